@@ -1,0 +1,78 @@
+# BufferVM: top-level build. Everything goes out of tree into build/.
+#   make          build build/buffervm (kernel and bootstrap embedded)
+#   make demo     install missing Debian packages (as root), build, run a real program in the VM
+#   make test     build and run every test tier; ends with "N passed, M failed"
+#   make test-kvm the program tests on the kvm backend inside a nested VM (QEMU TCG + kvm_amd)
+#   make bench    print the performance figures quoted in the README
+
+B        := build
+CC       ?= gcc
+HOST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -MMD -MP
+GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iguest/lib \
+    -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie -fno-stack-protector -mno-red-zone \
+    -mgeneral-regs-only -mcmodel=kernel -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -MMD -MP
+
+SOFTCPU_SRC := $(wildcard softcpu/*.c)
+SOFTCPU_OBJ := $(SOFTCPU_SRC:%.c=$(B)/%.o)
+MONITOR_SRC := $(wildcard monitor/*.c)
+MONITOR_OBJ := $(MONITOR_SRC:%.c=$(B)/%.o) $(B)/monitor/blobs.o
+KERNEL_SRC  := $(wildcard guest/kernel/*.c guest/kernel/*.S guest/lib/*.c)
+KERNEL_OBJ  := $(patsubst %,$(B)/%.o,$(basename $(KERNEL_SRC)))
+
+all: $(B)/buffervm
+
+# ---- soft CPU library (knows nothing of BufferVM) ----
+$(B)/softcpu/%.o: softcpu/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Isoftcpu -c $< -o $@
+$(B)/libsoftcpu.a: $(SOFTCPU_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+# ---- guest: 32-bit bootstrap (flat binary at guest address 0) ----
+$(B)/guest/bootstrap.bin: guest/boot/bootstrap.S include/bvm_abi.h
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude -c $< -o $(B)/guest/bootstrap.o
+	ld -nostdlib -Ttext=0 -e 0 -o $(B)/guest/bootstrap.elf $(B)/guest/bootstrap.o
+	objcopy -O binary -j .text $(B)/guest/bootstrap.elf $@
+
+# ---- guest: shim kernel (freestanding, its own linker script) ----
+$(B)/guest/%.o: guest/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+$(B)/guest/%.o: guest/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+$(B)/guest/kernel.elf: $(KERNEL_OBJ) guest/kernel/kernel.ld
+	ld -nostdlib -z noexecstack -z max-page-size=4096 -T guest/kernel/kernel.ld -o $@ $(KERNEL_OBJ)
+
+# ---- host monitor ----
+$(B)/monitor/%.o: monitor/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Isoftcpu -Imonitor -c $< -o $@
+$(B)/monitor/blobs.o: monitor/blobs.S $(B)/guest/kernel.elf $(B)/guest/bootstrap.bin
+	$(CC) -c -DKERNEL_ELF='"$(B)/guest/kernel.elf"' -DBOOTSTRAP_BIN='"$(B)/guest/bootstrap.bin"' $< -o $@
+$(B)/buffervm: $(MONITOR_OBJ) $(B)/libsoftcpu.a
+	$(CC) -o $@ $(MONITOR_OBJ) $(B)/libsoftcpu.a -lZydis
+
+# ---- tests ----
+include tests/tests.mk
+
+demo: deps all
+	@echo '--- buffervm running busybox (a real static Linux program) inside the VM ---'
+	$(B)/buffervm --verbose /bin/busybox echo 'hello from inside BufferVM'
+	$(B)/buffervm /bin/busybox sh -c 'echo "sum of 1..10 = $$((1+2+3+4+5+6+7+8+9+10))"'
+
+deps:
+	@scripts/deps.sh
+
+test: all tests-build
+	@tests/run.sh
+
+bench: all
+	@bench/run.sh
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all demo deps test bench clean test-kvm tests-build
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,233 @@
+/* bvm_abi.h: the one ABI shared by the host monitor and the shim kernel (boot info and hostcalls). */
+#ifndef BVM_ABI_H
+#define BVM_ABI_H
+
+/*
+ * C11 only, fixed-width types, explicit padding, every size and offset asserted.
+ * Both sides include this file; nothing else is shared between host and guest.
+ *
+ * Addresses named *_gpa are guest-physical. The monitor reaches them only through
+ * its checked translator (address and length, overflow-safe). Fields are marked
+ * IN (guest -> monitor) or OUT (monitor -> guest).
+ *
+ * A hostcall is one 32-bit port write to BVM_HOSTCALL_PORT whose value is the
+ * guest-physical address of a struct bvm_hostcall (8-byte aligned, inside RAM).
+ * The monitor copies the request once, validates the copy, acts, and writes back
+ * only the OUT fields. Results follow Linux: >= 0 success, -errno failure.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BVM_ABI_VERSION 1u
+
+/* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
+#define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
+#define BVM_BOOTINFO_GPA 0x1000ull    /* struct bvm_bootinfo */
+#define BVM_GDT_GPA 0x2000ull         /* monitor's boot GDT */
+#define BVM_TSS_GPA 0x3000ull         /* monitor's boot TSS */
+#define BVM_PT_GPA 0x4000ull          /* boot page tables: PML4, PDPTs, PDs ... */
+#define BVM_PT_END_GPA 0x80000ull     /* ... up to here */
+#define BVM_ARGS_GPA 0x100000ull      /* boot stack and argv/envp copies ... */
+#define BVM_ARGS_END_GPA 0x1000000ull /* ... up to 16 MiB */
+#define BVM_KERNEL_GPA 0x1000000ull   /* kernel image is loaded from 16 MiB up */
+#define BVM_MIN_RAM (64ull << 20)
+#define BVM_MAX_RAM (64ull << 30)
+
+/* ---- Virtual layout set up by the boot page tables ---- */
+#define BVM_PHYSMAP_BASE 0xffff800000000000ull /* all RAM mapped here, 2 MiB pages */
+#define BVM_KERNEL_VBASE 0xffffffff80000000ull /* phys 0..1 GiB mapped here (kernel text) */
+/* The low identity map (virtual == physical, PML4 slot 0) exists only for the bootstrap;
+ * the kernel removes it before creating user mappings. */
+
+/* ---- Boot GDT selectors (monitor's GDT; the kernel loads its own with the same layout) ---- */
+#define BVM_SEL_NULL 0x00
+#define BVM_SEL_CODE32 0x08
+#define BVM_SEL_KCODE 0x10 /* 64-bit kernel code */
+#define BVM_SEL_KDATA 0x18
+#define BVM_SEL_UDATA 0x23 /* user data, RPL 3 (STAR[63:48]+8) */
+#define BVM_SEL_UCODE 0x2b /* 64-bit user code, RPL 3 (STAR[63:48]+16) */
+#define BVM_SEL_TSS 0x30   /* 16-byte system descriptor */
+#define BVM_GDT_ENTRIES 8
+
+/* ---- Boot info ---- */
+#define BVM_BOOT_MAGIC 0x424d5642u /* "BVMB" */
+#define BVM_MAX_RANGES 8
+
+enum bvm_range_type {
+    BVM_RANGE_USABLE = 1,   /* free for the kernel's page allocator */
+    BVM_RANGE_RESERVED = 2, /* bootstrap, boot info, GDT, TSS, boot page tables */
+    BVM_RANGE_BOOTARGS = 3, /* boot stack and argv/envp copies */
+    BVM_RANGE_KERNEL = 4,   /* kernel image, .bss included */
+};
+
+struct bvm_mem_range {
+    uint64_t base; /* guest-physical, page aligned */
+    uint64_t size; /* bytes, page multiple */
+    uint32_t type; /* enum bvm_range_type */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct bvm_mem_range) == 24, "bvm_mem_range size");
+
+/* Flags the monitor passes to the kernel. */
+#define BVM_BOOT_TRACE_SYSCALLS (1u << 0)  /* print each syscall via BVM_HC_TRACE */
+#define BVM_BOOT_STRICT_SYSCALLS (1u << 1) /* unknown syscall ends the run */
+#define BVM_BOOT_VERBOSE (1u << 2)
+
+/* Written by the monitor at BVM_BOOTINFO_GPA; read-only for the kernel.
+ * Pointers (kernel_entry, stack_top, tss, argv, envp, exec_path) are kernel
+ * virtual addresses valid under the boot page tables (physmap or kernel map). */
+struct bvm_bootinfo {
+    uint32_t magic;        /* BVM_BOOT_MAGIC */
+    uint32_t abi_version;  /* BVM_ABI_VERSION */
+    uint64_t kernel_entry; /* kernel_main */
+    uint64_t stack_top;    /* 16-byte aligned top of the boot stack */
+    uint64_t tss;          /* monitor's TSS (the kernel builds its own) */
+    uint64_t argc;
+    uint64_t argv;         /* char *argv[argc + 1], NULL terminated */
+    uint64_t envp;         /* char *envp[], NULL terminated */
+    uint64_t exec_path;    /* NUL-terminated resolved path of the program */
+    uint64_t ram_size;     /* bytes of guest-physical RAM from 0 */
+    uint32_t flags;        /* BVM_BOOT_* */
+    uint32_t nr_ranges;
+    /* The monitor process's identity, which the guest program sees as its own. */
+    int32_t pid, ppid, uid, euid, gid, egid;
+    uint64_t rand_seed[2]; /* host entropy for AT_RANDOM */
+    struct bvm_mem_range ranges[BVM_MAX_RANGES];
+};
+_Static_assert(offsetof(struct bvm_bootinfo, kernel_entry) == 8, "bootinfo entry");
+_Static_assert(offsetof(struct bvm_bootinfo, stack_top) == 16, "bootinfo stack");
+_Static_assert(offsetof(struct bvm_bootinfo, tss) == 24, "bootinfo tss");
+_Static_assert(offsetof(struct bvm_bootinfo, argc) == 32, "bootinfo argc");
+_Static_assert(offsetof(struct bvm_bootinfo, argv) == 40, "bootinfo argv");
+_Static_assert(offsetof(struct bvm_bootinfo, envp) == 48, "bootinfo envp");
+_Static_assert(offsetof(struct bvm_bootinfo, exec_path) == 56, "bootinfo exec_path");
+_Static_assert(offsetof(struct bvm_bootinfo, flags) == 72, "bootinfo flags");
+_Static_assert(offsetof(struct bvm_bootinfo, pid) == 80, "bootinfo pid");
+_Static_assert(offsetof(struct bvm_bootinfo, rand_seed) == 104, "bootinfo seed");
+_Static_assert(offsetof(struct bvm_bootinfo, ranges) == 120, "bootinfo ranges");
+_Static_assert(sizeof(struct bvm_bootinfo) == 120 + 24 * BVM_MAX_RANGES, "bootinfo size");
+
+/* ---- Hostcalls ---- */
+#define BVM_HOSTCALL_PORT 0x0500
+#define BVM_HC_MAX_SEGS 256        /* segments per buffer list */
+#define BVM_HC_MAX_IO (1u << 20)   /* bytes per read/write hostcall; the kernel splits larger */
+#define BVM_HC_MAX_PATH 4096       /* including the NUL */
+#define BVM_HC_MAX_TRACE 1024
+
+/* One piece of a guest buffer: user memory is not physically contiguous. */
+struct bvm_seg {
+    uint64_t gpa; /* IN */
+    uint64_t len; /* IN */
+};
+_Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
+
+/* X(number, NAME, name): the hostcall list, declared once (dispatch, names, docs). */
+#define BVM_HOSTCALLS(X)                                                                           \
+    X(0, EXIT, exit)                 /* program ended: status or signal */                          \
+    X(1, READ, read)                 /* fd, segs -> bytes */                                        \
+    X(2, WRITE, write)               /* fd, segs -> bytes */                                        \
+    X(3, PREAD, pread)               /* fd, segs, offset -> bytes */                                \
+    X(4, PWRITE, pwrite)             /* fd, segs, offset -> bytes */                                \
+    X(5, OPENAT, openat)             /* dirfd, path, flags, mode -> host fd */                      \
+    X(6, CLOSE, close)               /* fd */                                                       \
+    X(7, FSTAT, fstat)               /* fd -> struct linux_stat */                                  \
+    X(8, FSTATAT, fstatat)           /* dirfd, path, flags -> struct linux_stat */                  \
+    X(9, LSEEK, lseek)               /* fd, offset, whence -> offset */                             \
+    X(10, UNLINKAT, unlinkat)        /* dirfd, path, flags */                                       \
+    X(11, IOCTL, ioctl)              /* fd, cmd (allow-listed), buffer */                           \
+    X(12, CLOCK_GETTIME, clock_gettime) /* clock -> struct linux_timespec */                        \
+    X(13, GETRANDOM, getrandom)      /* segs, flags -> bytes */                                     \
+    X(14, UNAME, uname)              /* -> struct linux_utsname */                                  \
+    X(15, TRACE, trace)              /* one line of syscall trace text */
+
+enum bvm_hostcall_nr {
+#define BVM_HC_ENUM(n, NAME, name) BVM_HC_##NAME = n,
+    BVM_HOSTCALLS(BVM_HC_ENUM)
+#undef BVM_HC_ENUM
+    BVM_HC_COUNT
+};
+
+/* How the program ended (BVM_HC_EXIT). */
+enum bvm_exit_kind {
+    BVM_EXIT_STATUS = 0, /* exit_group(status) */
+    BVM_EXIT_SIGNAL = 1, /* killed by signal `sig`; monitor re-raises it on itself */
+    BVM_EXIT_PANIC = 2,  /* kernel invariant broken; `text` says which */
+};
+
+struct bvm_hc_exit {
+    uint32_t kind;       /* IN: enum bvm_exit_kind */
+    int32_t status;      /* IN: exit status, or signal number */
+    uint64_t fault_addr; /* IN: for a fault signal: faulting address (CR2 or 0) */
+    uint64_t fault_rip;  /* IN: user RIP of the faulting instruction */
+    uint32_t fault_vector; /* IN: CPU exception vector, or 0xffffffff if not a fault */
+    uint32_t insn_len;   /* IN: valid bytes in insn[] */
+    uint8_t insn[16];    /* IN: instruction bytes at fault_rip (as readable) */
+    char text[128];      /* IN: NUL-terminated message (panic) */
+};
+_Static_assert(sizeof(struct bvm_hc_exit) == 176, "hc_exit size");
+
+/* READ, WRITE, PREAD, PWRITE, GETRANDOM: a buffer as a list of guest-physical segments. */
+struct bvm_hc_io {
+    int32_t fd;         /* IN: host fd (unused for GETRANDOM) */
+    uint32_t nsegs;     /* IN: entries at segs_gpa, <= BVM_HC_MAX_SEGS */
+    uint64_t segs_gpa;  /* IN: struct bvm_seg[nsegs]; total <= BVM_HC_MAX_IO */
+    int64_t offset;     /* IN: PREAD/PWRITE file offset */
+    uint32_t flags;     /* IN: GETRANDOM flags */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct bvm_hc_io) == 32, "hc_io size");
+
+/* OPENAT, FSTATAT, UNLINKAT: a path in a contiguous guest buffer. */
+struct bvm_hc_path {
+    int32_t dirfd;      /* IN: host fd or AT_FDCWD (-100) */
+    uint32_t path_len;  /* IN: bytes at path_gpa excluding NUL, < BVM_HC_MAX_PATH */
+    uint64_t path_gpa;  /* IN */
+    int32_t flags;      /* IN: open flags / AT_* flags */
+    uint32_t mode;      /* IN: creation mode */
+    uint64_t out_gpa;   /* IN: FSTATAT: where to put struct linux_stat */
+};
+_Static_assert(sizeof(struct bvm_hc_path) == 32, "hc_path size");
+
+/* CLOSE, FSTAT, LSEEK, IOCTL, CLOCK_GETTIME, UNAME. */
+struct bvm_hc_fd {
+    int32_t fd;         /* IN: host fd, or clock id */
+    uint32_t cmd;       /* IN: IOCTL request; LSEEK whence */
+    int64_t offset;     /* IN: LSEEK offset */
+    uint64_t out_gpa;   /* IN: result buffer (stat, termios, winsize, timespec, utsname) */
+    uint64_t out_len;   /* IN: its size; must equal the size the call writes */
+};
+_Static_assert(sizeof(struct bvm_hc_fd) == 32, "hc_fd size");
+
+/* TRACE: text is copied, not NUL-terminated. */
+struct bvm_hc_trace {
+    uint64_t text_gpa;  /* IN */
+    uint32_t text_len;  /* IN: <= BVM_HC_MAX_TRACE */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct bvm_hc_trace) == 16, "hc_trace size");
+
+struct bvm_hostcall {
+    uint32_t nr;   /* IN: enum bvm_hostcall_nr */
+    uint32_t pad;
+    int64_t ret;   /* OUT: result or -errno */
+    union {
+        struct bvm_hc_exit exit;
+        struct bvm_hc_io io;
+        struct bvm_hc_path path;
+        struct bvm_hc_fd fd;
+        struct bvm_hc_trace trace;
+    } u;
+};
+_Static_assert(offsetof(struct bvm_hostcall, ret) == 8, "hostcall ret");
+_Static_assert(offsetof(struct bvm_hostcall, u) == 16, "hostcall union");
+_Static_assert(sizeof(struct bvm_hostcall) == 192, "hostcall size");
+
+/* The kernel ELF carries this in section ".bvm_abi" so the monitor can check it on load. */
+struct bvm_abi_note {
+    uint32_t magic;   /* BVM_BOOT_MAGIC */
+    uint32_t version; /* BVM_ABI_VERSION */
+};
+_Static_assert(sizeof(struct bvm_abi_note) == 8, "abi note size");
+
+#endif

@@ -1,0 +1,162 @@
+/* bvm_linux.h: Linux x86-64 user ABI structs and constants, byte-exact, as the guest program sees them. */
+#ifndef BVM_LINUX_H
+#define BVM_LINUX_H
+
+/* Redeclared here so that neither the host's nor any libc's layout leaks into what
+ * the guest sees. Used by the shim kernel and by the monitor's hostcall handlers. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct linux_timespec {
+    int64_t tv_sec;
+    int64_t tv_nsec;
+};
+_Static_assert(sizeof(struct linux_timespec) == 16, "timespec");
+
+struct linux_timeval {
+    int64_t tv_sec;
+    int64_t tv_usec;
+};
+_Static_assert(sizeof(struct linux_timeval) == 16, "timeval");
+
+struct linux_stat {
+    uint64_t st_dev;
+    uint64_t st_ino;
+    uint64_t st_nlink;
+    uint32_t st_mode;
+    uint32_t st_uid;
+    uint32_t st_gid;
+    uint32_t pad0;
+    uint64_t st_rdev;
+    int64_t st_size;
+    int64_t st_blksize;
+    int64_t st_blocks;
+    struct linux_timespec st_atim;
+    struct linux_timespec st_mtim;
+    struct linux_timespec st_ctim;
+    int64_t unused[3];
+};
+_Static_assert(sizeof(struct linux_stat) == 144, "stat size");
+_Static_assert(offsetof(struct linux_stat, st_mode) == 24, "stat mode");
+_Static_assert(offsetof(struct linux_stat, st_size) == 48, "stat size field");
+_Static_assert(offsetof(struct linux_stat, st_atim) == 72, "stat atime");
+
+#define LINUX_UTS_LEN 65
+struct linux_utsname {
+    char sysname[LINUX_UTS_LEN];
+    char nodename[LINUX_UTS_LEN];
+    char release[LINUX_UTS_LEN];
+    char version[LINUX_UTS_LEN];
+    char machine[LINUX_UTS_LEN];
+    char domainname[LINUX_UTS_LEN];
+};
+_Static_assert(sizeof(struct linux_utsname) == 390, "utsname");
+
+struct linux_winsize {
+    uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
+};
+_Static_assert(sizeof(struct linux_winsize) == 8, "winsize");
+
+/* The kernel's struct termios (TCGETS), not glibc's larger one. */
+struct linux_termios {
+    uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+    uint8_t c_line;
+    uint8_t c_cc[19];
+};
+_Static_assert(sizeof(struct linux_termios) == 36, "termios");
+
+struct linux_iovec {
+    uint64_t iov_base;
+    uint64_t iov_len;
+};
+_Static_assert(sizeof(struct linux_iovec) == 16, "iovec");
+
+struct linux_rlimit {
+    uint64_t rlim_cur, rlim_max;
+};
+_Static_assert(sizeof(struct linux_rlimit) == 16, "rlimit");
+
+struct linux_sigaction {
+    uint64_t handler;
+    uint64_t flags;
+    uint64_t restorer;
+    uint64_t mask;
+};
+_Static_assert(sizeof(struct linux_sigaction) == 32, "sigaction");
+
+/* ioctl requests forwarded to the host (allow-list). */
+#define LINUX_TCGETS 0x5401u
+#define LINUX_TIOCGWINSZ 0x5413u
+
+#define LINUX_AT_FDCWD (-100)
+
+/* errno values */
+#define LINUX_EPERM 1
+#define LINUX_ENOENT 2
+#define LINUX_ESRCH 3
+#define LINUX_EINTR 4
+#define LINUX_EIO 5
+#define LINUX_E2BIG 7
+#define LINUX_ENOEXEC 8
+#define LINUX_EBADF 9
+#define LINUX_ECHILD 10
+#define LINUX_EAGAIN 11
+#define LINUX_ENOMEM 12
+#define LINUX_EACCES 13
+#define LINUX_EFAULT 14
+#define LINUX_EEXIST 17
+#define LINUX_ENODEV 19
+#define LINUX_ENOTDIR 20
+#define LINUX_EISDIR 21
+#define LINUX_EINVAL 22
+#define LINUX_EMFILE 24
+#define LINUX_ENOTTY 25
+#define LINUX_EFBIG 27
+#define LINUX_ESPIPE 29
+#define LINUX_EPIPE 32
+#define LINUX_ERANGE 34
+#define LINUX_ENAMETOOLONG 36
+#define LINUX_ENOSYS 38
+#define LINUX_ENOTEMPTY 39
+#define LINUX_ELOOP 40
+#define LINUX_EOVERFLOW 75
+
+/* signals */
+#define LINUX_SIGHUP 1
+#define LINUX_SIGINT 2
+#define LINUX_SIGQUIT 3
+#define LINUX_SIGILL 4
+#define LINUX_SIGTRAP 5
+#define LINUX_SIGABRT 6
+#define LINUX_SIGBUS 7
+#define LINUX_SIGFPE 8
+#define LINUX_SIGKILL 9
+#define LINUX_SIGUSR1 10
+#define LINUX_SIGSEGV 11
+#define LINUX_SIGUSR2 12
+#define LINUX_SIGPIPE 13
+#define LINUX_SIGALRM 14
+#define LINUX_SIGTERM 15
+
+/* auxv types */
+#define LINUX_AT_NULL 0
+#define LINUX_AT_PHDR 3
+#define LINUX_AT_PHENT 4
+#define LINUX_AT_PHNUM 5
+#define LINUX_AT_PAGESZ 6
+#define LINUX_AT_BASE 7
+#define LINUX_AT_FLAGS 8
+#define LINUX_AT_ENTRY 9
+#define LINUX_AT_UID 11
+#define LINUX_AT_EUID 12
+#define LINUX_AT_GID 13
+#define LINUX_AT_EGID 14
+#define LINUX_AT_PLATFORM 15
+#define LINUX_AT_HWCAP 16
+#define LINUX_AT_CLKTCK 17
+#define LINUX_AT_SECURE 23
+#define LINUX_AT_RANDOM 25
+#define LINUX_AT_EXECFN 31
+
+#endif

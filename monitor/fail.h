@@ -1,0 +1,32 @@
+/* fail.h: buffervm's own error paths: tagged fatal messages with env/timeout-style exit codes. */
+#ifndef BVM_FAIL_H
+#define BVM_FAIL_H
+
+/* Exit statuses for buffervm's own failures, as env(1) and timeout(1) use them. */
+#define BVM_EXIT_INTERNAL 125 /* buffervm itself failed (setup, host resources) */
+#define BVM_EXIT_CANNOT_RUN 126 /* PROG found but cannot be run */
+#define BVM_EXIT_NOT_FOUND 127 /* PROG not found */
+
+/* Print "buffervm: <tag>: <message>" on the monitor's own stderr and exit with status. */
+_Noreturn void fail_exit(int status, const char *tag, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Same with status 125: a host/setup failure. */
+#define fail(tag, ...) fail_exit(BVM_EXIT_INTERNAL, tag, __VA_ARGS__)
+
+/* A broken invariant of our own: print file:line and the expectation, then abort(). */
+#define BVM_CHECK(cond)                                                                          \
+    do {                                                                                         \
+        if (!(cond))                                                                             \
+            fail_invariant(__FILE__, __LINE__, #cond);                                           \
+    } while (0)
+_Noreturn void fail_invariant(const char *file, int line, const char *expr);
+
+/* Informational line on the monitor's stderr (used for --verbose). */
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The monitor writes its own messages to a private duplicate of the original stderr,
+ * so that a guest closing or redirecting fd 2 never swallows or interleaves them. */
+void fail_init(void);
+int fail_fd(void);
+
+#endif

@@ -1,0 +1,183 @@
+/* hostcall.c: the hostcall table and the handlers that validate guest requests before acting. */
+#include "hostcall.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bvm_linux.h"
+#include "hostcall_fs.h"
+
+void hc_init(struct hc_ctx *c, struct guestmem *gm, int trace_fd)
+{
+    memset(c, 0, sizeof *c);
+    c->gm = gm;
+    c->trace_fd = trace_fd;
+    for (int fd = 0; fd < 3; fd++)
+        hc_fd_grant(c, fd);
+}
+
+void hc_fd_grant(struct hc_ctx *c, int fd)
+{
+    if (fd >= 0 && fd < HC_MAX_FD)
+        c->guest_fd[fd / 8] |= (uint8_t)(1u << (fd % 8));
+}
+
+void hc_fd_revoke(struct hc_ctx *c, int fd)
+{
+    if (fd >= 0 && fd < HC_MAX_FD)
+        c->guest_fd[fd / 8] &= (uint8_t)~(1u << (fd % 8));
+}
+
+int hc_fd_ok(const struct hc_ctx *c, int fd)
+{
+    return fd >= 0 && fd < HC_MAX_FD && (c->guest_fd[fd / 8] & (1u << (fd % 8)));
+}
+
+/* Turn the guest's segment list into host iovecs; every segment checked. Returns the
+ * number of iovecs, or -EFAULT / -EINVAL. */
+static int hc_segs(struct hc_ctx *c, const struct bvm_hc_io *io, struct iovec *iov, uint64_t *total)
+{
+    struct bvm_seg segs[BVM_HC_MAX_SEGS];
+    if (io->nsegs > BVM_HC_MAX_SEGS)
+        return -EINVAL;
+    if (gm_read(c->gm, io->segs_gpa, segs, (uint64_t)io->nsegs * sizeof segs[0]) < 0)
+        return -EFAULT;
+    *total = 0;
+    for (uint32_t i = 0; i < io->nsegs; i++) {
+        void *p = gm_ptr(c->gm, segs[i].gpa, segs[i].len);
+        if (!p || segs[i].len > BVM_HC_MAX_IO || *total + segs[i].len > BVM_HC_MAX_IO)
+            return -EFAULT;
+        iov[i].iov_base = p;
+        iov[i].iov_len = segs[i].len;
+        *total += segs[i].len;
+    }
+    return (int)io->nsegs;
+}
+
+/* After the host filled guest memory through iov, announce the bytes written. */
+static void hc_segs_written(struct hc_ctx *c, const struct bvm_hc_io *io, int n, const struct iovec *iov, uint64_t bytes)
+{
+    struct bvm_seg segs[BVM_HC_MAX_SEGS];
+    if (gm_read(c->gm, io->segs_gpa, segs, (uint64_t)n * sizeof segs[0]) < 0)
+        return;
+    for (int i = 0; i < n && bytes; i++) {
+        uint64_t k = iov[i].iov_len < bytes ? iov[i].iov_len : bytes;
+        gm_written(c->gm, segs[i].gpa, k);
+        bytes -= k;
+    }
+}
+
+static int64_t hc_rw(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    const struct bvm_hc_io *io = &r->u.io;
+    struct iovec iov[BVM_HC_MAX_SEGS];
+    uint64_t total;
+    if (r->nr != BVM_HC_GETRANDOM && !hc_fd_ok(c, io->fd))
+        return -EBADF;
+    int n = hc_segs(c, io, iov, &total);
+    if (n < 0)
+        return n;
+    ssize_t got;
+    switch (r->nr) {
+    case BVM_HC_READ: got = readv(io->fd, iov, n); break;
+    case BVM_HC_WRITE: got = writev(io->fd, iov, n); break;
+    case BVM_HC_PREAD: got = preadv(io->fd, iov, n, io->offset); break;
+    case BVM_HC_PWRITE: got = pwritev(io->fd, iov, n, io->offset); break;
+    default: got = n ? getrandom(iov[0].iov_base, iov[0].iov_len, io->flags & (GRND_NONBLOCK | GRND_RANDOM)) : 0;
+    }
+    if (got < 0)
+        return -errno;
+    if (r->nr == BVM_HC_READ || r->nr == BVM_HC_PREAD || r->nr == BVM_HC_GETRANDOM)
+        hc_segs_written(c, io, n, iov, (uint64_t)got);
+    return got;
+}
+
+static int64_t hc_exit(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    c->exit = r->u.exit;
+    c->exit.text[sizeof c->exit.text - 1] = 0;
+    if (c->exit.insn_len > sizeof c->exit.insn)
+        c->exit.insn_len = sizeof c->exit.insn;
+    c->exited = 1;
+    return 0;
+}
+
+static int64_t hc_clock(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    const struct bvm_hc_fd *a = &r->u.fd;
+    struct timespec ts;
+    if (a->out_len != sizeof(struct linux_timespec))
+        return -EINVAL;
+    if (clock_gettime((clockid_t)a->fd, &ts) < 0)
+        return -errno;
+    struct linux_timespec lt = {ts.tv_sec, ts.tv_nsec};
+    return gm_write(c->gm, a->out_gpa, &lt, sizeof lt);
+}
+
+static int64_t hc_uname(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    struct utsname u;
+    struct linux_utsname lu;
+    if (r->u.fd.out_len != sizeof lu)
+        return -EINVAL;
+    if (uname(&u) < 0)
+        return -errno;
+    memset(&lu, 0, sizeof lu);
+    memcpy(lu.sysname, u.sysname, sizeof lu.sysname - 1);
+    memcpy(lu.nodename, u.nodename, sizeof lu.nodename - 1);
+    memcpy(lu.release, u.release, sizeof lu.release - 1);
+    memcpy(lu.version, u.version, sizeof lu.version - 1);
+    memcpy(lu.machine, u.machine, sizeof lu.machine - 1);
+    memcpy(lu.domainname, u.domainname, sizeof lu.domainname - 1);
+    return gm_write(c->gm, r->u.fd.out_gpa, &lu, sizeof lu);
+}
+
+static int64_t hc_trace(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    char buf[BVM_HC_MAX_TRACE];
+    uint32_t n = r->u.trace.text_len;
+    if (n > sizeof buf)
+        return -EINVAL;
+    if (gm_read(c->gm, r->u.trace.text_gpa, buf, n) < 0)
+        return -EFAULT;
+    if (c->trace_fd >= 0 && write(c->trace_fd, buf, n) < 0)
+        return -errno;
+    return n;
+}
+
+typedef int64_t (*hc_fn)(struct hc_ctx *, const struct bvm_hostcall *);
+static const hc_fn hc_table[BVM_HC_COUNT] = {
+    [BVM_HC_EXIT] = hc_exit,         [BVM_HC_READ] = hc_rw,         [BVM_HC_WRITE] = hc_rw,
+    [BVM_HC_PREAD] = hc_rw,          [BVM_HC_PWRITE] = hc_rw,       [BVM_HC_OPENAT] = hc_openat,
+    [BVM_HC_CLOSE] = hc_close,       [BVM_HC_FSTAT] = hc_fstat,     [BVM_HC_FSTATAT] = hc_fstatat,
+    [BVM_HC_LSEEK] = hc_lseek,       [BVM_HC_UNLINKAT] = hc_unlinkat, [BVM_HC_IOCTL] = hc_ioctl,
+    [BVM_HC_CLOCK_GETTIME] = hc_clock, [BVM_HC_GETRANDOM] = hc_rw,  [BVM_HC_UNAME] = hc_uname,
+    [BVM_HC_TRACE] = hc_trace,
+};
+
+static const char *const hc_names[BVM_HC_COUNT] = {
+#define HC_NAME(n, NAME, name) [n] = #name,
+    BVM_HOSTCALLS(HC_NAME)
+#undef HC_NAME
+};
+
+const char *hc_name(uint32_t nr) { return nr < BVM_HC_COUNT ? hc_names[nr] : "?"; }
+
+int hc_serve(struct hc_ctx *c, uint64_t req_gpa)
+{
+    struct bvm_hostcall req; /* the one copy: never read the guest's request twice */
+    if ((req_gpa & 7) || gm_read(c->gm, req_gpa, &req, sizeof req) < 0)
+        return -1;
+    c->calls++;
+    int64_t ret = req.nr < BVM_HC_COUNT && hc_table[req.nr] ? hc_table[req.nr](c, &req) : -ENOSYS;
+    gm_write(c->gm, req_gpa + offsetof(struct bvm_hostcall, ret), &ret, sizeof ret);
+    return 0;
+}

@@ -1,0 +1,36 @@
+/* hostcall.h: serving the shim kernel's hostcalls: copy once, validate, act, answer. */
+#ifndef BVM_HOSTCALL_H
+#define BVM_HOSTCALL_H
+
+#include <stdint.h>
+
+#include "bvm_abi.h"
+#include "guestmem.h"
+
+#define HC_MAX_FD 65536
+
+struct hc_ctx {
+    struct guestmem *gm;
+    int trace_fd;                   /* where BVM_HC_TRACE lines go */
+    uint8_t guest_fd[HC_MAX_FD / 8]; /* host fds the guest may name: 0 1 2 and what it opened */
+    int exited;                     /* BVM_HC_EXIT was called */
+    struct bvm_hc_exit exit;        /* its (validated) copy */
+    uint64_t calls;                 /* hostcalls served */
+};
+
+void hc_init(struct hc_ctx *c, struct guestmem *gm, int trace_fd);
+
+/* Serve the hostcall whose request is at req_gpa. The request is copied once; every
+ * address and length in the copy is checked against guest RAM; the result (>= 0 or
+ * -errno, -EFAULT for a bad address) is written back to the request's `ret`.
+ * Returns -1 if req_gpa itself is unusable (nothing can be answered), else 0. */
+int hc_serve(struct hc_ctx *c, uint64_t req_gpa);
+
+const char *hc_name(uint32_t nr);
+
+/* Host fds the guest may use. */
+void hc_fd_grant(struct hc_ctx *c, int fd);
+void hc_fd_revoke(struct hc_ctx *c, int fd);
+int hc_fd_ok(const struct hc_ctx *c, int fd);
+
+#endif

@@ -1,0 +1,147 @@
+/* hostcall_fs.c: file hostcalls; the one place guest paths reach the host (policy hooks go here). */
+#include "hostcall_fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bvm_linux.h"
+
+/* Copy and NUL-terminate the request's path. 0 or -errno. */
+static int get_path(struct hc_ctx *c, const struct bvm_hc_path *p, char buf[BVM_HC_MAX_PATH])
+{
+    if (p->path_len >= BVM_HC_MAX_PATH)
+        return -ENAMETOOLONG;
+    if (gm_read(c->gm, p->path_gpa, buf, p->path_len) < 0)
+        return -EFAULT;
+    buf[p->path_len] = 0;
+    return 0;
+}
+
+/* AT_FDCWD or a descriptor the guest owns. */
+static int dirfd_ok(const struct hc_ctx *c, int dirfd) { return dirfd == LINUX_AT_FDCWD || hc_fd_ok(c, dirfd); }
+
+int64_t hc_openat(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    char path[BVM_HC_MAX_PATH];
+    int err = get_path(c, &r->u.path, path);
+    if (err)
+        return err;
+    if (!dirfd_ok(c, r->u.path.dirfd))
+        return -EBADF;
+    /* The guest's close-on-exec is the kernel's business; host fds never leak to children. */
+    int fd = openat(r->u.path.dirfd, path, r->u.path.flags | O_CLOEXEC, r->u.path.mode & 07777);
+    if (fd < 0)
+        return -errno;
+    if (fd >= HC_MAX_FD) {
+        close(fd);
+        return -EMFILE;
+    }
+    hc_fd_grant(c, fd);
+    return fd;
+}
+
+int64_t hc_close(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    int fd = r->u.fd.fd;
+    if (!hc_fd_ok(c, fd))
+        return -EBADF;
+    hc_fd_revoke(c, fd);
+    return close(fd) < 0 ? -errno : 0;
+}
+
+static void to_linux_stat(const struct stat *s, struct linux_stat *l)
+{
+    memset(l, 0, sizeof *l);
+    l->st_dev = s->st_dev, l->st_ino = s->st_ino, l->st_nlink = s->st_nlink;
+    l->st_mode = s->st_mode, l->st_uid = s->st_uid, l->st_gid = s->st_gid;
+    l->st_rdev = s->st_rdev, l->st_size = s->st_size, l->st_blksize = s->st_blksize;
+    l->st_blocks = s->st_blocks;
+    l->st_atim.tv_sec = s->st_atim.tv_sec, l->st_atim.tv_nsec = s->st_atim.tv_nsec;
+    l->st_mtim.tv_sec = s->st_mtim.tv_sec, l->st_mtim.tv_nsec = s->st_mtim.tv_nsec;
+    l->st_ctim.tv_sec = s->st_ctim.tv_sec, l->st_ctim.tv_nsec = s->st_ctim.tv_nsec;
+}
+
+static int64_t put_stat(struct hc_ctx *c, uint64_t gpa, const struct stat *s)
+{
+    struct linux_stat l;
+    to_linux_stat(s, &l);
+    return gm_write(c->gm, gpa, &l, sizeof l);
+}
+
+int64_t hc_fstat(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    struct stat s;
+    if (r->u.fd.out_len != sizeof(struct linux_stat))
+        return -EINVAL;
+    if (!hc_fd_ok(c, r->u.fd.fd))
+        return -EBADF;
+    if (!gm_ptr(c->gm, r->u.fd.out_gpa, sizeof(struct linux_stat)))
+        return -EFAULT;
+    if (fstat(r->u.fd.fd, &s) < 0)
+        return -errno;
+    return put_stat(c, r->u.fd.out_gpa, &s);
+}
+
+int64_t hc_fstatat(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    char path[BVM_HC_MAX_PATH];
+    struct stat s;
+    int err = get_path(c, &r->u.path, path);
+    if (err)
+        return err;
+    if (!dirfd_ok(c, r->u.path.dirfd))
+        return -EBADF;
+    if (!gm_ptr(c->gm, r->u.path.out_gpa, sizeof(struct linux_stat)))
+        return -EFAULT;
+    int flags = r->u.path.flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT);
+    if (fstatat(r->u.path.dirfd, path, &s, flags) < 0)
+        return -errno;
+    return put_stat(c, r->u.path.out_gpa, &s);
+}
+
+int64_t hc_lseek(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    if (!hc_fd_ok(c, r->u.fd.fd))
+        return -EBADF;
+    off_t o = lseek(r->u.fd.fd, r->u.fd.offset, (int)r->u.fd.cmd);
+    return o < 0 ? -errno : o;
+}
+
+int64_t hc_unlinkat(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    char path[BVM_HC_MAX_PATH];
+    int err = get_path(c, &r->u.path, path);
+    if (err)
+        return err;
+    if (!dirfd_ok(c, r->u.path.dirfd))
+        return -EBADF;
+    return unlinkat(r->u.path.dirfd, path, r->u.path.flags & AT_REMOVEDIR) < 0 ? -errno : 0;
+}
+
+/* Allow-listed requests only, each with the exact size of what the host writes. */
+int64_t hc_ioctl(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    const struct bvm_hc_fd *a = &r->u.fd;
+    union {
+        struct linux_termios t;
+        struct linux_winsize w;
+    } buf;
+    uint64_t need;
+    switch (a->cmd) {
+    case LINUX_TCGETS: need = sizeof buf.t; break;
+    case LINUX_TIOCGWINSZ: need = sizeof buf.w; break;
+    default: return -ENOTTY;
+    }
+    if (!hc_fd_ok(c, a->fd))
+        return -EBADF;
+    if (a->out_len != need || !gm_ptr(c->gm, a->out_gpa, need))
+        return -EFAULT;
+    memset(&buf, 0, sizeof buf);
+    if (ioctl(a->fd, a->cmd, &buf) < 0)
+        return -errno;
+    return gm_write(c->gm, a->out_gpa, &buf, need);
+}

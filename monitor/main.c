@@ -1,0 +1,175 @@
+/* main.c: buffervm's setup sequence: options, program checks, VM, boot, run, and the ending. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "bvm_abi.h"
+#include "cpuid.h"
+#include "disasm.h"
+#include "fail.h"
+#include "guestmem.h"
+#include "hostcall.h"
+#include "options.h"
+#include "prog.h"
+#include "run.h"
+#include "vcpu.h"
+
+extern const uint8_t bvm_kernel_elf[], bvm_kernel_elf_end[];
+extern const uint8_t bvm_bootstrap_bin[], bvm_bootstrap_bin_end[];
+extern char **environ;
+
+static struct vcpu *make_vcpu(const struct options *o, struct guestmem *gm, const struct cpuid_table *t)
+{
+    char why[256] = "";
+    struct vcpu *v = NULL;
+    if (o->backend != BACKEND_SOFT) {
+        v = vcpu_kvm_create(gm, t, why, sizeof why);
+        if (!v && o->backend == BACKEND_KVM)
+            fail("kvm", "%s", why);
+        if (v && o->verbose)
+            note("backend kvm: /dev/kvm opened");
+    }
+    if (!v) {
+        char why2[256];
+        v = vcpu_soft_create(gm, t, why2, sizeof why2);
+        if (!v)
+            fail("soft", "%s", why2);
+        if (o->verbose)
+            note("backend soft: %s", o->backend == BACKEND_SOFT ? "requested with --backend soft" : why);
+    }
+    return v;
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        fail("kernel", "%s: %s", path, strerror(errno));
+    uint8_t *buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+    if (!buf || read(fd, buf, (size_t)st.st_size) != st.st_size)
+        fail("kernel", "%s: cannot read", path);
+    close(fd);
+    *len = (size_t)st.st_size;
+    return buf;
+}
+
+static const char *vector_name(uint32_t v)
+{
+    static const char *const n[] = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "?",
+                                    "#TS", "#NP", "#SS", "#GP", "#PF", "?", "#MF", "#AC", "#MC", "#XM"};
+    return v < sizeof n / sizeof n[0] ? n[v] : "fault";
+}
+
+/* --verbose: one line describing the fault that killed the program. */
+static void describe_fault(const struct bvm_hc_exit *x)
+{
+    if (x->fault_vector == 0xffffffffu) {
+        note("program killed by signal %d (%s)", x->status, strsignal(x->status));
+        return;
+    }
+    char text[128], bytes[64] = "";
+    for (uint32_t i = 0, n = 0; i < x->insn_len && n < sizeof bytes - 3; i++)
+        n += (uint32_t)snprintf(bytes + n, sizeof bytes - n, "%s%02x", i ? " " : "", x->insn[i]);
+    disasm_one(x->insn, x->insn_len, x->fault_rip, text, sizeof text);
+    note("%s: %s at address 0x%llx, rip 0x%llx: %s (%s)", strsignal(x->status), vector_name(x->fault_vector),
+         (unsigned long long)x->fault_addr, (unsigned long long)x->fault_rip, bytes[0] ? bytes : "??", text);
+}
+
+/* End buffervm the way the program ended: same status, or the same signal (no core). */
+static _Noreturn void finish(const struct run_result *r, const struct hc_ctx *hc, const struct options *o)
+{
+    if (r->kind == BVM_EXIT_STATUS)
+        exit(r->status & 0xff);
+    if (r->kind == BVM_EXIT_PANIC)
+        fail("kernel panic", "%s", hc->exit.text);
+    if (r->kind != BVM_EXIT_SIGNAL)
+        fail("vm", "%s", r->why);
+    if (o->verbose)
+        describe_fault(&hc->exit);
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    signal(r->status, SIG_DFL);
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, r->status);
+    sigprocmask(SIG_UNBLOCK, &s, NULL);
+    raise(r->status);
+    exit(128 + r->status); /* a signal whose default action is not to terminate */
+}
+
+static int open_trace(const struct options *o)
+{
+    if (!o->trace_syscalls)
+        return -1;
+    if (!o->trace_file)
+        return fail_fd();
+    int fd = open(o->trace_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        fail("trace", "%s: %s", o->trace_file, strerror(errno));
+    return fd;
+}
+
+static void boot_vm(const struct options *o, char **argv, const char *path, struct guestmem *gm, struct vcpu *v)
+{
+    struct boot_args a = {
+        .argc = 0, .argv = argv + o->prog_index, .envp = environ, .exec_path = path,
+        .flags = (o->trace_syscalls ? BVM_BOOT_TRACE_SYSCALLS : 0) |
+                 (o->strict_syscalls ? BVM_BOOT_STRICT_SYSCALLS : 0) | (o->verbose ? BVM_BOOT_VERBOSE : 0),
+        .kernel = bvm_kernel_elf, .kernel_len = (size_t)(bvm_kernel_elf_end - bvm_kernel_elf),
+        .bootstrap = bvm_bootstrap_bin, .bootstrap_len = (size_t)(bvm_bootstrap_bin_end - bvm_bootstrap_bin),
+    };
+    while (a.argv[a.argc])
+        a.argc++;
+    if (o->kernel_file)
+        a.kernel = read_file(o->kernel_file, &a.kernel_len);
+    struct vcpu_boot_state st;
+    int status;
+    char why[256];
+    if (boot_prepare(gm, &a, &st, &status, why, sizeof why) < 0)
+        fail_exit(status, NULL, "%s", why);
+    int err = v->ops->set_state(v, &st);
+    if (err)
+        fail(v->ops->name, "cannot set the initial vCPU state: %s", strerror(-err));
+}
+
+int main(int argc, char **argv)
+{
+    fail_init();
+    struct options o;
+    options_parse(argc, argv, &o);
+    char path[PATH_MAX], why[PATH_MAX + 256];
+    int status;
+    if (prog_resolve(argv[o.prog_index], path, sizeof path, &status, why, sizeof why) < 0 ||
+        prog_check_elf(path, &status, why, sizeof why) < 0)
+        fail_exit(status, NULL, "%s", why);
+    struct guestmem gm;
+    if (gm_init(&gm, o.mem) < 0)
+        fail("memory", "cannot reserve %llu MiB of guest RAM", (unsigned long long)(o.mem >> 20));
+    struct cpuid_table cpuid;
+    cpuid_build(&cpuid);
+    struct vcpu *v = make_vcpu(&o, &gm, &cpuid);
+    boot_vm(&o, argv, path, &gm, v);
+    struct hc_ctx *hc = malloc(sizeof *hc);
+    if (!hc)
+        fail("memory", "out of memory");
+    hc_init(hc, &gm, open_trace(&o));
+    run_install_signals(v);
+    struct run_result res;
+    run_loop(v, hc, &res);
+    if (o.stats) {
+        uint64_t exits, insns;
+        v->ops->stats(v, &exits, &insns);
+        note("stats: backend %s, exits %llu, hostcalls %llu, instructions %llu", v->ops->name,
+             (unsigned long long)exits, (unsigned long long)hc->calls, (unsigned long long)insns);
+    }
+    finish(&res, hc, &o);
+}

@@ -1,0 +1,94 @@
+/* options.c: parse `buffervm [options] [--] PROG [ARGS...]`. */
+#include "options.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bvm_abi.h"
+#include "fail.h"
+
+static const char usage[] =
+    "usage: buffervm [options] [--] PROG [ARGS...]\n"
+    "Run the Linux x86-64 program PROG inside a BufferVM virtual machine.\n"
+    "  --backend auto|kvm|soft  vCPU backend (default auto: kvm when /dev/kvm opens)\n"
+    "  --mem SIZE               guest RAM, e.g. 512M, 2G (default 1G)\n"
+    "  --kernel FILE            boot this shim kernel instead of the built-in one\n"
+    "  --trace-syscalls         print every syscall, strace-style, to stderr\n"
+    "  --trace-file FILE        ... to FILE instead\n"
+    "  --strict-syscalls        an unimplemented syscall ends the run\n"
+    "  --verbose                say which backend and why; describe faults\n"
+    "  --stats                  print exit and instruction counters at the end\n"
+    "Exit status: the program's; 125 buffervm failed, 126 PROG cannot run, 127 PROG not found.\n";
+
+static uint64_t parse_size(const char *s)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    uint64_t mul = 1;
+    switch (*end) {
+    case 'k': case 'K': mul = 1ull << 10, end++; break;
+    case 'm': case 'M': mul = 1ull << 20, end++; break;
+    case 'g': case 'G': mul = 1ull << 30, end++; break;
+    case 0: break;
+    default: return 0;
+    }
+    if (*end || end == s || v == 0 || v > BVM_MAX_RAM / mul)
+        return 0;
+    return ((uint64_t)v * mul + (2ull << 20) - 1) & ~((2ull << 20) - 1); /* 2 MiB multiple */
+}
+
+static const char *need_arg(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc)
+        fail("usage", "option %s needs an argument", argv[*i]);
+    return argv[++*i];
+}
+
+void options_parse(int argc, char **argv, struct options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->mem = 1ull << 30;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) {
+            i++;
+            break;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage, stdout);
+            exit(0);
+        } else if (!strcmp(a, "--version")) {
+            printf("buffervm (ABI %u)\n", BVM_ABI_VERSION);
+            exit(0);
+        } else if (!strcmp(a, "--backend")) {
+            const char *b = need_arg(argc, argv, &i);
+            if (!strcmp(b, "auto")) o->backend = BACKEND_AUTO;
+            else if (!strcmp(b, "kvm")) o->backend = BACKEND_KVM;
+            else if (!strcmp(b, "soft")) o->backend = BACKEND_SOFT;
+            else fail("usage", "unknown backend '%s' (auto, kvm or soft)", b);
+        } else if (!strcmp(a, "--mem")) {
+            const char *m = need_arg(argc, argv, &i);
+            if (!(o->mem = parse_size(m)))
+                fail("usage", "bad --mem size '%s'", m);
+        } else if (!strcmp(a, "--kernel")) {
+            o->kernel_file = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "--trace-file")) {
+            o->trace_file = need_arg(argc, argv, &i);
+            o->trace_syscalls = 1;
+        } else if (!strcmp(a, "--trace-syscalls")) {
+            o->trace_syscalls = 1;
+        } else if (!strcmp(a, "--strict-syscalls")) {
+            o->strict_syscalls = 1;
+        } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
+            o->verbose = 1;
+        } else if (!strcmp(a, "--stats")) {
+            o->stats = 1;
+        } else {
+            fail("usage", "unknown option '%s' (see buffervm --help)", a);
+        }
+    }
+    if (i >= argc)
+        fail("usage", "no program given (see buffervm --help)");
+    o->prog_index = i;
+}

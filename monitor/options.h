@@ -1,0 +1,21 @@
+/* options.h: buffervm's command line. */
+#ifndef BVM_OPTIONS_H
+#define BVM_OPTIONS_H
+
+#include <stdint.h>
+
+enum backend { BACKEND_AUTO, BACKEND_KVM, BACKEND_SOFT };
+
+struct options {
+    enum backend backend;
+    uint64_t mem;            /* guest RAM bytes */
+    const char *kernel_file; /* --kernel FILE, or NULL for the embedded kernel */
+    const char *trace_file;  /* --trace-file FILE */
+    int trace_syscalls, strict_syscalls, verbose, stats;
+    int prog_index;          /* argv index of PROG */
+};
+
+/* Parse argv; on a usage error print one line and exit 125. --help/--version exit 0. */
+void options_parse(int argc, char **argv, struct options *o);
+
+#endif

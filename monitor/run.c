@@ -1,0 +1,91 @@
+/* run.c: the run loop (boot path step 4): hostcalls, halt, shutdown, failures, signals. */
+#include "run.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bvm_abi.h"
+
+static struct vcpu *volatile stop_vcpu;
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+    if (stop_vcpu)
+        stop_vcpu->ops->request_stop(stop_vcpu);
+}
+
+void run_install_signals(struct vcpu *v)
+{
+    stop_vcpu = v;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int vm_failure(struct run_result *res, const char *why)
+{
+    res->kind = -1;
+    snprintf(res->why, sizeof res->why, "%s", why);
+    return 1;
+}
+
+/* Returns 1 when the run is over. */
+static int serve_exit(struct vcpu *v, struct hc_ctx *hc, struct vcpu_exit *e, struct run_result *res)
+{
+    switch (e->reason) {
+    case VCPU_EXIT_IO:
+        if (e->io.port == BVM_HOSTCALL_PORT && e->io.is_out && e->io.size == 4) {
+            if (hc_serve(hc, e->io.value) < 0)
+                return vm_failure(res, "guest kernel issued a hostcall with an unusable request address");
+            if (hc->exited) {
+                res->kind = (int)hc->exit.kind;
+                res->status = hc->exit.status;
+                return 1;
+            }
+            return 0;
+        }
+        if (!e->io.is_out)
+            e->io.value = 0xffffffffu; /* no device: reads float high, as on a PC */
+        return 0;
+    case VCPU_EXIT_HLT:
+        return vm_failure(res, "guest kernel halted without ending the program");
+    case VCPU_EXIT_SHUTDOWN:
+        return vm_failure(res, "guest triple fault (shutdown)");
+    case VCPU_EXIT_INTR:
+        if (stop_signal) {
+            res->kind = BVM_EXIT_SIGNAL;
+            res->status = stop_signal;
+            return 1;
+        }
+        return 0;
+    case VCPU_EXIT_FAIL:
+    default:
+        return vm_failure(res, e->why[0] ? e->why : "vCPU failure");
+    }
+    (void)v;
+}
+
+void run_loop(struct vcpu *v, struct hc_ctx *hc, struct run_result *res)
+{
+    struct vcpu_exit e;
+    memset(&e, 0, sizeof e);
+    memset(res, 0, sizeof *res);
+    for (;;) {
+        int err = v->ops->run(v, &e);
+        if (err) {
+            snprintf(res->why, sizeof res->why, "%s: run failed: %s", v->ops->name, strerror(-err));
+            res->kind = -1;
+            return;
+        }
+        v->exits++;
+        if (serve_exit(v, hc, &e, res))
+            return;
+    }
+}

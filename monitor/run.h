@@ -1,0 +1,22 @@
+/* run.h: the monitor's run loop: serve vCPU exits until the program ends. */
+#ifndef BVM_RUN_H
+#define BVM_RUN_H
+
+#include "hostcall.h"
+#include "vcpu.h"
+
+/* How the guest program ended. */
+struct run_result {
+    int kind;   /* BVM_EXIT_STATUS / BVM_EXIT_SIGNAL (program), or -1 a VM failure */
+    int status; /* exit status or signal number */
+    char why[256]; /* VM failure description */
+};
+
+/* Run until the guest's EXIT hostcall, a VM failure, or a stop signal (SIGINT/SIGTERM
+ * delivered to buffervm: the run ends as if the program had been killed by it). */
+void run_loop(struct vcpu *v, struct hc_ctx *hc, struct run_result *res);
+
+/* Install SIGINT/SIGTERM handlers that stop v; ignore SIGPIPE (the guest gets EPIPE). */
+void run_install_signals(struct vcpu *v);
+
+#endif

@@ -1,0 +1,59 @@
+/* vcpu.h: the vCPU interface the run loop drives; backends kvm (vcpu_kvm.c) and soft (vcpu_soft.c). */
+#ifndef BVM_VCPU_H
+#define BVM_VCPU_H
+
+#include <stdint.h>
+
+#include "cpuid.h"
+#include "guestmem.h"
+#include "softcpu.h" /* register structs shaped like KVM's kvm_regs/kvm_sregs, used by both */
+
+enum vcpu_exit_reason {
+    VCPU_EXIT_IO = 1,       /* port I/O */
+    VCPU_EXIT_HLT,
+    VCPU_EXIT_SHUTDOWN,     /* triple fault */
+    VCPU_EXIT_FAIL,         /* entry failure, internal error, MMIO: `why` says which */
+    VCPU_EXIT_INTR,         /* vcpu_request_stop() (a signal arrived) */
+};
+
+struct vcpu_exit {
+    enum vcpu_exit_reason reason;
+    struct {
+        int is_out;
+        uint16_t port;
+        uint8_t size;
+        uint32_t value; /* OUT: value written; IN: the run loop sets it before the next run */
+    } io;
+    uint64_t rip; /* for FAIL: where, if known */
+    char why[192];
+};
+
+/* The initial state the monitor computes (boot.c) and gives to either backend. */
+struct vcpu_boot_state {
+    struct scpu_regs regs;
+    struct scpu_sregs sregs;
+};
+
+struct vcpu;
+struct vcpu_ops {
+    const char *name;
+    int (*set_state)(struct vcpu *v, const struct vcpu_boot_state *s); /* 0 or -errno */
+    int (*run)(struct vcpu *v, struct vcpu_exit *e);                   /* 0 or -errno */
+    void (*request_stop)(struct vcpu *v);                              /* async-signal-safe */
+    int (*get_regs)(struct vcpu *v, struct scpu_regs *r);
+    /* Counters; a backend without some sets them to 0. */
+    void (*stats)(struct vcpu *v, uint64_t *exits, uint64_t *insns);
+    void (*destroy)(struct vcpu *v);
+};
+
+struct vcpu {
+    const struct vcpu_ops *ops;
+    uint64_t exits; /* every exit counted by the run loop */
+};
+
+/* Create a backend over guest memory and the CPUID table. On failure return NULL and
+ * write the reason to why (the caller decides whether that is fatal). */
+struct vcpu *vcpu_kvm_create(struct guestmem *gm, const struct cpuid_table *cpuid, char *why, size_t whylen);
+struct vcpu *vcpu_soft_create(struct guestmem *gm, const struct cpuid_table *cpuid, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,157 @@
+/* softcpu.h: public interface of the software x86-64 CPU, shaped like a KVM vCPU. */
+#ifndef SOFTCPU_H
+#define SOFTCPU_H
+
+/*
+ * The library knows nothing of BufferVM. A caller gives it guest-physical memory as
+ * regions (like KVM memory slots), a CPUID table (like KVM_SET_CPUID2), register
+ * state, and calls scpu_run() until an exit, exactly as it would drive a KVM vCPU.
+ * Not thread-safe except scpu_request_stop(), which is async-signal-safe.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct scpu;
+
+/* ---- state, laid out like KVM's kvm_regs / kvm_sregs / kvm_fpu ---- */
+struct scpu_regs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags;
+};
+
+struct scpu_segment {
+    uint64_t base;
+    uint32_t limit; /* byte granular (already scaled by G) */
+    uint16_t selector;
+    uint8_t type, present, dpl, db, s, l, g, avl;
+    uint8_t unusable;
+    uint8_t pad;
+};
+
+struct scpu_dtable {
+    uint64_t base;
+    uint16_t limit;
+    uint16_t pad[3];
+};
+
+struct scpu_sregs {
+    struct scpu_segment cs, ds, es, fs, gs, ss;
+    struct scpu_segment tr, ldt;
+    struct scpu_dtable gdt, idt;
+    uint64_t cr0, cr2, cr3, cr4, cr8;
+    uint64_t efer;
+    uint64_t apic_base;
+};
+
+/* x87/SSE state in FXSAVE layout (512 bytes), as KVM_GET_FPU exposes it. */
+struct scpu_fpu {
+    uint8_t fxsave[512];
+};
+
+struct scpu_cpuid_entry {
+    uint32_t function, index;
+    uint32_t flags; /* SCPU_CPUID_SIGNIFICANT_INDEX: index is matched */
+    uint32_t eax, ebx, ecx, edx;
+};
+#define SCPU_CPUID_SIGNIFICANT_INDEX 1u
+
+/* MSR numbers the CPU implements */
+#define SCPU_MSR_TSC 0x10u
+#define SCPU_MSR_APIC_BASE 0x1bu
+#define SCPU_MSR_SYSENTER_CS 0x174u
+#define SCPU_MSR_SYSENTER_ESP 0x175u
+#define SCPU_MSR_SYSENTER_EIP 0x176u
+#define SCPU_MSR_PAT 0x277u
+#define SCPU_MSR_EFER 0xc0000080u
+#define SCPU_MSR_STAR 0xc0000081u
+#define SCPU_MSR_LSTAR 0xc0000082u
+#define SCPU_MSR_CSTAR 0xc0000083u
+#define SCPU_MSR_FMASK 0xc0000084u
+#define SCPU_MSR_FS_BASE 0xc0000100u
+#define SCPU_MSR_GS_BASE 0xc0000101u
+#define SCPU_MSR_KERNEL_GS_BASE 0xc0000102u
+#define SCPU_MSR_TSC_AUX 0xc0000103u
+
+/* ---- exits ---- */
+enum scpu_exit_reason {
+    SCPU_EXIT_IO = 1,        /* port I/O: fill io.data for IN, then run again */
+    SCPU_EXIT_HLT = 2,
+    SCPU_EXIT_SHUTDOWN = 3,  /* triple fault */
+    SCPU_EXIT_MMIO = 4,      /* access to guest-physical memory outside every region */
+    SCPU_EXIT_INTERNAL_ERROR = 5, /* an instruction the CPU cannot execute */
+    SCPU_EXIT_INTR = 6,      /* scpu_request_stop() was called */
+};
+
+#define SCPU_IO_IN 0
+#define SCPU_IO_OUT 1
+
+struct scpu_exit {
+    uint32_t reason; /* enum scpu_exit_reason */
+    union {
+        struct {
+            uint8_t direction; /* SCPU_IO_IN / SCPU_IO_OUT */
+            uint8_t size;      /* 1, 2, 4 */
+            uint16_t port;
+            uint32_t count;    /* always 1: string I/O is an internal error */
+            uint8_t data[8];   /* OUT: value written; IN: caller stores the value here */
+        } io;
+        struct {
+            uint64_t gpa;
+            uint8_t is_write;
+            uint8_t len;
+        } mmio;
+        struct {
+            uint64_t rip;      /* linear address of the instruction */
+            uint8_t bytes[15];
+            uint8_t nbytes;    /* how many of bytes[] could be fetched */
+            char why[96];      /* e.g. "unimplemented opcode 0f 0b" */
+        } internal;
+    } u;
+};
+
+/* ---- counters (a test asserts on them; they never affect execution) ---- */
+struct scpu_stats {
+    uint64_t insns_executed;
+    uint64_t insns_decoded;
+    uint64_t blocks_built;
+    uint64_t blocks_invalidated;
+    uint64_t mem_accesses;  /* data accesses through the memory path */
+    uint64_t tlb_misses;    /* page walks taken outside the TLB */
+    uint64_t exceptions;    /* exceptions and interrupts delivered through the IDT */
+};
+
+/* ---- API ---- */
+struct scpu *scpu_create(void);            /* reset state as KVM_CREATE_VCPU gives; NULL on ENOMEM */
+void scpu_destroy(struct scpu *cpu);
+
+/* Add or replace a memory slot; size 0 deletes it. host must stay valid. 0 or -errno. */
+int scpu_set_memory_region(struct scpu *cpu, uint32_t slot, uint64_t gpa, uint64_t size, void *host);
+
+/* The CPU answers CPUID only from this table (copied). Leaves not present read as 0. */
+int scpu_set_cpuid(struct scpu *cpu, const struct scpu_cpuid_entry *e, size_t n);
+
+void scpu_get_regs(struct scpu *cpu, struct scpu_regs *r);
+void scpu_set_regs(struct scpu *cpu, const struct scpu_regs *r);
+void scpu_get_sregs(struct scpu *cpu, struct scpu_sregs *s);
+int scpu_set_sregs(struct scpu *cpu, const struct scpu_sregs *s); /* -EINVAL on bad combos */
+void scpu_get_fpu(struct scpu *cpu, struct scpu_fpu *f);
+void scpu_set_fpu(struct scpu *cpu, const struct scpu_fpu *f);
+int scpu_get_msr(struct scpu *cpu, uint32_t index, uint64_t *value); /* -EINVAL if unknown */
+int scpu_set_msr(struct scpu *cpu, uint32_t index, uint64_t value);
+
+/* Run until an exit; fills *exit. Returns 0, or -errno for misuse. */
+int scpu_run(struct scpu *cpu, struct scpu_exit *exit);
+
+/* Make a running (or the next) scpu_run return SCPU_EXIT_INTR at the next block boundary.
+ * Async-signal-safe. */
+void scpu_request_stop(struct scpu *cpu);
+
+/* Every write into guest RAM that does not come from the CPU itself (loader, hostcall
+ * results) must be announced here, so decoded code over it is dropped. */
+void scpu_invalidate(struct scpu *cpu, uint64_t gpa, uint64_t len);
+
+void scpu_get_stats(struct scpu *cpu, struct scpu_stats *s);
+
+#endif

@@ -1,0 +1,58 @@
+#!/bin/bash
+# run.sh: bad input to buffervm itself: each case must print exactly one clear line naming the
+# problem on stderr and exit with the env/timeout-style status (125/126/127), never crash.
+cd "$(dirname "$0")/../.." || exit 2
+B=${B:-build}
+BVM=$(realpath "$B/buffervm")
+HELLO=$(realpath "$B/tests/programs/hello.glibc")
+T=$(mktemp -d /tmp/bvm-err.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+
+printf 'just text\n' >"$T/text"; chmod +x "$T/text"
+printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000\002\000\003\000' >"$T/elf32"; chmod +x "$T/elf32"
+head -c 100 "$HELLO" >"$T/trunc_hdr"; chmod +x "$T/trunc_hdr"
+head -c 3000 "$HELLO" >"$T/trunc_seg"; chmod +x "$T/trunc_seg"
+cp "$HELLO" "$T/noexec"; chmod -x "$T/noexec"
+mkdir "$T/dir"
+: >"$T/empty"; chmod +x "$T/empty"
+# an x86-64 ELF header claiming machine 183 (aarch64)
+python3 - "$HELLO" "$T/arm" <<'PY'
+import sys; d=bytearray(open(sys.argv[1],'rb').read()); d[18:20]=(183).to_bytes(2,'little'); open(sys.argv[2],'wb').write(d)
+PY
+chmod +x "$T/arm"
+# a dynamically linked executable (not supported yet: issue 6)
+DYN=$(command -v true)
+
+# check NAME STATUS PATTERN CMD...: exit status and a single stderr line matching PATTERN
+check() {
+    local name=$1 want=$2 pat=$3; shift 3
+    "$@" >"$T/out" 2>"$T/err" </dev/null
+    local got=$?
+    local lines; lines=$(wc -l <"$T/err")
+    if [ "$got" != "$want" ]; then
+        echo "FAIL $name: status $got, want $want: $(head -c 300 "$T/err")"
+    elif [ "$lines" != 1 ] || ! grep -qiE "$pat" "$T/err"; then
+        echo "FAIL $name: want one line matching /$pat/, got: $(head -c 300 "$T/err")"
+    elif [ -s "$T/out" ]; then
+        echo "FAIL $name: printed to stdout"
+    else
+        echo "PASS $name"
+    fi
+}
+
+check missing-file       127 "no such file"          "$BVM" "$T/does-not-exist"
+check not-on-path        127 "command not found"     "$BVM" no-such-command-bvm
+check not-elf            126 "not an ELF"            "$BVM" "$T/text"
+check empty-file         126 "not an ELF"            "$BVM" "$T/empty"
+check elf32              126 "32-bit"                "$BVM" "$T/elf32"
+check wrong-machine      126 "not an x86-64"         "$BVM" "$T/arm"
+check truncated-header   126 "truncated"             "$BVM" "$T/trunc_hdr"
+check truncated-segment  126 "truncated"             "$BVM" "$T/trunc_seg"
+check not-executable     126 "permission denied"     "$BVM" "$T/noexec"
+check directory          126 "is a directory"        "$BVM" "$T/dir"
+check dynamic            126 "dynamic"               "$BVM" "$DYN"
+check too-little-memory  126 "too little memory"     "$BVM" --mem 16M "$HELLO"
+check bad-option         125 "unknown option"        "$BVM" --no-such-option "$HELLO"
+check bad-backend        125 "unknown backend"       "$BVM" --backend xyz "$HELLO"
+check no-program         125 "no program"            "$BVM"
+check bad-kernel         125 "kernel"                "$BVM" --kernel "$T/text" "$HELLO"

@@ -1,0 +1,26 @@
+# programs.mk: test programs, each C program built static with glibc and with musl (and one
+# static-pie); raw_*.c freestanding and *.S assembly built without any libc.
+PROG_DIR := $(B)/tests/programs
+PROG_C   := $(filter-out tests/programs/raw_%.c,$(wildcard tests/programs/*.c))
+PROG_RAW := $(wildcard tests/programs/raw_*.c) $(wildcard tests/programs/*.S)
+PROG_BINS := $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.glibc) \
+             $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.musl) \
+             $(PROG_DIR)/hello.spie \
+             $(patsubst tests/programs/%,$(PROG_DIR)/%.raw,$(basename $(PROG_RAW)))
+TESTS_BUILD += $(PROG_BINS)
+
+$(PROG_DIR)/%.glibc: tests/programs/%.c
+	@mkdir -p $(dir $@)
+	gcc -static -O1 -g -w -o $@ $<
+$(PROG_DIR)/%.musl: tests/programs/%.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static -O1 -g -w -o $@ $<
+$(PROG_DIR)/%.spie: tests/programs/%.c
+	@mkdir -p $(dir $@)
+	gcc -static-pie -fpie -O1 -g -w -o $@ $<
+$(PROG_DIR)/%.raw: tests/programs/%.c
+	@mkdir -p $(dir $@)
+	gcc -static -nostdlib -ffreestanding -fno-pie -no-pie -fno-stack-protector -O1 -o $@ $<
+$(PROG_DIR)/%.raw: tests/programs/%.S
+	@mkdir -p $(dir $@)
+	gcc -static -nostdlib -no-pie -o $@ $<

@@ -1,0 +1,79 @@
+#!/bin/bash
+# run.sh: program tests: run each case natively and under buffervm (soft, and kvm when
+# /dev/kvm works here) and compare stdout, stderr, exit status and file effects.
+# Usage: tests/programs/run.sh [--backend soft|kvm]... [--bvm PATH] [--progs DIR] [NAME...]
+cd "$(dirname "$0")/../.." || exit 2
+B=${B:-build}
+BVM=$B/buffervm
+PROGS=$B/tests/programs
+backends=()
+only=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --backend) backends+=("$2"); shift 2 ;;
+    --bvm) BVM=$2; shift 2 ;;
+    --progs) PROGS=$2; shift 2 ;;
+    *) only+=("$1"); shift ;;
+    esac
+done
+BVM=$(realpath "$BVM")
+PROGS=$(realpath "$PROGS")
+if [ ${#backends[@]} -eq 0 ]; then
+    backends=(soft)
+    if [ -c /dev/kvm ] && "$BVM" --backend kvm "$PROGS/rawhello.raw" >/dev/null 2>&1; then
+        backends+=(kvm)
+    else
+        echo "SKIP kvm-local: kvm tests skipped: /dev/kvm not usable here (the nested-VM suite runs them)"
+    fi
+fi
+TMP=$(mktemp -d /tmp/bvm-progs.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+ENV=(env -i PATH=/usr/bin:/bin HOME=/nonexistent LANG=C TESTVAR=buffervm)
+
+# run_one DIR KIND CMD...: run in DIR (fresh), record out/err/status and the files left.
+run_one() {
+    local dir=$1 kind=$2; shift 2
+    rm -rf "$dir"; mkdir -p "$dir/cwd"
+    (
+        cd "$dir/cwd" || exit 99
+        if [ "$kind" = head ]; then
+            "${ENV[@]}" timeout 120 "$@" </dev/null 2>"$dir/err" | head -n 1 >"$dir/out"
+            echo "${PIPESTATUS[0]}" >"$dir/status"
+        else
+            "${ENV[@]}" timeout 120 "$@" </dev/null >"$dir/out" 2>"$dir/err"
+            echo $? >"$dir/status"
+        fi
+    )
+    (cd "$dir/cwd" && find . -type f -printf '%P %s %m\n' | sort && find . -type f -exec sha256sum {} + | sort) >"$dir/files"
+}
+
+# same A B: print the first difference between two result directories, or nothing.
+same() {
+    local f
+    for f in status out err files; do
+        if ! cmp -s "$1/$f" "$2/$f"; then
+            echo "$f differs: $(diff <(head -c 2000 "$1/$f") <(head -c 2000 "$2/$f") | head -5 | tr '\n' ' ')"
+            return 1
+        fi
+    done
+}
+
+while read -r name kind prog args; do
+    [ -z "$name" ] || [ "${name#\#}" != "$name" ] && continue
+    if [ ${#only[@]} -gt 0 ] && ! printf '%s\n' "${only[@]}" | grep -qx "$name"; then continue; fi
+    eval "argv=($args)"
+    exe=$PROGS/$prog
+    if [ ! -x "$exe" ]; then echo "FAIL $name: $exe not built"; continue; fi
+    if [ "$kind" = agree ]; then
+        [ ${#backends[@]} -lt 2 ] && { echo "SKIP $name: needs two backends"; continue; }
+        run_one "$TMP/a" cmp "$BVM" --backend "${backends[0]}" "$exe" "${argv[@]}"
+        run_one "$TMP/b" cmp "$BVM" --backend "${backends[1]}" "$exe" "${argv[@]}"
+        if d=$(same "$TMP/a" "$TMP/b"); then echo "PASS $name"; else echo "FAIL $name: ${backends[0]} vs ${backends[1]}: $d"; fi
+        continue
+    fi
+    run_one "$TMP/native" "$kind" "$exe" "${argv[@]}"
+    for be in "${backends[@]}"; do
+        run_one "$TMP/$be" "$kind" "$BVM" --backend "$be" "$exe" "${argv[@]}"
+        if d=$(same "$TMP/native" "$TMP/$be"); then echo "PASS $name [$be]"; else echo "FAIL $name [$be]: $d"; fi
+    done
+done <tests/programs/cases

@@ -1,0 +1,132 @@
+/* mon_hostcall.c: hostcall validation: bad addresses, lengths, counts and fds are refused. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bvm_linux.h"
+#include "hostcall.h"
+#include "unit.h"
+
+#define REQ 0x10000ull
+#define SEGS 0x11000ull
+#define BUF 0x12000ull
+#define RAM (64ull << 20)
+
+static struct guestmem gm;
+static struct hc_ctx hc;
+static int pipefd[2];
+
+static int64_t call(struct bvm_hostcall *r)
+{
+    r->ret = 12345;
+    gm_write(&gm, REQ, r, sizeof *r);
+    if (hc_serve(&hc, REQ) < 0)
+        return 99999;
+    struct bvm_hostcall back;
+    gm_read(&gm, REQ, &back, sizeof back);
+    return back.ret;
+}
+
+static int64_t write_segs(int fd, const struct bvm_seg *s, uint32_t n)
+{
+    gm_write(&gm, SEGS, s, n * sizeof *s);
+    struct bvm_hostcall r = {.nr = BVM_HC_WRITE};
+    r.u.io.fd = fd, r.u.io.nsegs = n, r.u.io.segs_gpa = SEGS;
+    return call(&r);
+}
+
+static void write_ok(void)
+{
+    gm_write(&gm, BUF, "hello", 5);
+    struct bvm_seg s[2] = {{BUF, 3}, {BUF + 3, 2}};
+    CHECK_EQ(write_segs(pipefd[1], s, 2), 5);
+    char got[8] = "";
+    CHECK_EQ(read(pipefd[0], got, sizeof got), 5);
+    CHECK(!memcmp(got, "hello", 5));
+}
+
+static void write_bad_segments(void)
+{
+    struct bvm_seg out[1] = {{RAM - 2, 4}};
+    CHECK_EQ(write_segs(pipefd[1], out, 1), -EFAULT);
+    struct bvm_seg wrap[1] = {{0x1000, ~0ull - 0x800}};
+    CHECK_EQ(write_segs(pipefd[1], wrap, 1), -EFAULT);
+    struct bvm_seg huge[2] = {{BUF, BVM_HC_MAX_IO}, {BUF, 1}};
+    CHECK_EQ(write_segs(pipefd[1], huge, 2), -EFAULT);
+    struct bvm_hostcall r = {.nr = BVM_HC_WRITE};
+    r.u.io.fd = pipefd[1], r.u.io.nsegs = BVM_HC_MAX_SEGS + 1, r.u.io.segs_gpa = SEGS;
+    CHECK_EQ(call(&r), -EINVAL);
+    r.u.io.nsegs = 1, r.u.io.segs_gpa = RAM - 8; /* the list itself out of RAM */
+    CHECK_EQ(call(&r), -EFAULT);
+}
+
+static void fd_not_granted(void)
+{
+    struct bvm_seg s[1] = {{BUF, 1}};
+    CHECK_EQ(write_segs(100, s, 1), -EBADF);       /* never opened by the guest */
+    CHECK_EQ(write_segs(-5, s, 1), -EBADF);
+    CHECK_EQ(write_segs(HC_MAX_FD + 7, s, 1), -EBADF);
+    struct bvm_hostcall r = {.nr = BVM_HC_CLOSE};
+    r.u.fd.fd = 100;
+    CHECK_EQ(call(&r), -EBADF);
+}
+
+static void path_checks(void)
+{
+    struct bvm_hostcall r = {.nr = BVM_HC_OPENAT};
+    r.u.path.dirfd = LINUX_AT_FDCWD, r.u.path.path_gpa = BUF, r.u.path.path_len = BVM_HC_MAX_PATH;
+    CHECK_EQ(call(&r), -ENAMETOOLONG);
+    r.u.path.path_len = 10, r.u.path.path_gpa = RAM - 4;
+    CHECK_EQ(call(&r), -EFAULT);
+    r.u.path.dirfd = 77, r.u.path.path_gpa = BUF;
+    CHECK_EQ(call(&r), -EBADF);
+    gm_write(&gm, BUF, "/dev/null", 9);
+    r.u.path.dirfd = LINUX_AT_FDCWD, r.u.path.path_len = 9, r.u.path.flags = O_RDONLY;
+    int64_t fd = call(&r);
+    CHECK(fd >= 3);
+    CHECK(hc_fd_ok(&hc, (int)fd));
+    struct bvm_hostcall c = {.nr = BVM_HC_CLOSE};
+    c.u.fd.fd = (int)fd;
+    CHECK_EQ(call(&c), 0);
+    CHECK(!hc_fd_ok(&hc, (int)fd));
+}
+
+static void out_buffers(void)
+{
+    struct bvm_hostcall r = {.nr = BVM_HC_FSTAT};
+    r.u.fd.fd = pipefd[0], r.u.fd.out_gpa = RAM - 10, r.u.fd.out_len = sizeof(struct linux_stat);
+    CHECK_EQ(call(&r), -EFAULT);
+    r.u.fd.out_len = 8; /* must be exactly the struct's size */
+    CHECK_EQ(call(&r), -EINVAL);
+    r.u.fd.out_gpa = BUF, r.u.fd.out_len = sizeof(struct linux_stat);
+    CHECK_EQ(call(&r), 0);
+    struct bvm_hostcall i = {.nr = BVM_HC_IOCTL};
+    i.u.fd.fd = pipefd[0], i.u.fd.cmd = 0x541B /* FIONREAD: not allowed */, i.u.fd.out_gpa = BUF, i.u.fd.out_len = 4;
+    CHECK_EQ(call(&i), -ENOTTY);
+}
+
+static void bad_request(void)
+{
+    CHECK(hc_serve(&hc, RAM - 8) < 0); /* request itself not in RAM */
+    CHECK(hc_serve(&hc, REQ + 4) < 0); /* misaligned */
+    struct bvm_hostcall r = {.nr = 9999};
+    CHECK_EQ(call(&r), -ENOSYS);
+}
+
+int main(void)
+{
+    gm_init(&gm, RAM);
+    hc_init(&hc, &gm, -1);
+    if (pipe(pipefd) < 0)
+        return 1;
+    hc_fd_grant(&hc, pipefd[0]);
+    hc_fd_grant(&hc, pipefd[1]);
+    RUN(write_ok);
+    RUN(write_bad_segments);
+    RUN(fd_not_granted);
+    RUN(path_checks);
+    RUN(out_buffers);
+    RUN(bad_request);
+    return 0;
+}
