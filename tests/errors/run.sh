@@ -56,3 +56,24 @@ check bad-option         125 "unknown option"        "$BVM" --no-such-option "$H
 check bad-backend        125 "unknown backend"       "$BVM" --backend xyz "$HELLO"
 check no-program         125 "no program"            "$BVM"
 check bad-kernel         125 "kernel"                "$BVM" --kernel "$T/text" "$HELLO"
+
+# --verbose describes a fatal fault in one line (what, address, RIP, bytes, disassembly);
+# without it buffervm adds nothing to the program's stderr.
+NULLD=$(realpath "$B/tests/programs/nullderef.glibc")
+"$BVM" --verbose --backend soft "$NULLD" >/dev/null 2>"$T/err"
+st=$?
+if [ $st = 139 ] && grep -q "Segmentation fault: #PF at address 0x0, rip 0x" "$T/err" && grep -q "mov" "$T/err"; then
+    echo "PASS verbose-fault-line"
+else
+    echo "FAIL verbose-fault-line: status $st: $(head -c 300 "$T/err")"
+fi
+
+# SIGTERM to buffervm ends the run as the signal would end the program (status 143 in a shell).
+LOOP=$(realpath "$B/tests/programs/manylines.glibc")
+"$BVM" --backend soft "$LOOP" >/dev/null 2>"$T/err" &
+pid=$!
+sleep 0.5
+kill -TERM $pid
+wait $pid
+st=$?
+if [ $st = 143 ] && [ ! -s "$T/err" ]; then echo "PASS sigterm-stops-run"; else echo "FAIL sigterm-stops-run: status $st $(head -c 200 "$T/err")"; fi
