@@ -69,7 +69,7 @@ else
 fi
 
 # SIGTERM to buffervm ends the run as the signal would end the program (status 143 in a shell).
-LOOP=$(realpath "$B/tests/programs/manylines.glibc")
+LOOP=$(realpath "$B/tests/programs/spin.glibc")
 "$BVM" --backend soft "$LOOP" >/dev/null 2>"$T/err" &
 pid=$!
 sleep 0.5
