@@ -30,7 +30,11 @@ static struct vcpu *make_vcpu(const struct options *o, struct guestmem *gm, cons
 {
     char why[256] = "";
     struct vcpu *v = NULL;
-    if (o->backend != BACKEND_SOFT) {
+    if (o->backend == BACKEND_AUTO && access("/sys/module/kvm_pvm", F_OK) == 0) {
+        /* PVM runs guests without hardware virtualization and cannot run a ring-0 kernel
+         * at useful speed (every page fault and syscall is emulated); --backend kvm still can. */
+        snprintf(why, sizeof why, "/dev/kvm is the PVM backend (kvm_pvm), too slow for a ring-0 guest kernel");
+    } else if (o->backend != BACKEND_SOFT) {
         v = vcpu_kvm_create(gm, t, why, sizeof why);
         if (!v && o->backend == BACKEND_KVM)
             fail("kvm", "%s", why);
@@ -93,6 +97,8 @@ static _Noreturn void finish(const struct run_result *r, const struct hc_ctx *hc
         fail("kernel panic", "%s", hc->exit.text);
     if (r->kind != BVM_EXIT_SIGNAL)
         fail("vm", "%s", r->why);
+    if (r->status <= 0 || r->status >= NSIG)
+        fail("kernel", "program ended by invalid signal number %d", r->status);
     if (o->verbose)
         describe_fault(&hc->exit);
     struct rlimit no_core = {0, 0};
@@ -106,10 +112,11 @@ static _Noreturn void finish(const struct run_result *r, const struct hc_ctx *hc
     exit(128 + r->status); /* a signal whose default action is not to terminate */
 }
 
+/* Syscall traces, and the kernel's own notes under --verbose, go here. */
 static int open_trace(const struct options *o)
 {
     if (!o->trace_syscalls)
-        return -1;
+        return o->verbose ? fail_fd() : -1;
     if (!o->trace_file)
         return fail_fd();
     int fd = open(o->trace_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -146,18 +153,21 @@ int main(int argc, char **argv)
     fail_init();
     struct options o;
     options_parse(argc, argv, &o);
-    char path[PATH_MAX], why[PATH_MAX + 256];
+    char path[PATH_MAX], why[PATH_MAX + 256], abs_path[PATH_MAX];
     int status;
     if (prog_resolve(argv[o.prog_index], path, sizeof path, &status, why, sizeof why) < 0 ||
         prog_check_elf(path, &status, why, sizeof why) < 0)
         fail_exit(status, NULL, "%s", why);
+    /* The kernel answers /proc/self/exe with this: absolute and canonical, as Linux gives. */
+    if (!realpath(path, abs_path))
+        fail_exit(BVM_EXIT_CANNOT_RUN, NULL, "%s: %s", path, strerror(errno));
     struct guestmem gm;
     if (gm_init(&gm, o.mem) < 0)
         fail("memory", "cannot reserve %llu MiB of guest RAM", (unsigned long long)(o.mem >> 20));
     struct cpuid_table cpuid;
     cpuid_build(&cpuid);
     struct vcpu *v = make_vcpu(&o, &gm, &cpuid);
-    boot_vm(&o, argv, path, &gm, v);
+    boot_vm(&o, argv, abs_path, &gm, v);
     struct hc_ctx *hc = malloc(sizeof *hc);
     if (!hc)
         fail("memory", "out of memory");

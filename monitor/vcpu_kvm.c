@@ -97,6 +97,24 @@ static void kvm_complete_in(struct vcpu_kvm *k, const struct vcpu_exit *last)
         memcpy((uint8_t *)run + run->io.data_offset, &last->io.value, run->io.size <= 4 ? run->io.size : 4);
 }
 
+/* An internal error names where the guest was: RIP, CR0/CR3/CR4/EFER and the first data words. */
+static void kvm_describe_internal(struct vcpu_kvm *k, struct vcpu_exit *e)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    memset(&r, 0, sizeof r), memset(&s, 0, sizeof s);
+    ioctl(k->vcpu_fd, KVM_GET_REGS, &r);
+    ioctl(k->vcpu_fd, KVM_GET_SREGS, &s);
+    e->rip = r.rip;
+    snprintf(e->why, sizeof e->why,
+             "KVM: internal error, suberror %u at rip 0x%llx (cs 0x%x cr0 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx; "
+             "data 0x%llx 0x%llx)",
+             k->run->internal.suberror, (unsigned long long)r.rip, s.cs.selector, (unsigned long long)s.cr0,
+             (unsigned long long)s.cr3, (unsigned long long)s.cr4, (unsigned long long)s.efer,
+             (unsigned long long)(k->run->internal.ndata > 0 ? k->run->internal.data[0] : 0),
+             (unsigned long long)(k->run->internal.ndata > 1 ? k->run->internal.data[1] : 0));
+}
+
 static int kvm_run(struct vcpu *v, struct vcpu_exit *e)
 {
     struct vcpu_kvm *k = (struct vcpu_kvm *)v;
@@ -131,7 +149,7 @@ static int kvm_run(struct vcpu *v, struct vcpu_exit *e)
         break;
     case KVM_EXIT_INTERNAL_ERROR:
         e->reason = VCPU_EXIT_FAIL;
-        snprintf(e->why, sizeof e->why, "KVM: internal error, suberror %u", run->internal.suberror);
+        kvm_describe_internal(k, e);
         break;
     case KVM_EXIT_MMIO:
         e->reason = VCPU_EXIT_FAIL;

@@ -60,7 +60,7 @@ check bad-kernel         125 "kernel"                "$BVM" --kernel "$T/text" "
 # --verbose describes a fatal fault in one line (what, address, RIP, bytes, disassembly);
 # without it buffervm adds nothing to the program's stderr.
 NULLD=$(realpath "$B/tests/programs/nullderef.glibc")
-"$BVM" --verbose --backend soft "$NULLD" >/dev/null 2>"$T/err"
+{ "$BVM" --verbose --backend soft "$NULLD" >/dev/null 2>"$T/err"; } 2>/dev/null
 st=$?
 if [ $st = 139 ] && grep -q "Segmentation fault: #PF at address 0x0, rip 0x" "$T/err" && grep -q "mov" "$T/err"; then
     echo "PASS verbose-fault-line"

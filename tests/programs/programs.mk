@@ -24,3 +24,8 @@ $(PROG_DIR)/%.raw: tests/programs/%.c
 $(PROG_DIR)/%.raw: tests/programs/%.S
 	@mkdir -p $(dir $@)
 	gcc -static -nostdlib -no-pie -o $@ $<
+
+# Input files the cases read (copied into each scratch directory before a run).
+$(PROG_DIR)/inputs/.stamp: tests/programs/inputs.sh
+	bash $< $(PROG_DIR)/inputs && touch $@
+TESTS_BUILD += $(PROG_DIR)/inputs/.stamp

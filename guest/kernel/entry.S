@@ -1,0 +1,128 @@
+/* entry.S: kernel entry and exit paths: SYSCALL, the 256 exception/interrupt stubs, return to user. */
+/* bvm_abi.h is C only; idt.c asserts that these equal BVM_SEL_UCODE and BVM_SEL_UDATA. */
+#define BVM_SEL_UCODE 0x2b
+#define BVM_SEL_UDATA 0x23
+
+#define TF_CS_FROM_VECTOR 24 /* cs is 3 words above the vector slot */
+
+/* Saves the general registers in struct trapframe order (r15 ends lowest). */
+.macro PUSH_GPRS
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+.endm
+
+.macro POP_GPRS
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+.endm
+
+    .text
+/*
+ * SYSCALL: RCX = user RIP, R11 = user RFLAGS, RSP still the user's; FMASK has cleared IF.
+ * GS points at the user's base until swapgs; then %gs:0 is the kernel stack top.
+ */
+    .globl syscall_entry
+    .balign 16
+syscall_entry:
+    swapgs
+    movq %rsp, %gs:8
+    movq %gs:0, %rsp
+    pushq $BVM_SEL_UDATA /* ss */
+    pushq %gs:8          /* rsp */
+    pushq %r11           /* rflags */
+    pushq $BVM_SEL_UCODE /* cs */
+    pushq %rcx           /* rip */
+    pushq $0             /* error */
+    pushq $256           /* vector: TRAP_SYSCALL */
+    PUSH_GPRS
+    movq %rsp, %rdi
+    cld
+    call syscall_dispatch
+    /* SYSRET #GPs in ring 0 on a non-canonical RCX (Intel), so only a lower-half RIP may use it;
+     * a frame the kernel rewrote to something else (CS/SS) also leaves by IRETQ. */
+    movq 17*8(%rsp), %rcx
+    movq $0x00007fffffffffff, %rax
+    cmpq %rax, %rcx
+    ja iret_to_user
+    cmpq $BVM_SEL_UCODE, 18*8(%rsp)
+    jne iret_to_user
+    POP_GPRS
+    addq $16, %rsp  /* vector, error */
+    popq %rcx       /* rip */
+    addq $8, %rsp   /* cs */
+    popq %r11       /* rflags */
+    popq %rsp       /* user rsp; nothing on the kernel stack is needed after this */
+    swapgs
+    sysretq
+
+iret_to_user:
+    POP_GPRS
+    addq $16, %rsp
+    swapgs
+    iretq
+
+/* user_enter(tf): first entry into user mode (after exec). GS base must hold the per-cpu area. */
+    .globl user_enter
+user_enter:
+    movq %rdi, %rsp
+    jmp iret_to_user
+
+/* Common path for every vector; the stub pushed the error code (or 0) and the vector. */
+isr_common:
+    testb $3, TF_CS_FROM_VECTOR(%rsp)
+    jz 1f
+    swapgs
+1:  PUSH_GPRS
+    movq %rsp, %rdi
+    cld
+    call trap_handler
+    POP_GPRS
+    testb $3, TF_CS_FROM_VECTOR(%rsp)
+    jz 2f
+    swapgs
+2:  addq $16, %rsp
+    iretq
+
+/* 256 stubs of 16 bytes each; the CPU pushes an error code only for these vectors. */
+    .globl isr_stubs
+    .balign 16
+isr_stubs:
+    .set vec, 0
+    .rept 256
+    .balign 16
+    .if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || (vec == 13) || (vec == 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+    .else
+    pushq $0
+    .endif
+    pushq $vec
+    jmp isr_common
+    .set vec, vec + 1
+    .endr
+
+    .section .note.GNU-stack,"",@progbits

@@ -1,0 +1,90 @@
+/* fault.c: demand paging: zero-filled anonymous pages, stack growth, and the protection check. */
+#include "bvm_linux.h"
+#include "mm.h"
+#include "pagetable.h"
+#include "palloc.h"
+
+/* Whether a VMA's protection allows an access; on x86 any right implies read. */
+static bool prot_allows(uint32_t prot, uint32_t access)
+{
+    if ((access & ACC_WRITE) && !(prot & LINUX_PROT_WRITE))
+        return false;
+    if ((access & ACC_EXEC) && !(prot & LINUX_PROT_EXEC) && nx_enabled())
+        return false;
+    return prot != LINUX_PROT_NONE;
+}
+
+/* Grows the stack VMA down to cover addr when addr is within STACK_MAX of the stack top and
+ * does not run into the mapping below (one guard page is kept free, like Linux's stack_guard_gap). */
+static struct vma *stack_grow(struct addrspace *as, uint64_t addr)
+{
+    struct vma *s = vma_next_from(&as->vmas, addr);
+    if (!s || !(s->flags & VMA_STACK) || addr < as->stack_top - STACK_MAX)
+        return NULL;
+    uint64_t new_start = PAGE_DOWN(addr);
+    struct vma *below = vma_prev_before(&as->vmas, s->start);
+    if (below && below->end + PAGE_SIZE > new_start)
+        return NULL;
+    /* Lowering the start keeps the AVL order: nothing lies between below and s. */
+    s->start = new_start;
+    return s;
+}
+
+static int map_zero_page(struct addrspace *as, uint64_t va, uint32_t prot)
+{
+    uint64_t pa = palloc_alloc();
+    if (!pa)
+        return -LINUX_ENOMEM;
+    int err = pt_map(as->root, va, pa, pt_prot_flags(prot));
+    if (err) {
+        palloc_unref(pa);
+        return err;
+    }
+    palloc_set_rmap(pa, as, va);
+    return 0;
+}
+
+static int fault_in(struct addrspace *as, struct vma *v, uint64_t addr, uint32_t access, uint64_t *pa)
+{
+    uint64_t va = PAGE_DOWN(addr);
+    if (access && !prot_allows(v->prot, access))
+        return -LINUX_EFAULT;
+    uint64_t pte = pt_lookup(as->root, va);
+    if (!(pte & PTE_P)) {
+        int err = map_zero_page(as, va, v->prot);
+        if (err)
+            return err;
+        pte = pt_lookup(as->root, va);
+    }
+    if (pa)
+        *pa = pte & PTE_ADDR;
+    return 0;
+}
+
+int fault_handle(struct addrspace *as, uint64_t addr, uint32_t access)
+{
+    if (addr >= USER_TOP)
+        return -LINUX_EFAULT;
+    struct vma *v = vma_find(&as->vmas, addr);
+    if (!v)
+        v = stack_grow(as, addr);
+    if (!v)
+        return -LINUX_EFAULT;
+    /* A present page that still faults means the access itself is not allowed (or a stale TLB
+     * entry, which the return to user refetches). */
+    int err = fault_in(as, v, addr, access, NULL);
+    return err == -LINUX_ENOMEM ? -LINUX_EFAULT : err;
+}
+
+int uvm_page(struct addrspace *as, uint64_t va, uint32_t access, uint64_t *pa)
+{
+    if (va >= USER_TOP)
+        return -LINUX_EFAULT;
+    struct vma *v = vma_find(&as->vmas, va);
+    if (!v && access)
+        v = stack_grow(as, va);
+    if (!v)
+        return -LINUX_EFAULT;
+    int err = fault_in(as, v, va, access, pa);
+    return err ? -LINUX_EFAULT : 0;
+}

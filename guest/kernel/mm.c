@@ -1,0 +1,105 @@
+/* mm.c: user address-space range operations shared by exec and the mm syscalls. */
+#include "mm.h"
+
+#include "bvm_linux.h"
+#include "pagetable.h"
+#include "palloc.h"
+
+static struct addrspace the_as;
+struct addrspace *cur_as = &the_as;
+
+void mm_init(struct addrspace *as, uint64_t root)
+{
+    as->root = root;
+    as->vmas.root = NULL;
+    as->vmas.count = 0;
+    as->brk_start = as->brk = 0;
+    as->stack_top = STACK_TOP;
+    as->mmap_base = MMAP_BASE;
+    as->mmap_hint = MMAP_BASE;
+}
+
+/*
+ * Searching down from mmap_base walks every mapping on the way, so a program making thousands of
+ * mappings would take quadratic time. Like Linux's old free_area_cache, the search starts where
+ * the previous one ended; unmapping raises that point again so freed holes are found, and a miss
+ * falls back to a full search. (A small hole left above the hint may be skipped, as it was there.)
+ */
+uint64_t mm_find_gap(struct addrspace *as, uint64_t len)
+{
+    uint64_t gap = 0;
+    if (as->mmap_hint < as->mmap_base)
+        gap = vma_find_gap(&as->vmas, len, USER_MIN, as->mmap_hint);
+    if (!gap)
+        gap = vma_find_gap(&as->vmas, len, USER_MIN, as->mmap_base);
+    if (gap)
+        as->mmap_hint = gap;
+    return gap;
+}
+
+static void unmap_one(uint64_t va, uint64_t *pte, void *ctx)
+{
+    uint64_t pa = *pte & PTE_ADDR;
+    *pte = 0;
+    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+    palloc_unref(pa);
+}
+
+void mm_unmap_pages(struct addrspace *as, uint64_t start, uint64_t end)
+{
+    pt_range(as->root, start, end, unmap_one, NULL);
+}
+
+static void protect_one(uint64_t va, uint64_t *pte, void *ctx)
+{
+    uint64_t flags = *(uint64_t *)ctx;
+    *pte = (*pte & PTE_ADDR) | flags | PTE_P;
+    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+void mm_protect_pages(struct addrspace *as, uint64_t start, uint64_t end, uint32_t prot)
+{
+    if (prot == LINUX_PROT_NONE) {
+        /* The data must survive a later mprotect, so the pages stay but become supervisor-only:
+         * any user access then faults and the VMA check turns it into SIGSEGV. */
+        uint64_t flags = PTE_NX;
+        pt_range(as->root, start, end, protect_one, &flags);
+        return;
+    }
+    uint64_t flags = pt_prot_flags(prot);
+    pt_range(as->root, start, end, protect_one, &flags);
+}
+
+int mm_split_at(struct addrspace *as, uint64_t start, uint64_t end)
+{
+    struct vma *v = vma_find(&as->vmas, start);
+    if (v && v->start < start && !vma_split(&as->vmas, v, start))
+        return -LINUX_ENOMEM;
+    v = end ? vma_find(&as->vmas, end - 1) : NULL;
+    if (v && v->end > end && !vma_split(&as->vmas, v, end))
+        return -LINUX_ENOMEM;
+    return 0;
+}
+
+int mm_unmap(struct addrspace *as, uint64_t start, uint64_t end)
+{
+    int err = mm_split_at(as, start, end);
+    if (err)
+        return err;
+    struct vma *v;
+    while ((v = vma_next_from(&as->vmas, start)) && v->start < end)
+        vma_remove(&as->vmas, v);
+    mm_unmap_pages(as, start, end);
+    if (end > as->mmap_hint)
+        as->mmap_hint = MIN(end, as->mmap_base);
+    return 0;
+}
+
+int mm_map_anon(struct addrspace *as, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags)
+{
+    struct vma *v = vma_insert(&as->vmas, start, end, prot, flags | VMA_ANON);
+    if (!v)
+        return -LINUX_ENOMEM;
+    vma_merge(&as->vmas, v);
+    return 0;
+}

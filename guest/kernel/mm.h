@@ -1,0 +1,56 @@
+/* mm.h: the user address space: page tables + VMAs + brk/stack bookkeeping, and range operations. */
+#ifndef MM_H
+#define MM_H
+
+#include "kernel.h"
+#include "vma.h"
+
+#define LINUX_PROT_NONE 0
+#define LINUX_PROT_READ 1
+#define LINUX_PROT_WRITE 2
+#define LINUX_PROT_EXEC 4
+
+#define STACK_MAX (8ull << 20) /* RLIMIT_STACK: the stack VMA never grows past this */
+/* Linux without ASLR: stack just below TASK_SIZE, mmap top-down below a 128 MiB+ gap. */
+#define STACK_TOP USER_TOP
+#define MMAP_BASE 0x7ffff7fff000ull
+/* Where a static-pie (ET_DYN) program is loaded: Linux's ELF_ET_DYN_BASE without ASLR. */
+#define PIE_BASE 0x555555554000ull
+
+struct addrspace {
+    uint64_t root; /* PML4 physical address */
+    struct vma_tree vmas;
+    uint64_t brk_start, brk; /* brk area: [brk_start, PAGE_UP(brk)) is the heap VMA */
+    uint64_t stack_top;      /* the stack VMA grows down towards stack_top - STACK_MAX */
+    uint64_t mmap_base;      /* top of the top-down mmap search */
+    uint64_t mmap_hint;      /* where the last search ended; raised by unmaps (see mm_find_gap) */
+};
+
+extern struct addrspace *cur_as;
+
+/* Access kinds for faults and user copies. */
+#define ACC_READ 1u
+#define ACC_WRITE 2u
+#define ACC_EXEC 4u
+
+void mm_init(struct addrspace *as, uint64_t root);
+/* Resolves a fault at addr for access (demand paging, stack growth): 0, or -EFAULT when the access
+ * is not allowed (the caller turns that into SIGSEGV or EFAULT). */
+int fault_handle(struct addrspace *as, uint64_t addr, uint32_t access);
+/* The physical page behind user va, faulted in if needed and checked against the VMA's protection
+ * (access 0: kernel-internal, any VMA). 0 on success with *pa set, else -EFAULT. */
+int uvm_page(struct addrspace *as, uint64_t va, uint32_t access, uint64_t *pa);
+
+/* Range operations on page-aligned [start, end). */
+void mm_unmap_pages(struct addrspace *as, uint64_t start, uint64_t end);
+void mm_protect_pages(struct addrspace *as, uint64_t start, uint64_t end, uint32_t prot);
+/* Removes every VMA piece inside the range (splitting at its edges) and its pages. */
+int mm_unmap(struct addrspace *as, uint64_t start, uint64_t end);
+/* Creates an anonymous VMA (the range must be free); merged with equal neighbours. */
+int mm_map_anon(struct addrspace *as, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags);
+/* The highest free gap of len bytes below mmap_base for a new mapping, or 0. */
+uint64_t mm_find_gap(struct addrspace *as, uint64_t len);
+/* Splits VMAs so that start and end fall on VMA boundaries. */
+int mm_split_at(struct addrspace *as, uint64_t start, uint64_t end);
+
+#endif

@@ -1,0 +1,123 @@
+/* pagetable.c: x86-64 4-level page tables for user mappings (map/unmap/protect/lookup), via the physmap. */
+#include "pagetable.h"
+
+#include "bvm_linux.h"
+#include "cpu.h"
+#include "palloc.h"
+
+#define PT_ENTRIES 512
+#define LINUX_PROT_READ 1
+#define LINUX_PROT_WRITE 2
+#define LINUX_PROT_EXEC 4
+
+static unsigned pt_index(uint64_t va, int level)
+{
+    return (va >> (12 + 9 * level)) & 0x1ff;
+}
+
+uint64_t pt_root(void)
+{
+    return read_cr3() & PTE_ADDR;
+}
+
+void pt_drop_identity(uint64_t root)
+{
+    uint64_t *pml4 = P2V(root);
+    /* Its tables belong to the monitor's reserved boot area, so nothing is freed. */
+    pml4[0] = 0;
+    write_cr3(read_cr3());
+}
+
+/* Walks to the level-0 table entry for va, creating tables when create is set. */
+static uint64_t *pt_walk(uint64_t root, uint64_t va, bool create)
+{
+    uint64_t *table = P2V(root);
+    kassert(va < USER_TOP);
+    for (int level = 3; level > 0; level--) {
+        uint64_t *e = &table[pt_index(va, level)];
+        if (!(*e & PTE_P)) {
+            if (!create)
+                return NULL;
+            uint64_t pa = palloc_alloc();
+            if (!pa)
+                return NULL;
+            /* Upper levels allow everything; the leaf decides the page's protection. */
+            *e = pa | PTE_P | PTE_W | PTE_U;
+        }
+        if (*e & PTE_PS)
+            panic("pagetable: large page in a user slot at %#lx", (unsigned long)va);
+        table = P2V(*e & PTE_ADDR);
+    }
+    return &table[pt_index(va, 0)];
+}
+
+int pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags)
+{
+    uint64_t *pte = pt_walk(root, va, true);
+    if (!pte)
+        return -LINUX_ENOMEM;
+    if (*pte & PTE_P)
+        panic("pagetable: %#lx already mapped", (unsigned long)va);
+    *pte = (pa & PTE_ADDR) | flags | PTE_P;
+    return 0;
+}
+
+uint64_t pt_unmap(uint64_t root, uint64_t va)
+{
+    uint64_t *pte = pt_walk(root, va, false);
+    if (!pte || !(*pte & PTE_P))
+        return 0;
+    uint64_t pa = *pte & PTE_ADDR;
+    *pte = 0;
+    invlpg(va);
+    return pa;
+}
+
+uint64_t pt_lookup(uint64_t root, uint64_t va)
+{
+    uint64_t *pte = pt_walk(root, va, false);
+    return pte ? *pte : 0;
+}
+
+bool pt_protect(uint64_t root, uint64_t va, uint64_t flags)
+{
+    uint64_t *pte = pt_walk(root, va, false);
+    if (!pte || !(*pte & PTE_P))
+        return false;
+    *pte = (*pte & PTE_ADDR) | flags | PTE_P;
+    invlpg(va);
+    return true;
+}
+
+static void pt_range_level(uint64_t table_pa, int level, uint64_t base, uint64_t start, uint64_t end,
+                           pt_visit_fn *fn, void *ctx)
+{
+    uint64_t *table = P2V(table_pa);
+    uint64_t span = 1ull << (12 + 9 * level);
+    for (unsigned i = 0; i < PT_ENTRIES; i++) {
+        uint64_t lo = base + i * span, hi = lo + span;
+        if (hi <= start || lo >= end || !(table[i] & PTE_P))
+            continue;
+        if (level == 0)
+            fn(lo, &table[i], ctx);
+        else
+            pt_range_level(table[i] & PTE_ADDR, level - 1, lo, start, end, fn, ctx);
+    }
+}
+
+void pt_range(uint64_t root, uint64_t start, uint64_t end, pt_visit_fn *fn, void *ctx)
+{
+    kassert(start <= end && end <= USER_TOP);
+    pt_range_level(root, 3, 0, start, end, fn, ctx);
+}
+
+uint64_t pt_prot_flags(uint32_t prot)
+{
+    /* x86 cannot express write-only or exec-only: any access right implies read. */
+    uint64_t f = PTE_U;
+    if (prot & LINUX_PROT_WRITE)
+        f |= PTE_W;
+    if (!(prot & LINUX_PROT_EXEC) && nx_enabled())
+        f |= PTE_NX;
+    return f;
+}

@@ -1,0 +1,143 @@
+/* palloc.c: physical page allocator over the monitor's USABLE ranges, with refcounts and a reverse map. */
+#include "palloc.h"
+
+#include "string.h"
+
+/* One per physical page of RAM. */
+struct page {
+    uint32_t refs;
+    uint32_t pad;
+    struct addrspace *as; /* reverse map: owner and user virtual address, or NULL */
+    uint64_t va;
+};
+
+static struct page *pages; /* indexed by pa >> PAGE_SHIFT, in the physmap */
+static uint64_t npages;
+static uint64_t free_list; /* pa of the first freed page; each links to the next in its first word */
+static uint64_t nfree;
+/* Never-used pages are handed out by bumping through the ranges, so RAM the program never needs
+ * is never touched (the host then need not back it). */
+static struct bvm_mem_range usable[BVM_MAX_RANGES];
+static uint32_t nusable, cur_range;
+static uint64_t bump;
+
+static struct page *page_of(uint64_t pa)
+{
+    if (!PAGE_ALIGNED(pa) || (pa >> PAGE_SHIFT) >= npages)
+        panic("palloc: bad physical page %#lx", (unsigned long)pa);
+    return &pages[pa >> PAGE_SHIFT];
+}
+
+/* Takes the metadata array out of the first usable range big enough to hold it. */
+static void palloc_place_metadata(uint64_t bytes)
+{
+    for (uint32_t i = 0; i < nusable; i++) {
+        if (usable[i].size >= bytes + PAGE_SIZE) {
+            /* No memset: guest RAM starts zeroed (fresh anonymous memory in the monitor), and
+             * touching the whole array would make the host back it all at boot. */
+            pages = P2V(usable[i].base);
+            usable[i].base += bytes;
+            usable[i].size -= bytes;
+            return;
+        }
+    }
+    panic("palloc: no usable range holds %lu bytes of page metadata", (unsigned long)bytes);
+}
+
+void palloc_init(const struct bvm_bootinfo *bi)
+{
+    npages = bi->ram_size >> PAGE_SHIFT;
+    for (uint32_t i = 0; i < bi->nr_ranges && i < BVM_MAX_RANGES; i++) {
+        const struct bvm_mem_range *r = &bi->ranges[i];
+        if (r->type != BVM_RANGE_USABLE || r->size == 0)
+            continue;
+        if (!PAGE_ALIGNED(r->base) || !PAGE_ALIGNED(r->size) || r->base + r->size > bi->ram_size)
+            panic("palloc: bad usable range %#lx+%#lx", (unsigned long)r->base, (unsigned long)r->size);
+        usable[nusable++] = *r;
+    }
+    palloc_place_metadata(PAGE_UP(npages * sizeof(struct page)));
+    for (uint32_t i = 0; i < nusable; i++)
+        nfree += usable[i].size >> PAGE_SHIFT;
+    bump = nusable ? usable[0].base : 0;
+}
+
+static uint64_t palloc_take(void)
+{
+    uint64_t pa;
+    if (free_list) {
+        pa = free_list;
+        free_list = *(uint64_t *)P2V(pa);
+        return pa;
+    }
+    while (cur_range < nusable) {
+        struct bvm_mem_range *r = &usable[cur_range];
+        if (bump < r->base + r->size) {
+            pa = bump;
+            bump += PAGE_SIZE;
+            return pa;
+        }
+        if (++cur_range < nusable)
+            bump = usable[cur_range].base;
+    }
+    return 0;
+}
+
+uint64_t palloc_alloc(void)
+{
+    uint64_t pa = palloc_take();
+    if (!pa)
+        return 0;
+    struct page *p = page_of(pa);
+    kassert(p->refs == 0);
+    p->refs = 1;
+    p->as = NULL;
+    p->va = 0;
+    nfree--;
+    memset(P2V(pa), 0, PAGE_SIZE);
+    return pa;
+}
+
+void palloc_ref(uint64_t pa)
+{
+    struct page *p = page_of(pa);
+    kassert(p->refs > 0);
+    p->refs++;
+}
+
+void palloc_unref(uint64_t pa)
+{
+    struct page *p = page_of(pa);
+    if (p->refs == 0)
+        panic("palloc: double free of page %#lx", (unsigned long)pa);
+    if (--p->refs)
+        return;
+    p->as = NULL;
+    *(uint64_t *)P2V(pa) = free_list;
+    free_list = pa;
+    nfree++;
+}
+
+uint32_t palloc_refs(uint64_t pa)
+{
+    return page_of(pa)->refs;
+}
+
+void palloc_set_rmap(uint64_t pa, struct addrspace *as, uint64_t va)
+{
+    struct page *p = page_of(pa);
+    p->as = as;
+    p->va = va;
+}
+
+bool palloc_rmap(uint64_t pa, struct addrspace **as, uint64_t *va)
+{
+    struct page *p = page_of(pa);
+    *as = p->as;
+    *va = p->va;
+    return p->as != NULL;
+}
+
+uint64_t palloc_free_pages(void)
+{
+    return nfree;
+}

@@ -1,0 +1,243 @@
+/* sys_mm.c: memory syscalls: brk, mmap (anonymous; private file mappings by copy), munmap,
+ * mprotect, mremap, madvise. */
+#include "bvm_linux.h"
+#include "fd.h"
+#include "mm.h"
+#include "pagetable.h"
+#include "palloc.h"
+#include "syscall.h"
+#include "usercopy.h"
+
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE 0x0f
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_POPULATE 0x8000
+#define MAP_FIXED_NOREPLACE 0x100000
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+
+/* A user range [addr, addr+len) that mmap-family calls may touch: inside the user window,
+ * outside the heap checker's reserved ranges. */
+static bool mm_range_ok(uint64_t addr, uint64_t len)
+{
+    return addr >= USER_MIN && len <= USER_TOP && addr <= USER_TOP - len &&
+           !vma_range_reserved(addr, addr + len);
+}
+
+int64_t sys_brk(SYSARGS)
+{
+    struct addrspace *as = cur_as;
+    uint64_t want = a0, old_end = PAGE_UP(as->brk), new_end = PAGE_UP(want);
+    /* Like Linux, failure is reported by returning the unchanged break. */
+    if (want < as->brk_start || !mm_range_ok(as->brk_start, new_end - as->brk_start))
+        return (int64_t)as->brk;
+    if (new_end > old_end) {
+        if (!vma_range_free(&as->vmas, old_end, new_end + PAGE_SIZE) ||
+            mm_map_anon(as, old_end, new_end, LINUX_PROT_READ | LINUX_PROT_WRITE, VMA_HEAP))
+            return (int64_t)as->brk;
+    } else if (new_end < old_end) {
+        mm_unmap(as, new_end, old_end);
+    }
+    as->brk = want;
+    return (int64_t)want;
+}
+
+/* Picks the address for a new mapping: MAP_FIXED as given, else the hint when it fits, else the
+ * highest free gap below mmap_base. Returns the address or a negative errno. */
+static int64_t mmap_place(uint64_t addr, uint64_t len, uint32_t flags)
+{
+    struct addrspace *as = cur_as;
+    if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+        if (!PAGE_ALIGNED(addr))
+            return -LINUX_EINVAL;
+        if (addr < USER_MIN)
+            return -LINUX_EPERM; /* Linux's vm.mmap_min_addr check */
+        if (!mm_range_ok(addr, len))
+            return -LINUX_ENOMEM;
+        if (!vma_range_free(&as->vmas, addr, addr + len)) {
+            if (flags & MAP_FIXED_NOREPLACE)
+                return -LINUX_EEXIST;
+            int err = mm_unmap(as, addr, addr + len);
+            if (err)
+                return err;
+        }
+        return (int64_t)addr;
+    }
+    addr = PAGE_DOWN(addr);
+    if (addr && mm_range_ok(addr, len) && vma_range_free(&as->vmas, addr, addr + len))
+        return (int64_t)addr;
+    uint64_t gap = mm_find_gap(as, len);
+    return gap ? (int64_t)gap : -LINUX_ENOMEM;
+}
+
+/* A private file mapping is a copy: read the file into the fresh anonymous pages. */
+static int64_t mmap_fill_from_file(uint64_t addr, uint64_t len, int fd, uint64_t off)
+{
+    int64_t n = kernel_pread_user(fd, addr, len, (int64_t)off);
+    return n < 0 ? n : 0;
+}
+
+int64_t sys_mmap(SYSARGS)
+{
+    uint64_t addr = a0, len = a1;
+    uint32_t prot = (uint32_t)a2, flags = (uint32_t)a3, type = flags & MAP_TYPE;
+    int fd = (int)a4;
+    if (len == 0 || (a5 & (PAGE_SIZE - 1)) || (prot & ~7u))
+        return -LINUX_EINVAL;
+    if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
+        return -LINUX_EINVAL;
+    if (len > USER_TOP)
+        return -LINUX_ENOMEM;
+    len = PAGE_UP(len);
+    /* Shared file mappings would need write-back to the host file: not supported yet. */
+    if (!(flags & MAP_ANONYMOUS) && type != MAP_PRIVATE)
+        return -LINUX_ENODEV;
+    if (!(flags & MAP_ANONYMOUS) && !fd_valid(fd))
+        return -LINUX_EBADF;
+    int64_t at = mmap_place(addr, len, flags);
+    if (at < 0)
+        return at;
+    int err = mm_map_anon(cur_as, (uint64_t)at, (uint64_t)at + len, prot, 0);
+    if (err)
+        return err;
+    if (!(flags & MAP_ANONYMOUS)) {
+        int64_t r = mmap_fill_from_file((uint64_t)at, len, fd, a5);
+        if (r < 0) {
+            mm_unmap(cur_as, (uint64_t)at, (uint64_t)at + len);
+            return r;
+        }
+    } else if (flags & MAP_POPULATE) {
+        for (uint64_t va = (uint64_t)at; va < (uint64_t)at + len; va += PAGE_SIZE)
+            uvm_page(cur_as, va, 0, NULL);
+    }
+    return at;
+}
+
+int64_t sys_munmap(SYSARGS)
+{
+    uint64_t addr = a0, len = PAGE_UP(a1);
+    if (!PAGE_ALIGNED(addr) || a1 == 0 || !mm_range_ok(addr, len))
+        return -LINUX_EINVAL;
+    return mm_unmap(cur_as, addr, addr + len);
+}
+
+/* True when VMAs cover [start, end) without holes. */
+static bool range_covered(struct vma_tree *t, uint64_t start, uint64_t end)
+{
+    while (start < end) {
+        struct vma *v = vma_find(t, start);
+        if (!v)
+            return false;
+        start = v->end;
+    }
+    return true;
+}
+
+int64_t sys_mprotect(SYSARGS)
+{
+    struct addrspace *as = cur_as;
+    uint64_t addr = a0, len = PAGE_UP(a1);
+    uint32_t prot = (uint32_t)a2;
+    if (!PAGE_ALIGNED(addr) || (prot & ~7u) || a1 > USER_TOP)
+        return -LINUX_EINVAL;
+    if (len == 0)
+        return 0;
+    if (!mm_range_ok(addr, len) || !range_covered(&as->vmas, addr, addr + len))
+        return -LINUX_ENOMEM;
+    int err = mm_split_at(as, addr, addr + len);
+    if (err)
+        return err;
+    for (struct vma *v = vma_find(&as->vmas, addr); v && v->start < addr + len;) {
+        v->prot = prot;
+        uint64_t next = v->end;
+        vma_merge(&as->vmas, v);
+        v = vma_find(&as->vmas, next);
+    }
+    mm_protect_pages(as, addr, addr + len, prot);
+    return 0;
+}
+
+struct move_ctx {
+    struct addrspace *as;
+    uint64_t from, to;
+};
+
+static void move_one(uint64_t va, uint64_t *pte, void *ctx)
+{
+    struct move_ctx *m = ctx;
+    uint64_t pa = *pte & PTE_ADDR, flags = *pte & ~PTE_ADDR & ~PTE_P;
+    *pte = 0;
+    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+    uint64_t nva = va - m->from + m->to;
+    if (pt_map(m->as->root, nva, pa, flags))
+        panic("mremap: out of memory for page tables");
+    palloc_set_rmap(pa, m->as, nva);
+}
+
+/* Moves [old, old+old_len) to a fresh range of new_len at dst (pages move, nothing is copied). */
+static int64_t mremap_move(struct vma *v, uint64_t old, uint64_t old_len, uint64_t new_len, uint64_t dst)
+{
+    struct addrspace *as = cur_as;
+    uint32_t prot = v->prot, flags = v->flags & ~VMA_STACK;
+    int err = mm_map_anon(as, dst, dst + new_len, prot, flags & ~VMA_ANON);
+    if (err)
+        return err;
+    struct move_ctx m = {as, old, dst};
+    pt_range(as->root, old, old + MIN(old_len, new_len), move_one, &m);
+    mm_unmap(as, old, old + old_len);
+    return (int64_t)dst;
+}
+
+int64_t sys_mremap(SYSARGS)
+{
+    struct addrspace *as = cur_as;
+    uint64_t old = a0, old_len = PAGE_UP(a1), new_len = PAGE_UP(a2), flags = a3, dst = a4;
+    if (!PAGE_ALIGNED(old) || (flags & ~3ull) || ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)))
+        return -LINUX_EINVAL;
+    if (new_len == 0 || old_len == 0 || a2 > USER_TOP || !mm_range_ok(old, old_len))
+        return -LINUX_EINVAL;
+    struct vma *v = vma_find(&as->vmas, old);
+    if (!v || v->end < old + old_len)
+        return -LINUX_EFAULT;
+    if (flags & MREMAP_FIXED) {
+        if (!PAGE_ALIGNED(dst) || !mm_range_ok(dst, new_len) || (dst < old + old_len && old < dst + new_len))
+            return -LINUX_EINVAL;
+        mm_unmap(as, dst, dst + new_len);
+        v = vma_find(&as->vmas, old);
+        return mremap_move(v, old, old_len, new_len, dst);
+    }
+    if (new_len <= old_len) {
+        mm_unmap(as, old + new_len, old + old_len);
+        return (int64_t)old;
+    }
+    uint64_t grow = old + old_len;
+    if (v->end == grow && mm_range_ok(grow, new_len - old_len) &&
+        vma_range_free(&as->vmas, grow, old + new_len)) {
+        int err = mm_map_anon(as, grow, old + new_len, v->prot, v->flags & ~VMA_ANON);
+        return err ? err : (int64_t)old;
+    }
+    if (!(flags & MREMAP_MAYMOVE))
+        return -LINUX_ENOMEM;
+    uint64_t gap = mm_find_gap(as, new_len);
+    return gap ? mremap_move(v, old, old_len, new_len, gap) : -LINUX_ENOMEM;
+}
+
+int64_t sys_madvise(SYSARGS)
+{
+    uint64_t addr = a0, len = PAGE_UP(a1);
+    if (!PAGE_ALIGNED(addr) || a1 > USER_TOP)
+        return -LINUX_EINVAL;
+    if (len == 0)
+        return 0;
+    if (!mm_range_ok(addr, len) || !range_covered(&cur_as->vmas, addr, addr + len))
+        return -LINUX_ENOMEM;
+    /* Anonymous memory only: dropping the pages makes the next touch see zeroes. */
+    if (a2 == MADV_DONTNEED || a2 == MADV_FREE)
+        mm_unmap_pages(cur_as, addr, addr + len);
+    return 0;
+}

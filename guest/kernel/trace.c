@@ -1,0 +1,312 @@
+/* trace.c: strace-style syscall lines (`write(1, "hi\n", 3) = 3`) sent through the TRACE hostcall. */
+#include "bvm_linux.h"
+#include "fmt.h"
+#include "hostcall.h"
+#include "string.h"
+#include "syscall.h"
+#include "usercopy.h"
+
+#define STR_MAX 32 /* strace's default -s */
+
+struct line {
+    char buf[BVM_HC_MAX_TRACE];
+    size_t len;
+};
+
+static void add(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct line *l, const char *fmt, ...)
+{
+    va_list ap;
+    if (l->len >= sizeof(l->buf))
+        return;
+    va_start(ap, fmt);
+    int n = kvsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
+    va_end(ap);
+    l->len = MIN(l->len + (size_t)n, sizeof(l->buf) - 1);
+}
+
+struct name_val {
+    uint64_t val;
+    const char *name;
+};
+
+static const struct {
+    int err;
+    const char *name, *text;
+} errnos[] = {
+    {LINUX_EPERM, "EPERM", "Operation not permitted"},
+    {LINUX_ENOENT, "ENOENT", "No such file or directory"},
+    {LINUX_ESRCH, "ESRCH", "No such process"},
+    {LINUX_EINTR, "EINTR", "Interrupted system call"},
+    {LINUX_EIO, "EIO", "Input/output error"},
+    {LINUX_E2BIG, "E2BIG", "Argument list too long"},
+    {LINUX_ENOEXEC, "ENOEXEC", "Exec format error"},
+    {LINUX_EBADF, "EBADF", "Bad file descriptor"},
+    {LINUX_ECHILD, "ECHILD", "No child processes"},
+    {LINUX_EAGAIN, "EAGAIN", "Resource temporarily unavailable"},
+    {LINUX_ENOMEM, "ENOMEM", "Cannot allocate memory"},
+    {LINUX_EACCES, "EACCES", "Permission denied"},
+    {LINUX_EFAULT, "EFAULT", "Bad address"},
+    {LINUX_EEXIST, "EEXIST", "File exists"},
+    {LINUX_ENODEV, "ENODEV", "No such device"},
+    {LINUX_ENOTDIR, "ENOTDIR", "Not a directory"},
+    {LINUX_EISDIR, "EISDIR", "Is a directory"},
+    {LINUX_EINVAL, "EINVAL", "Invalid argument"},
+    {LINUX_EMFILE, "EMFILE", "Too many open files"},
+    {LINUX_ENOTTY, "ENOTTY", "Inappropriate ioctl for device"},
+    {LINUX_EFBIG, "EFBIG", "File too large"},
+    {LINUX_ESPIPE, "ESPIPE", "Illegal seek"},
+    {LINUX_EPIPE, "EPIPE", "Broken pipe"},
+    {LINUX_ERANGE, "ERANGE", "Numerical result out of range"},
+    {LINUX_ENAMETOOLONG, "ENAMETOOLONG", "File name too long"},
+    {LINUX_ENOSYS, "ENOSYS", "Function not implemented"},
+    {LINUX_ENOTEMPTY, "ENOTEMPTY", "Directory not empty"},
+    {LINUX_ELOOP, "ELOOP", "Too many levels of symbolic links"},
+    {LINUX_EOVERFLOW, "EOVERFLOW", "Value too large for defined data type"},
+};
+
+const char *errno_name(int err)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(errnos); i++)
+        if (errnos[i].err == err)
+            return errnos[i].name;
+    return NULL;
+}
+
+static const char *const signames[] = {
+    "0",         "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
+    "SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",  "SIGPIPE", "SIGALRM", "SIGTERM",
+    "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGURG",
+    "SIGXCPU",   "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS"};
+
+const char *signal_name(int sig)
+{
+    return sig >= 0 && (size_t)sig < ARRAY_SIZE(signames) ? signames[sig] : "SIG?";
+}
+
+void trace_exit(int kind, int value)
+{
+    if (!(boot->flags & BVM_BOOT_TRACE_SYSCALLS))
+        return;
+    if (kind == BVM_EXIT_STATUS)
+        kprintf("+++ exited with %d +++", value);
+    else
+        kprintf("+++ killed by %s +++", signal_name(value));
+}
+
+static void add_flags(struct line *l, uint64_t v, const struct name_val *t, size_t n)
+{
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].val && (v & t[i].val) == t[i].val) {
+            add(l, "%s%s", any ? "|" : "", t[i].name);
+            v &= ~t[i].val;
+            any = true;
+        }
+    }
+    if (v || !any)
+        add(l, "%s%#lx", any ? "|" : "", (unsigned long)v);
+}
+
+static void add_choice(struct line *l, uint64_t v, const struct name_val *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (t[i].val == v) {
+            add(l, "%s", t[i].name);
+            return;
+        }
+    add(l, "%ld", (long)v);
+}
+
+/* A user string or buffer, quoted and escaped; at most STR_MAX bytes, then "...". */
+static void add_quoted(struct line *l, uint64_t addr, uint64_t len, bool nul_ends)
+{
+    uint8_t tmp[STR_MAX];
+    uint64_t n = MIN(len, (uint64_t)STR_MAX);
+    if (copy_from_user(tmp, addr, n)) {
+        add(l, "%#lx", (unsigned long)addr);
+        return;
+    }
+    add(l, "\"");
+    uint64_t i;
+    for (i = 0; i < n && !(nul_ends && tmp[i] == 0); i++) {
+        uint8_t c = tmp[i];
+        bool digit_next = i + 1 < n && tmp[i + 1] >= '0' && tmp[i + 1] <= '7';
+        if (c == '\n')
+            add(l, "\\n");
+        else if (c == '\t')
+            add(l, "\\t");
+        else if (c == '"' || c == '\\')
+            add(l, "\\%c", c);
+        else if (c >= 0x20 && c < 0x7f)
+            add(l, "%c", c);
+        else
+            add(l, digit_next ? "\\%03o" : "\\%o", c);
+    }
+    add(l, "\"%s", (i == n && len > n) ? "..." : "");
+}
+
+static void add_string(struct line *l, uint64_t addr)
+{
+    char tmp[STR_MAX + 1];
+    int64_t n = strncpy_from_user(tmp, addr, sizeof(tmp));
+    if (!addr)
+        add(l, "NULL");
+    else if (n == -LINUX_EFAULT)
+        add(l, "%#lx", (unsigned long)addr);
+    else
+        add_quoted(l, addr, n < 0 ? STR_MAX + 1 : (uint64_t)n, true);
+}
+
+static void add_iovec(struct line *l, uint64_t addr, uint64_t cnt)
+{
+    add(l, "[");
+    for (uint64_t i = 0; i < cnt && i < 4; i++) {
+        struct linux_iovec iov;
+        if (copy_from_user(&iov, addr + i * sizeof(iov), sizeof(iov))) {
+            add(l, "%#lx", (unsigned long)addr);
+            break;
+        }
+        add(l, "%s{iov_base=", i ? ", " : "");
+        add_quoted(l, iov.iov_base, iov.iov_len, false);
+        add(l, ", iov_len=%lu}", (unsigned long)iov.iov_len);
+    }
+    add(l, cnt > 4 ? ", ...]" : "]");
+}
+
+static const struct name_val oflags[] = {
+    {01, "O_WRONLY"},         {02, "O_RDWR"},          {0100, "O_CREAT"},       {0200, "O_EXCL"},
+    {0400, "O_NOCTTY"},       {01000, "O_TRUNC"},      {02000, "O_APPEND"},     {04000, "O_NONBLOCK"},
+    {0200000, "O_DIRECTORY"}, {0400000, "O_NOFOLLOW"}, {02000000, "O_CLOEXEC"}, {010000000, "O_PATH"},
+    {04010000, "O_SYNC"},     {0100000, "O_LARGEFILE"}};
+static const struct name_val prots[] = {{1, "PROT_READ"}, {2, "PROT_WRITE"}, {4, "PROT_EXEC"}};
+static const struct name_val mflags[] = {{0x01, "MAP_SHARED"},      {0x02, "MAP_PRIVATE"},
+                                         {0x10, "MAP_FIXED"},       {0x20, "MAP_ANONYMOUS"},
+                                         {0x100, "MAP_GROWSDOWN"},  {0x2000, "MAP_LOCKED"},
+                                         {0x4000, "MAP_NORESERVE"}, {0x8000, "MAP_POPULATE"},
+                                         {0x20000, "MAP_STACK"},    {0x100000, "MAP_FIXED_NOREPLACE"}};
+static const struct name_val atflags[] = {{0x100, "AT_SYMLINK_NOFOLLOW"},
+                                          {0x200, "AT_REMOVEDIR"},
+                                          {0x400, "AT_SYMLINK_FOLLOW"},
+                                          {0x800, "AT_NO_AUTOMOUNT"},
+                                          {0x1000, "AT_EMPTY_PATH"}};
+static const struct name_val hows[] = {{0, "SIG_BLOCK"}, {1, "SIG_UNBLOCK"}, {2, "SIG_SETMASK"}};
+static const struct name_val whences[] = {{0, "SEEK_SET"}, {1, "SEEK_CUR"}, {2, "SEEK_END"}};
+static const struct name_val arch_codes[] = {
+    {0x1001, "ARCH_SET_GS"}, {0x1002, "ARCH_SET_FS"}, {0x1003, "ARCH_GET_FS"}, {0x1004, "ARCH_GET_GS"}};
+static const struct name_val rlims[] = {
+    {3, "RLIMIT_STACK"}, {7, "RLIMIT_NOFILE"}, {9, "RLIMIT_AS"}, {4, "RLIMIT_CORE"}, {2, "RLIMIT_DATA"}};
+static const struct name_val clocks[] = {{0, "CLOCK_REALTIME"},           {1, "CLOCK_MONOTONIC"},
+                                         {2, "CLOCK_PROCESS_CPUTIME_ID"}, {3, "CLOCK_THREAD_CPUTIME_ID"},
+                                         {4, "CLOCK_MONOTONIC_RAW"},      {5, "CLOCK_REALTIME_COARSE"},
+                                         {6, "CLOCK_MONOTONIC_COARSE"},   {7, "CLOCK_BOOTTIME"}};
+
+static const struct name_val ioctls[] = {{LINUX_TCGETS, "TCGETS"},
+                                         {LINUX_TIOCGWINSZ, "TIOCGWINSZ"},
+                                         {0x5402, "TCSETS"},
+                                         {0x5410, "TIOCSPGRP"},
+                                         {0x540f, "TIOCGPGRP"}};
+static const struct name_val advices[] = {
+    {0, "MADV_NORMAL"},   {1, "MADV_RANDOM"}, {2, "MADV_SEQUENTIAL"}, {3, "MADV_WILLNEED"},
+    {4, "MADV_DONTNEED"}, {8, "MADV_FREE"},   {14, "MADV_HUGEPAGE"},  {15, "MADV_NOHUGEPAGE"}};
+static const struct name_val mremaps[] = {
+    {1, "MREMAP_MAYMOVE"}, {2, "MREMAP_FIXED"}, {4, "MREMAP_DONTUNMAP"}};
+static const struct name_val fcntls[] = {{0, "F_DUPFD"}, {1, "F_GETFD"}, {2, "F_SETFD"},
+                                         {3, "F_GETFL"}, {4, "F_SETFL"}, {1030, "F_DUPFD_CLOEXEC"}};
+static const struct name_val grnds[] = {{1, "GRND_NONBLOCK"}, {2, "GRND_RANDOM"}, {4, "GRND_INSECURE"}};
+
+static void add_open_flags(struct line *l, uint64_t v)
+{
+    /* O_RDONLY is zero, so it is named only when no access bit is set. */
+    if (!(v & 3)) {
+        add(l, "O_RDONLY");
+        if (v & ~0x8000ull) {
+            add(l, "|");
+            add_flags(l, v, oflags, ARRAY_SIZE(oflags));
+        }
+        return;
+    }
+    add_flags(l, v, oflags, ARRAY_SIZE(oflags));
+}
+
+/* One argument by its kind letter (see syscall.h); a table of one-line cases. */
+static void add_arg(struct line *l, char kind, const uint64_t *a, int i, int64_t ret)
+{
+    uint64_t v = a[i];
+    // clang-format off
+    switch (kind) {
+    case 'f': add(l, "%d", (int)v); break;
+    case 'd': (int)v == LINUX_AT_FDCWD ? add(l, "AT_FDCWD") : add(l, "%d", (int)v); break;
+    case 'i': add(l, "%ld", (long)v); break;
+    case 'u': case 'U': add(l, "%lu", (unsigned long)v); break;
+    case 'x': add(l, "%#lx", (unsigned long)v); break;
+    case 'p': v ? add(l, "%#lx", (unsigned long)v) : add(l, "NULL"); break;
+    case 's': add_string(l, v); break;
+    case 'w': add_quoted(l, v, a[i + 1], false); break;
+    case 'r': ret >= 0 ? add_quoted(l, v, (uint64_t)ret, false) : add(l, "%#lx", (unsigned long)v); break;
+    case 'v': add_iovec(l, v, a[i + 1]); break;
+    case 'O': add_open_flags(l, v); break;
+    case 'm': add(l, "%#lo", (unsigned long)v); break;
+    case 'P': v ? add_flags(l, v, prots, ARRAY_SIZE(prots)) : add(l, "PROT_NONE"); break;
+    case 'M': add_flags(l, v, mflags, ARRAY_SIZE(mflags)); break;
+    case 'F': v ? add_flags(l, v, atflags, ARRAY_SIZE(atflags)) : add(l, "0"); break;
+    case 'S': add(l, "%s", signal_name((int)v)); break;
+    case 'H': add_choice(l, v, hows, ARRAY_SIZE(hows)); break;
+    case 'W': add_choice(l, v, whences, ARRAY_SIZE(whences)); break;
+    case 'A': add_choice(l, v, arch_codes, ARRAY_SIZE(arch_codes)); break;
+    case 'R': add_choice(l, v, rlims, ARRAY_SIZE(rlims)); break;
+    case 'C': add_choice(l, v, clocks, ARRAY_SIZE(clocks)); break;
+    case 'I': add_choice(l, v, ioctls, ARRAY_SIZE(ioctls)); break;
+    case 'D': add_choice(l, v, advices, ARRAY_SIZE(advices)); break;
+    case 'E': v ? add_flags(l, v, mremaps, ARRAY_SIZE(mremaps)) : add(l, "0"); break;
+    case 'K': add_choice(l, v, fcntls, ARRAY_SIZE(fcntls)); break;
+    case 'G': v ? add_flags(l, v, grnds, ARRAY_SIZE(grnds)) : add(l, "0"); break;
+    default: add(l, "%#lx", (unsigned long)v);
+    }
+    // clang-format on
+}
+
+static void add_result(struct line *l, const struct syscall_desc *d, int64_t ret)
+{
+    if (ret < 0 && ret > -4096) {
+        for (size_t i = 0; i < ARRAY_SIZE(errnos); i++)
+            if (errnos[i].err == -ret) {
+                add(l, " = -1 %s (%s)", errnos[i].name, errnos[i].text);
+                return;
+            }
+        add(l, " = -1 E%ld", (long)-ret);
+    } else if (d && d->ret_kind == 'o') {
+        add(l, " = %#lo", (unsigned long)ret);
+    } else if (d && d->ret_kind == 'x') {
+        add(l, " = %#lx", (unsigned long)ret);
+    } else {
+        add(l, " = %ld", (long)ret);
+    }
+}
+
+void trace_syscall(uint64_t nr, const struct syscall_desc *d, const uint64_t args[6], int64_t ret,
+                   bool before)
+{
+    static struct line l;
+    l.len = 0;
+    if (!d) {
+        add(&l, "syscall_%lu(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx)", (unsigned long)nr, (unsigned long)args[0],
+            (unsigned long)args[1], (unsigned long)args[2], (unsigned long)args[3], (unsigned long)args[4],
+            (unsigned long)args[5]);
+    } else {
+        add(&l, "%s(", d->name);
+        for (int i = 0; d->kinds[i] && i < 6; i++) {
+            if (i)
+                add(&l, ", ");
+            add_arg(&l, d->kinds[i], args, i, ret);
+        }
+        add(&l, ")");
+    }
+    if (before)
+        add(&l, " = ?");
+    else
+        add_result(&l, d, ret);
+    l.len = MIN(l.len, sizeof(l.buf) - 2);
+    l.buf[l.len++] = '\n';
+    hc_trace(l.buf, (uint32_t)l.len);
+}

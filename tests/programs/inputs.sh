@@ -1,0 +1,43 @@
+#!/bin/bash
+# inputs.sh DIR: generate the program tests' input files (deterministic, no randomness from the host).
+set -e
+D=$1
+mkdir -p "$D"
+python3 - "$D" <<'PY'
+import sys, random, os
+d = sys.argv[1]
+r = random.Random(20261124)
+words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+         "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau", "upsilon"]
+with open(os.path.join(d, "words.txt"), "w") as f:
+    for i in range(2000):
+        f.write(" ".join(r.choice(words) for _ in range(r.randint(1, 8))) + "\n")
+with open(os.path.join(d, "numbers.txt"), "w") as f:
+    for i in range(500):
+        f.write("%d %.6f %s %d\n" % (r.randint(-10**6, 10**6), r.uniform(-1e4, 1e4), r.choice(words), i))
+with open(os.path.join(d, "table.csv"), "w") as f:
+    for i in range(300):
+        f.write("%d,%s,%.3f,%s\n" % (i, r.choice(words), r.random() * 100, r.choice(words).upper()))
+with open(os.path.join(d, "data.bin"), "wb") as f:
+    f.write(bytes(r.getrandbits(8) for _ in range(100000)))
+with open(os.path.join(d, "big.txt"), "w") as f:
+    for i in range(20000):
+        f.write("line %06d %s %x\n" % (i, r.choice(words) * r.randint(1, 4), r.getrandbits(32)))
+import gzip, bz2
+with open(os.path.join(d, "sorted.txt"), "w") as f:
+    f.write("".join(sorted(open(os.path.join(d, "words.txt")).readlines())))
+big = open(os.path.join(d, "big.txt"), "rb").read()
+with open(os.path.join(d, "big.gz"), "wb") as f:
+    f.write(gzip.compress(big, 6, mtime=0))
+with open(os.path.join(d, "big.bz2"), "wb") as f:
+    f.write(bz2.compress(big, 9))
+with open(os.path.join(d, "calc.bc"), "w") as f:
+    f.write("scale=20\n4*a(1)\nsqrt(2)\n2^100\n(3^40)%1000007\ne(1)\nl(10)\ns(1)+c(1)\n")
+with open(os.path.join(d, "calc.dc"), "w") as f:
+    f.write("2 100 ^ p\n20 k 2 v p\n17 3 % p\n1 2 3 4 5 + + + + p\n")
+with open(os.path.join(d, "stats.awk"), "w") as f:
+    f.write('{ s += $2; if ($2 > m || NR == 1) m = $2; c[$3]++ }\n'
+            'END { printf "sum %.4f max %.4f mean %.6f\\n", s, m, s / NR;\n'
+            '      printf "%.10g %.3e %g %d\\n", s * 3.14159, s / 7, s / 3, s * 1000;\n'
+            '      for (k in c) n++; print n, int(s), s % 7 }\n')
+PY

@@ -1,0 +1,102 @@
+/* kern_elf.c: unit tests of ELF header and program header validation (guest/kernel/elf.c). */
+#include <string.h>
+
+#include "bvm_linux.h"
+#include "elf.h"
+#include "kern_test.h"
+#include "mm.h"
+
+static struct elf64_ehdr eh;
+static struct elf64_phdr ph[4];
+
+/* A small valid static ET_EXEC: text at 0x400000 (with the headers), data+bss at 0x401000. */
+static void make_valid(void)
+{
+    memset(&eh, 0, sizeof(eh));
+    memset(ph, 0, sizeof(ph));
+    memcpy(eh.e_ident, "\177ELF\2\1\1", 7);
+    eh.e_type = ET_EXEC;
+    eh.e_machine = EM_X86_64;
+    eh.e_version = 1;
+    eh.e_entry = 0x400100;
+    eh.e_phoff = 64;
+    eh.e_phentsize = sizeof(struct elf64_phdr);
+    eh.e_phnum = 3;
+    ph[0] = (struct elf64_phdr){PT_LOAD, PF_R | PF_X, 0, 0x400000, 0x400000, 0x800, 0x800, 0x1000};
+    ph[1] = (struct elf64_phdr){PT_LOAD, PF_R | PF_W, 0x800, 0x401800, 0x401800, 0x100, 0x3000, 0x1000};
+    ph[2] = (struct elf64_phdr){PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0, 0, 16};
+}
+
+static int check(struct elf_info *info)
+{
+    int e = elf_check_ehdr(&eh);
+    return e ? e : elf_check_phdrs(&eh, ph, PIE_BASE, info);
+}
+
+int main(void)
+{
+    struct elf_info info;
+    make_valid();
+    int e = check(&info);
+    CHECK("kern_elf_valid_exec",
+          e == 0 && info.bias == 0 && info.lo == 0x400000 && info.hi == 0x405000 && info.entry == 0x400100 &&
+              info.phdr_va == 0x400040 && info.phnum == 3 && !info.exec_stack,
+          "err %d lo %#lx hi %#lx phdr %#lx", e, (unsigned long)info.lo, (unsigned long)info.hi,
+          (unsigned long)info.phdr_va);
+    make_valid();
+    eh.e_ident[1] = 'X';
+    CHECK("kern_elf_bad_magic", check(&info) == -LINUX_ENOEXEC, "accepted");
+    make_valid();
+    eh.e_machine = 3;
+    CHECK("kern_elf_bad_machine", check(&info) == -LINUX_ENOEXEC, "accepted");
+    make_valid();
+    eh.e_phentsize = 32;
+    CHECK("kern_elf_bad_phentsize", check(&info) == -LINUX_ENOEXEC, "accepted");
+    make_valid();
+    eh.e_phoff = UINT64_MAX - 10;
+    CHECK("kern_elf_phoff_wrap", check(&info) == -LINUX_ENOEXEC, "accepted");
+    make_valid();
+    ph[2].p_type = PT_INTERP;
+    CHECK("kern_elf_interp", check(&info) == ELF_ERR_INTERP, "got %d", check(&info));
+    make_valid();
+    ph[1].p_filesz = 0x4000;
+    CHECK("kern_elf_filesz_gt_memsz", check(&info) == -LINUX_ENOEXEC, "accepted");
+    make_valid();
+    ph[1].p_offset = 0x801;
+    CHECK("kern_elf_incongruent_offset", check(&info) == -LINUX_ENOEXEC, "accepted");
+    make_valid();
+    ph[1].p_vaddr = UINT64_MAX - 0x800;
+    CHECK("kern_elf_vaddr_wrap", check(&info) == -LINUX_ENOEXEC, "accepted");
+    make_valid();
+    eh.e_entry = 0x900000;
+    CHECK("kern_elf_entry_outside", check(&info) == -LINUX_ENOEXEC, "accepted");
+    make_valid();
+    ph[0].p_type = ph[1].p_type = 0;
+    CHECK("kern_elf_no_load", check(&info) == -LINUX_ENOEXEC, "accepted");
+    make_valid();
+    ph[0].p_vaddr = 0x1000;
+    eh.e_entry = 0x1100;
+    ph[1].p_vaddr = 0x1800;
+    CHECK("kern_elf_below_min", check(&info) == -LINUX_ENOEXEC, "accepted a load below 64 KiB");
+    make_valid();
+    ph[0].p_vaddr = VMA_ALIAS_BASE;
+    ph[1].p_vaddr = VMA_ALIAS_BASE + 0x1800;
+    eh.e_entry = VMA_ALIAS_BASE + 0x100;
+    CHECK("kern_elf_reserved", check(&info) == -LINUX_ENOEXEC, "accepted a load in the reserved range");
+    make_valid();
+    eh.e_type = ET_DYN;
+    ph[0].p_vaddr = 0;
+    ph[1].p_vaddr = 0x1800;
+    eh.e_entry = 0x100;
+    e = check(&info);
+    CHECK("kern_elf_pie_bias",
+          e == 0 && info.bias == PIE_BASE && info.entry == PIE_BASE + 0x100 &&
+              info.phdr_va == PIE_BASE + 0x40 && info.lo == PIE_BASE,
+          "err %d bias %#lx", e, (unsigned long)info.bias);
+    make_valid();
+    ph[2].p_flags |= PF_X;
+    CHECK("kern_elf_exec_stack", check(&info) == 0 && info.exec_stack, "PT_GNU_STACK PF_X ignored");
+    CHECK("kern_elf_prot", elf_prot(PF_R | PF_X) == 5 && elf_prot(PF_W) == 2 && elf_prot(0) == 0,
+          "prot mapping");
+    return kt_failed;
+}

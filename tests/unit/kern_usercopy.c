@@ -1,0 +1,77 @@
+/* kern_usercopy.c: unit tests of user-range checks and the hostcall segment-list builder. */
+#include "bvm_linux.h"
+#include "hostcall.h"
+#include "kern_test.h"
+#include "usercopy.h"
+
+/* A fake address space: user page i at UBASE + i*4K is backed by fake_pa[i] (0: not accessible). */
+#define UBASE 0x400000ull
+#define NPAGES 600
+static uint64_t fake_pa[NPAGES];
+static struct addrspace fake_as;
+struct addrspace *cur_as = &fake_as;
+
+int uvm_page(struct addrspace *as, uint64_t va, uint32_t access, uint64_t *pa)
+{
+    if (va < UBASE || va >= UBASE + NPAGES * PAGE_SIZE || !fake_pa[(va - UBASE) >> PAGE_SHIFT])
+        return -LINUX_EFAULT;
+    if (pa)
+        *pa = fake_pa[(va - UBASE) >> PAGE_SHIFT];
+    return 0;
+}
+
+int64_t hc_io(uint32_t nr, int fd, const struct bvm_seg *segs, uint32_t nsegs, int64_t offset, uint32_t flags)
+{
+    return -LINUX_ENOSYS;
+}
+
+static void test_ranges(void)
+{
+    CHECK("kern_user_range_empty", user_range_ok(0, 0) && user_range_ok(USER_TOP, 0), "empty range refused");
+    CHECK("kern_user_range_last_byte", user_range_ok(USER_TOP - 1, 1), "last user byte refused");
+    CHECK("kern_user_range_past_top", !user_range_ok(USER_TOP, 1) && !user_range_ok(USER_TOP - 1, 2),
+          "range past USER_TOP accepted");
+    CHECK("kern_user_range_wrap", !user_range_ok(UINT64_MAX, 2) && !user_range_ok(1, UINT64_MAX),
+          "wrapping range accepted");
+    CHECK("kern_user_range_whole", user_range_ok(0, USER_TOP) && !user_range_ok(1, USER_TOP),
+          "whole-window edge wrong");
+    CHECK("kern_user_range_kernel", !user_range_ok(0xffff800000000000ull, 8), "kernel address accepted");
+}
+
+static void test_segments(void)
+{
+    static struct bvm_seg segs[BVM_HC_MAX_SEGS];
+    uint32_t n = 0;
+    for (int i = 0; i < NPAGES; i++)
+        fake_pa[i] = 0x10000000ull + (uint64_t)i * PAGE_SIZE; /* all contiguous */
+    int64_t got = user_segs(UBASE + 100, 3 * PAGE_SIZE, ACC_READ, segs, BVM_HC_MAX_SEGS, &n);
+    CHECK("kern_segs_contiguous_join",
+          got == 3 * PAGE_SIZE && n == 1 && segs[0].gpa == 0x10000000ull + 100 &&
+              segs[0].len == 3 * PAGE_SIZE,
+          "got %ld n %u", (long)got, n);
+    for (int i = 0; i < NPAGES; i++)
+        fake_pa[i] = 0x20000000ull + (uint64_t)(NPAGES - i) * 2 * PAGE_SIZE; /* scattered */
+    got = user_segs(UBASE + 4000, 200, ACC_READ, segs, BVM_HC_MAX_SEGS, &n);
+    CHECK("kern_segs_page_edge",
+          got == 200 && n == 2 && segs[0].len == 96 && segs[1].len == 104 && segs[1].gpa == fake_pa[1],
+          "got %ld n %u", (long)got, n);
+    got = user_segs(UBASE, 10 * PAGE_SIZE, ACC_READ, segs, 4, &n);
+    CHECK("kern_segs_max_segs", got == 4 * PAGE_SIZE && n == 4, "got %ld n %u", (long)got, n);
+    got = user_segs(UBASE + 1, 2u << 20, ACC_READ, segs, BVM_HC_MAX_SEGS, &n);
+    CHECK("kern_segs_max_io", got <= BVM_HC_MAX_IO && got > 0 && n <= BVM_HC_MAX_SEGS, "got %ld n %u",
+          (long)got, n);
+    fake_pa[5] = 0;
+    got = user_segs(UBASE + 3 * PAGE_SIZE, 5 * PAGE_SIZE, ACC_READ, segs, BVM_HC_MAX_SEGS, &n);
+    CHECK("kern_segs_stop_at_hole", got == 2 * PAGE_SIZE && n == 2, "got %ld n %u", (long)got, n);
+    got = user_segs(UBASE + 5 * PAGE_SIZE, 10, ACC_READ, segs, BVM_HC_MAX_SEGS, &n);
+    CHECK("kern_segs_first_page_bad", got == -LINUX_EFAULT, "got %ld", (long)got);
+    got = user_segs(USER_TOP - 10, 100, ACC_READ, segs, BVM_HC_MAX_SEGS, &n);
+    CHECK("kern_segs_past_top", got == -LINUX_EFAULT, "got %ld", (long)got);
+}
+
+int main(void)
+{
+    test_ranges();
+    test_segments();
+    return kt_failed;
+}
