@@ -44,6 +44,7 @@ struct dt_case {
     uint8_t mem[DT_SCRATCH_LEN]; /* initial scratch contents */
     uint32_t undef;         /* RFLAGS bits not compared */
     int cmp_x87;            /* compare the x87/MMX registers too */
+    int seq;                /* a sequence: no register-relative memory, no branches */
 };
 
 struct dt_result {
@@ -58,8 +59,10 @@ void host_init(void);
 void host_run(const struct dt_case *tc, struct dt_result *res);
 
 /* difftest_soft.c */
+extern unsigned soft_timeout;
 void soft_init(void);
 void soft_run(const struct dt_case *tc, struct dt_result *res);
+void soft_set_cpuid(int reduced);
 
 /* difftest_gen.c: build a random case for table entry e; returns 0 if the form has no
  * generator. `seq` asks for an instruction usable inside a sequence (no branches). */

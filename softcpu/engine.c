@@ -1,0 +1,528 @@
+/* engine.c: the run loop and the cache of decoded blocks (keyed by guest-physical address + mode). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "engine.h"
+
+/*
+ * Blocks live in one bump arena and are never freed one by one: an invalidated block is
+ * unlinked from the lookup hash (it may still be running) and its memory is reclaimed when
+ * the arena fills and everything is flushed, which happens only between blocks.
+ * Each code page keeps a list of the blocks decoded from it, so a store into it drops
+ * exactly the blocks whose bytes it overlaps.
+ */
+#define ARENA_SIZE (32u << 20)
+#define HASH_BITS 14
+#define PAGE_HASH_BITS 12
+#define NO_PAGE (~0ull)
+
+struct block {
+    struct block *hnext;
+    uint64_t rip, csbase;
+    uint64_t gpa;        /* first byte */
+    uint64_t gpa2, lin2; /* second page (a last instruction crossing the page end), or NO_PAGE */
+    uint32_t key;        /* mode | cpl << 4 */
+    uint32_t nbytes;
+    uint16_t n;
+    uint8_t valid;
+    struct block *succ[2];  /* blocks that followed this one, valid while epoch matches */
+    uint32_t succ_epoch[2];
+    struct insn insns[];
+};
+
+struct bref {
+    struct block *b;
+    struct bref *next;
+};
+
+struct cpage {
+    uint64_t page;
+    struct bref *blocks;
+    struct cpage *next;
+};
+
+struct block_cache {
+    uint8_t *arena;
+    size_t used;
+    struct block *hash[1u << HASH_BITS];
+    struct cpage *pages[1u << PAGE_HASH_BITS];
+    struct block *cur_block;
+    uint32_t epoch; /* bumped by every TLB flush: successor links older than it are stale */
+};
+
+static inline unsigned hash_rip(uint64_t rip)
+{
+    return (unsigned)((rip ^ (rip >> HASH_BITS) ^ (rip >> 29)) & ((1u << HASH_BITS) - 1));
+}
+static inline unsigned hash_page(uint64_t page)
+{
+    return (unsigned)(((page >> 12) ^ (page >> 24)) & ((1u << PAGE_HASH_BITS) - 1));
+}
+
+int engine_init(struct cpu *c)
+{
+    c->bc = calloc(1, sizeof *c->bc);
+    if (!c->bc)
+        return -ENOMEM;
+    c->bc->arena = malloc(ARENA_SIZE);
+    if (!c->bc->arena) {
+        free(c->bc);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+void engine_fini(struct cpu *c)
+{
+    if (c->bc)
+        free(c->bc->arena);
+    free(c->bc);
+    free(c->code_pages);
+}
+
+static void *arena_alloc(struct block_cache *bc, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (bc->used + n > ARENA_SIZE)
+        return NULL;
+    void *p = bc->arena + bc->used;
+    bc->used += n;
+    return p;
+}
+
+void engine_tlb_flushed(struct cpu *c)
+{
+    if (c->bc)
+        c->bc->epoch++;
+}
+
+void engine_flush_all(struct cpu *c)
+{
+    struct block_cache *bc = c->bc;
+    for (unsigned h = 0; h < (1u << PAGE_HASH_BITS); h++)
+        for (struct cpage *p = bc->pages[h]; p; p = p->next)
+            if ((p->page >> 12) < c->code_pages_n)
+                c->code_pages[p->page >> 12] = 0;
+    memset(bc->hash, 0, sizeof bc->hash);
+    memset(bc->pages, 0, sizeof bc->pages);
+    bc->used = 0;
+    bc->cur_block = NULL;
+    tlb_flush_all(c);
+}
+
+/* Resize the code-page map after memory regions changed. */
+int engine_regions_changed(struct cpu *c)
+{
+    uint64_t end = 0;
+    for (unsigned s = 0; s < SCPU_MAX_SLOTS; s++)
+        if (c->regions[s].size && c->regions[s].gpa + c->regions[s].size > end)
+            end = c->regions[s].gpa + c->regions[s].size;
+    uint64_t n = (end + 4095) >> 12;
+    uint8_t *m = calloc(n ? n : 1, 1);
+    if (!m)
+        return -ENOMEM;
+    free(c->code_pages);
+    c->code_pages = m;
+    c->code_pages_n = n;
+    engine_flush_all(c);
+    return 0;
+}
+
+static struct cpage *cpage_find(struct block_cache *bc, uint64_t page)
+{
+    for (struct cpage *p = bc->pages[hash_page(page)]; p; p = p->next)
+        if (p->page == page)
+            return p;
+    return NULL;
+}
+
+/* Record that b has bytes in page; the first block on a page makes stores to it slow. */
+static bool page_add_block(struct cpu *c, uint64_t page, struct block *b)
+{
+    struct block_cache *bc = c->bc;
+    struct cpage *p = cpage_find(bc, page);
+    struct bref *r = arena_alloc(bc, sizeof *r);
+    if (!r)
+        return false;
+    if (!p) {
+        p = arena_alloc(bc, sizeof *p);
+        if (!p)
+            return false;
+        p->page = page;
+        p->blocks = NULL;
+        p->next = bc->pages[hash_page(page)];
+        bc->pages[hash_page(page)] = p;
+    }
+    r->b = b;
+    r->next = p->blocks;
+    p->blocks = r;
+    if ((page >> 12) < c->code_pages_n && !c->code_pages[page >> 12]) {
+        c->code_pages[page >> 12] = 1;
+        mmu_code_page_added(c, page);
+    }
+    return true;
+}
+
+static void hash_unlink(struct block_cache *bc, struct block *b)
+{
+    for (struct block **pp = &bc->hash[hash_rip(b->rip)]; *pp; pp = &(*pp)->hnext)
+        if (*pp == b) {
+            *pp = b->hnext;
+            return;
+        }
+}
+
+/* Bytes of b inside page: [*lo, *hi) as guest-physical addresses. */
+static bool block_bytes_in(const struct block *b, uint64_t page, uint64_t *lo, uint64_t *hi)
+{
+    uint64_t first = 4096 - (b->gpa & 4095);
+    if (first > b->nbytes)
+        first = b->nbytes;
+    if ((b->gpa & ~4095ull) == page) {
+        *lo = b->gpa;
+        *hi = b->gpa + first;
+        return true;
+    }
+    if (b->gpa2 == page) {
+        *lo = page;
+        *hi = page + (b->nbytes - first);
+        return true;
+    }
+    return false;
+}
+
+/* Drop the blocks overlapping [gpa, gpa+len) within one page; true if the running one was. */
+static bool drop_in_page(struct cpu *c, uint64_t gpa, uint64_t len)
+{
+    struct block_cache *bc = c->bc;
+    uint64_t page = gpa & ~4095ull;
+    struct cpage *p = cpage_find(bc, page);
+    bool hit_cur = false;
+    if (!p)
+        return false;
+    for (struct bref **pp = &p->blocks; *pp;) {
+        struct block *b = (*pp)->b;
+        uint64_t lo, hi;
+        bool overlap = b->valid && block_bytes_in(b, page, &lo, &hi) && gpa < hi && lo < gpa + len;
+        if (!b->valid || overlap) {
+            if (overlap) {
+                b->valid = 0;
+                hash_unlink(bc, b);
+                c->stats.blocks_invalidated++;
+                hit_cur |= b == bc->cur_block;
+            }
+            *pp = (*pp)->next;
+        } else {
+            pp = &(*pp)->next;
+        }
+    }
+    if (!p->blocks && (page >> 12) < c->code_pages_n && c->code_pages[page >> 12]) {
+        c->code_pages[page >> 12] = 0;
+        mmu_code_page_removed(c, page);
+    }
+    return hit_cur;
+}
+
+static bool drop_range(struct cpu *c, uint64_t gpa, uint64_t len)
+{
+    bool hit = false;
+    uint64_t end = gpa + len;
+    if (end < gpa)
+        end = ~0ull;
+    while (gpa < end) {
+        uint64_t n = 4096 - (gpa & 4095);
+        if (n > end - gpa)
+            n = end - gpa;
+        if ((gpa >> 12) < c->code_pages_n && c->code_pages[gpa >> 12])
+            hit |= drop_in_page(c, gpa, n);
+        gpa += n;
+        if (gpa == 0)
+            break;
+    }
+    return hit;
+}
+
+void engine_code_written(struct cpu *c, uint64_t gpa, uint64_t len)
+{
+    if (drop_range(c, gpa, len) && c->cur) {
+        /* The running block changed under us: finish this instruction, then decode anew. */
+        if (!(c->cur->flags & OPF_BRANCH))
+            c->rip = insn_next(c->cur);
+        c->brk = 1;
+    }
+}
+
+void engine_invalidate(struct cpu *c, uint64_t gpa, uint64_t len) { drop_range(c, gpa, len); }
+
+static inline uint64_t cs_base(struct cpu *c) { return c->mode == 8 ? 0 : c->seg[S_CS].base; }
+
+static inline uint64_t fetch_lin(struct cpu *c, uint64_t rip)
+{
+    return c->mode == 8 ? rip : (uint32_t)(c->seg[S_CS].base + rip);
+}
+
+uint64_t engine_cur_lin(struct cpu *c) { return fetch_lin(c, c->cur ? c->cur->rip : c->rip); }
+
+unsigned engine_fetch_bytes(struct cpu *c, uint64_t lin, uint8_t *buf, unsigned max)
+{
+    unsigned n = 0;
+    while (n < max) {
+        uint8_t *h;
+        uint64_t gpa;
+        uint32_t err;
+        if (mmu_probe(c, lin + n, ACC_X, c->cpl == 3, &h, &gpa, &err) != MMU_OK)
+            break;
+        unsigned k = 4096 - (unsigned)((lin + n) & 4095);
+        if (k > max - n)
+            k = max - n;
+        memcpy(buf + n, h, k);
+        n += k;
+    }
+    return n;
+}
+
+/* Executable host pointer and gpa for lin, faulting (as the fetch would) on failure. */
+static uint8_t *fetch_xlate(struct cpu *c, uint64_t lin, uint64_t *gpa)
+{
+    int u = c->cpl == 3;
+    struct tlb_entry *e = &c->tlb[u][(lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag_x == (lin & ~4095ull))) {
+        *gpa = e->gpa | (lin & 4095);
+        return (uint8_t *)(uintptr_t)(lin + e->addend);
+    }
+    uint8_t *h;
+    uint32_t err = 0;
+    int st = mmu_probe(c, lin, ACC_X, u, &h, gpa, &err);
+    if (st != MMU_OK)
+        mmu_raise(c, st, lin, *gpa, err, ACC_X, 1);
+    return h;
+}
+
+/* The second page of a crossing block must still map to the same physical page. */
+static bool second_page_ok(struct cpu *c, const struct block *b)
+{
+    uint8_t *h;
+    uint64_t gpa;
+    uint32_t err;
+    if (b->gpa2 == NO_PAGE)
+        return true;
+    const struct tlb_entry *e = &c->tlb[c->cpl == 3][(b->lin2 >> 12) & (TLB_SIZE - 1)];
+    if (e->tag_x == b->lin2)
+        return e->gpa == b->gpa2;
+    return mmu_probe(c, b->lin2, ACC_X, c->cpl == 3, &h, &gpa, &err) == MMU_OK &&
+           (gpa & ~4095ull) == b->gpa2;
+}
+
+/* Decode instructions from lin until a block end; links the block into the cache. */
+static struct block *block_build(struct cpu *c, uint64_t lin, uint64_t gpa, const uint8_t *host)
+{
+    struct block_cache *bc = c->bc;
+    size_t cap = sizeof(struct block) + SCPU_BLOCK_MAX * sizeof(struct insn) + 4 * 64;
+    if (bc->used + cap > ARENA_SIZE)
+        engine_flush_all(c);
+    size_t mark = bc->used;
+    struct block *b = arena_alloc(bc, sizeof(struct block) + SCPU_BLOCK_MAX * sizeof(struct insn));
+    uint64_t rip = c->rip, lin0 = lin;
+    struct fetch f;
+    unsigned n = 0;
+    b->gpa2 = b->lin2 = NO_PAGE;
+    while (n < SCPU_BLOCK_MAX) {
+        fetch_fill(c, lin, host + (lin - lin0), &f);
+        if (decode_insn(c, rip, &f, &b->insns[n]) != DEC_OK) {
+            if (n == 0) {
+                bc->used = mark; /* nothing was built */
+                mmu_raise(c, f.st, f.fault_lin, f.fault_gpa, f.err, ACC_X, 1);
+            }
+            break; /* the fault belongs to the next block's first instruction */
+        }
+        const struct insn *i = &b->insns[n++];
+        bool crosses = (lin & 4095) + i->len > 4096;
+        rip += i->len;
+        lin += i->len;
+        if (crosses) {
+            b->gpa2 = f.gpa2;
+            b->lin2 = lin & ~4095ull;
+        }
+        if (crosses || (lin & 4095) == 0 || (i->flags & (OPF_BRANCH | OPF_ENDBLK)))
+            break;
+    }
+    bc->used -= (SCPU_BLOCK_MAX - n) * sizeof(struct insn); /* give back the unused tail */
+    bc->used = (bc->used + 15) & ~(size_t)15;
+    b->rip = c->rip;
+    b->csbase = cs_base(c);
+    b->gpa = gpa;
+    b->key = c->mode | c->cpl << 4;
+    b->n = (uint16_t)n;
+    b->nbytes = (uint32_t)(rip - c->rip);
+    b->valid = 1;
+    b->succ[0] = b->succ[1] = NULL;
+    unsigned h = hash_rip(b->rip);
+    b->hnext = bc->hash[h];
+    bc->hash[h] = b;
+    page_add_block(c, gpa & ~4095ull, b);
+    if (b->gpa2 != NO_PAGE)
+        page_add_block(c, b->gpa2, b);
+    c->stats.insns_decoded += n;
+    c->stats.blocks_built++;
+    return b;
+}
+
+static struct block *block_get(struct cpu *c)
+{
+    uint64_t lin = fetch_lin(c, c->rip), gpa;
+    const uint8_t *host = fetch_xlate(c, lin, &gpa);
+    uint32_t key = c->mode | c->cpl << 4;
+    uint64_t csb = cs_base(c);
+    for (struct block *b = c->bc->hash[hash_rip(c->rip)]; b; b = b->hnext)
+        if (b->rip == c->rip && b->gpa == gpa && b->key == key && b->csbase == csb &&
+            second_page_ok(c, b))
+            return b;
+    return block_build(c, lin, gpa, host);
+}
+
+static void run_block(struct cpu *c, struct block *b)
+{
+    const struct insn *i = b->insns, *end = i + b->n;
+    c->bc->cur_block = b;
+    c->brk = 0;
+    do {
+        c->cur = i;
+        i->fn(c, i);
+        if (unlikely(c->brk)) {
+            i++;
+            goto out;
+        }
+    } while (++i < end);
+    c->rip = insn_next(end - 1);
+out:
+    c->stats.insns_executed += (uint64_t)(i - b->insns);
+    c->cur = NULL;
+}
+
+/* After a longjmp out of a block: count the instructions that completed before it. */
+static void account_partial(struct cpu *c)
+{
+    struct block *b = c->bc->cur_block;
+    if (c->cur && b && c->cur >= b->insns && c->cur < b->insns + b->n)
+        c->stats.insns_executed += (uint64_t)(c->cur - b->insns);
+}
+
+/* RFLAGS.TF: one instruction, then a single-step #DB trap (pushed RIP = next instruction). */
+static void run_single_step(struct cpu *c, struct block *b)
+{
+    const struct insn *i = b->insns;
+    c->bc->cur_block = b;
+    c->brk = 0;
+    c->cur = i;
+    i->fn(c, i);
+    if (!c->brk)
+        c->rip = insn_next(i);
+    c->cur = NULL;
+    c->stats.insns_executed++;
+    if (c->exiting)
+        return; /* an exit is reported first; the trap of that instruction is lost */
+    c->fault_vector = EXC_DB;
+    c->fault_error = 0;
+    c->fault_has_error = 0;
+    c->fault_soft = 0;
+    exc_deliver_pending(c);
+}
+
+/* Kept out of scpu_run so that `c` stays in a register despite setjmp there. */
+/* The block that followed p last time, if nothing since could have changed the translation
+ * of its address (no TLB flush), it is still valid and the mode and privilege are the same. */
+static inline struct block *succ_lookup(struct cpu *c, const struct block *p)
+{
+    uint32_t key = c->mode | c->cpl << 4;
+    for (int k = 0; k < 2; k++) {
+        struct block *b = p->succ[k];
+        if (b && p->succ_epoch[k] == c->bc->epoch && b->rip == c->rip && b->valid && b->key == key &&
+            b->csbase == cs_base(c))
+            return b;
+    }
+    return NULL;
+}
+
+static void succ_store(struct cpu *c, struct block *p, struct block *b)
+{
+    int k = (p->succ[0] && p->succ_epoch[0] == c->bc->epoch) ? 1 : 0;
+    p->succ[k] = b;
+    p->succ_epoch[k] = c->bc->epoch;
+}
+
+/* Next block: the successor link of the previous one, else the cache (decoding if needed). */
+static struct block *next_block(struct cpu *c, struct block *prev)
+{
+    struct block *b = prev ? succ_lookup(c, prev) : NULL;
+    if (b)
+        return b;
+    uint32_t epoch = c->bc->epoch;
+    b = block_get(c);
+    if (prev && c->bc->epoch == epoch) /* a flush may have recycled prev's memory */
+        succ_store(c, prev, b);
+    return b;
+}
+
+__attribute__((noinline)) static void run_loop(struct cpu *c)
+{
+    struct block *prev = NULL;
+    for (;;) {
+        if (unlikely(c->stop_requested)) {
+            c->stop_requested = 0;
+            c->exit->reason = SCPU_EXIT_INTR;
+            return;
+        }
+        c->cur = NULL;
+        struct block *b = next_block(c, prev);
+        prev = b;
+        if (unlikely(c->rflags & F_TF))
+            run_single_step(c, b);
+        else
+            run_block(c, b);
+        if (unlikely(c->exiting)) {
+            c->exiting = 0;
+            return;
+        }
+    }
+}
+
+/* An IN exit completes here: the caller has put the value in exit->u.io.data. */
+static void complete_io_in(struct cpu *c, const struct scpu_exit *x)
+{
+    uint64_t v = 0;
+    memcpy(&v, x->u.io.data, c->io_in_reg_size);
+    reg_write(c, R_AX, v, c->io_in_reg_size);
+    c->io_in_pending = 0;
+}
+
+int scpu_run(struct scpu *cpu, struct scpu_exit *exit)
+{
+    struct cpu *c = (struct cpu *)cpu;
+    if (!c || !exit)
+        return -EINVAL;
+    if (c->io_in_pending)
+        complete_io_in(c, exit);
+    memset(exit, 0, sizeof *exit);
+    c->exit = exit;
+    c->exiting = 0;
+    switch (setjmp(c->fault_jmp)) {
+    case 0:
+        break;
+    case JMP_EXIT:
+        account_partial(c);
+        c->cur = NULL;
+        c->exiting = 0;
+        return 0;
+    default: /* JMP_FAULT: rewind to the faulting instruction and deliver */
+        account_partial(c);
+        if (c->cur)
+            c->rip = c->cur->rip;
+        c->cur = NULL;
+        exc_deliver_pending(c);
+        break;
+    }
+    run_loop(c);
+    return 0;
+}
+
+void scpu_request_stop(struct scpu *cpu) { ((struct cpu *)cpu)->stop_requested = 1; }

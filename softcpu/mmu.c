@@ -1,0 +1,415 @@
+/* mmu.c: linear-to-physical translation (4-level paging), the TLB and the guest memory accessors. */
+#include "engine.h"
+
+#define PTE_P (1ull << 0)
+#define PTE_W (1ull << 1)
+#define PTE_U (1ull << 2)
+#define PTE_A (1ull << 5)
+#define PTE_D (1ull << 6)
+#define PTE_PS (1ull << 7)
+#define PTE_NX (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+#define PAGE_MASK (~4095ull)
+#define CR4_SMEP (1ull << 20)
+
+static inline struct tlb_entry *tlb_slot(struct cpu *c, int user, uint64_t lin)
+{
+    return &c->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
+}
+
+bool cpu_canonical(uint64_t v) { return (uint64_t)(((int64_t)v << 16) >> 16) == v; }
+
+void tlb_flush_all(struct cpu *c)
+{
+    engine_tlb_flushed(c);
+    for (int u = 0; u < 2; u++)
+        for (unsigned k = 0; k < TLB_SIZE; k++) {
+            struct tlb_entry *e = &c->tlb[u][k];
+            e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+        }
+}
+
+/* Entries are filled per 4 KiB even inside large pages, so a single-page flush cannot know
+ * which other entries the same large page produced: flush everything (always allowed). */
+void tlb_flush_page(struct cpu *c, uint64_t lin)
+{
+    (void)lin;
+    tlb_flush_all(c);
+}
+
+static bool is_code_page(struct cpu *c, uint64_t gpa)
+{
+    uint64_t pn = gpa >> 12;
+    return pn < c->code_pages_n && c->code_pages[pn];
+}
+
+void mmu_code_page_added(struct cpu *c, uint64_t gpa_page)
+{
+    for (int u = 0; u < 2; u++)
+        for (unsigned k = 0; k < TLB_SIZE; k++)
+            if (c->tlb[u][k].gpa == gpa_page)
+                c->tlb[u][k].tag_w |= TLB_SLOW;
+}
+
+void mmu_code_page_removed(struct cpu *c, uint64_t gpa_page)
+{
+    for (int u = 0; u < 2; u++)
+        for (unsigned k = 0; k < TLB_SIZE; k++)
+            if (c->tlb[u][k].gpa == gpa_page)
+                c->tlb[u][k].tag_w = TLB_INVALID;
+}
+
+uint8_t *mmu_gpa_host(struct cpu *c, uint64_t gpa, uint64_t *avail)
+{
+    for (unsigned s = 0; s < SCPU_MAX_SLOTS; s++) {
+        struct region *r = &c->regions[s];
+        if (r->size && gpa >= r->gpa && gpa - r->gpa < r->size) {
+            if (avail)
+                *avail = r->size - (gpa - r->gpa);
+            return r->host + (gpa - r->gpa);
+        }
+    }
+    return NULL;
+}
+
+/* Reserved physical-address bits of a paging entry (MAXPHYADDR from CPUID 0x80000008). */
+static uint64_t rsvd_mask(struct cpu *c)
+{
+    uint32_t o[4];
+    cpu_cpuid(c, 0x80000008, 0, o);
+    unsigned m = (o[0] & 0xff) ? (o[0] & 0xff) : 48;
+    uint64_t r = m >= 52 ? 0 : (((1ull << 52) - 1) & ~((1ull << m) - 1));
+    if (!(c->efer & EFER_NXE))
+        r |= PTE_NX;
+    return r;
+}
+
+struct walk {
+    uint64_t gpa;   /* physical address of lin's 4 KiB page */
+    bool w, u, nx;  /* effective permissions of the whole path */
+};
+
+/* Permission of the whole path (SDM Vol.3 4.6): U/S, R/W with CR0.WP, NX, SMEP. */
+static bool access_allowed(struct cpu *c, const struct walk *wk, int acc, int user)
+{
+    if (user && !wk->u)
+        return false;
+    if (acc == ACC_W && !wk->w && (user || (c->cr0 & CR0_WP)))
+        return false;
+    if (acc == ACC_X && wk->nx && (c->efer & EFER_NXE))
+        return false;
+    return !(acc == ACC_X && !user && wk->u && (c->cr4 & CR4_SMEP));
+}
+
+/* A on every entry used, D on the leaf for a write. */
+static void set_accessed(uint64_t **ent, int n, int acc)
+{
+    for (int k = 0; k < n; k++) {
+        uint64_t v;
+        memcpy(&v, ent[k], 8);
+        v |= PTE_A | ((k == n - 1 && acc == ACC_W) ? PTE_D : 0);
+        memcpy(ent[k], &v, 8);
+    }
+}
+
+/* Walk the 4-level tables; on success sets A (and D for writes) as the hardware does.
+ * Returns MMU_OK, MMU_PF with *err, or MMU_NOMEM for a table outside RAM. */
+static int walk4(struct cpu *c, uint64_t lin, int acc, int user, struct walk *wk, uint32_t *err)
+{
+    uint64_t *ent[4];
+    uint64_t table = c->cr3 & PTE_ADDR, rsvd = rsvd_mask(c), pte = 0;
+    uint32_t ec = (acc == ACC_W ? PFEC_W : 0) | (user ? PFEC_U : 0) |
+                  ((acc == ACC_X && (c->efer & EFER_NXE || c->cr4 & CR4_SMEP)) ? PFEC_I : 0);
+    int lvl, n = 0;
+    wk->w = wk->u = true;
+    wk->nx = false;
+    for (lvl = 3; lvl >= 0; lvl--) {
+        uint64_t pa = table + ((lin >> (12 + 9 * lvl)) & 511) * 8;
+        uint8_t *h = mmu_gpa_host(c, pa, NULL);
+        if (!h) {
+            wk->gpa = pa;
+            return MMU_NOMEM;
+        }
+        ent[n++] = (uint64_t *)h;
+        memcpy(&pte, h, 8);
+        if (!(pte & PTE_P))
+            goto pf;
+        uint64_t r = rsvd;
+        if (lvl == 3)
+            r |= PTE_PS;
+        else if ((pte & PTE_PS) && lvl == 2)
+            r |= 0x3fffe000ull; /* 1 GiB page: address bits 29:13 */
+        else if ((pte & PTE_PS) && lvl == 1)
+            r |= 0x1fe000ull; /* 2 MiB page: address bits 20:13 */
+        if (pte & r) {
+            ec |= PFEC_RSVD | PFEC_P;
+            goto pf;
+        }
+        wk->w &= (pte & PTE_W) != 0;
+        wk->u &= (pte & PTE_U) != 0;
+        wk->nx |= (pte & PTE_NX) != 0;
+        if (lvl == 0 || (pte & PTE_PS))
+            break;
+        table = pte & PTE_ADDR;
+    }
+    ec |= PFEC_P;
+    if (!access_allowed(c, wk, acc, user))
+        goto pf;
+    uint64_t span = 1ull << (12 + 9 * lvl);
+    wk->gpa = ((pte & PTE_ADDR & ~(span - 1)) | (lin & (span - 1))) & PAGE_MASK;
+    set_accessed(ent, n, acc);
+    /* writes through the TLB are allowed only once D is set */
+    if (!(pte & PTE_D) && acc != ACC_W)
+        wk->w = false;
+    return MMU_OK;
+pf:
+    *err = ec;
+    return MMU_PF;
+}
+
+int mmu_probe(struct cpu *c, uint64_t lin, int acc, int user, uint8_t **host, uint64_t *gpa,
+              uint32_t *err)
+{
+    struct walk wk = {0, true, true, false};
+    uint64_t page = lin & PAGE_MASK;
+    if (c->mode == 8 || (c->efer & EFER_LMA)) {
+        if (!cpu_canonical(lin))
+            return MMU_GP;
+    }
+    c->stats.tlb_misses++;
+    if (c->cr0 & CR0_PG) {
+        int st = walk4(c, lin, acc, user, &wk, err);
+        if (st != MMU_OK) {
+            *gpa = wk.gpa;
+            return st;
+        }
+    } else {
+        wk.gpa = page & 0xffffffffull;
+    }
+    uint64_t avail;
+    uint8_t *h = mmu_gpa_host(c, wk.gpa, &avail);
+    *gpa = wk.gpa | (lin & 4095);
+    if (!h || avail < 4096)
+        return MMU_NOMEM;
+    struct tlb_entry *e = tlb_slot(c, user, lin);
+    e->addend = (uintptr_t)h - (uintptr_t)page;
+    e->gpa = wk.gpa;
+    uint64_t slow = (user && c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & F_AC)) ? TLB_SLOW : 0;
+    e->tag_r = page | slow;
+    bool w_ok = (c->cr0 & CR0_PG) ? (wk.w || (!user && !(c->cr0 & CR0_WP) && acc == ACC_W)) : true;
+    e->tag_w = w_ok ? (page | slow | (is_code_page(c, wk.gpa) ? TLB_SLOW : 0)) : TLB_INVALID;
+    e->tag_x = (wk.nx && (c->efer & EFER_NXE)) ? TLB_INVALID : page;
+    *host = h + (lin & 4095);
+    return MMU_OK;
+}
+
+_Noreturn void mmu_raise(struct cpu *c, int st, uint64_t lin, uint64_t gpa, uint32_t err, int acc,
+                         unsigned len)
+{
+    if (st == MMU_PF) {
+        c->cr2 = lin;
+        cpu_fault(c, EXC_PF, err);
+    }
+    if (st == MMU_GP)
+        cpu_fault(c, EXC_GP, 0);
+    c->exit->reason = SCPU_EXIT_MMIO;
+    c->exit->u.mmio.gpa = gpa;
+    c->exit->u.mmio.is_write = acc == ACC_W;
+    c->exit->u.mmio.len = (uint8_t)len;
+    cpu_exit_now(c);
+}
+
+/* Host pointer for len bytes at lin within one page; faults as the access would. */
+static uint8_t *xlate(struct cpu *c, uint64_t lin, int acc, int user, unsigned len)
+{
+    uint8_t *h;
+    uint64_t gpa;
+    uint32_t err = 0;
+    struct tlb_entry *e = tlb_slot(c, user, lin);
+    uint64_t tag = acc == ACC_R ? e->tag_r : acc == ACC_W ? e->tag_w : e->tag_x;
+    if ((tag & ~TLB_SLOW) == (lin & PAGE_MASK))
+        return (uint8_t *)(uintptr_t)(lin + e->addend);
+    int st = mmu_probe(c, lin, acc, user, &h, &gpa, &err);
+    if (st != MMU_OK)
+        mmu_raise(c, st, lin, gpa, err, acc, len);
+    return h;
+}
+
+static uint64_t lin_add(struct cpu *c, uint64_t lin, uint64_t n)
+{
+    return (c->efer & EFER_LMA) ? lin + n : (uint32_t)(lin + n);
+}
+
+/* Alignment check (#AC): CPL 3 with CR0.AM and RFLAGS.AC. While it is active, user TLB
+ * entries are filled with TLB_SLOW so every CPL-3 data access reaches read_slow/write_slow,
+ * and the fast paths (ours and the handlers' inline ones) need no test at all. */
+static inline bool ac_active(struct cpu *c)
+{
+    return c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & F_AC);
+}
+
+static inline void ac_check(struct cpu *c, uint64_t lin, unsigned size, int user)
+{
+    if (user && (size == 2 || size == 4 || size == 8) && (lin & (size - 1)) && ac_active(c))
+        cpu_fault(c, EXC_AC, 0);
+}
+
+void tlb_ac_changed(struct cpu *c)
+{
+    for (unsigned k = 0; k < TLB_SIZE; k++) {
+        struct tlb_entry *e = &c->tlb[1][k];
+        e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+    }
+}
+
+static void read_slow(struct cpu *c, uint64_t lin, void *dst, unsigned size, int user)
+{
+    ac_check(c, lin, size, user);
+    unsigned first = 4096 - (unsigned)(lin & 4095);
+    if (size <= first) {
+        memcpy(dst, xlate(c, lin, ACC_R, user, size), size);
+        return;
+    }
+    uint8_t *h1 = xlate(c, lin, ACC_R, user, first);
+    uint8_t *h2 = xlate(c, lin_add(c, lin, first), ACC_R, user, size - first);
+    memcpy(dst, h1, first);
+    memcpy((uint8_t *)dst + first, h2, size - first);
+}
+
+/* Both pages are translated before either is written, so a faulting crossing store
+ * writes nothing. Stores into pages holding decoded code drop those blocks. */
+static void write_slow(struct cpu *c, uint64_t lin, const void *src, unsigned size, int user)
+{
+    ac_check(c, lin, size, user);
+    unsigned first = 4096 - (unsigned)(lin & 4095);
+    if (first > size)
+        first = size;
+    uint64_t lin2 = lin_add(c, lin, first);
+    uint8_t *h1 = xlate(c, lin, ACC_W, user, first);
+    uint64_t g1 = tlb_slot(c, user, lin)->gpa | (lin & 4095);
+    uint8_t *h2 = NULL;
+    uint64_t g2 = 0;
+    if (size > first) {
+        h2 = xlate(c, lin2, ACC_W, user, size - first);
+        g2 = tlb_slot(c, user, lin2)->gpa;
+    }
+    memcpy(h1, src, first);
+    if (h2)
+        memcpy(h2, (const uint8_t *)src + first, size - first);
+    if (is_code_page(c, g1))
+        engine_code_written(c, g1, first);
+    if (h2 && is_code_page(c, g2))
+        engine_code_written(c, g2, size - first);
+}
+
+void mem_write_priv(struct cpu *c, uint64_t lin, const void *src, unsigned size, int user)
+{
+    c->stats.mem_accesses++;
+    write_slow(c, lin, src, size, user);
+}
+
+static inline int cur_user(struct cpu *c) { return c->cpl == 3; }
+
+void mem_read(struct cpu *c, uint64_t lin, void *dst, unsigned size)
+{
+    int u = cur_user(c);
+    struct tlb_entry *e = tlb_slot(c, u, lin);
+    c->stats.mem_accesses++;
+    if (likely(e->tag_r == (lin & PAGE_MASK) && (lin & 4095) + size <= 4096))
+        memcpy(dst, (void *)(uintptr_t)(lin + e->addend), size);
+    else
+        read_slow(c, lin, dst, size, u);
+}
+
+void mem_write(struct cpu *c, uint64_t lin, const void *src, unsigned size)
+{
+    int u = cur_user(c);
+    struct tlb_entry *e = tlb_slot(c, u, lin);
+    c->stats.mem_accesses++;
+    if (likely(e->tag_w == (lin & PAGE_MASK) && (lin & 4095) + size <= 4096))
+        memcpy((void *)(uintptr_t)(lin + e->addend), src, size);
+    else
+        write_slow(c, lin, src, size, u);
+}
+
+/* Fixed-size accessors: the TLB hit is one compare. Comparing the tag with the page of the
+ * access's last byte also rejects page-crossing accesses, since the next page never has
+ * the same TLB index. */
+#define MEM_RW(bits)                                                                    \
+    uint##bits##_t mem_read##bits(struct cpu *c, uint64_t lin)                          \
+    {                                                                                   \
+        uint##bits##_t v;                                                               \
+        int u = cur_user(c);                                                            \
+        struct tlb_entry *e = tlb_slot(c, u, lin);                                      \
+        c->stats.mem_accesses++;                                                        \
+        if (likely(e->tag_r == ((lin + sizeof v - 1) & PAGE_MASK)))                     \
+            memcpy(&v, (void *)(uintptr_t)(lin + e->addend), sizeof v);                 \
+        else                                                                            \
+            read_slow(c, lin, &v, sizeof v, u);                                         \
+        return v;                                                                       \
+    }                                                                                   \
+    void mem_write##bits(struct cpu *c, uint64_t lin, uint##bits##_t v)                 \
+    {                                                                                   \
+        int u = cur_user(c);                                                            \
+        struct tlb_entry *e = tlb_slot(c, u, lin);                                      \
+        c->stats.mem_accesses++;                                                        \
+        if (likely(e->tag_w == ((lin + sizeof v - 1) & PAGE_MASK)))                     \
+            memcpy((void *)(uintptr_t)(lin + e->addend), &v, sizeof v);                 \
+        else                                                                            \
+            write_slow(c, lin, &v, sizeof v, u);                                        \
+    }
+MEM_RW(8)
+MEM_RW(16)
+MEM_RW(32)
+MEM_RW(64)
+
+uint64_t mem_readn(struct cpu *c, uint64_t lin, unsigned size)
+{
+    switch (size) {
+    case 1: return mem_read8(c, lin);
+    case 2: return mem_read16(c, lin);
+    case 4: return mem_read32(c, lin);
+    default: return mem_read64(c, lin);
+    }
+}
+
+void mem_writen(struct cpu *c, uint64_t lin, uint64_t v, unsigned size)
+{
+    switch (size) {
+    case 1: mem_write8(c, lin, (uint8_t)v); break;
+    case 2: mem_write16(c, lin, (uint16_t)v); break;
+    case 4: mem_write32(c, lin, (uint32_t)v); break;
+    default: mem_write64(c, lin, v); break;
+    }
+}
+
+uint8_t *mem_span(struct cpu *c, uint64_t lin, uint64_t want, int acc, uint64_t *n)
+{
+    int u = cur_user(c);
+    uint64_t room = 4096 - (lin & 4095);
+    *n = want < room ? want : room;
+    if (*n == 0)
+        *n = 1;
+    c->stats.mem_accesses++;
+    uint8_t *h = xlate(c, lin, acc, u, (unsigned)*n);
+    if (acc == ACC_W) {
+        uint64_t g = tlb_slot(c, u, lin)->gpa | (lin & 4095);
+        if (is_code_page(c, g))
+            engine_code_written(c, g, *n);
+    }
+    return h;
+}
+
+uint64_t mem_read_sys(struct cpu *c, uint64_t lin, unsigned size)
+{
+    uint64_t v = 0;
+    c->stats.mem_accesses++;
+    read_slow(c, lin, &v, size, 0);
+    return v;
+}
+
+void mem_write_sys(struct cpu *c, uint64_t lin, uint64_t v, unsigned size)
+{
+    c->stats.mem_accesses++;
+    write_slow(c, lin, &v, size, 0);
+}

@@ -1,0 +1,7 @@
+# sys.mk: the soft CPU's system tests (paging, IDT, rings, exits, SMC, counters).
+SYSTEST_SRC := tests/cpu/systest.c tests/cpu/systest_cases.c tests/cpu/systest_paging.c tests/cpu/systest_code.S
+TESTS_BUILD += $(B)/tests/cpu/systest
+
+$(B)/tests/cpu/systest: $(SYSTEST_SRC) tests/cpu/systest.h $(B)/libsoftcpu.a $(B)/guest/bootstrap.bin
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Isoftcpu -Itests/cpu -o $@ $(SYSTEST_SRC) $(B)/libsoftcpu.a

@@ -1,0 +1,104 @@
+/* systest.h: shared harness of the soft-CPU system tests: guest layout, machine setup, checks. */
+#ifndef SYSTEST_H
+#define SYSTEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "softcpu.h"
+
+/* ---- guest-physical layout (identity-mapped with 4 KiB pages below 16 MiB) ---- */
+#define RAM_SIZE (32ull << 20)
+#define BOOTINFO 0x1000ull
+#define GDT 0x2000ull
+#define TSS 0x3000ull
+#define PML4 0x4000ull
+#define PDPT 0x5000ull
+#define PD 0x6000ull
+#define PT 0x7000ull     /* 8 page tables: 0x7000..0xefff cover 16 MiB */
+#define IDT 0x10000ull
+#define STUBS 0x11000ull /* 16 bytes per vector: HLT; JMP back */
+#define KCODE 0x20000ull
+#define UCODE 0x30000ull /* user */
+#define KDATA 0x40000ull
+#define UDATA 0x41000ull /* user RW */
+#define RO 0x42000ull    /* user read-only */
+#define NXPAGE 0x43000ull /* user, no-execute */
+#define SUPER 0x44000ull /* supervisor only */
+#define NOTP 0x45000ull  /* not present */
+#define RSVD 0x46000ull  /* reserved bit set in the PTE */
+#define KSTACK 0x51000ull /* top of TSS.RSP0 stack */
+#define IST1 0x53000ull  /* top of IST1 stack */
+#define USTACK 0x55000ull /* top of user stack */
+
+#define SEL_KCODE 0x10
+#define SEL_KDATA 0x18
+#define SEL_UDATA 0x23
+#define SEL_UCODE 0x2b
+#define SEL_TSS 0x30
+
+#define SNIPPET(n) extern const uint8_t n[], n##_end[]
+SNIPPET(g_hlt); SNIPPET(g_io); SNIPPET(g_load_rbx); SNIPPET(g_store_rbx); SNIPPET(g_jmp_rbx);
+SNIPPET(g_ad); SNIPPET(g_two_loads); SNIPPET(g_ud2); SNIPPET(g_int3); SNIPPET(g_int80);
+SNIPPET(g_wrmsr); SNIPPET(g_rdmsr); SNIPPET(g_mov_cr4); SNIPPET(g_mov_from_cr3); SNIPPET(g_cli);
+SNIPPET(g_out80); SNIPPET(g_push_on_rax); SNIPPET(g_user_syscall); SNIPPET(g_kentry_sysret);
+SNIPPET(g_iret_user); SNIPPET(g_user_popf); SNIPPET(g_smc); SNIPPET(g_mov_al_1); SNIPPET(g_spin);
+SNIPPET(g_vmmcall); SNIPPET(g_hlt1); SNIPPET(g_real); SNIPPET(g_real_isr); SNIPPET(g_prot32); SNIPPET(g_tf); SNIPPET(g_sysmix); SNIPPET(g_user_ac); SNIPPET(g_lock_nop); SNIPPET(g_too_long); SNIPPET(g_loop);
+
+extern uint8_t *ram;
+extern struct scpu *cpu;
+extern struct scpu_exit ex;
+extern struct scpu_regs R;
+extern struct scpu_sregs S;
+extern const char *bootstrap_path;
+extern char why[256];
+
+void put64(uint64_t gpa, uint64_t v);
+uint64_t get64(uint64_t gpa);
+uint64_t *pte(uint64_t va);
+void set_gate(int v, uint64_t target, unsigned dpl, unsigned ist, bool present);
+void build_tables(void);
+struct scpu_segment seg(uint16_t sel, uint8_t type, uint8_t dpl, bool l, bool db);
+void machine(uint64_t rip, bool user);
+unsigned run(void);
+bool at_vector(int v);
+uint64_t frame(int k);
+bool have_opcode(unsigned map, unsigned op, unsigned reg);
+#define LOAD(gpa, n) (memcpy(ram + (gpa), n, (size_t)(n##_end - n)), scpu_invalidate(cpu, gpa, 4096))
+
+/* Test results: 1 pass, 0 fail, -1 skip; `why` says why not. */
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            snprintf(why, sizeof why, __VA_ARGS__);                                               \
+            return 0;                                                                              \
+        }                                                                                          \
+    } while (0)
+#define EXPECT_VECTOR(v)          \
+    do {                          \
+        if (!at_vector(v))        \
+            return 0;             \
+    } while (0)
+
+struct systest {
+    const char *name;
+    int (*fn)(void);
+};
+/* systest_paging.c */
+int t_pf_not_present(void);
+int t_pf_write_ro(void);
+int t_pf_user_super(void);
+int t_pf_nx_fetch(void);
+int t_pf_rsvd(void);
+int t_wp(void);
+int t_accessed_dirty(void);
+int t_cross_store(void);
+int t_large_pages(void);
+int t_noncanonical(void);
+
+extern const struct systest systest_cases[];
+extern const unsigned systest_ncases;
+
+#endif

@@ -1,0 +1,259 @@
+/* systest_code.S: guest code snippets for systest.c, copied into guest memory (never run natively). */
+/* Each snippet sits between NAME and NAME_end; only relative references inside it, absolute
+ * addresses come from registers the test sets up. */
+#define SNIP(n) .globl n, n##_end; n:
+#define END(n) n##_end:
+
+    .section .rodata, "a"
+    .code64
+
+SNIP(g_hlt)
+    nop
+    hlt
+END(g_hlt)
+
+/* OUT imm8/AL, OUT DX/EAX, IN imm8/AL, IN DX/AX, then HLT */
+SNIP(g_hlt1)
+    hlt
+END(g_hlt1)
+
+SNIP(g_io)
+    mov $0x41, %al
+    out %al, $0x80
+    mov $0x3f8, %dx
+    mov $0x12345678, %eax
+    out %eax, %dx
+    in $0x71, %al
+    in %dx, %ax
+    hlt
+END(g_io)
+
+SNIP(g_load_rbx)        /* read through %rbx */
+    mov (%rbx), %rax
+    hlt
+END(g_load_rbx)
+
+SNIP(g_store_rbx)       /* write 8 bytes through %rbx */
+    mov %rax, (%rbx)
+    hlt
+END(g_store_rbx)
+
+SNIP(g_jmp_rbx)
+    jmp *%rbx
+END(g_jmp_rbx)
+
+SNIP(g_ad)              /* read then (after a HLT) write the page at %rbx */
+    mov (%rbx), %rax
+    hlt
+    mov %rax, (%rbx)
+    hlt
+END(g_ad)
+
+SNIP(g_two_loads)       /* through a 2 MiB page (%rbx) and a 1 GiB page (%rcx) */
+    mov (%rbx), %rax
+    mov (%rcx), %rdx
+    hlt
+END(g_two_loads)
+
+SNIP(g_ud2)
+    ud2
+END(g_ud2)
+
+SNIP(g_int3)
+    int3
+    hlt
+END(g_int3)
+
+SNIP(g_int80)
+    int $0x80
+END(g_int80)
+
+SNIP(g_wrmsr)           /* MSR number in %ecx, value in %edx:%eax */
+    wrmsr
+    hlt
+END(g_wrmsr)
+
+SNIP(g_rdmsr)
+    rdmsr
+    hlt
+END(g_rdmsr)
+
+SNIP(g_mov_cr4)
+    mov %rax, %cr4
+    hlt
+END(g_mov_cr4)
+
+SNIP(g_mov_from_cr3)
+    mov %cr3, %rax
+    hlt
+END(g_mov_from_cr3)
+
+SNIP(g_cli)
+    cli
+    hlt
+END(g_cli)
+
+SNIP(g_out80)
+    out %al, $0x80
+    hlt
+END(g_out80)
+
+SNIP(g_push_on_rax)     /* switch to the stack in %rax and push */
+    mov %rax, %rsp
+    push %rbx
+    hlt
+END(g_push_on_rax)
+
+/* user: syscall, then int3 once the kernel returned with sysretq */
+SNIP(g_user_syscall)
+    syscall
+    int3
+END(g_user_syscall)
+
+SNIP(g_kentry_sysret)   /* LSTAR target */
+    hlt
+    sysretq
+END(g_kentry_sysret)
+
+/* kernel: build an IRETQ frame to user code at %rbx with user stack %rcx */
+SNIP(g_iret_user)
+    push $0x23
+    push %rcx
+    push $0x202
+    push $0x2b
+    push %rbx
+    iretq
+END(g_iret_user)
+
+/* user: POPF may not change IOPL or IF at CPL 3 */
+SNIP(g_user_popf)
+    push $0x3202
+    popf
+    pushf
+    pop %rax
+    int3
+END(g_user_popf)
+
+/* self-modifying code: the store rewrites the immediate of the next instruction */
+SNIP(g_smc)
+    movb $0x42, 1f+1(%rip)
+1:  mov $0, %al
+    hlt
+END(g_smc)
+
+SNIP(g_mov_al_1)
+    mov $1, %al
+    hlt
+END(g_mov_al_1)
+
+SNIP(g_spin)
+1:  jmp 1b
+END(g_spin)
+
+SNIP(g_vmmcall)         /* exists on AMD hardware, not implemented here */
+    .byte 0x0f, 0x01, 0xd9
+    hlt
+END(g_vmmcall)
+
+SNIP(g_lock_nop)
+    .byte 0xf0, 0x90
+END(g_lock_nop)
+
+SNIP(g_too_long)        /* 15 prefixes + opcode = 16 bytes */
+    .byte 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66
+    nop
+END(g_too_long)
+
+/* counters: load/add/store/dec/jnz loop over one data word at %rbx */
+SNIP(g_loop)
+    mov $200000, %ecx
+1:  mov (%rbx), %rax
+    add $1, %rax
+    mov %rax, (%rbx)
+    dec %ecx
+    jnz 1b
+    hlt
+END(g_loop)
+
+/* CPUID from the table, SWAPGS, RDMSR, SGDT, STR, RDTSC, LRETQ, MOV to DS */
+SNIP(g_sysmix)
+    mov $0x80000008, %eax
+    cpuid
+    mov %eax, %r8d
+    mov $0x12345, %eax
+    cpuid
+    or %ebx, %eax
+    or %ecx, %eax
+    or %edx, %eax
+    mov %eax, %r9d
+    swapgs
+    mov $0xc0000101, %ecx
+    rdmsr
+    mov %eax, %r10d
+    sgdt (%rsi)
+    str %eax
+    mov %eax, %r11d
+    rdtsc
+    shl $32, %rdx
+    or %rdx, %rax
+    mov %rax, %r12
+    rdtsc
+    shl $32, %rdx
+    or %rdx, %rax
+    mov %rax, %r13
+    lea 1f(%rip), %rax
+    push $0x10
+    push %rax
+    lretq
+1:  mov $0x23, %ax
+    mov %ax, %ds
+    mov %ds, %r14d
+    mov $0x30, %ax
+    mov %ax, %es
+    hlt
+END(g_sysmix)
+
+/* user: set RFLAGS.AC, then a misaligned 4-byte read */
+SNIP(g_user_ac)
+    push $0x40202
+    popf
+    movb 1(%rbx), %al
+    mov 1(%rbx), %eax
+    int3
+END(g_user_ac)
+
+/* real mode: 16-bit addressing through DS, INT through the IVT and IRET back */
+    .code16
+SNIP(g_real)
+    mov $0x10, %ax
+    mov %ax, %ds
+    movw $0xbeef, 0x20(%bx,%si)
+    mov 0x20(%bx,%si), %cx
+    int $0x21
+    hlt
+END(g_real)
+
+SNIP(g_real_isr)        /* the INT 0x21 handler */
+    mov $0x77, %dl
+    iret
+END(g_real_isr)
+
+/* 32-bit protected mode: a #UD delivered through an 8-byte interrupt gate */
+    .code32
+SNIP(g_prot32)
+    mov $0x5678, %eax
+    ud2
+END(g_prot32)
+    .code64
+
+/* TF single-step: set TF with POPF, run two instructions, each traps */
+SNIP(g_tf)
+    pushfq
+    orq $0x100, (%rsp)
+    popfq
+    nop
+    nop
+    hlt
+END(g_tf)
+
+    .section .note.GNU-stack, "", @progbits
