@@ -11,10 +11,10 @@ TESTS_BUILD += $(PROG_BINS)
 
 $(PROG_DIR)/%.glibc: tests/programs/%.c
 	@mkdir -p $(dir $@)
-	gcc -static -O1 -g -w -o $@ $<
+	gcc -static -O1 -g -w -o $@ $< -lm
 $(PROG_DIR)/%.musl: tests/programs/%.c
 	@mkdir -p $(dir $@)
-	musl-gcc -static -O1 -g -w -o $@ $<
+	musl-gcc -static -O1 -g -w -o $@ $< -lm
 $(PROG_DIR)/%.spie: tests/programs/%.c
 	@mkdir -p $(dir $@)
 	gcc -static-pie -fpie -O1 -g -w -o $@ $<
