@@ -139,7 +139,28 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(12, CLOCK_GETTIME, clock_gettime) /* clock -> struct linux_timespec */                        \
     X(13, GETRANDOM, getrandom)      /* segs, flags -> bytes */                                     \
     X(14, UNAME, uname)              /* -> struct linux_utsname */                                  \
-    X(15, TRACE, trace)              /* one line of syscall trace text */
+    X(15, TRACE, trace)              /* one line of syscall trace text */                           \
+    X(16, MKDIRAT, mkdirat)          /* at: dirfd, path, mode */                                    \
+    X(17, RENAMEAT2, renameat2)      /* at: dirfd, path -> dirfd2, path2, flags */                  \
+    X(18, LINKAT, linkat)            /* at: dirfd, path -> dirfd2, path2, flags */                  \
+    X(19, SYMLINKAT, symlinkat)      /* at: target path -> dirfd2, path2 */                         \
+    X(20, READLINKAT, readlinkat)    /* at: dirfd, path, out buffer -> bytes */                     \
+    X(21, FCHMODAT, fchmodat)        /* at: dirfd, path, mode, flags */                             \
+    X(22, FCHOWNAT, fchownat)        /* at: dirfd, path, arg = uid << 32 | gid, flags */            \
+    X(23, UTIMENSAT, utimensat)      /* at: dirfd, path (none: dirfd itself), out = times or 0 */   \
+    X(24, FACCESSAT, faccessat)      /* at: dirfd, path, mode, flags */                             \
+    X(25, TRUNCATE, truncate)        /* at: path, arg = length */                                   \
+    X(26, STATX, statx)              /* at: dirfd, path, flags, mode = mask -> struct statx */      \
+    X(27, STATFS, statfs)            /* at: path -> struct linux_statfs */                          \
+    X(28, CHDIR, chdir)              /* at: path */                                                 \
+    X(29, GETDENTS64, getdents64)    /* fd: fd, out buffer -> bytes of linux_dirent64 */            \
+    X(30, GETCWD, getcwd)            /* fd: out buffer -> length with the NUL */                    \
+    X(31, FCHDIR, fchdir)            /* fd: fd */                                                   \
+    X(32, FDOP, fdop)                /* fd: fd, cmd = enum bvm_fdop, offset, out_len (see below) */ \
+    X(33, PIPE2, pipe2)              /* fd: cmd = flags, out = int32_t[2] host fds */               \
+    X(34, POLL, poll)                /* fd: out = linux_pollfd[out_len] (host fds), offset = ms */  \
+    X(35, NEWFD, newfd)              /* at: memfd_create (path = name) / eventfd2 (arg = count) */  \
+    X(36, UMASK, umask)              /* fd: cmd = new mask -> old mask (the host creates the files) */
 
 enum bvm_hostcall_nr {
 #define BVM_HC_ENUM(n, NAME, name) BVM_HC_##NAME = n,
@@ -199,6 +220,42 @@ struct bvm_hc_fd {
 };
 _Static_assert(sizeof(struct bvm_hc_fd) == 32, "hc_fd size");
 
+/* FDOP: small operations on one fd, cmd picks which: each is a single host call with the same
+ * argument shape, so they share one hostcall number instead of ten. */
+enum bvm_fdop {
+    BVM_FDOP_FTRUNCATE = 0, /* offset = length */
+    BVM_FDOP_FSYNC = 1,
+    BVM_FDOP_FDATASYNC = 2,
+    BVM_FDOP_FCHMOD = 3,    /* offset = mode */
+    BVM_FDOP_FCHOWN = 4,    /* offset = uid << 32 | gid */
+    BVM_FDOP_FALLOCATE = 5, /* offset, out_len = length, out_gpa = mode (no memory is touched) */
+    BVM_FDOP_FSTATFS = 6,   /* out = struct linux_statfs */
+    BVM_FDOP_SETFL = 7,     /* offset = O_APPEND | O_NONBLOCK ... status flags */
+    BVM_FDOP_FLOCK = 8,     /* fcntl record lock: out = struct linux_flock, offset = F_SETLK / F_GETLK ... */
+    BVM_FDOP_FIONREAD = 9,  /* out = int32_t bytes readable */
+    BVM_FDOP_COUNT
+};
+
+/* MKDIRAT ... CHDIR, NEWFD: the *at family, up to two paths in contiguous guest buffers. */
+struct bvm_hc_at {
+    int32_t dirfd;      /* IN: host fd or AT_FDCWD */
+    uint32_t path_len;  /* IN: bytes at path_gpa excluding NUL, < BVM_HC_MAX_PATH */
+    uint64_t path_gpa;  /* IN: 0 with path_len 0 for UTIMENSAT on dirfd itself */
+    int32_t dirfd2;     /* IN: RENAMEAT2 / LINKAT / SYMLINKAT: the second path's dirfd */
+    uint32_t path2_len; /* IN */
+    uint64_t path2_gpa; /* IN */
+    int32_t flags;      /* IN: AT_* / RENAME_* / MFD_* / EFD_* flags */
+    uint32_t mode;      /* IN: creation or chmod mode, access mode, STATX mask; NEWFD: 0 memfd, 1 eventfd */
+    int64_t arg;        /* IN: TRUNCATE length, FCHOWNAT uid << 32 | gid, eventfd count */
+    uint64_t out_gpa;   /* IN: READLINKAT/STATX/STATFS result buffer; UTIMENSAT timespec[2] (read) */
+    uint64_t out_len;   /* IN: its size */
+};
+_Static_assert(sizeof(struct bvm_hc_at) == 64, "hc_at size");
+_Static_assert(offsetof(struct bvm_hc_at, dirfd2) == 16, "hc_at dirfd2");
+_Static_assert(offsetof(struct bvm_hc_at, flags) == 32, "hc_at flags");
+_Static_assert(offsetof(struct bvm_hc_at, arg) == 40, "hc_at arg");
+_Static_assert(offsetof(struct bvm_hc_at, out_gpa) == 48, "hc_at out");
+
 /* TRACE: text is copied, not NUL-terminated. */
 struct bvm_hc_trace {
     uint64_t text_gpa;  /* IN */
@@ -217,6 +274,7 @@ struct bvm_hostcall {
         struct bvm_hc_path path;
         struct bvm_hc_fd fd;
         struct bvm_hc_trace trace;
+        struct bvm_hc_at at; /* 64 bytes: the union stays at bvm_hc_exit's 176 */
     } u;
 };
 _Static_assert(offsetof(struct bvm_hostcall, ret) == 8, "hostcall ret");

@@ -85,9 +85,68 @@ struct linux_sigaction {
 };
 _Static_assert(sizeof(struct linux_sigaction) == 32, "sigaction");
 
+struct linux_statx_timestamp {
+    int64_t tv_sec;
+    uint32_t tv_nsec;
+    int32_t reserved;
+};
+_Static_assert(sizeof(struct linux_statx_timestamp) == 16, "statx_timestamp");
+
+struct linux_statx {
+    uint32_t stx_mask, stx_blksize;
+    uint64_t stx_attributes;
+    uint32_t stx_nlink, stx_uid, stx_gid;
+    uint16_t stx_mode, pad0;
+    uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+    struct linux_statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+    uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+    uint64_t stx_mnt_id;
+    uint32_t stx_dio_mem_align, stx_dio_offset_align;
+    uint64_t spare[12];
+};
+_Static_assert(sizeof(struct linux_statx) == 256, "statx size");
+_Static_assert(offsetof(struct linux_statx, stx_atime) == 64, "statx atime");
+_Static_assert(offsetof(struct linux_statx, stx_rdev_major) == 128, "statx rdev");
+
+struct linux_statfs {
+    int64_t f_type, f_bsize;
+    uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+    int32_t f_fsid[2];
+    int64_t f_namelen, f_frsize, f_flags;
+    int64_t f_spare[4];
+};
+_Static_assert(sizeof(struct linux_statfs) == 120, "statfs size");
+
+struct linux_flock {
+    int16_t l_type, l_whence;
+    uint32_t pad0;
+    int64_t l_start, l_len;
+    int32_t l_pid;
+    uint32_t pad1;
+};
+_Static_assert(sizeof(struct linux_flock) == 32, "flock size");
+
+struct linux_pollfd {
+    int32_t fd;
+    int16_t events, revents;
+};
+_Static_assert(sizeof(struct linux_pollfd) == 8, "pollfd size");
+
+/* getdents64 records: this header, then the NUL-terminated name, padded to 8 bytes. */
+struct linux_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    uint16_t d_reclen;
+    uint8_t d_type;
+    char d_name[];
+};
+_Static_assert(offsetof(struct linux_dirent64, d_name) == 19, "dirent64 name");
+
 /* ioctl requests forwarded to the host (allow-list). */
 #define LINUX_TCGETS 0x5401u
 #define LINUX_TIOCGWINSZ 0x5413u
+#define LINUX_TIOCGPGRP 0x540fu
+#define LINUX_FIONREAD 0x541bu
 
 #define LINUX_AT_FDCWD (-100)
 
@@ -121,6 +180,23 @@ _Static_assert(sizeof(struct linux_sigaction) == 32, "sigaction");
 #define LINUX_ENOTEMPTY 39
 #define LINUX_ELOOP 40
 #define LINUX_EOVERFLOW 75
+#define LINUX_ENXIO 6
+#define LINUX_ENOTBLK 15
+#define LINUX_EBUSY 16
+#define LINUX_ENFILE 23
+#define LINUX_ETXTBSY 26
+#define LINUX_ENOSPC 28
+#define LINUX_EROFS 30
+#define LINUX_EMLINK 31
+#define LINUX_EDOM 33
+#define LINUX_EDEADLK 35
+#define LINUX_ENOLCK 37
+#define LINUX_EAFNOSUPPORT 97
+#define LINUX_EDQUOT 122
+#define LINUX_EXDEV 18
+#define LINUX_ETIMEDOUT 110
+#define LINUX_EOPNOTSUPP 95
+#define LINUX_ENODATA 61
 
 /* signals */
 #define LINUX_SIGHUP 1

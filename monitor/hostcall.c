@@ -161,6 +161,13 @@ static const hc_fn hc_table[BVM_HC_COUNT] = {
     [BVM_HC_LSEEK] = hc_lseek,       [BVM_HC_UNLINKAT] = hc_unlinkat, [BVM_HC_IOCTL] = hc_ioctl,
     [BVM_HC_CLOCK_GETTIME] = hc_clock, [BVM_HC_GETRANDOM] = hc_rw,  [BVM_HC_UNAME] = hc_uname,
     [BVM_HC_TRACE] = hc_trace,
+    [BVM_HC_MKDIRAT] = hc_mkdirat,   [BVM_HC_RENAMEAT2] = hc_renameat2, [BVM_HC_LINKAT] = hc_linkat,
+    [BVM_HC_SYMLINKAT] = hc_symlinkat, [BVM_HC_READLINKAT] = hc_readlinkat, [BVM_HC_FCHMODAT] = hc_fchmodat,
+    [BVM_HC_FCHOWNAT] = hc_fchownat, [BVM_HC_UTIMENSAT] = hc_utimensat, [BVM_HC_FACCESSAT] = hc_faccessat,
+    [BVM_HC_TRUNCATE] = hc_truncate, [BVM_HC_STATX] = hc_statx,      [BVM_HC_STATFS] = hc_statfs,
+    [BVM_HC_CHDIR] = hc_chdir,       [BVM_HC_GETDENTS64] = hc_getdents64, [BVM_HC_GETCWD] = hc_getcwd,
+    [BVM_HC_FCHDIR] = hc_fchdir,     [BVM_HC_FDOP] = hc_fdop,        [BVM_HC_PIPE2] = hc_pipe2,
+    [BVM_HC_POLL] = hc_poll,         [BVM_HC_NEWFD] = hc_newfd,      [BVM_HC_UMASK] = hc_umask,
 };
 
 static const char *const hc_names[BVM_HC_COUNT] = {

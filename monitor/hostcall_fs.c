@@ -10,19 +10,24 @@
 
 #include "bvm_linux.h"
 
-/* Copy and NUL-terminate the request's path. 0 or -errno. */
-static int get_path(struct hc_ctx *c, const struct bvm_hc_path *p, char buf[BVM_HC_MAX_PATH])
+int hc_guest_path(struct hc_ctx *c, uint64_t gpa, uint32_t len, char buf[BVM_HC_MAX_PATH])
 {
-    if (p->path_len >= BVM_HC_MAX_PATH)
+    if (len >= BVM_HC_MAX_PATH)
         return -ENAMETOOLONG;
-    if (gm_read(c->gm, p->path_gpa, buf, p->path_len) < 0)
+    if (gm_read(c->gm, gpa, buf, len) < 0)
         return -EFAULT;
-    buf[p->path_len] = 0;
+    buf[len] = 0; /* an inner NUL just ends the path early: policy and host see the same string */
+    /* The sandbox policy (next issue) decides here whether the guest may name this path. */
     return 0;
 }
 
+static int get_path(struct hc_ctx *c, const struct bvm_hc_path *p, char buf[BVM_HC_MAX_PATH])
+{
+    return hc_guest_path(c, p->path_gpa, p->path_len, buf);
+}
+
 /* AT_FDCWD or a descriptor the guest owns. */
-static int dirfd_ok(const struct hc_ctx *c, int dirfd) { return dirfd == LINUX_AT_FDCWD || hc_fd_ok(c, dirfd); }
+int hc_dirfd_ok(const struct hc_ctx *c, int dirfd) { return dirfd == LINUX_AT_FDCWD || hc_fd_ok(c, dirfd); }
 
 int64_t hc_openat(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
@@ -30,7 +35,7 @@ int64_t hc_openat(struct hc_ctx *c, const struct bvm_hostcall *r)
     int err = get_path(c, &r->u.path, path);
     if (err)
         return err;
-    if (!dirfd_ok(c, r->u.path.dirfd))
+    if (!hc_dirfd_ok(c, r->u.path.dirfd))
         return -EBADF;
     /* The guest's close-on-exec is the kernel's business; host fds never leak to children. */
     int fd = openat(r->u.path.dirfd, path, r->u.path.flags | O_CLOEXEC, r->u.path.mode & 07777);
@@ -93,11 +98,13 @@ int64_t hc_fstatat(struct hc_ctx *c, const struct bvm_hostcall *r)
     int err = get_path(c, &r->u.path, path);
     if (err)
         return err;
-    if (!dirfd_ok(c, r->u.path.dirfd))
+    if (!hc_dirfd_ok(c, r->u.path.dirfd))
         return -EBADF;
     if (!gm_ptr(c->gm, r->u.path.out_gpa, sizeof(struct linux_stat)))
         return -EFAULT;
-    int flags = r->u.path.flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT);
+    int flags = r->u.path.flags;
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+        return -EINVAL;
     if (fstatat(r->u.path.dirfd, path, &s, flags) < 0)
         return -errno;
     return put_stat(c, r->u.path.out_gpa, &s);
@@ -117,9 +124,20 @@ int64_t hc_unlinkat(struct hc_ctx *c, const struct bvm_hostcall *r)
     int err = get_path(c, &r->u.path, path);
     if (err)
         return err;
-    if (!dirfd_ok(c, r->u.path.dirfd))
+    if (!hc_dirfd_ok(c, r->u.path.dirfd))
         return -EBADF;
-    return unlinkat(r->u.path.dirfd, path, r->u.path.flags & AT_REMOVEDIR) < 0 ? -errno : 0;
+    if (r->u.path.flags & ~AT_REMOVEDIR)
+        return -EINVAL;
+    return unlinkat(r->u.path.dirfd, path, r->u.path.flags) < 0 ? -errno : 0;
+}
+
+/* TCSETS, TCSETSW, TCSETSF: the termios comes from the guest. */
+static int64_t ioctl_set(struct hc_ctx *c, const struct bvm_hc_fd *a)
+{
+    struct linux_termios t;
+    if (a->out_len != sizeof t || gm_read(c->gm, a->out_gpa, &t, sizeof t) < 0)
+        return -EFAULT;
+    return ioctl(a->fd, a->cmd, &t) < 0 ? -errno : 0;
 }
 
 /* Allow-listed requests only, each with the exact size of what the host writes. */
@@ -129,11 +147,17 @@ int64_t hc_ioctl(struct hc_ctx *c, const struct bvm_hostcall *r)
     union {
         struct linux_termios t;
         struct linux_winsize w;
+        int32_t i;
     } buf;
     uint64_t need;
     switch (a->cmd) {
     case LINUX_TCGETS: need = sizeof buf.t; break;
     case LINUX_TIOCGWINSZ: need = sizeof buf.w; break;
+    case LINUX_TIOCGPGRP:
+    case LINUX_FIONREAD: need = sizeof buf.i; break;
+    case LINUX_TCGETS + 1:
+    case LINUX_TCGETS + 2:
+    case LINUX_TCGETS + 3: return hc_fd_ok(c, a->fd) ? ioctl_set(c, a) : -EBADF;
     default: return -ENOTTY;
     }
     if (!hc_fd_ok(c, a->fd))

@@ -66,8 +66,6 @@ static int in_file(uint64_t off, uint64_t size, size_t len) { return off <= len 
 
 static int check_phdr(const Elf64_Phdr *p, size_t len, int is_dyn, char *why, size_t whylen)
 {
-    if (p->p_type == PT_INTERP)
-        return BAD("dynamically linked executables are not supported yet (PT_INTERP)");
     if (p->p_type != PT_LOAD)
         return 0;
     if (p->p_filesz > p->p_memsz)
@@ -114,6 +112,29 @@ int prog_check_image(const unsigned char *img, size_t len, size_t file_len, char
     return 0;
 }
 
+/* A PT_INTERP naming a missing file fails like execve's ENOENT: the shell says "required file not
+ * found" and returns 127. 0 when there is no interpreter or it exists. */
+static int check_interp(const unsigned char *img, size_t len, int *status, char *why, size_t whylen)
+{
+    const Elf64_Ehdr *h = (const Elf64_Ehdr *)img;
+    for (int i = 0; i < h->e_phnum; i++) {
+        Elf64_Phdr p;
+        memcpy(&p, img + h->e_phoff + (size_t)i * sizeof p, sizeof p);
+        if (p.p_type != PT_INTERP)
+            continue;
+        char ip[4096];
+        if (!in_file(p.p_offset, p.p_filesz, len) || p.p_filesz < 2 || p.p_filesz > sizeof ip ||
+            img[p.p_offset + p.p_filesz - 1] != 0)
+            return BAD("malformed ELF: bad PT_INTERP");
+        memcpy(ip, img + p.p_offset, p.p_filesz);
+        if (access(ip, F_OK) < 0) {
+            *status = BVM_EXIT_NOT_FOUND;
+            return BAD("cannot execute: required file not found (ELF interpreter %.80s: %s)", ip, strerror(errno));
+        }
+    }
+    return 0;
+}
+
 int prog_check_elf(const char *path, int *status, char *why, size_t whylen)
 {
     *status = BVM_EXIT_CANNOT_RUN;
@@ -132,6 +153,8 @@ int prog_check_elf(const char *path, int *status, char *why, size_t whylen)
     char inner[200];
     int rc = got < 0 ? (snprintf(inner, sizeof inner, "cannot read: %s", strerror(errno)), -1)
                      : prog_check_image(img, (size_t)got, (size_t)st.st_size, inner, sizeof inner);
+    if (rc == 0)
+        rc = check_interp(img, (size_t)got, status, inner, sizeof inner);
     free(img);
     if (rc < 0)
         snprintf(why, whylen, "%s: %s", path, inner);

@@ -1,4 +1,4 @@
-/* elf.c: validation of a static x86-64 ELF executable's headers (pure logic; exec.c loads it). */
+/* elf.c: validation of an x86-64 ELF executable's or interpreter's headers (pure logic; exec.c loads it). */
 #include "elf.h"
 
 #include "bvm_linux.h"
@@ -53,10 +53,15 @@ static int scan_phdrs(const struct elf64_ehdr *eh, const struct elf64_phdr *ph, 
     info->lo = UINT64_MAX;
     info->hi = 0;
     info->exec_stack = false;
+    info->interp_off = info->interp_len = 0;
     for (int i = 0; i < eh->e_phnum; i++) {
         const struct elf64_phdr *p = &ph[i];
-        if (p->p_type == PT_INTERP)
-            return ELF_ERR_INTERP;
+        if (p->p_type == PT_INTERP) {
+            if (p->p_filesz < 2 || p->p_filesz > BVM_HC_MAX_PATH)
+                return -LINUX_ENOEXEC;
+            info->interp_off = p->p_offset;
+            info->interp_len = p->p_filesz;
+        }
         if (p->p_type == PT_GNU_STACK)
             info->exec_stack = (p->p_flags & PF_X) != 0;
         if (p->p_type != PT_LOAD)

@@ -1,4 +1,4 @@
-/* elf.h: ELF64 program headers and the validation of a static x86-64 executable (pure logic). */
+/* elf.h: ELF64 program headers and the validation of an x86-64 executable or interpreter (pure logic). */
 #ifndef ELF_H
 #define ELF_H
 
@@ -39,18 +39,18 @@ struct elf_info {
     uint64_t phdr_va; /* AT_PHDR, 0 when the headers are not in a loaded segment */
     uint64_t lo, hi;  /* page-aligned span of all PT_LOAD segments */
     uint32_t phnum;
-    bool exec_stack; /* PT_GNU_STACK asked for PF_X */
+    bool exec_stack;        /* PT_GNU_STACK asked for PF_X */
+    uint64_t interp_off;    /* PT_INTERP: where the interpreter's path lies in the file ... */
+    uint64_t interp_len;    /* ... and its size with the NUL; 0 without PT_INTERP */
 };
 
 /* Checks the file header: 0, -ENOEXEC. */
 int elf_check_ehdr(const struct elf64_ehdr *eh);
 /* Checks the program headers and fills *info; pie_base is where an ET_DYN image starts.
- * -ENOEXEC for a malformed or unloadable image, -ELIBBAD for PT_INTERP (dynamic not supported). */
+ * -ENOEXEC for a malformed or unloadable image. */
 int elf_check_phdrs(const struct elf64_ehdr *eh, const struct elf64_phdr *ph, uint64_t pie_base,
                     struct elf_info *info);
 /* PROT_* for a segment's p_flags. */
 uint32_t elf_prot(uint32_t p_flags);
-
-#define ELF_ERR_INTERP (-80) /* ELIBBAD: the program needs a dynamic loader */
 
 #endif

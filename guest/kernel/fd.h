@@ -9,6 +9,15 @@
 /* Guest fds 0, 1, 2 start as the monitor's 0, 1, 2. */
 void fd_init(void);
 bool fd_valid(int fd);
+/* The host fd behind guest fd, or -EBADF. */
+int fd_host(int64_t fd);
+/* A dirfd argument: AT_FDCWD passes through, else the host fd of an open guest fd, or -EBADF. */
+int dirfd_host(int64_t dirfd);
+/* Gives a new host fd the lowest free guest number (status: F_GETFL flags, as Linux reports them
+ * for that kind of file); on -EMFILE the host fd is closed. */
+int fd_install(int host, uint32_t status, bool cloexec);
+/* O_ACCMODE bits (or O_PATH) the guest fd was opened with. */
+uint32_t fd_accmode(int fd);
 /* Reads a file into user memory regardless of the pages' protection (private file mmap). */
 int64_t kernel_pread_user(int fd, uint64_t va, uint64_t len, int64_t off);
 

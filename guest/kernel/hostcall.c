@@ -64,6 +64,27 @@ int64_t hc_fd(uint32_t nr, int fd, uint32_t cmd, int64_t offset, void *out, uint
     return hc_issue();
 }
 
+int64_t hc_at(uint32_t nr, const struct hc_at_args *a)
+{
+    struct bvm_hostcall *r = hc_req(nr);
+    r->u.at.dirfd = a->dirfd;
+    r->u.at.dirfd2 = a->dirfd2;
+    if (a->kpath) {
+        r->u.at.path_len = (uint32_t)strlen(a->kpath);
+        r->u.at.path_gpa = kva_to_gpa(a->kpath);
+    }
+    if (a->kpath2) {
+        r->u.at.path2_len = (uint32_t)strlen(a->kpath2);
+        r->u.at.path2_gpa = kva_to_gpa(a->kpath2);
+    }
+    r->u.at.flags = a->flags;
+    r->u.at.mode = a->mode;
+    r->u.at.arg = a->arg;
+    r->u.at.out_gpa = a->out ? kva_to_gpa(a->out) : 0;
+    r->u.at.out_len = a->out_len;
+    return hc_issue();
+}
+
 void hc_trace(const char *text, uint32_t len)
 {
     struct bvm_hostcall *r = hc_req(BVM_HC_TRACE);

@@ -18,6 +18,17 @@ int64_t hc_io(uint32_t nr, int fd, const struct bvm_seg *segs, uint32_t nsegs, i
 int64_t hc_path(uint32_t nr, int dirfd, const char *kpath, int flags, uint32_t mode, void *out);
 int64_t hc_fd(uint32_t nr, int fd, uint32_t cmd, int64_t offset, void *out, uint64_t out_len);
 void hc_trace(const char *text, uint32_t len);
+/* The *at family (struct bvm_hc_at); kpath2 and out may be NULL. */
+struct hc_at_args {
+    int dirfd, dirfd2;
+    const char *kpath, *kpath2;
+    int flags;
+    uint32_t mode;
+    int64_t arg;
+    void *out;
+    uint64_t out_len;
+};
+int64_t hc_at(uint32_t nr, const struct hc_at_args *a);
 
 /* Ends the run; never returns. */
 _Noreturn void hc_exit_status(int status);

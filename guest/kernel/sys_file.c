@@ -2,6 +2,7 @@
 #include "bvm_linux.h"
 #include "fd.h"
 #include "hostcall.h"
+#include "procfs.h"
 #include "signal.h"
 #include "string.h"
 #include "syscall.h"
@@ -38,14 +39,12 @@ bool fd_valid(int fd)
     return fd >= 0 && fd < FD_MAX && host_fds[fd] >= 0;
 }
 
-/* The host fd behind a guest fd, or -EBADF. */
-static int fd_host(int64_t fd)
+int fd_host(int64_t fd)
 {
     return fd >= 0 && fd < FD_MAX && host_fds[fd] >= 0 ? host_fds[fd] : -LINUX_EBADF;
 }
 
-/* A dirfd argument: AT_FDCWD passes through, anything else must be an open guest fd. */
-static int dirfd_host(int64_t dirfd)
+int dirfd_host(int64_t dirfd)
 {
     return (int32_t)dirfd == LINUX_AT_FDCWD ? LINUX_AT_FDCWD : fd_host((int32_t)dirfd);
 }
@@ -58,11 +57,38 @@ static int fd_lowest_free(void)
     return -LINUX_EMFILE;
 }
 
+uint32_t fd_accmode(int fd)
+{
+    return fd_valid(fd) ? fd_status[fd] & (O_ACCMODE | 010000000) : 0;
+}
+
+int fd_install(int host, uint32_t status, bool cloexec)
+{
+    int fd = fd_lowest_free();
+    if (fd < 0) {
+        hc_fd(BVM_HC_CLOSE, host, 0, 0, NULL, 0);
+        return fd;
+    }
+    host_fds[fd] = host;
+    fd_status[fd] = status;
+    fd_cloexec[fd] = cloexec;
+    return fd;
+}
+
 /* Copies a user path into kpath: 0, -EFAULT, -ENAMETOOLONG. */
 static int get_path(uint64_t upath)
 {
     int64_t n = strncpy_from_user(kpath, upath, sizeof(kpath));
     return n < 0 ? (int)n : 0;
+}
+
+/* get_path, with /proc/self/fd/N (and for exe: /proc/self/exe) rewritten for the host. */
+static int get_host_path(uint64_t upath, bool exe)
+{
+    int err = get_path(upath);
+    if (!err)
+        procfs_rewrite(kpath, sizeof(kpath), exe);
+    return err;
 }
 
 int64_t kernel_pread_user(int fd, uint64_t va, uint64_t len, int64_t off)
@@ -108,8 +134,9 @@ int64_t sys_pwrite64(SYSARGS)
                            : write_result(user_io(BVM_HC_PWRITE, h, a1, a2, (int64_t)a3, ACC_READ, 0));
 }
 
-/* readv/writev: one transfer per iovec, stopping at the first short one. */
-static int64_t vector_io(uint32_t nr, int64_t fd, uint64_t uiov, uint64_t cnt, uint32_t access)
+/* readv/writev (off < 0) and preadv/pwritev (at off): one transfer per iovec, stopping at the
+ * first short one. */
+static int64_t vector_io(uint32_t nr, int64_t fd, uint64_t uiov, uint64_t cnt, uint32_t access, int64_t off)
 {
     int h = fd_host((int32_t)fd);
     uint64_t total = 0;
@@ -125,7 +152,7 @@ static int64_t vector_io(uint32_t nr, int64_t fd, uint64_t uiov, uint64_t cnt, u
             return -LINUX_EINVAL;
         if (iov.iov_len == 0)
             continue;
-        int64_t n = user_io(nr, h, iov.iov_base, iov.iov_len, 0, access, 0);
+        int64_t n = user_io(nr, h, iov.iov_base, iov.iov_len, off < 0 ? 0 : off + (int64_t)total, access, 0);
         if (n < 0)
             return total ? (int64_t)total : n;
         total += (uint64_t)n;
@@ -137,12 +164,45 @@ static int64_t vector_io(uint32_t nr, int64_t fd, uint64_t uiov, uint64_t cnt, u
 
 int64_t sys_readv(SYSARGS)
 {
-    return vector_io(BVM_HC_READ, (int64_t)a0, a1, a2, ACC_WRITE);
+    return vector_io(BVM_HC_READ, (int64_t)a0, a1, a2, ACC_WRITE, -1);
 }
 
 int64_t sys_writev(SYSARGS)
 {
-    return write_result(vector_io(BVM_HC_WRITE, (int64_t)a0, a1, a2, ACC_READ));
+    return write_result(vector_io(BVM_HC_WRITE, (int64_t)a0, a1, a2, ACC_READ, -1));
+}
+
+/* On x86-64 the offset is whole in a3 (a4, the high half, is ignored as Linux does). */
+int64_t sys_preadv(SYSARGS)
+{
+    if (fd_host((int32_t)a0) < 0)
+        return -LINUX_EBADF;
+    return (int64_t)a3 < 0 ? -LINUX_EINVAL : vector_io(BVM_HC_PREAD, (int64_t)a0, a1, a2, ACC_WRITE, (int64_t)a3);
+}
+
+int64_t sys_pwritev(SYSARGS)
+{
+    if (fd_host((int32_t)a0) < 0)
+        return -LINUX_EBADF;
+    if ((int64_t)a3 < 0)
+        return -LINUX_EINVAL;
+    return write_result(vector_io(BVM_HC_PWRITE, (int64_t)a0, a1, a2, ACC_READ, (int64_t)a3));
+}
+
+/* The host fd for an open: generated /proc files, rewritten /proc/self links, else the path. */
+static int64_t open_host(int dh, uint64_t flags, uint64_t mode)
+{
+    static char rewritten[64];
+    if (kpath[0] == '/' && procfs_is_virtual(kpath))
+        return (flags & 3) ? -LINUX_EACCES : procfs_open_host(kpath);
+    if (kpath[0] == '/' && procfs_is_fd_dir(kpath)) {
+        int64_t h = hc_path(BVM_HC_OPENAT, dh, "/proc/self/fd", (int32_t)flags, 0, NULL);
+        if (h >= 0)
+            procfs_fd_dir_opened((int)h);
+        return h;
+    }
+    const char *p = kpath[0] == '/' ? procfs_host_path(kpath, rewritten, sizeof(rewritten)) : kpath;
+    return hc_path(BVM_HC_OPENAT, dh, p, (int32_t)flags, (uint32_t)mode, NULL);
 }
 
 int64_t sys_openat(SYSARGS)
@@ -154,7 +214,7 @@ int64_t sys_openat(SYSARGS)
         return err;
     if (fd < 0)
         return fd;
-    int64_t h = hc_path(BVM_HC_OPENAT, dh, kpath, (int32_t)a2, (uint32_t)a3, NULL);
+    int64_t h = open_host(dh, a2, a3);
     if (h < 0)
         return h;
     host_fds[fd] = (int)h;
@@ -177,6 +237,7 @@ static int64_t fd_release(int fd)
     for (int i = 0; i < FD_MAX; i++)
         if (host_fds[i] == h)
             return 0;
+    procfs_host_closed(h);
     return hc_fd(BVM_HC_CLOSE, h, 0, 0, NULL, 0);
 }
 
@@ -239,15 +300,39 @@ int64_t sys_dup3(SYSARGS)
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC 1
 
+/* F_SETFL changes the host fd's flags (shared by dup'ed fds, as Linux shares the open file). */
 static int64_t fcntl_setfl(int fd, uint64_t arg)
 {
-    /* Changing O_APPEND/O_NONBLOCK/... would have to reach the host fd; no hostcall does that yet,
-     * so only a no-op change is accepted. The access mode bits are ignored, as on Linux. */
-    uint32_t want = (uint32_t)arg & O_STATUS_MASK & ~O_ACCMODE;
-    if (want == (fd_status[fd] & O_STATUS_MASK & ~O_ACCMODE))
-        return 0;
-    kprintf("fcntl(%d, F_SETFL, %#lo): changing status flags is not supported yet", fd, (unsigned long)arg);
-    return -LINUX_EINVAL;
+    uint32_t settable = 02000 /* O_APPEND */ | 04000 /* O_NONBLOCK */ | 020000 | 040000 | 01000000;
+    uint32_t want = (uint32_t)arg & settable;
+    int64_t r = hc_fd(BVM_HC_FDOP, host_fds[fd], BVM_FDOP_SETFL, want, NULL, 0);
+    if (r < 0)
+        return r;
+    for (int i = 0; i < FD_MAX; i++)
+        if (host_fds[i] == host_fds[fd])
+            fd_status[i] = (fd_status[i] & ~settable) | want;
+    return 0;
+}
+
+#define F_GETLK 5
+#define F_SETLKW 7
+#define F_OFD_GETLK 36
+#define F_OFD_SETLKW 38
+
+/* Record locks live on the host fd; the flock struct makes a round trip through the bounce page. */
+static int64_t fcntl_lock(int fd, uint64_t cmd, uint64_t uarg)
+{
+    struct linux_flock *fl = hc_bounce();
+    if (cmd >= F_OFD_GETLK && cmd <= F_OFD_SETLKW)
+        cmd = cmd - F_OFD_GETLK + F_GETLK; /* one process: OFD locks behave as POSIX locks */
+    if (copy_from_user(fl, uarg, sizeof(*fl)))
+        return -LINUX_EFAULT;
+    int64_t r = hc_fd(BVM_HC_FDOP, host_fds[fd], BVM_FDOP_FLOCK, (int64_t)cmd, fl, sizeof(*fl));
+    if (r < 0 || cmd != F_GETLK)
+        return r;
+    if (fl->l_type != 2 /* F_UNLCK */)
+        fl->l_pid = (int32_t)boot->pid;
+    return copy_to_user(uarg, fl, sizeof(*fl)) ? -LINUX_EFAULT : 0;
 }
 
 int64_t sys_fcntl(SYSARGS)
@@ -271,8 +356,16 @@ int64_t sys_fcntl(SYSARGS)
         return fd_status[fd];
     case F_SETFL:
         return fcntl_setfl(fd, a2);
+    case F_GETLK:
+    case F_GETLK + 1:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_GETLK + 1:
+    case F_OFD_SETLKW:
+        return fcntl_lock(fd, a1, a2);
     default:
-        return -LINUX_EINVAL; /* locks, leases, pipe sizes...: not supported yet */
+        kprintf("fcntl(%d, %lu): command not supported", fd, (unsigned long)a1);
+        return -LINUX_EINVAL; /* leases, pipe sizes...: not supported yet */
     }
 }
 
@@ -301,7 +394,7 @@ int64_t sys_fstat(SYSARGS)
 
 int64_t sys_newfstatat(SYSARGS)
 {
-    int flags = (int32_t)a3, dh = dirfd_host((int64_t)a0), err = get_path(a1);
+    int flags = (int32_t)a3, dh = dirfd_host((int64_t)a0), err = get_host_path(a1, !(a3 & AT_SYMLINK_NOFOLLOW));
     if (err)
         return err;
     if ((flags & AT_EMPTY_PATH) && kpath[0] == 0 && (int32_t)a0 != LINUX_AT_FDCWD) {
@@ -329,37 +422,14 @@ int64_t sys_lseek(SYSARGS)
     int h = fd_host((int32_t)a0);
     if (h < 0)
         return h;
+    if (a2 == 0 /* SEEK_SET */ && (int64_t)a1 >= 0 && procfs_fd_dir_seek(h, (int64_t)a1))
+        return (int64_t)a1;
     return hc_fd(BVM_HC_LSEEK, h, (uint32_t)a2, (int64_t)a1, NULL, 0);
-}
-
-/* Only /proc/self/exe is answered (the program's path, when the monitor gave it absolute); other
- * links need a host call that the ABI does not have yet. */
-int64_t sys_readlinkat(SYSARGS)
-{
-    int err = get_path(a1);
-    if (err)
-        return err;
-    if ((int64_t)a3 <= 0)
-        return -LINUX_EINVAL;
-    if (strcmp(kpath, "/proc/self/exe") != 0)
-        return -LINUX_ENOSYS;
-    const char *exe = (const char *)(uintptr_t)boot->exec_path;
-    /* The link is always absolute on Linux (glibc asserts it); a relative exec_path cannot be
-     * completed here without the host's working directory. */
-    if (exe[0] != '/')
-        return -LINUX_ENOENT;
-    uint64_t n = MIN((uint64_t)strlen(exe), a3); /* no NUL, truncated, like readlink(2) */
-    return copy_to_user(a2, exe, n) ? -LINUX_EFAULT : (int64_t)n;
-}
-
-int64_t sys_readlink(SYSARGS)
-{
-    return sys_readlinkat((uint64_t)(int64_t)LINUX_AT_FDCWD, a0, a1, a2, 0, 0);
 }
 
 int64_t sys_unlinkat(SYSARGS)
 {
-    int dh = dirfd_host((int64_t)a0), err = get_path(a1);
+    int dh = dirfd_host((int64_t)a0), err = get_host_path(a1, false);
     if (dh < 0 && dh != LINUX_AT_FDCWD)
         return dh;
     if (err)
@@ -372,19 +442,35 @@ int64_t sys_unlink(SYSARGS)
     return sys_unlinkat((uint64_t)(int64_t)LINUX_AT_FDCWD, a0, 0, 0, 0, 0);
 }
 
+/* The size of what an allow-listed request moves; 0 for a request that is not forwarded. */
+static uint64_t ioctl_size(uint32_t cmd)
+{
+    switch (cmd) {
+    case LINUX_TCGETS:
+    case LINUX_TCGETS + 1: /* TCSETS, TCSETSW, TCSETSF */
+    case LINUX_TCGETS + 2:
+    case LINUX_TCGETS + 3: return sizeof(struct linux_termios);
+    case LINUX_TIOCGWINSZ: return sizeof(struct linux_winsize);
+    case LINUX_TIOCGPGRP:
+    case LINUX_FIONREAD: return sizeof(int32_t);
+    default: return 0;
+    }
+}
+
 int64_t sys_ioctl(SYSARGS)
 {
     int h = fd_host((int32_t)a0);
     uint32_t cmd = (uint32_t)a1;
-    uint64_t size = cmd == LINUX_TCGETS       ? sizeof(struct linux_termios)
-                    : cmd == LINUX_TIOCGWINSZ ? sizeof(struct linux_winsize)
-                                              : 0;
+    uint64_t size = ioctl_size(cmd);
+    bool set = cmd > LINUX_TCGETS && cmd <= LINUX_TCGETS + 3;
     if (h < 0)
         return h;
     if (!size)
         return -LINUX_ENOTTY; /* only the allow-listed terminal queries reach the host */
+    if (set && copy_from_user(hc_bounce(), a2, size))
+        return -LINUX_EFAULT;
     int64_t r = hc_fd(BVM_HC_IOCTL, h, cmd, 0, hc_bounce(), size);
-    if (r < 0)
+    if (r < 0 || set)
         return r;
     return copy_to_user(a2, hc_bounce(), size) ? -LINUX_EFAULT : r;
 }

@@ -3,6 +3,7 @@
 #include "cpu.h"
 #include "fd.h"
 #include "hostcall.h"
+#include "mm_shared.h"
 #include "mm.h"
 #include "palloc.h"
 #include "string.h"
@@ -51,12 +52,14 @@ int64_t sys_getegid(SYSARGS)
 
 int64_t sys_exit_group(SYSARGS)
 {
+    mm_shared_sync_all();
     hc_exit_status((int)(a0 & 0xff));
 }
 
 int64_t sys_exit(SYSARGS)
 {
     /* The only thread leaving ends the process. */
+    mm_shared_sync_all();
     hc_exit_status((int)(a0 & 0xff));
 }
 
@@ -212,11 +215,9 @@ int64_t sys_sched_getaffinity(SYSARGS)
 
 int64_t sys_umask(SYSARGS)
 {
-    /* Recorded only: the host applies the monitor's own umask when files are created. */
-    static uint32_t mask = 022;
-    uint32_t old = mask;
-    mask = (uint32_t)a0 & 0777;
-    return old;
+    /* The monitor creates the files, so the mask is set on the monitor (which started with the
+     * user's umask, as the program would have). */
+    return hc_fd(BVM_HC_UMASK, 0, (uint32_t)a0 & 0777, 0, NULL, 0);
 }
 
 /* Linux's struct sysinfo on x86-64. */

@@ -14,7 +14,7 @@ typedef int64_t sys_fn(SYSARGS);
  * X(number, name, argument kinds, return kind). Argument kinds, one letter per argument
  * (decoded by trace.c): f fd, d dirfd, i signed, u unsigned, x hex, p pointer, s path,
  * w buffer written by the program (length = next argument), r buffer filled by the kernel
- * (length = return value), v iovec array (count = next argument), O open flags, m octal mode,
+ * (length = return value), a access mode, v iovec array (count = next argument), O open flags, m octal mode,
  * P prot, M mmap flags, S signal, H sigprocmask how, W whence, A arch_prctl code, R rlimit
  * resource, C clock id, F AT_* flags, I ioctl request, D madvise advice, E mremap flags, G getrandom
  * flags, K fcntl command. Return kinds: d decimal, x address, o octal, n never returns.
@@ -27,6 +27,7 @@ typedef int64_t sys_fn(SYSARGS);
     X(4, stat, "sp", 'd')                                                                                    \
     X(5, fstat, "fp", 'd')                                                                                   \
     X(6, lstat, "sp", 'd')                                                                                   \
+    X(7, poll, "pui", 'd')                                                                                   \
     X(8, lseek, "fiW", 'd')                                                                                  \
     X(9, mmap, "pUPMfx", 'x')                                                                                \
     X(10, mprotect, "pUP", 'd')                                                                              \
@@ -39,47 +40,107 @@ typedef int64_t sys_fn(SYSARGS);
     X(18, pwrite64, "fwUi", 'd')                                                                             \
     X(19, readv, "fvi", 'd')                                                                                 \
     X(20, writev, "fvi", 'd')                                                                                \
+    X(21, access, "sa", 'd')                                                                                 \
+    X(22, pipe, "p", 'd')                                                                                    \
+    X(23, select, "ipppp", 'd')                                                                              \
     X(24, sched_yield, "", 'd')                                                                              \
     X(25, mremap, "pUUEp", 'x')                                                                              \
+    X(26, msync, "pUx", 'd')                                                                                 \
     X(28, madvise, "pUD", 'd')                                                                               \
     X(32, dup, "f", 'd')                                                                                     \
     X(33, dup2, "ff", 'd')                                                                                   \
+    X(35, nanosleep, "pp", 'd')                                                                              \
     X(39, getpid, "", 'd')                                                                                   \
     X(60, exit, "i", 'n')                                                                                    \
     X(62, kill, "iS", 'd')                                                                                   \
     X(63, uname, "p", 'd')                                                                                   \
     X(72, fcntl, "fKx", 'd')                                                                                 \
+    X(74, fsync, "f", 'd')                                                                                   \
+    X(75, fdatasync, "f", 'd')                                                                               \
+    X(76, truncate, "si", 'd')                                                                               \
+    X(77, ftruncate, "fi", 'd')                                                                              \
+    X(79, getcwd, "pU", 'd')                                                                                 \
+    X(80, chdir, "s", 'd')                                                                                   \
+    X(81, fchdir, "f", 'd')                                                                                  \
+    X(82, rename, "ss", 'd')                                                                                 \
+    X(83, mkdir, "sm", 'd')                                                                                  \
+    X(84, rmdir, "s", 'd')                                                                                   \
+    X(85, creat, "sm", 'd')                                                                                  \
+    X(86, link, "ss", 'd')                                                                                   \
     X(87, unlink, "s", 'd')                                                                                  \
-    X(95, umask, "m", 'o')                                                                                   \
+    X(88, symlink, "ss", 'd')                                                                                \
     X(89, readlink, "spU", 'd')                                                                              \
+    X(90, chmod, "sm", 'd')                                                                                  \
+    X(91, fchmod, "fm", 'd')                                                                                 \
+    X(92, chown, "sii", 'd')                                                                                 \
+    X(93, fchown, "fii", 'd')                                                                                \
+    X(94, lchown, "sii", 'd')                                                                                \
+    X(95, umask, "m", 'o')                                                                                   \
     X(96, gettimeofday, "pp", 'd')                                                                           \
     X(97, getrlimit, "Rp", 'd')                                                                              \
+    X(98, getrusage, "ip", 'd')                                                                              \
     X(99, sysinfo, "p", 'd')                                                                                 \
+    X(100, times, "p", 'd')                                                                                  \
     X(102, getuid, "", 'd')                                                                                  \
     X(104, getgid, "", 'd')                                                                                  \
     X(107, geteuid, "", 'd')                                                                                 \
     X(108, getegid, "", 'd')                                                                                 \
     X(110, getppid, "", 'd')                                                                                 \
+    X(115, getgroups, "ip", 'd')                                                                             \
     X(131, sigaltstack, "pp", 'd')                                                                           \
+    X(137, statfs, "sp", 'd')                                                                                \
+    X(138, fstatfs, "fp", 'd')                                                                               \
     X(157, prctl, "ixxxx", 'd')                                                                              \
     X(158, arch_prctl, "Ax", 'd')                                                                            \
+    X(160, setrlimit, "Rp", 'd')                                                                             \
     X(186, gettid, "", 'd')                                                                                  \
+    X(191, getxattr, "sspU", 'd')                                                                            \
+    X(192, lgetxattr, "sspU", 'd')                                                                           \
+    X(193, fgetxattr, "fspU", 'd')                                                                           \
+    X(194, listxattr, "spU", 'd')                                                                            \
+    X(195, llistxattr, "spU", 'd')                                                                           \
+    X(196, flistxattr, "fpU", 'd')                                                                           \
     X(200, tkill, "iS", 'd')                                                                                 \
     X(201, time, "p", 'd')                                                                                   \
+    X(202, futex, "pxuppu", 'd')                                                                             \
     X(204, sched_getaffinity, "iUp", 'd')                                                                    \
+    X(217, getdents64, "fpU", 'd')                                                                           \
     X(218, set_tid_address, "p", 'd')                                                                        \
+    X(221, fadvise64, "fiii", 'd')                                                                           \
     X(228, clock_gettime, "Cp", 'd')                                                                         \
+    X(229, clock_getres, "Cp", 'd')                                                                          \
+    X(230, clock_nanosleep, "Cxpp", 'd')                                                                     \
     X(231, exit_group, "i", 'n')                                                                             \
     X(234, tgkill, "iiS", 'd')                                                                               \
     X(257, openat, "dsOm", 'd')                                                                              \
+    X(258, mkdirat, "dsm", 'd')                                                                              \
+    X(260, fchownat, "dsiiF", 'd')                                                                           \
     X(262, newfstatat, "dspF", 'd')                                                                          \
     X(263, unlinkat, "dsF", 'd')                                                                             \
+    X(264, renameat, "dsds", 'd')                                                                            \
+    X(265, linkat, "dsdsF", 'd')                                                                             \
+    X(266, symlinkat, "sds", 'd')                                                                            \
     X(267, readlinkat, "dspU", 'd')                                                                          \
+    X(268, fchmodat, "dsm", 'd')                                                                             \
+    X(269, faccessat, "dsa", 'd')                                                                            \
+    X(270, pselect6, "ippppp", 'd')                                                                          \
+    X(271, ppoll, "puppu", 'd')                                                                              \
     X(273, set_robust_list, "pU", 'd')                                                                       \
+    X(280, utimensat, "dspF", 'd')                                                                           \
+    X(284, eventfd, "u", 'd')                                                                                \
+    X(285, fallocate, "fiii", 'd')                                                                           \
+    X(290, eventfd2, "uO", 'd')                                                                              \
     X(292, dup3, "ffO", 'd')                                                                                 \
+    X(293, pipe2, "pO", 'd')                                                                                 \
+    X(295, preadv, "fviu", 'd')                                                                              \
+    X(296, pwritev, "fviu", 'd')                                                                             \
     X(302, prlimit64, "iRpp", 'd')                                                                           \
+    X(316, renameat2, "dsdsx", 'd')                                                                          \
     X(318, getrandom, "rUG", 'd')                                                                            \
-    X(334, rseq, "pUxx", 'd')
+    X(319, memfd_create, "sx", 'd')                                                                          \
+    X(332, statx, "dsFxp", 'd')                                                                              \
+    X(334, rseq, "pUxx", 'd')                                                                                \
+    X(439, faccessat2, "dsaF", 'd')
 
 #define SYS_DECLARE(nr, name, kinds, ret) int64_t sys_##name(SYSARGS);
 SYSCALLS(SYS_DECLARE)

@@ -63,6 +63,23 @@ static const struct {
     {LINUX_ENOTEMPTY, "ENOTEMPTY", "Directory not empty"},
     {LINUX_ELOOP, "ELOOP", "Too many levels of symbolic links"},
     {LINUX_EOVERFLOW, "EOVERFLOW", "Value too large for defined data type"},
+    {LINUX_ENXIO, "ENXIO", "No such device or address"},
+    {LINUX_ENOTBLK, "ENOTBLK", "Block device required"},
+    {LINUX_EBUSY, "EBUSY", "Device or resource busy"},
+    {LINUX_EXDEV, "EXDEV", "Invalid cross-device link"},
+    {LINUX_ENFILE, "ENFILE", "Too many open files in system"},
+    {LINUX_ETXTBSY, "ETXTBSY", "Text file busy"},
+    {LINUX_ENOSPC, "ENOSPC", "No space left on device"},
+    {LINUX_EROFS, "EROFS", "Read-only file system"},
+    {LINUX_EMLINK, "EMLINK", "Too many links"},
+    {LINUX_EDOM, "EDOM", "Numerical argument out of domain"},
+    {LINUX_EDEADLK, "EDEADLK", "Resource deadlock avoided"},
+    {LINUX_ENOLCK, "ENOLCK", "No locks available"},
+    {LINUX_ENODATA, "ENODATA", "No data available"},
+    {LINUX_EOPNOTSUPP, "EOPNOTSUPP", "Operation not supported"},
+    {LINUX_EAFNOSUPPORT, "EAFNOSUPPORT", "Address family not supported by protocol"},
+    {LINUX_ETIMEDOUT, "ETIMEDOUT", "Connection timed out"},
+    {LINUX_EDQUOT, "EDQUOT", "Disk quota exceeded"},
 };
 
 const char *errno_name(int err)
@@ -179,10 +196,12 @@ static const struct name_val oflags[] = {
     {0400, "O_NOCTTY"},       {01000, "O_TRUNC"},      {02000, "O_APPEND"},     {04000, "O_NONBLOCK"},
     {0200000, "O_DIRECTORY"}, {0400000, "O_NOFOLLOW"}, {02000000, "O_CLOEXEC"}, {010000000, "O_PATH"},
     {04010000, "O_SYNC"},     {0100000, "O_LARGEFILE"}};
+static const struct name_val amodes[] = {{4, "R_OK"}, {2, "W_OK"}, {1, "X_OK"}};
 static const struct name_val prots[] = {{1, "PROT_READ"}, {2, "PROT_WRITE"}, {4, "PROT_EXEC"}};
 static const struct name_val mflags[] = {{0x01, "MAP_SHARED"},      {0x02, "MAP_PRIVATE"},
                                          {0x10, "MAP_FIXED"},       {0x20, "MAP_ANONYMOUS"},
-                                         {0x100, "MAP_GROWSDOWN"},  {0x2000, "MAP_LOCKED"},
+                                         {0x100, "MAP_GROWSDOWN"},  {0x800, "MAP_DENYWRITE"},
+                                         {0x2000, "MAP_LOCKED"},
                                          {0x4000, "MAP_NORESERVE"}, {0x8000, "MAP_POPULATE"},
                                          {0x20000, "MAP_STACK"},    {0x100000, "MAP_FIXED_NOREPLACE"}};
 static const struct name_val atflags[] = {{0x100, "AT_SYMLINK_NOFOLLOW"},
@@ -247,6 +266,7 @@ static void add_arg(struct line *l, char kind, const uint64_t *a, int i, int64_t
     case 'v': add_iovec(l, v, a[i + 1]); break;
     case 'O': add_open_flags(l, v); break;
     case 'm': add(l, "%#lo", (unsigned long)v); break;
+    case 'a': v ? add_flags(l, v, amodes, ARRAY_SIZE(amodes)) : add(l, "F_OK"); break;
     case 'P': v ? add_flags(l, v, prots, ARRAY_SIZE(prots)) : add(l, "PROT_NONE"); break;
     case 'M': add_flags(l, v, mflags, ARRAY_SIZE(mflags)); break;
     case 'F': v ? add_flags(l, v, atflags, ARRAY_SIZE(atflags)) : add(l, "0"); break;

@@ -56,8 +56,8 @@ static void push_strings(struct stack_builder *b, const uint64_t *vec, uint64_t 
     b->sp -= total;
 }
 
-static uint32_t fill_auxv(uint64_t *a, const struct elf_info *info, uint64_t execfn, uint64_t platform,
-                          uint64_t random)
+static uint32_t fill_auxv(uint64_t *a, const struct elf_info *info, uint64_t interp_base, uint64_t execfn,
+                          uint64_t platform, uint64_t random)
 {
     uint32_t r[4], n = 0;
     cpuid(1, 0, r);
@@ -68,7 +68,7 @@ static uint32_t fill_auxv(uint64_t *a, const struct elf_info *info, uint64_t exe
     AUX(LINUX_AT_PHDR, info->phdr_va);
     AUX(LINUX_AT_PHENT, sizeof(struct elf64_phdr));
     AUX(LINUX_AT_PHNUM, info->phnum);
-    AUX(LINUX_AT_BASE, 0); /* no interpreter */
+    AUX(LINUX_AT_BASE, interp_base); /* 0 without an interpreter */
     AUX(LINUX_AT_FLAGS, 0);
     AUX(LINUX_AT_ENTRY, info->entry);
     AUX(LINUX_AT_UID, (uint32_t)boot->uid);
@@ -84,7 +84,7 @@ static uint32_t fill_auxv(uint64_t *a, const struct elf_info *info, uint64_t exe
     return n;
 }
 
-uint64_t exec_build_stack(const struct elf_info *info, const char *execfn)
+uint64_t exec_build_stack(const struct elf_info *info, uint64_t interp_base, const char *execfn)
 {
     static uint64_t strptr[2][4096];
     static uint64_t auxv[AUXV_MAX * 2];
@@ -99,7 +99,7 @@ uint64_t exec_build_stack(const struct elf_info *info, const char *execfn)
     b.sp &= ~15ull;
     uint64_t platform = push_bytes(&b, "x86_64", 7);
     uint64_t random = push_bytes(&b, boot->rand_seed, 16);
-    uint32_t naux = fill_auxv(auxv, info, fn, platform, random);
+    uint32_t naux = fill_auxv(auxv, info, interp_base, fn, platform, random);
     uint64_t words = 1 + (argc + 1) + (envc + 1) + naux;
     b.sp = (b.sp - words * 8) & ~15ull;
     uint64_t *w = (uint64_t *)(uintptr_t)b.sp;

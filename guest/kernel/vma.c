@@ -181,14 +181,20 @@ struct vma *vma_split(struct vma_tree *t, struct vma *v, uint64_t addr)
     /* Shrinking v keeps the tree order (keys are starts); the upper half goes in as a new node. */
     v->end = addr;
     struct vma *hi = vma_insert(t, addr, old_end, v->prot, v->flags);
-    if (!hi)
+    if (!hi) {
         v->end = old_end;
+        return NULL;
+    }
+    hi->file = v->file;
+    hi->pgoff = v->file ? v->pgoff + (addr - v->start) : 0;
     return hi;
 }
 
 static bool mergeable(const struct vma *a, const struct vma *b)
 {
     /* The stack keeps its own node so its growth stays tied to it. */
+    if (a->file != b->file || (a->file && a->pgoff + (a->end - a->start) != b->pgoff))
+        return false; /* a file mapping only joins its own next page */
     return a->end == b->start && a->prot == b->prot && a->flags == b->flags && !(a->flags & VMA_STACK);
 }
 

@@ -16,12 +16,21 @@
 #define VMA_STACK (1u << 1) /* the main stack: grows down on faults below it */
 #define VMA_HEAP (1u << 2)  /* brk area */
 #define VMA_IMAGE (1u << 3) /* a PT_LOAD segment of the program */
+#define VMA_SHARED (1u << 4) /* MAP_SHARED: shown as 's' in /proc/self/maps */
 #define VMA_GROWSDOWN VMA_STACK
+
+/* The file behind a mapping, as /proc/self/maps names it (interned, never freed). */
+struct vma_file {
+    char path[240];
+    uint64_t dev, ino;
+};
 
 struct vma {
     uint64_t start, end; /* [start, end), page aligned */
     uint32_t prot;       /* PROT_READ | PROT_WRITE | PROT_EXEC */
     uint32_t flags;      /* VMA_* */
+    const struct vma_file *file; /* NULL for anonymous memory */
+    uint64_t pgoff;              /* file offset of start, in bytes */
     struct vma *left, *right;
     int height;
 };

@@ -57,6 +57,13 @@ size_t strnlen(const char *s, size_t max)
     return n;
 }
 
+int strncmp(const char *a, const char *b, size_t n)
+{
+    for (; n && *a && *a == *b; n--)
+        a++, b++;
+    return n ? (unsigned char)*a - (unsigned char)*b : 0;
+}
+
 int strcmp(const char *a, const char *b)
 {
     while (*a && *a == *b)

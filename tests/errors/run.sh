@@ -20,8 +20,12 @@ python3 - "$HELLO" "$T/arm" <<'PY'
 import sys; d=bytearray(open(sys.argv[1],'rb').read()); d[18:20]=(183).to_bytes(2,'little'); open(sys.argv[2],'wb').write(d)
 PY
 chmod +x "$T/arm"
-# a dynamically linked executable (not supported yet: issue 6)
-DYN=$(command -v true)
+# a dynamically linked executable whose PT_INTERP names a missing file (bash: 127, "required file not found")
+python3 - /usr/bin/true "$T/badinterp" <<'PY'
+import sys; d=bytearray(open(sys.argv[1],'rb').read()); i=d.find(b'/lib64/ld-linux-x86-64.so.2')
+d[i:i+27]=b'/lib64/ld-nonexistent-x.so\0'; open(sys.argv[2],'wb').write(d)
+PY
+chmod +x "$T/badinterp"
 
 # check NAME STATUS PATTERN CMD...: exit status and a single stderr line matching PATTERN
 check() {
@@ -50,7 +54,7 @@ check truncated-header   126 "truncated"             "$BVM" "$T/trunc_hdr"
 check truncated-segment  126 "truncated"             "$BVM" "$T/trunc_seg"
 check not-executable     126 "permission denied"     "$BVM" "$T/noexec"
 check directory          126 "is a directory"        "$BVM" "$T/dir"
-check dynamic            126 "dynamic"               "$BVM" "$DYN"
+check missing-interp     127 "required file not found" "$BVM" "$T/badinterp"
 check too-little-memory  126 "too little memory"     "$BVM" --mem 16M "$HELLO"
 check bad-option         125 "unknown option"        "$BVM" --no-such-option "$HELLO"
 check bad-backend        125 "unknown backend"       "$BVM" --backend xyz "$HELLO"

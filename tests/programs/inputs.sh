@@ -31,6 +31,32 @@ with open(os.path.join(d, "big.gz"), "wb") as f:
     f.write(gzip.compress(big, 6, mtime=0))
 with open(os.path.join(d, "big.bz2"), "wb") as f:
     f.write(bz2.compress(big, 9))
+# a directory tree for cp -r, find, du, tar, grep -r, rm -r (mtimes fixed in the past)
+tree = os.path.join(d, "tree")
+for sub in ["", "sub", "sub/deep", "empty", "other"]:
+    os.makedirs(os.path.join(tree, sub), exist_ok=True)
+for i, name in enumerate(["a.txt", "b.log", "sub/c.txt", "sub/deep/d.txt", "other/e.dat", "sub/deep/big.bin"]):
+    with open(os.path.join(tree, name), "wb") as f:
+        n = 50000 if name.endswith(".bin") else 100 * (i + 1)
+        f.write(bytes(r.getrandbits(8) for _ in range(n)) if name.endswith(".bin")
+                else ("".join("%s %d\n" % (r.choice(words), j) for j in range(n // 10))).encode())
+if not os.path.lexists(os.path.join(tree, "link")):
+    os.symlink("sub/c.txt", os.path.join(tree, "link"))
+for root, dirs, files in os.walk(tree):
+    for n in files:
+        os.utime(os.path.join(root, n), (1600000000, 1600000000))
+import tarfile, io
+with tarfile.open(os.path.join(d, "tree.tar"), "w", format=tarfile.GNU_FORMAT) as t:
+    for name in ["x", "x/one.txt", "x/y", "x/y/two.txt"]:
+        ti = tarfile.TarInfo(name)
+        ti.mtime, ti.uid, ti.gid, ti.uname, ti.gname = 1500000000, 0, 0, "root", "root"
+        if name.endswith(".txt"):
+            data = ("content of %s\n" % name).encode() * 20
+            ti.size, ti.mode = len(data), 0o644
+            t.addfile(ti, io.BytesIO(data))
+        else:
+            ti.type, ti.mode = tarfile.DIRTYPE, 0o755
+            t.addfile(ti)
 with open(os.path.join(d, "calc.bc"), "w") as f:
     f.write("scale=20\n4*a(1)\nsqrt(2)\n2^100\n(3^40)%1000007\ne(1)\nl(10)\ns(1)+c(1)\n")
 with open(os.path.join(d, "calc.dc"), "w") as f:

@@ -1,11 +1,14 @@
 # programs.mk: test programs, each C program built static with glibc and with musl (and one
-# static-pie); raw_*.c freestanding and *.S assembly built without any libc.
+# static-pie, and a few dynamic ones loaded through ld.so); raw_*.c freestanding and *.S assembly
+# built without any libc.
 PROG_DIR := $(B)/tests/programs
 PROG_C   := $(filter-out tests/programs/raw_%.c,$(wildcard tests/programs/*.c))
+PROG_DYN := hello sc_fs sc_io sc_mmap sc_proc
 PROG_RAW := $(wildcard tests/programs/raw_*.c) $(wildcard tests/programs/*.S)
 PROG_BINS := $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.glibc) \
              $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.musl) \
              $(PROG_DIR)/hello.spie \
+             $(addprefix $(PROG_DIR)/,$(addsuffix .dyn,$(PROG_DYN)) $(addsuffix .mdyn,$(PROG_DYN))) \
              $(patsubst tests/programs/%,$(PROG_DIR)/%.raw,$(basename $(PROG_RAW)))
 TESTS_BUILD += $(PROG_BINS)
 
@@ -18,6 +21,12 @@ $(PROG_DIR)/%.musl: tests/programs/%.c
 $(PROG_DIR)/%.spie: tests/programs/%.c
 	@mkdir -p $(dir $@)
 	gcc -static-pie -fpie -O1 -g -w -o $@ $<
+$(PROG_DIR)/%.dyn: tests/programs/%.c
+	@mkdir -p $(dir $@)
+	gcc -O1 -g -w -o $@ $<
+$(PROG_DIR)/%.mdyn: tests/programs/%.c
+	@mkdir -p $(dir $@)
+	musl-gcc -O1 -g -w -o $@ $<
 $(PROG_DIR)/%.raw: tests/programs/%.c
 	@mkdir -p $(dir $@)
 	gcc -static -nostdlib -ffreestanding -fno-pie -no-pie -fno-stack-protector -O1 -o $@ $<

@@ -32,13 +32,14 @@ TMP=$(mktemp -d /tmp/bvm-progs.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 ENV=(env -i PATH=/usr/bin:/bin HOME=/nonexistent LANG=C TESTVAR=buffervm)
 
-# run_one DIR KIND CMD...: run in DIR (fresh), record out/err/status and the files left.
+# run_one DIR KIND CMD...: run in a fresh $TMP/cwd (the same path for every run, so absolute
+# paths a program prints agree), record out/err/status and the files left in DIR.
 run_one() {
-    local dir=$1 kind=$2; shift 2
-    rm -rf "$dir"; mkdir -p "$dir/cwd"
-    cp -p "$PROGS"/inputs/* "$dir/cwd/" 2>/dev/null
+    local dir=$1 kind=$2 cwd=$TMP/cwd; shift 2
+    rm -rf "$dir" "$cwd"; mkdir -p "$dir" "$cwd"
+    cp -pr "$PROGS"/inputs/* "$cwd/" 2>/dev/null
     (
-        cd "$dir/cwd" || exit 99
+        cd "$cwd" || exit 99
         # (the braces' 2>/dev/null hides the shell's own "Aborted"/"Segmentation fault" notes)
         if [ "$kind" = head ]; then
             { "${ENV[@]}" timeout 120 "$@" </dev/null 2>"$dir/err" | head -n 1 >"$dir/out"; } 2>/dev/null
@@ -48,7 +49,11 @@ run_one() {
             echo $? >"$dir/status"
         fi
     )
-    (cd "$dir/cwd" && find . -type f -printf '%P %s %m\n' | sort && find . -type f -exec sha256sum {} + | sort) >"$dir/files"
+    # files (size, mode, content), directories, symlinks, and the mtime of files older than a day
+    # (set by the program, e.g. touch -d or tar xf; fresh files differ by run time and are left out)
+    (cd "$cwd" && find . -mindepth 1 \( -type f -printf '%P %s %m\n' \) -o \( -type d -printf '%P/ %m\n' \) \
+        -o \( -type l -printf '%P -> %l\n' \) | sort && find . -type f -exec sha256sum {} + | sort &&
+        find . -type f -mmin +1440 -printf 'mtime %P %TY-%Tm-%Td %TH:%TM:%TS\n' | sort) >"$dir/files"
 }
 
 # same A B: print the first difference between two result directories, or nothing.

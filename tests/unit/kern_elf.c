@@ -56,8 +56,11 @@ int main(void)
     eh.e_phoff = UINT64_MAX - 10;
     CHECK("kern_elf_phoff_wrap", check(&info) == -LINUX_ENOEXEC, "accepted");
     make_valid();
-    ph[2].p_type = PT_INTERP;
-    CHECK("kern_elf_interp", check(&info) == ELF_ERR_INTERP, "got %d", check(&info));
+    ph[2].p_type = PT_INTERP, ph[2].p_offset = 0x200, ph[2].p_filesz = 28;
+    CHECK("kern_elf_interp", check(&info) == 0 && info.interp_off == 0x200 && info.interp_len == 28,
+          "got %d", check(&info));
+    ph[2].p_filesz = 1; /* not even one character and the NUL */
+    CHECK("kern_elf_interp_empty", check(&info) == -LINUX_ENOEXEC, "accepted");
     make_valid();
     ph[1].p_filesz = 0x4000;
     CHECK("kern_elf_filesz_gt_memsz", check(&info) == -LINUX_ENOEXEC, "accepted");

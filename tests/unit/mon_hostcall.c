@@ -102,8 +102,72 @@ static void out_buffers(void)
     r.u.fd.out_gpa = BUF, r.u.fd.out_len = sizeof(struct linux_stat);
     CHECK_EQ(call(&r), 0);
     struct bvm_hostcall i = {.nr = BVM_HC_IOCTL};
-    i.u.fd.fd = pipefd[0], i.u.fd.cmd = 0x541B /* FIONREAD: not allowed */, i.u.fd.out_gpa = BUF, i.u.fd.out_len = 4;
+    i.u.fd.fd = pipefd[0], i.u.fd.cmd = 0x5412 /* TIOCSTI: not allowed */, i.u.fd.out_gpa = BUF, i.u.fd.out_len = 4;
     CHECK_EQ(call(&i), -ENOTTY);
+}
+
+/* The *at family: both paths copied through the one path function, both dirfds checked. */
+static void at_checks(void)
+{
+    struct bvm_hostcall r = {.nr = BVM_HC_RENAMEAT2};
+    gm_write(&gm, BUF, "/nonexistent-bvm-a", 18);
+    r.u.at.dirfd = r.u.at.dirfd2 = LINUX_AT_FDCWD;
+    r.u.at.path_gpa = BUF, r.u.at.path_len = 18;
+    r.u.at.path2_gpa = RAM - 4, r.u.at.path2_len = 10; /* second path outside RAM */
+    CHECK_EQ(call(&r), -EFAULT);
+    r.u.at.path2_gpa = BUF, r.u.at.path2_len = BVM_HC_MAX_PATH;
+    CHECK_EQ(call(&r), -ENAMETOOLONG);
+    r.u.at.path2_len = 18, r.u.at.dirfd2 = 77; /* a host fd the guest was never given */
+    CHECK_EQ(call(&r), -EBADF);
+    r.u.at.dirfd2 = LINUX_AT_FDCWD;
+    CHECK_EQ(call(&r), -ENOENT);
+    struct bvm_hostcall s = {.nr = BVM_HC_STATX};
+    s.u.at.dirfd = LINUX_AT_FDCWD, s.u.at.path_gpa = BUF, s.u.at.path_len = 18;
+    s.u.at.out_gpa = BUF + 64, s.u.at.out_len = 100; /* must be exactly struct statx */
+    CHECK_EQ(call(&s), -EFAULT);
+    s.u.at.out_gpa = RAM - 16, s.u.at.out_len = sizeof(struct linux_statx);
+    CHECK_EQ(call(&s), -EFAULT);
+    struct bvm_hostcall l = {.nr = BVM_HC_READLINKAT};
+    l.u.at.dirfd = LINUX_AT_FDCWD, l.u.at.path_gpa = BUF, l.u.at.path_len = 18;
+    l.u.at.out_gpa = RAM - 2, l.u.at.out_len = 64;
+    CHECK_EQ(call(&l), -EFAULT);
+    struct bvm_hostcall u = {.nr = BVM_HC_UTIMENSAT};
+    u.u.at.dirfd = 77; /* no path: the fd itself, which must be the guest's */
+    CHECK_EQ(call(&u), -EBADF);
+    u.u.at.dirfd = pipefd[0], u.u.at.out_gpa = BUF, u.u.at.out_len = 8;
+    CHECK_EQ(call(&u), -EFAULT);
+    struct bvm_hostcall n = {.nr = BVM_HC_NEWFD};
+    n.u.at.mode = 7;
+    CHECK_EQ(call(&n), -EINVAL);
+}
+
+/* Descriptor calls: fds granted only, result buffers inside RAM and of the exact size. */
+static void fd_checks(void)
+{
+    struct bvm_hostcall r = {.nr = BVM_HC_GETDENTS64};
+    r.u.fd.fd = 77, r.u.fd.out_gpa = BUF, r.u.fd.out_len = 4096;
+    CHECK_EQ(call(&r), -EBADF);
+    r.u.fd.fd = pipefd[0], r.u.fd.out_gpa = RAM - 100;
+    CHECK_EQ(call(&r), -EFAULT);
+    struct bvm_hostcall f = {.nr = BVM_HC_FDOP};
+    f.u.fd.fd = 77, f.u.fd.cmd = BVM_FDOP_FSYNC;
+    CHECK_EQ(call(&f), -EBADF);
+    f.u.fd.fd = pipefd[0], f.u.fd.cmd = BVM_FDOP_COUNT;
+    CHECK_EQ(call(&f), -EINVAL);
+    f.u.fd.cmd = BVM_FDOP_FLOCK, f.u.fd.offset = F_SETLK, f.u.fd.out_gpa = BUF, f.u.fd.out_len = 4;
+    CHECK_EQ(call(&f), -EFAULT);
+    f.u.fd.cmd = BVM_FDOP_FSTATFS, f.u.fd.out_gpa = RAM - 8, f.u.fd.out_len = sizeof(struct linux_statfs);
+    CHECK_EQ(call(&f), -EFAULT);
+    struct bvm_hostcall p = {.nr = BVM_HC_PIPE2};
+    p.u.fd.out_gpa = RAM - 4, p.u.fd.out_len = 8;
+    CHECK_EQ(call(&p), -EFAULT);
+    struct linux_pollfd pf[2] = {{pipefd[0], 1, 0}, {77, 1, 0}};
+    gm_write(&gm, BUF, pf, sizeof pf);
+    struct bvm_hostcall q = {.nr = BVM_HC_POLL};
+    q.u.fd.out_gpa = BUF, q.u.fd.out_len = 2; /* fd 77 was never granted */
+    CHECK_EQ(call(&q), -EBADF);
+    q.u.fd.out_len = 100000;
+    CHECK_EQ(call(&q), -EINVAL);
 }
 
 static void bad_request(void)
@@ -127,6 +191,8 @@ int main(void)
     RUN(fd_not_granted);
     RUN(path_checks);
     RUN(out_buffers);
+    RUN(at_checks);
+    RUN(fd_checks);
     RUN(bad_request);
     return 0;
 }

@@ -1,0 +1,367 @@
+/* procfs.c: the virtual /proc and /sys files programs read (maps, stat, status, cpuinfo, cpu/online):
+ * generated here from the kernel's own state and handed to the program as a host memfd. */
+#include "procfs.h"
+
+#include <stdarg.h>
+
+#include "bvm_linux.h"
+#include "cpu.h"
+#include "fd.h"
+#include "fmt.h"
+#include "hostcall.h"
+#include "mm.h"
+#include "palloc.h"
+#include "string.h"
+
+#define GEN_MAX (256u << 10)
+
+static char gen[GEN_MAX];
+static uint64_t gen_len;
+
+static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void out(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = kvsnprintf(gen + gen_len, GEN_MAX - gen_len, fmt, ap);
+    va_end(ap);
+    gen_len = MIN(gen_len + (uint64_t)(n > 0 ? n : 0), GEN_MAX - 1);
+}
+
+/* ---- names of mapped files ---- */
+#define NFILES 128
+static struct vma_file files[NFILES];
+static int nfiles;
+
+const struct vma_file *procfs_file_of(int host_fd)
+{
+    static char link[32], path[sizeof(files[0].path)];
+    struct hc_at_args a = {.dirfd = LINUX_AT_FDCWD, .kpath = link, .out = path, .out_len = sizeof(path) - 1};
+    ksnprintf(link, sizeof(link), "/proc/self/fd/%d", host_fd);
+    int64_t n = hc_at(BVM_HC_READLINKAT, &a);
+    if (n <= 0)
+        return NULL;
+    path[n] = 0;
+    int64_t r = hc_fd(BVM_HC_FSTAT, host_fd, 0, 0, hc_bounce(), sizeof(struct linux_stat));
+    const struct linux_stat *st = hc_bounce();
+    for (int i = 0; i < nfiles; i++)
+        if (strcmp(files[i].path, path) == 0 && r == 0 && files[i].ino == st->st_ino)
+            return &files[i];
+    if (nfiles == NFILES)
+        return NULL; /* shown as anonymous: only the name is lost */
+    struct vma_file *f = &files[nfiles++];
+    memcpy(f->path, path, (size_t)n + 1);
+    f->dev = r == 0 ? st->st_dev : 0;
+    f->ino = r == 0 ? st->st_ino : 0;
+    return f;
+}
+
+/* ---- /proc/self/maps ---- */
+static void gen_maps(void)
+{
+    for (struct vma *v = vma_next_from(&cur_as->vmas, 0); v; v = vma_next_from(&cur_as->vmas, v->end)) {
+        const struct vma_file *f = v->file;
+        uint64_t dev = f ? f->dev : 0;
+        uint32_t major = (uint32_t)(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffull));
+        uint32_t minor = (uint32_t)((dev & 0xff) | ((dev >> 12) & ~0xffull));
+        uint64_t start = gen_len;
+        out("%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu", (unsigned long)v->start, (unsigned long)v->end,
+            v->prot & 1 ? 'r' : '-', v->prot & 2 ? 'w' : '-', v->prot & 4 ? 'x' : '-',
+            v->flags & VMA_SHARED ? 's' : 'p', (unsigned long)(f ? v->pgoff : 0), major, minor,
+            (unsigned long)(f ? f->ino : 0));
+        const char *name = f ? f->path : v->flags & VMA_HEAP ? "[heap]" : v->flags & VMA_STACK ? "[stack]" : NULL;
+        if (name) {
+            /* Linux pads the fixed columns to 73 characters before the name. */
+            while (gen_len - start < 73)
+                out(" ");
+            out("%s", name);
+        }
+        out("\n");
+    }
+}
+
+/* ---- /proc/self/stat, status, cmdline ---- */
+static const char *comm(void)
+{
+    static char c[16];
+    const char *p = (const char *)(uintptr_t)boot->exec_path, *slash = p;
+    for (; *p; p++)
+        if (*p == '/')
+            slash = p + 1;
+    ksnprintf(c, sizeof(c), "%s", slash);
+    return c;
+}
+
+static void gen_stat(void)
+{
+    struct addrspace *as = cur_as;
+    out("%d (%s) R %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 0 ", boot->pid, comm(), boot->ppid, boot->pid,
+        boot->pid);
+    out("%lu %lu 18446744073709551615 0 0 %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 %lu 0 0 0 0 0\n",
+        (unsigned long)((boot->ram_size - palloc_free_pages() * PAGE_SIZE)), 0ul, (unsigned long)as->stack_top,
+        (unsigned long)as->brk_start);
+}
+
+static void gen_status(void)
+{
+    out("Name:\t%s\nUmask:\t0022\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n", comm(),
+        boot->pid, boot->pid, boot->ppid);
+    out("TracerPid:\t0\nUid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\nFDSize:\t%d\nGroups:\t%d\n", boot->uid,
+        boot->euid, boot->euid, boot->euid, boot->gid, boot->egid, boot->egid, boot->egid, FD_MAX, boot->gid);
+    out("Threads:\t1\nSigQ:\t0/0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n");
+    out("voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
+}
+
+static void gen_cmdline(void)
+{
+    const uint64_t *argv = (const uint64_t *)(uintptr_t)boot->argv;
+    for (uint64_t i = 0; argv && argv[i]; i++) {
+        const char *s = (const char *)(uintptr_t)argv[i];
+        uint64_t n = MIN((uint64_t)strlen(s) + 1, GEN_MAX - 1 - gen_len);
+        memcpy(gen + gen_len, s, n); /* NUL separators, as Linux */
+        gen_len += n;
+    }
+}
+
+/* ---- /proc/cpuinfo: one CPU, as CPUID describes it ---- */
+static const char *const edx1[32] = {"fpu", "vme", "de", "pse", "tsc", "msr", "pae", "mce", "cx8", "apic", 0,
+                                     "sep", "mtrr", "pge", "mca", "cmov", "pat", "pse36", 0, "clflush", 0, 0,
+                                     0, "mmx", "fxsr", "sse", "sse2", 0, 0, 0, 0, 0};
+static const char *const ecx1[32] = {"pni", "pclmulqdq", 0, 0, 0, 0, 0, 0, 0, "ssse3", 0, 0, "fma", "cx16", 0,
+                                     0, 0, "pcid", 0, "sse4_1", "sse4_2", "x2apic", "movbe", "popcnt", 0,
+                                     "aes", "xsave", 0, "avx", "f16c", "rdrand", "hypervisor"};
+static const char *const ebx7[32] = {"fsgsbase", 0, 0, "bmi1", 0, "avx2", 0, "smep", "bmi2", "erms", "invpcid",
+                                     0, 0, 0, 0, 0, "avx512f", "avx512dq", "rdseed", "adx", "smap", 0, 0,
+                                     "clflushopt", "clwb", 0, 0, 0, "avx512cd", "sha_ni", "avx512bw",
+                                     "avx512vl"};
+
+static void flag_names(const char *const names[32], uint32_t bits)
+{
+    for (int i = 0; i < 32; i++)
+        if ((bits & (1u << i)) && names[i])
+            out(" %s", names[i]);
+}
+
+static void gen_cpuinfo(void)
+{
+    uint32_t r[4], v[4], brand[12], one[4], seven[4] = {0};
+    char vendor[13];
+    cpuid(0, 0, v);
+    memcpy(vendor, &v[1], 4), memcpy(vendor + 4, &v[3], 4), memcpy(vendor + 8, &v[2], 4), vendor[12] = 0;
+    cpuid(1, 0, one);
+    if (v[0] >= 7)
+        cpuid(7, 0, seven);
+    cpuid(0x80000000, 0, r);
+    memset(brand, 0, sizeof(brand));
+    for (uint32_t i = 0; i < 3 && r[0] >= 0x80000004; i++)
+        cpuid(0x80000002 + i, 0, &brand[i * 4]);
+    uint32_t fam = (one[0] >> 8) & 0xf, model = (one[0] >> 4) & 0xf;
+    if (fam == 0xf)
+        fam += (one[0] >> 20) & 0xff;
+    if (fam >= 6)
+        model |= ((one[0] >> 16) & 0xf) << 4;
+    out("processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %.48s\n", vendor, fam,
+        model, (const char *)brand);
+    out("stepping\t: %u\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\napicid\t\t: 0\n",
+        one[0] & 0xf);
+    out("fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\nflags\t\t:", v[0]);
+    flag_names(edx1, one[3]);
+    flag_names(ecx1, one[2]);
+    flag_names(ebx7, seven[1]);
+    out("\nclflush size\t: 64\ncache_alignment\t: 64\n\n");
+}
+
+/* ---- dispatch ---- */
+static void gen_cpu_list(void) { out("0\n"); }
+
+struct vfile {
+    const char *name; /* after "/proc/self/" (self_file) or the full path */
+    void (*gen)(void);
+};
+static const struct vfile self_files[] = {
+    {"maps", gen_maps}, {"stat", gen_stat}, {"status", gen_status}, {"cmdline", gen_cmdline},
+};
+static const struct vfile global_files[] = {
+    {"/proc/cpuinfo", gen_cpuinfo},
+    {"/sys/devices/system/cpu/online", gen_cpu_list},
+    {"/sys/devices/system/cpu/possible", gen_cpu_list},
+    {"/sys/devices/system/cpu/present", gen_cpu_list},
+};
+
+/* "/proc/self/", "/proc/thread-self/" or "/proc/<our pid>/": the rest of the path, else NULL. */
+const char *procfs_self_rest(const char *path)
+{
+    char pid[24];
+    if (strncmp(path, "/proc/", 6) != 0)
+        return NULL;
+    path += 6;
+    ksnprintf(pid, sizeof(pid), "%d/", boot->pid);
+    if (strncmp(path, "self/", 5) == 0)
+        return path + 5;
+    if (strncmp(path, "thread-self/", 12) == 0)
+        return path + 12;
+    return strncmp(path, pid, strlen(pid)) == 0 ? path + strlen(pid) : NULL;
+}
+
+static void (*find_gen(const char *path))(void)
+{
+    const char *rest = procfs_self_rest(path);
+    for (size_t i = 0; rest && i < ARRAY_SIZE(self_files); i++)
+        if (strcmp(rest, self_files[i].name) == 0)
+            return self_files[i].gen;
+    for (size_t i = 0; i < ARRAY_SIZE(global_files); i++)
+        if (strcmp(path, global_files[i].name) == 0)
+            return global_files[i].gen;
+    return NULL;
+}
+
+bool procfs_is_virtual(const char *path) { return find_gen(path) != NULL; }
+
+int64_t procfs_open_host(const char *path)
+{
+    void (*gen_fn)(void) = find_gen(path);
+    if (!gen_fn)
+        return -LINUX_ENOENT;
+    gen_len = 0;
+    gen_fn();
+    struct hc_at_args a = {.dirfd = LINUX_AT_FDCWD, .kpath = path, .flags = 0, .mode = 0};
+    int64_t h = hc_at(BVM_HC_NEWFD, &a); /* a memfd named after the file */
+    if (h < 0)
+        return h;
+    /* The buffer is in the kernel image: physically contiguous, one segment per write. */
+    static struct bvm_seg seg;
+    for (uint64_t done = 0; done < gen_len;) {
+        seg.gpa = kva_to_gpa(gen + done);
+        seg.len = MIN(gen_len - done, (uint64_t)BVM_HC_MAX_IO);
+        int64_t n = hc_io(BVM_HC_WRITE, (int)h, &seg, 1, 0, 0);
+        if (n <= 0) {
+            hc_fd(BVM_HC_CLOSE, (int)h, 0, 0, NULL, 0);
+            return n < 0 ? n : -LINUX_EIO;
+        }
+        done += (uint64_t)n;
+    }
+    hc_fd(BVM_HC_LSEEK, (int)h, 0 /* SEEK_SET */, 0, NULL, 0);
+    return h;
+}
+
+/* /proc/self/exe and /proc/self/fd/N name the monitor's own on the host: rewrite them to the
+ * program's path and the host fd behind guest fd N. Other paths come back unchanged. */
+const char *procfs_host_path(const char *path, char *buf, size_t len)
+{
+    const char *rest = procfs_self_rest(path);
+    if (!rest)
+        return path;
+    if (strcmp(rest, "exe") == 0)
+        return (const char *)(uintptr_t)boot->exec_path;
+    if (strncmp(rest, "fd/", 3) != 0 || !rest[3])
+        return path;
+    int64_t n = 0;
+    for (const char *p = rest + 3; *p; p++) {
+        if (*p < '0' || *p > '9' || n > FD_MAX)
+            return path;
+        n = n * 10 + (*p - '0');
+    }
+    int h = fd_host(n);
+    if (h < 0)
+        return path; /* the host then reports ENOENT for an fd nobody has open, or the monitor's */
+    ksnprintf(buf, len, "/proc/self/fd/%d", h);
+    return buf;
+}
+
+/* ---- /proc/self/fd/ as a directory: the guest's fds, not the monitor's ---- */
+#define NFDDIRS 8
+static struct {
+    int host; /* the handle's host fd (the monitor's /proc/self/fd), -1 when free */
+    uint64_t pos;
+} fddirs[NFDDIRS] = {[0 ... NFDDIRS - 1] = {-1, 0}};
+
+bool procfs_is_fd_dir(const char *path)
+{
+    const char *rest = procfs_self_rest(path);
+    return rest && (strcmp(rest, "fd") == 0 || strcmp(rest, "fd/") == 0);
+}
+
+static uint64_t *fd_dir_pos(int host)
+{
+    for (int i = 0; i < NFDDIRS; i++)
+        if (fddirs[i].host == host)
+            return &fddirs[i].pos;
+    return NULL;
+}
+
+void procfs_fd_dir_opened(int host)
+{
+    for (int i = 0; i < NFDDIRS; i++)
+        if (fddirs[i].host < 0) {
+            fddirs[i].host = host, fddirs[i].pos = 0;
+            return;
+        }
+    kprintf("/proc/self/fd: too many open listings; this one shows the monitor's descriptors");
+}
+
+void procfs_host_closed(int host)
+{
+    for (int i = 0; i < NFDDIRS; i++)
+        if (fddirs[i].host == host)
+            fddirs[i].host = -1;
+}
+
+bool procfs_is_fd_dir_host(int host) { return fd_dir_pos(host) != NULL; }
+
+bool procfs_fd_dir_seek(int host, int64_t off)
+{
+    uint64_t *pos = fd_dir_pos(host);
+    if (pos)
+        *pos = (uint64_t)off;
+    return pos != NULL;
+}
+
+/* One record at gen + gen_len; false when it does not fit in max bytes. */
+static bool dirent_put(uint64_t max, uint64_t ino, int64_t off, uint8_t type, const char *name)
+{
+    uint64_t len = (offsetof(struct linux_dirent64, d_name) + strlen(name) + 1 + 7) & ~7ull;
+    if (gen_len + len > max)
+        return false;
+    struct linux_dirent64 *d = (struct linux_dirent64 *)(gen + gen_len);
+    memset(d, 0, len);
+    d->d_ino = ino, d->d_off = off, d->d_reclen = (uint16_t)len, d->d_type = type;
+    memcpy(d->d_name, name, strlen(name) + 1);
+    gen_len += len;
+    return true;
+}
+
+int64_t procfs_fd_dents(int host, void **out, uint64_t max)
+{
+    uint64_t *pos = fd_dir_pos(host);
+    if (!pos)
+        return -LINUX_EBADF;
+    gen_len = 0;
+    max = MIN(max, (uint64_t)GEN_MAX);
+    /* Positions: 0 ".", 1 "..", 2 + n guest fd n. */
+    for (; *pos < 2 + FD_MAX; (*pos)++) {
+        char name[16];
+        int64_t n = (int64_t)*pos - 2;
+        if (n >= 0 && !fd_valid((int)n))
+            continue;
+        ksnprintf(name, sizeof(name), "%s", *pos == 0 ? "." : *pos == 1 ? ".." : "");
+        if (n >= 0)
+            ksnprintf(name, sizeof(name), "%d", (int)n);
+        if (!dirent_put(max, 1000 + *pos, (int64_t)*pos + 1, n >= 0 ? 10 /* DT_LNK */ : 4 /* DT_DIR */, name))
+            break;
+    }
+    if (gen_len == 0 && *pos < 2 + FD_MAX)
+        return -LINUX_EINVAL; /* the buffer cannot hold one record */
+    *out = gen;
+    return (int64_t)gen_len;
+}
+
+void procfs_rewrite(char *path, size_t size, bool exe)
+{
+    static char tmp[64];
+    const char *rest = path[0] == '/' ? procfs_self_rest(path) : NULL;
+    if (!rest || (!exe && strcmp(rest, "exe") == 0))
+        return;
+    const char *p = procfs_host_path(path, tmp, sizeof(tmp));
+    if (p != path && strlen(p) < size)
+        memcpy(path, p, strlen(p) + 1);
+}

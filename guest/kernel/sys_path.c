@@ -1,0 +1,278 @@
+/* sys_path.c: path syscalls (mkdir, rename, link, symlink, chmod, chown, utimensat, statx, cwd ...),
+ * forwarded through the *at hostcalls; the legacy forms are the *at forms with AT_FDCWD. */
+#include "bvm_linux.h"
+#include "fd.h"
+#include "hostcall.h"
+#include "procfs.h"
+#include "string.h"
+#include "syscall.h"
+#include "usercopy.h"
+
+#define AT_FDCWD ((uint64_t)(int64_t)LINUX_AT_FDCWD)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR 0x200
+#define AT_EMPTY_PATH 0x1000
+
+static char path1[BVM_HC_MAX_PATH], path2[BVM_HC_MAX_PATH];
+
+/* Copies user path(s) into path1 (and path2 when upath2 is set) and checks the dirfd(s); fills
+ * the hostcall arguments. 0 or -errno, in Linux's order: EFAULT/ENAMETOOLONG, then EBADF. */
+static int at_args(struct hc_at_args *a, int64_t dirfd, uint64_t upath, int64_t dirfd2, uint64_t upath2)
+{
+    memset(a, 0, sizeof(*a));
+    int64_t n = strncpy_from_user(path1, upath, sizeof(path1));
+    if (n < 0)
+        return (int)n;
+    if (upath2 && (n = strncpy_from_user(path2, upath2, sizeof(path2))) < 0)
+        return (int)n;
+    procfs_rewrite(path1, sizeof(path1), false);
+    if (upath2)
+        procfs_rewrite(path2, sizeof(path2), false);
+    a->kpath = path1;
+    a->kpath2 = upath2 ? path2 : NULL;
+    a->dirfd = dirfd_host(dirfd);
+    a->dirfd2 = upath2 ? dirfd_host(dirfd2) : LINUX_AT_FDCWD;
+    if (a->dirfd < 0 && a->dirfd != LINUX_AT_FDCWD)
+        return a->dirfd;
+    if (a->dirfd2 < 0 && a->dirfd2 != LINUX_AT_FDCWD)
+        return a->dirfd2;
+    return 0;
+}
+
+static int64_t at_call(uint32_t nr, int64_t dirfd, uint64_t upath, int flags, uint32_t mode, int64_t arg)
+{
+    struct hc_at_args a;
+    int err = at_args(&a, dirfd, upath, 0, 0);
+    if (err)
+        return err;
+    a.flags = flags, a.mode = mode, a.arg = arg;
+    return hc_at(nr, &a);
+}
+
+static int64_t at_call2(uint32_t nr, int64_t d1, uint64_t p1, int64_t d2, uint64_t p2, int flags)
+{
+    struct hc_at_args a;
+    int err = at_args(&a, d1, p1, d2, p2);
+    if (err)
+        return err;
+    a.flags = flags;
+    return hc_at(nr, &a);
+}
+
+int64_t sys_mkdirat(SYSARGS) { return at_call(BVM_HC_MKDIRAT, (int64_t)a0, a1, 0, (uint32_t)a2, 0); }
+int64_t sys_mkdir(SYSARGS) { return sys_mkdirat(AT_FDCWD, a0, a1, 0, 0, 0); }
+int64_t sys_rmdir(SYSARGS) { return sys_unlinkat(AT_FDCWD, a0, AT_REMOVEDIR, 0, 0, 0); }
+
+int64_t sys_renameat2(SYSARGS)
+{
+    return at_call2(BVM_HC_RENAMEAT2, (int64_t)a0, a1, (int64_t)a2, a3, (int)a4);
+}
+int64_t sys_renameat(SYSARGS) { return sys_renameat2(a0, a1, a2, a3, 0, 0); }
+int64_t sys_rename(SYSARGS) { return sys_renameat2(AT_FDCWD, a0, AT_FDCWD, a1, 0, 0); }
+
+int64_t sys_linkat(SYSARGS) { return at_call2(BVM_HC_LINKAT, (int64_t)a0, a1, (int64_t)a2, a3, (int)a4); }
+int64_t sys_link(SYSARGS) { return sys_linkat(AT_FDCWD, a0, AT_FDCWD, a1, 0, 0); }
+int64_t sys_symlinkat(SYSARGS) { return at_call2(BVM_HC_SYMLINKAT, AT_FDCWD, a0, (int64_t)a1, a2, 0); }
+int64_t sys_symlink(SYSARGS) { return sys_symlinkat(a0, AT_FDCWD, a1, 0, 0, 0); }
+
+int64_t sys_fchmodat(SYSARGS) { return at_call(BVM_HC_FCHMODAT, (int64_t)a0, a1, 0, (uint32_t)a2, 0); }
+int64_t sys_chmod(SYSARGS) { return sys_fchmodat(AT_FDCWD, a0, a1, 0, 0, 0); }
+
+static int64_t owner(uint64_t uid, uint64_t gid) { return (int64_t)((uid << 32) | (uint32_t)gid); }
+int64_t sys_fchownat(SYSARGS)
+{
+    return at_call(BVM_HC_FCHOWNAT, (int64_t)a0, a1, (int)a4, 0, owner(a2, a3));
+}
+int64_t sys_chown(SYSARGS) { return sys_fchownat(AT_FDCWD, a0, a1, a2, 0, 0); }
+int64_t sys_lchown(SYSARGS) { return sys_fchownat(AT_FDCWD, a0, a1, a2, AT_SYMLINK_NOFOLLOW, 0); }
+
+int64_t sys_faccessat2(SYSARGS)
+{
+    if (a2 & ~7ull)
+        return -LINUX_EINVAL;
+    return at_call(BVM_HC_FACCESSAT, (int64_t)a0, a1, (int)a3, (uint32_t)a2, 0);
+}
+int64_t sys_faccessat(SYSARGS) { return sys_faccessat2(a0, a1, a2, 0, 0, 0); }
+int64_t sys_access(SYSARGS) { return sys_faccessat2(AT_FDCWD, a0, a1, 0, 0, 0); }
+
+int64_t sys_truncate(SYSARGS)
+{
+    return (int64_t)a1 < 0 ? -LINUX_EINVAL : at_call(BVM_HC_TRUNCATE, AT_FDCWD, a0, 0, 0, (int64_t)a1);
+}
+
+int64_t sys_chdir(SYSARGS) { return at_call(BVM_HC_CHDIR, AT_FDCWD, a0, 0, 0, 0); }
+
+/* utimensat(fd, NULL, times, 0) changes the fd itself (futimens); times NULL means "now". */
+int64_t sys_utimensat(SYSARGS)
+{
+    static struct linux_timespec ts[2];
+    struct hc_at_args a;
+    int err = 0;
+    if (a1)
+        err = at_args(&a, (int64_t)a0, a1, 0, 0);
+    else {
+        memset(&a, 0, sizeof(a));
+        a.dirfd = (int32_t)a0 == LINUX_AT_FDCWD ? -LINUX_EFAULT : fd_host((int64_t)a0);
+        err = a.dirfd < 0 ? a.dirfd : 0;
+    }
+    if (err)
+        return err;
+    if (a2 && copy_from_user(ts, a2, sizeof(ts)))
+        return -LINUX_EFAULT;
+    a.flags = (int)a3;
+    a.out = a2 ? ts : NULL;
+    a.out_len = a2 ? sizeof(ts) : 0;
+    return hc_at(BVM_HC_UTIMENSAT, &a);
+}
+
+int64_t sys_statx(SYSARGS)
+{
+    static struct linux_statx sx;
+    struct hc_at_args a;
+    int err = at_args(&a, (int64_t)a0, a1, 0, 0);
+    if (err)
+        return err;
+    if (!(a2 & AT_SYMLINK_NOFOLLOW))
+        procfs_rewrite(path1, sizeof(path1), true); /* statx -L /proc/self/exe: the program */
+    a.flags = (int)a2, a.mode = (uint32_t)a3, a.out = &sx, a.out_len = sizeof(sx);
+    int64_t r = hc_at(BVM_HC_STATX, &a);
+    if (r < 0)
+        return r;
+    return copy_to_user(a4, &sx, sizeof(sx)) ? -LINUX_EFAULT : 0;
+}
+
+int64_t sys_statfs(SYSARGS)
+{
+    static struct linux_statfs sf;
+    struct hc_at_args a;
+    int err = at_args(&a, AT_FDCWD, a0, 0, 0);
+    if (err)
+        return err;
+    a.out = &sf, a.out_len = sizeof(sf);
+    int64_t r = hc_at(BVM_HC_STATFS, &a);
+    if (r < 0)
+        return r;
+    return copy_to_user(a1, &sf, sizeof(sf)) ? -LINUX_EFAULT : 0;
+}
+
+/* /proc/self/exe names the program: answered here, before path rewriting turns it into the
+ * program's own path. 1 when it was not that link. */
+static int64_t readlink_exe(uint64_t upath, uint64_t ubuf, uint64_t size)
+{
+    const char *exe = (const char *)(uintptr_t)boot->exec_path, *rest;
+    if (strncpy_from_user(path1, upath, sizeof(path1)) < 0 || path1[0] != '/')
+        return 1;
+    rest = procfs_self_rest(path1);
+    if (!rest || strcmp(rest, "exe") != 0 || exe[0] != '/')
+        return 1;
+    uint64_t n = MIN((uint64_t)strlen(exe), size); /* no NUL, truncated, like readlink(2) */
+    return copy_to_user(ubuf, exe, n) ? -LINUX_EFAULT : (int64_t)n;
+}
+
+/* readlink: everything but /proc/self/exe is the host's (with /proc/self/fd/N rewritten). */
+int64_t sys_readlinkat(SYSARGS)
+{
+    static char buf[BVM_HC_MAX_PATH];
+    struct hc_at_args a;
+    int err = at_args(&a, (int64_t)a0, a1, 0, 0);
+    if (err)
+        return err;
+    if ((int64_t)a3 <= 0)
+        return -LINUX_EINVAL;
+    int64_t n = readlink_exe(a1, a2, a3);
+    if (n != 1)
+        return n;
+    at_args(&a, (int64_t)a0, a1, 0, 0); /* path1 again, rewritten */
+    a.out = buf, a.out_len = MIN(a3, sizeof(buf));
+    n = hc_at(BVM_HC_READLINKAT, &a);
+    if (n < 0)
+        return n;
+    return copy_to_user(a2, buf, (uint64_t)n) ? -LINUX_EFAULT : n;
+}
+
+int64_t sys_readlink(SYSARGS) { return sys_readlinkat(AT_FDCWD, a0, a1, a2, 0, 0); }
+
+/* Linux returns the length with the NUL; ERANGE when the buffer is too small. */
+int64_t sys_getcwd(SYSARGS)
+{
+    static char buf[BVM_HC_MAX_PATH];
+    int64_t n = hc_fd(BVM_HC_GETCWD, 0, 0, 0, buf, MIN(a1, sizeof(buf)));
+    if (n < 0)
+        return n;
+    return copy_to_user(a0, buf, (uint64_t)n) ? -LINUX_EFAULT : n;
+}
+
+int64_t sys_fchdir(SYSARGS)
+{
+    int h = fd_host((int64_t)(int32_t)a0);
+    return h < 0 ? h : hc_fd(BVM_HC_FCHDIR, h, 0, 0, NULL, 0);
+}
+
+/* Directory entries come in Linux's own format: a bounce through a kernel buffer. */
+int64_t sys_getdents64(SYSARGS)
+{
+    static char buf[32768];
+    int h = fd_host((int64_t)(int32_t)a0);
+    void *src = buf;
+    if (h < 0)
+        return h;
+    int64_t n = procfs_is_fd_dir_host(h) ? procfs_fd_dents(h, &src, MIN(a2, sizeof(buf)))
+                                         : hc_fd(BVM_HC_GETDENTS64, h, 0, 0, buf, MIN(a2, sizeof(buf)));
+    if (n < 0)
+        return n;
+    return copy_to_user(a1, src, (uint64_t)n) ? -LINUX_EFAULT : n;
+}
+
+/* Single fd operations (FDOP). */
+static int64_t fdop(uint64_t fd, uint32_t op, int64_t arg, void *out, uint64_t out_len)
+{
+    int h = fd_host((int64_t)(int32_t)fd);
+    return h < 0 ? h : hc_fd(BVM_HC_FDOP, h, op, arg, out, out_len);
+}
+
+int64_t sys_ftruncate(SYSARGS)
+{
+    return (int64_t)a1 < 0 ? -LINUX_EINVAL : fdop(a0, BVM_FDOP_FTRUNCATE, (int64_t)a1, NULL, 0);
+}
+int64_t sys_fsync(SYSARGS) { return fdop(a0, BVM_FDOP_FSYNC, 0, NULL, 0); }
+int64_t sys_fdatasync(SYSARGS) { return fdop(a0, BVM_FDOP_FDATASYNC, 0, NULL, 0); }
+int64_t sys_fchmod(SYSARGS) { return fdop(a0, BVM_FDOP_FCHMOD, (int64_t)(a1 & 07777), NULL, 0); }
+int64_t sys_fchown(SYSARGS) { return fdop(a0, BVM_FDOP_FCHOWN, owner(a1, a2), NULL, 0); }
+
+/* FALLOCATE carries its mode in out_gpa: no guest memory is involved. */
+int64_t sys_fallocate(SYSARGS)
+{
+    int h = fd_host((int64_t)(int32_t)a0);
+    if (h < 0)
+        return h;
+    if ((int64_t)a2 < 0 || (int64_t)a3 <= 0)
+        return -LINUX_EINVAL;
+    struct bvm_hostcall *r = hc_req(BVM_HC_FDOP);
+    r->u.fd.fd = h, r->u.fd.cmd = BVM_FDOP_FALLOCATE, r->u.fd.offset = (int64_t)a2;
+    r->u.fd.out_gpa = (uint32_t)a1, r->u.fd.out_len = a3;
+    return hc_issue();
+}
+
+int64_t sys_fstatfs(SYSARGS)
+{
+    static struct linux_statfs sf;
+    int64_t r = fdop(a0, BVM_FDOP_FSTATFS, 0, &sf, sizeof(sf));
+    if (r < 0)
+        return r;
+    return copy_to_user(a1, &sf, sizeof(sf)) ? -LINUX_EFAULT : 0;
+}
+
+/* Extended attributes: reported as unsupported by the file system (ENOTSUP), which libcs and
+ * coreutils take as "no ACL, no SELinux label" without an error message. The fd/path is still
+ * checked first, as Linux does. */
+static int64_t xattr_path(uint64_t upath)
+{
+    int64_t n = strncpy_from_user(path1, upath, sizeof(path1));
+    return n < 0 ? n : -LINUX_EOPNOTSUPP;
+}
+int64_t sys_getxattr(SYSARGS) { return xattr_path(a0); }
+int64_t sys_lgetxattr(SYSARGS) { return xattr_path(a0); }
+int64_t sys_listxattr(SYSARGS) { return xattr_path(a0); }
+int64_t sys_llistxattr(SYSARGS) { return xattr_path(a0); }
+int64_t sys_fgetxattr(SYSARGS) { return fd_host((int64_t)(int32_t)a0) < 0 ? -LINUX_EBADF : -LINUX_EOPNOTSUPP; }
+int64_t sys_flistxattr(SYSARGS) { return fd_host((int64_t)(int32_t)a0) < 0 ? -LINUX_EBADF : -LINUX_EOPNOTSUPP; }
