@@ -40,7 +40,10 @@ void boot_initial_state(struct vcpu_boot_state *st)
     s->cr4 = (1u << 5) | (1u << 9) | (1u << 10);
     s->efer = (1u << 8) | (1u << 11);
     s->cr3 = BVM_PT_GPA;
-    s->apic_base = 0xfee00900; /* BSP, enabled, default base: what KVM reports */
+    /* BSP, enabled, default base: KVM without an in-kernel LAPIC keeps exactly this value
+     * whatever SREGS says, and reports CPUID.1:EDX.APIC from its enable bit; the soft CPU
+     * follows the same rule, so both backends show the guest the same CPUID. */
+    s->apic_base = 0xfee00900;
     st->regs.rip = BVM_BOOTSTRAP_GPA;
     st->regs.rflags = 0x2;
 }

@@ -30,6 +30,8 @@ void cpu_cpuid(struct cpu *c, uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[0] = e->eax, out[1] = e->ebx, out[2] = e->ecx, out[3] = e->edx;
         if (leaf == 1 && (out[2] & (1u << 26))) /* OSXSAVE mirrors CR4, as KVM keeps it */
             out[2] = (out[2] & ~(1u << 27)) | ((c->cr4 & (1ull << 18)) ? 1u << 27 : 0);
+        if (leaf == 1) /* APIC mirrors IA32_APIC_BASE's global enable (bit 11), as KVM keeps it */
+            out[3] = (out[3] & ~(1u << 9)) | ((c->apic_base & (1ull << 11)) ? 1u << 9 : 0);
         return;
     }
 }

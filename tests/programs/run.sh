@@ -74,10 +74,12 @@ while read -r name kind prog args; do
     case "$prog" in /*) exe=$prog ;; *) exe=$PROGS/$prog ;; esac
     if [ ! -x "$exe" ]; then echo "FAIL $name: $exe not built"; continue; fi
     if [ "$kind" = agree ]; then
-        [ ${#backends[@]} -lt 2 ] && { echo "SKIP $name: needs two backends"; continue; }
-        run_one "$TMP/a" cmp "$BVM" --backend "${backends[0]}" "$exe" "${argv[@]}"
-        run_one "$TMP/b" cmp "$BVM" --backend "${backends[1]}" "$exe" "${argv[@]}"
-        if d=$(same "$TMP/a" "$TMP/b"); then echo "PASS $name"; else echo "FAIL $name: ${backends[0]} vs ${backends[1]}: $d"; fi
+        # soft against kvm, wherever kvm runs (here or in the nested VM); untagged, so it stays
+        # out of the kvm/soft pass-list parity
+        if ! printf '%s\n' "${backends[@]}" | grep -qx kvm; then echo "SKIP $name: needs the kvm backend"; continue; fi
+        run_one "$TMP/a" cmp "$BVM" --backend soft "$exe" "${argv[@]}"
+        run_one "$TMP/b" cmp "$BVM" --backend kvm "$exe" "${argv[@]}"
+        if d=$(same "$TMP/a" "$TMP/b"); then echo "PASS $name (soft = kvm)"; else echo "FAIL $name: soft vs kvm: $d"; fi
         continue
     fi
     run_one "$TMP/native" "$kind" "$exe" "${argv[@]}"
