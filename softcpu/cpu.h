@@ -14,6 +14,10 @@
  *    of the faulting instruction. Handlers therefore do every memory access that can
  *    fault before committing any register, flag or memory state.
  *  - Arithmetic flags are lazy (struct lazyflags) and computed only when read.
+ *  - The decoder may swap a table handler for a specialised one (fastops.c): same behaviour,
+ *    with size, operand kind and condition folded in. Those run the next instruction of
+ *    the block themselves (below cpu->chain_end), keeping cpu->cur on the one that runs, and
+ *    some skip flag updates a later instruction of the same block provably overwrites.
  */
 
 #include <setjmp.h>
@@ -117,6 +121,9 @@ enum lf_op {
     LF_LOGIC, /* CF=OF=0, AF=0, SF ZF PF from res */
     LF_INC,   /* res = s1 + 1, CF preserved in `aux` */
     LF_DEC,   /* res = s1 - 1, CF preserved in `aux` */
+    LF_SHL,   /* res = s1 << s2, count s2 masked and nonzero; AF clear, OF as for count 1 */
+    LF_SHR,   /* res = s1 >> s2 (logical), same count rule */
+    LF_SAR,   /* res = s1 >> s2 (arithmetic at `size`), same count rule */
 };
 struct lazyflags {
     uint64_t res, s1, s2;
@@ -364,6 +371,7 @@ struct cpu {
     uint64_t rflags;         /* all flags; arithmetic bits valid only when lf.op == LF_NONE */
     struct lazyflags lf;
     const struct insn *cur;  /* instruction being executed */
+    const struct insn *chain_end; /* fast handlers may run the next instruction below this */
     uint32_t brk;            /* a handler asks the engine to stop after this instruction */
     uint32_t cpl;            /* current privilege level (CS.DPL in protected mode) */
     uint32_t mode;           /* code size: 2, 4 or 8 (from CS.L/CS.D, CR0.PE, EFER.LMA) */
@@ -437,6 +445,8 @@ void mem_writen(struct cpu *c, uint64_t lin, uint64_t v, unsigned size);
 /* Host pointer to up to *n bytes from lin within one page (for REP MOVS/STOS runs).
  * Faults as an access of kind acc at lin would. Returns bytes available in *n (>= 1). */
 uint8_t *mem_span(struct cpu *c, uint64_t lin, uint64_t want, int acc, uint64_t *n);
+/* #AC as a data access of size (2, 4 or 8) at lin would raise it (mem_span checks none). */
+void mem_align_check(struct cpu *c, uint64_t lin, unsigned size);
 /* Supervisor-implicit accesses (descriptor tables, TSS, IDT): ignore CPL. */
 uint64_t mem_read_sys(struct cpu *c, uint64_t lin, unsigned size);
 void mem_write_sys(struct cpu *c, uint64_t lin, uint64_t v, unsigned size);

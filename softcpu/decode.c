@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "engine.h"
+#include "fastops.h"
 
 /* Per-form properties, from the FORMS X-macro in cpu.h. */
 static const struct {
@@ -375,6 +376,8 @@ static void finish(struct cpu *c, struct insn *i, const struct opdesc *e)
         plant(i, op_raise_ud);
     else if ((e->flags & OPF_PRIV) && c->cpl != 0)
         plant(i, op_raise_gp0); /* CPL is part of the block key, so this is decided once */
+    else
+        fast_select(c, i);
 }
 
 int decode_insn(struct cpu *c, uint64_t rip, const struct fetch *f, struct insn *i)

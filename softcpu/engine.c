@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "engine.h"
+#include "fastops.h"
 
 /*
  * Blocks live in one bump arena and are never freed one by one: an invalidated block is
@@ -346,6 +347,7 @@ static struct block *block_build(struct cpu *c, uint64_t lin, uint64_t gpa, cons
         if (crosses || (lin & 4095) == 0 || (i->flags & (OPF_BRANCH | OPF_ENDBLK)))
             break;
     }
+    fast_block(b->insns, n);
     bc->used -= (SCPU_BLOCK_MAX - n) * sizeof(struct insn); /* give back the unused tail */
     bc->used = (bc->used + 15) & ~(size_t)15;
     b->rip = c->rip;
@@ -380,14 +382,18 @@ static struct block *block_get(struct cpu *c)
     return block_build(c, lin, gpa, host);
 }
 
+/* Fast handlers (fastops.c) run their successors themselves, so after a call c->cur is the
+ * last instruction that ran, not necessarily i. */
 static void run_block(struct cpu *c, struct block *b)
 {
     const struct insn *i = b->insns, *end = i + b->n;
     c->bc->cur_block = b;
     c->brk = 0;
+    c->chain_end = end;
     do {
         c->cur = i;
         i->fn(c, i);
+        i = c->cur;
         if (unlikely(c->brk)) {
             i++;
             goto out;
@@ -397,6 +403,7 @@ static void run_block(struct cpu *c, struct block *b)
 out:
     c->stats.insns_executed += (uint64_t)(i - b->insns);
     c->cur = NULL;
+    c->chain_end = NULL;
 }
 
 /* After a longjmp out of a block: count the instructions that completed before it. */
@@ -414,7 +421,9 @@ static void run_single_step(struct cpu *c, struct block *b)
     c->bc->cur_block = b;
     c->brk = 0;
     c->cur = i;
-    i->fn(c, i);
+    c->chain_end = i + 1; /* one instruction, then the trap */
+    fast_live(i->fn)(c, i);
+    c->chain_end = NULL;
     if (!c->brk)
         c->rip = insn_next(i);
     c->cur = NULL;
@@ -511,6 +520,7 @@ int scpu_run(struct scpu *cpu, struct scpu_exit *exit)
     case JMP_EXIT:
         account_partial(c);
         c->cur = NULL;
+        c->chain_end = NULL;
         c->exiting = 0;
         return 0;
     default: /* JMP_FAULT: rewind to the faulting instruction and deliver */
@@ -518,6 +528,7 @@ int scpu_run(struct scpu *cpu, struct scpu_exit *exit)
         if (c->cur)
             c->rip = c->cur->rip;
         c->cur = NULL;
+        c->chain_end = NULL;
         exc_deliver_pending(c);
         break;
     }

@@ -17,6 +17,9 @@ static bool lf_cf(const struct lazyflags *lf)
     case LF_SBB: return lf->aux ? a <= b : a < b;
     case LF_INC:
     case LF_DEC: return lf->aux != 0;
+    case LF_SHL: return lf->s2 <= lf->size * 8u && ((a >> (lf->size * 8u - lf->s2)) & 1);
+    case LF_SHR: return (a >> (lf->s2 - 1)) & 1;
+    case LF_SAR: return ((uint64_t)(sext(a, lf->size) >> (lf->s2 > 64 ? 63 : lf->s2 - 1))) & 1;
     default: return false;
     }
 }
@@ -32,6 +35,8 @@ static bool lf_of(const struct lazyflags *lf)
     case LF_SBB: return ((a ^ b) & (a ^ r) & sign) != 0;
     case LF_INC: return (r & m) == sign;
     case LF_DEC: return (r & m) == sign - 1;
+    case LF_SHL: return ((r & sign) != 0) ^ lf_cf(lf); /* the count-1 rule, as shift.c */
+    case LF_SHR: return (a & sign) != 0;
     default: return false;
     }
 }

@@ -87,6 +87,7 @@ INL uint8_t *mem_rmw_ptr(struct cpu *c, uint64_t ea, unsigned size)
     if (likely(p != NULL))
         return p;
     uint64_t n;
+    mem_align_check(c, ea, size); /* mem_span checks no alignment; #AC precedes #PF */
     p = mem_span(c, ea, size, ACC_W, &n);
     if (likely(n >= size))
         return p;

@@ -383,6 +383,11 @@ void mem_writen(struct cpu *c, uint64_t lin, uint64_t v, unsigned size)
     }
 }
 
+void mem_align_check(struct cpu *c, uint64_t lin, unsigned size)
+{
+    ac_check(c, lin, size, cur_user(c));
+}
+
 uint8_t *mem_span(struct cpu *c, uint64_t lin, uint64_t want, int acc, uint64_t *n)
 {
     int u = cur_user(c);

@@ -43,6 +43,7 @@ static uint64_t x87_area(struct cpu *c, const struct insn *i, unsigned n, int ac
     unsigned head = i->osz == 2 ? 2 : 4;
     uint8_t tmp[4];
     if (acc == ACC_W) {
+        mem_align_check(c, ea, head); /* the first store is a word/dword access: #AC first */
         x87_probe_w(c, ea, head);
         x87_probe_w(c, ea + n - 1, 1);
     } else {
