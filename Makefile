@@ -68,6 +68,11 @@ deps:
 test: all tests-build
 	@tests/run.sh
 
+# Installs qemu-system-x86, busybox-static, cpio and kmod with apt-get when missing (as root) and
+# caches the Debian kernel under $(B)/kvm/; fails, never skips, when the nested kvm run cannot happen.
+test-kvm: all tests-build
+	@tests/run.sh kvm
+
 bench: all
 	@bench/run.sh
 
@@ -75,4 +80,4 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all demo deps test bench clean test-kvm tests-build
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)

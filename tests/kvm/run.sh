@@ -1,0 +1,127 @@
+#!/bin/bash
+# run.sh: the kvm tier: the shared program tests (tests/programs/cases) on --backend kvm inside a nested
+# VM (QEMU TCG with AMD SVM, kvm_amd) under each CPU model, plus the same list on soft here, with parity.
+# Prints "PASS/FAIL/SKIP" lines for tests/run.sh. Anything that keeps the kvm run from happening (no
+# qemu, no /dev/kvm in the VM, no boot, no end marker) is a FAIL: a skipped kvm run never looks like a pass.
+# Usage: tests/kvm/run.sh [--cpu MODEL]... [--bvm PATH] [--progs DIR] [NAME...]
+#   env: B (build dir), KVM_VM_TIMEOUT (s per boot), KVM_CPUS (default "EPYC qemu64"),
+#        KVM_JOBS (VMs at once, default 2)
+cd "$(dirname "$0")/../.." || exit 2
+B=${B:-build}
+# shellcheck source=tests/kvm/vm.sh
+. tests/kvm/vm.sh
+BVM=$B/buffervm
+PROGS=$B/tests/programs
+read -ra cpus <<<"${KVM_CPUS:-EPYC qemu64}"
+mycpus=() only=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --cpu) mycpus+=("$2"); shift 2 ;;
+    --bvm) BVM=$2; shift 2 ;;
+    --progs) PROGS=$2; shift 2 ;;
+    *) only+=("$1"); shift ;;
+    esac
+done
+[ ${#mycpus[@]} -gt 0 ] && cpus=("${mycpus[@]}")
+[ -x "$BVM" ] || { echo "FAIL kvm-setup: $BVM not built"; exit 0; }
+[ -d "$PROGS" ] || { echo "FAIL kvm-setup: $PROGS not built"; exit 0; }
+BVM=$(realpath "$BVM") PROGS=$(realpath "$PROGS") REPO=$(pwd -P)
+
+# The soft side runs here, on the other core, while the VMs boot one after another.
+SOFT_OUT=$(mktemp /tmp/bvm-kvm-soft.XXXXXX)
+trap 'rm -f "$SOFT_OUT" "$SOFT_OUT.end"' EXIT
+soft_t0=$(kvm_now)
+{
+    bash tests/programs/run.sh --backend soft --bvm "$BVM" --progs "$PROGS" "${only[@]}" >"$SOFT_OUT" 2>&1
+    kvm_now >"$SOFT_OUT.end" # its own end: the VMs may still be running
+} &
+soft_pid=$!
+
+if ! kvm_prepare; then
+    echo "FAIL kvm-setup: kvm tests skipped: $KVM_WHY"
+    wait "$soft_pid"
+    exit 0
+fi
+t0=$(kvm_now)
+cmd="bash tests/programs/run.sh --backend kvm --bvm $(printf %q "$BVM") --progs $(printf %q "$PROGS")"
+for n in "${only[@]}"; do cmd+=" $(printf %q "$n")"; done
+if ! kvm_initramfs "$KVM_DIR/initrd.gz" "$REPO" "$cmd" "$(dirname "$BVM")" "$PROGS"; then
+    echo "FAIL kvm-setup: initramfs: $KVM_WHY"
+    wait "$soft_pid"
+    exit 0
+fi
+kvm_stage initramfs "$(kvm_secs "$t0" "$(kvm_now)")"
+
+# passed_names FILE BACKEND: the names of the tests that passed on BACKEND, sorted.
+passed_names() { sed -n "s/^PASS \(.*\) \[$2\]\$/\1/p" "$1" | sort; }
+
+# run_model CPU: boot under CPU, relay the program test lines tagged [kvm/CPU], judge the markers.
+run_model() {
+    local cpu=$1 t0 tready= tend= fatal= endline= l line res=$KVM_DIR/results-$1.txt
+    : >"$res"
+    t0=$(kvm_now)
+    while IFS= read -r l; do
+        case "$l" in
+        "@@READY"*)
+            tready=$(kvm_now)
+            kvm_stage "boot [$cpu]" "$(kvm_secs "$t0" "$tready")"
+            echo "info [$cpu]: ${l#@@READY }"
+            ;;
+        "@@INFO "*) echo "info [$cpu]: ${l#@@INFO }" ;;
+        "@@FATAL "*) fatal=${l#@@FATAL } ;;
+        "@@END "*) tend=$(kvm_now); endline=${l#@@END } ;;
+        "@@ "*)
+            line=${l#@@ }
+            case "$line" in
+            PASS\ * | FAIL\ *) echo "$line" >>"$res"; echo "${line/ \[kvm\]/ [kvm/$cpu]}" ;;
+            SKIP\ *) echo "$line [kvm/$cpu]" ;;
+            *) echo "  [$cpu] $line" ;;
+            esac
+            ;;
+        esac
+    done < <(kvm_boot "$cpu" "$KVM_DIR/initrd.gz")
+    local console="$KVM_DIR/console-$cpu.log"
+    if [ -n "$fatal" ]; then
+        echo "FAIL kvm-vm [$cpu]: $fatal"
+    elif [ -z "$tready" ]; then
+        echo "FAIL kvm-vm [$cpu]: the VM did not come up; console tail: $(tail -n 5 "$console" | tr '\n' '|')"
+    elif [ -z "$tend" ]; then
+        echo "FAIL kvm-vm [$cpu]: no end marker (killed after ${KVM_VM_TIMEOUT} s?); console tail: $(tail -n 3 "$console" | tr '\n' '|')"
+    elif ! grep -q '^PASS ' "$res"; then
+        echo "FAIL kvm-vm [$cpu]: no program test passed on kvm ($endline)"
+    else
+        echo "PASS kvm-vm [$cpu]"
+    fi
+    [ -n "$tend" ] && kvm_stage "tests [$cpu]" "$(kvm_secs "$tready" "$tend")"
+}
+
+# One VM per CPU model, all at once by default (QEMU TCG keeps one core busy per VM; this machine has
+# two): each line is written whole, so the streams interleave by line. KVM_JOBS=1 boots one at a time.
+if [ "${KVM_JOBS:-2}" -gt 1 ]; then
+    pids=()
+    for cpu in "${cpus[@]}"; do
+        run_model "$cpu" &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+else
+    for cpu in "${cpus[@]}"; do
+        run_model "$cpu"
+    done
+fi
+
+wait "$soft_pid"
+kvm_stage "soft (on the host, alongside the VMs)" "$(kvm_secs "$soft_t0" "$(cat "$SOFT_OUT.end")")"
+grep -E '^(FAIL|SKIP) ' "$SOFT_OUT" | sed 's/^/  soft: /'
+soft_n=$(passed_names "$SOFT_OUT" soft | wc -l)
+for cpu in "${cpus[@]}"; do
+    res=$KVM_DIR/results-$cpu.txt
+    kvm_n=$(passed_names "$res" kvm | wc -l)
+    if [ "$soft_n" -gt 0 ] && [ "$kvm_n" -eq "$soft_n" ] && cmp -s <(passed_names "$res" kvm) <(passed_names "$SOFT_OUT" soft); then
+        echo "PASS kvm-soft-parity [$cpu]: kvm $kvm_n passed, soft $soft_n passed, the same tests"
+    else
+        echo "FAIL kvm-soft-parity [$cpu]: kvm $kvm_n passed, soft $soft_n passed; only on one side:" \
+            "$(comm -3 <(passed_names "$res" kvm) <(passed_names "$SOFT_OUT" soft) | tr -d '\t' | tr '\n' ' ')"
+    fi
+done
+sed 's/^/stages: /' "$KVM_STAGES"
