@@ -424,6 +424,15 @@ static void io_exit(struct cpu *c, const struct insn *i, int dir, unsigned port,
 
 static unsigned io_size(const struct insn *i) { return i->aux ? 1 : i->osz; }
 
+/* INS/OUTS: the permission check is architectural (a ring-3 program gets #GP as natively); the
+ * transfer itself is not implemented: no device of ours takes string I/O. */
+void op_ins_outs(struct cpu *c, const struct insn *i)
+{
+    unsigned size = i->osz == 1 ? 1 : i->osz == 2 ? 2 : 4;
+    io_check(c, c->r[R_DX] & 0xffff, size);
+    cpu_unimplemented(c, "string port I/O (INS/OUTS)");
+}
+
 void op_in_Ib(struct cpu *c, const struct insn *i) { io_exit(c, i, SCPU_IO_IN, i->imm & 0xff, io_size(i)); }
 void op_out_Ib(struct cpu *c, const struct insn *i) { io_exit(c, i, SCPU_IO_OUT, i->imm & 0xff, io_size(i)); }
 void op_in_DX(struct cpu *c, const struct insn *i) { io_exit(c, i, SCPU_IO_IN, c->r[R_DX] & 0xffff, io_size(i)); }
