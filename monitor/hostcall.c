@@ -41,6 +41,18 @@ int hc_fd_ok(const struct hc_ctx *c, int fd)
     return fd >= 0 && fd < HC_MAX_FD && (c->guest_fd[fd / 8] & (1u << (fd % 8)));
 }
 
+int64_t hc_fd_adopt(struct hc_ctx *c, int fd)
+{
+    if (fd < 0)
+        return -errno;
+    if (fd >= HC_MAX_FD) {
+        close(fd);
+        return -EMFILE;
+    }
+    hc_fd_grant(c, fd);
+    return fd;
+}
+
 /* Turn the guest's segment list into host iovecs; every segment checked. Returns the
  * number of iovecs, or -EFAULT / -EINVAL. */
 static int hc_segs(struct hc_ctx *c, const struct bvm_hc_io *io, struct iovec *iov, uint64_t *total)

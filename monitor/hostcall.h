@@ -32,5 +32,8 @@ const char *hc_name(uint32_t nr);
 void hc_fd_grant(struct hc_ctx *c, int fd);
 void hc_fd_revoke(struct hc_ctx *c, int fd);
 int hc_fd_ok(const struct hc_ctx *c, int fd);
+/* Result of a host call that created fd: -errno if it failed, -EMFILE (fd closed) if it is
+ * beyond what the guest may own, else fd, now granted. */
+int64_t hc_fd_adopt(struct hc_ctx *c, int fd);
 
 #endif

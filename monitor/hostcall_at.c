@@ -216,12 +216,5 @@ int64_t hc_newfd(struct hc_ctx *c, const struct bvm_hostcall *r)
     } else {
         return -EINVAL;
     }
-    if (fd < 0)
-        return -errno;
-    if (fd >= HC_MAX_FD) {
-        close(fd);
-        return -EMFILE;
-    }
-    hc_fd_grant(c, fd);
-    return fd;
+    return hc_fd_adopt(c, fd);
 }

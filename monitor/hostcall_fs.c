@@ -38,15 +38,7 @@ int64_t hc_openat(struct hc_ctx *c, const struct bvm_hostcall *r)
     if (!hc_dirfd_ok(c, r->u.path.dirfd))
         return -EBADF;
     /* The guest's close-on-exec is the kernel's business; host fds never leak to children. */
-    int fd = openat(r->u.path.dirfd, path, r->u.path.flags | O_CLOEXEC, r->u.path.mode & 07777);
-    if (fd < 0)
-        return -errno;
-    if (fd >= HC_MAX_FD) {
-        close(fd);
-        return -EMFILE;
-    }
-    hc_fd_grant(c, fd);
-    return fd;
+    return hc_fd_adopt(c, openat(r->u.path.dirfd, path, r->u.path.flags | O_CLOEXEC, r->u.path.mode & 07777));
 }
 
 int64_t hc_close(struct hc_ctx *c, const struct bvm_hostcall *r)

@@ -462,6 +462,19 @@ void tlb_flush_page(struct cpu *c, uint64_t lin);
 uint64_t insn_ea(struct cpu *c, const struct insn *i, unsigned size);
 /* Offset only (LEA). */
 uint64_t insn_offset(struct cpu *c, const struct insn *i);
+/* The ModRM/SIB/disp/RIP-relative sum before truncation to the address size; inline for the
+ * fast paths (64-bit addressing needs no truncation). */
+static inline uint64_t ea_sum(const struct cpu *c, const struct insn *i)
+{
+    uint64_t a = (uint64_t)(int64_t)i->disp;
+    if (i->base == R_RIP)
+        a += i->rip + i->len;
+    else if (i->base != R_NONE)
+        a += c->r[i->base];
+    if (i->index != R_NONE)
+        a += c->r[i->index] << i->scale;
+    return a;
+}
 /* Linear address of segment:offset for string instructions and the stack. */
 uint64_t seg_linear(struct cpu *c, int seg, uint64_t off, unsigned size);
 

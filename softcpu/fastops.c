@@ -79,17 +79,7 @@ INL uint64_t alu_do_f(struct cpu *c, int k, unsigned sz, uint64_t a, uint64_t b,
 
 /* ---- memory operands (only chosen in 64-bit mode, 64-bit addressing, no FS/GS) ---- */
 /* The offset, which is also the linear address there (LEA stores it as is). */
-INL uint64_t lea64(const struct cpu *c, const struct insn *i)
-{
-    uint64_t a = (uint64_t)(int64_t)i->disp;
-    if (i->base == R_RIP)
-        a += insn_next(i);
-    else if (i->base != R_NONE)
-        a += c->r[i->base];
-    if (i->index != R_NONE)
-        a += c->r[i->index] << i->scale;
-    return a;
-}
+INL uint64_t lea64(const struct cpu *c, const struct insn *i) { return ea_sum(c, i); }
 /* Host pointer for the operand on a TLB hit (canonical, within one page), else NULL: the
  * caller then runs the table handler, whose checked path faults or exits as it must. Kept
  * free of calls so the hit path needs no register saves. */

@@ -98,17 +98,7 @@ INL uint8_t *mem_rmw_ptr(struct cpu *c, uint64_t ea, unsigned size)
  * engine's checked helpers, which raise the right fault. ---- */
 
 /* Offset of a ModRM memory operand (what LEA stores), at the address size. */
-INL uint64_t ea_offset(const struct cpu *c, const struct insn *i)
-{
-    uint64_t a = (uint64_t)(int64_t)i->disp;
-    if (i->base == R_RIP)
-        a += insn_next(i);
-    else if (i->base != R_NONE)
-        a += c->r[i->base];
-    if (i->index != R_NONE)
-        a += c->r[i->index] << i->scale;
-    return a & size_mask(i->asz);
-}
+INL uint64_t ea_offset(const struct cpu *c, const struct insn *i) { return ea_sum(c, i) & size_mask(i->asz); }
 
 /* Linear address of the memory operand: in 64-bit mode without FS/GS it is the offset
  * itself when canonical; otherwise insn_ea (segment bases, limits, #GP/#SS). */

@@ -144,17 +144,7 @@ int seg_load(struct cpu *c, int s, uint16_t sel)
 
 /* ---- addresses ---- */
 
-static inline uint64_t offset_of(struct cpu *c, const struct insn *i)
-{
-    uint64_t a = (uint64_t)(int64_t)i->disp;
-    if (i->base == R_RIP)
-        a += insn_next(i);
-    else if (i->base != R_NONE)
-        a += c->r[i->base];
-    if (i->index != R_NONE)
-        a += c->r[i->index] << i->scale;
-    return a & size_mask(i->asz);
-}
+static inline uint64_t offset_of(struct cpu *c, const struct insn *i) { return ea_sum(c, i) & size_mask(i->asz); }
 
 uint64_t insn_offset(struct cpu *c, const struct insn *i) { return offset_of(c, i); }
 
