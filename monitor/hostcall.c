@@ -53,11 +53,11 @@ int64_t hc_fd_adopt(struct hc_ctx *c, int fd)
     return fd;
 }
 
-/* Turn the guest's segment list into host iovecs; every segment checked. Returns the
- * number of iovecs, or -EFAULT / -EINVAL. */
-static int hc_segs(struct hc_ctx *c, const struct bvm_hc_io *io, struct iovec *iov, uint64_t *total)
+/* Copy the guest's segment list once into segs and turn it into host iovecs; every segment
+ * checked. Returns the number of iovecs, or -EFAULT / -EINVAL. */
+static int hc_segs(struct hc_ctx *c, const struct bvm_hc_io *io, struct bvm_seg *segs, struct iovec *iov,
+                   uint64_t *total)
 {
-    struct bvm_seg segs[BVM_HC_MAX_SEGS];
     if (io->nsegs > BVM_HC_MAX_SEGS)
         return -EINVAL;
     if (gm_read(c->gm, io->segs_gpa, segs, (uint64_t)io->nsegs * sizeof segs[0]) < 0)
@@ -74,12 +74,11 @@ static int hc_segs(struct hc_ctx *c, const struct bvm_hc_io *io, struct iovec *i
     return (int)io->nsegs;
 }
 
-/* After the host filled guest memory through iov, announce the bytes written. */
-static void hc_segs_written(struct hc_ctx *c, const struct bvm_hc_io *io, int n, const struct iovec *iov, uint64_t bytes)
+/* After the host filled guest memory through iov, announce the bytes written, from the same
+ * validated copy of the list (the guest's may have changed meanwhile). */
+static void hc_segs_written(struct hc_ctx *c, const struct bvm_seg *segs, int n, const struct iovec *iov,
+                            uint64_t bytes)
 {
-    struct bvm_seg segs[BVM_HC_MAX_SEGS];
-    if (gm_read(c->gm, io->segs_gpa, segs, (uint64_t)n * sizeof segs[0]) < 0)
-        return;
     for (int i = 0; i < n && bytes; i++) {
         uint64_t k = iov[i].iov_len < bytes ? iov[i].iov_len : bytes;
         gm_written(c->gm, segs[i].gpa, k);
@@ -90,11 +89,12 @@ static void hc_segs_written(struct hc_ctx *c, const struct bvm_hc_io *io, int n,
 static int64_t hc_rw(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     const struct bvm_hc_io *io = &r->u.io;
+    struct bvm_seg segs[BVM_HC_MAX_SEGS];
     struct iovec iov[BVM_HC_MAX_SEGS];
     uint64_t total;
     if (r->nr != BVM_HC_GETRANDOM && !hc_fd_ok(c, io->fd))
         return -EBADF;
-    int n = hc_segs(c, io, iov, &total);
+    int n = hc_segs(c, io, segs, iov, &total);
     if (n < 0)
         return n;
     ssize_t got;
@@ -108,7 +108,7 @@ static int64_t hc_rw(struct hc_ctx *c, const struct bvm_hostcall *r)
     if (got < 0)
         return -errno;
     if (r->nr == BVM_HC_READ || r->nr == BVM_HC_PREAD || r->nr == BVM_HC_GETRANDOM)
-        hc_segs_written(c, io, n, iov, (uint64_t)got);
+        hc_segs_written(c, segs, n, iov, (uint64_t)got);
     return got;
 }
 
