@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVM_ABI_VERSION 1u
+#define BVM_ABI_VERSION 2u
 
 /* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
 #define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
@@ -86,7 +86,7 @@ struct bvm_bootinfo {
     uint64_t argc;
     uint64_t argv;         /* char *argv[argc + 1], NULL terminated */
     uint64_t envp;         /* char *envp[], NULL terminated */
-    uint64_t exec_path;    /* NUL-terminated resolved path of the program */
+    uint64_t exec_path;    /* NUL-terminated path of the program, as execve's filename */
     uint64_t ram_size;     /* bytes of guest-physical RAM from 0 */
     uint32_t flags;        /* BVM_BOOT_* */
     uint32_t nr_ranges;
@@ -174,6 +174,8 @@ enum bvm_exit_kind {
     BVM_EXIT_STATUS = 0, /* exit_group(status) */
     BVM_EXIT_SIGNAL = 1, /* killed by signal `sig`; monitor re-raises it on itself */
     BVM_EXIT_PANIC = 2,  /* kernel invariant broken; `text` says which */
+    BVM_EXIT_EXEC = 3,   /* the boot program cannot be executed: `status` is the errno (ENOENT ...),
+                          * `text` names the file (a shell would say why it could not exec it) */
 };
 
 struct bvm_hc_exit {
@@ -184,7 +186,7 @@ struct bvm_hc_exit {
     uint32_t fault_vector; /* IN: CPU exception vector, or 0xffffffff if not a fault */
     uint32_t insn_len;   /* IN: valid bytes in insn[] */
     uint8_t insn[16];    /* IN: instruction bytes at fault_rip (as readable) */
-    char text[128];      /* IN: NUL-terminated message (panic) */
+    char text[128];      /* IN: NUL-terminated message (panic, exec) */
 };
 _Static_assert(sizeof(struct bvm_hc_exit) == 176, "hc_exit size");
 

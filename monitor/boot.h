@@ -12,7 +12,7 @@ struct boot_args {
     int argc;
     char *const *argv;
     char *const *envp;
-    const char *exec_path; /* resolved path of PROG */
+    const char *exec_path; /* PROG as a shell would pass it to execve (after the PATH search) */
     uint32_t flags;        /* BVM_BOOT_* */
     const uint8_t *kernel; /* kernel ELF image */
     size_t kernel_len;

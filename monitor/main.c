@@ -95,6 +95,9 @@ static _Noreturn void finish(const struct run_result *r, const struct hc_ctx *hc
         exit(r->status & 0xff);
     if (r->kind == BVM_EXIT_PANIC)
         fail("kernel panic", "%s", hc->exit.text);
+    if (r->kind == BVM_EXIT_EXEC) /* as env(1) reports a failed exec */
+        fail_exit(r->status == ENOENT || r->status == ENOTDIR ? BVM_EXIT_NOT_FOUND : BVM_EXIT_CANNOT_RUN,
+                  NULL, "%s: %s", hc->exit.text, strerror(r->status));
     if (r->kind != BVM_EXIT_SIGNAL)
         fail("vm", "%s", r->why);
     if (r->status <= 0 || r->status >= NSIG)
@@ -153,21 +156,18 @@ int main(int argc, char **argv)
     fail_init();
     struct options o;
     options_parse(argc, argv, &o);
-    char path[PATH_MAX], why[PATH_MAX + 256], abs_path[PATH_MAX];
+    char path[PATH_MAX], why[PATH_MAX + 256];
     int status;
     if (prog_resolve(argv[o.prog_index], path, sizeof path, &status, why, sizeof why) < 0 ||
         prog_check_elf(path, &status, why, sizeof why) < 0)
         fail_exit(status, NULL, "%s", why);
-    /* The kernel answers /proc/self/exe with this: absolute and canonical, as Linux gives. */
-    if (!realpath(path, abs_path))
-        fail_exit(BVM_EXIT_CANNOT_RUN, NULL, "%s: %s", path, strerror(errno));
     struct guestmem gm;
     if (gm_init(&gm, o.mem) < 0)
         fail("memory", "cannot reserve %llu MiB of guest RAM", (unsigned long long)(o.mem >> 20));
     struct cpuid_table cpuid;
     cpuid_build(&cpuid);
     struct vcpu *v = make_vcpu(&o, &gm, &cpuid);
-    boot_vm(&o, argv, abs_path, &gm, v);
+    boot_vm(&o, argv, path, &gm, v); /* the path a shell would pass to execve */
     struct hc_ctx *hc = malloc(sizeof *hc);
     if (!hc)
         fail("memory", "out of memory");

@@ -151,6 +151,10 @@ int prog_check_elf(const char *path, int *status, char *why, size_t whylen)
     ssize_t got = img ? pread(fd, img, len, 0) : -1;
     close(fd);
     char inner[200];
+    if (got >= 2 && img[0] == '#' && img[1] == '!') {
+        free(img);
+        return 0; /* a script: the kernel reads its #! line and checks the interpreter */
+    }
     int rc = got < 0 ? (snprintf(inner, sizeof inner, "cannot read: %s", strerror(errno)), -1)
                      : prog_check_image(img, (size_t)got, (size_t)st.st_size, inner, sizeof inner);
     if (rc == 0)

@@ -1,116 +1,115 @@
-/* exec.c: loading the static ELF program into the address space and entering it at user level. */
+/* exec.c: replacing the program image (Linux's fs/exec.c): open and check the file, follow #!
+ * scripts, then past the point of no return empty the process, load the ELF and enter it. */
 #include "exec.h"
 
+#include "binprm.h"
 #include "bvm_linux.h"
-#include "elf.h"
+#include "cpu.h"
+#include "fd.h"
 #include "fmt.h"
 #include "hostcall.h"
 #include "mm.h"
-#include "pagetable.h"
 #include "procfs.h"
+#include "script.h"
+#include "signal.h"
 #include "string.h"
+#include "syscall.h"
 #include "trap.h"
-#include "usercopy.h"
 
 #define O_RDONLY 0
+#define O_NONBLOCK 04000
+#define O_NOFOLLOW 0400000
 #define O_CLOEXEC 02000000
+#define AT_EACCESS 0x200
+#define AT_EMPTY_PATH 0x1000
+#define X_OK 1
+#define S_IFMT 0170000
+#define S_IFREG 0100000
+#define RLIMIT_STACK 3
+#define MAX_REWRITES 5               /* #! interpreters in a row; Linux's exec_binprm depth */
 #define STACK_INITIAL (128ull << 10) /* like Linux's initial stack expansion */
 
-static struct elf64_phdr phdrs[ELF_MAX_PHNUM];
-
-static _Noreturn void exec_fail(const char *what, int64_t err)
+/* Only a regular file the program may execute (the monitor's access check, effective ids). */
+static int check_exec_file(int h)
 {
-    char msg[120];
-    const char *path = (const char *)(uintptr_t)boot->exec_path;
-    ksnprintf(msg, sizeof(msg), "exec %.60s: %s (errno %ld)", path, what, (long)-err);
-    kprintf("%s", msg);
-    hc_exit_panic(msg);
+    int64_t r = hc_fd(BVM_HC_FSTAT, h, 0, 0, hc_bounce(), sizeof(struct linux_stat));
+    if (r < 0)
+        return (int)r;
+    if ((((const struct linux_stat *)hc_bounce())->st_mode & S_IFMT) != S_IFREG)
+        return -LINUX_EACCES;
+    struct hc_at_args a = {.dirfd = h, .kpath = "", .mode = X_OK, .flags = AT_EACCESS | AT_EMPTY_PATH};
+    return (int)hc_at(BVM_HC_FACCESSAT, &a);
 }
 
-static int64_t read_exact(int fd, void *buf, uint64_t len, uint64_t off)
+int exec_open(int dirfd, const char *path, bool nofollow)
 {
-    /* The buffer is in the kernel image: one segment, physically contiguous. */
-    static struct bvm_seg seg;
-    seg.gpa = kva_to_gpa(buf);
-    seg.len = len;
-    int64_t n = hc_io(BVM_HC_PREAD, fd, &seg, 1, (int64_t)off, 0);
-    return n < 0 ? n : (uint64_t)n == len ? 0 : -LINUX_ENOEXEC;
-}
-
-/* Gives [start, end) the protection prot; pages already claimed by an earlier segment (a shared
- * edge page) get the union of both protections. */
-static int map_segment_range(uint64_t start, uint64_t end, uint32_t prot, const struct vma_file *f, uint64_t pgoff)
-{
-    uint64_t base = start;
-    struct addrspace *as = cur_as;
-    int err = mm_split_at(as, start, end);
-    if (err)
+    static char hpath[BVM_HC_MAX_PATH];
+    size_t n = strnlen(path, sizeof(hpath) - 1);
+    memcpy(hpath, path, n);
+    hpath[n] = 0;
+    procfs_rewrite(hpath, sizeof(hpath), true);
+    /* O_NONBLOCK: a FIFO must not block the open; it is refused right after. */
+    int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0);
+    int64_t h = hc_path(BVM_HC_OPENAT, dirfd, hpath, flags, 0, NULL);
+    if (h < 0)
+        return (int)h;
+    int err = check_exec_file((int)h);
+    if (err) {
+        hc_fd(BVM_HC_CLOSE, (int)h, 0, 0, NULL, 0);
         return err;
-    while (start < end) {
-        struct vma *v = vma_find(&as->vmas, start);
-        if (v) {
-            v->prot |= prot;
-            start = v->end;
-            continue;
-        }
-        struct vma *next = vma_next_from(&as->vmas, start);
-        uint64_t stop = next && next->start < end ? next->start : end;
-        struct vma *nv = vma_insert(&as->vmas, start, stop, prot, VMA_IMAGE);
-        if (!nv)
-            return -LINUX_ENOMEM;
-        nv->file = f; /* named in /proc/self/maps, like Linux's file mapping */
-        nv->pgoff = pgoff + (start - base);
-        start = stop;
     }
-    return 0;
+    return (int)h;
 }
 
-static int load_segment(int fd, const struct elf64_phdr *p, uint64_t bias)
+int exec_copy_args(struct binprm *b, uint64_t argv, uint64_t envp, bool user)
 {
-    uint64_t va = p->p_vaddr + bias, start = PAGE_DOWN(va), end = PAGE_UP(va + p->p_memsz);
-    uint32_t prot = elf_prot(p->p_flags);
-    int err = map_segment_range(start, end, prot, procfs_file_of(fd), PAGE_DOWN(p->p_offset));
-    if (err)
-        return err;
-    /* Like Linux's file mapping, the first page shows the file bytes before p_vaddr too. */
-    uint64_t lead = va - start, len = p->p_filesz + lead;
-    if (len == lead)
-        return 0;
-    int64_t n = user_io(BVM_HC_PREAD, fd, start, len, (int64_t)(p->p_offset - lead), 0, 0);
-    if (n < 0)
-        return (int)n;
-    return (uint64_t)n == len ? 0 : -LINUX_ENOEXEC;
+    int64_t argc = binprm_count(argv, user);
+    if (argc < 0)
+        return (int)argc;
+    int64_t envc = binprm_count(envp, user);
+    if (envc < 0)
+        return (int)envc;
+    b->argc = (uint64_t)argc, b->envc = (uint64_t)envc;
+    int err = binprm_stack_limits(b, rlimit_cur(RLIMIT_STACK));
+    if (!err)
+        err = binprm_copy_kernel(b, b->filename);
+    b->exec = b->p;
+    if (!err)
+        err = binprm_copy_strings(b, envp, b->envc, user);
+    if (!err)
+        err = binprm_copy_strings(b, argv, b->argc, user);
+    /* An empty argv gets "" as argv[0], as Linux does, so argv[1] is never envp[0]. */
+    if (!err && !b->argc && !(err = binprm_copy_kernel(b, "")))
+        b->argc = 1;
+    return err;
 }
 
-/* An interpreter (ET_DYN) goes where Linux's mmap would put it without ASLR: the highest free
- * gap below the mmap base. Returns the base for elf_check_phdrs, or 0. */
-static uint64_t interp_base(const struct elf64_ehdr *eh, struct elf_info *info)
+/* The file's first BINPRM_BUF_SIZE bytes, zero padded. */
+static int read_head(struct binprm *b)
 {
-    if (eh->e_type != ET_DYN || elf_check_phdrs(eh, phdrs, PIE_BASE, info))
-        return 0;
-    return mm_find_gap(cur_as, info->hi - info->lo);
+    memset(b->buf, 0, sizeof(b->buf));
+    int64_t n = exec_read(b->fd, b->buf, sizeof(b->buf), 0);
+    return n < 0 ? (int)n : 0;
 }
 
-/* Loads an ELF image; interp: it is the program's interpreter, placed below the mmap base. */
-static int load_image(int fd, struct elf_info *info, bool interp)
+/* Linux's exec_binprm loop: each #! names the next file to look at, until an ELF. */
+static int search_binary(struct binprm *b)
 {
-    static struct elf64_ehdr eh;
-    int64_t err = read_exact(fd, &eh, sizeof(eh), 0);
-    uint64_t base = PIE_BASE;
-    if (!err)
-        err = elf_check_ehdr(&eh);
-    if (!err)
-        err = read_exact(fd, phdrs, (uint64_t)eh.e_phnum * sizeof(phdrs[0]), eh.e_phoff);
-    if (!err && interp && !(base = interp_base(&eh, info)))
-        err = -LINUX_ENOEXEC;
-    if (!err)
-        err = elf_check_phdrs(&eh, phdrs, base, info);
-    if (!err && interp && info->interp_len)
-        err = -LINUX_ENOEXEC; /* an interpreter that wants an interpreter */
-    for (int i = 0; !err && i < eh.e_phnum; i++)
-        if (phdrs[i].p_type == PT_LOAD)
-            err = load_segment(fd, &phdrs[i], info->bias);
-    return (int)err;
+    for (int depth = 0; depth <= MAX_REWRITES; depth++) {
+        int err = read_head(b);
+        if (err)
+            return err;
+        if (memcmp(b->buf, "\177ELF", 4) == 0)
+            return elf_prepare(b);
+        err = script_load(b);
+        if (err)
+            return err;
+        hc_fd(BVM_HC_CLOSE, b->fd, 0, 0, NULL, 0);
+        b->fd = exec_open(LINUX_AT_FDCWD, b->interp, false);
+        if (b->fd < 0)
+            return b->fd;
+    }
+    return -LINUX_ELOOP;
 }
 
 static void setup_fpu(void)
@@ -129,48 +128,94 @@ static void setup_fpu(void)
     __asm__ volatile("fxrstor64 %0" : : "m"(fx));
 }
 
-static char ipath[BVM_HC_MAX_PATH]; /* the program's PT_INTERP */
-
-/* Opens and loads one image; on failure ends the run naming what failed. */
-static void load_file(const char *path, struct elf_info *info, bool interp)
+/* Enters user mode at entry with fresh registers, as Linux's start_thread leaves them. */
+static _Noreturn void start_user(uint64_t entry, uint64_t sp)
 {
-    int64_t fd = hc_path(BVM_HC_OPENAT, LINUX_AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0, NULL);
-    if (fd < 0)
-        exec_fail(interp ? "cannot open the ELF interpreter" : "cannot open", fd);
-    int err = load_image((int)fd, info, interp);
-    if (!err && info->interp_len) {
-        err = (int)read_exact((int)fd, ipath, info->interp_len, info->interp_off);
-        if (!err && ipath[info->interp_len - 1] != 0)
-            err = -LINUX_ENOEXEC;
-    }
-    hc_fd(BVM_HC_CLOSE, (int)fd, 0, 0, NULL, 0);
-    if (err)
-        exec_fail(interp ? "cannot load the ELF interpreter" : "cannot load", err);
-}
-
-_Noreturn void exec_boot_program(void)
-{
-    struct elf_info info, interp;
-    const char *path = (const char *)(uintptr_t)boot->exec_path;
-    uint64_t entry, ibase = 0;
-    load_file(path, &info, false);
-    entry = info.entry;
-    if (info.interp_len) {
-        load_file(ipath, &interp, true);
-        ibase = interp.lo;
-        entry = interp.entry;
-    }
-    cur_as->brk_start = cur_as->brk = info.hi;
-    uint32_t stack_prot = LINUX_PROT_READ | LINUX_PROT_WRITE | (info.exec_stack ? LINUX_PROT_EXEC : 0);
-    if (!vma_insert(&cur_as->vmas, STACK_TOP - STACK_INITIAL, STACK_TOP, stack_prot, VMA_STACK | VMA_ANON))
-        exec_fail("no room for the stack", -LINUX_ENOMEM);
     static struct trapframe tf;
     memset(&tf, 0, sizeof(tf));
-    tf.rsp = exec_build_stack(&info, ibase, path);
+    tf.rsp = sp;
     tf.rip = entry;
     tf.cs = BVM_SEL_UCODE;
     tf.ss = BVM_SEL_UDATA;
     tf.rflags = 0x202; /* IF and the always-one bit */
+    wrmsr(MSR_FS_BASE, 0);
+    wrmsr(MSR_KERNEL_GS_BASE, 0); /* the user's GS base while in the kernel */
     setup_fpu();
+    trace_syscall_result(0, true);
     user_enter(&tf);
+}
+
+/* Linux's begin_new_exec: nothing of the old image is left after this. */
+static void flush_old_exec(struct binprm *b)
+{
+    mm_exec_reset(cur_as);
+    fd_close_on_exec();
+    signal_exec_reset();
+    procfs_exec(b->filename, b->prog.fd, b->comm_from_file);
+}
+
+static _Noreturn void exec_fatal(const struct binprm *b, int err)
+{
+    trace_syscall_result(0, false);
+    kprintf("exec %.100s: the new image cannot be set up (errno %d): killed by SIGSEGV", b->interp, -err);
+    hc_exit_signal(LINUX_SIGSEGV, 0xffffffffu, 0, 0, NULL, 0);
+}
+
+static _Noreturn void exec_commit(struct binprm *b)
+{
+    uint64_t entry, interp_base;
+    flush_old_exec(b);
+    int err = elf_map(b, &entry, &interp_base);
+    uint32_t prot = LINUX_PROT_READ | LINUX_PROT_WRITE | (b->prog.info.exec_stack ? LINUX_PROT_EXEC : 0);
+    if (!err && !vma_insert(&cur_as->vmas, STACK_TOP - STACK_INITIAL, STACK_TOP, prot, VMA_STACK | VMA_ANON))
+        err = -LINUX_ENOMEM;
+    if (err)
+        exec_fatal(b, err);
+    uint64_t sp = exec_build_stack(b, interp_base);
+    binprm_end(b);
+    start_user(entry, sp);
+}
+
+int exec_binprm(struct binprm *b)
+{
+    int err = search_binary(b);
+    if (err)
+        return err;
+    exec_commit(b);
+}
+
+/* The boot program cannot be run: the monitor reports it like a shell's failed exec. */
+static _Noreturn void boot_fail(const struct binprm *b, int err)
+{
+    char msg[120];
+    if (strcmp(b->filename, b->interp) == 0)
+        ksnprintf(msg, sizeof(msg), "%.100s", b->filename);
+    else
+        ksnprintf(msg, sizeof(msg), "%.50s: interpreter %.50s", b->filename, b->interp);
+    hc_exit_exec(-err, msg);
+}
+
+int exec_start(struct binprm *b, const char *filename, int dirfd, const char *path, bool nofollow)
+{
+    size_t len = strlen(filename);
+    if (len >= sizeof(b->filename))
+        return -LINUX_ENAMETOOLONG;
+    memcpy(b->filename, filename, len + 1);
+    memcpy(b->interp, filename, len + 1);
+    b->fd = exec_open(dirfd, path, nofollow);
+    return b->fd < 0 ? b->fd : 0;
+}
+
+_Noreturn void exec_boot_program(void)
+{
+    struct binprm *b = binprm_begin();
+    const char *path = (const char *)(uintptr_t)boot->exec_path;
+    int err = exec_start(b, path, LINUX_AT_FDCWD, path, false);
+    if (!err)
+        err = exec_copy_args(b, boot->argv, boot->envp, false);
+    memcpy(b->random, boot->rand_seed, sizeof(b->random));
+    if (!err)
+        err = exec_binprm(b);
+    binprm_end(b);
+    boot_fail(b, err);
 }

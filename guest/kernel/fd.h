@@ -16,6 +16,10 @@ int dirfd_host(int64_t dirfd);
 /* Gives a new host fd the lowest free guest number (status: F_GETFL flags, as Linux reports them
  * for that kind of file); on -EMFILE the host fd is closed. */
 int fd_install(int host, uint32_t status, bool cloexec);
+/* FD_CLOEXEC of an open guest fd. */
+bool fd_is_cloexec(int fd);
+/* execve: closes every close-on-exec fd (the others, and their offsets, stay). */
+void fd_close_on_exec(void);
 /* O_ACCMODE bits (or O_PATH) the guest fd was opened with. */
 uint32_t fd_accmode(int fd);
 /* Reads a file into user memory regardless of the pages' protection (private file mmap). */

@@ -127,15 +127,25 @@ _Noreturn void hc_exit_signal(int sig, uint32_t vector, uint64_t addr, uint64_t 
     exit_issue();
 }
 
-_Noreturn void hc_exit_panic(const char *text)
+static _Noreturn void exit_text(uint32_t kind, int status, const char *text)
 {
     struct bvm_hostcall *r = hc_req(BVM_HC_EXIT);
-    r->u.exit.kind = BVM_EXIT_PANIC;
-    r->u.exit.status = 0;
+    r->u.exit.kind = kind;
+    r->u.exit.status = status;
     r->u.exit.fault_vector = 0xffffffffu;
     size_t n = strnlen(text, sizeof(r->u.exit.text) - 1);
     memcpy(r->u.exit.text, text, n);
     exit_issue();
+}
+
+_Noreturn void hc_exit_panic(const char *text)
+{
+    exit_text(BVM_EXIT_PANIC, 0, text);
+}
+
+_Noreturn void hc_exit_exec(int err, const char *text)
+{
+    exit_text(BVM_EXIT_EXEC, err, text);
 }
 
 _Noreturn void kpanic(const char *file, int line, const char *fmt, ...)

@@ -35,5 +35,7 @@ _Noreturn void hc_exit_status(int status);
 _Noreturn void hc_exit_signal(int sig, uint32_t vector, uint64_t addr, uint64_t rip, const uint8_t *insn,
                               uint32_t insn_len);
 _Noreturn void hc_exit_panic(const char *text);
+/* The boot program cannot be executed: err is the positive errno, text names the file. */
+_Noreturn void hc_exit_exec(int err, const char *text);
 
 #endif

@@ -2,6 +2,7 @@
 #include "mm.h"
 
 #include "bvm_linux.h"
+#include "mm_shared.h"
 #include "pagetable.h"
 #include "palloc.h"
 
@@ -17,6 +18,15 @@ void mm_init(struct addrspace *as, uint64_t root)
     as->stack_top = STACK_TOP;
     as->mmap_base = MMAP_BASE;
     as->mmap_hint = MMAP_BASE;
+    as->arg_start = as->arg_end = 0;
+}
+
+void mm_exec_reset(struct addrspace *as)
+{
+    mm_shared_unmapped(0, USER_TOP);
+    int err = mm_unmap(as, 0, USER_TOP);
+    kassert(err == 0 && as->vmas.count == 0);
+    mm_init(as, as->root);
 }
 
 /*

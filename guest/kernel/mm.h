@@ -24,6 +24,7 @@ struct addrspace {
     uint64_t stack_top;      /* the stack VMA grows down towards stack_top - STACK_MAX */
     uint64_t mmap_base;      /* top of the top-down mmap search */
     uint64_t mmap_hint;      /* where the last search ended; raised by unmaps (see mm_find_gap) */
+    uint64_t arg_start, arg_end; /* the argv strings on the stack (/proc/self/cmdline) */
 };
 
 extern struct addrspace *cur_as;
@@ -34,6 +35,9 @@ extern struct addrspace *cur_as;
 #define ACC_EXEC 4u
 
 void mm_init(struct addrspace *as, uint64_t root);
+/* execve's point of no return: every mapping and page of the old image goes (shared mappings
+ * written back first); the address space is left as mm_init leaves it. */
+void mm_exec_reset(struct addrspace *as);
 /* Resolves a fault at addr for access (demand paging, stack growth): 0, or -EFAULT when the access
  * is not allowed (the caller turns that into SIGSEGV or EFAULT). */
 int fault_handle(struct addrspace *as, uint64_t addr, uint32_t access);

@@ -12,6 +12,7 @@
 #include "mm.h"
 #include "palloc.h"
 #include "string.h"
+#include "usercopy.h"
 
 #define GEN_MAX (256u << 10)
 
@@ -33,15 +34,23 @@ static void out(const char *fmt, ...)
 static struct vma_file files[NFILES];
 static int nfiles;
 
-const struct vma_file *procfs_file_of(int host_fd)
+/* The host's name for a host fd (readlink of its /proc/self/fd entry): length, or <= 0. */
+static int64_t host_fd_path(int host_fd, char *out, size_t size)
 {
-    static char link[32], path[sizeof(files[0].path)];
-    struct hc_at_args a = {.dirfd = LINUX_AT_FDCWD, .kpath = link, .out = path, .out_len = sizeof(path) - 1};
+    static char link[32];
+    struct hc_at_args a = {.dirfd = LINUX_AT_FDCWD, .kpath = link, .out = out, .out_len = size - 1};
     ksnprintf(link, sizeof(link), "/proc/self/fd/%d", host_fd);
     int64_t n = hc_at(BVM_HC_READLINKAT, &a);
+    out[n > 0 ? n : 0] = 0;
+    return n;
+}
+
+const struct vma_file *procfs_file_of(int host_fd)
+{
+    static char path[sizeof(files[0].path)];
+    int64_t n = host_fd_path(host_fd, path, sizeof(path));
     if (n <= 0)
         return NULL;
-    path[n] = 0;
     int64_t r = hc_fd(BVM_HC_FSTAT, host_fd, 0, 0, hc_bounce(), sizeof(struct linux_stat));
     const struct linux_stat *st = hc_bounce();
     for (int i = 0; i < nfiles; i++)
@@ -54,6 +63,34 @@ const struct vma_file *procfs_file_of(int host_fd)
     f->dev = r == 0 ? st->st_dev : 0;
     f->ino = r == 0 ? st->st_ino : 0;
     return f;
+}
+
+/* ---- the program: /proc/self/exe and comm, set by each exec ---- */
+static char exe[BVM_HC_MAX_PATH];
+static char comm_name[16];
+
+static const char *basename_of(const char *p)
+{
+    const char *slash = p;
+    for (; *p; p++)
+        if (*p == '/')
+            slash = p + 1;
+    return slash;
+}
+
+void procfs_set_comm(const char *name)
+{
+    ksnprintf(comm_name, sizeof(comm_name), "%s", name); /* longer names are cut, as on Linux */
+}
+
+const char *procfs_comm(void) { return comm_name; }
+const char *procfs_exe(void) { return exe; }
+
+void procfs_exec(const char *filename, int host_fd, bool comm_from_file)
+{
+    if (host_fd_path(host_fd, exe, sizeof(exe)) <= 0)
+        ksnprintf(exe, sizeof(exe), "%s", filename);
+    procfs_set_comm(basename_of(comm_from_file ? exe : filename));
 }
 
 /* ---- /proc/self/maps ---- */
@@ -80,23 +117,12 @@ static void gen_maps(void)
     }
 }
 
-/* ---- /proc/self/stat, status, cmdline ---- */
-static const char *comm(void)
-{
-    static char c[16];
-    const char *p = (const char *)(uintptr_t)boot->exec_path, *slash = p;
-    for (; *p; p++)
-        if (*p == '/')
-            slash = p + 1;
-    ksnprintf(c, sizeof(c), "%s", slash);
-    return c;
-}
-
+/* ---- /proc/self/stat, status, cmdline, comm ---- */
 static void gen_stat(void)
 {
     struct addrspace *as = cur_as;
-    out("%d (%s) R %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 0 ", boot->pid, comm(), boot->ppid, boot->pid,
-        boot->pid);
+    out("%d (%s) R %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 0 ", boot->pid, procfs_comm(), boot->ppid,
+        boot->pid, boot->pid);
     out("%lu %lu 18446744073709551615 0 0 %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 %lu 0 0 0 0 0\n",
         (unsigned long)((boot->ram_size - palloc_free_pages() * PAGE_SIZE)), 0ul, (unsigned long)as->stack_top,
         (unsigned long)as->brk_start);
@@ -104,24 +130,23 @@ static void gen_stat(void)
 
 static void gen_status(void)
 {
-    out("Name:\t%s\nUmask:\t0022\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n", comm(),
-        boot->pid, boot->pid, boot->ppid);
+    out("Name:\t%s\nUmask:\t0022\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n",
+        procfs_comm(), boot->pid, boot->pid, boot->ppid);
     out("TracerPid:\t0\nUid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\nFDSize:\t%d\nGroups:\t%d\n", boot->uid,
         boot->euid, boot->euid, boot->euid, boot->gid, boot->egid, boot->egid, boot->egid, FD_MAX, boot->gid);
     out("Threads:\t1\nSigQ:\t0/0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n");
     out("voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
 }
 
+/* The argv strings as they are now on the stack (NUL separators), as Linux reads them. */
 static void gen_cmdline(void)
 {
-    const uint64_t *argv = (const uint64_t *)(uintptr_t)boot->argv;
-    for (uint64_t i = 0; argv && argv[i]; i++) {
-        const char *s = (const char *)(uintptr_t)argv[i];
-        uint64_t n = MIN((uint64_t)strlen(s) + 1, GEN_MAX - 1 - gen_len);
-        memcpy(gen + gen_len, s, n); /* NUL separators, as Linux */
+    uint64_t n = MIN(cur_as->arg_end - cur_as->arg_start, GEN_MAX - 1 - gen_len);
+    if (copy_from_user(gen + gen_len, cur_as->arg_start, n) == 0)
         gen_len += n;
-    }
 }
+
+static void gen_comm(void) { out("%s\n", procfs_comm()); }
 
 /* ---- /proc/cpuinfo: one CPU, as CPUID describes it ---- */
 static const char *const edx1[32] = {"fpu", "vme", "de", "pse", "tsc", "msr", "pae", "mce", "cx8", "apic", 0,
@@ -179,7 +204,8 @@ struct vfile {
     void (*gen)(void);
 };
 static const struct vfile self_files[] = {
-    {"maps", gen_maps}, {"stat", gen_stat}, {"status", gen_status}, {"cmdline", gen_cmdline},
+    {"maps", gen_maps},       {"stat", gen_stat}, {"status", gen_status},
+    {"cmdline", gen_cmdline}, {"comm", gen_comm},
 };
 static const struct vfile global_files[] = {
     {"/proc/cpuinfo", gen_cpuinfo},
@@ -252,7 +278,7 @@ const char *procfs_host_path(const char *path, char *buf, size_t len)
     if (!rest)
         return path;
     if (strcmp(rest, "exe") == 0)
-        return (const char *)(uintptr_t)boot->exec_path;
+        return exe;
     if (strncmp(rest, "fd/", 3) != 0 || !rest[3])
         return path;
     int64_t n = 0;

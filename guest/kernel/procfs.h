@@ -17,6 +17,14 @@ const char *procfs_host_path(const char *path, char *buf, size_t len);
  * reaches files through /proc/self/fd/N (fchmodat, fstatat fallbacks). exe: also rewrite
  * /proc/self/exe (for calls that follow the link; lstat and readlink must see the link). */
 void procfs_rewrite(char *path, size_t size, bool exe);
+/* A new image: /proc/self/exe becomes the file behind host_fd, comm the last part of filename
+ * (of the file's own name when comm_from_file, for execveat of an fd). */
+void procfs_exec(const char *filename, int host_fd, bool comm_from_file);
+/* /proc/self/exe's target, absolute. */
+const char *procfs_exe(void);
+/* The program's name (comm, 15 characters at most): prctl PR_SET_NAME/PR_GET_NAME, /proc/self/stat. */
+const char *procfs_comm(void);
+void procfs_set_comm(const char *name);
 /* The name, device and inode of the file behind a host fd, for /proc/self/maps; NULL if unknown. */
 const struct vma_file *procfs_file_of(int host_fd);
 

@@ -3,6 +3,7 @@
 
 #include "bvm_linux.h"
 #include "hostcall.h"
+#include "string.h"
 #include "syscall.h"
 #include "usercopy.h"
 
@@ -22,6 +23,18 @@
 
 static struct linux_sigaction actions[NSIG + 1];
 static uint64_t blocked, pending;
+
+/* sigaltstack: the alternate stack is recorded for when handlers run (not yet). */
+struct linux_stack {
+    uint64_t sp;
+    int32_t flags;
+    int32_t pad;
+    uint64_t size;
+};
+_Static_assert(sizeof(struct linux_stack) == 24, "stack_t size");
+#define SS_DISABLE 2
+#define MINSIGSTKSZ 2048
+static struct linux_stack alt = {0, SS_DISABLE, 0, 0};
 
 static bool default_ignored(int sig)
 {
@@ -54,6 +67,17 @@ int64_t sys_rt_sigaction(SYSARGS)
             pending &= ~SIGBIT(sig);
     }
     return 0;
+}
+
+void signal_exec_reset(void)
+{
+    /* Linux's flush_signal_handlers: the handlers are gone with the image; mask and pending stay. */
+    for (int sig = 1; sig <= NSIG; sig++) {
+        uint64_t h = actions[sig].handler == SIG_IGN ? SIG_IGN : SIG_DFL;
+        memset(&actions[sig], 0, sizeof(actions[sig]));
+        actions[sig].handler = h;
+    }
+    alt = (struct linux_stack){0, SS_DISABLE, 0, 0};
 }
 
 int64_t sys_rt_sigprocmask(SYSARGS)
@@ -169,20 +193,8 @@ _Noreturn void signal_fault(struct trapframe *tf, int sig, uint64_t addr)
     hc_exit_signal(sig, (uint32_t)tf->vector, addr, tf->rip, insn, n);
 }
 
-/* sigaltstack: the alternate stack is recorded for when handlers run (not yet). */
-struct linux_stack {
-    uint64_t sp;
-    int32_t flags;
-    int32_t pad;
-    uint64_t size;
-};
-_Static_assert(sizeof(struct linux_stack) == 24, "stack_t size");
-#define SS_DISABLE 2
-#define MINSIGSTKSZ 2048
-
 int64_t sys_sigaltstack(SYSARGS)
 {
-    static struct linux_stack alt = {0, SS_DISABLE, 0, 0};
     struct linux_stack ns;
     if (a0 && copy_from_user(&ns, a0, sizeof(ns)))
         return -LINUX_EFAULT;

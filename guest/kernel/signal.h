@@ -9,6 +9,8 @@
 void signal_deliver_pending(struct trapframe *tf);
 /* Makes sig pending for the program as kill() to itself would (SIGPIPE after a broken pipe). */
 int64_t signal_raise(int sig);
+/* execve: caught signals go back to SIG_DFL (ignored ones stay ignored), no alternate stack. */
+void signal_exec_reset(void);
 /* A CPU fault in user mode: the signal is forced (neither blockable nor ignorable, like Linux's
  * force_sig_fault); handlers are not yet run, so this ends the run. */
 _Noreturn void signal_fault(struct trapframe *tf, int sig, uint64_t addr);

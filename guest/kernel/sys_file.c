@@ -241,6 +241,18 @@ static int64_t fd_release(int fd)
     return hc_fd(BVM_HC_CLOSE, h, 0, 0, NULL, 0);
 }
 
+bool fd_is_cloexec(int fd)
+{
+    return fd_valid(fd) && fd_cloexec[fd];
+}
+
+void fd_close_on_exec(void)
+{
+    for (int fd = 0; fd < FD_MAX; fd++)
+        if (host_fds[fd] >= 0 && fd_cloexec[fd])
+            fd_release(fd);
+}
+
 int64_t sys_close(SYSARGS)
 {
     int h = fd_host((int32_t)a0);
@@ -250,8 +262,8 @@ int64_t sys_close(SYSARGS)
     return fd_release((int32_t)a0);
 }
 
-/* dup family: guest fds share one host fd (and so one offset, as dup'ed fds do on Linux). The
- * close-on-exec flag is not kept: this kernel never execs. */
+/* dup family: guest fds share one host fd (and so one offset, as dup'ed fds do on Linux); the
+ * close-on-exec flag belongs to each guest fd. */
 /* Makes nfd (free) another name for open guest fd ofd. */
 static int fd_alias(int ofd, int nfd, bool cloexec)
 {

@@ -6,6 +6,7 @@
 #include "mm_shared.h"
 #include "mm.h"
 #include "palloc.h"
+#include "procfs.h"
 #include "string.h"
 #include "syscall.h"
 #include "usercopy.h"
@@ -112,6 +113,12 @@ static void rlimits_init_once(void)
     rlimits[RLIMIT_NOFILE] = (struct linux_rlimit){FD_MAX, 4096};
     rlimits[RLIMIT_CORE].rlim_cur = 0;
     done = true;
+}
+
+uint64_t rlimit_cur(int resource)
+{
+    rlimits_init_once();
+    return rlimits[resource].rlim_cur;
 }
 
 int64_t sys_prlimit64(SYSARGS)
@@ -252,17 +259,18 @@ int64_t sys_sysinfo(SYSARGS)
 
 int64_t sys_prctl(SYSARGS)
 {
-    static char comm[16] = "";
     char name[16];
     switch (a0) {
     case PR_SET_NAME:
         if (strncpy_from_user(name, a1, sizeof(name)) == -LINUX_EFAULT)
             return -LINUX_EFAULT;
         name[15] = 0; /* longer names are cut, as on Linux */
-        memcpy(comm, name, sizeof(comm));
+        procfs_set_comm(name);
         return 0;
     case PR_GET_NAME:
-        return copy_to_user(a1, comm, sizeof(comm)) ? -LINUX_EFAULT : 0;
+        memset(name, 0, sizeof(name));
+        memcpy(name, procfs_comm(), strlen(procfs_comm()));
+        return copy_to_user(a1, name, sizeof(name)) ? -LINUX_EFAULT : 0;
     default:
         return -LINUX_EINVAL; /* other options are not supported yet */
     }

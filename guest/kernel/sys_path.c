@@ -159,7 +159,7 @@ int64_t sys_statfs(SYSARGS)
  * program's own path. 1 when it was not that link. */
 static int64_t readlink_exe(uint64_t upath, uint64_t ubuf, uint64_t size)
 {
-    const char *exe = (const char *)(uintptr_t)boot->exec_path, *rest;
+    const char *exe = procfs_exe(), *rest;
     if (strncpy_from_user(path1, upath, sizeof(path1)) < 0 || path1[0] != '/')
         return 1;
     rest = procfs_self_rest(path1);

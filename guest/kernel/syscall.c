@@ -37,11 +37,13 @@ void syscall_dispatch(struct trapframe *tf)
         tf->rax = (uint64_t)-LINUX_ENOSYS;
         return;
     }
-    if (tracing && d->ret_kind == 'n')
+    if (tracing && (d->ret_kind == 'n' || d->ret_kind == 'e'))
         trace_syscall(nr, d, args, 0, true);
     ret = d->fn(args[0], args[1], args[2], args[3], args[4], args[5]);
     tf->rax = (uint64_t)ret;
-    if (tracing)
+    if (tracing && d->ret_kind == 'e')
+        trace_syscall_result(ret, true);
+    else if (tracing)
         trace_syscall(nr, d, args, ret, false);
     /* A signal unblocked or raised by this call takes effect before the program continues. */
     signal_deliver_pending(tf);

@@ -17,7 +17,8 @@ typedef int64_t sys_fn(SYSARGS);
  * (length = return value), a access mode, v iovec array (count = next argument), O open flags, m octal mode,
  * P prot, M mmap flags, S signal, H sigprocmask how, W whence, A arch_prctl code, R rlimit
  * resource, C clock id, F AT_* flags, I ioctl request, D madvise advice, E mremap flags, G getrandom
- * flags, K fcntl command. Return kinds: d decimal, x address, o octal, n never returns.
+ * flags, K fcntl command, V argv (string array), N envp (counted). Return kinds: d decimal,
+ * x address, o octal, n never returns, e execve (arguments read before the old image goes).
  */
 #define SYSCALLS(X)                                                                                          \
     X(0, read, "frU", 'd')                                                                                   \
@@ -51,6 +52,7 @@ typedef int64_t sys_fn(SYSARGS);
     X(33, dup2, "ff", 'd')                                                                                   \
     X(35, nanosleep, "pp", 'd')                                                                              \
     X(39, getpid, "", 'd')                                                                                   \
+    X(59, execve, "sVN", 'e')                                                                                \
     X(60, exit, "i", 'n')                                                                                    \
     X(62, kill, "iS", 'd')                                                                                   \
     X(63, uname, "p", 'd')                                                                                   \
@@ -138,6 +140,7 @@ typedef int64_t sys_fn(SYSARGS);
     X(316, renameat2, "dsdsx", 'd')                                                                          \
     X(318, getrandom, "rUG", 'd')                                                                            \
     X(319, memfd_create, "sx", 'd')                                                                          \
+    X(322, execveat, "dsVNF", 'e')                                                                           \
     X(332, statx, "dsFxp", 'd')                                                                              \
     X(334, rseq, "pUxx", 'd')                                                                                \
     X(439, faccessat2, "dsaF", 'd')
@@ -153,13 +156,22 @@ struct syscall_desc {
     char ret_kind;
 };
 
-/* trace.c: one strace-style line. before: the call does not return (printed with " = ?"). */
+/* trace.c: one strace-style line. before: the call does not return (printed with " = ?"), or it
+ * is an execve (return kind 'e'), whose line is made now, while its memory exists, and printed by
+ * trace_syscall_result. */
 void trace_syscall(uint64_t nr, const struct syscall_desc *d, const uint64_t args[6], int64_t ret,
                    bool before);
+/* Prints the execve line kept by trace_syscall with its result (" = ?" when !known); nothing when
+ * no line is kept. */
+void trace_syscall_result(int64_t ret, bool known);
 /* The strace-style last line ("+++ exited with 0 +++") when tracing; kind is enum bvm_exit_kind. */
 void trace_exit(int kind, int value);
 const char *signal_name(int sig);
 /* "ENOENT", or NULL for an errno without a name in the table. */
 const char *errno_name(int err);
+
+/* sys_misc.c: the soft limit of an rlimit resource as the program set it (execve's E2BIG uses
+ * RLIMIT_STACK). */
+uint64_t rlimit_cur(int resource);
 
 #endif

@@ -191,6 +191,35 @@ static void add_iovec(struct line *l, uint64_t addr, uint64_t cnt)
     add(l, cnt > 4 ? ", ...]" : "]");
 }
 
+/* execve's argv as strace shows it: the strings, at most STR_MAX of them. */
+static void add_argv(struct line *l, uint64_t addr)
+{
+    uint64_t s, i;
+    if (!addr || copy_from_user(&s, addr, sizeof(s))) {
+        addr ? add(l, "%#lx", (unsigned long)addr) : add(l, "NULL");
+        return;
+    }
+    add(l, "[");
+    for (i = 0; s && i < STR_MAX; i++) {
+        add(l, i ? ", " : "");
+        add_string(l, s);
+        if (copy_from_user(&s, addr + (i + 1) * sizeof(s), sizeof(s)))
+            break;
+    }
+    add(l, s ? ", ...]" : "]");
+}
+
+/* execve's envp as strace shows it without -v: the address and the count. */
+static void add_envp(struct line *l, uint64_t addr)
+{
+    uint64_t s = 1, n = 0;
+    while (addr && n < (1u << 20) && !copy_from_user(&s, addr + n * sizeof(s), sizeof(s)) && s)
+        n++;
+    addr ? add(l, "%#lx", (unsigned long)addr) : add(l, "NULL");
+    if (addr && !s)
+        add(l, " /* %lu var%s */", (unsigned long)n, n == 1 ? "" : "s");
+}
+
 static const struct name_val oflags[] = {
     {01, "O_WRONLY"},         {02, "O_RDWR"},          {0100, "O_CREAT"},       {0200, "O_EXCL"},
     {0400, "O_NOCTTY"},       {01000, "O_TRUNC"},      {02000, "O_APPEND"},     {04000, "O_NONBLOCK"},
@@ -264,6 +293,8 @@ static void add_arg(struct line *l, char kind, const uint64_t *a, int i, int64_t
     case 'w': add_quoted(l, v, a[i + 1], false); break;
     case 'r': ret >= 0 ? add_quoted(l, v, (uint64_t)ret, false) : add(l, "%#lx", (unsigned long)v); break;
     case 'v': add_iovec(l, v, a[i + 1]); break;
+    case 'V': add_argv(l, v); break;
+    case 'N': add_envp(l, v); break;
     case 'O': add_open_flags(l, v); break;
     case 'm': add(l, "%#lo", (unsigned long)v); break;
     case 'a': v ? add_flags(l, v, amodes, ARRAY_SIZE(amodes)) : add(l, "F_OK"); break;
@@ -304,29 +335,52 @@ static void add_result(struct line *l, const struct syscall_desc *d, int64_t ret
     }
 }
 
+static void emit(struct line *l)
+{
+    l->len = MIN(l->len, sizeof(l->buf) - 2);
+    l->buf[l->len++] = '\n';
+    hc_trace(l->buf, (uint32_t)l->len);
+}
+
+static struct line exec_line; /* an execve's line, made before the call */
+static bool exec_line_kept;
+
+void trace_syscall_result(int64_t ret, bool known)
+{
+    if (!exec_line_kept)
+        return;
+    exec_line_kept = false;
+    known ? add_result(&exec_line, NULL, ret) : add(&exec_line, " = ?");
+    emit(&exec_line);
+}
+
 void trace_syscall(uint64_t nr, const struct syscall_desc *d, const uint64_t args[6], int64_t ret,
                    bool before)
 {
     static struct line l;
-    l.len = 0;
+    bool keep = before && d && d->ret_kind == 'e';
+    struct line *lp = keep ? &exec_line : &l;
+    lp->len = 0;
     if (!d) {
-        add(&l, "syscall_%lu(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx)", (unsigned long)nr, (unsigned long)args[0],
+        add(lp, "syscall_%lu(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx)", (unsigned long)nr, (unsigned long)args[0],
             (unsigned long)args[1], (unsigned long)args[2], (unsigned long)args[3], (unsigned long)args[4],
             (unsigned long)args[5]);
     } else {
-        add(&l, "%s(", d->name);
+        add(lp, "%s(", d->name);
         for (int i = 0; d->kinds[i] && i < 6; i++) {
             if (i)
-                add(&l, ", ");
-            add_arg(&l, d->kinds[i], args, i, ret);
+                add(lp, ", ");
+            add_arg(lp, d->kinds[i], args, i, ret);
         }
-        add(&l, ")");
+        add(lp, ")");
+    }
+    if (keep) {
+        exec_line_kept = true;
+        return;
     }
     if (before)
-        add(&l, " = ?");
+        add(lp, " = ?");
     else
-        add_result(&l, d, ret);
-    l.len = MIN(l.len, sizeof(l.buf) - 2);
-    l.buf[l.len++] = '\n';
-    hc_trace(l.buf, (uint32_t)l.len);
+        add_result(lp, d, ret);
+    emit(lp);
 }

@@ -49,7 +49,9 @@ int copy_to_user(uint64_t dst, const void *src, size_t len)
     return user_walk(dst, len, ACC_WRITE, piece_to, (void *)src);
 }
 
-int64_t strncpy_from_user(char *dst, uint64_t src, size_t max)
+/* Walks a user string up to max bytes, copying it to dst unless dst is NULL: its length, -EFAULT,
+ * or -ENAMETOOLONG when no NUL is found within max bytes. */
+static int64_t user_str_walk(char *dst, uint64_t src, size_t max)
 {
     size_t done = 0;
     while (done < max) {
@@ -59,14 +61,27 @@ int64_t strncpy_from_user(char *dst, uint64_t src, size_t max)
         const char *kp = (const char *)P2V(pa) + (cur & (PAGE_SIZE - 1));
         size_t n = MIN(max - done, PAGE_SIZE - (cur & (PAGE_SIZE - 1)));
         size_t l = strnlen(kp, n);
-        memcpy(dst + done, kp, l);
+        if (dst)
+            memcpy(dst + done, kp, l);
         done += l;
         if (l < n) {
-            dst[done] = 0;
+            if (dst)
+                dst[done] = 0;
             return (int64_t)done;
         }
     }
     return -LINUX_ENAMETOOLONG;
+}
+
+int64_t strncpy_from_user(char *dst, uint64_t src, size_t max)
+{
+    return user_str_walk(dst, src, max);
+}
+
+int64_t strnlen_user(uint64_t src, size_t max)
+{
+    int64_t n = user_str_walk(NULL, src, max);
+    return n == -LINUX_ENAMETOOLONG ? (int64_t)max + 1 : n < 0 ? n : n + 1;
 }
 
 int64_t user_segs(uint64_t va, uint64_t len, uint32_t access, struct bvm_seg *segs, uint32_t max_segs,

@@ -14,6 +14,9 @@ int copy_to_user(uint64_t dst, const void *src, size_t len);
 /* Copies a NUL-terminated string of at most max-1 chars; returns its length, -EFAULT, or
  * -ENAMETOOLONG when no NUL is found within max bytes. */
 int64_t strncpy_from_user(char *dst, uint64_t src, size_t max);
+/* Linux's strnlen_user: the length of a user string with its NUL, max + 1 when there is no NUL
+ * within max bytes, or -EFAULT. */
+int64_t strnlen_user(uint64_t src, size_t max);
 
 /* Describes user [va, va+len) as physical segments for a hostcall, faulting pages in and
  * checking access (0: kernel-internal, any VMA). Adjacent physical pages are joined. Stops at

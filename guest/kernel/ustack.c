@@ -1,4 +1,5 @@
 /* ustack.c: the initial user stack of a new program, laid out byte for byte as Linux does. */
+#include "binprm.h"
 #include "bvm_linux.h"
 #include "cpu.h"
 #include "elf.h"
@@ -29,33 +30,6 @@ static void put_word(uint64_t *at, uint64_t v)
         panic("exec: cannot write the initial stack at %p", (void *)at);
 }
 
-static uint64_t count_vec(uint64_t vec)
-{
-    const uint64_t *v = (const uint64_t *)(uintptr_t)vec;
-    uint64_t n = 0;
-    while (v && v[n])
-        n++;
-    return n;
-}
-
-/* argv then envp strings, ascending, as one block ending just below end; fills the pointers. */
-static void push_strings(struct stack_builder *b, const uint64_t *vec, uint64_t n, uint64_t *ptrs)
-{
-    uint64_t total = 0;
-    for (uint64_t i = 0; i < n; i++)
-        total += strlen((const char *)(uintptr_t)vec[i]) + 1;
-    uint64_t at = b->sp - total;
-    for (uint64_t i = 0; i < n; i++) {
-        const char *s = (const char *)(uintptr_t)vec[i];
-        uint64_t len = strlen(s) + 1;
-        ptrs[i] = at;
-        if (copy_to_user(at, s, len))
-            panic("exec: cannot copy argument strings");
-        at += len;
-    }
-    b->sp -= total;
-}
-
 static uint32_t fill_auxv(uint64_t *a, const struct elf_info *info, uint64_t interp_base, uint64_t execfn,
                           uint64_t platform, uint64_t random)
 {
@@ -84,33 +58,39 @@ static uint32_t fill_auxv(uint64_t *a, const struct elf_info *info, uint64_t int
     return n;
 }
 
-uint64_t exec_build_stack(const struct elf_info *info, uint64_t interp_base, const char *execfn)
+/* Writes the pointers to n consecutive strings starting at window offset *off; w: the next word. */
+static uint64_t *put_pointers(uint64_t *w, const struct binprm *b, uint64_t *off, uint64_t n,
+                              uint64_t strings)
 {
-    static uint64_t strptr[2][4096];
+    for (uint64_t i = 0; i < n; i++) {
+        put_word(w++, strings + (*off - b->p));
+        *off += binprm_strlen(b, *off);
+    }
+    put_word(w++, 0);
+    return w;
+}
+
+uint64_t exec_build_stack(const struct binprm *b, uint64_t interp_base)
+{
     static uint64_t auxv[AUXV_MAX * 2];
-    struct stack_builder b = {cur_as->stack_top - 8}; /* the top word stays zero, as on Linux */
-    uint64_t argc = count_vec(boot->argv), envc = count_vec(boot->envp);
-    if (argc > ARRAY_SIZE(strptr[0]) || envc > ARRAY_SIZE(strptr[1]))
-        panic("exec: too many arguments (%lu) or environment strings (%lu)", (unsigned long)argc,
-              (unsigned long)envc);
-    uint64_t fn = push_bytes(&b, execfn, strlen(execfn) + 1);
-    push_strings(&b, (const uint64_t *)(uintptr_t)boot->envp, envc, strptr[1]);
-    push_strings(&b, (const uint64_t *)(uintptr_t)boot->argv, argc, strptr[0]);
-    b.sp &= ~15ull;
-    uint64_t platform = push_bytes(&b, "x86_64", 7);
-    uint64_t random = push_bytes(&b, boot->rand_seed, 16);
-    uint32_t naux = fill_auxv(auxv, info, interp_base, fn, platform, random);
-    uint64_t words = 1 + (argc + 1) + (envc + 1) + naux;
-    b.sp = (b.sp - words * 8) & ~15ull;
-    uint64_t *w = (uint64_t *)(uintptr_t)b.sp;
-    put_word(w++, argc);
-    for (uint64_t i = 0; i < argc; i++)
-        put_word(w++, strptr[0][i]);
-    put_word(w++, 0);
-    for (uint64_t i = 0; i < envc; i++)
-        put_word(w++, strptr[1][i]);
-    put_word(w++, 0);
+    /* The top word stays zero, as on Linux; below it the file name, envp and argv strings. */
+    uint64_t strings = cur_as->stack_top - 8 - (ARGS_WINDOW - b->p), off = b->p;
+    if (binprm_copy_out(b, strings))
+        panic("exec: cannot write %lu bytes of strings to the new stack",
+              (unsigned long)(ARGS_WINDOW - b->p));
+    struct stack_builder sb = {strings & ~15ull};
+    uint64_t platform = push_bytes(&sb, "x86_64", 7);
+    uint64_t random = push_bytes(&sb, b->random, 16);
+    uint32_t naux = fill_auxv(auxv, &b->prog.info, interp_base, strings + (b->exec - b->p), platform, random);
+    uint64_t words = 1 + (b->argc + 1) + (b->envc + 1) + naux;
+    sb.sp = (sb.sp - words * 8) & ~15ull;
+    uint64_t *w = (uint64_t *)(uintptr_t)sb.sp;
+    put_word(w++, b->argc);
+    cur_as->arg_start = strings;
+    w = put_pointers(w, b, &off, b->argc, strings);
+    cur_as->arg_end = strings + (off - b->p);
+    w = put_pointers(w, b, &off, b->envc, strings);
     for (uint32_t i = 0; i < naux; i++)
         put_word(w++, auxv[i]);
-    return b.sp;
+    return sb.sp;
 }

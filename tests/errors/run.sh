@@ -26,6 +26,9 @@ import sys; d=bytearray(open(sys.argv[1],'rb').read()); i=d.find(b'/lib64/ld-lin
 d[i:i+27]=b'/lib64/ld-nonexistent-x.so\0'; open(sys.argv[2],'wb').write(d)
 PY
 chmod +x "$T/badinterp"
+# "#!" scripts are the kernel's to check: a missing interpreter is 127, an unusable #! line 126
+printf '#!/nonexistent/interp -x\n' >"$T/badscript"; chmod +x "$T/badscript"
+printf '#!   \n' >"$T/blankscript"; chmod +x "$T/blankscript"
 
 # check NAME STATUS PATTERN CMD...: exit status and a single stderr line matching PATTERN
 check() {
@@ -55,6 +58,8 @@ check truncated-segment  126 "truncated"             "$BVM" "$T/trunc_seg"
 check not-executable     126 "permission denied"     "$BVM" "$T/noexec"
 check directory          126 "is a directory"        "$BVM" "$T/dir"
 check missing-interp     127 "required file not found" "$BVM" "$T/badinterp"
+check script-no-interp   127 "interpreter /nonexistent/interp: no such file" "$BVM" "$T/badscript"
+check script-blank-line  126 "exec format error"     "$BVM" "$T/blankscript"
 check too-little-memory  126 "too little memory"     "$BVM" --mem 16M "$HELLO"
 check bad-option         125 "unknown option"        "$BVM" --no-such-option "$HELLO"
 check bad-backend        125 "unknown backend"       "$BVM" --backend xyz "$HELLO"
@@ -81,6 +86,18 @@ kill -TERM $pid
 wait $pid
 st=$?
 if [ $st = 143 ] && [ ! -s "$T/err" ]; then echo "PASS sigterm-stops-run"; else echo "FAIL sigterm-stops-run: status $st $(head -c 200 "$T/err")"; fi
+
+# execve frees every page of the old image, and a failed one its copied strings: each of 20
+# images (heap, anonymous and MAP_SHARED memory dirtied, dynamic and static) sees the same
+# number of free pages.
+for loop in execloop.glibc execloop.dyn; do
+    prog=$(realpath "$B/tests/programs/$loop")
+    out=$(cd "$T" && "$BVM" --backend soft "$prog" 20 2>&1)
+    counts=$(printf '%s\n' "$out" | sed -n 's/^image [0-9]*: freeram //p' | sort -u | wc -l)
+    images=$(printf '%s\n' "$out" | grep -c '^image ')
+    if [ "$images" = 21 ] && [ "$counts" = 1 ]; then echo "PASS exec-frees-old-image-$loop"; else
+        echo "FAIL exec-frees-old-image-$loop: $images images, $counts distinct free counts: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"; fi
+done
 
 # Random bytes executed as code never crash or hang the monitor: each run ends with the guest's
 # own fault (described under --verbose) or a named internal error (status 125), within the limit.

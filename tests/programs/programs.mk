@@ -3,13 +3,14 @@
 # built without any libc.
 PROG_DIR := $(B)/tests/programs
 PROG_C   := $(filter-out tests/programs/raw_%.c,$(wildcard tests/programs/*.c))
-PROG_DYN := hello sc_fs sc_io sc_mmap sc_proc
+PROG_DYN := hello sc_fs sc_io sc_mmap sc_proc sc_exec execloop
 PROG_RAW := $(wildcard tests/programs/raw_*.c) $(wildcard tests/programs/*.S)
 PROG_BINS := $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.glibc) \
              $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.musl) \
              $(PROG_DIR)/hello.spie \
              $(addprefix $(PROG_DIR)/,$(addsuffix .dyn,$(PROG_DYN)) $(addsuffix .mdyn,$(PROG_DYN))) \
-             $(patsubst tests/programs/%,$(PROG_DIR)/%.raw,$(basename $(PROG_RAW)))
+             $(patsubst tests/programs/%,$(PROG_DIR)/%.raw,$(basename $(PROG_RAW))) \
+             $(PROG_DIR)/shebang.sh
 TESTS_BUILD += $(PROG_BINS)
 
 $(PROG_DIR)/%.glibc: tests/programs/%.c
@@ -33,6 +34,11 @@ $(PROG_DIR)/%.raw: tests/programs/%.c
 $(PROG_DIR)/%.raw: tests/programs/%.S
 	@mkdir -p $(dir $@)
 	gcc -static -nostdlib -no-pie -o $@ $<
+
+# "#!" scripts, run directly: the kernel reads their first line.
+$(PROG_DIR)/%.sh: tests/programs/%.sh
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
 
 # Input files the cases read (copied into each scratch directory before a run).
 $(PROG_DIR)/inputs/.stamp: tests/programs/inputs.sh

@@ -9,7 +9,7 @@ static const char *sc_errname(int e)
 {
     static const char *names[] = {
         [1] = "EPERM",   [2] = "ENOENT",  [3] = "ESRCH",   [4] = "EINTR",   [5] = "EIO",
-        [9] = "EBADF",   [11] = "EAGAIN", [12] = "ENOMEM", [13] = "EACCES", [14] = "EFAULT",
+        [7] = "E2BIG",   [8] = "ENOEXEC", [9] = "EBADF",   [11] = "EAGAIN", [12] = "ENOMEM", [13] = "EACCES", [14] = "EFAULT",
         [17] = "EEXIST", [18] = "EXDEV",  [20] = "ENOTDIR", [21] = "EISDIR", [22] = "EINVAL",
         [24] = "EMFILE", [25] = "ENOTTY", [29] = "ESPIPE", [32] = "EPIPE", [34] = "ERANGE",
         [36] = "ENAMETOOLONG", [38] = "ENOSYS", [39] = "ENOTEMPTY", [40] = "ELOOP",

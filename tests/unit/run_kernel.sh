@@ -2,7 +2,7 @@
 # run_kernel.sh: runs the shim kernel's host-side unit tests; prints "PASS name" / "FAIL name: why".
 B=${B:-build}
 status=0
-for t in kern_vma kern_usercopy kern_elf; do
+for t in kern_vma kern_usercopy kern_elf kern_script; do
     bin="$B/tests/unit/$t"
     if [ ! -x "$bin" ]; then
         echo "FAIL $t: $bin not built (make B=$B tests-build)"

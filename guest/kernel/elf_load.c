@@ -1,0 +1,139 @@
+/* elf_load.c: an ELF program and its PT_INTERP interpreter: read and checked before execve's point
+ * of no return, mapped into the emptied address space after it. */
+#include "binprm.h"
+#include "bvm_linux.h"
+#include "exec.h"
+#include "hostcall.h"
+#include "mm.h"
+#include "procfs.h"
+#include "usercopy.h"
+
+int64_t exec_read(int fd, void *buf, uint64_t len, uint64_t off)
+{
+    /* The buffer is in the kernel image: one segment, physically contiguous. */
+    static struct bvm_seg seg;
+    seg.gpa = kva_to_gpa(buf);
+    seg.len = len;
+    return hc_io(BVM_HC_PREAD, fd, &seg, 1, (int64_t)off, 0);
+}
+
+static int read_exact(int fd, void *buf, uint64_t len, uint64_t off)
+{
+    int64_t n = exec_read(fd, buf, len, off);
+    return n < 0 ? (int)n : (uint64_t)n == len ? 0 : -LINUX_ENOEXEC;
+}
+
+/* The headers of the image in fd (which img then owns), checked as if it were placed at
+ * PIE_BASE; only a mapping place that is not free can still fail later. */
+static int read_image(int fd, struct elf_image *img)
+{
+    img->fd = fd;
+    int err = read_exact(fd, &img->eh, sizeof(img->eh), 0);
+    if (!err)
+        err = elf_check_ehdr(&img->eh);
+    if (!err)
+        err = read_exact(fd, img->ph, (uint64_t)img->eh.e_phnum * sizeof(img->ph[0]), img->eh.e_phoff);
+    if (!err)
+        err = elf_check_phdrs(&img->eh, img->ph, PIE_BASE, &img->info);
+    return err;
+}
+
+/* The PT_INTERP interpreter: opened for execution and checked (an ET_DYN that needs none). */
+static int prepare_interp(struct binprm *b)
+{
+    const struct elf_info *info = &b->prog.info;
+    int err = read_exact(b->prog.fd, b->elf_interp_path, info->interp_len, info->interp_off);
+    if (!err && b->elf_interp_path[info->interp_len - 1] != 0)
+        err = -LINUX_ENOEXEC;
+    if (err)
+        return err;
+    int fd = exec_open(LINUX_AT_FDCWD, b->elf_interp_path, false);
+    if (fd < 0)
+        return fd;
+    err = read_image(fd, &b->elf_interp);
+    if (!err && (b->elf_interp.eh.e_type != ET_DYN || b->elf_interp.info.interp_len))
+        err = -LINUX_ENOEXEC;
+    return err;
+}
+
+int elf_prepare(struct binprm *b)
+{
+    int err = read_image(b->fd, &b->prog);
+    b->fd = -1; /* now b->prog's */
+    if (!err && b->prog.info.interp_len)
+        err = prepare_interp(b);
+    return err;
+}
+
+/* Gives [start, end) the protection prot; pages already claimed by an earlier segment (a shared
+ * edge page) get the union of both protections. */
+static int map_segment_range(uint64_t start, uint64_t end, uint32_t prot, const struct vma_file *f,
+                             uint64_t pgoff)
+{
+    uint64_t base = start;
+    struct addrspace *as = cur_as;
+    int err = mm_split_at(as, start, end);
+    if (err)
+        return err;
+    while (start < end) {
+        struct vma *v = vma_find(&as->vmas, start);
+        if (v) {
+            v->prot |= prot;
+            start = v->end;
+            continue;
+        }
+        struct vma *next = vma_next_from(&as->vmas, start);
+        uint64_t stop = next && next->start < end ? next->start : end;
+        struct vma *nv = vma_insert(&as->vmas, start, stop, prot, VMA_IMAGE);
+        if (!nv)
+            return -LINUX_ENOMEM;
+        nv->file = f; /* named in /proc/self/maps, like Linux's file mapping */
+        nv->pgoff = pgoff + (start - base);
+        start = stop;
+    }
+    return 0;
+}
+
+static int load_segment(int fd, const struct elf64_phdr *p, uint64_t bias)
+{
+    uint64_t va = p->p_vaddr + bias, start = PAGE_DOWN(va), end = PAGE_UP(va + p->p_memsz);
+    uint32_t prot = elf_prot(p->p_flags);
+    int err = map_segment_range(start, end, prot, procfs_file_of(fd), PAGE_DOWN(p->p_offset));
+    if (err)
+        return err;
+    /* Like Linux's file mapping, the first page shows the file bytes before p_vaddr too. */
+    uint64_t lead = va - start, len = p->p_filesz + lead;
+    if (len == lead)
+        return 0;
+    int64_t n = user_io(BVM_HC_PREAD, fd, start, len, (int64_t)(p->p_offset - lead), 0, 0);
+    if (n < 0)
+        return (int)n;
+    return (uint64_t)n == len ? 0 : -LINUX_ENOEXEC;
+}
+
+/* Places the image at base (ET_DYN; an ET_EXEC stays where it was linked) and maps its segments. */
+static int map_image(struct elf_image *img, uint64_t base)
+{
+    int err = elf_check_phdrs(&img->eh, img->ph, base, &img->info);
+    for (int i = 0; !err && i < img->eh.e_phnum; i++)
+        if (img->ph[i].p_type == PT_LOAD)
+            err = load_segment(img->fd, &img->ph[i], img->info.bias);
+    return err;
+}
+
+int elf_map(struct binprm *b, uint64_t *entry, uint64_t *interp_base)
+{
+    struct elf_image *in = &b->elf_interp;
+    int err = map_image(&b->prog, PIE_BASE);
+    *entry = b->prog.info.entry;
+    *interp_base = 0;
+    cur_as->brk_start = cur_as->brk = b->prog.info.hi;
+    if (err || !b->prog.info.interp_len)
+        return err;
+    /* Where Linux's mmap would put it without ASLR: the highest free gap below the mmap base. */
+    uint64_t base = mm_find_gap(cur_as, in->info.hi - in->info.lo);
+    err = base ? map_image(in, base) : -LINUX_ENOMEM;
+    *entry = in->info.entry;
+    *interp_base = in->info.lo;
+    return err;
+}
