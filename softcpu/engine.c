@@ -4,6 +4,7 @@
 
 #include "engine.h"
 #include "fastops.h"
+#include "jit.h"
 
 /*
  * Blocks live in one bump arena and are never freed one by one: an invalidated block is
@@ -26,6 +27,7 @@ struct block {
     uint32_t nbytes;
     uint16_t n;
     uint8_t valid;
+    struct jit_code jit;    /* translated prefix, if any */
     struct block *succ[2];  /* blocks that followed this one, valid while epoch matches */
     uint32_t succ_epoch[2];
     struct insn insns[];
@@ -48,6 +50,7 @@ struct block_cache {
     struct block *hash[1u << HASH_BITS];
     struct cpage *pages[1u << PAGE_HASH_BITS];
     struct block *cur_block;
+    struct jit_arena jit;
     uint32_t epoch; /* bumped by every TLB flush: successor links older than it are stale */
 };
 
@@ -70,13 +73,16 @@ int engine_init(struct cpu *c)
         free(c->bc);
         return -ENOMEM;
     }
+    jit_arena_init(&c->bc->jit); /* without it every block is interpreted */
     return 0;
 }
 
 void engine_fini(struct cpu *c)
 {
-    if (c->bc)
+    if (c->bc) {
         free(c->bc->arena);
+        jit_arena_fini(&c->bc->jit);
+    }
     free(c->bc);
     free(c->code_pages);
 }
@@ -107,6 +113,7 @@ void engine_flush_all(struct cpu *c)
     memset(bc->hash, 0, sizeof bc->hash);
     memset(bc->pages, 0, sizeof bc->pages);
     bc->used = 0;
+    jit_arena_reset(&bc->jit);
     bc->cur_block = NULL;
     tlb_flush_all(c);
 }
@@ -319,7 +326,7 @@ static struct block *block_build(struct cpu *c, uint64_t lin, uint64_t gpa, cons
 {
     struct block_cache *bc = c->bc;
     size_t cap = sizeof(struct block) + SCPU_BLOCK_MAX * sizeof(struct insn) + 4 * 64;
-    if (bc->used + cap > ARENA_SIZE)
+    if (bc->used + cap > ARENA_SIZE || !jit_arena_has_room(&bc->jit))
         engine_flush_all(c);
     size_t mark = bc->used;
     struct block *b = arena_alloc(bc, sizeof(struct block) + SCPU_BLOCK_MAX * sizeof(struct insn));
@@ -358,6 +365,7 @@ static struct block *block_build(struct cpu *c, uint64_t lin, uint64_t gpa, cons
     b->nbytes = (uint32_t)(rip - c->rip);
     b->valid = 1;
     b->succ[0] = b->succ[1] = NULL;
+    b->jit = c->mode == 8 ? jit_translate(&bc->jit, b->insns, n, c->cpl) : (struct jit_code){NULL, 0};
     unsigned h = hash_rip(b->rip);
     b->hnext = bc->hash[h];
     bc->hash[h] = b;
@@ -384,11 +392,27 @@ static struct block *block_get(struct cpu *c)
 
 /* Fast handlers (fastops.c) run their successors themselves, so after a call c->cur is the
  * last instruction that ran, not necessarily i. */
+/* The translated prefix of b; the first instruction it left to the interpreter (b->n: all). */
+static unsigned run_jit(struct cpu *c, struct block *b)
+{
+    uint64_t fl = b->jit.flags_in ? (flags_get(c) & F_ARITH) | 2 : 2;
+    unsigned k = b->jit.fn(c, fl);
+    c->stats.insns_jit += k;
+    if (k == b->n)
+        c->stats.insns_executed += k;
+    return k;
+}
+
 static void run_block(struct cpu *c, struct block *b)
 {
     const struct insn *i = b->insns, *end = i + b->n;
     c->bc->cur_block = b;
     c->brk = 0;
+    if (b->jit.fn) {
+        i += run_jit(c, b);
+        if (i == end)
+            return;
+    }
     c->chain_end = end;
     do {
         c->cur = i;
