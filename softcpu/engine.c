@@ -51,6 +51,8 @@ struct block_cache {
     struct cpage *pages[1u << PAGE_HASH_BITS];
     struct block *cur_block;
     struct jit_arena jit;
+    struct jit_env jit_env;
+    struct jit_link *pending_link; /* a translated block left through this unlinked exit */
     uint32_t epoch; /* bumped by every TLB flush: successor links older than it are stale */
 };
 
@@ -74,6 +76,8 @@ int engine_init(struct cpu *c)
         return -ENOMEM;
     }
     jit_arena_init(&c->bc->jit); /* without it every block is interpreted */
+    c->bc->jit_env.cur_block = (void **)&c->bc->cur_block;
+    c->bc->jit_env.epoch = &c->bc->epoch;
     return 0;
 }
 
@@ -114,6 +118,7 @@ void engine_flush_all(struct cpu *c)
     memset(bc->pages, 0, sizeof bc->pages);
     bc->used = 0;
     jit_arena_reset(&bc->jit);
+    bc->pending_link = NULL;
     bc->cur_block = NULL;
     tlb_flush_all(c);
 }
@@ -365,7 +370,10 @@ static struct block *block_build(struct cpu *c, uint64_t lin, uint64_t gpa, cons
     b->nbytes = (uint32_t)(rip - c->rip);
     b->valid = 1;
     b->succ[0] = b->succ[1] = NULL;
-    b->jit = c->mode == 8 ? jit_translate(&bc->jit, b->insns, n, c->cpl) : (struct jit_code){NULL, 0};
+    if (c->mode == 8)
+        jit_translate(&bc->jit, b->insns, n, c->cpl, &b->jit, &bc->jit_env);
+    else
+        memset(&b->jit, 0, sizeof b->jit);
     unsigned h = hash_rip(b->rip);
     b->hnext = bc->hash[h];
     bc->hash[h] = b;
@@ -392,14 +400,22 @@ static struct block *block_get(struct cpu *c)
 
 /* Fast handlers (fastops.c) run their successors themselves, so after a call c->cur is the
  * last instruction that ran, not necessarily i. */
-/* The translated prefix of b; the first instruction it left to the interpreter (b->n: all). */
+/* Runs b's translation, which may go on through linked blocks (cpu->bc->cur_block is the last
+ * one); returns how many of that block's instructions completed. It is over (cpu->rip set)
+ * when that is all of them or a handler asked to stop (cpu->brk); otherwise the interpreter
+ * goes on from there (a memory access the inline TLB lookup did not cover). */
 static unsigned run_jit(struct cpu *c, struct block *b)
 {
-    uint64_t fl = b->jit.flags_in ? (flags_get(c) & F_ARITH) | 2 : 2;
-    unsigned k = b->jit.fn(c, fl);
+    unsigned v = b->jit.fn(c);
+    struct block *last = c->bc->cur_block;
+    unsigned k = JIT_RET_K(v);
+    c->cur = NULL;
+    c->chain_end = NULL;
     c->stats.insns_jit += k;
-    if (k == b->n)
+    if (k == last->n || c->brk)
         c->stats.insns_executed += k;
+    if (JIT_RET_LINK(v))
+        c->bc->pending_link = &last->jit.link[JIT_RET_LINK(v) - 1];
     return k;
 }
 
@@ -409,9 +425,12 @@ static void run_block(struct cpu *c, struct block *b)
     c->bc->cur_block = b;
     c->brk = 0;
     if (b->jit.fn) {
-        i += run_jit(c, b);
-        if (i == end)
+        unsigned k = run_jit(c, b);
+        b = c->bc->cur_block;
+        if (k == b->n || c->brk)
             return;
+        i = b->insns + k;
+        end = b->insns + b->n;
     }
     c->chain_end = end;
     do {
@@ -496,9 +515,23 @@ static struct block *next_block(struct cpu *c, struct block *prev)
     return b;
 }
 
+/* The translated block that left through an unlinked exit to b's address now jumps to b. */
+static void link_pending(struct cpu *c, struct block *b)
+{
+    struct jit_link *l = c->bc->pending_link;
+    c->bc->pending_link = NULL;
+    if (!l || !b->jit.fn || l->rip != b->rip)
+        return;
+    l->valid = &b->valid;
+    l->block = b;
+    l->epoch = c->bc->epoch;
+    l->entry = b->jit.entry;
+}
+
 __attribute__((noinline)) static void run_loop(struct cpu *c)
 {
     struct block *prev = NULL;
+    c->bc->pending_link = NULL;
     for (;;) {
         if (unlikely(c->stop_requested)) {
             c->stop_requested = 0;
@@ -507,11 +540,12 @@ __attribute__((noinline)) static void run_loop(struct cpu *c)
         }
         c->cur = NULL;
         struct block *b = next_block(c, prev);
-        prev = b;
+        link_pending(c, b);
         if (unlikely(c->rflags & F_TF))
             run_single_step(c, b);
         else
             run_block(c, b);
+        prev = c->bc->cur_block;
         if (unlikely(c->exiting)) {
             c->exiting = 0;
             return;

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "engine.h"
+#include "fastops.h"
 #include "jit_emit.h"
 #include "jit_ops.h"
 
@@ -25,11 +27,10 @@
 #define OFF_R(g) ((int32_t)(offsetof(struct cpu, r) + 8 * (unsigned)(g)))
 #define OFF(f) ((int32_t)offsetof(struct cpu, f))
 _Static_assert(sizeof(struct tlb_entry) == 40, "the lookup scales the TLB index by 5*8");
-_Static_assert(TLB_BITS == 8, "the lookup takes the index with movzbl");
 
 /* A side exit to be emitted after the block's straight-line code. */
 struct side_exit {
-    uint8_t *at[2];   /* rel32 fields jumping here */
+    uint8_t *at[3];   /* rel32 fields jumping here */
     unsigned k;       /* instruction to resume at */
     unsigned mem;     /* memory accesses completed before it */
     bool flags_saved; /* r9 holds the guest flags (lahf/seto) */
@@ -40,7 +41,8 @@ struct jctx {
     struct jbuf e;
     const struct insn *ins;
     unsigned n, cpl;
-    bool fhost;      /* guest flags are in the host RFLAGS now */
+    bool fhost;      /* guest flags are in the host RFLAGS now (else in struct cpu) */
+    bool top_fhost;  /* ... at the block's first instruction */
     unsigned mem;    /* memory accesses so far on the straight path */
     uint8_t *top;    /* first instruction (target of a self loop) */
     int8_t home[16]; /* guest register -> host r10..r15 holding it for the whole block, or -1 */
@@ -48,6 +50,9 @@ struct jctx {
     unsigned n_epi_flags, n_epi_plain;
     struct side_exit exits[MAX_EXITS];
     unsigned nexits;
+    struct jit_code *code;     /* links of this block */
+    const struct jit_env *env;
+    unsigned nlinks;
 };
 
 /* ---- arena ---- */
@@ -137,6 +142,70 @@ static void flags_restore(struct jbuf *e) /* mov eax, r9d; add al, 0x7f; sahf */
     eb(e, 0x9e);
 }
 
+/* RFLAGS' arithmetic bits into cpu->rflags, lazy flags cleared (RFLAGS unchanged) */
+static void emit_flags_to_state(struct jbuf *e)
+{
+    eb(e, 0x9c);                                         /* pushfq */
+    eb(e, 0x59);                                         /* pop rcx */
+    emit_load(e, H_DX, OFF(rflags));
+    eb(e, 0x48), eb(e, 0x81), eb(e, 0xe2), en(e, ~(uint32_t)F_ARITH, 4); /* and rdx, ~arith */
+    eb(e, 0x81), eb(e, 0xe1), en(e, F_ARITH, 4);          /* and ecx, arith */
+    emit_rr(e, 0x09, H_CX, H_DX);                        /* or rdx, rcx */
+    emit_store(e, H_DX, OFF(rflags));
+    eb(e, 0xc6), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(lf.op)), eb(e, LF_NONE); /* mov byte [lf.op], 0 */
+}
+
+static void writeback_homes(struct jctx *x)
+{
+    for (unsigned g = 0; g < 16; g++)
+        if (x->home[g] >= 0)
+            emit_store(&x->e, x->home[g], OFF_R(g));
+}
+
+static void reload_homes(struct jctx *x)
+{
+    for (unsigned g = 0; g < 16; g++)
+        if (x->home[g] >= 0)
+            emit_load(&x->e, x->home[g], OFF_R(g));
+}
+
+/* fn(cpu, arg) through the C ABI (the prologue keeps rsp 16-aligned); clobbers the
+ * caller-saved registers, r10 and r11 among them: homes must be written back first. */
+static void emit_ccall(struct jctx *x, const void *fn, const void *arg)
+{
+    emit_rr(&x->e, 0x89, H_BP, H_DI);    /* mov rdi, rbp */
+    emit_movi(&x->e, H_SI, (uintptr_t)arg);
+    emit_movi(&x->e, H_AX, (uintptr_t)fn);
+    eb(&x->e, 0xff), eb(&x->e, 0xd0);    /* call rax */
+}
+
+static uint64_t jit_flags_arith(struct cpu *c, const void *unused)
+{
+    return (flags_get(c) & F_ARITH) | 2;
+}
+
+/* The guest flags from struct cpu into RFLAGS (after a handler left them lazy). */
+static void emit_flags_from_state(struct jctx *x)
+{
+    writeback_homes(x);
+    emit_ccall(x, (const void *)jit_flags_arith, NULL);
+    reload_homes(x);
+    eb(&x->e, 0x50); /* push rax */
+    eb(&x->e, 0x9d); /* popfq */
+    x->fhost = true;
+}
+
+/* Make the flags' place what the code at `want_host` expects. */
+static void sync_flags(struct jctx *x, bool want_host)
+{
+    if (want_host && !x->fhost)
+        emit_flags_from_state(x);
+    else if (!want_host && x->fhost) {
+        emit_flags_to_state(&x->e);
+        x->fhost = false;
+    }
+}
+
 /* jump to the shared epilogue that stores the flags (fhost) or leaves them alone */
 static void emit_to_epilogue(struct jctx *x, bool fhost)
 {
@@ -158,6 +227,57 @@ static void emit_exit_rip(struct jctx *x, uint64_t rip)
     emit_store(e, H_DX, OFF(rip));
     emit_movi(e, H_AX, x->n);
     emit_to_epilogue(x, x->fhost);
+}
+
+/* Leave through constant exit `link` to rip: into the linked block when the link is current,
+ * else back to the engine, which links it once it has found the successor. */
+static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
+{
+    struct jbuf *e = &x->e;
+    uint8_t *unl[5];
+    x->code->link[link].rip = rip;
+    if (x->fhost)
+        emit_flags_to_state(e);
+    writeback_homes(x);
+    emit_movi(e, H_DX, rip);
+    emit_store(e, H_DX, OFF(rip));
+    emit_count(e, OFF(stats.mem_accesses), x->mem);
+    emit_movi(e, H_CX, (uintptr_t)&x->code->link[link]);
+    emit_rm64(e, 0x8b, H_R8, H_CX, H_NONE, 0, offsetof(struct jit_link, entry)); /* mov r8, entry */
+    emit_rr(e, 0x85, H_R8, H_R8);                                               /* test r8, r8 */
+    unl[0] = emit_jcc32(e, 0x4);                                                /* jz */
+    emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, valid));
+    eb(e, 0x80), emit_mem(e, 7, H_AX, H_NONE, 0, 0), eb(e, 0);                  /* cmp byte [rax], 0 */
+    unl[1] = emit_jcc32(e, 0x4);                                                /* je: invalidated */
+    eb(e, 0x8b), emit_mem(e, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, epoch)); /* mov eax, epoch */
+    emit_movi(e, H_DX, (uintptr_t)x->env->epoch);
+    eb(e, 0x3b), emit_mem(e, H_AX, H_DX, H_NONE, 0, 0);                         /* cmp eax, [rdx] */
+    unl[2] = emit_jcc32(e, 0x5);
+    emit_rm32(e, 0x8b, H_AX, OFF(stop_requested));
+    emit_rm32(e, 0x0b, H_AX, OFF(exiting));                                     /* or eax, [exiting] */
+    unl[3] = emit_jcc32(e, 0x5);
+    emit_rm32(e, 0x8b, H_AX, OFF(rflags));
+    eb(e, 0xa9), en(e, F_TF, 4);                                                /* test eax, TF */
+    unl[4] = emit_jcc32(e, 0x5);
+    emit_count(e, OFF(stats.insns_executed), x->n);
+    emit_count(e, OFF(stats.insns_jit), x->n);
+    emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, block));
+    emit_movi(e, H_DX, (uintptr_t)x->env->cur_block);
+    emit_rm64(e, 0x89, H_AX, H_DX, H_NONE, 0, 0);                               /* mov [rdx], rax */
+    eb(e, 0x41), eb(e, 0xff), eb(e, 0xe0);                                      /* jmp r8 */
+    for (unsigned k = 0; k < 5; k++)
+        patch32(e, unl[k], e->p);
+    emit_movi(e, H_AX, x->n | (link + 1) << 16);
+    emit_to_epilogue(x, false);
+}
+
+/* A constant exit: linked while links remain, else plain. */
+static void emit_exit_to(struct jctx *x, uint64_t rip)
+{
+    if (x->nlinks < JIT_LINKS)
+        emit_exit_linked(x, rip, x->nlinks++);
+    else
+        emit_exit_rip(x, rip);
 }
 
 /* ---- register mapping ---- */
@@ -270,7 +390,7 @@ static struct side_exit *new_exit(struct jctx *x, unsigned k)
         return &x->exits[0];
     }
     struct side_exit *s = &x->exits[x->nexits++];
-    s->at[0] = s->at[1] = NULL;
+    s->at[0] = s->at[1] = s->at[2] = NULL;
     s->k = k;
     s->mem = x->mem;
     s->fhost = x->fhost;
@@ -281,7 +401,7 @@ static struct side_exit *new_exit(struct jctx *x, unsigned k)
 /* rsi = host address of `size` bytes at linear rsi, or a side exit to the interpreter when
  * the TLB has no entry with this access, the entry is marked slow or the access crosses the
  * page. Clobbers rdi, rcx and RFLAGS. */
-static void emit_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
+static struct side_exit *emit_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
 {
     struct jbuf *e = &x->e;
     unsigned u = x->cpl == 3;
@@ -291,7 +411,7 @@ static void emit_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
     struct side_exit *s = new_exit(x, k);
     emit_rr(e, 0x89, H_SI, H_DI);                       /* mov rdi, rsi */
     eb(e, 0x48), eb(e, 0xc1), eb(e, 0xef), eb(e, 12);   /* shr rdi, 12 */
-    eb(e, 0x40), eb(e, 0x0f), eb(e, 0xb6), eb(e, 0xff); /* movzx edi, dil */
+    eb(e, 0x81), eb(e, 0xe7), en(e, TLB_SIZE - 1, 4);   /* and edi, TLB_SIZE - 1 */
     emit_rm64(e, 0x8d, H_DI, H_DI, H_DI, 2, 0);         /* lea rdi, [rdi + rdi*4] */
     if (size > 1) {
         eb(e, 0x89), eb(e, 0xf1);                       /* mov ecx, esi */
@@ -304,6 +424,7 @@ static void emit_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
     emit_rm64(e, 0x3b, H_CX, H_BP, H_DI, 3, tag);       /* cmp rcx, [rbp + rdi*8 + tag] */
     s->at[1] = emit_jcc32(e, 0x5);                      /* jne */
     emit_rm64(e, 0x03, H_SI, H_BP, H_DI, 3, add);       /* add rsi, [rbp + rdi*8 + addend] */
+    return s;
 }
 
 /* ---- instructions ---- */
@@ -391,6 +512,97 @@ static void emit_bswap(struct jctx *x, const struct insn *i)
     put_reg(x, H_AX, i->reg);
 }
 
+/* guest register g += delta, flags untouched */
+static void emit_reg_add(struct jctx *x, unsigned g, int32_t delta)
+{
+    if (x->home[g] >= 0) {
+        emit_rm64(&x->e, 0x8d, x->home[g], x->home[g], H_NONE, 0, delta);
+        return;
+    }
+    emit_load(&x->e, H_CX, OFF_R(g));
+    emit_rm64(&x->e, 0x8d, H_CX, H_CX, H_NONE, 0, delta);
+    emit_store(&x->e, H_CX, OFF_R(g));
+}
+
+/* rsi = host address of the 8 stack bytes at rsp + delta (SS base is 0 in 64-bit mode) */
+static struct side_exit *emit_stack_ref(struct jctx *x, unsigned k, int32_t delta, bool write)
+{
+    int b = addr_reg(x, R_SP, H_SI);
+    emit_rm64(&x->e, 0x8d, H_SI, b, H_NONE, 0, delta);
+    if (x->fhost)
+        flags_save(&x->e);
+    struct side_exit *s = emit_tlb(x, k, 8, write);
+    x->mem++;
+    return s;
+}
+
+static void stack_ref_done(struct jctx *x)
+{
+    if (x->fhost)
+        flags_restore(&x->e);
+}
+
+/* push: the slot's host address in rsi first (the lookup clobbers rax), then the value */
+static void emit_push_slot(struct jctx *x, unsigned k)
+{
+    emit_stack_ref(x, k, -8, true);
+    stack_ref_done(x);
+}
+
+static void emit_push_rax(struct jctx *x)
+{
+    emit_rm64(&x->e, 0x89, H_AX, H_SI, H_NONE, 0, 0); /* mov [rsi], rax */
+    emit_reg_add(x, R_SP, -8);
+}
+
+static void emit_push(struct jctx *x, unsigned k, const struct insn *i)
+{
+    emit_push_slot(x, k);
+    get_reg(x, H_AX, i->reg);
+    emit_push_rax(x);
+}
+
+static void emit_push_imm(struct jctx *x, unsigned k, uint64_t v)
+{
+    emit_push_slot(x, k);
+    emit_movi(&x->e, H_AX, v);
+    emit_push_rax(x);
+}
+
+static void emit_pop(struct jctx *x, unsigned k, const struct insn *i)
+{
+    emit_stack_ref(x, k, 0, false);
+    stack_ref_done(x);
+    emit_rm64(&x->e, 0x8b, H_AX, H_SI, H_NONE, 0, 0); /* mov rax, [rsi] */
+    emit_reg_add(x, R_SP, 8);
+    put_reg(x, H_AX, i->reg);
+}
+
+/* Leave with the block finished at the RIP held in rdx. */
+static void emit_exit_rdx(struct jctx *x)
+{
+    emit_store(&x->e, H_DX, OFF(rip));
+    emit_count(&x->e, OFF(stats.mem_accesses), x->mem);
+    emit_movi(&x->e, H_AX, x->n);
+    emit_to_epilogue(x, x->fhost);
+}
+
+/* ret: the return address must be canonical, else the interpreter raises #GP at the ret */
+static void emit_ret(struct jctx *x, unsigned k)
+{
+    struct jbuf *e = &x->e;
+    struct side_exit *s = emit_stack_ref(x, k, 0, false);
+    emit_rm64(e, 0x8b, H_DX, H_SI, H_NONE, 0, 0);      /* mov rdx, [rsi] */
+    emit_rr(e, 0x89, H_DX, H_CX);                      /* mov rcx, rdx */
+    eb(e, 0x48), eb(e, 0xc1), eb(e, 0xf9), eb(e, 47);  /* sar rcx, 47 */
+    emit_rm64(e, 0x8d, H_CX, H_CX, H_NONE, 0, 1);      /* lea rcx, [rcx + 1] */
+    eb(e, 0x48), eb(e, 0x83), eb(e, 0xf9), eb(e, 1);   /* cmp rcx, 1 */
+    s->at[2] = emit_jcc32(e, 0x7);                     /* ja: not canonical */
+    stack_ref_done(x);
+    emit_reg_add(x, R_SP, 8);
+    emit_exit_rdx(x);
+}
+
 /* Back to the block's start: count the pass, leave if a stop was requested. */
 static void emit_loop(struct jctx *x, uint64_t rip)
 {
@@ -406,15 +618,57 @@ static void emit_loop(struct jctx *x, uint64_t rip)
     emit_count(e, OFF(stats.insns_executed), x->n);
     emit_count(e, OFF(stats.insns_jit), x->n);
     emit_count(e, OFF(stats.mem_accesses), x->mem);
+    sync_flags(x, x->top_fhost);
     patch32(e, emit_jmp32(e), x->top);
 }
 
 static void emit_branch_to(struct jctx *x, uint64_t target, uint64_t block_rip, bool loop_ok)
 {
+    bool fhost = x->fhost;
     if (target == block_rip && loop_ok)
         emit_loop(x, target);
     else
-        emit_exit_rip(x, target);
+        emit_exit_to(x, target);
+    x->fhost = fhost; /* the other path starts from the same state */
+}
+
+/* Leave after instruction k when its handler asked the block to stop (cpu->brk); the last
+ * instruction of the block leaves anyway, with the next RIP unless the handler set one. */
+static void emit_after_helper(struct jctx *x, unsigned k, const struct insn *i)
+{
+    struct jbuf *e = &x->e;
+    bool last = k + 1 == x->n;
+    emit_rm32(e, 0x8b, H_CX, OFF(brk)); /* mov ecx, [brk] */
+    eb(e, 0xe3);                        /* jrcxz: go on */
+    uint8_t *rel8 = e->p;
+    eb(e, 0);
+    uint8_t *from = e->p;
+    emit_movi(e, H_AX, k + 1);
+    emit_to_epilogue(x, false);
+    if (!e->full)
+        *rel8 = (uint8_t)(e->p - from);
+    if (last)
+        emit_exit_rip(x, insn_next(i));
+}
+
+/* The interpreter runs instruction k: registers and flags go back to struct cpu first,
+ * cpu->cur names it (a fault rewinds there) and it may not chain to the next one. */
+static void emit_helper(struct jctx *x, unsigned k, const struct insn *i)
+{
+    struct jbuf *e = &x->e;
+    writeback_homes(x);
+    if (x->fhost)
+        emit_flags_to_state(e);
+    x->fhost = false;
+    emit_count(e, OFF(stats.mem_accesses), x->mem);
+    x->mem = 0;
+    emit_movi(e, H_AX, (uintptr_t)i);
+    emit_store(e, H_AX, OFF(cur));
+    emit_movi(e, H_AX, (uintptr_t)(i + 1));
+    emit_store(e, H_AX, OFF(chain_end));
+    emit_ccall(x, (const void *)fast_live(i->fn), i);
+    reload_homes(x);
+    emit_after_helper(x, k, i);
 }
 
 static void emit_jcc(struct jctx *x, const struct insn *i, const struct jop *j, bool loop_ok)
@@ -429,7 +683,10 @@ static void emit_jcc(struct jctx *x, const struct insn *i, const struct jop *j, 
 static void emit_insn(struct jctx *x, unsigned k, const struct jop *j, bool loop_ok)
 {
     const struct insn *i = &x->ins[k];
+    if ((j->fl == FL_READ || j->fl == FL_PART) && !x->fhost)
+        emit_flags_from_state(x);
     switch (j->kind) {
+    case K_HELPER: emit_helper(x, k, i); break;
     case K_MODRM: emit_modrm_insn(x, k, i, j); break;
     case K_PLAIN: emit_plain_insn(x, i, j); break;
     case K_LEA: emit_lea(x, i); break;
@@ -438,6 +695,14 @@ static void emit_insn(struct jctx *x, unsigned k, const struct jop *j, bool loop
     case K_NOP: break;
     case K_JCC: emit_jcc(x, i, j, loop_ok); break;
     case K_JMP: emit_branch_to(x, insn_next(i) + i->imm, x->ins[0].rip, loop_ok); break;
+    case K_PUSH: emit_push(x, k, i); break;
+    case K_PUSHI: emit_push_imm(x, k, i->imm); break;
+    case K_POP: emit_pop(x, k, i); break;
+    case K_CALL:
+        emit_push_imm(x, k, insn_next(i));
+        emit_exit_to(x, insn_next(i) + i->imm);
+        break;
+    case K_RET: emit_ret(x, k); break;
     }
     if (j->fl != FL_NONE)
         x->fhost = true;
@@ -451,6 +716,7 @@ static void emit_side_exits(struct jctx *x)
         struct side_exit *se = &x->exits[s];
         patch32(&x->e, se->at[0], x->e.p);
         patch32(&x->e, se->at[1], x->e.p);
+        patch32(&x->e, se->at[2], x->e.p);
         if (se->flags_saved)
             flags_restore(&x->e);
         emit_count(&x->e, OFF(stats.mem_accesses), se->mem);
@@ -466,19 +732,11 @@ static void emit_epilogues(struct jctx *x)
     struct jbuf *e = &x->e;
     for (unsigned k = 0; k < x->n_epi_flags; k++)
         patch32(e, x->epi_flags_at[k], e->p);
-    eb(e, 0x9c);                                         /* pushfq */
-    eb(e, 0x59);                                         /* pop rcx */
-    emit_load(e, H_DX, OFF(rflags));
-    eb(e, 0x48), eb(e, 0x81), eb(e, 0xe2), en(e, ~(uint32_t)F_ARITH, 4); /* and rdx, ~arith */
-    eb(e, 0x81), eb(e, 0xe1), en(e, F_ARITH, 4);          /* and ecx, arith */
-    emit_rr(e, 0x09, H_CX, H_DX);                        /* or rdx, rcx */
-    emit_store(e, H_DX, OFF(rflags));
-    eb(e, 0xc6), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(lf.op)), eb(e, LF_NONE); /* mov byte [lf.op], 0 */
+    emit_flags_to_state(e);
     for (unsigned k = 0; k < x->n_epi_plain; k++)
         patch32(e, x->epi_plain_at[k], e->p);
-    for (unsigned g = 0; g < 16; g++)
-        if (x->home[g] >= 0)
-            emit_store(e, x->home[g], OFF_R(g));
+    writeback_homes(x);
+    emit_rm64(e, 0x8d, H_SP, H_SP, H_NONE, 0, 8); /* lea rsp, [rsp + 8] */
     for (int h = H_R15; h >= H_R12; h--)
         eb(e, 0x41), eb(e, 0x58 + (h & 7)); /* pop r15..r12 */
     eb(e, 0x5d); /* pop rbp */
@@ -486,6 +744,8 @@ static void emit_epilogues(struct jctx *x)
     eb(e, 0xc3);
 }
 
+/* The C entry (callee-saved registers, a 16-aligned frame, rbp = cpu), then the chain entry
+ * linked blocks jump to within that frame: incoming flags if the block reads them, homes. */
 static void emit_prologue(struct jctx *x, bool flags_in)
 {
     struct jbuf *e = &x->e;
@@ -493,40 +753,35 @@ static void emit_prologue(struct jctx *x, bool flags_in)
     eb(e, 0x55);             /* push rbp */
     for (int h = H_R12; h <= H_R15; h++)
         eb(e, 0x41), eb(e, 0x50 + (h & 7)); /* push r12..r15 */
+    emit_rm64(e, 0x8d, H_SP, H_SP, H_NONE, 0, -8); /* lea rsp, [rsp - 8]: 16-aligned for calls */
     emit_rr(e, 0x89, H_DI, H_BP); /* mov rbp, rdi */
-    for (unsigned g = 0; g < 16; g++)
-        if (x->home[g] >= 0)
-            emit_load(e, x->home[g], OFF_R(g));
+    x->code->entry = e->p;
     if (flags_in) {
-        eb(e, 0x56);         /* push rsi */
-        eb(e, 0x9d);         /* popfq */
+        emit_ccall(x, (const void *)jit_flags_arith, NULL);
+        eb(e, 0x50); /* push rax */
+        eb(e, 0x9d); /* popfq */
     }
+    reload_homes(x);
     x->top = e->p;
 }
 
-/* How many leading instructions translate, their classification, and whether the block
- * needs the incoming flags (read before written, or a self loop that touches them). */
-static unsigned plan(struct jctx *x, struct jop *ops, bool *flags_in, bool *loop_ok)
+/* Classify every instruction (K_HELPER for what the translator leaves to the interpreter);
+ * returns whether the block starts by reading the incoming flags. */
+static bool plan(struct jctx *x, struct jop *ops)
 {
-    unsigned k = 0;
-    int first = -1;
-    bool any = false;
-    while (k < x->n && jit_classify(&x->ins[k], &ops[k])) {
-        if (ops[k].fl != FL_NONE) {
-            any = true;
-            if (first < 0)
-                first = ops[k].fl;
+    bool decided = false, flags_in = false;
+    for (unsigned k = 0; k < x->n; k++) {
+        if (!jit_classify(&x->ins[k], &ops[k])) {
+            memset(&ops[k], 0, sizeof ops[k]);
+            ops[k].kind = K_HELPER;
+            decided = true; /* a handler takes the flags from struct cpu */
         }
-        k++;
+        if (!decided && ops[k].fl != FL_NONE) {
+            decided = true;
+            flags_in = ops[k].fl == FL_PART || ops[k].fl == FL_READ;
+        }
     }
-    *loop_ok = k == x->n;
-    bool loops = false;
-    if (*loop_ok && (ops[k - 1].kind == K_JCC || ops[k - 1].kind == K_JMP)) {
-        const struct insn *b = &x->ins[k - 1];
-        loops = insn_next(b) + b->imm == x->ins[0].rip || (ops[k - 1].kind == K_JCC && insn_next(b) == x->ins[0].rip);
-    }
-    *flags_in = (first == FL_PART || first == FL_READ) || (loops && any);
-    return k;
+    return flags_in;
 }
 
 static void use(unsigned *cnt, unsigned g, unsigned w)
@@ -542,7 +797,11 @@ static void choose_homes(struct jctx *x, const struct jop *ops, unsigned k)
     for (unsigned q = 0; q < k; q++) {
         const struct insn *i = &x->ins[q];
         const struct jop *j = &ops[q];
-        if (j->kind == K_JCC || j->kind == K_JMP || j->kind == K_NOP)
+        if (j->kind >= K_PUSH && j->kind != K_JCC && j->kind != K_JMP && j->kind != K_HELPER)
+            use(cnt, R_SP, 2);
+        if (j->kind == K_PUSH || j->kind == K_POP)
+            use(cnt, i->reg, 2);
+        if (j->kind >= K_PUSH || j->kind == K_NOP || j->kind == K_HELPER)
             continue;
         if (j->g || j->kind == K_LEA || j->kind == K_MOVI || j->kind == K_BSWAP)
             use(cnt, i->reg, 2);
@@ -566,44 +825,37 @@ static void choose_homes(struct jctx *x, const struct jop *ops, unsigned k)
     }
 }
 
-struct jit_code jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, unsigned cpl)
+void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, unsigned cpl,
+                   struct jit_code *out, const struct jit_env *env)
 {
-    struct jit_code out = {NULL, 0};
     static struct jctx x; /* large: keep it off the stack (one engine thread per CPU) */
     struct jop ops[SCPU_BLOCK_MAX];
-    bool flags_in, loop_ok;
-    if (!a->mem || n > SCPU_BLOCK_MAX)
-        return out;
+    memset(out, 0, sizeof *out);
+    if (!a->mem || n == 0 || n > SCPU_BLOCK_MAX)
+        return;
     memset(&x, 0, sizeof x);
     x.ins = insns;
     x.n = n;
     x.cpl = cpl;
-    unsigned k = plan(&x, ops, &flags_in, &loop_ok);
-    if (k == 0)
-        return out;
-    choose_homes(&x, ops, k);
+    x.code = out;
+    x.env = env;
+    bool flags_in = plan(&x, ops);
+    choose_homes(&x, ops, n);
     x.e.p = a->mem + a->used;
     x.e.end = a->mem + a->size;
     uint8_t *start = x.e.p;
     emit_prologue(&x, flags_in);
-    x.fhost = flags_in;
-    for (unsigned q = 0; q < k; q++)
-        emit_insn(&x, q, &ops[q], loop_ok);
-    if (k < n || (ops[k - 1].kind != K_JCC && ops[k - 1].kind != K_JMP)) {
-        if (k == n)
-            emit_exit_rip(&x, insn_next(&insns[n - 1]));
-        else {
-            emit_count(&x.e, OFF(stats.mem_accesses), x.mem);
-            emit_movi(&x.e, H_AX, k);
-            emit_to_epilogue(&x, x.fhost);
-        }
-    }
+    x.fhost = x.top_fhost = flags_in;
+    for (unsigned q = 0; q < n; q++)
+        emit_insn(&x, q, &ops[q], true);
+    if (ops[n - 1].kind < K_HELPER)
+        emit_exit_to(&x, insn_next(&insns[n - 1]));
     emit_side_exits(&x);
     emit_epilogues(&x);
-    if (x.e.full)
-        return out;
+    if (x.e.full) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
     a->used = (size_t)(x.e.p - a->mem + 15) & ~(size_t)15;
-    out.fn = (jit_fn)(void *)start;
-    out.flags_in = flags_in;
-    return out;
+    out->fn = (jit_fn)(void *)start;
 }

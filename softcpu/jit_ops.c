@@ -101,7 +101,14 @@ static bool map1b(const struct insn *i, struct jop *j)
     case 0xf6: case 0xf7: return group3(op, digit, j);
     case 0xfe: case 0xff: set(j, K_MODRM, FL_PART, M_RW, op & 1 ? 0 : 1, 0, false); return digit <= 1;
     case 0xeb: case 0xe9: set(j, K_JMP, FL_NONE, 0, 0, 0, false); return true;
+    case 0xe8: set(j, K_CALL, FL_NONE, 0, 0, 0, false); return i->osz == 8;
+    case 0xc3: set(j, K_RET, FL_NONE, 0, 0, 0, false); return i->osz == 8;
+    case 0x68: case 0x6a: set(j, K_PUSHI, FL_NONE, 0, 0, 0, false); return i->osz == 8;
     default:
+        if (op >= 0x50 && op <= 0x5f) {
+            set(j, op < 0x58 ? K_PUSH : K_POP, FL_NONE, 0, 0, 0, false);
+            return i->osz == 8;
+        }
         if (op >= 0xb8 && op <= 0xbf) {
             set(j, K_MOVI, FL_NONE, 0, 0, 0, false);
             return i->osz != 2;

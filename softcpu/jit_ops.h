@@ -11,8 +11,14 @@ enum jkind {
     K_MOVI,  /* mov r, imm */
     K_BSWAP,
     K_NOP,
-    K_JCC,   /* ends the block */
+    K_PUSH,  /* push r */
+    K_PUSHI, /* push imm */
+    K_POP,   /* pop r */
+    K_HELPER, /* anything else: a call to the interpreter's handler (may end the block) */
+    K_JCC,   /* the rest end the block */
     K_JMP,
+    K_CALL,  /* call rel32 */
+    K_RET,
 };
 
 /* effect on the arithmetic flags */
