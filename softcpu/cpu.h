@@ -325,7 +325,7 @@ extern const struct opdesc scpu_optable[];
 extern const unsigned scpu_optable_len;
 
 /* ---- TLB ---- */
-#define TLB_BITS 8
+#define TLB_BITS 12
 #define TLB_SIZE (1u << TLB_BITS)
 /* A tag is the page-aligned linear address; the low bits carry TLB_SLOW when every
  * access through this entry must take the slow path (code page for stores,

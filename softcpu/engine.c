@@ -4,6 +4,7 @@
 
 #include "engine.h"
 #include "fastops.h"
+#include "jit.h"
 
 /*
  * Blocks live in one bump arena and are never freed one by one: an invalidated block is
@@ -26,6 +27,7 @@ struct block {
     uint32_t nbytes;
     uint16_t n;
     uint8_t valid;
+    struct jit_code jit;    /* translated prefix, if any */
     struct block *succ[2];  /* blocks that followed this one, valid while epoch matches */
     uint32_t succ_epoch[2];
     struct insn insns[];
@@ -48,6 +50,9 @@ struct block_cache {
     struct block *hash[1u << HASH_BITS];
     struct cpage *pages[1u << PAGE_HASH_BITS];
     struct block *cur_block;
+    struct jit_arena jit;
+    struct jit_env jit_env;
+    struct jit_link *pending_link; /* a translated block left through this unlinked exit */
     uint32_t epoch; /* bumped by every TLB flush: successor links older than it are stale */
 };
 
@@ -70,13 +75,18 @@ int engine_init(struct cpu *c)
         free(c->bc);
         return -ENOMEM;
     }
+    jit_arena_init(&c->bc->jit); /* without it every block is interpreted */
+    c->bc->jit_env.cur_block = (void **)&c->bc->cur_block;
+    c->bc->jit_env.epoch = &c->bc->epoch;
     return 0;
 }
 
 void engine_fini(struct cpu *c)
 {
-    if (c->bc)
+    if (c->bc) {
         free(c->bc->arena);
+        jit_arena_fini(&c->bc->jit);
+    }
     free(c->bc);
     free(c->code_pages);
 }
@@ -107,6 +117,8 @@ void engine_flush_all(struct cpu *c)
     memset(bc->hash, 0, sizeof bc->hash);
     memset(bc->pages, 0, sizeof bc->pages);
     bc->used = 0;
+    jit_arena_reset(&bc->jit);
+    bc->pending_link = NULL;
     bc->cur_block = NULL;
     tlb_flush_all(c);
 }
@@ -319,7 +331,7 @@ static struct block *block_build(struct cpu *c, uint64_t lin, uint64_t gpa, cons
 {
     struct block_cache *bc = c->bc;
     size_t cap = sizeof(struct block) + SCPU_BLOCK_MAX * sizeof(struct insn) + 4 * 64;
-    if (bc->used + cap > ARENA_SIZE)
+    if (bc->used + cap > ARENA_SIZE || !jit_arena_has_room(&bc->jit))
         engine_flush_all(c);
     size_t mark = bc->used;
     struct block *b = arena_alloc(bc, sizeof(struct block) + SCPU_BLOCK_MAX * sizeof(struct insn));
@@ -358,6 +370,10 @@ static struct block *block_build(struct cpu *c, uint64_t lin, uint64_t gpa, cons
     b->nbytes = (uint32_t)(rip - c->rip);
     b->valid = 1;
     b->succ[0] = b->succ[1] = NULL;
+    if (c->mode == 8)
+        jit_translate(&bc->jit, b->insns, n, c->cpl, &b->jit, &bc->jit_env);
+    else
+        memset(&b->jit, 0, sizeof b->jit);
     unsigned h = hash_rip(b->rip);
     b->hnext = bc->hash[h];
     bc->hash[h] = b;
@@ -384,11 +400,38 @@ static struct block *block_get(struct cpu *c)
 
 /* Fast handlers (fastops.c) run their successors themselves, so after a call c->cur is the
  * last instruction that ran, not necessarily i. */
+/* Runs b's translation, which may go on through linked blocks (cpu->bc->cur_block is the last
+ * one); returns how many of that block's instructions completed. It is over (cpu->rip set)
+ * when that is all of them or a handler asked to stop (cpu->brk); otherwise the interpreter
+ * goes on from there (a memory access the inline TLB lookup did not cover). */
+static unsigned run_jit(struct cpu *c, struct block *b)
+{
+    unsigned v = b->jit.fn(c);
+    struct block *last = c->bc->cur_block;
+    unsigned k = JIT_RET_K(v);
+    c->cur = NULL;
+    c->chain_end = NULL;
+    c->stats.insns_jit += k;
+    if (k == last->n || c->brk)
+        c->stats.insns_executed += k;
+    if (JIT_RET_LINK(v))
+        c->bc->pending_link = &last->jit.link[JIT_RET_LINK(v) - 1];
+    return k;
+}
+
 static void run_block(struct cpu *c, struct block *b)
 {
     const struct insn *i = b->insns, *end = i + b->n;
     c->bc->cur_block = b;
     c->brk = 0;
+    if (b->jit.fn) {
+        unsigned k = run_jit(c, b);
+        b = c->bc->cur_block;
+        if (k == b->n || c->brk)
+            return;
+        i = b->insns + k;
+        end = b->insns + b->n;
+    }
     c->chain_end = end;
     do {
         c->cur = i;
@@ -472,9 +515,23 @@ static struct block *next_block(struct cpu *c, struct block *prev)
     return b;
 }
 
+/* The translated block that left through an unlinked exit to b's address now jumps to b. */
+static void link_pending(struct cpu *c, struct block *b)
+{
+    struct jit_link *l = c->bc->pending_link;
+    c->bc->pending_link = NULL;
+    if (!l || !b->jit.fn || l->rip != b->rip)
+        return;
+    l->valid = &b->valid;
+    l->block = b;
+    l->epoch = c->bc->epoch;
+    l->entry = b->jit.entry;
+}
+
 __attribute__((noinline)) static void run_loop(struct cpu *c)
 {
     struct block *prev = NULL;
+    c->bc->pending_link = NULL;
     for (;;) {
         if (unlikely(c->stop_requested)) {
             c->stop_requested = 0;
@@ -483,11 +540,12 @@ __attribute__((noinline)) static void run_loop(struct cpu *c)
         }
         c->cur = NULL;
         struct block *b = next_block(c, prev);
-        prev = b;
+        link_pending(c, b);
         if (unlikely(c->rflags & F_TF))
             run_single_step(c, b);
         else
             run_block(c, b);
+        prev = c->bc->cur_block;
         if (unlikely(c->exiting)) {
             c->exiting = 0;
             return;

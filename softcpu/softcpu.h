@@ -120,6 +120,7 @@ struct scpu_stats {
     uint64_t mem_accesses;  /* data accesses through the memory path */
     uint64_t tlb_misses;    /* page walks taken outside the TLB */
     uint64_t exceptions;    /* exceptions and interrupts delivered through the IDT */
+    uint64_t insns_jit;     /* of insns_executed, those run as translated host code */
 };
 
 /* ---- API ---- */

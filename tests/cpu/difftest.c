@@ -357,6 +357,22 @@ static void bench(void)
     bench_one("regs", regs, sizeof regs, 7);
 }
 
+/* The cases ran through the translator (unless BVM_SOFT_JIT=0 turned it off). */
+static void report_translated(void)
+{
+    struct scpu_stats st;
+    const char *env = getenv("BVM_SOFT_JIT");
+    soft_stats(&st);
+    if (env && env[0] == '0')
+        printf("SKIP difftest-translated: translation turned off (BVM_SOFT_JIT=0)\n");
+    else if (st.insns_jit * 2 > st.insns_executed)
+        printf("PASS difftest-translated: %llu of %llu guest instructions ran in translated blocks\n",
+               (unsigned long long)st.insns_jit, (unsigned long long)st.insns_executed);
+    else
+        printf("FAIL difftest-translated: only %llu of %llu guest instructions ran in translated blocks\n",
+               (unsigned long long)st.insns_jit, (unsigned long long)st.insns_executed);
+}
+
 int main(int argc, char **argv)
 {
     uint64_t seed = 1;
@@ -426,5 +442,6 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "difftest: seed %llu, %lu cases, %lu forms skipped\n",
             (unsigned long long)seed, total, skipped);
+    report_translated();
     return 0;
 }

@@ -95,6 +95,8 @@ void soft_set_cpuid(int reduced)
     scpu_set_cpuid(soft_cpu, e, n);
 }
 
+void soft_stats(struct scpu_stats *s) { scpu_get_stats(soft_cpu, s); }
+
 static void soft_alarm(int sig) { scpu_request_stop(soft_cpu); }
 
 void soft_init(void)

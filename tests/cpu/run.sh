@@ -1,6 +1,8 @@
 #!/bin/bash
 # run.sh: the CPU tier: the differential tester with a fixed seed, one PASS/FAIL/SKIP line per
-# instruction form (and per sequence group). Longer runs: difftest --seed N --seconds S.
+# instruction form (and per sequence group), on the soft CPU as programs run it (translated
+# blocks), then once more, shorter, with translation off (the interpreter alone) as one line.
+# Longer runs: difftest --seed N --seconds S.
 cd "$(dirname "$0")/../.." || exit 2
 B=${B:-build}
 exe=$B/tests/cpu/difftest
@@ -9,3 +11,11 @@ if [ ! -x "$exe" ]; then
     exit 0
 fi
 "$exe" --seed 1 --count "${DIFFTEST_COUNT:-300}" 2>&1
+out=$(BVM_SOFT_JIT=0 "$exe" --seed 2 --count 60 --seqs 500 2>&1)
+fails=$(grep '^FAIL' <<<"$out")
+if [ -z "$fails" ]; then
+    echo "PASS difftest-interpreter-only: $(tail -n 2 <<<"$out" | grep -o '[0-9]* cases') agree with the host"
+else
+    echo "FAIL difftest-interpreter-only: $(grep -c '^FAIL' <<<"$out") forms disagree"
+    sed 's/^FAIL /  interpreter-only: /' <<<"$fails"
+fi

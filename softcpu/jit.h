@@ -1,0 +1,66 @@
+/* jit.h: the translator from decoded blocks to host code (jit.c), used by the engine. */
+#ifndef SOFTCPU_JIT_H
+#define SOFTCPU_JIT_H
+
+#include "cpu.h"
+
+/*
+ * A translated block runs a prefix of a decoded block on the host CPU: guest integer
+ * instructions are re-encoded with their register operands loaded from and stored back to
+ * struct cpu, memory operands go through an inline TLB lookup, and arithmetic flags stay in the
+ * host RFLAGS while the block runs. It returns the index of the first instruction it did not
+ * run: n when the whole block ran (cpu->rip then holds the next RIP), less when it reached an
+ * instruction it cannot translate or a memory access the TLB does not cover (the interpreter
+ * continues from there and takes the slow path). Instructions it does not re-encode run
+ * through the interpreter's handlers, which may fault (longjmp out of it, state exact).
+ */
+typedef unsigned (*jit_fn)(struct cpu *c);
+
+/* The return value: instructions completed, and which constant exit was taken unlinked
+ * (1 + its index into jit_code.link, 0 for any other way out). */
+#define JIT_RET_K(v) ((v) & 0xffffu)
+#define JIT_RET_LINK(v) ((v) >> 16)
+
+/* A constant exit (branch target, fall-through) linked by the engine to the translated block
+ * that followed it: the code jumps straight into that block's entry while the link is current
+ * (the block still valid, no TLB flush since, no stop or exit requested, TF clear). */
+struct jit_link {
+    const void *entry;    /* the successor's chain entry; NULL while unlinked */
+    const uint8_t *valid; /* the successor's valid flag */
+    void *block;          /* the successor: becomes the engine's current block */
+    uint32_t epoch;       /* TLB epoch when linked */
+    uint64_t rip;         /* the exit's target (set by the translator) */
+};
+#define JIT_LINKS 2
+
+struct jit_code {
+    jit_fn fn;         /* NULL: not translated */
+    const void *entry; /* where linked predecessors jump in */
+    struct jit_link link[JIT_LINKS];
+};
+
+/* Where translated code finds the engine's current block and TLB epoch. */
+struct jit_env {
+    void **cur_block;
+    const uint32_t *epoch;
+};
+
+struct jit_arena {
+    uint8_t *mem;
+    size_t used, size;
+};
+
+/* Executable memory for translations; false when the host refuses it (the engine then
+ * interprets everything). BVM_SOFT_JIT=0 in the environment turns translation off. */
+bool jit_arena_init(struct jit_arena *a);
+void jit_arena_fini(struct jit_arena *a);
+void jit_arena_reset(struct jit_arena *a);
+/* Room for one more block's translation? (the engine flushes everything when not) */
+bool jit_arena_has_room(const struct jit_arena *a);
+
+/* Translate the block insns[0..n), decoded at privilege cpl in 64-bit mode, into *out (which
+ * stays where it is: the code reads its links). */
+void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, unsigned cpl,
+                   struct jit_code *out, const struct jit_env *env);
+
+#endif

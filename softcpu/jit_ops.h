@@ -1,0 +1,52 @@
+/* jit_ops.h: the translator's view of one guest instruction (jit_ops.c classifies it). */
+#ifndef SOFTCPU_JIT_OPS_H
+#define SOFTCPU_JIT_OPS_H
+
+#include "cpu.h"
+
+enum jkind {
+    K_MODRM, /* re-encoded with its ModRM operands mapped to host registers or [rsi] */
+    K_PLAIN, /* no ModRM: implicit registers and an immediate (add rax, imm; cqo) */
+    K_LEA,   /* the address itself */
+    K_MOVI,  /* mov r, imm */
+    K_BSWAP,
+    K_NOP,
+    K_PUSH,  /* push r */
+    K_PUSHI, /* push imm */
+    K_POP,   /* pop r */
+    K_HELPER, /* anything else: a call to the interpreter's handler (may end the block) */
+    K_JCC,   /* the rest end the block */
+    K_JMP,
+    K_CALL,  /* call rel32 */
+    K_RET,
+};
+
+/* effect on the arithmetic flags */
+enum jflags {
+    FL_NONE, /* neither read nor written */
+    FL_FULL, /* all six written, none read */
+    FL_PART, /* some written, the rest kept (or read): needs the incoming flags */
+    FL_READ, /* read only (jcc, cmov, setcc) */
+};
+
+/* access to a memory E operand */
+enum { M_R = 1, M_W = 2, M_RW = 3 };
+
+#define IMM_OSZ 0xff /* imm16 with a 16-bit operand size, imm32 otherwise */
+
+struct jop {
+    uint8_t kind;  /* enum jkind */
+    uint8_t fl;    /* enum jflags */
+    uint8_t mem;   /* M_*: how a memory E operand is accessed */
+    uint8_t msize; /* memory operand bytes; 0: the operand size */
+    uint8_t imm;   /* immediate bytes, or IMM_OSZ */
+    uint8_t imp;   /* implicit registers: bit g for guest register g (rax 1, rcx 2, rdx 4) */
+    uint8_t cc;    /* condition of K_JCC */
+    bool g;        /* ModRM.reg names a register (else it is an opcode extension) */
+    bool ro;       /* registers are only read (cmp, test, bt) */
+};
+
+/* false: the interpreter keeps this instruction */
+bool jit_classify(const struct insn *i, struct jop *j);
+
+#endif
