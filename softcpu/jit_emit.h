@@ -74,6 +74,22 @@ static inline void emit_rm64(struct jbuf *e, unsigned opcode, int reg, int base,
 static inline void emit_load(struct jbuf *e, int reg, int32_t off) { emit_rm64(e, 0x8b, reg, H_BP, H_NONE, 0, off); }
 static inline void emit_store(struct jbuf *e, int reg, int32_t off) { emit_rm64(e, 0x89, reg, H_BP, H_NONE, 0, off); }
 
+/* op r/m64, reg between registers (mov 89, add 01 ...) */
+static inline void emit_rr(struct jbuf *e, unsigned opcode, int reg, int rm)
+{
+    emit_rex(e, true, reg, 0, rm, false);
+    eb(e, opcode);
+    eb(e, 0xc0 | (reg & 7) << 3 | (rm & 7));
+}
+
+/* op reg32, [rbp + off] */
+static inline void emit_rm32(struct jbuf *e, unsigned opcode, int reg, int32_t off)
+{
+    emit_rex(e, false, reg, 0, H_BP, false);
+    eb(e, opcode);
+    emit_mem(e, reg, H_BP, H_NONE, 0, off);
+}
+
 /* mov reg, imm64 (shortest form that gives the same 64-bit value) */
 static inline void emit_movi(struct jbuf *e, int reg, uint64_t v)
 {

@@ -162,11 +162,52 @@ static bool map0f(const struct insn *i, struct jop *j)
     }
 }
 
-bool jit_classify(const struct insn *i, struct jop *j)
+/* SSE handlers whose instruction the host runs the same way (jit_sse.c) */
+void sse_host_Vx_Wx(struct cpu *c, const struct insn *i);
+void sse_cmp_Vx_Wx_Ib(struct cpu *c, const struct insn *i);
+void sse_mov_Vx_Wx(struct cpu *c, const struct insn *i);
+void sse_movs_Vx_Wx(struct cpu *c, const struct insn *i);
+void sse_movq_Vx_Wx(struct cpu *c, const struct insn *i);
+void sse_mov_Wx_Vx(struct cpu *c, const struct insn *i);
+void sse_movs_Wx_Vx(struct cpu *c, const struct insn *i);
+void sse_cvt_Gv_Wx(struct cpu *c, const struct insn *i);
+void sse_cvt_Vx_Ev(struct cpu *c, const struct insn *i);
+void sse_movd_Vx_Ev(struct cpu *c, const struct insn *i);
+void sse_movd_Ev_Vx(struct cpu *c, const struct insn *i);
+
+static bool sse_kind(const struct insn *i, struct jop *j)
+{
+    op_fn f = i->fn;
+    if (f == sse_host_Vx_Wx || f == sse_cmp_Vx_Wx_Ib || f == sse_mov_Vx_Wx || f == sse_movs_Vx_Wx ||
+        f == sse_movq_Vx_Wx)
+        j->kind = K_SSE;
+    else if (f == sse_mov_Wx_Vx || f == sse_movs_Wx_Vx)
+        j->kind = K_SSE_ST;
+    else if (f == sse_cvt_Gv_Wx || f == sse_movd_Ev_Vx)
+        j->kind = K_SSE_TOGPR;
+    else if (f == sse_cvt_Vx_Ev || f == sse_movd_Vx_Ev)
+        j->kind = K_SSE_FROMGPR;
+    else
+        return false;
+    j->fl = (f == sse_host_Vx_Wx && (i->aux & SX_EFL)) ? FL_FULL : FL_NONE;
+    return !(i->pfx & (P_ASIZE | P_LOCK));
+}
+
+bool jit_sse_unsafe(const struct insn *i)
+{
+    unsigned op = i->op;
+    return op == (MAP_0F << 8 | 0xae) || op == (MAP_0F << 8 | 0x22) || op == (MAP_0F << 8 | 0x06) ||
+           op == (MAP_0F << 8 | 0x01);
+}
+
+bool jit_classify(const struct insn *i, struct jop *j, bool sse)
 {
     memset(j, 0, sizeof *j);
     if (i->fn == op_raise_ud || i->fn == op_raise_gp0 || i->fn == op_unimplemented)
         return false;
+    if (sse && sse_kind(i, j))
+        return true;
+    memset(j, 0, sizeof *j);
     if (i->pfx & (P_REP | P_REPNE | P_ASIZE))
         return false;
     if ((i->pfx & P_LOCK) && !i->is_mem)

@@ -14,6 +14,10 @@ enum jkind {
     K_PUSH,  /* push r */
     K_PUSHI, /* push imm */
     K_POP,   /* pop r */
+    K_SSE,   /* xmm <- xmm/m (arithmetic, moves, compares, comis): host xmm0, xmm1/[rsi] */
+    K_SSE_ST, /* xmm/m <- xmm (stores, movss/movsd to register) */
+    K_SSE_TOGPR, /* r/m <- xmm (cvt*2si, movd r/m, xmm) */
+    K_SSE_FROMGPR, /* xmm <- r/m (cvtsi2*, movd xmm, r/m) */
     K_HELPER, /* anything else: a call to the interpreter's handler (may end the block) */
     K_JCC,   /* the rest end the block */
     K_JMP,
@@ -46,7 +50,9 @@ struct jop {
     bool ro;       /* registers are only read (cmp, test, bt) */
 };
 
-/* false: the interpreter keeps this instruction */
-bool jit_classify(const struct insn *i, struct jop *j);
+/* false: the interpreter keeps this instruction; sse: SSE instructions may be translated */
+bool jit_classify(const struct insn *i, struct jop *j, bool sse);
+/* could change MXCSR, CR0 or CR4 (ldmxcsr, fxrstor, mov to CR, clts, lmsw) */
+bool jit_sse_unsafe(const struct insn *i);
 
 #endif

@@ -1,0 +1,303 @@
+/* jit_insn.c: the translator's integer instructions: ALU and moves re-encoded on host
+ * registers, the stack, branches (see jit.c for the block around them). */
+#include "jit_int.h"
+
+struct regmap {
+    int8_t host[16]; /* guest register -> host register, -1 unmapped */
+    uint8_t busy;    /* host registers taken (bits 0..3) */
+};
+
+
+static void map_reserve(struct regmap *m, unsigned g)
+{
+    g = jit_fold(g);
+    if (g < 4) {
+        m->host[g] = (int8_t)g;
+        m->busy |= (uint8_t)(1u << g);
+    }
+}
+
+static void map_borrow(struct regmap *m, unsigned g)
+{
+    g = jit_fold(g);
+    if (m->host[g] >= 0)
+        return;
+    for (int h = 0; h < 4; h++)
+        if (!(m->busy & (1u << h))) {
+            m->host[g] = (int8_t)h;
+            m->busy |= (uint8_t)(1u << h);
+            return;
+        }
+}
+
+/* the 3-bit field naming guest register g (AH..BH keep their high-byte encoding) */
+static unsigned reg_field(const struct regmap *m, unsigned g)
+{
+    return (unsigned)m->host[jit_fold(g)] + (g >= R_AH ? 4 : 0);
+}
+
+static void build_map(const struct insn *i, const struct jop *j, struct regmap *m)
+{
+    memset(m->host, -1, sizeof m->host);
+    m->busy = 0;
+    for (unsigned g = 0; g < 3; g++)
+        if (j->imp & (1u << g))
+            map_reserve(m, g);
+    if (j->g)
+        map_reserve(m, i->reg);
+    if (j->kind == K_MODRM && !i->is_mem)
+        map_reserve(m, i->rm);
+    if (j->g)
+        map_borrow(m, i->reg);
+    if (j->kind == K_MODRM && !i->is_mem)
+        map_borrow(m, i->rm);
+}
+
+static void load_regs(struct jctx *x, const struct regmap *m)
+{
+    for (unsigned g = 0; g < 16; g++)
+        if (m->host[g] >= 0)
+            j_get_reg(x, m->host[g], g);
+}
+
+static void store_regs(struct jctx *x, const struct regmap *m)
+{
+    for (unsigned g = 0; g < 16; g++)
+        if (m->host[g] >= 0)
+            j_put_reg(x, m->host[g], g);
+}
+
+static unsigned imm_bytes(const struct insn *i, const struct jop *j)
+{
+    return j->imm == IMM_OSZ ? (i->osz == 2 ? 2 : 4) : j->imm;
+}
+
+/* prefixes, REX and opcode of i as the host must see them */
+static void emit_head(struct jbuf *e, const struct insn *i, unsigned opcode)
+{
+    if (i->osz == 2)
+        eb(e, 0x66);
+    if (i->pfx & P_LOCK)
+        eb(e, 0xf0);
+    emit_rex(e, i->osz == 8, 0, 0, 0, (i->pfx & P_REX) != 0);
+    if ((i->op >> 8) == MAP_0F)
+        eb(e, 0x0f);
+    eb(e, opcode);
+}
+
+/* memory operand address translated into rsi, flags kept around the lookup */
+static void emit_mem_operand(struct jctx *x, unsigned k, const struct insn *i, const struct jop *j)
+{
+    unsigned size = j->msize ? j->msize : i->osz;
+    j_ea(x, i);
+    if (x->fhost)
+        j_flags_save(&x->e);
+    j_tlb(x, k, size, j->mem & M_W);
+    if (x->fhost)
+        j_flags_restore(&x->e);
+    x->mem++;
+}
+
+static void emit_modrm_insn(struct jctx *x, unsigned k, const struct insn *i, const struct jop *j)
+{
+    struct jbuf *e = &x->e;
+    struct regmap m;
+    build_map(i, j, &m);
+    if (i->is_mem)
+        emit_mem_operand(x, k, i, j);
+    load_regs(x, &m);
+    emit_head(e, i, i->op & 0xff);
+    unsigned reg = j->g ? reg_field(&m, i->reg) : (i->modrm >> 3) & 7;
+    eb(e, i->is_mem ? (reg << 3 | H_SI) : (0xc0 | reg << 3 | reg_field(&m, i->rm)));
+    en(e, i->imm, imm_bytes(i, j));
+    if (!j->ro)
+        store_regs(x, &m);
+}
+
+static void emit_plain_insn(struct jctx *x, const struct insn *i, const struct jop *j)
+{
+    struct regmap m;
+    build_map(i, j, &m);
+    load_regs(x, &m);
+    emit_head(&x->e, i, i->op & 0xff);
+    en(&x->e, i->imm, imm_bytes(i, j));
+    if (!j->ro)
+        store_regs(x, &m);
+}
+
+static void emit_lea(struct jctx *x, const struct insn *i)
+{
+    struct insn a = *i;
+    a.seg = S_DS; /* LEA computes the offset: no segment base */
+    j_ea(x, &a);
+    if (i->osz == 4)
+        eb(&x->e, 0x89), eb(&x->e, 0xf6); /* mov esi, esi: zero-extend */
+    j_put_reg(x, H_SI, i->reg);
+}
+
+static void emit_movi_insn(struct jctx *x, const struct insn *i)
+{
+    uint64_t v = i->osz == 4 ? (uint32_t)i->imm : i->imm;
+    emit_movi(&x->e, H_AX, v);
+    j_put_reg(x, H_AX, i->reg);
+}
+
+static void emit_bswap(struct jctx *x, const struct insn *i)
+{
+    j_get_reg(x, H_AX, i->reg);
+    emit_rex(&x->e, i->osz == 8, 0, 0, 0, false);
+    eb(&x->e, 0x0f), eb(&x->e, 0xc8);
+    j_put_reg(x, H_AX, i->reg);
+}
+
+/* guest register g += delta, flags untouched */
+static void emit_reg_add(struct jctx *x, unsigned g, int32_t delta)
+{
+    if (x->home[g] >= 0) {
+        emit_rm64(&x->e, 0x8d, x->home[g], x->home[g], H_NONE, 0, delta);
+        return;
+    }
+    emit_load(&x->e, H_CX, OFF_R(g));
+    emit_rm64(&x->e, 0x8d, H_CX, H_CX, H_NONE, 0, delta);
+    emit_store(&x->e, H_CX, OFF_R(g));
+}
+
+/* rsi = host address of the 8 stack bytes at rsp + delta (SS base is 0 in 64-bit mode) */
+static struct side_exit *emit_stack_ref(struct jctx *x, unsigned k, int32_t delta, bool write)
+{
+    int b = j_addr_reg(x, R_SP, H_SI);
+    emit_rm64(&x->e, 0x8d, H_SI, b, H_NONE, 0, delta);
+    if (x->fhost)
+        j_flags_save(&x->e);
+    struct side_exit *s = j_tlb(x, k, 8, write);
+    x->mem++;
+    return s;
+}
+
+static void stack_ref_done(struct jctx *x)
+{
+    if (x->fhost)
+        j_flags_restore(&x->e);
+}
+
+/* push: the slot's host address in rsi first (the lookup clobbers rax), then the value */
+static void emit_push_slot(struct jctx *x, unsigned k)
+{
+    emit_stack_ref(x, k, -8, true);
+    stack_ref_done(x);
+}
+
+static void emit_push_rax(struct jctx *x)
+{
+    emit_rm64(&x->e, 0x89, H_AX, H_SI, H_NONE, 0, 0); /* mov [rsi], rax */
+    emit_reg_add(x, R_SP, -8);
+}
+
+static void emit_push(struct jctx *x, unsigned k, const struct insn *i)
+{
+    emit_push_slot(x, k);
+    j_get_reg(x, H_AX, i->reg);
+    emit_push_rax(x);
+}
+
+static void emit_push_imm(struct jctx *x, unsigned k, uint64_t v)
+{
+    emit_push_slot(x, k);
+    emit_movi(&x->e, H_AX, v);
+    emit_push_rax(x);
+}
+
+static void emit_pop(struct jctx *x, unsigned k, const struct insn *i)
+{
+    emit_stack_ref(x, k, 0, false);
+    stack_ref_done(x);
+    emit_rm64(&x->e, 0x8b, H_AX, H_SI, H_NONE, 0, 0); /* mov rax, [rsi] */
+    emit_reg_add(x, R_SP, 8);
+    j_put_reg(x, H_AX, i->reg);
+}
+
+/* Leave with the block finished at the RIP held in rdx. */
+static void emit_exit_rdx(struct jctx *x)
+{
+    emit_store(&x->e, H_DX, OFF(rip));
+    j_count(&x->e, OFF(stats.mem_accesses), x->mem);
+    emit_movi(&x->e, H_AX, x->n);
+    j_to_epilogue(x, x->fhost);
+}
+
+/* ret: the return address must be canonical, else the interpreter raises #GP at the ret */
+static void emit_ret(struct jctx *x, unsigned k)
+{
+    struct jbuf *e = &x->e;
+    struct side_exit *s = emit_stack_ref(x, k, 0, false);
+    emit_rm64(e, 0x8b, H_DX, H_SI, H_NONE, 0, 0);      /* mov rdx, [rsi] */
+    emit_rr(e, 0x89, H_DX, H_CX);                      /* mov rcx, rdx */
+    eb(e, 0x48), eb(e, 0xc1), eb(e, 0xf9), eb(e, 47);  /* sar rcx, 47 */
+    emit_rm64(e, 0x8d, H_CX, H_CX, H_NONE, 0, 1);      /* lea rcx, [rcx + 1] */
+    eb(e, 0x48), eb(e, 0x83), eb(e, 0xf9), eb(e, 1);   /* cmp rcx, 1 */
+    s->at[2] = emit_jcc32(e, 0x7);                     /* ja: not canonical */
+    stack_ref_done(x);
+    emit_reg_add(x, R_SP, 8);
+    emit_exit_rdx(x);
+}
+
+/* Back to the block's start: count the pass, leave if a stop was requested. */
+static void emit_loop(struct jctx *x, uint64_t rip)
+{
+    struct jbuf *e = &x->e;
+    emit_rm32(e, 0x8b, H_CX, OFF(stop_requested)); /* mov ecx, [stop_requested] */
+    eb(e, 0xe3);                 /* jrcxz over the exit */
+    uint8_t *rel8 = e->p;
+    eb(e, 0);
+    uint8_t *exit_start = e->p;
+    j_exit_rip(x, rip);
+    if (!e->full)
+        *rel8 = (uint8_t)(e->p - exit_start);
+    j_count(e, OFF(stats.insns_executed), x->n);
+    j_count(e, OFF(stats.insns_jit), x->n);
+    j_count(e, OFF(stats.mem_accesses), x->mem);
+    j_sync_flags(x, x->top_fhost);
+    patch32(e, emit_jmp32(e), x->top);
+}
+
+static void emit_branch_to(struct jctx *x, uint64_t target)
+{
+    bool fhost = x->fhost;
+    if (target == x->ins[0].rip)
+        emit_loop(x, target);
+    else
+        j_exit_to(x, target);
+    x->fhost = fhost; /* the other path starts from the same state */
+}
+
+static void emit_jcc(struct jctx *x, const struct insn *i, const struct jop *j)
+{
+    uint64_t next = insn_next(i), target = next + i->imm;
+    uint8_t *taken = emit_jcc32(&x->e, j->cc);
+    emit_branch_to(x, next);
+    patch32(&x->e, taken, x->e.p);
+    emit_branch_to(x, target);
+}
+
+void jit_emit_int(struct jctx *x, unsigned k, const struct jop *j)
+{
+    const struct insn *i = &x->ins[k];
+    switch (j->kind) {
+    case K_MODRM: emit_modrm_insn(x, k, i, j); break;
+    case K_PLAIN: emit_plain_insn(x, i, j); break;
+    case K_LEA: emit_lea(x, i); break;
+    case K_MOVI: emit_movi_insn(x, i); break;
+    case K_BSWAP: emit_bswap(x, i); break;
+    case K_JCC: emit_jcc(x, i, j); break;
+    case K_JMP: emit_branch_to(x, insn_next(i) + i->imm); break;
+    case K_PUSH: emit_push(x, k, i); break;
+    case K_PUSHI: emit_push_imm(x, k, i->imm); break;
+    case K_POP: emit_pop(x, k, i); break;
+    case K_CALL:
+        emit_push_imm(x, k, insn_next(i));
+        j_exit_to(x, insn_next(i) + i->imm);
+        break;
+    case K_RET: emit_ret(x, k); break;
+    default: break; /* K_NOP */
+    }
+}

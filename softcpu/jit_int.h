@@ -1,0 +1,78 @@
+/* jit_int.h: the translator's internals, shared by jit.c (blocks, exits, links, handler
+ * calls), jit_insn.c (integer instructions) and jit_sse.c (SSE instructions). */
+#ifndef SOFTCPU_JIT_INT_H
+#define SOFTCPU_JIT_INT_H
+
+#include <stddef.h>
+
+#include "jit.h"
+#include "jit_emit.h"
+#include "jit_ops.h"
+
+#define MAX_EXITS (2 * SCPU_BLOCK_MAX + 4)
+#define OFF_R(g) ((int32_t)(offsetof(struct cpu, r) + 8 * (unsigned)(g)))
+#define OFF(f) ((int32_t)offsetof(struct cpu, f))
+_Static_assert(sizeof(struct tlb_entry) == 40, "the lookup scales the TLB index by 5*8");
+
+/* A side exit to be emitted after the block's straight-line code. */
+struct side_exit {
+    uint8_t *at[3];   /* rel32 fields jumping here */
+    unsigned k;       /* instruction to resume at */
+    unsigned mem;     /* memory accesses completed before it */
+    bool flags_saved; /* r9 holds the guest flags (lahf/seto) */
+    bool fhost;       /* guest flags are in RFLAGS (after restoring) */
+};
+
+struct jctx {
+    struct jbuf e;
+    const struct insn *ins;
+    unsigned n, cpl;
+    bool fhost;      /* guest flags are in the host RFLAGS now (else in struct cpu) */
+    bool top_fhost;  /* ... at the block's first instruction */
+    unsigned mem;    /* memory accesses so far on the straight path */
+    uint8_t *top;    /* first instruction (target of a self loop) */
+    int8_t home[16]; /* guest register -> host r10..r15 holding it for the whole block, or -1 */
+    uint8_t *epi_flags_at[MAX_EXITS + 8], *epi_plain_at[MAX_EXITS + 8];
+    unsigned n_epi_flags, n_epi_plain;
+    struct side_exit exits[MAX_EXITS];
+    unsigned nexits;
+    struct jit_code *code;     /* links of this block */
+    const struct jit_env *env;
+    unsigned nlinks;
+    bool sse;                  /* runs SSE instructions on the host (jit_sse.c) */
+    uint8_t *bail[3];          /* entry checks for SSE that failed: back to the interpreter */
+};
+
+
+static inline unsigned jit_fold(unsigned g) { return g >= R_AH ? g - R_AH : g; }
+
+/* counter += v (through rdx, flags untouched) */
+void j_count(struct jbuf *e, int32_t off, unsigned v);
+/* host register h = guest register g, and back (home register or struct cpu) */
+void j_get_reg(struct jctx *x, int h, unsigned g);
+void j_put_reg(struct jctx *x, int h, unsigned g);
+/* guest flags into r9 (lahf/seto, clobbers rax) and back */
+void j_flags_save(struct jbuf *e);
+void j_flags_restore(struct jbuf *e);
+/* the register holding guest g for an address (its home, or loaded into scratch) */
+int j_addr_reg(struct jctx *x, unsigned g, int scratch);
+/* rsi = linear address of i's memory operand */
+void j_ea(struct jctx *x, const struct insn *i);
+/* rsi = host address of size bytes at linear rsi, else a side exit resuming at k */
+struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write);
+/* leave the block: finished at rip (plain), through a linkable constant exit, or with eax set */
+void j_exit_rip(struct jctx *x, uint64_t rip);
+void j_exit_to(struct jctx *x, uint64_t rip);
+void j_to_epilogue(struct jctx *x, bool fhost);
+/* flags where the code at want_host expects them */
+void j_sync_flags(struct jctx *x, bool want_host);
+
+void jit_emit_int(struct jctx *x, unsigned k, const struct jop *j);
+void jit_emit_sse(struct jctx *x, unsigned k, const struct jop *j);
+/* blocks with translated SSE: the guest MXCSR in the host's, and back (clobbers rcx) */
+void jit_mxcsr_guest(struct jbuf *e);
+void jit_mxcsr_host(struct jbuf *e);
+/* three jumps (stored in bail) taken when SSE cannot run on the host (clobbers rax) */
+void jit_sse_guard(struct jbuf *e, uint8_t **bail);
+
+#endif
