@@ -139,14 +139,32 @@ static uint64_t jit_flags_arith(struct cpu *c, const void *unused)
     return (flags_get(c) & F_ARITH) | 2;
 }
 
+/* The guest flags from struct cpu into RFLAGS: straight from cpu->rflags when they are not
+ * lazy, else computed by flags_get (homes_live: the home registers must survive the call). */
+static void load_flags(struct jctx *x, bool homes_live)
+{
+    struct jbuf *e = &x->e;
+    eb(e, 0x0f), eb(e, 0xb6), emit_mem(e, H_AX, H_BP, H_NONE, 0, OFF(lf.op)); /* movzx eax, lf.op */
+    eb(e, 0x85), eb(e, 0xc0);                                               /* test eax, eax */
+    uint8_t *lazy = emit_jcc32(e, 0x5);
+    emit_rm32(e, 0x8b, H_AX, OFF(rflags));
+    eb(e, 0x25), en(e, F_ARITH, 4);                                         /* and eax, arith */
+    uint8_t *done = emit_jmp32(e);
+    patch32(e, lazy, e->p);
+    if (homes_live)
+        j_writeback_homes(x);
+    j_ccall(x, (const void *)jit_flags_arith, NULL);
+    if (homes_live)
+        j_reload_homes(x);
+    patch32(e, done, e->p);
+    eb(e, 0x50); /* push rax */
+    eb(e, 0x9d); /* popfq */
+}
+
 /* The guest flags from struct cpu into RFLAGS (after a handler left them lazy). */
 static void emit_flags_from_state(struct jctx *x)
 {
-    j_writeback_homes(x);
-    j_ccall(x, (const void *)jit_flags_arith, NULL);
-    j_reload_homes(x);
-    eb(&x->e, 0x50); /* push rax */
-    eb(&x->e, 0x9d); /* popfq */
+    load_flags(x, true);
     x->fhost = true;
 }
 
@@ -363,9 +381,33 @@ static void emit_helper(struct jctx *x, unsigned k, const struct insn *i)
     emit_after_helper(x, k, i);
 }
 
+/* Instruction q can leave the block (a memory access through the TLB, a handler, the stack,
+ * a branch): the flags are read there. */
+static bool may_leave(const struct jctx *x, unsigned q)
+{
+    uint8_t kind = x->ops[q].kind;
+    return (x->ins[q].is_mem && kind != K_LEA && kind != K_NOP) || kind >= K_PUSH;
+}
+
+/* Instruction k needs the guest's incoming flags in RFLAGS: readers do; one that writes only
+ * some (inc, rotates, bt, shifts by cl) does unless those it keeps die at a later full writer
+ * before anything could read them or leave the block. */
+static bool needs_flags(const struct jctx *x, unsigned k)
+{
+    if (x->ops[k].fl != FL_PART)
+        return x->ops[k].fl == FL_READ;
+    for (unsigned q = k + 1; q < x->n; q++) {
+        if (may_leave(x, q) || x->ops[q].fl == FL_READ || x->ops[q].fl == FL_PART)
+            return true;
+        if (x->ops[q].fl == FL_FULL)
+            return false;
+    }
+    return true;
+}
+
 static void emit_insn(struct jctx *x, unsigned k, const struct jop *j)
 {
-    if ((j->fl == FL_READ || j->fl == FL_PART) && !x->fhost)
+    if (!x->fhost && needs_flags(x, k))
         emit_flags_from_state(x);
     if (j->kind == K_HELPER)
         emit_helper(x, k, &x->ins[k]);
@@ -438,11 +480,8 @@ static void emit_prologue(struct jctx *x, bool flags_in)
         jit_sse_guard(e, x->bail);
         jit_mxcsr_guest(e);
     }
-    if (flags_in) {
-        j_ccall(x, (const void *)jit_flags_arith, NULL);
-        eb(e, 0x50); /* push rax */
-        eb(e, 0x9d); /* popfq */
-    }
+    if (flags_in)
+        load_flags(x, false);
     j_reload_homes(x);
     x->top = e->p;
 }
@@ -451,22 +490,21 @@ static void emit_prologue(struct jctx *x, bool flags_in)
  * returns whether the block starts by reading the incoming flags. */
 static bool plan(struct jctx *x, struct jop *ops)
 {
-    bool decided = false, flags_in = false, sse = true;
+    bool sse = true;
+    x->ops = ops;
     for (unsigned k = 0; k < x->n; k++)
         sse &= !jit_sse_unsafe(&x->ins[k]);
     for (unsigned k = 0; k < x->n; k++) {
         if (!jit_classify(&x->ins[k], &ops[k], sse)) {
             memset(&ops[k], 0, sizeof ops[k]);
-            ops[k].kind = K_HELPER;
-            decided = true; /* a handler takes the flags from struct cpu */
-        }
-        if (!decided && ops[k].fl != FL_NONE) {
-            decided = true;
-            flags_in = ops[k].fl == FL_PART || ops[k].fl == FL_READ;
+            ops[k].kind = K_HELPER; /* takes the flags from struct cpu */
         }
         x->sse |= ops[k].kind >= K_SSE && ops[k].kind <= K_SSE_FROMGPR;
     }
-    return flags_in;
+    for (unsigned k = 0; k < x->n && ops[k].kind != K_HELPER; k++)
+        if (ops[k].fl != FL_NONE)
+            return needs_flags(x, k);
+    return false;
 }
 
 static void use(unsigned *cnt, unsigned g, unsigned w)

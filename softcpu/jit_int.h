@@ -36,6 +36,7 @@ struct jctx {
     unsigned n_epi_flags, n_epi_plain;
     struct side_exit exits[MAX_EXITS];
     unsigned nexits;
+    const struct jop *ops;     /* the classified instructions */
     struct jit_code *code;     /* links of this block */
     const struct jit_env *env;
     unsigned nlinks;

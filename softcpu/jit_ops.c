@@ -19,7 +19,7 @@ static void set(struct jop *j, uint8_t kind, uint8_t fl, uint8_t mem, uint8_t ms
 static bool alu_row(unsigned op, struct jop *j)
 {
     unsigned row = op >> 3, form = op & 7;
-    uint8_t fl = (row == 2 || row == 3) ? FL_PART : FL_FULL; /* adc/sbb read CF */
+    uint8_t fl = (row == 2 || row == 3) ? FL_READ : FL_FULL; /* adc/sbb read CF */
     bool cmp = row == 7;
     if (form > 5)
         return false;
@@ -37,7 +37,7 @@ static bool alu_row(unsigned op, struct jop *j)
 /* Group 1 (80 81 83): the ALU operation is ModRM.reg. */
 static bool alu_group(unsigned op, unsigned digit, struct jop *j)
 {
-    uint8_t fl = (digit == 2 || digit == 3) ? FL_PART : FL_FULL;
+    uint8_t fl = (digit == 2 || digit == 3) ? FL_READ : FL_FULL; /* adc/sbb read CF */
     set(j, K_MODRM, fl, digit == 7 ? M_R : M_RW, op == 0x80 ? 1 : 0, op == 0x81 ? IMM_OSZ : 1, false);
     j->ro = digit == 7;
     return true;
@@ -47,7 +47,7 @@ static bool alu_group(unsigned op, unsigned digit, struct jop *j)
  * nonzero one; rotates and CL counts keep some (treated as read and write). */
 static bool shift_group(const struct insn *i, unsigned digit, int count, uint8_t imm, struct jop *j)
 {
-    uint8_t fl = FL_PART;
+    uint8_t fl = (digit == 2 || digit == 3) ? FL_READ : FL_PART; /* rcl/rcr read CF */
     if (digit >= 4 && count >= 0) {
         unsigned masked = (unsigned)count & (i->osz == 8 ? 63 : 31);
         fl = masked ? FL_FULL : FL_NONE;

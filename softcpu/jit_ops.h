@@ -29,8 +29,8 @@ enum jkind {
 enum jflags {
     FL_NONE, /* neither read nor written */
     FL_FULL, /* all six written, none read */
-    FL_PART, /* some written, the rest kept (or read): needs the incoming flags */
-    FL_READ, /* read only (jcc, cmov, setcc) */
+    FL_PART, /* some written, the rest kept: needs the incoming ones unless those die */
+    FL_READ, /* read (jcc, cmov, setcc; adc, sbb, rcl, rcr also write them) */
 };
 
 /* access to a memory E operand */
