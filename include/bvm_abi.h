@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVM_ABI_VERSION 2u
+#define BVM_ABI_VERSION 3u
 
 /* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
 #define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
@@ -33,6 +33,10 @@
 #define BVM_KERNEL_GPA 0x1000000ull   /* kernel image is loaded from 16 MiB up */
 #define BVM_MIN_RAM (64ull << 20)
 #define BVM_MAX_RAM (64ull << 30)
+/* The file window: guest-physical space above all RAM where the monitor maps host file pages
+ * (BVM_HC_FMAP) for MAP_SHARED file mappings. Not RAM: only pages mapped there are backed. */
+#define BVM_FILEWIN_GPA (128ull << 30)
+#define BVM_FILEWIN_SIZE (16ull << 30)
 
 /* ---- Virtual layout set up by the boot page tables ---- */
 #define BVM_PHYSMAP_BASE 0xffff800000000000ull /* all RAM mapped here, 2 MiB pages */
@@ -59,6 +63,7 @@ enum bvm_range_type {
     BVM_RANGE_RESERVED = 2, /* bootstrap, boot info, GDT, TSS, boot page tables */
     BVM_RANGE_BOOTARGS = 3, /* boot stack and argv/envp copies */
     BVM_RANGE_KERNEL = 4,   /* kernel image, .bss included */
+    BVM_RANGE_FILEWIN = 5,  /* the file window (BVM_FILEWIN_GPA): never allocated as RAM */
 };
 
 struct bvm_mem_range {
@@ -160,7 +165,11 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(33, PIPE2, pipe2)              /* fd: cmd = flags, out = int32_t[2] host fds */               \
     X(34, POLL, poll)                /* fd: out = linux_pollfd[out_len] (host fds), offset = ms */  \
     X(35, NEWFD, newfd)              /* at: memfd_create (path = name) / eventfd2 (arg = count) */  \
-    X(36, UMASK, umask)              /* fd: cmd = new mask -> old mask (the host creates the files) */
+    X(36, UMASK, umask)              /* fd: cmd = new mask -> old mask (host creates the files) */  \
+    X(37, FMAP, fmap)                /* fmap: fd's pages [offset, +len) at window gpa -> gpa */     \
+    X(38, FUNMAP, funmap)            /* fmap: window [gpa, +len) back to unbacked */                \
+    X(39, FMSYNC, fmsync)            /* fmap: msync(MS_SYNC) of window [gpa, +len) */               \
+    X(40, GETGROUPS, getgroups)      /* fd: out = uint32_t[], out_len 0: none -> the group count */
 
 enum bvm_hostcall_nr {
 #define BVM_HC_ENUM(n, NAME, name) BVM_HC_##NAME = n,
@@ -258,6 +267,20 @@ _Static_assert(offsetof(struct bvm_hc_at, flags) == 32, "hc_at flags");
 _Static_assert(offsetof(struct bvm_hc_at, arg) == 40, "hc_at arg");
 _Static_assert(offsetof(struct bvm_hc_at, out_gpa) == 48, "hc_at out");
 
+/* FMAP, FUNMAP, FMSYNC: host file pages in the file window. Everything page aligned; the range
+ * [gpa, gpa+len) lies inside the window; FMAP replaces whatever was mapped there. */
+#define BVM_FMAP_READ 1u  /* prot: the guest may read (always required) */
+#define BVM_FMAP_WRITE 2u /* prot: the guest may write (the fd must be open for writing) */
+struct bvm_hc_fmap {
+    int32_t fd;      /* IN: FMAP: host fd of the file */
+    uint32_t prot;   /* IN: FMAP: BVM_FMAP_* */
+    uint64_t offset; /* IN: FMAP: file offset of the first page */
+    uint64_t gpa;    /* IN: window address */
+    uint64_t len;    /* IN: bytes */
+};
+_Static_assert(sizeof(struct bvm_hc_fmap) == 32, "hc_fmap size");
+_Static_assert(offsetof(struct bvm_hc_fmap, gpa) == 16, "hc_fmap gpa");
+
 /* TRACE: text is copied, not NUL-terminated. */
 struct bvm_hc_trace {
     uint64_t text_gpa;  /* IN */
@@ -277,6 +300,7 @@ struct bvm_hostcall {
         struct bvm_hc_fd fd;
         struct bvm_hc_trace trace;
         struct bvm_hc_at at; /* 64 bytes: the union stays at bvm_hc_exit's 176 */
+        struct bvm_hc_fmap fmap;
     } u;
 };
 _Static_assert(offsetof(struct bvm_hostcall, ret) == 8, "hostcall ret");

@@ -117,8 +117,10 @@ static void put_ranges(const struct guestmem *gm, gpa_t kernel_end, struct bvm_b
     r[n++] = (struct bvm_mem_range){BVM_ARGS_GPA, BVM_ARGS_END_GPA - BVM_ARGS_GPA, BVM_RANGE_BOOTARGS, 0};
     r[n++] = (struct bvm_mem_range){BVM_KERNEL_GPA, kernel_end - BVM_KERNEL_GPA, BVM_RANGE_KERNEL, 0};
     r[n++] = (struct bvm_mem_range){kernel_end, gm->r[0].gpa + gm->r[0].size - kernel_end, BVM_RANGE_USABLE, 0};
-    for (int i = 1; i < gm->nr; i++)
+    for (int i = 1; i < gm->nr_ram; i++)
         r[n++] = (struct bvm_mem_range){gm->r[i].gpa, gm->r[i].size, BVM_RANGE_USABLE, 0};
+    if (gm->win)
+        r[n++] = (struct bvm_mem_range){gm->win->gpa, gm->win->size, BVM_RANGE_FILEWIN, 0};
     bi->nr_ranges = (uint32_t)n;
 }
 

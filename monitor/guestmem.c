@@ -2,18 +2,35 @@
 #include "guestmem.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-static int gm_add(struct guestmem *gm, gpa_t gpa, uint64_t size)
+#include "bvm_abi.h"
+
+static int gm_add(struct guestmem *gm, gpa_t gpa, uint64_t size, int prot)
 {
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *p = mmap(NULL, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return -errno;
-    gm->r[gm->nr].gpa = gpa;
-    gm->r[gm->nr].size = size;
-    gm->r[gm->nr].host = p;
+    gm->r[gm->nr] = (struct gm_region){gpa, size, p, NULL};
     gm->nr++;
+    return 0;
+}
+
+/* The file window: reserved, inaccessible until filewin.c maps file pages over it. */
+static int gm_add_window(struct guestmem *gm)
+{
+    uint8_t *bits = calloc(BVM_FILEWIN_SIZE / GM_PAGE / 8, 1);
+    if (!bits)
+        return -ENOMEM;
+    int err = gm_add(gm, BVM_FILEWIN_GPA, BVM_FILEWIN_SIZE, PROT_NONE);
+    if (err) {
+        free(bits);
+        return err;
+    }
+    gm->win = &gm->r[gm->nr - 1];
+    gm->win->backed = bits;
     return 0;
 }
 
@@ -24,9 +41,12 @@ int gm_init(struct guestmem *gm, uint64_t ram_size)
         return -EINVAL;
     gm->ram_size = ram_size;
     uint64_t low = ram_size < GM_LOW_LIMIT ? ram_size : GM_LOW_LIMIT;
-    int err = gm_add(gm, 0, low);
+    int err = gm_add(gm, 0, low, PROT_READ | PROT_WRITE);
     if (!err && ram_size > low)
-        err = gm_add(gm, GM_HIGH_BASE, ram_size - low);
+        err = gm_add(gm, GM_HIGH_BASE, ram_size - low, PROT_READ | PROT_WRITE);
+    gm->nr_ram = gm->nr;
+    if (!err)
+        err = gm_add_window(gm);
     if (err)
         gm_destroy(gm);
     return err;
@@ -34,9 +54,23 @@ int gm_init(struct guestmem *gm, uint64_t ram_size)
 
 void gm_destroy(struct guestmem *gm)
 {
-    for (int i = 0; i < gm->nr; i++)
+    for (int i = 0; i < gm->nr; i++) {
         munmap(gm->r[i].host, gm->r[i].size);
-    gm->nr = 0;
+        free(gm->r[i].backed);
+    }
+    gm->nr = gm->nr_ram = 0;
+    gm->win = NULL;
+}
+
+/* Every page of [off, off+len) in r is usable (len may be 0). */
+static int gm_backed(const struct gm_region *r, uint64_t off, uint64_t len)
+{
+    if (!r->backed)
+        return 1;
+    for (uint64_t pg = off / GM_PAGE; len && pg <= (off + len - 1) / GM_PAGE; pg++)
+        if (!(r->backed[pg / 8] & (1u << (pg % 8))))
+            return 0;
+    return 1;
 }
 
 void *gm_ptr(const struct guestmem *gm, gpa_t gpa, uint64_t len)
@@ -45,7 +79,7 @@ void *gm_ptr(const struct guestmem *gm, gpa_t gpa, uint64_t len)
         const struct gm_region *r = &gm->r[i];
         /* Both tests needed: gpa inside, and len fits in what remains (no gpa+len overflow). */
         if (gpa >= r->gpa && gpa - r->gpa <= r->size && len <= r->size - (gpa - r->gpa))
-            return r->host + (gpa - r->gpa);
+            return gm_backed(r, gpa - r->gpa, len) ? r->host + (gpa - r->gpa) : NULL;
     }
     return NULL;
 }

@@ -9,7 +9,8 @@
  * dereferenced by accident. */
 typedef uint64_t gpa_t;
 
-#define GM_MAX_REGIONS 2
+#define GM_PAGE 4096ull
+#define GM_MAX_REGIONS 3
 /* RAM above this goes to a second region from 4 GiB, leaving a hole below 4 GiB for
  * the KVM TSS area (Intel hosts need KVM_SET_TSS_ADDR outside every slot). */
 #define GM_LOW_LIMIT 0xc0000000ull
@@ -19,23 +20,32 @@ struct gm_region {
     gpa_t gpa;
     uint64_t size;
     uint8_t *host; /* reserved with MAP_NORESERVE: only touched pages cost memory */
+    /* NULL for RAM (every page usable). The file window: one bit a page, set while a file
+     * page is mapped there (filewin.c); the translator refuses the others. */
+    uint8_t *backed;
 };
 
+/* The regions are RAM first (one or two), then the file window (BVM_FILEWIN_GPA, filewin.h),
+ * reserved PROT_NONE: every backend registers all of them as memory slots. */
 struct guestmem {
     struct gm_region r[GM_MAX_REGIONS];
     int nr;
+    int nr_ram;               /* r[0 .. nr_ram) are RAM */
+    struct gm_region *win;    /* the file window, r[nr_ram] */
+    uint64_t win_backed;      /* pages of the window mapped now */
     uint64_t ram_size; /* total bytes of RAM */
     /* Called after the monitor writes guest RAM (the soft CPU drops decoded code there). */
     void (*on_write)(void *ctx, gpa_t gpa, uint64_t len);
     void *on_write_ctx;
 };
 
-/* Reserve ram_size bytes (page multiple) as one or two regions. 0 or -errno. */
+/* Reserve ram_size bytes (page multiple) as one or two regions, then the file window. 0 or -errno. */
 int gm_init(struct guestmem *gm, uint64_t ram_size);
 void gm_destroy(struct guestmem *gm);
 
-/* Host pointer for [gpa, gpa+len) if that range lies wholly inside one region, else NULL.
- * Overflow-safe for any gpa/len. len 0 is valid inside a region (or at its end). */
+/* Host pointer for [gpa, gpa+len) if that range lies wholly inside one region (and, in the file
+ * window, only on mapped pages), else NULL. Overflow-safe for any gpa/len. len 0 is valid inside
+ * a region (or at its end). */
 void *gm_ptr(const struct guestmem *gm, gpa_t gpa, uint64_t len);
 
 /* Checked copies. Return 0, or -EFAULT if the range is not RAM. gm_write announces the

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "bvm_linux.h"
+#include "filewin.h"
 #include "hostcall_fs.h"
 
 void hc_init(struct hc_ctx *c, struct guestmem *gm, int trace_fd)
@@ -20,6 +22,7 @@ void hc_init(struct hc_ctx *c, struct guestmem *gm, int trace_fd)
     memset(c, 0, sizeof *c);
     c->gm = gm;
     c->trace_fd = trace_fd;
+    hc_path_init();
     for (int fd = 0; fd < 3; fd++)
         hc_fd_grant(c, fd);
 }
@@ -152,6 +155,22 @@ static int64_t hc_uname(struct hc_ctx *c, const struct bvm_hostcall *r)
     return gm_write(c->gm, r->u.fd.out_gpa, &lu, sizeof lu);
 }
 
+/* The monitor's supplementary groups, which are the guest's: the count, and the list when
+ * out_len holds it all (getgroups' semantics are the kernel's to give). */
+static int64_t hc_getgroups(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    static gid_t g[NGROUPS_MAX];
+    _Static_assert(sizeof g[0] == sizeof(uint32_t), "gid_t is Linux's 32-bit gid");
+    int n = getgroups(NGROUPS_MAX, g);
+    if (n < 0)
+        return -errno;
+    if (r->u.fd.out_len == 0)
+        return n;
+    if (r->u.fd.out_len < (uint64_t)n * sizeof g[0])
+        return -EINVAL;
+    return gm_write(c->gm, r->u.fd.out_gpa, g, (uint64_t)n * sizeof g[0]) < 0 ? -EFAULT : n;
+}
+
 static int64_t hc_trace(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     char buf[BVM_HC_MAX_TRACE];
@@ -180,6 +199,8 @@ static const hc_fn hc_table[BVM_HC_COUNT] = {
     [BVM_HC_CHDIR] = hc_chdir,       [BVM_HC_GETDENTS64] = hc_getdents64, [BVM_HC_GETCWD] = hc_getcwd,
     [BVM_HC_FCHDIR] = hc_fchdir,     [BVM_HC_FDOP] = hc_fdop,        [BVM_HC_PIPE2] = hc_pipe2,
     [BVM_HC_POLL] = hc_poll,         [BVM_HC_NEWFD] = hc_newfd,      [BVM_HC_UMASK] = hc_umask,
+    [BVM_HC_FMAP] = hc_fmap,         [BVM_HC_FUNMAP] = hc_funmap,    [BVM_HC_FMSYNC] = hc_fmsync,
+    [BVM_HC_GETGROUPS] = hc_getgroups,
 };
 
 static const char *const hc_names[BVM_HC_COUNT] = {

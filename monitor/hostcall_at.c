@@ -1,4 +1,5 @@
-/* hostcall_at.c: the *at family of path hostcalls (mkdirat, renameat2, statx ...), all through hc_guest_path. */
+/* hostcall_at.c: the *at family of path hostcalls (mkdirat, renameat2, statx ...), each on the object
+ * its resolved path names (hostcall_path.c), never on the guest's string. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -15,17 +16,17 @@
 /* A validated copy of one request: paths NUL-terminated, dirfds owned by the guest. */
 struct at_req {
     const struct bvm_hc_at *a;
-    char p1[BVM_HC_MAX_PATH];
-    char p2[BVM_HC_MAX_PATH];
+    struct hc_gpath p1, p2;
 };
 
-/* Copies path one (and two when need2) and checks both dirfds. 0 or -errno. */
+/* Copies path one (and two when need2) and checks both dirfds, in Linux's order. 0 or -errno. */
 static int at_prepare(struct hc_ctx *c, const struct bvm_hostcall *r, struct at_req *q, int need2)
 {
     q->a = &r->u.at;
-    int err = hc_guest_path(c, q->a->path_gpa, q->a->path_len, q->p1);
+    q->p1.fd = q->p2.fd = -1;
+    int err = hc_guest_path(c, q->a->path_gpa, q->a->path_len, &q->p1);
     if (!err && need2)
-        err = hc_guest_path(c, q->a->path2_gpa, q->a->path2_len, q->p2);
+        err = hc_guest_path(c, q->a->path2_gpa, q->a->path2_len, &q->p2);
     if (err)
         return err;
     if (!hc_dirfd_ok(c, q->a->dirfd) || (need2 && !hc_dirfd_ok(c, q->a->dirfd2)))
@@ -33,7 +34,30 @@ static int at_prepare(struct hc_ctx *c, const struct bvm_hostcall *r, struct at_
     return 0;
 }
 
+/* at_prepare, then path one resolved for walk and checked for acc (AT_EMPTY_PATH honoured). */
+static int at_resolve(struct hc_ctx *c, const struct bvm_hostcall *r, struct at_req *q, enum hc_walk walk,
+                      enum hc_access acc)
+{
+    int err = at_prepare(c, r, q, 0);
+    return err ? err : hc_path_resolve(c, q->a->dirfd, &q->p1, walk, q->a->flags & AT_EMPTY_PATH, acc);
+}
+
+/* The walk that AT_SYMLINK_NOFOLLOW asks for. */
+static enum hc_walk walk_of(int flags)
+{
+    return flags & AT_SYMLINK_NOFOLLOW ? HC_WALK_NOFOLLOW : HC_WALK_FOLLOW;
+}
+
 static int64_t host_ret(long rc) { return rc < 0 ? -errno : rc; }
+
+/* The result of a call on resolved paths, which are closed here. */
+static int64_t done(struct at_req *q, long rc)
+{
+    int64_t ret = host_ret(rc);
+    hc_gpath_put(&q->p1);
+    hc_gpath_put(&q->p2);
+    return ret;
+}
 
 /* Flags outside what a call accepts are Linux's EINVAL, never silently dropped. */
 #define FLAGS_ONLY(f, allowed)                                                                               \
@@ -45,27 +69,45 @@ static int64_t host_ret(long rc) { return rc < 0 ? -errno : rc; }
 int64_t hc_mkdirat(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     struct at_req q;
-    int err = at_prepare(c, r, &q, 0);
-    return err ? err : host_ret(mkdirat(q.a->dirfd, q.p1, q.a->mode & 07777));
+    int err = at_resolve(c, r, &q, HC_WALK_PARENT, HC_ACC_WRITE);
+    return err ? err : done(&q, mkdirat(q.p1.fd, q.p1.last, q.a->mode & 07777));
+}
+
+/* Both paths' directories, for the calls that make or remove entries in them. */
+static int two_parents(struct hc_ctx *c, const struct bvm_hostcall *r, struct at_req *q, enum hc_walk walk1)
+{
+    int err = at_prepare(c, r, q, 1);
+    if (!err)
+        err = hc_path_resolve(c, q->a->dirfd, &q->p1, walk1, q->a->flags & AT_EMPTY_PATH,
+                              walk1 == HC_WALK_PARENT ? HC_ACC_WRITE : HC_ACC_META);
+    if (!err && (err = hc_path_resolve(c, q->a->dirfd2, &q->p2, HC_WALK_PARENT, 0, HC_ACC_WRITE)))
+        hc_gpath_put(&q->p1);
+    return err;
 }
 
 int64_t hc_renameat2(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     struct at_req q;
-    int err = at_prepare(c, r, &q, 1);
+    int err = two_parents(c, r, &q, HC_WALK_PARENT);
     if (err)
         return err;
-    return host_ret(syscall(SYS_renameat2, q.a->dirfd, q.p1, q.a->dirfd2, q.p2, (unsigned)q.a->flags));
+    return done(&q, syscall(SYS_renameat2, q.p1.fd, q.p1.last, q.p2.fd, q.p2.last, (unsigned)q.a->flags));
 }
 
+/* AT_SYMLINK_FOLLOW links the resolved object (through its /proc/self/fd name, which needs no
+ * privilege, unlike AT_EMPTY_PATH); otherwise the final component itself. */
 int64_t hc_linkat(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
+    const struct bvm_hc_at *a = &r->u.at;
     struct at_req q;
-    int err = at_prepare(c, r, &q, 1);
+    FLAGS_ONLY(a->flags, AT_SYMLINK_FOLLOW | AT_EMPTY_PATH);
+    int follow = (a->flags & AT_SYMLINK_FOLLOW) || (a->flags & AT_EMPTY_PATH && !a->path_len);
+    int err = two_parents(c, r, &q, follow ? HC_WALK_FOLLOW : HC_WALK_PARENT);
     if (err)
         return err;
-    FLAGS_ONLY(q.a->flags, AT_SYMLINK_FOLLOW | AT_EMPTY_PATH);
-    return host_ret(linkat(q.a->dirfd, q.p1, q.a->dirfd2, q.p2, q.a->flags));
+    if (!follow)
+        return done(&q, linkat(q.p1.fd, q.p1.last, q.p2.fd, q.p2.last, 0));
+    return done(&q, linkat(AT_FDCWD, q.p1.link, q.p2.fd, q.p2.last, AT_SYMLINK_FOLLOW));
 }
 
 /* The target (path one) is stored as text, never resolved: its dirfd is not used. */
@@ -73,12 +115,15 @@ int64_t hc_symlinkat(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     struct at_req q;
     int err = at_prepare(c, r, &q, 1);
-    return err ? err : host_ret(symlinkat(q.p1, q.a->dirfd2, q.p2));
+    if (!err)
+        err = hc_path_resolve(c, q.a->dirfd2, &q.p2, HC_WALK_PARENT, 0, HC_ACC_WRITE);
+    return err ? err : done(&q, symlinkat(q.p1.text, q.p2.fd, q.p2.last));
 }
 
 int64_t hc_readlinkat(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     struct at_req q;
+    struct stat st;
     char buf[BVM_HC_MAX_PATH];
     int err = at_prepare(c, r, &q, 0);
     if (err)
@@ -86,29 +131,35 @@ int64_t hc_readlinkat(struct hc_ctx *c, const struct bvm_hostcall *r)
     uint64_t len = q.a->out_len < sizeof buf ? q.a->out_len : sizeof buf;
     if (len == 0 || !gm_ptr(c->gm, q.a->out_gpa, len))
         return -EFAULT;
-    ssize_t n = readlinkat(q.a->dirfd, q.p1, buf, len);
+    err = hc_path_resolve(c, q.a->dirfd, &q.p1, HC_WALK_NOFOLLOW, q.a->flags & AT_EMPTY_PATH, HC_ACC_LINK);
+    if (err)
+        return err;
+    if (fstat(q.p1.fd, &st) == 0 && !S_ISLNK(st.st_mode))
+        return done(&q, (errno = EINVAL, -1));
+    ssize_t n = readlinkat(q.p1.fd, "", buf, len);
     if (n < 0)
-        return -errno;
+        return done(&q, n);
+    done(&q, 0);
     return gm_write(c->gm, q.a->out_gpa, buf, (uint64_t)n) < 0 ? -EFAULT : n;
 }
 
+/* fchmodat(2) has no flags: a final symlink is followed. */
 int64_t hc_fchmodat(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     struct at_req q;
-    int err = at_prepare(c, r, &q, 0);
-    return err ? err : host_ret(fchmodat(q.a->dirfd, q.p1, q.a->mode & 07777, q.a->flags & AT_SYMLINK_NOFOLLOW));
+    int err = at_resolve(c, r, &q, HC_WALK_FOLLOW, HC_ACC_WRITE);
+    return err ? err : done(&q, chmod(q.p1.link, q.a->mode & 07777));
 }
 
 int64_t hc_fchownat(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
+    const struct bvm_hc_at *a = &r->u.at;
     struct at_req q;
-    int err = at_prepare(c, r, &q, 0);
-    if (err)
-        return err;
-    uid_t uid = (uid_t)((uint64_t)q.a->arg >> 32);
-    gid_t gid = (gid_t)(uint32_t)q.a->arg;
-    FLAGS_ONLY(q.a->flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-    return host_ret(fchownat(q.a->dirfd, q.p1, uid, gid, q.a->flags));
+    uid_t uid = (uid_t)((uint64_t)a->arg >> 32);
+    gid_t gid = (gid_t)(uint32_t)a->arg;
+    FLAGS_ONLY(a->flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+    int err = at_resolve(c, r, &q, walk_of(a->flags), HC_ACC_WRITE);
+    return err ? err : done(&q, fchownat(q.p1.fd, "", uid, gid, AT_EMPTY_PATH));
 }
 
 int64_t hc_utimensat(struct hc_ctx *c, const struct bvm_hostcall *r)
@@ -117,7 +168,8 @@ int64_t hc_utimensat(struct hc_ctx *c, const struct bvm_hostcall *r)
     struct linux_timespec lt[2];
     struct timespec ts[2], *tp = NULL;
     struct at_req q;
-    int err = a->path_gpa || a->path_len ? at_prepare(c, r, &q, 0) : 0;
+    int has_path = a->path_gpa || a->path_len;
+    int err = has_path ? at_prepare(c, r, &q, 0) : 0;
     if (err)
         return err;
     if (a->out_gpa) {
@@ -132,29 +184,31 @@ int64_t hc_utimensat(struct hc_ctx *c, const struct bvm_hostcall *r)
     int flags = a->flags;
     FLAGS_ONLY(flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
     /* No path: Linux's utimensat(fd, NULL, ...) form, which futimens uses. */
-    if (!a->path_gpa && !a->path_len)
+    if (!has_path)
         return host_ret(syscall(SYS_utimensat, a->dirfd, NULL, tp, 0));
-    return host_ret(utimensat(a->dirfd, q.p1, tp, flags));
+    err = hc_path_resolve(c, a->dirfd, &q.p1, walk_of(flags), flags & AT_EMPTY_PATH, HC_ACC_WRITE);
+    return err ? err : done(&q, utimensat(q.p1.fd, "", tp, AT_EMPTY_PATH));
 }
 
 int64_t hc_faccessat(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
+    const struct bvm_hc_at *a = &r->u.at;
     struct at_req q;
-    int err = at_prepare(c, r, &q, 0);
+    FLAGS_ONLY(a->flags, AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+    int err = at_resolve(c, r, &q, walk_of(a->flags), HC_ACC_META);
     if (err)
         return err;
-    int flags = q.a->flags;
-    FLAGS_ONLY(flags, AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-    return host_ret(syscall(SYS_faccessat2, q.a->dirfd, q.p1, q.a->mode & 7, flags));
+    int flags = AT_EMPTY_PATH | (a->flags & AT_EACCESS);
+    return done(&q, syscall(SYS_faccessat2, q.p1.fd, "", a->mode & 7, flags));
 }
 
 int64_t hc_truncate(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     struct at_req q;
-    int err = at_prepare(c, r, &q, 0);
-    if (err)
-        return err;
-    return q.a->dirfd != AT_FDCWD ? -EINVAL : host_ret(truncate(q.p1, q.a->arg));
+    if (r->u.at.dirfd != AT_FDCWD)
+        return -EINVAL;
+    int err = at_resolve(c, r, &q, HC_WALK_FOLLOW, HC_ACC_WRITE);
+    return err ? err : done(&q, truncate(q.p1.link, q.a->arg));
 }
 
 /* The host kernel's struct statx is Linux's: the bytes go to the guest unchanged. */
@@ -169,10 +223,13 @@ int64_t hc_statx(struct hc_ctx *c, const struct bvm_hostcall *r)
         return -EFAULT;
     int flags = q.a->flags;
     FLAGS_ONLY(flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE);
+    err = hc_path_resolve(c, q.a->dirfd, &q.p1, walk_of(flags), flags & AT_EMPTY_PATH, HC_ACC_META);
+    if (err)
+        return err;
     memset(&sx, 0, sizeof sx);
-    if (syscall(SYS_statx, q.a->dirfd, q.p1, flags, q.a->mode, &sx) < 0)
-        return -errno;
-    return gm_write(c->gm, q.a->out_gpa, &sx, sizeof sx);
+    int64_t ret = done(&q, syscall(SYS_statx, q.p1.fd, "", AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE),
+                                   q.a->mode, &sx));
+    return ret < 0 ? ret : gm_write(c->gm, q.a->out_gpa, &sx, sizeof sx);
 }
 
 int64_t hc_statfs(struct hc_ctx *c, const struct bvm_hostcall *r)
@@ -184,17 +241,19 @@ int64_t hc_statfs(struct hc_ctx *c, const struct bvm_hostcall *r)
         return err;
     if (q.a->out_len != sizeof sf || !gm_ptr(c->gm, q.a->out_gpa, sizeof sf))
         return -EFAULT;
-    if (syscall(SYS_statfs, q.p1, &sf) < 0)
-        return -errno;
-    return gm_write(c->gm, q.a->out_gpa, &sf, sizeof sf);
+    err = hc_path_resolve(c, q.a->dirfd, &q.p1, HC_WALK_FOLLOW, 0, HC_ACC_META);
+    if (err)
+        return err;
+    int64_t ret = done(&q, syscall(SYS_fstatfs, q.p1.fd, &sf));
+    return ret < 0 ? ret : gm_write(c->gm, q.a->out_gpa, &sf, sizeof sf);
 }
 
 /* The monitor's working directory is the guest's: relative paths resolve the same way. */
 int64_t hc_chdir(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     struct at_req q;
-    int err = at_prepare(c, r, &q, 0);
-    return err ? err : host_ret(chdir(q.p1));
+    int err = at_resolve(c, r, &q, HC_WALK_FOLLOW, HC_ACC_READ);
+    return err ? err : done(&q, fchdir(q.p1.fd));
 }
 
 /* memfd_create (mode 0, path = name) or eventfd2 (mode 1, arg = initial count). */

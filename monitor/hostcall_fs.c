@@ -1,4 +1,4 @@
-/* hostcall_fs.c: file hostcalls; the one place guest paths reach the host (policy hooks go here). */
+/* hostcall_fs.c: file hostcalls: open, close, stat, lseek, unlink, ioctl (paths via hostcall_path.c). */
 #include "hostcall_fs.h"
 
 #include <errno.h>
@@ -10,20 +10,12 @@
 
 #include "bvm_linux.h"
 
-int hc_guest_path(struct hc_ctx *c, uint64_t gpa, uint32_t len, char buf[BVM_HC_MAX_PATH])
+static int get_path(struct hc_ctx *c, const struct bvm_hc_path *p, struct hc_gpath *gp)
 {
-    if (len >= BVM_HC_MAX_PATH)
-        return -ENAMETOOLONG;
-    if (gm_read(c->gm, gpa, buf, len) < 0)
-        return -EFAULT;
-    buf[len] = 0; /* an inner NUL just ends the path early: policy and host see the same string */
-    /* The sandbox policy (next issue) decides here whether the guest may name this path. */
-    return 0;
-}
-
-static int get_path(struct hc_ctx *c, const struct bvm_hc_path *p, char buf[BVM_HC_MAX_PATH])
-{
-    return hc_guest_path(c, p->path_gpa, p->path_len, buf);
+    int err = hc_guest_path(c, p->path_gpa, p->path_len, gp);
+    if (err)
+        return err;
+    return hc_dirfd_ok(c, p->dirfd) ? 0 : -EBADF;
 }
 
 /* AT_FDCWD or a descriptor the guest owns. */
@@ -31,14 +23,15 @@ int hc_dirfd_ok(const struct hc_ctx *c, int dirfd) { return dirfd == LINUX_AT_FD
 
 int64_t hc_openat(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
-    char path[BVM_HC_MAX_PATH];
-    int err = get_path(c, &r->u.path, path);
+    struct hc_gpath p;
+    int err = get_path(c, &r->u.path, &p);
     if (err)
         return err;
-    if (!hc_dirfd_ok(c, r->u.path.dirfd))
-        return -EBADF;
     /* The guest's close-on-exec is the kernel's business; host fds never leak to children. */
-    return hc_fd_adopt(c, openat(r->u.path.dirfd, path, r->u.path.flags | O_CLOEXEC, r->u.path.mode & 07777));
+    int fd = hc_path_open(c, r->u.path.dirfd, &p, r->u.path.flags | O_CLOEXEC, r->u.path.mode & 07777);
+    if (fd < 0)
+        return fd;
+    return hc_fd_adopt(c, fd);
 }
 
 int64_t hc_close(struct hc_ctx *c, const struct bvm_hostcall *r)
@@ -85,21 +78,23 @@ int64_t hc_fstat(struct hc_ctx *c, const struct bvm_hostcall *r)
 
 int64_t hc_fstatat(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
-    char path[BVM_HC_MAX_PATH];
+    struct hc_gpath p;
     struct stat s;
-    int err = get_path(c, &r->u.path, path);
+    int err = get_path(c, &r->u.path, &p);
     if (err)
         return err;
-    if (!hc_dirfd_ok(c, r->u.path.dirfd))
-        return -EBADF;
     if (!gm_ptr(c->gm, r->u.path.out_gpa, sizeof(struct linux_stat)))
         return -EFAULT;
     int flags = r->u.path.flags;
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
         return -EINVAL;
-    if (fstatat(r->u.path.dirfd, path, &s, flags) < 0)
-        return -errno;
-    return put_stat(c, r->u.path.out_gpa, &s);
+    enum hc_walk walk = flags & AT_SYMLINK_NOFOLLOW ? HC_WALK_NOFOLLOW : HC_WALK_FOLLOW;
+    err = hc_path_resolve(c, r->u.path.dirfd, &p, walk, flags & AT_EMPTY_PATH, HC_ACC_META);
+    if (err)
+        return err;
+    err = fstatat(p.fd, "", &s, AT_EMPTY_PATH) < 0 ? -errno : 0;
+    hc_gpath_put(&p);
+    return err ? err : put_stat(c, r->u.path.out_gpa, &s);
 }
 
 int64_t hc_lseek(struct hc_ctx *c, const struct bvm_hostcall *r)
@@ -112,15 +107,18 @@ int64_t hc_lseek(struct hc_ctx *c, const struct bvm_hostcall *r)
 
 int64_t hc_unlinkat(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
-    char path[BVM_HC_MAX_PATH];
-    int err = get_path(c, &r->u.path, path);
+    struct hc_gpath p;
+    int err = get_path(c, &r->u.path, &p);
     if (err)
         return err;
-    if (!hc_dirfd_ok(c, r->u.path.dirfd))
-        return -EBADF;
     if (r->u.path.flags & ~AT_REMOVEDIR)
         return -EINVAL;
-    return unlinkat(r->u.path.dirfd, path, r->u.path.flags) < 0 ? -errno : 0;
+    err = hc_path_resolve(c, r->u.path.dirfd, &p, HC_WALK_PARENT, 0, HC_ACC_WRITE);
+    if (err)
+        return err;
+    err = unlinkat(p.fd, p.last, r->u.path.flags) < 0 ? -errno : 0;
+    hc_gpath_put(&p);
+    return err;
 }
 
 /* TCSETS, TCSETSW, TCSETSF: the termios comes from the guest. */

@@ -172,7 +172,7 @@ int main(int argc, char **argv)
     if (!hc)
         fail("memory", "out of memory");
     hc_init(hc, &gm, open_trace(&o));
-    run_install_signals(v);
+    run_install_signals(v, &gm);
     struct run_result res;
     run_loop(v, hc, &res);
     if (o.stats) {

@@ -1,14 +1,18 @@
 /* run.c: the run loop (boot path step 4): hostcalls, halt, shutdown, failures, signals. */
 #include "run.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bvm_abi.h"
+#include "filewin.h"
 
 static struct vcpu *volatile stop_vcpu;
 static volatile sig_atomic_t stop_signal;
+static struct guestmem *volatile bus_gm;
+static volatile sig_atomic_t file_page_gone;
 
 static void on_stop_signal(int sig)
 {
@@ -17,15 +21,41 @@ static void on_stop_signal(int sig)
         stop_vcpu->ops->request_stop(stop_vcpu);
 }
 
-void run_install_signals(struct vcpu *v)
+/*
+ * The soft CPU (or the monitor) touched a file-window page whose file page is gone: another
+ * process truncated the file under a MAP_SHARED mapping. A zero page stands in so the access
+ * completes, and the run ends as the program's would on Linux: killed by SIGBUS (it has no
+ * handlers). Any other SIGBUS keeps its default action.
+ */
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+    int saved = errno;
+    if (si->si_code > 0 && fw_detach(bus_gm, si->si_addr) == 0) {
+        file_page_gone = 1;
+        if (stop_vcpu)
+            stop_vcpu->ops->request_stop(stop_vcpu);
+        errno = saved;
+        return;
+    }
+    signal(SIGBUS, SIG_DFL);
+    raise(SIGBUS); /* delivered when this handler returns (a fault also recurs) */
+    (void)sig, (void)uc;
+}
+
+void run_install_signals(struct vcpu *v, struct guestmem *gm)
 {
     stop_vcpu = v;
+    bus_gm = gm;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = NULL;
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGBUS, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
 
@@ -72,6 +102,18 @@ static int serve_exit(struct vcpu *v, struct hc_ctx *hc, struct vcpu_exit *e, st
     (void)v;
 }
 
+/* A file page under the window is gone (see on_sigbus); KVM reports the guest's touch of it as
+ * EFAULT from KVM_RUN, which nothing else in a run causes while window pages are mapped. */
+static int file_page_lost(struct hc_ctx *hc, int err, struct run_result *res)
+{
+    if (!file_page_gone && !(err == -EFAULT && hc->gm->win_backed))
+        return 0;
+    res->kind = BVM_EXIT_SIGNAL;
+    res->status = hc->exit.status = SIGBUS;
+    hc->exit.fault_vector = 0xffffffffu; /* no fault record: the monitor ended the run */
+    return 1;
+}
+
 void run_loop(struct vcpu *v, struct hc_ctx *hc, struct run_result *res)
 {
     struct vcpu_exit e;
@@ -79,6 +121,8 @@ void run_loop(struct vcpu *v, struct hc_ctx *hc, struct run_result *res)
     memset(res, 0, sizeof *res);
     for (;;) {
         int err = v->ops->run(v, &e);
+        if (file_page_lost(hc, err, res))
+            return;
         if (err) {
             snprintf(res->why, sizeof res->why, "%s: run failed: %s", v->ops->name, strerror(-err));
             res->kind = -1;

@@ -16,7 +16,8 @@ struct run_result {
  * delivered to buffervm: the run ends as if the program had been killed by it). */
 void run_loop(struct vcpu *v, struct hc_ctx *hc, struct run_result *res);
 
-/* Install SIGINT/SIGTERM handlers that stop v; ignore SIGPIPE (the guest gets EPIPE). */
-void run_install_signals(struct vcpu *v);
+/* Install SIGINT/SIGTERM handlers that stop v; ignore SIGPIPE (the guest gets EPIPE); a SIGBUS
+ * on a file-window page of gm ends the run as the program's SIGBUS (a truncated shared file). */
+void run_install_signals(struct vcpu *v, struct guestmem *gm);
 
 #endif

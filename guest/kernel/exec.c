@@ -47,13 +47,15 @@ int exec_open(int dirfd, const char *path, bool nofollow)
     size_t n = strnlen(path, sizeof(hpath) - 1);
     memcpy(hpath, path, n);
     hpath[n] = 0;
-    procfs_rewrite(hpath, sizeof(hpath), true);
+    int err = procfs_rewrite_at(dirfd, hpath, sizeof(hpath), !nofollow);
+    if (err)
+        return err;
     /* O_NONBLOCK: a FIFO must not block the open; it is refused right after. */
     int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0);
     int64_t h = hc_path(BVM_HC_OPENAT, dirfd, hpath, flags, 0, NULL);
     if (h < 0)
         return (int)h;
-    int err = check_exec_file((int)h);
+    err = check_exec_file((int)h);
     if (err) {
         hc_fd(BVM_HC_CLOSE, (int)h, 0, 0, NULL, 0);
         return err;

@@ -1,6 +1,8 @@
-/* fault.c: demand paging: zero-filled anonymous pages, stack growth, and the protection check. */
+/* fault.c: demand paging: zero-filled anonymous pages, shared file pages, stack growth, and the
+ * protection check. */
 #include "bvm_linux.h"
 #include "mm.h"
+#include "mm_shared.h"
 #include "pagetable.h"
 #include "palloc.h"
 
@@ -51,7 +53,7 @@ static int fault_in(struct addrspace *as, struct vma *v, uint64_t addr, uint32_t
         return -LINUX_EFAULT;
     uint64_t pte = pt_lookup(as->root, va);
     if (!(pte & PTE_P)) {
-        int err = map_zero_page(as, va, v->prot);
+        int err = v->fw ? mm_shared_fault(as, v, va) : map_zero_page(as, va, v->prot);
         if (err)
             return err;
         pte = pt_lookup(as->root, va);

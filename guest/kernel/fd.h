@@ -22,6 +22,10 @@ bool fd_is_cloexec(int fd);
 void fd_close_on_exec(void);
 /* O_ACCMODE bits (or O_PATH) the guest fd was opened with. */
 uint32_t fd_accmode(int fd);
+/* A shared file mapping keeps its host fd open after the program closes its own (Linux's
+ * vma->vm_file): held host fds are closed when the last guest fd and the last hold are gone. */
+void fd_host_hold(int host);
+void fd_host_put(int host);
 /* Reads a file into user memory regardless of the pages' protection (private file mmap). */
 int64_t kernel_pread_user(int fd, uint64_t va, uint64_t len, int64_t off);
 

@@ -47,4 +47,7 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The monitor's boot info (read-only), set first thing in kernel_main. */
 extern const struct bvm_bootinfo *boot;
+/* The supplementary groups (the monitor's, which the program has as its own): the count and the
+ * list in *groups, or -errno. */
+int64_t kern_groups(const uint32_t **groups);
 #endif

@@ -3,6 +3,7 @@
 #include "cpu.h"
 #include "exec.h"
 #include "fd.h"
+#include "filewin.h"
 #include "fmt.h"
 #include "hostcall.h"
 #include "mm.h"
@@ -40,6 +41,7 @@ static _Noreturn void kernel_start(void)
     idt_init();
     syscall_init();
     palloc_init(boot);
+    fw_init(boot);
     uint64_t root = pt_root();
     pt_drop_identity(root);
     mm_init(cur_as, root);

@@ -2,7 +2,7 @@
 #include "mm.h"
 
 #include "bvm_linux.h"
-#include "mm_shared.h"
+#include "filewin.h"
 #include "pagetable.h"
 #include "palloc.h"
 
@@ -23,7 +23,6 @@ void mm_init(struct addrspace *as, uint64_t root)
 
 void mm_exec_reset(struct addrspace *as)
 {
-    mm_shared_unmapped(0, USER_TOP);
     int err = mm_unmap(as, 0, USER_TOP);
     kassert(err == 0 && as->vmas.count == 0);
     mm_init(as, as->root);
@@ -52,7 +51,8 @@ static void unmap_one(uint64_t va, uint64_t *pte, void *ctx)
     uint64_t pa = *pte & PTE_ADDR;
     *pte = 0;
     __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-    palloc_unref(pa);
+    if (!fw_owns(pa)) /* a file-window page belongs to its chunk, released with the VMA */
+        palloc_unref(pa);
 }
 
 void mm_unmap_pages(struct addrspace *as, uint64_t start, uint64_t end)
@@ -69,13 +69,6 @@ static void protect_one(uint64_t va, uint64_t *pte, void *ctx)
 
 void mm_protect_pages(struct addrspace *as, uint64_t start, uint64_t end, uint32_t prot)
 {
-    if (prot == LINUX_PROT_NONE) {
-        /* The data must survive a later mprotect, so the pages stay but become supervisor-only:
-         * any user access then faults and the VMA check turns it into SIGSEGV. */
-        uint64_t flags = PTE_NX;
-        pt_range(as->root, start, end, protect_one, &flags);
-        return;
-    }
     uint64_t flags = pt_prot_flags(prot);
     pt_range(as->root, start, end, protect_one, &flags);
 }
@@ -96,10 +89,13 @@ int mm_unmap(struct addrspace *as, uint64_t start, uint64_t end)
     int err = mm_split_at(as, start, end);
     if (err)
         return err;
-    struct vma *v;
-    while ((v = vma_next_from(&as->vmas, start)) && v->start < end)
-        vma_remove(&as->vmas, v);
     mm_unmap_pages(as, start, end);
+    struct vma *v;
+    while ((v = vma_next_from(&as->vmas, start)) && v->start < end) {
+        if (v->fw)
+            fw_release(v->fw, v->pgoff, v->end - v->start);
+        vma_remove(&as->vmas, v);
+    }
     if (end > as->mmap_hint)
         as->mmap_hint = MIN(end, as->mmap_base);
     return 0;

@@ -2,6 +2,7 @@
 #ifndef MM_H
 #define MM_H
 
+#include "bvm_linux.h"
 #include "kernel.h"
 #include "vma.h"
 
@@ -35,11 +36,15 @@ extern struct addrspace *cur_as;
 #define ACC_EXEC 4u
 
 void mm_init(struct addrspace *as, uint64_t root);
-/* execve's point of no return: every mapping and page of the old image goes (shared mappings
- * written back first); the address space is left as mm_init leaves it. */
+/* execve's point of no return: every mapping and page of the old image goes; the address space
+ * is left as mm_init leaves it. */
 void mm_exec_reset(struct addrspace *as);
-/* Resolves a fault at addr for access (demand paging, stack growth): 0, or -EFAULT when the access
- * is not allowed (the caller turns that into SIGSEGV or EFAULT). */
+/* fault_handle's answer for a page of a shared file mapping wholly past the end of its file. */
+#define FAULT_SIGBUS (-LINUX_EIO)
+
+/* Resolves a fault at addr for access (demand paging, stack growth): 0, -EFAULT when the access
+ * is not allowed (the caller turns that into SIGSEGV or EFAULT), or FAULT_SIGBUS (SIGBUS, or
+ * EFAULT for a user copy). */
 int fault_handle(struct addrspace *as, uint64_t addr, uint32_t access);
 /* The physical page behind user va, faulted in if needed and checked against the VMA's protection
  * (access 0: kernel-internal, any VMA). 0 on success with *pa set, else -EFAULT. */
@@ -48,7 +53,8 @@ int uvm_page(struct addrspace *as, uint64_t va, uint32_t access, uint64_t *pa);
 /* Range operations on page-aligned [start, end). */
 void mm_unmap_pages(struct addrspace *as, uint64_t start, uint64_t end);
 void mm_protect_pages(struct addrspace *as, uint64_t start, uint64_t end, uint32_t prot);
-/* Removes every VMA piece inside the range (splitting at its edges) and its pages. */
+/* Removes every VMA piece inside the range (splitting at its edges) and its pages; a shared file
+ * mapping gives back its file-window chunks (filewin.h). */
 int mm_unmap(struct addrspace *as, uint64_t start, uint64_t end);
 /* Creates an anonymous VMA (the range must be free); merged with equal neighbours. */
 int mm_map_anon(struct addrspace *as, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags);

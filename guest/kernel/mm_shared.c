@@ -1,98 +1,103 @@
-/* mm_shared.c: writable MAP_SHARED file mappings: the pages are a copy, written back to the file on
- * msync, munmap and exit (one process: nobody else can observe the file in between). */
+/* mm_shared.c: MAP_SHARED file mappings: PTEs onto the host file's pages in the file window, so
+ * the mapping, read()/write() and every other mapping of the file see the same bytes. */
 #include "mm_shared.h"
 
 #include "bvm_linux.h"
-#include "fmt.h"
-#include "hostcall.h"
-#include "usercopy.h"
+#include "fd.h"
+#include "filewin.h"
+#include "pagetable.h"
+#include "procfs.h"
 
-#define NSHARED 64
 #define O_RDWR 2
-#define O_CLOEXEC 02000000
+#define FAULT_AROUND (16 * PAGE_SIZE) /* Linux's fault_around_bytes */
 
-struct shared_map {
-    uint64_t start, end; /* the mapping when it was made; pages no longer mapped are skipped */
-    uint64_t pgoff;
-    int host;            /* the mapping's own host fd: the program may close its fd */
-    bool used;
-};
-static struct shared_map maps[NSHARED];
-
-int mm_shared_add(int host_fd, uint64_t start, uint64_t end, uint64_t pgoff)
+/* The VMA [start, end) over f's file offsets from pgoff, its window chunks taken first (through
+ * host fd `host`, or the file's own when -1). */
+static int shared_vma(struct fw_file *f, int host, const struct vma_file *name, uint64_t start, uint64_t end,
+                      uint32_t prot, uint32_t flags, uint64_t pgoff)
 {
-    static char link[32];
-    for (int i = 0; i < NSHARED; i++) {
-        if (maps[i].used)
-            continue;
-        ksnprintf(link, sizeof(link), "/proc/self/fd/%d", host_fd);
-        int64_t h = hc_path(BVM_HC_OPENAT, LINUX_AT_FDCWD, link, O_RDWR | O_CLOEXEC, 0, NULL);
-        if (h < 0) {
-            kprintf("mmap MAP_SHARED: cannot reopen the file for write-back (errno %ld)", (long)-h);
-            return (int)h;
-        }
-        maps[i] = (struct shared_map){start, end, pgoff, (int)h, true};
-        return 0;
+    int err = fw_acquire(f, pgoff, end - start, (flags & VMA_MAYWRITE) != 0, host);
+    if (err)
+        return err;
+    struct vma *v = vma_insert(&cur_as->vmas, start, end, prot, flags);
+    if (!v) {
+        fw_release(f, pgoff, end - start);
+        return -LINUX_ENOMEM;
     }
-    kprintf("mmap MAP_SHARED: more than %d writable shared file mappings", NSHARED);
-    return -LINUX_ENOMEM;
+    v->file = name;
+    v->fw = f;
+    v->pgoff = pgoff;
+    vma_merge(&cur_as->vmas, v);
+    return 0;
 }
 
-/* The file's size: bytes past it are never written (Linux would not extend the file either). */
-static int64_t file_size(int host)
+static int map_fd(uint64_t at, uint64_t len, uint32_t prot, int fd, uint64_t off, bool may_write)
 {
-    int64_t r = hc_fd(BVM_HC_FSTAT, host, 0, 0, hc_bounce(), sizeof(struct linux_stat));
-    return r < 0 ? r : ((const struct linux_stat *)hc_bounce())->st_size;
+    struct fw_file *f;
+    int err = fw_open(fd, may_write, &f);
+    if (err)
+        return err;
+    uint32_t flags = VMA_SHARED | (may_write ? VMA_MAYWRITE : 0);
+    return shared_vma(f, fd_host(fd), procfs_file_of(fd_host(fd)), at, at + len, prot, flags, off);
 }
 
-/* Writes [start, end) of mapping m back, page by page, skipping pages no longer mapped. */
-static int write_back(struct shared_map *m, uint64_t start, uint64_t end)
+int mm_shared_map(uint64_t at, uint64_t len, uint32_t prot, int fd, uint64_t off)
 {
-    int64_t size = file_size(m->host);
-    if (size < 0)
-        return (int)size;
-    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-        struct vma *v = vma_find(&cur_as->vmas, va);
-        int64_t off = (int64_t)(m->pgoff + (va - m->start));
-        if (!v || !(v->flags & VMA_SHARED) || off >= size)
+    /* Linux's VM_MAYWRITE: only a fd open for writing lets mprotect add PROT_WRITE later. */
+    bool may_write = fd_accmode(fd) == O_RDWR;
+    int err = map_fd(at, len, prot, fd, off, may_write);
+    /* The inherited host fds 0, 1 and 2 count as O_RDWR without the kernel knowing: the host
+     * refuses a writable mapping of one open for reading only, which a read-only mapping does
+     * not need. */
+    if (err == -LINUX_EACCES && may_write && !(prot & LINUX_PROT_WRITE) && fd_host(fd) <= 2)
+        err = map_fd(at, len, prot, fd, off, false);
+    return err;
+}
+
+int mm_shared_clone(const struct vma *v, uint64_t addr, uint64_t start, uint64_t end)
+{
+    return shared_vma(v->fw, -1, v->file, start, end, v->prot, v->flags, v->pgoff + (addr - v->start));
+}
+
+int mm_shared_fault(struct addrspace *as, struct vma *v, uint64_t va)
+{
+    int64_t size = fw_size(v->fw);
+    uint64_t lo = MAX(v->start, va & ~(FAULT_AROUND - 1)), hi = MIN(v->end, lo + FAULT_AROUND);
+    if (size >= 0) {
+        /* Linux: SIGBUS for a page wholly past the end; the last partial page reads zeroes. */
+        uint64_t eof = PAGE_UP((uint64_t)size);
+        if (v->pgoff + (va - v->start) >= eof)
+            return FAULT_SIGBUS;
+        hi = MIN(hi, v->start + (eof - v->pgoff));
+    }
+    uint64_t flags = pt_prot_flags(v->prot);
+    for (uint64_t p = lo; p < hi; p += PAGE_SIZE) {
+        if (pt_lookup(as->root, p) & PTE_P)
             continue;
-        uint64_t len = (uint64_t)MIN((int64_t)PAGE_SIZE, size - off);
-        int64_t n = user_io(BVM_HC_PWRITE, m->host, va, len, off, 0, 0);
-        if (n < 0) {
-            kprintf("MAP_SHARED write-back at offset %ld failed (errno %ld)", (long)off, (long)-n);
-            return (int)n;
-        }
+        /* The neighbours are a bonus: only va's own page must succeed. */
+        int err = pt_map(as->root, p, fw_page(v->fw, v->pgoff + (p - v->start)), flags);
+        if (err && p == PAGE_DOWN(va))
+            return err;
     }
     return 0;
 }
 
 int mm_shared_sync(uint64_t start, uint64_t end)
 {
-    int err = 0;
-    for (int i = 0; i < NSHARED; i++) {
-        struct shared_map *m = &maps[i];
-        uint64_t lo = MAX(start, m->start), hi = MIN(end, m->end);
-        if (m->used && lo < hi) {
-            int e = write_back(m, lo, hi);
-            err = err ? err : e;
-        }
+    struct vma_tree *t = &cur_as->vmas;
+    for (struct vma *v = vma_next_from(t, start); v && v->start < end; v = vma_next_from(t, v->end)) {
+        uint64_t lo = MAX(start, v->start), hi = MIN(end, v->end);
+        int err = v->fw ? fw_sync(v->fw, v->pgoff + (lo - v->start), hi - lo) : 0;
+        if (err)
+            return err;
     }
-    return err;
+    return 0;
 }
 
-void mm_shared_unmapped(uint64_t start, uint64_t end)
+void mm_shared_file_changed(void)
 {
-    mm_shared_sync(start, end);
-    for (int i = 0; i < NSHARED; i++) {
-        struct shared_map *m = &maps[i];
-        if (m->used && start <= m->start && end >= m->end) {
-            hc_fd(BVM_HC_CLOSE, m->host, 0, 0, NULL, 0);
-            m->used = false;
-        }
-    }
-}
-
-void mm_shared_sync_all(void)
-{
-    mm_shared_sync(0, USER_TOP);
+    struct vma_tree *t = &cur_as->vmas;
+    for (struct vma *v = vma_next_from(t, 0); v; v = vma_next_from(t, v->end))
+        if (v->fw)
+            mm_unmap_pages(cur_as, v->start, v->end);
 }

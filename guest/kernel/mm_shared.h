@@ -1,18 +1,31 @@
-/* mm_shared.h: write-back of writable MAP_SHARED file mappings. */
+/* mm_shared.h: MAP_SHARED file mappings: the host file's own pages, through the file window. */
 #ifndef MM_SHARED_H
 #define MM_SHARED_H
 
 #include "kernel.h"
 #include "mm.h"
 
-/* Records [start, end) as a shared mapping of the file behind host_fd at pgoff (reopened for
- * writing). 0, or -errno with a trace line: the mapping must then fail, never turn private. */
-int mm_shared_add(int host_fd, uint64_t start, uint64_t end, uint64_t pgoff);
-/* Writes the mapped pages of [start, end) back to their files (msync). 0 or -errno. */
+/* Maps the free range [at, at+len) to guest fd's pages from file offset off (page aligned).
+ * 0 or -errno: the host's (ENODEV for a pipe or a directory), or ENOMEM (window or page tables
+ * full, with a trace line). Never falls back to a private copy. */
+int mm_shared_map(uint64_t at, uint64_t len, uint32_t prot, int fd, uint64_t off);
+/* A new VMA [start, end) (free) of v's file and protection, at the file offset addr has in v
+ * (addr may lie past v's end): mremap's moved or grown part. 0 or -errno. */
+int mm_shared_clone(const struct vma *v, uint64_t addr, uint64_t start, uint64_t end);
+/* Fills the missing PTE of va in shared file VMA v (and its neighbours in the same 64 KiB, up to
+ * the end of the file). 0, FAULT_SIGBUS for a page wholly past the end of the file, or -ENOMEM. */
+int mm_shared_fault(struct addrspace *as, struct vma *v, uint64_t va);
+/* msync(MS_SYNC): the shared file pages of [start, end) written back to disk. 0 or -errno. */
 int mm_shared_sync(uint64_t start, uint64_t end);
-/* Before munmap of [start, end): writes back and forgets mappings wholly inside. */
-void mm_shared_unmapped(uint64_t start, uint64_t end);
-/* At exit: every shared page back to its file. */
-void mm_shared_sync_all(void);
+/* A file may have shrunk (truncate, ftruncate, fallocate, open with O_TRUNC): every shared file
+ * PTE goes, so the next touch checks the end of the file again and faults SIGBUS past it. */
+void mm_shared_file_changed(void);
+/* Passes a syscall's result through, calling mm_shared_file_changed when it succeeded. */
+static inline int64_t mm_shared_resized(int64_t r)
+{
+    if (r >= 0)
+        mm_shared_file_changed();
+    return r;
+}
 
 #endif

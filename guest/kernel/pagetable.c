@@ -6,6 +6,7 @@
 #include "palloc.h"
 
 #define PT_ENTRIES 512
+#define LINUX_PROT_NONE 0
 #define LINUX_PROT_READ 1
 #define LINUX_PROT_WRITE 2
 #define LINUX_PROT_EXEC 4
@@ -113,6 +114,10 @@ void pt_range(uint64_t root, uint64_t start, uint64_t end, pt_visit_fn *fn, void
 
 uint64_t pt_prot_flags(uint32_t prot)
 {
+    /* PROT_NONE pages stay (their data must survive a later mprotect) but supervisor-only: any
+     * user access faults and the VMA check turns it into SIGSEGV. */
+    if (prot == LINUX_PROT_NONE)
+        return PTE_NX;
     /* x86 cannot express write-only or exec-only: any access right implies read. */
     uint64_t f = PTE_U;
     if (prot & LINUX_PROT_WRITE)

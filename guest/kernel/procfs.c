@@ -132,8 +132,13 @@ static void gen_status(void)
 {
     out("Name:\t%s\nUmask:\t0022\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n",
         procfs_comm(), boot->pid, boot->pid, boot->ppid);
-    out("TracerPid:\t0\nUid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\nFDSize:\t%d\nGroups:\t%d\n", boot->uid,
-        boot->euid, boot->euid, boot->euid, boot->gid, boot->egid, boot->egid, boot->egid, FD_MAX, boot->gid);
+    out("TracerPid:\t0\nUid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\nFDSize:\t%d\nGroups:\t", boot->uid,
+        boot->euid, boot->euid, boot->euid, boot->gid, boot->egid, boot->egid, boot->egid, FD_MAX);
+    const uint32_t *groups;
+    int64_t n = kern_groups(&groups);
+    for (int64_t i = 0; i < n; i++)
+        out(i ? " %u" : "%u", groups[i]);
+    out(" \n"); /* Linux's trailing space */
     out("Threads:\t1\nSigQ:\t0/0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n");
     out("voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
 }
@@ -147,6 +152,18 @@ static void gen_cmdline(void)
 }
 
 static void gen_comm(void) { out("%s\n", procfs_comm()); }
+
+/* ---- /proc/self/environ: the environment strings on the stack, as the program left them ---- */
+static uint64_t env_start, env_end;
+
+void procfs_set_environ(uint64_t start, uint64_t end) { env_start = start, env_end = end; }
+
+static void gen_environ(void)
+{
+    uint64_t n = MIN(env_end - env_start, GEN_MAX - 1 - gen_len);
+    if (copy_from_user(gen + gen_len, env_start, n) == 0)
+        gen_len += n;
+}
 
 /* ---- /proc/cpuinfo: one CPU, as CPUID describes it ---- */
 static const char *const edx1[32] = {"fpu", "vme", "de", "pse", "tsc", "msr", "pae", "mce", "cx8", "apic", 0,
@@ -205,7 +222,7 @@ struct vfile {
 };
 static const struct vfile self_files[] = {
     {"maps", gen_maps},       {"stat", gen_stat}, {"status", gen_status},
-    {"cmdline", gen_cmdline}, {"comm", gen_comm},
+    {"cmdline", gen_cmdline}, {"comm", gen_comm}, {"environ", gen_environ},
 };
 static const struct vfile global_files[] = {
     {"/proc/cpuinfo", gen_cpuinfo},
@@ -213,21 +230,6 @@ static const struct vfile global_files[] = {
     {"/sys/devices/system/cpu/possible", gen_cpu_list},
     {"/sys/devices/system/cpu/present", gen_cpu_list},
 };
-
-/* "/proc/self/", "/proc/thread-self/" or "/proc/<our pid>/": the rest of the path, else NULL. */
-const char *procfs_self_rest(const char *path)
-{
-    char pid[24];
-    if (strncmp(path, "/proc/", 6) != 0)
-        return NULL;
-    path += 6;
-    ksnprintf(pid, sizeof(pid), "%d/", boot->pid);
-    if (strncmp(path, "self/", 5) == 0)
-        return path + 5;
-    if (strncmp(path, "thread-self/", 12) == 0)
-        return path + 12;
-    return strncmp(path, pid, strlen(pid)) == 0 ? path + strlen(pid) : NULL;
-}
 
 static void (*find_gen(const char *path))(void)
 {
@@ -270,30 +272,6 @@ int64_t procfs_open_host(const char *path)
     return h;
 }
 
-/* /proc/self/exe and /proc/self/fd/N name the monitor's own on the host: rewrite them to the
- * program's path and the host fd behind guest fd N. Other paths come back unchanged. */
-const char *procfs_host_path(const char *path, char *buf, size_t len)
-{
-    const char *rest = procfs_self_rest(path);
-    if (!rest)
-        return path;
-    if (strcmp(rest, "exe") == 0)
-        return exe;
-    if (strncmp(rest, "fd/", 3) != 0 || !rest[3])
-        return path;
-    int64_t n = 0;
-    for (const char *p = rest + 3; *p; p++) {
-        if (*p < '0' || *p > '9' || n > FD_MAX)
-            return path;
-        n = n * 10 + (*p - '0');
-    }
-    int h = fd_host(n);
-    if (h < 0)
-        return path; /* the host then reports ENOENT for an fd nobody has open, or the monitor's */
-    ksnprintf(buf, len, "/proc/self/fd/%d", h);
-    return buf;
-}
-
 /* ---- /proc/self/fd/ as a directory: the guest's fds, not the monitor's ---- */
 #define NFDDIRS 8
 static struct {
@@ -315,14 +293,15 @@ static uint64_t *fd_dir_pos(int host)
     return NULL;
 }
 
-void procfs_fd_dir_opened(int host)
+bool procfs_fd_dir_opened(int host)
 {
     for (int i = 0; i < NFDDIRS; i++)
         if (fddirs[i].host < 0) {
             fddirs[i].host = host, fddirs[i].pos = 0;
-            return;
+            return true;
         }
-    kprintf("/proc/self/fd: too many open listings; this one shows the monitor's descriptors");
+    kprintf("/proc/self/fd: more than %d open listings", NFDDIRS);
+    return false;
 }
 
 void procfs_host_closed(int host)
@@ -379,15 +358,4 @@ int64_t procfs_fd_dents(int host, void **out, uint64_t max)
         return -LINUX_EINVAL; /* the buffer cannot hold one record */
     *out = gen;
     return (int64_t)gen_len;
-}
-
-void procfs_rewrite(char *path, size_t size, bool exe)
-{
-    static char tmp[64];
-    const char *rest = path[0] == '/' ? procfs_self_rest(path) : NULL;
-    if (!rest || (!exe && strcmp(rest, "exe") == 0))
-        return;
-    const char *p = procfs_host_path(path, tmp, sizeof(tmp));
-    if (p != path && strlen(p) < size)
-        memcpy(path, p, strlen(p) + 1);
 }

@@ -9,14 +9,25 @@
 bool procfs_is_virtual(const char *path);
 /* Generates the file and returns a host fd (a memfd) positioned at 0 holding it, or -errno. */
 int64_t procfs_open_host(const char *path);
-/* For "/proc/self/X", "/proc/thread-self/X", "/proc/<pid>/X": "X", else NULL. */
+/* procfs_path.c: the program's names for itself, in any spelling. */
+/* An absolute path under /proc or /dev rebuilt in place without "//", "." and the ".." that need no
+ * lookup, with /proc/<pid>, /proc/thread-self, /dev/fd, /dev/stdin ... as /proc/self/... (a final
+ * one only when follow); other paths are left alone. */
+void procfs_canon(char *path, size_t size, bool follow);
+/* For a canonical "/proc/self/X": "X", else NULL. */
 const char *procfs_self_rest(const char *path);
-/* /proc/self/exe and /proc/self/fd/N as the host must see them (buf holds the rewrite). */
-const char *procfs_host_path(const char *path, char *buf, size_t len);
-/* procfs_host_path in place (path holds size bytes); used by every path syscall, as glibc
- * reaches files through /proc/self/fd/N (fchmodat, fstatat fallbacks). exe: also rewrite
- * /proc/self/exe (for calls that follow the link; lstat and readlink must see the link). */
-void procfs_rewrite(char *path, size_t size, bool exe);
+/* procfs_canon, then /proc/self/fd/N[/...] becomes the host fd's name for guest fd N (-ENOENT
+ * when the program has no fd N), and exe, cwd, root (when followed: follow, or more path after
+ * them) the program's file, working directory and "/". 0 or -errno. Every path syscall uses it,
+ * as glibc reaches files through /proc/self/fd/N (fchmodat, fexecve). */
+int procfs_rewrite(char *path, size_t size, bool follow);
+/* procfs_rewrite, with a relative path under a /proc/self/fd listing's fd taken as /proc/self/fd/path. */
+int procfs_rewrite_at(int dirfd_host, char *path, size_t size, bool follow);
+/* The target of the link rest ("exe", "cwd" or "root" of /proc/self) into buf: its length, -1 when
+ * rest is none of them, or -errno. */
+int procfs_link(const char *rest, char *buf, size_t size);
+/* The environment strings of the new image ([start, end) on its stack): /proc/self/environ. */
+void procfs_set_environ(uint64_t start, uint64_t end);
 /* A new image: /proc/self/exe becomes the file behind host_fd, comm the last part of filename
  * (of the file's own name when comm_from_file, for execveat of an fd). */
 void procfs_exec(const char *filename, int host_fd, bool comm_from_file);
@@ -31,7 +42,7 @@ const struct vma_file *procfs_file_of(int host_fd);
 /* /proc/self/fd listings: the path names one; a host fd was opened for it / closed / seeked;
  * the next records (Linux dirent64 format, at most max bytes) into *out. */
 bool procfs_is_fd_dir(const char *path);
-void procfs_fd_dir_opened(int host);
+bool procfs_fd_dir_opened(int host); /* false: no room, the handle is not to be used */
 void procfs_host_closed(int host);
 bool procfs_fd_dir_seek(int host, int64_t off);
 bool procfs_is_fd_dir_host(int host);

@@ -2,6 +2,7 @@
 #include "bvm_linux.h"
 #include "fd.h"
 #include "hostcall.h"
+#include "mm_shared.h"
 #include "procfs.h"
 #include "signal.h"
 #include "string.h"
@@ -20,6 +21,7 @@ static bool fd_cloexec[FD_MAX];
 #define O_ACCMODE 3
 #define O_RDWR 2
 #define O_CLOEXEC 02000000
+#define O_TRUNC 01000
 #define O_LARGEFILE 0100000
 #define O_STATUS_MASK (O_ACCMODE | 02000 /* O_APPEND */ | 04000 /* O_NONBLOCK */ | 010000 /* O_DSYNC */ | \
                        020000 /* O_ASYNC */ | 040000 /* O_DIRECT */ | 01000000 /* O_NOATIME */ | 04000000 /* O_SYNC */ | \
@@ -82,14 +84,6 @@ static int get_path(uint64_t upath)
     return n < 0 ? (int)n : 0;
 }
 
-/* get_path, with /proc/self/fd/N (and for exe: /proc/self/exe) rewritten for the host. */
-static int get_host_path(uint64_t upath, bool exe)
-{
-    int err = get_path(upath);
-    if (!err)
-        procfs_rewrite(kpath, sizeof(kpath), exe);
-    return err;
-}
 
 int64_t kernel_pread_user(int fd, uint64_t va, uint64_t len, int64_t off)
 {
@@ -189,20 +183,26 @@ int64_t sys_pwritev(SYSARGS)
     return write_result(vector_io(BVM_HC_PWRITE, (int64_t)a0, a1, a2, ACC_READ, (int64_t)a3));
 }
 
-/* The host fd for an open: generated /proc files, rewritten /proc/self links, else the path. */
+#define O_NOFOLLOW 0400000
+
+/* The host fd for an open: generated /proc files, the program's own /proc/self names rewritten
+ * (procfs_rewrite_at), else the path. */
 static int64_t open_host(int dh, uint64_t flags, uint64_t mode)
 {
-    static char rewritten[64];
-    if (kpath[0] == '/' && procfs_is_virtual(kpath))
+    int err = procfs_rewrite_at(dh, kpath, sizeof(kpath), !(flags & O_NOFOLLOW));
+    if (err)
+        return err;
+    if (procfs_is_virtual(kpath))
         return (flags & 3) ? -LINUX_EACCES : procfs_open_host(kpath);
-    if (kpath[0] == '/' && procfs_is_fd_dir(kpath)) {
-        int64_t h = hc_path(BVM_HC_OPENAT, dh, "/proc/self/fd", (int32_t)flags, 0, NULL);
-        if (h >= 0)
-            procfs_fd_dir_opened((int)h);
+    if (procfs_is_fd_dir(kpath)) {
+        int64_t h = hc_path(BVM_HC_OPENAT, LINUX_AT_FDCWD, "/proc/self/fd", (int32_t)flags, 0, NULL);
+        if (h >= 0 && !procfs_fd_dir_opened((int)h)) {
+            hc_fd(BVM_HC_CLOSE, (int)h, 0, 0, NULL, 0);
+            return -LINUX_EMFILE; /* the listing would be the monitor's own */
+        }
         return h;
     }
-    const char *p = kpath[0] == '/' ? procfs_host_path(kpath, rewritten, sizeof(rewritten)) : kpath;
-    return hc_path(BVM_HC_OPENAT, dh, p, (int32_t)flags, (uint32_t)mode, NULL);
+    return hc_path(BVM_HC_OPENAT, dh, kpath, (int32_t)flags, (uint32_t)mode, NULL);
 }
 
 int64_t sys_openat(SYSARGS)
@@ -217,6 +217,8 @@ int64_t sys_openat(SYSARGS)
     int64_t h = open_host(dh, a2, a3);
     if (h < 0)
         return h;
+    if (a2 & O_TRUNC)
+        mm_shared_file_changed();
     host_fds[fd] = (int)h;
     /* x86-64 Linux always reports O_LARGEFILE for F_GETFL. */
     fd_status[fd] = ((uint32_t)a2 & O_STATUS_MASK) | O_LARGEFILE;
@@ -229,16 +231,56 @@ int64_t sys_open(SYSARGS)
     return sys_openat((uint64_t)(int64_t)LINUX_AT_FDCWD, a0, a1, a2, 0, 0);
 }
 
-/* Releases guest fd: the host fd is closed only when no other guest fd (a dup) still uses it. */
+/* Host fds held by mappings, with how many holds each (n == 0: entry free). */
+static struct {
+    int host;
+    uint32_t n;
+} holds[FD_MAX];
+
+/* Closes host fd h unless a guest fd (a dup) or a mapping still uses it. */
+static int64_t host_close_unused(int h)
+{
+    for (int i = 0; i < FD_MAX; i++)
+        if (host_fds[i] == h || (holds[i].n && holds[i].host == h))
+            return 0;
+    procfs_host_closed(h);
+    return hc_fd(BVM_HC_CLOSE, h, 0, 0, NULL, 0);
+}
+
+void fd_host_hold(int host)
+{
+    int free = -1;
+    for (int i = 0; i < FD_MAX; i++) {
+        if (holds[i].n && holds[i].host == host) {
+            holds[i].n++;
+            return;
+        }
+        if (!holds[i].n && free < 0)
+            free = i;
+    }
+    /* One hold per mapped file and fewer files than FD_MAX can be mapped (filewin.c). */
+    kassert(free >= 0);
+    holds[free].host = host;
+    holds[free].n = 1;
+}
+
+void fd_host_put(int host)
+{
+    for (int i = 0; i < FD_MAX; i++)
+        if (holds[i].n && holds[i].host == host) {
+            if (!--holds[i].n)
+                host_close_unused(host);
+            return;
+        }
+    panic("fd_host_put: host fd %d is not held", host);
+}
+
+/* Releases guest fd: its host fd is closed unless a dup or a mapping still uses it. */
 static int64_t fd_release(int fd)
 {
     int h = host_fds[fd];
     host_fds[fd] = -1;
-    for (int i = 0; i < FD_MAX; i++)
-        if (host_fds[i] == h)
-            return 0;
-    procfs_host_closed(h);
-    return hc_fd(BVM_HC_CLOSE, h, 0, 0, NULL, 0);
+    return host_close_unused(h);
 }
 
 bool fd_is_cloexec(int fd)
@@ -406,7 +448,7 @@ int64_t sys_fstat(SYSARGS)
 
 int64_t sys_newfstatat(SYSARGS)
 {
-    int flags = (int32_t)a3, dh = dirfd_host((int64_t)a0), err = get_host_path(a1, !(a3 & AT_SYMLINK_NOFOLLOW));
+    int flags = (int32_t)a3, dh = dirfd_host((int64_t)a0), err = get_path(a1);
     if (err)
         return err;
     if ((flags & AT_EMPTY_PATH) && kpath[0] == 0 && (int32_t)a0 != LINUX_AT_FDCWD) {
@@ -416,6 +458,8 @@ int64_t sys_newfstatat(SYSARGS)
     }
     if (dh < 0 && dh != LINUX_AT_FDCWD)
         return dh;
+    if ((err = procfs_rewrite_at(dh, kpath, sizeof(kpath), !(flags & AT_SYMLINK_NOFOLLOW))))
+        return err;
     return stat_out(hc_path(BVM_HC_FSTATAT, dh, kpath, flags, 0, hc_bounce()), a2);
 }
 
@@ -441,10 +485,10 @@ int64_t sys_lseek(SYSARGS)
 
 int64_t sys_unlinkat(SYSARGS)
 {
-    int dh = dirfd_host((int64_t)a0), err = get_host_path(a1, false);
+    int dh = dirfd_host((int64_t)a0), err = get_path(a1);
     if (dh < 0 && dh != LINUX_AT_FDCWD)
         return dh;
-    if (err)
+    if (err || (err = procfs_rewrite_at(dh, kpath, sizeof(kpath), false)))
         return err;
     return hc_path(BVM_HC_UNLINKAT, dh, kpath, (int32_t)a2, 0, NULL);
 }

@@ -3,7 +3,6 @@
 #include "cpu.h"
 #include "fd.h"
 #include "hostcall.h"
-#include "mm_shared.h"
 #include "mm.h"
 #include "palloc.h"
 #include "procfs.h"
@@ -53,14 +52,13 @@ int64_t sys_getegid(SYSARGS)
 
 int64_t sys_exit_group(SYSARGS)
 {
-    mm_shared_sync_all();
     hc_exit_status((int)(a0 & 0xff));
 }
 
 int64_t sys_exit(SYSARGS)
 {
-    /* The only thread leaving ends the process. */
-    mm_shared_sync_all();
+    /* The only thread leaving ends the process (shared file pages are the file's own: nothing
+     * to write back). */
     hc_exit_status((int)(a0 & 0xff));
 }
 

@@ -1,7 +1,8 @@
-/* sys_mm.c: memory syscalls: brk, mmap (anonymous; file mappings by copy, shared ones written
- * back), munmap, mprotect, mremap, madvise, msync. */
+/* sys_mm.c: memory syscalls: brk, mmap (anonymous; private file mappings by copy, shared ones
+ * onto the file's own pages), munmap, mprotect, mremap, madvise, msync. */
 #include "bvm_linux.h"
 #include "fd.h"
+#include "filewin.h"
 #include "mm.h"
 #include "mm_shared.h"
 #include "procfs.h"
@@ -64,7 +65,6 @@ static int64_t mmap_place(uint64_t addr, uint64_t len, uint32_t flags)
         if (!vma_range_free(&as->vmas, addr, addr + len)) {
             if (flags & MAP_FIXED_NOREPLACE)
                 return -LINUX_EEXIST;
-            mm_shared_unmapped(addr, addr + len);
             int err = mm_unmap(as, addr, addr + len);
             if (err)
                 return err;
@@ -84,6 +84,8 @@ static int mmap_vma(uint64_t at, uint64_t len, uint32_t prot, uint32_t flags, in
     uint32_t vflags = VMA_ANON | ((flags & MAP_TYPE) != MAP_PRIVATE ? VMA_SHARED : 0);
     if (flags & MAP_ANONYMOUS)
         return mm_map_anon(cur_as, at, at + len, prot, vflags);
+    if (vflags & VMA_SHARED)
+        return mm_shared_map(at, len, prot, fd, off);
     struct vma *v = vma_insert(&cur_as->vmas, at, at + len, prot, vflags);
     if (!v)
         return -LINUX_ENOMEM;
@@ -94,19 +96,15 @@ static int mmap_vma(uint64_t at, uint64_t len, uint32_t prot, uint32_t flags, in
 }
 
 /*
- * File pages are copied in, eagerly, with pread hostcalls into fresh zeroed pages: the part of
- * the last page past the end of the file stays zero, as Linux shows it. (Measured against the
- * alternative of mapping host pages: see the report; the copy costs well under a millisecond
- * per MiB next to the soft CPU's run time.) A writable MAP_SHARED mapping is written back.
+ * Private file pages are copied in, eagerly, with pread hostcalls into fresh zeroed pages: the
+ * part of the last page past the end of the file stays zero, as Linux shows it. (The copy costs
+ * well under a millisecond per MiB next to the soft CPU's run time.) Shared file mappings map
+ * the file's own pages instead (mm_shared.c).
  */
-static int64_t mmap_file(uint64_t at, uint64_t len, uint32_t prot, uint32_t flags, int fd, uint64_t off)
+static int64_t mmap_private_file(uint64_t at, uint64_t len, int fd, uint64_t off)
 {
     int64_t n = kernel_pread_user(fd, at, len, (int64_t)off);
-    if (n < 0)
-        return n;
-    if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & LINUX_PROT_WRITE))
-        return mm_shared_add(fd_host(fd), at, at + len, off);
-    return 0;
+    return n < 0 ? n : 0;
 }
 
 /* Linux's checks of the fd against the mapping: EBADF for O_PATH, EACCES for a write-only fd
@@ -141,6 +139,8 @@ int64_t sys_mmap(SYSARGS)
         int err = mmap_fd_check(fd, prot, flags);
         if (err)
             return err;
+        if (a5 > (uint64_t)INT64_MAX - len) /* past the largest file offset (MAX_LFS_FILESIZE) */
+            return -LINUX_EOVERFLOW;
     }
     int64_t at = mmap_place(addr, len, flags);
     if (at < 0)
@@ -148,8 +148,8 @@ int64_t sys_mmap(SYSARGS)
     int err = mmap_vma((uint64_t)at, len, prot, flags, fd, a5);
     if (err)
         return err;
-    if (!(flags & MAP_ANONYMOUS)) {
-        int64_t r = mmap_file((uint64_t)at, len, prot, flags, fd, a5);
+    if (!(flags & MAP_ANONYMOUS) && type == MAP_PRIVATE) {
+        int64_t r = mmap_private_file((uint64_t)at, len, fd, a5);
         if (r < 0) {
             mm_unmap(cur_as, (uint64_t)at, (uint64_t)at + len);
             return r;
@@ -166,7 +166,6 @@ int64_t sys_munmap(SYSARGS)
     uint64_t addr = a0, len = PAGE_UP(a1);
     if (!PAGE_ALIGNED(addr) || a1 == 0 || !mm_range_ok(addr, len))
         return -LINUX_EINVAL;
-    mm_shared_unmapped(addr, addr + len);
     return mm_unmap(cur_as, addr, addr + len);
 }
 
@@ -193,12 +192,11 @@ int64_t sys_mprotect(SYSARGS)
         return 0;
     if (!mm_range_ok(addr, len) || !range_covered(&as->vmas, addr, addr + len))
         return -LINUX_ENOMEM;
-    for (struct vma *v = vma_find(&as->vmas, addr); v && v->start < addr + len; v = vma_next_from(&as->vmas, v->end))
-        if ((v->flags & VMA_SHARED) && v->file && (prot & ~v->prot & LINUX_PROT_WRITE)) {
-            /* The fd is gone; the mapping cannot be made writable and still reach its file. */
-            kprintf("mprotect: making a read-only MAP_SHARED file mapping writable is not supported");
+    /* As Linux: a shared file mapping becomes writable only if its fd was open for writing. */
+    struct vma_tree *t = &as->vmas;
+    for (struct vma *v = vma_find(t, addr); v && v->start < addr + len; v = vma_next_from(t, v->end))
+        if (v->fw && (prot & LINUX_PROT_WRITE) && !(v->flags & VMA_MAYWRITE))
             return -LINUX_EACCES;
-        }
     int err = mm_split_at(as, addr, addr + len);
     if (err)
         return err;
@@ -226,21 +224,32 @@ static void move_one(uint64_t va, uint64_t *pte, void *ctx)
     uint64_t nva = va - m->from + m->to;
     if (pt_map(m->as->root, nva, pa, flags))
         panic("mremap: out of memory for page tables");
-    palloc_set_rmap(pa, m->as, nva);
+    if (!fw_owns(pa))
+        palloc_set_rmap(pa, m->as, nva);
 }
 
-/* Moves [old, old+old_len) to a fresh range of new_len at dst (pages move, nothing is copied). */
-static int64_t mremap_move(struct vma *v, uint64_t old, uint64_t old_len, uint64_t new_len, uint64_t dst)
+/* The VMA a private or anonymous mapping moves to: a moved file mapping keeps its file and
+ * offset (for /proc/self/maps). */
+static int mremap_new_vma(const struct vma *v, uint64_t old, uint64_t dst, uint64_t new_len)
 {
-    struct addrspace *as = cur_as;
-    uint32_t prot = v->prot, flags = v->flags & ~VMA_STACK;
-    /* A moved file mapping keeps its file and offset (for /proc/self/maps). */
-    struct vma *nv = vma_insert(&as->vmas, dst, dst + new_len, prot, flags | VMA_ANON);
+    uint32_t flags = (v->flags & ~VMA_STACK) | VMA_ANON;
+    struct vma *nv = vma_insert(&cur_as->vmas, dst, dst + new_len, v->prot, flags);
     if (!nv)
         return -LINUX_ENOMEM;
     nv->file = v->file;
     nv->pgoff = v->file ? v->pgoff + (old - v->start) : 0;
-    vma_merge(&as->vmas, nv);
+    vma_merge(&cur_as->vmas, nv);
+    return 0;
+}
+
+/* Moves [old, old+old_len) to a fresh range of new_len at dst (pages move, nothing is copied; a
+ * shared file mapping's new VMA takes its window chunks before the old one gives them back). */
+static int64_t mremap_move(struct vma *v, uint64_t old, uint64_t old_len, uint64_t new_len, uint64_t dst)
+{
+    struct addrspace *as = cur_as;
+    int err = v->fw ? mm_shared_clone(v, old, dst, dst + new_len) : mremap_new_vma(v, old, dst, new_len);
+    if (err)
+        return err;
     struct move_ctx m = {as, old, dst};
     pt_range(as->root, old, old + MIN(old_len, new_len), move_one, &m);
     mm_unmap(as, old, old + old_len);
@@ -272,7 +281,8 @@ int64_t sys_mremap(SYSARGS)
     uint64_t grow = old + old_len;
     if (v->end == grow && mm_range_ok(grow, new_len - old_len) &&
         vma_range_free(&as->vmas, grow, old + new_len)) {
-        int err = mm_map_anon(as, grow, old + new_len, v->prot, v->flags & ~VMA_ANON);
+        int err = v->fw ? mm_shared_clone(v, grow, grow, old + new_len)
+                        : mm_map_anon(as, grow, old + new_len, v->prot, v->flags & ~VMA_ANON);
         return err ? err : (int64_t)old;
     }
     if (!(flags & MREMAP_MAYMOVE))
@@ -309,6 +319,7 @@ int64_t sys_msync(SYSARGS)
         return 0;
     if (!mm_range_ok(addr, len) || !range_covered(&cur_as->vmas, addr, addr + len))
         return -LINUX_ENOMEM;
-    int err = mm_shared_sync(addr, addr + len);
+    /* The pages are the file's: MS_ASYNC and MS_INVALIDATE have nothing to do (as on Linux). */
+    int err = (a2 & MS_SYNC) ? mm_shared_sync(addr, addr + len) : 0;
     return err ? -LINUX_EIO : 0;
 }

@@ -3,6 +3,7 @@
 #include "bvm_linux.h"
 #include "fd.h"
 #include "hostcall.h"
+#include "mm_shared.h"
 #include "procfs.h"
 #include "string.h"
 #include "syscall.h"
@@ -15,9 +16,15 @@
 
 static char path1[BVM_HC_MAX_PATH], path2[BVM_HC_MAX_PATH];
 
-/* Copies user path(s) into path1 (and path2 when upath2 is set) and checks the dirfd(s); fills
- * the hostcall arguments. 0 or -errno, in Linux's order: EFAULT/ENAMETOOLONG, then EBADF. */
-static int at_args(struct hc_at_args *a, int64_t dirfd, uint64_t upath, int64_t dirfd2, uint64_t upath2)
+#define AT_SYMLINK_FOLLOW 0x400
+#define KEEP_TEXT (-1) /* at_args: a path stored as text (a symlink's target), never rewritten */
+
+/* Copies user path(s) into path1 (and path2 when upath2 is set), checks the dirfd(s) and rewrites
+ * the program's names for itself (procfs_rewrite_at; path one followed when follow1 is 1, kept as
+ * text when KEEP_TEXT; path two is never followed); fills the hostcall arguments. 0 or -errno, in
+ * Linux's order: EFAULT/ENAMETOOLONG, then EBADF, then the lookup's. */
+static int at_args(struct hc_at_args *a, int64_t dirfd, uint64_t upath, int64_t dirfd2, uint64_t upath2,
+                   int follow1)
 {
     memset(a, 0, sizeof(*a));
     int64_t n = strncpy_from_user(path1, upath, sizeof(path1));
@@ -25,9 +32,6 @@ static int at_args(struct hc_at_args *a, int64_t dirfd, uint64_t upath, int64_t 
         return (int)n;
     if (upath2 && (n = strncpy_from_user(path2, upath2, sizeof(path2))) < 0)
         return (int)n;
-    procfs_rewrite(path1, sizeof(path1), false);
-    if (upath2)
-        procfs_rewrite(path2, sizeof(path2), false);
     a->kpath = path1;
     a->kpath2 = upath2 ? path2 : NULL;
     a->dirfd = dirfd_host(dirfd);
@@ -36,13 +40,17 @@ static int at_args(struct hc_at_args *a, int64_t dirfd, uint64_t upath, int64_t 
         return a->dirfd;
     if (a->dirfd2 < 0 && a->dirfd2 != LINUX_AT_FDCWD)
         return a->dirfd2;
-    return 0;
+    int err = follow1 == KEEP_TEXT ? 0 : procfs_rewrite_at(a->dirfd, path1, sizeof(path1), follow1);
+    if (!err && upath2)
+        err = procfs_rewrite_at(a->dirfd2, path2, sizeof(path2), false);
+    return err;
 }
 
+/* One path; the final component is followed unless the call makes it (mkdir) or flags say not. */
 static int64_t at_call(uint32_t nr, int64_t dirfd, uint64_t upath, int flags, uint32_t mode, int64_t arg)
 {
     struct hc_at_args a;
-    int err = at_args(&a, dirfd, upath, 0, 0);
+    int err = at_args(&a, dirfd, upath, 0, 0, nr != BVM_HC_MKDIRAT && !(flags & AT_SYMLINK_NOFOLLOW));
     if (err)
         return err;
     a.flags = flags, a.mode = mode, a.arg = arg;
@@ -52,7 +60,8 @@ static int64_t at_call(uint32_t nr, int64_t dirfd, uint64_t upath, int flags, ui
 static int64_t at_call2(uint32_t nr, int64_t d1, uint64_t p1, int64_t d2, uint64_t p2, int flags)
 {
     struct hc_at_args a;
-    int err = at_args(&a, d1, p1, d2, p2);
+    int follow1 = nr == BVM_HC_SYMLINKAT ? KEEP_TEXT : nr == BVM_HC_LINKAT && (flags & AT_SYMLINK_FOLLOW);
+    int err = at_args(&a, d1, p1, d2, p2, follow1);
     if (err)
         return err;
     a.flags = flags;
@@ -97,7 +106,9 @@ int64_t sys_access(SYSARGS) { return sys_faccessat2(AT_FDCWD, a0, a1, 0, 0, 0); 
 
 int64_t sys_truncate(SYSARGS)
 {
-    return (int64_t)a1 < 0 ? -LINUX_EINVAL : at_call(BVM_HC_TRUNCATE, AT_FDCWD, a0, 0, 0, (int64_t)a1);
+    if ((int64_t)a1 < 0)
+        return -LINUX_EINVAL;
+    return mm_shared_resized(at_call(BVM_HC_TRUNCATE, AT_FDCWD, a0, 0, 0, (int64_t)a1));
 }
 
 int64_t sys_chdir(SYSARGS) { return at_call(BVM_HC_CHDIR, AT_FDCWD, a0, 0, 0, 0); }
@@ -109,7 +120,7 @@ int64_t sys_utimensat(SYSARGS)
     struct hc_at_args a;
     int err = 0;
     if (a1)
-        err = at_args(&a, (int64_t)a0, a1, 0, 0);
+        err = at_args(&a, (int64_t)a0, a1, 0, 0, !(a3 & AT_SYMLINK_NOFOLLOW));
     else {
         memset(&a, 0, sizeof(a));
         a.dirfd = (int32_t)a0 == LINUX_AT_FDCWD ? -LINUX_EFAULT : fd_host((int64_t)a0);
@@ -129,11 +140,9 @@ int64_t sys_statx(SYSARGS)
 {
     static struct linux_statx sx;
     struct hc_at_args a;
-    int err = at_args(&a, (int64_t)a0, a1, 0, 0);
+    int err = at_args(&a, (int64_t)a0, a1, 0, 0, !(a2 & AT_SYMLINK_NOFOLLOW));
     if (err)
         return err;
-    if (!(a2 & AT_SYMLINK_NOFOLLOW))
-        procfs_rewrite(path1, sizeof(path1), true); /* statx -L /proc/self/exe: the program */
     a.flags = (int)a2, a.mode = (uint32_t)a3, a.out = &sx, a.out_len = sizeof(sx);
     int64_t r = hc_at(BVM_HC_STATX, &a);
     if (r < 0)
@@ -145,7 +154,7 @@ int64_t sys_statfs(SYSARGS)
 {
     static struct linux_statfs sf;
     struct hc_at_args a;
-    int err = at_args(&a, AT_FDCWD, a0, 0, 0);
+    int err = at_args(&a, AT_FDCWD, a0, 0, 0, true);
     if (err)
         return err;
     a.out = &sf, a.out_len = sizeof(sf);
@@ -155,38 +164,26 @@ int64_t sys_statfs(SYSARGS)
     return copy_to_user(a1, &sf, sizeof(sf)) ? -LINUX_EFAULT : 0;
 }
 
-/* /proc/self/exe names the program: answered here, before path rewriting turns it into the
- * program's own path. 1 when it was not that link. */
-static int64_t readlink_exe(uint64_t upath, uint64_t ubuf, uint64_t size)
-{
-    const char *exe = procfs_exe(), *rest;
-    if (strncpy_from_user(path1, upath, sizeof(path1)) < 0 || path1[0] != '/')
-        return 1;
-    rest = procfs_self_rest(path1);
-    if (!rest || strcmp(rest, "exe") != 0 || exe[0] != '/')
-        return 1;
-    uint64_t n = MIN((uint64_t)strlen(exe), size); /* no NUL, truncated, like readlink(2) */
-    return copy_to_user(ubuf, exe, n) ? -LINUX_EFAULT : (int64_t)n;
-}
-
-/* readlink: everything but /proc/self/exe is the host's (with /proc/self/fd/N rewritten). */
+/* readlink: the links of /proc/self the kernel knows (exe, cwd, root) are answered here; the rest,
+ * /proc/self/fd/N rewritten, is the host's. */
 int64_t sys_readlinkat(SYSARGS)
 {
     static char buf[BVM_HC_MAX_PATH];
     struct hc_at_args a;
-    int err = at_args(&a, (int64_t)a0, a1, 0, 0);
+    int err = at_args(&a, (int64_t)a0, a1, 0, 0, false);
     if (err)
         return err;
     if ((int64_t)a3 <= 0)
         return -LINUX_EINVAL;
-    int64_t n = readlink_exe(a1, a2, a3);
-    if (n != 1)
-        return n;
-    at_args(&a, (int64_t)a0, a1, 0, 0); /* path1 again, rewritten */
-    a.out = buf, a.out_len = MIN(a3, sizeof(buf));
-    n = hc_at(BVM_HC_READLINKAT, &a);
+    const char *rest = procfs_self_rest(path1);
+    int64_t n = rest ? procfs_link(rest, buf, sizeof(buf)) : -1;
+    if (n == -1) {
+        a.out = buf, a.out_len = MIN(a3, sizeof(buf));
+        n = hc_at(BVM_HC_READLINKAT, &a);
+    }
     if (n < 0)
         return n;
+    n = MIN((uint64_t)n, a3); /* no NUL, truncated, like readlink(2) */
     return copy_to_user(a2, buf, (uint64_t)n) ? -LINUX_EFAULT : n;
 }
 
@@ -232,7 +229,9 @@ static int64_t fdop(uint64_t fd, uint32_t op, int64_t arg, void *out, uint64_t o
 
 int64_t sys_ftruncate(SYSARGS)
 {
-    return (int64_t)a1 < 0 ? -LINUX_EINVAL : fdop(a0, BVM_FDOP_FTRUNCATE, (int64_t)a1, NULL, 0);
+    if ((int64_t)a1 < 0)
+        return -LINUX_EINVAL;
+    return mm_shared_resized(fdop(a0, BVM_FDOP_FTRUNCATE, (int64_t)a1, NULL, 0));
 }
 int64_t sys_fsync(SYSARGS) { return fdop(a0, BVM_FDOP_FSYNC, 0, NULL, 0); }
 int64_t sys_fdatasync(SYSARGS) { return fdop(a0, BVM_FDOP_FDATASYNC, 0, NULL, 0); }
@@ -250,7 +249,7 @@ int64_t sys_fallocate(SYSARGS)
     struct bvm_hostcall *r = hc_req(BVM_HC_FDOP);
     r->u.fd.fd = h, r->u.fd.cmd = BVM_FDOP_FALLOCATE, r->u.fd.offset = (int64_t)a2;
     r->u.fd.out_gpa = (uint32_t)a1, r->u.fd.out_len = a3;
-    return hc_issue();
+    return mm_shared_resized(hc_issue()); /* FALLOC_FL_COLLAPSE_RANGE shrinks the file */
 }
 
 int64_t sys_fstatfs(SYSARGS)

@@ -86,15 +86,28 @@ int64_t sys_times(SYSARGS)
     return ticks + 1; /* > 0: some time has passed since "boot" */
 }
 
+#define NGROUPS_MAX 65536
+
+int64_t kern_groups(const uint32_t **groups)
+{
+    static uint32_t list[NGROUPS_MAX];
+    *groups = list;
+    return hc_fd(BVM_HC_GETGROUPS, 0, 0, 0, list, sizeof(list));
+}
+
+/* Linux's: size 0 asks for the count, a list smaller than the groups is EINVAL. */
 int64_t sys_getgroups(SYSARGS)
 {
-    /* The supplementary groups are not passed by the monitor: the primary group stands for them. */
-    uint32_t g = (uint32_t)boot->gid;
-    if ((int32_t)a0 < 0)
+    const uint32_t *list;
+    int size = (int32_t)a0;
+    if (size < 0)
         return -LINUX_EINVAL;
-    if (a0 == 0)
-        return 1;
-    return copy_to_user(a1, &g, sizeof(g)) ? -LINUX_EFAULT : 1;
+    int64_t n = kern_groups(&list);
+    if (n <= 0 || size == 0)
+        return n;
+    if (n > size)
+        return -LINUX_EINVAL;
+    return copy_to_user(a1, list, (uint64_t)n * sizeof(list[0])) ? -LINUX_EFAULT : n;
 }
 
 int64_t sys_setrlimit(SYSARGS) { return sys_prlimit64(0, a0, a1, 0, 0, 0); }

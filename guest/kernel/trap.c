@@ -67,9 +67,10 @@ static void page_fault(struct trapframe *tf)
         return;
     }
     uint32_t access = (tf->error & PF_WRITE) ? ACC_WRITE : (tf->error & PF_INSN) ? ACC_EXEC : ACC_READ;
-    if (fault_handle(cur_as, cr2, access) == 0)
+    int err = fault_handle(cur_as, cr2, access);
+    if (err == 0)
         return;
-    signal_fault(tf, LINUX_SIGSEGV, cr2);
+    signal_fault(tf, err == FAULT_SIGBUS ? LINUX_SIGBUS : LINUX_SIGSEGV, cr2);
 }
 
 void trap_handler(struct trapframe *tf)

@@ -5,6 +5,7 @@
 #include "elf.h"
 #include "exec.h"
 #include "mm.h"
+#include "procfs.h"
 #include "string.h"
 #include "usercopy.h"
 
@@ -90,6 +91,7 @@ uint64_t exec_build_stack(const struct binprm *b, uint64_t interp_base)
     w = put_pointers(w, b, &off, b->argc, strings);
     cur_as->arg_end = strings + (off - b->p);
     w = put_pointers(w, b, &off, b->envc, strings);
+    procfs_set_environ(cur_as->arg_end, strings + (off - b->p));
     for (uint32_t i = 0; i < naux; i++)
         put_word(w++, auxv[i]);
     return sb.sp;

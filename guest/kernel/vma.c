@@ -186,14 +186,17 @@ struct vma *vma_split(struct vma_tree *t, struct vma *v, uint64_t addr)
         return NULL;
     }
     hi->file = v->file;
-    hi->pgoff = v->file ? v->pgoff + (addr - v->start) : 0;
+    hi->fw = v->fw;
+    hi->pgoff = v->file || v->fw ? v->pgoff + (addr - v->start) : 0;
     return hi;
 }
 
 static bool mergeable(const struct vma *a, const struct vma *b)
 {
     /* The stack keeps its own node so its growth stays tied to it. */
-    if (a->file != b->file || (a->file && a->pgoff + (a->end - a->start) != b->pgoff))
+    if (a->file != b->file || a->fw != b->fw)
+        return false;
+    if ((a->file || a->fw) && a->pgoff + (a->end - a->start) != b->pgoff)
         return false; /* a file mapping only joins its own next page */
     return a->end == b->start && a->prot == b->prot && a->flags == b->flags && !(a->flags & VMA_STACK);
 }

@@ -17,6 +17,7 @@
 #define VMA_HEAP (1u << 2)  /* brk area */
 #define VMA_IMAGE (1u << 3) /* a PT_LOAD segment of the program */
 #define VMA_SHARED (1u << 4) /* MAP_SHARED: shown as 's' in /proc/self/maps */
+#define VMA_MAYWRITE (1u << 5) /* a shared file mapping mprotect may make writable (fd was O_RDWR) */
 #define VMA_GROWSDOWN VMA_STACK
 
 /* The file behind a mapping, as /proc/self/maps names it (interned, never freed). */
@@ -25,12 +26,15 @@ struct vma_file {
     uint64_t dev, ino;
 };
 
+struct fw_file;
+
 struct vma {
     uint64_t start, end; /* [start, end), page aligned */
     uint32_t prot;       /* PROT_READ | PROT_WRITE | PROT_EXEC */
     uint32_t flags;      /* VMA_* */
     const struct vma_file *file; /* NULL for anonymous memory */
     uint64_t pgoff;              /* file offset of start, in bytes */
+    struct fw_file *fw;          /* MAP_SHARED file: its pages in the file window (filewin.h) */
     struct vma *left, *right;
     int height;
 };

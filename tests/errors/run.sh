@@ -87,6 +87,23 @@ wait $pid
 st=$?
 if [ $st = 143 ] && [ ! -s "$T/err" ]; then echo "PASS sigterm-stops-run"; else echo "FAIL sigterm-stops-run: status $st $(head -c 200 "$T/err")"; fi
 
+# Another process truncates a file under a MAP_SHARED mapping: touching the lost page kills the
+# program with SIGBUS, as natively; the monitor survives the SIGBUS it takes on that page itself.
+BUS=$(realpath "$B/tests/programs/shared_bus.glibc")
+external_bus() {
+    rm -f "$T/bus.dat" "$T/ready"
+    (cd "$T" && exec "$@" "$BUS" external >"$T/ready" 2>/dev/null) &
+    local pid=$! i
+    for i in $(seq 200); do grep -q ready "$T/ready" 2>/dev/null && break; sleep 0.1; done
+    truncate -s 4096 "$T/bus.dat"
+    { wait $pid; } 2>/dev/null
+    echo $?
+}
+native=$(external_bus)
+soft=$(external_bus "$BVM" --backend soft)
+if [ "$native" = 135 ] && [ "$soft" = 135 ]; then echo "PASS truncated-under-shared-mapping"; else
+    echo "FAIL truncated-under-shared-mapping: status native $native, soft $soft (want 135)"; fi
+
 # execve frees every page of the old image, and a failed one its copied strings: each of 20
 # images (heap, anonymous and MAP_SHARED memory dirtied, dynamic and static) sees the same
 # number of free pages.

@@ -82,9 +82,14 @@ while read -r name kind prog args; do
         if d=$(same "$TMP/a" "$TMP/b"); then echo "PASS $name (soft = kvm)"; else echo "FAIL $name: soft vs kvm: $d"; fi
         continue
     fi
-    run_one "$TMP/native" "$kind" "$exe" "${argv[@]}"
+    pre=()
+    if [ "$kind" = groups ]; then
+        if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then echo "SKIP $name: needs root and setpriv"; continue; fi
+        pre=(setpriv --groups 4,24,100 --)
+    fi
+    run_one "$TMP/native" "$kind" "${pre[@]}" "$exe" "${argv[@]}"
     for be in "${backends[@]}"; do
-        run_one "$TMP/$be" "$kind" "$BVM" --backend "$be" "$exe" "${argv[@]}"
+        run_one "$TMP/$be" "$kind" "${pre[@]}" "$BVM" --backend "$be" "$exe" "${argv[@]}"
         if d=$(same "$TMP/native" "$TMP/$be"); then echo "PASS $name [$be]"; else echo "FAIL $name [$be]: $d"; fi
     done
 done <tests/programs/cases

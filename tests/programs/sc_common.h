@@ -10,10 +10,10 @@ static const char *sc_errname(int e)
     static const char *names[] = {
         [1] = "EPERM",   [2] = "ENOENT",  [3] = "ESRCH",   [4] = "EINTR",   [5] = "EIO",
         [7] = "E2BIG",   [8] = "ENOEXEC", [9] = "EBADF",   [11] = "EAGAIN", [12] = "ENOMEM", [13] = "EACCES", [14] = "EFAULT",
-        [17] = "EEXIST", [18] = "EXDEV",  [20] = "ENOTDIR", [21] = "EISDIR", [22] = "EINVAL",
+        [17] = "EEXIST", [18] = "EXDEV",  [19] = "ENODEV", [20] = "ENOTDIR", [21] = "EISDIR", [22] = "EINVAL",
         [24] = "EMFILE", [25] = "ENOTTY", [29] = "ESPIPE", [32] = "EPIPE", [34] = "ERANGE",
         [36] = "ENAMETOOLONG", [38] = "ENOSYS", [39] = "ENOTEMPTY", [40] = "ELOOP",
-        [95] = "EOPNOTSUPP", [110] = "ETIMEDOUT",
+        [75] = "EOVERFLOW", [95] = "EOPNOTSUPP", [110] = "ETIMEDOUT",
     };
     return e > 0 && e < (int)(sizeof names / sizeof names[0]) && names[e] ? names[e] : "E?";
 }

@@ -24,8 +24,16 @@ static void ids(void)
     T("getegid", syscall(SYS_getegid));
     unsigned g[64];
     long n = syscall(SYS_getgroups, 0, NULL);
-    T("getgroups count >= 0", n >= 0);
+    T("getgroups count", n);
+    T("getgroups", syscall(SYS_getgroups, 64, g));
+    for (long i = 0; i < n && i < 64; i++)
+        printf("  -> group %u\n", g[i]);
     T("getgroups EINVAL", syscall(SYS_getgroups, -1, g));
+    if (n > 0) {
+        T("getgroups too small EINVAL", syscall(SYS_getgroups, n - 1, g));
+        T("getgroups EFAULT", syscall(SYS_getgroups, n, (void *)16));
+    }
+    T("getgroups size 0 ignores list", syscall(SYS_getgroups, 0, (void *)16));
     T("umask", syscall(SYS_umask, 027));
     T("umask again", syscall(SYS_umask, 022));
     struct utsname u;

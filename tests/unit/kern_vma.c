@@ -101,6 +101,32 @@ static void test_split_merge(void)
     CHECK("kern_vma_stack_stays_separate", t.count == 2, "count %u", t.count);
 }
 
+/* A shared file mapping's pieces keep their window file and offset; only the same file at the
+ * following offset joins. */
+static void test_file_window_vmas(void)
+{
+    struct vma_tree t = {0};
+    struct fw_file *f1 = (struct fw_file *)0x1000, *f2 = (struct fw_file *)0x2000;
+    struct vma *v = vma_insert(&t, 0x400000, 0x408000, 3, VMA_SHARED);
+    v->fw = f1, v->pgoff = 0x10000;
+    struct vma *hi = vma_split(&t, v, 0x403000);
+    CHECK("kern_vma_split_keeps_window_file", hi && hi->fw == f1 && hi->pgoff == 0x13000, "fw %p pgoff %#lx",
+          hi ? (void *)hi->fw : NULL, hi ? (unsigned long)hi->pgoff : 0ul);
+    struct vma *w = vma_insert(&t, 0x408000, 0x409000, 3, VMA_SHARED);
+    w->fw = f2, w->pgoff = 0x18000;
+    vma_merge(&t, w);
+    CHECK("kern_vma_no_merge_other_window_file", t.count == 3, "count %u", t.count);
+    w->fw = f1, w->pgoff = 0x20000;
+    vma_merge(&t, w);
+    CHECK("kern_vma_no_merge_window_offset_gap", t.count == 3, "count %u", t.count);
+    w->pgoff = 0x18000;
+    struct vma *m = vma_merge(&t, hi);
+    vma_check(&t);
+    bool merged = t.count == 1 && m->start == 0x400000 && m->end == 0x409000 && m->fw == f1;
+    CHECK("kern_vma_merge_window_file", merged, "count %u [%#lx,%#lx)", t.count, (unsigned long)m->start,
+          (unsigned long)m->end);
+}
+
 static void test_gap(void)
 {
     struct vma_tree t = {0};
@@ -145,6 +171,7 @@ int main(void)
 {
     test_random_ops();
     test_split_merge();
+    test_file_window_vmas();
     test_gap();
     test_neighbours();
     return kt_failed;

@@ -31,7 +31,7 @@ static uint64_t walk(uint64_t va)
 
 static void page_tables_one_region(void)
 {
-    struct gm_region r[1] = {{0, 1ull << 30, NULL}};
+    struct gm_region r[1] = {{0, 1ull << 30, NULL, NULL}};
     long used = bt_build_page_tables(buf, sizeof buf, PT_GPA, r, 1);
     CHECK(used > 0);
     CHECK_EQ(walk(0x1234), 0x1234);                                /* identity */
@@ -45,16 +45,29 @@ static void page_tables_one_region(void)
 
 static void page_tables_two_regions(void)
 {
-    struct gm_region r[2] = {{0, 0xc0000000ull, NULL}, {0x100000000ull, 1ull << 30, NULL}};
+    struct gm_region r[2] = {{0, 0xc0000000ull, NULL, NULL}, {0x100000000ull, 1ull << 30, NULL, NULL}};
     CHECK(bt_build_page_tables(buf, sizeof buf, PT_GPA, r, 2) > 0);
     CHECK_EQ(walk(0xbfffffff), 0xbfffffff);
     CHECK_EQ(walk(0xc0000000), ~0ull); /* the hole: KVM's TSS area lives here */
     CHECK_EQ(walk(BVM_PHYSMAP_BASE + 0x100000000ull + 5), 0x100000005ull);
 }
 
+/* The largest RAM and the file window still fit the tables' area, the window in the physmap. */
+static void page_tables_max_ram_and_window(void)
+{
+    struct gm_region r[3] = {{0, 0xc0000000ull, NULL, NULL},
+                             {0x100000000ull, BVM_MAX_RAM - 0xc0000000ull, NULL, NULL},
+                             {BVM_FILEWIN_GPA, BVM_FILEWIN_SIZE, NULL, NULL}};
+    CHECK(bt_build_page_tables(buf, sizeof buf, PT_GPA, r, 3) > 0);
+    uint64_t end = BVM_FILEWIN_GPA + BVM_FILEWIN_SIZE;
+    CHECK_EQ(walk(BVM_PHYSMAP_BASE + BVM_FILEWIN_GPA + 5), BVM_FILEWIN_GPA + 5);
+    CHECK_EQ(walk(BVM_PHYSMAP_BASE + end - 1), end - 1);
+    CHECK_EQ(walk(BVM_PHYSMAP_BASE + end), ~0ull);
+}
+
 static void page_tables_too_small(void)
 {
-    struct gm_region r[1] = {{0, 1ull << 30, NULL}};
+    struct gm_region r[1] = {{0, 1ull << 30, NULL, NULL}};
     CHECK(bt_build_page_tables(buf, 3 * 4096, PT_GPA, r, 1) < 0);
 }
 
@@ -81,6 +94,7 @@ int main(void)
 {
     RUN(page_tables_one_region);
     RUN(page_tables_two_regions);
+    RUN(page_tables_max_ram_and_window);
     RUN(page_tables_too_small);
     RUN(gdt_layout);
     return 0;

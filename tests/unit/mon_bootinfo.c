@@ -61,14 +61,22 @@ static void bootinfo_args(void)
 
 static void bootinfo_ranges(void)
 {
-    uint64_t usable = 0, prev_end = 0;
+    uint64_t usable = 0, prev_end = 0, ram_end = 0, windows = 0;
     for (uint32_t i = 0; i < bi.nr_ranges; i++) {
         CHECK(bi.ranges[i].base >= prev_end); /* sorted, disjoint */
         prev_end = bi.ranges[i].base + bi.ranges[i].size;
         if (bi.ranges[i].type == BVM_RANGE_USABLE)
             usable += bi.ranges[i].size;
+        if (bi.ranges[i].type == BVM_RANGE_FILEWIN) {
+            windows++;
+            CHECK_EQ(bi.ranges[i].base, BVM_FILEWIN_GPA);
+            CHECK_EQ(bi.ranges[i].size, BVM_FILEWIN_SIZE);
+        } else {
+            ram_end = prev_end;
+        }
     }
-    CHECK_EQ(prev_end, 256ull << 20);
+    CHECK_EQ(ram_end, 256ull << 20);
+    CHECK_EQ(windows, 1);
     CHECK(usable > (200ull << 20));
 }
 

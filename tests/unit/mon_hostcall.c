@@ -92,6 +92,56 @@ static void path_checks(void)
     CHECK(!hc_fd_ok(&hc, (int)fd));
 }
 
+static int64_t open_path(const char *path, int flags)
+{
+    struct bvm_hostcall r = {.nr = BVM_HC_OPENAT};
+    gm_write(&gm, BUF, path, strlen(path));
+    r.u.path.dirfd = LINUX_AT_FDCWD, r.u.path.path_gpa = BUF, r.u.path.path_len = (uint32_t)strlen(path);
+    r.u.path.flags = flags;
+    int64_t fd = call(&r);
+    if (fd >= 0)
+        close((int)fd), hc_fd_revoke(&hc, (int)fd);
+    return fd;
+}
+
+static int64_t at_path(uint32_t nr, const char *path)
+{
+    struct bvm_hostcall r = {.nr = nr};
+    gm_write(&gm, BUF, path, strlen(path));
+    r.u.at.dirfd = LINUX_AT_FDCWD, r.u.at.path_gpa = BUF, r.u.at.path_len = (uint32_t)strlen(path);
+    r.u.at.out_gpa = BUF + 4096, r.u.at.out_len = nr == BVM_HC_STATX ? sizeof(struct linux_statx) : 256;
+    return call(&r);
+}
+
+/* The monitor's own /proc/<pid> stays its own whatever the kernel sends: only the guest's
+ * descriptors by their /proc/self/fd name, listings and namespace files get through. */
+static void own_proc_refused(void)
+{
+    char path[64], mine[64];
+    int secret = open("/dev/null", O_RDONLY); /* the monitor's, never granted */
+    snprintf(path, sizeof path, "/proc/self/fd/%d", secret);
+    snprintf(mine, sizeof mine, "/proc/self/fd/%d", pipefd[0]);
+    CHECK_EQ(open_path(path, O_RDONLY), -ELOOP);
+    CHECK(open_path(mine, O_RDONLY) >= 0);
+    CHECK_EQ(at_path(BVM_HC_READLINKAT, path), -EACCES);
+    CHECK(at_path(BVM_HC_READLINKAT, mine) > 0);
+    CHECK_EQ(at_path(BVM_HC_TRUNCATE, path), -ELOOP);
+    CHECK_EQ(at_path(BVM_HC_FCHMODAT, path), -ELOOP);
+    snprintf(path, sizeof path, "/proc/self/./fd/%d", pipefd[0]); /* not the kernel's name */
+    CHECK_EQ(open_path(path, O_RDONLY), -ELOOP);
+    CHECK_EQ(at_path(BVM_HC_STATX, path), -ELOOP);
+    snprintf(path, sizeof path, "/proc/%d/environ", getpid());
+    CHECK_EQ(open_path(path, O_RDONLY), -EACCES);
+    CHECK_EQ(open_path("/proc/self/environ", O_RDONLY), -EACCES);
+    CHECK_EQ(open_path("/proc/thread-self/mem", O_RDWR), -EACCES);
+    CHECK_EQ(open_path("/proc/self/./fd", O_RDONLY | O_DIRECTORY), -EACCES);
+    CHECK(open_path("/proc/self/fd", O_RDONLY | O_DIRECTORY) >= 0); /* the kernel's listing handle */
+    CHECK(open_path("/proc/self/mounts", O_RDONLY) >= 0);
+    CHECK(open_path("/proc/self/", O_RDONLY | O_DIRECTORY) >= 0);
+    CHECK_EQ(at_path(BVM_HC_STATX, "/proc/self/environ"), 0); /* metadata only */
+    close(secret);
+}
+
 static void out_buffers(void)
 {
     struct bvm_hostcall r = {.nr = BVM_HC_FSTAT};
@@ -190,6 +240,7 @@ int main(void)
     RUN(write_bad_segments);
     RUN(fd_not_granted);
     RUN(path_checks);
+    RUN(own_proc_refused);
     RUN(out_buffers);
     RUN(at_checks);
     RUN(fd_checks);

@@ -1,0 +1,237 @@
+/* procfs_path.c: the program's names for itself (/proc/self/..., /dev/fd/N, /dev/stdin ...) in
+ * whatever spelling, turned into what the host must see: the program's own descriptors, its
+ * executable and working directory, never the monitor's (which the monitor refuses anyway). */
+#include "bvm_linux.h"
+#include "fd.h"
+#include "fmt.h"
+#include "hostcall.h"
+#include "procfs.h"
+#include "string.h"
+
+#define MAX_DEPTH 64
+
+/* A path being rebuilt one component at a time: text, and where each component's '/' is. */
+struct cpath {
+    char *out;
+    size_t size, len;
+    int depth;
+    size_t at[MAX_DEPTH];
+};
+
+static bool comp_is(const struct cpath *c, int i, const char *s)
+{
+    size_t start = c->at[i] + 1, end = i + 1 < c->depth ? c->at[i + 1] : c->len;
+    return i < c->depth && strlen(s) == end - start && memcmp(c->out + start, s, end - start) == 0;
+}
+
+static bool push(struct cpath *c, const char *s, size_t n)
+{
+    if (c->depth == MAX_DEPTH || c->len + 1 + n >= c->size)
+        return false;
+    c->at[c->depth++] = c->len;
+    c->out[c->len++] = '/';
+    memcpy(c->out + c->len, s, n);
+    c->len += n;
+    c->out[c->len] = 0;
+    return true;
+}
+
+static void truncate_to(struct cpath *c, int depth)
+{
+    c->len = depth ? c->at[depth] : 0;
+    c->depth = depth;
+    c->out[c->len] = 0;
+}
+
+static bool is_number(const char *s, size_t n)
+{
+    if (n == 0 || (n > 1 && s[0] == '0'))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+static bool comp_is_pid(const struct cpath *c, int i)
+{
+    char pid[16];
+    ksnprintf(pid, sizeof(pid), "%d", boot->pid);
+    return comp_is(c, i, pid);
+}
+
+/* The links that lead to /proc/self (one thread: thread-self and task/<pid> are the process),
+ * and /dev's standard links into it: rewritten as soon as they are complete. */
+static bool alias(struct cpath *c)
+{
+    static const char *const std[] = {"stdin", "stdout", "stderr"};
+    if (c->depth == 2 && comp_is(c, 0, "proc") && (comp_is(c, 1, "thread-self") || comp_is_pid(c, 1)))
+        return truncate_to(c, 1), push(c, "self", 4);
+    if (c->depth == 4 && comp_is(c, 0, "proc") && comp_is(c, 1, "self") && comp_is(c, 2, "task") &&
+        comp_is_pid(c, 3))
+        return truncate_to(c, 2), true;
+    if (c->depth != 2 || !comp_is(c, 0, "dev"))
+        return true;
+    for (int i = 0; i < 3; i++)
+        if (comp_is(c, 1, std[i])) {
+            char n[2] = {(char)('0' + i), 0};
+            return truncate_to(c, 0),
+                   push(c, "proc", 4) && push(c, "self", 4) && push(c, "fd", 2) && push(c, n, 1);
+        }
+    if (comp_is(c, 1, "fd"))
+        return truncate_to(c, 0), push(c, "proc", 4) && push(c, "self", 4) && push(c, "fd", 2);
+    return true;
+}
+
+/* "..": only where the parent is known without asking the host (/, /proc, /dev, /proc/self,
+ * /proc/self/fd are directories; /proc/self is /proc/<pid>, so its parent is /proc). */
+static bool dotdot(struct cpath *c)
+{
+    if (c->depth == 0)
+        return true;
+    bool self = c->depth >= 2 && comp_is(c, 0, "proc") && comp_is(c, 1, "self");
+    if (c->depth == 1 || (self && c->depth == 2) || (self && c->depth == 3 && comp_is(c, 2, "fd")))
+        return truncate_to(c, c->depth - 1), true;
+    return false;
+}
+
+/* A link past which the rest of the path is the host's to resolve: /proc/self/fd/N, exe, cwd, root. */
+static bool at_link(const struct cpath *c)
+{
+    if (c->depth < 3 || !comp_is(c, 0, "proc") || !comp_is(c, 1, "self"))
+        return false;
+    return (c->depth == 4 && comp_is(c, 2, "fd")) ||
+           (c->depth == 3 && (comp_is(c, 2, "exe") || comp_is(c, 2, "cwd") || comp_is(c, 2, "root")));
+}
+
+/* Rebuilds an absolute path under /proc or /dev without "//", "." and the ".." it can resolve,
+ * with the aliases above; the rest after a link is kept as it is. False: leave the path alone. */
+static bool canon(const char *in, char *out, size_t size, bool follow)
+{
+    struct cpath c = {out, size, 0, 0, {0}};
+    out[0] = 0;
+    for (const char *p = in; *p;) {
+        if (*p == '/') {
+            p++;
+            continue;
+        }
+        if (at_link(&c)) {
+            size_t n = strlen(p - 1); /* the '/' before the rest, and the rest */
+            if (c.len + n >= size)
+                return false;
+            memcpy(out + c.len, p - 1, n + 1);
+            return true;
+        }
+        size_t n = 0;
+        while (p[n] && p[n] != '/')
+            n++;
+        bool dot = n == 1 && p[0] == '.', dots = n == 2 && p[0] == '.' && p[1] == '.';
+        if (c.depth == 0 && !dot && !dots && !(n == 4 && !strncmp(p, "proc", 4)) &&
+            !(n == 3 && !strncmp(p, "dev", 3)))
+            return false; /* not /proc or /dev: the host's, as it is */
+        /* A final component not followed is the link itself (readlink /dev/stdin, lstat /proc/self). */
+        bool final = !p[n] && !follow;
+        if (!dot && !(dots ? dotdot(&c) : push(&c, p, n) && (final || alias(&c))))
+            return false;
+        p += n;
+    }
+    if (c.depth == 0)
+        return false;
+    const char *last = in + strlen(in);
+    while (last > in && last[-1] != '/')
+        last--;
+    if (!*last || strcmp(last, ".") == 0 || strcmp(last, "..") == 0)
+        return c.len + 1 < size && (out[c.len] = '/', out[c.len + 1] = 0, true); /* must be a directory */
+    return true;
+}
+
+/* "/proc/self/X": "X", else NULL. Paths are canonical by then (procfs_canon). */
+const char *procfs_self_rest(const char *path)
+{
+    return strncmp(path, "/proc/self/", 11) == 0 ? path + 11 : NULL;
+}
+
+void procfs_canon(char *path, size_t size, bool follow)
+{
+    static char tmp[BVM_HC_MAX_PATH];
+    if (path[0] == '/' && canon(path, tmp, MIN(size, sizeof(tmp)), follow))
+        memcpy(path, tmp, strlen(tmp) + 1);
+}
+
+/* rest ("" or "/...") appended to prefix, into path: 0 or -ENAMETOOLONG. */
+static int replace(char *path, size_t size, const char *prefix, const char *rest)
+{
+    static char tmp[BVM_HC_MAX_PATH];
+    if (ksnprintf(tmp, sizeof(tmp), "%s%s", prefix, rest) >= (int)MIN(size, sizeof(tmp)))
+        return -LINUX_ENAMETOOLONG;
+    memcpy(path, tmp, strlen(tmp) + 1);
+    return 0;
+}
+
+/* "fd/N...": the host fd's name for guest fd N, or -ENOENT for a descriptor the program has not open. */
+static int rewrite_fd(char *path, size_t size, const char *num)
+{
+    char host[32];
+    size_t n = 0;
+    while (num[n] && num[n] != '/')
+        n++;
+    if (!is_number(num, n) || n > 4)
+        return -LINUX_ENOENT;
+    int64_t fd = 0;
+    for (size_t i = 0; i < n; i++)
+        fd = fd * 10 + (num[i] - '0');
+    int h = fd_host(fd);
+    if (h < 0)
+        return -LINUX_ENOENT;
+    ksnprintf(host, sizeof(host), "/proc/self/fd/%d", h);
+    return replace(path, size, host, num + n);
+}
+
+int procfs_link(const char *rest, char *buf, size_t size)
+{
+    if (strcmp(rest, "exe") == 0)
+        return ksnprintf(buf, size, "%s", procfs_exe());
+    if (strcmp(rest, "root") == 0)
+        return ksnprintf(buf, size, "/");
+    if (strcmp(rest, "cwd") != 0)
+        return -1;
+    int64_t n = hc_fd(BVM_HC_GETCWD, 0, 0, 0, buf, size);
+    return n > 0 ? (int)n - 1 : (int)n;
+}
+
+int procfs_rewrite(char *path, size_t size, bool follow)
+{
+    static char target[BVM_HC_MAX_PATH];
+    procfs_canon(path, size, follow);
+    const char *rest = procfs_self_rest(path);
+    if (!rest)
+        return 0;
+    if (strncmp(rest, "fd/", 3) == 0 && rest[3] && rest[3] != '/')
+        return rewrite_fd(path, size, rest + 3);
+    size_t n = 0;
+    while (rest[n] && rest[n] != '/')
+        n++;
+    const char *slash = rest[n] ? rest + n : NULL;
+    bool link = (n == 3 && (!strncmp(rest, "exe", 3) || !strncmp(rest, "cwd", 3))) ||
+                (n == 4 && !strncmp(rest, "root", 4));
+    if (!link)
+        return 0;
+    if (!follow && !slash)
+        return 0; /* the link itself: lstat shows a link, readlink answers with procfs_link */
+    memcpy(target, rest, n);
+    target[n] = 0;
+    int len = procfs_link(target, target, sizeof(target));
+    if (len < 0)
+        return len;
+    return replace(path, size, strcmp(target, "/") == 0 && slash ? "" : target, slash ? slash : "");
+}
+
+int procfs_rewrite_at(int dirfd_host, char *path, size_t size, bool follow)
+{
+    if (path[0] && path[0] != '/' && procfs_is_fd_dir_host(dirfd_host)) {
+        int err = replace(path, size, "/proc/self/fd/", path);
+        if (err)
+            return err;
+    }
+    return procfs_rewrite(path, size, follow);
+}

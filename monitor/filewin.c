@@ -1,0 +1,116 @@
+/* filewin.c: the file window: host file pages mapped into guest-physical space, and its hostcalls. */
+#include "filewin.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "fail.h"
+
+/* The window's host address for [gpa, gpa+len), or NULL unless the range is non-empty, page
+ * aligned and inside the window (overflow-safe). */
+static uint8_t *fw_host(const struct guestmem *gm, gpa_t gpa, uint64_t len)
+{
+    const struct gm_region *w = gm->win;
+    if (!w || !len || ((gpa | len) & (GM_PAGE - 1)))
+        return NULL;
+    if (gpa < w->gpa || gpa - w->gpa > w->size || len > w->size - (gpa - w->gpa))
+        return NULL;
+    return w->host + (gpa - w->gpa);
+}
+
+/* Marks the pages of [gpa, gpa+len) backed or not, keeping gm->win_backed. */
+static void fw_mark(struct guestmem *gm, gpa_t gpa, uint64_t len, int on)
+{
+    struct gm_region *w = gm->win;
+    for (uint64_t pg = (gpa - w->gpa) / GM_PAGE, n = len / GM_PAGE; n; n--, pg++) {
+        uint8_t bit = (uint8_t)(1u << (pg % 8)), *b = &w->backed[pg / 8];
+        if (on && !(*b & bit))
+            *b |= bit, gm->win_backed++;
+        else if (!on && (*b & bit))
+            *b &= (uint8_t)~bit, gm->win_backed--;
+    }
+}
+
+/* Puts the reservation back over [p, p+len). Failing would leave a hole the host could reuse
+ * for its own memory under guest-physical addresses, so that ends the run. */
+static void fw_reserve(void *p, uint64_t len)
+{
+    if (mmap(p, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
+        fail("filewin", "cannot restore the window reservation: %s", strerror(errno));
+}
+
+int fw_map(struct guestmem *gm, gpa_t gpa, uint64_t len, int fd, uint64_t off, int writable)
+{
+    uint8_t *at = fw_host(gm, gpa, len);
+    if (!at || (off & (GM_PAGE - 1)))
+        return -EINVAL;
+    if (off > (uint64_t)INT64_MAX - len)
+        return -EOVERFLOW;
+    void *p = mmap(NULL, len, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd, (off_t)off);
+    if (p == MAP_FAILED)
+        return -errno;
+    /* mremap replaces the target in one step. It fails only when the host is out of memory (or
+     * of mappings), after the target is gone: the guest may still map the old pages, so that
+     * ends the run rather than leave them to the host. */
+    if (mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, at) == MAP_FAILED)
+        fail("filewin", "cannot move a file mapping into the window: %s", strerror(errno));
+    fw_mark(gm, gpa, len, 1);
+    gm_written(gm, gpa, len); /* the soft CPU drops code it decoded from the pages replaced */
+    return 0;
+}
+
+int fw_unmap(struct guestmem *gm, gpa_t gpa, uint64_t len)
+{
+    uint8_t *at = fw_host(gm, gpa, len);
+    if (!at)
+        return -EINVAL;
+    fw_reserve(at, len);
+    fw_mark(gm, gpa, len, 0);
+    gm_written(gm, gpa, len);
+    return 0;
+}
+
+int fw_sync(struct guestmem *gm, gpa_t gpa, uint64_t len)
+{
+    uint8_t *at = fw_host(gm, gpa, len);
+    if (!at || !gm_ptr(gm, gpa, len))
+        return -EINVAL;
+    return msync(at, len, MS_SYNC) < 0 ? -errno : 0;
+}
+
+int fw_detach(struct guestmem *gm, const void *addr)
+{
+    const struct gm_region *w = gm ? gm->win : NULL;
+    uintptr_t a = (uintptr_t)addr, base = w ? (uintptr_t)w->host : 0;
+    if (!w || a < base || a - base >= w->size)
+        return -1;
+    uint64_t pg = (a - base) / GM_PAGE;
+    if (!(w->backed[pg / 8] & (1u << (pg % 8))))
+        return -1;
+    void *p = mmap(w->host + pg * GM_PAGE, GM_PAGE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    return p == MAP_FAILED ? -1 : 0;
+}
+
+int64_t hc_fmap(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    const struct bvm_hc_fmap *a = &r->u.fmap;
+    if (!hc_fd_ok(c, a->fd))
+        return -EBADF;
+    if (!(a->prot & BVM_FMAP_READ) || (a->prot & ~(BVM_FMAP_READ | BVM_FMAP_WRITE)))
+        return -EINVAL;
+    int err = fw_map(c->gm, a->gpa, a->len, a->fd, a->offset, (a->prot & BVM_FMAP_WRITE) != 0);
+    return err ? err : (int64_t)a->gpa;
+}
+
+int64_t hc_funmap(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    return fw_unmap(c->gm, r->u.fmap.gpa, r->u.fmap.len);
+}
+
+int64_t hc_fmsync(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    return fw_sync(c->gm, r->u.fmap.gpa, r->u.fmap.len);
+}

@@ -1,0 +1,259 @@
+/* hostcall_path.c: guest paths on the host: resolved with openat2 (never through a /proc magic
+ * link), then checked on the object they name, so that no spelling reaches the monitor's own
+ * /proc/<pid> (its descriptors, memory, environment). The sandbox policy hooks hc_path_check. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "fail.h"
+#include "hostcall_fs.h"
+
+/* Linux's VALID_OPEN_FLAGS and O_PATH_FLAGS: openat ignores other bits, openat2 would refuse them. */
+#define OPEN_FLAGS                                                                                           \
+    (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | O_ASYNC |         \
+     O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH | O_TMPFILE)
+#define PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)
+
+static int host_openat2(int dirfd, const char *path, int flags, mode_t mode)
+{
+    if (flags & O_PATH)
+        flags &= PATH_FLAGS;
+    int creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+    struct open_how how = {
+        .flags = (uint64_t)(flags & OPEN_FLAGS) | O_CLOEXEC,
+        .mode = creates ? mode & 07777 : 0,
+        .resolve = RESOLVE_NO_MAGICLINKS, /* /proc/<pid>/fd/N, exe, cwd, root: never crossed */
+    };
+    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}
+
+void hc_path_init(void)
+{
+    int fd = host_openat2(AT_FDCWD, "/", O_PATH, 0);
+    if (fd < 0)
+        fail("path", "openat2 (Linux 5.6 or later) is needed to check guest paths: %s", strerror(errno));
+    close(fd);
+}
+
+/* "/proc/<n>..." where n is this process or one of its threads: the rest ("" or "/..."), else NULL.
+ * name is the object's own name (its /proc/self/fd link), not a string the guest chose. */
+static const char *own_proc_rest(const char *name)
+{
+    char task[64];
+    if (strncmp(name, "/proc/", 6) != 0 || !isdigit((unsigned char)name[6]))
+        return NULL;
+    const char *end = name + 6;
+    long n = 0;
+    for (; isdigit((unsigned char)*end) && n < 1L << 31; end++)
+        n = n * 10 + (*end - '0');
+    if (*end && *end != '/')
+        return NULL;
+    snprintf(task, sizeof task, "/proc/self/task/%ld", n);
+    struct stat st;
+    return n == getpid() || stat(task, &st) == 0 ? end : NULL;
+}
+
+/* Files of the monitor's /proc/<pid> that describe what the guest shares with it anyway (mount
+ * and network namespaces, cgroup): readable. Everything else there is the monitor's own. */
+static int shared_proc_file(const char *rest)
+{
+    static const char *const names[] = {"/mounts", "/mountinfo", "/mountstats", "/cgroup"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(rest, names[i]) == 0)
+            return 1;
+    return strncmp(rest, "/net/", 5) == 0 || strcmp(rest, "/net") == 0;
+}
+
+/* The object behind fd inside the monitor's own /proc/<pid>: what after the pid ("" for the
+ * directory itself) into rest, 1; else 0. Another procfs mount counts as inside (rest "?"). */
+static int in_own_proc(int fd, char *rest, size_t size)
+{
+    char link[64], name[BVM_HC_MAX_PATH];
+    struct statfs sf;
+    if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+        return 0;
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, name, sizeof name - 1);
+    name[n > 0 ? n : 0] = 0;
+    const char *r = strncmp(name, "/proc/", 6) == 0 || n <= 0 ? own_proc_rest(name) : "?";
+    if (!r)
+        return 0;
+    snprintf(rest, size, "%s", r);
+    return 1;
+}
+
+/* A directory of the monitor's /proc/<pid> whose listing names its descriptors or mappings. */
+static int lists_own_fds(const char *rest)
+{
+    static const char *const names[] = {"/fd", "/fdinfo", "/map_files"};
+    size_t n = strlen(rest);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t k = strlen(names[i]);
+        if (n >= k && strcmp(rest + n - k, names[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int hc_path_check(struct hc_ctx *c, int fd, enum hc_access acc)
+{
+    char rest[BVM_HC_MAX_PATH];
+    struct stat st;
+    (void)c;
+    if (!in_own_proc(fd, rest, sizeof rest) || acc == HC_ACC_META)
+        return 0;
+    if (acc == HC_ACC_LINK) /* the links there lead to the monitor's files */
+        return fstat(fd, &st) == 0 && !S_ISLNK(st.st_mode) ? 0 : -EACCES;
+    if (acc != HC_ACC_READ)
+        return -EACCES;
+    if (shared_proc_file(rest))
+        return 0;
+    /* Other directories: a listing of names, the same for every process. */
+    return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && !lists_own_fds(rest) ? 0 : -EACCES;
+}
+
+/* The kernel's name for a descriptor the guest owns: "/proc/self/fd/H" or "/proc/self/fd/H/rest".
+ * H, with *rest after it ("" or "/..."), or -1. */
+static int guest_fd_name(const struct hc_ctx *c, const char *p, const char **rest)
+{
+    if (strncmp(p, "/proc/self/fd/", 14) != 0)
+        return -1;
+    p += 14;
+    if (!isdigit((unsigned char)*p) || (*p == '0' && isdigit((unsigned char)p[1])))
+        return -1;
+    long h = 0;
+    for (; isdigit((unsigned char)*p) && h < HC_MAX_FD; p++)
+        h = h * 10 + (*p - '0');
+    if ((*p && *p != '/') || !hc_fd_ok(c, (int)h))
+        return -1;
+    *rest = p;
+    return (int)h;
+}
+
+/* Opens path from dirfd: the guest's own descriptor by the kernel's name for it (reopened through
+ * the monitor's /proc/self/fd: the one magic link crossed, on purpose), the rest with openat2.
+ * The new fd or -errno. */
+static int open_guest(const struct hc_ctx *c, int dirfd, const char *path, int flags, mode_t mode)
+{
+    const char *rest;
+    char link[32];
+    struct stat st;
+    int fd, h = guest_fd_name(c, path, &rest);
+    if (h >= 0 && *rest) {
+        rest +=
+            strspn(rest, "/"); /* "/proc/self/fd/H/x" is x under H; "/proc/self/fd/H/" is H, a directory */
+        fd = host_openat2(h, *rest ? rest : ".", flags, mode);
+    } else if (h >= 0) {
+        if (!(flags & O_NOFOLLOW) && (fstat(h, &st) < 0 || S_ISLNK(st.st_mode)))
+            return -ELOOP; /* an O_PATH descriptor of a symlink: never followed from here */
+        snprintf(link, sizeof link, "/proc/self/fd/%d", h);
+        fd = openat(AT_FDCWD, link, (flags & OPEN_FLAGS) | O_CLOEXEC, mode & 07777);
+    } else {
+        fd = host_openat2(dirfd, path, flags, mode);
+    }
+    return fd < 0 ? -errno : fd;
+}
+
+/* The link of a descriptor the guest owns ("/proc/self/fd/H" itself): the guest may read it. */
+static int own_fd_link(const struct hc_ctx *c, const char *path)
+{
+    const char *rest;
+    return guest_fd_name(c, path, &rest) >= 0 && !*rest;
+}
+
+int hc_guest_path(struct hc_ctx *c, uint64_t gpa, uint32_t len, struct hc_gpath *p)
+{
+    p->fd = -1;
+    p->last = NULL;
+    if (len >= BVM_HC_MAX_PATH)
+        return -ENAMETOOLONG;
+    if (gm_read(c->gm, gpa, p->text, len) < 0)
+        return -EFAULT;
+    p->text[len] = 0; /* an inner NUL just ends the path early: check and host see the same string */
+    return 0;
+}
+
+/* Splits p->text into the directory (copied to dir) and the final component (p->last, with any
+ * trailing slashes). "/" has no final component: the root itself, as ".". */
+static int split_parent(struct hc_gpath *p, char dir[BVM_HC_MAX_PATH])
+{
+    const char *t = p->text;
+    size_t end = strlen(t), start;
+    if (end == 0)
+        return -ENOENT;
+    while (end > 1 && t[end - 1] == '/')
+        end--;
+    for (start = end; start > 0 && t[start - 1] != '/';)
+        start--;
+    p->last = start == end ? "." : t + start;
+    memcpy(dir, t, start);
+    snprintf(dir + start, BVM_HC_MAX_PATH - start, "%s", start ? "" : ".");
+    return 0;
+}
+
+static int resolve_fd(struct hc_ctx *c, int dirfd, struct hc_gpath *p, enum hc_walk walk, int empty_ok)
+{
+    char dir[BVM_HC_MAX_PATH];
+    if (!p->text[0] && empty_ok && walk != HC_WALK_PARENT) {
+        int fd = dirfd == AT_FDCWD ? open(".", O_PATH | O_CLOEXEC) : fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+        return fd < 0 ? -errno : fd; /* the dirfd itself (AT_EMPTY_PATH) */
+    }
+    if (walk == HC_WALK_NOFOLLOW)
+        return open_guest(c, dirfd, p->text, O_PATH | O_NOFOLLOW, 0);
+    if (walk == HC_WALK_FOLLOW)
+        return open_guest(c, dirfd, p->text, O_PATH, 0);
+    int err = split_parent(p, dir);
+    return err ? err : open_guest(c, dirfd, dir, O_PATH | O_DIRECTORY, 0);
+}
+
+int hc_path_resolve(struct hc_ctx *c, int dirfd, struct hc_gpath *p, enum hc_walk walk, int empty_ok,
+                    enum hc_access acc)
+{
+    int fd = resolve_fd(c, dirfd, p, walk, empty_ok);
+    if (fd < 0)
+        return fd;
+    int err = walk == HC_WALK_NOFOLLOW && own_fd_link(c, p->text) ? 0 : hc_path_check(c, fd, acc);
+    if (err) {
+        close(fd);
+        return err;
+    }
+    p->fd = fd;
+    snprintf(p->link, sizeof p->link, "/proc/self/fd/%d", fd);
+    return 0;
+}
+
+int hc_path_open(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flags, mode_t mode)
+{
+    int writes =
+        (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT)) || (flags & O_TMPFILE) == O_TMPFILE;
+    writes = writes && !(flags & O_PATH);
+    int fd = open_guest(c, dirfd, p->text, flags, mode);
+    if (fd < 0)
+        return fd;
+    /* The kernel's handle for a /proc/self/fd listing, whose entries it serves itself from the
+     * guest's table (this exact name: /proc/self is a plain link to the monitor's own pid). */
+    if (!writes && strcmp(p->text, "/proc/self/fd") == 0)
+        return fd;
+    /* Checked on what was opened; opening a /proc file does nothing until it is read or written. */
+    int err = hc_path_check(c, fd, writes ? HC_ACC_WRITE : HC_ACC_READ);
+    if (err) {
+        close(fd);
+        return err;
+    }
+    return fd;
+}
+
+void hc_gpath_put(struct hc_gpath *p)
+{
+    if (p->fd >= 0)
+        close(p->fd);
+    p->fd = -1;
+}
