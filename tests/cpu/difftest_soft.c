@@ -29,7 +29,7 @@
 #define SYS_PD2 (SYS_BASE + 0xd000)     /* covers 1..2 GiB: the system area */
 
 static struct scpu *soft_cpu;
-unsigned soft_timeout = 2; /* seconds before a run counts as hung */
+unsigned soft_timeout = 10; /* seconds before a run counts as hung (wall clock: generous for loaded machines) */
 static uint8_t *sysmem, *testmem;
 
 static void put64(uint8_t *m, uint64_t gpa, uint64_t v) { memcpy(m + (gpa - SYS_BASE), &v, 8); }
