@@ -412,7 +412,8 @@ struct cpu {
     int fault_vector;
     uint32_t fault_error;
     uint8_t fault_has_error;
-    uint8_t fault_soft;      /* INT n / INT3 / INTO: gate DPL checked, returns to fault_next_rip */
+    uint8_t fault_soft;      /* SOFT_INT: INT n / INT3 / INTO, gate DPL checked; SOFT_INT1: INT1
+                                (ICEBP), no DPL check; both return to fault_next_rip */
     uint64_t fault_next_rip;
 };
 
@@ -424,6 +425,9 @@ _Noreturn void cpu_fault(struct cpu *c, int vector, uint32_t error_code);
 #define cpu_gp0(c) cpu_fault((c), EXC_GP, 0)
 /* Deliver a software interrupt/trap (INT n, INT3, INTO) with RIP = next instruction. */
 _Noreturn void cpu_soft_interrupt(struct cpu *c, int vector, uint64_t next_rip);
+/* INT1 (ICEBP): a #DB trap with RIP = next instruction, delivered without the gate DPL check. */
+_Noreturn void cpu_int1(struct cpu *c, uint64_t next_rip);
+enum { SOFT_INT = 1, SOFT_INT1 = 2 };
 /* An instruction we cannot execute: internal-error exit naming it. */
 _Noreturn void cpu_unimplemented(struct cpu *c, const char *why);
 

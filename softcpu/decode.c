@@ -100,8 +100,10 @@ static bool arch_undefined(unsigned map, unsigned op, int has_modrm, unsigned mo
                     return true;
         if (!has_modrm)
             return false;
-        if (op >= 0xd8 && op <= 0xdf)
-            return modrm >= 0xc0 && x87_reserved(op, modrm);
+        if (op >= 0xd8 && op <= 0xdf) /* reserved memory forms: D9 /1, DB /4, DB /6, DD /5 */
+            return modrm >= 0xc0 ? x87_reserved(op, modrm)
+                                 : (op == 0xd9 && reg == 1) || (op == 0xdb && (reg == 4 || reg == 6)) ||
+                                       (op == 0xdd && reg == 5);
         return (op == 0xfe && reg >= 2) || (op == 0xff && reg == 7) || (op == 0x8f && reg != 0) ||
                ((op == 0xc6 || op == 0xc7) && reg != 0);
     }
@@ -117,6 +119,7 @@ static bool arch_undefined(unsigned map, unsigned op, int has_modrm, unsigned mo
         case 0x72: return has_modrm && ((modrm >> 6) != 3 || !(reg == 2 || reg == 4 || reg == 6));
         case 0x73: return has_modrm && ((modrm >> 6) != 3 || !(reg == 2 || reg == 3 || reg == 6 || reg == 7));
         case 0xba: return has_modrm && reg < 4;
+        case 0xb2: case 0xb4: case 0xb5: return has_modrm && (modrm >> 6) == 3; /* LSS/LFS/LGS need memory */
         default: return false;
         }
     }

@@ -594,4 +594,6 @@ int scpu_run(struct scpu *cpu, struct scpu_exit *exit)
     return 0;
 }
 
+int scpu_translates(struct scpu *cpu) { return ((struct cpu *)cpu)->bc->jit.mem != NULL; }
+
 void scpu_request_stop(struct scpu *cpu) { ((struct cpu *)cpu)->stop_requested = 1; }

@@ -62,7 +62,17 @@ _Noreturn void cpu_soft_interrupt(struct cpu *c, int vector, uint64_t next_rip)
     c->fault_vector = vector;
     c->fault_error = 0;
     c->fault_has_error = 0;
-    c->fault_soft = 1;
+    c->fault_soft = SOFT_INT;
+    c->fault_next_rip = next_rip;
+    longjmp(c->fault_jmp, JMP_FAULT);
+}
+
+_Noreturn void cpu_int1(struct cpu *c, uint64_t next_rip)
+{
+    c->fault_vector = EXC_DB;
+    c->fault_error = 0;
+    c->fault_has_error = 0;
+    c->fault_soft = SOFT_INT1;
     c->fault_next_rip = next_rip;
     longjmp(c->fault_jmp, JMP_FAULT);
 }
@@ -264,13 +274,13 @@ void exc_deliver_pending(struct cpu *c)
 {
     struct event ev = {
         .vec = c->fault_vector,
-        .soft = c->fault_soft,
+        .soft = c->fault_soft == SOFT_INT,
         .has_err = c->fault_has_error && (c->cr0 & CR0_PE),
         .err = c->fault_error,
         .ext = c->fault_soft ? 0 : 1,
         .ret_rip = c->fault_soft ? c->fault_next_rip : c->rip,
     };
-    c->pending_vector = ev.soft ? PENDING_SOFT : ev.vec;
+    c->pending_vector = c->fault_soft ? PENDING_SOFT : ev.vec;
     c->stats.exceptions++;
     c->interrupt_shadow = 0;
     if (!(c->cr0 & CR0_PE))

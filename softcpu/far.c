@@ -4,6 +4,7 @@
 /* ---- software interrupts ---- */
 
 void op_int3(struct cpu *c, const struct insn *i) { cpu_soft_interrupt(c, EXC_BP, insn_next(i)); }
+void op_int1(struct cpu *c, const struct insn *i) { cpu_int1(c, insn_next(i)); }
 void op_int_Ib(struct cpu *c, const struct insn *i) { cpu_soft_interrupt(c, (int)(i->imm & 0xff), insn_next(i)); }
 
 void op_into(struct cpu *c, const struct insn *i)

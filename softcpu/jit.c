@@ -13,6 +13,7 @@
  */
 #include "jit_int.h"
 
+#include <cpuid.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -26,12 +27,19 @@
 
 /* ---- arena ---- */
 
+/* The translation saves flags with LAHF/SAHF, which 64-bit mode has only with CPUID's LAHF_LM. */
+static bool host_has_lahf_lm(void)
+{
+    unsigned a, b, c, d;
+    return __get_cpuid(0x80000001, &a, &b, &c, &d) && (c & 1);
+}
+
 bool jit_arena_init(struct jit_arena *a)
 {
     const char *env = getenv("BVM_SOFT_JIT");
     a->mem = NULL;
     a->used = a->size = 0;
-    if (env && env[0] == '0')
+    if ((env && env[0] == '0') || !host_has_lahf_lm())
         return false;
     void *m = mmap(NULL, ARENA_BYTES, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED)

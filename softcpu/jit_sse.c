@@ -57,36 +57,35 @@ static void sse_mem(struct jctx *x, unsigned k, const struct insn *i, unsigned s
     x->mem++;
 }
 
-/* xmm <- xmm/m: arithmetic, logic, moves, compares; comis/ucomis write RFLAGS instead */
-static void emit_sse(struct jctx *x, unsigned k, const struct insn *i)
+/* i itself on xmm0 (ModRM.reg) and xmm1 or [rsi] (ModRM.rm), both loaded from the guest */
+static void sse_op(struct jctx *x, unsigned k, const struct insn *i, bool store)
 {
     struct jbuf *e = &x->e;
     if (i->is_mem)
-        sse_mem(x, k, i, sx_bytes(i->aux), false);
+        sse_mem(x, k, i, sx_bytes(i->aux), store);
     xmm_load(e, 0, i->reg);
     if (!i->is_mem)
         xmm_load(e, 1, i->rm);
     sse_head(e, i, false);
     eb(e, i->is_mem ? H_SI : 0xc1);
+}
+
+/* xmm <- xmm/m: arithmetic, logic, moves, compares; comis/ucomis write RFLAGS instead */
+static void emit_sse(struct jctx *x, unsigned k, const struct insn *i)
+{
+    sse_op(x, k, i, false);
     if ((i->op & 0xff) == 0xc2)
-        eb(e, (unsigned)i->imm & 7); /* legacy CMPPS/CMPPD/CMPSS/CMPSD: predicate bits 2:0 */
+        eb(&x->e, (unsigned)i->imm & 7); /* legacy CMPPS/CMPPD/CMPSS/CMPSD: predicate bits 2:0 */
     if (!(i->aux & SX_EFL))
-        xmm_store(e, 0, i->reg);
+        xmm_store(&x->e, 0, i->reg);
 }
 
 /* xmm/m <- xmm (a register destination keeps what the store leaves of it) */
 static void emit_sse_store(struct jctx *x, unsigned k, const struct insn *i)
 {
-    struct jbuf *e = &x->e;
-    if (i->is_mem)
-        sse_mem(x, k, i, sx_bytes(i->aux), true);
-    xmm_load(e, 0, i->reg);
+    sse_op(x, k, i, true);
     if (!i->is_mem)
-        xmm_load(e, 1, i->rm);
-    sse_head(e, i, false);
-    eb(e, i->is_mem ? H_SI : 0xc1);
-    if (!i->is_mem)
-        xmm_store(e, 1, i->rm);
+        xmm_store(&x->e, 1, i->rm);
 }
 
 /* CVT(T)SS2SI/CVT(T)SD2SI r, xmm/m (ModRM.reg is the general register); MOVD/MOVQ r/m, xmm */

@@ -278,6 +278,21 @@ void op_mov_Sw_Ew(struct cpu *c, const struct insn *i)
         c->interrupt_shadow = 1;
 }
 
+/* LSS/LFS/LGS r, m16:16/32: the offset, then the selector above it; the segment is loaded
+ * (with every check) before the register is written. AMD has no m16:64 form: REX.W gives
+ * the 32-bit one, whatever 66 says (checked against the host by the difftest). */
+void op_lxs_Gv_M(struct cpu *c, const struct insn *i)
+{
+    unsigned n = (i->pfx & P_REXW) ? 4 : i->osz;
+    uint64_t ea = insn_ea(c, i, n + 2);
+    uint64_t off = mem_readn(c, ea, n);
+    uint16_t sel = (uint16_t)mem_readn(c, ea + n, 2);
+    seg_load(c, i->aux, sel);
+    reg_write(c, i->reg, off, n);
+    if (i->aux == S_SS)
+        c->interrupt_shadow = 1;
+}
+
 void op_push_Sw(struct cpu *c, const struct insn *i) { cpu_push(c, c->seg[i->aux].sel, i->osz); }
 
 void op_pop_Sw(struct cpu *c, const struct insn *i)

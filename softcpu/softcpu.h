@@ -154,5 +154,8 @@ void scpu_request_stop(struct scpu *cpu);
 void scpu_invalidate(struct scpu *cpu, uint64_t gpa, uint64_t len);
 
 void scpu_get_stats(struct scpu *cpu, struct scpu_stats *s);
+/* 1 when blocks run as translated host code (off with BVM_SOFT_JIT=0, or on a host without
+ * LAHF/SAHF in 64-bit mode), 0 when everything is interpreted. */
+int scpu_translates(struct scpu *cpu);
 
 #endif

@@ -63,6 +63,7 @@ extern unsigned soft_timeout;
 void soft_init(void);
 void soft_run(const struct dt_case *tc, struct dt_result *res);
 void soft_stats(struct scpu_stats *s); /* counters of the soft CPU all cases ran on */
+int soft_translates(void);
 void soft_set_cpuid(int reduced);
 
 /* difftest_gen.c: build a random case for table entry e; returns 0 if the form has no

@@ -29,7 +29,7 @@
 #define SYS_PD2 (SYS_BASE + 0xd000)     /* covers 1..2 GiB: the system area */
 
 static struct scpu *soft_cpu;
-unsigned soft_timeout = 2; /* seconds before a run counts as hung */
+unsigned soft_timeout = 10; /* seconds before a run counts as hung (wall clock: generous for loaded machines) */
 static uint8_t *sysmem, *testmem;
 
 static void put64(uint8_t *m, uint64_t gpa, uint64_t v) { memcpy(m + (gpa - SYS_BASE), &v, 8); }
@@ -56,11 +56,16 @@ static void build_tables(void)
         put64(sysmem, SYS_PT_TEST + 8 * ((a >> 12) & 511), a | (p < DT_SCRATCH_RW ? 7 : 5) | 1ull << 63); /* NX, as on the host */
     }
     /* GDT laid out as Linux's, so user selectors read the same as on the host:
-     * kernel code 10, kernel data 18, user data 2b, user code 33, TSS 40 */
+     * kernel 32-bit code 08, kernel code 10, kernel data 18, user 32-bit code 23, user data 2b,
+     * user code 33, TSS 40, cpunode 78 (TLS entries 60-70 empty) */
+    put64(sysmem, SYS_GDT + 0x08, 0x00cf9b000000ffffull); /* kernel 32-bit code */
     put64(sysmem, SYS_GDT + 0x10, 0x00af9a000000ffffull);
     put64(sysmem, SYS_GDT + 0x18, 0x00cf92000000ffffull);
+    put64(sysmem, SYS_GDT + 0x20, 0x00cffb000000ffffull); /* user 32-bit code */
     put64(sysmem, SYS_GDT + 0x28, 0x00cff2000000ffffull);
     put64(sysmem, SYS_GDT + 0x30, 0x00affa000000ffffull);
+    /* Linux's per-CPU "cpunode" entry (RDPID fallback): user read-only data, limit = CPU number */
+    put64(sysmem, SYS_GDT + 0x78, 0x0040f50000000000ull);
     put64(sysmem, SYS_GDT + 0x40, 0x67 | (SYS_TSS & 0xffffff) << 16 | 0x8bull << 40 | (SYS_TSS >> 24 & 0xff) << 56);
     put64(sysmem, SYS_TSS + 4, SYS_KSTACK);
     for (uint64_t v = 0; v < 256; v++) {
@@ -96,6 +101,8 @@ void soft_set_cpuid(int reduced)
 }
 
 void soft_stats(struct scpu_stats *s) { scpu_get_stats(soft_cpu, s); }
+
+int soft_translates(void) { return scpu_translates(soft_cpu); }
 
 static void soft_alarm(int sig) { scpu_request_stop(soft_cpu); }
 
@@ -142,7 +149,7 @@ static void soft_set_state(const struct dt_state *in)
     s.tr.g = 0;
     s.ldt.unusable = 1;
     s.gdt.base = SYS_GDT;
-    s.gdt.limit = 0x4f;
+    s.gdt.limit = 0x7f; /* 16 entries, as Linux has */
     s.idt.base = SYS_IDT;
     s.idt.limit = 0xfff;
     s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG; /* AM as Linux sets it */
