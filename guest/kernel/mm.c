@@ -90,6 +90,7 @@ int mm_unmap(struct addrspace *as, uint64_t start, uint64_t end)
     if (err)
         return err;
     mm_unmap_pages(as, start, end);
+    pt_prune(as->root, start, end); /* like Linux's free_pgtables: munmap only, not madvise */
     struct vma *v;
     while ((v = vma_next_from(&as->vmas, start)) && v->start < end) {
         if (v->fw)

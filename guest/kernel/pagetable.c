@@ -112,6 +112,45 @@ void pt_range(uint64_t root, uint64_t start, uint64_t end, pt_visit_fn *fn, void
     pt_range_level(root, 3, 0, start, end, fn, ctx);
 }
 
+static bool table_empty(const uint64_t *table)
+{
+    for (unsigned i = 0; i < PT_ENTRIES; i++)
+        if (table[i])
+            return false;
+    return true;
+}
+
+/* Frees the tables below table_pa (at `level`) that overlap [start, end) and hold nothing;
+ * returns how many. */
+static unsigned prune_level(uint64_t table_pa, int level, uint64_t base, uint64_t start, uint64_t end)
+{
+    uint64_t *table = P2V(table_pa);
+    uint64_t span = 1ull << (12 + 9 * level);
+    unsigned freed = 0;
+    for (unsigned i = 0; i < PT_ENTRIES; i++) {
+        uint64_t lo = base + i * span, hi = lo + span;
+        if (hi <= start || lo >= end || !(table[i] & PTE_P))
+            continue;
+        uint64_t child = table[i] & PTE_ADDR;
+        if (level > 1)
+            freed += prune_level(child, level - 1, lo, start, end);
+        if (table_empty(P2V(child))) {
+            table[i] = 0;
+            palloc_unref(child);
+            freed++;
+        }
+    }
+    return freed;
+}
+
+void pt_prune(uint64_t root, uint64_t start, uint64_t end)
+{
+    kassert(start <= end && end <= USER_TOP);
+    /* Freed tables may still sit in the paging-structure caches: drop them all. */
+    if (prune_level(root, 3, 0, start, end))
+        write_cr3(read_cr3());
+}
+
 uint64_t pt_prot_flags(uint32_t prot)
 {
     /* PROT_NONE pages stay (their data must survive a later mprotect) but supervisor-only: any

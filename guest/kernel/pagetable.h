@@ -28,6 +28,9 @@ bool pt_protect(uint64_t root, uint64_t va, uint64_t flags);
 typedef void pt_visit_fn(uint64_t va, uint64_t *pte, void *ctx);
 void pt_range(uint64_t root, uint64_t start, uint64_t end, pt_visit_fn *fn, void *ctx);
 
+/* Frees the page tables overlapping [start, end) that map nothing any more (after an unmap). */
+void pt_prune(uint64_t root, uint64_t start, uint64_t end);
+
 /* PTE flags for a PROT_* combination (user pages). */
 uint64_t pt_prot_flags(uint32_t prot);
 bool nx_enabled(void);

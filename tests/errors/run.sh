@@ -87,6 +87,14 @@ wait $pid
 st=$?
 if [ $st = 143 ] && [ ! -s "$T/err" ]; then echo "PASS sigterm-stops-run"; else echo "FAIL sigterm-stops-run: status $st $(head -c 200 "$T/err")"; fi
 
+# munmap frees the page tables it empties: rounds of far-apart mappings end with equal free memory.
+PT=$(realpath "$B/tests/programs/ptloop.glibc")
+out=$(cd "$T" && "$BVM" --backend soft "$PT" 2>&1)
+counts=$(printf '%s\n' "$out" | sed -n 's/^round [0-9]*: freeram //p' | sort -u | wc -l)
+rounds=$(printf '%s\n' "$out" | grep -c '^round ')
+if [ "$rounds" = 8 ] && [ "$counts" = 1 ]; then echo "PASS munmap-frees-page-tables"; else
+    echo "FAIL munmap-frees-page-tables: $rounds rounds, $counts distinct free counts: $(printf '%s' "$out" | tail -n 2 | tr '\n' ' ')"; fi
+
 # Another process truncates a file under a MAP_SHARED mapping: touching the lost page kills the
 # program with SIGBUS, as natively; the monitor survives the SIGBUS it takes on that page itself.
 BUS=$(realpath "$B/tests/programs/shared_bus.glibc")
