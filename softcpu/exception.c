@@ -57,25 +57,23 @@ _Noreturn void cpu_fault(struct cpu *c, int vector, uint32_t error_code)
     longjmp(c->fault_jmp, JMP_FAULT);
 }
 
-_Noreturn void cpu_soft_interrupt(struct cpu *c, int vector, uint64_t next_rip)
+/* A trap raised by the instruction itself (kind SOFT_*), returning to next_rip. */
+static _Noreturn void raise_soft(struct cpu *c, int vector, uint8_t kind, uint64_t next_rip)
 {
     c->fault_vector = vector;
     c->fault_error = 0;
     c->fault_has_error = 0;
-    c->fault_soft = SOFT_INT;
+    c->fault_soft = kind;
     c->fault_next_rip = next_rip;
     longjmp(c->fault_jmp, JMP_FAULT);
 }
 
-_Noreturn void cpu_int1(struct cpu *c, uint64_t next_rip)
+_Noreturn void cpu_soft_interrupt(struct cpu *c, int vector, uint64_t next_rip)
 {
-    c->fault_vector = EXC_DB;
-    c->fault_error = 0;
-    c->fault_has_error = 0;
-    c->fault_soft = SOFT_INT1;
-    c->fault_next_rip = next_rip;
-    longjmp(c->fault_jmp, JMP_FAULT);
+    raise_soft(c, vector, SOFT_INT, next_rip);
 }
+
+_Noreturn void cpu_int1(struct cpu *c, uint64_t next_rip) { raise_soft(c, EXC_DB, SOFT_INT1, next_rip); }
 
 _Noreturn void cpu_exit_internal(struct cpu *c, uint64_t rip, const char *why)
 {

@@ -200,14 +200,18 @@ void j_to_epilogue(struct jctx *x, bool fhost)
 }
 
 /* Leave with the block finished: next RIP, counters, return n. */
+void j_exit_rdx(struct jctx *x)
+{
+    emit_store(&x->e, H_DX, OFF(rip));
+    j_count(&x->e, OFF(stats.mem_accesses), x->mem);
+    emit_movi(&x->e, H_AX, x->n);
+    j_to_epilogue(x, x->fhost);
+}
+
 void j_exit_rip(struct jctx *x, uint64_t rip)
 {
-    struct jbuf *e = &x->e;
-    j_count(e, OFF(stats.mem_accesses), x->mem);
-    emit_movi(e, H_DX, rip);
-    emit_store(e, H_DX, OFF(rip));
-    emit_movi(e, H_AX, x->n);
-    j_to_epilogue(x, x->fhost);
+    emit_movi(&x->e, H_DX, rip);
+    j_exit_rdx(x);
 }
 
 /* Leave through constant exit `link` to rip: into the linked block when the link is current,

@@ -216,15 +216,6 @@ static void emit_pop(struct jctx *x, unsigned k, const struct insn *i)
     j_put_reg(x, H_AX, i->reg);
 }
 
-/* Leave with the block finished at the RIP held in rdx. */
-static void emit_exit_rdx(struct jctx *x)
-{
-    emit_store(&x->e, H_DX, OFF(rip));
-    j_count(&x->e, OFF(stats.mem_accesses), x->mem);
-    emit_movi(&x->e, H_AX, x->n);
-    j_to_epilogue(x, x->fhost);
-}
-
 /* ret: the return address must be canonical, else the interpreter raises #GP at the ret */
 static void emit_ret(struct jctx *x, unsigned k)
 {
@@ -238,7 +229,7 @@ static void emit_ret(struct jctx *x, unsigned k)
     s->at[2] = emit_jcc32(e, 0x7);                     /* ja: not canonical */
     stack_ref_done(x);
     emit_reg_add(x, R_SP, 8);
-    emit_exit_rdx(x);
+    j_exit_rdx(x);
 }
 
 /* Back to the block's start: count the pass, leave if a stop was requested. */

@@ -61,8 +61,10 @@ int j_addr_reg(struct jctx *x, unsigned g, int scratch);
 void j_ea(struct jctx *x, const struct insn *i);
 /* rsi = host address of size bytes at linear rsi, else a side exit resuming at k */
 struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write);
-/* leave the block: finished at rip (plain), through a linkable constant exit, or with eax set */
+/* leave the block: finished at rip or at the rip in rdx (plain), through a linkable constant
+ * exit, or with eax set */
 void j_exit_rip(struct jctx *x, uint64_t rip);
+void j_exit_rdx(struct jctx *x);
 void j_exit_to(struct jctx *x, uint64_t rip);
 void j_to_epilogue(struct jctx *x, bool fhost);
 /* flags where the code at want_host expects them */
