@@ -28,10 +28,17 @@ $(B)/softcpu/%.o: softcpu/%.c
 $(B)/libsoftcpu.a: $(SOFTCPU_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-# ---- guest: 32-bit bootstrap (flat binary at guest address 0) ----
-$(B)/guest/bootstrap.bin: guest/boot/bootstrap.S include/bvm_abi.h
+# ---- guest: constants for the assembly files, generated from the C headers (asm-offsets) ----
+$(B)/guest/asm_offsets.h: guest/asm_offsets.c include/bvm_abi.h include/x86_arch.h guest/kernel/trap.h
 	@mkdir -p $(dir $@)
-	$(CC) -Iinclude -c $< -o $(B)/guest/bootstrap.o
+	$(CC) $(GUEST_CFLAGS) -Iguest/kernel -S $< -o $(B)/guest/asm_offsets.s
+	sed -n 's/.*@@asm-const \([A-Za-z0-9_]*\) [$$]\{0,1\}\(-\{0,1\}[0-9]*\)@@.*/#define \1 \2/p' $(B)/guest/asm_offsets.s >$@.tmp
+	mv $@.tmp $@
+
+# ---- guest: 32-bit bootstrap (flat binary at guest address 0) ----
+$(B)/guest/bootstrap.bin: guest/boot/bootstrap.S $(B)/guest/asm_offsets.h
+	@mkdir -p $(dir $@)
+	$(CC) -I$(B)/guest -c $< -o $(B)/guest/bootstrap.o
 	ld -nostdlib -Ttext=0 -e 0 -o $(B)/guest/bootstrap.elf $(B)/guest/bootstrap.o
 	objcopy -O binary -j .text $(B)/guest/bootstrap.elf $@
 
@@ -39,9 +46,9 @@ $(B)/guest/bootstrap.bin: guest/boot/bootstrap.S include/bvm_abi.h
 $(B)/guest/%.o: guest/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c $< -o $@
-$(B)/guest/%.o: guest/%.S
+$(B)/guest/%.o: guest/%.S $(B)/guest/asm_offsets.h
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+	$(CC) $(GUEST_CFLAGS) -I$(B)/guest -c $< -o $@
 $(B)/guest/kernel.elf: $(KERNEL_OBJ) guest/kernel/kernel.ld
 	ld -nostdlib -z noexecstack -z max-page-size=4096 -T guest/kernel/kernel.ld -o $@ $(KERNEL_OBJ)
 

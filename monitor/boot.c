@@ -11,6 +11,7 @@
 #include "bvm_abi.h"
 #include "fail.h"
 #include "kernel_load.h"
+#include "x86_arch.h"
 
 #define TSS_LIMIT 0x67
 
@@ -35,10 +36,10 @@ void boot_initial_state(struct vcpu_boot_state *st)
     s->ldt.type = 2, s->ldt.present = 1, s->ldt.unusable = 1;
     s->gdt.base = BVM_GDT_GPA, s->gdt.limit = BVM_GDT_ENTRIES * 8 - 1;
     s->idt.base = 0, s->idt.limit = 0;
-    /* CR0: PE MP ET NE WP AM (PG is the bootstrap's); CR4: PAE OSFXSR OSXMMEXCPT; EFER: LME NXE */
-    s->cr0 = (1u << 0) | (1u << 1) | (1u << 4) | (1u << 5) | (1u << 16) | (1u << 18);
-    s->cr4 = (1u << 5) | (1u << 9) | (1u << 10);
-    s->efer = (1u << 8) | (1u << 11);
+    /* CR0.PG is the bootstrap's to set */
+    s->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM;
+    s->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    s->efer = EFER_LME | EFER_NXE;
     s->cr3 = BVM_PT_GPA;
     /* BSP, enabled, default base: KVM without an in-kernel LAPIC keeps exactly this value
      * whatever SREGS says, and reports CPUID.1:EDX.APIC from its enable bit; the soft CPU

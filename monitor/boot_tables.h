@@ -6,14 +6,8 @@
 #include <stdint.h>
 
 #include "guestmem.h"
+#include "x86_arch.h"
 
-/* Page-table entry bits */
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_U (1ull << 2)
-#define PTE_PS (1ull << 7)
-#define PTE_NX (1ull << 63)
-#define PTE_ADDR 0x000ffffffffff000ull
 
 /* Build the boot page tables in `buf` (cap bytes, standing for guest-physical pt_gpa..):
  *   PML4[0] and PML4[256]: all RAM regions 1:1 with 2 MiB pages (identity for the

@@ -1,16 +1,7 @@
 /* mmu.c: linear-to-physical translation (4-level paging), the TLB and the guest memory accessors. */
 #include "engine.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_U (1ull << 2)
-#define PTE_A (1ull << 5)
-#define PTE_D (1ull << 6)
-#define PTE_PS (1ull << 7)
-#define PTE_NX (1ull << 63)
-#define PTE_ADDR 0x000ffffffffff000ull
 #define PAGE_MASK (~4095ull)
-#define CR4_SMEP (1ull << 20)
 
 static inline struct tlb_entry *tlb_slot(struct cpu *c, int user, uint64_t lin)
 {

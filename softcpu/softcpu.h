@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "x86_arch.h"
+
 struct scpu;
 
 /* ---- state, laid out like KVM's kvm_regs / kvm_sregs / kvm_fpu ---- */
@@ -57,22 +59,7 @@ struct scpu_cpuid_entry {
 };
 #define SCPU_CPUID_SIGNIFICANT_INDEX 1u
 
-/* MSR numbers the CPU implements */
-#define SCPU_MSR_TSC 0x10u
-#define SCPU_MSR_APIC_BASE 0x1bu
-#define SCPU_MSR_SYSENTER_CS 0x174u
-#define SCPU_MSR_SYSENTER_ESP 0x175u
-#define SCPU_MSR_SYSENTER_EIP 0x176u
-#define SCPU_MSR_PAT 0x277u
-#define SCPU_MSR_EFER 0xc0000080u
-#define SCPU_MSR_STAR 0xc0000081u
-#define SCPU_MSR_LSTAR 0xc0000082u
-#define SCPU_MSR_CSTAR 0xc0000083u
-#define SCPU_MSR_FMASK 0xc0000084u
-#define SCPU_MSR_FS_BASE 0xc0000100u
-#define SCPU_MSR_GS_BASE 0xc0000101u
-#define SCPU_MSR_KERNEL_GS_BASE 0xc0000102u
-#define SCPU_MSR_TSC_AUX 0xc0000103u
+/* The CPU implements the MSRs named in x86_arch.h (MSR_TSC ... MSR_TSC_AUX). */
 
 /* ---- exits ---- */
 enum scpu_exit_reason {

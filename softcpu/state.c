@@ -175,7 +175,7 @@ int scpu_get_msr(struct scpu *cpu, uint32_t index, uint64_t *value)
 int scpu_set_msr(struct scpu *cpu, uint32_t index, uint64_t value)
 {
     struct cpu *c = (struct cpu *)cpu;
-    if (index == SCPU_MSR_EFER) { /* host-initiated: LMA may be set, as KVM allows */
+    if (index == MSR_EFER) { /* host-initiated: LMA may be set, as KVM allows */
         if (value & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
             return -EINVAL;
         c->efer = value;

@@ -1,17 +1,7 @@
 /* sys.c: system instructions: control registers, MSRs, CPUID, TSC, descriptor tables, I/O, HLT, flags. */
 #include "engine.h"
 
-#define CR0_NW (1ull << 29)
-#define CR0_CD (1ull << 30)
 #define CR4_ALLOWED 0x3f0fffull /* VME..UMIP, FSGSBASE, PCIDE, OSXSAVE, SMEP, SMAP */
-#define CR4_VME (1ull << 0)
-#define CR4_PVI (1ull << 1)
-#define CR4_UMIP (1ull << 11)
-#define CR4_PCIDE (1ull << 17)
-#define CR4_SMAP (1ull << 21)
-#define CR4_FSGSBASE (1ull << 16)
-#define CR4_OSXSAVE (1ull << 18)
-#define CR4_SMEP (1ull << 20)
 #define EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
 uint64_t host_rdtsc(void) { return __builtin_ia32_rdtsc(); }
@@ -57,21 +47,21 @@ static uint64_t guest_tsc(struct cpu *c) { return host_rdtsc() - c->tsc_origin; 
 int msr_read(struct cpu *c, uint32_t idx, uint64_t *v)
 {
     switch (idx) {
-    case SCPU_MSR_TSC: *v = guest_tsc(c); return 0;
-    case SCPU_MSR_APIC_BASE: *v = c->apic_base; return 0;
-    case SCPU_MSR_SYSENTER_CS: *v = c->sysenter_cs; return 0;
-    case SCPU_MSR_SYSENTER_ESP: *v = c->sysenter_esp; return 0;
-    case SCPU_MSR_SYSENTER_EIP: *v = c->sysenter_eip; return 0;
-    case SCPU_MSR_PAT: *v = c->pat; return 0;
-    case SCPU_MSR_EFER: *v = c->efer; return 0;
-    case SCPU_MSR_STAR: *v = c->star; return 0;
-    case SCPU_MSR_LSTAR: *v = c->lstar; return 0;
-    case SCPU_MSR_CSTAR: *v = c->cstar; return 0;
-    case SCPU_MSR_FMASK: *v = c->fmask; return 0;
-    case SCPU_MSR_FS_BASE: *v = c->seg[S_FS].base; return 0;
-    case SCPU_MSR_GS_BASE: *v = c->seg[S_GS].base; return 0;
-    case SCPU_MSR_KERNEL_GS_BASE: *v = c->kernel_gs_base; return 0;
-    case SCPU_MSR_TSC_AUX: *v = c->tsc_aux; return 0;
+    case MSR_TSC: *v = guest_tsc(c); return 0;
+    case MSR_APIC_BASE: *v = c->apic_base; return 0;
+    case MSR_SYSENTER_CS: *v = c->sysenter_cs; return 0;
+    case MSR_SYSENTER_ESP: *v = c->sysenter_esp; return 0;
+    case MSR_SYSENTER_EIP: *v = c->sysenter_eip; return 0;
+    case MSR_PAT: *v = c->pat; return 0;
+    case MSR_EFER: *v = c->efer; return 0;
+    case MSR_STAR: *v = c->star; return 0;
+    case MSR_LSTAR: *v = c->lstar; return 0;
+    case MSR_CSTAR: *v = c->cstar; return 0;
+    case MSR_FMASK: *v = c->fmask; return 0;
+    case MSR_FS_BASE: *v = c->seg[S_FS].base; return 0;
+    case MSR_GS_BASE: *v = c->seg[S_GS].base; return 0;
+    case MSR_KERNEL_GS_BASE: *v = c->kernel_gs_base; return 0;
+    case MSR_TSC_AUX: *v = c->tsc_aux; return 0;
     default: return -1;
     }
 }
@@ -101,20 +91,20 @@ static int efer_write(struct cpu *c, uint64_t v)
 int msr_write(struct cpu *c, uint32_t idx, uint64_t v)
 {
     switch (idx) {
-    case SCPU_MSR_TSC: c->tsc_origin = host_rdtsc() - v; return 0;
-    case SCPU_MSR_APIC_BASE: c->apic_base = v; return 0;
-    case SCPU_MSR_SYSENTER_CS: c->sysenter_cs = v & 0xffff; return 0;
-    case SCPU_MSR_SYSENTER_ESP: c->sysenter_esp = v; return 0;
-    case SCPU_MSR_SYSENTER_EIP: c->sysenter_eip = v; return 0;
-    case SCPU_MSR_PAT:
+    case MSR_TSC: c->tsc_origin = host_rdtsc() - v; return 0;
+    case MSR_APIC_BASE: c->apic_base = v; return 0;
+    case MSR_SYSENTER_CS: c->sysenter_cs = v & 0xffff; return 0;
+    case MSR_SYSENTER_ESP: c->sysenter_esp = v; return 0;
+    case MSR_SYSENTER_EIP: c->sysenter_eip = v; return 0;
+    case MSR_PAT:
         if (!pat_valid(v))
             return -1;
         c->pat = v;
         return 0;
-    case SCPU_MSR_EFER: return efer_write(c, v);
-    case SCPU_MSR_STAR: c->star = v; return 0;
-    case SCPU_MSR_FMASK: c->fmask = (uint32_t)v; return 0;
-    case SCPU_MSR_TSC_AUX:
+    case MSR_EFER: return efer_write(c, v);
+    case MSR_STAR: c->star = v; return 0;
+    case MSR_FMASK: c->fmask = (uint32_t)v; return 0;
+    case MSR_TSC_AUX:
         if (v >> 32)
             return -1;
         c->tsc_aux = v;
@@ -125,11 +115,11 @@ int msr_write(struct cpu *c, uint32_t idx, uint64_t v)
     if (!cpu_canonical(v))
         return -1;
     switch (idx) {
-    case SCPU_MSR_LSTAR: c->lstar = v; return 0;
-    case SCPU_MSR_CSTAR: c->cstar = v; return 0;
-    case SCPU_MSR_FS_BASE: c->seg[S_FS].base = v; return 0;
-    case SCPU_MSR_GS_BASE: c->seg[S_GS].base = v; return 0;
-    case SCPU_MSR_KERNEL_GS_BASE: c->kernel_gs_base = v; return 0;
+    case MSR_LSTAR: c->lstar = v; return 0;
+    case MSR_CSTAR: c->cstar = v; return 0;
+    case MSR_FS_BASE: c->seg[S_FS].base = v; return 0;
+    case MSR_GS_BASE: c->seg[S_GS].base = v; return 0;
+    case MSR_KERNEL_GS_BASE: c->kernel_gs_base = v; return 0;
     default: return -1;
     }
 }

@@ -4,24 +4,17 @@
  * The monitor starts the vCPU here in 32-bit protected mode with CR3, CR4.PAE and
  * EFER.LME already set and the boot GDT loaded. Upper register halves are undefined
  * across the switch to long mode, so every 64-bit value is read from the boot info
- * (struct bvm_bootinfo at BVM_BOOTINFO_GPA; offsets asserted in bvm_abi.h).
+ * (struct bvm_bootinfo at BVM_BOOTINFO_GPA). BI_*, SEL_* and CR0_PG come from asm_offsets.h, generated
+ * from the C headers at build time (guest/asm_offsets.c).
  */
-#define BOOTINFO 0x1000
-#define BI_ENTRY (BOOTINFO + 8)
-#define BI_STACK (BOOTINFO + 16)
-#define BI_TSS (BOOTINFO + 24)
-#define BI_ARGC (BOOTINFO + 32)
-#define BI_ARGV (BOOTINFO + 40)
-#define BI_ENVP (BOOTINFO + 48)
-#define SEL_KCODE 0x10
-#define SEL_KDATA 0x18
+#include "asm_offsets.h"
 
     .text
     .code32
     .globl bootstrap_start
 bootstrap_start:
     movl %cr0, %eax
-    orl $0x80000000, %eax /* CR0.PG: with EFER.LME this activates long mode (compatibility) */
+    orl $CR0_PG, %eax /* with EFER.LME this activates long mode (compatibility) */
     movl %eax, %cr0
     ljmp $SEL_KCODE, $long_mode
 

@@ -4,22 +4,7 @@
 
 #include <stdint.h>
 
-#define MSR_EFER 0xc0000080u
-#define MSR_STAR 0xc0000081u
-#define MSR_LSTAR 0xc0000082u
-#define MSR_CSTAR 0xc0000083u
-#define MSR_FMASK 0xc0000084u
-#define MSR_FS_BASE 0xc0000100u
-#define MSR_GS_BASE 0xc0000101u
-#define MSR_KERNEL_GS_BASE 0xc0000102u
-
-#define EFER_SCE (1ull << 0)
-#define EFER_NXE (1ull << 11)
-
-#define RFLAGS_TF (1ull << 8)
-#define RFLAGS_IF (1ull << 9)
-#define RFLAGS_DF (1ull << 10)
-#define RFLAGS_AC (1ull << 18)
+#include "x86_arch.h"
 
 static inline uint64_t rdmsr(uint32_t msr)
 {

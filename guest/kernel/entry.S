@@ -1,9 +1,6 @@
 /* entry.S: kernel entry and exit paths: SYSCALL, the 256 exception/interrupt stubs, return to user. */
-/* bvm_abi.h is C only; idt.c asserts that these equal BVM_SEL_UCODE and BVM_SEL_UDATA. */
-#define BVM_SEL_UCODE 0x2b
-#define BVM_SEL_UDATA 0x23
-
-#define TF_CS_FROM_VECTOR 24 /* cs is 3 words above the vector slot */
+/* SEL_*, TF_*, PERCPU_* and TRAP_SYSCALL: generated from bvm_abi.h and trap.h (guest/asm_offsets.c). */
+#include "asm_offsets.h"
 
 /* Saves the general registers in struct trapframe order (r15 ends lowest). */
 .macro PUSH_GPRS
@@ -45,32 +42,32 @@
     .text
 /*
  * SYSCALL: RCX = user RIP, R11 = user RFLAGS, RSP still the user's; FMASK has cleared IF.
- * GS points at the user's base until swapgs; then %gs:0 is the kernel stack top.
+ * GS points at the user's base until swapgs; then %gs:PERCPU_KSTACK_TOP is the kernel stack.
  */
     .globl syscall_entry
     .balign 16
 syscall_entry:
     swapgs
-    movq %rsp, %gs:8
-    movq %gs:0, %rsp
-    pushq $BVM_SEL_UDATA /* ss */
-    pushq %gs:8          /* rsp */
+    movq %rsp, %gs:PERCPU_USER_RSP
+    movq %gs:PERCPU_KSTACK_TOP, %rsp
+    pushq $SEL_UDATA /* ss */
+    pushq %gs:PERCPU_USER_RSP /* rsp */
     pushq %r11           /* rflags */
-    pushq $BVM_SEL_UCODE /* cs */
+    pushq $SEL_UCODE /* cs */
     pushq %rcx           /* rip */
     pushq $0             /* error */
-    pushq $256           /* vector: TRAP_SYSCALL */
+    pushq $TRAP_SYSCALL  /* vector */
     PUSH_GPRS
     movq %rsp, %rdi
     cld
     call syscall_dispatch
     /* SYSRET #GPs in ring 0 on a non-canonical RCX (Intel), so only a lower-half RIP may use it;
      * a frame the kernel rewrote to something else (CS/SS) also leaves by IRETQ. */
-    movq 17*8(%rsp), %rcx
+    movq TF_RIP(%rsp), %rcx
     movq $0x00007fffffffffff, %rax
     cmpq %rax, %rcx
     ja iret_to_user
-    cmpq $BVM_SEL_UCODE, 18*8(%rsp)
+    cmpq $SEL_UCODE, TF_CS(%rsp)
     jne iret_to_user
     POP_GPRS
     addq $16, %rsp  /* vector, error */

@@ -4,8 +4,6 @@
 #include "pagetable.h"
 #include "trap.h"
 
-_Static_assert(BVM_SEL_UCODE == 0x2b && BVM_SEL_UDATA == 0x23, "entry.S hardcodes the user selectors");
-
 struct idt_gate {
     uint16_t off_lo;
     uint16_t sel;

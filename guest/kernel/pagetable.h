@@ -3,13 +3,8 @@
 #define PAGETABLE_H
 
 #include "kernel.h"
+#include "x86_arch.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_U (1ull << 2)
-#define PTE_PS (1ull << 7)
-#define PTE_NX (1ull << 63)
-#define PTE_ADDR 0x000ffffffffff000ull
 
 /* The root (PML4) is shared with the kernel halves set up by the monitor; user mappings live in
  * slots 0..255. All functions take the physical address of the PML4. */

@@ -186,9 +186,9 @@ static int t_syscall_sysret(void)
     LOAD(UCODE, g_user_syscall);
     LOAD(KCODE, g_kentry_sysret);
     set_gate(3, STUBS + 3 * 16, 3, 0, true);
-    scpu_set_msr(cpu, SCPU_MSR_STAR, (0x18ull << 48) | (0x10ull << 32));
-    scpu_set_msr(cpu, SCPU_MSR_LSTAR, KCODE);
-    scpu_set_msr(cpu, SCPU_MSR_FMASK, 0x300);
+    scpu_set_msr(cpu, MSR_STAR, (0x18ull << 48) | (0x10ull << 32));
+    scpu_set_msr(cpu, MSR_LSTAR, KCODE);
+    scpu_set_msr(cpu, MSR_FMASK, 0x300);
     CHECK(run() == SCPU_EXIT_HLT && R.rip == KCODE + 1, "syscall did not reach LSTAR (exit %u rip %#lx)",
           ex.reason, (unsigned long)R.rip);
     CHECK(R.rcx == UCODE + 2 && (R.r11 & ~0x10000ull) == 0x202, "rcx %#lx r11 %#lx",
@@ -273,13 +273,13 @@ static int t_cr_msr_faults(void)
     EXPECT_VECTOR(13);
     machine(KCODE, false);
     LOAD(KCODE, g_wrmsr);
-    R.rcx = SCPU_MSR_LSTAR, R.rdx = 0x8000, R.rax = 0;
+    R.rcx = MSR_LSTAR, R.rdx = 0x8000, R.rax = 0;
     scpu_set_regs(cpu, &R);
     run();
     EXPECT_VECTOR(13);
     machine(KCODE, false);
     LOAD(KCODE, g_rdmsr);
-    R.rcx = SCPU_MSR_EFER;
+    R.rcx = MSR_EFER;
     scpu_set_regs(cpu, &R);
     CHECK(run() == SCPU_EXIT_HLT && R.rax == 0xd01, "rdmsr EFER: %#lx", (unsigned long)R.rax);
     return 1;
@@ -482,8 +482,8 @@ static int t_sys_misc(void)
 {
     machine(KCODE, false);
     LOAD(KCODE, g_sysmix);
-    scpu_set_msr(cpu, SCPU_MSR_GS_BASE, 1);
-    scpu_set_msr(cpu, SCPU_MSR_KERNEL_GS_BASE, 2);
+    scpu_set_msr(cpu, MSR_GS_BASE, 1);
+    scpu_set_msr(cpu, MSR_KERNEL_GS_BASE, 2);
     R.rsi = KDATA;
     scpu_set_regs(cpu, &R);
     uint64_t host_tsc = __builtin_ia32_rdtsc();
