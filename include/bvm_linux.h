@@ -77,6 +77,24 @@ struct linux_rlimit {
 };
 _Static_assert(sizeof(struct linux_rlimit) == 16, "rlimit");
 
+struct linux_rusage {
+    struct linux_timeval utime, stime;
+    int64_t fields[14];
+};
+_Static_assert(sizeof(struct linux_rusage) == 144, "rusage size");
+
+struct linux_sysinfo {
+    int64_t uptime;
+    uint64_t loads[3];
+    uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+    uint16_t procs, pad;
+    uint32_t pad2;
+    uint64_t totalhigh, freehigh;
+    uint32_t mem_unit;
+    char reserved[4];
+};
+_Static_assert(sizeof(struct linux_sysinfo) == 112, "sysinfo size");
+
 struct linux_sigaction {
     uint64_t handler;
     uint64_t flags;
@@ -141,14 +159,175 @@ struct linux_dirent64 {
     char d_name[];
 };
 _Static_assert(offsetof(struct linux_dirent64, d_name) == 19, "dirent64 name");
+#define LINUX_DT_DIR 4
+#define LINUX_DT_REG 8
+#define LINUX_DT_LNK 10
 
 /* ioctl requests forwarded to the host (allow-list). */
 #define LINUX_TCGETS 0x5401u
+#define LINUX_TCSETS 0x5402u
+#define LINUX_TIOCSPGRP 0x5410u
 #define LINUX_TIOCGWINSZ 0x5413u
 #define LINUX_TIOCGPGRP 0x540fu
 #define LINUX_FIONREAD 0x541bu
 
+/* open(2) flags (octal, as in Linux's asm-generic/fcntl.h) */
+#define LINUX_O_RDONLY 0
+#define LINUX_O_WRONLY 01
+#define LINUX_O_RDWR 02
+#define LINUX_O_ACCMODE 03
+#define LINUX_O_CREAT 0100
+#define LINUX_O_EXCL 0200
+#define LINUX_O_NOCTTY 0400
+#define LINUX_O_TRUNC 01000
+#define LINUX_O_APPEND 02000
+#define LINUX_O_NONBLOCK 04000
+#define LINUX_O_DSYNC 010000
+#define LINUX_O_ASYNC 020000
+#define LINUX_O_DIRECT 040000
+#define LINUX_O_LARGEFILE 0100000
+#define LINUX_O_DIRECTORY 0200000
+#define LINUX_O_NOFOLLOW 0400000
+#define LINUX_O_NOATIME 01000000
+#define LINUX_O_CLOEXEC 02000000
+#define LINUX_O_SYNC 04010000 /* __O_SYNC | O_DSYNC */
+#define LINUX_O_PATH 010000000
+
+/* *at(2) flags */
 #define LINUX_AT_FDCWD (-100)
+#define LINUX_AT_SYMLINK_NOFOLLOW 0x100
+#define LINUX_AT_EACCESS 0x200 /* faccessat */
+#define LINUX_AT_REMOVEDIR 0x200 /* unlinkat */
+#define LINUX_AT_SYMLINK_FOLLOW 0x400
+#define LINUX_AT_NO_AUTOMOUNT 0x800
+#define LINUX_AT_EMPTY_PATH 0x1000
+
+/* access(2) modes */
+#define LINUX_F_OK 0
+#define LINUX_X_OK 1
+#define LINUX_W_OK 2
+#define LINUX_R_OK 4
+
+/* file types in st_mode */
+#define LINUX_S_IFMT 0170000
+#define LINUX_S_IFSOCK 0140000
+#define LINUX_S_IFLNK 0120000
+#define LINUX_S_IFREG 0100000
+#define LINUX_S_IFBLK 0060000
+#define LINUX_S_IFDIR 0040000
+#define LINUX_S_IFCHR 0020000
+#define LINUX_S_IFIFO 0010000
+#define LINUX_S_IALLUGO 07777 /* permission bits with set-id and sticky */
+
+/* lseek(2) */
+#define LINUX_SEEK_SET 0
+#define LINUX_SEEK_CUR 1
+#define LINUX_SEEK_END 2
+
+/* fcntl(2) */
+#define LINUX_F_DUPFD 0
+#define LINUX_F_GETFD 1
+#define LINUX_F_SETFD 2
+#define LINUX_F_GETFL 3
+#define LINUX_F_SETFL 4
+#define LINUX_F_GETLK 5
+#define LINUX_F_SETLK 6
+#define LINUX_F_SETLKW 7
+#define LINUX_F_OFD_GETLK 36
+#define LINUX_F_OFD_SETLK 37
+#define LINUX_F_OFD_SETLKW 38
+#define LINUX_F_DUPFD_CLOEXEC 1030
+#define LINUX_FD_CLOEXEC 1
+#define LINUX_F_UNLCK 2
+
+/* poll(2) events */
+#define LINUX_POLLIN 0x1
+#define LINUX_POLLPRI 0x2
+#define LINUX_POLLOUT 0x4
+#define LINUX_POLLERR 0x8
+#define LINUX_POLLHUP 0x10
+#define LINUX_POLLNVAL 0x20
+
+/* eventfd2(2), memfd_create(2) flags */
+#define LINUX_EFD_SEMAPHORE 1
+#define LINUX_MFD_CLOEXEC 1u
+#define LINUX_MFD_ALLOW_SEALING 2u
+
+/* mmap(2), mremap(2), madvise(2), msync(2) */
+#define LINUX_PROT_NONE 0
+#define LINUX_PROT_READ 1
+#define LINUX_PROT_WRITE 2
+#define LINUX_PROT_EXEC 4
+#define LINUX_MAP_SHARED 0x01
+#define LINUX_MAP_PRIVATE 0x02
+#define LINUX_MAP_SHARED_VALIDATE 0x03
+#define LINUX_MAP_TYPE 0x0f
+#define LINUX_MAP_FIXED 0x10
+#define LINUX_MAP_ANONYMOUS 0x20
+#define LINUX_MAP_GROWSDOWN 0x100
+#define LINUX_MAP_DENYWRITE 0x800
+#define LINUX_MAP_LOCKED 0x2000
+#define LINUX_MAP_NORESERVE 0x4000
+#define LINUX_MAP_POPULATE 0x8000
+#define LINUX_MAP_STACK 0x20000
+#define LINUX_MAP_FIXED_NOREPLACE 0x100000
+#define LINUX_MREMAP_MAYMOVE 1
+#define LINUX_MREMAP_FIXED 2
+#define LINUX_MREMAP_DONTUNMAP 4
+#define LINUX_MADV_NORMAL 0
+#define LINUX_MADV_RANDOM 1
+#define LINUX_MADV_SEQUENTIAL 2
+#define LINUX_MADV_WILLNEED 3
+#define LINUX_MADV_DONTNEED 4
+#define LINUX_MADV_FREE 8
+#define LINUX_MADV_HUGEPAGE 14
+#define LINUX_MADV_NOHUGEPAGE 15
+#define LINUX_MS_ASYNC 1
+#define LINUX_MS_INVALIDATE 2
+#define LINUX_MS_SYNC 4
+
+/* clocks and timers */
+#define LINUX_CLOCK_REALTIME 0
+#define LINUX_CLOCK_MONOTONIC 1
+#define LINUX_CLOCK_PROCESS_CPUTIME_ID 2
+#define LINUX_CLOCK_THREAD_CPUTIME_ID 3
+#define LINUX_CLOCK_MONOTONIC_RAW 4
+#define LINUX_CLOCK_REALTIME_COARSE 5
+#define LINUX_CLOCK_MONOTONIC_COARSE 6
+#define LINUX_CLOCK_BOOTTIME 7
+#define LINUX_CLOCK_SGI_CYCLE 10 /* retired: invalid */
+#define LINUX_CLOCK_TAI 11
+#define LINUX_TIMER_ABSTIME 1
+
+/* futex(2) */
+#define LINUX_FUTEX_WAIT 0
+#define LINUX_FUTEX_WAKE 1
+#define LINUX_FUTEX_WAIT_BITSET 9
+#define LINUX_FUTEX_WAKE_BITSET 10
+#define LINUX_FUTEX_PRIVATE_FLAG 128
+#define LINUX_FUTEX_CLOCK_REALTIME 256
+
+/* rlimits */
+#define LINUX_RLIMIT_DATA 2
+#define LINUX_RLIMIT_STACK 3
+#define LINUX_RLIMIT_CORE 4
+#define LINUX_RLIMIT_NOFILE 7
+#define LINUX_RLIMIT_AS 9
+#define LINUX_RLIM_NLIMITS 16
+#define LINUX_RLIM_INFINITY UINT64_MAX
+
+/* arch_prctl(2), prctl(2) */
+#define LINUX_ARCH_SET_GS 0x1001
+#define LINUX_ARCH_SET_FS 0x1002
+#define LINUX_ARCH_GET_FS 0x1003
+#define LINUX_ARCH_GET_GS 0x1004
+#define LINUX_PR_SET_NAME 15
+#define LINUX_PR_GET_NAME 16
+
+/* getrandom(2) flags */
+#define LINUX_GRND_NONBLOCK 1
+#define LINUX_GRND_RANDOM 2
+#define LINUX_GRND_INSECURE 4
 
 /* errno values */
 #define LINUX_EPERM 1
@@ -214,6 +393,31 @@ _Static_assert(offsetof(struct linux_dirent64, d_name) == 19, "dirent64 name");
 #define LINUX_SIGPIPE 13
 #define LINUX_SIGALRM 14
 #define LINUX_SIGTERM 15
+#define LINUX_SIGSTKFLT 16
+#define LINUX_SIGCHLD 17
+#define LINUX_SIGCONT 18
+#define LINUX_SIGSTOP 19
+#define LINUX_SIGTSTP 20
+#define LINUX_SIGTTIN 21
+#define LINUX_SIGTTOU 22
+#define LINUX_SIGURG 23
+#define LINUX_SIGXCPU 24
+#define LINUX_SIGXFSZ 25
+#define LINUX_SIGVTALRM 26
+#define LINUX_SIGPROF 27
+#define LINUX_SIGWINCH 28
+#define LINUX_SIGIO 29
+#define LINUX_SIGPWR 30
+#define LINUX_SIGSYS 31
+#define LINUX_NSIG 64 /* signals 1..64; 32..64 are real-time */
+#define LINUX_SIG_DFL 0
+#define LINUX_SIG_IGN 1
+#define LINUX_SIG_BLOCK 0
+#define LINUX_SIG_UNBLOCK 1
+#define LINUX_SIG_SETMASK 2
+#define LINUX_SS_ONSTACK 1
+#define LINUX_SS_DISABLE 2
+#define LINUX_MINSIGSTKSZ 2048
 
 /* auxv types */
 #define LINUX_AT_NULL 0

@@ -16,16 +16,6 @@
 #include "syscall.h"
 #include "trap.h"
 
-#define O_RDONLY 0
-#define O_NONBLOCK 04000
-#define O_NOFOLLOW 0400000
-#define O_CLOEXEC 02000000
-#define AT_EACCESS 0x200
-#define AT_EMPTY_PATH 0x1000
-#define X_OK 1
-#define S_IFMT 0170000
-#define S_IFREG 0100000
-#define RLIMIT_STACK 3
 #define MAX_REWRITES 5               /* #! interpreters in a row; Linux's exec_binprm depth */
 #define STACK_INITIAL (128ull << 10) /* like Linux's initial stack expansion */
 
@@ -35,9 +25,9 @@ static int check_exec_file(int h)
     int64_t r = hc_fd(BVM_HC_FSTAT, h, 0, 0, hc_bounce(), sizeof(struct linux_stat));
     if (r < 0)
         return (int)r;
-    if ((((const struct linux_stat *)hc_bounce())->st_mode & S_IFMT) != S_IFREG)
+    if ((((const struct linux_stat *)hc_bounce())->st_mode & LINUX_S_IFMT) != LINUX_S_IFREG)
         return -LINUX_EACCES;
-    struct hc_at_args a = {.dirfd = h, .kpath = "", .mode = X_OK, .flags = AT_EACCESS | AT_EMPTY_PATH};
+    struct hc_at_args a = {.dirfd = h, .kpath = "", .mode = LINUX_X_OK, .flags = LINUX_AT_EACCESS | LINUX_AT_EMPTY_PATH};
     return (int)hc_at(BVM_HC_FACCESSAT, &a);
 }
 
@@ -51,7 +41,7 @@ int exec_open(int dirfd, const char *path, bool nofollow)
     if (err)
         return err;
     /* O_NONBLOCK: a FIFO must not block the open; it is refused right after. */
-    int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0);
+    int flags = LINUX_O_RDONLY | LINUX_O_CLOEXEC | LINUX_O_NONBLOCK | (nofollow ? LINUX_O_NOFOLLOW : 0);
     int64_t h = hc_path(BVM_HC_OPENAT, dirfd, hpath, flags, 0, NULL);
     if (h < 0)
         return (int)h;
@@ -72,7 +62,7 @@ int exec_copy_args(struct binprm *b, uint64_t argv, uint64_t envp, bool user)
     if (envc < 0)
         return (int)envc;
     b->argc = (uint64_t)argc, b->envc = (uint64_t)envc;
-    int err = binprm_stack_limits(b, rlimit_cur(RLIMIT_STACK));
+    int err = binprm_stack_limits(b, rlimit_cur(LINUX_RLIMIT_STACK));
     if (!err)
         err = binprm_copy_kernel(b, b->filename);
     b->exec = b->p;

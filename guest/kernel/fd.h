@@ -1,4 +1,4 @@
-/* fd.h: the guest's file descriptor table (guest fd -> host fd), lowest free number first. */
+/* fd.h: the guest's file descriptor table (guest fd -> host fd, status flags, close-on-exec). */
 #ifndef FD_H
 #define FD_H
 
@@ -13,20 +13,36 @@ bool fd_valid(int fd);
 int fd_host(int64_t fd);
 /* A dirfd argument: AT_FDCWD passes through, else the host fd of an open guest fd, or -EBADF. */
 int dirfd_host(int64_t dirfd);
-/* Gives a new host fd the lowest free guest number (status: F_GETFL flags, as Linux reports them
- * for that kind of file); on -EMFILE the host fd is closed. */
+
+/* The lowest free guest fd >= from, or -EMFILE. */
+int fd_free_from(int64_t from);
+/* Gives host fd the free guest number fd (status: F_GETFL flags, as Linux reports them for that
+ * kind of file). */
+void fd_install_at(int fd, int host, uint32_t status, bool cloexec);
+/* Gives a new host fd the lowest free guest number; on -EMFILE the host fd is closed. */
 int fd_install(int host, uint32_t status, bool cloexec);
-/* FD_CLOEXEC of an open guest fd. */
-bool fd_is_cloexec(int fd);
+/* Makes free guest fd nfd another name for open guest fd ofd (dup: one host fd, so one offset
+ * and one set of status flags, as dup'ed fds share an open file on Linux). Returns nfd. */
+int fd_alias(int ofd, int nfd, bool cloexec);
+/* Releases guest fd: its host fd is closed unless a dup or a mapping still uses it. Returns 0
+ * or the host close's error (the number is free either way, as on Linux). */
+int64_t fd_release(int fd);
 /* execve: closes every close-on-exec fd (the others, and their offsets, stay). */
 void fd_close_on_exec(void);
+
+/* F_GETFL flags of an open guest fd; F_SETFL sets the bits in mask to want on it and on every
+ * guest fd that shares its host fd. */
+uint32_t fd_status(int fd);
+void fd_set_status(int fd, uint32_t mask, uint32_t want);
 /* O_ACCMODE bits (or O_PATH) the guest fd was opened with. */
 uint32_t fd_accmode(int fd);
+/* FD_CLOEXEC of an open guest fd. */
+bool fd_is_cloexec(int fd);
+void fd_set_cloexec(int fd, bool on);
+
 /* A shared file mapping keeps its host fd open after the program closes its own (Linux's
  * vma->vm_file): held host fds are closed when the last guest fd and the last hold are gone. */
 void fd_host_hold(int host);
 void fd_host_put(int host);
-/* Reads a file into user memory regardless of the pages' protection (private file mmap). */
-int64_t kernel_pread_user(int fd, uint64_t va, uint64_t len, int64_t off);
 
 #endif

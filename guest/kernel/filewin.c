@@ -8,8 +8,6 @@
 #define FW_FILES 512
 #define FW_MAX_SLOTS (BVM_FILEWIN_SIZE / FW_CHUNK)
 #define FW_HASH 1024
-#define S_IFMT 0170000
-#define S_IFREG 0100000
 
 struct fw_file {
     uint64_t dev, ino;
@@ -155,7 +153,7 @@ int fw_open(int fd, bool writable, struct fw_file **out)
     if (r < 0)
         return (int)r;
     const struct linux_stat *st = hc_bounce();
-    bool regular = (st->st_mode & S_IFMT) == S_IFREG;
+    bool regular = (st->st_mode & LINUX_S_IFMT) == LINUX_S_IFREG;
     if (!nslots)
         return -LINUX_ENODEV;
     struct fw_file *f = regular ? file_find(st->st_dev, st->st_ino) : NULL;

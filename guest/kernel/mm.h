@@ -6,10 +6,6 @@
 #include "kernel.h"
 #include "vma.h"
 
-#define LINUX_PROT_NONE 0
-#define LINUX_PROT_READ 1
-#define LINUX_PROT_WRITE 2
-#define LINUX_PROT_EXEC 4
 
 #define STACK_MAX (8ull << 20) /* RLIMIT_STACK: the stack VMA never grows past this */
 /* Linux without ASLR: stack just below TASK_SIZE, mmap top-down below a 128 MiB+ gap. */

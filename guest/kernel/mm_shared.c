@@ -8,7 +8,6 @@
 #include "pagetable.h"
 #include "procfs.h"
 
-#define O_RDWR 2
 #define FAULT_AROUND (16 * PAGE_SIZE) /* Linux's fault_around_bytes */
 
 /* The VMA [start, end) over f's file offsets from pgoff, its window chunks taken first (through
@@ -44,7 +43,7 @@ static int map_fd(uint64_t at, uint64_t len, uint32_t prot, int fd, uint64_t off
 int mm_shared_map(uint64_t at, uint64_t len, uint32_t prot, int fd, uint64_t off)
 {
     /* Linux's VM_MAYWRITE: only a fd open for writing lets mprotect add PROT_WRITE later. */
-    bool may_write = fd_accmode(fd) == O_RDWR;
+    bool may_write = fd_accmode(fd) == LINUX_O_RDWR;
     int err = map_fd(at, len, prot, fd, off, may_write);
     /* The inherited host fds 0, 1 and 2 count as O_RDWR without the kernel knowing: the host
      * refuses a writable mapping of one open for reading only, which a read-only mapping does

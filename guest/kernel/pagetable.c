@@ -6,10 +6,6 @@
 #include "palloc.h"
 
 #define PT_ENTRIES 512
-#define LINUX_PROT_NONE 0
-#define LINUX_PROT_READ 1
-#define LINUX_PROT_WRITE 2
-#define LINUX_PROT_EXEC 4
 
 static unsigned pt_index(uint64_t va, int level)
 {

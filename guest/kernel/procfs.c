@@ -268,7 +268,7 @@ int64_t procfs_open_host(const char *path)
         }
         done += (uint64_t)n;
     }
-    hc_fd(BVM_HC_LSEEK, (int)h, 0 /* SEEK_SET */, 0, NULL, 0);
+    hc_fd(BVM_HC_LSEEK, (int)h, LINUX_SEEK_SET, 0, NULL, 0);
     return h;
 }
 
@@ -351,7 +351,7 @@ int64_t procfs_fd_dents(int host, void **out, uint64_t max)
         ksnprintf(name, sizeof(name), "%s", *pos == 0 ? "." : *pos == 1 ? ".." : "");
         if (n >= 0)
             ksnprintf(name, sizeof(name), "%d", (int)n);
-        if (!dirent_put(max, 1000 + *pos, (int64_t)*pos + 1, n >= 0 ? 10 /* DT_LNK */ : 4 /* DT_DIR */, name))
+        if (!dirent_put(max, 1000 + *pos, (int64_t)*pos + 1, n >= 0 ? LINUX_DT_LNK : LINUX_DT_DIR, name))
             break;
     }
     if (gen_len == 0 && *pos < 2 + FD_MAX)

@@ -7,21 +7,10 @@
 #include "syscall.h"
 #include "usercopy.h"
 
-#define NSIG 64
-#define SIG_DFL 0
-#define SIG_IGN 1
 #define SIGBIT(s) (1ull << ((s)-1))
-#define SIGCHLD 17
-#define SIGCONT 18
-#define SIGSTOP 19
-#define SIGTSTP 20
-#define SIGTTIN 21
-#define SIGTTOU 22
-#define SIGURG 23
-#define SIGWINCH 28
-#define UNBLOCKABLE (SIGBIT(LINUX_SIGKILL) | SIGBIT(SIGSTOP))
+#define UNBLOCKABLE (SIGBIT(LINUX_SIGKILL) | SIGBIT(LINUX_SIGSTOP))
 
-static struct linux_sigaction actions[NSIG + 1];
+static struct linux_sigaction actions[LINUX_NSIG + 1];
 static uint64_t blocked, pending;
 
 /* sigaltstack: the alternate stack is recorded for when handlers run (not yet). */
@@ -32,27 +21,25 @@ struct linux_stack {
     uint64_t size;
 };
 _Static_assert(sizeof(struct linux_stack) == 24, "stack_t size");
-#define SS_DISABLE 2
-#define MINSIGSTKSZ 2048
-static struct linux_stack alt = {0, SS_DISABLE, 0, 0};
+static struct linux_stack alt = {0, LINUX_SS_DISABLE, 0, 0};
 
 static bool default_ignored(int sig)
 {
-    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+    return sig == LINUX_SIGCHLD || sig == LINUX_SIGURG || sig == LINUX_SIGWINCH || sig == LINUX_SIGCONT;
 }
 
 static bool default_stops(int sig)
 {
-    return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+    return sig == LINUX_SIGSTOP || sig == LINUX_SIGTSTP || sig == LINUX_SIGTTIN || sig == LINUX_SIGTTOU;
 }
 
 int64_t sys_rt_sigaction(SYSARGS)
 {
     int sig = (int)a0;
     struct linux_sigaction act;
-    if (a3 != 8 || sig < 1 || sig > NSIG)
+    if (a3 != 8 || sig < 1 || sig > LINUX_NSIG)
         return -LINUX_EINVAL;
-    if (a1 && (sig == LINUX_SIGKILL || sig == SIGSTOP))
+    if (a1 && (sig == LINUX_SIGKILL || sig == LINUX_SIGSTOP))
         return -LINUX_EINVAL;
     /* Read the new action before writing the old one: the two may be the same buffer. */
     if (a1 && copy_from_user(&act, a1, sizeof(act)))
@@ -63,7 +50,7 @@ int64_t sys_rt_sigaction(SYSARGS)
         act.mask &= ~UNBLOCKABLE;
         actions[sig] = act;
         /* Setting SIG_IGN (or a default that ignores) discards a pending instance. */
-        if (act.handler == SIG_IGN || (act.handler == SIG_DFL && default_ignored(sig)))
+        if (act.handler == LINUX_SIG_IGN || (act.handler == LINUX_SIG_DFL && default_ignored(sig)))
             pending &= ~SIGBIT(sig);
     }
     return 0;
@@ -72,12 +59,12 @@ int64_t sys_rt_sigaction(SYSARGS)
 void signal_exec_reset(void)
 {
     /* Linux's flush_signal_handlers: the handlers are gone with the image; mask and pending stay. */
-    for (int sig = 1; sig <= NSIG; sig++) {
-        uint64_t h = actions[sig].handler == SIG_IGN ? SIG_IGN : SIG_DFL;
+    for (int sig = 1; sig <= LINUX_NSIG; sig++) {
+        uint64_t h = actions[sig].handler == LINUX_SIG_IGN ? LINUX_SIG_IGN : LINUX_SIG_DFL;
         memset(&actions[sig], 0, sizeof(actions[sig]));
         actions[sig].handler = h;
     }
-    alt = (struct linux_stack){0, SS_DISABLE, 0, 0};
+    alt = (struct linux_stack){0, LINUX_SS_DISABLE, 0, 0};
 }
 
 int64_t sys_rt_sigprocmask(SYSARGS)
@@ -111,12 +98,12 @@ int64_t sys_rt_sigprocmask(SYSARGS)
 /* Makes sig pending for this (only) process unless its disposition discards it. */
 int64_t signal_raise(int sig)
 {
-    if (sig < 0 || sig > NSIG)
+    if (sig < 0 || sig > LINUX_NSIG)
         return -LINUX_EINVAL;
     if (sig == 0)
         return 0; /* existence check only */
     uint64_t h = actions[sig].handler;
-    if (h == SIG_IGN || (h == SIG_DFL && default_ignored(sig)))
+    if (h == LINUX_SIG_IGN || (h == LINUX_SIG_DFL && default_ignored(sig)))
         return 0;
     pending |= SIGBIT(sig);
     return 0;
@@ -148,7 +135,7 @@ int64_t sys_tgkill(SYSARGS)
 static void signal_act(struct trapframe *tf, int sig)
 {
     uint64_t h = actions[sig].handler;
-    if (h != SIG_DFL && h != SIG_IGN)
+    if (h != LINUX_SIG_DFL && h != LINUX_SIG_IGN)
         kprintf("signal %d: the program's handler %#lx is not run yet (delivery not implemented); "
                 "taking the default action",
                 sig, (unsigned long)h);
@@ -164,7 +151,7 @@ static void signal_act(struct trapframe *tf, int sig)
 void signal_deliver_pending(struct trapframe *tf)
 {
     uint64_t ready = pending & ~blocked;
-    for (int sig = 1; ready && sig <= NSIG; sig++) {
+    for (int sig = 1; ready && sig <= LINUX_NSIG; sig++) {
         if (!(ready & SIGBIT(sig)))
             continue;
         pending &= ~SIGBIT(sig);
@@ -187,7 +174,7 @@ _Noreturn void signal_fault(struct trapframe *tf, int sig, uint64_t addr)
                 sig, (unsigned long)tf->vector, (unsigned long)tf->error, (unsigned long)addr,
                 (unsigned long)tf->rip, (unsigned long)tf->cs, (unsigned long)tf->rsp, (unsigned long)tf->rcx,
                 (unsigned long)tf->r11, (unsigned long)tf->rflags, (unsigned long)tf->ss);
-    if (h != SIG_DFL && h != SIG_IGN)
+    if (h != LINUX_SIG_DFL && h != LINUX_SIG_IGN)
         kprintf("signal %d: the program's handler %#lx is not run yet (delivery not implemented)", sig,
                 (unsigned long)h);
     hc_exit_signal(sig, (uint32_t)tf->vector, addr, tf->rip, insn, n);
@@ -202,9 +189,9 @@ int64_t sys_sigaltstack(SYSARGS)
         return -LINUX_EFAULT;
     if (!a0)
         return 0;
-    if (ns.flags & ~SS_DISABLE)
+    if (ns.flags & ~LINUX_SS_DISABLE)
         return -LINUX_EINVAL;
-    if (!(ns.flags & SS_DISABLE) && ns.size < MINSIGSTKSZ)
+    if (!(ns.flags & LINUX_SS_DISABLE) && ns.size < LINUX_MINSIGSTKSZ)
         return -LINUX_ENOMEM;
     alt = ns;
     alt.pad = 0;

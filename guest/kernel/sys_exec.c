@@ -9,8 +9,6 @@
 #include "syscall.h"
 #include "usercopy.h"
 
-#define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_EMPTY_PATH 0x1000
 
 /* Linux's execveat naming: a path relative to a dirfd is /dev/fd/N/path, the fd itself
  * (AT_EMPTY_PATH) /dev/fd/N; the script of such a name cannot be run when N is close-on-exec. */
@@ -39,11 +37,11 @@ static int open_program(struct binprm *b, int dirfd, uint64_t upath, int flags)
     int64_t n = strncpy_from_user(path, upath, sizeof(path));
     if (n < 0)
         return (int)n;
-    if (n == 0 && !(flags & AT_EMPTY_PATH))
+    if (n == 0 && !(flags & LINUX_AT_EMPTY_PATH))
         return -LINUX_ENOENT;
-    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+    if (flags & ~(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH))
         return -LINUX_EINVAL;
-    bool nofollow = (flags & AT_SYMLINK_NOFOLLOW) != 0;
+    bool nofollow = (flags & LINUX_AT_SYMLINK_NOFOLLOW) != 0;
     if (dirfd != LINUX_AT_FDCWD && path[0] != '/')
         return open_at_fd(b, dirfd, path, nofollow);
     /* AT_FDCWD with AT_EMPTY_PATH names the working directory itself (refused: not a file). */

@@ -11,18 +11,6 @@
 #include "syscall.h"
 #include "usercopy.h"
 
-#define MAP_SHARED 0x01
-#define MAP_PRIVATE 0x02
-#define MAP_SHARED_VALIDATE 0x03
-#define MAP_TYPE 0x0f
-#define MAP_FIXED 0x10
-#define MAP_ANONYMOUS 0x20
-#define MAP_POPULATE 0x8000
-#define MAP_FIXED_NOREPLACE 0x100000
-#define MREMAP_MAYMOVE 1
-#define MREMAP_FIXED 2
-#define MADV_DONTNEED 4
-#define MADV_FREE 8
 
 /* A user range [addr, addr+len) that mmap-family calls may touch: inside the user window,
  * outside the heap checker's reserved ranges. */
@@ -55,7 +43,7 @@ int64_t sys_brk(SYSARGS)
 static int64_t mmap_place(uint64_t addr, uint64_t len, uint32_t flags)
 {
     struct addrspace *as = cur_as;
-    if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+    if (flags & (LINUX_MAP_FIXED | LINUX_MAP_FIXED_NOREPLACE)) {
         if (!PAGE_ALIGNED(addr))
             return -LINUX_EINVAL;
         if (addr < USER_MIN)
@@ -63,7 +51,7 @@ static int64_t mmap_place(uint64_t addr, uint64_t len, uint32_t flags)
         if (!mm_range_ok(addr, len))
             return -LINUX_ENOMEM;
         if (!vma_range_free(&as->vmas, addr, addr + len)) {
-            if (flags & MAP_FIXED_NOREPLACE)
+            if (flags & LINUX_MAP_FIXED_NOREPLACE)
                 return -LINUX_EEXIST;
             int err = mm_unmap(as, addr, addr + len);
             if (err)
@@ -81,8 +69,8 @@ static int64_t mmap_place(uint64_t addr, uint64_t len, uint32_t flags)
 /* Creates the VMA of a new mapping; a file mapping is named after its file for /proc/self/maps. */
 static int mmap_vma(uint64_t at, uint64_t len, uint32_t prot, uint32_t flags, int fd, uint64_t off)
 {
-    uint32_t vflags = VMA_ANON | ((flags & MAP_TYPE) != MAP_PRIVATE ? VMA_SHARED : 0);
-    if (flags & MAP_ANONYMOUS)
+    uint32_t vflags = VMA_ANON | ((flags & LINUX_MAP_TYPE) != LINUX_MAP_PRIVATE ? VMA_SHARED : 0);
+    if (flags & LINUX_MAP_ANONYMOUS)
         return mm_map_anon(cur_as, at, at + len, prot, vflags);
     if (vflags & VMA_SHARED)
         return mm_shared_map(at, len, prot, fd, off);
@@ -103,7 +91,9 @@ static int mmap_vma(uint64_t at, uint64_t len, uint32_t prot, uint32_t flags, in
  */
 static int64_t mmap_private_file(uint64_t at, uint64_t len, int fd, uint64_t off)
 {
-    int64_t n = kernel_pread_user(fd, at, len, (int64_t)off);
+    /* access 0: the pages are filled whatever protection the mapping gives the program */
+    int h = fd_host(fd);
+    int64_t n = h < 0 ? h : user_io(BVM_HC_PREAD, h, at, len, (int64_t)off, 0, 0);
     return n < 0 ? n : 0;
 }
 
@@ -114,11 +104,11 @@ static int mmap_fd_check(int fd, uint32_t prot, uint32_t flags)
     if (!fd_valid(fd))
         return -LINUX_EBADF;
     uint32_t acc = fd_accmode(fd);
-    if (acc & 010000000) /* O_PATH: no file to map, as for a closed fd */
+    if (acc & LINUX_O_PATH) /* no file to map, as for a closed fd */
         return -LINUX_EBADF;
-    if (acc == 1 /* O_WRONLY */)
+    if (acc == LINUX_O_WRONLY)
         return -LINUX_EACCES;
-    if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & LINUX_PROT_WRITE) && acc != 2 /* O_RDWR */)
+    if ((flags & LINUX_MAP_TYPE) != LINUX_MAP_PRIVATE && (prot & LINUX_PROT_WRITE) && acc != LINUX_O_RDWR)
         return -LINUX_EACCES;
     return 0;
 }
@@ -126,16 +116,16 @@ static int mmap_fd_check(int fd, uint32_t prot, uint32_t flags)
 int64_t sys_mmap(SYSARGS)
 {
     uint64_t addr = a0, len = a1;
-    uint32_t prot = (uint32_t)a2, flags = (uint32_t)a3, type = flags & MAP_TYPE;
+    uint32_t prot = (uint32_t)a2, flags = (uint32_t)a3, type = flags & LINUX_MAP_TYPE;
     int fd = (int)a4;
     if (len == 0 || (a5 & (PAGE_SIZE - 1)) || (prot & ~7u))
         return -LINUX_EINVAL;
-    if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
+    if (type != LINUX_MAP_PRIVATE && type != LINUX_MAP_SHARED && type != LINUX_MAP_SHARED_VALIDATE)
         return -LINUX_EINVAL;
     if (len > USER_TOP)
         return -LINUX_ENOMEM;
     len = PAGE_UP(len);
-    if (!(flags & MAP_ANONYMOUS)) {
+    if (!(flags & LINUX_MAP_ANONYMOUS)) {
         int err = mmap_fd_check(fd, prot, flags);
         if (err)
             return err;
@@ -148,13 +138,13 @@ int64_t sys_mmap(SYSARGS)
     int err = mmap_vma((uint64_t)at, len, prot, flags, fd, a5);
     if (err)
         return err;
-    if (!(flags & MAP_ANONYMOUS) && type == MAP_PRIVATE) {
+    if (!(flags & LINUX_MAP_ANONYMOUS) && type == LINUX_MAP_PRIVATE) {
         int64_t r = mmap_private_file((uint64_t)at, len, fd, a5);
         if (r < 0) {
             mm_unmap(cur_as, (uint64_t)at, (uint64_t)at + len);
             return r;
         }
-    } else if (flags & MAP_POPULATE) {
+    } else if (flags & LINUX_MAP_POPULATE) {
         for (uint64_t va = (uint64_t)at; va < (uint64_t)at + len; va += PAGE_SIZE)
             uvm_page(cur_as, va, 0, NULL);
     }
@@ -260,14 +250,14 @@ int64_t sys_mremap(SYSARGS)
 {
     struct addrspace *as = cur_as;
     uint64_t old = a0, old_len = PAGE_UP(a1), new_len = PAGE_UP(a2), flags = a3, dst = a4;
-    if (!PAGE_ALIGNED(old) || (flags & ~3ull) || ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)))
+    if (!PAGE_ALIGNED(old) || (flags & ~3ull) || ((flags & LINUX_MREMAP_FIXED) && !(flags & LINUX_MREMAP_MAYMOVE)))
         return -LINUX_EINVAL;
     if (new_len == 0 || old_len == 0 || a2 > USER_TOP || !mm_range_ok(old, old_len))
         return -LINUX_EINVAL;
     struct vma *v = vma_find(&as->vmas, old);
     if (!v || v->end < old + old_len)
         return -LINUX_EFAULT;
-    if (flags & MREMAP_FIXED) {
+    if (flags & LINUX_MREMAP_FIXED) {
         if (!PAGE_ALIGNED(dst) || !mm_range_ok(dst, new_len) || (dst < old + old_len && old < dst + new_len))
             return -LINUX_EINVAL;
         mm_unmap(as, dst, dst + new_len);
@@ -285,7 +275,7 @@ int64_t sys_mremap(SYSARGS)
                         : mm_map_anon(as, grow, old + new_len, v->prot, v->flags & ~VMA_ANON);
         return err ? err : (int64_t)old;
     }
-    if (!(flags & MREMAP_MAYMOVE))
+    if (!(flags & LINUX_MREMAP_MAYMOVE))
         return -LINUX_ENOMEM;
     uint64_t gap = mm_find_gap(as, new_len);
     return gap ? mremap_move(v, old, old_len, new_len, gap) : -LINUX_ENOMEM;
@@ -301,25 +291,22 @@ int64_t sys_madvise(SYSARGS)
     if (!mm_range_ok(addr, len) || !range_covered(&cur_as->vmas, addr, addr + len))
         return -LINUX_ENOMEM;
     /* Anonymous memory only: dropping the pages makes the next touch see zeroes. */
-    if (a2 == MADV_DONTNEED || a2 == MADV_FREE)
+    if (a2 == LINUX_MADV_DONTNEED || a2 == LINUX_MADV_FREE)
         mm_unmap_pages(cur_as, addr, addr + len);
     return 0;
 }
 
-#define MS_ASYNC 1
-#define MS_INVALIDATE 2
-#define MS_SYNC 4
 
 int64_t sys_msync(SYSARGS)
 {
     uint64_t addr = a0, len = PAGE_UP(a1);
-    if (!PAGE_ALIGNED(addr) || (a2 & ~7ull) || ((a2 & MS_ASYNC) && (a2 & MS_SYNC)) || a1 > USER_TOP)
+    if (!PAGE_ALIGNED(addr) || (a2 & ~7ull) || ((a2 & LINUX_MS_ASYNC) && (a2 & LINUX_MS_SYNC)) || a1 > USER_TOP)
         return -LINUX_EINVAL;
     if (len == 0)
         return 0;
     if (!mm_range_ok(addr, len) || !range_covered(&cur_as->vmas, addr, addr + len))
         return -LINUX_ENOMEM;
     /* The pages are the file's: MS_ASYNC and MS_INVALIDATE have nothing to do (as on Linux). */
-    int err = (a2 & MS_SYNC) ? mm_shared_sync(addr, addr + len) : 0;
+    int err = (a2 & LINUX_MS_SYNC) ? mm_shared_sync(addr, addr + len) : 0;
     return err ? -LINUX_EIO : 0;
 }

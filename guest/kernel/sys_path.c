@@ -10,13 +10,9 @@
 #include "usercopy.h"
 
 #define AT_FDCWD ((uint64_t)(int64_t)LINUX_AT_FDCWD)
-#define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_REMOVEDIR 0x200
-#define AT_EMPTY_PATH 0x1000
 
 static char path1[BVM_HC_MAX_PATH], path2[BVM_HC_MAX_PATH];
 
-#define AT_SYMLINK_FOLLOW 0x400
 #define KEEP_TEXT (-1) /* at_args: a path stored as text (a symlink's target), never rewritten */
 
 /* Copies user path(s) into path1 (and path2 when upath2 is set), checks the dirfd(s) and rewrites
@@ -50,7 +46,7 @@ static int at_args(struct hc_at_args *a, int64_t dirfd, uint64_t upath, int64_t 
 static int64_t at_call(uint32_t nr, int64_t dirfd, uint64_t upath, int flags, uint32_t mode, int64_t arg)
 {
     struct hc_at_args a;
-    int err = at_args(&a, dirfd, upath, 0, 0, nr != BVM_HC_MKDIRAT && !(flags & AT_SYMLINK_NOFOLLOW));
+    int err = at_args(&a, dirfd, upath, 0, 0, nr != BVM_HC_MKDIRAT && !(flags & LINUX_AT_SYMLINK_NOFOLLOW));
     if (err)
         return err;
     a.flags = flags, a.mode = mode, a.arg = arg;
@@ -60,7 +56,7 @@ static int64_t at_call(uint32_t nr, int64_t dirfd, uint64_t upath, int flags, ui
 static int64_t at_call2(uint32_t nr, int64_t d1, uint64_t p1, int64_t d2, uint64_t p2, int flags)
 {
     struct hc_at_args a;
-    int follow1 = nr == BVM_HC_SYMLINKAT ? KEEP_TEXT : nr == BVM_HC_LINKAT && (flags & AT_SYMLINK_FOLLOW);
+    int follow1 = nr == BVM_HC_SYMLINKAT ? KEEP_TEXT : nr == BVM_HC_LINKAT && (flags & LINUX_AT_SYMLINK_FOLLOW);
     int err = at_args(&a, d1, p1, d2, p2, follow1);
     if (err)
         return err;
@@ -70,7 +66,7 @@ static int64_t at_call2(uint32_t nr, int64_t d1, uint64_t p1, int64_t d2, uint64
 
 int64_t sys_mkdirat(SYSARGS) { return at_call(BVM_HC_MKDIRAT, (int64_t)a0, a1, 0, (uint32_t)a2, 0); }
 int64_t sys_mkdir(SYSARGS) { return sys_mkdirat(AT_FDCWD, a0, a1, 0, 0, 0); }
-int64_t sys_rmdir(SYSARGS) { return sys_unlinkat(AT_FDCWD, a0, AT_REMOVEDIR, 0, 0, 0); }
+int64_t sys_rmdir(SYSARGS) { return sys_unlinkat(AT_FDCWD, a0, LINUX_AT_REMOVEDIR, 0, 0, 0); }
 
 int64_t sys_renameat2(SYSARGS)
 {
@@ -93,7 +89,7 @@ int64_t sys_fchownat(SYSARGS)
     return at_call(BVM_HC_FCHOWNAT, (int64_t)a0, a1, (int)a4, 0, owner(a2, a3));
 }
 int64_t sys_chown(SYSARGS) { return sys_fchownat(AT_FDCWD, a0, a1, a2, 0, 0); }
-int64_t sys_lchown(SYSARGS) { return sys_fchownat(AT_FDCWD, a0, a1, a2, AT_SYMLINK_NOFOLLOW, 0); }
+int64_t sys_lchown(SYSARGS) { return sys_fchownat(AT_FDCWD, a0, a1, a2, LINUX_AT_SYMLINK_NOFOLLOW, 0); }
 
 int64_t sys_faccessat2(SYSARGS)
 {
@@ -120,7 +116,7 @@ int64_t sys_utimensat(SYSARGS)
     struct hc_at_args a;
     int err = 0;
     if (a1)
-        err = at_args(&a, (int64_t)a0, a1, 0, 0, !(a3 & AT_SYMLINK_NOFOLLOW));
+        err = at_args(&a, (int64_t)a0, a1, 0, 0, !(a3 & LINUX_AT_SYMLINK_NOFOLLOW));
     else {
         memset(&a, 0, sizeof(a));
         a.dirfd = (int32_t)a0 == LINUX_AT_FDCWD ? -LINUX_EFAULT : fd_host((int64_t)a0);
@@ -140,7 +136,7 @@ int64_t sys_statx(SYSARGS)
 {
     static struct linux_statx sx;
     struct hc_at_args a;
-    int err = at_args(&a, (int64_t)a0, a1, 0, 0, !(a2 & AT_SYMLINK_NOFOLLOW));
+    int err = at_args(&a, (int64_t)a0, a1, 0, 0, !(a2 & LINUX_AT_SYMLINK_NOFOLLOW));
     if (err)
         return err;
     a.flags = (int)a2, a.mode = (uint32_t)a3, a.out = &sx, a.out_len = sizeof(sx);
@@ -235,7 +231,7 @@ int64_t sys_ftruncate(SYSARGS)
 }
 int64_t sys_fsync(SYSARGS) { return fdop(a0, BVM_FDOP_FSYNC, 0, NULL, 0); }
 int64_t sys_fdatasync(SYSARGS) { return fdop(a0, BVM_FDOP_FDATASYNC, 0, NULL, 0); }
-int64_t sys_fchmod(SYSARGS) { return fdop(a0, BVM_FDOP_FCHMOD, (int64_t)(a1 & 07777), NULL, 0); }
+int64_t sys_fchmod(SYSARGS) { return fdop(a0, BVM_FDOP_FCHMOD, (int64_t)(a1 & LINUX_S_IALLUGO), NULL, 0); }
 int64_t sys_fchown(SYSARGS) { return fdop(a0, BVM_FDOP_FCHOWN, owner(a1, a2), NULL, 0); }
 
 /* FALLOCATE carries its mode in out_gpa: no guest memory is involved. */

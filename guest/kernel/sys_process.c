@@ -1,63 +1,22 @@
-/* sys_process.c: process-wide queries and single-thread futexes (getrusage, times, getgroups ...). */
+/* sys_process.c: the process: identity, exit, limits, CPU time, groups, umask, scheduling, prctl. */
 #include "bvm_linux.h"
+#include "cpu.h"
 #include "fd.h"
 #include "hostcall.h"
+#include "mm.h"
+#include "procfs.h"
 #include "string.h"
 #include "syscall.h"
 #include "usercopy.h"
-
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAKE_BITSET 10
-#define FUTEX_PRIVATE_FLAG 128
-#define FUTEX_CLOCK_REALTIME 256
-
-/* One thread: a wait whose word still holds val could only be ended by a signal or its timeout,
- * so it returns ETIMEDOUT with a timeout and is reported as a deadlock without one. */
-int64_t sys_futex(SYSARGS)
-{
-    uint32_t op = (uint32_t)a1 & ~(uint32_t)(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME), word;
-    if (a0 & 3)
-        return -LINUX_EINVAL;
-    switch (op) {
-    case FUTEX_WAKE:
-    case FUTEX_WAKE_BITSET:
-        return copy_from_user(&word, a0, sizeof(word)) ? -LINUX_EFAULT : 0;
-    case FUTEX_WAIT:
-    case FUTEX_WAIT_BITSET:
-        if (op == FUTEX_WAIT_BITSET && (uint32_t)a5 == 0)
-            return -LINUX_EINVAL;
-        if (copy_from_user(&word, a0, sizeof(word)))
-            return -LINUX_EFAULT;
-        if (word != (uint32_t)a2)
-            return -LINUX_EAGAIN;
-        if (a3)
-            return -LINUX_ETIMEDOUT;
-        panic("futex wait on %#lx with no other thread: the program would hang forever", (unsigned long)a0);
-    default:
-        kprintf("futex op %u is not supported (single-thread kernel)", op);
-        return -LINUX_ENOSYS;
-    }
-}
-
-/* Linux's struct rusage on x86-64: two timevals and 14 longs. */
-struct linux_rusage {
-    struct linux_timeval utime, stime;
-    int64_t fields[14];
-};
-_Static_assert(sizeof(struct linux_rusage) == 144, "rusage size");
 
 /* CPU time is the monotonic time since the program started: the VM runs nothing else. */
 static int64_t elapsed_ns(void)
 {
     static int64_t start = -1;
-    int64_t r = hc_fd(BVM_HC_CLOCK_GETTIME, 1 /* CLOCK_MONOTONIC */, 0, 0, hc_bounce(),
-                      sizeof(struct linux_timespec));
-    if (r < 0)
+    struct linux_timespec ts;
+    if (host_clock(LINUX_CLOCK_MONOTONIC, &ts) < 0)
         return 0;
-    struct linux_timespec *ts = hc_bounce();
-    int64_t now = ts->tv_sec * 1000000000 + ts->tv_nsec;
+    int64_t now = ts.tv_sec * 1000000000 + ts.tv_nsec;
     if (start < 0)
         start = now;
     return now - start;
@@ -112,23 +71,172 @@ int64_t sys_getgroups(SYSARGS)
 
 int64_t sys_setrlimit(SYSARGS) { return sys_prlimit64(0, a0, a1, 0, 0, 0); }
 
-int64_t sys_clock_getres(SYSARGS)
+int64_t sys_getpid(SYSARGS)
 {
-    struct linux_timespec res = {0, 1};
-    int clk = (int32_t)a0;
-    if (clk < 0 || clk > 11 || clk == 10)
+    return boot->pid;
+}
+
+int64_t sys_gettid(SYSARGS)
+{
+    return boot->pid;
+} /* single-threaded: the tid is the pid */
+
+int64_t sys_getppid(SYSARGS)
+{
+    return boot->ppid;
+}
+
+int64_t sys_getuid(SYSARGS)
+{
+    return boot->uid;
+}
+
+int64_t sys_geteuid(SYSARGS)
+{
+    return boot->euid;
+}
+
+int64_t sys_getgid(SYSARGS)
+{
+    return boot->gid;
+}
+
+int64_t sys_getegid(SYSARGS)
+{
+    return boot->egid;
+}
+
+int64_t sys_exit_group(SYSARGS)
+{
+    hc_exit_status((int)(a0 & 0xff));
+}
+
+int64_t sys_exit(SYSARGS)
+{
+    /* The only thread leaving ends the process (shared file pages are the file's own: nothing
+     * to write back). */
+    hc_exit_status((int)(a0 & 0xff));
+}
+
+int64_t sys_set_tid_address(SYSARGS)
+{
+    return boot->pid; /* the clear-on-exit address only matters with threads */
+}
+
+int64_t sys_set_robust_list(SYSARGS)
+{
+    return a1 == 24 ? 0 : -LINUX_EINVAL; /* sizeof(struct robust_list_head) */
+}
+
+int64_t sys_rseq(SYSARGS)
+{
+    return -LINUX_ENOSYS; /* libc then runs without restartable sequences */
+}
+
+int64_t sys_arch_prctl(SYSARGS)
+{
+    uint64_t v;
+    switch (a0) {
+    case LINUX_ARCH_SET_FS:
+    case LINUX_ARCH_SET_GS:
+        if (a1 >= USER_TOP)
+            return -LINUX_EPERM;
+        /* After SYSCALL's swapgs the user's GS base sits in KERNEL_GS_BASE. */
+        wrmsr(a0 == LINUX_ARCH_SET_FS ? MSR_FS_BASE : MSR_KERNEL_GS_BASE, a1);
+        return 0;
+    case LINUX_ARCH_GET_FS:
+    case LINUX_ARCH_GET_GS:
+        v = rdmsr(a0 == LINUX_ARCH_GET_FS ? MSR_FS_BASE : MSR_KERNEL_GS_BASE);
+        return copy_to_user(a1, &v, sizeof(v)) ? -LINUX_EFAULT : 0;
+    default:
         return -LINUX_EINVAL;
-    if (clk == 5 || clk == 6) /* the coarse clocks tick with the jiffy */
-        res.tv_nsec = 4000000;
-    return a1 && copy_to_user(a1, &res, sizeof(res)) ? -LINUX_EFAULT : 0;
+    }
 }
 
-/* Advice only: accepted for an open fd, as a filesystem without readahead tuning would. */
-int64_t sys_fadvise64(SYSARGS)
+/* Limits as a fresh Linux login shell reports them; setting is recorded, not enforced. */
+static struct linux_rlimit rlimits[LINUX_RLIM_NLIMITS];
+
+static void rlimits_init_once(void)
 {
-    if (fd_host((int64_t)(int32_t)a0) < 0)
-        return -LINUX_EBADF;
-    return a3 > 5 ? -LINUX_EINVAL : 0;
+    static bool done;
+    if (done)
+        return;
+    for (int i = 0; i < LINUX_RLIM_NLIMITS; i++)
+        rlimits[i] = (struct linux_rlimit){LINUX_RLIM_INFINITY, LINUX_RLIM_INFINITY};
+    rlimits[LINUX_RLIMIT_STACK].rlim_cur = STACK_MAX;
+    rlimits[LINUX_RLIMIT_NOFILE] = (struct linux_rlimit){FD_MAX, 4096};
+    rlimits[LINUX_RLIMIT_CORE].rlim_cur = 0;
+    done = true;
 }
 
-int64_t sys_creat(SYSARGS) { return sys_open(a0, 01 | 0100 | 01000 /* O_WRONLY|O_CREAT|O_TRUNC */, a1, 0, 0, 0); }
+uint64_t rlimit_cur(int resource)
+{
+    rlimits_init_once();
+    return rlimits[resource].rlim_cur;
+}
+
+int64_t sys_prlimit64(SYSARGS)
+{
+    struct linux_rlimit nl;
+    if ((int32_t)a0 != 0 && (int32_t)a0 != boot->pid)
+        return -LINUX_ESRCH;
+    if (a1 >= LINUX_RLIM_NLIMITS)
+        return -LINUX_EINVAL;
+    rlimits_init_once();
+    if (a2 && copy_from_user(&nl, a2, sizeof(nl)))
+        return -LINUX_EFAULT;
+    if (a2 && nl.rlim_cur > nl.rlim_max)
+        return -LINUX_EINVAL;
+    if (a3 && copy_to_user(a3, &rlimits[a1], sizeof(rlimits[a1])))
+        return -LINUX_EFAULT;
+    if (a2)
+        rlimits[a1] = nl;
+    return 0;
+}
+
+int64_t sys_getrlimit(SYSARGS)
+{
+    return sys_prlimit64(0, a0, 0, a1, 0, 0);
+}
+
+int64_t sys_sched_yield(SYSARGS)
+{
+    return 0; /* one thread on one vCPU: nothing else to run */
+}
+
+int64_t sys_sched_getaffinity(SYSARGS)
+{
+    /* The VM has one vCPU: CPU 0 only. Linux returns the size of its cpumask (8 bytes here). */
+    uint64_t mask = 1;
+    if ((int32_t)a0 != 0 && (int32_t)a0 != boot->pid)
+        return -LINUX_ESRCH;
+    if (a1 < sizeof(mask) || (a1 & 7))
+        return -LINUX_EINVAL;
+    return copy_to_user(a2, &mask, sizeof(mask)) ? -LINUX_EFAULT : (int64_t)sizeof(mask);
+}
+
+int64_t sys_umask(SYSARGS)
+{
+    /* The monitor creates the files, so the mask is set on the monitor (which started with the
+     * user's umask, as the program would have). */
+    return hc_fd(BVM_HC_UMASK, 0, (uint32_t)a0 & 0777 /* umask keeps the permission bits */, 0, NULL, 0);
+}
+
+int64_t sys_prctl(SYSARGS)
+{
+    char name[16];
+    switch (a0) {
+    case LINUX_PR_SET_NAME:
+        if (strncpy_from_user(name, a1, sizeof(name)) == -LINUX_EFAULT)
+            return -LINUX_EFAULT;
+        name[15] = 0; /* longer names are cut, as on Linux */
+        procfs_set_comm(name);
+        return 0;
+    case LINUX_PR_GET_NAME:
+        memset(name, 0, sizeof(name));
+        memcpy(name, procfs_comm(), strlen(procfs_comm()));
+        return copy_to_user(a1, name, sizeof(name)) ? -LINUX_EFAULT : 0;
+    default:
+        return -LINUX_EINVAL; /* other options are not supported yet */
+    }
+}

@@ -2,6 +2,7 @@
 #ifndef SYSCALL_H
 #define SYSCALL_H
 
+#include "bvm_linux.h"
 #include "kernel.h"
 #include "trap.h"
 
@@ -170,7 +171,12 @@ const char *signal_name(int sig);
 /* "ENOENT", or NULL for an errno without a name in the table. */
 const char *errno_name(int err);
 
-/* sys_misc.c: the soft limit of an rlimit resource as the program set it (execve's E2BIG uses
+/* sys_time.c: the host's clock clk into *ts (0 or -errno); a user timespec to milliseconds,
+ * rounded up as Linux never sleeps less (-1 for NULL; 0, -EFAULT or -EINVAL). */
+int64_t host_clock(int clk, struct linux_timespec *ts);
+int64_t ts_to_ms(uint64_t uts, int64_t *ms);
+
+/* sys_process.c: the soft limit of an rlimit resource as the program set it (execve's E2BIG uses
  * RLIMIT_STACK). */
 uint64_t rlimit_cur(int resource);
 

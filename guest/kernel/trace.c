@@ -90,11 +90,16 @@ const char *errno_name(int err)
     return NULL;
 }
 
+#define SN(sig) [LINUX_##sig] = #sig
 static const char *const signames[] = {
-    "0",         "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
-    "SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",  "SIGPIPE", "SIGALRM", "SIGTERM",
-    "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGURG",
-    "SIGXCPU",   "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS"};
+    [0] = "0",
+    SN(SIGHUP), SN(SIGINT), SN(SIGQUIT), SN(SIGILL), SN(SIGTRAP), SN(SIGABRT),
+    SN(SIGBUS), SN(SIGFPE), SN(SIGKILL), SN(SIGUSR1), SN(SIGSEGV), SN(SIGUSR2),
+    SN(SIGPIPE), SN(SIGALRM), SN(SIGTERM), SN(SIGSTKFLT), SN(SIGCHLD), SN(SIGCONT),
+    SN(SIGSTOP), SN(SIGTSTP), SN(SIGTTIN), SN(SIGTTOU), SN(SIGURG), SN(SIGXCPU),
+    SN(SIGXFSZ), SN(SIGVTALRM), SN(SIGPROF), SN(SIGWINCH), SN(SIGIO), SN(SIGPWR),
+    SN(SIGSYS),
+};
 
 const char *signal_name(int sig)
 {
@@ -220,55 +225,42 @@ static void add_envp(struct line *l, uint64_t addr)
         add(l, " /* %lu var%s */", (unsigned long)n, n == 1 ? "" : "s");
 }
 
+/* {LINUX_X, "X"}: one definition of each value (bvm_linux.h), its name spelled by the macro. */
+#define NV(name) {LINUX_##name, #name}
 static const struct name_val oflags[] = {
-    {01, "O_WRONLY"},         {02, "O_RDWR"},          {0100, "O_CREAT"},       {0200, "O_EXCL"},
-    {0400, "O_NOCTTY"},       {01000, "O_TRUNC"},      {02000, "O_APPEND"},     {04000, "O_NONBLOCK"},
-    {0200000, "O_DIRECTORY"}, {0400000, "O_NOFOLLOW"}, {02000000, "O_CLOEXEC"}, {010000000, "O_PATH"},
-    {04010000, "O_SYNC"},     {0100000, "O_LARGEFILE"}};
-static const struct name_val amodes[] = {{4, "R_OK"}, {2, "W_OK"}, {1, "X_OK"}};
-static const struct name_val prots[] = {{1, "PROT_READ"}, {2, "PROT_WRITE"}, {4, "PROT_EXEC"}};
-static const struct name_val mflags[] = {{0x01, "MAP_SHARED"},      {0x02, "MAP_PRIVATE"},
-                                         {0x10, "MAP_FIXED"},       {0x20, "MAP_ANONYMOUS"},
-                                         {0x100, "MAP_GROWSDOWN"},  {0x800, "MAP_DENYWRITE"},
-                                         {0x2000, "MAP_LOCKED"},
-                                         {0x4000, "MAP_NORESERVE"}, {0x8000, "MAP_POPULATE"},
-                                         {0x20000, "MAP_STACK"},    {0x100000, "MAP_FIXED_NOREPLACE"}};
-static const struct name_val atflags[] = {{0x100, "AT_SYMLINK_NOFOLLOW"},
-                                          {0x200, "AT_REMOVEDIR"},
-                                          {0x400, "AT_SYMLINK_FOLLOW"},
-                                          {0x800, "AT_NO_AUTOMOUNT"},
-                                          {0x1000, "AT_EMPTY_PATH"}};
-static const struct name_val hows[] = {{0, "SIG_BLOCK"}, {1, "SIG_UNBLOCK"}, {2, "SIG_SETMASK"}};
-static const struct name_val whences[] = {{0, "SEEK_SET"}, {1, "SEEK_CUR"}, {2, "SEEK_END"}};
-static const struct name_val arch_codes[] = {
-    {0x1001, "ARCH_SET_GS"}, {0x1002, "ARCH_SET_FS"}, {0x1003, "ARCH_GET_FS"}, {0x1004, "ARCH_GET_GS"}};
-static const struct name_val rlims[] = {
-    {3, "RLIMIT_STACK"}, {7, "RLIMIT_NOFILE"}, {9, "RLIMIT_AS"}, {4, "RLIMIT_CORE"}, {2, "RLIMIT_DATA"}};
-static const struct name_val clocks[] = {{0, "CLOCK_REALTIME"},           {1, "CLOCK_MONOTONIC"},
-                                         {2, "CLOCK_PROCESS_CPUTIME_ID"}, {3, "CLOCK_THREAD_CPUTIME_ID"},
-                                         {4, "CLOCK_MONOTONIC_RAW"},      {5, "CLOCK_REALTIME_COARSE"},
-                                         {6, "CLOCK_MONOTONIC_COARSE"},   {7, "CLOCK_BOOTTIME"}};
-
-static const struct name_val ioctls[] = {{LINUX_TCGETS, "TCGETS"},
-                                         {LINUX_TIOCGWINSZ, "TIOCGWINSZ"},
-                                         {0x5402, "TCSETS"},
-                                         {0x5410, "TIOCSPGRP"},
-                                         {0x540f, "TIOCGPGRP"}};
+    NV(O_WRONLY),    NV(O_RDWR),     NV(O_CREAT),   NV(O_EXCL),   NV(O_NOCTTY), NV(O_TRUNC),  NV(O_APPEND),
+    NV(O_NONBLOCK),  NV(O_DIRECTORY), NV(O_NOFOLLOW), NV(O_CLOEXEC), NV(O_PATH), NV(O_SYNC), NV(O_LARGEFILE)};
+static const struct name_val amodes[] = {NV(R_OK), NV(W_OK), NV(X_OK)};
+static const struct name_val prots[] = {NV(PROT_READ), NV(PROT_WRITE), NV(PROT_EXEC)};
+static const struct name_val mflags[] = {
+    NV(MAP_SHARED),    NV(MAP_PRIVATE),  NV(MAP_FIXED),    NV(MAP_ANONYMOUS), NV(MAP_GROWSDOWN),
+    NV(MAP_DENYWRITE), NV(MAP_LOCKED),   NV(MAP_NORESERVE), NV(MAP_POPULATE), NV(MAP_STACK),
+    NV(MAP_FIXED_NOREPLACE)};
+static const struct name_val atflags[] = {NV(AT_SYMLINK_NOFOLLOW), NV(AT_REMOVEDIR), NV(AT_SYMLINK_FOLLOW),
+                                          NV(AT_NO_AUTOMOUNT), NV(AT_EMPTY_PATH)};
+static const struct name_val hows[] = {NV(SIG_BLOCK), NV(SIG_UNBLOCK), NV(SIG_SETMASK)};
+static const struct name_val whences[] = {NV(SEEK_SET), NV(SEEK_CUR), NV(SEEK_END)};
+static const struct name_val arch_codes[] = {NV(ARCH_SET_GS), NV(ARCH_SET_FS), NV(ARCH_GET_FS), NV(ARCH_GET_GS)};
+static const struct name_val rlims[] = {NV(RLIMIT_STACK), NV(RLIMIT_NOFILE), NV(RLIMIT_AS), NV(RLIMIT_CORE),
+                                        NV(RLIMIT_DATA)};
+static const struct name_val clocks[] = {
+    NV(CLOCK_REALTIME),      NV(CLOCK_MONOTONIC),       NV(CLOCK_PROCESS_CPUTIME_ID), NV(CLOCK_THREAD_CPUTIME_ID),
+    NV(CLOCK_MONOTONIC_RAW), NV(CLOCK_REALTIME_COARSE), NV(CLOCK_MONOTONIC_COARSE),   NV(CLOCK_BOOTTIME)};
+static const struct name_val ioctls[] = {NV(TCGETS), NV(TIOCGWINSZ), NV(TCSETS), NV(TIOCSPGRP), NV(TIOCGPGRP)};
 static const struct name_val advices[] = {
-    {0, "MADV_NORMAL"},   {1, "MADV_RANDOM"}, {2, "MADV_SEQUENTIAL"}, {3, "MADV_WILLNEED"},
-    {4, "MADV_DONTNEED"}, {8, "MADV_FREE"},   {14, "MADV_HUGEPAGE"},  {15, "MADV_NOHUGEPAGE"}};
-static const struct name_val mremaps[] = {
-    {1, "MREMAP_MAYMOVE"}, {2, "MREMAP_FIXED"}, {4, "MREMAP_DONTUNMAP"}};
-static const struct name_val fcntls[] = {{0, "F_DUPFD"}, {1, "F_GETFD"}, {2, "F_SETFD"},
-                                         {3, "F_GETFL"}, {4, "F_SETFL"}, {1030, "F_DUPFD_CLOEXEC"}};
-static const struct name_val grnds[] = {{1, "GRND_NONBLOCK"}, {2, "GRND_RANDOM"}, {4, "GRND_INSECURE"}};
+    NV(MADV_NORMAL),   NV(MADV_RANDOM), NV(MADV_SEQUENTIAL), NV(MADV_WILLNEED),
+    NV(MADV_DONTNEED), NV(MADV_FREE),   NV(MADV_HUGEPAGE),   NV(MADV_NOHUGEPAGE)};
+static const struct name_val mremaps[] = {NV(MREMAP_MAYMOVE), NV(MREMAP_FIXED), NV(MREMAP_DONTUNMAP)};
+static const struct name_val fcntls[] = {NV(F_DUPFD), NV(F_GETFD), NV(F_SETFD),
+                                         NV(F_GETFL), NV(F_SETFL), NV(F_DUPFD_CLOEXEC)};
+static const struct name_val grnds[] = {NV(GRND_NONBLOCK), NV(GRND_RANDOM), NV(GRND_INSECURE)};
 
 static void add_open_flags(struct line *l, uint64_t v)
 {
     /* O_RDONLY is zero, so it is named only when no access bit is set. */
-    if (!(v & 3)) {
+    if (!(v & LINUX_O_ACCMODE)) {
         add(l, "O_RDONLY");
-        if (v & ~0x8000ull) {
+        if (v & ~(uint64_t)LINUX_O_LARGEFILE) {
             add(l, "|");
             add_flags(l, v, oflags, ARRAY_SIZE(oflags));
         }

@@ -1,0 +1,109 @@
+/* sys_fd.c: descriptor syscalls: close, the dup family and fcntl, over the fd table (fd.c). */
+#include "bvm_linux.h"
+#include "fd.h"
+#include "hostcall.h"
+#include "syscall.h"
+#include "usercopy.h"
+
+int64_t sys_close(SYSARGS)
+{
+    int h = fd_host((int32_t)a0);
+    if (h < 0)
+        return h;
+    /* Like Linux, the number is free again whatever the host says. */
+    return fd_release((int32_t)a0);
+}
+
+/* dup family: guest fds share one host fd (and so one offset, as dup'ed fds do on Linux); the
+ * close-on-exec flag belongs to each guest fd. */
+int64_t sys_dup(SYSARGS)
+{
+    int h = fd_host((int32_t)a0), fd = fd_free_from(0);
+    if (h < 0)
+        return h;
+    return fd < 0 ? fd : fd_alias((int32_t)a0, fd, false);
+}
+
+int64_t sys_dup3(SYSARGS)
+{
+    int h = fd_host((int32_t)a0), nfd = (int32_t)a1;
+    if (h < 0)
+        return h;
+    if (nfd < 0 || nfd >= FD_MAX)
+        return -LINUX_EBADF;
+    if (nfd == (int32_t)a0 || (a2 & ~(uint64_t)LINUX_O_CLOEXEC))
+        return -LINUX_EINVAL;
+    if (fd_valid(nfd))
+        fd_release(nfd);
+    return fd_alias((int32_t)a0, nfd, (a2 & LINUX_O_CLOEXEC) != 0);
+}
+
+int64_t sys_dup2(SYSARGS)
+{
+    int h = fd_host((int32_t)a0);
+    if (h < 0)
+        return h;
+    return (int32_t)a0 == (int32_t)a1 ? (int64_t)(int32_t)a1 : sys_dup3(a0, a1, 0, 0, 0, 0);
+}
+
+/* F_SETFL changes the host fd's flags (shared by dup'ed fds, as Linux shares the open file). */
+static int64_t fcntl_setfl(int fd, uint64_t arg)
+{
+    uint32_t settable = LINUX_O_APPEND | LINUX_O_NONBLOCK | LINUX_O_ASYNC | LINUX_O_DIRECT | LINUX_O_NOATIME;
+    uint32_t want = (uint32_t)arg & settable;
+    int64_t r = hc_fd(BVM_HC_FDOP, fd_host(fd), BVM_FDOP_SETFL, want, NULL, 0);
+    if (r < 0)
+        return r;
+    fd_set_status(fd, settable, want);
+    return 0;
+}
+
+/* Record locks live on the host fd; the flock struct makes a round trip through the bounce page. */
+static int64_t fcntl_lock(int fd, uint64_t cmd, uint64_t uarg)
+{
+    struct linux_flock *fl = hc_bounce();
+    if (cmd >= LINUX_F_OFD_GETLK && cmd <= LINUX_F_OFD_SETLKW)
+        cmd = cmd - LINUX_F_OFD_GETLK + LINUX_F_GETLK; /* one process: OFD locks behave as POSIX locks */
+    if (copy_from_user(fl, uarg, sizeof(*fl)))
+        return -LINUX_EFAULT;
+    int64_t r = hc_fd(BVM_HC_FDOP, fd_host(fd), BVM_FDOP_FLOCK, (int64_t)cmd, fl, sizeof(*fl));
+    if (r < 0 || cmd != LINUX_F_GETLK)
+        return r;
+    if (fl->l_type != LINUX_F_UNLCK)
+        fl->l_pid = (int32_t)boot->pid;
+    return copy_to_user(uarg, fl, sizeof(*fl)) ? -LINUX_EFAULT : 0;
+}
+
+int64_t sys_fcntl(SYSARGS)
+{
+    int fd = (int32_t)a0, h = fd_host(fd), nfd;
+    if (h < 0)
+        return h;
+    switch (a1) {
+    case LINUX_F_DUPFD:
+    case LINUX_F_DUPFD_CLOEXEC:
+        if ((int64_t)a2 < 0 || (int64_t)a2 >= FD_MAX)
+            return -LINUX_EINVAL;
+        nfd = fd_free_from((int64_t)a2);
+        return nfd < 0 ? nfd : fd_alias(fd, nfd, a1 == LINUX_F_DUPFD_CLOEXEC);
+    case LINUX_F_GETFD:
+        return fd_is_cloexec(fd) ? LINUX_FD_CLOEXEC : 0;
+    case LINUX_F_SETFD:
+        fd_set_cloexec(fd, (a2 & LINUX_FD_CLOEXEC) != 0);
+        return 0;
+    case LINUX_F_GETFL:
+        return fd_status(fd);
+    case LINUX_F_SETFL:
+        return fcntl_setfl(fd, a2);
+    case LINUX_F_GETLK:
+    case LINUX_F_SETLK:
+    case LINUX_F_SETLKW:
+    case LINUX_F_OFD_GETLK:
+    case LINUX_F_OFD_SETLK:
+    case LINUX_F_OFD_SETLKW:
+        return fcntl_lock(fd, a1, a2);
+    default:
+        kprintf("fcntl(%d, %lu): command not supported", fd, (unsigned long)a1);
+        return -LINUX_EINVAL; /* leases, pipe sizes...: not supported yet */
+    }
+}
