@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVM_ABI_VERSION 3u
+#define BVM_ABI_VERSION 4u
 
 /* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
 #define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
@@ -119,6 +119,7 @@ _Static_assert(sizeof(struct bvm_bootinfo) == 120 + 24 * BVM_MAX_RANGES, "bootin
 #define BVM_HC_MAX_IO (1u << 20)   /* bytes per read/write hostcall; the kernel splits larger */
 #define BVM_HC_MAX_PATH 4096       /* including the NUL */
 #define BVM_HC_MAX_TRACE 1024
+#define BVM_HC_MAX_POLL 1024      /* POLL entries */
 
 /* One piece of a guest buffer: user memory is not physically contiguous. */
 struct bvm_seg {
@@ -127,52 +128,56 @@ struct bvm_seg {
 };
 _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
 
-/* X(number, NAME, name): the hostcall list, declared once (dispatch, names, docs). */
-#define BVM_HOSTCALLS(X)                                                                           \
-    X(0, EXIT, exit)                 /* program ended: status or signal */                          \
-    X(1, READ, read)                 /* fd, segs -> bytes */                                        \
-    X(2, WRITE, write)               /* fd, segs -> bytes */                                        \
-    X(3, PREAD, pread)               /* fd, segs, offset -> bytes */                                \
-    X(4, PWRITE, pwrite)             /* fd, segs, offset -> bytes */                                \
-    X(5, OPENAT, openat)             /* dirfd, path, flags, mode -> host fd */                      \
-    X(6, CLOSE, close)               /* fd */                                                       \
-    X(7, FSTAT, fstat)               /* fd -> struct linux_stat */                                  \
-    X(8, FSTATAT, fstatat)           /* dirfd, path, flags -> struct linux_stat */                  \
-    X(9, LSEEK, lseek)               /* fd, offset, whence -> offset */                             \
-    X(10, UNLINKAT, unlinkat)        /* dirfd, path, flags */                                       \
-    X(11, IOCTL, ioctl)              /* fd, cmd (allow-listed), buffer */                           \
-    X(12, CLOCK_GETTIME, clock_gettime) /* clock -> struct linux_timespec */                        \
-    X(13, GETRANDOM, getrandom)      /* segs, flags -> bytes */                                     \
-    X(14, UNAME, uname)              /* -> struct linux_utsname */                                  \
-    X(15, TRACE, trace)              /* one line of syscall trace text */                           \
-    X(16, MKDIRAT, mkdirat)          /* at: dirfd, path, mode */                                    \
-    X(17, RENAMEAT2, renameat2)      /* at: dirfd, path -> dirfd2, path2, flags */                  \
-    X(18, LINKAT, linkat)            /* at: dirfd, path -> dirfd2, path2, flags */                  \
-    X(19, SYMLINKAT, symlinkat)      /* at: target path -> dirfd2, path2 */                         \
-    X(20, READLINKAT, readlinkat)    /* at: dirfd, path, out buffer -> bytes */                     \
-    X(21, FCHMODAT, fchmodat)        /* at: dirfd, path, mode, flags */                             \
-    X(22, FCHOWNAT, fchownat)        /* at: dirfd, path, arg = uid << 32 | gid, flags */            \
-    X(23, UTIMENSAT, utimensat)      /* at: dirfd, path (none: dirfd itself), out = times or 0 */   \
-    X(24, FACCESSAT, faccessat)      /* at: dirfd, path, mode, flags */                             \
-    X(25, TRUNCATE, truncate)        /* at: path, arg = length */                                   \
-    X(26, STATX, statx)              /* at: dirfd, path, flags, mode = mask -> struct statx */      \
-    X(27, STATFS, statfs)            /* at: path -> struct linux_statfs */                          \
-    X(28, CHDIR, chdir)              /* at: path */                                                 \
-    X(29, GETDENTS64, getdents64)    /* fd: fd, out buffer -> bytes of linux_dirent64 */            \
-    X(30, GETCWD, getcwd)            /* fd: out buffer -> length with the NUL */                    \
-    X(31, FCHDIR, fchdir)            /* fd: fd */                                                   \
-    X(32, FDOP, fdop)                /* fd: fd, cmd = enum bvm_fdop, offset, out_len (see below) */ \
-    X(33, PIPE2, pipe2)              /* fd: cmd = flags, out = int32_t[2] host fds */               \
-    X(34, POLL, poll)                /* fd: out = linux_pollfd[out_len] (host fds), offset = ms */  \
-    X(35, NEWFD, newfd)              /* at: memfd_create (path = name) / eventfd2 (arg = count) */  \
-    X(36, UMASK, umask)              /* fd: cmd = new mask -> old mask (host creates the files) */  \
-    X(37, FMAP, fmap)                /* fmap: fd's pages [offset, +len) at window gpa -> gpa */     \
-    X(38, FUNMAP, funmap)            /* fmap: window [gpa, +len) back to unbacked */                \
-    X(39, FMSYNC, fmsync)            /* fmap: msync(MS_SYNC) of window [gpa, +len) */               \
-    X(40, GETGROUPS, getgroups)      /* fd: out = uint32_t[], out_len 0: none -> the group count */
+/*
+ * X(number, NAME, name, req): the hostcall list, declared once. It drives the monitor's dispatch
+ * (handler hc_<name>), the names in its traces, and says which member of bvm_hostcall.u carries
+ * the request (struct bvm_hc_<req>).
+ */
+#define BVM_HOSTCALLS(X)                                                                            \
+    X(0, EXIT, exit, exit)                   /* the program ended: status or signal */              \
+    X(1, READ, read, io)                     /* fd, segs -> bytes */                                \
+    X(2, WRITE, write, io)                   /* fd, segs -> bytes */                                \
+    X(3, PREAD, pread, io)                   /* fd, segs, offset -> bytes */                        \
+    X(4, PWRITE, pwrite, io)                 /* fd, segs, offset -> bytes */                        \
+    X(5, OPENAT, openat, path)               /* dirfd, path, flags, mode -> host fd */              \
+    X(6, CLOSE, close, fd)                   /* fd */                                               \
+    X(7, FSTAT, fstat, fd)                   /* fd -> struct linux_stat */                          \
+    X(8, FSTATAT, fstatat, path)             /* dirfd, path, flags -> struct linux_stat */          \
+    X(9, LSEEK, lseek, lseek)                /* fd, offset, whence -> offset */                     \
+    X(10, UNLINKAT, unlinkat, path)          /* dirfd, path, flags */                               \
+    X(11, IOCTL, ioctl, fd)                  /* fd, cmd (allow-listed), buffer */                   \
+    X(12, CLOCK_GETTIME, clock_gettime, clock) /* clock -> struct linux_timespec */                 \
+    X(13, GETRANDOM, getrandom, io)          /* segs, flags -> bytes */                             \
+    X(14, UNAME, uname, out)                 /* -> struct linux_utsname */                          \
+    X(15, TRACE, trace, trace)               /* one line of syscall trace text */                   \
+    X(16, MKDIRAT, mkdirat, at)              /* dirfd, path, mode */                                \
+    X(17, RENAMEAT2, renameat2, at)          /* dirfd, path -> dirfd2, path2, flags */              \
+    X(18, LINKAT, linkat, at)                /* dirfd, path -> dirfd2, path2, flags */              \
+    X(19, SYMLINKAT, symlinkat, at)          /* target path -> dirfd2, path2 */                     \
+    X(20, READLINKAT, readlinkat, at)        /* dirfd, path, out buffer -> bytes */                 \
+    X(21, FCHMODAT, fchmodat, at)            /* dirfd, path, mode */                                \
+    X(22, FCHOWNAT, fchownat, at)            /* dirfd, path, owner, flags */                        \
+    X(23, UTIMENSAT, utimensat, at)          /* dirfd, path (none: dirfd itself), times or 0 */     \
+    X(24, FACCESSAT, faccessat, at)          /* dirfd, path, access, flags */                       \
+    X(25, TRUNCATE, truncate, at)            /* path, length */                                     \
+    X(26, STATX, statx, at)                  /* dirfd, path, flags, statx_mask -> struct statx */   \
+    X(27, STATFS, statfs, at)                /* path -> struct linux_statfs */                      \
+    X(28, CHDIR, chdir, at)                  /* path */                                             \
+    X(29, GETDENTS64, getdents64, fd)        /* fd, out buffer -> bytes of linux_dirent64 */        \
+    X(30, GETCWD, getcwd, out)               /* out buffer -> length with the NUL */                \
+    X(31, FCHDIR, fchdir, fd)                /* fd */                                               \
+    X(32, FDOP, fdop, fdop)                  /* fd, op, the op's arguments (see below) */           \
+    X(33, PIPE2, pipe2, pipe)                /* flags -> int32_t[2] host fds */                     \
+    X(34, POLL, poll, poll)                  /* linux_pollfd[nfds] (host fds), timeout */           \
+    X(35, NEWFD, newfd, newfd)               /* memfd_create (name) / eventfd2 (count) -> host fd */ \
+    X(36, UMASK, umask, umask)               /* new mask -> old mask (the host creates the files) */ \
+    X(37, FMAP, fmap, fmap)                  /* fd's pages [offset, +len) at window gpa -> gpa */   \
+    X(38, FUNMAP, funmap, fmap)              /* window [gpa, +len) back to unbacked */              \
+    X(39, FMSYNC, fmsync, fmap)              /* msync(MS_SYNC) of window [gpa, +len) */             \
+    X(40, GETGROUPS, getgroups, out)         /* out = uint32_t[], out_len 0: none -> the count */
 
 enum bvm_hostcall_nr {
-#define BVM_HC_ENUM(n, NAME, name) BVM_HC_##NAME = n,
+#define BVM_HC_ENUM(n, NAME, name, req) BVM_HC_##NAME = n,
     BVM_HOSTCALLS(BVM_HC_ENUM)
 #undef BVM_HC_ENUM
     BVM_HC_COUNT
@@ -221,33 +226,113 @@ struct bvm_hc_path {
 };
 _Static_assert(sizeof(struct bvm_hc_path) == 32, "hc_path size");
 
-/* CLOSE, FSTAT, LSEEK, IOCTL, CLOCK_GETTIME, UNAME. */
+/* CLOSE, FSTAT, IOCTL, GETDENTS64, FCHDIR: one host fd and an optional result buffer. */
 struct bvm_hc_fd {
-    int32_t fd;         /* IN: host fd, or clock id */
-    uint32_t cmd;       /* IN: IOCTL request; LSEEK whence */
-    int64_t offset;     /* IN: LSEEK offset */
-    uint64_t out_gpa;   /* IN: result buffer (stat, termios, winsize, timespec, utsname) */
-    uint64_t out_len;   /* IN: its size; must equal the size the call writes */
+    int32_t fd;       /* IN: host fd */
+    uint32_t cmd;     /* IN: IOCTL request */
+    uint64_t out_gpa; /* IN: result buffer (stat, termios, winsize, dirents) */
+    uint64_t out_len; /* IN: its size; must equal the size the call writes (GETDENTS64: at most) */
 };
-_Static_assert(sizeof(struct bvm_hc_fd) == 32, "hc_fd size");
+_Static_assert(sizeof(struct bvm_hc_fd) == 24, "hc_fd size");
 
-/* FDOP: small operations on one fd, cmd picks which: each is a single host call with the same
- * argument shape, so they share one hostcall number instead of ten. */
+/* UNAME, GETCWD, GETGROUPS: a result buffer only. */
+struct bvm_hc_out {
+    uint64_t out_gpa; /* IN */
+    uint64_t out_len; /* IN: its size */
+};
+_Static_assert(sizeof(struct bvm_hc_out) == 16, "hc_out size");
+
+struct bvm_hc_lseek {
+    int32_t fd;      /* IN: host fd */
+    uint32_t whence; /* IN: SEEK_SET, SEEK_CUR, SEEK_END ... */
+    int64_t offset;  /* IN */
+};
+_Static_assert(sizeof(struct bvm_hc_lseek) == 16, "hc_lseek size");
+
+struct bvm_hc_clock {
+    int32_t clock;   /* IN: clock id */
+    uint32_t pad;
+    uint64_t ts_gpa; /* IN: where the struct linux_timespec goes */
+};
+_Static_assert(sizeof(struct bvm_hc_clock) == 16, "hc_clock size");
+
+/* FDOP: small operations on one fd, op picks which: each is a single host call on one fd, so
+ * they share one hostcall number instead of ten; each op has its own named argument. */
 enum bvm_fdop {
-    BVM_FDOP_FTRUNCATE = 0, /* offset = length */
+    BVM_FDOP_FTRUNCATE = 0, /* length */
     BVM_FDOP_FSYNC = 1,
     BVM_FDOP_FDATASYNC = 2,
-    BVM_FDOP_FCHMOD = 3,    /* offset = mode */
-    BVM_FDOP_FCHOWN = 4,    /* offset = uid << 32 | gid */
-    BVM_FDOP_FALLOCATE = 5, /* offset, out_len = length, out_gpa = mode (no memory is touched) */
+    BVM_FDOP_FCHMOD = 3,    /* mode */
+    BVM_FDOP_FCHOWN = 4,    /* owner */
+    BVM_FDOP_FALLOCATE = 5, /* alloc (no memory is touched) */
     BVM_FDOP_FSTATFS = 6,   /* out = struct linux_statfs */
-    BVM_FDOP_SETFL = 7,     /* offset = O_APPEND | O_NONBLOCK ... status flags */
-    BVM_FDOP_FLOCK = 8,     /* fcntl record lock: out = struct linux_flock, offset = F_SETLK / F_GETLK ... */
+    BVM_FDOP_SETFL = 7,     /* status_flags: O_APPEND | O_NONBLOCK ... */
+    BVM_FDOP_FLOCK = 8,     /* lock_cmd (F_SETLK / F_GETLK ...), out = struct linux_flock */
     BVM_FDOP_FIONREAD = 9,  /* out = int32_t bytes readable */
     BVM_FDOP_COUNT
 };
 
-/* MKDIRAT ... CHDIR, NEWFD: the *at family, up to two paths in contiguous guest buffers. */
+struct bvm_hc_fdop {
+    int32_t fd;  /* IN: host fd */
+    uint32_t op; /* IN: enum bvm_fdop */
+    union {      /* IN: the op's argument */
+        int64_t length;        /* FTRUNCATE */
+        uint32_t mode;         /* FCHMOD: permission bits */
+        struct {
+            uint32_t uid, gid; /* FCHOWN: (uint32_t)-1 keeps one */
+        } owner;
+        uint32_t status_flags; /* SETFL */
+        int32_t lock_cmd;      /* FLOCK */
+        struct {
+            int32_t mode;      /* FALLOCATE: FALLOC_FL_* */
+            uint32_t pad;
+            int64_t offset, len;
+        } alloc;
+    } arg;
+    uint64_t out_gpa; /* IN: FSTATFS, FLOCK, FIONREAD result (FLOCK: read and written) */
+    uint64_t out_len; /* IN: its size */
+};
+_Static_assert(sizeof(struct bvm_hc_fdop) == 48, "hc_fdop size");
+_Static_assert(offsetof(struct bvm_hc_fdop, out_gpa) == 32, "hc_fdop out");
+
+/* PIPE2: two new host fds, written to fds_gpa as int32_t[2]. */
+struct bvm_hc_pipe {
+    uint32_t flags;   /* IN: O_NONBLOCK | O_DIRECT (the guest keeps O_CLOEXEC) */
+    uint32_t pad;
+    uint64_t fds_gpa; /* IN */
+};
+_Static_assert(sizeof(struct bvm_hc_pipe) == 16, "hc_pipe size");
+
+/* POLL: host fds the kernel translated from guest fds; negative fds are skipped, as poll does. */
+struct bvm_hc_poll {
+    uint32_t nfds;      /* IN: entries at fds_gpa, <= 1024; 0: only sleep */
+    int32_t timeout_ms; /* IN: -1 waits forever */
+    uint64_t fds_gpa;   /* IN: struct linux_pollfd[nfds], revents written back */
+};
+_Static_assert(sizeof(struct bvm_hc_poll) == 16, "hc_poll size");
+
+/* NEWFD: a host fd that is not a file in the tree. */
+enum bvm_newfd_kind {
+    BVM_NEWFD_MEMFD = 0,   /* name (a label, not a path), flags MFD_* */
+    BVM_NEWFD_EVENTFD = 1, /* count, flags EFD_* */
+};
+struct bvm_hc_newfd {
+    uint32_t kind;     /* IN: enum bvm_newfd_kind */
+    int32_t flags;     /* IN */
+    uint64_t count;    /* IN: EVENTFD initial value */
+    uint64_t name_gpa; /* IN: MEMFD name, not NUL-terminated */
+    uint32_t name_len; /* IN: < 250 (Linux's limit of 249 bytes) */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct bvm_hc_newfd) == 32, "hc_newfd size");
+
+struct bvm_hc_umask {
+    uint32_t mask; /* IN: permission bits */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct bvm_hc_umask) == 8, "hc_umask size");
+
+/* MKDIRAT ... CHDIR: the *at family, up to two paths in contiguous guest buffers. */
 struct bvm_hc_at {
     int32_t dirfd;      /* IN: host fd or AT_FDCWD */
     uint32_t path_len;  /* IN: bytes at path_gpa excluding NUL, < BVM_HC_MAX_PATH */
@@ -255,16 +340,25 @@ struct bvm_hc_at {
     int32_t dirfd2;     /* IN: RENAMEAT2 / LINKAT / SYMLINKAT: the second path's dirfd */
     uint32_t path2_len; /* IN */
     uint64_t path2_gpa; /* IN */
-    int32_t flags;      /* IN: AT_* / RENAME_* / MFD_* / EFD_* flags */
-    uint32_t mode;      /* IN: creation or chmod mode, access mode, STATX mask; NEWFD: 0 memfd, 1 eventfd */
-    int64_t arg;        /* IN: TRUNCATE length, FCHOWNAT uid << 32 | gid, eventfd count */
-    uint64_t out_gpa;   /* IN: READLINKAT/STATX/STATFS result buffer; UTIMENSAT timespec[2] (read) */
-    uint64_t out_len;   /* IN: its size */
+    int32_t flags;      /* IN: AT_* / RENAME_* flags */
+    union {             /* IN */
+        uint32_t mode;       /* MKDIRAT, FCHMODAT: permission bits */
+        uint32_t access;     /* FACCESSAT: R_OK | W_OK | X_OK */
+        uint32_t statx_mask; /* STATX: STATX_* fields wanted */
+    };
+    union { /* IN */
+        int64_t length; /* TRUNCATE */
+        struct {
+            uint32_t uid, gid; /* FCHOWNAT: (uint32_t)-1 keeps one */
+        } owner;
+    };
+    uint64_t out_gpa; /* IN: READLINKAT/STATX/STATFS result buffer; UTIMENSAT timespec[2] (read) */
+    uint64_t out_len; /* IN: its size */
 };
 _Static_assert(sizeof(struct bvm_hc_at) == 64, "hc_at size");
 _Static_assert(offsetof(struct bvm_hc_at, dirfd2) == 16, "hc_at dirfd2");
 _Static_assert(offsetof(struct bvm_hc_at, flags) == 32, "hc_at flags");
-_Static_assert(offsetof(struct bvm_hc_at, arg) == 40, "hc_at arg");
+_Static_assert(offsetof(struct bvm_hc_at, length) == 40, "hc_at length");
 _Static_assert(offsetof(struct bvm_hc_at, out_gpa) == 48, "hc_at out");
 
 /* FMAP, FUNMAP, FMSYNC: host file pages in the file window. Everything page aligned; the range
@@ -298,10 +392,18 @@ struct bvm_hostcall {
         struct bvm_hc_io io;
         struct bvm_hc_path path;
         struct bvm_hc_fd fd;
+        struct bvm_hc_out out;
+        struct bvm_hc_lseek lseek;
+        struct bvm_hc_clock clock;
         struct bvm_hc_trace trace;
-        struct bvm_hc_at at; /* 64 bytes: the union stays at bvm_hc_exit's 176 */
+        struct bvm_hc_at at;
+        struct bvm_hc_fdop fdop;
+        struct bvm_hc_pipe pipe;
+        struct bvm_hc_poll poll;
+        struct bvm_hc_newfd newfd;
+        struct bvm_hc_umask umask;
         struct bvm_hc_fmap fmap;
-    } u;
+    } u; /* 176 bytes: bvm_hc_exit is the largest */
 };
 _Static_assert(offsetof(struct bvm_hostcall, ret) == 8, "hostcall ret");
 _Static_assert(offsetof(struct bvm_hostcall, u) == 16, "hostcall union");

@@ -29,9 +29,6 @@ int fw_sync(struct guestmem *gm, gpa_t gpa, uint64_t len);
  * can complete, and 0 is returned. -1 when addr is not a backed window page. */
 int fw_detach(struct guestmem *gm, const void *addr);
 
-/* The hostcalls (struct bvm_hc_fmap): FMAP answers the window address. */
-int64_t hc_fmap(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_funmap(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_fmsync(struct hc_ctx *c, const struct bvm_hostcall *r);
+/* The hostcalls FMAP (answers the window address), FUNMAP and FMSYNC are declared in hostcall.h. */
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
@@ -14,7 +15,6 @@
 #include <unistd.h>
 
 #include "bvm_linux.h"
-#include "filewin.h"
 #include "hostcall_fs.h"
 
 void hc_init(struct hc_ctx *c, struct guestmem *gm, int trace_fd)
@@ -89,7 +89,7 @@ static void hc_segs_written(struct hc_ctx *c, const struct bvm_seg *segs, int n,
     }
 }
 
-static int64_t hc_rw(struct hc_ctx *c, const struct bvm_hostcall *r)
+static int64_t rw(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     const struct bvm_hc_io *io = &r->u.io;
     struct bvm_seg segs[BVM_HC_MAX_SEGS];
@@ -115,7 +115,13 @@ static int64_t hc_rw(struct hc_ctx *c, const struct bvm_hostcall *r)
     return got;
 }
 
-static int64_t hc_exit(struct hc_ctx *c, const struct bvm_hostcall *r)
+int64_t hc_read(struct hc_ctx *c, const struct bvm_hostcall *r) { return rw(c, r); }
+int64_t hc_write(struct hc_ctx *c, const struct bvm_hostcall *r) { return rw(c, r); }
+int64_t hc_pread(struct hc_ctx *c, const struct bvm_hostcall *r) { return rw(c, r); }
+int64_t hc_pwrite(struct hc_ctx *c, const struct bvm_hostcall *r) { return rw(c, r); }
+int64_t hc_getrandom(struct hc_ctx *c, const struct bvm_hostcall *r) { return rw(c, r); }
+
+int64_t hc_exit(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     c->exit = r->u.exit;
     c->exit.text[sizeof c->exit.text - 1] = 0;
@@ -125,23 +131,23 @@ static int64_t hc_exit(struct hc_ctx *c, const struct bvm_hostcall *r)
     return 0;
 }
 
-static int64_t hc_clock(struct hc_ctx *c, const struct bvm_hostcall *r)
+int64_t hc_clock_gettime(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
-    const struct bvm_hc_fd *a = &r->u.fd;
+    const struct bvm_hc_clock *a = &r->u.clock;
     struct timespec ts;
-    if (a->out_len != sizeof(struct linux_timespec))
-        return -EINVAL;
-    if (clock_gettime((clockid_t)a->fd, &ts) < 0)
+    if (!gm_ptr(c->gm, a->ts_gpa, sizeof(struct linux_timespec)))
+        return -EFAULT;
+    if (clock_gettime((clockid_t)a->clock, &ts) < 0)
         return -errno;
     struct linux_timespec lt = {ts.tv_sec, ts.tv_nsec};
-    return gm_write(c->gm, a->out_gpa, &lt, sizeof lt);
+    return gm_write(c->gm, a->ts_gpa, &lt, sizeof lt);
 }
 
-static int64_t hc_uname(struct hc_ctx *c, const struct bvm_hostcall *r)
+int64_t hc_uname(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     struct utsname u;
     struct linux_utsname lu;
-    if (r->u.fd.out_len != sizeof lu)
+    if (r->u.out.out_len != sizeof lu)
         return -EINVAL;
     if (uname(&u) < 0)
         return -errno;
@@ -152,26 +158,26 @@ static int64_t hc_uname(struct hc_ctx *c, const struct bvm_hostcall *r)
     memcpy(lu.version, u.version, sizeof lu.version - 1);
     memcpy(lu.machine, u.machine, sizeof lu.machine - 1);
     memcpy(lu.domainname, u.domainname, sizeof lu.domainname - 1);
-    return gm_write(c->gm, r->u.fd.out_gpa, &lu, sizeof lu);
+    return gm_write(c->gm, r->u.out.out_gpa, &lu, sizeof lu);
 }
 
 /* The monitor's supplementary groups, which are the guest's: the count, and the list when
  * out_len holds it all (getgroups' semantics are the kernel's to give). */
-static int64_t hc_getgroups(struct hc_ctx *c, const struct bvm_hostcall *r)
+int64_t hc_getgroups(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     static gid_t g[NGROUPS_MAX];
     _Static_assert(sizeof g[0] == sizeof(uint32_t), "gid_t is Linux's 32-bit gid");
     int n = getgroups(NGROUPS_MAX, g);
     if (n < 0)
         return -errno;
-    if (r->u.fd.out_len == 0)
+    if (r->u.out.out_len == 0)
         return n;
-    if (r->u.fd.out_len < (uint64_t)n * sizeof g[0])
+    if (r->u.out.out_len < (uint64_t)n * sizeof g[0])
         return -EINVAL;
-    return gm_write(c->gm, r->u.fd.out_gpa, g, (uint64_t)n * sizeof g[0]) < 0 ? -EFAULT : n;
+    return gm_write(c->gm, r->u.out.out_gpa, g, (uint64_t)n * sizeof g[0]) < 0 ? -EFAULT : n;
 }
 
-static int64_t hc_trace(struct hc_ctx *c, const struct bvm_hostcall *r)
+int64_t hc_trace(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     char buf[BVM_HC_MAX_TRACE];
     uint32_t n = r->u.trace.text_len;
@@ -184,32 +190,26 @@ static int64_t hc_trace(struct hc_ctx *c, const struct bvm_hostcall *r)
     return n;
 }
 
-typedef int64_t (*hc_fn)(struct hc_ctx *, const struct bvm_hostcall *);
-static const hc_fn hc_table[BVM_HC_COUNT] = {
-    [BVM_HC_EXIT] = hc_exit,         [BVM_HC_READ] = hc_rw,         [BVM_HC_WRITE] = hc_rw,
-    [BVM_HC_PREAD] = hc_rw,          [BVM_HC_PWRITE] = hc_rw,       [BVM_HC_OPENAT] = hc_openat,
-    [BVM_HC_CLOSE] = hc_close,       [BVM_HC_FSTAT] = hc_fstat,     [BVM_HC_FSTATAT] = hc_fstatat,
-    [BVM_HC_LSEEK] = hc_lseek,       [BVM_HC_UNLINKAT] = hc_unlinkat, [BVM_HC_IOCTL] = hc_ioctl,
-    [BVM_HC_CLOCK_GETTIME] = hc_clock, [BVM_HC_GETRANDOM] = hc_rw,  [BVM_HC_UNAME] = hc_uname,
-    [BVM_HC_TRACE] = hc_trace,
-    [BVM_HC_MKDIRAT] = hc_mkdirat,   [BVM_HC_RENAMEAT2] = hc_renameat2, [BVM_HC_LINKAT] = hc_linkat,
-    [BVM_HC_SYMLINKAT] = hc_symlinkat, [BVM_HC_READLINKAT] = hc_readlinkat, [BVM_HC_FCHMODAT] = hc_fchmodat,
-    [BVM_HC_FCHOWNAT] = hc_fchownat, [BVM_HC_UTIMENSAT] = hc_utimensat, [BVM_HC_FACCESSAT] = hc_faccessat,
-    [BVM_HC_TRUNCATE] = hc_truncate, [BVM_HC_STATX] = hc_statx,      [BVM_HC_STATFS] = hc_statfs,
-    [BVM_HC_CHDIR] = hc_chdir,       [BVM_HC_GETDENTS64] = hc_getdents64, [BVM_HC_GETCWD] = hc_getcwd,
-    [BVM_HC_FCHDIR] = hc_fchdir,     [BVM_HC_FDOP] = hc_fdop,        [BVM_HC_PIPE2] = hc_pipe2,
-    [BVM_HC_POLL] = hc_poll,         [BVM_HC_NEWFD] = hc_newfd,      [BVM_HC_UMASK] = hc_umask,
-    [BVM_HC_FMAP] = hc_fmap,         [BVM_HC_FUNMAP] = hc_funmap,    [BVM_HC_FMSYNC] = hc_fmsync,
-    [BVM_HC_GETGROUPS] = hc_getgroups,
+/* One row per hostcall, from the list in bvm_abi.h: the handler and the name traces use. */
+static const struct {
+    const char *name;
+    int64_t (*fn)(struct hc_ctx *, const struct bvm_hostcall *);
+} hc_table[BVM_HC_COUNT] = {
+#define HC_ENTRY(n, NAME, name, req) [n] = {#name, hc_##name},
+    BVM_HOSTCALLS(HC_ENTRY)
+#undef HC_ENTRY
 };
 
-static const char *const hc_names[BVM_HC_COUNT] = {
-#define HC_NAME(n, NAME, name) [n] = #name,
-    BVM_HOSTCALLS(HC_NAME)
-#undef HC_NAME
-};
-
-const char *hc_name(uint32_t nr) { return nr < BVM_HC_COUNT ? hc_names[nr] : "?"; }
+/* --trace-hostcalls: one line per hostcall, after it is served. */
+static void trace_hostcall(const struct hc_ctx *c, uint32_t nr, int64_t ret)
+{
+    char line[96];
+    const char *name = nr < BVM_HC_COUNT ? hc_table[nr].name : NULL;
+    int n = name ? snprintf(line, sizeof line, "hostcall %s = %lld\n", name, (long long)ret)
+                 : snprintf(line, sizeof line, "hostcall %u = %lld\n", nr, (long long)ret);
+    if (write(c->trace_fd, line, (size_t)n) < 0)
+        return; /* a trace that cannot be written is dropped, the run goes on */
+}
 
 int hc_serve(struct hc_ctx *c, uint64_t req_gpa)
 {
@@ -217,7 +217,9 @@ int hc_serve(struct hc_ctx *c, uint64_t req_gpa)
     if ((req_gpa & 7) || gm_read(c->gm, req_gpa, &req, sizeof req) < 0)
         return -1;
     c->calls++;
-    int64_t ret = req.nr < BVM_HC_COUNT && hc_table[req.nr] ? hc_table[req.nr](c, &req) : -ENOSYS;
+    int64_t ret = req.nr < BVM_HC_COUNT ? hc_table[req.nr].fn(c, &req) : -ENOSYS;
+    if (c->trace_hostcalls && c->trace_fd >= 0 && req.nr != BVM_HC_TRACE) /* not the trace itself */
+        trace_hostcall(c, req.nr, ret);
     gm_write(c->gm, req_gpa + offsetof(struct bvm_hostcall, ret), &ret, sizeof ret);
     return 0;
 }

@@ -13,6 +13,7 @@ struct hc_ctx {
     struct guestmem *gm;
     int trace_fd;                   /* where BVM_HC_TRACE lines go */
     uint8_t guest_fd[HC_MAX_FD / 8]; /* host fds the guest may name: 0 1 2 and what it opened */
+    int trace_hostcalls;            /* --trace-hostcalls: a line per hostcall to trace_fd */
     int exited;                     /* BVM_HC_EXIT was called */
     struct bvm_hc_exit exit;        /* its (validated) copy */
     uint64_t calls;                 /* hostcalls served */
@@ -26,7 +27,11 @@ void hc_init(struct hc_ctx *c, struct guestmem *gm, int trace_fd);
  * Returns -1 if req_gpa itself is unusable (nothing can be answered), else 0. */
 int hc_serve(struct hc_ctx *c, uint64_t req_gpa);
 
-const char *hc_name(uint32_t nr);
+/* The handlers, one per hostcall of the list in bvm_abi.h (hc_<name>): each validates the copy of the
+ * request it is given and returns the result or -errno. */
+#define HC_DECLARE(n, NAME, name, req) int64_t hc_##name(struct hc_ctx *c, const struct bvm_hostcall *r);
+BVM_HOSTCALLS(HC_DECLARE)
+#undef HC_DECLARE
 
 /* Host fds the guest may use. */
 void hc_fd_grant(struct hc_ctx *c, int fd);

@@ -155,11 +155,9 @@ int64_t hc_fchownat(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     const struct bvm_hc_at *a = &r->u.at;
     struct at_req q;
-    uid_t uid = (uid_t)((uint64_t)a->arg >> 32);
-    gid_t gid = (gid_t)(uint32_t)a->arg;
     FLAGS_ONLY(a->flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
     int err = at_resolve(c, r, &q, walk_of(a->flags), HC_ACC_WRITE);
-    return err ? err : done(&q, fchownat(q.p1.fd, "", uid, gid, AT_EMPTY_PATH));
+    return err ? err : done(&q, fchownat(q.p1.fd, "", a->owner.uid, a->owner.gid, AT_EMPTY_PATH));
 }
 
 int64_t hc_utimensat(struct hc_ctx *c, const struct bvm_hostcall *r)
@@ -199,7 +197,7 @@ int64_t hc_faccessat(struct hc_ctx *c, const struct bvm_hostcall *r)
     if (err)
         return err;
     int flags = AT_EMPTY_PATH | (a->flags & AT_EACCESS);
-    return done(&q, syscall(SYS_faccessat2, q.p1.fd, "", a->mode & 7, flags));
+    return done(&q, syscall(SYS_faccessat2, q.p1.fd, "", a->access & 7, flags));
 }
 
 int64_t hc_truncate(struct hc_ctx *c, const struct bvm_hostcall *r)
@@ -208,7 +206,7 @@ int64_t hc_truncate(struct hc_ctx *c, const struct bvm_hostcall *r)
     if (r->u.at.dirfd != AT_FDCWD)
         return -EINVAL;
     int err = at_resolve(c, r, &q, HC_WALK_FOLLOW, HC_ACC_WRITE);
-    return err ? err : done(&q, truncate(q.p1.link, q.a->arg));
+    return err ? err : done(&q, truncate(q.p1.link, q.a->length));
 }
 
 /* The host kernel's struct statx is Linux's: the bytes go to the guest unchanged. */
@@ -228,7 +226,7 @@ int64_t hc_statx(struct hc_ctx *c, const struct bvm_hostcall *r)
         return err;
     memset(&sx, 0, sizeof sx);
     int64_t ret = done(&q, syscall(SYS_statx, q.p1.fd, "", AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE),
-                                   q.a->mode, &sx));
+                                   q.a->statx_mask, &sx));
     return ret < 0 ? ret : gm_write(c->gm, q.a->out_gpa, &sx, sizeof sx);
 }
 
@@ -256,22 +254,24 @@ int64_t hc_chdir(struct hc_ctx *c, const struct bvm_hostcall *r)
     return err ? err : done(&q, fchdir(q.p1.fd));
 }
 
-/* memfd_create (mode 0, path = name) or eventfd2 (mode 1, arg = initial count). */
+/* memfd_create (a name) or eventfd2 (an initial count). */
 int64_t hc_newfd(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
-    const struct bvm_hc_at *a = &r->u.at;
-    char name[BVM_HC_MAX_PATH];
+    const struct bvm_hc_newfd *a = &r->u.newfd;
+    char name[250];
     int fd;
-    if (a->mode == 0) {
+    if (a->kind == BVM_NEWFD_MEMFD) {
         /* A memfd name is a label, not a path: it does not go through hc_guest_path. */
-        if (a->path_len >= 250 || gm_read(c->gm, a->path_gpa, name, a->path_len) < 0)
-            return a->path_len >= 250 ? -EINVAL : -EFAULT;
-        name[a->path_len] = 0;
+        if (a->name_len >= sizeof name)
+            return -EINVAL;
+        if (gm_read(c->gm, a->name_gpa, name, a->name_len) < 0)
+            return -EFAULT;
+        name[a->name_len] = 0;
         FLAGS_ONLY(a->flags, MFD_CLOEXEC | MFD_ALLOW_SEALING);
         fd = memfd_create(name, (unsigned)a->flags | MFD_CLOEXEC);
-    } else if (a->mode == 1) {
+    } else if (a->kind == BVM_NEWFD_EVENTFD) {
         FLAGS_ONLY(a->flags, EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC);
-        fd = eventfd((unsigned)a->arg, (a->flags & ~EFD_CLOEXEC) | EFD_CLOEXEC);
+        fd = eventfd((unsigned)a->count, (a->flags & ~EFD_CLOEXEC) | EFD_CLOEXEC);
     } else {
         return -EINVAL;
     }

@@ -99,9 +99,10 @@ int64_t hc_fstatat(struct hc_ctx *c, const struct bvm_hostcall *r)
 
 int64_t hc_lseek(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
-    if (!hc_fd_ok(c, r->u.fd.fd))
+    const struct bvm_hc_lseek *a = &r->u.lseek;
+    if (!hc_fd_ok(c, a->fd))
         return -EBADF;
-    off_t o = lseek(r->u.fd.fd, r->u.fd.offset, (int)r->u.fd.cmd);
+    off_t o = lseek(a->fd, a->offset, (int)a->whence);
     return o < 0 ? -errno : o;
 }
 

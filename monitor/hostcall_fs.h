@@ -51,38 +51,5 @@ int hc_path_check(struct hc_ctx *c, int fd, enum hc_access acc);
 void hc_path_init(void);
 /* AT_FDCWD or a host fd the guest owns. */
 int hc_dirfd_ok(const struct hc_ctx *c, int dirfd);
-int64_t hc_openat(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_close(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_fstat(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_fstatat(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_lseek(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_unlinkat(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_ioctl(struct hc_ctx *c, const struct bvm_hostcall *r);
-
-
-/* hostcall_at.c: the *at family (struct bvm_hc_at). */
-int64_t hc_mkdirat(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_renameat2(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_linkat(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_symlinkat(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_readlinkat(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_fchmodat(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_fchownat(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_utimensat(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_faccessat(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_truncate(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_statx(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_statfs(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_chdir(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_newfd(struct hc_ctx *c, const struct bvm_hostcall *r);
-
-/* hostcall_fd.c: descriptor calls (struct bvm_hc_fd). */
-int64_t hc_getdents64(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_getcwd(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_fchdir(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_fdop(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_pipe2(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_poll(struct hc_ctx *c, const struct bvm_hostcall *r);
-int64_t hc_umask(struct hc_ctx *c, const struct bvm_hostcall *r);
 
 #endif

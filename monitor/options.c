@@ -15,7 +15,8 @@ static const char usage[] =
     "  --mem SIZE               guest RAM, e.g. 512M, 2G (default 1G)\n"
     "  --kernel FILE            boot this shim kernel instead of the built-in one\n"
     "  --trace-syscalls         print every syscall, strace-style, to stderr\n"
-    "  --trace-file FILE        ... to FILE instead\n"
+    "  --trace-hostcalls        print every hostcall the monitor serves, with its result\n"
+    "  --trace-file FILE        ... to FILE instead (syscalls and hostcalls)\n"
     "  --strict-syscalls        an unimplemented syscall ends the run\n"
     "  --verbose                say which backend and why; describe faults\n"
     "  --stats                  print exit and instruction counters at the end\n"
@@ -75,9 +76,10 @@ void options_parse(int argc, char **argv, struct options *o)
             o->kernel_file = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "--trace-file")) {
             o->trace_file = need_arg(argc, argv, &i);
-            o->trace_syscalls = 1;
         } else if (!strcmp(a, "--trace-syscalls")) {
             o->trace_syscalls = 1;
+        } else if (!strcmp(a, "--trace-hostcalls")) {
+            o->trace_hostcalls = 1;
         } else if (!strcmp(a, "--strict-syscalls")) {
             o->strict_syscalls = 1;
         } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
@@ -90,5 +92,7 @@ void options_parse(int argc, char **argv, struct options *o)
     }
     if (i >= argc)
         fail("usage", "no program given (see buffervm --help)");
+    if (o->trace_file && !o->trace_hostcalls)
+        o->trace_syscalls = 1; /* --trace-file alone traces syscalls, as it always has */
     o->prog_index = i;
 }

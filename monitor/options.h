@@ -11,7 +11,7 @@ struct options {
     uint64_t mem;            /* guest RAM bytes */
     const char *kernel_file; /* --kernel FILE, or NULL for the embedded kernel */
     const char *trace_file;  /* --trace-file FILE */
-    int trace_syscalls, strict_syscalls, verbose, stats;
+    int trace_syscalls, trace_hostcalls, strict_syscalls, verbose, stats;
     int prog_index;          /* argv index of PROG */
 };
 

@@ -15,7 +15,7 @@ static struct binprm the_bprm;
 static void close_fd(int *fd)
 {
     if (*fd >= 0)
-        hc_fd(BVM_HC_CLOSE, *fd, 0, 0, NULL, 0);
+        hc_close(*fd);
     *fd = -1;
 }
 

@@ -22,12 +22,12 @@
 /* Only a regular file the program may execute (the monitor's access check, effective ids). */
 static int check_exec_file(int h)
 {
-    int64_t r = hc_fd(BVM_HC_FSTAT, h, 0, 0, hc_bounce(), sizeof(struct linux_stat));
+    int64_t r = hc_fstat(h, hc_bounce());
     if (r < 0)
         return (int)r;
     if ((((const struct linux_stat *)hc_bounce())->st_mode & LINUX_S_IFMT) != LINUX_S_IFREG)
         return -LINUX_EACCES;
-    struct hc_at_args a = {.dirfd = h, .kpath = "", .mode = LINUX_X_OK, .flags = LINUX_AT_EACCESS | LINUX_AT_EMPTY_PATH};
+    struct hc_at_args a = {.dirfd = h, .kpath = "", .access = LINUX_X_OK, .flags = LINUX_AT_EACCESS | LINUX_AT_EMPTY_PATH};
     return (int)hc_at(BVM_HC_FACCESSAT, &a);
 }
 
@@ -47,7 +47,7 @@ int exec_open(int dirfd, const char *path, bool nofollow)
         return (int)h;
     err = check_exec_file((int)h);
     if (err) {
-        hc_fd(BVM_HC_CLOSE, (int)h, 0, 0, NULL, 0);
+        hc_close((int)h);
         return err;
     }
     return (int)h;
@@ -96,7 +96,7 @@ static int search_binary(struct binprm *b)
         err = script_load(b);
         if (err)
             return err;
-        hc_fd(BVM_HC_CLOSE, b->fd, 0, 0, NULL, 0);
+        hc_close(b->fd);
         b->fd = exec_open(LINUX_AT_FDCWD, b->interp, false);
         if (b->fd < 0)
             return b->fd;

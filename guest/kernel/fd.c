@@ -60,7 +60,7 @@ int fd_install(int host, uint32_t status, bool cloexec)
 {
     int fd = fd_free_from(0);
     if (fd < 0) {
-        hc_fd(BVM_HC_CLOSE, host, 0, 0, NULL, 0);
+        hc_close(host);
         return fd;
     }
     fd_install_at(fd, host, status, cloexec);
@@ -80,7 +80,7 @@ static int64_t host_close_unused(int h)
         if (fds[i].host == h || (holds[i].n && holds[i].host == h))
             return 0;
     procfs_host_closed(h);
-    return hc_fd(BVM_HC_CLOSE, h, 0, 0, NULL, 0);
+    return hc_close(h);
 }
 
 int64_t fd_release(int fd)

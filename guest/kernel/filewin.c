@@ -149,7 +149,7 @@ int fw_open(int fd, bool writable, struct fw_file **out)
     int h = fd_host(fd);
     if (h < 0)
         return h;
-    int64_t r = hc_fd(BVM_HC_FSTAT, h, 0, 0, hc_bounce(), sizeof(struct linux_stat));
+    int64_t r = hc_fstat(h, hc_bounce());
     if (r < 0)
         return (int)r;
     const struct linux_stat *st = hc_bounce();
@@ -235,7 +235,7 @@ int64_t fw_size(const struct fw_file *f)
 {
     if (!f->regular)
         return -1;
-    int64_t r = hc_fd(BVM_HC_FSTAT, f->host, 0, 0, hc_bounce(), sizeof(struct linux_stat));
+    int64_t r = hc_fstat(f->host, hc_bounce());
     return r < 0 ? 0 : ((const struct linux_stat *)hc_bounce())->st_size;
 }
 

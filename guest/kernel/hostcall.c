@@ -53,14 +53,100 @@ int64_t hc_path(uint32_t nr, int dirfd, const char *kpath, int flags, uint32_t m
     return hc_issue();
 }
 
-int64_t hc_fd(uint32_t nr, int fd, uint32_t cmd, int64_t offset, void *out, uint64_t out_len)
+static uint64_t gpa_or_0(const void *p)
+{
+    return p ? kva_to_gpa(p) : 0;
+}
+
+int64_t hc_fd(uint32_t nr, int fd, uint32_t cmd, void *out, uint64_t out_len)
 {
     struct bvm_hostcall *r = hc_req(nr);
     r->u.fd.fd = fd;
     r->u.fd.cmd = cmd;
-    r->u.fd.offset = offset;
-    r->u.fd.out_gpa = out ? kva_to_gpa(out) : 0;
+    r->u.fd.out_gpa = gpa_or_0(out);
     r->u.fd.out_len = out_len;
+    return hc_issue();
+}
+
+int64_t hc_out(uint32_t nr, void *out, uint64_t out_len)
+{
+    struct bvm_hostcall *r = hc_req(nr);
+    r->u.out.out_gpa = gpa_or_0(out);
+    r->u.out.out_len = out_len;
+    return hc_issue();
+}
+
+int64_t hc_close(int fd)
+{
+    return hc_fd(BVM_HC_CLOSE, fd, 0, NULL, 0);
+}
+
+int64_t hc_fstat(int fd, struct linux_stat *st)
+{
+    return hc_fd(BVM_HC_FSTAT, fd, 0, st, sizeof(*st));
+}
+
+int64_t hc_lseek(int fd, int64_t offset, uint32_t whence)
+{
+    struct bvm_hostcall *r = hc_req(BVM_HC_LSEEK);
+    r->u.lseek.fd = fd;
+    r->u.lseek.offset = offset;
+    r->u.lseek.whence = whence;
+    return hc_issue();
+}
+
+int64_t hc_clock(int clock, struct linux_timespec *ts)
+{
+    struct bvm_hostcall *r = hc_req(BVM_HC_CLOCK_GETTIME);
+    r->u.clock.clock = clock;
+    r->u.clock.ts_gpa = kva_to_gpa(ts);
+    return hc_issue();
+}
+
+struct bvm_hc_fdop *hc_fdop(int fd, uint32_t op, void *out, uint64_t out_len)
+{
+    struct bvm_hostcall *r = hc_req(BVM_HC_FDOP);
+    r->u.fdop.fd = fd;
+    r->u.fdop.op = op;
+    r->u.fdop.out_gpa = gpa_or_0(out);
+    r->u.fdop.out_len = out_len;
+    return &r->u.fdop;
+}
+
+int64_t hc_pipe(uint32_t flags, int32_t fds[2])
+{
+    struct bvm_hostcall *r = hc_req(BVM_HC_PIPE2);
+    r->u.pipe.flags = flags;
+    r->u.pipe.fds_gpa = kva_to_gpa(fds);
+    return hc_issue();
+}
+
+int64_t hc_poll(struct linux_pollfd *pfd, uint32_t nfds, int32_t timeout_ms)
+{
+    struct bvm_hostcall *r = hc_req(BVM_HC_POLL);
+    r->u.poll.nfds = nfds;
+    r->u.poll.timeout_ms = timeout_ms;
+    r->u.poll.fds_gpa = gpa_or_0(pfd);
+    return hc_issue();
+}
+
+int64_t hc_newfd(uint32_t kind, const char *name, int flags, uint64_t count)
+{
+    struct bvm_hostcall *r = hc_req(BVM_HC_NEWFD);
+    r->u.newfd.kind = kind;
+    r->u.newfd.flags = flags;
+    r->u.newfd.count = count;
+    if (name) {
+        r->u.newfd.name_gpa = kva_to_gpa(name);
+        r->u.newfd.name_len = (uint32_t)strlen(name);
+    }
+    return hc_issue();
+}
+
+int64_t hc_umask(uint32_t mask)
+{
+    struct bvm_hostcall *r = hc_req(BVM_HC_UMASK);
+    r->u.umask.mask = mask;
     return hc_issue();
 }
 
@@ -78,9 +164,9 @@ int64_t hc_at(uint32_t nr, const struct hc_at_args *a)
         r->u.at.path2_gpa = kva_to_gpa(a->kpath2);
     }
     r->u.at.flags = a->flags;
-    r->u.at.mode = a->mode;
-    r->u.at.arg = a->arg;
-    r->u.at.out_gpa = a->out ? kva_to_gpa(a->out) : 0;
+    r->u.at.mode = a->mode;     /* the whole union: mode, access or statx_mask */
+    r->u.at.length = a->length; /* the whole union: length or owner */
+    r->u.at.out_gpa = gpa_or_0(a->out);
     r->u.at.out_len = a->out_len;
     return hc_issue();
 }

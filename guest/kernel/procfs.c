@@ -51,7 +51,7 @@ const struct vma_file *procfs_file_of(int host_fd)
     int64_t n = host_fd_path(host_fd, path, sizeof(path));
     if (n <= 0)
         return NULL;
-    int64_t r = hc_fd(BVM_HC_FSTAT, host_fd, 0, 0, hc_bounce(), sizeof(struct linux_stat));
+    int64_t r = hc_fstat(host_fd, hc_bounce());
     const struct linux_stat *st = hc_bounce();
     for (int i = 0; i < nfiles; i++)
         if (strcmp(files[i].path, path) == 0 && r == 0 && files[i].ino == st->st_ino)
@@ -252,8 +252,7 @@ int64_t procfs_open_host(const char *path)
         return -LINUX_ENOENT;
     gen_len = 0;
     gen_fn();
-    struct hc_at_args a = {.dirfd = LINUX_AT_FDCWD, .kpath = path, .flags = 0, .mode = 0};
-    int64_t h = hc_at(BVM_HC_NEWFD, &a); /* a memfd named after the file */
+    int64_t h = hc_newfd(BVM_NEWFD_MEMFD, path, 0, 0); /* a memfd named after the file */
     if (h < 0)
         return h;
     /* The buffer is in the kernel image: physically contiguous, one segment per write. */
@@ -263,12 +262,12 @@ int64_t procfs_open_host(const char *path)
         seg.len = MIN(gen_len - done, (uint64_t)BVM_HC_MAX_IO);
         int64_t n = hc_io(BVM_HC_WRITE, (int)h, &seg, 1, 0, 0);
         if (n <= 0) {
-            hc_fd(BVM_HC_CLOSE, (int)h, 0, 0, NULL, 0);
+            hc_close((int)h);
             return n < 0 ? n : -LINUX_EIO;
         }
         done += (uint64_t)n;
     }
-    hc_fd(BVM_HC_LSEEK, (int)h, LINUX_SEEK_SET, 0, NULL, 0);
+    hc_lseek((int)h, 0, LINUX_SEEK_SET);
     return h;
 }
 

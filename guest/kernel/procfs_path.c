@@ -195,7 +195,7 @@ int procfs_link(const char *rest, char *buf, size_t size)
         return ksnprintf(buf, size, "/");
     if (strcmp(rest, "cwd") != 0)
         return -1;
-    int64_t n = hc_fd(BVM_HC_GETCWD, 0, 0, 0, buf, size);
+    int64_t n = hc_out(BVM_HC_GETCWD, buf, size);
     return n > 0 ? (int)n - 1 : (int)n;
 }
 

@@ -51,7 +51,8 @@ static int64_t fcntl_setfl(int fd, uint64_t arg)
 {
     uint32_t settable = LINUX_O_APPEND | LINUX_O_NONBLOCK | LINUX_O_ASYNC | LINUX_O_DIRECT | LINUX_O_NOATIME;
     uint32_t want = (uint32_t)arg & settable;
-    int64_t r = hc_fd(BVM_HC_FDOP, fd_host(fd), BVM_FDOP_SETFL, want, NULL, 0);
+    hc_fdop(fd_host(fd), BVM_FDOP_SETFL, NULL, 0)->arg.status_flags = want;
+    int64_t r = hc_issue();
     if (r < 0)
         return r;
     fd_set_status(fd, settable, want);
@@ -66,7 +67,8 @@ static int64_t fcntl_lock(int fd, uint64_t cmd, uint64_t uarg)
         cmd = cmd - LINUX_F_OFD_GETLK + LINUX_F_GETLK; /* one process: OFD locks behave as POSIX locks */
     if (copy_from_user(fl, uarg, sizeof(*fl)))
         return -LINUX_EFAULT;
-    int64_t r = hc_fd(BVM_HC_FDOP, fd_host(fd), BVM_FDOP_FLOCK, (int64_t)cmd, fl, sizeof(*fl));
+    hc_fdop(fd_host(fd), BVM_FDOP_FLOCK, fl, sizeof(*fl))->arg.lock_cmd = (int32_t)cmd;
+    int64_t r = hc_issue();
     if (r < 0 || cmd != LINUX_F_GETLK)
         return r;
     if (fl->l_type != LINUX_F_UNLCK)

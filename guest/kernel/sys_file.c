@@ -127,7 +127,7 @@ static int64_t open_host(int dh, uint64_t flags, uint64_t mode)
     if (procfs_is_fd_dir(kpath)) {
         int64_t h = hc_path(BVM_HC_OPENAT, LINUX_AT_FDCWD, "/proc/self/fd", (int32_t)flags, 0, NULL);
         if (h >= 0 && !procfs_fd_dir_opened((int)h)) {
-            hc_fd(BVM_HC_CLOSE, (int)h, 0, 0, NULL, 0);
+            hc_close((int)h);
             return -LINUX_EMFILE; /* the listing would be the monitor's own */
         }
         return h;
@@ -171,7 +171,7 @@ int64_t sys_fstat(SYSARGS)
     int h = fd_host((int32_t)a0);
     if (h < 0)
         return h;
-    return stat_out(hc_fd(BVM_HC_FSTAT, h, 0, 0, hc_bounce(), sizeof(struct linux_stat)), a1);
+    return stat_out(hc_fstat(h, hc_bounce()), a1);
 }
 
 int64_t sys_newfstatat(SYSARGS)
@@ -182,7 +182,7 @@ int64_t sys_newfstatat(SYSARGS)
     if ((flags & LINUX_AT_EMPTY_PATH) && kpath[0] == 0 && (int32_t)a0 != LINUX_AT_FDCWD) {
         if (dh < 0)
             return dh;
-        return stat_out(hc_fd(BVM_HC_FSTAT, dh, 0, 0, hc_bounce(), sizeof(struct linux_stat)), a2);
+        return stat_out(hc_fstat(dh, hc_bounce()), a2);
     }
     if (dh < 0 && dh != LINUX_AT_FDCWD)
         return dh;
@@ -208,7 +208,7 @@ int64_t sys_lseek(SYSARGS)
         return h;
     if (a2 == LINUX_SEEK_SET && (int64_t)a1 >= 0 && procfs_fd_dir_seek(h, (int64_t)a1))
         return (int64_t)a1;
-    return hc_fd(BVM_HC_LSEEK, h, (uint32_t)a2, (int64_t)a1, NULL, 0);
+    return hc_lseek(h, (int64_t)a1, (uint32_t)a2);
 }
 
 int64_t sys_unlinkat(SYSARGS)
@@ -253,7 +253,7 @@ int64_t sys_ioctl(SYSARGS)
         return -LINUX_ENOTTY; /* only the allow-listed terminal queries reach the host */
     if (set && copy_from_user(hc_bounce(), a2, size))
         return -LINUX_EFAULT;
-    int64_t r = hc_fd(BVM_HC_IOCTL, h, cmd, 0, hc_bounce(), size);
+    int64_t r = hc_fd(BVM_HC_IOCTL, h, cmd, hc_bounce(), size);
     if (r < 0 || set)
         return r;
     return copy_to_user(a2, hc_bounce(), size) ? -LINUX_EFAULT : r;

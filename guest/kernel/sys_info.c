@@ -14,7 +14,7 @@ int64_t sys_getrandom(SYSARGS)
 
 int64_t sys_uname(SYSARGS)
 {
-    int64_t r = hc_fd(BVM_HC_UNAME, 0, 0, 0, hc_bounce(), sizeof(struct linux_utsname));
+    int64_t r = hc_out(BVM_HC_UNAME, hc_bounce(), sizeof(struct linux_utsname));
     if (r < 0)
         return r;
     return copy_to_user(a0, hc_bounce(), sizeof(struct linux_utsname)) ? -LINUX_EFAULT : 0;

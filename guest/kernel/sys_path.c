@@ -42,14 +42,15 @@ static int at_args(struct hc_at_args *a, int64_t dirfd, uint64_t upath, int64_t 
     return err;
 }
 
-/* One path; the final component is followed unless the call makes it (mkdir) or flags say not. */
-static int64_t at_call(uint32_t nr, int64_t dirfd, uint64_t upath, int flags, uint32_t mode, int64_t arg)
+/* One path; the final component is followed unless the call makes it (mkdir) or flags say not.
+ * x holds the call's flags and arguments (mode, access, length, owner). */
+static int64_t at_call(uint32_t nr, int64_t dirfd, uint64_t upath, const struct hc_at_args *x)
 {
     struct hc_at_args a;
-    int err = at_args(&a, dirfd, upath, 0, 0, nr != BVM_HC_MKDIRAT && !(flags & LINUX_AT_SYMLINK_NOFOLLOW));
+    int err = at_args(&a, dirfd, upath, 0, 0, nr != BVM_HC_MKDIRAT && !(x->flags & LINUX_AT_SYMLINK_NOFOLLOW));
     if (err)
         return err;
-    a.flags = flags, a.mode = mode, a.arg = arg;
+    a.flags = x->flags, a.mode = x->mode, a.length = x->length; /* whole unions, as hc_at copies them */
     return hc_at(nr, &a);
 }
 
@@ -64,7 +65,11 @@ static int64_t at_call2(uint32_t nr, int64_t d1, uint64_t p1, int64_t d2, uint64
     return hc_at(nr, &a);
 }
 
-int64_t sys_mkdirat(SYSARGS) { return at_call(BVM_HC_MKDIRAT, (int64_t)a0, a1, 0, (uint32_t)a2, 0); }
+int64_t sys_mkdirat(SYSARGS)
+{
+    struct hc_at_args x = {.mode = (uint32_t)a2};
+    return at_call(BVM_HC_MKDIRAT, (int64_t)a0, a1, &x);
+}
 int64_t sys_mkdir(SYSARGS) { return sys_mkdirat(AT_FDCWD, a0, a1, 0, 0, 0); }
 int64_t sys_rmdir(SYSARGS) { return sys_unlinkat(AT_FDCWD, a0, LINUX_AT_REMOVEDIR, 0, 0, 0); }
 
@@ -80,22 +85,27 @@ int64_t sys_link(SYSARGS) { return sys_linkat(AT_FDCWD, a0, AT_FDCWD, a1, 0, 0);
 int64_t sys_symlinkat(SYSARGS) { return at_call2(BVM_HC_SYMLINKAT, AT_FDCWD, a0, (int64_t)a1, a2, 0); }
 int64_t sys_symlink(SYSARGS) { return sys_symlinkat(a0, AT_FDCWD, a1, 0, 0, 0); }
 
-int64_t sys_fchmodat(SYSARGS) { return at_call(BVM_HC_FCHMODAT, (int64_t)a0, a1, 0, (uint32_t)a2, 0); }
+int64_t sys_fchmodat(SYSARGS)
+{
+    struct hc_at_args x = {.mode = (uint32_t)a2};
+    return at_call(BVM_HC_FCHMODAT, (int64_t)a0, a1, &x);
+}
 int64_t sys_chmod(SYSARGS) { return sys_fchmodat(AT_FDCWD, a0, a1, 0, 0, 0); }
 
-static int64_t owner(uint64_t uid, uint64_t gid) { return (int64_t)((uid << 32) | (uint32_t)gid); }
 int64_t sys_fchownat(SYSARGS)
 {
-    return at_call(BVM_HC_FCHOWNAT, (int64_t)a0, a1, (int)a4, 0, owner(a2, a3));
+    struct hc_at_args x = {.flags = (int)a4, .owner = {(uint32_t)a2, (uint32_t)a3}};
+    return at_call(BVM_HC_FCHOWNAT, (int64_t)a0, a1, &x);
 }
 int64_t sys_chown(SYSARGS) { return sys_fchownat(AT_FDCWD, a0, a1, a2, 0, 0); }
 int64_t sys_lchown(SYSARGS) { return sys_fchownat(AT_FDCWD, a0, a1, a2, LINUX_AT_SYMLINK_NOFOLLOW, 0); }
 
 int64_t sys_faccessat2(SYSARGS)
 {
-    if (a2 & ~7ull)
+    struct hc_at_args x = {.flags = (int)a3, .access = (uint32_t)a2};
+    if (a2 & ~(uint64_t)(LINUX_R_OK | LINUX_W_OK | LINUX_X_OK))
         return -LINUX_EINVAL;
-    return at_call(BVM_HC_FACCESSAT, (int64_t)a0, a1, (int)a3, (uint32_t)a2, 0);
+    return at_call(BVM_HC_FACCESSAT, (int64_t)a0, a1, &x);
 }
 int64_t sys_faccessat(SYSARGS) { return sys_faccessat2(a0, a1, a2, 0, 0, 0); }
 int64_t sys_access(SYSARGS) { return sys_faccessat2(AT_FDCWD, a0, a1, 0, 0, 0); }
@@ -104,10 +114,15 @@ int64_t sys_truncate(SYSARGS)
 {
     if ((int64_t)a1 < 0)
         return -LINUX_EINVAL;
-    return mm_shared_resized(at_call(BVM_HC_TRUNCATE, AT_FDCWD, a0, 0, 0, (int64_t)a1));
+    struct hc_at_args x = {.length = (int64_t)a1};
+    return mm_shared_resized(at_call(BVM_HC_TRUNCATE, AT_FDCWD, a0, &x));
 }
 
-int64_t sys_chdir(SYSARGS) { return at_call(BVM_HC_CHDIR, AT_FDCWD, a0, 0, 0, 0); }
+int64_t sys_chdir(SYSARGS)
+{
+    struct hc_at_args x = {0};
+    return at_call(BVM_HC_CHDIR, AT_FDCWD, a0, &x);
+}
 
 /* utimensat(fd, NULL, times, 0) changes the fd itself (futimens); times NULL means "now". */
 int64_t sys_utimensat(SYSARGS)
@@ -139,7 +154,7 @@ int64_t sys_statx(SYSARGS)
     int err = at_args(&a, (int64_t)a0, a1, 0, 0, !(a2 & LINUX_AT_SYMLINK_NOFOLLOW));
     if (err)
         return err;
-    a.flags = (int)a2, a.mode = (uint32_t)a3, a.out = &sx, a.out_len = sizeof(sx);
+    a.flags = (int)a2, a.statx_mask = (uint32_t)a3, a.out = &sx, a.out_len = sizeof(sx);
     int64_t r = hc_at(BVM_HC_STATX, &a);
     if (r < 0)
         return r;
@@ -189,7 +204,7 @@ int64_t sys_readlink(SYSARGS) { return sys_readlinkat(AT_FDCWD, a0, a1, a2, 0, 0
 int64_t sys_getcwd(SYSARGS)
 {
     static char buf[BVM_HC_MAX_PATH];
-    int64_t n = hc_fd(BVM_HC_GETCWD, 0, 0, 0, buf, MIN(a1, sizeof(buf)));
+    int64_t n = hc_out(BVM_HC_GETCWD, buf, MIN(a1, sizeof(buf)));
     if (n < 0)
         return n;
     return copy_to_user(a0, buf, (uint64_t)n) ? -LINUX_EFAULT : n;
@@ -198,7 +213,7 @@ int64_t sys_getcwd(SYSARGS)
 int64_t sys_fchdir(SYSARGS)
 {
     int h = fd_host((int64_t)(int32_t)a0);
-    return h < 0 ? h : hc_fd(BVM_HC_FCHDIR, h, 0, 0, NULL, 0);
+    return h < 0 ? h : hc_fd(BVM_HC_FCHDIR, h, 0, NULL, 0);
 }
 
 /* Directory entries come in Linux's own format: a bounce through a kernel buffer. */
@@ -210,48 +225,66 @@ int64_t sys_getdents64(SYSARGS)
     if (h < 0)
         return h;
     int64_t n = procfs_is_fd_dir_host(h) ? procfs_fd_dents(h, &src, MIN(a2, sizeof(buf)))
-                                         : hc_fd(BVM_HC_GETDENTS64, h, 0, 0, buf, MIN(a2, sizeof(buf)));
+                                         : hc_fd(BVM_HC_GETDENTS64, h, 0, buf, MIN(a2, sizeof(buf)));
     if (n < 0)
         return n;
     return copy_to_user(a1, src, (uint64_t)n) ? -LINUX_EFAULT : n;
 }
 
-/* Single fd operations (FDOP). */
-static int64_t fdop(uint64_t fd, uint32_t op, int64_t arg, void *out, uint64_t out_len)
+/* Single fd operations (FDOP): the request for guest fd's host fd, or NULL (-EBADF). */
+static struct bvm_hc_fdop *fdop(uint64_t fd, uint32_t op, void *out, uint64_t out_len)
 {
     int h = fd_host((int64_t)(int32_t)fd);
-    return h < 0 ? h : hc_fd(BVM_HC_FDOP, h, op, arg, out, out_len);
+    return h < 0 ? NULL : hc_fdop(h, op, out, out_len);
 }
 
 int64_t sys_ftruncate(SYSARGS)
 {
-    if ((int64_t)a1 < 0)
+    if ((int64_t)a1 < 0) /* before the fd, as Linux checks */
         return -LINUX_EINVAL;
-    return mm_shared_resized(fdop(a0, BVM_FDOP_FTRUNCATE, (int64_t)a1, NULL, 0));
+    struct bvm_hc_fdop *r = fdop(a0, BVM_FDOP_FTRUNCATE, NULL, 0);
+    if (!r)
+        return -LINUX_EBADF;
+    r->arg.length = (int64_t)a1;
+    return mm_shared_resized(hc_issue());
 }
-int64_t sys_fsync(SYSARGS) { return fdop(a0, BVM_FDOP_FSYNC, 0, NULL, 0); }
-int64_t sys_fdatasync(SYSARGS) { return fdop(a0, BVM_FDOP_FDATASYNC, 0, NULL, 0); }
-int64_t sys_fchmod(SYSARGS) { return fdop(a0, BVM_FDOP_FCHMOD, (int64_t)(a1 & LINUX_S_IALLUGO), NULL, 0); }
-int64_t sys_fchown(SYSARGS) { return fdop(a0, BVM_FDOP_FCHOWN, owner(a1, a2), NULL, 0); }
 
-/* FALLOCATE carries its mode in out_gpa: no guest memory is involved. */
+int64_t sys_fsync(SYSARGS) { return fdop(a0, BVM_FDOP_FSYNC, NULL, 0) ? hc_issue() : -LINUX_EBADF; }
+int64_t sys_fdatasync(SYSARGS) { return fdop(a0, BVM_FDOP_FDATASYNC, NULL, 0) ? hc_issue() : -LINUX_EBADF; }
+
+int64_t sys_fchmod(SYSARGS)
+{
+    struct bvm_hc_fdop *r = fdop(a0, BVM_FDOP_FCHMOD, NULL, 0);
+    if (!r)
+        return -LINUX_EBADF;
+    r->arg.mode = (uint32_t)a1 & LINUX_S_IALLUGO;
+    return hc_issue();
+}
+
+int64_t sys_fchown(SYSARGS)
+{
+    struct bvm_hc_fdop *r = fdop(a0, BVM_FDOP_FCHOWN, NULL, 0);
+    if (!r)
+        return -LINUX_EBADF;
+    r->arg.owner.uid = (uint32_t)a1, r->arg.owner.gid = (uint32_t)a2;
+    return hc_issue();
+}
+
 int64_t sys_fallocate(SYSARGS)
 {
-    int h = fd_host((int64_t)(int32_t)a0);
-    if (h < 0)
-        return h;
+    struct bvm_hc_fdop *r = fdop(a0, BVM_FDOP_FALLOCATE, NULL, 0);
+    if (!r)
+        return -LINUX_EBADF;
     if ((int64_t)a2 < 0 || (int64_t)a3 <= 0)
         return -LINUX_EINVAL;
-    struct bvm_hostcall *r = hc_req(BVM_HC_FDOP);
-    r->u.fd.fd = h, r->u.fd.cmd = BVM_FDOP_FALLOCATE, r->u.fd.offset = (int64_t)a2;
-    r->u.fd.out_gpa = (uint32_t)a1, r->u.fd.out_len = a3;
+    r->arg.alloc.mode = (int32_t)a1, r->arg.alloc.offset = (int64_t)a2, r->arg.alloc.len = (int64_t)a3;
     return mm_shared_resized(hc_issue()); /* FALLOC_FL_COLLAPSE_RANGE shrinks the file */
 }
 
 int64_t sys_fstatfs(SYSARGS)
 {
     static struct linux_statfs sf;
-    int64_t r = fdop(a0, BVM_FDOP_FSTATFS, 0, &sf, sizeof(sf));
+    int64_t r = fdop(a0, BVM_FDOP_FSTATFS, &sf, sizeof(sf)) ? hc_issue() : -LINUX_EBADF;
     if (r < 0)
         return r;
     return copy_to_user(a1, &sf, sizeof(sf)) ? -LINUX_EFAULT : 0;

@@ -13,7 +13,7 @@ static int64_t install_pair(const int32_t host[2], uint32_t flags, uint64_t ufds
     int32_t g[2];
     g[0] = fd_install(host[0], st | LINUX_O_RDONLY, cloexec);
     if (g[0] < 0) {
-        hc_fd(BVM_HC_CLOSE, host[1], 0, 0, NULL, 0);
+        hc_close(host[1]);
         return g[0];
     }
     g[1] = fd_install(host[1], st | LINUX_O_WRONLY, cloexec);
@@ -37,20 +37,17 @@ int64_t sys_pipe2(SYSARGS)
         return -LINUX_EINVAL;
     if (!user_range_ok(a0, 8))
         return -LINUX_EFAULT;
-    int64_t r = hc_fd(BVM_HC_PIPE2, 0, flags, 0, host, sizeof(host));
+    int64_t r = hc_pipe(flags, host);
     return r < 0 ? r : install_pair(host, flags, a0);
 }
 
 int64_t sys_pipe(SYSARGS) { return sys_pipe2(a0, 0, 0, 0, 0, 0); }
 
-static int64_t newfd(uint32_t kind, const char *name, int flags, int64_t arg, bool cloexec)
+static int64_t newfd(uint32_t kind, const char *name, int flags, uint64_t count, bool cloexec)
 {
-    struct hc_at_args a;
-    memset(&a, 0, sizeof(a));
-    a.dirfd = LINUX_AT_FDCWD, a.kpath = name, a.flags = flags, a.mode = kind, a.arg = arg;
-    int64_t h = hc_at(BVM_HC_NEWFD, &a);
+    int64_t h = hc_newfd(kind, name, flags, count);
     /* F_GETFL: a memfd says O_RDWR|O_LARGEFILE, an eventfd O_RDWR plus its O_NONBLOCK. */
-    uint32_t status = LINUX_O_RDWR | (kind ? (uint32_t)flags & LINUX_O_NONBLOCK : LINUX_O_LARGEFILE);
+    uint32_t status = LINUX_O_RDWR | (kind == BVM_NEWFD_EVENTFD ? (uint32_t)flags & LINUX_O_NONBLOCK : LINUX_O_LARGEFILE);
     return h < 0 ? h : fd_install((int)h, status, cloexec);
 }
 
@@ -58,7 +55,7 @@ int64_t sys_eventfd2(SYSARGS)
 {
     if (a1 & ~(uint64_t)(LINUX_EFD_SEMAPHORE | LINUX_O_NONBLOCK | LINUX_O_CLOEXEC))
         return -LINUX_EINVAL;
-    return newfd(1, NULL, (int)a1, (int64_t)(uint32_t)a0, (a1 & LINUX_O_CLOEXEC) != 0);
+    return newfd(BVM_NEWFD_EVENTFD, NULL, (int)a1, (uint32_t)a0, (a1 & LINUX_O_CLOEXEC) != 0);
 }
 
 int64_t sys_eventfd(SYSARGS) { return sys_eventfd2(a0, 0, 0, 0, 0, 0); }
@@ -71,5 +68,5 @@ int64_t sys_memfd_create(SYSARGS)
         return n == -LINUX_ENAMETOOLONG ? -LINUX_EINVAL : n;
     if (a1 & ~(uint64_t)(LINUX_MFD_CLOEXEC | LINUX_MFD_ALLOW_SEALING))
         return -LINUX_EINVAL;
-    return newfd(0, name, (int)a1, 0, (a1 & LINUX_MFD_CLOEXEC) != 0);
+    return newfd(BVM_NEWFD_MEMFD, name, (int)a1, 0, (a1 & LINUX_MFD_CLOEXEC) != 0);
 }

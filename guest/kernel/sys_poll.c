@@ -24,7 +24,9 @@ static int64_t poll_kernel(struct linux_pollfd *pfd, uint64_t nfds, int64_t ms)
             host[i].fd = fd_host(pfd[i].fd);
         }
     }
-    int64_t r = hc_fd(BVM_HC_POLL, 0, 0, nval ? 0 : ms, host, nfds);
+        /* a timeout past ~12 days waits that long, as the host's poll takes an int */
+    int32_t timeout = nval ? 0 : ms < 0 ? -1 : ms > (1 << 30) ? (1 << 30) : (int32_t)ms;
+    int64_t r = hc_poll(host, (uint32_t)nfds, timeout);
     if (r < 0)
         return r;
     for (uint64_t i = 0; i < nfds; i++) {

@@ -51,7 +51,7 @@ int64_t kern_groups(const uint32_t **groups)
 {
     static uint32_t list[NGROUPS_MAX];
     *groups = list;
-    return hc_fd(BVM_HC_GETGROUPS, 0, 0, 0, list, sizeof(list));
+    return hc_out(BVM_HC_GETGROUPS, list, sizeof(list));
 }
 
 /* Linux's: size 0 asks for the count, a list smaller than the groups is EINVAL. */
@@ -219,7 +219,7 @@ int64_t sys_umask(SYSARGS)
 {
     /* The monitor creates the files, so the mask is set on the monitor (which started with the
      * user's umask, as the program would have). */
-    return hc_fd(BVM_HC_UMASK, 0, (uint32_t)a0 & 0777 /* umask keeps the permission bits */, 0, NULL, 0);
+    return hc_umask((uint32_t)a0 & 0777);
 }
 
 int64_t sys_prctl(SYSARGS)

@@ -4,11 +4,14 @@
 #include "syscall.h"
 #include "usercopy.h"
 
+#define SLEEP_MAX_MS (1 << 30) /* about 12 days a call; longer sleeps wake early */
+
 int64_t host_clock(int clk, struct linux_timespec *ts)
 {
-    int64_t r = hc_fd(BVM_HC_CLOCK_GETTIME, clk, 0, 0, hc_bounce(), sizeof(*ts));
+    struct linux_timespec *bounce = hc_bounce();
+    int64_t r = hc_clock(clk, bounce);
     if (r >= 0)
-        *ts = *(struct linux_timespec *)hc_bounce();
+        *ts = *bounce;
     return r < 0 ? r : 0;
 }
 
@@ -69,18 +72,21 @@ int64_t ts_to_ms(uint64_t uts, int64_t *ms)
         return -LINUX_EFAULT;
     if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
         return -LINUX_EINVAL;
-    *ms = ts.tv_sec > (1 << 30) / 1000 ? (1 << 30) : ts.tv_sec * 1000 + (ts.tv_nsec + 999999) / 1000000;
+    *ms = ts.tv_sec > SLEEP_MAX_MS / 1000 ? SLEEP_MAX_MS : ts.tv_sec * 1000 + (ts.tv_nsec + 999999) / 1000000;
     return 0;
 }
 
 /* Sleeping is a poll of no descriptors on the host. */
+static int64_t sleep_ms(int64_t ms)
+{
+    int64_t r = hc_poll(NULL, 0, ms < 0 || ms > SLEEP_MAX_MS ? SLEEP_MAX_MS : (int32_t)ms);
+    return r < 0 ? r : 0;
+}
+
 static int64_t sleep_ts(uint64_t uts)
 {
     int64_t ms, err = ts_to_ms(uts, &ms);
-    if (err)
-        return err;
-    int64_t r = hc_fd(BVM_HC_POLL, 0, 0, ms, NULL, 0);
-    return r < 0 ? r : 0;
+    return err ? err : sleep_ms(ms);
 }
 
 int64_t sys_nanosleep(SYSARGS) { return a0 ? sleep_ts(a0) : -LINUX_EFAULT; }
@@ -101,6 +107,5 @@ int64_t sys_clock_nanosleep(SYSARGS)
     int64_t ns = (want.tv_sec - now.tv_sec) * 1000000000 + (want.tv_nsec - now.tv_nsec);
     if (ns <= 0)
         return 0;
-    r = hc_fd(BVM_HC_POLL, 0, 0, (ns + 999999) / 1000000, NULL, 0);
-    return r < 0 ? r : 0;
+    return sleep_ms((ns + 999999) / 1000000);
 }

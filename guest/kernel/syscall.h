@@ -168,8 +168,6 @@ void trace_syscall_result(int64_t ret, bool known);
 /* The strace-style last line ("+++ exited with 0 +++") when tracing; kind is enum bvm_exit_kind. */
 void trace_exit(int kind, int value);
 const char *signal_name(int sig);
-/* "ENOENT", or NULL for an errno without a name in the table. */
-const char *errno_name(int err);
 
 /* sys_time.c: the host's clock clk into *ts (0 or -errno); a user timespec to milliseconds,
  * rounded up as Linux never sleeps less (-1 for NULL; 0, -EFAULT or -EINVAL). */

@@ -82,14 +82,6 @@ static const struct {
     {LINUX_EDQUOT, "EDQUOT", "Disk quota exceeded"},
 };
 
-const char *errno_name(int err)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(errnos); i++)
-        if (errnos[i].err == err)
-            return errnos[i].name;
-    return NULL;
-}
-
 #define SN(sig) [LINUX_##sig] = #sig
 static const char *const signames[] = {
     [0] = "0",

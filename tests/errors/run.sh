@@ -87,6 +87,16 @@ wait $pid
 st=$?
 if [ $st = 143 ] && [ ! -s "$T/err" ]; then echo "PASS sigterm-stops-run"; else echo "FAIL sigterm-stops-run: status $st $(head -c 200 "$T/err")"; fi
 
+# --trace-hostcalls: one line per hostcall into --trace-file, nothing added to the program's output;
+# the program's one write of "hostcall-trace\n" is the one write hostcall, of 15 bytes.
+out=$("$BVM" --backend soft --trace-hostcalls --trace-file "$T/hc" /bin/busybox echo hostcall-trace 2>"$T/err")
+if [ "$out" = hostcall-trace ] && [ ! -s "$T/err" ] && [ "$(grep -c '^hostcall write = ' "$T/hc")" = 1 ] &&
+    grep -qx 'hostcall write = 15' "$T/hc" && grep -qx 'hostcall exit = 0' "$T/hc" && ! grep -qv '^hostcall ' "$T/hc"; then
+    echo "PASS trace-hostcalls"
+else
+    echo "FAIL trace-hostcalls: out '$out': $(head -c 300 "$T/hc" "$T/err")"
+fi
+
 # munmap frees the page tables it empties: rounds of far-apart mappings end with equal free memory.
 PT=$(realpath "$B/tests/programs/ptloop.glibc")
 out=$(cd "$T" && "$BVM" --backend soft "$PT" 2>&1)

@@ -187,7 +187,7 @@ static void at_checks(void)
     u.u.at.dirfd = pipefd[0], u.u.at.out_gpa = BUF, u.u.at.out_len = 8;
     CHECK_EQ(call(&u), -EFAULT);
     struct bvm_hostcall n = {.nr = BVM_HC_NEWFD};
-    n.u.at.mode = 7;
+    n.u.newfd.kind = 7;
     CHECK_EQ(call(&n), -EINVAL);
 }
 
@@ -200,24 +200,29 @@ static void fd_checks(void)
     r.u.fd.fd = pipefd[0], r.u.fd.out_gpa = RAM - 100;
     CHECK_EQ(call(&r), -EFAULT);
     struct bvm_hostcall f = {.nr = BVM_HC_FDOP};
-    f.u.fd.fd = 77, f.u.fd.cmd = BVM_FDOP_FSYNC;
+    f.u.fdop.fd = 77, f.u.fdop.op = BVM_FDOP_FSYNC;
     CHECK_EQ(call(&f), -EBADF);
-    f.u.fd.fd = pipefd[0], f.u.fd.cmd = BVM_FDOP_COUNT;
+    f.u.fdop.fd = pipefd[0], f.u.fdop.op = BVM_FDOP_COUNT;
     CHECK_EQ(call(&f), -EINVAL);
-    f.u.fd.cmd = BVM_FDOP_FLOCK, f.u.fd.offset = F_SETLK, f.u.fd.out_gpa = BUF, f.u.fd.out_len = 4;
+    f.u.fdop.op = BVM_FDOP_FLOCK, f.u.fdop.arg.lock_cmd = F_SETLK, f.u.fdop.out_gpa = BUF, f.u.fdop.out_len = 4;
     CHECK_EQ(call(&f), -EFAULT);
-    f.u.fd.cmd = BVM_FDOP_FSTATFS, f.u.fd.out_gpa = RAM - 8, f.u.fd.out_len = sizeof(struct linux_statfs);
+    f.u.fdop.op = BVM_FDOP_FSTATFS, f.u.fdop.out_gpa = RAM - 8, f.u.fdop.out_len = sizeof(struct linux_statfs);
     CHECK_EQ(call(&f), -EFAULT);
     struct bvm_hostcall p = {.nr = BVM_HC_PIPE2};
-    p.u.fd.out_gpa = RAM - 4, p.u.fd.out_len = 8;
+    p.u.pipe.fds_gpa = RAM - 4;
     CHECK_EQ(call(&p), -EFAULT);
+    struct bvm_hostcall k = {.nr = BVM_HC_CLOCK_GETTIME};
+    k.u.clock.ts_gpa = RAM - 8; /* the timespec would end outside RAM */
+    CHECK_EQ(call(&k), -EFAULT);
     struct linux_pollfd pf[2] = {{pipefd[0], 1, 0}, {77, 1, 0}};
     gm_write(&gm, BUF, pf, sizeof pf);
     struct bvm_hostcall q = {.nr = BVM_HC_POLL};
-    q.u.fd.out_gpa = BUF, q.u.fd.out_len = 2; /* fd 77 was never granted */
+    q.u.poll.fds_gpa = BUF, q.u.poll.nfds = 2; /* fd 77 was never granted */
     CHECK_EQ(call(&q), -EBADF);
-    q.u.fd.out_len = 100000;
+    q.u.poll.nfds = 100000;
     CHECK_EQ(call(&q), -EINVAL);
+    q.u.poll.nfds = 1, q.u.poll.fds_gpa = RAM - 4;
+    CHECK_EQ(call(&q), -EFAULT);
 }
 
 static void bad_request(void)
