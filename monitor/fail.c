@@ -49,12 +49,3 @@ void note(const char *fmt, ...)
     vmsg(NULL, fmt, ap);
     va_end(ap);
 }
-
-void fail_invariant(const char *file, int line, const char *expr)
-{
-    char buf[512];
-    int n = snprintf(buf, sizeof buf, "buffervm: internal error at %s:%d: expected %s\n", file, line, expr);
-    ssize_t w = write(msg_fd, buf, n > 0 && n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
-    (void)w;
-    abort();
-}

@@ -13,14 +13,6 @@ _Noreturn void fail_exit(int status, const char *tag, const char *fmt, ...)
 /* Same with status 125: a host/setup failure. */
 #define fail(tag, ...) fail_exit(BVM_EXIT_INTERNAL, tag, __VA_ARGS__)
 
-/* A broken invariant of our own: print file:line and the expectation, then abort(). */
-#define BVM_CHECK(cond)                                                                          \
-    do {                                                                                         \
-        if (!(cond))                                                                             \
-            fail_invariant(__FILE__, __LINE__, #cond);                                           \
-    } while (0)
-_Noreturn void fail_invariant(const char *file, int line, const char *expr);
-
 /* Informational line on the monitor's stderr (used for --verbose). */
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

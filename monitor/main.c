@@ -26,16 +26,14 @@ extern const uint8_t bvm_kernel_elf[], bvm_kernel_elf_end[];
 extern const uint8_t bvm_bootstrap_bin[], bvm_bootstrap_bin_end[];
 extern char **environ;
 
+/* --backend: kvm when asked (failing if it cannot be had), soft when asked, and auto: kvm when a
+ * hardware /dev/kvm opens, else soft, saying why under --verbose. */
 static struct vcpu *make_vcpu(const struct options *o, struct guestmem *gm, const struct cpuid_table *t)
 {
     char why[256] = "";
     struct vcpu *v = NULL;
-    if (o->backend == BACKEND_AUTO && access("/sys/module/kvm_pvm", F_OK) == 0) {
-        /* PVM runs guests without hardware virtualization and cannot run a ring-0 kernel
-         * at useful speed (every page fault and syscall is emulated); --backend kvm still can. */
-        snprintf(why, sizeof why, "/dev/kvm is the PVM backend (kvm_pvm), too slow for a ring-0 guest kernel");
-    } else if (o->backend != BACKEND_SOFT) {
-        v = vcpu_kvm_create(gm, t, why, sizeof why);
+    if (o->backend != BACKEND_SOFT) {
+        v = vcpu_kvm_create(gm, t, o->backend == BACKEND_AUTO, why, sizeof why);
         if (!v && o->backend == BACKEND_KVM)
             fail("kvm", "%s", why);
         if (v && o->verbose)
@@ -115,10 +113,10 @@ static _Noreturn void finish(const struct run_result *r, const struct hc_ctx *hc
     exit(128 + r->status); /* a signal whose default action is not to terminate */
 }
 
-/* Syscall traces, and the kernel's own notes under --verbose, go here. */
+/* Syscall and hostcall traces, and the kernel's own notes under --verbose, go here. */
 static int open_trace(const struct options *o)
 {
-    if (!o->trace_syscalls)
+    if (!o->trace_syscalls && !o->trace_hostcalls)
         return o->verbose ? fail_fd() : -1;
     if (!o->trace_file)
         return fail_fd();
@@ -172,6 +170,7 @@ int main(int argc, char **argv)
     if (!hc)
         fail("memory", "out of memory");
     hc_init(hc, &gm, open_trace(&o));
+    hc->trace_hostcalls = o.trace_hostcalls;
     run_install_signals(v, &gm);
     struct run_result res;
     run_loop(v, hc, &res);

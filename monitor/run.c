@@ -102,11 +102,10 @@ static int serve_exit(struct vcpu *v, struct hc_ctx *hc, struct vcpu_exit *e, st
     (void)v;
 }
 
-/* A file page under the window is gone (see on_sigbus); KVM reports the guest's touch of it as
- * EFAULT from KVM_RUN, which nothing else in a run causes while window pages are mapped. */
-static int file_page_lost(struct hc_ctx *hc, int err, struct run_result *res)
+/* A file page under the window is gone: the monitor's SIGBUS (on_sigbus) or the backend's exit. */
+static int file_page_lost(struct hc_ctx *hc, const struct vcpu_exit *e, struct run_result *res)
 {
-    if (!file_page_gone && !(err == -EFAULT && hc->gm->win_backed))
+    if (!file_page_gone && e->reason != VCPU_EXIT_FILE_GONE)
         return 0;
     res->kind = BVM_EXIT_SIGNAL;
     res->status = hc->exit.status = SIGBUS;
@@ -121,7 +120,7 @@ void run_loop(struct vcpu *v, struct hc_ctx *hc, struct run_result *res)
     memset(res, 0, sizeof *res);
     for (;;) {
         int err = v->ops->run(v, &e);
-        if (file_page_lost(hc, err, res))
+        if (!err && file_page_lost(hc, &e, res))
             return;
         if (err) {
             snprintf(res->why, sizeof res->why, "%s: run failed: %s", v->ops->name, strerror(-err));

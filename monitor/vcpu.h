@@ -14,6 +14,7 @@ enum vcpu_exit_reason {
     VCPU_EXIT_SHUTDOWN,     /* triple fault */
     VCPU_EXIT_FAIL,         /* entry failure, internal error, MMIO: `why` says which */
     VCPU_EXIT_INTR,         /* vcpu_request_stop() (a signal arrived) */
+    VCPU_EXIT_FILE_GONE,    /* the guest touched a file-window page whose file page is gone */
 };
 
 struct vcpu_exit {
@@ -40,7 +41,6 @@ struct vcpu_ops {
     int (*set_state)(struct vcpu *v, const struct vcpu_boot_state *s); /* 0 or -errno */
     int (*run)(struct vcpu *v, struct vcpu_exit *e);                   /* 0 or -errno */
     void (*request_stop)(struct vcpu *v);                              /* async-signal-safe */
-    int (*get_regs)(struct vcpu *v, struct scpu_regs *r);
     /* Counters; a backend without some sets them to 0. */
     void (*stats)(struct vcpu *v, uint64_t *exits, uint64_t *insns);
     void (*destroy)(struct vcpu *v);
@@ -52,8 +52,11 @@ struct vcpu {
 };
 
 /* Create a backend over guest memory and the CPUID table. On failure return NULL and
- * write the reason to why (the caller decides whether that is fatal). */
-struct vcpu *vcpu_kvm_create(struct guestmem *gm, const struct cpuid_table *cpuid, char *why, size_t whylen);
+ * write the reason to why (the caller decides whether that is fatal). With refuse_pvm, a /dev/kvm
+ * that is the PVM backend (kvm_pvm: no hardware virtualization, every guest page fault and
+ * syscall emulated, too slow for a ring-0 guest kernel) is refused; --backend kvm still takes it. */
+struct vcpu *vcpu_kvm_create(struct guestmem *gm, const struct cpuid_table *cpuid, int refuse_pvm, char *why,
+                             size_t whylen);
 struct vcpu *vcpu_soft_create(struct guestmem *gm, const struct cpuid_table *cpuid, char *why, size_t whylen);
 
 #endif

@@ -17,6 +17,7 @@
 struct vcpu_kvm {
     struct vcpu v;
     int kvm_fd, vm_fd, vcpu_fd;
+    struct guestmem *gm;
     struct kvm_run *run;
     size_t run_size;
 };
@@ -63,16 +64,6 @@ static int kvm_set_state(struct vcpu *v, const struct vcpu_boot_state *st)
     f.mxcsr = 0x1f80;
     if (ioctl(k->vcpu_fd, KVM_SET_FPU, &f) < 0)
         return -errno;
-    return 0;
-}
-
-static int kvm_get_regs(struct vcpu *v, struct scpu_regs *r)
-{
-    struct vcpu_kvm *k = (struct vcpu_kvm *)v;
-    struct kvm_regs kr;
-    if (ioctl(k->vcpu_fd, KVM_GET_REGS, &kr) < 0)
-        return -errno;
-    memcpy(r, &kr, sizeof *r);
     return 0;
 }
 
@@ -124,6 +115,12 @@ static int kvm_run(struct vcpu *v, struct vcpu_exit *e)
         if (errno == EINTR || errno == EAGAIN) {
             k->run->immediate_exit = 0;
             e->reason = VCPU_EXIT_INTR;
+            return 0;
+        }
+        /* KVM reports a guest touch of a memslot page whose host page cannot be had as EFAULT:
+         * with file pages mapped in the window, that is a file truncated under a mapping. */
+        if (errno == EFAULT && k->gm->win_backed) {
+            e->reason = VCPU_EXIT_FILE_GONE;
             return 0;
         }
         return -errno;
@@ -195,7 +192,6 @@ static const struct vcpu_ops kvm_ops = {
     .set_state = kvm_set_state,
     .run = kvm_run,
     .request_stop = kvm_request_stop,
-    .get_regs = kvm_get_regs,
     .stats = kvm_stats,
     .destroy = kvm_destroy,
 };
@@ -289,7 +285,17 @@ static int kvm_open_vcpu(struct vcpu_kvm *k, char *why, size_t n)
     return 0;
 }
 
-struct vcpu *vcpu_kvm_create(struct guestmem *gm, const struct cpuid_table *cpuid, char *why, size_t n)
+/* kvm_pvm registers /dev/kvm without hardware virtualization. */
+static int kvm_is_pvm(char *why, size_t n)
+{
+    if (access("/sys/module/kvm_pvm", F_OK) != 0)
+        return 0;
+    snprintf(why, n, "/dev/kvm is the PVM backend (kvm_pvm), too slow for a ring-0 guest kernel");
+    return 1;
+}
+
+struct vcpu *vcpu_kvm_create(struct guestmem *gm, const struct cpuid_table *cpuid, int refuse_pvm, char *why,
+                             size_t n)
 {
     struct vcpu_kvm *k = calloc(1, sizeof *k);
     if (!k) {
@@ -298,7 +304,8 @@ struct vcpu *vcpu_kvm_create(struct guestmem *gm, const struct cpuid_table *cpui
     }
     k->v.ops = &kvm_ops;
     k->kvm_fd = k->vm_fd = k->vcpu_fd = -1;
-    if (kvm_open(k, why, n) < 0 || kvm_set_memory(k, gm, why, n) < 0 || kvm_open_vcpu(k, why, n) < 0 ||
+    k->gm = gm;
+    if (kvm_open(k, why, n) < 0 || (refuse_pvm && kvm_is_pvm(why, n)) || kvm_set_memory(k, gm, why, n) < 0 || kvm_open_vcpu(k, why, n) < 0 ||
         kvm_set_cpuid(k, cpuid, why, n) < 0) {
         kvm_destroy(&k->v);
         return NULL;

@@ -34,12 +34,6 @@ static int soft_set_state(struct vcpu *v, const struct vcpu_boot_state *st)
     return 0;
 }
 
-static int soft_get_regs(struct vcpu *v, struct scpu_regs *r)
-{
-    scpu_get_regs(((struct vcpu_soft *)v)->cpu, r);
-    return 0;
-}
-
 static void soft_internal(struct vcpu_exit *e, const struct scpu_exit *x)
 {
     int n = snprintf(e->why, sizeof e->why, "soft CPU: %s at rip 0x%llx, bytes", x->u.internal.why,
@@ -114,7 +108,6 @@ static const struct vcpu_ops soft_ops = {
     .set_state = soft_set_state,
     .run = soft_run,
     .request_stop = soft_request_stop,
-    .get_regs = soft_get_regs,
     .stats = soft_stats,
     .destroy = soft_destroy,
 };
