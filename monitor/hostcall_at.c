@@ -209,19 +209,26 @@ int64_t hc_truncate(struct hc_ctx *c, const struct bvm_hostcall *r)
     return err ? err : done(&q, truncate(q.p1.link, q.a->length));
 }
 
+/* Metadata calls: path one resolved for walk, the result buffer exactly size bytes of guest RAM. */
+static int at_resolve_meta(struct hc_ctx *c, const struct bvm_hostcall *r, struct at_req *q, enum hc_walk walk,
+                           uint64_t size)
+{
+    int err = at_prepare(c, r, q, 0);
+    if (err)
+        return err;
+    if (q->a->out_len != size || !gm_ptr(c->gm, q->a->out_gpa, size))
+        return -EFAULT;
+    return hc_path_resolve(c, q->a->dirfd, &q->p1, walk, q->a->flags & AT_EMPTY_PATH, HC_ACC_META);
+}
+
 /* The host kernel's struct statx is Linux's: the bytes go to the guest unchanged. */
 int64_t hc_statx(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     struct at_req q;
     struct linux_statx sx;
-    int err = at_prepare(c, r, &q, 0);
-    if (err)
-        return err;
-    if (q.a->out_len != sizeof sx || !gm_ptr(c->gm, q.a->out_gpa, sizeof sx))
-        return -EFAULT;
-    int flags = q.a->flags;
+    int flags = r->u.at.flags;
     FLAGS_ONLY(flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE);
-    err = hc_path_resolve(c, q.a->dirfd, &q.p1, walk_of(flags), flags & AT_EMPTY_PATH, HC_ACC_META);
+    int err = at_resolve_meta(c, r, &q, walk_of(flags), sizeof sx);
     if (err)
         return err;
     memset(&sx, 0, sizeof sx);
@@ -234,12 +241,7 @@ int64_t hc_statfs(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     struct at_req q;
     struct linux_statfs sf;
-    int err = at_prepare(c, r, &q, 0);
-    if (err)
-        return err;
-    if (q.a->out_len != sizeof sf || !gm_ptr(c->gm, q.a->out_gpa, sizeof sf))
-        return -EFAULT;
-    err = hc_path_resolve(c, q.a->dirfd, &q.p1, HC_WALK_FOLLOW, 0, HC_ACC_META);
+    int err = at_resolve_meta(c, r, &q, HC_WALK_FOLLOW, sizeof sf);
     if (err)
         return err;
     int64_t ret = done(&q, syscall(SYS_fstatfs, q.p1.fd, &sf));
