@@ -14,10 +14,12 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I
 
 SOFTCPU_SRC := $(wildcard softcpu/*.c)
 SOFTCPU_OBJ := $(SOFTCPU_SRC:%.c=$(B)/%.o)
+# common/: freestanding code built twice, once into each side, with that side's flags.
+COMMON_SRC  := $(wildcard common/*.c)
 MONITOR_SRC := $(wildcard monitor/*.c)
-MONITOR_OBJ := $(MONITOR_SRC:%.c=$(B)/%.o) $(B)/monitor/blobs.o
+MONITOR_OBJ := $(MONITOR_SRC:%.c=$(B)/%.o) $(B)/monitor/blobs.o $(COMMON_SRC:%.c=$(B)/monitor/%.o)
 KERNEL_SRC  := $(wildcard guest/kernel/*.c guest/kernel/*.S guest/lib/*.c)
-KERNEL_OBJ  := $(patsubst %,$(B)/%.o,$(basename $(KERNEL_SRC)))
+KERNEL_OBJ  := $(patsubst %,$(B)/%.o,$(basename $(KERNEL_SRC))) $(COMMON_SRC:%.c=$(B)/guest/%.o)
 
 all: $(B)/buffervm
 
@@ -49,6 +51,9 @@ $(B)/guest/%.o: guest/%.c
 $(B)/guest/%.o: guest/%.S $(B)/guest/asm_offsets.h
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -I$(B)/guest -c $< -o $@
+$(B)/guest/common/%.o: common/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
 $(B)/guest/kernel.elf: $(KERNEL_OBJ) guest/kernel/kernel.ld
 	ld -nostdlib -z noexecstack -z max-page-size=4096 -T guest/kernel/kernel.ld -o $@ $(KERNEL_OBJ)
 
@@ -56,6 +61,9 @@ $(B)/guest/kernel.elf: $(KERNEL_OBJ) guest/kernel/kernel.ld
 $(B)/monitor/%.o: monitor/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Isoftcpu -Imonitor -c $< -o $@
+$(B)/monitor/common/%.o: common/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
 $(B)/monitor/blobs.o: monitor/blobs.S $(B)/guest/kernel.elf $(B)/guest/bootstrap.bin
 	$(CC) -c -DKERNEL_ELF='"$(B)/guest/kernel.elf"' -DBOOTSTRAP_BIN='"$(B)/guest/bootstrap.bin"' $< -o $@
 $(B)/buffervm: $(MONITOR_OBJ) $(B)/libsoftcpu.a

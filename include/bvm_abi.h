@@ -4,7 +4,8 @@
 
 /*
  * C11 only, fixed-width types, explicit padding, every size and offset asserted.
- * Both sides include this file; nothing else is shared between host and guest.
+ * Both sides include this file; besides it they share only format definitions (bvm_linux.h,
+ * bvm_elf.h) and the freestanding code of common/.
  *
  * Addresses named *_gpa are guest-physical. The monitor reaches them only through
  * its checked translator (address and length, overflow-safe). Fields are marked

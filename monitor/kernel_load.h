@@ -7,7 +7,7 @@
 
 #include "guestmem.h"
 
-/* Check the ELF (64-bit x86-64 ET_EXEC, segments at or above BVM_KERNEL_GPA inside RAM,
+/* Check the ELF (bvm_elf.h's rules, ET_EXEC, segments at or above BVM_KERNEL_GPA inside RAM,
  * a ".bvm_abi" section with BVM_BOOT_MAGIC and BVM_ABI_VERSION), copy its PT_LOAD
  * segments to their physical addresses, zero .bss. On success *entry is the virtual
  * entry point and *end the first free page after the image. 0, or -1 with why set. */

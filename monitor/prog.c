@@ -1,7 +1,6 @@
 /* prog.c: resolve PROG like a shell and reject what cannot run, with env/timeout exit codes. */
 #include "prog.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bvm_elf.h"
 #include "fail.h"
 
 #define USER_MIN 0x10000ull         /* nothing mapped below 64 KiB */
@@ -60,20 +60,24 @@ int prog_resolve(const char *name, char *path, size_t pathlen, int *status, char
     return -1;
 }
 
-static int in_file(uint64_t off, uint64_t size, size_t len) { return off <= len && size <= len - off; }
-
 #define BAD(...) (snprintf(why, whylen, __VA_ARGS__), -1)
 
-static int check_phdr(const Elf64_Phdr *p, size_t len, int is_dyn, char *why, size_t whylen)
+/* The verdict of bvm_elf.h's rules in words, with the field that failed where it helps. */
+static int bad_elf(enum elf_err e, const struct elf64_ehdr *h, char *why, size_t whylen)
+{
+    if (e == ELF_BAD_MACHINE)
+        return BAD("%s (ELF machine %u)", elf_err_text(e), h->e_machine);
+    if (e == ELF_BAD_TYPE)
+        return BAD("%s (ELF type %u)", elf_err_text(e), h->e_type);
+    return BAD("%s", elf_err_text(e));
+}
+
+/* Where the kernel can place a segment: an ET_EXEC as linked, inside the user range; a static-pie
+ * is moved as a whole, so only its size matters here (the kernel has the last word). */
+static int check_place(const struct elf64_phdr *p, int is_dyn, char *why, size_t whylen)
 {
     if (p->p_type != PT_LOAD)
         return 0;
-    if (p->p_filesz > p->p_memsz)
-        return BAD("malformed ELF: segment file size exceeds memory size");
-    if (!in_file(p->p_offset, p->p_filesz, len))
-        return BAD("truncated ELF: segment data beyond the end of the file");
-    if (p->p_align > 1 && (p->p_vaddr - p->p_offset) % 4096 != 0)
-        return BAD("malformed ELF: segment offset and address disagree modulo the page size");
     if (!is_dyn && (p->p_vaddr < USER_MIN || p->p_vaddr > USER_LIMIT || p->p_memsz > USER_LIMIT - p->p_vaddr))
         return BAD("ELF segment at 0x%llx+0x%llx outside the user range", (unsigned long long)p->p_vaddr,
                    (unsigned long long)p->p_memsz);
@@ -82,55 +86,49 @@ static int check_phdr(const Elf64_Phdr *p, size_t len, int is_dyn, char *why, si
     return 0;
 }
 
+/* prog_check_image, and *interp the first PT_INTERP (p_filesz 0 without one). */
+static int check_image(const unsigned char *img, size_t len, size_t file_len, struct elf64_phdr *interp,
+                       char *why, size_t whylen)
+{
+    const struct elf64_ehdr *h = (const struct elf64_ehdr *)img;
+    enum elf_err e = elf_check_header(h, len, len); /* the headers must lie in what was read */
+    if (e != ELF_OK)
+        return bad_elf(e, h, why, whylen);
+    struct elf64_phdr ph[ELF_MAX_PHNUM];
+    memcpy(ph, img + h->e_phoff, h->e_phnum * sizeof ph[0]); /* img + e_phoff may be unaligned */
+    struct elf_phdrs_found found;
+    e = elf_check_phdrs(h, ph, file_len, &found);
+    if (e != ELF_OK)
+        return bad_elf(e, h, why, whylen);
+    for (int i = 0; i < h->e_phnum; i++)
+        if (check_place(&ph[i], h->e_type == ET_DYN, why, whylen) < 0)
+            return -1;
+    *interp = found.interp ? *found.interp : (struct elf64_phdr){0};
+    return 0;
+}
+
 int prog_check_image(const unsigned char *img, size_t len, size_t file_len, char *why, size_t whylen)
 {
-    if (len < 4 || memcmp(img, ELFMAG, SELFMAG) != 0)
-        return BAD("not an ELF executable");
-    if (len < EI_NIDENT || img[EI_CLASS] != ELFCLASS64)
-        return BAD("32-bit ELF executables are not supported");
-    if (len < sizeof(Elf64_Ehdr))
-        return BAD("truncated ELF: header cut short");
-    const Elf64_Ehdr *h = (const Elf64_Ehdr *)img;
-    if (img[EI_DATA] != ELFDATA2LSB || h->e_machine != EM_X86_64)
-        return BAD("not an x86-64 executable (ELF machine %u)", h->e_machine);
-    if (h->e_type != ET_EXEC && h->e_type != ET_DYN)
-        return BAD("not an executable (ELF type %u)", h->e_type);
-    if (h->e_phentsize != sizeof(Elf64_Phdr) || h->e_phnum == 0)
-        return BAD("malformed ELF: bad program header table");
-    if (!in_file(h->e_phoff, (uint64_t)h->e_phnum * sizeof(Elf64_Phdr), len))
-        return BAD("truncated ELF: program headers beyond the end of the file");
-    int loads = 0;
-    for (int i = 0; i < h->e_phnum; i++) {
-        Elf64_Phdr p;
-        memcpy(&p, img + h->e_phoff + (size_t)i * sizeof p, sizeof p);
-        if (check_phdr(&p, file_len, h->e_type == ET_DYN, why, whylen) < 0)
-            return -1;
-        loads += p.p_type == PT_LOAD;
-    }
-    if (!loads)
-        return BAD("malformed ELF: no loadable segment");
-    return 0;
+    struct elf64_phdr interp;
+    return check_image(img, len, file_len, &interp, why, whylen);
 }
 
 /* A PT_INTERP naming a missing file fails like execve's ENOENT: the shell says "required file not
  * found" and returns 127. 0 when there is no interpreter or it exists. */
-static int check_interp(const unsigned char *img, size_t len, int *status, char *why, size_t whylen)
+static int check_interp(const unsigned char *img, size_t len, const struct elf64_phdr *p, int *status,
+                        char *why, size_t whylen)
 {
-    const Elf64_Ehdr *h = (const Elf64_Ehdr *)img;
-    for (int i = 0; i < h->e_phnum; i++) {
-        Elf64_Phdr p;
-        memcpy(&p, img + h->e_phoff + (size_t)i * sizeof p, sizeof p);
-        if (p.p_type != PT_INTERP)
-            continue;
-        char ip[4096];
-        if (!in_file(p.p_offset, p.p_filesz, len) || p.p_filesz < 2 || p.p_filesz > sizeof ip ||
-            img[p.p_offset + p.p_filesz - 1] != 0)
-            return BAD("malformed ELF: bad PT_INTERP");
-        memcpy(ip, img + p.p_offset, p.p_filesz);
-        if (access(ip, F_OK) < 0) {
-            *status = BVM_EXIT_NOT_FOUND;
-            return BAD("cannot execute: required file not found (ELF interpreter %.80s: %s)", ip, strerror(errno));
-        }
+    if (!p->p_filesz)
+        return 0;
+    char ip[ELF_INTERP_MAX];
+    if (!elf_in_file(p->p_offset, p->p_filesz, len) ||
+        elf_check_interp_path((const char *)img + p->p_offset, p->p_filesz) != ELF_OK)
+        return BAD("%s", elf_err_text(ELF_BAD_INTERP));
+    memcpy(ip, img + p->p_offset, p->p_filesz);
+    if (access(ip, F_OK) < 0) {
+        *status = BVM_EXIT_NOT_FOUND;
+        return BAD("cannot execute: required file not found (ELF interpreter %.80s: %s)", ip,
+                   strerror(errno));
     }
     return 0;
 }
@@ -155,10 +153,11 @@ int prog_check_elf(const char *path, int *status, char *why, size_t whylen)
         free(img);
         return 0; /* a script: the kernel reads its #! line and checks the interpreter */
     }
+    struct elf64_phdr interp;
     int rc = got < 0 ? (snprintf(inner, sizeof inner, "cannot read: %s", strerror(errno)), -1)
-                     : prog_check_image(img, (size_t)got, (size_t)st.st_size, inner, sizeof inner);
+                     : check_image(img, (size_t)got, (size_t)st.st_size, &interp, inner, sizeof inner);
     if (rc == 0)
-        rc = check_interp(img, (size_t)got, status, inner, sizeof inner);
+        rc = check_interp(img, (size_t)got, &interp, status, inner, sizeof inner);
     free(img);
     if (rc < 0)
         snprintf(why, whylen, "%s: %s", path, inner);

@@ -12,6 +12,8 @@
 #define ARGS_WINDOW (6ull << 20)        /* the most Linux allows: 3/4 of its 8 MiB _STK_LIM */
 #define MAX_ARG_STRINGS 0x7fffffffull
 
+_Static_assert(ELF_INTERP_MAX <= BVM_HC_MAX_PATH, "a PT_INTERP path fits a hostcall's path");
+
 /* An ELF image, read and checked before the point of no return, mapped after it. */
 struct elf_image {
     int fd; /* host fd, -1 when none */
@@ -33,7 +35,7 @@ struct binprm {
     int fd;                         /* host fd of interp, -1 */
     char buf[BINPRM_BUF_SIZE];      /* its first bytes, zero padded */
     struct elf_image prog, elf_interp;
-    char elf_interp_path[BVM_HC_MAX_PATH];
+    char elf_interp_path[ELF_INTERP_MAX];
     uint8_t random[16]; /* AT_RANDOM */
 };
 

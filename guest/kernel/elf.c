@@ -1,34 +1,12 @@
-/* elf.c: validation of an x86-64 ELF executable's or interpreter's headers (pure logic; exec.c loads it). */
+/* elf.c: placing a checked x86-64 ELF executable or interpreter (pure logic; elf_load.c maps it). */
 #include "elf.h"
 
 #include "bvm_linux.h"
 #include "vma.h"
 
-int elf_check_ehdr(const struct elf64_ehdr *eh)
+/* Linked below USER_TOP (an ET_DYN is moved as a whole afterwards), so page rounding cannot wrap. */
+static bool below_user_top(const struct elf64_phdr *p)
 {
-    const uint8_t *id = eh->e_ident;
-    if (id[0] != 0x7f || id[1] != 'E' || id[2] != 'L' || id[3] != 'F')
-        return -LINUX_ENOEXEC;
-    if (id[4] != 2 /* ELFCLASS64 */ || id[5] != 1 /* little endian */ || id[6] != 1)
-        return -LINUX_ENOEXEC;
-    if ((eh->e_type != ET_EXEC && eh->e_type != ET_DYN) || eh->e_machine != EM_X86_64)
-        return -LINUX_ENOEXEC;
-    if (eh->e_phentsize != sizeof(struct elf64_phdr) || eh->e_phnum == 0 || eh->e_phnum > ELF_MAX_PHNUM)
-        return -LINUX_ENOEXEC;
-    if (eh->e_phoff > UINT64_MAX - (uint64_t)eh->e_phnum * sizeof(struct elf64_phdr))
-        return -LINUX_ENOEXEC;
-    return 0;
-}
-
-/* One PT_LOAD: sizes consistent, file offset and address congruent modulo the page, no wrap. */
-static bool load_ok(const struct elf64_phdr *p)
-{
-    if (p->p_filesz > p->p_memsz || p->p_memsz == 0)
-        return false;
-    if ((p->p_offset & (PAGE_SIZE - 1)) != (p->p_vaddr & (PAGE_SIZE - 1)))
-        return false;
-    if (p->p_offset > UINT64_MAX - p->p_filesz)
-        return false;
     return p->p_vaddr < USER_TOP && p->p_memsz <= USER_TOP - p->p_vaddr;
 }
 
@@ -49,34 +27,30 @@ static uint64_t phdr_address(const struct elf64_ehdr *eh, const struct elf64_phd
 
 static int scan_phdrs(const struct elf64_ehdr *eh, const struct elf64_phdr *ph, struct elf_info *info)
 {
-    int loads = 0;
+    struct elf_phdrs_found found;
+    if (elf_check_phdrs(eh, ph, UINT64_MAX, &found) != ELF_OK)
+        return -LINUX_ENOEXEC;
+    info->interp_off = found.interp ? found.interp->p_offset : 0;
+    info->interp_len = found.interp ? found.interp->p_filesz : 0;
     info->lo = UINT64_MAX;
     info->hi = 0;
     info->exec_stack = false;
-    info->interp_off = info->interp_len = 0;
     for (int i = 0; i < eh->e_phnum; i++) {
         const struct elf64_phdr *p = &ph[i];
-        if (p->p_type == PT_INTERP) {
-            if (p->p_filesz < 2 || p->p_filesz > BVM_HC_MAX_PATH)
-                return -LINUX_ENOEXEC;
-            info->interp_off = p->p_offset;
-            info->interp_len = p->p_filesz;
-        }
         if (p->p_type == PT_GNU_STACK)
             info->exec_stack = (p->p_flags & PF_X) != 0;
         if (p->p_type != PT_LOAD)
             continue;
-        if (!load_ok(p))
+        if (!below_user_top(p))
             return -LINUX_ENOEXEC;
         info->lo = MIN(info->lo, PAGE_DOWN(p->p_vaddr));
         info->hi = MAX(info->hi, PAGE_UP(p->p_vaddr + p->p_memsz));
-        loads++;
     }
-    return loads ? 0 : -LINUX_ENOEXEC;
+    return 0;
 }
 
-int elf_check_phdrs(const struct elf64_ehdr *eh, const struct elf64_phdr *ph, uint64_t pie_base,
-                    struct elf_info *info)
+int elf_layout(const struct elf64_ehdr *eh, const struct elf64_phdr *ph, uint64_t pie_base,
+               struct elf_info *info)
 {
     int err = scan_phdrs(eh, ph, info);
     if (err)

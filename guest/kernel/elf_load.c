@@ -29,12 +29,13 @@ static int read_image(int fd, struct elf_image *img)
 {
     img->fd = fd;
     int err = read_exact(fd, &img->eh, sizeof(img->eh), 0);
-    if (!err)
-        err = elf_check_ehdr(&img->eh);
+    /* The file's size is not known here: a table or segment past its end is a short read. */
+    if (!err && elf_check_header(&img->eh, sizeof(img->eh), UINT64_MAX) != ELF_OK)
+        err = -LINUX_ENOEXEC;
     if (!err)
         err = read_exact(fd, img->ph, (uint64_t)img->eh.e_phnum * sizeof(img->ph[0]), img->eh.e_phoff);
     if (!err)
-        err = elf_check_phdrs(&img->eh, img->ph, PIE_BASE, &img->info);
+        err = elf_layout(&img->eh, img->ph, PIE_BASE, &img->info);
     return err;
 }
 
@@ -43,7 +44,7 @@ static int prepare_interp(struct binprm *b)
 {
     const struct elf_info *info = &b->prog.info;
     int err = read_exact(b->prog.fd, b->elf_interp_path, info->interp_len, info->interp_off);
-    if (!err && b->elf_interp_path[info->interp_len - 1] != 0)
+    if (!err && elf_check_interp_path(b->elf_interp_path, info->interp_len) != ELF_OK)
         err = -LINUX_ENOEXEC;
     if (err)
         return err;
@@ -98,6 +99,8 @@ static int load_segment(int fd, const struct elf64_phdr *p, uint64_t bias)
 {
     uint64_t va = p->p_vaddr + bias, start = PAGE_DOWN(va), end = PAGE_UP(va + p->p_memsz);
     uint32_t prot = elf_prot(p->p_flags);
+    if (!p->p_memsz)
+        return 0; /* an empty segment maps nothing, as on Linux */
     int err = map_segment_range(start, end, prot, procfs_file_of(fd), PAGE_DOWN(p->p_offset));
     if (err)
         return err;
@@ -114,7 +117,7 @@ static int load_segment(int fd, const struct elf64_phdr *p, uint64_t bias)
 /* Places the image at base (ET_DYN; an ET_EXEC stays where it was linked) and maps its segments. */
 static int map_image(struct elf_image *img, uint64_t base)
 {
-    int err = elf_check_phdrs(&img->eh, img->ph, base, &img->info);
+    int err = elf_layout(&img->eh, img->ph, base, &img->info);
     for (int i = 0; !err && i < img->eh.e_phnum; i++)
         if (img->ph[i].p_type == PT_LOAD)
             err = load_segment(img->fd, &img->ph[i], img->info.bias);

@@ -1,5 +1,5 @@
 # kernel.mk: host-side unit tests of the shim kernel's pure-logic pieces (VMA tree, user-range
-# checks and segment lists, ELF header validation, #! lines), compiled for the host from the kernel sources.
+# checks and segment lists, placing an ELF image, #! lines), compiled for the host from the kernel sources.
 KERN_UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iguest/kernel \
     -fsanitize=address,undefined -fno-sanitize-recover=all
 KERN_UNIT_TESTS := kern_vma kern_usercopy kern_elf kern_script
@@ -12,9 +12,10 @@ $(B)/tests/unit/kern_usercopy: tests/unit/kern_usercopy.c guest/kernel/usercopy.
 	@mkdir -p $(dir $@)
 	$(CC) $(KERN_UNIT_CFLAGS) -o $@ tests/unit/kern_usercopy.c guest/kernel/usercopy.c
 
-$(B)/tests/unit/kern_elf: tests/unit/kern_elf.c guest/kernel/elf.c guest/kernel/vma.c tests/unit/kern_test.h
+$(B)/tests/unit/kern_elf: tests/unit/kern_elf.c guest/kernel/elf.c guest/kernel/vma.c common/elf_check.c \
+    tests/unit/kern_test.h
 	@mkdir -p $(dir $@)
-	$(CC) $(KERN_UNIT_CFLAGS) -o $@ tests/unit/kern_elf.c guest/kernel/elf.c guest/kernel/vma.c
+	$(CC) $(KERN_UNIT_CFLAGS) -o $@ tests/unit/kern_elf.c guest/kernel/elf.c guest/kernel/vma.c common/elf_check.c
 
 $(B)/tests/unit/kern_script: tests/unit/kern_script.c guest/kernel/script.c tests/unit/kern_test.h
 	@mkdir -p $(dir $@)
