@@ -2,8 +2,8 @@
 #include <elf.h>
 #include <string.h>
 
+#include "harness.h"
 #include "prog.h"
-#include "unit.h"
 
 static unsigned char img[4096];
 static char why[256];
