@@ -305,6 +305,20 @@ struct opdesc {
 extern const struct opdesc scpu_optable[];
 extern const unsigned scpu_optable_len;
 
+/* The operand size (2, 4 or 8) of a non-byte entry in 64-bit mode under REX.W and an
+ * operand-size (66) prefix that is not the entry's mandatory one. The decoder sizes instructions
+ * by it, and the differential tester's case generator their immediates. */
+static inline unsigned opdesc_osz64(const struct opdesc *e, bool rexw, bool osize)
+{
+    if (rexw && !(e->flags & (OPF_W_IGNORED | OPF_OSZ16_32)))
+        return 8;
+    if (e->flags & OPF_F64)
+        return 8;
+    if (osize)
+        return 2;
+    return (e->flags & OPF_D64) ? 8 : 4;
+}
+
 /* ---- TLB ---- */
 #define TLB_BITS 12
 #define TLB_SIZE (1u << TLB_BITS)

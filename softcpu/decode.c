@@ -199,16 +199,8 @@ static unsigned op_size(const struct cpu *c, const struct opdesc *e, unsigned pf
 {
     if (form_info[e->form].byteop)
         return 1;
-    if (c->mode == 8) {
-        bool w_ok = !(e->flags & (OPF_W_IGNORED | OPF_OSZ16_32));
-        if ((pfx & P_REXW) && w_ok)
-            return 8;
-        if (e->flags & OPF_F64)
-            return 8;
-        if (osize)
-            return 2;
-        return (e->flags & OPF_D64) ? 8 : 4;
-    }
+    if (c->mode == 8)
+        return opdesc_osz64(e, pfx & P_REXW, osize);
     return ((c->mode == 2) != osize) ? 2 : 4;
 }
 

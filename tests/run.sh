@@ -2,8 +2,7 @@
 # run.sh: run every test tier (tests/*/run*.sh) and print the "N passed, M failed" total.
 # Each tier script prints one line per test: "PASS name", "FAIL name: why", "SKIP name: why".
 # Usage: tests/run.sh [tier...]   (default: unit cpu programs errors)
-cd "$(dirname "$0")/.." || exit 2
-B=${B:-build}
+. "$(dirname "$0")/lib.sh"
 export B
 tiers=("$@")
 [ ${#tiers[@]} -eq 0 ] && tiers=(unit cpu programs errors)

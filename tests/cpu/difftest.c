@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "difftest.h"
+#include "harness.h"
 
 struct group {
     char name[64];          /* difftest-<mnem>-<form> */
@@ -227,17 +228,17 @@ static void print_group(const struct group *g)
     if (g->sys)
         return;
     if (g->no_gen)
-        printf("FAIL %s: no generator for this form\n", g->name);
+        test_report(g->name, TEST_FAIL, "no generator for this form");
     else if (g->n && g->no64 == g->n)
-        printf("SKIP %s: not encodable in 64-bit mode\n", g->name);
+        test_report(g->name, TEST_SKIP, "not encodable in 64-bit mode");
     else if (g->cases && g->host_ud == g->cases)
-        printf("SKIP %s: the host CPU lacks it (%lu cases)\n", g->name, g->cases);
+        test_report(g->name, TEST_SKIP, "the host CPU lacks it (%lu cases)", g->cases);
     else if (!g->cases)
-        printf("FAIL %s: no case could be generated\n", g->name);
+        test_report(g->name, TEST_FAIL, "no case could be generated");
     else if (g->fails)
-        printf("FAIL %s: %lu of %lu cases differ\n", g->name, g->fails, g->cases);
+        test_report(g->name, TEST_FAIL, "%lu of %lu cases differ", g->fails, g->cases);
     else
-        printf("PASS %s (%lu cases)\n", g->name, g->cases);
+        test_report(g->name, TEST_PASS, "(%lu cases)", g->cases);
 }
 
 static const struct opdesc *find_entry(const char *mnem, unsigned map, unsigned opcode)
@@ -360,16 +361,16 @@ static void bench(void)
 /* The cases ran through the translator (when it is on). */
 static void report_translated(void)
 {
+    static const char name[] = "difftest-translated";
     struct scpu_stats st;
     soft_stats(&st);
+    unsigned long long jit = st.insns_jit, all = st.insns_executed;
     if (!soft_translates())
-        printf("SKIP difftest-translated: translation is off (BVM_SOFT_JIT=0, or no LAHF in 64-bit mode)\n");
-    else if (st.insns_jit * 4 > st.insns_executed) /* cases end in a trap, which the count misses */
-        printf("PASS difftest-translated: %llu of %llu guest instructions ran in translated blocks\n",
-               (unsigned long long)st.insns_jit, (unsigned long long)st.insns_executed);
+        test_report(name, TEST_SKIP, "translation is off (BVM_SOFT_JIT=0, or no LAHF in 64-bit mode)");
+    else if (jit * 4 > all) /* cases end in a trap, which the count misses */
+        test_report(name, TEST_PASS, "(%llu of %llu guest instructions ran in translated blocks)", jit, all);
     else
-        printf("FAIL difftest-translated: only %llu of %llu guest instructions ran in translated blocks\n",
-               (unsigned long long)st.insns_jit, (unsigned long long)st.insns_executed);
+        test_report(name, TEST_FAIL, "only %llu of %llu guest instructions ran in translated blocks", jit, all);
 }
 
 int main(int argc, char **argv)

@@ -358,16 +358,7 @@ static int gen_implicit(struct gctx *g)
 /* Operand size the decoder will pick in 64-bit mode. */
 static unsigned eff_osz(const struct gctx *g, int p66)
 {
-    const struct opdesc *e = g->e;
-    if (g->f->byteop)
-        return 1;
-    if ((g->rex & 8) && !(e->flags & (OPF_W_IGNORED | OPF_OSZ16_32)))
-        return 8;
-    if (e->flags & OPF_F64)
-        return 8;
-    if (p66)
-        return 2;
-    return (e->flags & OPF_D64) ? 8 : 4;
+    return g->f->byteop ? 1 : opdesc_osz64(g->e, g->rex & 8, p66);
 }
 
 static void gen_prefixes(struct gctx *g, int *p66)

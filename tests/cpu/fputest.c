@@ -1,11 +1,12 @@
 /* fputest.c: x87 and SSE instructions on special inputs (NaNs, infinities, denormals, signed
  * zeros, conversion limits) under several MXCSR settings and x87 control words, run on the host
- * CPU and on the soft CPU from the same state; prints "PASS name" / "FAIL name: why". */
+ * CPU and on the soft CPU from the same state; one "PASS name" / "FAIL name: why" line a group. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "difftest.h"
+#include "harness.h"
 
 static struct dt_case tc;
 static struct dt_result hr, sr;
@@ -28,10 +29,9 @@ static void group_begin(struct group *g, const char *name)
 static void group_end(struct group *g)
 {
     if (g->fails)
-        printf("FAIL %s: %d of %d cases differ; first: %s\n", g->name, g->fails, g->runs, g->first);
+        test_report(g->name, TEST_FAIL, "%d of %d cases differ; first: %s", g->fails, g->runs, g->first);
     else
-        printf("PASS %s (%d cases)\n", g->name, g->runs);
-    fflush(stdout);
+        test_report(g->name, TEST_PASS, "(%d cases)", g->runs);
 }
 
 static bool ignored(const struct group *g, unsigned off)

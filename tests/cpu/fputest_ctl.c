@@ -8,6 +8,7 @@
 
 #include "difftest.h"
 #include "engine.h"
+#include "harness.h"
 
 struct ctl_case {
     const char *name;
@@ -69,7 +70,7 @@ void fputest_ctl(void)
 {
     struct scpu *s = scpu_create();
     if (!s) {
-        printf("FAIL ctl: scpu_create failed\n");
+        test_report("ctl", TEST_FAIL, "scpu_create failed");
         return;
     }
     for (unsigned n = 0; n < sizeof ctl_cases / sizeof ctl_cases[0]; n++) {
@@ -85,7 +86,7 @@ void fputest_ctl(void)
         sr.cr4 = (CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT) & ~k->cr4_clear;
         sr.efer = EFER_LME | EFER_LMA;
         if (scpu_set_sregs(s, &sr)) {
-            printf("FAIL %s: scpu_set_sregs refused the state\n", k->name);
+            test_report(k->name, TEST_FAIL, "scpu_set_sregs refused the state");
             continue;
         }
         struct cpu *c = (struct cpu *)(void *)s;
@@ -95,10 +96,7 @@ void fputest_ctl(void)
         float one = 1.0f;
         memcpy(c->fpu.xmm[0], &one, 4);
         int v = ctl_run(c, k);
-        if (v == k->vector)
-            printf("PASS %s\n", k->name);
-        else
-            printf("FAIL %s: vector %d, expected %d\n", k->name, v, k->vector);
+        EXPECT(k->name, v == k->vector, "vector %d, expected %d", v, k->vector);
     }
     scpu_destroy(s);
 }

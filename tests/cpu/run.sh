@@ -3,13 +3,9 @@
 # instruction form (and per sequence group), on the soft CPU as programs run it (translated
 # blocks), then once more, shorter, with translation off (the interpreter alone) as one line.
 # Longer runs: difftest --seed N --seconds S.
-cd "$(dirname "$0")/../.." || exit 2
-B=${B:-build}
+. "$(dirname "$0")/../lib.sh"
 exe=$B/tests/cpu/difftest
-if [ ! -x "$exe" ]; then
-    echo "FAIL difftest: $exe not built"
-    exit 0
-fi
+need_built difftest "$exe"
 "$exe" --seed 1 --count "${DIFFTEST_COUNT:-300}" 2>&1
 out=$(BVM_SOFT_JIT=0 "$exe" --seed 2 --count 60 --seqs 500 2>&1)
 fails=$(grep '^FAIL' <<<"$out")

@@ -1,10 +1,6 @@
 #!/bin/bash
 # run_sys.sh: the soft CPU's system tests; one PASS/FAIL/SKIP line per test.
-cd "$(dirname "$0")/../.." || exit 2
-B=${B:-build}
+. "$(dirname "$0")/../lib.sh"
 exe=$B/tests/cpu/systest
-if [ ! -x "$exe" ]; then
-    echo "FAIL systest: $exe not built"
-    exit 0
-fi
+need_built systest "$exe"
 "$exe" "$B/guest/bootstrap.bin"

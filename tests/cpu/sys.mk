@@ -2,6 +2,7 @@
 SYSTEST_SRC := tests/cpu/systest.c tests/cpu/systest_cases.c tests/cpu/systest_paging.c tests/cpu/systest_code.S
 TESTS_BUILD += $(B)/tests/cpu/systest
 
-$(B)/tests/cpu/systest: $(SYSTEST_SRC) tests/cpu/systest.h $(B)/libsoftcpu.a $(B)/guest/bootstrap.bin
+$(B)/tests/cpu/systest: $(SYSTEST_SRC) $(HARNESS) tests/cpu/systest.h $(B)/libsoftcpu.a $(B)/guest/bootstrap.bin
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Isoftcpu -Itests/cpu -o $@ $(SYSTEST_SRC) $(B)/libsoftcpu.a
+	$(CC) $(HOST_CFLAGS) -Isoftcpu -Itests/cpu -Itests -o $@ $(HARNESS_SRC) $(SYSTEST_SRC) \
+	    $(B)/libsoftcpu.a

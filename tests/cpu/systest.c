@@ -114,17 +114,18 @@ unsigned run(void)
     return ex.reason;
 }
 
-char why[256];
+char vector_why[256];
 /* Expect a HLT in the stub of vector v; the frame starts at RSP (error code first if any). */
 bool at_vector(int v)
 {
     if (ex.reason != SCPU_EXIT_HLT) {
-        snprintf(why, sizeof why, "exit %u, expected HLT in vector %d stub (rip %#lx)", ex.reason, v,
-                 (unsigned long)R.rip);
+        snprintf(vector_why, sizeof vector_why, "exit %u, expected HLT in vector %d stub (rip %#lx)",
+                 ex.reason, v, (unsigned long)R.rip);
         return false;
     }
     if (R.rip != STUBS + v * 16 + 1) {
-        snprintf(why, sizeof why, "stopped at rip %#lx, expected vector %d stub", (unsigned long)R.rip, v);
+        snprintf(vector_why, sizeof vector_why, "stopped at rip %#lx, expected vector %d stub",
+                 (unsigned long)R.rip, v);
         return false;
     }
     return true;
@@ -139,17 +140,6 @@ bool have_opcode(unsigned map, unsigned op, unsigned reg)
             return true;
     }
     return false;
-}
-
-static void report(const char *name, int r)
-{
-    if (r > 0)
-        printf("PASS %s\n", name);
-    else if (r < 0)
-        printf("SKIP %s: %s\n", name, why);
-    else
-        printf("FAIL %s: %s\n", name, why);
-    fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -167,10 +157,8 @@ int main(int argc, char **argv)
         return 2;
     }
     signal(SIGALRM, on_alarm);
-    for (unsigned k = 0; k < systest_ncases; k++) {
-        why[0] = 0;
-        report(systest_cases[k].name, systest_cases[k].fn());
-    }
+    for (unsigned k = 0; k < systest_ncases; k++)
+        test_run(systest_cases[k].name, systest_cases[k].fn);
     scpu_destroy(cpu);
     return 0;
 }

@@ -4,7 +4,7 @@
 /* ---- paging faults: error code, CR2, pushed RIP, RSP0 stack switch from ring 3 ---- */
 
 /* User code at UCODE touching addr through %rbx; expect #PF with err and CR2. */
-static int user_pf(const uint8_t *code, size_t len, uint64_t addr, uint64_t err, uint64_t rip)
+static void user_pf(const uint8_t *code, size_t len, uint64_t addr, uint64_t err, uint64_t rip)
 {
     machine(UCODE, true);
     memcpy(ram + UCODE, code, len);
@@ -21,16 +21,15 @@ static int user_pf(const uint8_t *code, size_t len, uint64_t addr, uint64_t err,
           (unsigned long)frame(4));
     CHECK(R.rsp == KSTACK - 48, "handler rsp %#lx, want TSS.RSP0-48", (unsigned long)R.rsp);
     CHECK(S.cs.selector == SEL_KCODE && S.cs.dpl == 0, "handler cs %#x", S.cs.selector);
-    return 1;
 }
 #define USER_PF(code, addr, err, rip) user_pf(code, (size_t)(code##_end - code), addr, err, rip)
 
-int t_pf_not_present(void) { return USER_PF(g_load_rbx, NOTP + 8, 4, UCODE); }
-int t_pf_write_ro(void) { return USER_PF(g_store_rbx, RO + 16, 7, UCODE); }
-int t_pf_user_super(void) { return USER_PF(g_load_rbx, SUPER, 5, UCODE); }
-int t_pf_nx_fetch(void) { return USER_PF(g_jmp_rbx, NXPAGE, 0x15, NXPAGE); }
+void t_pf_not_present(void) { USER_PF(g_load_rbx, NOTP + 8, 4, UCODE); }
+void t_pf_write_ro(void) { USER_PF(g_store_rbx, RO + 16, 7, UCODE); }
+void t_pf_user_super(void) { USER_PF(g_load_rbx, SUPER, 5, UCODE); }
+void t_pf_nx_fetch(void) { USER_PF(g_jmp_rbx, NXPAGE, 0x15, NXPAGE); }
 /* A reserved bit (above MAXPHYADDR = 48) in a user PTE: P|U|RSVD. */
-int t_pf_rsvd(void)
+void t_pf_rsvd(void)
 {
     machine(UCODE, true);
     *pte(RSVD) |= 4;
@@ -41,10 +40,9 @@ int t_pf_rsvd(void)
     EXPECT_VECTOR(14);
     CHECK(frame(0) == (1 | 4 | 8) && S.cr2 == RSVD, "error code %#lx cr2 %#lx, want P|U|RSVD",
           (unsigned long)frame(0), (unsigned long)S.cr2);
-    return 1;
 }
 
-int t_wp(void)
+void t_wp(void)
 {
     machine(KCODE, false);
     LOAD(KCODE, g_store_rbx);
@@ -64,10 +62,9 @@ int t_wp(void)
     scpu_set_regs(cpu, &R);
     CHECK(run() == SCPU_EXIT_HLT && R.rip == KCODE + 4, "WP=0 write faulted (rip %#lx)", (unsigned long)R.rip);
     CHECK(get64(RO) == 0x1122334455667788ull, "WP=0 write lost");
-    return 1;
 }
 
-int t_accessed_dirty(void)
+void t_accessed_dirty(void)
 {
     machine(KCODE, false);
     LOAD(KCODE, g_ad);
@@ -79,11 +76,10 @@ int t_accessed_dirty(void)
     CHECK(get64(PML4) & 0x20 && get64(PDPT) & 0x20 && get64(PD) & 0x20, "upper levels not accessed");
     CHECK(run() == SCPU_EXIT_HLT, "exit %u", ex.reason);
     CHECK((*pte(KDATA) & 0x60) == 0x60, "after write: pte %#lx, want A=1 D=1", (unsigned long)*pte(KDATA));
-    return 1;
 }
 
 /* A store crossing into a faulting page writes nothing, and CR2 names the second page. */
-int t_cross_store(void)
+void t_cross_store(void)
 {
     machine(KCODE, false);
     LOAD(KCODE, g_store_rbx);
@@ -95,10 +91,9 @@ int t_cross_store(void)
     EXPECT_VECTOR(14);
     CHECK(S.cr2 == RO && frame(0) == 3, "cr2 %#lx err %#lx", (unsigned long)S.cr2, (unsigned long)frame(0));
     CHECK(get64(UDATA + 0xff8) == 0xaaaaaaaaaaaaaaaaull, "first page was written");
-    return 1;
 }
 
-int t_large_pages(void)
+void t_large_pages(void)
 {
     machine(KCODE, false);
     LOAD(KCODE, g_two_loads);
@@ -110,10 +105,9 @@ int t_large_pages(void)
     CHECK(run() == SCPU_EXIT_HLT, "exit %u rip %#lx", ex.reason, (unsigned long)R.rip);
     CHECK(R.rax == 0x2222 && R.rdx == 0x1111, "rax %#lx rdx %#lx", (unsigned long)R.rax,
           (unsigned long)R.rdx);
-    return 1;
 }
 
-int t_noncanonical(void)
+void t_noncanonical(void)
 {
     machine(KCODE, false);
     LOAD(KCODE, g_load_rbx);
@@ -131,6 +125,5 @@ int t_noncanonical(void)
     EXPECT_VECTOR(12);
     CHECK(frame(0) == 0 && R.rsp == IST1 - 48, "#SS err %#lx rsp %#lx", (unsigned long)frame(0),
           (unsigned long)R.rsp);
-    return 1;
 }
 

@@ -1,8 +1,7 @@
 #!/bin/bash
 # run.sh: bad input to buffervm itself: each case must print exactly one clear line naming the
 # problem on stderr and exit with the env/timeout-style status (125/126/127), never crash.
-cd "$(dirname "$0")/../.." || exit 2
-B=${B:-build}
+. "$(dirname "$0")/../lib.sh"
 BVM=$(realpath "$B/buffervm")
 HELLO=$(realpath "$B/tests/programs/hello.glibc")
 T=$(mktemp -d /tmp/bvm-err.XXXXXX)

@@ -6,23 +6,12 @@
 # Usage: tests/kvm/run.sh [--cpu MODEL]... [--bvm PATH] [--progs DIR] [NAME...]
 #   env: B (build dir), KVM_VM_TIMEOUT (s per boot), KVM_CPUS (default "EPYC qemu64"),
 #        KVM_JOBS (VMs at once, default 2)
-cd "$(dirname "$0")/../.." || exit 2
-B=${B:-build}
+. "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/kvm/vm.sh
 . tests/kvm/vm.sh
-BVM=$B/buffervm
-PROGS=$B/tests/programs
 read -ra cpus <<<"${KVM_CPUS:-EPYC qemu64}"
-mycpus=() only=()
-while [ $# -gt 0 ]; do
-    case "$1" in
-    --cpu) mycpus+=("$2"); shift 2 ;;
-    --bvm) BVM=$2; shift 2 ;;
-    --progs) PROGS=$2; shift 2 ;;
-    *) only+=("$1"); shift ;;
-    esac
-done
-[ ${#mycpus[@]} -gt 0 ] && cpus=("${mycpus[@]}")
+prog_args --cpu "$@"
+[ ${#opt_values[@]} -gt 0 ] && cpus=("${opt_values[@]}")
 [ -x "$BVM" ] || { echo "FAIL kvm-setup: $BVM not built"; exit 0; }
 [ -d "$PROGS" ] || { echo "FAIL kvm-setup: $PROGS not built"; exit 0; }
 BVM=$(realpath "$BVM") PROGS=$(realpath "$PROGS") REPO=$(pwd -P)

@@ -2,20 +2,9 @@
 # run.sh: program tests: run each case natively and under buffervm (soft, and kvm when
 # /dev/kvm works here) and compare stdout, stderr, exit status and file effects.
 # Usage: tests/programs/run.sh [--backend soft|kvm]... [--bvm PATH] [--progs DIR] [NAME...]
-cd "$(dirname "$0")/../.." || exit 2
-B=${B:-build}
-BVM=$B/buffervm
-PROGS=$B/tests/programs
-backends=()
-only=()
-while [ $# -gt 0 ]; do
-    case "$1" in
-    --backend) backends+=("$2"); shift 2 ;;
-    --bvm) BVM=$2; shift 2 ;;
-    --progs) PROGS=$2; shift 2 ;;
-    *) only+=("$1"); shift ;;
-    esac
-done
+. "$(dirname "$0")/../lib.sh"
+prog_args --backend "$@"
+backends=("${opt_values[@]}")
 BVM=$(realpath "$BVM")
 PROGS=$(realpath "$PROGS")
 if [ ${#backends[@]} -eq 0 ]; then

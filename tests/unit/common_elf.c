@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "bvm_elf.h"
-#include "unit.h"
+#include "harness.h"
 
 #define FILE_LEN 0x10000
 static struct elf64_ehdr eh;

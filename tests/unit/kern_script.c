@@ -37,21 +37,21 @@ static int is(const char *got, const char *want)
 
 static void line_tests(void)
 {
-    CHECK("kern_script_plain", PARSE("#!/bin/sh\necho\n") == 0 && is(name, "/bin/sh") && is(arg, NULL), "%s",
-          buf);
-    CHECK("kern_script_arg_trimmed",
-          PARSE("#! \t/bin/sh   -e \t\nx") == 0 && is(name, "/bin/sh") && is(arg, "-e"), "name '%s' arg '%s'",
-          name, arg);
-    CHECK("kern_script_one_arg_with_spaces",
-          PARSE("#!/usr/bin/env -S a  b\n") == 0 && is(name, "/usr/bin/env") && is(arg, "-S a  b"),
-          "arg '%s'", arg);
-    CHECK("kern_script_cr_kept", PARSE("#!/bin/sh\r\n") == 0 && is(name, "/bin/sh\r"), "name '%s'", name);
-    CHECK("kern_script_nul_ends_name", PARSE("#!/bin/sh\0 -e\n") == 0 && is(name, "/bin/sh") && is(arg, NULL),
-          "arg '%s'", arg);
-    CHECK("kern_script_not_script",
-          PARSE("echo hi\n") == -LINUX_ENOEXEC && PARSE("#/bin/sh\n") == -LINUX_ENOEXEC, "accepted");
-    CHECK("kern_script_empty", PARSE("#!\n") == -LINUX_ENOEXEC && PARSE("#!  \t \n") == -LINUX_ENOEXEC,
-          "accepted");
+    EXPECT("kern_script_plain", PARSE("#!/bin/sh\necho\n") == 0 && is(name, "/bin/sh") && is(arg, NULL), "%s",
+           buf);
+    EXPECT("kern_script_arg_trimmed",
+           PARSE("#! \t/bin/sh   -e \t\nx") == 0 && is(name, "/bin/sh") && is(arg, "-e"),
+           "name '%s' arg '%s'", name, arg);
+    EXPECT("kern_script_one_arg_with_spaces",
+           PARSE("#!/usr/bin/env -S a  b\n") == 0 && is(name, "/usr/bin/env") && is(arg, "-S a  b"),
+           "arg '%s'", arg);
+    EXPECT("kern_script_cr_kept", PARSE("#!/bin/sh\r\n") == 0 && is(name, "/bin/sh\r"), "name '%s'", name);
+    EXPECT("kern_script_nul_ends_name",
+           PARSE("#!/bin/sh\0 -e\n") == 0 && is(name, "/bin/sh") && is(arg, NULL), "arg '%s'", arg);
+    EXPECT("kern_script_not_script",
+           PARSE("echo hi\n") == -LINUX_ENOEXEC && PARSE("#/bin/sh\n") == -LINUX_ENOEXEC, "accepted");
+    EXPECT("kern_script_empty", PARSE("#!\n") == -LINUX_ENOEXEC && PARSE("#!  \t \n") == -LINUX_ENOEXEC,
+           "accepted");
 }
 
 /* No newline in the first 256 bytes: usable only when the name visibly ends inside them. */
@@ -60,11 +60,11 @@ static void long_line_tests(void)
     char text[300];
     memset(text, 'a', sizeof(text));
     memcpy(text, "#!/", 3);
-    CHECK("kern_script_name_cut", parse(text, sizeof(buf)) == -LINUX_ENOEXEC, "accepted a cut name");
+    EXPECT("kern_script_name_cut", parse(text, sizeof(buf)) == -LINUX_ENOEXEC, "accepted a cut name");
     memcpy(text, "#!/bin/sh ", 10);
     int e = parse(text, sizeof(buf));
-    CHECK("kern_script_long_arg", e == 0 && is(name, "/bin/sh") && arg && strlen(arg) == sizeof(buf) - 11,
-          "err %d arg length %zu", e, arg ? strlen(arg) : 0);
+    EXPECT("kern_script_long_arg", e == 0 && is(name, "/bin/sh") && arg && strlen(arg) == sizeof(buf) - 11,
+           "err %d arg length %zu", e, arg ? strlen(arg) : 0);
 }
 
 static void load_tests(void)
@@ -74,16 +74,16 @@ static void load_tests(void)
     strcpy(b.interp, "./s");
     memcpy(b.buf, "#!/bin/sh -e\n", 13);
     int e = script_load(&b);
-    CHECK("kern_script_argv",
-          e == 0 && b.argc == 5 && npushed == 3 && !strcmp(pushed[0], "./s") && !strcmp(pushed[1], "-e") &&
-              !strcmp(pushed[2], "/bin/sh") && is(b.interp, "/bin/sh"),
-          "err %d argc %lu interp %s", e, (unsigned long)b.argc, b.interp);
+    EXPECT("kern_script_argv",
+           e == 0 && b.argc == 5 && npushed == 3 && !strcmp(pushed[0], "./s") && !strcmp(pushed[1], "-e") &&
+               !strcmp(pushed[2], "/bin/sh") && is(b.interp, "/bin/sh"),
+           "err %d argc %lu interp %s", e, (unsigned long)b.argc, b.interp);
     memcpy(b.buf, "#!/bin/sh\n", 11);
     b.path_inaccessible = true;
-    CHECK("kern_script_fd_path", script_load(&b) == -LINUX_ENOENT,
-          "ran a script named by a close-on-exec fd");
+    EXPECT("kern_script_fd_path", script_load(&b) == -LINUX_ENOENT,
+           "ran a script named by a close-on-exec fd");
     memcpy(b.buf, "\177ELF", 4);
-    CHECK("kern_script_elf", script_load(&b) == -LINUX_ENOEXEC, "took an ELF for a script");
+    EXPECT("kern_script_elf", script_load(&b) == -LINUX_ENOEXEC, "took an ELF for a script");
 }
 
 int main(void)
@@ -91,5 +91,5 @@ int main(void)
     line_tests();
     long_line_tests();
     load_tests();
-    return kt_failed;
+    return test_failed != 0;
 }

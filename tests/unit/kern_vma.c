@@ -76,7 +76,7 @@ static void test_random_ops(void)
         vma_check(&t);
         ok &= compare_with_model(&t, own);
     }
-    CHECK("kern_vma_random_insert_remove", ok, "tree disagrees with the model (round state lost)");
+    EXPECT("kern_vma_random_insert_remove", ok, "tree disagrees with the model (round state lost)");
 }
 
 static void test_split_merge(void)
@@ -86,19 +86,19 @@ static void test_split_merge(void)
     struct vma *hi = vma_split(&t, v, 0x104000);
     vma_check(&t);
     bool split_ok = hi && v->end == 0x104000 && hi->start == 0x104000 && hi->end == 0x110000 && t.count == 2;
-    CHECK("kern_vma_split", split_ok, "split gave [%#lx,%#lx) + [%#lx,%#lx)", (unsigned long)v->start,
-          (unsigned long)v->end, hi ? (unsigned long)hi->start : 0ul, hi ? (unsigned long)hi->end : 0ul);
+    EXPECT("kern_vma_split", split_ok, "split gave [%#lx,%#lx) + [%#lx,%#lx)", (unsigned long)v->start,
+           (unsigned long)v->end, hi ? (unsigned long)hi->start : 0ul, hi ? (unsigned long)hi->end : 0ul);
     hi->prot = 1;
     struct vma *m = vma_merge(&t, hi);
-    CHECK("kern_vma_no_merge_different_prot", t.count == 2 && m == hi, "count %u", t.count);
+    EXPECT("kern_vma_no_merge_different_prot", t.count == 2 && m == hi, "count %u", t.count);
     hi->prot = 3;
     m = vma_merge(&t, hi);
     vma_check(&t);
-    CHECK("kern_vma_merge", t.count == 1 && m->start == 0x100000 && m->end == 0x110000,
-          "count %u [%#lx,%#lx)", t.count, (unsigned long)m->start, (unsigned long)m->end);
+    EXPECT("kern_vma_merge", t.count == 1 && m->start == 0x100000 && m->end == 0x110000,
+           "count %u [%#lx,%#lx)", t.count, (unsigned long)m->start, (unsigned long)m->end);
     struct vma *s = vma_insert(&t, 0x110000, 0x120000, 3, VMA_ANON | VMA_STACK);
     vma_merge(&t, s);
-    CHECK("kern_vma_stack_stays_separate", t.count == 2, "count %u", t.count);
+    EXPECT("kern_vma_stack_stays_separate", t.count == 2, "count %u", t.count);
 }
 
 /* A shared file mapping's pieces keep their window file and offset; only the same file at the
@@ -110,21 +110,21 @@ static void test_file_window_vmas(void)
     struct vma *v = vma_insert(&t, 0x400000, 0x408000, 3, VMA_SHARED);
     v->fw = f1, v->pgoff = 0x10000;
     struct vma *hi = vma_split(&t, v, 0x403000);
-    CHECK("kern_vma_split_keeps_window_file", hi && hi->fw == f1 && hi->pgoff == 0x13000, "fw %p pgoff %#lx",
-          hi ? (void *)hi->fw : NULL, hi ? (unsigned long)hi->pgoff : 0ul);
+    EXPECT("kern_vma_split_keeps_window_file", hi && hi->fw == f1 && hi->pgoff == 0x13000, "fw %p pgoff %#lx",
+           hi ? (void *)hi->fw : NULL, hi ? (unsigned long)hi->pgoff : 0ul);
     struct vma *w = vma_insert(&t, 0x408000, 0x409000, 3, VMA_SHARED);
     w->fw = f2, w->pgoff = 0x18000;
     vma_merge(&t, w);
-    CHECK("kern_vma_no_merge_other_window_file", t.count == 3, "count %u", t.count);
+    EXPECT("kern_vma_no_merge_other_window_file", t.count == 3, "count %u", t.count);
     w->fw = f1, w->pgoff = 0x20000;
     vma_merge(&t, w);
-    CHECK("kern_vma_no_merge_window_offset_gap", t.count == 3, "count %u", t.count);
+    EXPECT("kern_vma_no_merge_window_offset_gap", t.count == 3, "count %u", t.count);
     w->pgoff = 0x18000;
     struct vma *m = vma_merge(&t, hi);
     vma_check(&t);
     bool merged = t.count == 1 && m->start == 0x400000 && m->end == 0x409000 && m->fw == f1;
-    CHECK("kern_vma_merge_window_file", merged, "count %u [%#lx,%#lx)", t.count, (unsigned long)m->start,
-          (unsigned long)m->end);
+    EXPECT("kern_vma_merge_window_file", merged, "count %u [%#lx,%#lx)", t.count, (unsigned long)m->start,
+           (unsigned long)m->end);
 }
 
 static void test_gap(void)
@@ -132,25 +132,25 @@ static void test_gap(void)
     struct vma_tree t = {0};
     uint64_t top = 0x7ffff7fff000ull, len = 0x10000;
     uint64_t g1 = vma_find_gap(&t, len, USER_MIN, top);
-    CHECK("kern_vma_gap_empty_tree", g1 == top - len, "got %#lx", (unsigned long)g1);
+    EXPECT("kern_vma_gap_empty_tree", g1 == top - len, "got %#lx", (unsigned long)g1);
     vma_insert(&t, g1, g1 + len, 3, 0);
     vma_insert(&t, g1 - 0x3000, g1 - 0x1000, 3, 0); /* leaves a 0x1000 hole below g1 */
     uint64_t g2 = vma_find_gap(&t, 0x1000, USER_MIN, top);
-    CHECK("kern_vma_gap_fits_hole", g2 == g1 - 0x1000, "got %#lx want %#lx", (unsigned long)g2,
-          (unsigned long)(g1 - 0x1000));
+    EXPECT("kern_vma_gap_fits_hole", g2 == g1 - 0x1000, "got %#lx want %#lx", (unsigned long)g2,
+           (unsigned long)(g1 - 0x1000));
     uint64_t g3 = vma_find_gap(&t, 0x2000, USER_MIN, top);
-    CHECK("kern_vma_gap_skips_small_hole", g3 == g1 - 0x5000, "got %#lx", (unsigned long)g3);
+    EXPECT("kern_vma_gap_skips_small_hole", g3 == g1 - 0x5000, "got %#lx", (unsigned long)g3);
     uint64_t g4 = vma_find_gap(&t, 0x1000, USER_MIN, VMA_META_END + 0x1000);
-    CHECK("kern_vma_gap_not_in_reserved", g4 == VMA_META_END, "got %#lx", (unsigned long)g4);
+    EXPECT("kern_vma_gap_not_in_reserved", g4 == VMA_META_END, "got %#lx", (unsigned long)g4);
     uint64_t g5 = vma_find_gap(&t, 0x2000, USER_MIN, VMA_META_END + 0x1000);
-    CHECK("kern_vma_gap_below_reserved", g5 == VMA_ALIAS_BASE - 0x2000, "got %#lx", (unsigned long)g5);
+    EXPECT("kern_vma_gap_below_reserved", g5 == VMA_ALIAS_BASE - 0x2000, "got %#lx", (unsigned long)g5);
     uint64_t g6 = vma_find_gap(&t, 0x20000, USER_MIN, USER_MIN + 0x10000);
-    CHECK("kern_vma_gap_none", g6 == 0, "got %#lx", (unsigned long)g6);
-    CHECK("kern_vma_reserved_ranges",
-          vma_range_reserved(VMA_ALIAS_BASE, VMA_ALIAS_BASE + 1) &&
-              vma_range_reserved(VMA_META_END - 1, VMA_META_END) && !vma_range_reserved(0, VMA_ALIAS_BASE) &&
-              !vma_range_reserved(VMA_META_END, USER_TOP),
-          "reserved check wrong");
+    EXPECT("kern_vma_gap_none", g6 == 0, "got %#lx", (unsigned long)g6);
+    EXPECT("kern_vma_reserved_ranges",
+           vma_range_reserved(VMA_ALIAS_BASE, VMA_ALIAS_BASE + 1) &&
+               vma_range_reserved(VMA_META_END - 1, VMA_META_END) && !vma_range_reserved(0, VMA_ALIAS_BASE) &&
+               !vma_range_reserved(VMA_META_END, USER_TOP),
+           "reserved check wrong");
 }
 
 static void test_neighbours(void)
@@ -159,12 +159,12 @@ static void test_neighbours(void)
     vma_insert(&t, 0x200000, 0x201000, 3, 0);
     vma_insert(&t, 0x300000, 0x301000, 3, 0);
     struct vma *n = vma_next_from(&t, 0x201000), *p = vma_prev_before(&t, 0x300000);
-    CHECK("kern_vma_next_prev", n && n->start == 0x300000 && p && p->start == 0x200000, "wrong neighbours");
-    CHECK("kern_vma_overlap_rejected", vma_insert(&t, 0x200800 & ~0xfffull, 0x202000, 3, 0) == NULL,
-          "overlapping insert accepted");
-    CHECK("kern_vma_range_free",
-          vma_range_free(&t, 0x201000, 0x300000) && !vma_range_free(&t, 0x201000, 0x300001),
-          "range_free wrong");
+    EXPECT("kern_vma_next_prev", n && n->start == 0x300000 && p && p->start == 0x200000, "wrong neighbours");
+    EXPECT("kern_vma_overlap_rejected", vma_insert(&t, 0x200800 & ~0xfffull, 0x202000, 3, 0) == NULL,
+           "overlapping insert accepted");
+    EXPECT("kern_vma_range_free",
+           vma_range_free(&t, 0x201000, 0x300000) && !vma_range_free(&t, 0x201000, 0x300001),
+           "range_free wrong");
 }
 
 int main(void)
@@ -174,5 +174,5 @@ int main(void)
     test_file_window_vmas();
     test_gap();
     test_neighbours();
-    return kt_failed;
+    return test_failed != 0;
 }

@@ -1,24 +1,26 @@
 # kernel.mk: host-side unit tests of the shim kernel's pure-logic pieces (VMA tree, user-range
 # checks and segment lists, placing an ELF image, #! lines), compiled for the host from the kernel sources.
 KERN_UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iguest/kernel \
-    -fsanitize=address,undefined -fno-sanitize-recover=all
+    -Itests -fsanitize=address,undefined -fno-sanitize-recover=all
+KERN_UNIT_HDRS := tests/unit/kern_test.h $(HARNESS)
 KERN_UNIT_TESTS := kern_vma kern_usercopy kern_elf kern_script
 
-$(B)/tests/unit/kern_vma: tests/unit/kern_vma.c guest/kernel/vma.c tests/unit/kern_test.h
+$(B)/tests/unit/kern_vma: tests/unit/kern_vma.c guest/kernel/vma.c $(KERN_UNIT_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(KERN_UNIT_CFLAGS) -o $@ tests/unit/kern_vma.c guest/kernel/vma.c
+	$(CC) $(KERN_UNIT_CFLAGS) -o $@ tests/unit/kern_vma.c $(HARNESS_SRC) guest/kernel/vma.c
 
-$(B)/tests/unit/kern_usercopy: tests/unit/kern_usercopy.c guest/kernel/usercopy.c tests/unit/kern_test.h
+$(B)/tests/unit/kern_usercopy: tests/unit/kern_usercopy.c guest/kernel/usercopy.c $(KERN_UNIT_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(KERN_UNIT_CFLAGS) -o $@ tests/unit/kern_usercopy.c guest/kernel/usercopy.c
+	$(CC) $(KERN_UNIT_CFLAGS) -o $@ tests/unit/kern_usercopy.c $(HARNESS_SRC) guest/kernel/usercopy.c
 
 $(B)/tests/unit/kern_elf: tests/unit/kern_elf.c guest/kernel/elf.c guest/kernel/vma.c common/elf_check.c \
-    tests/unit/kern_test.h
+    $(KERN_UNIT_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(KERN_UNIT_CFLAGS) -o $@ tests/unit/kern_elf.c guest/kernel/elf.c guest/kernel/vma.c common/elf_check.c
+	$(CC) $(KERN_UNIT_CFLAGS) -o $@ tests/unit/kern_elf.c $(HARNESS_SRC) guest/kernel/elf.c guest/kernel/vma.c \
+	    common/elf_check.c
 
-$(B)/tests/unit/kern_script: tests/unit/kern_script.c guest/kernel/script.c tests/unit/kern_test.h
+$(B)/tests/unit/kern_script: tests/unit/kern_script.c guest/kernel/script.c $(KERN_UNIT_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(KERN_UNIT_CFLAGS) -o $@ tests/unit/kern_script.c guest/kernel/script.c
+	$(CC) $(KERN_UNIT_CFLAGS) -o $@ tests/unit/kern_script.c $(HARNESS_SRC) guest/kernel/script.c
 
 TESTS_BUILD += $(KERN_UNIT_TESTS:%=$(B)/tests/unit/%)

@@ -4,7 +4,7 @@
 
 #include "boot_tables.h"
 #include "bvm_abi.h"
-#include "unit.h"
+#include "harness.h"
 
 #define PT_GPA 0x4000ull
 static uint8_t buf[0x7c000];

@@ -3,7 +3,7 @@
 
 #include "boot.h"
 #include "bvm_abi.h"
-#include "unit.h"
+#include "harness.h"
 
 extern const uint8_t bvm_kernel_elf[], bvm_kernel_elf_end[];
 extern const uint8_t bvm_bootstrap_bin[], bvm_bootstrap_bin_end[];

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "filewin.h"
-#include "unit.h"
+#include "harness.h"
 
 #define REQ 0x10000ull
 #define W BVM_FILEWIN_GPA

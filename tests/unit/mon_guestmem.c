@@ -1,7 +1,7 @@
 /* mon_guestmem.c: the checked translator accepts exactly the ranges inside RAM, overflow-safe. */
 #include "bvm_abi.h"
 #include "guestmem.h"
-#include "unit.h"
+#include "harness.h"
 
 static void translator_bounds(void)
 {

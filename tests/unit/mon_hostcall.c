@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "bvm_linux.h"
+#include "harness.h"
 #include "hostcall.h"
-#include "unit.h"
 
 #define REQ 0x10000ull
 #define SEGS 0x11000ull

@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "bvm_elf.h"
+#include "harness.h"
 #include "prog.h"
-#include "unit.h"
 
 static unsigned char img[4096] __attribute__((aligned(8)));
 static char why[256];

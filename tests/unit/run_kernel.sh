@@ -1,6 +1,6 @@
-#!/bin/sh
+#!/bin/bash
 # run_kernel.sh: runs the shim kernel's host-side unit tests; prints "PASS name" / "FAIL name: why".
-B=${B:-build}
+. "$(dirname "$0")/../lib.sh"
 status=0
 for t in kern_vma kern_usercopy kern_elf kern_script; do
     bin="$B/tests/unit/$t"

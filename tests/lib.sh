@@ -1,0 +1,31 @@
+# lib.sh: what the test scripts share. Each sources it first: . "$(dirname "$0")/../lib.sh"
+# (tests/run.sh: . "$(dirname "$0")/lib.sh"); it moves to the top of the tree and sets B, the
+# build directory (default build).
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+B=${B:-build}
+
+# need_built NAME PATH: the test program PATH must be built; if it is not, the tier's one line is
+# "FAIL NAME: PATH not built" and the script ends there (status 0: that line is the result).
+need_built() {
+    [ -x "$2" ] && return 0
+    echo "FAIL $1: $2 not built (make B=$B tests-build)"
+    exit 0
+}
+
+# prog_args OPT ARG...: the arguments of the program-test scripts (tests/programs/run.sh and
+# tests/kvm/run.sh, which passes them on): OPT VALUE, the script's own repeatable option (values
+# in the array opt_values), --bvm PATH, --progs DIR (BVM and PROGS, by default the build's), and
+# the NAMEs of the cases to run (the array only; none: all).
+prog_args() {
+    local opt=$1
+    shift
+    BVM=$B/buffervm PROGS=$B/tests/programs opt_values=() only=()
+    while [ $# -gt 0 ]; do
+        case "$1" in
+        "$opt") opt_values+=("$2"); shift 2 ;;
+        --bvm) BVM=$2; shift 2 ;;
+        --progs) PROGS=$2; shift 2 ;;
+        *) only+=("$1"); shift ;;
+        esac
+    done
+}
