@@ -44,6 +44,10 @@
 #define BVM_KERNEL_VBASE 0xffffffff80000000ull /* phys 0..1 GiB mapped here (kernel text) */
 /* The low identity map (virtual == physical, PML4 slot 0) exists only for the bootstrap;
  * the kernel removes it before creating user mappings. */
+/* The program's part: [BVM_USER_MIN, BVM_USER_TOP). The top is Linux's TASK_SIZE_MAX (the last page
+ * below 2^47 is never mapped), the bottom Linux's default vm.mmap_min_addr (64 KiB). */
+#define BVM_USER_MIN 0x10000ull
+#define BVM_USER_TOP 0x7ffffffff000ull
 
 /* ---- Boot GDT selectors (monitor's GDT; the kernel loads its own with the same layout) ---- */
 #define BVM_SEL_NULL 0x00

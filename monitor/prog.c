@@ -9,11 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bvm_abi.h"
 #include "bvm_elf.h"
 #include "fail.h"
 
-#define USER_MIN 0x10000ull         /* nothing mapped below 64 KiB */
-#define USER_LIMIT 0x7ffffffff000ull
 #define HEAD_MAX (1u << 20) /* headers must lie in the first MiB */
 
 static int check_exec(const char *path, int *status, char *why, size_t whylen)
@@ -78,7 +77,7 @@ static int check_place(const struct elf64_phdr *p, int is_dyn, char *why, size_t
 {
     if (p->p_type != PT_LOAD)
         return 0;
-    if (!is_dyn && (p->p_vaddr < USER_MIN || p->p_vaddr > USER_LIMIT || p->p_memsz > USER_LIMIT - p->p_vaddr))
+    if (!is_dyn && (p->p_vaddr < BVM_USER_MIN || p->p_vaddr > BVM_USER_TOP || p->p_memsz > BVM_USER_TOP - p->p_vaddr))
         return BAD("ELF segment at 0x%llx+0x%llx outside the user range", (unsigned long long)p->p_vaddr,
                    (unsigned long long)p->p_memsz);
     if (is_dyn && (p->p_vaddr > (1ull << 40) || p->p_memsz > (1ull << 40)))

@@ -14,10 +14,9 @@
 #define PAGE_UP(x) (((uint64_t)(x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 #define PAGE_ALIGNED(x) (((uint64_t)(x) & (PAGE_SIZE - 1)) == 0)
 
-/* Highest user address + 1, as Linux (TASK_SIZE_MAX): the last page below 2^47 is never mapped. */
-#define USER_TOP 0x7ffffffff000ull
-/* Nothing is mapped below this for the user (Linux's default vm.mmap_min_addr). */
-#define USER_MIN 0x10000ull
+/* The user range (bvm_abi.h; the monitor checks ET_EXEC programs against the same). */
+#define USER_TOP BVM_USER_TOP
+#define USER_MIN BVM_USER_MIN
 
 /* Kernel memory: RAM is direct-mapped at the physmap; the image also lives in the top 2 GiB. */
 #define P2V(pa) ((void *)((uint64_t)(pa) + BVM_PHYSMAP_BASE))
