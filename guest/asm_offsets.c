@@ -31,7 +31,10 @@ void asm_offsets(void)
     ASM_CONST(SEL_UDATA, BVM_SEL_UDATA);
     /* the trap frame and the per-CPU area (entry.S) */
     ASM_CONST(TRAP_SYSCALL, TRAP_SYSCALL);
+    ASM_CONST(TF_RCX, offsetof(struct trapframe, rcx));
+    ASM_CONST(TF_R11, offsetof(struct trapframe, r11));
     ASM_CONST(TF_RIP, offsetof(struct trapframe, rip));
+    ASM_CONST(TF_RFLAGS, offsetof(struct trapframe, rflags));
     ASM_CONST(TF_CS, offsetof(struct trapframe, cs));
     ASM_CONST(TF_CS_FROM_VECTOR, offsetof(struct trapframe, cs) - offsetof(struct trapframe, vector));
     ASM_CONST(PERCPU_KSTACK_TOP, offsetof(struct percpu, kstack_top));

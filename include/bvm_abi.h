@@ -179,7 +179,8 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(37, FMAP, fmap, fmap)                  /* fd's pages [offset, +len) at window gpa -> gpa */   \
     X(38, FUNMAP, funmap, fmap)              /* window [gpa, +len) back to unbacked */              \
     X(39, FMSYNC, fmsync, fmap)              /* msync(MS_SYNC) of window [gpa, +len) */             \
-    X(40, GETGROUPS, getgroups, out)         /* out = uint32_t[], out_len 0: none -> the count */
+    X(40, GETGROUPS, getgroups, out)         /* out = uint32_t[], out_len 0: none -> the count */ \
+    X(41, STOP, stop, stop)                  /* a stop signal's default action: stop until SIGCONT */
 
 enum bvm_hostcall_nr {
 #define BVM_HC_ENUM(n, NAME, name, req) BVM_HC_##NAME = n,
@@ -380,6 +381,14 @@ struct bvm_hc_fmap {
 _Static_assert(sizeof(struct bvm_hc_fmap) == 32, "hc_fmap size");
 _Static_assert(offsetof(struct bvm_hc_fmap, gpa) == 16, "hc_fmap gpa");
 
+/* STOP: the program stops as Linux stops it for a stop signal; the monitor stops itself with the
+ * same signal (so its parent's wait sees it) and returns when continued. */
+struct bvm_hc_stop {
+    int32_t signal; /* IN: SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct bvm_hc_stop) == 8, "hc_stop size");
+
 /* TRACE: text is copied, not NUL-terminated. */
 struct bvm_hc_trace {
     uint64_t text_gpa;  /* IN */
@@ -407,6 +416,7 @@ struct bvm_hostcall {
         struct bvm_hc_poll poll;
         struct bvm_hc_newfd newfd;
         struct bvm_hc_umask umask;
+        struct bvm_hc_stop stop;
         struct bvm_hc_fmap fmap;
     } u; /* 176 bytes: bvm_hc_exit is the largest */
 };

@@ -103,6 +103,82 @@ struct linux_sigaction {
 };
 _Static_assert(sizeof(struct linux_sigaction) == 32, "sigaction");
 
+/* sigaltstack's stack_t (also uc_stack). */
+struct linux_stack {
+    uint64_t ss_sp;
+    int32_t ss_flags;
+    int32_t pad;
+    uint64_t ss_size;
+};
+_Static_assert(sizeof(struct linux_stack) == 24, "stack_t size");
+
+/* siginfo_t: 128 bytes; the union starts at 16 on x86-64. */
+struct linux_siginfo {
+    int32_t si_signo, si_errno, si_code, pad;
+    union {
+        struct {
+            int32_t pid;
+            uint32_t uid;
+            uint64_t value; /* sigval: SI_QUEUE and real-time kill */
+        } kill;
+        struct {
+            int32_t tid, overrun;
+            uint64_t value;
+        } timer;
+        struct {
+            int32_t pid;
+            uint32_t uid;
+            int32_t status;
+            int32_t pad;
+            int64_t utime, stime;
+        } chld;
+        struct {
+            uint64_t addr; /* faulting address (CR2) or instruction */
+        } fault;
+        struct {
+            int64_t band;
+            int32_t fd;
+        } poll;
+        uint8_t bytes[112];
+    } u;
+};
+_Static_assert(sizeof(struct linux_siginfo) == 128, "siginfo size");
+_Static_assert(offsetof(struct linux_siginfo, u) == 16, "siginfo union");
+
+/* The x86-64 signal frame (arch/x86/include/uapi/asm/sigcontext.h, ucontext.h). */
+struct linux_sigcontext {
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp;
+    uint64_t rip, eflags;
+    uint16_t cs, gs, fs, ss;
+    uint64_t err, trapno, oldmask, cr2;
+    uint64_t fpstate; /* user pointer to the 512-byte fxsave image, or 0 */
+    uint64_t reserved1[8];
+};
+_Static_assert(sizeof(struct linux_sigcontext) == 256, "sigcontext size");
+_Static_assert(offsetof(struct linux_sigcontext, rip) == 128, "sigcontext rip");
+_Static_assert(offsetof(struct linux_sigcontext, fpstate) == 184, "sigcontext fpstate");
+
+struct linux_ucontext {
+    uint64_t uc_flags;
+    uint64_t uc_link;
+    struct linux_stack uc_stack;
+    struct linux_sigcontext uc_mcontext;
+    uint64_t uc_sigmask;
+};
+_Static_assert(sizeof(struct linux_ucontext) == 304, "ucontext size");
+
+/* What the handler's stack holds: its return address (sa_restorer), then the context and info. */
+struct linux_rt_sigframe {
+    uint64_t pretcode;
+    struct linux_ucontext uc;
+    struct linux_siginfo info;
+};
+_Static_assert(sizeof(struct linux_rt_sigframe) == 440, "rt_sigframe size");
+#define LINUX_FXSAVE_SIZE 512 /* the FPU/SSE image (fxsave layout) above the frame, 64-aligned */
+#define LINUX_UC_SIGCONTEXT_SS 0x2
+#define LINUX_UC_STRICT_RESTORE_SS 0x4
+
 struct linux_statx_timestamp {
     int64_t tv_sec;
     uint32_t tv_nsec;
@@ -417,7 +493,45 @@ _Static_assert(offsetof(struct linux_dirent64, d_name) == 19, "dirent64 name");
 #define LINUX_SIG_SETMASK 2
 #define LINUX_SS_ONSTACK 1
 #define LINUX_SS_DISABLE 2
+#define LINUX_SS_AUTODISARM (1u << 31)
 #define LINUX_MINSIGSTKSZ 2048
+/* sa_flags */
+#define LINUX_SA_NOCLDSTOP 0x1u
+#define LINUX_SA_NOCLDWAIT 0x2u
+#define LINUX_SA_SIGINFO 0x4u
+#define LINUX_SA_RESTORER 0x04000000u
+#define LINUX_SA_ONSTACK 0x08000000u
+#define LINUX_SA_RESTART 0x10000000u
+#define LINUX_SA_NODEFER 0x40000000u
+#define LINUX_SA_RESETHAND 0x80000000u
+/* si_code values */
+#define LINUX_SI_USER 0
+#define LINUX_SI_KERNEL 0x80
+#define LINUX_SI_QUEUE (-1)
+#define LINUX_SI_TIMER (-2)
+#define LINUX_SI_MESGQ (-3)
+#define LINUX_SI_ASYNCIO (-4)
+#define LINUX_SI_SIGIO (-5)
+#define LINUX_SI_TKILL (-6)
+#define LINUX_ILL_ILLOPN 2
+#define LINUX_FPE_INTDIV 1
+#define LINUX_FPE_INTOVF 2
+#define LINUX_FPE_FLTDIV 3
+#define LINUX_FPE_FLTOVF 4
+#define LINUX_FPE_FLTUND 5
+#define LINUX_FPE_FLTRES 6
+#define LINUX_FPE_FLTINV 7
+#define LINUX_SEGV_MAPERR 1
+#define LINUX_SEGV_ACCERR 2
+#define LINUX_BUS_ADRALN 1
+#define LINUX_BUS_ADRERR 2
+#define LINUX_TRAP_BRKPT 1
+#define LINUX_TRAP_TRACE 2
+/* a syscall interrupted by a signal: what the return to user turns into EINTR or a restart */
+#define LINUX_ERESTARTSYS 512
+#define LINUX_ERESTARTNOINTR 513
+#define LINUX_ERESTARTNOHAND 514
+#define LINUX_ERESTART_RESTARTBLOCK 516
 
 /* auxv types */
 #define LINUX_AT_NULL 0

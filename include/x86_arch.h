@@ -69,10 +69,42 @@
 #define MSR_KERNEL_GS_BASE 0xc0000102u
 #define MSR_TSC_AUX 0xc0000103u
 
+/* Exception vectors */
+#define X86_VEC_DE 0  /* divide error */
+#define X86_VEC_DB 1  /* debug */
+#define X86_VEC_NMI 2
+#define X86_VEC_BP 3  /* int3 */
+#define X86_VEC_OF 4
+#define X86_VEC_BR 5
+#define X86_VEC_UD 6  /* invalid opcode */
+#define X86_VEC_NM 7
+#define X86_VEC_DF 8  /* double fault */
+#define X86_VEC_TS 10
+#define X86_VEC_NP 11
+#define X86_VEC_SS 12
+#define X86_VEC_GP 13
+#define X86_VEC_PF 14
+#define X86_VEC_MF 16 /* x87 floating point */
+#define X86_VEC_AC 17
+#define X86_VEC_MC 18
+#define X86_VEC_XM 19 /* SIMD floating point */
+#define X86_VEC_CP 21
+#define X86_PF_WRITE (1u << 1) /* #PF error code: a write */
+#define X86_PF_USER (1u << 2)
+#define X86_PF_INSN (1u << 4)  /* an instruction fetch */
+
 /* RFLAGS system bits (the soft CPU names the arithmetic ones F_* in its own cpu.h) */
 #define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_DF (1ull << 10)
 #define RFLAGS_AC (1ull << 18)
+#define RFLAGS_RF (1ull << 16)
+/* the arithmetic ones, for what sigreturn lets a program set */
+#define RFLAGS_CF (1ull << 0)
+#define RFLAGS_PF (1ull << 2)
+#define RFLAGS_AF (1ull << 4)
+#define RFLAGS_ZF (1ull << 6)
+#define RFLAGS_SF (1ull << 7)
+#define RFLAGS_OF (1ull << 11)
 
 #endif

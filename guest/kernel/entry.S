@@ -55,19 +55,25 @@ syscall_entry:
     pushq %r11           /* rflags */
     pushq $SEL_UCODE /* cs */
     pushq %rcx           /* rip */
-    pushq $0             /* error */
+    pushq %rax           /* error: the syscall number (Linux's orig_ax), for restarts */
     pushq $TRAP_SYSCALL  /* vector */
     PUSH_GPRS
     movq %rsp, %rdi
     cld
     call syscall_dispatch
     /* SYSRET #GPs in ring 0 on a non-canonical RCX (Intel), so only a lower-half RIP may use it;
-     * a frame the kernel rewrote to something else (CS/SS) also leaves by IRETQ. */
+     * a frame the kernel rewrote to something else (CS/SS), or whose RCX and R11 are not RIP and
+     * RFLAGS (a signal handler's entry, sigreturn), leaves by IRETQ, which restores them all. */
     movq TF_RIP(%rsp), %rcx
     movq $0x00007fffffffffff, %rax
     cmpq %rax, %rcx
     ja iret_to_user
     cmpq $SEL_UCODE, TF_CS(%rsp)
+    jne iret_to_user
+    cmpq TF_RCX(%rsp), %rcx
+    jne iret_to_user
+    movq TF_RFLAGS(%rsp), %rax
+    cmpq TF_R11(%rsp), %rax
     jne iret_to_user
     POP_GPRS
     addq $16, %rsp  /* vector, error */

@@ -7,6 +7,7 @@
 #include "cpu.h"
 #include "fd.h"
 #include "fmt.h"
+#include "fpu.h"
 #include "hostcall.h"
 #include "mm.h"
 #include "procfs.h"
@@ -104,22 +105,6 @@ static int search_binary(struct binprm *b)
     return -LINUX_ELOOP;
 }
 
-static void setup_fpu(void)
-{
-    /* The program expects the state of a fresh Linux process: x87 default control word 0x37F
-     * and MXCSR 0x1F80 (all exceptions masked, round to nearest). FXRSTOR of a clean image sets
-     * both (and clears the XMM registers). */
-    static uint8_t fx[512] __attribute__((aligned(16)));
-    fx[0] = 0x7f; /* FCW 0x037f */
-    fx[1] = 0x03;
-    fx[24] = 0x80; /* MXCSR 0x1f80 */
-    fx[25] = 0x1f;
-    fx[28] = 0xff; /* MXCSR_MASK: ignored by FXRSTOR, kept valid */
-    fx[29] = 0xff;
-    __asm__ volatile("fninit");
-    __asm__ volatile("fxrstor64 %0" : : "m"(fx));
-}
-
 /* Enters user mode at entry with fresh registers, as Linux's start_thread leaves them. */
 static _Noreturn void start_user(uint64_t entry, uint64_t sp)
 {
@@ -132,7 +117,7 @@ static _Noreturn void start_user(uint64_t entry, uint64_t sp)
     tf.rflags = 0x202; /* IF and the always-one bit */
     wrmsr(MSR_FS_BASE, 0);
     wrmsr(MSR_KERNEL_GS_BASE, 0); /* the user's GS base while in the kernel */
-    setup_fpu();
+    fpu_reset();
     trace_syscall_result(0, true);
     user_enter(&tf);
 }

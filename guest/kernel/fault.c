@@ -50,7 +50,7 @@ static int fault_in(struct addrspace *as, struct vma *v, uint64_t addr, uint32_t
 {
     uint64_t va = PAGE_DOWN(addr);
     if (access && !prot_allows(v->prot, access))
-        return -LINUX_EFAULT;
+        return FAULT_ACCERR;
     uint64_t pte = pt_lookup(as->root, va);
     if (!(pte & PTE_P)) {
         int err = v->fw ? mm_shared_fault(as, v, va) : map_zero_page(as, va, v->prot);

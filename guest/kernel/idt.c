@@ -20,8 +20,6 @@ static bool nx_on; /* cached: reading EFER may exit to the hypervisor */
 
 #define GATE_INTR 0x8e      /* present, DPL 0, 64-bit interrupt gate (IF cleared on entry) */
 #define GATE_INTR_USER 0xee /* same, DPL 3: reachable by int3 from user */
-#define VEC_BP 3
-#define VEC_DF 8
 
 static void idt_set(int vec, uint64_t handler, uint8_t attr, uint8_t ist)
 {
@@ -39,7 +37,7 @@ void idt_init(void)
     for (int v = 0; v < 256; v++) {
         uint64_t stub = (uint64_t)(uintptr_t)isr_stubs + 16 * (uint64_t)v;
         /* Any other "int n" from user hits a DPL-0 gate and becomes #GP, as on Linux. */
-        idt_set(v, stub, v == VEC_BP ? GATE_INTR_USER : GATE_INTR, v == VEC_DF ? 1 : 0);
+        idt_set(v, stub, v == X86_VEC_BP ? GATE_INTR_USER : GATE_INTR, v == X86_VEC_DF ? 1 : 0);
     }
     struct {
         uint16_t limit;

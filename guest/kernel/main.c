@@ -5,10 +5,13 @@
 #include "fd.h"
 #include "filewin.h"
 #include "fmt.h"
+#include "fpu.h"
 #include "hostcall.h"
 #include "mm.h"
 #include "pagetable.h"
 #include "palloc.h"
+#include "signal.h"
+#include "task.h"
 #include "string.h"
 #include "trap.h"
 
@@ -46,6 +49,9 @@ static _Noreturn void kernel_start(void)
     pt_drop_identity(root);
     mm_init(cur_as, root);
     fd_init();
+    task_init();
+    signal_init();
+    fpu_init();
     if (boot->flags & BVM_BOOT_VERBOSE)
         kprintf("shim kernel: %lu MiB RAM, %lu free pages, exec %s", (unsigned long)(boot->ram_size >> 20),
                 (unsigned long)palloc_free_pages(), (const char *)(uintptr_t)boot->exec_path);

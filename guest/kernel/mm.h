@@ -35,12 +35,14 @@ void mm_init(struct addrspace *as, uint64_t root);
 /* execve's point of no return: every mapping and page of the old image goes; the address space
  * is left as mm_init leaves it. */
 void mm_exec_reset(struct addrspace *as);
-/* fault_handle's answer for a page of a shared file mapping wholly past the end of its file. */
+/* fault_handle's answers besides 0 and -EFAULT (no mapping there): a page of a shared file mapping
+ * wholly past the end of its file, and an access the mapping's protection refuses. */
 #define FAULT_SIGBUS (-LINUX_EIO)
+#define FAULT_ACCERR (-LINUX_EACCES)
 
-/* Resolves a fault at addr for access (demand paging, stack growth): 0, -EFAULT when the access
- * is not allowed (the caller turns that into SIGSEGV or EFAULT), or FAULT_SIGBUS (SIGBUS, or
- * EFAULT for a user copy). */
+/* Resolves a fault at addr for access (demand paging, stack growth): 0, -EFAULT when nothing is
+ * mapped there, FAULT_ACCERR when the protection forbids the access (the caller turns both into
+ * SIGSEGV, SEGV_MAPERR or SEGV_ACCERR), or FAULT_SIGBUS (SIGBUS, or EFAULT for a user copy). */
 int fault_handle(struct addrspace *as, uint64_t addr, uint32_t access);
 /* The physical page behind user va, faulted in if needed and checked against the VMA's protection
  * (access 0: kernel-internal, any VMA). 0 on success with *pa set, else -EFAULT. */

@@ -1,199 +1,356 @@
-/* signal.c: rt_sigaction/rt_sigprocmask bookkeeping, kill/tkill/tgkill to itself, default actions. */
+/* signal.c: signal generation, pending queues, and delivery on the way back to user mode. */
 #include "signal.h"
 
-#include "bvm_linux.h"
+#include "cpu.h"
 #include "hostcall.h"
+#include "sigframe.h"
 #include "string.h"
 #include "syscall.h"
 #include "usercopy.h"
 
-#define SIGBIT(s) (1ull << ((s)-1))
-#define UNBLOCKABLE (SIGBIT(LINUX_SIGKILL) | SIGBIT(LINUX_SIGSTOP))
+#define SIGQ_MAX 1024 /* queued siginfos for all queues (Linux's RLIMIT_SIGPENDING is per user) */
 
-static struct linux_sigaction actions[LINUX_NSIG + 1];
-static uint64_t blocked, pending;
-
-/* sigaltstack: the alternate stack is recorded for when handlers run (not yet). */
-struct linux_stack {
-    uint64_t sp;
-    int32_t flags;
-    int32_t pad;
-    uint64_t size;
+struct sigq_entry {
+    struct sigq_entry *next;
+    struct linux_siginfo info;
 };
-_Static_assert(sizeof(struct linux_stack) == 24, "stack_t size");
-static struct linux_stack alt = {0, LINUX_SS_DISABLE, 0, 0};
+
+static struct sigq_entry sigq_pool[SIGQ_MAX];
+static struct sigq_entry *sigq_free;
+
+void signal_init(void)
+{
+    for (int i = 0; i < SIGQ_MAX; i++) {
+        sigq_pool[i].next = sigq_free;
+        sigq_free = &sigq_pool[i];
+    }
+}
 
 static bool default_ignored(int sig)
 {
     return sig == LINUX_SIGCHLD || sig == LINUX_SIGURG || sig == LINUX_SIGWINCH || sig == LINUX_SIGCONT;
 }
 
-static bool default_stops(int sig)
+bool signal_default_stops(int sig)
 {
     return sig == LINUX_SIGSTOP || sig == LINUX_SIGTSTP || sig == LINUX_SIGTTIN || sig == LINUX_SIGTTOU;
 }
 
-int64_t sys_rt_sigaction(SYSARGS)
+/* The disposition throws the signal away (SIG_IGN, or a default that ignores). */
+bool signal_ignored(int sig)
 {
-    int sig = (int)a0;
-    struct linux_sigaction act;
-    if (a3 != 8 || sig < 1 || sig > LINUX_NSIG)
-        return -LINUX_EINVAL;
-    if (a1 && (sig == LINUX_SIGKILL || sig == LINUX_SIGSTOP))
-        return -LINUX_EINVAL;
-    /* Read the new action before writing the old one: the two may be the same buffer. */
-    if (a1 && copy_from_user(&act, a1, sizeof(act)))
-        return -LINUX_EFAULT;
-    if (a2 && copy_to_user(a2, &actions[sig], sizeof(actions[sig])))
-        return -LINUX_EFAULT;
-    if (a1) {
-        act.mask &= ~UNBLOCKABLE;
-        actions[sig] = act;
-        /* Setting SIG_IGN (or a default that ignores) discards a pending instance. */
-        if (act.handler == LINUX_SIG_IGN || (act.handler == LINUX_SIG_DFL && default_ignored(sig)))
-            pending &= ~SIGBIT(sig);
+    uint64_t h = cur_proc->action[sig].handler;
+    return h == LINUX_SIG_IGN || (h == LINUX_SIG_DFL && default_ignored(sig));
+}
+
+/* Appends info to q; a standard signal already pending is not queued twice. Without a free entry
+ * the signal is still made pending (without its siginfo, as Linux does) unless it comes from
+ * sigqueue, which gets EAGAIN. */
+static int sq_add(struct sigpending *q, const struct linux_siginfo *info)
+{
+    int sig = info->si_signo;
+    if (sig < 32 && (q->set & SIGBIT(sig)))
+        return 0;
+    struct sigq_entry *e = sigq_free;
+    if (!e) {
+        if (info->si_code < 0 && info->si_code != LINUX_SI_TKILL)
+            return -LINUX_EAGAIN;
+        q->set |= SIGBIT(sig);
+        return 0;
     }
+    sigq_free = e->next;
+    e->info = *info;
+    e->next = NULL;
+    struct sigq_entry **p = &q->head;
+    while (*p)
+        p = &(*p)->next;
+    *p = e;
+    q->set |= SIGBIT(sig);
     return 0;
+}
+
+/* Removes the first queued instance of sig from q into *info (a bare SI_USER siginfo when the
+ * queue had no room for it) and clears the bit when none is left. */
+static void sq_take(struct sigpending *q, int sig, struct linux_siginfo *info)
+{
+    memset(info, 0, sizeof(*info));
+    info->si_signo = sig;
+    struct sigq_entry **p = &q->head;
+    while (*p && (*p)->info.si_signo != sig)
+        p = &(*p)->next;
+    if (*p) {
+        struct sigq_entry *e = *p;
+        *info = e->info;
+        *p = e->next;
+        e->next = sigq_free;
+        sigq_free = e;
+    }
+    for (struct sigq_entry *r = *p; r; r = r->next)
+        if (r->info.si_signo == sig)
+            return; /* another instance is still queued */
+    q->set &= ~SIGBIT(sig);
+}
+
+/* Drops every pending instance of the signals in mask from q. */
+static void sq_flush(struct sigpending *q, uint64_t mask)
+{
+    struct linux_siginfo dummy;
+    for (int sig = 1; sig <= LINUX_NSIG; sig++)
+        while ((q->set & mask) & SIGBIT(sig))
+            sq_take(q, sig, &dummy);
+}
+
+void signal_flush_ignored(int sig)
+{
+    sq_flush(&cur->pending, SIGBIT(sig));
+    sq_flush(&cur_proc->pending, SIGBIT(sig));
+}
+
+/* Linux's prepare_signal: SIGCONT cancels pending stops and a stop cancels a pending SIGCONT. */
+static void prepare_signal(int sig)
+{
+    uint64_t stops = SIGBIT(LINUX_SIGSTOP) | SIGBIT(LINUX_SIGTSTP) | SIGBIT(LINUX_SIGTTIN) | SIGBIT(LINUX_SIGTTOU);
+    if (sig == LINUX_SIGCONT) {
+        sq_flush(&cur->pending, stops);
+        sq_flush(&cur_proc->pending, stops);
+    } else if (stops & SIGBIT(sig)) {
+        sq_flush(&cur->pending, SIGBIT(LINUX_SIGCONT));
+        sq_flush(&cur_proc->pending, SIGBIT(LINUX_SIGCONT));
+    }
+}
+
+int signal_send(struct thread *t, const struct linux_siginfo *info)
+{
+    int sig = info->si_signo;
+    if (sig < 1 || sig > LINUX_NSIG)
+        return -LINUX_EINVAL;
+    prepare_signal(sig);
+    /* An ignored signal is discarded at once unless blocked (the handler may change before it is
+     * unblocked); SIGKILL is never ignored. */
+    if (signal_ignored(sig) && !(cur->blocked & SIGBIT(sig)))
+        return 0;
+    return sq_add(t ? &t->pending : &cur_proc->pending, info);
+}
+
+int signal_send_simple(int sig, int code)
+{
+    struct linux_siginfo info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = sig;
+    info.si_code = code;
+    if (code == LINUX_SI_USER || code == LINUX_SI_TKILL) {
+        info.u.kill.pid = cur_proc->pid;
+        info.u.kill.uid = (uint32_t)boot->uid;
+    }
+    return signal_send(code == LINUX_SI_TKILL ? cur : NULL, &info);
+}
+
+/* Linux's force_sig_info: a blocked or ignored signal the thread cannot survive without is
+ * unblocked and its disposition reset, then sent to the thread. */
+static void force(int sig, int code, uint64_t addr)
+{
+    struct linux_siginfo info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = sig;
+    info.si_code = code;
+    info.u.fault.addr = addr;
+    struct linux_sigaction *a = &cur_proc->action[sig];
+    if ((cur->blocked & SIGBIT(sig)) || a->handler == LINUX_SIG_IGN) {
+        if (a->handler == LINUX_SIG_IGN)
+            a->handler = LINUX_SIG_DFL;
+        cur->blocked &= ~SIGBIT(sig);
+    }
+    sq_add(&cur->pending, &info);
+}
+
+void signal_force_fault(struct trapframe *tf, int sig, int code, uint64_t addr)
+{
+    cur->trap_nr = tf->vector;
+    cur->error_code = tf->error;
+    cur->fault_rip = tf->rip;
+    cur->fault_sig = sig;
+    force(sig, code, addr);
+}
+
+void signal_force_sigsegv(void)
+{
+    force(LINUX_SIGSEGV, LINUX_SI_KERNEL, 0);
+}
+
+/* Linux's next_signal: the synchronous (fault) signals first, then the lowest number. */
+static int next_signal(uint64_t set)
+{
+    uint64_t sync = SIGBIT(LINUX_SIGSEGV) | SIGBIT(LINUX_SIGBUS) | SIGBIT(LINUX_SIGILL) |
+                    SIGBIT(LINUX_SIGTRAP) | SIGBIT(LINUX_SIGFPE) | SIGBIT(LINUX_SIGSYS);
+    if (set & sync)
+        set &= sync;
+    return set ? __builtin_ctzll(set) + 1 : 0;
+}
+
+int signal_dequeue(uint64_t allowed, struct linux_siginfo *info)
+{
+    int sig = next_signal(cur->pending.set & allowed);
+    if (sig) {
+        sq_take(&cur->pending, sig, info);
+        return sig;
+    }
+    sig = next_signal(cur_proc->pending.set & allowed);
+    if (sig)
+        sq_take(&cur_proc->pending, sig, info);
+    return sig;
+}
+
+uint64_t signal_pending_set(void)
+{
+    return cur->pending.set | cur_proc->pending.set;
+}
+
+bool signal_pending(void)
+{
+    return (signal_pending_set() & ~cur->blocked) != 0;
+}
+
+void signal_set_blocked(uint64_t mask)
+{
+    cur->blocked = mask & ~(SIGBIT(LINUX_SIGKILL) | SIGBIT(LINUX_SIGSTOP));
+}
+
+/* The default action of a signal that kills: the run ends with it, with the record of the fault
+ * that raised it (for --verbose) when it came from one. */
+static _Noreturn void die(int sig, bool from_fault)
+{
+    if (from_fault) {
+        uint8_t insn[16];
+        uint32_t n = 0;
+        while (n < sizeof(insn) && copy_from_user(&insn[n], cur->fault_rip + n, 1) == 0)
+            n++;
+        uint64_t addr = cur->trap_nr == X86_VEC_PF ? cur->cr2 : 0;
+        hc_exit_signal(sig, (uint32_t)cur->trap_nr, addr, cur->fault_rip, insn, n);
+    }
+    hc_exit_signal(sig, 0xffffffffu, 0, cur->tf ? cur->tf->rip : 0, NULL, 0);
+}
+
+/* An interrupted syscall whose signal runs a handler: EINTR or a restart, by Linux's rules. */
+static void restart_for_handler(struct trapframe *tf, const struct linux_sigaction *a)
+{
+    if (!cur->in_syscall)
+        return;
+    cur->in_syscall = false;
+    switch (-(int64_t)tf->rax) {
+    case LINUX_ERESTARTNOHAND:
+    case LINUX_ERESTART_RESTARTBLOCK:
+        tf->rax = (uint64_t)-LINUX_EINTR;
+        return;
+    case LINUX_ERESTARTSYS:
+        if (!(a->flags & LINUX_SA_RESTART)) {
+            tf->rax = (uint64_t)-LINUX_EINTR;
+            return;
+        }
+        /* fallthrough */
+    case LINUX_ERESTARTNOINTR:
+        tf->rax = tf->error; /* the syscall number */
+        tf->rip -= 2;        /* back onto the SYSCALL instruction */
+        return;
+    }
+}
+
+/* No handler ran: an interrupted syscall starts again as if nothing happened. */
+static void restart_without_handler(struct trapframe *tf)
+{
+    if (!cur->in_syscall)
+        return;
+    cur->in_syscall = false;
+    switch (-(int64_t)tf->rax) {
+    case LINUX_ERESTARTNOHAND:
+    case LINUX_ERESTARTSYS:
+    case LINUX_ERESTARTNOINTR:
+    case LINUX_ERESTART_RESTARTBLOCK:
+        tf->rax = tf->error;
+        tf->rip -= 2;
+    }
+}
+
+/* Runs sig's handler: frame on the user stack, mask widened, SA_RESETHAND honoured. */
+static void handle(struct trapframe *tf, int sig, const struct linux_siginfo *info)
+{
+    struct linux_sigaction a = cur_proc->action[sig];
+    restart_for_handler(tf, &a);
+    uint64_t old = cur->restore_mask ? cur->saved_mask : cur->blocked;
+    cur->restore_mask = false;
+    if (sigframe_setup(tf, sig, &a, info, old) < 0) {
+        /* No room or no restorer: Linux's force_sigsegv (fatal when it was SIGSEGV's own frame). */
+        if (sig == LINUX_SIGSEGV)
+            cur_proc->action[LINUX_SIGSEGV].handler = LINUX_SIG_DFL;
+        signal_force_sigsegv();
+        return;
+    }
+    signal_set_blocked(cur->blocked | a.mask | ((a.flags & LINUX_SA_NODEFER) ? 0 : SIGBIT(sig)));
+    if (a.flags & LINUX_SA_RESETHAND)
+        cur_proc->action[sig].handler = LINUX_SIG_DFL;
+}
+
+int signal_next_action(struct linux_siginfo *info)
+{
+    for (;;) {
+        int sig = signal_dequeue(~cur->blocked, info);
+        if (!sig)
+            return 0;
+        bool from_fault = sig == cur->fault_sig;
+        if (from_fault)
+            cur->fault_sig = 0;
+        trace_signal(info);
+        uint64_t h = cur_proc->action[sig].handler;
+        if (h == LINUX_SIG_IGN || (h == LINUX_SIG_DFL && default_ignored(sig)))
+            continue;
+        if (h == LINUX_SIG_DFL && signal_default_stops(sig)) {
+            signal_stop(sig);
+            continue;
+        }
+        if (h == LINUX_SIG_DFL)
+            die(sig, from_fault);
+        return sig;
+    }
+}
+
+void signal_deliver(struct trapframe *tf)
+{
+    struct linux_siginfo info;
+    int sig;
+    cur->tf = tf;
+    for (int round = 0;; round++) {
+        while ((sig = signal_next_action(&info)) != 0)
+            handle(tf, sig, &info);
+        restart_without_handler(tf);
+        if (cur->restore_mask) {
+            cur->restore_mask = false;
+            signal_set_blocked(cur->saved_mask);
+        }
+        if (sigframe_rip_ok(tf->rip))
+            return;
+        /* Returning to a non-canonical address (a sigreturn frame or a handler said so) is
+         * SIGSEGV on Linux; if that SIGSEGV cannot get anywhere better, it kills. */
+        if (round)
+            hc_exit_signal(LINUX_SIGSEGV, 0xffffffffu, 0, tf->rip, NULL, 0);
+        signal_force_sigsegv();
+    }
+}
+
+void signal_stop(int sig)
+{
+    trace_stop(sig);
+    struct bvm_hostcall *r = hc_req(BVM_HC_STOP);
+    r->u.stop.signal = sig;
+    hc_issue();
 }
 
 void signal_exec_reset(void)
 {
     /* Linux's flush_signal_handlers: the handlers are gone with the image; mask and pending stay. */
     for (int sig = 1; sig <= LINUX_NSIG; sig++) {
-        uint64_t h = actions[sig].handler == LINUX_SIG_IGN ? LINUX_SIG_IGN : LINUX_SIG_DFL;
-        memset(&actions[sig], 0, sizeof(actions[sig]));
-        actions[sig].handler = h;
+        struct linux_sigaction *a = &cur_proc->action[sig];
+        uint64_t h = a->handler == LINUX_SIG_IGN ? LINUX_SIG_IGN : LINUX_SIG_DFL;
+        memset(a, 0, sizeof(*a));
+        a->handler = h;
     }
-    alt = (struct linux_stack){0, LINUX_SS_DISABLE, 0, 0};
-}
-
-int64_t sys_rt_sigprocmask(SYSARGS)
-{
-    uint64_t set;
-    if (a3 != 8)
-        return -LINUX_EINVAL;
-    if (a1 && copy_from_user(&set, a1, sizeof(set)))
-        return -LINUX_EFAULT;
-    if (a2 && copy_to_user(a2, &blocked, sizeof(blocked)))
-        return -LINUX_EFAULT;
-    if (!a1)
-        return 0;
-    switch (a0) {
-    case 0:
-        blocked |= set;
-        break;
-    case 1:
-        blocked &= ~set;
-        break;
-    case 2:
-        blocked = set;
-        break;
-    default:
-        return -LINUX_EINVAL;
-    }
-    blocked &= ~UNBLOCKABLE;
-    return 0;
-}
-
-/* Makes sig pending for this (only) process unless its disposition discards it. */
-int64_t signal_raise(int sig)
-{
-    if (sig < 0 || sig > LINUX_NSIG)
-        return -LINUX_EINVAL;
-    if (sig == 0)
-        return 0; /* existence check only */
-    uint64_t h = actions[sig].handler;
-    if (h == LINUX_SIG_IGN || (h == LINUX_SIG_DFL && default_ignored(sig)))
-        return 0;
-    pending |= SIGBIT(sig);
-    return 0;
-}
-
-static bool is_self(int64_t pid)
-{
-    return pid == boot->pid || pid == 0 || pid == -1 || pid == -(int64_t)boot->pid;
-}
-
-int64_t sys_kill(SYSARGS)
-{
-    /* Only this process exists for the program; others are not visible to it. */
-    return is_self((int32_t)a0) ? signal_raise((int)a1) : -LINUX_ESRCH;
-}
-
-int64_t sys_tkill(SYSARGS)
-{
-    return (int32_t)a0 == boot->pid ? signal_raise((int)a1) : -LINUX_ESRCH;
-}
-
-int64_t sys_tgkill(SYSARGS)
-{
-    if ((int32_t)a0 <= 0 || (int32_t)a1 <= 0)
-        return -LINUX_EINVAL;
-    return (int32_t)a0 == boot->pid && (int32_t)a1 == boot->pid ? signal_raise((int)a2) : -LINUX_ESRCH;
-}
-
-static void signal_act(struct trapframe *tf, int sig)
-{
-    uint64_t h = actions[sig].handler;
-    if (h != LINUX_SIG_DFL && h != LINUX_SIG_IGN)
-        kprintf("signal %d: the program's handler %#lx is not run yet (delivery not implemented); "
-                "taking the default action",
-                sig, (unsigned long)h);
-    if (default_ignored(sig))
-        return;
-    if (default_stops(sig)) {
-        kprintf("signal %d: stopping is not supported; ignored", sig);
-        return;
-    }
-    hc_exit_signal(sig, 0xffffffffu, 0, tf->rip, NULL, 0);
-}
-
-void signal_deliver_pending(struct trapframe *tf)
-{
-    uint64_t ready = pending & ~blocked;
-    for (int sig = 1; ready && sig <= LINUX_NSIG; sig++) {
-        if (!(ready & SIGBIT(sig)))
-            continue;
-        pending &= ~SIGBIT(sig);
-        ready &= ~SIGBIT(sig);
-        signal_act(tf, sig);
-    }
-}
-
-_Noreturn void signal_fault(struct trapframe *tf, int sig, uint64_t addr)
-{
-    uint8_t insn[16];
-    uint32_t n = 0;
-    /* Best effort: as many instruction bytes as are readable. */
-    while (n < sizeof(insn) && copy_from_user(&insn[n], tf->rip + n, 1) == 0)
-        n++;
-    uint64_t h = actions[sig].handler;
-    if (boot->flags & BVM_BOOT_VERBOSE)
-        kprintf("fault: signal %d vector %lu error %#lx addr %#lx rip %#lx cs %#lx rsp %#lx rcx %#lx r11 "
-                "%#lx rflags %#lx ss %#lx",
-                sig, (unsigned long)tf->vector, (unsigned long)tf->error, (unsigned long)addr,
-                (unsigned long)tf->rip, (unsigned long)tf->cs, (unsigned long)tf->rsp, (unsigned long)tf->rcx,
-                (unsigned long)tf->r11, (unsigned long)tf->rflags, (unsigned long)tf->ss);
-    if (h != LINUX_SIG_DFL && h != LINUX_SIG_IGN)
-        kprintf("signal %d: the program's handler %#lx is not run yet (delivery not implemented)", sig,
-                (unsigned long)h);
-    hc_exit_signal(sig, (uint32_t)tf->vector, addr, tf->rip, insn, n);
-}
-
-int64_t sys_sigaltstack(SYSARGS)
-{
-    struct linux_stack ns;
-    if (a0 && copy_from_user(&ns, a0, sizeof(ns)))
-        return -LINUX_EFAULT;
-    if (a1 && copy_to_user(a1, &alt, sizeof(alt)))
-        return -LINUX_EFAULT;
-    if (!a0)
-        return 0;
-    if (ns.flags & ~LINUX_SS_DISABLE)
-        return -LINUX_EINVAL;
-    if (!(ns.flags & LINUX_SS_DISABLE) && ns.size < LINUX_MINSIGSTKSZ)
-        return -LINUX_ENOMEM;
-    alt = ns;
-    alt.pad = 0;
-    return 0;
+    cur->altstack = (struct linux_stack){0, LINUX_SS_DISABLE, 0, 0};
 }

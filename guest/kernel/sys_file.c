@@ -33,7 +33,7 @@ int64_t sys_read(SYSARGS)
 static int64_t write_result(int64_t r)
 {
     if (r == -LINUX_EPIPE)
-        signal_raise(LINUX_SIGPIPE);
+        signal_send_simple(LINUX_SIGPIPE, LINUX_SI_USER);
     return r;
 }
 

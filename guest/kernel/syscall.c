@@ -5,6 +5,7 @@
 #include "fmt.h"
 #include "hostcall.h"
 #include "signal.h"
+#include "task.h"
 
 #define SYS_TABLE_SIZE 512
 
@@ -25,6 +26,8 @@ static _Noreturn void strict_unknown(uint64_t nr)
 void syscall_dispatch(struct trapframe *tf)
 {
     uint64_t nr = tf->rax;
+    cur->tf = tf;
+    cur->in_syscall = true;
     uint64_t args[6] = {tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9};
     const struct syscall_desc *d = nr < SYS_TABLE_SIZE && table[nr].fn ? &table[nr] : NULL;
     bool tracing = (boot->flags & BVM_BOOT_TRACE_SYSCALLS) != 0;
@@ -35,6 +38,7 @@ void syscall_dispatch(struct trapframe *tf)
         if (boot->flags & BVM_BOOT_STRICT_SYSCALLS)
             strict_unknown(nr);
         tf->rax = (uint64_t)-LINUX_ENOSYS;
+        signal_deliver(tf);
         return;
     }
     if (tracing && (d->ret_kind == 'n' || d->ret_kind == 'e'))
@@ -46,5 +50,5 @@ void syscall_dispatch(struct trapframe *tf)
     else if (tracing)
         trace_syscall(nr, d, args, ret, false);
     /* A signal unblocked or raised by this call takes effect before the program continues. */
-    signal_deliver_pending(tf);
+    signal_deliver(tf);
 }

@@ -37,6 +37,7 @@ typedef int64_t sys_fn(SYSARGS);
     X(12, brk, "p", 'x')                                                                                     \
     X(13, rt_sigaction, "Sppu", 'd')                                                                         \
     X(14, rt_sigprocmask, "Hppu", 'd')                                                                       \
+    X(15, rt_sigreturn, "", 'd')                                                                             \
     X(16, ioctl, "fIp", 'd')                                                                                 \
     X(17, pread64, "frUi", 'd')                                                                              \
     X(18, pwrite64, "fwUi", 'd')                                                                             \
@@ -51,6 +52,7 @@ typedef int64_t sys_fn(SYSARGS);
     X(28, madvise, "pUD", 'd')                                                                               \
     X(32, dup, "f", 'd')                                                                                     \
     X(33, dup2, "ff", 'd')                                                                                   \
+    X(34, pause, "", 'd')                                                                                    \
     X(35, nanosleep, "pp", 'd')                                                                              \
     X(39, getpid, "", 'd')                                                                                   \
     X(59, execve, "sVN", 'e')                                                                                \
@@ -90,6 +92,10 @@ typedef int64_t sys_fn(SYSARGS);
     X(108, getegid, "", 'd')                                                                                 \
     X(110, getppid, "", 'd')                                                                                 \
     X(115, getgroups, "ip", 'd')                                                                             \
+    X(127, rt_sigpending, "pu", 'd')                                                                         \
+    X(128, rt_sigtimedwait, "pppu", 'd')                                                                     \
+    X(129, rt_sigqueueinfo, "iSp", 'd')                                                                      \
+    X(130, rt_sigsuspend, "pu", 'd')                                                                         \
     X(131, sigaltstack, "pp", 'd')                                                                           \
     X(137, statfs, "sp", 'd')                                                                                \
     X(138, fstatfs, "fp", 'd')                                                                               \
@@ -137,6 +143,7 @@ typedef int64_t sys_fn(SYSARGS);
     X(293, pipe2, "pO", 'd')                                                                                 \
     X(295, preadv, "fviu", 'd')                                                                              \
     X(296, pwritev, "fviu", 'd')                                                                             \
+    X(297, rt_tgsigqueueinfo, "iiSp", 'd')                                                                   \
     X(302, prlimit64, "iRpp", 'd')                                                                           \
     X(316, renameat2, "dsdsx", 'd')                                                                          \
     X(318, getrandom, "rUG", 'd')                                                                            \
@@ -165,6 +172,10 @@ void trace_syscall(uint64_t nr, const struct syscall_desc *d, const uint64_t arg
 /* Prints the execve line kept by trace_syscall with its result (" = ?" when !known); nothing when
  * no line is kept. */
 void trace_syscall_result(int64_t ret, bool known);
+/* The strace-style line for a signal taken for delivery ("--- SIGUSR1 {si_signo=SIGUSR1, ...} ---"). */
+void trace_signal(const struct linux_siginfo *info);
+/* "--- stopped by SIGTSTP ---" */
+void trace_stop(int sig);
 /* The strace-style last line ("+++ exited with 0 +++") when tracing; kind is enum bvm_exit_kind. */
 void trace_exit(int kind, int value);
 const char *signal_name(int sig);

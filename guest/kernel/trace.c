@@ -95,8 +95,41 @@ static const char *const signames[] = {
 
 const char *signal_name(int sig)
 {
-    return sig >= 0 && (size_t)sig < ARRAY_SIZE(signames) ? signames[sig] : "SIG?";
+    static char rt[16];
+    if (sig >= 0 && (size_t)sig < ARRAY_SIZE(signames))
+        return signames[sig];
+    if (sig < 32 || sig > LINUX_NSIG)
+        return "SIG?";
+    if (sig == 32)
+        return "SIGRTMIN";
+    ksnprintf(rt, sizeof(rt), "SIGRT_%d", sig - 32); /* strace's names */
+    return rt;
 }
+
+/* si_code names, by the signal for the positive (fault) ones. */
+static const char *code_name(int sig, int code)
+{
+    static const struct {
+        int sig, code;
+        const char *name;
+    } t[] = {
+        {0, LINUX_SI_USER, "SI_USER"},       {0, LINUX_SI_KERNEL, "SI_KERNEL"},   {0, LINUX_SI_QUEUE, "SI_QUEUE"},
+        {0, LINUX_SI_TIMER, "SI_TIMER"},     {0, LINUX_SI_MESGQ, "SI_MESGQ"},     {0, LINUX_SI_ASYNCIO, "SI_ASYNCIO"},
+        {0, LINUX_SI_SIGIO, "SI_SIGIO"},     {0, LINUX_SI_TKILL, "SI_TKILL"},
+        {LINUX_SIGSEGV, LINUX_SEGV_MAPERR, "SEGV_MAPERR"}, {LINUX_SIGSEGV, LINUX_SEGV_ACCERR, "SEGV_ACCERR"},
+        {LINUX_SIGBUS, LINUX_BUS_ADRALN, "BUS_ADRALN"},    {LINUX_SIGBUS, LINUX_BUS_ADRERR, "BUS_ADRERR"},
+        {LINUX_SIGILL, LINUX_ILL_ILLOPN, "ILL_ILLOPN"},    {LINUX_SIGFPE, LINUX_FPE_INTDIV, "FPE_INTDIV"},
+        {LINUX_SIGFPE, LINUX_FPE_INTOVF, "FPE_INTOVF"},    {LINUX_SIGFPE, LINUX_FPE_FLTDIV, "FPE_FLTDIV"},
+        {LINUX_SIGFPE, LINUX_FPE_FLTOVF, "FPE_FLTOVF"},    {LINUX_SIGFPE, LINUX_FPE_FLTUND, "FPE_FLTUND"},
+        {LINUX_SIGFPE, LINUX_FPE_FLTRES, "FPE_FLTRES"},    {LINUX_SIGFPE, LINUX_FPE_FLTINV, "FPE_FLTINV"},
+        {LINUX_SIGTRAP, LINUX_TRAP_BRKPT, "TRAP_BRKPT"},   {LINUX_SIGTRAP, LINUX_TRAP_TRACE, "TRAP_TRACE"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(t); i++)
+        if (t[i].code == code && (t[i].sig == 0 ? code <= 0 || code == LINUX_SI_KERNEL : t[i].sig == sig))
+            return t[i].name;
+    return NULL;
+}
+
 
 void trace_exit(int kind, int value)
 {
@@ -367,4 +400,32 @@ void trace_syscall(uint64_t nr, const struct syscall_desc *d, const uint64_t arg
     else
         add_result(lp, d, ret);
     emit(lp);
+}
+
+void trace_signal(const struct linux_siginfo *si)
+{
+    static struct line l;
+    if (!(boot->flags & BVM_BOOT_TRACE_SYSCALLS))
+        return;
+    int sig = si->si_signo, code = si->si_code;
+    const char *cn = code_name(sig, code);
+    l.len = 0;
+    add(&l, "--- %s {si_signo=%s, si_code=", signal_name(sig), signal_name(sig));
+    cn ? add(&l, "%s", cn) : add(&l, "%d", code);
+    if (code == LINUX_SI_USER || code == LINUX_SI_TKILL || code == LINUX_SI_QUEUE)
+        add(&l, ", si_pid=%d, si_uid=%u", si->u.kill.pid, si->u.kill.uid);
+    if (code == LINUX_SI_TIMER)
+        add(&l, ", si_timerid=%#x, si_overrun=%d", (unsigned)si->u.timer.tid, si->u.timer.overrun);
+    if (code == LINUX_SI_QUEUE || code == LINUX_SI_TIMER)
+        add(&l, ", si_int=%d, si_ptr=%#lx", (int)si->u.kill.value, (unsigned long)si->u.kill.value);
+    if (code > 0 && code != LINUX_SI_KERNEL)
+        si->u.fault.addr ? add(&l, ", si_addr=%#lx", (unsigned long)si->u.fault.addr) : add(&l, ", si_addr=NULL");
+    add(&l, "} ---");
+    emit(&l);
+}
+
+void trace_stop(int sig)
+{
+    if (boot->flags & BVM_BOOT_TRACE_SYSCALLS)
+        kprintf("--- stopped by %s ---", signal_name(sig));
 }

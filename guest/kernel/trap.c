@@ -4,26 +4,37 @@
 #include "cpu.h"
 #include "hostcall.h"
 #include "mm.h"
+#include "fpu.h"
 #include "signal.h"
-
-#define VEC_DE 0
-#define VEC_NMI 2
-#define VEC_PF 14
-#define VEC_MC 18
-#define PF_WRITE (1u << 1)
-#define PF_INSN (1u << 4)
+#include "task.h"
 
 static const char *const vec_names[32] = {"#DE", "#DB",  "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
                                           "#DF", "#CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
                                           "#MF", "#AC",  "#MC", "#XM", "#VE", "#CP", "#22", "#23",
                                           "#24", "#25",  "#26", "#27", "#HV", "#VC", "#SX", "#31"};
 
-/* The signal Linux sends for a CPU exception raised in user mode. */
-static const uint8_t vec_signal[32] = {
-    [0] = LINUX_SIGFPE,  [1] = LINUX_SIGTRAP, [3] = LINUX_SIGTRAP,  [4] = LINUX_SIGSEGV,
-    [5] = LINUX_SIGSEGV, [6] = LINUX_SIGILL,  [7] = LINUX_SIGILL,   [10] = LINUX_SIGSEGV,
-    [11] = LINUX_SIGBUS, [12] = LINUX_SIGBUS, [13] = LINUX_SIGSEGV, [16] = LINUX_SIGFPE,
-    [17] = LINUX_SIGBUS, [19] = LINUX_SIGFPE, [21] = LINUX_SIGSEGV};
+/* What Linux sends for a CPU exception raised in user mode (arch/x86/kernel/traps.c): the signal,
+ * its si_code, and whether si_addr is the faulting instruction (else 0). #PF, #MF and #XM have
+ * their own rules below. */
+static const struct {
+    uint8_t sig;
+    int16_t code;
+    bool addr_is_rip;
+} vec_signal[32] = {
+    [X86_VEC_DE] = {LINUX_SIGFPE, LINUX_FPE_INTDIV, true},
+    [X86_VEC_DB] = {LINUX_SIGTRAP, LINUX_TRAP_BRKPT, true},
+    [X86_VEC_BP] = {LINUX_SIGTRAP, LINUX_SI_KERNEL, false},
+    [X86_VEC_OF] = {LINUX_SIGSEGV, LINUX_SI_KERNEL, false},
+    [X86_VEC_BR] = {LINUX_SIGSEGV, LINUX_SI_KERNEL, false},
+    [X86_VEC_UD] = {LINUX_SIGILL, LINUX_ILL_ILLOPN, true},
+    [X86_VEC_NM] = {LINUX_SIGILL, LINUX_ILL_ILLOPN, true},
+    [X86_VEC_TS] = {LINUX_SIGSEGV, LINUX_SI_KERNEL, false},
+    [X86_VEC_NP] = {LINUX_SIGBUS, LINUX_SI_KERNEL, false},
+    [X86_VEC_SS] = {LINUX_SIGBUS, LINUX_SI_KERNEL, false},
+    [X86_VEC_GP] = {LINUX_SIGSEGV, LINUX_SI_KERNEL, false},
+    [X86_VEC_AC] = {LINUX_SIGBUS, LINUX_BUS_ADRALN, false},
+    [X86_VEC_CP] = {LINUX_SIGSEGV, LINUX_SI_KERNEL, false},
+};
 
 static _Noreturn void trap_panic(struct trapframe *tf, uint64_t cr2)
 {
@@ -52,8 +63,29 @@ static void syscall_from_fault(struct trapframe *tf)
     tf->rip = tf->rcx;
     tf->rflags = (tf->r11 & ~0x10000ull) | 0x2; /* RFLAGS as saved by SYSCALL, RF cleared */
     tf->vector = TRAP_SYSCALL;
-    tf->error = 0;
+    tf->error = tf->rax;
     syscall_dispatch(tf);
+}
+
+/* Linux's fpu__exception_code: which unmasked exception a #MF (x87) or #XM (SSE) reports. */
+static int fpu_code(uint32_t vector)
+{
+    static struct fxregs fx;
+    fpu_save(&fx);
+    uint16_t cwd = (uint16_t)(fx.b[0] | fx.b[1] << 8), swd = (uint16_t)(fx.b[2] | fx.b[3] << 8);
+    uint32_t mxcsr = fx.b[24] | fx.b[25] << 8 | (uint32_t)fx.b[26] << 16 | (uint32_t)fx.b[27] << 24;
+    uint32_t err = vector == X86_VEC_MF ? (uint32_t)(swd & ~cwd) : (~(mxcsr >> 7) & mxcsr);
+    if (err & 0x001)
+        return LINUX_FPE_FLTINV;
+    if (err & 0x004)
+        return LINUX_FPE_FLTDIV;
+    if (err & 0x008)
+        return LINUX_FPE_FLTOVF;
+    if (err & 0x012)
+        return LINUX_FPE_FLTUND;
+    if (err & 0x020)
+        return LINUX_FPE_FLTRES;
+    return 0;
 }
 
 static void page_fault(struct trapframe *tf)
@@ -66,23 +98,46 @@ static void page_fault(struct trapframe *tf)
         syscall_from_fault(tf);
         return;
     }
-    uint32_t access = (tf->error & PF_WRITE) ? ACC_WRITE : (tf->error & PF_INSN) ? ACC_EXEC : ACC_READ;
+    uint32_t access = (tf->error & X86_PF_WRITE) ? ACC_WRITE : (tf->error & X86_PF_INSN) ? ACC_EXEC : ACC_READ;
     int err = fault_handle(cur_as, cr2, access);
     if (err == 0)
         return;
-    signal_fault(tf, err == FAULT_SIGBUS ? LINUX_SIGBUS : LINUX_SIGSEGV, cr2);
+    /* Linux reports a user touch of a kernel address as a protection fault. */
+    if (cr2 >= USER_TOP)
+        tf->error |= 1;
+    cur->cr2 = cr2;
+    if (err == FAULT_SIGBUS)
+        signal_force_fault(tf, LINUX_SIGBUS, LINUX_BUS_ADRERR, cr2);
+    else
+        signal_force_fault(tf, LINUX_SIGSEGV, err == FAULT_ACCERR ? LINUX_SEGV_ACCERR : LINUX_SEGV_MAPERR, cr2);
+}
+
+static void user_exception(struct trapframe *tf)
+{
+    uint32_t v = (uint32_t)tf->vector;
+    if (v == X86_VEC_MF || v == X86_VEC_XM) {
+        int code = fpu_code(v);
+        if (code) /* else a spurious trap: nothing to report, as on Linux */
+            signal_force_fault(tf, LINUX_SIGFPE, code, tf->rip);
+        return;
+    }
+    signal_force_fault(tf, vec_signal[v].sig, vec_signal[v].code, vec_signal[v].addr_is_rip ? tf->rip : 0);
 }
 
 void trap_handler(struct trapframe *tf)
 {
-    if (tf->vector == VEC_PF) {
+    if (tf->vector == X86_VEC_PF) {
         page_fault(tf);
-        return;
-    }
-    /* Nothing programs an interrupt controller, so vectors >= 32 are spurious; NMIs carry nothing. */
-    if (tf->vector >= 32 || tf->vector == VEC_NMI)
-        return;
-    if (!trap_from_user(tf) || tf->vector == VEC_MC || !vec_signal[tf->vector])
+    } else if (tf->vector >= 32 || tf->vector == X86_VEC_NMI) {
+        /* Nothing programs an interrupt controller, so vectors >= 32 are spurious; NMIs carry nothing. */
+    } else if (!trap_from_user(tf) || tf->vector == X86_VEC_MC ||
+               (!vec_signal[tf->vector].sig && tf->vector != X86_VEC_MF && tf->vector != X86_VEC_XM)) {
         trap_panic(tf, read_cr2());
-    signal_fault(tf, vec_signal[tf->vector], 0);
+    } else {
+        user_exception(tf);
+    }
+    if (trap_from_user(tf) && tf->vector != TRAP_SYSCALL) {
+        cur->in_syscall = false;
+        signal_deliver(tf);
+    }
 }

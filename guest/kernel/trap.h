@@ -9,7 +9,7 @@ struct trapframe {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
     uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
     uint64_t vector; /* exception/interrupt vector, or TRAP_SYSCALL */
-    uint64_t error;  /* CPU error code, or 0 */
+    uint64_t error;  /* CPU error code, or 0; for TRAP_SYSCALL the syscall number (Linux's orig_ax) */
     uint64_t rip, cs, rflags, rsp, ss;
 };
 _Static_assert(sizeof(struct trapframe) == 22 * 8, "trapframe size (entry.S relies on it)");

@@ -1,0 +1,18 @@
+/* task.c: the process and thread structures (one of each until threads and fork arrive). */
+#include "task.h"
+
+#include "string.h"
+
+static struct process proc0;
+static struct thread thread0;
+struct thread *cur = &thread0;
+struct process *cur_proc = &proc0;
+
+void task_init(void)
+{
+    memset(&proc0, 0, sizeof(proc0));
+    memset(&thread0, 0, sizeof(thread0));
+    proc0.pid = boot->pid;
+    thread0.tid = boot->pid;
+    thread0.altstack.ss_flags = LINUX_SS_DISABLE;
+}

@@ -1,0 +1,48 @@
+/* task.h: the process and its threads: per-thread state in struct thread, shared state in struct process. */
+#ifndef TASK_H
+#define TASK_H
+
+#include "bvm_linux.h"
+#include "kernel.h"
+#include "trap.h"
+
+#define SIGBIT(s) (1ull << ((s)-1))
+
+struct sigq_entry;
+
+/* Pending signals: the set, and the siginfo of each queued instance in arrival order (a standard
+ * signal is queued at most once, a real-time one as often as it was sent). */
+struct sigpending {
+    uint64_t set;
+    struct sigq_entry *head;
+};
+
+/* One thread (only one per process for now). Everything a second thread will need its own copy of
+ * lives here, not in globals. */
+struct thread {
+    struct trapframe *tf;      /* the user registers while the thread is in the kernel */
+    int tid;
+    uint64_t blocked;          /* the signal mask */
+    uint64_t saved_mask;       /* sigsuspend, ppoll, pselect: the mask to put back on the way out */
+    bool restore_mask;         /* saved_mask is set */
+    bool in_syscall;           /* tf->rax is a syscall's result, so restart codes apply to it */
+    struct sigpending pending; /* thread-directed signals: faults, tkill, tgkill */
+    struct linux_stack altstack;
+    /* The last CPU fault, as the signal frame (trapno, err, cr2) and --verbose report it. */
+    uint64_t trap_nr, error_code, cr2, fault_rip;
+    int fault_sig; /* the signal that fault forced, while it is pending */
+};
+
+struct process {
+    int pid;
+    struct linux_sigaction action[LINUX_NSIG + 1];
+    struct sigpending pending; /* process-directed signals: kill, sigqueue, timers, from outside */
+};
+
+extern struct thread *cur;
+extern struct process *cur_proc;
+
+/* The boot process and its first thread (pid and tid are the monitor's pid). */
+void task_init(void);
+
+#endif
