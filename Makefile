@@ -17,7 +17,8 @@ SOFTCPU_OBJ := $(SOFTCPU_SRC:%.c=$(B)/%.o)
 # common/: freestanding code built twice, once into each side, with that side's flags.
 COMMON_SRC  := $(wildcard common/*.c)
 MONITOR_SRC := $(wildcard monitor/*.c)
-MONITOR_OBJ := $(MONITOR_SRC:%.c=$(B)/%.o) $(B)/monitor/blobs.o $(COMMON_SRC:%.c=$(B)/monitor/%.o)
+MONITOR_OBJ := $(MONITOR_SRC:%.c=$(B)/%.o) $(B)/monitor/blobs.o $(B)/monitor/safe_syscall.o \
+    $(COMMON_SRC:%.c=$(B)/monitor/%.o)
 KERNEL_SRC  := $(wildcard guest/kernel/*.c guest/kernel/*.S guest/lib/*.c)
 KERNEL_OBJ  := $(patsubst %,$(B)/%.o,$(basename $(KERNEL_SRC))) $(COMMON_SRC:%.c=$(B)/guest/%.o)
 
@@ -64,6 +65,9 @@ $(B)/monitor/%.o: monitor/%.c
 $(B)/monitor/common/%.o: common/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
+$(B)/monitor/safe_syscall.o: monitor/safe_syscall.S
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
 $(B)/monitor/blobs.o: monitor/blobs.S $(B)/guest/kernel.elf $(B)/guest/bootstrap.bin
 	$(CC) -c -DKERNEL_ELF='"$(B)/guest/kernel.elf"' -DBOOTSTRAP_BIN='"$(B)/guest/bootstrap.bin"' $< -o $@
 $(B)/buffervm: $(MONITOR_OBJ) $(B)/libsoftcpu.a

@@ -103,6 +103,9 @@ struct bvm_bootinfo {
     /* The monitor process's identity, which the guest program sees as its own. */
     int32_t pid, ppid, uid, euid, gid, egid;
     uint64_t rand_seed[2]; /* host entropy for AT_RANDOM */
+    /* What a program inherits across execve: the signals the monitor was started with ignored and
+     * blocked (bit n-1 for signal n). */
+    uint64_t sig_ignored, sig_blocked;
     struct bvm_mem_range ranges[BVM_MAX_RANGES];
 };
 _Static_assert(offsetof(struct bvm_bootinfo, kernel_entry) == 8, "bootinfo entry");
@@ -115,8 +118,9 @@ _Static_assert(offsetof(struct bvm_bootinfo, exec_path) == 56, "bootinfo exec_pa
 _Static_assert(offsetof(struct bvm_bootinfo, flags) == 72, "bootinfo flags");
 _Static_assert(offsetof(struct bvm_bootinfo, pid) == 80, "bootinfo pid");
 _Static_assert(offsetof(struct bvm_bootinfo, rand_seed) == 104, "bootinfo seed");
-_Static_assert(offsetof(struct bvm_bootinfo, ranges) == 120, "bootinfo ranges");
-_Static_assert(sizeof(struct bvm_bootinfo) == 120 + 24 * BVM_MAX_RANGES, "bootinfo size");
+_Static_assert(offsetof(struct bvm_bootinfo, sig_ignored) == 120, "bootinfo sig_ignored");
+_Static_assert(offsetof(struct bvm_bootinfo, ranges) == 136, "bootinfo ranges");
+_Static_assert(sizeof(struct bvm_bootinfo) == 136 + 24 * BVM_MAX_RANGES, "bootinfo size");
 
 /* ---- Hostcalls ---- */
 #define BVM_HOSTCALL_PORT 0x0500
@@ -180,7 +184,8 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(38, FUNMAP, funmap, fmap)              /* window [gpa, +len) back to unbacked */              \
     X(39, FMSYNC, fmsync, fmap)              /* msync(MS_SYNC) of window [gpa, +len) */             \
     X(40, GETGROUPS, getgroups, out)         /* out = uint32_t[], out_len 0: none -> the count */ \
-    X(41, STOP, stop, stop)                  /* a stop signal's default action: stop until SIGCONT */
+    X(41, STOP, stop, stop)                  /* a stop signal's default action: stop until SIGCONT */ \
+    X(42, EVENT, event, out)                 /* out = struct bvm_event -> 1, or 0: none left */
 
 enum bvm_hostcall_nr {
 #define BVM_HC_ENUM(n, NAME, name, req) BVM_HC_##NAME = n,
@@ -388,6 +393,25 @@ struct bvm_hc_stop {
     uint32_t pad;
 };
 _Static_assert(sizeof(struct bvm_hc_stop) == 8, "hc_stop size");
+
+/* EVENT: what happened outside the guest, taken one at a time (signals sent to buffervm, host
+ * timers). Whenever events wait, the monitor raises BVM_EVENT_VECTOR (an external interrupt, taken
+ * once RFLAGS.IF is set, so in user mode) and a blocking hostcall ends with -EINTR. */
+#define BVM_EVENT_VECTOR 0x20
+enum bvm_event_kind {
+    BVM_EVENT_SIGNAL = 1, /* a host signal for the program, with its siginfo */
+    BVM_EVENT_TIMER = 2,  /* host timers expired */
+};
+struct bvm_event {
+    uint32_t kind;   /* OUT: enum bvm_event_kind */
+    int32_t signo;   /* OUT: SIGNAL: si_signo, si_code, si_pid, si_uid, si_value as the host gave them */
+    int32_t code;
+    int32_t pid;
+    uint32_t uid;
+    uint32_t timers; /* OUT: TIMER: bitmask of the expired timers (BVM_TIMER_*) */
+    uint64_t value;
+};
+_Static_assert(sizeof(struct bvm_event) == 32, "bvm_event size");
 
 /* TRACE: text is copied, not NUL-terminated. */
 struct bvm_hc_trace {

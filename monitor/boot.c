@@ -1,6 +1,7 @@
 /* boot.c: build the guest the bootstrap and kernel expect (boot path step 1). */
 #include "boot.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,21 @@ static void put_identity(struct bvm_bootinfo *bi)
         bi->rand_seed[0] = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull, bi->rand_seed[1] = ~bi->rand_seed[0];
 }
 
+/* The dispositions and mask buffervm was started with: before the monitor installs its own
+ * handlers, these are what the program would have inherited from execve. */
+static void put_signals(struct bvm_bootinfo *bi)
+{
+    sigset_t blocked;
+    sigprocmask(SIG_BLOCK, NULL, &blocked);
+    for (int sig = 1; sig <= 64 && sig <= SIGRTMAX; sig++) {
+        struct sigaction old;
+        if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            bi->sig_ignored |= 1ull << (sig - 1);
+        if (sigismember(&blocked, sig) == 1)
+            bi->sig_blocked |= 1ull << (sig - 1);
+    }
+}
+
 #define ERR(st, ...) (*status = (st), snprintf(why, whylen, __VA_ARGS__), -1)
 
 int boot_prepare(struct guestmem *gm, const struct boot_args *a, struct vcpu_boot_state *st, int *status,
@@ -165,6 +181,7 @@ int boot_prepare(struct guestmem *gm, const struct boot_args *a, struct vcpu_boo
     bi.flags = a->flags;
     put_ranges(gm, kend, &bi);
     put_identity(&bi);
+    put_signals(&bi);
     gm_write(gm, BVM_BOOTINFO_GPA, &bi, sizeof bi);
     boot_initial_state(st);
     return 0;

@@ -9,12 +9,14 @@
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bvm_linux.h"
+#include "events.h"
 #include "hostcall_fs.h"
 
 void hc_init(struct hc_ctx *c, struct guestmem *gm, int trace_fd)
@@ -29,8 +31,19 @@ void hc_init(struct hc_ctx *c, struct guestmem *gm, int trace_fd)
 
 void hc_fd_grant(struct hc_ctx *c, int fd)
 {
-    if (fd >= 0 && fd < HC_MAX_FD)
-        c->guest_fd[fd / 8] |= (uint8_t)(1u << (fd % 8));
+    struct stat st;
+    if (fd < 0 || fd >= HC_MAX_FD)
+        return;
+    c->guest_fd[fd / 8] |= (uint8_t)(1u << (fd % 8));
+    if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)))
+        c->slow_fd[fd / 8] |= (uint8_t)(1u << (fd % 8));
+    else
+        c->slow_fd[fd / 8] &= (uint8_t)~(1u << (fd % 8));
+}
+
+int hc_fd_slow(const struct hc_ctx *c, int fd)
+{
+    return hc_fd_ok(c, fd) && (c->slow_fd[fd / 8] & (1u << (fd % 8)));
 }
 
 void hc_fd_revoke(struct hc_ctx *c, int fd)
@@ -89,6 +102,15 @@ static void hc_segs_written(struct hc_ctx *c, const struct bvm_seg *segs, int n,
     }
 }
 
+/* readv/writev: -errno on failure; on a slow fd an event for the guest cuts the wait short. */
+static long slow_io(const struct hc_ctx *c, long nr, int fd, const struct iovec *iov, int n)
+{
+    if (hc_fd_slow(c, fd))
+        return safe_syscall(nr, fd, iov, n, 0, 0, 0);
+    long got = syscall(nr, fd, iov, n);
+    return got < 0 ? -errno : got;
+}
+
 static int64_t rw(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     const struct bvm_hc_io *io = &r->u.io;
@@ -100,16 +122,17 @@ static int64_t rw(struct hc_ctx *c, const struct bvm_hostcall *r)
     int n = hc_segs(c, io, segs, iov, &total);
     if (n < 0)
         return n;
-    ssize_t got;
+    long got; /* -errno on failure */
     switch (r->nr) {
-    case BVM_HC_READ: got = readv(io->fd, iov, n); break;
-    case BVM_HC_WRITE: got = writev(io->fd, iov, n); break;
+    /* reads and writes may wait (pipes, terminals): an event for the guest cuts them short */
+    case BVM_HC_READ: got = slow_io(c, SYS_readv, io->fd, iov, n); break;
+    case BVM_HC_WRITE: got = slow_io(c, SYS_writev, io->fd, iov, n); break;
     case BVM_HC_PREAD: got = preadv(io->fd, iov, n, io->offset); break;
     case BVM_HC_PWRITE: got = pwritev(io->fd, iov, n, io->offset); break;
     default: got = n ? getrandom(iov[0].iov_base, iov[0].iov_len, io->flags & (GRND_NONBLOCK | GRND_RANDOM)) : 0;
     }
     if (got < 0)
-        return -errno;
+        return r->nr == BVM_HC_READ || r->nr == BVM_HC_WRITE ? got : -errno;
     if (r->nr == BVM_HC_READ || r->nr == BVM_HC_PREAD || r->nr == BVM_HC_GETRANDOM)
         hc_segs_written(c, segs, n, iov, (uint64_t)got);
     return got;

@@ -13,6 +13,7 @@ struct hc_ctx {
     struct guestmem *gm;
     int trace_fd;                   /* where BVM_HC_TRACE lines go */
     uint8_t guest_fd[HC_MAX_FD / 8]; /* host fds the guest may name: 0 1 2 and what it opened */
+    uint8_t slow_fd[HC_MAX_FD / 8];  /* of those, pipes, sockets and devices: reads and writes may wait */
     int trace_hostcalls;            /* --trace-hostcalls: a line per hostcall to trace_fd */
     int exited;                     /* BVM_HC_EXIT was called */
     struct bvm_hc_exit exit;        /* its (validated) copy */
@@ -37,6 +38,9 @@ BVM_HOSTCALLS(HC_DECLARE)
 void hc_fd_grant(struct hc_ctx *c, int fd);
 void hc_fd_revoke(struct hc_ctx *c, int fd);
 int hc_fd_ok(const struct hc_ctx *c, int fd);
+/* A granted fd whose reads and writes may wait (not a regular file or directory): only those are
+ * cut short by events, as Linux interrupts only "slow" I/O. */
+int hc_fd_slow(const struct hc_ctx *c, int fd);
 /* Result of a host call that created fd: -errno if it failed, -EMFILE (fd closed) if it is
  * beyond what the guest may own, else fd, now granted. */
 int64_t hc_fd_adopt(struct hc_ctx *c, int fd);

@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bvm_linux.h"
+#include "events.h"
 #include "hostcall_fs.h"
 
 #define HC_MAX_DENTS (64u << 10) /* bytes of directory entries per call; the guest loops */
@@ -72,8 +74,10 @@ static int64_t fd_lock(struct hc_ctx *c, const struct bvm_hc_fdop *a)
         return -EFAULT;
     memset(&fl, 0, sizeof fl);
     fl.l_type = lf.l_type, fl.l_whence = lf.l_whence, fl.l_start = lf.l_start, fl.l_len = lf.l_len;
-    if (fcntl(a->fd, cmd, &fl) < 0)
-        return -errno;
+    long rc = cmd == F_SETLKW ? safe_syscall(SYS_fcntl, a->fd, cmd, &fl, 0, 0, 0) /* may wait */
+                              : (fcntl(a->fd, cmd, &fl) < 0 ? -errno : 0);
+    if (rc < 0)
+        return rc;
     if (cmd != F_GETLK)
         return 0;
     lf.l_type = fl.l_type, lf.l_whence = fl.l_whence, lf.l_start = fl.l_start, lf.l_len = fl.l_len;
@@ -153,9 +157,10 @@ int64_t hc_poll(struct hc_ctx *c, const struct bvm_hostcall *r)
             return -EBADF;
         p[i].fd = lp[i].fd, p[i].events = lp[i].events, p[i].revents = 0;
     }
-    int got = poll(p, n, a->timeout_ms < 0 ? -1 : a->timeout_ms);
+    struct timespec ts = {a->timeout_ms / 1000, (long)(a->timeout_ms % 1000) * 1000000};
+    long got = safe_syscall(SYS_ppoll, p, n, a->timeout_ms < 0 ? NULL : &ts, NULL, 8, 0);
     if (got < 0)
-        return -errno;
+        return got;
     for (uint32_t i = 0; i < n; i++)
         lp[i].revents = p[i].revents;
     return gm_write(c->gm, a->fds_gpa, lp, n * sizeof lp[0]) < 0 ? -EFAULT : got;

@@ -7,19 +7,12 @@
 #include <string.h>
 
 #include "bvm_abi.h"
+#include "events.h"
 #include "filewin.h"
 
 static struct vcpu *volatile stop_vcpu;
-static volatile sig_atomic_t stop_signal;
 static struct guestmem *volatile bus_gm;
 static volatile sig_atomic_t file_page_gone;
-
-static void on_stop_signal(int sig)
-{
-    stop_signal = sig;
-    if (stop_vcpu)
-        stop_vcpu->ops->request_stop(stop_vcpu);
-}
 
 /*
  * The soft CPU (or the monitor) touched a file-window page whose file page is gone: another
@@ -46,13 +39,10 @@ void run_install_signals(struct vcpu *v, struct guestmem *gm)
 {
     stop_vcpu = v;
     bus_gm = gm;
+    events_install(v);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = NULL;
     sa.sa_sigaction = on_sigbus;
     sa.sa_flags = SA_SIGINFO;
     sigaction(SIGBUS, &sa, NULL);
@@ -88,12 +78,7 @@ static int serve_exit(struct vcpu *v, struct hc_ctx *hc, struct vcpu_exit *e, st
         return vm_failure(res, "guest kernel halted without ending the program");
     case VCPU_EXIT_SHUTDOWN:
         return vm_failure(res, "guest triple fault (shutdown)");
-    case VCPU_EXIT_INTR:
-        if (stop_signal) {
-            res->kind = BVM_EXIT_SIGNAL;
-            res->status = stop_signal;
-            return 1;
-        }
+    case VCPU_EXIT_INTR: /* a host signal: its event reaches the guest through the doorbell */
         return 0;
     case VCPU_EXIT_FAIL:
     default:
@@ -119,6 +104,8 @@ void run_loop(struct vcpu *v, struct hc_ctx *hc, struct run_result *res)
     memset(&e, 0, sizeof e);
     memset(res, 0, sizeof *res);
     for (;;) {
+        if (events_doorbell_due())
+            v->ops->interrupt(v, BVM_EVENT_VECTOR);
         int err = v->ops->run(v, &e);
         if (!err && file_page_lost(hc, &e, res))
             return;

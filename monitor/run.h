@@ -12,12 +12,13 @@ struct run_result {
     char why[256]; /* VM failure description */
 };
 
-/* Run until the guest's EXIT hostcall, a VM failure, or a stop signal (SIGINT/SIGTERM
- * delivered to buffervm: the run ends as if the program had been killed by it). */
+/* Run until the guest's EXIT hostcall or a VM failure. Host signals for the program reach it as
+ * events (events.h): the doorbell interrupt is raised here whenever some wait. */
 void run_loop(struct vcpu *v, struct hc_ctx *hc, struct run_result *res);
 
-/* Install SIGINT/SIGTERM handlers that stop v; ignore SIGPIPE (the guest gets EPIPE); a SIGBUS
- * on a file-window page of gm ends the run as the program's SIGBUS (a truncated shared file). */
+/* Forward the signals a program can get from outside to it (events_install); ignore SIGPIPE (the
+ * guest gets EPIPE); a SIGBUS on a file-window page of gm ends the run as the program's SIGBUS (a
+ * truncated shared file). */
 void run_install_signals(struct vcpu *v, struct guestmem *gm);
 
 #endif

@@ -41,6 +41,8 @@ struct vcpu_ops {
     int (*set_state)(struct vcpu *v, const struct vcpu_boot_state *s); /* 0 or -errno */
     int (*run)(struct vcpu *v, struct vcpu_exit *e);                   /* 0 or -errno */
     void (*request_stop)(struct vcpu *v);                              /* async-signal-safe */
+    /* Queues an external interrupt, taken by the guest once its RFLAGS.IF allows (one at a time). */
+    void (*interrupt)(struct vcpu *v, uint8_t vector);
     /* Counters; a backend without some sets them to 0. */
     void (*stats)(struct vcpu *v, uint64_t *exits, uint64_t *insns);
     void (*destroy)(struct vcpu *v);

@@ -18,6 +18,7 @@ struct vcpu_kvm {
     struct vcpu v;
     int kvm_fd, vm_fd, vcpu_fd;
     struct guestmem *gm;
+    int irq; /* a vector waiting for KVM_INTERRUPT, or -1 */
     struct kvm_run *run;
     size_t run_size;
 };
@@ -106,10 +107,31 @@ static void kvm_describe_internal(struct vcpu_kvm *k, struct vcpu_exit *e)
              (unsigned long long)(k->run->internal.ndata > 1 ? k->run->internal.data[1] : 0));
 }
 
+/* Without an in-kernel interrupt controller, KVM takes an interrupt only when the guest can accept
+ * it; otherwise it is asked for an exit as soon as it can (an interrupt window). */
+static void kvm_inject(struct vcpu_kvm *k)
+{
+    struct kvm_run *run = k->run;
+    if (k->irq < 0)
+        return;
+    if (run->ready_for_interrupt_injection && run->if_flag) {
+        struct kvm_interrupt irq = {.irq = (uint32_t)k->irq};
+        if (ioctl(k->vcpu_fd, KVM_INTERRUPT, &irq) == 0)
+            k->irq = -1;
+    }
+    run->request_interrupt_window = k->irq >= 0;
+}
+
+static void kvm_interrupt(struct vcpu *v, uint8_t vector)
+{
+    ((struct vcpu_kvm *)v)->irq = vector;
+}
+
 static int kvm_run(struct vcpu *v, struct vcpu_exit *e)
 {
     struct vcpu_kvm *k = (struct vcpu_kvm *)v;
     kvm_complete_in(k, e);
+    kvm_inject(k);
     memset(e, 0, sizeof *e);
     if (ioctl(k->vcpu_fd, KVM_RUN, 0) < 0) {
         if (errno == EINTR || errno == EAGAIN) {
@@ -137,6 +159,7 @@ static int kvm_run(struct vcpu *v, struct vcpu_exit *e)
         e->reason = VCPU_EXIT_SHUTDOWN;
         break;
     case KVM_EXIT_INTR:
+    case KVM_EXIT_IRQ_WINDOW_OPEN: /* the next run injects the waiting interrupt */
         e->reason = VCPU_EXIT_INTR;
         break;
     case KVM_EXIT_FAIL_ENTRY:
@@ -192,6 +215,7 @@ static const struct vcpu_ops kvm_ops = {
     .set_state = kvm_set_state,
     .run = kvm_run,
     .request_stop = kvm_request_stop,
+    .interrupt = kvm_interrupt,
     .stats = kvm_stats,
     .destroy = kvm_destroy,
 };
@@ -304,6 +328,7 @@ struct vcpu *vcpu_kvm_create(struct guestmem *gm, const struct cpuid_table *cpui
     }
     k->v.ops = &kvm_ops;
     k->kvm_fd = k->vm_fd = k->vcpu_fd = -1;
+    k->irq = -1;
     k->gm = gm;
     if (kvm_open(k, why, n) < 0 || (refuse_pvm && kvm_is_pvm(why, n)) || kvm_set_memory(k, gm, why, n) < 0 || kvm_open_vcpu(k, why, n) < 0 ||
         kvm_set_cpuid(k, cpuid, why, n) < 0) {

@@ -87,6 +87,8 @@ static int soft_run(struct vcpu *v, struct vcpu_exit *e)
 
 static void soft_request_stop(struct vcpu *v) { scpu_request_stop(((struct vcpu_soft *)v)->cpu); }
 
+static void soft_interrupt(struct vcpu *v, uint8_t vector) { scpu_interrupt(((struct vcpu_soft *)v)->cpu, vector); }
+
 static void soft_stats(struct vcpu *v, uint64_t *exits, uint64_t *insns)
 {
     struct scpu_stats st;
@@ -108,6 +110,7 @@ static const struct vcpu_ops soft_ops = {
     .set_state = soft_set_state,
     .run = soft_run,
     .request_stop = soft_request_stop,
+    .interrupt = soft_interrupt,
     .stats = soft_stats,
     .destroy = soft_destroy,
 };

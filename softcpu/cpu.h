@@ -395,6 +395,7 @@ struct cpu {
     volatile int stop_requested;
     int exception_depth;     /* for #DF / triple fault classification */
     int pending_vector;      /* exception being delivered, -1 if none */
+    int irq_vector;          /* an external interrupt waiting for RFLAGS.IF (scpu_interrupt), or -1 */
 
     struct scpu_exit *exit;  /* where an exiting handler writes */
     int exiting;             /* a handler produced an exit */

@@ -538,6 +538,16 @@ __attribute__((noinline)) static void run_loop(struct cpu *c)
             c->exit->reason = SCPU_EXIT_INTR;
             return;
         }
+        if (unlikely(c->irq_vector >= 0) && (c->rflags & F_IF)) {
+            if (c->interrupt_shadow) {
+                c->interrupt_shadow = 0; /* STI / MOV SS: one more instruction first */
+            } else {
+                int v = c->irq_vector;
+                c->irq_vector = -1;
+                exc_deliver_external(c, v);
+                prev = NULL;
+            }
+        }
         c->cur = NULL;
         struct block *b = next_block(c, prev);
         link_pending(c, b);
@@ -597,3 +607,5 @@ int scpu_run(struct scpu *cpu, struct scpu_exit *exit)
 int scpu_translates(struct scpu *cpu) { return ((struct cpu *)cpu)->bc->jit.mem != NULL; }
 
 void scpu_request_stop(struct scpu *cpu) { ((struct cpu *)cpu)->stop_requested = 1; }
+
+void scpu_interrupt(struct scpu *cpu, uint8_t vector) { ((struct cpu *)cpu)->irq_vector = vector; }

@@ -58,6 +58,8 @@ void op_unimplemented(struct cpu *c, const struct insn *i);
 /* ---- exceptions (exception.c) ---- */
 /* Deliver the exception recorded in cpu->fault_* (called by the engine after a JMP_FAULT). */
 void exc_deliver_pending(struct cpu *c);
+/* An external interrupt (no error code) through the IDT, returning to the current RIP. */
+void exc_deliver_external(struct cpu *c, int vector);
 /* Fill an internal-error exit for the instruction at rip and longjmp out. */
 _Noreturn void cpu_exit_internal(struct cpu *c, uint64_t rip, const char *why);
 /* End the run with an exit already written to cpu->exit. */

@@ -268,6 +268,27 @@ static void deliver_real(struct cpu *c, const struct event *ev)
     c->rip = ivt & 0xffff;
 }
 
+static void deliver(struct cpu *c, const struct event *ev)
+{
+    c->stats.exceptions++;
+    c->interrupt_shadow = 0;
+    if (!(c->cr0 & CR0_PE))
+        deliver_real(c, ev);
+    else if (c->efer & EFER_LMA)
+        deliver_long(c, ev);
+    else
+        deliver_prot32(c, ev);
+    c->pending_vector = -1;
+    cpu_update_mode(c);
+}
+
+void exc_deliver_external(struct cpu *c, int vector)
+{
+    struct event ev = {.vec = vector, .soft = false, .has_err = false, .err = 0, .ext = 1, .ret_rip = c->rip};
+    c->pending_vector = vector; /* an interrupt is benign: a fault while delivering it stays a first fault */
+    deliver(c, &ev);
+}
+
 void exc_deliver_pending(struct cpu *c)
 {
     struct event ev = {
@@ -279,14 +300,5 @@ void exc_deliver_pending(struct cpu *c)
         .ret_rip = c->fault_soft ? c->fault_next_rip : c->rip,
     };
     c->pending_vector = c->fault_soft ? PENDING_SOFT : ev.vec;
-    c->stats.exceptions++;
-    c->interrupt_shadow = 0;
-    if (!(c->cr0 & CR0_PE))
-        deliver_real(c, &ev);
-    else if (c->efer & EFER_LMA)
-        deliver_long(c, &ev);
-    else
-        deliver_prot32(c, &ev);
-    c->pending_vector = -1;
-    cpu_update_mode(c);
+    deliver(c, &ev);
 }

@@ -136,6 +136,11 @@ int scpu_run(struct scpu *cpu, struct scpu_exit *exit);
  * Async-signal-safe. */
 void scpu_request_stop(struct scpu *cpu);
 
+/* Queues an external interrupt, as KVM_INTERRUPT does: delivered through the IDT (no error code) at
+ * the first block boundary where RFLAGS.IF is set. One at a time (a second call replaces the
+ * vector). Between runs only, not from a signal handler. */
+void scpu_interrupt(struct scpu *cpu, uint8_t vector);
+
 /* Every write into guest RAM that does not come from the CPU itself (loader, hostcall
  * results) must be announced here, so decoded code over it is dropped. */
 void scpu_invalidate(struct scpu *cpu, uint64_t gpa, uint64_t len);

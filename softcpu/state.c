@@ -31,6 +31,7 @@ static void cpu_reset(struct cpu *c)
     c->fpu.mxcsr = 0x1f80;
     c->tsc_origin = host_rdtsc();
     c->pending_vector = -1;
+    c->irq_vector = -1;
     cpu_update_mode(c);
     tlb_flush_all(c);
 }

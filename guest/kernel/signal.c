@@ -312,6 +312,26 @@ int signal_next_action(struct linux_siginfo *info)
     }
 }
 
+/* Whether a pending signal would run a handler or kill; the ignored and stopping ones are taken
+ * here (a stop happens at once), as Linux does them on the way out and restarts the call. */
+bool signal_interrupts(void)
+{
+    uint64_t ready;
+    while ((ready = signal_pending_set() & ~cur->blocked) != 0) {
+        int sig = next_signal(ready);
+        uint64_t h = cur_proc->action[sig].handler;
+        bool stops = h == LINUX_SIG_DFL && signal_default_stops(sig);
+        if (!stops && h != LINUX_SIG_IGN && !(h == LINUX_SIG_DFL && default_ignored(sig)))
+            return true;
+        struct linux_siginfo info;
+        signal_dequeue(SIGBIT(sig), &info);
+        trace_signal(&info);
+        if (stops)
+            signal_stop(sig);
+    }
+    return false;
+}
+
 void signal_deliver(struct trapframe *tf)
 {
     struct linux_siginfo info;

@@ -39,6 +39,9 @@ void signal_flush_ignored(int sig);
 /* Takes pending, unblocked signals in order, carrying out the default actions (ignore, stop;
  * a fatal one ends the run) until one has a handler: its number, with its siginfo; 0 when none. */
 int signal_next_action(struct linux_siginfo *info);
+/* A blocking call was interrupted: does a pending signal need it to return (a handler or a fatal
+ * default)? Ignored and stop signals are carried out here, and the call may go on. */
+bool signal_interrupts(void);
 /* On every return to user mode: runs handlers for what is pending (frames stacked, the last
  * taken runs first), resolves an interrupted syscall (EINTR or restart) and puts back a mask
  * sigsuspend or ppoll replaced. */

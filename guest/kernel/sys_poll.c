@@ -1,10 +1,13 @@
 /* sys_poll.c: poll, ppoll, select and pselect6 over the guest fds (one host poll). */
 #include "bvm_linux.h"
 #include "fd.h"
+#include "events.h"
 #include "hostcall.h"
+#include "signal.h"
 #include "string.h"
 #include "syscall.h"
 #include "usercopy.h"
+#include "wait.h"
 
 #define MAX_POLL 1024
 
@@ -24,9 +27,12 @@ static int64_t poll_kernel(struct linux_pollfd *pfd, uint64_t nfds, int64_t ms)
             host[i].fd = fd_host(pfd[i].fd);
         }
     }
-        /* a timeout past ~12 days waits that long, as the host's poll takes an int */
-    int32_t timeout = nval ? 0 : ms < 0 ? -1 : ms > (1 << 30) ? (1 << 30) : (int32_t)ms;
-    int64_t r = hc_poll(host, (uint32_t)nfds, timeout);
+    int64_t deadline = wait_deadline(ms), r;
+    /* an event for the program ends the host's wait: a signal to handle ends the call, else the
+     * poll goes on for what is left of the timeout */
+    while ((r = hc_poll(host, (uint32_t)nfds, nval ? 0 : wait_left(deadline))) == -LINUX_EINTR)
+        if (events_interrupted())
+            return -LINUX_ERESTARTNOHAND;
     if (r < 0)
         return r;
     for (uint64_t i = 0; i < nfds; i++) {
@@ -51,10 +57,38 @@ static int64_t poll_user(uint64_t ufds, uint64_t nfds, int64_t ms)
 
 int64_t sys_poll(SYSARGS) { return poll_user(a0, a1, (int32_t)a2 < 0 ? -1 : (int32_t)a2); }
 
+/* ppoll and pselect6: the caller's mask for the wait. It stays in place for a handler that
+ * interrupts the wait (its frame records the old one); otherwise it goes at once. */
+static int64_t set_wait_mask(uint64_t umask, uint64_t size)
+{
+    uint64_t mask;
+    if (!umask)
+        return 0;
+    if (size != sizeof(mask))
+        return -LINUX_EINVAL;
+    if (copy_from_user(&mask, umask, sizeof(mask)))
+        return -LINUX_EFAULT;
+    cur->saved_mask = cur->blocked;
+    cur->restore_mask = true;
+    signal_set_blocked(mask);
+    return 0;
+}
+
+static int64_t end_wait_mask(int64_t r)
+{
+    if (r != -LINUX_ERESTARTNOHAND && cur->restore_mask) {
+        cur->restore_mask = false;
+        signal_set_blocked(cur->saved_mask);
+    }
+    return r;
+}
+
 int64_t sys_ppoll(SYSARGS)
 {
     int64_t ms, err = ts_to_ms(a2, &ms);
-    return err ? err : poll_user(a0, a1, ms); /* the signal mask is moot: no delivery while blocked */
+    if (!err)
+        err = set_wait_mask(a3, a4);
+    return err ? err : end_wait_mask(poll_user(a0, a1, ms));
 }
 
 /* select on top of poll: fd_sets to a pollfd list and back. */
@@ -117,6 +151,11 @@ int64_t sys_select(SYSARGS)
 int64_t sys_pselect6(SYSARGS)
 {
     int64_t ms, err = ts_to_ms(a4, &ms);
-    return err ? err : select_common(a0, a1, a2, a3, ms);
+    uint64_t sig[2] = {0, 0}; /* { const sigset_t *ss; size_t ss_len; } */
+    if (!err && a5 && copy_from_user(sig, a5, sizeof(sig)))
+        err = -LINUX_EFAULT;
+    if (!err)
+        err = set_wait_mask(sig[0], sig[1]);
+    return err ? err : end_wait_mask(select_common(a0, a1, a2, a3, ms));
 }
 

@@ -3,8 +3,8 @@
 #include "hostcall.h"
 #include "syscall.h"
 #include "usercopy.h"
+#include "wait.h"
 
-#define SLEEP_MAX_MS (1 << 30) /* about 12 days a call; longer sleeps wake early */
 
 int64_t host_clock(int clk, struct linux_timespec *ts)
 {
@@ -72,40 +72,63 @@ int64_t ts_to_ms(uint64_t uts, int64_t *ms)
         return -LINUX_EFAULT;
     if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
         return -LINUX_EINVAL;
-    *ms = ts.tv_sec > SLEEP_MAX_MS / 1000 ? SLEEP_MAX_MS : ts.tv_sec * 1000 + (ts.tv_nsec + 999999) / 1000000;
+    *ms = MIN(ts.tv_sec, 1ll << 32) * 1000 + (ts.tv_nsec + 999999) / 1000000;
     return 0;
 }
 
-/* Sleeping is a poll of no descriptors on the host. */
-static int64_t sleep_ms(int64_t ms)
+/* A user timespec as nanoseconds (huge ones clamped to ~136 years): 0, -EFAULT or -EINVAL. */
+static int64_t ts_to_ns(uint64_t uts, int64_t *ns)
 {
-    int64_t r = hc_poll(NULL, 0, ms < 0 || ms > SLEEP_MAX_MS ? SLEEP_MAX_MS : (int32_t)ms);
-    return r < 0 ? r : 0;
+    struct linux_timespec ts;
+    if (copy_from_user(&ts, uts, sizeof(ts)))
+        return -LINUX_EFAULT;
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+        return -LINUX_EINVAL;
+    *ns = MIN(ts.tv_sec, 1ll << 32) * 1000000000 + ts.tv_nsec;
+    return 0;
 }
 
-static int64_t sleep_ts(uint64_t uts)
+static int64_t mono_ns(void)
 {
-    int64_t ms, err = ts_to_ms(uts, &ms);
-    return err ? err : sleep_ms(ms);
+    struct linux_timespec ts;
+    return host_clock(LINUX_CLOCK_MONOTONIC, &ts) < 0 ? 0 : ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int64_t sys_nanosleep(SYSARGS) { return a0 ? sleep_ts(a0) : -LINUX_EFAULT; }
+/* Sleeps ns nanoseconds. A signal with a handler (or a fatal one) ends it early: -EINTR, and the
+ * time left goes to urem when given (Linux restarts the sleep for the remainder when no handler
+ * runs, which the wait does by going on). */
+static int64_t sleep_ns(int64_t ns, uint64_t urem)
+{
+    int64_t start = mono_ns();
+    int64_t r = wait_signal((ns + 999999) / 1000000);
+    if (r != -LINUX_EINTR)
+        return r < 0 ? r : 0;
+    int64_t left = MAX(ns - (mono_ns() - start), 0);
+    struct linux_timespec rem = {left / 1000000000, left % 1000000000};
+    if (urem && copy_to_user(urem, &rem, sizeof(rem)))
+        return -LINUX_EFAULT;
+    return -LINUX_EINTR;
+}
+
+int64_t sys_nanosleep(SYSARGS)
+{
+    int64_t ns, err = ts_to_ns(a0, &ns);
+    return err ? err : sleep_ns(ns, a1);
+}
 
 int64_t sys_clock_nanosleep(SYSARGS)
 {
     int clk = (int32_t)a0;
+    int64_t ns, err;
     if (clk < 0 || clk > LINUX_CLOCK_TAI || clk == LINUX_CLOCK_PROCESS_CPUTIME_ID || clk == LINUX_CLOCK_THREAD_CPUTIME_ID)
         return -LINUX_EINVAL; /* CPU-time clocks are not sleepable here */
+    if ((err = ts_to_ns(a2, &ns)))
+        return err;
     if (!(a1 & LINUX_TIMER_ABSTIME))
-        return sleep_ts(a2);
-    struct linux_timespec want, now;
-    if (copy_from_user(&want, a2, sizeof(want)))
-        return -LINUX_EFAULT;
-    int64_t r = host_clock(clk, &now);
-    if (r < 0)
-        return r;
-    int64_t ns = (want.tv_sec - now.tv_sec) * 1000000000 + (want.tv_nsec - now.tv_nsec);
-    if (ns <= 0)
-        return 0;
-    return sleep_ms((ns + 999999) / 1000000);
+        return sleep_ns(ns, a3);
+    struct linux_timespec now;
+    if ((err = host_clock(clk, &now)) < 0)
+        return err;
+    ns -= MIN(now.tv_sec, 1ll << 32) * 1000000000 + now.tv_nsec;
+    return ns <= 0 ? 0 : sleep_ns(ns, 0); /* an absolute sleep has no remainder to report */
 }

@@ -15,4 +15,9 @@ void task_init(void)
     proc0.pid = boot->pid;
     thread0.tid = boot->pid;
     thread0.altstack.ss_flags = LINUX_SS_DISABLE;
+    /* What execve passes on: ignored dispositions and the mask (SIGKILL and SIGSTOP never). */
+    for (int sig = 1; sig <= LINUX_NSIG; sig++)
+        if ((boot->sig_ignored & SIGBIT(sig)) && sig != LINUX_SIGKILL && sig != LINUX_SIGSTOP)
+            proc0.action[sig].handler = LINUX_SIG_IGN;
+    thread0.blocked = boot->sig_blocked & ~(SIGBIT(LINUX_SIGKILL) | SIGBIT(LINUX_SIGSTOP));
 }

@@ -4,6 +4,7 @@
 #include "cpu.h"
 #include "hostcall.h"
 #include "mm.h"
+#include "events.h"
 #include "fpu.h"
 #include "signal.h"
 #include "task.h"
@@ -128,6 +129,8 @@ void trap_handler(struct trapframe *tf)
 {
     if (tf->vector == X86_VEC_PF) {
         page_fault(tf);
+    } else if (tf->vector == BVM_EVENT_VECTOR) {
+        events_take(); /* the monitor's doorbell: signals from outside, timers */
     } else if (tf->vector >= 32 || tf->vector == X86_VEC_NMI) {
         /* Nothing programs an interrupt controller, so vectors >= 32 are spurious; NMIs carry nothing. */
     } else if (!trap_from_user(tf) || tf->vector == X86_VEC_MC ||

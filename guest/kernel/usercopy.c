@@ -2,6 +2,7 @@
 #include "usercopy.h"
 
 #include "bvm_linux.h"
+#include "events.h"
 #include "hostcall.h"
 #include "string.h"
 
@@ -125,6 +126,12 @@ int64_t user_io(uint32_t hc_nr, int host_fd, uint64_t va, uint64_t len, int64_t 
         if (want < 0)
             return total ? (int64_t)total : want;
         int64_t got = hc_io(hc_nr, host_fd, segs, nsegs, positional ? off + (int64_t)total : 0, flags);
+        /* A wait on a pipe or terminal cut short by an event: give way to a signal (what was
+         * moved already counts), else wait again. */
+        if (got == -LINUX_EINTR && !events_interrupted())
+            continue;
+        if (got == -LINUX_EINTR)
+            return total ? (int64_t)total : -LINUX_ERESTARTSYS;
         if (got < 0)
             return total ? (int64_t)total : got;
         total += (uint64_t)got;

@@ -38,6 +38,36 @@ run_one() {
             echo $? >"$dir/status"
         fi
     )
+    record_files "$dir"
+}
+
+# run_signals DIR SPEC CMD...: as run_one, with the program in the background getting the signals
+# of SPEC ("N:SIG ..."), each sent once it has printed the line "stage N" (and had a moment to block
+# in the call that follows). A run that does not end within a minute is killed.
+run_signals() {
+    local dir=$1 spec=$2 cwd=$TMP/cwd pid dog step t; shift 2
+    rm -rf "$dir" "$cwd"; mkdir -p "$dir" "$cwd"
+    (
+        cd "$cwd" || exit 99
+        "${ENV[@]}" "$@" </dev/null >"$dir/out" 2>"$dir/err" &
+        pid=$!
+        (sleep 60; kill -KILL $pid) 2>/dev/null &
+        dog=$!
+        for step in $spec; do
+            for ((t = 0; t < 300; t++)); do grep -qx "stage ${step%%:*}" "$dir/out" && break; sleep 0.1; done
+            sleep 0.3
+            kill -s "${step#*:}" $pid
+        done
+        wait $pid
+        echo $? >"$dir/status"
+        kill $dog
+    ) 2>/dev/null
+    record_files "$dir"
+}
+
+# record_files DIR: what the run left in $TMP/cwd, into DIR/files.
+record_files() {
+    local dir=$1 cwd=$TMP/cwd
     # files (size, mode, content), directories, symlinks, and the mtime of files older than a day
     # (set by the program, e.g. touch -d or tar xf; fresh files differ by run time and are left out)
     (cd "$cwd" && find . -mindepth 1 \( -type f -printf '%P %s %m\n' \) -o \( -type d -printf '%P/ %m\n' \) \
@@ -76,9 +106,17 @@ while read -r name kind prog args; do
         if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then echo "SKIP $name: needs root and setpriv"; continue; fi
         pre=(setpriv --groups 4,24,100 --)
     fi
-    run_one "$TMP/native" "$kind" "${pre[@]}" "$exe" "${argv[@]}"
+    if [ "$kind" = signals ]; then
+        run_signals "$TMP/native" "$args" "$exe"
+    else
+        run_one "$TMP/native" "$kind" "${pre[@]}" "$exe" "${argv[@]}"
+    fi
     for be in "${backends[@]}"; do
-        run_one "$TMP/$be" "$kind" "${pre[@]}" "$BVM" --backend "$be" "$exe" "${argv[@]}"
+        if [ "$kind" = signals ]; then
+            run_signals "$TMP/$be" "$args" "$BVM" --backend "$be" "$exe"
+        else
+            run_one "$TMP/$be" "$kind" "${pre[@]}" "$BVM" --backend "$be" "$exe" "${argv[@]}"
+        fi
         if d=$(same "$TMP/native" "$TMP/$be"); then echo "PASS $name [$be]"; else echo "FAIL $name [$be]: $d"; fi
     done
 done <tests/programs/cases

@@ -20,9 +20,24 @@ int uvm_page(struct addrspace *as, uint64_t va, uint32_t access, uint64_t *pa)
     return 0;
 }
 
+/* hc_io answers from a script: -EINTR for the first eintrs calls, then a transfer of `chunk` bytes
+ * (or -ENOSYS when chunk is 0); events_interrupted says whether a signal is waiting. */
+static int eintrs, signal_waiting, io_calls;
+static int64_t chunk;
+
 int64_t hc_io(uint32_t nr, int fd, const struct bvm_seg *segs, uint32_t nsegs, int64_t offset, uint32_t flags)
 {
-    return -LINUX_ENOSYS;
+    io_calls++;
+    if (eintrs > 0) {
+        eintrs--;
+        return -LINUX_EINTR;
+    }
+    return chunk ? chunk : -LINUX_ENOSYS;
+}
+
+bool events_interrupted(void)
+{
+    return signal_waiting;
 }
 
 static void test_ranges(void)
@@ -69,9 +84,25 @@ static void test_segments(void)
     EXPECT("kern_segs_past_top", got == -LINUX_EFAULT, "got %ld", (long)got);
 }
 
+/* A wait cut short by an event: retried when no signal needs the call, given up with ERESTARTSYS
+ * (or the bytes moved so far) when one does. */
+static void test_io_interrupted(void)
+{
+    for (int i = 0; i < NPAGES; i++)
+        fake_pa[i] = 0x10000000ull + (uint64_t)i * PAGE_SIZE;
+    eintrs = 2, signal_waiting = 0, chunk = 100, io_calls = 0;
+    int64_t got = user_io(BVM_HC_READ, 3, UBASE, 100, 0, ACC_WRITE, 0);
+    EXPECT("kern_io_eintr_retried", got == 100 && io_calls == 3, "got %ld after %d calls", (long)got, io_calls);
+    eintrs = 1, signal_waiting = 1, io_calls = 0;
+    got = user_io(BVM_HC_READ, 3, UBASE, 100, 0, ACC_WRITE, 0);
+    EXPECT("kern_io_eintr_signal", got == -LINUX_ERESTARTSYS && io_calls == 1, "got %ld", (long)got);
+    eintrs = 0, chunk = 0;
+}
+
 int main(void)
 {
     test_ranges();
     test_segments();
+    test_io_interrupted();
     return test_failed != 0;
 }

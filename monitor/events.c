@@ -1,0 +1,130 @@
+/* events.c: host signals for the guest: caught, queued with their siginfo, handed to the kernel. */
+#include "events.h"
+
+#include <errno.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "hostcall.h"
+
+#define EV_RING 256 /* queued signals; a standard signal is queued at most once */
+
+extern char safe_syscall_start[], safe_syscall_end[], safe_syscall_eintr[];
+
+volatile int events_pending;
+
+/* Written by the handler only (forwarded signals are masked while it runs), read by the main
+ * flow only: a single-producer ring needs no lock, only the order of the index updates. */
+static struct bvm_event ring[EV_RING];
+static volatile unsigned ring_head, ring_tail;
+static volatile uint64_t std_queued; /* standard signals in the ring */
+static struct vcpu *volatile ev_vcpu;
+static int doorbell_rung;
+
+/* The signals a program may get from outside. Not forwarded: SIGKILL and SIGSTOP (the host acts on
+ * buffervm itself), the monitor's own faults (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT,
+ * SIGSYS), SIGPIPE (the monitor ignores it and the kernel raises the guest's on EPIPE), SIGCHLD
+ * (the monitor has no children of its own), and 32, 33 (the host libc's). */
+static int forwarded(int sig)
+{
+    switch (sig) {
+    case SIGKILL: case SIGSTOP: case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP:
+    case SIGABRT: case SIGSYS: case SIGPIPE: case SIGCHLD:
+        return 0;
+    default:
+        return sig >= 1 && sig < 32 ? 1 : sig >= SIGRTMIN && sig <= SIGRTMAX;
+    }
+}
+
+static void enqueue(int sig, const siginfo_t *si)
+{
+    if (sig < 32 && (std_queued & (1ull << sig)))
+        return; /* pending already: the guest would merge them */
+    unsigned t = ring_tail;
+    if (t - ring_head >= EV_RING)
+        return; /* full: dropped, as a real-time signal past RLIMIT_SIGPENDING */
+    struct bvm_event *e = &ring[t % EV_RING];
+    memset(e, 0, sizeof *e);
+    e->kind = BVM_EVENT_SIGNAL;
+    e->signo = sig;
+    e->code = si->si_code;
+    e->pid = si->si_pid;
+    e->uid = si->si_uid;
+    e->value = (uint64_t)(uintptr_t)si->si_value.sival_ptr;
+    if (sig < 32)
+        std_queued |= 1ull << sig;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    ring_tail = t + 1;
+}
+
+static void on_signal(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    int saved = errno;
+    enqueue(sig, si);
+    events_pending = 1;
+    /* Inside safe_syscall, before or at the SYSCALL: leave with -EINTR instead of blocking. */
+    greg_t *ip = &uc->uc_mcontext.gregs[REG_RIP];
+    if (*ip >= (greg_t)safe_syscall_start && *ip < (greg_t)safe_syscall_end)
+        *ip = (greg_t)safe_syscall_eintr;
+    if (ev_vcpu)
+        ev_vcpu->ops->request_stop(ev_vcpu);
+    errno = saved;
+}
+
+void events_install(struct vcpu *v)
+{
+    struct sigaction sa;
+    ev_vcpu = v;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_signal;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (int sig = 1; sig <= SIGRTMAX; sig++)
+        if (forwarded(sig))
+            sigaddset(&sa.sa_mask, sig);
+    for (int sig = 1; sig <= SIGRTMAX; sig++)
+        if (forwarded(sig))
+            sigaction(sig, &sa, NULL);
+    /* The monitor takes them all; what the program inherited blocked stays blocked in the guest
+     * (bvm_bootinfo.sig_blocked), where they wait as they would on Linux. */
+    sigprocmask(SIG_UNBLOCK, &sa.sa_mask, NULL);
+}
+
+int events_take(struct bvm_event *e)
+{
+    events_pending = 0; /* first: an event arriving from here on sets it again */
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    unsigned h = ring_head;
+    if (h == ring_tail) {
+        doorbell_rung = 0;
+        return 0;
+    }
+    *e = ring[h % EV_RING];
+    if (e->signo < 32)
+        __atomic_and_fetch(&std_queued, ~(1ull << e->signo), __ATOMIC_SEQ_CST);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    ring_head = h + 1;
+    if (ring_head != ring_tail)
+        events_pending = 1;
+    return 1;
+}
+
+int events_doorbell_due(void)
+{
+    if (!events_pending || doorbell_rung)
+        return 0;
+    doorbell_rung = 1;
+    return 1;
+}
+
+/* EVENT: one event for the kernel. */
+int64_t hc_event(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    struct bvm_event e;
+    if (r->u.out.out_len != sizeof e || !gm_ptr(c->gm, r->u.out.out_gpa, sizeof e))
+        return -EFAULT;
+    if (!events_take(&e))
+        return 0;
+    return gm_write(c->gm, r->u.out.out_gpa, &e, sizeof e) < 0 ? -EFAULT : 1;
+}
