@@ -185,7 +185,8 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(39, FMSYNC, fmsync, fmap)              /* msync(MS_SYNC) of window [gpa, +len) */             \
     X(40, GETGROUPS, getgroups, out)         /* out = uint32_t[], out_len 0: none -> the count */ \
     X(41, STOP, stop, stop)                  /* a stop signal's default action: stop until SIGCONT */ \
-    X(42, EVENT, event, out)                 /* out = struct bvm_event -> 1, or 0: none left */
+    X(42, EVENT, event, out)                 /* out = struct bvm_event -> 1, or 0: none left */ \
+    X(43, ALARM, alarm, alarm)               /* arm or disarm a host timer for the kernel's timers */
 
 enum bvm_hostcall_nr {
 #define BVM_HC_ENUM(n, NAME, name, req) BVM_HC_##NAME = n,
@@ -280,6 +281,8 @@ enum bvm_fdop {
     BVM_FDOP_SETFL = 7,     /* status_flags: O_APPEND | O_NONBLOCK ... */
     BVM_FDOP_FLOCK = 8,     /* lock_cmd (F_SETLK / F_GETLK ...), out = struct linux_flock */
     BVM_FDOP_FIONREAD = 9,  /* out = int32_t bytes readable */
+    BVM_FDOP_TIMERFD_SET = 10, /* timer_flags; out = linux_itimerspec[2]: new (read), old (written) */
+    BVM_FDOP_TIMERFD_GET = 11, /* out = struct linux_itimerspec */
     BVM_FDOP_COUNT
 };
 
@@ -293,6 +296,7 @@ struct bvm_hc_fdop {
             uint32_t uid, gid; /* FCHOWN: (uint32_t)-1 keeps one */
         } owner;
         uint32_t status_flags; /* SETFL */
+        int32_t timer_flags;   /* TIMERFD_SET: TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET */
         int32_t lock_cmd;      /* FLOCK */
         struct {
             int32_t mode;      /* FALLOCATE: FALLOC_FL_* */
@@ -326,6 +330,7 @@ _Static_assert(sizeof(struct bvm_hc_poll) == 16, "hc_poll size");
 enum bvm_newfd_kind {
     BVM_NEWFD_MEMFD = 0,   /* name (a label, not a path), flags MFD_* */
     BVM_NEWFD_EVENTFD = 1, /* count, flags EFD_* */
+    BVM_NEWFD_TIMERFD = 2, /* count = the clock, flags TFD_* */
 };
 struct bvm_hc_newfd {
     uint32_t kind;     /* IN: enum bvm_newfd_kind */
@@ -413,6 +418,20 @@ struct bvm_event {
 };
 _Static_assert(sizeof(struct bvm_event) == 32, "bvm_event size");
 
+/* ALARM: the kernel keeps the program's timers; the monitor only wakes it (a TIMER event) when the
+ * earliest one of a kind is due: one host timer per kind, on the host clock named here. */
+enum bvm_timer {
+    BVM_TIMER_MONO = 0, /* CLOCK_MONOTONIC: wall-clock timers (alarm, ITIMER_REAL, timer_create) */
+    BVM_TIMER_CPU = 1,  /* CLOCK_PROCESS_CPUTIME_ID: the program's CPU time (ITIMER_VIRTUAL, _PROF) */
+    BVM_TIMER_COUNT
+};
+struct bvm_hc_alarm {
+    uint32_t timer;   /* IN: enum bvm_timer */
+    uint32_t pad;
+    int64_t deadline; /* IN: absolute nanoseconds on that clock; 0 disarms */
+};
+_Static_assert(sizeof(struct bvm_hc_alarm) == 16, "hc_alarm size");
+
 /* TRACE: text is copied, not NUL-terminated. */
 struct bvm_hc_trace {
     uint64_t text_gpa;  /* IN */
@@ -441,6 +460,7 @@ struct bvm_hostcall {
         struct bvm_hc_newfd newfd;
         struct bvm_hc_umask umask;
         struct bvm_hc_stop stop;
+        struct bvm_hc_alarm alarm;
         struct bvm_hc_fmap fmap;
     } u; /* 176 bytes: bvm_hc_exit is the largest */
 };

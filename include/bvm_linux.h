@@ -103,6 +103,43 @@ struct linux_sigaction {
 };
 _Static_assert(sizeof(struct linux_sigaction) == 32, "sigaction");
 
+struct linux_itimerspec {
+    struct linux_timespec it_interval, it_value;
+};
+_Static_assert(sizeof(struct linux_itimerspec) == 32, "itimerspec size");
+
+struct linux_itimerval {
+    struct linux_timeval it_interval, it_value;
+};
+_Static_assert(sizeof(struct linux_itimerval) == 32, "itimerval size");
+
+/* timer_create's struct sigevent (64 bytes). */
+struct linux_sigevent {
+    uint64_t sigev_value;
+    int32_t sigev_signo;
+    int32_t sigev_notify;
+    int32_t sigev_tid; /* SIGEV_THREAD_ID */
+    int32_t pad[11];
+};
+_Static_assert(sizeof(struct linux_sigevent) == 64, "sigevent size");
+
+/* What a read of a signalfd returns, one per signal (128 bytes). */
+struct linux_signalfd_siginfo {
+    uint32_t ssi_signo;
+    int32_t ssi_errno, ssi_code;
+    uint32_t ssi_pid, ssi_uid;
+    int32_t ssi_fd;
+    uint32_t ssi_tid, ssi_band, ssi_overrun, ssi_trapno;
+    int32_t ssi_status, ssi_int;
+    uint64_t ssi_ptr, ssi_utime, ssi_stime, ssi_addr;
+    uint16_t ssi_addr_lsb, pad2;
+    int32_t ssi_syscall;
+    uint64_t ssi_call_addr;
+    uint32_t ssi_arch;
+    uint8_t pad[28];
+};
+_Static_assert(sizeof(struct linux_signalfd_siginfo) == 128, "signalfd_siginfo size");
+
 /* sigaltstack's stack_t (also uc_stack). */
 struct linux_stack {
     uint64_t ss_sp;
@@ -371,9 +408,18 @@ _Static_assert(offsetof(struct linux_dirent64, d_name) == 19, "dirent64 name");
 #define LINUX_CLOCK_REALTIME_COARSE 5
 #define LINUX_CLOCK_MONOTONIC_COARSE 6
 #define LINUX_CLOCK_BOOTTIME 7
+#define LINUX_CLOCK_REALTIME_ALARM 8
+#define LINUX_CLOCK_BOOTTIME_ALARM 9
 #define LINUX_CLOCK_SGI_CYCLE 10 /* retired: invalid */
 #define LINUX_CLOCK_TAI 11
 #define LINUX_TIMER_ABSTIME 1
+#define LINUX_ITIMER_REAL 0
+#define LINUX_ITIMER_VIRTUAL 1
+#define LINUX_ITIMER_PROF 2
+#define LINUX_SIGEV_SIGNAL 0
+#define LINUX_SIGEV_NONE 1
+#define LINUX_SIGEV_THREAD 2
+#define LINUX_SIGEV_THREAD_ID 4
 
 /* futex(2) */
 #define LINUX_FUTEX_WAIT 0

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <ucontext.h>
 
 #include "hostcall.h"
@@ -21,12 +22,21 @@ static volatile uint64_t std_queued; /* standard signals in the ring */
 static struct vcpu *volatile ev_vcpu;
 static int doorbell_rung;
 
+/* The host timers behind ALARM, and the signal they fire with (not forwarded to the program). */
+#define TIMER_SIGNAL SIGRTMAX
+static const clockid_t timer_clock[BVM_TIMER_COUNT] = {CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID};
+static timer_t host_timer[BVM_TIMER_COUNT];
+static int timer_ready[BVM_TIMER_COUNT];
+static volatile uint32_t timers_fired;
+
 /* The signals a program may get from outside. Not forwarded: SIGKILL and SIGSTOP (the host acts on
  * buffervm itself), the monitor's own faults (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT,
  * SIGSYS), SIGPIPE (the monitor ignores it and the kernel raises the guest's on EPIPE), SIGCHLD
  * (the monitor has no children of its own), and 32, 33 (the host libc's). */
 static int forwarded(int sig)
 {
+    if (sig == TIMER_SIGNAL) /* the monitor's own timers */
+        return 0;
     switch (sig) {
     case SIGKILL: case SIGSTOP: case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP:
     case SIGABRT: case SIGSYS: case SIGPIPE: case SIGCHLD:
@@ -61,7 +71,10 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
     int saved = errno;
-    enqueue(sig, si);
+    if (sig == TIMER_SIGNAL && si->si_code == SI_TIMER)
+        __atomic_or_fetch(&timers_fired, 1u << (si->si_value.sival_int & 31), __ATOMIC_SEQ_CST);
+    else
+        enqueue(sig, si);
     events_pending = 1;
     /* Inside safe_syscall, before or at the SYSCALL: leave with -EINTR instead of blocking. */
     greg_t *ip = &uc->uc_mcontext.gregs[REG_RIP];
@@ -81,10 +94,10 @@ void events_install(struct vcpu *v)
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&sa.sa_mask);
     for (int sig = 1; sig <= SIGRTMAX; sig++)
-        if (forwarded(sig))
+        if (forwarded(sig) || sig == TIMER_SIGNAL)
             sigaddset(&sa.sa_mask, sig);
     for (int sig = 1; sig <= SIGRTMAX; sig++)
-        if (forwarded(sig))
+        if (forwarded(sig) || sig == TIMER_SIGNAL)
             sigaction(sig, &sa, NULL);
     /* The monitor takes them all; what the program inherited blocked stays blocked in the guest
      * (bvm_bootinfo.sig_blocked), where they wait as they would on Linux. */
@@ -95,7 +108,16 @@ int events_take(struct bvm_event *e)
 {
     events_pending = 0; /* first: an event arriving from here on sets it again */
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    uint32_t fired = __atomic_exchange_n(&timers_fired, 0, __ATOMIC_SEQ_CST);
     unsigned h = ring_head;
+    if (fired) {
+        memset(e, 0, sizeof *e);
+        e->kind = BVM_EVENT_TIMER;
+        e->timers = fired;
+        if (h != ring_tail)
+            events_pending = 1;
+        return 1;
+    }
     if (h == ring_tail) {
         doorbell_rung = 0;
         return 0;
@@ -127,4 +149,31 @@ int64_t hc_event(struct hc_ctx *c, const struct bvm_hostcall *r)
     if (!events_take(&e))
         return 0;
     return gm_write(c->gm, r->u.out.out_gpa, &e, sizeof e) < 0 ? -EFAULT : 1;
+}
+
+/* ALARM: one host timer per kind, created on first use, armed at an absolute time (one shot: the
+ * kernel arms the next deadline when it takes the TIMER event). */
+int64_t hc_alarm(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    const struct bvm_hc_alarm *a = &r->u.alarm;
+    if (a->timer >= BVM_TIMER_COUNT || a->deadline < 0)
+        return -EINVAL;
+    if (!timer_ready[a->timer]) {
+        struct sigevent sev;
+        memset(&sev, 0, sizeof sev);
+        sev.sigev_notify = SIGEV_SIGNAL;
+        sev.sigev_signo = TIMER_SIGNAL;
+        sev.sigev_value.sival_int = (int)a->timer;
+        if (timer_create(timer_clock[a->timer], &sev, &host_timer[a->timer]) < 0)
+            return -errno;
+        timer_ready[a->timer] = 1;
+    }
+    struct itimerspec its;
+    memset(&its, 0, sizeof its);
+    its.it_value.tv_sec = a->deadline / 1000000000;
+    its.it_value.tv_nsec = a->deadline % 1000000000;
+    if (timer_settime(host_timer[a->timer], TIMER_ABSTIME, &its, NULL) < 0)
+        return -errno;
+    (void)c;
+    return 0;
 }

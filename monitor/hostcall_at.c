@@ -6,6 +6,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -256,7 +257,7 @@ int64_t hc_chdir(struct hc_ctx *c, const struct bvm_hostcall *r)
     return err ? err : done(&q, fchdir(q.p1.fd));
 }
 
-/* memfd_create (a name) or eventfd2 (an initial count). */
+/* memfd_create (a name), eventfd2 (an initial count) or timerfd_create (a clock). */
 int64_t hc_newfd(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     const struct bvm_hc_newfd *a = &r->u.newfd;
@@ -274,6 +275,11 @@ int64_t hc_newfd(struct hc_ctx *c, const struct bvm_hostcall *r)
     } else if (a->kind == BVM_NEWFD_EVENTFD) {
         FLAGS_ONLY(a->flags, EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC);
         fd = eventfd((unsigned)a->count, (a->flags & ~EFD_CLOEXEC) | EFD_CLOEXEC);
+    } else if (a->kind == BVM_NEWFD_TIMERFD) {
+        FLAGS_ONLY(a->flags, TFD_NONBLOCK | TFD_CLOEXEC);
+        if (a->count > INT32_MAX)
+            return -EINVAL;
+        fd = timerfd_create((int)a->count, (a->flags & ~TFD_CLOEXEC) | TFD_CLOEXEC);
     } else {
         return -EINVAL;
     }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,6 +96,23 @@ static int64_t fd_fionread(struct hc_ctx *c, const struct bvm_hc_fdop *a)
     return gm_write(c->gm, a->out_gpa, &n, sizeof n);
 }
 
+/* timerfd_settime (out: the new itimerspec, then room for the old one) and timerfd_gettime: the
+ * host's struct itimerspec is Linux's. */
+static int64_t fd_timerfd(struct hc_ctx *c, const struct bvm_hc_fdop *a)
+{
+    struct itimerspec its[2];
+    _Static_assert(sizeof its[0] == sizeof(struct linux_itimerspec), "itimerspec is Linux's");
+    uint64_t len = a->op == BVM_FDOP_TIMERFD_SET ? sizeof its : sizeof its[0];
+    if (a->out_len != len || gm_read(c->gm, a->out_gpa, its, len) < 0)
+        return -EFAULT;
+    int rc = a->op == BVM_FDOP_TIMERFD_SET ? timerfd_settime(a->fd, a->arg.timer_flags, &its[0], &its[1])
+                                            : timerfd_gettime(a->fd, &its[0]);
+    if (rc < 0)
+        return -errno;
+    return a->op == BVM_FDOP_TIMERFD_SET ? gm_write(c->gm, a->out_gpa + sizeof its[0], &its[1], sizeof its[1])
+                                         : gm_write(c->gm, a->out_gpa, &its[0], sizeof its[0]);
+}
+
 static int64_t fd_setfl(const struct bvm_hc_fdop *a)
 {
     /* Only the flags Linux lets F_SETFL change; O_CLOEXEC stays the monitor's. */
@@ -119,6 +137,8 @@ int64_t hc_fdop(struct hc_ctx *c, const struct bvm_hostcall *r)
     case BVM_FDOP_SETFL: return fd_setfl(a);
     case BVM_FDOP_FLOCK: return fd_lock(c, a);
     case BVM_FDOP_FIONREAD: return fd_fionread(c, a);
+    case BVM_FDOP_TIMERFD_SET:
+    case BVM_FDOP_TIMERFD_GET: return fd_timerfd(c, a);
     default: return -EINVAL;
     }
 }

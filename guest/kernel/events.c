@@ -5,6 +5,7 @@
 #include "hostcall.h"
 #include "signal.h"
 #include "string.h"
+#include "timer.h"
 
 void events_take(void)
 {
@@ -19,6 +20,8 @@ void events_take(void)
             info.u.kill.uid = ev.uid;
             info.u.kill.value = ev.value;
             signal_send(NULL, &info);
+        } else if (ev.kind == BVM_EVENT_TIMER) {
+            timers_expired();
         }
     }
 }

@@ -15,6 +15,7 @@
 #include "signal.h"
 #include "string.h"
 #include "syscall.h"
+#include "timer.h"
 #include "trap.h"
 
 #define MAX_REWRITES 5               /* #! interpreters in a row; Linux's exec_binprm depth */
@@ -128,6 +129,7 @@ static void flush_old_exec(struct binprm *b)
     mm_exec_reset(cur_as);
     fd_close_on_exec();
     signal_exec_reset();
+    timers_exec_reset();
     procfs_exec(b->filename, b->prog.fd, b->comm_from_file);
 }
 

@@ -4,6 +4,7 @@
 #include "bvm_linux.h"
 #include "hostcall.h"
 #include "procfs.h"
+#include "signalfd.h"
 
 /* One guest fd. The monitor's inherited 0, 1, 2 are reported as O_RDWR: their real open flags
  * are not known here. */
@@ -80,6 +81,7 @@ static int64_t host_close_unused(int h)
         if (fds[i].host == h || (holds[i].n && holds[i].host == h))
             return 0;
     procfs_host_closed(h);
+    signalfd_host_closed(h);
     return hc_close(h);
 }
 

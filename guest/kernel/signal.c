@@ -6,6 +6,7 @@
 #include "sigframe.h"
 #include "string.h"
 #include "syscall.h"
+#include "timer.h"
 #include "usercopy.h"
 
 #define SIGQ_MAX 1024 /* queued siginfos for all queues (Linux's RLIMIT_SIGPENDING is per user) */
@@ -190,13 +191,12 @@ static int next_signal(uint64_t set)
 int signal_dequeue(uint64_t allowed, struct linux_siginfo *info)
 {
     int sig = next_signal(cur->pending.set & allowed);
-    if (sig) {
-        sq_take(&cur->pending, sig, info);
-        return sig;
-    }
-    sig = next_signal(cur_proc->pending.set & allowed);
     if (sig)
+        sq_take(&cur->pending, sig, info);
+    else if ((sig = next_signal(cur_proc->pending.set & allowed)) != 0)
         sq_take(&cur_proc->pending, sig, info);
+    if (sig && info->si_code == LINUX_SI_TIMER)
+        timer_signal_taken(info);
     return sig;
 }
 

@@ -5,6 +5,7 @@
 #include "mm_shared.h"
 #include "procfs.h"
 #include "signal.h"
+#include "signalfd.h"
 #include "string.h"
 #include "syscall.h"
 #include "usercopy.h"
@@ -23,10 +24,19 @@ static int get_path(uint64_t upath)
     return n < 0 ? (int)n : 0;
 }
 
+/* read and readv: a signalfd is the kernel's to answer, everything else the host's. */
+static int64_t read_fd(int fd, int h, uint64_t buf, uint64_t len)
+{
+    uint64_t mask;
+    if (signalfd_lookup(h, &mask))
+        return signalfd_read(h, buf, len, (fd_status(fd) & LINUX_O_NONBLOCK) != 0);
+    return user_io(BVM_HC_READ, h, buf, len, 0, ACC_WRITE, 0);
+}
+
 int64_t sys_read(SYSARGS)
 {
     int h = fd_host((int32_t)a0);
-    return h < 0 ? h : user_io(BVM_HC_READ, h, a1, a2, 0, ACC_WRITE, 0);
+    return h < 0 ? h : read_fd((int32_t)a0, h, a1, a2);
 }
 
 /* Writing to a pipe nobody reads also raises SIGPIPE, as on Linux. */
@@ -78,7 +88,8 @@ static int64_t vector_io(uint32_t nr, int64_t fd, uint64_t uiov, uint64_t cnt, u
             return -LINUX_EINVAL;
         if (iov.iov_len == 0)
             continue;
-        int64_t n = user_io(nr, h, iov.iov_base, iov.iov_len, off < 0 ? 0 : off + (int64_t)total, access, 0);
+        int64_t n = nr == BVM_HC_READ ? read_fd((int32_t)fd, h, iov.iov_base, iov.iov_len)
+                                      : user_io(nr, h, iov.iov_base, iov.iov_len, off < 0 ? 0 : off + (int64_t)total, access, 0);
         if (n < 0)
             return total ? (int64_t)total : n;
         total += (uint64_t)n;

@@ -1,4 +1,4 @@
-/* sys_pipe.c: descriptors the host creates for the guest: pipes, eventfd and memfd. */
+/* sys_pipe.c: descriptors the host creates for the guest: pipes, eventfd, memfd and timerfd. */
 #include "bvm_linux.h"
 #include "fd.h"
 #include "hostcall.h"
@@ -69,4 +69,44 @@ int64_t sys_memfd_create(SYSARGS)
     if (a1 & ~(uint64_t)(LINUX_MFD_CLOEXEC | LINUX_MFD_ALLOW_SEALING))
         return -LINUX_EINVAL;
     return newfd(BVM_NEWFD_MEMFD, name, (int)a1, 0, (a1 & LINUX_MFD_CLOEXEC) != 0);
+}
+
+/* timerfd: the host's own, so reads, poll and expiry counts are the host kernel's. */
+int64_t sys_timerfd_create(SYSARGS)
+{
+    int flags = (int)a1;
+    if (flags & ~(LINUX_O_NONBLOCK | LINUX_O_CLOEXEC))
+        return -LINUX_EINVAL;
+    int64_t h = hc_newfd(BVM_NEWFD_TIMERFD, NULL, flags, (uint32_t)a0);
+    if (h < 0)
+        return h;
+    return fd_install((int)h, LINUX_O_RDWR | ((uint32_t)flags & LINUX_O_NONBLOCK), (flags & LINUX_O_CLOEXEC) != 0);
+}
+
+int64_t sys_timerfd_settime(SYSARGS)
+{
+    static struct linux_itimerspec its[2];
+    int h = fd_host((int32_t)a0);
+    if (h < 0)
+        return h;
+    if (copy_from_user(&its[0], a2, sizeof(its[0])))
+        return -LINUX_EFAULT;
+    hc_fdop(h, BVM_FDOP_TIMERFD_SET, its, sizeof(its))->arg.timer_flags = (int32_t)a1;
+    int64_t r = hc_issue();
+    if (r < 0)
+        return r;
+    return a3 && copy_to_user(a3, &its[1], sizeof(its[1])) ? -LINUX_EFAULT : 0;
+}
+
+int64_t sys_timerfd_gettime(SYSARGS)
+{
+    static struct linux_itimerspec its;
+    int h = fd_host((int32_t)a0);
+    if (h < 0)
+        return h;
+    hc_fdop(h, BVM_FDOP_TIMERFD_GET, &its, sizeof(its));
+    int64_t r = hc_issue();
+    if (r < 0)
+        return r;
+    return copy_to_user(a1, &its, sizeof(its)) ? -LINUX_EFAULT : 0;
 }

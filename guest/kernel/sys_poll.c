@@ -4,6 +4,7 @@
 #include "events.h"
 #include "hostcall.h"
 #include "signal.h"
+#include "signalfd.h"
 #include "string.h"
 #include "syscall.h"
 #include "usercopy.h"
@@ -11,35 +12,58 @@
 
 #define MAX_POLL 1024
 
+/* The kernel's own answers: POLLNVAL for a closed fd, POLLIN for a signalfd with a signal of its
+ * set pending. Such an entry is skipped by the host (fd -1); returns how many there are. */
+static int kernel_ready(const struct linux_pollfd *pfd, struct linux_pollfd *host, uint64_t nfds,
+                        int16_t *kernel_revents)
+{
+    int n = 0;
+    for (uint64_t i = 0; i < nfds; i++) {
+        uint64_t mask;
+        kernel_revents[i] = 0;
+        if (pfd[i].fd < 0)
+            continue;
+        if (fd_host(pfd[i].fd) < 0)
+            kernel_revents[i] = LINUX_POLLNVAL;
+        else if (signalfd_lookup(fd_host(pfd[i].fd), &mask))
+            kernel_revents[i] = (signal_pending_set() & mask) ? (int16_t)(pfd[i].events & LINUX_POLLIN) : 0;
+        else
+            continue;
+        host[i].fd = -1;
+        n += kernel_revents[i] != 0;
+    }
+    return n;
+}
+
 /* Polls nfds entries of pfd (guest fds) for at most ms milliseconds (-1: forever). Guest fds are
  * swapped for host fds on the way out and back again; a closed fd reports POLLNVAL as on Linux. */
 static int64_t poll_kernel(struct linux_pollfd *pfd, uint64_t nfds, int64_t ms)
 {
     static struct linux_pollfd host[MAX_POLL];
-    int nval = 0;
+    static int16_t kernel_revents[MAX_POLL];
+    int nready;
     for (uint64_t i = 0; i < nfds; i++) {
         host[i] = pfd[i];
         host[i].revents = 0;
-        if (pfd[i].fd >= 0 && fd_host(pfd[i].fd) < 0) {
-            host[i].fd = -1; /* skipped by the host, POLLNVAL here */
-            nval++;
-        } else if (pfd[i].fd >= 0) {
+        if (pfd[i].fd >= 0)
             host[i].fd = fd_host(pfd[i].fd);
-        }
     }
     int64_t deadline = wait_deadline(ms), r;
-    /* an event for the program ends the host's wait: a signal to handle ends the call, else the
-     * poll goes on for what is left of the timeout */
-    while ((r = hc_poll(host, (uint32_t)nfds, nval ? 0 : wait_left(deadline))) == -LINUX_EINTR)
+    /* An event for the program ends the host's wait: a signal to handle ends the call, else the
+     * poll goes on for what is left of the timeout (a signalfd may have become ready meanwhile). */
+    for (;;) {
+        nready = kernel_ready(pfd, host, nfds, kernel_revents);
+        r = hc_poll(host, (uint32_t)nfds, nready ? 0 : wait_left(deadline));
+        if (r != -LINUX_EINTR)
+            break;
         if (events_interrupted())
             return -LINUX_ERESTARTNOHAND;
+    }
     if (r < 0)
         return r;
-    for (uint64_t i = 0; i < nfds; i++) {
-        bool bad = pfd[i].fd >= 0 && host[i].fd < 0;
-        pfd[i].revents = bad ? LINUX_POLLNVAL : host[i].revents;
-    }
-    return r + nval;
+    for (uint64_t i = 0; i < nfds; i++)
+        pfd[i].revents = host[i].fd < 0 && pfd[i].fd >= 0 ? kernel_revents[i] : host[i].revents;
+    return r + nready;
 }
 
 static int64_t poll_user(uint64_t ufds, uint64_t nfds, int64_t ms)

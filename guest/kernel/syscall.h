@@ -54,6 +54,9 @@ typedef int64_t sys_fn(SYSARGS);
     X(33, dup2, "ff", 'd')                                                                                   \
     X(34, pause, "", 'd')                                                                                    \
     X(35, nanosleep, "pp", 'd')                                                                              \
+    X(36, getitimer, "ip", 'd')                                                                              \
+    X(37, alarm, "u", 'd')                                                                                   \
+    X(38, setitimer, "ipp", 'd')                                                                             \
     X(39, getpid, "", 'd')                                                                                   \
     X(59, execve, "sVN", 'e')                                                                                \
     X(60, exit, "i", 'n')                                                                                    \
@@ -116,6 +119,11 @@ typedef int64_t sys_fn(SYSARGS);
     X(217, getdents64, "fpU", 'd')                                                                           \
     X(218, set_tid_address, "p", 'd')                                                                        \
     X(221, fadvise64, "fiii", 'd')                                                                           \
+    X(222, timer_create, "Cpp", 'd')                                                                         \
+    X(223, timer_settime, "ixpp", 'd')                                                                       \
+    X(224, timer_gettime, "ip", 'd')                                                                         \
+    X(225, timer_getoverrun, "i", 'd')                                                                       \
+    X(226, timer_delete, "i", 'd')                                                                           \
     X(228, clock_gettime, "Cp", 'd')                                                                         \
     X(229, clock_getres, "Cp", 'd')                                                                          \
     X(230, clock_nanosleep, "Cxpp", 'd')                                                                     \
@@ -136,8 +144,13 @@ typedef int64_t sys_fn(SYSARGS);
     X(271, ppoll, "puppu", 'd')                                                                              \
     X(273, set_robust_list, "pU", 'd')                                                                       \
     X(280, utimensat, "dspF", 'd')                                                                           \
+    X(282, signalfd, "fpu", 'd')                                                                             \
+    X(283, timerfd_create, "CO", 'd')                                                                        \
     X(284, eventfd, "u", 'd')                                                                                \
     X(285, fallocate, "fiii", 'd')                                                                           \
+    X(286, timerfd_settime, "fxpp", 'd')                                                                     \
+    X(287, timerfd_gettime, "fp", 'd')                                                                       \
+    X(289, signalfd4, "fpuO", 'd')                                                                           \
     X(290, eventfd2, "uO", 'd')                                                                              \
     X(292, dup3, "ffO", 'd')                                                                                 \
     X(293, pipe2, "pO", 'd')                                                                                 \

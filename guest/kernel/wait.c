@@ -28,6 +28,21 @@ int32_t wait_left(int64_t deadline)
     return left <= 0 ? 0 : (int32_t)MIN(left, WAIT_MAX_MS);
 }
 
+int64_t wait_pending(uint64_t mask)
+{
+    for (;;) {
+        if (signal_pending_set() & mask)
+            return 0;
+        if (signal_interrupts())
+            return -LINUX_ERESTARTSYS;
+        int64_t r = hc_poll(NULL, 0, WAIT_MAX_MS);
+        if (r == -LINUX_EINTR)
+            events_take();
+        else if (r < 0)
+            return r;
+    }
+}
+
 int64_t wait_signal(int64_t ms)
 {
     int64_t deadline = wait_deadline(ms);

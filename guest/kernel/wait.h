@@ -10,6 +10,10 @@
  * timer cuts the sleep short whenever it comes (the monitor's sleep is interruptible). */
 int64_t wait_signal(int64_t ms);
 
+/* Sleeps until one of the signals in mask is pending, blocked or not (a signalfd's read): 0, or
+ * -ERESTARTSYS when another signal needs a handler run first. */
+int64_t wait_pending(uint64_t mask);
+
 /* Monotonic milliseconds; a deadline ms from now (-1 stays -1: none); what is left of one, as a
  * host poll timeout (-1: none, 0: passed, at most ~12 days a round). */
 int64_t wait_now_ms(void);

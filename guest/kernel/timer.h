@@ -1,0 +1,17 @@
+/* timer.h: the program's timers (alarm, setitimer, timer_create) and the host timers that wake them. */
+#ifndef TIMER_H
+#define TIMER_H
+
+#include "bvm_linux.h"
+#include "kernel.h"
+
+/* A TIMER event: fires every timer that is due (queueing its signal, or counting an overrun while a
+ * POSIX timer's signal is still pending), moves periodic ones on, and arms the next wake-up. */
+void timers_expired(void);
+/* A POSIX timer's signal (SI_TIMER) is being delivered: its overrun count goes into *info and the
+ * timer may queue its signal again. */
+void timer_signal_taken(struct linux_siginfo *info);
+/* execve: POSIX timers go, itimers stay. */
+void timers_exec_reset(void);
+
+#endif
