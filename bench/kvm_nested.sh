@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.." || exit 2
 B=${B:-build}
 CPU_N=${BENCH_CPU_N:-200000000}
 WRITES_N=${BENCH_WRITES_N:-20000}
+SIGS_N=${BENCH_SIGS_N:-20000}
 REPS=${BENCH_REPS:-3}
 SMALL_N=${BENCH_SMALL_N:-$((CPU_N / 20))}
 
@@ -38,13 +39,13 @@ stat() {
 
 inside() {
     local bvm=$1 dir=$2 row w
-    local cpu=$dir/cpuloop writes=$dir/writes
+    local cpu=$dir/cpuloop writes=$dir/writes sigs=$dir/sigbench
     echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), kvm_amd npt=$(cat /sys/module/kvm_amd/parameters/npt 2>/dev/null)"
     printf '%-22s %10s %10s %10s %11s %11s\n' workload native_ms kvm_ms soft_ms kvm/native soft/native
     declare -A T
     # The soft CPU under TCG is far slower, so it runs the loop on SMALL_N iterations only (cpuloop_s).
     for row in "startup:$cpu 0" "cpuloop:$cpu $CPU_N" "cpuloop_s:$cpu $SMALL_N" "writes0:$writes 0" \
-        "writes:$writes $WRITES_N"; do
+        "writes:$writes $WRITES_N" "sigs0:$sigs 0" "sigs:$sigs $SIGS_N"; do
         w=${row%%:*}
         read -ra argv <<<"${row#*:}"
         T[$w.n]=$(ms "${argv[@]}")
@@ -80,6 +81,10 @@ inside() {
     echo "per write: native $(ratio "$(sub "${T[writes.n]}" "${T[writes0.n]}")" "$k") us," \
         "kvm $(ratio "$(sub "${T[writes.k]}" "${T[writes0.k]}")" "$k") us," \
         "soft $(ratio "$(sub "${T[writes.s]}" "${T[writes0.s]}")" "$k") us"
+    k=$((SIGS_N / 1000))
+    echo "per signal round trip (raise, handler, sigreturn): native $(ratio "$(sub "${T[sigs.n]}" "${T[sigs0.n]}")" "$k") us," \
+        "kvm $(ratio "$(sub "${T[sigs.k]}" "${T[sigs0.k]}")" "$k") us," \
+        "soft $(ratio "$(sub "${T[sigs.s]}" "${T[sigs0.s]}")" "$k") us"
 }
 
 if [ "${1:-}" = --inside ]; then
@@ -95,11 +100,12 @@ mkdir -p "$out"
 for p in cpuloop writes; do
     gcc -static -O2 -o "$out/$p" "bench/kvm_nested/$p.c" || { echo "kvm_nested: building $p failed" >&2; exit 1; }
 done
+gcc -static -O2 -o "$out/sigbench" bench/sigbench.c || { echo "kvm_nested: building sigbench failed" >&2; exit 1; }
 # shellcheck source=tests/kvm/vm.sh
 . tests/kvm/vm.sh
 kvm_prepare || { echo "kvm_nested: $KVM_WHY" >&2; exit 1; }
 bvm=$(realpath "$B/buffervm") dir=$(realpath "$out")
-cmd="BENCH_CPU_N=$CPU_N BENCH_SMALL_N=$SMALL_N BENCH_WRITES_N=$WRITES_N BENCH_REPS=$REPS bash bench/kvm_nested.sh --inside $(printf %q "$bvm") $(printf %q "$dir")"
+cmd="BENCH_CPU_N=$CPU_N BENCH_SMALL_N=$SMALL_N BENCH_WRITES_N=$WRITES_N BENCH_SIGS_N=$SIGS_N BENCH_REPS=$REPS bash bench/kvm_nested.sh --inside $(printf %q "$bvm") $(printf %q "$dir")"
 kvm_initramfs "$KVM_DIR/initrd-bench.gz" "$(pwd -P)" "$cmd" "$(dirname "$bvm")" "$dir" || { echo "kvm_nested: $KVM_WHY" >&2; exit 1; }
 echo "== nested benchmark under qemu -accel tcg -cpu $cpu_model (SVM emulated by QEMU: not hardware figures)"
 ended=

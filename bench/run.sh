@@ -9,7 +9,7 @@ mkdir -p "$B/bench"
 if ! command -v qemu-x86_64 >/dev/null && [ "$(id -u)" = 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user >/dev/null 2>&1
 fi
-for p in intloop mallocbench fpbench; do
+for p in intloop mallocbench fpbench sigbench; do
     gcc -static -O2 -o "$B/bench/$p" "bench/$p.c" -lm || exit 1
 done
 f=$B/bench/data20m
@@ -59,3 +59,4 @@ workload "CPU-bound: integer loop, 20M iterations" "$B/bench/intloop" "${N:-2000
 workload "malloc-heavy: 2M malloc/free/realloc" "$B/bench/mallocbench" 2000000
 workload "floating point: n-body, 200k steps" "$B/bench/fpbench" 200000
 [ -x /bin/busybox ] && workload "busybox sha256sum of a 20 MB file" /bin/busybox sha256sum "$f"
+workload "signals: 100k raise() round trips into a handler and back" "$B/bench/sigbench" 100000

@@ -21,6 +21,8 @@ static volatile unsigned ring_head, ring_tail;
 static volatile uint64_t std_queued; /* standard signals in the ring */
 static struct vcpu *volatile ev_vcpu;
 static int doorbell_rung;
+static sigset_t forwarded_set;    /* the signals caught here (and the timer signal) */
+static volatile int throttled;    /* the ring filled up: they stay pending in the host meanwhile */
 
 /* The host timers behind ALARM, and the signal they fire with (not forwarded to the program). */
 #define TIMER_SIGNAL SIGRTMAX
@@ -75,6 +77,15 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
         __atomic_or_fetch(&timers_fired, 1u << (si->si_value.sival_int & 31), __ATOMIC_SEQ_CST);
     else
         enqueue(sig, si);
+    /* One slot left: the signals stay blocked when this handler returns, so what else comes waits
+     * in the host's own queue (where a sender finally gets EAGAIN) instead of being dropped here;
+     * events_take unblocks them once the kernel has made room. */
+    if (ring_tail - ring_head >= EV_RING - 1) {
+        throttled = 1;
+        for (int s = 1; s <= SIGRTMAX; s++)
+            if (sigismember(&forwarded_set, s) == 1)
+                sigaddset(&uc->uc_sigmask, s);
+    }
     events_pending = 1;
     /* Inside safe_syscall, before or at the SYSCALL: leave with -EINTR instead of blocking. */
     greg_t *ip = &uc->uc_mcontext.gregs[REG_RIP];
@@ -96,6 +107,7 @@ void events_install(struct vcpu *v)
     for (int sig = 1; sig <= SIGRTMAX; sig++)
         if (forwarded(sig) || sig == TIMER_SIGNAL)
             sigaddset(&sa.sa_mask, sig);
+    forwarded_set = sa.sa_mask;
     for (int sig = 1; sig <= SIGRTMAX; sig++)
         if (forwarded(sig) || sig == TIMER_SIGNAL)
             sigaction(sig, &sa, NULL);
@@ -129,6 +141,10 @@ int events_take(struct bvm_event *e)
     ring_head = h + 1;
     if (ring_head != ring_tail)
         events_pending = 1;
+    if (throttled) {
+        throttled = 0;
+        sigprocmask(SIG_UNBLOCK, &forwarded_set, NULL); /* room again: what waited in the host comes */
+    }
     return 1;
 }
 
@@ -158,6 +174,8 @@ int64_t hc_alarm(struct hc_ctx *c, const struct bvm_hostcall *r)
     const struct bvm_hc_alarm *a = &r->u.alarm;
     if (a->timer >= BVM_TIMER_COUNT || a->deadline < 0)
         return -EINVAL;
+    if (!timer_ready[a->timer] && !a->deadline)
+        return 0; /* nothing armed yet, nothing to disarm */
     if (!timer_ready[a->timer]) {
         struct sigevent sev;
         memset(&sev, 0, sizeof sev);

@@ -7,23 +7,48 @@
 #include "string.h"
 #include "timer.h"
 
+static bool events_left; /* the queues were full: some events still wait in the monitor */
+
+static void take_one(const struct bvm_event *ev)
+{
+    if (ev->kind == BVM_EVENT_TIMER) {
+        timers_expired();
+        return;
+    }
+    if (ev->kind != BVM_EVENT_SIGNAL)
+        return;
+    struct linux_siginfo info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = ev->signo;
+    info.si_code = ev->code;
+    info.u.kill.pid = ev->pid;
+    info.u.kill.uid = ev->uid;
+    info.u.kill.value = ev->value;
+    signal_send(NULL, &info);
+}
+
 void events_take(void)
 {
     static struct bvm_event ev;
-    while (hc_out(BVM_HC_EVENT, &ev, sizeof(ev)) > 0) {
-        if (ev.kind == BVM_EVENT_SIGNAL) {
-            struct linux_siginfo info;
-            memset(&info, 0, sizeof(info));
-            info.si_signo = ev.signo;
-            info.si_code = ev.code;
-            info.u.kill.pid = ev.pid;
-            info.u.kill.uid = ev.uid;
-            info.u.kill.value = ev.value;
-            signal_send(NULL, &info);
-        } else if (ev.kind == BVM_EVENT_TIMER) {
-            timers_expired();
+    /* Taken only while the queues have room: the rest waits in the monitor (and then in the host,
+     * whose senders get EAGAIN), never dropped. */
+    for (;;) {
+        if (signal_queue_room() < 2) {
+            events_left = true;
+            return;
         }
+        if (hc_out(BVM_HC_EVENT, &ev, sizeof(ev)) <= 0) {
+            events_left = false;
+            return;
+        }
+        take_one(&ev);
     }
+}
+
+void events_take_left(void)
+{
+    if (events_left)
+        events_take();
 }
 
 bool events_interrupted(void)

@@ -2,6 +2,7 @@
 #include "signal.h"
 
 #include "cpu.h"
+#include "events.h"
 #include "hostcall.h"
 #include "sigframe.h"
 #include "string.h"
@@ -18,6 +19,7 @@ struct sigq_entry {
 
 static struct sigq_entry sigq_pool[SIGQ_MAX];
 static struct sigq_entry *sigq_free;
+static int sigq_nfree;
 
 void signal_init(void)
 {
@@ -25,6 +27,12 @@ void signal_init(void)
         sigq_pool[i].next = sigq_free;
         sigq_free = &sigq_pool[i];
     }
+    sigq_nfree = SIGQ_MAX;
+}
+
+int signal_queue_room(void)
+{
+    return sigq_nfree;
 }
 
 static bool default_ignored(int sig)
@@ -60,6 +68,7 @@ static int sq_add(struct sigpending *q, const struct linux_siginfo *info)
         return 0;
     }
     sigq_free = e->next;
+    sigq_nfree--;
     e->info = *info;
     e->next = NULL;
     struct sigq_entry **p = &q->head;
@@ -85,6 +94,7 @@ static void sq_take(struct sigpending *q, int sig, struct linux_siginfo *info)
         *p = e->next;
         e->next = sigq_free;
         sigq_free = e;
+        sigq_nfree++;
     }
     for (struct sigq_entry *r = *p; r; r = r->next)
         if (r->info.si_signo == sig)
@@ -337,6 +347,7 @@ void signal_deliver(struct trapframe *tf)
     struct linux_siginfo info;
     int sig;
     cur->tf = tf;
+    events_take_left();
     for (int round = 0;; round++) {
         while ((sig = signal_next_action(&info)) != 0)
             handle(tf, sig, &info);

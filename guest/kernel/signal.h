@@ -22,6 +22,8 @@ void signal_force_fault(struct trapframe *tf, int sig, int code, uint64_t addr);
 /* A frame that cannot be written: SIGSEGV forced (SI_KERNEL). */
 void signal_force_sigsegv(void);
 
+/* Free siginfo entries in the queues (signals from outside stay with the monitor when there are none). */
+int signal_queue_room(void);
 /* Pending signals of the thread and its process. */
 uint64_t signal_pending_set(void);
 /* Something pending that the mask lets through. */

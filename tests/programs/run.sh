@@ -42,8 +42,9 @@ run_one() {
 }
 
 # run_signals DIR SPEC CMD...: as run_one, with the program in the background getting the signals
-# of SPEC ("N:SIG ..."), each sent once it has printed the line "stage N" (and had a moment to block
-# in the call that follows). A run that does not end within a minute is killed.
+# of SPEC ("N:SIG ..."), each sent once it has printed the line "stage N" and then gone to sleep in
+# the call that follows (the process state, S: buffervm too sleeps in the host while the program
+# waits). A run that does not end within a minute is killed.
 run_signals() {
     local dir=$1 spec=$2 cwd=$TMP/cwd pid dog step t; shift 2
     rm -rf "$dir" "$cwd"; mkdir -p "$dir" "$cwd"
@@ -55,8 +56,21 @@ run_signals() {
         dog=$!
         for step in $spec; do
             for ((t = 0; t < 300; t++)); do grep -qx "stage ${step%%:*}" "$dir/out" && break; sleep 0.1; done
-            sleep 0.3
-            kill -s "${step#*:}" $pid
+            if [ "$t" = 300 ]; then
+                echo "stage ${step%%:*} never came" >>"$dir/missed"
+                break
+            fi
+            case ${step#*:} in send:*) ;; *)
+                for ((t = 0; t < 1500; t++)); do
+                    [ "$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)" = S ] && break
+                    sleep 0.02
+                done ;;
+            esac
+            case ${step#*:} in
+            send:*:*) IFS=: read -r _ n sig <<<"${step#*:}"; "$PROGS/sigsend.glibc" $pid "$sig" "$n" ;;
+            [0-9]*) kill -n "${step#*:}" $pid ;;
+            *) kill -s "${step#*:}" $pid ;;
+            esac
         done
         wait $pid
         echo $? >"$dir/status"
@@ -78,7 +92,8 @@ record_files() {
 # same A B: print the first difference between two result directories, or nothing.
 same() {
     local f
-    for f in status out err files; do
+    for f in status out err files missed; do
+        [ -f "$1/$f" ] || [ -f "$2/$f" ] || continue
         if ! cmp -s "$1/$f" "$2/$f"; then
             echo "$f differs: $(diff <(head -c 2000 "$1/$f") <(head -c 2000 "$2/$f") | head -5 | tr '\n' ' ')"
             return 1
@@ -108,6 +123,10 @@ while read -r name kind prog args; do
     fi
     if [ "$kind" = signals ]; then
         run_signals "$TMP/native" "$args" "$exe"
+        if [ -f "$TMP/native/missed" ]; then
+            echo "FAIL $name: the native run went wrong: $(cat "$TMP/native/missed")"
+            continue
+        fi
     else
         run_one "$TMP/native" "$kind" "${pre[@]}" "$exe" "${argv[@]}"
     fi
