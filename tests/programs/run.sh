@@ -46,14 +46,12 @@ run_one() {
 # the call that follows (the process state, S: buffervm too sleeps in the host while the program
 # waits). A run that does not end within a minute is killed.
 run_signals() {
-    local dir=$1 spec=$2 cwd=$TMP/cwd pid dog step t; shift 2
+    local dir=$1 spec=$2 cwd=$TMP/cwd pid step t; shift 2
     rm -rf "$dir" "$cwd"; mkdir -p "$dir" "$cwd"
     (
         cd "$cwd" || exit 99
         "${ENV[@]}" "$@" </dev/null >"$dir/out" 2>"$dir/err" &
         pid=$!
-        (sleep 60; kill -KILL $pid) 2>/dev/null &
-        dog=$!
         for step in $spec; do
             for ((t = 0; t < 300; t++)); do grep -qx "stage ${step%%:*}" "$dir/out" && break; sleep 0.1; done
             if [ "$t" = 300 ]; then
@@ -72,9 +70,10 @@ run_signals() {
             *) kill -s "${step#*:}" $pid ;;
             esac
         done
+        for ((t = 0; t < 600; t++)); do kill -0 $pid || break; sleep 0.1; done
+        kill -KILL $pid
         wait $pid
         echo $? >"$dir/status"
-        kill $dog
     ) 2>/dev/null
     record_files "$dir"
 }
