@@ -49,15 +49,18 @@
 #define BVM_USER_MIN 0x10000ull
 #define BVM_USER_TOP 0x7ffffffff000ull
 
-/* ---- Boot GDT selectors (monitor's GDT; the kernel loads its own with the same layout) ---- */
+/* ---- Boot GDT selectors (monitor's GDT; the kernel loads its own with the same layout) ----
+ * Linux's x86-64 layout, so that the selectors a program sees (CS, SS, uc_mcontext) are Linux's. */
 #define BVM_SEL_NULL 0x00
-#define BVM_SEL_CODE32 0x08
-#define BVM_SEL_KCODE 0x10 /* 64-bit kernel code */
+#define BVM_SEL_CODE32 0x08  /* 32-bit kernel code (the bootstrap) */
+#define BVM_SEL_KCODE 0x10   /* 64-bit kernel code */
 #define BVM_SEL_KDATA 0x18
-#define BVM_SEL_UDATA 0x23 /* user data, RPL 3 (STAR[63:48]+8) */
-#define BVM_SEL_UCODE 0x2b /* 64-bit user code, RPL 3 (STAR[63:48]+16) */
-#define BVM_SEL_TSS 0x30   /* 16-byte system descriptor */
-#define BVM_GDT_ENTRIES 8
+#define BVM_SEL_UCODE32 0x23 /* 32-bit user code, RPL 3 (STAR[63:48]) */
+#define BVM_SEL_UDATA 0x2b   /* user data, RPL 3 (STAR[63:48]+8) */
+#define BVM_SEL_UCODE 0x33   /* 64-bit user code, RPL 3 (STAR[63:48]+16) */
+#define BVM_SEL_TSS 0x40     /* 16-byte system descriptor */
+#define BVM_SEL_CPUNODE 0x7b /* LSL of it gives CPU and node (0), as Linux's getcpu descriptor */
+#define BVM_GDT_ENTRIES 16
 
 /* ---- Boot info ---- */
 #define BVM_BOOT_MAGIC 0x424d5642u /* "BVMB" */

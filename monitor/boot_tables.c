@@ -81,12 +81,15 @@ uint64_t bt_seg_desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t flag
 
 void bt_build_gdt(uint64_t gdt[], uint64_t tss_base, uint32_t tss_limit)
 {
-    gdt[0] = 0;
+    for (int i = 0; i < BVM_GDT_ENTRIES; i++)
+        gdt[i] = 0;
     gdt[BVM_SEL_CODE32 >> 3] = bt_seg_desc(0, 0xfffff, ACC_CODE(0), FL_G | FL_DB);
     gdt[BVM_SEL_KCODE >> 3] = bt_seg_desc(0, 0xfffff, ACC_CODE(0), FL_G | FL_L);
     gdt[BVM_SEL_KDATA >> 3] = bt_seg_desc(0, 0xfffff, ACC_DATA(0), FL_G | FL_DB);
+    gdt[BVM_SEL_UCODE32 >> 3] = bt_seg_desc(0, 0xfffff, ACC_CODE(3), FL_G | FL_DB);
     gdt[BVM_SEL_UDATA >> 3] = bt_seg_desc(0, 0xfffff, ACC_DATA(3), FL_G | FL_DB);
     gdt[BVM_SEL_UCODE >> 3] = bt_seg_desc(0, 0xfffff, ACC_CODE(3), FL_G | FL_L);
+    gdt[BVM_SEL_CPUNODE >> 3] = bt_seg_desc(0, 0, 0xf5 /* P, DPL 3, read-only data */, FL_DB);
     /* 64-bit TSS: type 0xb (busy), P; upper 8 bytes hold base[63:32] */
     gdt[BVM_SEL_TSS >> 3] = bt_seg_desc((uint32_t)tss_base, tss_limit, 0x80 | 0xb, 0);
     gdt[(BVM_SEL_TSS >> 3) + 1] = tss_base >> 32;

@@ -19,8 +19,9 @@ long bt_build_page_tables(uint8_t *buf, size_t cap, gpa_t pt_gpa, const struct g
 /* Encode a code/data segment descriptor. access = P|DPL|S|type byte; flags = G|D/B|L|AVL nibble. */
 uint64_t bt_seg_desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags);
 
-/* The boot GDT (BVM_GDT_ENTRIES entries): null, 32-bit code, 64-bit kernel code and data,
- * user data and 64-bit code, and the 16-byte TSS descriptor (busy, as TR holds it). */
+/* The boot GDT (BVM_GDT_ENTRIES entries, Linux's layout): null, 32-bit code, 64-bit kernel code and
+ * data, 32-bit user code, user data, 64-bit user code, the 16-byte TSS descriptor (busy, as TR holds
+ * it) and the getcpu descriptor; the rest empty. */
 void bt_build_gdt(uint64_t gdt[], uint64_t tss_base, uint32_t tss_limit);
 
 #endif

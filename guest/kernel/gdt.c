@@ -24,8 +24,10 @@ static struct percpu cpu0;
 #define SEG_CODE32 0x00cf9a000000ffffull
 #define SEG_KCODE 0x00af9a000000ffffull
 #define SEG_KDATA 0x00cf92000000ffffull
+#define SEG_UCODE32 0x00cffa000000ffffull
 #define SEG_UDATA 0x00cff2000000ffffull
 #define SEG_UCODE 0x00affa000000ffffull
+#define SEG_CPUNODE 0x0040f50000000000ull /* limit: CPU 0, node 0 (Linux's getcpu descriptor) */
 
 static void gdt_set_tss(void)
 {
@@ -67,8 +69,10 @@ void gdt_init(uint64_t kstack_top)
     gdt[BVM_SEL_CODE32 / 8] = SEG_CODE32;
     gdt[BVM_SEL_KCODE / 8] = SEG_KCODE;
     gdt[BVM_SEL_KDATA / 8] = SEG_KDATA;
+    gdt[BVM_SEL_UCODE32 / 8] = SEG_UCODE32;
     gdt[BVM_SEL_UDATA / 8] = SEG_UDATA;
     gdt[BVM_SEL_UCODE / 8] = SEG_UCODE;
+    gdt[BVM_SEL_CPUNODE / 8] = SEG_CPUNODE;
     memset(&tss, 0, sizeof(tss));
     tss.rsp[0] = kstack_top;                                         /* traps from user land here */
     tss.ist[0] = (uint64_t)(uintptr_t)(df_stack + sizeof(df_stack)); /* IST1: #DF, known-good stack */

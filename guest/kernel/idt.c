@@ -56,7 +56,7 @@ void syscall_init(void)
     wrmsr(MSR_EFER, efer);
     nx_on = (efer & EFER_NXE) != 0;
     /* SYSCALL loads CS=STAR[47:32], SS=+8; SYSRET loads SS=STAR[63:48]+8, CS=+16 (RPL 3). */
-    wrmsr(MSR_STAR, ((uint64_t)(BVM_SEL_UDATA - 8) << 48) | ((uint64_t)BVM_SEL_KCODE << 32));
+    wrmsr(MSR_STAR, ((uint64_t)BVM_SEL_UCODE32 << 48) | ((uint64_t)BVM_SEL_KCODE << 32));
     wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
     wrmsr(MSR_CSTAR, 0);
     wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC);

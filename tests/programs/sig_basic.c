@@ -10,7 +10,7 @@
 
 static volatile int order[64], norder;
 static volatile int last_code, last_pid_ok, last_value, depth, max_depth;
-static volatile unsigned long mask_in_handler;
+static volatile unsigned long mask_in_handler, frame_cs;
 
 static void on_info(int sig, siginfo_t *si, void *ucp)
 {
@@ -20,6 +20,7 @@ static void on_info(int sig, siginfo_t *si, void *ucp)
     last_pid_ok = si->si_pid == getpid() && si->si_uid == getuid();
     last_value = si->si_value.sival_int;
     memcpy((void *)&mask_in_handler, &uc->uc_sigmask, sizeof(mask_in_handler));
+    frame_cs = uc->uc_mcontext.gregs[REG_CSGSFS] & 0xffff;
 }
 
 static void on_plain(int sig)
@@ -73,8 +74,11 @@ static void basics(void)
 {
     set(SIGUSR1, NULL, on_info, 0);
     kill(getpid(), SIGUSR1);
+    unsigned short cs, ss;
+    __asm__ volatile("mov %%cs, %0\nmov %%ss, %1" : "=r"(cs), "=r"(ss));
     printf("kill: code %d (SI_USER %d) sender ok %d mask has USR1 %d\n", last_code, SI_USER, last_pid_ok,
            !!(mask_in_handler & (1ul << (SIGUSR1 - 1))));
+    printf("selectors: cs %#x ss %#x, frame cs %#lx\n", cs, ss, frame_cs);
     syscall(SYS_tgkill, getpid(), gettid(), SIGUSR1);
     printf("tgkill: code %d (SI_TKILL %d) sender ok %d\n", last_code, SI_TKILL, last_pid_ok);
     union sigval v = {.sival_int = 1234};

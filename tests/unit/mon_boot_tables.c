@@ -81,8 +81,12 @@ static void gdt_layout(void)
     CHECK_EQ(g[BVM_SEL_KDATA >> 3], 0x00cf93000000ffffull);
     CHECK_EQ(g[BVM_SEL_UDATA >> 3], 0x00cff3000000ffffull);  /* DPL 3 */
     CHECK_EQ(g[BVM_SEL_UCODE >> 3], 0x00affb000000ffffull);
-    /* SYSRET needs user data just below user code: STAR[63:48]+8 = data, +16 = code */
-    CHECK_EQ(BVM_SEL_UCODE - BVM_SEL_UDATA, 8);
+    CHECK_EQ(g[BVM_SEL_UCODE32 >> 3], 0x00cffb000000ffffull); /* 32-bit user code */
+    CHECK_EQ(g[BVM_SEL_CPUNODE >> 3], 0x0040f50000000000ull);
+    /* SYSRET: STAR[63:48] = 32-bit user code, +8 = data, +16 = 64-bit code (Linux's 0x23, 0x2b, 0x33) */
+    CHECK_EQ(BVM_SEL_UDATA - BVM_SEL_UCODE32, 8);
+    CHECK_EQ(BVM_SEL_UCODE - BVM_SEL_UCODE32, 16);
+    CHECK_EQ(BVM_SEL_UCODE, 0x33);
     uint64_t lo = g[BVM_SEL_TSS >> 3], hi = g[(BVM_SEL_TSS >> 3) + 1];
     CHECK_EQ(lo & 0xffff, 0x67);
     CHECK_EQ((lo >> 40) & 0xff, 0x8b); /* present, busy 64-bit TSS */
