@@ -1,5 +1,6 @@
 /* sys_fd.c: descriptor syscalls: close, the dup family and fcntl, over the fd table (fd.c). */
 #include "bvm_linux.h"
+#include "events.h"
 #include "fd.h"
 #include "hostcall.h"
 #include "syscall.h"
@@ -67,8 +68,13 @@ static int64_t fcntl_lock(int fd, uint64_t cmd, uint64_t uarg)
         cmd = cmd - LINUX_F_OFD_GETLK + LINUX_F_GETLK; /* one process: OFD locks behave as POSIX locks */
     if (copy_from_user(fl, uarg, sizeof(*fl)))
         return -LINUX_EFAULT;
-    hc_fdop(fd_host(fd), BVM_FDOP_FLOCK, fl, sizeof(*fl))->arg.lock_cmd = (int32_t)cmd;
-    int64_t r = hc_issue();
+    int64_t r;
+    do { /* F_SETLKW waits: an event ends the wait, which goes on unless a signal needs the call */
+        hc_fdop(fd_host(fd), BVM_FDOP_FLOCK, fl, sizeof(*fl))->arg.lock_cmd = (int32_t)cmd;
+        r = hc_issue();
+    } while (r == -LINUX_EINTR && !events_interrupted());
+    if (r == -LINUX_EINTR)
+        return -LINUX_ERESTARTSYS;
     if (r < 0 || cmd != LINUX_F_GETLK)
         return r;
     if (fl->l_type != LINUX_F_UNLCK)

@@ -43,8 +43,8 @@ run_one() {
 
 # run_signals DIR SPEC CMD...: as run_one, with the program in the background getting the signals
 # of SPEC ("N:SIG ..."), each sent once it has printed the line "stage N" and then gone to sleep in
-# the call that follows (the process state, S: buffervm too sleeps in the host while the program
-# waits). A run that does not end within a minute is killed.
+# the call that follows, or stopped (the process state, S or T: buffervm too sleeps in the host
+# while the program waits). A run that does not end within a minute is killed.
 run_signals() {
     local dir=$1 spec=$2 cwd=$TMP/cwd pid step t; shift 2
     rm -rf "$dir" "$cwd"; mkdir -p "$dir" "$cwd"
@@ -60,7 +60,7 @@ run_signals() {
             fi
             case ${step#*:} in send:*) ;; *)
                 for ((t = 0; t < 1500; t++)); do
-                    [ "$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)" = S ] && break
+                    case $(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null) in S | T) break ;; esac
                     sleep 0.02
                 done ;;
             esac

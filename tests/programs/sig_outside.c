@@ -1,7 +1,7 @@
 /* sig_outside.c: signals sent by another process while the program waits in the kernel (driven by
  * tests/programs/run.sh, kind "signals": it waits for each "stage N" line, then sends the next
  * signal). Checks EINTR versus SA_RESTART, sleeps cut short, ignored signals that do not wake a
- * wait, siginfo from another process, and a default action that kills. */
+ * wait, siginfo from another process, a stop and a continue, and a default action that kills. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
@@ -83,7 +83,12 @@ int main(void)
     r = sigsuspend(&none);
     printf("sigsuspend: %d errno %d rt %d code %d\n", r, errno, handled[rt], last_code);
 
-    stage(6); /* <- SIGTERM, default action */
+    catch(SIGCONT, 0);
+    stage(6); /* stops itself; <- SIGCONT: it goes on, and its handler runs */
+    raise(SIGSTOP);
+    printf("continued: cont %d\n", handled[SIGCONT]);
+
+    stage(7); /* <- SIGTERM, default action */
     pause();
     printf("not reached\n");
     return 0;
