@@ -418,7 +418,9 @@ void trace_signal(const struct linux_siginfo *si)
         add(&l, ", si_timerid=%#x, si_overrun=%d", (unsigned)si->u.timer.tid, si->u.timer.overrun);
     if (code == LINUX_SI_QUEUE || code == LINUX_SI_TIMER)
         add(&l, ", si_int=%d, si_ptr=%#lx", (int)si->u.kill.value, (unsigned long)si->u.kill.value);
-    if (code > 0 && code != LINUX_SI_KERNEL)
+    bool fault = sig == LINUX_SIGSEGV || sig == LINUX_SIGBUS || sig == LINUX_SIGILL || sig == LINUX_SIGFPE ||
+                 sig == LINUX_SIGTRAP;
+    if (code > 0 && fault) /* SI_KERNEL (0x80) too, as strace shows it */
         si->u.fault.addr ? add(&l, ", si_addr=%#lx", (unsigned long)si->u.fault.addr) : add(&l, ", si_addr=NULL");
     add(&l, "} ---");
     emit(&l);

@@ -96,6 +96,25 @@ else
     echo "FAIL trace-hostcalls: out '$out': $(head -c 300 "$T/hc" "$T/err")"
 fi
 
+# --trace-syscalls' signal lines are strace's: the same "--- SIG {siginfo} ---" and "+++ killed +++"
+# lines for the same programs (the pid and addresses that move between runs left out).
+if command -v strace >/dev/null; then
+    for p in sig_basic.glibc sig_fault.musl; do
+        norm() { grep -E '^(---|\+\+\+) ' | sed -e 's/si_pid=[0-9]*/si_pid=N/' -e 's/0x7f[0-9a-f]*/ADDR/g'; }
+        prog=$(realpath "$B/tests/programs/$p")
+        (cd "$T" && strace -qq -e trace=none "$prog" 2>&1 >/dev/null | norm >"$T/strace.out")
+        { (cd "$T" && "$BVM" --backend soft --trace-syscalls --trace-file "$T/bvm.trace" "$prog" >/dev/null 2>&1); } 2>/dev/null
+        norm <"$T/bvm.trace" >"$T/bvm.out"
+        if [ -s "$T/strace.out" ] && cmp -s "$T/strace.out" "$T/bvm.out"; then
+            echo "PASS trace-signals-as-strace-$p ($(wc -l <"$T/bvm.out") lines)"
+        else
+            echo "FAIL trace-signals-as-strace-$p: $(diff "$T/strace.out" "$T/bvm.out" | head -4 | tr '\n' ' ')"
+        fi
+    done
+else
+    echo "SKIP trace-signals-as-strace: strace not installed"
+fi
+
 # munmap frees the page tables it empties: rounds of far-apart mappings end with equal free memory.
 PT=$(realpath "$B/tests/programs/ptloop.glibc")
 out=$(cd "$T" && "$BVM" --backend soft "$PT" 2>&1)
