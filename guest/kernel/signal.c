@@ -240,43 +240,22 @@ static _Noreturn void die(int sig, bool from_fault)
     hc_exit_signal(sig, 0xffffffffu, 0, cur->tf ? cur->tf->rip : 0, NULL, 0);
 }
 
-/* An interrupted syscall whose signal runs a handler: EINTR or a restart, by Linux's rules. */
-static void restart_for_handler(struct trapframe *tf, const struct linux_sigaction *a)
+/* An interrupted syscall (its result a restart code): EINTR or a restart, by Linux's rules. a is the
+ * action of the handler about to run, or NULL when none runs (then every kind restarts). */
+static void resolve_restart(struct trapframe *tf, const struct linux_sigaction *a)
 {
     if (!cur->in_syscall)
         return;
     cur->in_syscall = false;
-    switch (-(int64_t)tf->rax) {
-    case LINUX_ERESTARTNOHAND:
-    case LINUX_ERESTART_RESTARTBLOCK:
-        tf->rax = (uint64_t)-LINUX_EINTR;
-        return;
-    case LINUX_ERESTARTSYS:
-        if (!(a->flags & LINUX_SA_RESTART)) {
-            tf->rax = (uint64_t)-LINUX_EINTR;
-            return;
-        }
-        /* fallthrough */
-    case LINUX_ERESTARTNOINTR:
+    int64_t code = -(int64_t)tf->rax;
+    bool restart = code == LINUX_ERESTARTNOINTR ||
+                   (code == LINUX_ERESTARTSYS && (!a || (a->flags & LINUX_SA_RESTART))) ||
+                   (!a && (code == LINUX_ERESTARTNOHAND || code == LINUX_ERESTART_RESTARTBLOCK));
+    if (restart) {
         tf->rax = tf->error; /* the syscall number */
         tf->rip -= 2;        /* back onto the SYSCALL instruction */
-        return;
-    }
-}
-
-/* No handler ran: an interrupted syscall starts again as if nothing happened. */
-static void restart_without_handler(struct trapframe *tf)
-{
-    if (!cur->in_syscall)
-        return;
-    cur->in_syscall = false;
-    switch (-(int64_t)tf->rax) {
-    case LINUX_ERESTARTNOHAND:
-    case LINUX_ERESTARTSYS:
-    case LINUX_ERESTARTNOINTR:
-    case LINUX_ERESTART_RESTARTBLOCK:
-        tf->rax = tf->error;
-        tf->rip -= 2;
+    } else if (code >= LINUX_ERESTARTSYS && code <= LINUX_ERESTART_RESTARTBLOCK) {
+        tf->rax = (uint64_t)-LINUX_EINTR;
     }
 }
 
@@ -284,7 +263,7 @@ static void restart_without_handler(struct trapframe *tf)
 static void handle(struct trapframe *tf, int sig, const struct linux_siginfo *info)
 {
     struct linux_sigaction a = cur_proc->action[sig];
-    restart_for_handler(tf, &a);
+    resolve_restart(tf, &a);
     uint64_t old = cur->restore_mask ? cur->saved_mask : cur->blocked;
     cur->restore_mask = false;
     if (sigframe_setup(tf, sig, &a, info, old) < 0) {
@@ -351,7 +330,7 @@ void signal_deliver(struct trapframe *tf)
     for (int round = 0;; round++) {
         while ((sig = signal_next_action(&info)) != 0)
             handle(tf, sig, &info);
-        restart_without_handler(tf);
+        resolve_restart(tf, NULL);
         if (cur->restore_mask) {
             cur->restore_mask = false;
             signal_set_blocked(cur->saved_mask);

@@ -12,15 +12,11 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "sig_common.h"
+
 static void set_handler(int sig, uintptr_t h, int flags)
 {
-    struct sigaction a;
-    memset(&a, 0, sizeof(a));
-    a.sa_handler = (void (*)(int))h;
-    a.sa_flags = flags;
-    sigemptyset(&a.sa_mask);
-    if (sigaction(sig, &a, NULL))
-        printf("sigaction: errno %d\n", errno);
+    sig_set(sig, (void (*)(int))h, NULL, flags);
 }
 
 static void on_segv(int sig, siginfo_t *si, void *ucp)
@@ -33,11 +29,7 @@ static void on_segv(int sig, siginfo_t *si, void *ucp)
 
 static void catch_segv(void)
 {
-    struct sigaction a;
-    memset(&a, 0, sizeof(a));
-    a.sa_sigaction = on_segv;
-    a.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &a, NULL);
+    sig_set(SIGSEGV, NULL, on_segv, 0);
 }
 
 /* A handler that breaks its own frame, then returns through it. */
@@ -58,11 +50,7 @@ static void on_usr1_break(int sig, siginfo_t *si, void *ucp)
 
 static void break_frame(int how)
 {
-    struct sigaction a;
-    memset(&a, 0, sizeof(a));
-    a.sa_sigaction = on_usr1_break;
-    a.sa_flags = SA_SIGINFO;
-    sigaction(SIGUSR1, &a, NULL);
+    sig_set(SIGUSR1, NULL, on_usr1_break, 0);
     breakage = how;
     raise(SIGUSR1);
     unsigned int mx;
@@ -115,12 +103,7 @@ int main(int argc, char **argv)
         /* a handler that recurses on a small alternate stack: the frame no longer fits, SIGSEGV */
         stack_t ss = {.ss_sp = malloc(16384), .ss_size = 16384, .ss_flags = 0};
         sigaltstack(&ss, NULL);
-        set_handler(SIGUSR1, 0, 0);
-        struct sigaction a;
-        memset(&a, 0, sizeof(a));
-        a.sa_handler = (void (*)(int))(uintptr_t)raise; /* raise(SIGUSR1) again, nested */
-        a.sa_flags = SA_ONSTACK | SA_NODEFER;
-        sigaction(SIGUSR1, &a, NULL);
+        set_handler(SIGUSR1, (uintptr_t)raise, SA_ONSTACK | SA_NODEFER); /* raise(SIGUSR1) again, nested */
         raise(SIGUSR1);
     } else if (!strcmp(what, "no-restorer")) {
         /* x86-64 handlers need SA_RESTORER: without it the frame is refused with SIGSEGV */

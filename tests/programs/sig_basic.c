@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sig_common.h"
+
 static volatile int order[64], norder;
 static volatile int last_code, last_pid_ok, last_value, depth, max_depth;
 static volatile unsigned long mask_in_handler, frame_cs;
@@ -38,20 +40,6 @@ static void on_nested(int sig)
     depth--;
 }
 
-static void set(int sig, void (*h)(int), void (*sa)(int, siginfo_t *, void *), int flags)
-{
-    struct sigaction a;
-    memset(&a, 0, sizeof(a));
-    sigemptyset(&a.sa_mask);
-    if (sa)
-        a.sa_sigaction = sa, flags |= SA_SIGINFO;
-    else
-        a.sa_handler = h;
-    a.sa_flags = flags;
-    if (sigaction(sig, &a, NULL))
-        perror("sigaction");
-}
-
 static void show(const char *what)
 {
     printf("%s:", what);
@@ -72,7 +60,7 @@ static void block(int how, int sig)
 
 static void basics(void)
 {
-    set(SIGUSR1, NULL, on_info, 0);
+    sig_set(SIGUSR1, NULL, on_info, 0);
     kill(getpid(), SIGUSR1);
     unsigned short cs, ss;
     __asm__ volatile("mov %%cs, %0\nmov %%ss, %1" : "=r"(cs), "=r"(ss));
@@ -85,13 +73,13 @@ static void basics(void)
     sigqueue(getpid(), SIGUSR1, v);
     printf("sigqueue: code %d (SI_QUEUE %d) value %d\n", last_code, SI_QUEUE, last_value);
     show("order");
-    set(SIGUSR2, on_plain, NULL, SA_RESETHAND);
+    sig_set(SIGUSR2, on_plain, NULL, SA_RESETHAND);
     raise(SIGUSR2);
     struct sigaction now;
     sigaction(SIGUSR2, NULL, &now);
     printf("resethand: ran %d, now default %d\n", norder, now.sa_handler == SIG_DFL);
     norder = 0;
-    set(SIGUSR2, on_nested, NULL, SA_NODEFER);
+    sig_set(SIGUSR2, on_nested, NULL, SA_NODEFER);
     raise(SIGUSR2);
     printf("nodefer: depth %d\n", max_depth);
     norder = 0;
@@ -100,9 +88,9 @@ static void basics(void)
 static void masks(void)
 {
     sigset_t p;
-    set(SIGUSR1, on_plain, NULL, 0);
-    set(SIGUSR2, on_plain, NULL, 0);
-    set(SIGTERM, on_plain, NULL, 0);
+    sig_set(SIGUSR1, on_plain, NULL, 0);
+    sig_set(SIGUSR2, on_plain, NULL, 0);
+    sig_set(SIGTERM, on_plain, NULL, 0);
     block(SIG_BLOCK, SIGUSR1);
     block(SIG_BLOCK, SIGUSR2);
     block(SIG_BLOCK, SIGTERM);
@@ -145,7 +133,7 @@ static void masks(void)
 static void realtime(void)
 {
     int rt = SIGRTMIN + 2;
-    set(rt, NULL, on_info, 0);
+    sig_set(rt, NULL, on_info, 0);
     block(SIG_BLOCK, rt);
     for (int i = 0; i < 3; i++)
         sigqueue(getpid(), rt, (union sigval){.sival_int = 10 + i});
@@ -153,7 +141,7 @@ static void realtime(void)
     printf("rt queued: %d deliveries, last value %d\n", norder, last_value);
     norder = 0;
     /* two different real-time signals: the lower number first */
-    set(rt + 1, NULL, on_info, 0);
+    sig_set(rt + 1, NULL, on_info, 0);
     block(SIG_BLOCK, rt);
     block(SIG_BLOCK, rt + 1);
     raise(rt + 1);
@@ -183,7 +171,7 @@ static void waiting(void)
     s = sigtimedwait(&w, &si, &short_wait);
     printf("sigtimedwait 30ms: %d errno %d\n", s, errno);
     /* sigsuspend: the handler runs inside, the old mask comes back */
-    set(SIGUSR2, NULL, on_info, 0);
+    sig_set(SIGUSR2, NULL, on_info, 0);
     raise(SIGUSR2);
     sigset_t empty, after;
     sigemptyset(&empty);

@@ -12,6 +12,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "sig_common.h"
+
 static sigjmp_buf jb;
 static volatile int got_sig, got_code;
 static volatile uintptr_t got_addr, got_rip, got_trapno, got_err;
@@ -30,12 +32,7 @@ static void on_fault(int sig, siginfo_t *si, void *ucp)
 
 static void catch(int sig, int flags)
 {
-    struct sigaction a;
-    memset(&a, 0, sizeof(a));
-    a.sa_sigaction = on_fault;
-    a.sa_flags = SA_SIGINFO | flags;
-    sigemptyset(&a.sa_mask);
-    sigaction(sig, &a, NULL);
+    sig_set(sig, NULL, on_fault, flags);
 }
 
 #define TRY(name, expr)                                                                                     \
@@ -129,11 +126,7 @@ static void on_skip(int sig, siginfo_t *si, void *ucp)
 
 static void fix_and_return(void)
 {
-    struct sigaction a;
-    memset(&a, 0, sizeof(a));
-    a.sa_sigaction = on_skip;
-    a.sa_flags = SA_SIGINFO;
-    sigaction(SIGILL, &a, NULL);
+    sig_set(SIGILL, NULL, on_skip, 0);
     long v;
     __asm__ volatile("mov $1, %%rax\nud2\nmov %%rax, %0" : "=r"(v) : : "rax");
     printf("returned from handler: rax %#lx\n", v);

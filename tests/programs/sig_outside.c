@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sig_common.h"
+
 static int pipefd[2];
 static volatile int handled[65], last_code, from_other;
 
@@ -29,12 +31,7 @@ static void on_sig(int sig, siginfo_t *si, void *uc)
 
 static void catch(int sig, int flags)
 {
-    struct sigaction a;
-    memset(&a, 0, sizeof(a));
-    a.sa_sigaction = on_sig;
-    a.sa_flags = SA_SIGINFO | flags;
-    sigemptyset(&a.sa_mask);
-    sigaction(sig, &a, NULL);
+    sig_set(sig, NULL, on_sig, flags);
 }
 
 static void stage(int n)

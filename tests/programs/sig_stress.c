@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sig_common.h"
+
 #define COUNT 20000 /* what the test's "send" step sends */
 #define SIG 40      /* real-time for glibc (SIGRTMIN 34) and musl (35) alike */
 
@@ -26,12 +28,7 @@ static void on_rt(int sig, siginfo_t *si, void *uc)
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
-    struct sigaction a;
-    memset(&a, 0, sizeof(a));
-    a.sa_sigaction = on_rt;
-    a.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigemptyset(&a.sa_mask);
-    sigaction(SIG, &a, NULL);
+    sig_set(SIG, NULL, on_rt, SA_RESTART);
     int p[2];
     if (pipe(p))
         return 1;

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sig_common.h"
+
 static volatile int alarms, vtalrms, rt_count, rt_value, rt_code, rt_overrun;
 static int pipefd[2];
 static volatile int write_on_alarm;
@@ -40,19 +42,9 @@ static void on_rt(int sig, siginfo_t *si, void *uc)
     (void)sig, (void)uc;
 }
 
-static void handle(int sig, void (*h)(int), int flags)
-{
-    struct sigaction a;
-    memset(&a, 0, sizeof(a));
-    a.sa_handler = h;
-    a.sa_flags = flags;
-    sigemptyset(&a.sa_mask);
-    sigaction(sig, &a, NULL);
-}
-
 static void alarms_and_itimers(void)
 {
-    handle(SIGALRM, on_alarm, 0);
+    sig_set(SIGALRM, on_alarm, NULL, 0);
     double t0 = now();
     alarm(1);
     int r = pause();
@@ -77,7 +69,7 @@ static void alarms_and_itimers(void)
     struct itimerval off = {{0, 0}, {0, 0}};
     setitimer(ITIMER_REAL, &off, NULL);
 
-    handle(SIGVTALRM, on_vtalrm, 0);
+    sig_set(SIGVTALRM, on_vtalrm, NULL, 0);
     struct itimerval v = {{0, 0}, {0, 100000}};
     setitimer(ITIMER_VIRTUAL, &v, NULL);
     volatile unsigned long spin = 0;
@@ -92,14 +84,14 @@ static void interrupted_reads(void)
     char c;
     if (pipe(pipefd))
         return;
-    handle(SIGALRM, on_alarm, 0);
+    sig_set(SIGALRM, on_alarm, NULL, 0);
     struct itimerval once = {{0, 0}, {0, 100000}};
     setitimer(ITIMER_REAL, &once, NULL);
     errno = 0;
     ssize_t n = read(pipefd[0], &c, 1);
     printf("read, no SA_RESTART: %zd errno %d\n", n, errno);
     /* SA_RESTART: the first alarm's read restarts; the second alarm's handler writes a byte */
-    handle(SIGALRM, on_alarm, SA_RESTART);
+    sig_set(SIGALRM, on_alarm, NULL, SA_RESTART);
     alarms = 0;
     struct itimerval twice = {{0, 100000}, {0, 100000}};
     setitimer(ITIMER_REAL, &twice, NULL);
@@ -115,12 +107,8 @@ static void interrupted_reads(void)
 
 static void posix_timers(void)
 {
-    struct sigaction a;
-    memset(&a, 0, sizeof(a));
-    a.sa_sigaction = on_rt;
-    a.sa_flags = SA_SIGINFO;
     int sig = SIGRTMIN + 1;
-    sigaction(sig, &a, NULL);
+    sig_set(sig, NULL, on_rt, 0);
     struct sigevent ev;
     memset(&ev, 0, sizeof(ev));
     ev.sigev_notify = SIGEV_SIGNAL;
