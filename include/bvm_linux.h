@@ -429,6 +429,10 @@ _Static_assert(offsetof(struct linux_dirent64, d_name) == 19, "dirent64 name");
 #define LINUX_FUTEX_PRIVATE_FLAG 128
 #define LINUX_FUTEX_CLOCK_REALTIME 256
 
+/* limits */
+#define LINUX_UIO_MAXIOV 1024   /* iovecs per readv/writev */
+#define LINUX_NGROUPS_MAX 65536 /* supplementary groups */
+
 /* rlimits */
 #define LINUX_RLIMIT_DATA 2
 #define LINUX_RLIMIT_STACK 3

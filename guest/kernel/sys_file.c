@@ -10,7 +10,6 @@
 #include "syscall.h"
 #include "usercopy.h"
 
-#define IOV_MAX 1024
 
 #define O_STATUS_MASK                                                                                     \
     (LINUX_O_ACCMODE | LINUX_O_APPEND | LINUX_O_NONBLOCK | LINUX_O_DSYNC | LINUX_O_ASYNC | LINUX_O_DIRECT |    \
@@ -78,7 +77,7 @@ static int64_t vector_io(uint32_t nr, int64_t fd, uint64_t uiov, uint64_t cnt, u
     uint64_t total = 0;
     if (h < 0)
         return h;
-    if (cnt > IOV_MAX)
+    if (cnt > LINUX_UIO_MAXIOV)
         return -LINUX_EINVAL;
     for (uint64_t i = 0; i < cnt; i++) {
         struct linux_iovec iov;

@@ -45,11 +45,10 @@ int64_t sys_times(SYSARGS)
     return ticks + 1; /* > 0: some time has passed since "boot" */
 }
 
-#define NGROUPS_MAX 65536
 
 int64_t kern_groups(const uint32_t **groups)
 {
-    static uint32_t list[NGROUPS_MAX];
+    static uint32_t list[LINUX_NGROUPS_MAX];
     *groups = list;
     return hc_out(BVM_HC_GETGROUPS, list, sizeof(list));
 }
