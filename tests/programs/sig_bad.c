@@ -40,7 +40,7 @@ static void on_usr1_break(int sig, siginfo_t *si, void *ucp)
     if (breakage == 1)
         uc->uc_mcontext.gregs[REG_RIP] = (greg_t)0x8000000000000000ul; /* non-canonical */
     if (breakage == 2)
-        uc->uc_mcontext.fpregs->mxcsr = 0xffffffffu; /* reserved MXCSR bits */
+        uc->uc_mcontext.fpregs = (void *)0x1000; /* an FPU image that cannot be read */
     if (breakage == 3)
         uc->uc_mcontext.gregs[REG_RIP] = (greg_t)0xffffffff81000000ul; /* kernel half */
     if (breakage == 4)
@@ -80,7 +80,7 @@ int main(int argc, char **argv)
     } else if (!strcmp(what, "sigreturn-noncanonical")) {
         catch_segv();
         break_frame(1);
-    } else if (!strcmp(what, "sigreturn-mxcsr")) {
+    } else if (!strcmp(what, "sigreturn-fpstate-unmapped")) {
         break_frame(2);
     } else if (!strcmp(what, "sigreturn-kernel-rip")) {
         catch_segv();
