@@ -189,7 +189,11 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(40, GETGROUPS, getgroups, out)         /* out = uint32_t[], out_len 0: none -> the count */ \
     X(41, STOP, stop, stop)                  /* a stop signal's default action: stop until SIGCONT */ \
     X(42, EVENT, event, out)                 /* out = struct bvm_event -> 1, or 0: none left */ \
-    X(43, ALARM, alarm, alarm)               /* arm or disarm a host timer for the kernel's timers */
+    X(43, ALARM, alarm, alarm)               /* arm or disarm a host timer for the kernel's timers */ \
+    X(44, FORK, fork, fork)                  /* a new process: child pid, 0 in the child */          \
+    X(45, WAIT, wait, wait)                  /* waitid on the children (host processes) */            \
+    X(46, KILL, kill, kill)                  /* a signal to another process or a process group */     \
+    X(47, PROC, proc, proc)                  /* process ids and groups: getppid, setpgid, setsid ... */
 
 enum bvm_hostcall_nr {
 #define BVM_HC_ENUM(n, NAME, name, req) BVM_HC_##NAME = n,
@@ -435,6 +439,58 @@ struct bvm_hc_alarm {
 };
 _Static_assert(sizeof(struct bvm_hc_alarm) == 16, "hc_alarm size");
 
+/* FORK: the monitor forks (one host process per guest process); the child rebuilds its vCPU (a new
+ * VM on kvm) and both return from this hostcall: the parent with the child's pid, the child with 0
+ * and its own ids in *out. With BVM_FORK_VFORK the parent returns only once the child has executed
+ * a program (PROC VFORK_DONE) or ended. -EAGAIN/-ENOMEM when no child could be made (none is left). */
+#define BVM_FORK_VFORK 1u
+struct bvm_fork_out {
+    int32_t pid, ppid; /* OUT (child): its own pid and its parent's */
+};
+struct bvm_hc_fork {
+    uint32_t flags;   /* IN: BVM_FORK_* */
+    uint32_t pad;
+    uint64_t out_gpa; /* IN: struct bvm_fork_out, written in the child */
+};
+_Static_assert(sizeof(struct bvm_hc_fork) == 16, "hc_fork size");
+
+/* WAIT: Linux's waitid(idtype, id, info, options, rusage) on the monitor's children, which are the
+ * guest's. Blocks (cut short by an event: -EINTR) unless WNOHANG. */
+struct bvm_hc_wait {
+    int32_t idtype;      /* IN: P_ALL, P_PID, P_PGID */
+    int32_t id;          /* IN */
+    int32_t options;     /* IN: WEXITED, WSTOPPED, WCONTINUED, WNOHANG, WNOWAIT */
+    uint32_t pad;
+    uint64_t info_gpa;   /* IN: struct linux_siginfo, written */
+    uint64_t rusage_gpa; /* IN: struct linux_rusage, written; 0: none */
+};
+_Static_assert(sizeof(struct bvm_hc_wait) == 32, "hc_wait size");
+
+/* KILL: kill(pid, sig) on the host: pid > 0 a process, 0 the caller's group, -1 all, < -1 a group. */
+struct bvm_hc_kill {
+    int32_t pid; /* IN */
+    int32_t sig; /* IN: 0 checks only */
+};
+_Static_assert(sizeof(struct bvm_hc_kill) == 8, "hc_kill size");
+
+/* PROC: small process-id calls, each the host's own on the monitor's process (which the guest's is). */
+enum bvm_proc_op {
+    BVM_PROC_GETPPID = 0,
+    BVM_PROC_GETPGID = 1,    /* pid */
+    BVM_PROC_SETPGID = 2,    /* pid, arg = pgid */
+    BVM_PROC_GETSID = 3,     /* pid */
+    BVM_PROC_SETSID = 4,
+    BVM_PROC_VFORK_DONE = 5, /* a vfork child has executed its program: its parent may go on */
+    BVM_PROC_CHILD_REAP = 6, /* arg 1: children are reaped as they end (SIGCHLD ignored, SA_NOCLDWAIT) */
+};
+struct bvm_hc_proc {
+    uint32_t op; /* IN: enum bvm_proc_op */
+    int32_t pid; /* IN */
+    int32_t arg; /* IN */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct bvm_hc_proc) == 16, "hc_proc size");
+
 /* TRACE: text is copied, not NUL-terminated. */
 struct bvm_hc_trace {
     uint64_t text_gpa;  /* IN */
@@ -464,6 +520,10 @@ struct bvm_hostcall {
         struct bvm_hc_umask umask;
         struct bvm_hc_stop stop;
         struct bvm_hc_alarm alarm;
+        struct bvm_hc_fork fork;
+        struct bvm_hc_wait wait;
+        struct bvm_hc_kill kill;
+        struct bvm_hc_proc proc;
         struct bvm_hc_fmap fmap;
     } u; /* 176 bytes: bvm_hc_exit is the largest */
 };

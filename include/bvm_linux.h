@@ -442,6 +442,53 @@ _Static_assert(offsetof(struct linux_dirent64, d_name) == 19, "dirent64 name");
 #define LINUX_RLIM_NLIMITS 16
 #define LINUX_RLIM_INFINITY UINT64_MAX
 
+/* clone(2) flags; the low byte is the signal sent to the parent at exit */
+#define LINUX_CSIGNAL 0xff
+#define LINUX_CLONE_VM 0x100
+#define LINUX_CLONE_FS 0x200
+#define LINUX_CLONE_FILES 0x400
+#define LINUX_CLONE_SIGHAND 0x800
+#define LINUX_CLONE_PIDFD 0x1000
+#define LINUX_CLONE_PTRACE 0x2000
+#define LINUX_CLONE_VFORK 0x4000
+#define LINUX_CLONE_PARENT 0x8000
+#define LINUX_CLONE_THREAD 0x10000
+#define LINUX_CLONE_SYSVSEM 0x40000
+#define LINUX_CLONE_SETTLS 0x80000
+#define LINUX_CLONE_PARENT_SETTID 0x100000
+#define LINUX_CLONE_CHILD_CLEARTID 0x200000
+#define LINUX_CLONE_DETACHED 0x400000
+#define LINUX_CLONE_UNTRACED 0x800000
+#define LINUX_CLONE_CHILD_SETTID 0x1000000
+#define LINUX_CLONE_NAMESPACES 0x7e020000 /* NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET */
+
+/* clone3's struct clone_args (the first 64 bytes: CLONE_ARGS_SIZE_VER0) */
+struct linux_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+    uint64_t set_tid, set_tid_size, cgroup;
+};
+_Static_assert(sizeof(struct linux_clone_args) == 88, "clone_args size");
+#define LINUX_CLONE_ARGS_SIZE_VER0 64
+
+/* waitid(2) and wait4(2) */
+#define LINUX_P_ALL 0
+#define LINUX_P_PID 1
+#define LINUX_P_PGID 2
+#define LINUX_WNOHANG 0x1
+#define LINUX_WUNTRACED 0x2 /* WSTOPPED for waitid */
+#define LINUX_WEXITED 0x4
+#define LINUX_WCONTINUED 0x8
+#define LINUX_WNOWAIT 0x1000000
+#define LINUX_WNOTHREAD 0x20000000
+#define LINUX_WALL 0x40000000
+#define LINUX_WCLONE 0x80000000u
+#define LINUX_CLD_EXITED 1
+#define LINUX_CLD_KILLED 2
+#define LINUX_CLD_DUMPED 3
+#define LINUX_CLD_TRAPPED 4
+#define LINUX_CLD_STOPPED 5
+#define LINUX_CLD_CONTINUED 6
+
 /* arch_prctl(2), prctl(2) */
 #define LINUX_ARCH_SET_GS 0x1001
 #define LINUX_ARCH_SET_FS 0x1002

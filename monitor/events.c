@@ -31,17 +31,17 @@ static timer_t host_timer[BVM_TIMER_COUNT];
 static int timer_ready[BVM_TIMER_COUNT];
 static volatile uint32_t timers_fired;
 
-/* The signals a program may get from outside. Not forwarded: SIGKILL and SIGSTOP (the host acts on
- * buffervm itself), the monitor's own faults (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT,
- * SIGSYS), SIGPIPE (the monitor ignores it and the kernel raises the guest's on EPIPE), SIGCHLD
- * (the monitor has no children of its own), and 32, 33 (the host libc's). */
+/* The signals a program may get from outside, SIGCHLD from its children (the monitor's) included.
+ * Not forwarded: SIGKILL and SIGSTOP (the host acts on buffervm itself), the monitor's own faults
+ * (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT, SIGSYS), SIGPIPE (the monitor ignores it and
+ * the kernel raises the guest's on EPIPE), and 32, 33 (the host libc's). */
 static int forwarded(int sig)
 {
     if (sig == TIMER_SIGNAL) /* the monitor's own timers */
         return 0;
     switch (sig) {
     case SIGKILL: case SIGSTOP: case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP:
-    case SIGABRT: case SIGSYS: case SIGPIPE: case SIGCHLD:
+    case SIGABRT: case SIGSYS: case SIGPIPE:
         return 0;
     default:
         return sig >= 1 && sig < 32 ? 1 : sig >= SIGRTMIN && sig <= SIGRTMAX;
@@ -146,6 +146,29 @@ int events_take(struct bvm_event *e)
         sigprocmask(SIG_UNBLOCK, &forwarded_set, NULL); /* room again: what waited in the host comes */
     }
     return 1;
+}
+
+void events_child_reap(int on)
+{
+    struct sigaction sa;
+    sigaction(SIGCHLD, NULL, &sa);
+    sa.sa_flags = on ? sa.sa_flags | SA_NOCLDWAIT : sa.sa_flags & ~SA_NOCLDWAIT;
+    sigaction(SIGCHLD, &sa, NULL);
+}
+
+void events_after_fork(void)
+{
+    ring_head = ring_tail;
+    std_queued = 0;
+    timers_fired = 0;
+    for (int k = 0; k < BVM_TIMER_COUNT; k++)
+        timer_ready[k] = 0;
+    doorbell_rung = 0;
+    if (throttled) {
+        throttled = 0;
+        sigprocmask(SIG_UNBLOCK, &forwarded_set, NULL);
+    }
+    events_pending = 0;
 }
 
 int events_doorbell_due(void)

@@ -17,6 +17,13 @@ extern volatile int events_pending;
  * kicks v out of guest code so the kernel gets the event at once. */
 void events_install(struct vcpu *v);
 
+/* Whether ended children are reaped at once, unwaited (SA_NOCLDWAIT on the monitor's SIGCHLD). */
+void events_child_reap(int on);
+
+/* In a forked child: nothing queued is its own (Linux: a child starts with no pending signals), and
+ * host timers are not inherited. */
+void events_after_fork(void);
+
 /* The next event into *e: 1, or 0 when none is left. */
 int events_take(struct bvm_event *e);
 

@@ -6,6 +6,7 @@
 
 #include "bvm_abi.h"
 #include "guestmem.h"
+#include "vcpu.h"
 
 #define HC_MAX_FD 65536
 
@@ -18,6 +19,8 @@ struct hc_ctx {
     int exited;                     /* BVM_HC_EXIT was called */
     struct bvm_hc_exit exit;        /* its (validated) copy */
     uint64_t calls;                 /* hostcalls served */
+    struct vcpu *vcpu;              /* FORK rebuilds it in the child */
+    int vfork_fd;                   /* a vfork child's end of the pipe its parent waits on, or -1 */
 };
 
 void hc_init(struct hc_ctx *c, struct guestmem *gm, int trace_fd);

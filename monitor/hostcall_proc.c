@@ -1,8 +1,17 @@
-/* hostcall_proc.c: process-control hostcalls: the guest's stops become the monitor's own. */
+/* hostcall_proc.c: process hostcalls: fork, wait, kill, ids and groups, stops; one host process per
+ * guest process, so each is the host's own call on the monitor's process. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "bvm_linux.h"
+#include "events.h"
 #include "hostcall.h"
 
 /* The monitor stops itself with the guest's stop signal, under its default action for a moment, so
@@ -27,4 +36,134 @@ int64_t hc_stop(struct hc_ctx *c, const struct bvm_hostcall *r)
     sigaction(sig, &old, NULL);
     (void)c;
     return 0;
+}
+
+/* Why a fork failed, where --verbose (or a trace) shows the monitor's notes. */
+static void fork_note(const struct hc_ctx *c, const char *why)
+{
+    char line[320];
+    int n = snprintf(line, sizeof line, "buffervm: fork: %s\n", why);
+    if (c->trace_fd >= 0 && write(c->trace_fd, line, (size_t)n) < 0)
+        return;
+}
+
+/* The child's half of FORK: a fresh event queue and a vCPU of its own; tells the parent through
+ * ready (one byte: 0 ready, else an errno) and, for vfork, keeps it open until it has run a program. */
+static int64_t fork_child(struct hc_ctx *c, const struct bvm_hc_fork *a, int ready)
+{
+    char why[256], status = 0;
+    events_after_fork();
+    if (c->vfork_fd >= 0) /* its parent's vfork pipe: not the new child's to hold */
+        close(c->vfork_fd);
+    c->vfork_fd = -1;
+    if (c->vcpu->ops->fork_child(c->vcpu, why, sizeof why) < 0) {
+        fork_note(c, why);
+        status = (char)ENOMEM;
+        if (write(ready, &status, 1) != 1)
+            _exit(125);
+        _exit(125); /* the parent reports the fork as failed; nothing of this child is left */
+    }
+    struct bvm_fork_out out = {getpid(), getppid()};
+    gm_write(c->gm, a->out_gpa, &out, sizeof out);
+    if (write(ready, &status, 1) != 1)
+        _exit(125);
+    if (a->flags & BVM_FORK_VFORK)
+        c->vfork_fd = ready;
+    else
+        close(ready);
+    return 0;
+}
+
+/* One host process per guest process: the monitor forks, the child rebuilds its vCPU, the parent
+ * waits for it to say it is ready (and, for vfork, until it has run a program or ended). */
+int64_t hc_fork(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    const struct bvm_hc_fork *a = &r->u.fork;
+    char why[256], status = 0;
+    int p[2];
+    if (a->flags & ~BVM_FORK_VFORK)
+        return -EINVAL;
+    if (!gm_ptr(c->gm, a->out_gpa, sizeof(struct bvm_fork_out)))
+        return -EFAULT;
+    if (c->vcpu->ops->fork_prepare(c->vcpu, why, sizeof why) < 0) {
+        fork_note(c, why);
+        return -ENOMEM;
+    }
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -errno;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(p[0]);
+        return fork_child(c, a, p[1]);
+    }
+    close(p[1]);
+    int err = pid < 0 ? errno : 0;
+    if (pid > 0 && read(p[0], &status, 1) != 1)
+        status = (char)ENOMEM; /* it died before it was ready */
+    if (pid > 0 && status) {
+        waitpid(pid, NULL, 0);
+        err = status == ENOMEM ? ENOMEM : EAGAIN;
+    }
+    ssize_t n;
+    if (!err && (a->flags & BVM_FORK_VFORK)) /* EOF: it ran a program or ended */
+        while ((n = read(p[0], &status, 1)) > 0 || (n < 0 && errno == EINTR))
+            ;
+    close(p[0]);
+    return err ? -err : pid;
+}
+
+/* waitid(2) on the host: the guest's children are the monitor's. Blocking waits are cut short by
+ * events (-EINTR: the kernel decides whether the call gives way). */
+int64_t hc_wait(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    const struct bvm_hc_wait *a = &r->u.wait;
+    siginfo_t info;
+    struct rusage ru;
+    _Static_assert(sizeof info == sizeof(struct linux_siginfo), "siginfo is Linux's");
+    _Static_assert(sizeof ru == sizeof(struct linux_rusage), "rusage is Linux's");
+    if (a->idtype != P_ALL && a->idtype != P_PID && a->idtype != P_PGID)
+        return -EINVAL;
+    if (a->options & ~(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT))
+        return -EINVAL;
+    if (!gm_ptr(c->gm, a->info_gpa, sizeof info) || (a->rusage_gpa && !gm_ptr(c->gm, a->rusage_gpa, sizeof ru)))
+        return -EFAULT;
+    memset(&info, 0, sizeof info);
+    memset(&ru, 0, sizeof ru);
+    long rc = a->options & WNOHANG ? syscall(SYS_waitid, a->idtype, a->id, &info, a->options, &ru)
+                                   : safe_syscall(SYS_waitid, a->idtype, a->id, &info, a->options, &ru, 0);
+    if (rc < 0)
+        return a->options & WNOHANG ? -errno : rc;
+    gm_write(c->gm, a->info_gpa, &info, sizeof info);
+    if (a->rusage_gpa)
+        gm_write(c->gm, a->rusage_gpa, &ru, sizeof ru);
+    return 0;
+}
+
+int64_t hc_kill(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    (void)c;
+    return kill(r->u.kill.pid, r->u.kill.sig) < 0 ? -errno : 0;
+}
+
+static int64_t host_ret(long rc) { return rc < 0 ? -errno : rc; }
+
+int64_t hc_proc(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    const struct bvm_hc_proc *a = &r->u.proc;
+    switch (a->op) {
+    case BVM_PROC_GETPPID: return getppid();
+    case BVM_PROC_GETPGID: return host_ret(getpgid(a->pid));
+    case BVM_PROC_SETPGID: return host_ret(setpgid(a->pid, a->arg));
+    case BVM_PROC_GETSID: return host_ret(getsid(a->pid));
+    case BVM_PROC_SETSID: return host_ret(setsid());
+    case BVM_PROC_CHILD_REAP:
+        events_child_reap(a->arg != 0);
+        return 0;
+    case BVM_PROC_VFORK_DONE:
+        if (c->vfork_fd >= 0)
+            close(c->vfork_fd);
+        c->vfork_fd = -1;
+        return 0;
+    default: return -EINVAL;
+    }
 }

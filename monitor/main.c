@@ -171,6 +171,7 @@ int main(int argc, char **argv)
         fail("memory", "out of memory");
     hc_init(hc, &gm, open_trace(&o));
     hc->trace_hostcalls = o.trace_hostcalls;
+    hc->vcpu = v;
     run_install_signals(v, &gm);
     struct run_result res;
     run_loop(v, hc, &res);

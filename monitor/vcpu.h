@@ -43,6 +43,11 @@ struct vcpu_ops {
     void (*request_stop)(struct vcpu *v);                              /* async-signal-safe */
     /* Queues an external interrupt, taken by the guest once its RFLAGS.IF allows (one at a time). */
     void (*interrupt)(struct vcpu *v, uint8_t vector);
+    /* A guest fork is a host fork of the monitor: prepare runs in the parent just before it (to keep
+     * what the child cannot read from the parent's backend), child in the child just after (a new
+     * VM on kvm). 0, or -1 with the reason in why (then the fork fails: no child). */
+    int (*fork_prepare)(struct vcpu *v, char *why, size_t whylen);
+    int (*fork_child)(struct vcpu *v, char *why, size_t whylen);
     /* Counters; a backend without some sets them to 0. */
     void (*stats)(struct vcpu *v, uint64_t *exits, uint64_t *insns);
     void (*destroy)(struct vcpu *v);

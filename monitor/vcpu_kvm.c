@@ -10,17 +10,39 @@
 #include <unistd.h>
 
 #include "vcpu.h"
+#include "x86_arch.h"
 
 /* Outside every memory slot (RAM is below 3 GiB or from 4 GiB): Intel needs 3 pages here. */
 #define KVM_TSS_ADDR 0xfffbd000ull
+
+/* The MSRs a forked child's new vCPU gets from the parent's (the rest are in sregs). */
+static const uint32_t fork_msrs[] = {MSR_STAR,    MSR_LSTAR, MSR_CSTAR, MSR_FMASK,       MSR_KERNEL_GS_BASE,
+                                     MSR_TSC,     MSR_PAT,   MSR_TSC_AUX, MSR_SYSENTER_CS, MSR_SYSENTER_ESP,
+                                     MSR_SYSENTER_EIP};
+#define FORK_MSRS (sizeof fork_msrs / sizeof fork_msrs[0])
+
+/* The vCPU as the parent left it at the FORK hostcall, for the child's new VM. */
+struct kvm_fork_state {
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    struct kvm_fpu fpu;
+    struct kvm_vcpu_events events;
+    struct kvm_debugregs dregs;
+    struct {
+        struct kvm_msrs h;
+        struct kvm_msr_entry e[FORK_MSRS];
+    } msrs;
+};
 
 struct vcpu_kvm {
     struct vcpu v;
     int kvm_fd, vm_fd, vcpu_fd;
     struct guestmem *gm;
+    const struct cpuid_table *cpuid;
     int irq; /* a vector waiting for KVM_INTERRUPT, or -1 */
     struct kvm_run *run;
     size_t run_size;
+    struct kvm_fork_state fork;
 };
 
 static int xioctl(int fd, unsigned long req, void *arg, const char *what, char *why, size_t n)
@@ -210,15 +232,6 @@ static void kvm_destroy(struct vcpu *v)
     free(k);
 }
 
-static const struct vcpu_ops kvm_ops = {
-    .name = "kvm",
-    .set_state = kvm_set_state,
-    .run = kvm_run,
-    .request_stop = kvm_request_stop,
-    .interrupt = kvm_interrupt,
-    .stats = kvm_stats,
-    .destroy = kvm_destroy,
-};
 
 static int kvm_set_memory(struct vcpu_kvm *k, struct guestmem *gm, char *why, size_t n)
 {
@@ -281,11 +294,6 @@ static int kvm_open(struct vcpu_kvm *k, char *why, size_t n)
         snprintf(why, n, "KVM: API version %d, need %d", api, KVM_API_VERSION);
         return -1;
     }
-    k->vm_fd = xioctl(k->kvm_fd, KVM_CREATE_VM, 0, "CREATE_VM", why, n);
-    if (k->vm_fd < 0)
-        return -1;
-    if (xioctl(k->vm_fd, KVM_SET_TSS_ADDR, (void *)(uintptr_t)KVM_TSS_ADDR, "SET_TSS_ADDR", why, n) < 0)
-        return -1;
     return 0;
 }
 
@@ -309,6 +317,84 @@ static int kvm_open_vcpu(struct vcpu_kvm *k, char *why, size_t n)
     return 0;
 }
 
+/* A VM with the guest's memory and one vCPU with our CPUID. */
+static int kvm_create_vm(struct vcpu_kvm *k, char *why, size_t n)
+{
+    k->vm_fd = xioctl(k->kvm_fd, KVM_CREATE_VM, 0, "CREATE_VM", why, n);
+    if (k->vm_fd < 0)
+        return -1;
+    if (xioctl(k->vm_fd, KVM_SET_TSS_ADDR, (void *)(uintptr_t)KVM_TSS_ADDR, "SET_TSS_ADDR", why, n) < 0)
+        return -1;
+    return kvm_set_memory(k, k->gm, why, n) < 0 || kvm_open_vcpu(k, why, n) < 0 || kvm_set_cpuid(k, k->cpuid, why, n) < 0
+               ? -1
+               : 0;
+}
+
+static int kvm_fork_prepare(struct vcpu *v, char *why, size_t n)
+{
+    struct vcpu_kvm *k = (struct vcpu_kvm *)v;
+    struct kvm_fork_state *f = &k->fork;
+    /* The FORK hostcall's OUT is complete (RIP past it) only once KVM_RUN is entered again: enter
+     * with immediate_exit, as the KVM API says, so the state read below is the finished one. */
+    k->run->immediate_exit = 1;
+    int rc = ioctl(k->vcpu_fd, KVM_RUN, 0);
+    k->run->immediate_exit = 0;
+    if (rc == 0 || errno != EINTR) {
+        snprintf(why, n, "KVM: completing the hostcall before the fork: %s", rc ? strerror(errno) : "an exit");
+        return -1;
+    }
+    memset(f, 0, sizeof *f);
+    f->msrs.h.nmsrs = FORK_MSRS;
+    for (size_t i = 0; i < FORK_MSRS; i++)
+        f->msrs.e[i].index = fork_msrs[i];
+    int got = ioctl(k->vcpu_fd, KVM_GET_MSRS, &f->msrs);
+    if (got < 0 || xioctl(k->vcpu_fd, KVM_GET_REGS, &f->regs, "GET_REGS", why, n) < 0 ||
+        xioctl(k->vcpu_fd, KVM_GET_SREGS, &f->sregs, "GET_SREGS", why, n) < 0 ||
+        xioctl(k->vcpu_fd, KVM_GET_FPU, &f->fpu, "GET_FPU", why, n) < 0 ||
+        xioctl(k->vcpu_fd, KVM_GET_VCPU_EVENTS, &f->events, "GET_VCPU_EVENTS", why, n) < 0 ||
+        xioctl(k->vcpu_fd, KVM_GET_DEBUGREGS, &f->dregs, "GET_DEBUGREGS", why, n) < 0)
+        return got < 0 ? (snprintf(why, n, "KVM: ioctl (GET_MSRS) failed: %s", strerror(errno)), -1) : -1;
+    f->msrs.h.nmsrs = (uint32_t)got; /* the ones this KVM has, in order */
+    return 0;
+}
+
+/* In the forked child: the parent's KVM descriptors belong to the parent's VM (and its run area is
+ * shared memory with it), so the child makes a VM of its own over the guest RAM it inherited
+ * (copy-on-write) and gives its vCPU the state the parent's had at the fork. */
+static int kvm_fork_child(struct vcpu *v, char *why, size_t n)
+{
+    struct vcpu_kvm *k = (struct vcpu_kvm *)v;
+    struct kvm_fork_state *f = &k->fork;
+    munmap(k->run, k->run_size);
+    k->run = NULL;
+    close(k->vcpu_fd);
+    close(k->vm_fd);
+    k->vcpu_fd = k->vm_fd = -1;
+    if (kvm_create_vm(k, why, n) < 0)
+        return -1;
+    f->events.flags = KVM_VCPUEVENT_VALID_SHADOW;
+    if (xioctl(k->vcpu_fd, KVM_SET_SREGS, &f->sregs, "SET_SREGS", why, n) < 0 ||
+        xioctl(k->vcpu_fd, KVM_SET_MSRS, &f->msrs, "SET_MSRS", why, n) < 0 ||
+        xioctl(k->vcpu_fd, KVM_SET_REGS, &f->regs, "SET_REGS", why, n) < 0 ||
+        xioctl(k->vcpu_fd, KVM_SET_FPU, &f->fpu, "SET_FPU", why, n) < 0 ||
+        xioctl(k->vcpu_fd, KVM_SET_VCPU_EVENTS, &f->events, "SET_VCPU_EVENTS", why, n) < 0 ||
+        xioctl(k->vcpu_fd, KVM_SET_DEBUGREGS, &f->dregs, "SET_DEBUGREGS", why, n) < 0)
+        return -1;
+    return 0;
+}
+
+static const struct vcpu_ops kvm_ops = {
+    .name = "kvm",
+    .set_state = kvm_set_state,
+    .run = kvm_run,
+    .request_stop = kvm_request_stop,
+    .interrupt = kvm_interrupt,
+    .fork_prepare = kvm_fork_prepare,
+    .fork_child = kvm_fork_child,
+    .stats = kvm_stats,
+    .destroy = kvm_destroy,
+};
+
 /* kvm_pvm registers /dev/kvm without hardware virtualization. */
 static int kvm_is_pvm(char *why, size_t n)
 {
@@ -330,8 +416,8 @@ struct vcpu *vcpu_kvm_create(struct guestmem *gm, const struct cpuid_table *cpui
     k->kvm_fd = k->vm_fd = k->vcpu_fd = -1;
     k->irq = -1;
     k->gm = gm;
-    if (kvm_open(k, why, n) < 0 || (refuse_pvm && kvm_is_pvm(why, n)) || kvm_set_memory(k, gm, why, n) < 0 || kvm_open_vcpu(k, why, n) < 0 ||
-        kvm_set_cpuid(k, cpuid, why, n) < 0) {
+    k->cpuid = cpuid;
+    if (kvm_open(k, why, n) < 0 || (refuse_pvm && kvm_is_pvm(why, n)) || kvm_create_vm(k, why, n) < 0) {
         kvm_destroy(&k->v);
         return NULL;
     }

@@ -89,6 +89,13 @@ static void soft_request_stop(struct vcpu *v) { scpu_request_stop(((struct vcpu_
 
 static void soft_interrupt(struct vcpu *v, uint8_t vector) { scpu_interrupt(((struct vcpu_soft *)v)->cpu, vector); }
 
+/* The soft CPU is plain memory of the monitor: a forked child has it as it was. */
+static int soft_fork_nothing(struct vcpu *v, char *why, size_t n)
+{
+    (void)v, (void)why, (void)n;
+    return 0;
+}
+
 static void soft_stats(struct vcpu *v, uint64_t *exits, uint64_t *insns)
 {
     struct scpu_stats st;
@@ -111,6 +118,8 @@ static const struct vcpu_ops soft_ops = {
     .run = soft_run,
     .request_stop = soft_request_stop,
     .interrupt = soft_interrupt,
+    .fork_prepare = soft_fork_nothing,
+    .fork_child = soft_fork_nothing,
     .stats = soft_stats,
     .destroy = soft_destroy,
 };

@@ -5,6 +5,7 @@
 #include "hostcall.h"
 #include "signal.h"
 #include "string.h"
+#include "task.h"
 #include "timer.h"
 
 static bool events_left; /* the queues were full: some events still wait in the monitor */
@@ -16,6 +17,10 @@ static void take_one(const struct bvm_event *ev)
         return;
     }
     if (ev->kind != BVM_EVENT_SIGNAL)
+        return;
+    /* SA_NOCLDSTOP: a child's stop or continue sends nothing */
+    if (ev->signo == LINUX_SIGCHLD && (ev->code == LINUX_CLD_STOPPED || ev->code == LINUX_CLD_CONTINUED) &&
+        (cur_proc->action[LINUX_SIGCHLD].flags & LINUX_SA_NOCLDSTOP))
         return;
     struct linux_siginfo info;
     memset(&info, 0, sizeof(info));

@@ -130,6 +130,7 @@ static void flush_old_exec(struct binprm *b)
     fd_close_on_exec();
     signal_exec_reset();
     timers_exec_reset();
+    process_exec_done();
     procfs_exec(b->filename, b->prog.fd, b->comm_from_file);
 }
 

@@ -12,6 +12,7 @@
 #include "mm.h"
 #include "palloc.h"
 #include "string.h"
+#include "task.h"
 #include "usercopy.h"
 
 #define GEN_MAX (256u << 10)
@@ -121,8 +122,8 @@ static void gen_maps(void)
 static void gen_stat(void)
 {
     struct addrspace *as = cur_as;
-    out("%d (%s) R %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 0 ", boot->pid, procfs_comm(), boot->ppid,
-        boot->pid, boot->pid);
+    out("%d (%s) R %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 0 ", cur_proc->pid, procfs_comm(),
+        (int)process_id(PROCESS_PPID), (int)process_id(PROCESS_PGID), (int)process_id(PROCESS_SID));
     out("%lu %lu 18446744073709551615 0 0 %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 %lu 0 0 0 0 0\n",
         (unsigned long)((boot->ram_size - palloc_free_pages() * PAGE_SIZE)), 0ul, (unsigned long)as->stack_top,
         (unsigned long)as->brk_start);
@@ -131,7 +132,7 @@ static void gen_stat(void)
 static void gen_status(void)
 {
     out("Name:\t%s\nUmask:\t0022\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n",
-        procfs_comm(), boot->pid, boot->pid, boot->ppid);
+        procfs_comm(), cur_proc->pid, cur->tid, (int)process_id(PROCESS_PPID));
     out("TracerPid:\t0\nUid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\nFDSize:\t%d\nGroups:\t", boot->uid,
         boot->euid, boot->euid, boot->euid, boot->gid, boot->egid, boot->egid, boot->egid, FD_MAX);
     const uint32_t *groups;

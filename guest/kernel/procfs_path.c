@@ -7,6 +7,7 @@
 #include "hostcall.h"
 #include "procfs.h"
 #include "string.h"
+#include "task.h"
 
 #define MAX_DEPTH 64
 
@@ -56,7 +57,7 @@ static bool is_number(const char *s, size_t n)
 static bool comp_is_pid(const struct cpath *c, int i)
 {
     char pid[16];
-    ksnprintf(pid, sizeof(pid), "%d", boot->pid);
+    ksnprintf(pid, sizeof(pid), "%d", cur_proc->pid);
     return comp_is(c, i, pid);
 }
 

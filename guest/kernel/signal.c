@@ -353,9 +353,20 @@ void signal_stop(int sig)
     hc_issue();
 }
 
+void signal_fork_reset(void)
+{
+    /* Linux's fork: the child's pending sets start empty; mask, handlers, altstack are inherited. */
+    sq_flush(&cur->pending, ~0ull);
+    sq_flush(&cur_proc->pending, ~0ull);
+    cur->fault_sig = 0;
+}
+
 void signal_exec_reset(void)
 {
     /* Linux's flush_signal_handlers: the handlers are gone with the image; mask and pending stay. */
+    struct linux_sigaction *chld = &cur_proc->action[LINUX_SIGCHLD];
+    if (chld->handler != LINUX_SIG_IGN && (chld->flags & LINUX_SA_NOCLDWAIT))
+        process_child_reap(false); /* SA_NOCLDWAIT goes with the handler */
     for (int sig = 1; sig <= LINUX_NSIG; sig++) {
         struct linux_sigaction *a = &cur_proc->action[sig];
         uint64_t h = a->handler == LINUX_SIG_IGN ? LINUX_SIG_IGN : LINUX_SIG_DFL;

@@ -51,6 +51,8 @@ void signal_deliver(struct trapframe *tf);
 /* A stop signal's default action: the process stops until SIGCONT. */
 void signal_stop(int sig);
 
+/* The child of a fork: nothing pending. */
+void signal_fork_reset(void);
 /* execve: caught signals go back to SIG_DFL (ignored ones stay ignored), no alternate stack. */
 void signal_exec_reset(void);
 

@@ -4,6 +4,7 @@
 #include "fd.h"
 #include "hostcall.h"
 #include "syscall.h"
+#include "task.h"
 #include "usercopy.h"
 
 int64_t sys_close(SYSARGS)
@@ -78,7 +79,7 @@ static int64_t fcntl_lock(int fd, uint64_t cmd, uint64_t uarg)
     if (r < 0 || cmd != LINUX_F_GETLK)
         return r;
     if (fl->l_type != LINUX_F_UNLCK)
-        fl->l_pid = (int32_t)boot->pid;
+        fl->l_pid = (int32_t)cur_proc->pid;
     return copy_to_user(uarg, fl, sizeof(*fl)) ? -LINUX_EFAULT : 0;
 }
 

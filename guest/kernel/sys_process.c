@@ -7,6 +7,7 @@
 #include "procfs.h"
 #include "string.h"
 #include "syscall.h"
+#include "task.h"
 #include "usercopy.h"
 
 /* CPU time is the monotonic time since the program started: the VM runs nothing else. */
@@ -72,17 +73,12 @@ int64_t sys_setrlimit(SYSARGS) { return sys_prlimit64(0, a0, a1, 0, 0, 0); }
 
 int64_t sys_getpid(SYSARGS)
 {
-    return boot->pid;
+    return cur_proc->pid;
 }
 
 int64_t sys_gettid(SYSARGS)
 {
-    return boot->pid;
-} /* single-threaded: the tid is the pid */
-
-int64_t sys_getppid(SYSARGS)
-{
-    return boot->ppid;
+    return cur->tid;
 }
 
 int64_t sys_getuid(SYSARGS)
@@ -119,7 +115,8 @@ int64_t sys_exit(SYSARGS)
 
 int64_t sys_set_tid_address(SYSARGS)
 {
-    return boot->pid; /* the clear-on-exit address only matters with threads */
+    cur->clear_child_tid = a0; /* cleared (and its futex woken) when a thread leaves: with threads */
+    return cur->tid;
 }
 
 int64_t sys_set_robust_list(SYSARGS)
@@ -177,7 +174,7 @@ uint64_t rlimit_cur(int resource)
 int64_t sys_prlimit64(SYSARGS)
 {
     struct linux_rlimit nl;
-    if ((int32_t)a0 != 0 && (int32_t)a0 != boot->pid)
+    if ((int32_t)a0 != 0 && (int32_t)a0 != cur_proc->pid)
         return -LINUX_ESRCH;
     if (a1 >= LINUX_RLIM_NLIMITS)
         return -LINUX_EINVAL;
@@ -207,7 +204,7 @@ int64_t sys_sched_getaffinity(SYSARGS)
 {
     /* The VM has one vCPU: CPU 0 only. Linux returns the size of its cpumask (8 bytes here). */
     uint64_t mask = 1;
-    if ((int32_t)a0 != 0 && (int32_t)a0 != boot->pid)
+    if ((int32_t)a0 != 0 && (int32_t)a0 != cur_proc->pid)
         return -LINUX_ESRCH;
     if (a1 < sizeof(mask) || (a1 & 7))
         return -LINUX_EINVAL;

@@ -34,6 +34,10 @@ int64_t sys_rt_sigaction(SYSARGS)
         /* A disposition that ignores discards what is pending (Linux's do_sigaction). */
         if (signal_ignored(sig))
             signal_flush_ignored(sig);
+        bool reap = act.handler == LINUX_SIG_IGN || (act.flags & LINUX_SA_NOCLDWAIT);
+        bool reaped = old.handler == LINUX_SIG_IGN || (old.flags & LINUX_SA_NOCLDWAIT);
+        if (sig == LINUX_SIGCHLD && reap != reaped) /* the host reaps them: the monitor's children */
+            process_child_reap(reap);
     }
     return a2 && copy_to_user(a2, &old, sizeof(old)) ? -LINUX_EFAULT : 0;
 }
@@ -120,17 +124,11 @@ int64_t sys_rt_sigtimedwait(SYSARGS)
     return a1 && copy_to_user(a1, &info, sizeof(info)) ? -LINUX_EFAULT : sig;
 }
 
-static bool is_self(int64_t pid)
-{
-    return pid == cur_proc->pid || pid == 0 || pid == -(int64_t)cur_proc->pid;
-}
-
 int64_t sys_kill(SYSARGS)
 {
     int pid = (int32_t)a0, sig = (int32_t)a1;
-    /* Only this process exists for the program; kill(-1) reaches every process but the caller. */
-    if (!is_self(pid))
-        return -LINUX_ESRCH;
+    if (pid != cur_proc->pid) /* another process, a group (this one's too) or all: the host's kill */
+        return process_kill_other(pid, sig);
     if (sig < 0 || sig > LINUX_NSIG)
         return -LINUX_EINVAL;
     return sig ? signal_send_simple(sig, LINUX_SI_USER) : 0;
@@ -140,7 +138,9 @@ static int64_t thread_kill(int64_t tgid, int64_t tid, int64_t sig)
 {
     if (tid <= 0 || (tgid != -1 && tgid <= 0))
         return -LINUX_EINVAL;
-    if (tid != cur->tid || (tgid != -1 && tgid != cur_proc->pid))
+    if (tid != cur->tid) /* another process's thread (one thread each): the host's kill */
+        return tgid == -1 || tgid == tid ? process_kill_other(tid, (int)sig) : -LINUX_ESRCH;
+    if (tgid != -1 && tgid != cur_proc->pid)
         return -LINUX_ESRCH;
     if (sig < 0 || sig > LINUX_NSIG)
         return -LINUX_EINVAL;

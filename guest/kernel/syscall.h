@@ -58,8 +58,12 @@ typedef int64_t sys_fn(SYSARGS);
     X(37, alarm, "u", 'd')                                                                                   \
     X(38, setitimer, "ipp", 'd')                                                                             \
     X(39, getpid, "", 'd')                                                                                   \
+    X(56, clone, "xppxx", 'd')                                                                               \
+    X(57, fork, "", 'd')                                                                                     \
+    X(58, vfork, "", 'd')                                                                                    \
     X(59, execve, "sVN", 'e')                                                                                \
     X(60, exit, "i", 'n')                                                                                    \
+    X(61, wait4, "ipxp", 'd')                                                                                \
     X(62, kill, "iS", 'd')                                                                                   \
     X(63, uname, "p", 'd')                                                                                   \
     X(72, fcntl, "fKx", 'd')                                                                                 \
@@ -93,8 +97,13 @@ typedef int64_t sys_fn(SYSARGS);
     X(104, getgid, "", 'd')                                                                                  \
     X(107, geteuid, "", 'd')                                                                                 \
     X(108, getegid, "", 'd')                                                                                 \
+    X(109, setpgid, "ii", 'd')                                                                               \
     X(110, getppid, "", 'd')                                                                                 \
+    X(111, getpgrp, "", 'd')                                                                                 \
+    X(112, setsid, "", 'd')                                                                                  \
     X(115, getgroups, "ip", 'd')                                                                             \
+    X(121, getpgid, "i", 'd')                                                                                \
+    X(124, getsid, "i", 'd')                                                                                 \
     X(127, rt_sigpending, "pu", 'd')                                                                         \
     X(128, rt_sigtimedwait, "pppu", 'd')                                                                     \
     X(129, rt_sigqueueinfo, "iSp", 'd')                                                                      \
@@ -127,6 +136,7 @@ typedef int64_t sys_fn(SYSARGS);
     X(228, clock_gettime, "Cp", 'd')                                                                         \
     X(229, clock_getres, "Cp", 'd')                                                                          \
     X(230, clock_nanosleep, "Cxpp", 'd')                                                                     \
+    X(247, waitid, "iipxp", 'd')                                                                             \
     X(231, exit_group, "i", 'n')                                                                             \
     X(234, tgkill, "iiS", 'd')                                                                               \
     X(257, openat, "dsOm", 'd')                                                                              \
@@ -164,6 +174,7 @@ typedef int64_t sys_fn(SYSARGS);
     X(322, execveat, "dsVNF", 'e')                                                                           \
     X(332, statx, "dsFxp", 'd')                                                                              \
     X(334, rseq, "pUxx", 'd')                                                                                \
+    X(435, clone3, "pu", 'd')                                                                                \
     X(439, faccessat2, "dsaF", 'd')
 
 #define SYS_DECLARE(nr, name, kinds, ret) int64_t sys_##name(SYSARGS);

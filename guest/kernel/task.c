@@ -20,4 +20,6 @@ void task_init(void)
         if ((boot->sig_ignored & SIGBIT(sig)) && sig != LINUX_SIGKILL && sig != LINUX_SIGSTOP)
             proc0.action[sig].handler = LINUX_SIG_IGN;
     thread0.blocked = boot->sig_blocked & ~(SIGBIT(LINUX_SIGKILL) | SIGBIT(LINUX_SIGSTOP));
+    if (proc0.action[LINUX_SIGCHLD].handler == LINUX_SIG_IGN)
+        process_child_reap(true); /* as the host would for a program started with SIGCHLD ignored */
 }

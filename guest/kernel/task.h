@@ -31,10 +31,12 @@ struct thread {
     /* The last CPU fault, as the signal frame (trapno, err, cr2) and --verbose report it. */
     uint64_t trap_nr, error_code, cr2, fault_rip;
     int fault_sig; /* the signal that fault forced, while it is pending */
+    uint64_t clear_child_tid; /* set_tid_address, CLONE_CHILD_CLEARTID */
 };
 
 struct process {
     int pid;
+    bool vfork_child; /* its parent waits until it runs a program (or ends) */
     struct linux_sigaction action[LINUX_NSIG + 1];
     struct sigpending pending; /* process-directed signals: kill, sigqueue, timers, from outside */
 };
@@ -44,5 +46,15 @@ extern struct process *cur_proc;
 
 /* The boot process and its first thread (pid and tid are the monitor's pid). */
 void task_init(void);
+
+/* process.c: ended children are reaped unwaited (SIGCHLD ignored or SA_NOCLDWAIT), or not. */
+void process_child_reap(bool on);
+/* execve is done: a vfork parent may go on. */
+void process_exec_done(void);
+/* The process's parent, group and session, as the host has them (a parent may change: reparenting). */
+enum process_id_kind { PROCESS_PPID, PROCESS_PGID, PROCESS_SID };
+int64_t process_id(enum process_id_kind which);
+/* kill(2) to another process, a process group or all: the host's kill. 0 or -errno. */
+int process_kill_other(int64_t pid, int sig);
 
 #endif

@@ -326,6 +326,12 @@ int64_t sys_timer_delete(SYSARGS)
     return 0;
 }
 
+void timers_fork_reset(void)
+{
+    /* A child inherits no timers at all, itimers included (and its monitor has no host timers). */
+    memset(timers, 0, sizeof(timers));
+}
+
 void timers_exec_reset(void)
 {
     /* POSIX timers are gone with the image; itimers survive execve, as on Linux. */

@@ -3,14 +3,14 @@
 # built without any libc.
 PROG_DIR := $(B)/tests/programs
 PROG_C   := $(filter-out tests/programs/raw_%.c,$(wildcard tests/programs/*.c))
-PROG_DYN := hello sc_fs sc_io sc_mmap sc_shared sc_proc sc_exec execloop sig_basic sig_fault sig_outside
+PROG_DYN := hello sc_fs sc_io sc_mmap sc_shared sc_proc sc_exec execloop sig_basic sig_fault sig_outside proc_fork
 PROG_RAW := $(wildcard tests/programs/raw_*.c) $(wildcard tests/programs/*.S)
 PROG_BINS := $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.glibc) \
              $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.musl) \
              $(PROG_DIR)/hello.spie \
              $(addprefix $(PROG_DIR)/,$(addsuffix .dyn,$(PROG_DYN)) $(addsuffix .mdyn,$(PROG_DYN))) \
              $(patsubst tests/programs/%,$(PROG_DIR)/%.raw,$(basename $(PROG_RAW))) \
-             $(PROG_DIR)/shebang.sh
+             $(PROG_DIR)/shebang.sh $(PROG_DIR)/sh_procs.sh
 TESTS_BUILD += $(PROG_BINS)
 
 $(PROG_DIR)/%.glibc: tests/programs/%.c

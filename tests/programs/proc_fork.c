@@ -1,0 +1,272 @@
+/* proc_fork.c: processes: fork, vfork, clone, posix_spawn, system and popen; exit codes and
+ * signals in wait statuses (wait4, waitpid options, waitid), SIGCHLD, pipes and file offsets
+ * shared across fork, process groups and sessions, kill to another process and to a group. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sig_common.h"
+
+extern char **environ;
+static volatile int chld_count, chld_code, chld_status;
+
+static void on_chld(int sig, siginfo_t *si, void *uc)
+{
+    chld_count++;
+    chld_code = si->si_code;
+    chld_status = si->si_status;
+    (void)sig, (void)uc;
+}
+
+/* fork, or the test ends here: a failed fork's -1 must never reach kill() (kill(-1) is everyone). */
+static pid_t xfork(void)
+{
+    pid_t p = fork();
+    if (p < 0) {
+        printf("fork failed: errno %d\n", errno);
+        exit(1);
+    }
+    return p;
+}
+
+static void show_status(const char *what, int st)
+{
+    if (WIFEXITED(st))
+        printf("%s: exited %d\n", what, WEXITSTATUS(st));
+    else if (WIFSIGNALED(st))
+        printf("%s: killed by %d%s\n", what, WTERMSIG(st), WCOREDUMP(st) ? " (core)" : "");
+    else if (WIFSTOPPED(st))
+        printf("%s: stopped by %d\n", what, WSTOPSIG(st));
+    else if (WIFCONTINUED(st))
+        printf("%s: continued\n", what);
+}
+
+static void statuses(void)
+{
+    int st;
+    pid_t p = xfork();
+    if (p == 0)
+        _exit(42);
+    printf("fork returned a pid: %d, waitpid the same: %d\n", p > 0, waitpid(p, &st, 0) == p);
+    show_status("exit 42", st);
+    p = xfork();
+    if (p == 0) {
+        signal(SIGUSR1, SIG_DFL);
+        raise(SIGUSR1);
+        _exit(0);
+    }
+    waitpid(p, &st, 0);
+    show_status("raise SIGUSR1", st);
+    p = xfork();
+    if (p == 0) {
+        *(volatile int *)0 = 1;
+        _exit(0);
+    }
+    waitpid(p, &st, 0);
+    show_status("null write", st);
+    /* WNOHANG before it is done, then stopped and continued */
+    int pfd[2];
+    if (pipe(pfd))
+        return;
+    p = xfork();
+    if (p == 0) {
+        char c;
+        close(pfd[1]);
+        if (read(pfd[0], &c, 1) < 0)
+            _exit(9);
+        _exit(7);
+    }
+    close(pfd[0]);
+    printf("WNOHANG while running: %d\n", waitpid(p, &st, WNOHANG));
+    kill(p, SIGSTOP);
+    waitpid(p, &st, WUNTRACED);
+    show_status("WUNTRACED", st);
+    kill(p, SIGCONT);
+    waitpid(p, &st, WCONTINUED);
+    show_status("WCONTINUED", st);
+    if (write(pfd[1], "x", 1) != 1)
+        return;
+    siginfo_t si;
+    memset(&si, 0, sizeof(si));
+    waitid(P_PID, p, &si, WEXITED | WNOWAIT);
+    printf("waitid WNOWAIT: pid ok %d code %d status %d\n", si.si_pid == p, si.si_code, si.si_status);
+    struct rusage ru;
+    printf("wait4 after WNOWAIT: same pid %d\n", wait4(p, &st, 0, &ru) == p);
+    show_status("wait4", st);
+    close(pfd[1]);
+    errno = 0;
+    int w = wait(&st);
+    printf("no children left: %d errno %d\n", w, errno);
+}
+
+static void sigchld(void)
+{
+    sig_set(SIGCHLD, NULL, on_chld, SA_RESTART);
+    pid_t p = xfork();
+    if (p == 0)
+        _exit(5);
+    int st;
+    waitpid(p, &st, 0);
+    for (int i = 0; i < 1000 && !chld_count; i++)
+        usleep(1000);
+    printf("SIGCHLD: %d code %d (CLD_EXITED %d) status %d\n", chld_count, chld_code, CLD_EXITED, chld_status);
+    /* SA_NOCLDSTOP: a child that stops sends nothing */
+    sig_set(SIGCHLD, NULL, on_chld, SA_RESTART | SA_NOCLDSTOP);
+    chld_count = 0;
+    p = xfork();
+    if (p == 0) {
+        raise(SIGSTOP);
+        _exit(1);
+    }
+    if (p < 0)
+        return;
+    waitpid(p, &st, WUNTRACED);
+    usleep(50000);
+    printf("SA_NOCLDSTOP: stopped %d, SIGCHLDs %d\n", WIFSTOPPED(st), chld_count);
+    kill(p, SIGKILL);
+    waitpid(p, &st, 0);
+    /* SIGCHLD ignored: children are reaped as they end; wait then finds none */
+    signal(SIGCHLD, SIG_IGN);
+    p = xfork();
+    if (p == 0)
+        _exit(0);
+    errno = 0;
+    int w = waitpid(p, &st, 0);
+    printf("ignored SIGCHLD: waitpid %d errno %d\n", w, errno);
+    signal(SIGCHLD, SIG_DFL);
+}
+
+static void sharing(void)
+{
+    /* a pipe between processes, and one file offset shared by parent and child */
+    int pfd[2];
+    if (pipe(pfd))
+        return;
+    int fd = open("shared.txt", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    pid_t parent = getpid(), p = xfork();
+    if (p == 0) {
+        close(pfd[0]);
+        const char *msg = "from the child";
+        if (write(pfd[1], msg, strlen(msg)) < 0 || write(fd, "child;", 6) != 6)
+            _exit(1);
+        printf("child: ppid is the parent %d, pid is new %d\n", getppid() == parent, getpid() != parent);
+        _exit(0);
+    }
+    close(pfd[1]);
+    char buf[64] = {0};
+    ssize_t n = read(pfd[0], buf, sizeof(buf) - 1);
+    waitpid(p, NULL, 0);
+    if (write(fd, "parent;", 7) != 7)
+        return;
+    printf("pipe: %zd '%s', file offset after both writes %ld\n", n, buf, (long)lseek(fd, 0, SEEK_CUR));
+    char all[32] = {0};
+    pread(fd, all, sizeof(all) - 1, 0);
+    printf("file: %s\n", all);
+    close(fd);
+    unlink("shared.txt");
+}
+
+static void groups_and_kill(void)
+{
+    pid_t me = getpid();
+    printf("pgid is a pid or 1: %d, sid > 0: %d\n", getpgid(0) > 0, getsid(0) > 0);
+    int pfd[2];
+    if (pipe(pfd))
+        return;
+    pid_t p = xfork();
+    if (p == 0) {
+        char c;
+        setpgid(0, 0);
+        if (write(pfd[1], "r", 1) != 1)
+            _exit(1);
+        pause();
+        _exit(0);
+    }
+    char c;
+    if (read(pfd[0], &c, 1) != 1)
+        return;
+    printf("child's group is its own: %d, not ours: %d\n", getpgid(p) == p, getpgid(p) != getpgid(0));
+    kill(-p, SIGTERM); /* to its group */
+    int st;
+    waitpid(p, &st, 0);
+    show_status("kill to its group", st);
+    p = xfork();
+    if (p == 0) {
+        pid_t s = setsid();
+        printf("child setsid: new session is its pid %d, getsid agrees %d\n", s == getpid(), getsid(0) == getpid());
+        _exit(0);
+    }
+    waitpid(p, &st, 0);
+    errno = 0;
+    int r = kill(999999, SIGTERM);
+    printf("kill of no such process: %d errno %d\n", r, errno);
+    (void)me;
+}
+
+static void spawning(void)
+{
+    int st;
+    pid_t p = vfork();
+    if (p == 0) {
+        execl("/bin/busybox", "busybox", "true", (char *)NULL);
+        _exit(99);
+    }
+    waitpid(p, &st, 0);
+    show_status("vfork+exec busybox true", st);
+    p = vfork();
+    if (p == 0)
+        _exit(3);
+    waitpid(p, &st, 0);
+    show_status("vfork+_exit", st);
+    char *argv[] = {"busybox", "sh", "-c", "exit 4", NULL};
+    int r = posix_spawn(&p, "/bin/busybox", NULL, NULL, argv, environ);
+    waitpid(p, &st, 0);
+    printf("posix_spawn: %d\n", r);
+    show_status("posix_spawn sh -c 'exit 4'", st);
+    st = system("echo from system; exit 6");
+    show_status("system", st);
+    FILE *f = popen("echo from popen", "r");
+    char line[64] = {0};
+    if (fgets(line, sizeof(line), f))
+        printf("popen read: %s", line);
+    show_status("pclose", pclose(f));
+    /* clone as fork, with the child's tid written */
+    pid_t ctid = 0;
+    p = (pid_t)syscall(SYS_clone, CLONE_CHILD_SETTID | SIGCHLD, 0, NULL, &ctid, 0);
+    if (p == 0)
+        _exit(ctid == getpid() ? 11 : 12);
+    waitpid(p, &st, 0);
+    show_status("clone CHILD_SETTID", st);
+    /* exec in the child of a close-on-exec fd: it is gone there */
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "test -e /proc/self/fd/%d && echo open || echo closed", fd);
+    p = xfork();
+    if (p == 0) {
+        execl("/bin/busybox", "sh", "-c", cmd, (char *)NULL);
+        _exit(98);
+    }
+    waitpid(p, &st, 0);
+    close(fd);
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+    statuses();
+    sigchld();
+    sharing();
+    groups_and_kill();
+    spawning();
+    return 0;
+}
