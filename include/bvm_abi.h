@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVM_ABI_VERSION 4u
+#define BVM_ABI_VERSION 5u
 
 /* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
 #define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
@@ -193,7 +193,8 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(44, FORK, fork, fork)                  /* a new process: child pid, 0 in the child */          \
     X(45, WAIT, wait, wait)                  /* waitid on the children (host processes) */            \
     X(46, KILL, kill, kill)                  /* a signal to another process or a process group */     \
-    X(47, PROC, proc, proc)                  /* process ids and groups: getppid, setpgid, setsid ... */
+    X(47, PROC, proc, proc)                  /* process ids and groups: getppid, setpgid, setsid ... */ \
+    X(48, FUTEX, futex, futex)               /* wait or wake on a word of shared memory (processes) */
 
 enum bvm_hostcall_nr {
 #define BVM_HC_ENUM(n, NAME, name, req) BVM_HC_##NAME = n,
@@ -286,10 +287,11 @@ enum bvm_fdop {
     BVM_FDOP_FALLOCATE = 5, /* alloc (no memory is touched) */
     BVM_FDOP_FSTATFS = 6,   /* out = struct linux_statfs */
     BVM_FDOP_SETFL = 7,     /* status_flags: O_APPEND | O_NONBLOCK ... */
-    BVM_FDOP_FLOCK = 8,     /* lock_cmd (F_SETLK / F_GETLK ...), out = struct linux_flock */
+    BVM_FDOP_RECLOCK = 8,   /* lock_cmd (F_SETLK, F_OFD_GETLK ...), out = struct linux_flock */
     BVM_FDOP_FIONREAD = 9,  /* out = int32_t bytes readable */
     BVM_FDOP_TIMERFD_SET = 10, /* timer_flags; out = linux_itimerspec[2]: new (read), old (written) */
     BVM_FDOP_TIMERFD_GET = 11, /* out = struct linux_itimerspec */
+    BVM_FDOP_FLOCK = 12,       /* lock_cmd = flock(2)'s operation (LOCK_SH, LOCK_EX, LOCK_UN, LOCK_NB) */
     BVM_FDOP_COUNT
 };
 
@@ -304,14 +306,14 @@ struct bvm_hc_fdop {
         } owner;
         uint32_t status_flags; /* SETFL */
         int32_t timer_flags;   /* TIMERFD_SET: TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET */
-        int32_t lock_cmd;      /* FLOCK */
+        int32_t lock_cmd;      /* RECLOCK, FLOCK */
         struct {
             int32_t mode;      /* FALLOCATE: FALLOC_FL_* */
             uint32_t pad;
             int64_t offset, len;
         } alloc;
     } arg;
-    uint64_t out_gpa; /* IN: FSTATFS, FLOCK, FIONREAD result (FLOCK: read and written) */
+    uint64_t out_gpa; /* IN: FSTATFS, RECLOCK, FIONREAD result (RECLOCK: read and written) */
     uint64_t out_len; /* IN: its size */
 };
 _Static_assert(sizeof(struct bvm_hc_fdop) == 48, "hc_fdop size");
@@ -442,8 +444,11 @@ _Static_assert(sizeof(struct bvm_hc_alarm) == 16, "hc_alarm size");
 /* FORK: the monitor forks (one host process per guest process); the child rebuilds its vCPU (a new
  * VM on kvm) and both return from this hostcall: the parent with the child's pid, the child with 0
  * and its own ids in *out. With BVM_FORK_VFORK the parent returns only once the child has executed
- * a program (PROC VFORK_DONE) or ended. -EAGAIN/-ENOMEM when no child could be made (none is left). */
+ * a program (PROC VFORK_DONE) or ended. -EAGAIN/-ENOMEM when no child could be made (none is left).
+ * With BVM_FORK_SHARED_MM too (CLONE_VM), the child hands the pages of the parent's memory it wrote
+ * back before it goes (PROC VFORK_PAGES), and the parent takes them (PROC VFORK_FETCH) on return. */
 #define BVM_FORK_VFORK 1u
+#define BVM_FORK_SHARED_MM 2u
 struct bvm_fork_out {
     int32_t pid, ppid; /* OUT (child): its own pid and its parent's */
 };
@@ -482,14 +487,39 @@ enum bvm_proc_op {
     BVM_PROC_SETSID = 4,
     BVM_PROC_VFORK_DONE = 5, /* a vfork child has executed its program: its parent may go on */
     BVM_PROC_CHILD_REAP = 6, /* arg 1: children are reaped as they end (SIGCHLD ignored, SA_NOCLDWAIT) */
+    BVM_PROC_VFORK_PAGES = 7, /* vfork child: gpa = arg pages' struct bvm_vfork_page, for the parent */
+    BVM_PROC_VFORK_FETCH = 8, /* vfork parent: the arg'th page into gpa (4 KiB); its va, or -ENOENT */
+    BVM_PROC_PDEATHSIG = 9,   /* arg: the signal at the parent's death (PR_SET_PDEATHSIG); -1 reads it */
+    BVM_PROC_SUBREAPER = 10,  /* arg: PR_SET_CHILD_SUBREAPER's 0 or 1; -1 reads it */
+};
+#define BVM_VFORK_PAGES_MAX 64
+struct bvm_vfork_page {
+    uint64_t va;  /* where it lies in the (shared) user address space */
+    uint64_t gpa; /* its 4 KiB of contents in the child */
 };
 struct bvm_hc_proc {
-    uint32_t op; /* IN: enum bvm_proc_op */
-    int32_t pid; /* IN */
-    int32_t arg; /* IN */
+    uint32_t op;  /* IN: enum bvm_proc_op */
+    int32_t pid;  /* IN */
+    int32_t arg;  /* IN */
     uint32_t pad;
+    uint64_t gpa; /* IN: VFORK_PAGES, VFORK_FETCH */
 };
-_Static_assert(sizeof(struct bvm_hc_proc) == 16, "hc_proc size");
+_Static_assert(sizeof(struct bvm_hc_proc) == 24, "hc_proc size");
+
+/* FUTEX: the host's futex on a word of a MAP_SHARED page (the host's shared memory, so waiters and
+ * wakers in other processes of the guest meet there). WAIT: -EAGAIN when the word is not val, 0 when
+ * woken, -ETIMEDOUT past the deadline, -EINTR cut short by an event; WAKE: how many woke. */
+enum bvm_futex_op { BVM_FUTEX_WAIT = 0, BVM_FUTEX_WAKE = 1 };
+enum bvm_futex_clock { BVM_FUTEX_NO_DEADLINE = 0, BVM_FUTEX_MONOTONIC = 1, BVM_FUTEX_REALTIME = 2 };
+struct bvm_hc_futex {
+    uint64_t gpa;     /* IN: the 4-byte aligned word */
+    uint32_t op;      /* IN: enum bvm_futex_op */
+    uint32_t val;     /* IN: WAIT: the expected value; WAKE: how many at most */
+    uint32_t bitset;  /* IN: non-zero */
+    uint32_t clock;   /* IN: enum bvm_futex_clock */
+    int64_t deadline; /* IN: absolute nanoseconds on that clock */
+};
+_Static_assert(sizeof(struct bvm_hc_futex) == 32, "hc_futex size");
 
 /* TRACE: text is copied, not NUL-terminated. */
 struct bvm_hc_trace {
@@ -524,6 +554,7 @@ struct bvm_hostcall {
         struct bvm_hc_wait wait;
         struct bvm_hc_kill kill;
         struct bvm_hc_proc proc;
+        struct bvm_hc_futex futex;
         struct bvm_hc_fmap fmap;
     } u; /* 176 bytes: bvm_hc_exit is the largest */
 };

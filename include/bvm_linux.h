@@ -494,8 +494,12 @@ _Static_assert(sizeof(struct linux_clone_args) == 88, "clone_args size");
 #define LINUX_ARCH_SET_FS 0x1002
 #define LINUX_ARCH_GET_FS 0x1003
 #define LINUX_ARCH_GET_GS 0x1004
+#define LINUX_PR_SET_PDEATHSIG 1
+#define LINUX_PR_GET_PDEATHSIG 2
 #define LINUX_PR_SET_NAME 15
 #define LINUX_PR_GET_NAME 16
+#define LINUX_PR_SET_CHILD_SUBREAPER 36
+#define LINUX_PR_GET_CHILD_SUBREAPER 37
 
 /* getrandom(2) flags */
 #define LINUX_GRND_NONBLOCK 1

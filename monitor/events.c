@@ -7,6 +7,7 @@
 #include <ucontext.h>
 
 #include "hostcall.h"
+#include "lineage.h"
 
 #define EV_RING 256 /* queued signals; a standard signal is queued at most once */
 
@@ -34,10 +35,10 @@ static volatile uint32_t timers_fired;
 /* The signals a program may get from outside, SIGCHLD from its children (the monitor's) included.
  * Not forwarded: SIGKILL and SIGSTOP (the host acts on buffervm itself), the monitor's own faults
  * (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT, SIGSYS), SIGPIPE (the monitor ignores it and
- * the kernel raises the guest's on EPIPE), and 32, 33 (the host libc's). */
+ * the kernel raises the guest's on EPIPE), 32, 33 (the host libc's), and the monitor's own two. */
 static int forwarded(int sig)
 {
-    if (sig == TIMER_SIGNAL) /* the monitor's own timers */
+    if (sig == TIMER_SIGNAL || sig == LINEAGE_SIGNAL) /* the monitor's own timers, its parent's death */
         return 0;
     switch (sig) {
     case SIGKILL: case SIGSTOP: case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP:
@@ -75,7 +76,9 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
     int saved = errno;
     if (sig == TIMER_SIGNAL && si->si_code == SI_TIMER)
         __atomic_or_fetch(&timers_fired, 1u << (si->si_value.sival_int & 31), __ATOMIC_SEQ_CST);
-    else
+    else if (sig == LINEAGE_SIGNAL && (sig = lineage_parent_died()) != 0)
+        enqueue(sig, si); /* the guest's PR_SET_PDEATHSIG */
+    else if (sig != LINEAGE_SIGNAL)
         enqueue(sig, si);
     /* One slot left: the signals stay blocked when this handler returns, so what else comes waits
      * in the host's own queue (where a sender finally gets EAGAIN) instead of being dropped here;
@@ -105,11 +108,11 @@ void events_install(struct vcpu *v)
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&sa.sa_mask);
     for (int sig = 1; sig <= SIGRTMAX; sig++)
-        if (forwarded(sig) || sig == TIMER_SIGNAL)
+        if (forwarded(sig) || sig == TIMER_SIGNAL || sig == LINEAGE_SIGNAL)
             sigaddset(&sa.sa_mask, sig);
     forwarded_set = sa.sa_mask;
     for (int sig = 1; sig <= SIGRTMAX; sig++)
-        if (forwarded(sig) || sig == TIMER_SIGNAL)
+        if (forwarded(sig) || sig == TIMER_SIGNAL || sig == LINEAGE_SIGNAL)
             sigaction(sig, &sa, NULL);
     /* The monitor takes them all; what the program inherited blocked stays blocked in the guest
      * (bvm_bootinfo.sig_blocked), where they wait as they would on Linux. */

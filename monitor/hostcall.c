@@ -25,6 +25,7 @@ void hc_init(struct hc_ctx *c, struct guestmem *gm, int trace_fd)
     c->gm = gm;
     c->trace_fd = trace_fd;
     c->vfork_fd = -1;
+    c->vfork_mem = -1;
     hc_path_init();
     for (int fd = 0; fd < 3; fd++)
         hc_fd_grant(c, fd);

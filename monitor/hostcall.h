@@ -21,6 +21,7 @@ struct hc_ctx {
     uint64_t calls;                 /* hostcalls served */
     struct vcpu *vcpu;              /* FORK rebuilds it in the child */
     int vfork_fd;                   /* a vfork child's end of the pipe its parent waits on, or -1 */
+    int vfork_mem;                  /* CLONE_VM vfork: the child's written pages for the parent, or -1 */
 };
 
 void hc_init(struct hc_ctx *c, struct guestmem *gm, int trace_fd);

@@ -2,8 +2,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -63,23 +65,26 @@ static int64_t fd_statfs(struct hc_ctx *c, const struct bvm_hc_fdop *a)
     return gm_write(c->gm, a->out_gpa, &sf, sizeof sf);
 }
 
-/* fcntl record locks: the host fd is the guest's, so the host keeps the lock state. */
+/* fcntl record locks, POSIX and open file description ones: the host fd is the guest's (and the
+ * guest's processes are host processes), so the host keeps the lock state. */
 static int64_t fd_lock(struct hc_ctx *c, const struct bvm_hc_fdop *a)
 {
     struct linux_flock lf;
     struct flock fl;
     int cmd = a->arg.lock_cmd;
-    if (cmd != F_GETLK && cmd != F_SETLK && cmd != F_SETLKW)
+    bool getlk = cmd == F_GETLK || cmd == F_OFD_GETLK, waits = cmd == F_SETLKW || cmd == F_OFD_SETLKW;
+    if (!getlk && !waits && cmd != F_SETLK && cmd != F_OFD_SETLK)
         return -EINVAL;
     if (a->out_len != sizeof lf || gm_read(c->gm, a->out_gpa, &lf, sizeof lf) < 0)
         return -EFAULT;
     memset(&fl, 0, sizeof fl);
     fl.l_type = lf.l_type, fl.l_whence = lf.l_whence, fl.l_start = lf.l_start, fl.l_len = lf.l_len;
-    long rc = cmd == F_SETLKW ? safe_syscall(SYS_fcntl, a->fd, cmd, &fl, 0, 0, 0) /* may wait */
-                              : (fcntl(a->fd, cmd, &fl) < 0 ? -errno : 0);
+    fl.l_pid = lf.l_pid; /* OFD locks want 0 */
+    long rc = waits ? safe_syscall(SYS_fcntl, a->fd, cmd, &fl, 0, 0, 0) /* may wait */
+                    : (fcntl(a->fd, cmd, &fl) < 0 ? -errno : 0);
     if (rc < 0)
         return rc;
-    if (cmd != F_GETLK)
+    if (!getlk)
         return 0;
     lf.l_type = fl.l_type, lf.l_whence = fl.l_whence, lf.l_start = fl.l_start, lf.l_len = fl.l_len;
     lf.l_pid = fl.l_pid;
@@ -135,7 +140,10 @@ int64_t hc_fdop(struct hc_ctx *c, const struct bvm_hostcall *r)
         return host_ret(fallocate(a->fd, a->arg.alloc.mode, a->arg.alloc.offset, a->arg.alloc.len));
     case BVM_FDOP_FSTATFS: return fd_statfs(c, a);
     case BVM_FDOP_SETFL: return fd_setfl(a);
-    case BVM_FDOP_FLOCK: return fd_lock(c, a);
+    case BVM_FDOP_RECLOCK: return fd_lock(c, a);
+    case BVM_FDOP_FLOCK: /* a blocking flock waits like F_SETLKW */
+        return a->arg.lock_cmd & LOCK_NB ? host_ret(flock(a->fd, a->arg.lock_cmd))
+                                         : safe_syscall(SYS_flock, a->fd, a->arg.lock_cmd, 0, 0, 0, 0);
     case BVM_FDOP_FIONREAD: return fd_fionread(c, a);
     case BVM_FDOP_TIMERFD_SET:
     case BVM_FDOP_TIMERFD_GET: return fd_timerfd(c, a);

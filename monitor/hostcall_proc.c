@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include "bvm_linux.h"
 #include "events.h"
 #include "hostcall.h"
+#include "lineage.h"
 
 /* The monitor stops itself with the guest's stop signal, under its default action for a moment, so
  * that its parent (a shell doing job control) sees the program stop; it returns once continued. A
@@ -38,6 +41,50 @@ int64_t hc_stop(struct hc_ctx *c, const struct bvm_hostcall *r)
     return 0;
 }
 
+static void vfork_mem_close(struct hc_ctx *c)
+{
+    if (c->vfork_mem >= 0)
+        close(c->vfork_mem);
+    c->vfork_mem = -1;
+}
+
+/* A CLONE_VM vfork child's written pages, each its va and 4 KiB, in the file its parent reads. */
+#define VFORK_RECORD (8 + GM_PAGE)
+
+static int64_t vfork_pages(struct hc_ctx *c, const struct bvm_hc_proc *a)
+{
+    struct bvm_vfork_page list[BVM_VFORK_PAGES_MAX];
+    if (c->vfork_mem < 0 || a->arg < 0 || a->arg > BVM_VFORK_PAGES_MAX)
+        return -EINVAL;
+    if (gm_read(c->gm, a->gpa, list, sizeof list[0] * (size_t)a->arg))
+        return -EFAULT;
+    for (int i = 0; i < a->arg; i++) {
+        void *page = gm_ptr(c->gm, list[i].gpa, GM_PAGE);
+        struct iovec iov[2] = {{&list[i].va, 8}, {page, GM_PAGE}};
+        if (!page)
+            return -EFAULT;
+        if (writev(c->vfork_mem, iov, 2) != (ssize_t)VFORK_RECORD)
+            return -ENOSPC;
+    }
+    return 0;
+}
+
+static int64_t vfork_fetch(struct hc_ctx *c, const struct bvm_hc_proc *a)
+{
+    uint64_t va;
+    void *page = gm_ptr(c->gm, a->gpa, GM_PAGE);
+    if (!page)
+        return -EFAULT;
+    off_t at = (off_t)a->arg * VFORK_RECORD;
+    if (c->vfork_mem < 0 || a->arg < 0 || pread(c->vfork_mem, &va, 8, at) != 8 ||
+        pread(c->vfork_mem, page, GM_PAGE, at + 8) != GM_PAGE) {
+        vfork_mem_close(c); /* all taken (or the child could not finish writing) */
+        return -ENOENT;
+    }
+    gm_written(c->gm, a->gpa, GM_PAGE);
+    return (int64_t)va;
+}
+
 /* Why a fork failed, where --verbose (or a trace) shows the monitor's notes. */
 static void fork_note(const struct hc_ctx *c, const char *why)
 {
@@ -49,10 +96,11 @@ static void fork_note(const struct hc_ctx *c, const char *why)
 
 /* The child's half of FORK: a fresh event queue and a vCPU of its own; tells the parent through
  * ready (one byte: 0 ready, else an errno) and, for vfork, keeps it open until it has run a program. */
-static int64_t fork_child(struct hc_ctx *c, const struct bvm_hc_fork *a, int ready)
+static int64_t fork_child(struct hc_ctx *c, const struct bvm_hc_fork *a, int ready, pid_t parent)
 {
     char why[256], status = 0;
     events_after_fork();
+    lineage_after_fork(parent);
     if (c->vfork_fd >= 0) /* its parent's vfork pipe: not the new child's to hold */
         close(c->vfork_fd);
     c->vfork_fd = -1;
@@ -81,20 +129,23 @@ int64_t hc_fork(struct hc_ctx *c, const struct bvm_hostcall *r)
     const struct bvm_hc_fork *a = &r->u.fork;
     char why[256], status = 0;
     int p[2];
-    if (a->flags & ~BVM_FORK_VFORK)
+    if ((a->flags & ~(BVM_FORK_VFORK | BVM_FORK_SHARED_MM)) || a->flags == BVM_FORK_SHARED_MM)
         return -EINVAL;
     if (!gm_ptr(c->gm, a->out_gpa, sizeof(struct bvm_fork_out)))
         return -EFAULT;
+    vfork_mem_close(c);
+    if ((a->flags & BVM_FORK_SHARED_MM) && (c->vfork_mem = memfd_create("buffervm-vfork", MFD_CLOEXEC)) < 0)
+        return -errno;
     if (c->vcpu->ops->fork_prepare(c->vcpu, why, sizeof why) < 0) {
         fork_note(c, why);
         return -ENOMEM;
     }
     if (pipe2(p, O_CLOEXEC) < 0)
         return -errno;
-    pid_t pid = fork();
+    pid_t self = getpid(), pid = fork();
     if (pid == 0) {
         close(p[0]);
-        return fork_child(c, a, p[1]);
+        return fork_child(c, a, p[1], self);
     }
     close(p[1]);
     int err = pid < 0 ? errno : 0;
@@ -109,6 +160,8 @@ int64_t hc_fork(struct hc_ctx *c, const struct bvm_hostcall *r)
         while ((n = read(p[0], &status, 1)) > 0 || (n < 0 && errno == EINTR))
             ;
     close(p[0]);
+    if (err)
+        vfork_mem_close(c);
     return err ? -err : pid;
 }
 
@@ -163,7 +216,12 @@ int64_t hc_proc(struct hc_ctx *c, const struct bvm_hostcall *r)
         if (c->vfork_fd >= 0)
             close(c->vfork_fd);
         c->vfork_fd = -1;
+        vfork_mem_close(c);
         return 0;
+    case BVM_PROC_VFORK_PAGES: return vfork_pages(c, a);
+    case BVM_PROC_VFORK_FETCH: return vfork_fetch(c, a);
+    case BVM_PROC_PDEATHSIG: return a->arg < 0 ? lineage_pdeathsig() : lineage_set_pdeathsig(a->arg);
+    case BVM_PROC_SUBREAPER: return a->arg < 0 ? lineage_subreaper() : lineage_set_subreaper(a->arg);
     default: return -EINVAL;
     }
 }

@@ -17,6 +17,7 @@
 #include "fail.h"
 #include "guestmem.h"
 #include "hostcall.h"
+#include "lineage.h"
 #include "options.h"
 #include "prog.h"
 #include "run.h"
@@ -89,6 +90,8 @@ static void describe_fault(const struct bvm_hc_exit *x)
 /* End buffervm the way the program ended: same status, or the same signal (no core). */
 static _Noreturn void finish(const struct run_result *r, const struct hc_ctx *hc, const struct options *o)
 {
+    if (r->kind != -1) /* the program ended (not the VM): its processes live on, as a shell's do */
+        lineage_program_ended();
     if (r->kind == BVM_EXIT_STATUS)
         exit(r->status & 0xff);
     if (r->kind == BVM_EXIT_PANIC)
@@ -172,6 +175,9 @@ int main(int argc, char **argv)
     hc_init(hc, &gm, open_trace(&o));
     hc->trace_hostcalls = o.trace_hostcalls;
     hc->vcpu = v;
+    int err = lineage_init();
+    if (err < 0)
+        fail("processes", "cannot become the subreaper of the program's processes: %s", strerror(-err));
     run_install_signals(v, &gm);
     struct run_result res;
     run_loop(v, hc, &res);

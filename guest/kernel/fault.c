@@ -58,6 +58,8 @@ static int fault_in(struct addrspace *as, struct vma *v, uint64_t addr, uint32_t
             return err;
         pte = pt_lookup(as->root, va);
     }
+    if ((access & ACC_WRITE) && !(pte & PTE_D))
+        pt_mark_written(as->root, va); /* a kernel copy into the page writes it as the user would */
     if (pa)
         *pa = pte & PTE_ADDR;
     return 0;

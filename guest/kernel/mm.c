@@ -2,6 +2,7 @@
 #include "mm.h"
 
 #include "bvm_linux.h"
+#include "cpu.h"
 #include "filewin.h"
 #include "pagetable.h"
 #include "palloc.h"
@@ -63,7 +64,7 @@ void mm_unmap_pages(struct addrspace *as, uint64_t start, uint64_t end)
 static void protect_one(uint64_t va, uint64_t *pte, void *ctx)
 {
     uint64_t flags = *(uint64_t *)ctx;
-    *pte = (*pte & PTE_ADDR) | flags | PTE_P;
+    *pte = (*pte & (PTE_ADDR | PTE_A | PTE_D)) | flags | PTE_P; /* written stays written (mm_dirty_each) */
     __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
@@ -71,6 +72,47 @@ void mm_protect_pages(struct addrspace *as, uint64_t start, uint64_t end, uint32
 {
     uint64_t flags = pt_prot_flags(prot);
     pt_range(as->root, start, end, protect_one, &flags);
+}
+
+static void dirty_clear_one(uint64_t va, uint64_t *pte, void *ctx)
+{
+    (void)va, (void)ctx;
+    *pte &= ~PTE_D;
+}
+
+/* The private mappings: shared file pages are the host's, the same in every process. */
+static struct vma *next_private(struct addrspace *as, uint64_t from)
+{
+    struct vma *v = vma_next_from(&as->vmas, from);
+    while (v && v->fw)
+        v = vma_next_from(&as->vmas, v->end);
+    return v;
+}
+
+void mm_dirty_clear(struct addrspace *as)
+{
+    for (struct vma *v = next_private(as, 0); v; v = next_private(as, v->end))
+        pt_range(as->root, v->start, v->end, dirty_clear_one, NULL);
+    write_cr3(read_cr3()); /* no TLB entry may still say "dirty" */
+}
+
+struct dirty_walk {
+    mm_page_fn *fn;
+    void *ctx;
+};
+
+static void dirty_one(uint64_t va, uint64_t *pte, void *ctx)
+{
+    struct dirty_walk *w = ctx;
+    if (*pte & PTE_D)
+        w->fn(va, *pte & PTE_ADDR, w->ctx);
+}
+
+void mm_dirty_each(struct addrspace *as, mm_page_fn *fn, void *ctx)
+{
+    struct dirty_walk w = {fn, ctx};
+    for (struct vma *v = next_private(as, 0); v; v = next_private(as, v->end))
+        pt_range(as->root, v->start, v->end, dirty_one, &w);
 }
 
 int mm_split_at(struct addrspace *as, uint64_t start, uint64_t end)

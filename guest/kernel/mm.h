@@ -56,6 +56,12 @@ void mm_protect_pages(struct addrspace *as, uint64_t start, uint64_t end, uint32
 int mm_unmap(struct addrspace *as, uint64_t start, uint64_t end);
 /* Creates an anonymous VMA (the range must be free); merged with equal neighbours. */
 int mm_map_anon(struct addrspace *as, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags);
+/* Dirty tracking of private memory (a vfork child's writes, which its parent must see):
+ * mm_dirty_clear forgets which pages were written; mm_dirty_each then calls fn on each present
+ * private page written since, user writes and the kernel's user copies alike. */
+typedef void mm_page_fn(uint64_t va, uint64_t pa, void *ctx);
+void mm_dirty_clear(struct addrspace *as);
+void mm_dirty_each(struct addrspace *as, mm_page_fn *fn, void *ctx);
 /* The highest free gap of len bytes below mmap_base for a new mapping, or 0. */
 uint64_t mm_find_gap(struct addrspace *as, uint64_t len);
 /* Splits VMAs so that start and end fall on VMA boundaries. */

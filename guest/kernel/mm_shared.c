@@ -5,6 +5,7 @@
 #include "bvm_linux.h"
 #include "fd.h"
 #include "filewin.h"
+#include "hostcall.h"
 #include "pagetable.h"
 #include "procfs.h"
 
@@ -30,27 +31,47 @@ static int shared_vma(struct fw_file *f, int host, const struct vma_file *name, 
     return 0;
 }
 
-static int map_fd(uint64_t at, uint64_t len, uint32_t prot, int fd, uint64_t off, bool may_write)
+static int map_fd(uint64_t at, uint64_t len, uint32_t prot, int fd, uint64_t off, bool may_write,
+                  const struct vma_file *name)
 {
     struct fw_file *f;
     int err = fw_open(fd, may_write, &f);
     if (err)
         return err;
     uint32_t flags = VMA_SHARED | (may_write ? VMA_MAYWRITE : 0);
-    return shared_vma(f, fd_host(fd), procfs_file_of(fd_host(fd)), at, at + len, prot, flags, off);
+    return shared_vma(f, fd_host(fd), name, at, at + len, prot, flags, off);
 }
 
 int mm_shared_map(uint64_t at, uint64_t len, uint32_t prot, int fd, uint64_t off)
 {
     /* Linux's VM_MAYWRITE: only a fd open for writing lets mprotect add PROT_WRITE later. */
     bool may_write = fd_accmode(fd) == LINUX_O_RDWR;
-    int err = map_fd(at, len, prot, fd, off, may_write);
+    const struct vma_file *name = procfs_file_of(fd_host(fd));
+    int err = map_fd(at, len, prot, fd, off, may_write, name);
     /* The inherited host fds 0, 1 and 2 count as O_RDWR without the kernel knowing: the host
      * refuses a writable mapping of one open for reading only, which a read-only mapping does
      * not need. */
     if (err == -LINUX_EACCES && may_write && !(prot & LINUX_PROT_WRITE) && fd_host(fd) <= 2)
-        err = map_fd(at, len, prot, fd, off, false);
+        err = map_fd(at, len, prot, fd, off, false, name);
     return err;
+}
+
+int mm_shared_anon(uint64_t at, uint64_t len, uint32_t prot)
+{
+    static const struct vma_file dev_zero = {"/dev/zero (deleted)", 1, 0}; /* Linux's name, on shmem (00:01) */
+    /* A memfd of the mapping's size, mapped as a shared file and then closed (the mapping holds it):
+     * its pages are the host's shared memory, so a forked child (another host process) shares them. */
+    int64_t h = hc_newfd(BVM_NEWFD_MEMFD, "dev/zero", 0, 0);
+    if (h < 0)
+        return (int)h;
+    hc_fdop((int)h, BVM_FDOP_FTRUNCATE, NULL, 0)->arg.length = (int64_t)len;
+    int64_t err = hc_issue();
+    int fd = err < 0 ? (hc_close((int)h), (int)err) : fd_install((int)h, LINUX_O_RDWR, true);
+    if (fd < 0)
+        return fd == -LINUX_EMFILE ? -LINUX_ENOMEM : fd;
+    err = map_fd(at, len, prot, fd, 0, true, &dev_zero);
+    fd_release(fd);
+    return (int)err;
 }
 
 int mm_shared_clone(const struct vma *v, uint64_t addr, uint64_t start, uint64_t end)

@@ -9,6 +9,8 @@
  * 0 or -errno: the host's (ENODEV for a pipe or a directory), or ENOMEM (window or page tables
  * full, with a trace line). Never falls back to a private copy. */
 int mm_shared_map(uint64_t at, uint64_t len, uint32_t prot, int fd, uint64_t off);
+/* MAP_SHARED|MAP_ANONYMOUS: zero-filled memory that processes forked from this one share. */
+int mm_shared_anon(uint64_t at, uint64_t len, uint32_t prot);
 /* A new VMA [start, end) (free) of v's file and protection, at the file offset addr has in v
  * (addr may lie past v's end): mremap's moved or grown part. 0 or -errno. */
 int mm_shared_clone(const struct vma *v, uint64_t addr, uint64_t start, uint64_t end);

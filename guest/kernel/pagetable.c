@@ -70,6 +70,13 @@ uint64_t pt_unmap(uint64_t root, uint64_t va)
     return pa;
 }
 
+void pt_mark_written(uint64_t root, uint64_t va)
+{
+    uint64_t *pte = pt_walk(root, va, false);
+    if (pte && (*pte & PTE_P))
+        *pte |= PTE_A | PTE_D;
+}
+
 uint64_t pt_lookup(uint64_t root, uint64_t va)
 {
     uint64_t *pte = pt_walk(root, va, false);
@@ -81,7 +88,7 @@ bool pt_protect(uint64_t root, uint64_t va, uint64_t flags)
     uint64_t *pte = pt_walk(root, va, false);
     if (!pte || !(*pte & PTE_P))
         return false;
-    *pte = (*pte & PTE_ADDR) | flags | PTE_P;
+    *pte = (*pte & (PTE_ADDR | PTE_A | PTE_D)) | flags | PTE_P;
     invlpg(va);
     return true;
 }

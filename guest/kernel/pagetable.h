@@ -17,6 +17,8 @@ int pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags);
 uint64_t pt_unmap(uint64_t root, uint64_t va);
 /* The leaf PTE for va (0 when not present). */
 uint64_t pt_lookup(uint64_t root, uint64_t va);
+/* Sets the accessed and dirty bits of va's present PTE, as a user write would. */
+void pt_mark_written(uint64_t root, uint64_t va);
 bool pt_protect(uint64_t root, uint64_t va, uint64_t flags);
 
 /* Calls fn for every present leaf PTE in [start, end), skipping empty tables quickly. */

@@ -3,12 +3,22 @@
 #include "cpu.h"
 #include "events.h"
 #include "hostcall.h"
+#include "mm.h"
 #include "signal.h"
 #include "string.h"
 #include "syscall.h"
 #include "task.h"
 #include "timer.h"
 #include "usercopy.h"
+
+static int64_t proc_op(uint32_t op, int64_t pid, int64_t arg)
+{
+    struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
+    r->u.proc.op = op;
+    r->u.proc.pid = (int32_t)pid;
+    r->u.proc.arg = (int32_t)arg;
+    return hc_issue();
+}
 
 /* What a new process can be asked to share with its parent: nothing but what a fork gives. */
 #define CLONE_SHARING                                                                                        \
@@ -22,6 +32,9 @@ static void child_setup(const struct bvm_fork_out *out, uint64_t flags, uint64_t
     cur_proc->pid = out->pid;
     cur->tid = out->pid;
     cur_proc->vfork_child = (flags & LINUX_CLONE_VFORK) != 0;
+    cur_proc->vfork_mm = (flags & LINUX_CLONE_VM) != 0;
+    if (cur_proc->vfork_mm)
+        mm_dirty_clear(cur_as); /* from here on, what it writes is its parent's memory too */
     signal_fork_reset();
     timers_fork_reset();
     int32_t tid = out->pid;
@@ -35,6 +48,64 @@ static void child_setup(const struct bvm_fork_out *out, uint64_t flags, uint64_t
         cur->tf->rsp = newsp;
 }
 
+/* ---- vfork's shared memory ----
+ * A CLONE_VM|CLONE_VFORK child (posix_spawn, vfork) is a host process of its own on a copy of its
+ * parent's memory, yet what it writes there before it runs a program or ends (posix_spawn's error
+ * report, a variable set between vfork and exec) its parent must see: the child finds the private
+ * pages it wrote by their dirty bits and hands them to the monitor, and the parent copies them in
+ * before vfork returns. Mappings the child made or removed are its own. */
+static struct bvm_vfork_page vfork_list[BVM_VFORK_PAGES_MAX];
+static int vfork_n;
+
+static void vfork_flush(void)
+{
+    if (!vfork_n)
+        return;
+    struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
+    r->u.proc.op = BVM_PROC_VFORK_PAGES;
+    r->u.proc.arg = vfork_n;
+    r->u.proc.gpa = kva_to_gpa(vfork_list);
+    hc_issue(); /* a failure (the host out of space) loses the parent those writes, as it would a crash */
+    vfork_n = 0;
+}
+
+static void vfork_note(uint64_t va, uint64_t pa, void *ctx)
+{
+    (void)ctx;
+    vfork_list[vfork_n++] = (struct bvm_vfork_page){va, pa};
+    if (vfork_n == BVM_VFORK_PAGES_MAX)
+        vfork_flush();
+}
+
+static void vfork_take_back(void)
+{
+    static uint8_t page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+    for (int i = 0;; i++) {
+        struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
+        r->u.proc.op = BVM_PROC_VFORK_FETCH;
+        r->u.proc.arg = i;
+        r->u.proc.gpa = kva_to_gpa(page);
+        int64_t va = hc_issue();
+        uint64_t pa;
+        if (va < 0)
+            return;
+        /* Written in the child, so writable there; the parent's page is found whatever its protection. */
+        if (uvm_page(cur_as, (uint64_t)va, 0, &pa) == 0)
+            memcpy(P2V(pa), page, PAGE_SIZE);
+    }
+}
+
+void process_mm_release(void)
+{
+    if (cur_proc->vfork_mm) {
+        mm_dirty_each(cur_as, vfork_note, NULL);
+        vfork_flush();
+    }
+    if (cur_proc->vfork_child) /* (Linux: exec_mm_release, exit_mm_release) */
+        proc_op(BVM_PROC_VFORK_DONE, 0, 0);
+    cur_proc->vfork_child = cur_proc->vfork_mm = false;
+}
+
 static int64_t do_fork(uint64_t flags, uint64_t newsp, uint64_t parent_tid, uint64_t child_tid, uint64_t tls)
 {
     static struct bvm_fork_out out;
@@ -45,13 +116,16 @@ static int64_t do_fork(uint64_t flags, uint64_t newsp, uint64_t parent_tid, uint
     if ((flags & LINUX_CLONE_SETTLS) && tls >= USER_TOP)
         return -LINUX_EPERM;
     struct bvm_hostcall *r = hc_req(BVM_HC_FORK);
-    r->u.fork.flags = (flags & LINUX_CLONE_VFORK) ? BVM_FORK_VFORK : 0;
+    r->u.fork.flags = ((flags & LINUX_CLONE_VFORK) ? BVM_FORK_VFORK : 0) |
+                      ((flags & LINUX_CLONE_VM) ? BVM_FORK_SHARED_MM : 0);
     r->u.fork.out_gpa = kva_to_gpa(&out);
     int64_t pid = hc_issue();
     if (pid == 0) {
         child_setup(&out, flags, newsp, child_tid, tls);
         return 0;
     }
+    if (pid > 0 && (flags & LINUX_CLONE_VM))
+        vfork_take_back();
     if (pid > 0 && (flags & LINUX_CLONE_PARENT_SETTID)) {
         int32_t tid = (int32_t)pid;
         copy_to_user(parent_tid, &tid, sizeof(tid));
@@ -169,15 +243,6 @@ int64_t sys_waitid(SYSARGS)
 
 /* ---- ids and groups: the host's, on the monitor's process ---- */
 
-static int64_t proc_op(uint32_t op, int64_t pid, int64_t arg)
-{
-    struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
-    r->u.proc.op = op;
-    r->u.proc.pid = (int32_t)pid;
-    r->u.proc.arg = (int32_t)arg;
-    return hc_issue();
-}
-
 int64_t process_id(enum process_id_kind which)
 {
     static const uint32_t op[] = {BVM_PROC_GETPPID, BVM_PROC_GETPGID, BVM_PROC_GETSID};
@@ -191,17 +256,14 @@ int64_t sys_setpgid(SYSARGS) { return proc_op(BVM_PROC_SETPGID, (int32_t)a0, (in
 int64_t sys_getsid(SYSARGS) { return proc_op(BVM_PROC_GETSID, (int32_t)a0, 0); }
 int64_t sys_setsid(SYSARGS) { return proc_op(BVM_PROC_SETSID, 0, 0); }
 
+int64_t process_prctl(uint32_t op, int arg)
+{
+    return proc_op(op, 0, arg);
+}
+
 void process_child_reap(bool on)
 {
     proc_op(BVM_PROC_CHILD_REAP, 0, on);
-}
-
-void process_exec_done(void)
-{
-    /* A vfork child has a program of its own now: its parent may go on (Linux: exec_mm_release). */
-    if (cur_proc->vfork_child)
-        proc_op(BVM_PROC_VFORK_DONE, 0, 0);
-    cur_proc->vfork_child = false;
 }
 
 int process_kill_other(int64_t pid, int sig)

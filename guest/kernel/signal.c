@@ -229,6 +229,7 @@ void signal_set_blocked(uint64_t mask)
  * that raised it (for --verbose) when it came from one. */
 static _Noreturn void die(int sig, bool from_fault)
 {
+    process_mm_release();
     if (from_fault) {
         uint8_t insn[16];
         uint32_t n = 0;
@@ -339,8 +340,10 @@ void signal_deliver(struct trapframe *tf)
             return;
         /* Returning to a non-canonical address (a sigreturn frame or a handler said so) is
          * SIGSEGV on Linux; if that SIGSEGV cannot get anywhere better, it kills. */
-        if (round)
+        if (round) {
+            process_mm_release();
             hc_exit_signal(LINUX_SIGSEGV, 0xffffffffu, 0, tf->rip, NULL, 0);
+        }
         signal_force_sigsegv();
     }
 }

@@ -61,26 +61,35 @@ static int64_t fcntl_setfl(int fd, uint64_t arg)
     return 0;
 }
 
-/* Record locks live on the host fd; the flock struct makes a round trip through the bounce page. */
+/* A lock call that may wait (F_SETLKW, flock without LOCK_NB): an event ends the host's wait,
+ * which goes on unless a signal needs the call. */
+static int64_t lock_issue(int fd, uint32_t op, void *out, uint64_t len, int32_t cmd)
+{
+    int64_t r;
+    do {
+        hc_fdop(fd_host(fd), op, out, len)->arg.lock_cmd = cmd;
+        r = hc_issue();
+    } while (r == -LINUX_EINTR && !events_interrupted());
+    return r == -LINUX_EINTR ? -LINUX_ERESTARTSYS : r;
+}
+
+/* Record locks (POSIX and OFD) live on the host fd, among host processes that are the guest's; the
+ * flock struct makes a round trip through the bounce page. */
 static int64_t fcntl_lock(int fd, uint64_t cmd, uint64_t uarg)
 {
     struct linux_flock *fl = hc_bounce();
-    if (cmd >= LINUX_F_OFD_GETLK && cmd <= LINUX_F_OFD_SETLKW)
-        cmd = cmd - LINUX_F_OFD_GETLK + LINUX_F_GETLK; /* one process: OFD locks behave as POSIX locks */
     if (copy_from_user(fl, uarg, sizeof(*fl)))
         return -LINUX_EFAULT;
-    int64_t r;
-    do { /* F_SETLKW waits: an event ends the wait, which goes on unless a signal needs the call */
-        hc_fdop(fd_host(fd), BVM_FDOP_FLOCK, fl, sizeof(*fl))->arg.lock_cmd = (int32_t)cmd;
-        r = hc_issue();
-    } while (r == -LINUX_EINTR && !events_interrupted());
-    if (r == -LINUX_EINTR)
-        return -LINUX_ERESTARTSYS;
-    if (r < 0 || cmd != LINUX_F_GETLK)
+    int64_t r = lock_issue(fd, BVM_FDOP_RECLOCK, fl, sizeof(*fl), (int32_t)cmd);
+    if (r < 0 || (cmd != LINUX_F_GETLK && cmd != LINUX_F_OFD_GETLK))
         return r;
-    if (fl->l_type != LINUX_F_UNLCK)
-        fl->l_pid = (int32_t)cur_proc->pid;
     return copy_to_user(uarg, fl, sizeof(*fl)) ? -LINUX_EFAULT : 0;
+}
+
+int64_t sys_flock(SYSARGS)
+{
+    int fd = (int32_t)a0, h = fd_host(fd);
+    return h < 0 ? h : lock_issue(fd, BVM_FDOP_FLOCK, NULL, 0, (int32_t)a1);
 }
 
 int64_t sys_fcntl(SYSARGS)

@@ -70,6 +70,8 @@ static int64_t mmap_place(uint64_t addr, uint64_t len, uint32_t flags)
 static int mmap_vma(uint64_t at, uint64_t len, uint32_t prot, uint32_t flags, int fd, uint64_t off)
 {
     uint32_t vflags = VMA_ANON | ((flags & LINUX_MAP_TYPE) != LINUX_MAP_PRIVATE ? VMA_SHARED : 0);
+    if ((flags & LINUX_MAP_ANONYMOUS) && (vflags & VMA_SHARED))
+        return mm_shared_anon(at, len, prot);
     if (flags & LINUX_MAP_ANONYMOUS)
         return mm_map_anon(cur_as, at, at + len, prot, vflags);
     if (vflags & VMA_SHARED)

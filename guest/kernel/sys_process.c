@@ -103,6 +103,7 @@ int64_t sys_getegid(SYSARGS)
 
 int64_t sys_exit_group(SYSARGS)
 {
+    process_mm_release();
     hc_exit_status((int)(a0 & 0xff));
 }
 
@@ -110,6 +111,7 @@ int64_t sys_exit(SYSARGS)
 {
     /* The only thread leaving ends the process (shared file pages are the file's own: nothing
      * to write back). */
+    process_mm_release();
     hc_exit_status((int)(a0 & 0xff));
 }
 
@@ -218,10 +220,25 @@ int64_t sys_umask(SYSARGS)
     return hc_umask((uint32_t)a0 & 0777);
 }
 
+/* PR_GET_PDEATHSIG and PR_GET_CHILD_SUBREAPER: the monitor's answer as an int at a1. */
+static int64_t prctl_get(uint32_t op, uint64_t a1)
+{
+    int64_t v = process_prctl(op, -1);
+    int32_t out = (int32_t)v;
+    if (v < 0)
+        return v;
+    return copy_to_user(a1, &out, sizeof(out)) ? -LINUX_EFAULT : 0;
+}
+
 int64_t sys_prctl(SYSARGS)
 {
     char name[16];
     switch (a0) {
+    case LINUX_PR_SET_PDEATHSIG:
+        return a1 > LINUX_NSIG ? -LINUX_EINVAL : process_prctl(BVM_PROC_PDEATHSIG, (int)a1);
+    case LINUX_PR_GET_PDEATHSIG: return prctl_get(BVM_PROC_PDEATHSIG, a1);
+    case LINUX_PR_SET_CHILD_SUBREAPER: return process_prctl(BVM_PROC_SUBREAPER, a1 != 0);
+    case LINUX_PR_GET_CHILD_SUBREAPER: return prctl_get(BVM_PROC_SUBREAPER, a1);
     case LINUX_PR_SET_NAME:
         if (strncpy_from_user(name, a1, sizeof(name)) == -LINUX_EFAULT)
             return -LINUX_EFAULT;

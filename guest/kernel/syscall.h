@@ -67,6 +67,7 @@ typedef int64_t sys_fn(SYSARGS);
     X(62, kill, "iS", 'd')                                                                                   \
     X(63, uname, "p", 'd')                                                                                   \
     X(72, fcntl, "fKx", 'd')                                                                                 \
+    X(73, flock, "fx", 'd')                                                                                  \
     X(74, fsync, "f", 'd')                                                                                   \
     X(75, fdatasync, "f", 'd')                                                                               \
     X(76, truncate, "si", 'd')                                                                               \

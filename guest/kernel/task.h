@@ -37,6 +37,7 @@ struct thread {
 struct process {
     int pid;
     bool vfork_child; /* its parent waits until it runs a program (or ends) */
+    bool vfork_mm;    /* and shares its memory (CLONE_VM): the pages it writes go back to the parent */
     struct linux_sigaction action[LINUX_NSIG + 1];
     struct sigpending pending; /* process-directed signals: kill, sigqueue, timers, from outside */
 };
@@ -49,11 +50,15 @@ void task_init(void);
 
 /* process.c: ended children are reaped unwaited (SIGCHLD ignored or SA_NOCLDWAIT), or not. */
 void process_child_reap(bool on);
-/* execve is done: a vfork parent may go on. */
-void process_exec_done(void);
+/* The process gives up its memory (execve's point of no return, or its end): a vfork parent gets
+ * the pages its child wrote and may go on (Linux's mm_release). */
+void process_mm_release(void);
 /* The process's parent, group and session, as the host has them (a parent may change: reparenting). */
 enum process_id_kind { PROCESS_PPID, PROCESS_PGID, PROCESS_SID };
 int64_t process_id(enum process_id_kind which);
+/* A process setting the monitor keeps: BVM_PROC_PDEATHSIG or BVM_PROC_SUBREAPER, set to arg, or read
+ * with arg -1. */
+int64_t process_prctl(uint32_t op, int arg);
 /* kill(2) to another process, a process group or all: the host's kill. 0 or -errno. */
 int process_kill_other(int64_t pid, int sig);
 

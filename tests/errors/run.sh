@@ -97,10 +97,11 @@ else
 fi
 
 # --trace-syscalls' signal lines are strace's: the same "--- SIG {siginfo} ---" and "+++ killed +++"
-# lines for the same programs (the pid and addresses that move between runs left out).
+# lines for the same programs (the pid and the mapping addresses that move between runs, 0x7e... or
+# 0x7f... natively, left out).
 if command -v strace >/dev/null; then
     for p in sig_basic.glibc sig_fault.musl; do
-        norm() { grep -E '^(---|\+\+\+) ' | sed -e 's/si_pid=[0-9]*/si_pid=N/' -e 's/0x7f[0-9a-f]*/ADDR/g'; }
+        norm() { grep -E '^(---|\+\+\+) ' | sed -e 's/si_pid=[0-9]*/si_pid=N/' -E -e 's/0x[0-9a-f]{9,}/ADDR/g'; }
         prog=$(realpath "$B/tests/programs/$p")
         (cd "$T" && strace -qq -e trace=none "$prog" 2>&1 >/dev/null | norm >"$T/strace.out")
         { (cd "$T" && "$BVM" --backend soft --trace-syscalls --trace-file "$T/bvm.trace" "$prog" >/dev/null 2>&1); } 2>/dev/null

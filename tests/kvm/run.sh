@@ -21,7 +21,9 @@ SOFT_OUT=$(mktemp /tmp/bvm-kvm-soft.XXXXXX)
 trap 'rm -f "$SOFT_OUT" "$SOFT_OUT.end"' EXIT
 soft_t0=$(kvm_now)
 {
-    bash tests/programs/run.sh --backend soft --bvm "$BVM" --progs "$PROGS" "${only[@]}" >"$SOFT_OUT" 2>&1
+    for t in run run_tree; do
+        bash tests/programs/$t.sh --backend soft --bvm "$BVM" --progs "$PROGS" "${only[@]}"
+    done >"$SOFT_OUT" 2>&1
     kvm_now >"$SOFT_OUT.end" # its own end: the VMs may still be running
 } &
 soft_pid=$!
@@ -32,8 +34,9 @@ if ! kvm_prepare; then
     exit 0
 fi
 t0=$(kvm_now)
-cmd="bash tests/programs/run.sh --backend kvm --bvm $(printf %q "$BVM") --progs $(printf %q "$PROGS")"
-for n in "${only[@]}"; do cmd+=" $(printf %q "$n")"; done
+args="--backend kvm --bvm $(printf %q "$BVM") --progs $(printf %q "$PROGS")"
+for n in "${only[@]}"; do args+=" $(printf %q "$n")"; done
+cmd="bash tests/programs/run.sh $args; bash tests/programs/run_tree.sh $args"
 if ! kvm_initramfs "$KVM_DIR/initrd.gz" "$REPO" "$cmd" "$(dirname "$BVM")" "$PROGS"; then
     echo "FAIL kvm-setup: initramfs: $KVM_WHY"
     wait "$soft_pid"

@@ -1,6 +1,8 @@
 /* proc_fork.c: processes: fork, vfork, clone, posix_spawn, system and popen; exit codes and
  * signals in wait statuses (wait4, waitpid options, waitid), SIGCHLD, pipes and file offsets
- * shared across fork, process groups and sessions, kill to another process and to a group. */
+ * shared across fork, process groups and sessions, kill to another process and to a group, a
+ * subreaper adopting orphans, PR_SET_PDEATHSIG. "proc_fork orphan": an orphan says whether its new
+ * parent is the first process (as it is under buffervm without asking). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -10,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc_common.h"
 #include "sig_common.h"
 
 extern char **environ;
@@ -26,17 +30,6 @@ static void on_chld(int sig, siginfo_t *si, void *uc)
     chld_code = si->si_code;
     chld_status = si->si_status;
     (void)sig, (void)uc;
-}
-
-/* fork, or the test ends here: a failed fork's -1 must never reach kill() (kill(-1) is everyone). */
-static pid_t xfork(void)
-{
-    pid_t p = fork();
-    if (p < 0) {
-        printf("fork failed: errno %d\n", errno);
-        exit(1);
-    }
-    return p;
 }
 
 static void show_status(const char *what, int st)
@@ -260,13 +253,82 @@ static void spawning(void)
     close(fd);
 }
 
-int main(void)
+static volatile int got_usr1;
+static void on_usr1(int sig) { got_usr1 = sig; }
+
+/* The child's child outlives it: the first process adopts it (it asked to be a subreaper), and the
+ * grandchild's PR_SET_PDEATHSIG fires when its parent ends. */
+static void subreaper(void)
+{
+    int on = -1, sig = -1;
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    prctl(PR_GET_CHILD_SUBREAPER, &on);
+    pid_t top = getpid(), p = xfork();
+    int pfd[2];
+    if (pipe(pfd))
+        return;
+    if (p == 0) {
+        pid_t mid = getpid(), g = xfork();
+        if (g == 0) {
+            signal(SIGUSR1, on_usr1);
+            prctl(PR_SET_PDEATHSIG, SIGUSR1);
+            prctl(PR_GET_PDEATHSIG, &sig);
+            printf("grandchild: pdeathsig %d, parent is the child %d\n", sig, getppid() == mid);
+            if (write(pfd[1], "r", 1) != 1)
+                _exit(1);
+            for (int i = 0; i < 500 && (getppid() == mid || !got_usr1); i++)
+                usleep(10000);
+            printf("grandchild: adopted by the first process %d, SIGUSR1 at its parent's end %d\n",
+                   getppid() == top, got_usr1);
+            _exit(7);
+        }
+        char c;
+        if (read(pfd[0], &c, 1) != 1)
+            _exit(1);
+        _exit(0);
+    }
+    int st, gst;
+    waitpid(p, &st, 0);
+    pid_t w = wait(&gst); /* (after the grandchild's lines: the output's order is fixed) */
+    show_status("the child", st);
+    printf("subreaper %d: wait found the grandchild %d\n", on, w > 0 && w != p);
+    show_status("the grandchild", gst);
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
+    int r = prctl(PR_SET_PDEATHSIG, 99);
+    printf("PR_SET_PDEATHSIG 99: %d errno %d\n", r, errno);
+}
+
+/* Not compared with a native run: under buffervm the first process adopts orphans unasked. */
+static int orphan(void)
+{
+    pid_t top = getpid(), p = xfork();
+    if (p == 0) {
+        pid_t mid = getpid();
+        if (xfork() == 0) {
+            for (int i = 0; i < 500 && getppid() == mid; i++)
+                usleep(10000);
+            printf("orphan adopted by the first process: %d\n", getppid() == top);
+            _exit(0);
+        }
+        _exit(0);
+    }
+    int st;
+    waitpid(p, &st, 0);
+    pid_t w = wait(&st); /* the orphan, when adopted */
+    printf("the first process reaped it: %d\n", w > 0);
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc > 1 && strcmp(argv[1], "orphan") == 0)
+        return orphan();
     statuses();
     sigchld();
     sharing();
     groups_and_kill();
     spawning();
+    subreaper();
     return 0;
 }

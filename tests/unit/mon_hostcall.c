@@ -204,7 +204,7 @@ static void fd_checks(void)
     CHECK_EQ(call(&f), -EBADF);
     f.u.fdop.fd = pipefd[0], f.u.fdop.op = BVM_FDOP_COUNT;
     CHECK_EQ(call(&f), -EINVAL);
-    f.u.fdop.op = BVM_FDOP_FLOCK, f.u.fdop.arg.lock_cmd = F_SETLK, f.u.fdop.out_gpa = BUF, f.u.fdop.out_len = 4;
+    f.u.fdop.op = BVM_FDOP_RECLOCK, f.u.fdop.arg.lock_cmd = F_SETLK, f.u.fdop.out_gpa = BUF, f.u.fdop.out_len = 4;
     CHECK_EQ(call(&f), -EFAULT);
     f.u.fdop.op = BVM_FDOP_FSTATFS, f.u.fdop.out_gpa = RAM - 8, f.u.fdop.out_len = sizeof(struct linux_statfs);
     CHECK_EQ(call(&f), -EFAULT);
