@@ -157,7 +157,7 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(8, FSTATAT, fstatat, path)             /* dirfd, path, flags -> struct linux_stat */          \
     X(9, LSEEK, lseek, lseek)                /* fd, offset, whence -> offset */                     \
     X(10, UNLINKAT, unlinkat, path)          /* dirfd, path, flags */                               \
-    X(11, IOCTL, ioctl, fd)                  /* fd, cmd (allow-listed), buffer */                   \
+    X(11, IOCTL, ioctl, ioctl)               /* fd, cmd (allow-listed), buffer or value */          \
     X(12, CLOCK_GETTIME, clock_gettime, clock) /* clock -> struct linux_timespec */                 \
     X(13, GETRANDOM, getrandom, io)          /* segs, flags -> bytes */                             \
     X(14, UNAME, uname, out)                 /* -> struct linux_utsname */                          \
@@ -179,7 +179,7 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(30, GETCWD, getcwd, out)               /* out buffer -> length with the NUL */                \
     X(31, FCHDIR, fchdir, fd)                /* fd */                                               \
     X(32, FDOP, fdop, fdop)                  /* fd, op, the op's arguments (see below) */           \
-    X(33, PIPE2, pipe2, pipe)                /* flags -> int32_t[2] host fds */                     \
+    X(33, PIPE2, pipe2, pipe)                /* flags, or a socketpair -> int32_t[2] host fds */    \
     X(34, POLL, poll, poll)                  /* linux_pollfd[nfds] (host fds), timeout */           \
     X(35, NEWFD, newfd, newfd)               /* memfd_create (name) / eventfd2 (count) -> host fd */ \
     X(36, UMASK, umask, umask)               /* new mask -> old mask (the host creates the files) */ \
@@ -194,7 +194,8 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(45, WAIT, wait, wait)                  /* waitid on the children (host processes) */            \
     X(46, KILL, kill, kill)                  /* a signal to another process or a process group */     \
     X(47, PROC, proc, proc)                  /* process ids and groups: getppid, setpgid, setsid ... */ \
-    X(48, FUTEX, futex, futex)               /* wait or wake on a word of shared memory (processes) */
+    X(48, FUTEX, futex, futex)               /* wait or wake on a word of shared memory (processes) */ \
+    X(49, CRED, cred, cred)                  /* setuid and its kin on the monitor -> the ids after */
 
 enum bvm_hostcall_nr {
 #define BVM_HC_ENUM(n, NAME, name, req) BVM_HC_##NAME = n,
@@ -255,6 +256,19 @@ struct bvm_hc_fd {
 };
 _Static_assert(sizeof(struct bvm_hc_fd) == 24, "hc_fd size");
 
+/* IOCTL: an allow-listed request (linux_ioctl_arg in bvm_linux.h), its buffer of exactly the
+ * request's size or its value. Terminal requests may raise SIGTTOU in the monitor's process group
+ * (a background job): the host's signal is then the guest's; -EINTR when an event cut it short. */
+#define BVM_IOCTL_TTOU_IGNORED 1u /* the guest ignores or blocks SIGTTOU: the host must not send it */
+struct bvm_hc_ioctl {
+    int32_t fd;    /* IN: host fd */
+    uint32_t cmd;  /* IN */
+    uint64_t arg;  /* IN: IN/OUT: the buffer's gpa; VALUE: the value */
+    uint32_t len;  /* IN: IN/OUT: the buffer's size */
+    uint32_t flags; /* IN: BVM_IOCTL_* */
+};
+_Static_assert(sizeof(struct bvm_hc_ioctl) == 24, "hc_ioctl size");
+
 /* UNAME, GETCWD, GETGROUPS: a result buffer only. */
 struct bvm_hc_out {
     uint64_t out_gpa; /* IN */
@@ -292,6 +306,8 @@ enum bvm_fdop {
     BVM_FDOP_TIMERFD_SET = 10, /* timer_flags; out = linux_itimerspec[2]: new (read), old (written) */
     BVM_FDOP_TIMERFD_GET = 11, /* out = struct linux_itimerspec */
     BVM_FDOP_FLOCK = 12,       /* lock_cmd = flock(2)'s operation (LOCK_SH, LOCK_EX, LOCK_UN, LOCK_NB) */
+    BVM_FDOP_GETFL = 13,       /* -> the status flags F_SETFL may change (the open file's, shared by
+                                * every process that inherited it) */
     BVM_FDOP_COUNT
 };
 
@@ -319,10 +335,11 @@ struct bvm_hc_fdop {
 _Static_assert(sizeof(struct bvm_hc_fdop) == 48, "hc_fdop size");
 _Static_assert(offsetof(struct bvm_hc_fdop, out_gpa) == 32, "hc_fdop out");
 
-/* PIPE2: two new host fds, written to fds_gpa as int32_t[2]. */
+/* PIPE2: two new host fds, written to fds_gpa as int32_t[2]: a pipe, or an AF_UNIX socketpair
+ * (processes' local sockets: what multiprocessing's Pipe is made of). */
 struct bvm_hc_pipe {
-    uint32_t flags;   /* IN: O_NONBLOCK | O_DIRECT (the guest keeps O_CLOEXEC) */
-    uint32_t pad;
+    uint32_t flags;     /* IN: O_NONBLOCK | O_DIRECT (the guest keeps O_CLOEXEC); a socketpair: O_NONBLOCK */
+    uint32_t sock_type; /* IN: 0 a pipe; SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET: a socketpair */
     uint64_t fds_gpa; /* IN */
 };
 _Static_assert(sizeof(struct bvm_hc_pipe) == 16, "hc_pipe size");
@@ -521,6 +538,23 @@ struct bvm_hc_futex {
 };
 _Static_assert(sizeof(struct bvm_hc_futex) == 32, "hc_futex size");
 
+/* CRED: one of Linux's setuid, setgid, setreuid, setregid, setresuid, setresgid, setfsuid, setfsgid
+ * (nr, its number; args as the syscall's) or setgroups (args[0] the count, args[1] the gpa of the
+ * uint32_t list), made by the monitor on itself: the guest's process is the monitor's, so the host
+ * checks the right to change and every file access after follows the new ids. Returns the call's
+ * result; the ids after it are written to out_gpa (struct bvm_cred) either way. nr -1: none, read. */
+struct bvm_cred {
+    uint32_t uid, euid, suid, fsuid;
+    uint32_t gid, egid, sgid, fsgid;
+};
+struct bvm_hc_cred {
+    int32_t nr;       /* IN */
+    uint32_t pad;
+    uint64_t args[3]; /* IN */
+    uint64_t out_gpa; /* IN: struct bvm_cred, written */
+};
+_Static_assert(sizeof(struct bvm_hc_cred) == 40, "hc_cred size");
+
 /* TRACE: text is copied, not NUL-terminated. */
 struct bvm_hc_trace {
     uint64_t text_gpa;  /* IN */
@@ -545,6 +579,7 @@ struct bvm_hostcall {
         struct bvm_hc_at at;
         struct bvm_hc_fdop fdop;
         struct bvm_hc_pipe pipe;
+        struct bvm_hc_ioctl ioctl;
         struct bvm_hc_poll poll;
         struct bvm_hc_newfd newfd;
         struct bvm_hc_umask umask;
@@ -555,6 +590,7 @@ struct bvm_hostcall {
         struct bvm_hc_kill kill;
         struct bvm_hc_proc proc;
         struct bvm_hc_futex futex;
+        struct bvm_hc_cred cred;
         struct bvm_hc_fmap fmap;
     } u; /* 176 bytes: bvm_hc_exit is the largest */
 };

@@ -76,10 +76,10 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
     int saved = errno;
     if (sig == TIMER_SIGNAL && si->si_code == SI_TIMER)
         __atomic_or_fetch(&timers_fired, 1u << (si->si_value.sival_int & 31), __ATOMIC_SEQ_CST);
-    else if (sig == LINEAGE_SIGNAL && (sig = lineage_parent_died()) != 0)
-        enqueue(sig, si); /* the guest's PR_SET_PDEATHSIG */
     else if (sig != LINEAGE_SIGNAL)
         enqueue(sig, si);
+    else if ((sig = lineage_parent_died()) != 0)
+        enqueue(sig, si); /* the guest's PR_SET_PDEATHSIG */
     /* One slot left: the signals stay blocked when this handler returns, so what else comes waits
      * in the host's own queue (where a sender finally gets EAGAIN) instead of being dropped here;
      * events_take unblocks them once the kernel has made room. */

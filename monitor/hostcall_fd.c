@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -118,6 +119,12 @@ static int64_t fd_timerfd(struct hc_ctx *c, const struct bvm_hc_fdop *a)
                                          : gm_write(c->gm, a->out_gpa, &its[0], sizeof its[0]);
 }
 
+static int64_t fd_getfl(const struct bvm_hc_fdop *a)
+{
+    int fl = fcntl(a->fd, F_GETFL);
+    return fl < 0 ? -errno : fl & (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME | O_ASYNC);
+}
+
 static int64_t fd_setfl(const struct bvm_hc_fdop *a)
 {
     /* Only the flags Linux lets F_SETFL change; O_CLOEXEC stays the monitor's. */
@@ -140,6 +147,7 @@ int64_t hc_fdop(struct hc_ctx *c, const struct bvm_hostcall *r)
         return host_ret(fallocate(a->fd, a->arg.alloc.mode, a->arg.alloc.offset, a->arg.alloc.len));
     case BVM_FDOP_FSTATFS: return fd_statfs(c, a);
     case BVM_FDOP_SETFL: return fd_setfl(a);
+    case BVM_FDOP_GETFL: return fd_getfl(a);
     case BVM_FDOP_RECLOCK: return fd_lock(c, a);
     case BVM_FDOP_FLOCK: /* a blocking flock waits like F_SETLKW */
         return a->arg.lock_cmd & LOCK_NB ? host_ret(flock(a->fd, a->arg.lock_cmd))
@@ -158,7 +166,11 @@ int64_t hc_pipe2(struct hc_ctx *c, const struct bvm_hostcall *r)
     int32_t out[2];
     if (!gm_ptr(c->gm, a->fds_gpa, sizeof out))
         return -EFAULT;
-    if (pipe2(fds, (int)(a->flags & (O_NONBLOCK | O_DIRECT)) | O_CLOEXEC) < 0)
+    if (a->sock_type && a->sock_type != SOCK_STREAM && a->sock_type != SOCK_DGRAM && a->sock_type != SOCK_SEQPACKET)
+        return -EINVAL;
+    int sock = (int)a->sock_type | SOCK_CLOEXEC | (a->flags & O_NONBLOCK ? SOCK_NONBLOCK : 0);
+    if (a->sock_type ? socketpair(AF_UNIX, sock, 0, fds) < 0
+                     : pipe2(fds, (int)(a->flags & (O_NONBLOCK | O_DIRECT)) | O_CLOEXEC) < 0)
         return -errno;
     if (fds[0] >= HC_MAX_FD || fds[1] >= HC_MAX_FD) {
         close(fds[0]), close(fds[1]);

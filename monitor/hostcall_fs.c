@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bvm_linux.h"
+#include "events.h"
 
 static int get_path(struct hc_ctx *c, const struct bvm_hc_path *p, struct hc_gpath *gp)
 {
@@ -122,41 +124,36 @@ int64_t hc_unlinkat(struct hc_ctx *c, const struct bvm_hostcall *r)
     return err;
 }
 
-/* TCSETS, TCSETSW, TCSETSF: the termios comes from the guest. */
-static int64_t ioctl_set(struct hc_ctx *c, const struct bvm_hc_fd *a)
-{
-    struct linux_termios t;
-    if (a->out_len != sizeof t || gm_read(c->gm, a->out_gpa, &t, sizeof t) < 0)
-        return -EFAULT;
-    return ioctl(a->fd, a->cmd, &t) < 0 ? -errno : 0;
-}
-
-/* Allow-listed requests only, each with the exact size of what the host writes. */
+/* Allow-listed requests only, each buffer of the request's exact size. A terminal request from a
+ * background job makes the host send SIGTTOU to the monitor's group unless the monitor blocks it,
+ * as it does when the guest ignores or blocks it; else the call gives way to that event (-EINTR). */
 int64_t hc_ioctl(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
-    const struct bvm_hc_fd *a = &r->u.fd;
+    const struct bvm_hc_ioctl *a = &r->u.ioctl;
     union {
         struct linux_termios t;
         struct linux_winsize w;
         int32_t i;
     } buf;
-    uint64_t need;
-    switch (a->cmd) {
-    case LINUX_TCGETS: need = sizeof buf.t; break;
-    case LINUX_TIOCGWINSZ: need = sizeof buf.w; break;
-    case LINUX_TIOCGPGRP:
-    case LINUX_FIONREAD: need = sizeof buf.i; break;
-    case LINUX_TCGETS + 1:
-    case LINUX_TCGETS + 2:
-    case LINUX_TCGETS + 3: return hc_fd_ok(c, a->fd) ? ioctl_set(c, a) : -EBADF;
-    default: return -ENOTTY;
-    }
+    uint32_t size;
+    enum linux_ioctl_arg kind = linux_ioctl_arg(a->cmd, &size);
+    sigset_t ttou, old;
+    if (kind == LINUX_IOCTL_NOT_FORWARDED)
+        return -ENOTTY;
     if (!hc_fd_ok(c, a->fd))
         return -EBADF;
-    if (a->out_len != need || !gm_ptr(c->gm, a->out_gpa, need))
-        return -EFAULT;
     memset(&buf, 0, sizeof buf);
-    if (ioctl(a->fd, a->cmd, &buf) < 0)
-        return -errno;
-    return gm_write(c->gm, a->out_gpa, &buf, need);
+    if (kind != LINUX_IOCTL_VALUE && (a->len != size || size > sizeof buf || !gm_ptr(c->gm, a->arg, size)))
+        return -EFAULT;
+    if (kind == LINUX_IOCTL_IN)
+        gm_read(c->gm, a->arg, &buf, size);
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    sigprocmask(a->flags & BVM_IOCTL_TTOU_IGNORED ? SIG_BLOCK : SIG_UNBLOCK, &ttou, &old);
+    long rc = safe_syscall(SYS_ioctl, a->fd, a->cmd, kind == LINUX_IOCTL_VALUE ? (void *)(uintptr_t)a->arg : &buf, 0,
+                           0, 0);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (rc >= 0 && kind == LINUX_IOCTL_OUT)
+        gm_write(c->gm, a->arg, &buf, size);
+    return rc;
 }

@@ -2,6 +2,7 @@
  * guest process, so each is the host's own call on the monitor's process. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -224,4 +225,44 @@ int64_t hc_proc(struct hc_ctx *c, const struct bvm_hostcall *r)
     case BVM_PROC_SUBREAPER: return a->arg < 0 ? lineage_subreaper() : lineage_set_subreaper(a->arg);
     default: return -EINVAL;
     }
+}
+
+static int cred_call_ok(long nr)
+{
+    switch (nr) {
+    case SYS_setuid: case SYS_setgid: case SYS_setreuid: case SYS_setregid: case SYS_setresuid:
+    case SYS_setresgid: case SYS_setfsuid: case SYS_setfsgid: case SYS_setgroups: case -1:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The raw syscalls (the monitor has one thread: libc's all-threads broadcast is not needed). */
+int64_t hc_cred(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    const struct bvm_hc_cred *a = &r->u.cred;
+    struct bvm_cred out;
+    uid_t u[3];
+    gid_t g[3];
+    long rc = 0;
+    if (!cred_call_ok(a->nr))
+        return -EINVAL;
+    if (!gm_ptr(c->gm, a->out_gpa, sizeof out))
+        return -EFAULT;
+    if (a->nr == SYS_setgroups) {
+        const void *list = a->args[0] > NGROUPS_MAX ? NULL : gm_ptr(c->gm, a->args[1], a->args[0] * sizeof(gid_t));
+        rc = a->args[0] > NGROUPS_MAX ? -EINVAL : !list && a->args[0] ? -EFAULT : 0;
+        if (!rc)
+            rc = host_ret(syscall(SYS_setgroups, a->args[0], list));
+    } else if (a->nr >= 0) {
+        rc = syscall(a->nr, a->args[0], a->args[1], a->args[2]);
+        rc = a->nr == SYS_setfsuid || a->nr == SYS_setfsgid ? rc : host_ret(rc); /* those two never fail */
+    }
+    getresuid(&u[0], &u[1], &u[2]);
+    getresgid(&g[0], &g[1], &g[2]);
+    out = (struct bvm_cred){u[0], u[1], u[2], (uint32_t)syscall(SYS_setfsuid, -1),
+                            g[0], g[1], g[2], (uint32_t)syscall(SYS_setfsgid, -1)};
+    gm_write(c->gm, a->out_gpa, &out, sizeof out);
+    return rc;
 }

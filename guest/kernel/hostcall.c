@@ -113,10 +113,11 @@ struct bvm_hc_fdop *hc_fdop(int fd, uint32_t op, void *out, uint64_t out_len)
     return &r->u.fdop;
 }
 
-int64_t hc_pipe(uint32_t flags, int32_t fds[2])
+int64_t hc_pipe(uint32_t flags, uint32_t sock_type, int32_t fds[2])
 {
     struct bvm_hostcall *r = hc_req(BVM_HC_PIPE2);
     r->u.pipe.flags = flags;
+    r->u.pipe.sock_type = sock_type;
     r->u.pipe.fds_gpa = kva_to_gpa(fds);
     return hc_issue();
 }

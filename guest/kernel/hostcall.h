@@ -26,7 +26,7 @@ int64_t hc_clock(int clock, struct linux_timespec *ts);
 /* FDOP: fills fd, op and the result buffer (may be NULL) of the one request; the caller sets
  * the op's argument in the returned struct, then calls hc_issue(). */
 struct bvm_hc_fdop *hc_fdop(int fd, uint32_t op, void *out, uint64_t out_len);
-int64_t hc_pipe(uint32_t flags, int32_t fds[2]);
+int64_t hc_pipe(uint32_t flags, uint32_t sock_type, int32_t fds[2]);
 /* pfd: nfds host pollfds (may be NULL with nfds 0, to sleep); timeout_ms -1 waits forever. */
 int64_t hc_poll(struct linux_pollfd *pfd, uint32_t nfds, int32_t timeout_ms);
 /* A memfd named name, or an eventfd starting at count (enum bvm_newfd_kind). */

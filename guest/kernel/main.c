@@ -1,6 +1,7 @@
 /* main.c: kernel_main, the shim kernel's entry from the bootstrap: set up the CPU, memory, and exec. */
 #include "bvm_linux.h"
 #include "cpu.h"
+#include "cred.h"
 #include "exec.h"
 #include "fd.h"
 #include "filewin.h"
@@ -49,6 +50,7 @@ static _Noreturn void kernel_start(void)
     pt_drop_identity(root);
     mm_init(cur_as, root);
     fd_init();
+    cred_init();
     task_init();
     signal_init();
     fpu_init();

@@ -2,6 +2,8 @@
  * generated here from the kernel's own state and handed to the program as a host memfd. */
 #include "procfs.h"
 
+#include "cred.h"
+
 #include <stdarg.h>
 
 #include "bvm_linux.h"
@@ -133,8 +135,8 @@ static void gen_status(void)
 {
     out("Name:\t%s\nUmask:\t0022\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n",
         procfs_comm(), cur_proc->pid, cur->tid, (int)process_id(PROCESS_PPID));
-    out("TracerPid:\t0\nUid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\nFDSize:\t%d\nGroups:\t", boot->uid,
-        boot->euid, boot->euid, boot->euid, boot->gid, boot->egid, boot->egid, boot->egid, FD_MAX);
+    out("TracerPid:\t0\nUid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\nFDSize:\t%d\nGroups:\t", cred.uid,
+        cred.euid, cred.suid, cred.fsuid, cred.gid, cred.egid, cred.sgid, cred.fsgid, FD_MAX);
     const uint32_t *groups;
     int64_t n = kern_groups(&groups);
     for (int64_t i = 0; i < n; i++)

@@ -2,6 +2,7 @@
 #include "signal.h"
 
 #include "cpu.h"
+#include "cred.h"
 #include "events.h"
 #include "hostcall.h"
 #include "sigframe.h"
@@ -151,7 +152,7 @@ int signal_send_simple(int sig, int code)
     info.si_code = code;
     if (code == LINUX_SI_USER || code == LINUX_SI_TKILL) {
         info.u.kill.pid = cur_proc->pid;
-        info.u.kill.uid = (uint32_t)boot->uid;
+        info.u.kill.uid = cred.uid;
     }
     return signal_send(code == LINUX_SI_TKILL ? cur : NULL, &info);
 }

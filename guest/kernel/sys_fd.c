@@ -1,8 +1,11 @@
-/* sys_fd.c: descriptor syscalls: close, the dup family and fcntl, over the fd table (fd.c). */
+/* sys_fd.c: descriptor syscalls: close, the dup family, fcntl, flock and ioctl, over the fd table
+ * (fd.c). */
 #include "bvm_linux.h"
 #include "events.h"
 #include "fd.h"
 #include "hostcall.h"
+#include "signal.h"
+#include "signalfd.h"
 #include "syscall.h"
 #include "task.h"
 #include "usercopy.h"
@@ -48,10 +51,25 @@ int64_t sys_dup2(SYSARGS)
     return (int32_t)a0 == (int32_t)a1 ? (int64_t)(int32_t)a1 : sys_dup3(a0, a1, 0, 0, 0, 0);
 }
 
+#define SETTABLE (LINUX_O_APPEND | LINUX_O_NONBLOCK | LINUX_O_ASYNC | LINUX_O_DIRECT | LINUX_O_NOATIME)
+
+/* F_GETFL: the flags F_SETFL changes are the host's open file's, which other processes that
+ * inherited it may have changed; the rest (access mode...) the kernel keeps, and all of a signalfd's
+ * (its host fd only stands for it). */
+static int64_t fcntl_getfl(int fd)
+{
+    uint64_t mask;
+    if (signalfd_lookup(fd_host(fd), &mask))
+        return fd_status(fd);
+    hc_fdop(fd_host(fd), BVM_FDOP_GETFL, NULL, 0);
+    int64_t host = hc_issue();
+    return host < 0 ? fd_status(fd) : (fd_status(fd) & ~(uint32_t)SETTABLE) | ((uint32_t)host & SETTABLE);
+}
+
 /* F_SETFL changes the host fd's flags (shared by dup'ed fds, as Linux shares the open file). */
 static int64_t fcntl_setfl(int fd, uint64_t arg)
 {
-    uint32_t settable = LINUX_O_APPEND | LINUX_O_NONBLOCK | LINUX_O_ASYNC | LINUX_O_DIRECT | LINUX_O_NOATIME;
+    uint32_t settable = SETTABLE;
     uint32_t want = (uint32_t)arg & settable;
     hc_fdop(fd_host(fd), BVM_FDOP_SETFL, NULL, 0)->arg.status_flags = want;
     int64_t r = hc_issue();
@@ -110,7 +128,7 @@ int64_t sys_fcntl(SYSARGS)
         fd_set_cloexec(fd, (a2 & LINUX_FD_CLOEXEC) != 0);
         return 0;
     case LINUX_F_GETFL:
-        return fd_status(fd);
+        return fcntl_getfl(fd);
     case LINUX_F_SETFL:
         return fcntl_setfl(fd, a2);
     case LINUX_F_GETLK:
@@ -124,4 +142,49 @@ int64_t sys_fcntl(SYSARGS)
         kprintf("fcntl(%d, %lu): command not supported", fd, (unsigned long)a1);
         return -LINUX_EINVAL; /* leases, pipe sizes...: not supported yet */
     }
+}
+
+/* FIONBIO and FIOCLEX/FIONCLEX are fcntl's F_SETFL and F_SETFD in another form. */
+static int64_t ioctl_fd_flags(int fd, uint32_t cmd, uint64_t arg)
+{
+    int32_t on;
+    if (cmd != LINUX_FIONBIO) {
+        fd_set_cloexec(fd, cmd == LINUX_FIOCLEX);
+        return 0;
+    }
+    if (copy_from_user(&on, arg, sizeof(on)))
+        return -LINUX_EFAULT;
+    int64_t fl = fcntl_getfl(fd);
+    return fcntl_setfl(fd, on ? (uint64_t)fl | LINUX_O_NONBLOCK : (uint64_t)fl & ~(uint64_t)LINUX_O_NONBLOCK);
+}
+
+/* Only allow-listed requests reach the host (terminal control, job control, FIONREAD). A terminal
+ * request from a background job stops it with SIGTTOU unless the program ignores or blocks that. */
+int64_t sys_ioctl(SYSARGS)
+{
+    int fd = (int32_t)a0, h = fd_host(fd);
+    uint32_t cmd = (uint32_t)a1, size;
+    if (h < 0)
+        return h;
+    if (cmd == LINUX_FIONBIO || cmd == LINUX_FIOCLEX || cmd == LINUX_FIONCLEX)
+        return ioctl_fd_flags(fd, cmd, a2);
+    enum linux_ioctl_arg kind = linux_ioctl_arg(cmd, &size);
+    void *buf = hc_bounce();
+    if (kind == LINUX_IOCTL_NOT_FORWARDED)
+        return -LINUX_ENOTTY;
+    if (kind == LINUX_IOCTL_IN && copy_from_user(buf, a2, size))
+        return -LINUX_EFAULT;
+    bool quiet = signal_ignored(LINUX_SIGTTOU) || (cur->blocked & SIGBIT(LINUX_SIGTTOU));
+    int64_t r;
+    do {
+        struct bvm_hostcall *req = hc_req(BVM_HC_IOCTL);
+        req->u.ioctl = (struct bvm_hc_ioctl){h, cmd, kind == LINUX_IOCTL_VALUE ? a2 : kva_to_gpa(buf), size,
+                                             quiet ? BVM_IOCTL_TTOU_IGNORED : 0};
+        r = hc_issue();
+    } while (r == -LINUX_EINTR && !events_interrupted());
+    if (r == -LINUX_EINTR)
+        return -LINUX_ERESTARTSYS;
+    if (r >= 0 && kind == LINUX_IOCTL_OUT && copy_to_user(a2, buf, size))
+        return -LINUX_EFAULT;
+    return r;
 }

@@ -236,39 +236,6 @@ int64_t sys_unlink(SYSARGS)
     return sys_unlinkat((uint64_t)(int64_t)LINUX_AT_FDCWD, a0, 0, 0, 0, 0);
 }
 
-/* The size of what an allow-listed request moves; 0 for a request that is not forwarded. */
-static uint64_t ioctl_size(uint32_t cmd)
-{
-    switch (cmd) {
-    case LINUX_TCGETS:
-    case LINUX_TCGETS + 1: /* TCSETS, TCSETSW, TCSETSF */
-    case LINUX_TCGETS + 2:
-    case LINUX_TCGETS + 3: return sizeof(struct linux_termios);
-    case LINUX_TIOCGWINSZ: return sizeof(struct linux_winsize);
-    case LINUX_TIOCGPGRP:
-    case LINUX_FIONREAD: return sizeof(int32_t);
-    default: return 0;
-    }
-}
-
-int64_t sys_ioctl(SYSARGS)
-{
-    int h = fd_host((int32_t)a0);
-    uint32_t cmd = (uint32_t)a1;
-    uint64_t size = ioctl_size(cmd);
-    bool set = cmd > LINUX_TCGETS && cmd <= LINUX_TCGETS + 3;
-    if (h < 0)
-        return h;
-    if (!size)
-        return -LINUX_ENOTTY; /* only the allow-listed terminal queries reach the host */
-    if (set && copy_from_user(hc_bounce(), a2, size))
-        return -LINUX_EFAULT;
-    int64_t r = hc_fd(BVM_HC_IOCTL, h, cmd, hc_bounce(), size);
-    if (r < 0 || set)
-        return r;
-    return copy_to_user(a2, hc_bounce(), size) ? -LINUX_EFAULT : r;
-}
-
 /* Advice only: accepted for an open fd, as a filesystem without readahead tuning would. */
 int64_t sys_fadvise64(SYSARGS)
 {

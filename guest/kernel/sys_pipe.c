@@ -1,4 +1,5 @@
-/* sys_pipe.c: descriptors the host creates for the guest: pipes, eventfd, memfd and timerfd. */
+/* sys_pipe.c: descriptors the host creates for the guest: pipes, socketpairs, eventfd, memfd and
+ * timerfd. */
 #include "bvm_linux.h"
 #include "fd.h"
 #include "hostcall.h"
@@ -6,17 +7,18 @@
 #include "syscall.h"
 #include "usercopy.h"
 
-static int64_t install_pair(const int32_t host[2], uint32_t flags, uint64_t ufds)
+/* Guest fds for the two host fds (F_GETFL: a pipe's ends read and write only, a socket both). */
+static int64_t install_pair(const int32_t host[2], uint32_t flags, bool sockets, uint64_t ufds)
 {
     bool cloexec = (flags & LINUX_O_CLOEXEC) != 0;
     uint32_t st = flags & (LINUX_O_NONBLOCK | LINUX_O_DIRECT);
     int32_t g[2];
-    g[0] = fd_install(host[0], st | LINUX_O_RDONLY, cloexec);
+    g[0] = fd_install(host[0], st | (sockets ? LINUX_O_RDWR : LINUX_O_RDONLY), cloexec);
     if (g[0] < 0) {
         hc_close(host[1]);
         return g[0];
     }
-    g[1] = fd_install(host[1], st | LINUX_O_WRONLY, cloexec);
+    g[1] = fd_install(host[1], st | (sockets ? LINUX_O_RDWR : LINUX_O_WRONLY), cloexec);
     if (g[1] < 0) {
         sys_close((uint64_t)g[0], 0, 0, 0, 0, 0);
         return g[1];
@@ -37,8 +39,29 @@ int64_t sys_pipe2(SYSARGS)
         return -LINUX_EINVAL;
     if (!user_range_ok(a0, 8))
         return -LINUX_EFAULT;
-    int64_t r = hc_pipe(flags, host);
-    return r < 0 ? r : install_pair(host, flags, a0);
+    int64_t r = hc_pipe(flags, 0, host);
+    return r < 0 ? r : install_pair(host, flags, false, a0);
+}
+
+/* socketpair(AF_UNIX, type, 0, sv): the host's; the rest of the socket calls are to come. */
+int64_t sys_socketpair(SYSARGS)
+{
+    static int32_t host[2];
+    uint32_t type = (uint32_t)a1 & ~(uint32_t)(LINUX_SOCK_NONBLOCK | LINUX_SOCK_CLOEXEC);
+    if (a0 == LINUX_AF_INET || a0 == LINUX_AF_INET6)
+        return -LINUX_EOPNOTSUPP; /* Linux's inet sockets have no socketpair */
+    if (a0 != LINUX_AF_UNIX)
+        return -LINUX_EAFNOSUPPORT;
+    if (type != LINUX_SOCK_STREAM && type != LINUX_SOCK_DGRAM && type != LINUX_SOCK_SEQPACKET)
+        return -LINUX_ESOCKTNOSUPPORT;
+    if (a2 != 0 && a2 != LINUX_AF_UNIX)
+        return -LINUX_EPROTONOSUPPORT;
+    if (!user_range_ok(a3, 8))
+        return -LINUX_EFAULT;
+    uint32_t flags = ((uint32_t)a1 & LINUX_SOCK_NONBLOCK ? LINUX_O_NONBLOCK : 0) |
+                     ((uint32_t)a1 & LINUX_SOCK_CLOEXEC ? LINUX_O_CLOEXEC : 0);
+    int64_t r = hc_pipe(flags, type, host);
+    return r < 0 ? r : install_pair(host, flags, true, a3);
 }
 
 int64_t sys_pipe(SYSARGS) { return sys_pipe2(a0, 0, 0, 0, 0, 0); }

@@ -81,26 +81,6 @@ int64_t sys_gettid(SYSARGS)
     return cur->tid;
 }
 
-int64_t sys_getuid(SYSARGS)
-{
-    return boot->uid;
-}
-
-int64_t sys_geteuid(SYSARGS)
-{
-    return boot->euid;
-}
-
-int64_t sys_getgid(SYSARGS)
-{
-    return boot->gid;
-}
-
-int64_t sys_getegid(SYSARGS)
-{
-    return boot->egid;
-}
-
 int64_t sys_exit_group(SYSARGS)
 {
     process_mm_release();

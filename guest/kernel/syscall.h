@@ -58,6 +58,7 @@ typedef int64_t sys_fn(SYSARGS);
     X(37, alarm, "u", 'd')                                                                                   \
     X(38, setitimer, "ipp", 'd')                                                                             \
     X(39, getpid, "", 'd')                                                                                   \
+    X(53, socketpair, "iiip", 'd')                                                                           \
     X(56, clone, "xppxx", 'd')                                                                               \
     X(57, fork, "", 'd')                                                                                     \
     X(58, vfork, "", 'd')                                                                                    \
@@ -98,12 +99,23 @@ typedef int64_t sys_fn(SYSARGS);
     X(104, getgid, "", 'd')                                                                                  \
     X(107, geteuid, "", 'd')                                                                                 \
     X(108, getegid, "", 'd')                                                                                 \
+    X(105, setuid, "u", 'd')                                                                                 \
+    X(106, setgid, "u", 'd')                                                                                 \
     X(109, setpgid, "ii", 'd')                                                                               \
     X(110, getppid, "", 'd')                                                                                 \
     X(111, getpgrp, "", 'd')                                                                                 \
     X(112, setsid, "", 'd')                                                                                  \
+    X(113, setreuid, "ii", 'd')                                                                              \
+    X(114, setregid, "ii", 'd')                                                                              \
     X(115, getgroups, "ip", 'd')                                                                             \
+    X(116, setgroups, "ip", 'd')                                                                             \
+    X(117, setresuid, "iii", 'd')                                                                            \
+    X(118, getresuid, "ppp", 'd')                                                                            \
+    X(119, setresgid, "iii", 'd')                                                                            \
+    X(120, getresgid, "ppp", 'd')                                                                            \
     X(121, getpgid, "i", 'd')                                                                                \
+    X(122, setfsuid, "u", 'd')                                                                               \
+    X(123, setfsgid, "u", 'd')                                                                               \
     X(124, getsid, "i", 'd')                                                                                 \
     X(127, rt_sigpending, "pu", 'd')                                                                         \
     X(128, rt_sigtimedwait, "pppu", 'd')                                                                     \

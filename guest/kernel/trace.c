@@ -271,7 +271,9 @@ static const struct name_val rlims[] = {NV(RLIMIT_STACK), NV(RLIMIT_NOFILE), NV(
 static const struct name_val clocks[] = {
     NV(CLOCK_REALTIME),      NV(CLOCK_MONOTONIC),       NV(CLOCK_PROCESS_CPUTIME_ID), NV(CLOCK_THREAD_CPUTIME_ID),
     NV(CLOCK_MONOTONIC_RAW), NV(CLOCK_REALTIME_COARSE), NV(CLOCK_MONOTONIC_COARSE),   NV(CLOCK_BOOTTIME)};
-static const struct name_val ioctls[] = {NV(TCGETS), NV(TIOCGWINSZ), NV(TCSETS), NV(TIOCSPGRP), NV(TIOCGPGRP)};
+static const struct name_val ioctls[] = {NV(TCGETS),     NV(TCSETS),     NV(TCSETSW),    NV(TCSETSF),  NV(TIOCGWINSZ),
+                                         NV(TIOCSWINSZ), NV(TIOCSPGRP),  NV(TIOCGPGRP),  NV(TIOCGSID), NV(FIONREAD),
+                                         NV(TIOCSCTTY),  NV(TIOCNOTTY),  NV(FIONBIO),    NV(FIOCLEX),  NV(FIONCLEX)};
 static const struct name_val advices[] = {
     NV(MADV_NORMAL),   NV(MADV_RANDOM), NV(MADV_SEQUENTIAL), NV(MADV_WILLNEED),
     NV(MADV_DONTNEED), NV(MADV_FREE),   NV(MADV_HUGEPAGE),   NV(MADV_NOHUGEPAGE)};

@@ -2,6 +2,7 @@
 #include "binprm.h"
 #include "bvm_linux.h"
 #include "cpu.h"
+#include "cred.h"
 #include "elf.h"
 #include "exec.h"
 #include "mm.h"
@@ -46,10 +47,10 @@ static uint32_t fill_auxv(uint64_t *a, const struct elf_info *info, uint64_t int
     AUX(LINUX_AT_BASE, interp_base); /* 0 without an interpreter */
     AUX(LINUX_AT_FLAGS, 0);
     AUX(LINUX_AT_ENTRY, info->entry);
-    AUX(LINUX_AT_UID, (uint32_t)boot->uid);
-    AUX(LINUX_AT_EUID, (uint32_t)boot->euid);
-    AUX(LINUX_AT_GID, (uint32_t)boot->gid);
-    AUX(LINUX_AT_EGID, (uint32_t)boot->egid);
+    AUX(LINUX_AT_UID, cred.uid);
+    AUX(LINUX_AT_EUID, cred.euid);
+    AUX(LINUX_AT_GID, cred.gid);
+    AUX(LINUX_AT_EGID, cred.egid);
     AUX(LINUX_AT_SECURE, 0);
     AUX(LINUX_AT_RANDOM, random);
     AUX(LINUX_AT_EXECFN, execfn);

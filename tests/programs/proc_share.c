@@ -1,5 +1,6 @@
 /* proc_share.c: what processes share: MAP_SHARED memory (anonymous, file, memfd), eventfds,
- * process-shared semaphores (futexes between processes), the memory a vfork child writes (posix_spawn's error report), and file locks between
+ * process-shared semaphores (futexes between processes), socketpairs, the status flags of an
+ * open file the processes share, the memory a vfork child writes (posix_spawn's error report), and file locks between
  * processes (flock, fcntl record locks, open file description locks). */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,6 +13,8 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -131,6 +134,42 @@ static void futexes(void)
     munmap(s, 4096);
 }
 
+/* A socketpair between parent and child; FIONBIO; O_NONBLOCK set by the child is the parent's too
+ * (one open file). */
+static void sockets_and_flags(void)
+{
+    int sv[2];
+    printf("socketpair: %d\n", socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+    pid_t p = xfork();
+    if (p == 0) {
+        char buf[16] = {0};
+        ssize_t n = read(sv[1], buf, sizeof buf - 1);
+        _exit(n == 4 && write(sv[1], "pong", 4) == 4 && strcmp(buf, "ping") == 0 ? 0 : 1);
+    }
+    char buf[16] = {0};
+    ssize_t w = write(sv[0], "ping", 4), n = read(sv[0], buf, sizeof buf - 1);
+    printf("socketpair round trip: %zd %zd '%s', child %d\n", w, n, buf, wait_code(p));
+    int on = 1;
+    ioctl(sv[0], FIONBIO, &on);
+    errno = 0;
+    n = read(sv[0], buf, sizeof buf);
+    printf("FIONBIO: F_GETFL nonblock %d, read %zd errno %d\n", (fcntl(sv[0], F_GETFL) & O_NONBLOCK) != 0, n, errno);
+    close(sv[0]), close(sv[1]);
+    errno = 0;
+    int r = socketpair(AF_INET, SOCK_STREAM, 0, sv);
+    printf("socketpair AF_INET: %d errno %d\n", r, errno);
+    int pfd[2];
+    if (pipe(pfd))
+        return;
+    p = xfork();
+    if (p == 0)
+        _exit(fcntl(pfd[0], F_SETFL, O_NONBLOCK) == 0 ? 0 : 1);
+    int code = wait_code(p);
+    printf("O_NONBLOCK set by the child: %d, the parent's F_GETFL has it %d\n", code,
+           (fcntl(pfd[0], F_GETFL) & O_NONBLOCK) != 0);
+    close(pfd[0]), close(pfd[1]);
+}
+
 static int vfork_global;
 
 static void vfork_memory(void)
@@ -242,6 +281,7 @@ int main(void)
     shared_memory();
     eventfds();
     futexes();
+    sockets_and_flags();
     vfork_memory();
     locks();
     return 0;

@@ -1,7 +1,8 @@
 #!/bin/bash
-# run_tree.sh: the guest's process tree as a whole, where buffervm differs from a native run on
-# purpose: the first process adopts orphans unasked, and killing buffervm kills every process of
-# its tree (its program ending does not: background jobs live on, as after a shell's exit).
+# run_tree.sh: buffervm seen from outside, as a whole process tree: where it differs from a native run
+# on purpose (the first process adopts orphans unasked; killing buffervm kills every process of its
+# tree, while its program ending does not: background jobs live on, as after a shell's exit), and
+# `buffervm bash` on a terminal driven from the host (job control, Ctrl-C, Ctrl-Z), as natively.
 # Usage: tests/programs/run_tree.sh [--backend soft|kvm]... [--bvm PATH] [--progs DIR] [NAME...]
 . "$(dirname "$0")/../lib.sh"
 prog_args --backend "$@"
@@ -61,5 +62,14 @@ for be in "${backends[@]}"; do
     want=$'orphan adopted by the first process: 1\nthe first process reaped it: 1'
     if [ "$out" = "$want" ]; then echo "PASS tree-orphan-adopted [$be]"; else
         echo "FAIL tree-orphan-adopted [$be]: $(printf '%s' "$out" | head -c 300 | tr '\n' '|')"; fi
+  fi
+  if want tree-terminal-bash; then
+    native=$(timeout 120 python3 "$PROGS/pty_jobs.py" bash 2>&1)
+    out=$(timeout 120 python3 "$PROGS/pty_jobs.py" "$BVM" --backend "$be" bash 2>&1)
+    if [ "$out" = "$native" ] && printf '%s\n' "$out" | grep -q '^ok ' && ! printf '%s\n' "$out" | grep -q '^FAIL'; then
+        echo "PASS tree-terminal-bash [$be]"
+    else
+        echo "FAIL tree-terminal-bash [$be]: $(diff <(echo "$native") <(echo "$out") | head -5 | tr '\n' '|')"
+    fi
   fi
 done

@@ -152,8 +152,14 @@ static void out_buffers(void)
     r.u.fd.out_gpa = BUF, r.u.fd.out_len = sizeof(struct linux_stat);
     CHECK_EQ(call(&r), 0);
     struct bvm_hostcall i = {.nr = BVM_HC_IOCTL};
-    i.u.fd.fd = pipefd[0], i.u.fd.cmd = 0x5412 /* TIOCSTI: not allowed */, i.u.fd.out_gpa = BUF, i.u.fd.out_len = 4;
+    i.u.ioctl.fd = pipefd[0], i.u.ioctl.cmd = 0x5412 /* TIOCSTI: not allowed */, i.u.ioctl.arg = BUF, i.u.ioctl.len = 4;
     CHECK_EQ(call(&i), -ENOTTY);
+    i.u.ioctl.cmd = LINUX_FIONREAD, i.u.ioctl.len = 8; /* not the request's size */
+    CHECK_EQ(call(&i), -EFAULT);
+    i.u.ioctl.len = 4, i.u.ioctl.arg = RAM - 2; /* past the end of RAM */
+    CHECK_EQ(call(&i), -EFAULT);
+    i.u.ioctl.arg = BUF;
+    CHECK_EQ(call(&i), 0);
 }
 
 /* The *at family: both paths copied through the one path function, both dirfds checked. */

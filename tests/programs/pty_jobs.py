@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+# pty_jobs.py: interactive bash on a pseudo-terminal, driven as a user would: job control (a
+# background job, Ctrl-Z, bg, fg, Ctrl-C to the foreground job only, a background read stopped by
+# SIGTTIN), then exit. Prints one "ok"/"FAIL" line per step and bash's exit status.
+# Usage: pty_jobs.py [CMD...]  (default: bash; CMD runs bash, e.g. "buffervm --backend soft bash")
+import os
+import pty
+import re
+import select
+import sys
+import time
+
+TIMEOUT = 30  # seconds per step: the nested VM is slow
+
+
+class Term:
+    def __init__(self, argv):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.environ.update(PS1="$ ", TERM="dumb", HISTFILE="/dev/null")
+            os.execvp(argv[0], argv + ["--norc", "--noprofile", "-i"])
+        self.buf = b""
+
+    def expect(self, pattern):
+        end = time.time() + TIMEOUT
+        while True:
+            m = re.search(pattern.encode(), self.buf)
+            if m:
+                self.buf = self.buf[m.end():]
+                return True
+            left = end - time.time()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                return False
+            try:
+                data = os.read(self.fd, 4096)
+            except OSError:
+                return False
+            if not data:
+                return False
+            self.buf += data
+
+    def step(self, name, send, pattern, delay=0.0):
+        if delay:
+            time.sleep(delay)  # let the job get going (the check does not depend on it)
+        os.write(self.fd, send.encode())
+        ok = self.expect(pattern)
+        print(("ok " if ok else "FAIL ") + name + ("" if ok else ": " + repr(self.buf[-300:])), flush=True)
+
+
+def main():
+    t = Term(sys.argv[1:] or ["bash"])
+    t.step("prompt", "echo st''art\n", r"start\r?\n")
+    t.step("background job", "sleep 30 &\n", r"\[1\] \d+")
+    t.step("jobs lists it", "jobs\n", r"\[1\]\+ +Running +sleep 30 &")
+    t.step("kill %1", "kill %1; wait\n", r"Terminated")
+    t.step("a foreground job", "sleep 30\n", r"sleep 30\r?\n")
+    t.step("Ctrl-Z stops it", "\x1a", r"Stopped +sleep 30", delay=0.5)
+    t.step("bg resumes it", "bg\n", r"\[1\]\+ sleep 30 &")
+    t.step("fg brings it back", "fg\n", r"sleep 30\r?\n")
+    t.step("Ctrl-C ends the foreground job", "\x03", r"\$ ", delay=0.5)
+    t.step("the shell lives on", "echo al''ive\n", r"alive")
+    t.step("a background read from the terminal", "cat &\n", r"\[1\] \d+")
+    t.step("... is stopped by SIGTTIN", "sleep 0.5; jobs\n", r"Stopped")
+    t.step("kill -9 %1", "kill -9 %1\n", r"\$ ")
+    t.step("... reported killed", "sleep 0.5; jobs\n", r"Killed")
+    os.write(t.fd, b"exit 3\n")
+    _, status = os.waitpid(t.pid, 0)
+    print("bash exit status", os.waitstatus_to_exitcode(status))
+
+
+main()
