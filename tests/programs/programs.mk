@@ -10,7 +10,8 @@ PROG_BINS := $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.glibc) \
              $(PROG_DIR)/hello.spie \
              $(addprefix $(PROG_DIR)/,$(addsuffix .dyn,$(PROG_DYN)) $(addsuffix .mdyn,$(PROG_DYN))) \
              $(patsubst tests/programs/%,$(PROG_DIR)/%.raw,$(basename $(PROG_RAW))) \
-             $(PROG_DIR)/shebang.sh $(PROG_DIR)/sh_procs.sh $(PROG_DIR)/pty_jobs.py
+             $(PROG_DIR)/shebang.sh $(PROG_DIR)/sh_procs.sh $(PROG_DIR)/pty_jobs.py \
+             $(PROG_DIR)/make_project.sh $(PROG_DIR)/py_procs.py $(PROG_DIR)/pl_procs.pl
 TESTS_BUILD += $(PROG_BINS)
 
 $(PROG_DIR)/%.glibc: tests/programs/%.c
@@ -40,6 +41,9 @@ $(PROG_DIR)/%.sh: tests/programs/%.sh
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@
 $(PROG_DIR)/%.py: tests/programs/%.py
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
+$(PROG_DIR)/%.pl: tests/programs/%.pl
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@
 
