@@ -4,7 +4,8 @@
 # The nested VM's SVM is emulated by QEMU, so the times are NOT hardware figures; what the run shows is
 # structural: kvm adds no per-instruction work (no extra exits, instruction count 0, kvm/native near 1
 # once startup is subtracted) and each hostcall costs exactly one exit.
-# Usage: bench/kvm_nested.sh [--cpu MODEL]   (env: B, BENCH_CPU_N, BENCH_SMALL_N, BENCH_WRITES_N, BENCH_REPS)
+# Usage: bench/kvm_nested.sh [--cpu MODEL]
+#        (env: B, BENCH_CPU_N, BENCH_SMALL_N, BENCH_WRITES_N, BENCH_SIGS_N, BENCH_FORKS_N, BENCH_REPS)
 #        bench/kvm_nested.sh --inside BVM DIR   (what runs inside the VM)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -12,6 +13,7 @@ B=${B:-build}
 CPU_N=${BENCH_CPU_N:-200000000}
 WRITES_N=${BENCH_WRITES_N:-20000}
 SIGS_N=${BENCH_SIGS_N:-20000}
+FORKS_N=${BENCH_FORKS_N:-50}
 REPS=${BENCH_REPS:-3}
 SMALL_N=${BENCH_SMALL_N:-$((CPU_N / 20))}
 
@@ -39,13 +41,14 @@ stat() {
 
 inside() {
     local bvm=$1 dir=$2 row w
-    local cpu=$dir/cpuloop writes=$dir/writes sigs=$dir/sigbench
+    local cpu=$dir/cpuloop writes=$dir/writes sigs=$dir/sigbench forks=$dir/forkbench
     echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), kvm_amd npt=$(cat /sys/module/kvm_amd/parameters/npt 2>/dev/null)"
     printf '%-22s %10s %10s %10s %11s %11s\n' workload native_ms kvm_ms soft_ms kvm/native soft/native
     declare -A T
     # The soft CPU under TCG is far slower, so it runs the loop on SMALL_N iterations only (cpuloop_s).
     for row in "startup:$cpu 0" "cpuloop:$cpu $CPU_N" "cpuloop_s:$cpu $SMALL_N" "writes0:$writes 0" \
-        "writes:$writes $WRITES_N" "sigs0:$sigs 0" "sigs:$sigs $SIGS_N"; do
+        "writes:$writes $WRITES_N" "sigs0:$sigs 0" "sigs:$sigs $SIGS_N" "forks0:$forks fork 0 16" \
+        "forks:$forks fork $FORKS_N 16"; do
         w=${row%%:*}
         read -ra argv <<<"${row#*:}"
         T[$w.n]=$(ms "${argv[@]}")
@@ -85,6 +88,9 @@ inside() {
     echo "per signal round trip (raise, handler, sigreturn): native $(ratio "$(sub "${T[sigs.n]}" "${T[sigs0.n]}")" "$k") us," \
         "kvm $(ratio "$(sub "${T[sigs.k]}" "${T[sigs0.k]}")" "$k") us," \
         "soft $(ratio "$(sub "${T[sigs.s]}" "${T[sigs0.s]}")" "$k") us"
+    echo "per fork+exit+wait (16 MiB heap; on kvm the child builds a new VM): native $(ratio "$(sub "${T[forks.n]}" "${T[forks0.n]}")" "$FORKS_N") ms," \
+        "kvm $(ratio "$(sub "${T[forks.k]}" "${T[forks0.k]}")" "$FORKS_N") ms," \
+        "soft $(ratio "$(sub "${T[forks.s]}" "${T[forks0.s]}")" "$FORKS_N") ms"
 }
 
 if [ "${1:-}" = --inside ]; then
@@ -100,12 +106,14 @@ mkdir -p "$out"
 for p in cpuloop writes; do
     gcc -static -O2 -o "$out/$p" "bench/kvm_nested/$p.c" || { echo "kvm_nested: building $p failed" >&2; exit 1; }
 done
-gcc -static -O2 -o "$out/sigbench" bench/sigbench.c || { echo "kvm_nested: building sigbench failed" >&2; exit 1; }
+for p in sigbench forkbench; do
+    gcc -static -O2 -o "$out/$p" "bench/$p.c" || { echo "kvm_nested: building $p failed" >&2; exit 1; }
+done
 # shellcheck source=tests/kvm/vm.sh
 . tests/kvm/vm.sh
 kvm_prepare || { echo "kvm_nested: $KVM_WHY" >&2; exit 1; }
 bvm=$(realpath "$B/buffervm") dir=$(realpath "$out")
-cmd="BENCH_CPU_N=$CPU_N BENCH_SMALL_N=$SMALL_N BENCH_WRITES_N=$WRITES_N BENCH_SIGS_N=$SIGS_N BENCH_REPS=$REPS bash bench/kvm_nested.sh --inside $(printf %q "$bvm") $(printf %q "$dir")"
+cmd="BENCH_CPU_N=$CPU_N BENCH_SMALL_N=$SMALL_N BENCH_WRITES_N=$WRITES_N BENCH_SIGS_N=$SIGS_N BENCH_FORKS_N=$FORKS_N BENCH_REPS=$REPS bash bench/kvm_nested.sh --inside $(printf %q "$bvm") $(printf %q "$dir")"
 kvm_initramfs "$KVM_DIR/initrd-bench.gz" "$(pwd -P)" "$cmd" "$(dirname "$bvm")" "$dir" || { echo "kvm_nested: $KVM_WHY" >&2; exit 1; }
 echo "== nested benchmark under qemu -accel tcg -cpu $cpu_model (SVM emulated by QEMU: not hardware figures)"
 ended=

@@ -9,7 +9,7 @@ mkdir -p "$B/bench"
 if ! command -v qemu-x86_64 >/dev/null && [ "$(id -u)" = 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user >/dev/null 2>&1
 fi
-for p in intloop mallocbench fpbench sigbench; do
+for p in intloop mallocbench fpbench sigbench forkbench; do
     gcc -static -O2 -o "$B/bench/$p" "bench/$p.c" -lm || exit 1
 done
 f=$B/bench/data20m
@@ -37,7 +37,9 @@ workload() {
     printf '  %-12s %8ss\n' native "$nat"
     if t=$(secs "$BVM" --backend soft "$@"); then
         line=$(printf '  %-12s %8ss  %6.1fx native' soft "$t" "$(echo "$t / $nat" | bc -l)")
+        # one stats line per process: the rate is only meaningful for a single process
         insns=$("$BVM" --backend soft --stats "$@" 2>&1 >/dev/null | sed -n 's/.*instructions \([0-9]*\).*/\1/p')
+        [ "$(wc -l <<<"$insns")" = 1 ] || insns=
         [ -n "$insns" ] && line+=$(printf '  %.0f M guest instructions/s' "$(echo "$insns / $t / 1000000" | bc -l)")
         echo "$line"
     else
@@ -60,3 +62,6 @@ workload "malloc-heavy: 2M malloc/free/realloc" "$B/bench/mallocbench" 2000000
 workload "floating point: n-body, 200k steps" "$B/bench/fpbench" 200000
 [ -x /bin/busybox ] && workload "busybox sha256sum of a 20 MB file" /bin/busybox sha256sum "$f"
 workload "signals: 100k raise() round trips into a handler and back" "$B/bench/sigbench" 100000
+workload "processes: 200 fork+exit+wait with a 64 MiB heap" "$B/bench/forkbench" fork 200 64
+workload "processes: 200 fork+exec of /bin/true+wait" "$B/bench/forkbench" spawn 200
+workload "processes: 1 GiB through a pipe from a child" "$B/bench/forkbench" pipe 1024

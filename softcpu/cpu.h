@@ -382,6 +382,7 @@ struct cpu {
     struct fpu fpu;
 
     struct tlb_entry tlb[2][TLB_SIZE]; /* [0] supervisor, [1] user (CPL 3) */
+    unsigned tlb_span_bits; /* largest page (log2 bytes) filled since the last full flush */
 
     struct region regions[SCPU_MAX_SLOTS];
     struct scpu_cpuid_entry *cpuid;

@@ -22,6 +22,7 @@
 #include "fastops.h"
 
 #define ARENA_BYTES (32u << 20)
+#define JIT_HOT_RUNS 8 /* default of BVM_SOFT_JIT_HOT */
 #define BLOCK_ROOM (64u << 10) /* more than any block's translation */
 #define MAX_EXITS (2 * SCPU_BLOCK_MAX + 4)
 
@@ -36,7 +37,9 @@ static bool host_has_lahf_lm(void)
 
 bool jit_arena_init(struct jit_arena *a)
 {
-    const char *env = getenv("BVM_SOFT_JIT");
+    const char *env = getenv("BVM_SOFT_JIT"), *hot = getenv("BVM_SOFT_JIT_HOT");
+    long h = hot ? strtol(hot, NULL, 10) : 0;
+    a->hot_runs = h >= 1 && h <= 255 ? (unsigned)h : JIT_HOT_RUNS;
     a->mem = NULL;
     a->used = a->size = 0;
     if ((env && env[0] == '0') || !host_has_lahf_lm())

@@ -46,12 +46,14 @@ struct jit_env {
 };
 
 struct jit_arena {
+    unsigned hot_runs; /* a block is translated on its hot_runs-th run (BVM_SOFT_JIT_HOT) */
     uint8_t *mem;
     size_t used, size;
 };
 
 /* Executable memory for translations; false when the host refuses it (the engine then
- * interprets everything). BVM_SOFT_JIT=0 in the environment turns translation off. */
+ * interprets everything). BVM_SOFT_JIT=0 in the environment turns translation off;
+ * BVM_SOFT_JIT_HOT=N (1-255, default 8) translates a block on its N-th run. */
 bool jit_arena_init(struct jit_arena *a);
 void jit_arena_fini(struct jit_arena *a);
 void jit_arena_reset(struct jit_arena *a);

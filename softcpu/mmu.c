@@ -13,6 +13,7 @@ bool cpu_canonical(uint64_t v) { return (uint64_t)(((int64_t)v << 16) >> 16) == 
 void tlb_flush_all(struct cpu *c)
 {
     engine_tlb_flushed(c);
+    c->tlb_span_bits = 12;
     for (int u = 0; u < 2; u++)
         for (unsigned k = 0; k < TLB_SIZE; k++) {
             struct tlb_entry *e = &c->tlb[u][k];
@@ -20,12 +21,23 @@ void tlb_flush_all(struct cpu *c)
         }
 }
 
-/* Entries are filled per 4 KiB even inside large pages, so a single-page flush cannot know
- * which other entries the same large page produced: flush everything (always allowed). */
+/* Entries are filled per 4 KiB even inside large pages, so INVLPG drops every slot the
+ * largest page filled since the last full flush could have produced around lin: one slot
+ * per privilege when only 4 KiB pages were filled, the 2 MiB region's slots after a 2 MiB
+ * page, everything after a 1 GiB page (a full flush is always allowed). */
 void tlb_flush_page(struct cpu *c, uint64_t lin)
 {
-    (void)lin;
-    tlb_flush_all(c);
+    if (c->tlb_span_bits > 21) {
+        tlb_flush_all(c);
+        return;
+    }
+    engine_tlb_flushed(c);
+    uint64_t n = c->tlb_span_bits > 12 ? 1ull << (c->tlb_span_bits - 12) : 1, first = (lin >> 12) & ~(n - 1);
+    for (int u = 0; u < 2; u++)
+        for (uint64_t k = 0; k < n; k++) {
+            struct tlb_entry *e = tlb_slot(c, u, (first + k) << 12);
+            e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+        }
 }
 
 static bool is_code_page(struct cpu *c, uint64_t gpa)
@@ -78,6 +90,7 @@ static uint64_t rsvd_mask(struct cpu *c)
 struct walk {
     uint64_t gpa;   /* physical address of lin's 4 KiB page */
     bool w, u, nx;  /* effective permissions of the whole path */
+    unsigned span_bits; /* log2 of the mapping page's size */
 };
 
 /* Permission of the whole path (SDM Vol.3 4.6): U/S, R/W with CR0.WP, NX, SMEP. */
@@ -146,7 +159,8 @@ static int walk4(struct cpu *c, uint64_t lin, int acc, int user, struct walk *wk
     ec |= PFEC_P;
     if (!access_allowed(c, wk, acc, user))
         goto pf;
-    uint64_t span = 1ull << (12 + 9 * lvl);
+    wk->span_bits = 12 + 9 * (unsigned)lvl;
+    uint64_t span = 1ull << wk->span_bits;
     wk->gpa = ((pte & PTE_ADDR & ~(span - 1)) | (lin & (span - 1))) & PAGE_MASK;
     set_accessed(ent, n, acc);
     /* writes through the TLB are allowed only once D is set */
@@ -161,7 +175,7 @@ pf:
 int mmu_probe(struct cpu *c, uint64_t lin, int acc, int user, uint8_t **host, uint64_t *gpa,
               uint32_t *err)
 {
-    struct walk wk = {0, true, true, false};
+    struct walk wk = {0, true, true, false, 12};
     uint64_t page = lin & PAGE_MASK;
     if (c->mode == 8 || (c->efer & EFER_LMA)) {
         if (!cpu_canonical(lin))
@@ -183,6 +197,8 @@ int mmu_probe(struct cpu *c, uint64_t lin, int acc, int user, uint8_t **host, ui
     if (!h || avail < 4096)
         return MMU_NOMEM;
     struct tlb_entry *e = tlb_slot(c, user, lin);
+    if (wk.span_bits > c->tlb_span_bits)
+        c->tlb_span_bits = wk.span_bits;
     e->addend = (uintptr_t)h - (uintptr_t)page;
     e->gpa = wk.gpa;
     uint64_t slow = (user && c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & F_AC)) ? TLB_SLOW : 0;

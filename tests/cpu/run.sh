@@ -1,12 +1,13 @@
 #!/bin/bash
 # run.sh: the CPU tier: the differential tester with a fixed seed, one PASS/FAIL/SKIP line per
-# instruction form (and per sequence group), on the soft CPU as programs run it (translated
-# blocks), then once more, shorter, with translation off (the interpreter alone) as one line.
+# instruction form (and per sequence group), on the soft CPU with every block translated on its
+# first run (BVM_SOFT_JIT_HOT=1; programs translate a block on its 8th), then once more,
+# shorter, with translation off (the interpreter alone) as one line.
 # Longer runs: difftest --seed N --seconds S.
 . "$(dirname "$0")/../lib.sh"
 exe=$B/tests/cpu/difftest
 need_built difftest "$exe"
-"$exe" --seed 1 --count "${DIFFTEST_COUNT:-300}" 2>&1
+BVM_SOFT_JIT_HOT=1 "$exe" --seed 1 --count "${DIFFTEST_COUNT:-300}" 2>&1
 out=$(BVM_SOFT_JIT=0 "$exe" --seed 2 --count 60 --seqs 500 2>&1)
 fails=$(grep '^FAIL' <<<"$out")
 if [ -z "$fails" ]; then
