@@ -163,7 +163,7 @@ int boot_prepare(struct guestmem *gm, const struct boot_args *a, struct vcpu_boo
     uint64_t gdt[BVM_GDT_ENTRIES];
     bt_build_gdt(gdt, BVM_TSS_GPA, TSS_LIMIT);
     gm_write(gm, BVM_GDT_GPA, gdt, sizeof gdt);
-    long used = bt_build_page_tables(gm_ptr(gm, BVM_PT_GPA, BVM_PT_END_GPA - BVM_PT_GPA),
+    long used = bt_build_page_tables(gm_ptr_w(gm, BVM_PT_GPA, BVM_PT_END_GPA - BVM_PT_GPA),
                                      BVM_PT_END_GPA - BVM_PT_GPA, BVM_PT_GPA, gm->r, gm->nr);
     if (used < 0)
         return ERR(BVM_EXIT_INTERNAL, "boot page tables do not fit");

@@ -186,7 +186,7 @@ int events_doorbell_due(void)
 int64_t hc_event(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     struct bvm_event e;
-    if (r->u.out.out_len != sizeof e || !gm_ptr(c->gm, r->u.out.out_gpa, sizeof e))
+    if (r->u.out.out_len != sizeof e || !gm_ptr_w(c->gm, r->u.out.out_gpa, sizeof e))
         return -EFAULT;
     if (!events_take(&e))
         return 0;

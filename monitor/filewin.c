@@ -20,17 +20,21 @@ static uint8_t *fw_host(const struct guestmem *gm, gpa_t gpa, uint64_t len)
     return w->host + (gpa - w->gpa);
 }
 
-/* Marks the pages of [gpa, gpa+len) backed or not, keeping gm->win_backed. */
-static void fw_mark(struct guestmem *gm, gpa_t gpa, uint64_t len, int on)
+/* Marks the pages of [gpa, gpa+len) backed or not and writable or not, keeping
+ * gm->win_backed, and tells the soft CPU. */
+static void fw_mark(struct guestmem *gm, gpa_t gpa, uint64_t len, int on, int writable)
 {
     struct gm_region *w = gm->win;
     for (uint64_t pg = (gpa - w->gpa) / GM_PAGE, n = len / GM_PAGE; n; n--, pg++) {
-        uint8_t bit = (uint8_t)(1u << (pg % 8)), *b = &w->backed[pg / 8];
+        uint8_t bit = (uint8_t)(1u << (pg % 8)), *b = &w->backed[pg / 8], *wr = &w->writable[pg / 8];
         if (on && !(*b & bit))
             *b |= bit, gm->win_backed++;
         else if (!on && (*b & bit))
             *b &= (uint8_t)~bit, gm->win_backed--;
+        *wr = on && writable ? *wr | bit : *wr & (uint8_t)~bit;
     }
+    if (gm->on_remap)
+        gm->on_remap(gm->on_write_ctx, gpa, len);
 }
 
 /* Puts the reservation back over [p, p+len). Failing would leave a hole the host could reuse
@@ -56,7 +60,7 @@ int fw_map(struct guestmem *gm, gpa_t gpa, uint64_t len, int fd, uint64_t off, i
      * ends the run rather than leave them to the host. */
     if (mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, at) == MAP_FAILED)
         fail("filewin", "cannot move a file mapping into the window: %s", strerror(errno));
-    fw_mark(gm, gpa, len, 1);
+    fw_mark(gm, gpa, len, 1, writable);
     gm_written(gm, gpa, len); /* the soft CPU drops code it decoded from the pages replaced */
     return 0;
 }
@@ -67,7 +71,7 @@ int fw_unmap(struct guestmem *gm, gpa_t gpa, uint64_t len)
     if (!at)
         return -EINVAL;
     fw_reserve(at, len);
-    fw_mark(gm, gpa, len, 0);
+    fw_mark(gm, gpa, len, 0, 0);
     gm_written(gm, gpa, len);
     return 0;
 }

@@ -23,6 +23,9 @@ struct gm_region {
     /* NULL for RAM (every page usable). The file window: one bit a page, set while a file
      * page is mapped there (filewin.c); the translator refuses the others. */
     uint8_t *backed;
+    /* NULL for RAM. The file window: set while the page mapped there is writable (a
+     * read-only file mapping is read-only in the host too: storing there would crash). */
+    uint8_t *writable;
 };
 
 /* The regions are RAM first (one or two), then the file window (BVM_FILEWIN_GPA, filewin.h),
@@ -36,6 +39,9 @@ struct guestmem {
     uint64_t ram_size; /* total bytes of RAM */
     /* Called after the monitor writes guest RAM (the soft CPU drops decoded code there). */
     void (*on_write)(void *ctx, gpa_t gpa, uint64_t len);
+    /* Called after window pages were mapped or unmapped (the soft CPU forgets its host
+     * addresses for them). */
+    void (*on_remap)(void *ctx, gpa_t gpa, uint64_t len);
     void *on_write_ctx;
 };
 
@@ -43,10 +49,12 @@ struct guestmem {
 int gm_init(struct guestmem *gm, uint64_t ram_size);
 void gm_destroy(struct guestmem *gm);
 
-/* Host pointer for [gpa, gpa+len) if that range lies wholly inside one region (and, in the file
- * window, only on mapped pages), else NULL. Overflow-safe for any gpa/len. len 0 is valid inside
- * a region (or at its end). */
-void *gm_ptr(const struct guestmem *gm, gpa_t gpa, uint64_t len);
+/* Host pointer for reading [gpa, gpa+len) if that range lies wholly inside one region (and, in
+ * the file window, only on mapped pages), else NULL. Overflow-safe for any gpa/len. len 0 is
+ * valid inside a region (or at its end). */
+const void *gm_ptr(const struct guestmem *gm, gpa_t gpa, uint64_t len);
+/* The same for writing: in the file window only on pages mapped writable. */
+void *gm_ptr_w(const struct guestmem *gm, gpa_t gpa, uint64_t len);
 
 /* Checked copies. Return 0, or -EFAULT if the range is not RAM. gm_write announces the
  * write through on_write. */

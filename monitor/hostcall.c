@@ -72,8 +72,9 @@ int64_t hc_fd_adopt(struct hc_ctx *c, int fd)
 }
 
 /* Copy the guest's segment list once into segs and turn it into host iovecs; every segment
- * checked. Returns the number of iovecs, or -EFAULT / -EINVAL. */
-static int hc_segs(struct hc_ctx *c, const struct bvm_hc_io *io, struct bvm_seg *segs, struct iovec *iov,
+ * checked (for writing when the host fills them). Returns the number of iovecs, or -EFAULT /
+ * -EINVAL. */
+static int hc_segs(struct hc_ctx *c, const struct bvm_hc_io *io, int fill, struct bvm_seg *segs, struct iovec *iov,
                    uint64_t *total)
 {
     if (io->nsegs > BVM_HC_MAX_SEGS)
@@ -82,7 +83,7 @@ static int hc_segs(struct hc_ctx *c, const struct bvm_hc_io *io, struct bvm_seg 
         return -EFAULT;
     *total = 0;
     for (uint32_t i = 0; i < io->nsegs; i++) {
-        void *p = gm_ptr(c->gm, segs[i].gpa, segs[i].len);
+        void *p = fill ? gm_ptr_w(c->gm, segs[i].gpa, segs[i].len) : (void *)gm_ptr(c->gm, segs[i].gpa, segs[i].len);
         if (!p || segs[i].len > BVM_HC_MAX_IO || *total + segs[i].len > BVM_HC_MAX_IO)
             return -EFAULT;
         iov[i].iov_base = p;
@@ -121,7 +122,8 @@ static int64_t rw(struct hc_ctx *c, const struct bvm_hostcall *r)
     uint64_t total;
     if (r->nr != BVM_HC_GETRANDOM && !hc_fd_ok(c, io->fd))
         return -EBADF;
-    int n = hc_segs(c, io, segs, iov, &total);
+    int fill = r->nr == BVM_HC_READ || r->nr == BVM_HC_PREAD || r->nr == BVM_HC_GETRANDOM;
+    int n = hc_segs(c, io, fill, segs, iov, &total);
     if (n < 0)
         return n;
     long got; /* -errno on failure */
@@ -135,7 +137,7 @@ static int64_t rw(struct hc_ctx *c, const struct bvm_hostcall *r)
     }
     if (got < 0)
         return r->nr == BVM_HC_READ || r->nr == BVM_HC_WRITE ? got : -errno;
-    if (r->nr == BVM_HC_READ || r->nr == BVM_HC_PREAD || r->nr == BVM_HC_GETRANDOM)
+    if (fill)
         hc_segs_written(c, segs, n, iov, (uint64_t)got);
     return got;
 }
@@ -160,7 +162,7 @@ int64_t hc_clock_gettime(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     const struct bvm_hc_clock *a = &r->u.clock;
     struct timespec ts;
-    if (!gm_ptr(c->gm, a->ts_gpa, sizeof(struct linux_timespec)))
+    if (!gm_ptr_w(c->gm, a->ts_gpa, sizeof(struct linux_timespec)))
         return -EFAULT;
     if (clock_gettime((clockid_t)a->clock, &ts) < 0)
         return -errno;

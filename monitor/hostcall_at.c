@@ -130,7 +130,7 @@ int64_t hc_readlinkat(struct hc_ctx *c, const struct bvm_hostcall *r)
     if (err)
         return err;
     uint64_t len = q.a->out_len < sizeof buf ? q.a->out_len : sizeof buf;
-    if (len == 0 || !gm_ptr(c->gm, q.a->out_gpa, len))
+    if (len == 0 || !gm_ptr_w(c->gm, q.a->out_gpa, len))
         return -EFAULT;
     err = hc_path_resolve(c, q.a->dirfd, &q.p1, HC_WALK_NOFOLLOW, q.a->flags & AT_EMPTY_PATH, HC_ACC_LINK);
     if (err)
@@ -217,7 +217,7 @@ static int at_resolve_meta(struct hc_ctx *c, const struct bvm_hostcall *r, struc
     int err = at_prepare(c, r, q, 0);
     if (err)
         return err;
-    if (q->a->out_len != size || !gm_ptr(c->gm, q->a->out_gpa, size))
+    if (q->a->out_len != size || !gm_ptr_w(c->gm, q->a->out_gpa, size))
         return -EFAULT;
     return hc_path_resolve(c, q->a->dirfd, &q->p1, walk, q->a->flags & AT_EMPTY_PATH, HC_ACC_META);
 }

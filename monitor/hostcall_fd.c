@@ -31,7 +31,7 @@ int64_t hc_getdents64(struct hc_ctx *c, const struct bvm_hostcall *r)
     uint64_t len = a->out_len < sizeof buf ? a->out_len : sizeof buf;
     if (!hc_fd_ok(c, a->fd))
         return -EBADF;
-    if (!gm_ptr(c->gm, a->out_gpa, len))
+    if (!gm_ptr_w(c->gm, a->out_gpa, len))
         return -EFAULT;
     long n = syscall(SYS_getdents64, a->fd, buf, len);
     if (n < 0)
@@ -59,7 +59,7 @@ int64_t hc_fchdir(struct hc_ctx *c, const struct bvm_hostcall *r)
 static int64_t fd_statfs(struct hc_ctx *c, const struct bvm_hc_fdop *a)
 {
     struct linux_statfs sf;
-    if (a->out_len != sizeof sf || !gm_ptr(c->gm, a->out_gpa, sizeof sf))
+    if (a->out_len != sizeof sf || !gm_ptr_w(c->gm, a->out_gpa, sizeof sf))
         return -EFAULT;
     if (syscall(SYS_fstatfs, a->fd, &sf) < 0)
         return -errno;
@@ -95,7 +95,7 @@ static int64_t fd_lock(struct hc_ctx *c, const struct bvm_hc_fdop *a)
 static int64_t fd_fionread(struct hc_ctx *c, const struct bvm_hc_fdop *a)
 {
     int n = 0;
-    if (a->out_len != sizeof n || !gm_ptr(c->gm, a->out_gpa, sizeof n))
+    if (a->out_len != sizeof n || !gm_ptr_w(c->gm, a->out_gpa, sizeof n))
         return -EFAULT;
     if (ioctl(a->fd, FIONREAD, &n) < 0)
         return -errno;
@@ -164,7 +164,7 @@ int64_t hc_pipe2(struct hc_ctx *c, const struct bvm_hostcall *r)
     const struct bvm_hc_pipe *a = &r->u.pipe;
     int fds[2];
     int32_t out[2];
-    if (!gm_ptr(c->gm, a->fds_gpa, sizeof out))
+    if (!gm_ptr_w(c->gm, a->fds_gpa, sizeof out))
         return -EFAULT;
     if (a->sock_type && a->sock_type != SOCK_STREAM && a->sock_type != SOCK_DGRAM && a->sock_type != SOCK_SEQPACKET)
         return -EINVAL;

@@ -71,7 +71,7 @@ int64_t hc_fstat(struct hc_ctx *c, const struct bvm_hostcall *r)
         return -EINVAL;
     if (!hc_fd_ok(c, r->u.fd.fd))
         return -EBADF;
-    if (!gm_ptr(c->gm, r->u.fd.out_gpa, sizeof(struct linux_stat)))
+    if (!gm_ptr_w(c->gm, r->u.fd.out_gpa, sizeof(struct linux_stat)))
         return -EFAULT;
     if (fstat(r->u.fd.fd, &s) < 0)
         return -errno;
@@ -85,7 +85,7 @@ int64_t hc_fstatat(struct hc_ctx *c, const struct bvm_hostcall *r)
     int err = get_path(c, &r->u.path, &p);
     if (err)
         return err;
-    if (!gm_ptr(c->gm, r->u.path.out_gpa, sizeof(struct linux_stat)))
+    if (!gm_ptr_w(c->gm, r->u.path.out_gpa, sizeof(struct linux_stat)))
         return -EFAULT;
     int flags = r->u.path.flags;
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
@@ -143,7 +143,7 @@ int64_t hc_ioctl(struct hc_ctx *c, const struct bvm_hostcall *r)
     if (!hc_fd_ok(c, a->fd))
         return -EBADF;
     memset(&buf, 0, sizeof buf);
-    if (kind != LINUX_IOCTL_VALUE && (a->len != size || size > sizeof buf || !gm_ptr(c->gm, a->arg, size)))
+    if (kind != LINUX_IOCTL_VALUE && (a->len != size || size > sizeof buf || !(kind == LINUX_IOCTL_IN ? gm_ptr(c->gm, a->arg, size) : gm_ptr_w(c->gm, a->arg, size))))
         return -EFAULT;
     if (kind == LINUX_IOCTL_IN)
         gm_read(c->gm, a->arg, &buf, size);

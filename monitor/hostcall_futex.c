@@ -12,7 +12,7 @@
 int64_t hc_futex(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     const struct bvm_hc_futex *a = &r->u.futex;
-    uint32_t *word = gm_ptr(c->gm, a->gpa, sizeof *word);
+    const uint32_t *word = gm_ptr(c->gm, a->gpa, sizeof *word); /* the host futex only reads it */
     if (!word || (a->gpa & 3))
         return -EFAULT;
     if (!a->bitset || a->clock > BVM_FUTEX_REALTIME || a->deadline < 0)

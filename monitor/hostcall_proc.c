@@ -60,8 +60,8 @@ static int64_t vfork_pages(struct hc_ctx *c, const struct bvm_hc_proc *a)
     if (gm_read(c->gm, a->gpa, list, sizeof list[0] * (size_t)a->arg))
         return -EFAULT;
     for (int i = 0; i < a->arg; i++) {
-        void *page = gm_ptr(c->gm, list[i].gpa, GM_PAGE);
-        struct iovec iov[2] = {{&list[i].va, 8}, {page, GM_PAGE}};
+        const void *page = gm_ptr(c->gm, list[i].gpa, GM_PAGE);
+        struct iovec iov[2] = {{&list[i].va, 8}, {(void *)page, GM_PAGE}}; /* writev only reads */
         if (!page)
             return -EFAULT;
         if (writev(c->vfork_mem, iov, 2) != (ssize_t)VFORK_RECORD)
@@ -73,7 +73,7 @@ static int64_t vfork_pages(struct hc_ctx *c, const struct bvm_hc_proc *a)
 static int64_t vfork_fetch(struct hc_ctx *c, const struct bvm_hc_proc *a)
 {
     uint64_t va;
-    void *page = gm_ptr(c->gm, a->gpa, GM_PAGE);
+    void *page = gm_ptr_w(c->gm, a->gpa, GM_PAGE);
     if (!page)
         return -EFAULT;
     off_t at = (off_t)a->arg * VFORK_RECORD;
@@ -132,7 +132,7 @@ int64_t hc_fork(struct hc_ctx *c, const struct bvm_hostcall *r)
     int p[2];
     if ((a->flags & ~(BVM_FORK_VFORK | BVM_FORK_SHARED_MM)) || a->flags == BVM_FORK_SHARED_MM)
         return -EINVAL;
-    if (!gm_ptr(c->gm, a->out_gpa, sizeof(struct bvm_fork_out)))
+    if (!gm_ptr_w(c->gm, a->out_gpa, sizeof(struct bvm_fork_out)))
         return -EFAULT;
     vfork_mem_close(c);
     if ((a->flags & BVM_FORK_SHARED_MM) && (c->vfork_mem = memfd_create("buffervm-vfork", MFD_CLOEXEC)) < 0)
@@ -179,7 +179,7 @@ int64_t hc_wait(struct hc_ctx *c, const struct bvm_hostcall *r)
         return -EINVAL;
     if (a->options & ~(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT))
         return -EINVAL;
-    if (!gm_ptr(c->gm, a->info_gpa, sizeof info) || (a->rusage_gpa && !gm_ptr(c->gm, a->rusage_gpa, sizeof ru)))
+    if (!gm_ptr_w(c->gm, a->info_gpa, sizeof info) || (a->rusage_gpa && !gm_ptr_w(c->gm, a->rusage_gpa, sizeof ru)))
         return -EFAULT;
     memset(&info, 0, sizeof info);
     memset(&ru, 0, sizeof ru);
@@ -248,7 +248,7 @@ int64_t hc_cred(struct hc_ctx *c, const struct bvm_hostcall *r)
     long rc = 0;
     if (!cred_call_ok(a->nr))
         return -EINVAL;
-    if (!gm_ptr(c->gm, a->out_gpa, sizeof out))
+    if (!gm_ptr_w(c->gm, a->out_gpa, sizeof out))
         return -EFAULT;
     if (a->nr == SYS_setgroups) {
         const void *list = a->args[0] > NGROUPS_MAX ? NULL : gm_ptr(c->gm, a->args[1], a->args[0] * sizeof(gid_t));

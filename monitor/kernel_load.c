@@ -58,7 +58,7 @@ static int load_segment(struct guestmem *gm, const uint8_t *elf, const struct el
 {
     if (p->p_paddr < BVM_KERNEL_GPA)
         return ERR("kernel: segment below 0x%llx", (unsigned long long)BVM_KERNEL_GPA);
-    uint8_t *dst = gm_ptr(gm, p->p_paddr, p->p_memsz);
+    uint8_t *dst = gm_ptr_w(gm, p->p_paddr, p->p_memsz);
     if (!dst)
         return ERR("kernel: segment at 0x%llx (+0x%llx) outside guest RAM", (unsigned long long)p->p_paddr,
                    (unsigned long long)p->p_memsz);

@@ -13,6 +13,11 @@ struct vcpu_soft {
 };
 
 /* Monitor writes into guest RAM drop any code the soft CPU decoded from there. */
+static void soft_on_remap(void *ctx, gpa_t gpa, uint64_t len)
+{
+    scpu_pages_changed(((struct vcpu_soft *)ctx)->cpu, gpa, len);
+}
+
 static void soft_on_write(void *ctx, gpa_t gpa, uint64_t len)
 {
     scpu_invalidate(((struct vcpu_soft *)ctx)->cpu, gpa, len);
@@ -108,6 +113,7 @@ static void soft_destroy(struct vcpu *v)
 {
     struct vcpu_soft *s = (struct vcpu_soft *)v;
     s->gm->on_write = NULL;
+    s->gm->on_remap = NULL;
     scpu_destroy(s->cpu);
     free(s);
 }
@@ -136,6 +142,8 @@ struct vcpu *vcpu_soft_create(struct guestmem *gm, const struct cpuid_table *cpu
     s->gm = gm;
     for (int i = 0; i < gm->nr; i++) {
         int err = scpu_set_memory_region(s->cpu, (uint32_t)i, gm->r[i].gpa, gm->r[i].size, gm->r[i].host);
+        if (!err)
+            err = scpu_set_region_pages(s->cpu, (uint32_t)i, gm->r[i].backed, gm->r[i].writable);
         if (err) {
             snprintf(why, n, "soft CPU: memory region %d: %s", i, strerror(-err));
             soft_destroy(&s->v);
@@ -144,6 +152,7 @@ struct vcpu *vcpu_soft_create(struct guestmem *gm, const struct cpuid_table *cpu
     }
     scpu_set_cpuid(s->cpu, cpuid->e, cpuid->n);
     gm->on_write = soft_on_write;
+    gm->on_remap = soft_on_remap;
     gm->on_write_ctx = s;
     return &s->v;
 }

@@ -341,6 +341,7 @@ enum acc { ACC_R = 0, ACC_W = 1, ACC_X = 2 };
 struct region {
     uint64_t gpa, size;
     uint8_t *host;
+    const uint8_t *readable, *writable; /* page bitmaps, NULL: all (scpu_set_region_pages) */
 };
 
 /* ---- x87 / SSE state ---- */

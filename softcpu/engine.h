@@ -14,9 +14,12 @@ enum mmu_status { MMU_OK = 0, MMU_PF, MMU_GP, MMU_NOMEM };
  * user: 1 for a CPL-3 access. Fills the TLB on success. */
 int mmu_probe(struct cpu *c, uint64_t lin, int acc, int user, uint8_t **host, uint64_t *gpa,
               uint32_t *err);
-/* Host pointer for guest-physical gpa, or NULL if outside every region; *avail = bytes left
- * in the region. */
-uint8_t *mmu_gpa_host(struct cpu *c, uint64_t gpa, uint64_t *avail);
+/* Host pointer for guest-physical gpa for access acc, or NULL if that is not memory for it
+ * (outside every region, or a page the region's bitmaps refuse); *avail = bytes usable from
+ * there, *writable = stores allowed too (either may be NULL). */
+uint8_t *mmu_gpa_host(struct cpu *c, uint64_t gpa, int acc, uint64_t *avail, bool *writable);
+/* Drop every TLB entry for a page of [gpa, gpa+len) (its host page is about to change). */
+void mmu_forget_range(struct cpu *c, uint64_t gpa, uint64_t len);
 /* A page became a code page: stores to it must take the slow path from now on. */
 void mmu_code_page_added(struct cpu *c, uint64_t gpa_page);
 /* Its last block went away: drop the TLB entries so stores go fast again. */

@@ -62,14 +62,43 @@ void mmu_code_page_removed(struct cpu *c, uint64_t gpa_page)
                 c->tlb[u][k].tag_w = TLB_INVALID;
 }
 
-uint8_t *mmu_gpa_host(struct cpu *c, uint64_t gpa, uint64_t *avail)
+void mmu_forget_range(struct cpu *c, uint64_t gpa, uint64_t len)
+{
+    uint64_t first = gpa & PAGE_MASK, end = gpa + len;
+    if (!len)
+        return;
+    engine_tlb_flushed(c);
+    for (int u = 0; u < 2; u++)
+        for (unsigned k = 0; k < TLB_SIZE; k++) {
+            struct tlb_entry *e = &c->tlb[u][k];
+            if (e->gpa >= first && (end < gpa || e->gpa < end))
+                e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+        }
+}
+
+static bool page_bit(const uint8_t *bits, uint64_t off)
+{
+    uint64_t pg = off >> 12;
+    return !bits || (bits[pg / 8] >> (pg % 8) & 1);
+}
+
+/* Host address of gpa for reading (acc ACC_R/ACC_X) or writing (ACC_W), NULL if gpa is not
+ * memory for that access. *avail: bytes usable from there (to the page end on a slot with
+ * page bitmaps). *writable: whether stores may go there too. */
+uint8_t *mmu_gpa_host(struct cpu *c, uint64_t gpa, int acc, uint64_t *avail, bool *writable)
 {
     for (unsigned s = 0; s < SCPU_MAX_SLOTS; s++) {
         struct region *r = &c->regions[s];
         if (r->size && gpa >= r->gpa && gpa - r->gpa < r->size) {
+            uint64_t off = gpa - r->gpa;
+            bool w = page_bit(r->writable, off);
+            if (!page_bit(r->readable, off) || (acc == ACC_W && !w))
+                return NULL;
             if (avail)
-                *avail = r->size - (gpa - r->gpa);
-            return r->host + (gpa - r->gpa);
+                *avail = r->readable ? 4096 - (off & 4095) : r->size - off;
+            if (writable)
+                *writable = w;
+            return r->host + off;
         }
     }
     return NULL;
@@ -129,7 +158,7 @@ static int walk4(struct cpu *c, uint64_t lin, int acc, int user, struct walk *wk
     wk->nx = false;
     for (lvl = 3; lvl >= 0; lvl--) {
         uint64_t pa = table + ((lin >> (12 + 9 * lvl)) & 511) * 8;
-        uint8_t *h = mmu_gpa_host(c, pa, NULL);
+        uint8_t *h = mmu_gpa_host(c, pa, ACC_W, NULL, NULL); /* A/D bits are stored there */
         if (!h) {
             wk->gpa = pa;
             return MMU_NOMEM;
@@ -192,7 +221,8 @@ int mmu_probe(struct cpu *c, uint64_t lin, int acc, int user, uint8_t **host, ui
         wk.gpa = page & 0xffffffffull;
     }
     uint64_t avail;
-    uint8_t *h = mmu_gpa_host(c, wk.gpa, &avail);
+    bool host_w;
+    uint8_t *h = mmu_gpa_host(c, wk.gpa, acc, &avail, &host_w);
     *gpa = wk.gpa | (lin & 4095);
     if (!h || avail < 4096)
         return MMU_NOMEM;
@@ -203,7 +233,7 @@ int mmu_probe(struct cpu *c, uint64_t lin, int acc, int user, uint8_t **host, ui
     e->gpa = wk.gpa;
     uint64_t slow = (user && c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & F_AC)) ? TLB_SLOW : 0;
     e->tag_r = page | slow;
-    bool w_ok = (c->cr0 & CR0_PG) ? (wk.w || (!user && !(c->cr0 & CR0_WP) && acc == ACC_W)) : true;
+    bool w_ok = host_w && ((c->cr0 & CR0_PG) ? (wk.w || (!user && !(c->cr0 & CR0_WP) && acc == ACC_W)) : true);
     e->tag_w = w_ok ? (page | slow | (is_code_page(c, wk.gpa) ? TLB_SLOW : 0)) : TLB_INVALID;
     e->tag_x = (wk.nx && (c->efer & EFER_NXE)) ? TLB_INVALID : page;
     *host = h + (lin & 4095);

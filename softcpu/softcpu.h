@@ -116,6 +116,14 @@ void scpu_destroy(struct scpu *cpu);
 
 /* Add or replace a memory slot; size 0 deletes it. host must stay valid. 0 or -errno. */
 int scpu_set_memory_region(struct scpu *cpu, uint32_t slot, uint64_t gpa, uint64_t size, void *host);
+/* Per-page access of a slot, one bit per 4 KiB page (the caller's, kept valid while the slot
+ * lives; NULL: every page). A page clear in readable is not memory: any access to it exits
+ * as SCPU_EXIT_MMIO, as one outside every slot; a page clear in writable exits so on a store.
+ * The CPU never touches such a page's host address. After changing bits, and after
+ * replacing the host pages behind a range, call scpu_pages_changed. 0 or -EINVAL. */
+int scpu_set_region_pages(struct scpu *cpu, uint32_t slot, const uint8_t *readable, const uint8_t *writable);
+/* Forget every host address the CPU holds for [gpa, gpa+len) (TLB entries, decoded code). */
+void scpu_pages_changed(struct scpu *cpu, uint64_t gpa, uint64_t len);
 
 /* The CPU answers CPUID only from this table (copied). Leaves not present read as 0. */
 int scpu_set_cpuid(struct scpu *cpu, const struct scpu_cpuid_entry *e, size_t n);

@@ -71,8 +71,26 @@ int scpu_set_memory_region(struct scpu *cpu, uint32_t slot, uint64_t gpa, uint64
         if (s != slot && r->size && size && gpa < r->gpa + r->size && r->gpa < gpa + size)
             return -EEXIST;
     }
-    c->regions[slot] = (struct region){gpa, size, host};
+    c->regions[slot] = (struct region){gpa, size, host, NULL, NULL};
     return engine_regions_changed(c);
+}
+
+int scpu_set_region_pages(struct scpu *cpu, uint32_t slot, const uint8_t *readable, const uint8_t *writable)
+{
+    struct cpu *c = (struct cpu *)cpu;
+    if (slot >= SCPU_MAX_SLOTS || !c->regions[slot].size)
+        return -EINVAL;
+    c->regions[slot].readable = readable;
+    c->regions[slot].writable = writable;
+    tlb_flush_all(c);
+    return 0;
+}
+
+void scpu_pages_changed(struct scpu *cpu, uint64_t gpa, uint64_t len)
+{
+    struct cpu *c = (struct cpu *)cpu;
+    mmu_forget_range(c, gpa, len);
+    engine_invalidate(c, gpa, len);
 }
 
 int scpu_set_cpuid(struct scpu *cpu, const struct scpu_cpuid_entry *e, size_t n)

@@ -79,7 +79,12 @@ static int map_segment_range(uint64_t start, uint64_t end, uint32_t prot, const 
     while (start < end) {
         struct vma *v = vma_find(&as->vmas, start);
         if (v) {
-            v->prot |= prot;
+            /* A page an earlier segment mapped: as with Linux's MAP_FIXED mappings in segment
+             * order, the later segment's protection and file offset win (its pages too). */
+            v->prot = prot;
+            v->file = f;
+            v->pgoff = pgoff + (start - base);
+            mm_protect_pages(as, v->start, v->end, prot);
             start = v->end;
             continue;
         }

@@ -152,6 +152,8 @@ static _Noreturn void exec_commit(struct binprm *b)
     if (err)
         exec_fatal(b, err);
     uint64_t sp = exec_build_stack(b, interp_base);
+    if (!sp)
+        exec_fatal(b, -LINUX_ENOMEM);
     binprm_end(b);
     start_user(entry, sp);
 }

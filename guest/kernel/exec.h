@@ -37,7 +37,8 @@ int elf_prepare(struct binprm *b);
 int elf_map(struct binprm *b, uint64_t *entry, uint64_t *interp_base);
 
 /* ustack.c: writes the initial stack as Linux lays it out (strings at the top, then platform string,
- * 16 random bytes, auxv, envp, argv, argc) and returns the 16-byte aligned RSP pointing at argc. */
+ * 16 random bytes, auxv, envp, argv, argc) and returns the 16-byte aligned RSP pointing at argc,
+ * or 0 when guest memory ran out. */
 uint64_t exec_build_stack(const struct binprm *b, uint64_t interp_base);
 
 #endif

@@ -1,6 +1,7 @@
 /* fault.c: demand paging: zero-filled anonymous pages, shared file pages, stack growth, and the
  * protection check. */
 #include "bvm_linux.h"
+#include "cpu.h"
 #include "mm.h"
 #include "mm_shared.h"
 #include "pagetable.h"
@@ -65,8 +66,28 @@ static int fault_in(struct addrspace *as, struct vma *v, uint64_t addr, uint32_t
     return 0;
 }
 
+/* A fault on a present page whose VMA allows the access. Either its PTE lags the VMA (every
+ * PTE carries exactly its VMA's rights): repair it; or the TLB held a stale entry: drop it.
+ * A fault must change something: one that finds nothing to change right after another at
+ * the same page would repeat forever, so it ends as SIGSEGV. */
+static int fault_present(struct addrspace *as, const struct vma *v, uint64_t va, uint64_t pte, uint64_t last)
+{
+    uint64_t want = pt_prot_flags(v->prot);
+    if ((pte & (PTE_U | PTE_W | PTE_NX)) != want) {
+        pt_protect(as->root, va, want);
+        return 0;
+    }
+    invlpg(va);
+    if (last == va + 1)
+        return FAULT_ACCERR;
+    as->spurious_va = va + 1;
+    return 0;
+}
+
 int fault_handle(struct addrspace *as, uint64_t addr, uint32_t access)
 {
+    uint64_t last = as->spurious_va;
+    as->spurious_va = 0;
     if (addr >= USER_TOP)
         return -LINUX_EFAULT;
     struct vma *v = vma_find(&as->vmas, addr);
@@ -74,8 +95,9 @@ int fault_handle(struct addrspace *as, uint64_t addr, uint32_t access)
         v = stack_grow(as, addr);
     if (!v)
         return -LINUX_EFAULT;
-    /* A present page that still faults means the access itself is not allowed (or a stale TLB
-     * entry, which the return to user refetches). */
+    uint64_t pte = pt_lookup(as->root, PAGE_DOWN(addr));
+    if ((pte & PTE_P) && prot_allows(v->prot, access))
+        return fault_present(as, v, PAGE_DOWN(addr), pte, last);
     int err = fault_in(as, v, addr, access, NULL);
     return err == -LINUX_ENOMEM ? -LINUX_EFAULT : err;
 }

@@ -59,6 +59,8 @@ int pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags)
     return 0;
 }
 
+int pt_reserve(uint64_t root, uint64_t va) { return pt_walk(root, va, true) ? 0 : -LINUX_ENOMEM; }
+
 uint64_t pt_unmap(uint64_t root, uint64_t va)
 {
     uint64_t *pte = pt_walk(root, va, false);

@@ -13,6 +13,8 @@ uint64_t pt_root(void);
 void pt_drop_identity(uint64_t root);
 /* Maps one 4 KiB page; va must be unmapped (an invariant). Returns 0 or -ENOMEM. */
 int pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags);
+/* Creates the tables a mapping at va needs (so a later pt_map there cannot fail). 0 or -ENOMEM. */
+int pt_reserve(uint64_t root, uint64_t va);
 /* Unmaps one page; returns its pa, or 0 when nothing was mapped. */
 uint64_t pt_unmap(uint64_t root, uint64_t va);
 /* The leaf PTE for va (0 when not present). */

@@ -44,17 +44,23 @@ static void palloc_place_metadata(uint64_t bytes)
     panic("palloc: no usable range holds %lu bytes of page metadata", (unsigned long)bytes);
 }
 
+/* RAM above 3 GiB lives from 4 GiB up (monitor/guestmem.h), so the pages array is indexed up to
+ * the end of the highest usable range, hole included (its entries are never touched). RAM lies
+ * below the file window. */
 void palloc_init(const struct bvm_bootinfo *bi)
 {
-    npages = bi->ram_size >> PAGE_SHIFT;
+    uint64_t top = 0;
     for (uint32_t i = 0; i < bi->nr_ranges && i < BVM_MAX_RANGES; i++) {
         const struct bvm_mem_range *r = &bi->ranges[i];
         if (r->type != BVM_RANGE_USABLE || r->size == 0)
             continue;
-        if (!PAGE_ALIGNED(r->base) || !PAGE_ALIGNED(r->size) || r->base + r->size > bi->ram_size)
+        if (!PAGE_ALIGNED(r->base) || !PAGE_ALIGNED(r->size) || r->base > BVM_FILEWIN_GPA ||
+            r->size > BVM_FILEWIN_GPA - r->base)
             panic("palloc: bad usable range %#lx+%#lx", (unsigned long)r->base, (unsigned long)r->size);
         usable[nusable++] = *r;
+        top = MAX(top, r->base + r->size);
     }
+    npages = top >> PAGE_SHIFT;
     palloc_place_metadata(PAGE_UP(npages * sizeof(struct page)));
     for (uint32_t i = 0; i < nusable; i++)
         nfree += usable[i].size >> PAGE_SHIFT;

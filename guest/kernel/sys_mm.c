@@ -205,7 +205,17 @@ int64_t sys_mprotect(SYSARGS)
 struct move_ctx {
     struct addrspace *as;
     uint64_t from, to;
+    int err;
 };
+
+/* First pass: the tables every moved page needs, so that moving cannot fail half way. */
+static void reserve_one(uint64_t va, uint64_t *pte, void *ctx)
+{
+    struct move_ctx *m = ctx;
+    (void)pte;
+    if (!m->err)
+        m->err = pt_reserve(m->as->root, va - m->from + m->to);
+}
 
 static void move_one(uint64_t va, uint64_t *pte, void *ctx)
 {
@@ -214,8 +224,8 @@ static void move_one(uint64_t va, uint64_t *pte, void *ctx)
     *pte = 0;
     __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
     uint64_t nva = va - m->from + m->to;
-    if (pt_map(m->as->root, nva, pa, flags))
-        panic("mremap: out of memory for page tables");
+    int err = pt_map(m->as->root, nva, pa, flags);
+    kassert(err == 0); /* its tables were reserved */
     if (!fw_owns(pa))
         palloc_set_rmap(pa, m->as, nva);
 }
@@ -242,7 +252,12 @@ static int64_t mremap_move(struct vma *v, uint64_t old, uint64_t old_len, uint64
     int err = v->fw ? mm_shared_clone(v, old, dst, dst + new_len) : mremap_new_vma(v, old, dst, new_len);
     if (err)
         return err;
-    struct move_ctx m = {as, old, dst};
+    struct move_ctx m = {as, old, dst, 0};
+    pt_range(as->root, old, old + MIN(old_len, new_len), reserve_one, &m);
+    if (m.err) { /* guest RAM is full: Linux's ENOMEM, the old mapping untouched */
+        mm_unmap(as, dst, dst + new_len);
+        return m.err;
+    }
     pt_range(as->root, old, old + MIN(old_len, new_len), move_one, &m);
     mm_unmap(as, old, old + old_len);
     return (int64_t)dst;

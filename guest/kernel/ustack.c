@@ -13,7 +13,8 @@
 #define AUXV_MAX 24
 
 struct stack_builder {
-    uint64_t sp; /* grows down */
+    uint64_t sp;  /* grows down */
+    bool failed;  /* a write found no memory (guest RAM is full) */
 };
 
 /* Copies bytes just below sp. The stack VMA grows on demand, as it would for the program. */
@@ -21,15 +22,14 @@ static uint64_t push_bytes(struct stack_builder *b, const void *data, uint64_t l
 {
     b->sp -= len;
     if (copy_to_user(b->sp, data, len))
-        panic("exec: cannot write %lu bytes of initial stack at %#lx", (unsigned long)len,
-              (unsigned long)b->sp);
+        b->failed = true;
     return b->sp;
 }
 
-static void put_word(uint64_t *at, uint64_t v)
+static void put_word(struct stack_builder *b, uint64_t *at, uint64_t v)
 {
     if (copy_to_user((uint64_t)(uintptr_t)at, &v, sizeof(v)))
-        panic("exec: cannot write the initial stack at %p", (void *)at);
+        b->failed = true;
 }
 
 static uint32_t fill_auxv(uint64_t *a, const struct elf_info *info, uint64_t interp_base, uint64_t execfn,
@@ -61,14 +61,14 @@ static uint32_t fill_auxv(uint64_t *a, const struct elf_info *info, uint64_t int
 }
 
 /* Writes the pointers to n consecutive strings starting at window offset *off; w: the next word. */
-static uint64_t *put_pointers(uint64_t *w, const struct binprm *b, uint64_t *off, uint64_t n,
-                              uint64_t strings)
+static uint64_t *put_pointers(struct stack_builder *sb, uint64_t *w, const struct binprm *b, uint64_t *off,
+                              uint64_t n, uint64_t strings)
 {
     for (uint64_t i = 0; i < n; i++) {
-        put_word(w++, strings + (*off - b->p));
+        put_word(sb, w++, strings + (*off - b->p));
         *off += binprm_strlen(b, *off);
     }
-    put_word(w++, 0);
+    put_word(sb, w++, 0);
     return w;
 }
 
@@ -78,22 +78,21 @@ uint64_t exec_build_stack(const struct binprm *b, uint64_t interp_base)
     /* The top word stays zero, as on Linux; below it the file name, envp and argv strings. */
     uint64_t strings = cur_as->stack_top - 8 - (ARGS_WINDOW - b->p), off = b->p;
     if (binprm_copy_out(b, strings))
-        panic("exec: cannot write %lu bytes of strings to the new stack",
-              (unsigned long)(ARGS_WINDOW - b->p));
-    struct stack_builder sb = {strings & ~15ull};
+        return 0;
+    struct stack_builder sb = {strings & ~15ull, false};
     uint64_t platform = push_bytes(&sb, "x86_64", 7);
     uint64_t random = push_bytes(&sb, b->random, 16);
     uint32_t naux = fill_auxv(auxv, &b->prog.info, interp_base, strings + (b->exec - b->p), platform, random);
     uint64_t words = 1 + (b->argc + 1) + (b->envc + 1) + naux;
     sb.sp = (sb.sp - words * 8) & ~15ull;
     uint64_t *w = (uint64_t *)(uintptr_t)sb.sp;
-    put_word(w++, b->argc);
+    put_word(&sb, w++, b->argc);
     cur_as->arg_start = strings;
-    w = put_pointers(w, b, &off, b->argc, strings);
+    w = put_pointers(&sb, w, b, &off, b->argc, strings);
     cur_as->arg_end = strings + (off - b->p);
-    w = put_pointers(w, b, &off, b->envc, strings);
+    w = put_pointers(&sb, w, b, &off, b->envc, strings);
     procfs_set_environ(cur_as->arg_end, strings + (off - b->p));
     for (uint32_t i = 0; i < naux; i++)
-        put_word(w++, auxv[i]);
-    return sb.sp;
+        put_word(&sb, w++, auxv[i]);
+    return sb.failed ? 0 : sb.sp;
 }

@@ -87,6 +87,7 @@ void t_accessed_dirty(void);
 void t_cross_store(void);
 void t_large_pages(void);
 void t_noncanonical(void);
+void t_page_bitmaps(void);
 
 extern const struct systest systest_cases[];
 extern const unsigned systest_ncases;

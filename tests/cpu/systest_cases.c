@@ -521,6 +521,7 @@ const struct systest systest_cases[] = {
     {"sys_crossing_store_fault", t_cross_store},
     {"sys_large_pages", t_large_pages},
     {"sys_noncanonical", t_noncanonical},
+    {"sys_page_bitmaps", t_page_bitmaps},
     {"sys_ist_alignment", t_ist_align},
     {"sys_double_fault", t_double_fault},
     {"sys_triple_fault", t_triple_fault},

@@ -1,6 +1,8 @@
 /* systest_paging.c: paging test cases: #PF error codes and CR2, U/S W NX WP, A/D bits, large pages. */
 #include "systest.h"
 
+#include <sys/mman.h>
+
 /* ---- paging faults: error code, CR2, pushed RIP, RSP0 stack switch from ring 3 ---- */
 
 /* User code at UCODE touching addr through %rbx; expect #PF with err and CR2. */
@@ -127,3 +129,66 @@ void t_noncanonical(void)
           (unsigned long)R.rsp);
 }
 
+
+/* ---- a slot with page bitmaps (the monitor's file window): the CPU never touches a page the
+ * bitmaps refuse, even through a guest PTE that allows the access ---- */
+
+#define WIN_GPA 0x3000000ull
+
+static uint64_t win_run(const uint8_t *code, size_t len, uint64_t lin, uint64_t rax)
+{
+    machine(KCODE, false);
+    memcpy(ram + KCODE, code, len);
+    scpu_invalidate(cpu, KCODE, len);
+    *pte(0x47000) = WIN_GPA | 3;          /* present, writable: only the host refuses */
+    *pte(0x48000) = (WIN_GPA + 4096) | 3;
+    R.rbx = lin;
+    R.rax = rax;
+    scpu_set_regs(cpu, &R);
+    return run();
+}
+#define WIN_RUN(code, lin, rax) win_run(code, (size_t)(code##_end - code), lin, rax)
+
+static void win_expect_mmio(uint64_t gpa, int is_write)
+{
+    CHECK(ex.reason == SCPU_EXIT_MMIO && ex.u.mmio.gpa == gpa && ex.u.mmio.is_write == is_write,
+          "exit %u gpa %#lx write %u, want MMIO at %#lx write %d", ex.reason, (unsigned long)ex.u.mmio.gpa,
+          ex.u.mmio.is_write, (unsigned long)gpa, is_write);
+    CHECK(R.rip == KCODE, "rip %#lx: the access must not complete", (unsigned long)R.rip);
+}
+
+void t_page_bitmaps(void)
+{
+    /* page 0: host read-only, page 1: host inaccessible; a missing check is a crash here */
+    uint8_t *host = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    static uint8_t readable[1], writable[1];
+    CHECK(host != MAP_FAILED, "mmap");
+    memset(host, 0x5a, 4096);
+    mprotect(host, 4096, PROT_READ);
+    mprotect(host + 4096, 4096, PROT_NONE);
+    readable[0] = 1, writable[0] = 0;
+    CHECK(!scpu_set_memory_region(cpu, 1, WIN_GPA, 8192, host) &&
+              !scpu_set_region_pages(cpu, 1, readable, writable), "second slot refused");
+    CHECK(WIN_RUN(g_load_rbx, 0x47010, 0) == SCPU_EXIT_HLT && R.rax == 0x5a5a5a5a5a5a5a5aull,
+          "load from the read-only page: exit %u rax %#lx", ex.reason, (unsigned long)R.rax);
+    WIN_RUN(g_store_rbx, 0x47010, 1);
+    win_expect_mmio(WIN_GPA + 0x10, 1);
+    WIN_RUN(g_load_rbx, 0x48010, 0);
+    win_expect_mmio(WIN_GPA + 0x1010, 0);
+    /* made writable: stores go through; made inaccessible again: the TLB forgot the page */
+    mprotect(host, 4096, PROT_READ | PROT_WRITE);
+    writable[0] = 1;
+    scpu_pages_changed(cpu, WIN_GPA, 4096);
+    CHECK(WIN_RUN(g_store_rbx, 0x47010, 7) == SCPU_EXIT_HLT && host[0x10] == 7, "store to the writable page");
+    mprotect(host, 4096, PROT_NONE);
+    readable[0] = writable[0] = 0;
+    scpu_pages_changed(cpu, WIN_GPA, 4096);
+    LOAD(KCODE, g_load_rbx);
+    R.rip = KCODE; /* same machine: the TLB entry from the store is still there unless dropped */
+    R.rbx = 0x47010;
+    scpu_set_regs(cpu, &R);
+    run();
+    win_expect_mmio(WIN_GPA + 0x10, 0);
+    scpu_set_memory_region(cpu, 1, 0, 0, NULL);
+    munmap(host, 8192);
+}

@@ -169,3 +169,26 @@ for s in $(seq 1 60); do
     esac
 done
 if [ -z "$bad" ]; then echo "PASS random-code-never-crashes-monitor"; else echo "FAIL random-code-never-crashes-monitor:$bad"; fi
+
+# Guest RAM full (a small --mem filled by kernel copies): calls that need memory answer ENOMEM or
+# succeed, never end the VM (an mremap needing page tables once panicked the guest kernel).
+MF=$(realpath "$B/tests/programs/mem_full.glibc")
+out=$(cd "$T" && timeout 120 "$BVM" --backend soft --mem 64M "$MF" 2>&1)
+st=$?
+if [ $st = 0 ] && grep -q '^filled: guest RAM is full' <<<"$out" &&
+    grep -q '^full mremap far [0-9]*: Cannot allocate memory' <<<"$out"; then
+    echo "PASS memory-full-gives-errno ($(grep -c ': Cannot allocate memory' <<<"$out") ENOMEM answers)"
+else
+    echo "FAIL memory-full-gives-errno: status $st: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+fi
+
+# Every accepted --mem boots, RAM above 3 GiB (placed from 4 GiB up) included, and that RAM is
+# usable: filling 3 GiB + 64 MiB reaches its high pages.
+bad=""
+for m in 64M 3G 4G 5G 64G; do
+    out=$("$BVM" --backend soft --mem $m "$HELLO" 2>&1) || bad+=" $m: ${out:0:100}"
+done
+out=$(cd "$T" && timeout 300 "$BVM" --backend soft --mem 3136M "$MF" 4096 2>&1)
+st=$?
+grep -q '^filled: guest RAM is full' <<<"$out" && [ $st = 0 ] || bad+=" 3136M filled: status $st $(tail -n 2 <<<"$out" | tr '\n' ' ')"
+if [ -z "$bad" ]; then echo "PASS mem-sizes-boot-and-work"; else echo "FAIL mem-sizes-boot-and-work:$bad"; fi

@@ -11,7 +11,8 @@ PROG_BINS := $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.glibc) \
              $(addprefix $(PROG_DIR)/,$(addsuffix .dyn,$(PROG_DYN)) $(addsuffix .mdyn,$(PROG_DYN))) \
              $(patsubst tests/programs/%,$(PROG_DIR)/%.raw,$(basename $(PROG_RAW))) \
              $(PROG_DIR)/shebang.sh $(PROG_DIR)/sh_procs.sh $(PROG_DIR)/pty_jobs.py \
-             $(PROG_DIR)/make_project.sh $(PROG_DIR)/py_procs.py $(PROG_DIR)/pl_procs.pl
+             $(PROG_DIR)/make_project.sh $(PROG_DIR)/py_procs.py $(PROG_DIR)/pl_procs.pl \
+             $(PROG_DIR)/segs_ro_rw.elf $(PROG_DIR)/segs_rw_ro.elf
 TESTS_BUILD += $(PROG_BINS)
 
 $(PROG_DIR)/%.glibc: tests/programs/%.c
@@ -46,6 +47,10 @@ $(PROG_DIR)/%.py: tests/programs/%.py
 $(PROG_DIR)/%.pl: tests/programs/%.pl
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@
+# hand-made ELF files for loader corner cases (mkelf.py says which)
+$(PROG_DIR)/%.elf: tests/programs/mkelf.py
+	@mkdir -p $(dir $@)
+	python3 $< $* $@ && chmod 755 $@
 
 # Input files the cases read (copied into each scratch directory before a run).
 $(PROG_DIR)/inputs/.stamp: tests/programs/inputs.sh

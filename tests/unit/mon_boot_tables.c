@@ -31,7 +31,7 @@ static uint64_t walk(uint64_t va)
 
 static void page_tables_one_region(void)
 {
-    struct gm_region r[1] = {{0, 1ull << 30, NULL, NULL}};
+    struct gm_region r[1] = {{0, 1ull << 30, NULL, NULL, NULL}};
     long used = bt_build_page_tables(buf, sizeof buf, PT_GPA, r, 1);
     CHECK(used > 0);
     CHECK_EQ(walk(0x1234), 0x1234);                                /* identity */
@@ -45,7 +45,7 @@ static void page_tables_one_region(void)
 
 static void page_tables_two_regions(void)
 {
-    struct gm_region r[2] = {{0, 0xc0000000ull, NULL, NULL}, {0x100000000ull, 1ull << 30, NULL, NULL}};
+    struct gm_region r[2] = {{0, 0xc0000000ull, NULL, NULL, NULL}, {0x100000000ull, 1ull << 30, NULL, NULL, NULL}};
     CHECK(bt_build_page_tables(buf, sizeof buf, PT_GPA, r, 2) > 0);
     CHECK_EQ(walk(0xbfffffff), 0xbfffffff);
     CHECK_EQ(walk(0xc0000000), ~0ull); /* the hole: KVM's TSS area lives here */
@@ -55,9 +55,9 @@ static void page_tables_two_regions(void)
 /* The largest RAM and the file window still fit the tables' area, the window in the physmap. */
 static void page_tables_max_ram_and_window(void)
 {
-    struct gm_region r[3] = {{0, 0xc0000000ull, NULL, NULL},
-                             {0x100000000ull, BVM_MAX_RAM - 0xc0000000ull, NULL, NULL},
-                             {BVM_FILEWIN_GPA, BVM_FILEWIN_SIZE, NULL, NULL}};
+    struct gm_region r[3] = {{0, 0xc0000000ull, NULL, NULL, NULL},
+                             {0x100000000ull, BVM_MAX_RAM - 0xc0000000ull, NULL, NULL, NULL},
+                             {BVM_FILEWIN_GPA, BVM_FILEWIN_SIZE, NULL, NULL, NULL}};
     CHECK(bt_build_page_tables(buf, sizeof buf, PT_GPA, r, 3) > 0);
     uint64_t end = BVM_FILEWIN_GPA + BVM_FILEWIN_SIZE;
     CHECK_EQ(walk(BVM_PHYSMAP_BASE + BVM_FILEWIN_GPA + 5), BVM_FILEWIN_GPA + 5);
@@ -67,7 +67,7 @@ static void page_tables_max_ram_and_window(void)
 
 static void page_tables_too_small(void)
 {
-    struct gm_region r[1] = {{0, 1ull << 30, NULL, NULL}};
+    struct gm_region r[1] = {{0, 1ull << 30, NULL, NULL, NULL}};
     CHECK(bt_build_page_tables(buf, 3 * 4096, PT_GPA, r, 1) < 0);
 }
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "filewin.h"
@@ -68,7 +69,7 @@ static void coherent(void)
     CHECK_EQ(gm.win_backed, 2);
     CHECK(gm_ptr(&gm, W + 3 * PG, 8) == NULL); /* the pages around stay refused */
     CHECK(gm_ptr(&gm, W + 5 * PG + 8, PG) == NULL);
-    char *p = gm_ptr(&gm, W + 4 * PG, 2 * PG);
+    char *p = gm_ptr_w(&gm, W + 4 * PG, 2 * PG);
     CHECK(p != NULL);
     if (!p)
         return;
@@ -85,10 +86,36 @@ static void coherent(void)
     CHECK_EQ(gm.win_backed, 0);
 }
 
+/* A read-only file page is read-only in the host: the monitor must never store there (a hostcall
+ * whose output lands on it gets -EFAULT, as gm_write does), while reads still work. */
+static void read_only_refuses_writes(void)
+{
+    CHECK_EQ(fmap_call(BVM_HC_FMAP, file, BVM_FMAP_READ, PG, W + 8 * PG, PG), (int64_t)(W + 8 * PG));
+    const char *p = gm_ptr(&gm, W + 8 * PG, PG);
+    CHECK(p != NULL && !memcmp(p, "second", 6));
+    CHECK(gm_ptr_w(&gm, W + 8 * PG, 1) == NULL);
+    CHECK(gm_ptr_w(&gm, W + 8 * PG - 8, 16) == NULL); /* straddling from an unmapped page */
+    CHECK_EQ(gm_write(&gm, W + 8 * PG + 16, "x", 1), -EFAULT);
+    struct bvm_hostcall r = {.nr = BVM_HC_CLOCK_GETTIME};
+    r.u.clock.clock = CLOCK_MONOTONIC;
+    r.u.clock.ts_gpa = W + 8 * PG + 64;
+    gm_write(&gm, REQ, &r, sizeof r);
+    CHECK_EQ(hc_serve(&hc, REQ), 0);
+    gm_read(&gm, REQ, &r, sizeof r);
+    CHECK_EQ(r.ret, -EFAULT);
+    char buf[8] = "";
+    CHECK_EQ(gm_read(&gm, W + 8 * PG, buf, 6), 0);
+    /* mapped writable over the same place: now writable; unmapped: neither */
+    CHECK_EQ(fmap_call(BVM_HC_FMAP, file, BVM_FMAP_READ | BVM_FMAP_WRITE, PG, W + 8 * PG, PG), (int64_t)(W + 8 * PG));
+    CHECK(gm_ptr_w(&gm, W + 8 * PG, PG) != NULL);
+    CHECK_EQ(fmap_call(BVM_HC_FUNMAP, 0, 0, 0, W + 8 * PG, PG), 0);
+    CHECK(gm_ptr(&gm, W + 8 * PG, 1) == NULL && gm_ptr_w(&gm, W + 8 * PG, 1) == NULL);
+}
+
 static void truncated_page_detached(void)
 {
     CHECK_EQ(fmap_call(BVM_HC_FMAP, file, BVM_FMAP_READ, 0, W, 3 * PG), (int64_t)W);
-    char *p = gm_ptr(&gm, W, 3 * PG);
+    const char *p = gm_ptr(&gm, W, 3 * PG);
     CHECK(p != NULL);
     if (!p)
         return;
@@ -117,6 +144,7 @@ int main(void)
     RUN(bad_requests);
     RUN(pipe_refused);
     RUN(coherent);
+    RUN(read_only_refuses_writes);
     RUN(truncated_page_detached);
     return 0;
 }
