@@ -253,7 +253,7 @@ enum form {
 #define OPF_LOCK (1u << 2)    /* LOCK prefix allowed (with a memory destination) */
 #define OPF_REP (1u << 3)     /* REP/REPNE prefix meaningful */
 #define OPF_D64 (1u << 8)     /* default operand size 64 in long mode (push, pop, ...) */
-#define OPF_F64 (1u << 9)     /* operand size forced to 64 in long mode (near branches) */
+#define OPF_F64 (1u << 9)     /* near branches: 64-bit in long mode, 16-bit under 66 (AMD) */
 #define OPF_NO64 (1u << 10)   /* invalid in 64-bit mode (#UD) */
 #define OPF_ONLY64 (1u << 11) /* valid only in 64-bit mode */
 #define OPF_PRIV (1u << 12)   /* CPL 0 only (#GP(0) otherwise), checked by the engine */
@@ -312,8 +312,8 @@ static inline unsigned opdesc_osz64(const struct opdesc *e, bool rexw, bool osiz
 {
     if (rexw && !(e->flags & (OPF_W_IGNORED | OPF_OSZ16_32)))
         return 8;
-    if (e->flags & OPF_F64)
-        return 8;
+    if (e->flags & OPF_F64) /* AMD, the CPUID's vendor: 66 makes a near branch 16-bit (Intel ignores it) */
+        return osize ? 2 : 8;
     if (osize)
         return 2;
     return (e->flags & OPF_D64) ? 8 : 4;

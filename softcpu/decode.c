@@ -360,6 +360,17 @@ static unsigned decode_opcode(struct dstate *d, unsigned *map)
     return op;
 }
 
+/* MOV to or from a control register (CR0, 2, 3, 4, 8 exist) or debug register (DR0-7) that
+ * does not exist: #UD, which comes before the privilege check. */
+static bool no_such_register(const struct opdesc *e, const struct insn *i)
+{
+    if (e->form != FORM_Rd_Cd && e->form != FORM_Cd_Rd)
+        return false;
+    if (e->aux == 1)
+        return i->reg > 7;
+    return !(i->reg == 0 || i->reg == 2 || i->reg == 3 || i->reg == 4 || i->reg == 8);
+}
+
 /* Handler and flags from the entry, unless the encoding must raise #UD or #GP instead. */
 static void finish(struct cpu *c, struct insn *i, const struct opdesc *e)
 {
@@ -367,7 +378,7 @@ static void finish(struct cpu *c, struct insn *i, const struct opdesc *e)
     i->aux = e->aux;
     i->flags = (uint8_t)e->flags;
     if ((c->mode == 8 && (e->flags & OPF_NO64)) || (c->mode != 8 && (e->flags & OPF_ONLY64)) ||
-        ((i->pfx & P_LOCK) && !((e->flags & OPF_LOCK) && i->is_mem)))
+        ((i->pfx & P_LOCK) && !((e->flags & OPF_LOCK) && i->is_mem)) || no_such_register(e, i))
         plant(i, op_raise_ud);
     else if ((e->flags & OPF_PRIV) && c->cpl != 0)
         plant(i, op_raise_gp0); /* CPL is part of the block key, so this is decided once */
@@ -417,7 +428,9 @@ int decode_insn(struct cpu *c, uint64_t rip, const struct fetch *f, struct insn 
         osize = false; /* a mandatory 66 selects the instruction, not the operand size */
     i->osz = (uint8_t)op_size(c, e, i->pfx, osize);
     decode_operands(c, i, &d, e, rex, has_modrm);
-    if (sego != S_NONE)
+    /* 64-bit mode ignores ES, CS, SS and DS overrides: an address stays its default segment's
+     * (a non-canonical one is #SS only when that is SS) */
+    if (sego != S_NONE && (c->mode != 8 || sego == S_FS || sego == S_GS))
         i->seg = (uint8_t)sego;
     if (d.bad)
         goto bad;
@@ -435,13 +448,12 @@ bad:
 void op_raise_ud(struct cpu *c, const struct insn *i) { cpu_ud(c); }
 void op_raise_gp0(struct cpu *c, const struct insn *i) { cpu_gp0(c); }
 
+/* The optable holds every instruction of the extensions the CPUID offers: whatever else a
+ * program executes raises #UD, as on a processor without those extensions (counted apart from
+ * the architecturally undefined encodings, which op_raise_ud answers). */
 void op_unimplemented(struct cpu *c, const struct insn *i)
 {
-    char why[96];
-    int n = snprintf(why, sizeof why, "unimplemented opcode");
-    uint8_t bytes[15];
-    unsigned len = engine_fetch_bytes(c, engine_cur_lin(c), bytes, i->len ? i->len : 1);
-    for (unsigned k = 0; k < len && n < (int)sizeof why - 4; k++)
-        n += snprintf(why + n, sizeof why - (size_t)n, " %02x", bytes[k]);
-    cpu_exit_internal(c, i->rip, why);
+    (void)i;
+    c->stats.ud_unimplemented++;
+    cpu_ud(c);
 }

@@ -30,8 +30,13 @@ static uint64_t far_target_desc(struct cpu *c, uint16_t sel)
         cpu_gp0(c);
     if (seg_read_desc(c, sel, &d) < 0)
         cpu_fault(c, EXC_GP, ec);
-    if (!((d >> 44) & 1))
-        cpu_unimplemented(c, "far transfer through a call gate, task gate or TSS");
+    if (!((d >> 44) & 1)) { /* a system descriptor */
+        unsigned t = desc_type(d);
+        bool gate_or_task = (c->efer & EFER_LMA) ? t == 0xc : (t & 7) == 1 || (t & 7) == 3 || (t & 7) == 4 || t == 5;
+        if (gate_or_task) /* our kernels make no call gates; legacy task switches are not implemented */
+            cpu_unimplemented(c, "far transfer through a call gate or a task switch");
+        cpu_fault(c, EXC_GP, ec); /* long mode has no task switch: a TSS or LDT is no target */
+    }
     if (!desc_is_code(d))
         cpu_fault(c, EXC_GP, ec);
     bool conforming = desc_type(d) & 4;

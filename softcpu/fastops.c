@@ -476,7 +476,7 @@ void fast_select(const struct cpu *c, struct insn *i)
         i->imm2 = insn_next(i) + (uint64_t)sext(i->imm, 4);
         i->fn = fx_call;
     }
-    if (i->fn == op_jcc_Jb || i->fn == op_jcc_Jz) {
+    if ((i->fn == op_jcc_Jb || i->fn == op_jcc_Jz) && i->osz == 8) {
         unsigned isz = i->fn == op_jcc_Jb ? 1 : 4;
         i->imm2 = insn_next(i) + (uint64_t)sext(i->imm, isz);
         i->fn = fx_jcc[i->aux & 15];

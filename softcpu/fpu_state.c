@@ -121,10 +121,13 @@ static void fx_legacy_selectors(struct cpu *c, const struct insn *i, const uint8
 }
 
 /* The hardware we model (AMD) touches the last byte of the 512-byte area first, so a
- * fault on a later page reports that byte in CR2; a crossing write faults before storing. */
+ * fault on a later page reports that byte in CR2; a crossing write faults before storing.
+ * Unlike SSE operands, the address's segment checks (#SS, #GP) come before alignment's. */
 static uint64_t fx_area(struct cpu *c, const struct insn *i, int acc)
 {
-    uint64_t ea = simd_ea(c, i, 512, true), got;
+    uint64_t ea = insn_ea(c, i, 512), got;
+    if (ea & 15)
+        cpu_gp0(c);
     if (acc == ACC_W)
         mem_span(c, ea + 511, 1, ACC_W, &got);
     else

@@ -78,7 +78,7 @@ static bool map1b(const struct insn *i, struct jop *j)
     if (op >= 0x70 && op <= 0x7f) {
         set(j, K_JCC, FL_READ, 0, 0, 0, false);
         j->cc = op & 15;
-        return true;
+        return i->osz == 8; /* a 16-bit one (66) truncates its target: the handler's */
     }
     switch (op) {
     case 0x63: set(j, K_MODRM, FL_NONE, M_R, 4, 0, true); return i->osz != 2;
@@ -100,7 +100,7 @@ static bool map1b(const struct insn *i, struct jop *j)
     case 0xc6: case 0xc7: set(j, K_MODRM, FL_NONE, M_W, op & 1 ? 0 : 1, op & 1 ? IMM_OSZ : 1, false); return digit == 0;
     case 0xf6: case 0xf7: return group3(op, digit, j);
     case 0xfe: case 0xff: set(j, K_MODRM, FL_PART, M_RW, op & 1 ? 0 : 1, 0, false); return digit <= 1;
-    case 0xeb: case 0xe9: set(j, K_JMP, FL_NONE, 0, 0, 0, false); return true;
+    case 0xeb: case 0xe9: set(j, K_JMP, FL_NONE, 0, 0, 0, false); return i->osz == 8;
     case 0xe8: set(j, K_CALL, FL_NONE, 0, 0, 0, false); return i->osz == 8;
     case 0xc3: set(j, K_RET, FL_NONE, 0, 0, 0, false); return i->osz == 8;
     case 0x68: case 0x6a: set(j, K_PUSHI, FL_NONE, 0, 0, 0, false); return i->osz == 8;
@@ -135,7 +135,7 @@ static bool map0f(const struct insn *i, struct jop *j)
     if (op >= 0x80 && op <= 0x8f) {
         set(j, K_JCC, FL_READ, 0, 0, 0, false);
         j->cc = op & 15;
-        return true;
+        return i->osz == 8;
     }
     if (op >= 0x90 && op <= 0x9f) {
         set(j, K_MODRM, FL_READ, M_W, 1, 0, false);

@@ -39,13 +39,14 @@ void x87_check(struct cpu *c, bool waiting)
         cpu_fault(c, EXC_MF, 0);
 }
 
-/* Legacy SSE requires 16-byte alignment of 128-bit operands (#GP(0), before any #PF). */
+/* Legacy SSE requires 16-byte alignment of 128-bit operands: #GP(0), before any #PF and
+ * before a non-canonical stack address's #SS (as the host CPU orders them). */
 uint64_t simd_ea(struct cpu *c, const struct insn *i, unsigned size, bool align16)
 {
-    uint64_t ea = insn_ea(c, i, size);
-    if (align16 && (ea & 15))
+    uint64_t base = (c->mode != 8 || i->seg == S_FS || i->seg == S_GS) ? c->seg[i->seg].base : 0;
+    if (align16 && ((insn_offset(c, i) + base) & 15))
         cpu_gp0(c);
-    return ea;
+    return insn_ea(c, i, size);
 }
 
 unsigned sx_bytes(unsigned aux)

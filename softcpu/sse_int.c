@@ -133,7 +133,7 @@ SIMD_HANDLER(mmx_pextrw_Gd_Nq_Ib)
 }
 
 /* Byte-masked store to DS:rDI (segment overridable). The bytes are read, merged and written
- * as one access so a fault leaves memory untouched; an all-zero mask touches nothing. */
+ * as one access so a fault leaves memory untouched; an all-zero mask writes nothing. */
 static void maskmov(struct cpu *c, const struct insn *i, const uint8_t *data, const uint8_t *mask,
                     unsigned n)
 {
@@ -141,9 +141,14 @@ static void maskmov(struct cpu *c, const struct insn *i, const uint8_t *data, co
     unsigned any = 0;
     for (unsigned k = 0; k < n; k++)
         any |= mask[k] & 0x80;
+    /* the destination must be writable even for an all-zero mask (the host CPU faults then
+     * too), and a fault is a write's (#PF error code W) */
+    uint64_t lin = seg_linear(c, i->seg, c->r[R_DI] & size_mask(i->asz), n), first, rest;
+    mem_span(c, lin, n, ACC_W, &first);
+    if (first < n)
+        mem_span(c, lin + first, n - first, ACC_W, &rest);
     if (!any)
         return;
-    uint64_t lin = seg_linear(c, i->seg, c->r[R_DI] & size_mask(i->asz), n);
     mem_read(c, lin, buf, n);
     for (unsigned k = 0; k < n; k++)
         if (mask[k] & 0x80)

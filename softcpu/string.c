@@ -112,12 +112,19 @@ static void rep_movs(struct cpu *c, const struct insn *i, unsigned sz)
             cpu_end_block(c, i->rip);
             return;
         }
-        uint64_t sl = src_lin(c, i, sz), dl = dst_lin(c, i, sz);
+        /* the source first: when both fault, the read's fault is the one raised */
+        uint64_t sl = src_lin(c, i, sz);
         uint64_t lim = budget / sz < cnt ? budget / sz : cnt;
         unsigned k = run_elems(c, sl, areg_read(c, R_SI, asz), sz, asz, lim);
-        k = run_elems(c, dl, areg_read(c, R_DI, asz), sz, asz, k);
-        uint8_t *ps = k ? run_ptr(c, sl, k, sz, ACC_R) : NULL;
-        uint8_t *pd = ps ? run_ptr(c, dl, k, sz, ACC_W) : NULL;
+        uint8_t *ps = k ? run_ptr(c, sl, k, sz, ACC_R) : NULL, *pd = NULL;
+        if (ps) {
+            uint64_t dl = dst_lin(c, i, sz);
+            unsigned kd = run_elems(c, dl, areg_read(c, R_DI, asz), sz, asz, k);
+            if (kd && kd < k) /* a shorter run: its lowest byte moved (DF=1) */
+                ps = run_ptr(c, sl, kd, sz, ACC_R);
+            k = kd;
+            pd = k ? run_ptr(c, dl, k, sz, ACC_W) : NULL;
+        }
         if (!pd) {
             movs_one(c, i, sz);
             k = 1;
@@ -226,8 +233,10 @@ static int scas_step(struct cpu *c, const struct insn *i, unsigned sz)
 }
 static int cmps_step(struct cpu *c, const struct insn *i, unsigned sz)
 {
-    uint64_t s = mem_readn(c, src_lin(c, i, sz), sz);
+    /* ES:[rDI] first: when both operands fault, the host CPU (AMD, the CPUID's vendor)
+     * reports the destination's for a lone CMPS (a repeated one varies with the addresses) */
     uint64_t d = mem_readn(c, dst_lin(c, i, sz), sz);
+    uint64_t s = mem_readn(c, src_lin(c, i, sz), sz);
     int64_t dl = str_delta(c, sz);
     str_adv(c, R_SI, dl, i->asz);
     str_adv(c, R_DI, dl, i->asz);

@@ -244,7 +244,8 @@ SIMD_HANDLER(x87_fnstenv_M)
     x87_check(c, false);
     unsigned n = x87_env_store(c, i, e);
     mem_write(c, x87_area(c, i, n, ACC_W), e, n);
-    c->fpu.fcw |= 0x3f; /* FNSTENV masks every exception after storing */
+    c->fpu.fcw |= 0x3f; /* FNSTENV masks every exception after storing: none is pending */
+    fpu_x87_normalize(&c->fpu);
 }
 
 SIMD_HANDLER(x87_fldenv_M)

@@ -29,3 +29,23 @@ prog_args() {
         esac
     done
 }
+
+# unprivileged CMD...: runs CMD in a scratch directory, as the user nobody when we are root
+# (hostile-input tests: a fuzzed guest or random code has the rights of whoever runs it).
+# Programs CMD names must be readable by nobody: unpriv_copy FILE copies FILE into $UNPRIV
+# (made once per script, removed at its exit; call it outside $(...)).
+UNPRIV=
+unpriv_copy() {
+    if [ -z "$UNPRIV" ]; then
+        UNPRIV=$(mktemp -d /tmp/bvm-unpriv.XXXXXX) && chmod 755 "$UNPRIV" && mkdir -m 777 "$UNPRIV/work" || return 1
+        trap 'rm -rf "$UNPRIV"' EXIT
+    fi
+    cp "$1" "$UNPRIV/" && chmod 755 "$UNPRIV/$(basename "$1")"
+}
+unprivileged() {
+    if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+        (cd "$UNPRIV/work" && setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env "$@")
+    else
+        (cd "$UNPRIV/work" && "$@")
+    fi
+}

@@ -6,4 +6,4 @@ TESTS_BUILD += $(CPU_TEST_DIR)/difftest
 $(CPU_TEST_DIR)/difftest: $(DIFFTEST_SRC) $(HARNESS) tests/cpu/difftest.h $(B)/libsoftcpu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Isoftcpu -Itests/cpu -Itests -o $@ $(HARNESS_SRC) $(DIFFTEST_SRC) \
-	    $(B)/libsoftcpu.a -lm
+	    $(B)/libsoftcpu.a -lZydis -lm

@@ -77,8 +77,8 @@ static void print_state(const char *tag, const struct dt_state *s, int with_faul
     printf("\n");
 }
 
-static int compare(const struct dt_case *tc, const struct dt_result *h, const struct dt_result *s,
-                   char *why, size_t wl)
+int dt_compare(const struct dt_case *tc, const struct dt_result *h, const struct dt_result *s, char *why,
+               size_t wl)
 {
     const struct dt_state *a = &h->out, *b = &s->out;
     if (b->vector < 0)
@@ -129,8 +129,8 @@ static int compare(const struct dt_case *tc, const struct dt_result *h, const st
     return 0;
 }
 
-static void report(const char *name, const struct dt_case *tc, const struct dt_result *h,
-                   const struct dt_result *s, const char *why)
+void dt_report(const char *name, const struct dt_case *tc, const struct dt_result *h, const struct dt_result *s,
+               const char *why)
 {
     printf("  mismatch %s: %s\n    bytes:", name, why);
     for (unsigned k = 0; k < tc->len; k++)
@@ -151,10 +151,10 @@ static int run_case(struct group *g, int *host_ud)
     host_run(&tc, &hr);
     soft_run(&tc, &sr);
     *host_ud = hr.out.vector == EXC_UD && sr.out.vector != EXC_UD;
-    if (!compare(&tc, &hr, &sr, why, sizeof why))
+    if (!dt_compare(&tc, &hr, &sr, why, sizeof why))
         return 0;
     if (g->printed++ < max_print || verbose)
-        report(g->name, &tc, &hr, &sr, why);
+        dt_report(g->name, &tc, &hr, &sr, why);
     return 1;
 }
 
@@ -273,10 +273,10 @@ static void run_cpuid_gates(struct group *g, struct rng *r, unsigned count)
         tc.code[0] = 0xf3;
         soft_run(&tc, &sr);
         g->cases++;
-        if (compare(&tc, &hr, &sr, why, sizeof why)) {
+        if (dt_compare(&tc, &hr, &sr, why, sizeof why)) {
             g->fails++;
             if (g->printed++ < max_print)
-                report(g->name, &tc, &hr, &sr, why);
+                dt_report(g->name, &tc, &hr, &sr, why);
         }
     }
     for (unsigned k = 0; k < 4; k++) {
@@ -327,7 +327,7 @@ static void bench_one(const char *name, const uint8_t *loop, unsigned len, unsig
     soft_run(&tc, &sr);
     double t2 = now();
     char why[256];
-    int bad = compare(&tc, &hr, &sr, why, sizeof why);
+    int bad = dt_compare(&tc, &hr, &sr, why, sizeof why);
     printf("bench %s: %llu iterations x %u insns: native %.3f s, soft %.3f s (%.1f ns/insn), "
            "slowdown %.1fx%s%s\n", name, (unsigned long long)iters, ninsn, t1 - t0, t2 - t1,
            (t2 - t1) * 1e9 / ((double)iters * ninsn), (t2 - t1) / (t1 - t0),
@@ -380,6 +380,7 @@ int main(int argc, char **argv)
     double seconds = 0;
     const char *only = NULL;
     int do_bench = 0;
+    unsigned long fuzz = 0;
     for (int k = 1; k < argc; k++) {
         if (!strcmp(argv[k], "--seed") && k + 1 < argc)
             seed = strtoull(argv[++k], NULL, 0);
@@ -395,8 +396,11 @@ int main(int argc, char **argv)
             verbose = 1;
         else if (!strcmp(argv[k], "--bench"))
             do_bench = 1;
+        else if (!strcmp(argv[k], "--fuzz") && k + 1 < argc)
+            fuzz = strtoul(argv[++k], NULL, 0);
         else {
-            fprintf(stderr, "usage: difftest [--seed N] [--count N] [--seconds S] [--seqs N] [--only SUBSTR] [--bench] [-v]\n");
+            fprintf(stderr, "usage: difftest [--seed N] [--count N] [--seconds S] [--seqs N] [--only SUBSTR] [--bench] [-v]\n"
+                            "       difftest --fuzz N [--seed N] [-v]\n");
             return 2;
         }
     }
@@ -408,6 +412,8 @@ int main(int argc, char **argv)
         bench();
         return 0;
     }
+    if (fuzz)
+        return dt_fuzz(seed, fuzz, verbose) ? 1 : 0;
     struct rng r = { seed * 0x9e3779b97f4a7c15ull + 1 };
     time_t t0 = time(NULL);
     do {

@@ -23,11 +23,14 @@ struct dt_state {
     uint64_t r[16]; /* x86 numbering: rax rcx rdx rbx rsp rbp rsi rdi r8..r15 */
     uint64_t rip, rflags;
     uint8_t fx[512] __attribute__((aligned(16)));
-    /* outcome: vector 3 (INT3 after the code) means "completed" */
+    /* outcome: vector 3 (INT3 after the code) means "completed"; DT_HOST_TIMEOUT: the host
+     * ran out of time (random code looping) */
     int vector;
     uint32_t err;     /* #PF error code (other vectors: 0) */
     uint64_t cr2;     /* #PF linear address */
 };
+
+#define DT_HOST_TIMEOUT (-2)
 
 /* FXSAVE offsets */
 #define FX_FCW 0
@@ -65,6 +68,15 @@ void soft_run(const struct dt_case *tc, struct dt_result *res);
 void soft_stats(struct scpu_stats *s); /* counters of the soft CPU all cases ran on */
 int soft_translates(void);
 void soft_set_cpuid(int reduced);
+
+/* difftest.c: compare the outcome of one case (0: same, else *why says how), print a mismatch. */
+int dt_compare(const struct dt_case *tc, const struct dt_result *h, const struct dt_result *s, char *why,
+               size_t wl);
+void dt_report(const char *name, const struct dt_case *tc, const struct dt_result *h, const struct dt_result *s,
+               const char *why);
+
+/* difftest_fuzz.c: n random instruction byte strings, host against soft; returns the failures. */
+unsigned long dt_fuzz(uint64_t seed, unsigned long n, int verbose);
 
 /* difftest_gen.c: build a random case for table entry e; returns 0 if the form has no
  * generator. `seq` asks for an instruction usable inside a sequence (no branches). */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -56,7 +57,7 @@ static void host_signal(int sig, siginfo_t *si, void *ctx)
     o->rflags = (uint64_t)uc->uc_mcontext.gregs[REG_EFL];
     if (uc->uc_mcontext.fpregs)
         memcpy(o->fx, uc->uc_mcontext.fpregs, 512);
-    o->vector = (int)uc->uc_mcontext.gregs[REG_TRAPNO];
+    o->vector = sig == SIGVTALRM ? DT_HOST_TIMEOUT : (int)uc->uc_mcontext.gregs[REG_TRAPNO];
     o->err = 0;
     o->cr2 = 0;
     if (o->vector == EXC_PF) {
@@ -118,7 +119,7 @@ void host_init(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = host_signal;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-    int sigs[] = { SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGILL };
+    int sigs[] = { SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGVTALRM };
     for (unsigned k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
         sigaction(sigs[k], &sa, NULL);
     __asm__ volatile("syscall" : : "a"(158L), "D"(0x1003L /* ARCH_GET_FS */), "S"(&host_fs_base)
@@ -140,11 +141,15 @@ void host_run(const struct dt_case *tc, struct dt_result *res)
     memset(&res->out, 0, sizeof res->out);
     host_out = &res->out;
     res->skipped = 0;
+    /* Random code may jump back into the prologue and loop: 100 ms of CPU time at most. */
+    struct itimerval limit = {{0, 0}, {0, 100000}}, off = {{0, 0}, {0, 0}};
     if (sigsetjmp(host_jmp, 1) == 0) {
         void (*fn)(void) = (void (*)(void))(uintptr_t)DT_PROLOGUE;
         host_in_test = 1;
+        setitimer(ITIMER_VIRTUAL, &limit, NULL);
         fn();
         abort(); /* the code always ends in INT3 or a fault */
     }
+    setitimer(ITIMER_VIRTUAL, &off, NULL);
     memcpy(res->mem, (void *)DT_SCRATCH, DT_SCRATCH_LEN);
 }

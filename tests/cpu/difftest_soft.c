@@ -68,6 +68,7 @@ static void build_tables(void)
     put64(sysmem, SYS_GDT + 0x78, 0x0040f50000000000ull);
     put64(sysmem, SYS_GDT + 0x40, 0x67 | (SYS_TSS & 0xffffff) << 16 | 0x8bull << 40 | (SYS_TSS >> 24 & 0xff) << 56);
     put64(sysmem, SYS_TSS + 4, SYS_KSTACK);
+    sysmem[SYS_TSS + 0x66 - SYS_BASE] = 0x68; /* I/O map base past the limit: user port I/O faults, as on Linux */
     for (uint64_t v = 0; v < 256; v++) {
         uint64_t h = SYS_HANDLERS + 16 * v;
         put64(sysmem, SYS_IDT + 16 * v, (h & 0xffff) | 0x10ull << 16 | 0xeeull << 40 | (h >> 16 & 0xffff) << 48);

@@ -150,10 +150,15 @@ SNIP(g_spin)
 1:  jmp 1b
 END(g_spin)
 
-SNIP(g_vmmcall)         /* exists on AMD hardware, not implemented here */
+SNIP(g_vmmcall)         /* SVM's: #UD without EFER.SVME, as here */
     .byte 0x0f, 0x01, 0xd9
     hlt
 END(g_vmmcall)
+
+SNIP(g_mov_dr)          /* debug registers: not implemented (the kernel uses none) */
+    mov %dr0, %rax
+    hlt
+END(g_mov_dr)
 
 SNIP(g_lock_nop)
     .byte 0xf0, 0x90
