@@ -6,9 +6,11 @@ static enum elf_err check_ident(const uint8_t *id, uint64_t len)
     if (len < 4 || id[0] != 0x7f || id[1] != 'E' || id[2] != 'L' || id[3] != 'F')
         return ELF_NOT_ELF;
     /* Linux leaves the class to e_machine and e_phentsize; naming it gives the clearer error. */
-    if (len <= EI_CLASS || id[EI_CLASS] != ELFCLASS64)
+    if (len <= EI_CLASS)
+        return ELF_SHORT_HEADER;
+    if (id[EI_CLASS] == ELFCLASS32)
         return ELF_NOT_64BIT;
-    return ELF_OK;
+    return id[EI_CLASS] == ELFCLASS64 ? ELF_OK : ELF_BAD_CLASS;
 }
 
 enum elf_err elf_check_header(const struct elf64_ehdr *eh, uint64_t len, uint64_t table_end)

@@ -37,6 +37,7 @@ struct elf64_shdr {
 _Static_assert(sizeof(struct elf64_shdr) == 64, "shdr size");
 
 #define EI_CLASS 4
+#define EI_DATA 5 /* 2: big-endian (Linux does not look) */
 #define ELFCLASS32 1
 #define ELFCLASS64 2
 #define ET_EXEC 2
@@ -61,6 +62,7 @@ _Static_assert(sizeof(struct elf64_shdr) == 64, "shdr size");
     X(ELF_OK, "valid")                                                                                       \
     X(ELF_NOT_ELF, "not an ELF executable")                                                                  \
     X(ELF_NOT_64BIT, "32-bit ELF executables are not supported")                                             \
+    X(ELF_BAD_CLASS, "malformed ELF: unknown ELF class")                                                     \
     X(ELF_SHORT_HEADER, "truncated ELF: header cut short")                                                   \
     X(ELF_BAD_MACHINE, "not an x86-64 executable")                                                           \
     X(ELF_BAD_TYPE, "not an executable")                                                                     \

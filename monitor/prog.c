@@ -65,7 +65,8 @@ int prog_resolve(const char *name, char *path, size_t pathlen, int *status, char
 static int bad_elf(enum elf_err e, const struct elf64_ehdr *h, char *why, size_t whylen)
 {
     if (e == ELF_BAD_MACHINE)
-        return BAD("%s (ELF machine %u)", elf_err_text(e), h->e_machine);
+        return BAD("%s (ELF machine %u%s)", elf_err_text(e), h->e_machine,
+                   h->e_ident[EI_DATA] == 2 ? ", big-endian" : "");
     if (e == ELF_BAD_TYPE)
         return BAD("%s (ELF type %u)", elf_err_text(e), h->e_type);
     return BAD("%s", elf_err_text(e));
@@ -113,7 +114,8 @@ int prog_check_image(const unsigned char *img, size_t len, size_t file_len, char
 }
 
 /* A PT_INTERP naming a missing file fails like execve's ENOENT: the shell says "required file not
- * found" and returns 127. 0 when there is no interpreter or it exists. */
+ * found" and returns 127; any other reason (a name too long, a loop) is 126. 0 when there is no
+ * interpreter or it exists. */
 static int check_interp(const unsigned char *img, size_t len, const struct elf64_phdr *p, int *status,
                         char *why, size_t whylen)
 {
@@ -124,11 +126,13 @@ static int check_interp(const unsigned char *img, size_t len, const struct elf64
         elf_check_interp_path((const char *)img + p->p_offset, p->p_filesz) != ELF_OK)
         return BAD("%s", elf_err_text(ELF_BAD_INTERP));
     memcpy(ip, img + p->p_offset, p->p_filesz);
-    if (access(ip, F_OK) < 0) {
+    if (access(ip, F_OK) < 0 && errno == ENOENT) {
         *status = BVM_EXIT_NOT_FOUND;
         return BAD("cannot execute: required file not found (ELF interpreter %.80s: %s)", ip,
                    strerror(errno));
     }
+    if (access(ip, F_OK) < 0) /* a shell's 126: the file may exist but cannot be reached */
+        return BAD("cannot execute: ELF interpreter %.80s%s: %s", ip, strlen(ip) > 80 ? "..." : "", strerror(errno));
     return 0;
 }
 

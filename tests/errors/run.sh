@@ -10,6 +10,12 @@ trap 'rm -rf "$T"' EXIT
 printf 'just text\n' >"$T/text"; chmod +x "$T/text"
 printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000\002\000\003\000' >"$T/elf32"; chmod +x "$T/elf32"
 head -c 100 "$HELLO" >"$T/trunc_hdr"; chmod +x "$T/trunc_hdr"
+printf '\177ELF' >"$T/magic_only"; chmod +x "$T/magic_only"
+# a big-endian x86-64 header: e_machine 62 stored big-endian reads as 15872
+python3 - "$HELLO" "$T/bigendian" <<'PY'
+import sys; d=bytearray(open(sys.argv[1],'rb').read()); d[5]=2; d[18:20]=(62).to_bytes(2,'big'); open(sys.argv[2],'wb').write(d)
+PY
+chmod +x "$T/bigendian"
 head -c 3000 "$HELLO" >"$T/trunc_seg"; chmod +x "$T/trunc_seg"
 cp "$HELLO" "$T/noexec"; chmod -x "$T/noexec"
 mkdir "$T/dir"
@@ -51,6 +57,9 @@ check not-on-path        127 "command not found"     "$BVM" no-such-command-bvm
 check not-elf            126 "not an ELF"            "$BVM" "$T/text"
 check empty-file         126 "not an ELF"            "$BVM" "$T/empty"
 check elf32              126 "32-bit"                "$BVM" "$T/elf32"
+check magic-only         126 "truncated"             "$BVM" "$T/magic_only"
+check big-endian         126 "not an x86-64.*big-endian" "$BVM" "$T/bigendian"
+check interp-too-long    126 "interpreter.*file name too long" "$BVM" "$(realpath "$B/tests/programs/interp_too_long.elf")"
 check wrong-machine      126 "not an x86-64"         "$BVM" "$T/arm"
 check truncated-header   126 "truncated"             "$BVM" "$T/trunc_hdr"
 check truncated-segment  126 "truncated"             "$BVM" "$T/trunc_seg"
@@ -85,6 +94,18 @@ kill -TERM $pid
 wait $pid
 st=$?
 if [ $st = 143 ] && [ ! -s "$T/err" ]; then echo "PASS sigterm-stops-run"; else echo "FAIL sigterm-stops-run: status $st $(head -c 200 "$T/err")"; fi
+# Under --verbose the one line says which signal ended it (no fault record to describe).
+"$BVM" --backend soft --verbose "$LOOP" >/dev/null 2>"$T/err" &
+pid=$!
+sleep 0.5
+kill -TERM $pid
+wait $pid
+st=$?
+if [ $st = 143 ] && [ "$(grep -v '^buffervm: backend\|^shim kernel' "$T/err")" = "buffervm: program killed by signal 15 (Terminated)" ]; then
+    echo "PASS sigterm-verbose-line"
+else
+    echo "FAIL sigterm-verbose-line: status $st: $(head -c 300 "$T/err")"
+fi
 
 # --trace-hostcalls: one line per hostcall into --trace-file, nothing added to the program's output;
 # the program's one write of "hostcall-trace\n" is the one write hostcall, of 15 bytes.

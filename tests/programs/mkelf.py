@@ -6,8 +6,10 @@ mkelf.py NAME OUT writes the program NAME:
               them in order (MAP_FIXED), so the page ends up read-write and the store works
   segs_rw_ro  the same page, read-write first, then read-only: the page ends up read-only and
               the store is SIGSEGV
-Each has its code in a page of its own; it stores 42 into the shared page, reads it back and
-exits with it.
+  interp_too_long  its PT_INTERP names a path with a 300-byte component: execve fails with
+              ENAMETOOLONG (a shell's 126, not the 127 of a missing file)
+The segs_ programs have their code in a page of their own; they store 42 into the shared page,
+read it back and exit with it.
 """
 import struct
 import sys
@@ -20,15 +22,30 @@ CODE = (bytes.fromhex("c7042510084000") + struct.pack("<I", 42) + bytes.fromhex(
         bytes.fromhex("b83c000000") + bytes.fromhex("0f05"))
 
 
+PT_LOAD, PT_INTERP = 1, 3
+
+
 def elf(segments, entry, size):
-    """segments: (file offset, vaddr, filesz, memsz, flags) in file order."""
+    """segments: (file offset, vaddr, filesz, memsz, flags[, type]) in file order."""
     image = bytearray(size)
     phoff, phnum = 64, len(segments)
     image[0:64] = struct.pack("<4sBBBBB7xHHIQQQIHHHHHH", b"\x7fELF", 2, 1, 1, 0, 0, 2, 62, 1, entry, phoff, 0,
                               0, 64, 56, phnum, 0, 0, 0)
-    for k, (off, va, filesz, memsz, flags) in enumerate(segments):
-        image[phoff + 56 * k:phoff + 56 * (k + 1)] = struct.pack("<IIQQQQQQ", 1, flags, off, va, va, filesz,
-                                                                 memsz, 0x1000)
+    for k, seg in enumerate(segments):
+        off, va, filesz, memsz, flags = seg[:5]
+        kind = seg[5] if len(seg) > 5 else PT_LOAD
+        image[phoff + 56 * k:phoff + 56 * (k + 1)] = struct.pack("<IIQQQQQQ", kind, flags, off, va, va, filesz,
+                                                                 memsz, 0x1000 if kind == PT_LOAD else 1)
+    return image
+
+
+def interp_too_long():
+    path = b"/" + b"a" * 300 + b"\0"
+    segs = [(0x200, BASE + 0x200, len(path), len(path), PF_R, PT_INTERP),
+            (0, BASE, 0x1000 + len(CODE), 0x1000 + len(CODE), PF_R | PF_X)]
+    image = elf(segs, BASE + 0x1000, 0x1000 + len(CODE))
+    image[0x200:0x200 + len(path)] = path
+    image[0x1000:0x1000 + len(CODE)] = CODE
     return image
 
 
@@ -43,6 +60,7 @@ def shared_page(first, second):
 PROGRAMS = {
     "segs_ro_rw": lambda: shared_page(PF_R, PF_R | PF_W),
     "segs_rw_ro": lambda: shared_page(PF_R | PF_W, PF_R),
+    "interp_too_long": interp_too_long,
 }
 
 if __name__ == "__main__":

@@ -47,12 +47,15 @@ static void refuses_ident(void)
     good(), eh.e_ident[EI_CLASS] = ELFCLASS32;
     CHECK_EQ(header(), ELF_NOT_64BIT);
     good(), eh.e_ident[EI_CLASS] = 0;
-    CHECK_EQ(header(), ELF_NOT_64BIT);
+    CHECK_EQ(header(), ELF_BAD_CLASS);
+    good(), eh.e_ident[EI_CLASS] = 3;
+    CHECK_EQ(header(), ELF_BAD_CLASS);
     /* a file cut short: what is there is judged first */
     good();
     CHECK_EQ(elf_check_header(&eh, 0, 0), ELF_NOT_ELF);
     CHECK_EQ(elf_check_header(&eh, 3, 3), ELF_NOT_ELF);
-    CHECK_EQ(elf_check_header(&eh, 4, 4), ELF_NOT_64BIT);
+    CHECK_EQ(elf_check_header(&eh, 4, 4), ELF_SHORT_HEADER); /* "\x7fELF" alone: no class yet */
+    CHECK_EQ(elf_check_header(&eh, 5, 5), ELF_SHORT_HEADER);
     CHECK_EQ(elf_check_header(&eh, 63, 63), ELF_SHORT_HEADER);
     eh.e_ident[EI_CLASS] = ELFCLASS32;
     CHECK_EQ(elf_check_header(&eh, 20, 20), ELF_NOT_64BIT);
