@@ -508,6 +508,8 @@ enum bvm_proc_op {
     BVM_PROC_VFORK_FETCH = 8, /* vfork parent: the arg'th page into gpa (4 KiB); its va, or -ENOENT */
     BVM_PROC_PDEATHSIG = 9,   /* arg: the signal at the parent's death (PR_SET_PDEATHSIG); -1 reads it */
     BVM_PROC_SUBREAPER = 10,  /* arg: PR_SET_CHILD_SUBREAPER's 0 or 1; -1 reads it */
+    BVM_PROC_EXEC_IMAGE = 11, /* arg: host fd of a file the process now executes (program,
+                               * interpreter): opening it for writing is ETXTBSY; -1 forgets them */
 };
 #define BVM_VFORK_PAGES_MAX 64
 struct bvm_vfork_page {

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "fail.h"
 
@@ -37,6 +38,56 @@ static void fw_mark(struct guestmem *gm, gpa_t gpa, uint64_t len, int on, int wr
         gm->on_remap(gm->on_write_ctx, gpa, len);
 }
 
+/* Which file pages the window holds, for fw_file_written: one record per FMAP. */
+#define FW_MAX_RECS 4096
+struct fw_rec {
+    dev_t dev;
+    ino_t ino;
+    uint64_t off, len;
+    gpa_t gpa;
+};
+static struct fw_rec recs[FW_MAX_RECS];
+static unsigned nrecs;
+static int recs_lost; /* the table overflowed: a file write announces the whole window */
+
+static void rec_add(int fd, uint64_t off, gpa_t gpa, uint64_t len)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0 || nrecs == FW_MAX_RECS) {
+        recs_lost = 1;
+        return;
+    }
+    recs[nrecs++] = (struct fw_rec){st.st_dev, st.st_ino, off, len, gpa};
+}
+
+/* Forget the records inside [gpa, gpa+len) (FMAP and FUNMAP work on whole records' chunks). */
+static void rec_drop(gpa_t gpa, uint64_t len)
+{
+    for (unsigned k = 0; k < nrecs;)
+        if (recs[k].gpa >= gpa && recs[k].gpa - gpa < len)
+            recs[k] = recs[--nrecs];
+        else
+            k++;
+}
+
+void fw_file_written(struct guestmem *gm, int fd, uint64_t off, uint64_t len)
+{
+    struct stat st;
+    if (!gm->win_backed || !len || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        return;
+    if (recs_lost) {
+        gm_written(gm, gm->win->gpa, gm->win->size);
+        return;
+    }
+    for (unsigned k = 0; k < nrecs; k++) {
+        const struct fw_rec *r = &recs[k];
+        if (r->dev != st.st_dev || r->ino != st.st_ino || off >= r->off + r->len || off + len <= r->off)
+            continue;
+        uint64_t lo = off > r->off ? off : r->off, hi = off + len < r->off + r->len ? off + len : r->off + r->len;
+        gm_written(gm, r->gpa + (lo - r->off), hi - lo);
+    }
+}
+
 /* Puts the reservation back over [p, p+len). Failing would leave a hole the host could reuse
  * for its own memory under guest-physical addresses, so that ends the run. */
 static void fw_reserve(void *p, uint64_t len)
@@ -61,6 +112,8 @@ int fw_map(struct guestmem *gm, gpa_t gpa, uint64_t len, int fd, uint64_t off, i
     if (mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, at) == MAP_FAILED)
         fail("filewin", "cannot move a file mapping into the window: %s", strerror(errno));
     fw_mark(gm, gpa, len, 1, writable);
+    rec_drop(gpa, len);
+    rec_add(fd, off, gpa, len);
     gm_written(gm, gpa, len); /* the soft CPU drops code it decoded from the pages replaced */
     return 0;
 }
@@ -72,6 +125,7 @@ int fw_unmap(struct guestmem *gm, gpa_t gpa, uint64_t len)
         return -EINVAL;
     fw_reserve(at, len);
     fw_mark(gm, gpa, len, 0, 0);
+    rec_drop(gpa, len);
     gm_written(gm, gpa, len);
     return 0;
 }

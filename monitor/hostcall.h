@@ -38,6 +38,9 @@ int hc_serve(struct hc_ctx *c, uint64_t req_gpa);
 BVM_HOSTCALLS(HC_DECLARE)
 #undef HC_DECLARE
 
+/* Whether host fd names a file this process executes (hostcall_proc.c): writing it is ETXTBSY. */
+int hc_exec_image(int fd);
+
 /* Host fds the guest may use. */
 void hc_fd_grant(struct hc_ctx *c, int fd);
 void hc_fd_revoke(struct hc_ctx *c, int fd);

@@ -207,6 +207,8 @@ int64_t hc_truncate(struct hc_ctx *c, const struct bvm_hostcall *r)
     if (r->u.at.dirfd != AT_FDCWD)
         return -EINVAL;
     int err = at_resolve(c, r, &q, HC_WALK_FOLLOW, HC_ACC_WRITE);
+    if (!err && hc_exec_image(q.p1.fd))
+        err = -ETXTBSY;
     return err ? err : done(&q, truncate(q.p1.link, q.a->length));
 }
 

@@ -235,15 +235,25 @@ int hc_path_open(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flag
     int writes =
         (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT)) || (flags & O_TMPFILE) == O_TMPFILE;
     writes = writes && !(flags & O_PATH);
-    int fd = open_guest(c, dirfd, p->text, flags, mode);
+    /* O_TRUNC waits until the file is known not to be one this process executes (ETXTBSY, as
+     * Linux) and to pass the checks; only for a writable open (O_RDONLY|O_TRUNC is left as is). */
+    int trunc = (flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && !(flags & O_PATH);
+    int fd = open_guest(c, dirfd, p->text, trunc ? flags & ~O_TRUNC : flags, mode);
     if (fd < 0)
         return fd;
+    if (writes && (flags & O_ACCMODE) != O_RDONLY && hc_exec_image(fd)) {
+        close(fd);
+        return -ETXTBSY;
+    }
     /* The kernel's handle for a /proc/self/fd listing, whose entries it serves itself from the
      * guest's table (this exact name: /proc/self is a plain link to the monitor's own pid). */
     if (!writes && strcmp(p->text, "/proc/self/fd") == 0)
         return fd;
     /* Checked on what was opened; opening a /proc file does nothing until it is read or written. */
     int err = hc_path_check(c, fd, writes ? HC_ACC_WRITE : HC_ACC_READ);
+    struct stat st;
+    if (!err && trunc && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0)
+        err = -errno;
     if (err) {
         close(fd);
         return err;

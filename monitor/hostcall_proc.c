@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -67,6 +68,41 @@ static int64_t vfork_pages(struct hc_ctx *c, const struct bvm_hc_proc *a)
         if (writev(c->vfork_mem, iov, 2) != (ssize_t)VFORK_RECORD)
             return -ENOSPC;
     }
+    return 0;
+}
+
+/* The files this process executes (its program and interpreter), as Linux's deny_write_access
+ * knows them: the host cannot, since the host process executes buffervm. */
+static struct {
+    dev_t dev;
+    ino_t ino;
+} images[2];
+static int nimages;
+
+static int64_t exec_image_set(struct hc_ctx *c, int fd)
+{
+    struct stat st;
+    if (fd < 0) {
+        nimages = 0;
+        return 0;
+    }
+    if (!hc_fd_ok(c, fd) || fstat(fd, &st) < 0)
+        return -EBADF;
+    if (nimages == 2)
+        return -ENOSPC;
+    images[nimages].dev = st.st_dev;
+    images[nimages++].ino = st.st_ino;
+    return 0;
+}
+
+int hc_exec_image(int fd)
+{
+    struct stat st;
+    if (!nimages || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        return 0;
+    for (int k = 0; k < nimages; k++)
+        if (images[k].dev == st.st_dev && images[k].ino == st.st_ino)
+            return 1;
     return 0;
 }
 
@@ -223,6 +259,7 @@ int64_t hc_proc(struct hc_ctx *c, const struct bvm_hostcall *r)
     case BVM_PROC_VFORK_FETCH: return vfork_fetch(c, a);
     case BVM_PROC_PDEATHSIG: return a->arg < 0 ? lineage_pdeathsig() : lineage_set_pdeathsig(a->arg);
     case BVM_PROC_SUBREAPER: return a->arg < 0 ? lineage_subreaper() : lineage_set_subreaper(a->arg);
+    case BVM_PROC_EXEC_IMAGE: return exec_image_set(c, a->arg);
     default: return -EINVAL;
     }
 }

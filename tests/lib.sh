@@ -33,12 +33,13 @@ prog_args() {
 # unprivileged CMD...: runs CMD in a scratch directory, as the user nobody when we are root
 # (hostile-input tests: a fuzzed guest or random code has the rights of whoever runs it).
 # Programs CMD names must be readable by nobody: unpriv_copy FILE copies FILE into $UNPRIV
-# (made once per script, removed at its exit; call it outside $(...)).
+# (made once per script; call it outside $(...)). It is removed at exit unless the script has an
+# EXIT trap of its own, which must then remove it.
 UNPRIV=
 unpriv_copy() {
     if [ -z "$UNPRIV" ]; then
         UNPRIV=$(mktemp -d /tmp/bvm-unpriv.XXXXXX) && chmod 755 "$UNPRIV" && mkdir -m 777 "$UNPRIV/work" || return 1
-        trap 'rm -rf "$UNPRIV"' EXIT
+        [ -n "$(trap -p EXIT)" ] || trap 'rm -rf "$UNPRIV"' EXIT
     fi
     cp "$1" "$UNPRIV/" && chmod 755 "$UNPRIV/$(basename "$1")"
 }

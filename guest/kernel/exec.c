@@ -11,6 +11,7 @@
 #include "hostcall.h"
 #include "mm.h"
 #include "procfs.h"
+#include "task.h"
 #include "script.h"
 #include "signal.h"
 #include "string.h"
@@ -151,6 +152,11 @@ static _Noreturn void exec_commit(struct binprm *b)
         err = -LINUX_ENOMEM;
     if (err)
         exec_fatal(b, err);
+    /* the files now executed: writing them is ETXTBSY (the monitor checks opens) */
+    process_prctl(BVM_PROC_EXEC_IMAGE, -1);
+    process_prctl(BVM_PROC_EXEC_IMAGE, b->prog.fd);
+    if (b->elf_interp.fd >= 0)
+        process_prctl(BVM_PROC_EXEC_IMAGE, b->elf_interp.fd);
     uint64_t sp = exec_build_stack(b, interp_base);
     if (!sp)
         exec_fatal(b, -LINUX_ENOMEM);

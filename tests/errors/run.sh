@@ -5,7 +5,7 @@
 BVM=$(realpath "$B/buffervm")
 HELLO=$(realpath "$B/tests/programs/hello.glibc")
 T=$(mktemp -d /tmp/bvm-err.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap 'rm -rf "$T" ${UNPRIV:+"$UNPRIV"}' EXIT
 
 printf 'just text\n' >"$T/text"; chmod +x "$T/text"
 printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000\002\000\003\000' >"$T/elf32"; chmod +x "$T/elf32"
@@ -213,3 +213,15 @@ out=$(cd "$T" && timeout 300 "$BVM" --backend soft --mem 3136M "$MF" 4096 2>&1)
 st=$?
 grep -q '^filled: guest RAM is full' <<<"$out" && [ $st = 0 ] || bad+=" 3136M filled: status $st $(tail -n 2 <<<"$out" | tr '\n' ' ')"
 if [ -z "$bad" ]; then echo "PASS mem-sizes-boot-and-work"; else echo "FAIL mem-sizes-boot-and-work:$bad"; fi
+
+# Mutated ELF files (elf_fuzz.py): a clean refusal or the guest's own result, never a monitor
+# crash, a kernel panic or a hang; a fixed seed, then a daily one (printed: rerun with
+# tests/errors/elf_fuzz.py BUFFERVM SEED COUNT BASES...). As nobody, in a scratch directory.
+P=$B/tests/programs
+for f in "$B/buffervm" tests/errors/elf_fuzz.py "$P/hello.glibc" "$P/hello.musl" "$P/hello.dyn" "$P/hello.spie" \
+    "$P/rawhello.raw" "$P/sig_basic.glibc"; do
+    unpriv_copy "$f"
+done
+bases=("$UNPRIV"/hello.* "$UNPRIV/rawhello.raw" "$UNPRIV/sig_basic.glibc")
+unprivileged python3 "$UNPRIV/elf_fuzz.py" "$UNPRIV/buffervm" 1 "${ELF_FUZZ:-1500}" "${bases[@]}"
+unprivileged python3 "$UNPRIV/elf_fuzz.py" "$UNPRIV/buffervm" "$(date +%Y%j)" "${ELF_FUZZ:-1500}" "${bases[@]}"
