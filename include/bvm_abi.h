@@ -39,6 +39,9 @@
 #define BVM_FILEWIN_GPA (128ull << 30)
 #define BVM_FILEWIN_SIZE (16ull << 30)
 
+/* Host fds the guest may be given are below this (the monitor's table). */
+#define BVM_HOST_FD_MAX 65536
+
 /* ---- Virtual layout set up by the boot page tables ---- */
 #define BVM_PHYSMAP_BASE 0xffff800000000000ull /* all RAM mapped here, 2 MiB pages */
 #define BVM_KERNEL_VBASE 0xffffffff80000000ull /* phys 0..1 GiB mapped here (kernel text) */
@@ -195,7 +198,8 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(46, KILL, kill, kill)                  /* a signal to another process or a process group */     \
     X(47, PROC, proc, proc)                  /* process ids and groups: getppid, setpgid, setsid ... */ \
     X(48, FUTEX, futex, futex)               /* wait or wake on a word of shared memory (processes) */ \
-    X(49, CRED, cred, cred)                  /* setuid and its kin on the monitor -> the ids after */
+    X(49, CRED, cred, cred)                  /* setuid and its kin on the monitor -> the ids after */ \
+    X(50, XATTR, xattr, at)                  /* extended attributes: get, list, set, remove */
 
 enum bvm_hostcall_nr {
 #define BVM_HC_ENUM(n, NAME, name, req) BVM_HC_##NAME = n,
@@ -231,10 +235,13 @@ struct bvm_hc_io {
     uint32_t nsegs;     /* IN: entries at segs_gpa, <= BVM_HC_MAX_SEGS */
     uint64_t segs_gpa;  /* IN: struct bvm_seg[nsegs]; total <= BVM_HC_MAX_IO */
     int64_t offset;     /* IN: PREAD/PWRITE file offset */
-    uint32_t flags;     /* IN: GETRANDOM flags */
+    uint32_t flags;     /* IN: GETRANDOM flags; BVM_IO_BAD_BUFFER */
     uint32_t pad;
 };
 _Static_assert(sizeof(struct bvm_hc_io) == 32, "hc_io size");
+/* READ, PREAD with no segments: the program's buffer cannot take a byte. 0 when there is nothing
+ * to read (a regular file at or past its end), else -EFAULT, as Linux finds out only by copying. */
+#define BVM_IO_BAD_BUFFER 0x80000000u
 
 /* OPENAT, FSTATAT, UNLINKAT: a path in a contiguous guest buffer. */
 struct bvm_hc_path {
@@ -387,9 +394,10 @@ struct bvm_hc_at {
         uint32_t mode;       /* MKDIRAT, FCHMODAT: permission bits */
         uint32_t access;     /* FACCESSAT: R_OK | W_OK | X_OK */
         uint32_t statx_mask; /* STATX: STATX_* fields wanted */
+        uint32_t xattr_op;   /* XATTR: enum bvm_xattr_op */
     };
     union { /* IN */
-        int64_t length; /* TRUNCATE */
+        int64_t length; /* TRUNCATE; XATTR SET: XATTR_CREATE / XATTR_REPLACE */
         struct {
             uint32_t uid, gid; /* FCHOWNAT: (uint32_t)-1 keeps one */
         } owner;
@@ -398,6 +406,12 @@ struct bvm_hc_at {
     uint64_t out_len; /* IN: its size */
 };
 _Static_assert(sizeof(struct bvm_hc_at) == 64, "hc_at size");
+
+/* XATTR: on path one from dirfd (AT_SYMLINK_NOFOLLOW: a final symlink itself; an empty path with
+ * AT_EMPTY_PATH: the open file dirfd), path two the attribute's name, out the value (GET, LIST:
+ * filled, out_len 0 asks for the size; SET: read). The host's answer, errors included. */
+enum bvm_xattr_op { BVM_XATTR_GET = 0, BVM_XATTR_LIST = 1, BVM_XATTR_SET = 2, BVM_XATTR_REMOVE = 3 };
+#define BVM_XATTR_SIZE_MAX 65536 /* Linux's XATTR_SIZE_MAX and XATTR_LIST_MAX */
 _Static_assert(offsetof(struct bvm_hc_at, dirfd2) == 16, "hc_at dirfd2");
 _Static_assert(offsetof(struct bvm_hc_at, flags) == 32, "hc_at flags");
 _Static_assert(offsetof(struct bvm_hc_at, length) == 40, "hc_at length");
@@ -510,7 +524,15 @@ enum bvm_proc_op {
     BVM_PROC_SUBREAPER = 10,  /* arg: PR_SET_CHILD_SUBREAPER's 0 or 1; -1 reads it */
     BVM_PROC_EXEC_IMAGE = 11, /* arg: host fd of a file the process now executes (program,
                                * interpreter): opening it for writing is ETXTBSY; -1 forgets them */
+    BVM_PROC_RUSAGE = 12,     /* arg: 0 the process, -1 its ended waited-for children: struct
+                               * linux_rusage into gpa (the host's: the monitor's CPU time is the guest's) */
+    BVM_PROC_CPUMASK_SIZE = 13, /* the host kernel's CPU mask size in bytes (sched_getaffinity's result) */
+    BVM_PROC_RLIMIT = 14,       /* arg: a resource: the monitor's struct linux_rlimit into gpa (what the
+                                 * program would have inherited) */
+    BVM_PROC_COMMIT_LIMIT = 15, /* the most pages one private writable mapping may reserve, as the
+                                 * host's overcommit policy decides it (INT64_MAX: no limit) */
 };
+#define BVM_CPUMASK_MAX 1024 /* NR_CPUS 8192: the largest a mask is */
 #define BVM_VFORK_PAGES_MAX 64
 struct bvm_vfork_page {
     uint64_t va;  /* where it lies in the (shared) user address space */

@@ -487,6 +487,7 @@ static inline enum linux_ioctl_arg linux_ioctl_arg(uint32_t cmd, uint32_t *size)
 
 /* limits */
 #define LINUX_UIO_MAXIOV 1024   /* iovecs per readv/writev */
+#define LINUX_MAX_RW_COUNT 0x7ffff000ull /* INT_MAX rounded down to a page: one transfer's most */
 #define LINUX_NGROUPS_MAX 65536 /* supplementary groups */
 
 /* rlimits */

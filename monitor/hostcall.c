@@ -28,6 +28,7 @@ void hc_init(struct hc_ctx *c, struct guestmem *gm, int trace_fd)
     c->vfork_fd = -1;
     c->vfork_mem = -1;
     hc_path_init();
+    hc_rlimits_init();
     for (int fd = 0; fd < 3; fd++)
         hc_fd_grant(c, fd);
 }
@@ -115,6 +116,16 @@ static long slow_io(const struct hc_ctx *c, long nr, int fd, const struct iovec 
     return got < 0 ? -errno : got;
 }
 
+/* BVM_IO_BAD_BUFFER: whether a read from fd (at offset, or at its own when < 0) has no byte to give. */
+static int64_t nothing_to_read(int fd, int64_t offset)
+{
+    struct stat st;
+    off_t at = offset >= 0 ? offset : lseek(fd, 0, SEEK_CUR);
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || at < 0)
+        return -EFAULT;
+    return at >= st.st_size ? 0 : -EFAULT;
+}
+
 static int64_t rw(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     const struct bvm_hc_io *io = &r->u.io;
@@ -124,6 +135,8 @@ static int64_t rw(struct hc_ctx *c, const struct bvm_hostcall *r)
     if (r->nr != BVM_HC_GETRANDOM && !hc_fd_ok(c, io->fd))
         return -EBADF;
     int fill = r->nr == BVM_HC_READ || r->nr == BVM_HC_PREAD || r->nr == BVM_HC_GETRANDOM;
+    if ((io->flags & BVM_IO_BAD_BUFFER) && (r->nr == BVM_HC_READ || r->nr == BVM_HC_PREAD))
+        return io->nsegs ? -EINVAL : nothing_to_read(io->fd, r->nr == BVM_HC_PREAD ? io->offset : -1);
     int n = hc_segs(c, io, fill, segs, iov, &total);
     if (n < 0)
         return n;

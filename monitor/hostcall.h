@@ -8,7 +8,7 @@
 #include "guestmem.h"
 #include "vcpu.h"
 
-#define HC_MAX_FD 65536
+#define HC_MAX_FD BVM_HOST_FD_MAX
 
 struct hc_ctx {
     struct guestmem *gm;
@@ -37,6 +37,11 @@ int hc_serve(struct hc_ctx *c, uint64_t req_gpa);
 #define HC_DECLARE(n, NAME, name, req) int64_t hc_##name(struct hc_ctx *c, const struct bvm_hostcall *r);
 BVM_HOSTCALLS(HC_DECLARE)
 #undef HC_DECLARE
+
+/* Keeps buffervm's own resource limits for the program (BVM_PROC_RLIMIT), then raises the
+ * monitor's open-file limit to its hard limit: each file the program maps shared holds a host fd,
+ * as many as Linux lets a program map. (hostcall_proc.c) */
+void hc_rlimits_init(void);
 
 /* Whether host fd names a file this process executes (hostcall_proc.c): writing it is ETXTBSY. */
 int hc_exec_image(int fd);

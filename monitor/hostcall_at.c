@@ -2,11 +2,13 @@
  * its resolved path names (hostcall_path.c), never on the guest's string. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <sys/xattr.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -286,4 +288,89 @@ int64_t hc_newfd(struct hc_ctx *c, const struct bvm_hostcall *r)
         return -EINVAL;
     }
     return hc_fd_adopt(c, fd);
+}
+
+/* ---- extended attributes ----
+ * The host's calls on what the guest named: an open file through its own descriptor; a path
+ * through the resolved object's /proc/self/fd name (an O_PATH descriptor takes no f*xattr call);
+ * a final symlink itself (AT_SYMLINK_NOFOLLOW) through its directory's descriptor and its name. */
+struct xattr_target {
+    int fd;           /* an open file's, or -1 */
+    const char *path; /* else the object's name */
+    int nofollow;     /* the name ends in a symlink meant itself */
+};
+
+static long xattr_host(const struct xattr_target *t, uint32_t op, const char *name, void *buf, size_t len,
+                       int flags)
+{
+    const char *p = t->path;
+    switch (op) {
+    case BVM_XATTR_GET:
+        return t->fd >= 0 ? fgetxattr(t->fd, name, buf, len)
+                          : t->nofollow ? lgetxattr(p, name, buf, len) : getxattr(p, name, buf, len);
+    case BVM_XATTR_LIST:
+        return t->fd >= 0 ? flistxattr(t->fd, buf, len) : t->nofollow ? llistxattr(p, buf, len) : listxattr(p, buf, len);
+    case BVM_XATTR_SET:
+        return t->fd >= 0 ? fsetxattr(t->fd, name, buf, len, flags)
+                          : t->nofollow ? lsetxattr(p, name, buf, len, flags) : setxattr(p, name, buf, len, flags);
+    default:
+        return t->fd >= 0 ? fremovexattr(t->fd, name) : t->nofollow ? lremovexattr(p, name) : removexattr(p, name);
+    }
+}
+
+/* Path one resolved for the call (the object, or for a final symlink kept as itself, its directory). */
+static int xattr_resolve(struct hc_ctx *c, struct at_req *q, enum hc_access acc, struct xattr_target *t, char *path,
+                         size_t size)
+{
+    int nofollow = q->a->flags & AT_SYMLINK_NOFOLLOW;
+    struct stat st;
+    int err = hc_path_resolve(c, q->a->dirfd, &q->p1, nofollow ? HC_WALK_NOFOLLOW : HC_WALK_FOLLOW, 0, acc);
+    if (err)
+        return err;
+    t->path = q->p1.link;
+    if (!nofollow || fstat(q->p1.fd, &st) < 0 || !S_ISLNK(st.st_mode))
+        return 0;
+    hc_gpath_put(&q->p1);
+    if ((err = hc_path_resolve(c, q->a->dirfd, &q->p1, HC_WALK_PARENT, 0, acc)))
+        return err;
+    if (snprintf(path, size, "/proc/self/fd/%d/%s", q->p1.fd, q->p1.last) >= (int)size) {
+        hc_gpath_put(&q->p1);
+        return -ENAMETOOLONG;
+    }
+    t->path = path;
+    t->nofollow = 1;
+    return 0;
+}
+
+int64_t hc_xattr(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    const struct bvm_hc_at *a = &r->u.at;
+    static char buf[BVM_XATTR_SIZE_MAX], path[BVM_HC_MAX_PATH + 32];
+    struct xattr_target t = {-1, NULL, 0};
+    struct at_req q;
+    uint32_t op = a->xattr_op;
+    FLAGS_ONLY(a->flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+    if (op > BVM_XATTR_REMOVE || a->out_len > sizeof buf)
+        return -EINVAL;
+    int err = at_prepare(c, r, &q, op != BVM_XATTR_LIST);
+    if (err)
+        return err;
+    int fills = op == BVM_XATTR_GET || op == BVM_XATTR_LIST;
+    if (a->out_len && (fills ? !gm_ptr_w(c->gm, a->out_gpa, a->out_len) : gm_read(c->gm, a->out_gpa, buf, a->out_len) < 0))
+        return -EFAULT;
+    enum hc_access acc = fills ? HC_ACC_META : HC_ACC_WRITE;
+    if (!a->path_len && (a->flags & AT_EMPTY_PATH)) { /* the f* calls: the guest's open file */
+        if (a->dirfd < 0)
+            return -EBADF;
+        t.fd = a->dirfd;
+        err = hc_path_check(c, t.fd, acc);
+    } else {
+        err = xattr_resolve(c, &q, acc, &t, path, sizeof path);
+    }
+    if (err)
+        return err;
+    int64_t n = done(&q, xattr_host(&t, op, q.p2.text, buf, a->out_len, (int)a->length));
+    if (n > 0 && fills && a->out_len)
+        return gm_write(c->gm, a->out_gpa, buf, (uint64_t)n) < 0 ? -EFAULT : n;
+    return n;
 }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -104,6 +106,75 @@ int hc_exec_image(int fd)
         if (images[k].dev == st.st_dev && images[k].ino == st.st_ino)
             return 1;
     return 0;
+}
+
+static int64_t rusage_of(struct hc_ctx *c, const struct bvm_hc_proc *a)
+{
+    struct rusage ru;
+    if (a->arg != RUSAGE_SELF && a->arg != RUSAGE_CHILDREN)
+        return -EINVAL;
+    if (!gm_ptr_w(c->gm, a->gpa, sizeof ru))
+        return -EFAULT;
+    if (getrusage(a->arg, &ru) < 0)
+        return -errno;
+    gm_write(c->gm, a->gpa, &ru, sizeof ru);
+    return 0;
+}
+
+static struct rlimit nofile; /* the open-file limit buffervm was started with */
+
+void hc_rlimits_init(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) < 0)
+        return;
+    rl = nofile;
+    rl.rlim_cur = rl.rlim_max < HC_MAX_FD ? rl.rlim_max : HC_MAX_FD;
+    if (rl.rlim_cur > nofile.rlim_cur)
+        setrlimit(RLIMIT_NOFILE, &rl); /* (failing leaves the limit as it was) */
+}
+
+static int64_t rlimit_of(struct hc_ctx *c, const struct bvm_hc_proc *a)
+{
+    struct rlimit rl;
+    _Static_assert(sizeof rl == sizeof(struct linux_rlimit), "rlimit is Linux's");
+    if (!gm_ptr_w(c->gm, a->gpa, sizeof rl))
+        return -EFAULT;
+    if (getrlimit(a->arg, &rl) < 0)
+        return -errno;
+    if (a->arg == RLIMIT_NOFILE)
+        rl = nofile;
+    gm_write(c->gm, a->gpa, &rl, sizeof rl);
+    return 0;
+}
+
+/* The host's answer to "may one mapping reserve this much?" (Linux's __vm_enough_memory): under
+ * vm.overcommit_memory 0, no more than RAM + swap; 1, anything; 2, the commit limit (which Linux
+ * counts over all mappings: here for each one alone). In pages. */
+static int64_t commit_limit(void)
+{
+    int mode = 0;
+    long long kb = -1;
+    char line[128];
+    FILE *f = fopen("/proc/sys/vm/overcommit_memory", "r");
+    if (f && fscanf(f, "%d", &mode) != 1)
+        mode = 0;
+    if (f)
+        fclose(f);
+    if (mode == 1)
+        return INT64_MAX;
+    if (mode == 2 && (f = fopen("/proc/meminfo", "r"))) {
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "CommitLimit: %lld kB", &kb) == 1)
+                break;
+        fclose(f);
+        if (kb >= 0)
+            return kb / 4;
+    }
+    struct sysinfo si;
+    if (sysinfo(&si) < 0)
+        return INT64_MAX;
+    return (int64_t)(((unsigned long long)si.totalram + si.totalswap) * si.mem_unit / 4096);
 }
 
 static int64_t vfork_fetch(struct hc_ctx *c, const struct bvm_hc_proc *a)
@@ -260,6 +331,13 @@ int64_t hc_proc(struct hc_ctx *c, const struct bvm_hostcall *r)
     case BVM_PROC_PDEATHSIG: return a->arg < 0 ? lineage_pdeathsig() : lineage_set_pdeathsig(a->arg);
     case BVM_PROC_SUBREAPER: return a->arg < 0 ? lineage_subreaper() : lineage_set_subreaper(a->arg);
     case BVM_PROC_EXEC_IMAGE: return exec_image_set(c, a->arg);
+    case BVM_PROC_RUSAGE: return rusage_of(c, a);
+    case BVM_PROC_RLIMIT: return rlimit_of(c, a);
+    case BVM_PROC_COMMIT_LIMIT: return commit_limit();
+    case BVM_PROC_CPUMASK_SIZE: {
+        static unsigned char mask[BVM_CPUMASK_MAX];
+        return host_ret(syscall(SYS_sched_getaffinity, 0, sizeof mask, mask));
+    }
     default: return -EINVAL;
     }
 }

@@ -39,7 +39,8 @@ static int read_image(int fd, struct elf_image *img)
     return err;
 }
 
-/* The PT_INTERP interpreter: opened for execution and checked (an ET_DYN that needs none). */
+/* The PT_INTERP interpreter: opened for execution and checked (an ET_DYN, or an ET_EXEC loaded
+ * where it was linked; a PT_INTERP of its own is ignored, as Linux does). */
 static int prepare_interp(struct binprm *b)
 {
     const struct elf_info *info = &b->prog.info;
@@ -52,7 +53,7 @@ static int prepare_interp(struct binprm *b)
     if (fd < 0)
         return fd;
     err = read_image(fd, &b->elf_interp);
-    if (!err && (b->elf_interp.eh.e_type != ET_DYN || b->elf_interp.info.interp_len))
+    if (!err && b->elf_interp.eh.e_type != ET_DYN && b->elf_interp.eh.e_type != ET_EXEC)
         err = -LINUX_ENOEXEC;
     return err;
 }
@@ -106,6 +107,8 @@ static int load_segment(int fd, const struct elf64_phdr *p, uint64_t bias)
     uint32_t prot = elf_prot(p->p_flags);
     if (!p->p_memsz)
         return 0; /* an empty segment maps nothing, as on Linux */
+    if ((prot & LINUX_PROT_WRITE) && !mm_commit_ok(end - start))
+        return -LINUX_ENOMEM; /* a bss larger than the machine: exec fails (SIGSEGV), as Linux */
     int err = map_segment_range(start, end, prot, procfs_file_of(fd), PAGE_DOWN(p->p_offset));
     if (err)
         return err;
@@ -142,6 +145,6 @@ int elf_map(struct binprm *b, uint64_t *entry, uint64_t *interp_base)
     uint64_t base = mm_find_gap(cur_as, in->info.hi - in->info.lo);
     err = base ? map_image(in, base) : -LINUX_ENOMEM;
     *entry = in->info.entry;
-    *interp_base = in->info.lo;
+    *interp_base = in->eh.e_type == ET_EXEC ? 0 : in->info.lo; /* AT_BASE: the load bias, 0 in place */
     return err;
 }

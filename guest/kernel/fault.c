@@ -98,8 +98,7 @@ int fault_handle(struct addrspace *as, uint64_t addr, uint32_t access)
     uint64_t pte = pt_lookup(as->root, PAGE_DOWN(addr));
     if ((pte & PTE_P) && prot_allows(v->prot, access))
         return fault_present(as, v, PAGE_DOWN(addr), pte, last);
-    int err = fault_in(as, v, addr, access, NULL);
-    return err == -LINUX_ENOMEM ? -LINUX_EFAULT : err;
+    return fault_in(as, v, addr, access, NULL);
 }
 
 int uvm_page(struct addrspace *as, uint64_t va, uint32_t access, uint64_t *pa)

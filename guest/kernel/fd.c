@@ -14,11 +14,8 @@ static struct fd_entry {
     bool cloexec;    /* FD_CLOEXEC (F_GETFD) */
 } fds[FD_MAX];
 
-/* Host fds held by mappings, with how many holds each (n == 0: entry free). */
-static struct {
-    int host;
-    uint32_t n;
-} holds[FD_MAX];
+/* How many mappings hold each host fd open (a MAP_SHARED file in the window, filewin.c). */
+static uint16_t holds[BVM_HOST_FD_MAX];
 
 void fd_init(void)
 {
@@ -77,8 +74,10 @@ int fd_alias(int ofd, int nfd, bool cloexec)
 /* Closes host fd h unless a guest fd (a dup) or a mapping still uses it. */
 static int64_t host_close_unused(int h)
 {
+    if (h >= 0 && h < BVM_HOST_FD_MAX && holds[h])
+        return 0;
     for (int i = 0; i < FD_MAX; i++)
-        if (fds[i].host == h || (holds[i].n && holds[i].host == h))
+        if (fds[i].host == h)
             return 0;
     procfs_host_closed(h);
     signalfd_host_closed(h);
@@ -130,28 +129,15 @@ void fd_set_cloexec(int fd, bool on)
 
 void fd_host_hold(int host)
 {
-    int free = -1;
-    for (int i = 0; i < FD_MAX; i++) {
-        if (holds[i].n && holds[i].host == host) {
-            holds[i].n++;
-            return;
-        }
-        if (!holds[i].n && free < 0)
-            free = i;
-    }
-    /* One hold per mapped file and fewer files than FD_MAX can be mapped (filewin.c). */
-    kassert(free >= 0);
-    holds[free].host = host;
-    holds[free].n = 1;
+    /* one hold per mapped file, and fewer files than that can be mapped (filewin.c) */
+    kassert(host >= 0 && host < BVM_HOST_FD_MAX && holds[host] < UINT16_MAX);
+    holds[host]++;
 }
 
 void fd_host_put(int host)
 {
-    for (int i = 0; i < FD_MAX; i++)
-        if (holds[i].n && holds[i].host == host) {
-            if (!--holds[i].n)
-                host_close_unused(host);
-            return;
-        }
-    panic("fd_host_put: host fd %d is not held", host);
+    if (host < 0 || host >= BVM_HOST_FD_MAX || !holds[host])
+        panic("fd_host_put: host fd %d is not held", host);
+    if (!--holds[host])
+        host_close_unused(host);
 }

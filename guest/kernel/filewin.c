@@ -5,8 +5,8 @@
 #include "fd.h"
 #include "hostcall.h"
 
-#define FW_FILES 512
 #define FW_MAX_SLOTS (BVM_FILEWIN_SIZE / FW_CHUNK)
+#define FW_FILES ((int)FW_MAX_SLOTS) /* each file holds a chunk at least: the window is the limit */
 #define FW_HASH 1024
 
 struct fw_file {
@@ -28,6 +28,7 @@ struct fw_chunk {
 };
 
 static struct fw_file files[FW_FILES];
+static uint32_t nfiles; /* files in use */
 static struct fw_chunk chunks[FW_MAX_SLOTS];
 static int32_t hash_head[FW_HASH];
 static uint64_t win_base;
@@ -114,6 +115,7 @@ static void file_forget(struct fw_file *f)
 {
     if (f->used && !f->chunks) {
         f->used = false;
+        nfiles--;
         fd_host_put(f->host);
     }
 }
@@ -144,6 +146,14 @@ static struct fw_file *file_find(uint64_t dev, uint64_t ino)
     return NULL;
 }
 
+const struct fw_file *fw_find(int host)
+{
+    if (!nfiles || hc_fstat(host, hc_bounce()) < 0)
+        return NULL;
+    const struct linux_stat *st = hc_bounce();
+    return file_find(st->st_dev, st->st_ino);
+}
+
 int fw_open(int fd, bool writable, struct fw_file **out)
 {
     int h = fd_host(fd);
@@ -163,6 +173,7 @@ int fw_open(int fd, bool writable, struct fw_file **out)
         f = &files[i];
         *f = (struct fw_file){st->st_dev, st->st_ino, h, writable, regular, true, 0};
         fd_host_hold(h);
+        nfiles++;
     }
     if (!f) {
         kprintf("mmap MAP_SHARED: more than %d files mapped", FW_FILES);

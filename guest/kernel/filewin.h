@@ -23,6 +23,8 @@ void fw_init(const struct bvm_bootinfo *bi);
  * (writable: its fd is open for writing) that fw_acquire must give chunks next. -errno on
  * failure (-ENODEV without a window). */
 int fw_open(int fd, bool writable, struct fw_file **out);
+/* The regular file host fd names, when it has chunks in the window; else NULL. */
+const struct fw_file *fw_find(int host);
 /* Takes the pages of file offsets [off, off+len) (page aligned) for a VMA: maps the chunks not
  * yet in the window and, for a VMA that may be made writable (may_write), maps writable those
  * that are not. host is the host fd the new mapping comes through (open for writing when

@@ -42,6 +42,7 @@ struct hc_at_args {
         uint32_t mode;       /* MKDIRAT, FCHMODAT */
         uint32_t access;     /* FACCESSAT */
         uint32_t statx_mask; /* STATX */
+        uint32_t xattr_op;   /* XATTR */
     };
     union {
         int64_t length; /* TRUNCATE */

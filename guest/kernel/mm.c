@@ -6,6 +6,7 @@
 #include "filewin.h"
 #include "pagetable.h"
 #include "palloc.h"
+#include "task.h"
 
 static struct addrspace the_as;
 struct addrspace *cur_as = &the_as;
@@ -151,4 +152,15 @@ int mm_map_anon(struct addrspace *as, uint64_t start, uint64_t end, uint32_t pro
         return -LINUX_ENOMEM;
     vma_merge(&as->vmas, v);
     return 0;
+}
+
+bool mm_commit_ok(uint64_t bytes)
+{
+    static int64_t limit; /* in pages; 0 until the host was asked */
+    if (!limit) {
+        limit = process_prctl(BVM_PROC_COMMIT_LIMIT, 0);
+        if (limit <= 0)
+            limit = INT64_MAX;
+    }
+    return bytes / PAGE_SIZE <= (uint64_t)limit;
 }

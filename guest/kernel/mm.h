@@ -43,8 +43,13 @@ void mm_exec_reset(struct addrspace *as);
 
 /* Resolves a fault at addr for access (demand paging, stack growth): 0, -EFAULT when nothing is
  * mapped there, FAULT_ACCERR when the protection forbids the access (the caller turns both into
- * SIGSEGV, SEGV_MAPERR or SEGV_ACCERR), or FAULT_SIGBUS (SIGBUS, or EFAULT for a user copy). */
+ * SIGSEGV, SEGV_MAPERR or SEGV_ACCERR), FAULT_SIGBUS (SIGBUS, or EFAULT for a user copy), or -ENOMEM
+ * when guest RAM has no page left (the process is killed, as by Linux's OOM killer). */
 int fault_handle(struct addrspace *as, uint64_t addr, uint32_t access);
+/* Whether one private writable mapping of bytes may be made: Linux refuses (ENOMEM) what its
+ * overcommit policy would not reserve, here the host's policy and size (not guest RAM: what
+ * outgrows guest RAM when touched ends as the OOM killer's SIGKILL). */
+bool mm_commit_ok(uint64_t bytes);
 /* The physical page behind user va, faulted in if needed and checked against the VMA's protection
  * (access 0: kernel-internal, any VMA). 0 on success with *pa set, else -EFAULT. */
 int uvm_page(struct addrspace *as, uint64_t va, uint32_t access, uint64_t *pa);

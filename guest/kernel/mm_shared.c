@@ -114,10 +114,13 @@ int mm_shared_sync(uint64_t start, uint64_t end)
     return 0;
 }
 
-void mm_shared_file_changed(void)
+void mm_shared_file_changed(int host)
 {
     struct vma_tree *t = &cur_as->vmas;
+    const struct fw_file *f = host >= 0 ? fw_find(host) : NULL;
+    if (host >= 0 && !f)
+        return;
     for (struct vma *v = vma_next_from(t, 0); v; v = vma_next_from(t, v->end))
-        if (v->fw)
+        if (v->fw && (!f || v->fw == f))
             mm_unmap_pages(cur_as, v->start, v->end);
 }

@@ -19,14 +19,16 @@ int mm_shared_clone(const struct vma *v, uint64_t addr, uint64_t start, uint64_t
 int mm_shared_fault(struct addrspace *as, struct vma *v, uint64_t va);
 /* msync(MS_SYNC): the shared file pages of [start, end) written back to disk. 0 or -errno. */
 int mm_shared_sync(uint64_t start, uint64_t end);
-/* A file may have shrunk (truncate, ftruncate, fallocate, open with O_TRUNC): every shared file
- * PTE goes, so the next touch checks the end of the file again and faults SIGBUS past it. */
-void mm_shared_file_changed(void);
-/* Passes a syscall's result through, calling mm_shared_file_changed when it succeeded. */
-static inline int64_t mm_shared_resized(int64_t r)
+/* A file may have shrunk (truncate, ftruncate, fallocate, open with O_TRUNC): the PTEs of the
+ * shared mappings of it go, so the next touch checks the end of the file again and faults
+ * SIGBUS past it. host: a host fd on the file, or -1 when it is not known (every shared file
+ * mapping's PTEs go). Nothing to do, and cheap, for a file no mapping shares. */
+void mm_shared_file_changed(int host);
+/* Passes a syscall's result through, calling mm_shared_file_changed(host) when it succeeded. */
+static inline int64_t mm_shared_resized(int64_t r, int host)
 {
     if (r >= 0)
-        mm_shared_file_changed();
+        mm_shared_file_changed(host);
     return r;
 }
 

@@ -256,6 +256,15 @@ int64_t sys_setpgid(SYSARGS) { return proc_op(BVM_PROC_SETPGID, (int32_t)a0, (in
 int64_t sys_getsid(SYSARGS) { return proc_op(BVM_PROC_GETSID, (int32_t)a0, 0); }
 int64_t sys_setsid(SYSARGS) { return proc_op(BVM_PROC_SETSID, 0, 0); }
 
+int64_t process_rusage(int who, struct linux_rusage *ru)
+{
+    struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
+    r->u.proc.op = BVM_PROC_RUSAGE;
+    r->u.proc.arg = who;
+    r->u.proc.gpa = kva_to_gpa(ru);
+    return hc_issue();
+}
+
 int64_t process_prctl(uint32_t op, int arg)
 {
     return proc_op(op, 0, arg);

@@ -69,6 +69,29 @@ int64_t sys_pwrite64(SYSARGS)
                            : write_result(user_io(BVM_HC_PWRITE, h, a1, a2, (int64_t)a3, ACC_READ, 0));
 }
 
+/* The iovec array, copied whole and checked before any transfer as Linux's import_iovec does: a
+ * length that is negative as a ssize_t is EINVAL, a range outside user space EFAULT. */
+static struct linux_iovec iovs[LINUX_UIO_MAXIOV];
+
+static int64_t import_iovecs(uint64_t uiov, uint64_t cnt)
+{
+    if (cnt > LINUX_UIO_MAXIOV)
+        return -LINUX_EINVAL;
+    if (cnt && copy_from_user(iovs, uiov, cnt * sizeof(iovs[0])))
+        return -LINUX_EFAULT;
+    uint64_t total = 0;
+    for (uint64_t i = 0; i < cnt; i++) {
+        if ((int64_t)iovs[i].iov_len < 0)
+            return -LINUX_EINVAL;
+        if (!user_range_ok(iovs[i].iov_base, iovs[i].iov_len))
+            return -LINUX_EFAULT;
+        if (iovs[i].iov_len > LINUX_MAX_RW_COUNT - total) /* the rest is left out, not refused */
+            iovs[i].iov_len = LINUX_MAX_RW_COUNT - total;
+        total += iovs[i].iov_len;
+    }
+    return 0;
+}
+
 /* readv/writev (off < 0) and preadv/pwritev (at off): one transfer per iovec, stopping at the
  * first short one. */
 static int64_t vector_io(uint32_t nr, int64_t fd, uint64_t uiov, uint64_t cnt, uint32_t access, int64_t off)
@@ -77,22 +100,19 @@ static int64_t vector_io(uint32_t nr, int64_t fd, uint64_t uiov, uint64_t cnt, u
     uint64_t total = 0;
     if (h < 0)
         return h;
-    if (cnt > LINUX_UIO_MAXIOV)
-        return -LINUX_EINVAL;
+    int64_t err = import_iovecs(uiov, cnt);
+    if (err)
+        return err;
     for (uint64_t i = 0; i < cnt; i++) {
-        struct linux_iovec iov;
-        if (copy_from_user(&iov, uiov + i * sizeof(iov), sizeof(iov)))
-            return total ? (int64_t)total : -LINUX_EFAULT;
-        if (iov.iov_len > INT64_MAX - total)
-            return -LINUX_EINVAL;
-        if (iov.iov_len == 0)
+        const struct linux_iovec *iov = &iovs[i];
+        if (iov->iov_len == 0)
             continue;
-        int64_t n = nr == BVM_HC_READ ? read_fd((int32_t)fd, h, iov.iov_base, iov.iov_len)
-                                      : user_io(nr, h, iov.iov_base, iov.iov_len, off < 0 ? 0 : off + (int64_t)total, access, 0);
+        int64_t n = nr == BVM_HC_READ ? read_fd((int32_t)fd, h, iov->iov_base, iov->iov_len)
+                                      : user_io(nr, h, iov->iov_base, iov->iov_len, off < 0 ? 0 : off + (int64_t)total, access, 0);
         if (n < 0)
             return total ? (int64_t)total : n;
         total += (uint64_t)n;
-        if ((uint64_t)n < iov.iov_len)
+        if ((uint64_t)n < iov->iov_len)
             break;
     }
     return (int64_t)total;
@@ -158,7 +178,7 @@ int64_t sys_openat(SYSARGS)
     if (h < 0)
         return h;
     if (a2 & LINUX_O_TRUNC)
-        mm_shared_file_changed();
+        mm_shared_file_changed((int)h);
     /* x86-64 Linux always reports O_LARGEFILE for F_GETFL. */
     fd_install_at(fd, (int)h, ((uint32_t)a2 & O_STATUS_MASK) | LINUX_O_LARGEFILE, (a2 & LINUX_O_CLOEXEC) != 0);
     return fd;

@@ -99,6 +99,14 @@ static uint64_t shared_gpa(uint64_t uaddr, bool private)
     return pa + (uaddr & (PAGE_SIZE - 1));
 }
 
+/* Linux refuses a process-shared futex on a read-only page of private anonymous memory, a word
+ * that can never change (get_futex_key: EFAULT). */
+static bool read_only_anon(uint64_t uaddr)
+{
+    struct vma *v = vma_find(&cur_as->vmas, uaddr);
+    return v && !v->file && !(v->flags & VMA_SHARED) && !(v->prot & LINUX_PROT_WRITE);
+}
+
 int64_t sys_futex(SYSARGS)
 {
     uint32_t flags = (uint32_t)a1 & (LINUX_FUTEX_PRIVATE_FLAG | LINUX_FUTEX_CLOCK_REALTIME);
@@ -111,6 +119,8 @@ int64_t sys_futex(SYSARGS)
     if ((flags & LINUX_FUTEX_CLOCK_REALTIME) && op != LINUX_FUTEX_WAIT_BITSET && op != LINUX_FUTEX_WAIT)
         return -LINUX_ENOSYS;
     if (copy_from_user(&word, a0, sizeof(word)))
+        return -LINUX_EFAULT;
+    if (!(flags & LINUX_FUTEX_PRIVATE_FLAG) && read_only_anon(a0))
         return -LINUX_EFAULT;
     uint64_t gpa = shared_gpa(a0, (flags & LINUX_FUTEX_PRIVATE_FLAG) != 0);
     struct futex_deadline d;

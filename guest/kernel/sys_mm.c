@@ -28,7 +28,7 @@ int64_t sys_brk(SYSARGS)
     if (want < as->brk_start || !mm_range_ok(as->brk_start, new_end - as->brk_start))
         return (int64_t)as->brk;
     if (new_end > old_end) {
-        if (!vma_range_free(&as->vmas, old_end, new_end + PAGE_SIZE) ||
+        if (!mm_commit_ok(new_end - old_end) || !vma_range_free(&as->vmas, old_end, new_end + PAGE_SIZE) ||
             mm_map_anon(as, old_end, new_end, LINUX_PROT_READ | LINUX_PROT_WRITE, VMA_HEAP))
             return (int64_t)as->brk;
     } else if (new_end < old_end) {
@@ -134,6 +134,8 @@ int64_t sys_mmap(SYSARGS)
         if (a5 > (uint64_t)INT64_MAX - len) /* past the largest file offset (MAX_LFS_FILESIZE) */
             return -LINUX_EOVERFLOW;
     }
+    if (type == LINUX_MAP_PRIVATE && (prot & LINUX_PROT_WRITE) && !(flags & LINUX_MAP_NORESERVE) && !mm_commit_ok(len))
+        return -LINUX_ENOMEM;
     int64_t at = mmap_place(addr, len, flags);
     if (at < 0)
         return at;
@@ -153,12 +155,17 @@ int64_t sys_mmap(SYSARGS)
     return at;
 }
 
+/* Linux's bounds: anywhere below the top, the low pages under mmap_min_addr included; the
+ * kernel's own reserved ranges inside are left alone (nothing of the program lies there). */
 int64_t sys_munmap(SYSARGS)
 {
-    uint64_t addr = a0, len = PAGE_UP(a1);
-    if (!PAGE_ALIGNED(addr) || a1 == 0 || !mm_range_ok(addr, len))
+    uint64_t addr = a0, len = PAGE_UP(a1), end = addr + len;
+    if (!PAGE_ALIGNED(addr) || len == 0 || len > USER_TOP || addr > USER_TOP - len)
         return -LINUX_EINVAL;
-    return mm_unmap(cur_as, addr, addr + len);
+    if (!vma_range_reserved(addr, end))
+        return mm_unmap(cur_as, addr, end);
+    int err = addr < VMA_ALIAS_BASE ? mm_unmap(cur_as, addr, MIN(end, VMA_ALIAS_BASE)) : 0;
+    return err || end <= VMA_META_END ? err : mm_unmap(cur_as, MAX(addr, VMA_META_END), end);
 }
 
 /* True when VMAs cover [start, end) without holes. */
@@ -274,6 +281,9 @@ int64_t sys_mremap(SYSARGS)
     struct vma *v = vma_find(&as->vmas, old);
     if (!v || v->end < old + old_len)
         return -LINUX_EFAULT;
+    if (new_len > old_len && !(v->flags & VMA_SHARED) && (v->prot & LINUX_PROT_WRITE) &&
+        !mm_commit_ok(new_len - old_len))
+        return -LINUX_ENOMEM;
     if (flags & LINUX_MREMAP_FIXED) {
         if (!PAGE_ALIGNED(dst) || !mm_range_ok(dst, new_len) || (dst < old + old_len && old < dst + new_len))
             return -LINUX_EINVAL;

@@ -115,7 +115,7 @@ int64_t sys_truncate(SYSARGS)
     if ((int64_t)a1 < 0)
         return -LINUX_EINVAL;
     struct hc_at_args x = {.length = (int64_t)a1};
-    return mm_shared_resized(at_call(BVM_HC_TRUNCATE, AT_FDCWD, a0, &x));
+    return mm_shared_resized(at_call(BVM_HC_TRUNCATE, AT_FDCWD, a0, &x), -1);
 }
 
 int64_t sys_chdir(SYSARGS)
@@ -181,20 +181,21 @@ int64_t sys_readlinkat(SYSARGS)
 {
     static char buf[BVM_HC_MAX_PATH];
     struct hc_at_args a;
+    int32_t size = (int32_t)a3; /* an int in Linux: what lies above is dropped, a negative is EINVAL */
+    if (size <= 0) /* before the path, as Linux */
+        return -LINUX_EINVAL;
     int err = at_args(&a, (int64_t)a0, a1, 0, 0, false);
     if (err)
         return err;
-    if ((int64_t)a3 <= 0)
-        return -LINUX_EINVAL;
     const char *rest = procfs_self_rest(path1);
     int64_t n = rest ? procfs_link(rest, buf, sizeof(buf)) : -1;
     if (n == -1) {
-        a.out = buf, a.out_len = MIN(a3, sizeof(buf));
+        a.out = buf, a.out_len = MIN((uint64_t)size, sizeof(buf));
         n = hc_at(BVM_HC_READLINKAT, &a);
     }
     if (n < 0)
         return n;
-    n = MIN((uint64_t)n, a3); /* no NUL, truncated, like readlink(2) */
+    n = MIN(n, (int64_t)size); /* no NUL, truncated, like readlink(2) */
     return copy_to_user(a2, buf, (uint64_t)n) ? -LINUX_EFAULT : n;
 }
 
@@ -246,7 +247,7 @@ int64_t sys_ftruncate(SYSARGS)
     if (!r)
         return -LINUX_EBADF;
     r->arg.length = (int64_t)a1;
-    return mm_shared_resized(hc_issue());
+    return mm_shared_resized(hc_issue(), fd_host((int32_t)a0));
 }
 
 int64_t sys_fsync(SYSARGS) { return fdop(a0, BVM_FDOP_FSYNC, NULL, 0) ? hc_issue() : -LINUX_EBADF; }
@@ -278,7 +279,7 @@ int64_t sys_fallocate(SYSARGS)
     if ((int64_t)a2 < 0 || (int64_t)a3 <= 0)
         return -LINUX_EINVAL;
     r->arg.alloc.mode = (int32_t)a1, r->arg.alloc.offset = (int64_t)a2, r->arg.alloc.len = (int64_t)a3;
-    return mm_shared_resized(hc_issue()); /* FALLOC_FL_COLLAPSE_RANGE shrinks the file */
+    return mm_shared_resized(hc_issue(), fd_host((int32_t)a0)); /* COLLAPSE_RANGE shrinks it */
 }
 
 int64_t sys_fstatfs(SYSARGS)
@@ -290,17 +291,80 @@ int64_t sys_fstatfs(SYSARGS)
     return copy_to_user(a1, &sf, sizeof(sf)) ? -LINUX_EFAULT : 0;
 }
 
-/* Extended attributes: reported as unsupported by the file system (ENOTSUP), which libcs and
- * coreutils take as "no ACL, no SELinux label" without an error message. The fd/path is still
- * checked first, as Linux does. */
-static int64_t xattr_path(uint64_t upath)
+/* Extended attributes: the host's, on the object a path names (a final symlink itself for the l*
+ * calls) or on an open file. As Linux: a name empty or longer than 255 bytes is ERANGE, a value
+ * above 64 KiB E2BIG to set, and a read of one through a 64 KiB buffer that is still too small
+ * E2BIG; a larger buffer is used up to 64 KiB. */
+#define XATTR_NAME_MAX 255
+#define XATTR_CREATE 1
+#define XATTR_REPLACE 2
+static char xattr_name[XATTR_NAME_MAX + 1];
+static char xattr_buf[BVM_XATTR_SIZE_MAX];
+
+/* The file: a path (upath != 0) from the current directory, else the open file fd. */
+static int xattr_file(struct hc_at_args *a, int64_t fd, uint64_t upath, bool nofollow)
 {
-    int64_t n = strncpy_from_user(path1, upath, sizeof(path1));
-    return n < 0 ? n : -LINUX_EOPNOTSUPP;
+    if (upath) {
+        int err = at_args(a, LINUX_AT_FDCWD, upath, 0, 0, !nofollow);
+        a->flags = nofollow ? LINUX_AT_SYMLINK_NOFOLLOW : 0;
+        return err;
+    }
+    memset(a, 0, sizeof(*a));
+    a->dirfd = fd_host((int32_t)fd);
+    if (a->dirfd < 0 || (fd_status((int32_t)fd) & LINUX_O_PATH))
+        return -LINUX_EBADF;
+    path1[0] = 0;
+    a->kpath = path1;
+    a->flags = LINUX_AT_EMPTY_PATH;
+    return 0;
 }
-int64_t sys_getxattr(SYSARGS) { return xattr_path(a0); }
-int64_t sys_lgetxattr(SYSARGS) { return xattr_path(a0); }
-int64_t sys_listxattr(SYSARGS) { return xattr_path(a0); }
-int64_t sys_llistxattr(SYSARGS) { return xattr_path(a0); }
-int64_t sys_fgetxattr(SYSARGS) { return fd_host((int64_t)(int32_t)a0) < 0 ? -LINUX_EBADF : -LINUX_EOPNOTSUPP; }
-int64_t sys_flistxattr(SYSARGS) { return fd_host((int64_t)(int32_t)a0) < 0 ? -LINUX_EBADF : -LINUX_EOPNOTSUPP; }
+
+static int64_t xattr_call(uint32_t op, int64_t fd, uint64_t upath, bool nofollow, uint64_t uname, uint64_t uvalue,
+                          uint64_t size, int64_t flags)
+{
+    struct hc_at_args a;
+    int64_t n = xattr_file(&a, fd, upath, nofollow);
+    if (n)
+        return n;
+    if (op != BVM_XATTR_LIST) {
+        n = strncpy_from_user(xattr_name, uname, sizeof(xattr_name));
+        if (n == 0 || n == -LINUX_ENAMETOOLONG)
+            return -LINUX_ERANGE;
+        if (n < 0)
+            return n;
+        a.kpath2 = xattr_name;
+        a.dirfd2 = LINUX_AT_FDCWD;
+    }
+    a.xattr_op = op;
+    if (op == BVM_XATTR_SET) {
+        if ((int32_t)flags & ~(XATTR_CREATE | XATTR_REPLACE))
+            return -LINUX_EINVAL;
+        if (size > BVM_XATTR_SIZE_MAX)
+            return -LINUX_E2BIG;
+        if (size && copy_from_user(xattr_buf, uvalue, size))
+            return -LINUX_EFAULT;
+        a.length = (int32_t)flags;
+    }
+    size = op == BVM_XATTR_REMOVE ? 0 : MIN(size, (uint64_t)BVM_XATTR_SIZE_MAX);
+    a.out = size ? xattr_buf : NULL;
+    a.out_len = size;
+    n = hc_at(BVM_HC_XATTR, &a);
+    if (n == -LINUX_ERANGE && size == BVM_XATTR_SIZE_MAX)
+        return -LINUX_E2BIG;
+    if (n > 0 && size && op != BVM_XATTR_SET)
+        return copy_to_user(uvalue, xattr_buf, (uint64_t)n) ? -LINUX_EFAULT : n;
+    return n;
+}
+
+int64_t sys_getxattr(SYSARGS) { return xattr_call(BVM_XATTR_GET, 0, a0, false, a1, a2, a3, 0); }
+int64_t sys_lgetxattr(SYSARGS) { return xattr_call(BVM_XATTR_GET, 0, a0, true, a1, a2, a3, 0); }
+int64_t sys_fgetxattr(SYSARGS) { return xattr_call(BVM_XATTR_GET, (int32_t)a0, 0, false, a1, a2, a3, 0); }
+int64_t sys_listxattr(SYSARGS) { return xattr_call(BVM_XATTR_LIST, 0, a0, false, 0, a1, a2, 0); }
+int64_t sys_llistxattr(SYSARGS) { return xattr_call(BVM_XATTR_LIST, 0, a0, true, 0, a1, a2, 0); }
+int64_t sys_flistxattr(SYSARGS) { return xattr_call(BVM_XATTR_LIST, (int32_t)a0, 0, false, 0, a1, a2, 0); }
+int64_t sys_setxattr(SYSARGS) { return xattr_call(BVM_XATTR_SET, 0, a0, false, a1, a2, a3, (int64_t)a4); }
+int64_t sys_lsetxattr(SYSARGS) { return xattr_call(BVM_XATTR_SET, 0, a0, true, a1, a2, a3, (int64_t)a4); }
+int64_t sys_fsetxattr(SYSARGS) { return xattr_call(BVM_XATTR_SET, (int32_t)a0, 0, false, a1, a2, a3, (int64_t)a4); }
+int64_t sys_removexattr(SYSARGS) { return xattr_call(BVM_XATTR_REMOVE, 0, a0, false, a1, 0, 0, 0); }
+int64_t sys_lremovexattr(SYSARGS) { return xattr_call(BVM_XATTR_REMOVE, 0, a0, true, a1, 0, 0, 0); }
+int64_t sys_fremovexattr(SYSARGS) { return xattr_call(BVM_XATTR_REMOVE, (int32_t)a0, 0, false, a1, 0, 0, 0); }

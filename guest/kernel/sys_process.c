@@ -10,40 +10,41 @@
 #include "task.h"
 #include "usercopy.h"
 
-/* CPU time is the monotonic time since the program started: the VM runs nothing else. */
-static int64_t elapsed_ns(void)
-{
-    static int64_t start = -1;
-    struct linux_timespec ts;
-    if (host_clock(LINUX_CLOCK_MONOTONIC, &ts) < 0)
-        return 0;
-    int64_t now = ts.tv_sec * 1000000000 + ts.tv_nsec;
-    if (start < 0)
-        start = now;
-    return now - start;
-}
-
+/* CPU time is the host's for the monitor's process, which runs this guest process and nothing
+ * else; the children's is the host's for the monitor's children, which are the guest's. */
 int64_t sys_getrusage(SYSARGS)
 {
-    struct linux_rusage ru;
+    static struct linux_rusage ru;
     int who = (int32_t)a0;
-    if (who != 0 && who != -1 && who != 1) /* SELF, CHILDREN, THREAD */
+    if (who != 0 && who != -1 && who != 1) /* SELF, CHILDREN, THREAD (one thread: the process) */
         return -LINUX_EINVAL;
-    memset(&ru, 0, sizeof(ru));
-    if (who != -1) {
-        int64_t ns = elapsed_ns();
-        ru.utime.tv_sec = ns / 1000000000, ru.utime.tv_usec = ns % 1000000000 / 1000;
-    }
+    int64_t r = process_rusage(who == -1 ? -1 : 0, &ru);
+    if (r < 0)
+        return r;
     return copy_to_user(a1, &ru, sizeof(ru)) ? -LINUX_EFAULT : 0;
 }
 
-/* clock_t ticks at 100 Hz (AT_CLKTCK). */
+/* clock_t ticks at 100 Hz (AT_CLKTCK) */
+static int64_t ticks(const struct linux_timeval *tv) { return tv->tv_sec * 100 + tv->tv_usec / 10000; }
+
+/* times(2): the CPU times as getrusage has them, and the ticks since boot as the return value. */
 int64_t sys_times(SYSARGS)
 {
-    int64_t ticks = elapsed_ns() / 10000000, t[4] = {ticks, 0, 0, 0};
-    if (a0 && copy_to_user(a0, t, sizeof(t)))
+    static struct linux_rusage self, children;
+    struct linux_timespec now;
+    if (a0) {
+        int64_t r = process_rusage(0, &self);
+        if (r == 0)
+            r = process_rusage(-1, &children);
+        if (r < 0)
+            return r;
+        int64_t t[4] = {ticks(&self.utime), ticks(&self.stime), ticks(&children.utime), ticks(&children.stime)};
+        if (copy_to_user(a0, t, sizeof(t)))
+            return -LINUX_EFAULT;
+    }
+    if (host_clock(LINUX_CLOCK_BOOTTIME, &now) < 0)
         return -LINUX_EFAULT;
-    return ticks + 1; /* > 0: some time has passed since "boot" */
+    return now.tv_sec * 100 + now.tv_nsec / 10000000;
 }
 
 
@@ -69,7 +70,7 @@ int64_t sys_getgroups(SYSARGS)
     return copy_to_user(a1, list, (uint64_t)n * sizeof(list[0])) ? -LINUX_EFAULT : n;
 }
 
-int64_t sys_setrlimit(SYSARGS) { return sys_prlimit64(0, a0, a1, 0, 0, 0); }
+int64_t sys_setrlimit(SYSARGS) { return a1 ? sys_prlimit64(0, a0, a1, 0, 0, 0) : -LINUX_EFAULT; }
 
 int64_t sys_getpid(SYSARGS)
 {
@@ -131,19 +132,27 @@ int64_t sys_arch_prctl(SYSARGS)
     }
 }
 
-/* Limits as a fresh Linux login shell reports them; setting is recorded, not enforced. */
+/* Limits as the program would have inherited them: buffervm's own (the host enforces those on
+ * the monitor, which runs the program: file size, CPU time), but for the descriptor table, which is
+ * the kernel's. Setting is recorded, not enforced. The stack VMA never grows past STACK_MAX,
+ * whatever RLIMIT_STACK says; the limit sizes the arguments execve takes (binprm.c). */
 static struct linux_rlimit rlimits[LINUX_RLIM_NLIMITS];
 
 static void rlimits_init_once(void)
 {
     static bool done;
+    static struct linux_rlimit host;
     if (done)
         return;
-    for (int i = 0; i < LINUX_RLIM_NLIMITS; i++)
-        rlimits[i] = (struct linux_rlimit){LINUX_RLIM_INFINITY, LINUX_RLIM_INFINITY};
-    rlimits[LINUX_RLIMIT_STACK].rlim_cur = STACK_MAX;
+    for (int i = 0; i < LINUX_RLIM_NLIMITS; i++) {
+        struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
+        r->u.proc.op = BVM_PROC_RLIMIT;
+        r->u.proc.arg = i;
+        r->u.proc.gpa = kva_to_gpa(&host);
+        bool ok = hc_issue() == 0;
+        rlimits[i] = ok ? host : (struct linux_rlimit){LINUX_RLIM_INFINITY, LINUX_RLIM_INFINITY};
+    }
     rlimits[LINUX_RLIMIT_NOFILE] = (struct linux_rlimit){FD_MAX, 4096};
-    rlimits[LINUX_RLIMIT_CORE].rlim_cur = 0;
     done = true;
 }
 
@@ -174,7 +183,7 @@ int64_t sys_prlimit64(SYSARGS)
 
 int64_t sys_getrlimit(SYSARGS)
 {
-    return sys_prlimit64(0, a0, 0, a1, 0, 0);
+    return a1 ? sys_prlimit64(0, a0, 0, a1, 0, 0) : -LINUX_EFAULT;
 }
 
 int64_t sys_sched_yield(SYSARGS)
@@ -184,13 +193,21 @@ int64_t sys_sched_yield(SYSARGS)
 
 int64_t sys_sched_getaffinity(SYSARGS)
 {
-    /* The VM has one vCPU: CPU 0 only. Linux returns the size of its cpumask (8 bytes here). */
-    uint64_t mask = 1;
+    /* The VM has one vCPU: CPU 0 only, in a mask of the size the host kernel's has (its
+     * cpumask_size(), the result Linux returns: programs size their buffers by it). */
+    static uint8_t mask[BVM_CPUMASK_MAX];
+    static int64_t size;
     if ((int32_t)a0 != 0 && (int32_t)a0 != cur_proc->pid)
         return -LINUX_ESRCH;
-    if (a1 < sizeof(mask) || (a1 & 7))
+    if (a1 < 8 || (a1 & 7))
         return -LINUX_EINVAL;
-    return copy_to_user(a2, &mask, sizeof(mask)) ? -LINUX_EFAULT : (int64_t)sizeof(mask);
+    if (!size) {
+        size = process_prctl(BVM_PROC_CPUMASK_SIZE, 0);
+        size = size < 8 || size > BVM_CPUMASK_MAX ? 8 : size;
+        mask[0] = 1;
+    }
+    uint64_t n = MIN(a1, (uint64_t)size);
+    return copy_to_user(a2, mask, n) ? -LINUX_EFAULT : (int64_t)n;
 }
 
 int64_t sys_umask(SYSARGS)

@@ -128,12 +128,18 @@ typedef int64_t sys_fn(SYSARGS);
     X(158, arch_prctl, "Ax", 'd')                                                                            \
     X(160, setrlimit, "Rp", 'd')                                                                             \
     X(186, gettid, "", 'd')                                                                                  \
+    X(188, setxattr, "sspUx", 'd')                                                                           \
+    X(189, lsetxattr, "sspUx", 'd')                                                                          \
+    X(190, fsetxattr, "fspUx", 'd')                                                                          \
     X(191, getxattr, "sspU", 'd')                                                                            \
     X(192, lgetxattr, "sspU", 'd')                                                                           \
     X(193, fgetxattr, "fspU", 'd')                                                                           \
     X(194, listxattr, "spU", 'd')                                                                            \
     X(195, llistxattr, "spU", 'd')                                                                           \
     X(196, flistxattr, "fpU", 'd')                                                                           \
+    X(197, removexattr, "ss", 'd')                                                                           \
+    X(198, lremovexattr, "ss", 'd')                                                                          \
+    X(199, fremovexattr, "fs", 'd')                                                                          \
     X(200, tkill, "iS", 'd')                                                                                 \
     X(201, time, "p", 'd')                                                                                   \
     X(202, futex, "pxuppu", 'd')                                                                             \

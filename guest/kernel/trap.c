@@ -103,6 +103,11 @@ static void page_fault(struct trapframe *tf)
     int err = fault_handle(cur_as, cr2, access);
     if (err == 0)
         return;
+    if (err == -LINUX_ENOMEM) { /* guest RAM is full: Linux's OOM killer ends the process */
+        kprintf("buffervm: out of memory: guest RAM (--mem) is full; the program is killed");
+        signal_send_simple(LINUX_SIGKILL, LINUX_SI_KERNEL);
+        return;
+    }
     /* Linux reports a user touch of a kernel address as a protection fault. */
     if (cr2 >= USER_TOP)
         tf->error |= 1;

@@ -120,9 +120,13 @@ int64_t user_io(uint32_t hc_nr, int host_fd, uint64_t va, uint64_t len, int64_t 
     static struct bvm_seg segs[BVM_HC_MAX_SEGS];
     uint64_t total = 0;
     bool positional = hc_nr == BVM_HC_PREAD || hc_nr == BVM_HC_PWRITE;
+    if (!user_range_ok(va, len))
+        return -LINUX_EFAULT; /* even for zero bytes, as Linux's access_ok */
     while (total < len) {
         uint32_t nsegs;
         int64_t want = user_segs(va + total, len - total, access, segs, BVM_HC_MAX_SEGS, &nsegs);
+        if (want < 0 && !total && (hc_nr == BVM_HC_READ || hc_nr == BVM_HC_PREAD))
+            return hc_io(hc_nr, host_fd, segs, 0, off, BVM_IO_BAD_BUFFER); /* at end of file: 0 */
         if (want < 0)
             return total ? (int64_t)total : want;
         int64_t got = hc_io(hc_nr, host_fd, segs, nsegs, positional ? off + (int64_t)total : 0, flags);

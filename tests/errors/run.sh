@@ -203,6 +203,16 @@ else
     echo "FAIL memory-full-gives-errno: status $st: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
 fi
 
+# Guest RAM full from user mode stores: the program is killed by SIGKILL (Linux's OOM killer; a
+# fault has no errno to give), and --verbose says why.
+out=$(cd "$T" && timeout 120 "$BVM" --verbose --backend soft --mem 64M "$MF" 1024 touch 2>&1)
+st=$?
+if [ $st = 137 ] && grep -q 'out of memory' <<<"$out" && ! grep -q '^touched' <<<"$out"; then
+    echo "PASS out-of-memory-kills"
+else
+    echo "FAIL out-of-memory-kills: status $st: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+fi
+
 # Every accepted --mem boots, RAM above 3 GiB (placed from 4 GiB up) included, and that RAM is
 # usable: filling 3 GiB + 64 MiB reaches its high pages.
 bad=""
@@ -213,6 +223,18 @@ out=$(cd "$T" && timeout 300 "$BVM" --backend soft --mem 3136M "$MF" 4096 2>&1)
 st=$?
 grep -q '^filled: guest RAM is full' <<<"$out" && [ $st = 0 ] || bad+=" 3136M filled: status $st $(tail -n 2 <<<"$out" | tr '\n' ' ')"
 if [ -z "$bad" ]; then echo "PASS mem-sizes-boot-and-work"; else echo "FAIL mem-sizes-boot-and-work:$bad"; fi
+
+# Resource limits are inherited from buffervm's own, as a program started by the same shell would
+# have them (the open-file limit excepted: the kernel's descriptor table sets it); an unlimited
+# stack lets execve take 3 MB of arguments, as on Linux (a quarter of RLIMIT_STACK, at most 6 MB).
+limits() { ulimit -S -s unlimited; ulimit -S -c 1234; ulimit -S -t 5000; "$@" bash -c 'ulimit -a; ulimit -Ha' | grep -v "open files"; }
+big=$(head -c 100000 /dev/zero | tr '\0' a)
+args=()
+for i in $(seq 30); do args+=("$big"); done
+n=$(limits env) b=$(limits "$BVM" --backend soft)
+st=$(ulimit -s unlimited; "$BVM" --backend soft /bin/true "${args[@]}" 2>&1; echo "status $?")
+if [ "$n" = "$b" ] && [ "$st" = "status 0" ]; then echo "PASS rlimits-inherited"
+else echo "FAIL rlimits-inherited: $st $(diff <(echo "$n") <(echo "$b") | tr '\n' ' ')"; fi
 
 # Mutated ELF files (elf_fuzz.py): a clean refusal or the guest's own result, never a monitor
 # crash, a kernel panic or a hang; a fixed seed, then a daily one (printed: rerun with

@@ -67,3 +67,6 @@ with open(os.path.join(d, "stats.awk"), "w") as f:
             '      printf "%.10g %.3e %g %d\\n", s * 3.14159, s / 7, s / 3, s * 1000;\n'
             '      for (k in c) n++; print n, int(s), s % 7 }\n')
 PY
+# an ET_EXEC program at a fixed address, named as the interpreter of interp_exec.elf (mkelf.py)
+python3 "$(dirname "$0")/mkelf.py" exec_interp "$D/exec_interp.elf"
+chmod 755 "$D/exec_interp.elf"

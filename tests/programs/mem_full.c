@@ -100,10 +100,25 @@ static __attribute__((noinline)) void touch_stack(void)
     memset((char *)stack, 1, sizeof stack);
 }
 
+/* "touch" mode: stores into every page of a large mapping from user mode; once guest RAM is full
+ * the program is killed (SIGKILL, Linux's OOM killer), there is no errno to give. */
+static int touch_all(uint64_t size)
+{
+    char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return perror("mmap"), 2;
+    for (uint64_t off = 0; off < size; off += 4096)
+        p[off] = 1;
+    printf("touched every page\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const uint64_t FILL_MAX = (argc > 1 ? strtoull(argv[1], NULL, 10) : 1024) << 20;
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc > 2 && strcmp(argv[2], "touch") == 0)
+        return touch_all(FILL_MAX);
     printf("filling guest RAM\n"); /* stdout's buffer and the stack exist before it is full */
     touch_stack();
     int zero = open("/dev/zero", O_RDONLY);

@@ -8,6 +8,11 @@ mkelf.py NAME OUT writes the program NAME:
               the store is SIGSEGV
   interp_too_long  its PT_INTERP names a path with a 300-byte component: execve fails with
               ENAMETOOLONG (a shell's 126, not the 127 of a missing file)
+  huge_bss    a read-write segment of 1 TiB, nearly all bss: more than the machine could ever
+              back, so Linux's overcommit check refuses it and the exec ends in SIGSEGV
+  interp_exec its PT_INTERP names "exec_interp.elf" (relative: the current directory's), an ET_EXEC
+              linked at 0x20000000 (exec_interp): Linux loads such an interpreter where it was
+              linked and starts it, which exits with 43 (the program itself would exit 42)
 The segs_ programs have their code in a page of their own; they store 42 into the shared page,
 read it back and exit with it.
 """
@@ -39,14 +44,18 @@ def elf(segments, entry, size):
     return image
 
 
-def interp_too_long():
-    path = b"/" + b"a" * 300 + b"\0"
+def with_interp(path):
+    """The exit-42 program with a PT_INTERP naming path (NUL-terminated)."""
     segs = [(0x200, BASE + 0x200, len(path), len(path), PF_R, PT_INTERP),
             (0, BASE, 0x1000 + len(CODE), 0x1000 + len(CODE), PF_R | PF_X)]
     image = elf(segs, BASE + 0x1000, 0x1000 + len(CODE))
     image[0x200:0x200 + len(path)] = path
     image[0x1000:0x1000 + len(CODE)] = CODE
     return image
+
+
+def interp_too_long():
+    return with_interp(b"/" + b"a" * 300 + b"\0")
 
 
 def shared_page(first, second):
@@ -57,10 +66,35 @@ def shared_page(first, second):
     return image
 
 
+def huge_bss():
+    segs = [(0, BASE, 0x1000 + len(CODE), 0x1000 + len(CODE), PF_R | PF_X),
+            (0x1000, 0x10000000, len(CODE), 1 << 40, PF_R | PF_W)]
+    image = elf(segs, BASE + 0x1000, 0x1000 + len(CODE))
+    image[0x1000:0x1000 + len(CODE)] = CODE
+    return image
+
+
+def interp_exec():
+    return with_interp(b"exec_interp.elf\0")
+
+
+def exec_interp():
+    exit43 = bytes.fromhex("bf2b000000b83c0000000f05")  # mov edi, 43; mov eax, 60; syscall
+    at = 0x20000000
+    # The segment ends on a page boundary: Linux before 6.7 zero-fills the rest of an interpreter's
+    # last file page, which fails (SIGSEGV) on a read-only one.
+    image = elf([(0, at, 0x2000, 0x2000, PF_R | PF_X)], at + 0x1000, 0x2000)
+    image[0x1000:0x1000 + len(exit43)] = exit43
+    return image
+
+
 PROGRAMS = {
     "segs_ro_rw": lambda: shared_page(PF_R, PF_R | PF_W),
     "segs_rw_ro": lambda: shared_page(PF_R | PF_W, PF_R),
     "interp_too_long": interp_too_long,
+    "huge_bss": huge_bss,
+    "interp_exec": interp_exec,
+    "exec_interp": exec_interp,
 }
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ PROG_BINS := $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.glibc) \
              $(patsubst tests/programs/%,$(PROG_DIR)/%.raw,$(basename $(PROG_RAW))) \
              $(PROG_DIR)/shebang.sh $(PROG_DIR)/sh_procs.sh $(PROG_DIR)/pty_jobs.py \
              $(PROG_DIR)/make_project.sh $(PROG_DIR)/py_procs.py $(PROG_DIR)/pl_procs.pl \
-             $(PROG_DIR)/segs_ro_rw.elf $(PROG_DIR)/segs_rw_ro.elf $(PROG_DIR)/interp_too_long.elf
+             $(PROG_DIR)/segs_ro_rw.elf $(PROG_DIR)/segs_rw_ro.elf $(PROG_DIR)/interp_too_long.elf \
+             $(PROG_DIR)/huge_bss.elf $(PROG_DIR)/interp_exec.elf
 TESTS_BUILD += $(PROG_BINS)
 
 $(PROG_DIR)/%.glibc: tests/programs/%.c
@@ -53,6 +54,6 @@ $(PROG_DIR)/%.elf: tests/programs/mkelf.py
 	python3 $< $* $@ && chmod 755 $@
 
 # Input files the cases read (copied into each scratch directory before a run).
-$(PROG_DIR)/inputs/.stamp: tests/programs/inputs.sh
+$(PROG_DIR)/inputs/.stamp: tests/programs/inputs.sh tests/programs/mkelf.py
 	bash $< $(PROG_DIR)/inputs && touch $@
 TESTS_BUILD += $(PROG_DIR)/inputs/.stamp

@@ -94,7 +94,7 @@ same() {
     for f in status out err files missed; do
         [ -f "$1/$f" ] || [ -f "$2/$f" ] || continue
         if ! cmp -s "$1/$f" "$2/$f"; then
-            echo "$f differs: $(diff <(head -c 2000 "$1/$f") <(head -c 2000 "$2/$f") | head -5 | tr '\n' ' ')"
+            echo "$f differs: $(diff -a "$1/$f" "$2/$f" | head -5 | cut -c 1-300 | tr '\n' ' ')"
             return 1
         fi
     done

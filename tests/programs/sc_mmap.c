@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -97,11 +98,40 @@ static void fixed_and_protect(void)
     T("mremap EFAULT", syscall(SYS_mremap, (void *)0x10000000, 4096, 8192, MREMAP_MAYMOVE));
 }
 
+/* munmap's bounds are Linux's: everything below the top may go, the low pages included (and the
+ * program with it: the child dies returning into nothing). */
+static void unmap_bounds(void)
+{
+    /* Linux's overcommit check, for one private writable mapping larger than the machine */
+    T("mmap 1 TiB writable", map(NULL, 1ul << 40, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    long nr = (long)map(NULL, 1ul << 40, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    T("mmap 1 TiB NORESERVE", nr != -1 && syscall(SYS_munmap, nr, 1ul << 40) == 0);
+    long ro = (long)map(NULL, 1ul << 40, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T("mmap 1 TiB read-only", ro != -1 && syscall(SYS_munmap, ro, 1ul << 40) == 0);
+    T("brk 1 TiB more", syscall(SYS_brk, (char *)syscall(SYS_brk, 0) + (1ul << 40)) == syscall(SYS_brk, 0));
+    T("munmap len 0", syscall(SYS_munmap, (void *)0x100000000, 0));
+    T("munmap len wraps", syscall(SYS_munmap, (void *)0x100000000, ~0ul));
+    T("munmap past the top", syscall(SYS_munmap, (void *)0x7ffffffff000, 4096));
+    T("munmap low page", syscall(SYS_munmap, (void *)0, 4096));
+    T("munmap low, unaligned", syscall(SYS_munmap, (void *)1, 4096));
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        syscall(SYS_munmap, (void *)0, 0x7ffffffff000ul);
+        _exit(0);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    printf("munmap of everything: %s %d\n", WIFSIGNALED(st) ? "signal" : "exit",
+           WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     file_private();
     file_shared();
     fixed_and_protect();
+    unmap_bounds();
     return 0;
 }
