@@ -20,5 +20,8 @@ void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * so that a guest closing or redirecting fd 2 never swallows or interleaves them. */
 void fail_init(void);
 int fail_fd(void);
+/* A fault of buffervm's own (SIGSEGV, SIGILL, SIGFPE, SIGABRT) prints "internal error" on that
+ * stderr before the run dies of it (on an alternate stack: a stack overflow is reported too). */
+void fail_catch_crashes(void);
 
 #endif

@@ -155,6 +155,7 @@ static void boot_vm(const struct options *o, char **argv, const char *path, stru
 int main(int argc, char **argv)
 {
     fail_init();
+    fail_catch_crashes();
     struct options o;
     options_parse(argc, argv, &o);
     char path[PATH_MAX], why[PATH_MAX + 256];

@@ -247,3 +247,26 @@ done
 bases=("$UNPRIV"/hello.* "$UNPRIV/rawhello.raw" "$UNPRIV/sig_basic.glibc")
 unprivileged python3 "$UNPRIV/elf_fuzz.py" "$UNPRIV/buffervm" 1 "${ELF_FUZZ:-1500}" "${bases[@]}"
 unprivileged python3 "$UNPRIV/elf_fuzz.py" "$UNPRIV/buffervm" "$(date +%Y%j)" "${ELF_FUZZ:-1500}" "${bases[@]}"
+
+# The in-guest system call fuzzer (sys_fuzz.c): child processes making random calls with hostile
+# arguments, as nobody in a scratch directory, file sizes capped by the host (ulimit -f). No child's
+# monitor may fail (125: a kernel panic, a VM failure) or crash ("internal error"); a seed fixed and
+# a daily one (rerun: buffervm --verbose sys_fuzz.glibc SEED ROUNDS CALLS).
+for f in "$P/sys_fuzz.glibc" "$P/sys_fuzz.musl"; do
+    unpriv_copy "$f"
+done
+for run in "glibc 1" "musl 1" "glibc $(date +%Y%j)"; do
+    set -- $run
+    log=$UNPRIV/work/fuzz-$1-$2
+    unprivileged sh -c "ulimit -f 65536; mkdir '$log.d' && cd '$log.d' &&
+        timeout 600 '$UNPRIV/buffervm' --verbose '$UNPRIV/sys_fuzz.$1' $2 ${SYS_FUZZ_ROUNDS:-120} 2000 \
+        >'$log.out' 2>'$log.err' </dev/null; echo \$? >'$log.status'"
+    st=$(cat "$log.status")
+    summary=$(grep -a -o '[0-9]* rounds of .*' "$log.out" | tail -n 1)
+    bad=$(grep -a -e 'internal error' -e 'kernel panic' -e 'buffervm: vm:' "$log.err" | head -n 3 | tr '\n' ' ')
+    if [ "$st" = 0 ] && [ -n "$summary" ] && [ -z "$bad" ]; then
+        echo "PASS syscall-fuzz-$1-seed-$2 ($summary)"
+    else
+        echo "FAIL syscall-fuzz-$1-seed-$2: status $st; ${summary:-no summary}; $bad"
+    fi
+done
