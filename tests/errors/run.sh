@@ -273,3 +273,20 @@ for run in "glibc 1" "musl 1" "glibc $(date +%Y%j)"; do
         echo "FAIL syscall-fuzz-$1-seed-$2: status $st; ${summary:-no summary}; $bad"
     fi
 done
+
+# fork against the host's process limit (RLIMIT_NPROC 30, for a uid of its own so that no other
+# process counts): EAGAIN, never a half-made child, fork working again once children are reaped;
+# a fork bomb held by the limit ends with every process, as natively, and leaves none behind.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+    unpriv_copy "$P/fork_limit.glibc"
+    for mode in limit bomb; do
+        run() { (cd "$UNPRIV/work" && setpriv --reuid=64123 --regid=64123 --clear-groups --reset-env \
+            bash -c "ulimit -u 30; exec timeout 120 $* '$UNPRIV/fork_limit.glibc' $mode" 2>&1; echo "status $?"); }
+        n=$(run) b=$(run "'$UNPRIV/buffervm'")
+        left=$(ps -u 64123 -o pid= | wc -l)
+        if [ "$n" = "$b" ] && [ "$left" = 0 ] && grep -q "status 0" <<<"$b"; then echo "PASS fork-$mode-at-nproc-limit"
+        else echo "FAIL fork-$mode-at-nproc-limit: $left processes left; $(diff <(echo "$n") <(echo "$b") | tr '\n' ' ')"; fi
+    done
+else
+    echo "SKIP fork-limit: needs root and setpriv (a uid of its own for RLIMIT_NPROC)"
+fi

@@ -1,0 +1,71 @@
+/* fork_limit.c: fork against the host's process limit (run under a small RLIMIT_NPROC).
+ *   fork_limit limit: children that wait on a pipe are forked until fork fails; the errno is
+ *     printed (EAGAIN), then the children are released and all reaped.
+ *   fork_limit bomb: every process forks 8 times in a row, its children doing the same (255 wanted);
+ *     forks fail once the limit is reached; everyone waits for its children and ends, the first
+ *     says so.
+ * The output names no counts that depend on the machine. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int limit(void)
+{
+    int p[2], n = 0, err = 0;
+    char c;
+    if (pipe(p) < 0)
+        return perror("pipe"), 1;
+    for (;;) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(p[1]);
+            _exit(read(p[0], &c, 1) == 0 ? 0 : 1); /* until the parent closes its end */
+        }
+        if (pid < 0) {
+            err = errno;
+            break;
+        }
+        if (++n > 10000)
+            break;
+    }
+    printf("fork failed with %s after at least 3 children: %s\n", err == EAGAIN ? "EAGAIN" : strerror(err),
+           n >= 3 ? "yes" : "no");
+    close(p[1]);
+    int st, bad = 0, reaped = 0;
+    while (wait(&st) > 0)
+        reaped++, bad += !WIFEXITED(st) || WEXITSTATUS(st);
+    printf("all children reaped, each ended well: %s\n", reaped == n && !bad ? "yes" : "no");
+    fflush(stdout);
+    pid_t again = fork(); /* room again */
+    if (again == 0)
+        _exit(0);
+    printf("fork works again: %s\n", again > 0 && waitpid(again, &st, 0) == again ? "yes" : "no");
+    return 0;
+}
+
+static int bomb(void)
+{
+    pid_t first = getpid();
+    fflush(stdout);
+    for (int i = 0; i < 8; i++)
+        fork(); /* 255 processes wanted; failures once the limit is reached */
+    while (wait(NULL) > 0)
+        ;
+    if (getpid() != first)
+        _exit(0);
+    printf("the bomb is over: every process ended\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc == 2 && strcmp(argv[1], "limit") == 0)
+        return limit();
+    if (argc == 2 && strcmp(argv[1], "bomb") == 0)
+        return bomb();
+    fprintf(stderr, "usage: fork_limit limit|bomb\n");
+    return 2;
+}
