@@ -531,7 +531,10 @@ enum bvm_proc_op {
                                  * program would have inherited) */
     BVM_PROC_COMMIT_LIMIT = 15, /* the most pages one private writable mapping may reserve, as the
                                  * host's overcommit policy decides it (INT64_MAX: no limit) */
+    BVM_PROC_SET_TITLE = 16,    /* gpa: the program's comm, NUL, then its command line (arg bytes,
+                                 * at most BVM_TITLE_MAX in all): the host process shows them */
 };
+#define BVM_TITLE_MAX 4096
 #define BVM_CPUMASK_MAX 1024 /* NR_CPUS 8192: the largest a mask is */
 #define BVM_VFORK_PAGES_MAX 64
 struct bvm_vfork_page {

@@ -20,6 +20,7 @@
 #include "events.h"
 #include "hostcall.h"
 #include "lineage.h"
+#include "title.h"
 
 /* The monitor stops itself with the guest's stop signal, under its default action for a moment, so
  * that its parent (a shell doing job control) sees the program stop; it returns once continued. A
@@ -175,6 +176,18 @@ static int64_t commit_limit(void)
     if (sysinfo(&si) < 0)
         return INT64_MAX;
     return (int64_t)(((unsigned long long)si.totalram + si.totalswap) * si.mem_unit / 4096);
+}
+
+static int64_t set_title(struct hc_ctx *c, const struct bvm_hc_proc *a)
+{
+    char buf[BVM_TITLE_MAX];
+    if (a->arg < 1 || a->arg > BVM_TITLE_MAX || gm_read(c->gm, a->gpa, buf, (uint64_t)a->arg) < 0)
+        return -EFAULT;
+    size_t comm = strnlen(buf, (size_t)a->arg);
+    if (comm == (size_t)a->arg)
+        return -EINVAL;
+    title_set(buf, buf + comm + 1, (size_t)a->arg - comm - 1);
+    return 0;
 }
 
 static int64_t vfork_fetch(struct hc_ctx *c, const struct bvm_hc_proc *a)
@@ -334,6 +347,7 @@ int64_t hc_proc(struct hc_ctx *c, const struct bvm_hostcall *r)
     case BVM_PROC_RUSAGE: return rusage_of(c, a);
     case BVM_PROC_RLIMIT: return rlimit_of(c, a);
     case BVM_PROC_COMMIT_LIMIT: return commit_limit();
+    case BVM_PROC_SET_TITLE: return set_title(c, a);
     case BVM_PROC_CPUMASK_SIZE: {
         static unsigned char mask[BVM_CPUMASK_MAX];
         return host_ret(syscall(SYS_sched_getaffinity, 0, sizeof mask, mask));

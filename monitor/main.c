@@ -19,6 +19,7 @@
 #include "hostcall.h"
 #include "lineage.h"
 #include "options.h"
+#include "title.h"
 #include "prog.h"
 #include "run.h"
 #include "vcpu.h"
@@ -154,6 +155,7 @@ static void boot_vm(const struct options *o, char **argv, const char *path, stru
 
 int main(int argc, char **argv)
 {
+    title_init(argc, argv);
     fail_init();
     fail_catch_crashes();
     struct options o;

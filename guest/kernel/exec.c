@@ -160,6 +160,7 @@ static _Noreturn void exec_commit(struct binprm *b)
     uint64_t sp = exec_build_stack(b, interp_base);
     if (!sp)
         exec_fatal(b, -LINUX_ENOMEM);
+    procfs_publish();
     binprm_end(b);
     start_user(entry, sp);
 }

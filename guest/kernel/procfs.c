@@ -86,6 +86,21 @@ void procfs_set_comm(const char *name)
     ksnprintf(comm_name, sizeof(comm_name), "%s", name); /* longer names are cut, as on Linux */
 }
 
+void procfs_publish(void)
+{
+    static char title[BVM_TITLE_MAX];
+    uint64_t n = strlen(comm_name) + 1;
+    memcpy(title, comm_name, n);
+    uint64_t args = MIN(cur_as->arg_end - cur_as->arg_start, sizeof(title) - n);
+    if (copy_from_user(title + n, cur_as->arg_start, args))
+        args = 0;
+    struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
+    r->u.proc.op = BVM_PROC_SET_TITLE;
+    r->u.proc.arg = (int32_t)(n + args);
+    r->u.proc.gpa = kva_to_gpa(title);
+    hc_issue(); /* (only what ps shows is at stake) */
+}
+
 const char *procfs_comm(void) { return comm_name; }
 const char *procfs_exe(void) { return exe; }
 

@@ -36,6 +36,8 @@ const char *procfs_exe(void);
 /* The program's name (comm, 15 characters at most): prctl PR_SET_NAME/PR_GET_NAME, /proc/self/stat. */
 const char *procfs_comm(void);
 void procfs_set_comm(const char *name);
+/* Shows the program's comm and command line on the host process (ps, pgrep, pidof). */
+void procfs_publish(void);
 /* The name, device and inode of the file behind a host fd, for /proc/self/maps; NULL if unknown. */
 const struct vma_file *procfs_file_of(int host_fd);
 

@@ -241,6 +241,7 @@ int64_t sys_prctl(SYSARGS)
             return -LINUX_EFAULT;
         name[15] = 0; /* longer names are cut, as on Linux */
         procfs_set_comm(name);
+        procfs_publish();
         return 0;
     case LINUX_PR_GET_NAME:
         memset(name, 0, sizeof(name));
