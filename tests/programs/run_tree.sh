@@ -11,11 +11,15 @@ backends=("${opt_values[@]}")
 BVM=$(realpath "$BVM")
 PROGS=$(realpath "$PROGS")
 T=$(mktemp -d /tmp/bvm-tree.XXXXXX)
-trap 'pkill -KILL -f "bvm-tree-mark-$$" 2>/dev/null; rm -rf "$T"' EXIT
-
-# count MARK: the host processes whose command line holds MARK (every buffervm process of a tree
-# has the first one's command line: a host fork keeps it).
-count() { pgrep -c -f "$1" 2>/dev/null || true; }
+# Each test runs buffervm from a copy of its own: its processes are the host processes whose
+# executable is that copy (a guest process's host one keeps buffervm's executable, not its name).
+pids_of() {
+    local p
+    for p in /proc/[0-9]*; do [ "$(readlink "$p/exe" 2>/dev/null)" = "$1" ] && echo "${p#/proc/}"; done
+}
+count() { pids_of "$1" | wc -l; }
+kill_all() { pids_of "$1" | xargs -r kill -KILL 2>/dev/null; }
+trap 'for b in "$T"/buffervm-*; do kill_all "$b"; done; rm -rf "$T"' EXIT
 
 # wait_count MARK OP N: up to 20 s for the count to satisfy OP N (-ge, -eq); prints the last count.
 wait_count() {
@@ -34,8 +38,9 @@ want() { [ ${#only[@]} -eq 0 ] || printf '%s\n' "${only[@]}" | grep -qx "$1"; }
 for be in "${backends[@]}"; do
   if want tree-killed-with-buffervm; then
     # SIGKILL to buffervm: the shell, its two background jobs and an orphan all go
-    mark="bvm-tree-mark-$$-killed-$be"
-    "$BVM" --backend "$be" /bin/busybox sh -c "sleep 60 & sleep 60 & (sleep 60 &); echo up; wait # $mark" \
+    mark="$T/buffervm-killed-$be"
+    cp "$BVM" "$mark"
+    "$mark" --backend "$be" /bin/busybox sh -c "sleep 60 & sleep 60 & (sleep 60 &); echo up; wait" \
         >"$T/out" 2>&1 </dev/null &
     pid=$!
     before=$(wait_count "$mark" -ge 4)
@@ -47,12 +52,13 @@ for be in "${backends[@]}"; do
   fi
   if want tree-outlives-program; then
     # the program ends: its background job lives on
-    mark="bvm-tree-mark-$$-ended-$be"
-    "$BVM" --backend "$be" /bin/busybox sh -c "sleep 60 & echo started # $mark" >"$T/out" 2>&1 </dev/null
+    mark="$T/buffervm-ended-$be"
+    cp "$BVM" "$mark"
+    "$mark" --backend "$be" /bin/busybox sh -c "sleep 60 & echo started" >"$T/out" 2>&1 </dev/null
     st=$?
     sleep 0.5
     left=$(count "$mark")
-    pkill -KILL -f "$mark"
+    kill_all "$mark"
     if [ "$st" = 0 ] && [ "$left" = 1 ] && grep -qx started "$T/out"; then echo "PASS tree-outlives-program [$be]"; else
         echo "FAIL tree-outlives-program [$be]: status $st, $left processes left (want 1): $(head -c 200 "$T/out")"; fi
   fi
