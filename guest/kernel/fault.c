@@ -54,7 +54,9 @@ static int fault_in(struct addrspace *as, struct vma *v, uint64_t addr, uint32_t
         return FAULT_ACCERR;
     uint64_t pte = pt_lookup(as->root, va);
     if (!(pte & PTE_P)) {
-        int err = v->fw ? mm_shared_fault(as, v, va) : map_zero_page(as, va, v->prot);
+        int err = v->fw                           ? mm_shared_fault(as, v, va)
+                  : v->flags & VMA_PRIVATE_FILE ? mm_private_file_fault(as, v, va)
+                                                : map_zero_page(as, va, v->prot);
         if (err)
             return err;
         pte = pt_lookup(as->root, va);

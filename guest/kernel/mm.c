@@ -3,7 +3,9 @@
 
 #include "bvm_linux.h"
 #include "cpu.h"
+#include "fd.h"
 #include "filewin.h"
+#include "hostcall.h"
 #include "pagetable.h"
 #include "palloc.h"
 #include "task.h"
@@ -143,6 +145,56 @@ int mm_unmap(struct addrspace *as, uint64_t start, uint64_t end)
     if (end > as->mmap_hint)
         as->mmap_hint = MIN(end, as->mmap_base);
     return 0;
+}
+
+int mm_map_private_file(struct addrspace *as, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
+                        const struct vma_file *file, int host, uint64_t pgoff)
+{
+    struct vma *v = vma_insert(&as->vmas, start, end, prot, flags | VMA_ANON | VMA_PRIVATE_FILE);
+    if (!v)
+        return -LINUX_ENOMEM;
+    v->file = file;
+    v->pgoff = pgoff;
+    fd_host_hold(v->file_host = host);
+    vma_merge(&as->vmas, v);
+    return 0;
+}
+
+void vma_file_ref(int host, int delta)
+{
+    if (delta > 0)
+        fd_host_hold(host);
+    else
+        fd_host_put(host);
+}
+
+#define READ_AHEAD_PAGES 16
+
+int mm_private_file_fault(struct addrspace *as, struct vma *v, uint64_t va)
+{
+    static struct bvm_seg segs[READ_AHEAD_PAGES];
+    uint64_t pages[READ_AHEAD_PAGES];
+    uint32_t n = 0;
+    for (uint64_t p = va; n < READ_AHEAD_PAGES && p < v->end && (n == 0 || !(pt_lookup(as->root, p) & PTE_P));
+         p += PAGE_SIZE) {
+        if (!(pages[n] = palloc_alloc()))
+            break;
+        segs[n] = (struct bvm_seg){pages[n], PAGE_SIZE};
+        n++;
+    }
+    if (!n)
+        return -LINUX_ENOMEM;
+    int64_t got = hc_io(BVM_HC_PREAD, v->file_host, segs, n, (int64_t)(v->pgoff + (va - v->start)), 0);
+    uint32_t filled = got > 0 ? (uint32_t)((got + PAGE_SIZE - 1) / PAGE_SIZE) : 0;
+    int err = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t p = va + i * PAGE_SIZE;
+        if (i < filled && !err && !(err = pt_map(as->root, p, pages[i], pt_prot_flags(v->prot))))
+            palloc_set_rmap(pages[i], as, p);
+        else
+            palloc_unref(pages[i]);
+    }
+    return err ? err : filled ? 0 : FAULT_SIGBUS;
 }
 
 int mm_map_anon(struct addrspace *as, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags)

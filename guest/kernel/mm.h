@@ -46,6 +46,10 @@ void mm_exec_reset(struct addrspace *as);
  * SIGSEGV, SEGV_MAPERR or SEGV_ACCERR), FAULT_SIGBUS (SIGBUS, or EFAULT for a user copy), or -ENOMEM
  * when guest RAM has no page left (the process is killed, as by Linux's OOM killer). */
 int fault_handle(struct addrspace *as, uint64_t addr, uint32_t access);
+/* The missing page va of private file VMA v read in from the file, with the missing pages after
+ * it in the VMA (up to 64 KiB: one read). 0, FAULT_SIGBUS (va wholly past the end of the file or
+ * the read failing), -ENOMEM. */
+int mm_private_file_fault(struct addrspace *as, struct vma *v, uint64_t va);
 /* Whether one private writable mapping of bytes may be made: Linux refuses (ENOMEM) what its
  * overcommit policy would not reserve, here the host's policy and size (not guest RAM: what
  * outgrows guest RAM when touched ends as the OOM killer's SIGKILL). */
@@ -62,6 +66,11 @@ void mm_protect_pages(struct addrspace *as, uint64_t start, uint64_t end, uint32
 int mm_unmap(struct addrspace *as, uint64_t start, uint64_t end);
 /* Creates an anonymous VMA (the range must be free); merged with equal neighbours. */
 int mm_map_anon(struct addrspace *as, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags);
+/* A private mapping of host fd's regular file from offset pgoff over the free range [start, end):
+ * its pages are read at their first touch (a page wholly past the end of the file is SIGBUS, as
+ * on Linux); the VMA holds host open. file names it in /proc/self/maps. 0 or -ENOMEM. */
+int mm_map_private_file(struct addrspace *as, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
+                        const struct vma_file *file, int host, uint64_t pgoff);
 /* Dirty tracking of private memory (a vfork child's writes, which its parent must see):
  * mm_dirty_clear forgets which pages were written; mm_dirty_each then calls fn on each present
  * private page written since, user writes and the kernel's user copies alike. */

@@ -2,6 +2,7 @@
  * onto the file's own pages), munmap, mprotect, mremap, madvise, msync. */
 #include "bvm_linux.h"
 #include "fd.h"
+#include "hostcall.h"
 #include "filewin.h"
 #include "mm.h"
 #include "mm_shared.h"
@@ -67,7 +68,28 @@ static int64_t mmap_place(uint64_t addr, uint64_t len, uint32_t flags)
 }
 
 /* Creates the VMA of a new mapping; a file mapping is named after its file for /proc/self/maps. */
-static int mmap_vma(uint64_t at, uint64_t len, uint32_t prot, uint32_t flags, int fd, uint64_t off)
+/* What a private file mapping reads its pages from. */
+enum private_source {
+    FROM_FILE,  /* a regular file: read page by page as they are touched */
+    FROM_ZERO,  /* /dev/zero: anonymous memory, as Linux makes it (vma_set_anonymous; the name
+                 * stays in /proc/self/maps), nothing to read whatever its size */
+    FROM_OTHER, /* anything else (a device): copied in whole at mmap time */
+};
+
+static enum private_source private_source(int fd)
+{
+    int h = fd_host(fd);
+    if (h < 0 || hc_fstat(h, hc_bounce()) < 0)
+        return FROM_OTHER;
+    const struct linux_stat *st = hc_bounce();
+    if ((st->st_mode & LINUX_S_IFMT) == LINUX_S_IFREG)
+        return FROM_FILE;
+    bool zero = (st->st_mode & LINUX_S_IFMT) == LINUX_S_IFCHR && st->st_rdev == ((1u << 8) | 5u); /* 1:5 */
+    return zero ? FROM_ZERO : FROM_OTHER;
+}
+
+static int mmap_vma(uint64_t at, uint64_t len, uint32_t prot, uint32_t flags, int fd, uint64_t off,
+                    enum private_source src)
 {
     uint32_t vflags = VMA_ANON | ((flags & LINUX_MAP_TYPE) != LINUX_MAP_PRIVATE ? VMA_SHARED : 0);
     if ((flags & LINUX_MAP_ANONYMOUS) && (vflags & VMA_SHARED))
@@ -76,6 +98,8 @@ static int mmap_vma(uint64_t at, uint64_t len, uint32_t prot, uint32_t flags, in
         return mm_map_anon(cur_as, at, at + len, prot, vflags);
     if (vflags & VMA_SHARED)
         return mm_shared_map(at, len, prot, fd, off);
+    if (src == FROM_FILE)
+        return mm_map_private_file(cur_as, at, at + len, prot, vflags, procfs_file_of(fd_host(fd)), fd_host(fd), off);
     struct vma *v = vma_insert(&cur_as->vmas, at, at + len, prot, vflags);
     if (!v)
         return -LINUX_ENOMEM;
@@ -86,10 +110,9 @@ static int mmap_vma(uint64_t at, uint64_t len, uint32_t prot, uint32_t flags, in
 }
 
 /*
- * Private file pages are copied in, eagerly, with pread hostcalls into fresh zeroed pages: the
- * part of the last page past the end of the file stays zero, as Linux shows it. (The copy costs
- * well under a millisecond per MiB next to the soft CPU's run time.) Shared file mappings map
- * the file's own pages instead (mm_shared.c).
+ * A private mapping of something other than a regular file or /dev/zero is copied in whole with
+ * pread hostcalls into fresh zeroed pages. A regular file's pages are read as they are touched
+ * (mm_private_file_fault); shared file mappings map the file's own pages (mm_shared.c).
  */
 static int64_t mmap_private_file(uint64_t at, uint64_t len, int fd, uint64_t off)
 {
@@ -136,13 +159,14 @@ int64_t sys_mmap(SYSARGS)
     }
     if (type == LINUX_MAP_PRIVATE && (prot & LINUX_PROT_WRITE) && !(flags & LINUX_MAP_NORESERVE) && !mm_commit_ok(len))
         return -LINUX_ENOMEM;
+    enum private_source src = (flags & LINUX_MAP_ANONYMOUS) || type != LINUX_MAP_PRIVATE ? FROM_ZERO : private_source(fd);
     int64_t at = mmap_place(addr, len, flags);
     if (at < 0)
         return at;
-    int err = mmap_vma((uint64_t)at, len, prot, flags, fd, a5);
+    int err = mmap_vma((uint64_t)at, len, prot, flags, fd, a5, src);
     if (err)
         return err;
-    if (!(flags & LINUX_MAP_ANONYMOUS) && type == LINUX_MAP_PRIVATE) {
+    if (src == FROM_OTHER) {
         int64_t r = mmap_private_file((uint64_t)at, len, fd, a5);
         if (r < 0) {
             mm_unmap(cur_as, (uint64_t)at, (uint64_t)at + len);
@@ -242,6 +266,9 @@ static void move_one(uint64_t va, uint64_t *pte, void *ctx)
 static int mremap_new_vma(const struct vma *v, uint64_t old, uint64_t dst, uint64_t new_len)
 {
     uint32_t flags = (v->flags & ~VMA_STACK) | VMA_ANON;
+    if (v->flags & VMA_PRIVATE_FILE)
+        return mm_map_private_file(cur_as, dst, dst + new_len, v->prot, flags, v->file, v->file_host,
+                                   v->pgoff + (old - v->start));
     struct vma *nv = vma_insert(&cur_as->vmas, dst, dst + new_len, v->prot, flags);
     if (!nv)
         return -LINUX_ENOMEM;
@@ -299,7 +326,10 @@ int64_t sys_mremap(SYSARGS)
     if (v->end == grow && mm_range_ok(grow, new_len - old_len) &&
         vma_range_free(&as->vmas, grow, old + new_len)) {
         int err = v->fw ? mm_shared_clone(v, grow, grow, old + new_len)
-                        : mm_map_anon(as, grow, old + new_len, v->prot, v->flags & ~VMA_ANON);
+                  : v->flags & VMA_PRIVATE_FILE
+                      ? mm_map_private_file(as, grow, old + new_len, v->prot, v->flags, v->file, v->file_host,
+                                            v->pgoff + (grow - v->start))
+                      : mm_map_anon(as, grow, old + new_len, v->prot, v->flags & ~VMA_ANON);
         return err ? err : (int64_t)old;
     }
     if (!(flags & LINUX_MREMAP_MAYMOVE))

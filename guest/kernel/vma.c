@@ -169,6 +169,8 @@ struct vma *vma_insert(struct vma_tree *t, uint64_t start, uint64_t end, uint32_
 
 void vma_remove(struct vma_tree *t, struct vma *v)
 {
+    if (v->flags & VMA_PRIVATE_FILE)
+        vma_file_ref(v->file_host, -1);
     t->root = remove_node(t->root, v);
     t->count--;
     node_free(v);
@@ -187,6 +189,8 @@ struct vma *vma_split(struct vma_tree *t, struct vma *v, uint64_t addr)
     }
     hi->file = v->file;
     hi->fw = v->fw;
+    if (v->flags & VMA_PRIVATE_FILE)
+        vma_file_ref(hi->file_host = v->file_host, 1);
     hi->pgoff = v->file || v->fw ? v->pgoff + (addr - v->start) : 0;
     return hi;
 }
@@ -194,7 +198,7 @@ struct vma *vma_split(struct vma_tree *t, struct vma *v, uint64_t addr)
 static bool mergeable(const struct vma *a, const struct vma *b)
 {
     /* The stack keeps its own node so its growth stays tied to it. */
-    if (a->file != b->file || a->fw != b->fw)
+    if (a->file != b->file || a->fw != b->fw || ((a->flags & VMA_PRIVATE_FILE) && a->file_host != b->file_host))
         return false;
     if ((a->file || a->fw) && a->pgoff + (a->end - a->start) != b->pgoff)
         return false; /* a file mapping only joins its own next page */

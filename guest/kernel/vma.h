@@ -18,6 +18,8 @@
 #define VMA_IMAGE (1u << 3) /* a PT_LOAD segment of the program */
 #define VMA_SHARED (1u << 4) /* MAP_SHARED: shown as 's' in /proc/self/maps */
 #define VMA_MAYWRITE (1u << 5) /* a shared file mapping mprotect may make writable (fd was O_RDWR) */
+#define VMA_PRIVATE_FILE (1u << 6) /* MAP_PRIVATE of a regular file: a page is read from file_host
+                                    * at its first touch; each such VMA holds file_host open */
 #define VMA_GROWSDOWN VMA_STACK
 
 /* The file behind a mapping, as /proc/self/maps names it (interned, never freed). */
@@ -35,6 +37,7 @@ struct vma {
     const struct vma_file *file; /* NULL for anonymous memory */
     uint64_t pgoff;              /* file offset of start, in bytes */
     struct fw_file *fw;          /* MAP_SHARED file: its pages in the file window (filewin.h) */
+    int file_host;               /* VMA_PRIVATE_FILE: the host fd its pages are read from */
     struct vma *left, *right;
     int height;
 };
@@ -43,6 +46,10 @@ struct vma_tree {
     struct vma *root;
     uint32_t count;
 };
+
+/* Supplied by vma.c's user (mm.c: the host fd's hold count; the unit tests count): a VMA_PRIVATE_FILE
+ * VMA of file_host came (delta 1: vma_split) or went (-1: vma_remove, a merge included). */
+void vma_file_ref(int host, int delta);
 
 /* The VMA containing addr, or NULL. */
 struct vma *vma_find(struct vma_tree *t, uint64_t addr);

@@ -109,6 +109,12 @@ static void unmap_bounds(void)
     long ro = (long)map(NULL, 1ul << 40, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     T("mmap 1 TiB read-only", ro != -1 && syscall(SYS_munmap, ro, 1ul << 40) == 0);
     T("brk 1 TiB more", syscall(SYS_brk, (char *)syscall(SYS_brk, 0) + (1ul << 40)) == syscall(SYS_brk, 0));
+    /* /dev/zero mapped privately is anonymous memory: reserving costs nothing until touched */
+    int z = open("/dev/zero", O_RDWR);
+    char *zp = (char *)map(NULL, 1ul << 30, PROT_READ | PROT_WRITE, MAP_PRIVATE, z, 0);
+    T("mmap /dev/zero 1 GiB private", zp != (char *)-1 && (zp[123456] = 7) == 7 && zp[0] == 0);
+    T("mmap /dev/zero 64 GiB PROT_NONE", map(NULL, 64ul << 30, PROT_NONE, MAP_PRIVATE, z, 0) != -1);
+    close(z);
     T("munmap len 0", syscall(SYS_munmap, (void *)0x100000000, 0));
     T("munmap len wraps", syscall(SYS_munmap, (void *)0x100000000, ~0ul));
     T("munmap past the top", syscall(SYS_munmap, (void *)0x7ffffffff000, 4096));

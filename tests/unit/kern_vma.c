@@ -127,6 +127,31 @@ static void test_file_window_vmas(void)
            (unsigned long)m->end);
 }
 
+/* A private file VMA's references on its host fd: one per piece, as pieces are split off, merged
+ * and removed; only pieces of the same fd join. */
+static void test_private_file_refs(void)
+{
+    struct vma_tree t = {0};
+    struct vma *v = vma_insert(&t, 0x500000, 0x508000, 3, VMA_ANON | VMA_PRIVATE_FILE);
+    v->file_host = 5, v->pgoff = 0;
+    vma_file_ref(5, 1); /* as mm_map_private_file takes it */
+    struct vma *hi = vma_split(&t, v, 0x504000);
+    EXPECT("kern_vma_split_refs_file", hi && hi->file_host == 5 && vma_file_refs[5] == 2, "refs %d",
+           vma_file_refs[5]);
+    struct vma *w = vma_insert(&t, 0x508000, 0x509000, 3, VMA_ANON | VMA_PRIVATE_FILE);
+    w->file_host = 6, w->pgoff = 0x8000;
+    vma_file_ref(6, 1);
+    vma_merge(&t, w);
+    EXPECT("kern_vma_no_merge_other_file_host", t.count == 3, "count %u", t.count);
+    vma_merge(&t, hi);
+    EXPECT("kern_vma_merge_drops_a_ref", t.count == 2 && vma_file_refs[5] == 1, "count %u refs %d", t.count,
+           vma_file_refs[5]);
+    vma_remove(&t, vma_find(&t, 0x500000));
+    vma_remove(&t, vma_find(&t, 0x508000));
+    EXPECT("kern_vma_remove_drops_refs", vma_file_refs[5] == 0 && vma_file_refs[6] == 0 && t.count == 0,
+           "refs %d %d", vma_file_refs[5], vma_file_refs[6]);
+}
+
 static void test_gap(void)
 {
     struct vma_tree t = {0};
@@ -172,6 +197,7 @@ int main(void)
     test_random_ops();
     test_split_merge();
     test_file_window_vmas();
+    test_private_file_refs();
     test_gap();
     test_neighbours();
     return test_failed != 0;
