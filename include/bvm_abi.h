@@ -533,6 +533,8 @@ enum bvm_proc_op {
                                  * host's overcommit policy decides it (INT64_MAX: no limit) */
     BVM_PROC_SET_TITLE = 16,    /* gpa: the program's comm, NUL, then its command line (arg bytes,
                                  * at most BVM_TITLE_MAX in all): the host process shows them */
+    BVM_PROC_SETRLIMIT = 17,    /* arg: RLIMIT_CPU, _FSIZE or _NPROC (what the host enforces on the
+                                 * monitor for the program): set to the struct linux_rlimit at gpa */
 };
 #define BVM_TITLE_MAX 4096
 #define BVM_CPUMASK_MAX 1024 /* NR_CPUS 8192: the largest a mask is */

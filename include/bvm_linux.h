@@ -491,9 +491,12 @@ static inline enum linux_ioctl_arg linux_ioctl_arg(uint32_t cmd, uint32_t *size)
 #define LINUX_NGROUPS_MAX 65536 /* supplementary groups */
 
 /* rlimits */
+#define LINUX_RLIMIT_CPU 0
+#define LINUX_RLIMIT_FSIZE 1
 #define LINUX_RLIMIT_DATA 2
 #define LINUX_RLIMIT_STACK 3
 #define LINUX_RLIMIT_CORE 4
+#define LINUX_RLIMIT_NPROC 6
 #define LINUX_RLIMIT_NOFILE 7
 #define LINUX_RLIMIT_AS 9
 #define LINUX_RLIM_NLIMITS 16

@@ -178,6 +178,16 @@ static int64_t commit_limit(void)
     return (int64_t)(((unsigned long long)si.totalram + si.totalswap) * si.mem_unit / 4096);
 }
 
+static int64_t set_rlimit(struct hc_ctx *c, const struct bvm_hc_proc *a)
+{
+    struct rlimit rl;
+    if (a->arg != RLIMIT_CPU && a->arg != RLIMIT_FSIZE && a->arg != RLIMIT_NPROC)
+        return -EINVAL;
+    if (gm_read(c->gm, a->gpa, &rl, sizeof rl) < 0)
+        return -EFAULT;
+    return setrlimit(a->arg, &rl) < 0 ? -errno : 0;
+}
+
 static int64_t set_title(struct hc_ctx *c, const struct bvm_hc_proc *a)
 {
     char buf[BVM_TITLE_MAX];
@@ -348,6 +358,7 @@ int64_t hc_proc(struct hc_ctx *c, const struct bvm_hostcall *r)
     case BVM_PROC_RLIMIT: return rlimit_of(c, a);
     case BVM_PROC_COMMIT_LIMIT: return commit_limit();
     case BVM_PROC_SET_TITLE: return set_title(c, a);
+    case BVM_PROC_SETRLIMIT: return set_rlimit(c, a);
     case BVM_PROC_CPUMASK_SIZE: {
         static unsigned char mask[BVM_CPUMASK_MAX];
         return host_ret(syscall(SYS_sched_getaffinity, 0, sizeof mask, mask));

@@ -6,6 +6,7 @@
 #include "mm_shared.h"
 #include "pagetable.h"
 #include "palloc.h"
+#include "syscall.h"
 
 /* Whether a VMA's protection allows an access; on x86 any right implies read. */
 static bool prot_allows(uint32_t prot, uint32_t access)
@@ -22,7 +23,8 @@ static bool prot_allows(uint32_t prot, uint32_t access)
 static struct vma *stack_grow(struct addrspace *as, uint64_t addr)
 {
     struct vma *s = vma_next_from(&as->vmas, addr);
-    if (!s || !(s->flags & VMA_STACK) || addr < as->stack_top - STACK_MAX)
+    uint64_t limit = MIN(STACK_MAX, rlimit_cur(LINUX_RLIMIT_STACK)); /* RLIMIT_STACK, at most STACK_MAX */
+    if (!s || !(s->flags & VMA_STACK) || addr < as->stack_top - limit)
         return NULL;
     uint64_t new_start = PAGE_DOWN(addr);
     struct vma *below = vma_prev_before(&as->vmas, s->start);

@@ -5,6 +5,7 @@
 #include "hostcall.h"
 #include "procfs.h"
 #include "signalfd.h"
+#include "syscall.h"
 
 /* One guest fd. The monitor's inherited 0, 1, 2 are reported as O_RDWR: their real open flags
  * are not known here. */
@@ -40,9 +41,16 @@ int dirfd_host(int64_t dirfd)
     return (int32_t)dirfd == LINUX_AT_FDCWD ? LINUX_AT_FDCWD : fd_host((int32_t)dirfd);
 }
 
+int fd_limit(void)
+{
+    uint64_t soft = rlimit_cur(LINUX_RLIMIT_NOFILE);
+    return soft < FD_MAX ? (int)soft : FD_MAX;
+}
+
 int fd_free_from(int64_t from)
 {
-    for (int64_t i = from < 0 ? 0 : from; i < FD_MAX; i++)
+    int limit = fd_limit();
+    for (int64_t i = from < 0 ? 0 : from; i < limit; i++)
         if (fds[i].host < 0)
             return (int)i;
     return -LINUX_EMFILE;

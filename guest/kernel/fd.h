@@ -15,6 +15,8 @@ int fd_host(int64_t fd);
 int dirfd_host(int64_t dirfd);
 
 /* The lowest free guest fd >= from, or -EMFILE. */
+/* How many fds the program may have: RLIMIT_NOFILE's soft limit, at most the table's FD_MAX. */
+int fd_limit(void);
 int fd_free_from(int64_t from);
 /* Gives host fd the free guest number fd (status: F_GETFL flags, as Linux reports them for that
  * kind of file). */

@@ -8,6 +8,7 @@
 #include "hostcall.h"
 #include "pagetable.h"
 #include "palloc.h"
+#include "syscall.h"
 #include "task.h"
 
 static struct addrspace the_as;
@@ -215,4 +216,18 @@ bool mm_commit_ok(uint64_t bytes)
             limit = INT64_MAX;
     }
     return bytes / PAGE_SIZE <= (uint64_t)limit;
+}
+
+bool mm_may_expand(struct addrspace *as, uint64_t len, bool data)
+{
+    uint64_t as_max = rlimit_cur(LINUX_RLIMIT_AS), data_max = data ? rlimit_cur(LINUX_RLIMIT_DATA) : UINT64_MAX;
+    if (as_max == LINUX_RLIM_INFINITY && data_max == LINUX_RLIM_INFINITY)
+        return true;
+    uint64_t total = 0, data_total = 0;
+    for (struct vma *v = vma_next_from(&as->vmas, 0); v; v = vma_next_from(&as->vmas, v->end)) {
+        total += v->end - v->start;
+        if ((v->prot & LINUX_PROT_WRITE) && !(v->flags & (VMA_SHARED | VMA_STACK)))
+            data_total += v->end - v->start;
+    }
+    return len <= as_max && total <= as_max - len && (!data || (len <= data_max && data_total <= data_max - len));
 }

@@ -54,6 +54,9 @@ int mm_private_file_fault(struct addrspace *as, struct vma *v, uint64_t va);
  * overcommit policy would not reserve, here the host's policy and size (not guest RAM: what
  * outgrows guest RAM when touched ends as the OOM killer's SIGKILL). */
 bool mm_commit_ok(uint64_t bytes);
+/* Linux's may_expand_vm: whether the address space may grow by len within RLIMIT_AS and, for
+ * private writable memory (data: not shared, not the stack), within RLIMIT_DATA. */
+bool mm_may_expand(struct addrspace *as, uint64_t len, bool data);
 /* The physical page behind user va, faulted in if needed and checked against the VMA's protection
  * (access 0: kernel-internal, any VMA). 0 on success with *pa set, else -EFAULT. */
 int uvm_page(struct addrspace *as, uint64_t va, uint32_t access, uint64_t *pa);

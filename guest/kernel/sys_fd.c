@@ -34,7 +34,7 @@ int64_t sys_dup3(SYSARGS)
     int h = fd_host((int32_t)a0), nfd = (int32_t)a1;
     if (h < 0)
         return h;
-    if (nfd < 0 || nfd >= FD_MAX)
+    if (nfd < 0 || nfd >= fd_limit()) /* (RLIMIT_NOFILE: EBADF, as Linux) */
         return -LINUX_EBADF;
     if (nfd == (int32_t)a0 || (a2 & ~(uint64_t)LINUX_O_CLOEXEC))
         return -LINUX_EINVAL;
@@ -118,7 +118,7 @@ int64_t sys_fcntl(SYSARGS)
     switch (a1) {
     case LINUX_F_DUPFD:
     case LINUX_F_DUPFD_CLOEXEC:
-        if ((int64_t)a2 < 0 || (int64_t)a2 >= FD_MAX)
+        if ((int64_t)a2 < 0 || (int64_t)a2 >= fd_limit())
             return -LINUX_EINVAL;
         nfd = fd_free_from((int64_t)a2);
         return nfd < 0 ? nfd : fd_alias(fd, nfd, a1 == LINUX_F_DUPFD_CLOEXEC);

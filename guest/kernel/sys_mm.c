@@ -29,7 +29,8 @@ int64_t sys_brk(SYSARGS)
     if (want < as->brk_start || !mm_range_ok(as->brk_start, new_end - as->brk_start))
         return (int64_t)as->brk;
     if (new_end > old_end) {
-        if (!mm_commit_ok(new_end - old_end) || !vma_range_free(&as->vmas, old_end, new_end + PAGE_SIZE) ||
+        if (!mm_commit_ok(new_end - old_end) || !mm_may_expand(as, new_end - old_end, true) ||
+            !vma_range_free(&as->vmas, old_end, new_end + PAGE_SIZE) ||
             mm_map_anon(as, old_end, new_end, LINUX_PROT_READ | LINUX_PROT_WRITE, VMA_HEAP))
             return (int64_t)as->brk;
     } else if (new_end < old_end) {
@@ -158,6 +159,8 @@ int64_t sys_mmap(SYSARGS)
             return -LINUX_EOVERFLOW;
     }
     if (type == LINUX_MAP_PRIVATE && (prot & LINUX_PROT_WRITE) && !(flags & LINUX_MAP_NORESERVE) && !mm_commit_ok(len))
+        return -LINUX_ENOMEM;
+    if (!mm_may_expand(cur_as, len, type == LINUX_MAP_PRIVATE && (prot & LINUX_PROT_WRITE)))
         return -LINUX_ENOMEM;
     enum private_source src = (flags & LINUX_MAP_ANONYMOUS) || type != LINUX_MAP_PRIVATE ? FROM_ZERO : private_source(fd);
     int64_t at = mmap_place(addr, len, flags);
@@ -308,8 +311,8 @@ int64_t sys_mremap(SYSARGS)
     struct vma *v = vma_find(&as->vmas, old);
     if (!v || v->end < old + old_len)
         return -LINUX_EFAULT;
-    if (new_len > old_len && !(v->flags & VMA_SHARED) && (v->prot & LINUX_PROT_WRITE) &&
-        !mm_commit_ok(new_len - old_len))
+    bool data = !(v->flags & (VMA_SHARED | VMA_STACK)) && (v->prot & LINUX_PROT_WRITE);
+    if (new_len > old_len && ((data && !mm_commit_ok(new_len - old_len)) || !mm_may_expand(as, new_len - old_len, data)))
         return -LINUX_ENOMEM;
     if (flags & LINUX_MREMAP_FIXED) {
         if (!PAGE_ALIGNED(dst) || !mm_range_ok(dst, new_len) || (dst < old + old_len && old < dst + new_len))

@@ -1,6 +1,7 @@
 /* sys_process.c: the process: identity, exit, limits, CPU time, groups, umask, scheduling, prctl. */
 #include "bvm_linux.h"
 #include "cpu.h"
+#include "cred.h"
 #include "fd.h"
 #include "hostcall.h"
 #include "mm.h"
@@ -132,10 +133,9 @@ int64_t sys_arch_prctl(SYSARGS)
     }
 }
 
-/* Limits as the program would have inherited them: buffervm's own (the host enforces those on
- * the monitor, which runs the program: file size, CPU time), but for the descriptor table, which is
- * the kernel's. Setting is recorded, not enforced. The stack VMA never grows past STACK_MAX,
- * whatever RLIMIT_STACK says; the limit sizes the arguments execve takes (binprm.c). */
+/* Limits as the program would have inherited them: buffervm's own (the open-file limit's soft value
+ * at most the descriptor table's size). The stack never grows past STACK_MAX, whatever
+ * RLIMIT_STACK says; the limit also sizes the arguments execve takes (binprm.c). */
 static struct linux_rlimit rlimits[LINUX_RLIM_NLIMITS];
 
 static void rlimits_init_once(void)
@@ -152,7 +152,8 @@ static void rlimits_init_once(void)
         bool ok = hc_issue() == 0;
         rlimits[i] = ok ? host : (struct linux_rlimit){LINUX_RLIM_INFINITY, LINUX_RLIM_INFINITY};
     }
-    rlimits[LINUX_RLIMIT_NOFILE] = (struct linux_rlimit){FD_MAX, 4096};
+    if (rlimits[LINUX_RLIMIT_NOFILE].rlim_cur > FD_MAX) /* the table's size is the most it can be */
+        rlimits[LINUX_RLIMIT_NOFILE].rlim_cur = FD_MAX;
     done = true;
 }
 
@@ -162,9 +163,42 @@ uint64_t rlimit_cur(int resource)
     return rlimits[resource].rlim_cur;
 }
 
+/* Who enforces each limit: the host, on the monitor, for what the monitor does for the program
+ * (writing files: FSIZE; spending CPU time: CPU; forking: NPROC), so a new value is set there too
+ * and the host's answer stands; the kernel for the descriptor table (NOFILE, fd.c) and the address
+ * space (AS, DATA: mm_may_expand; STACK: the stack's growth). The others are recorded. */
+static bool host_enforced(uint64_t resource)
+{
+    return resource == LINUX_RLIMIT_CPU || resource == LINUX_RLIMIT_FSIZE || resource == LINUX_RLIMIT_NPROC;
+}
+
+#define NR_OPEN 1048576 /* Linux's fs.nr_open: the most RLIMIT_NOFILE may be */
+
+static int64_t rlimit_set(uint64_t resource, const struct linux_rlimit *nl)
+{
+    static struct linux_rlimit host;
+    if (nl->rlim_cur > nl->rlim_max)
+        return -LINUX_EINVAL;
+    if (resource == LINUX_RLIMIT_NOFILE && nl->rlim_max > NR_OPEN)
+        return -LINUX_EPERM;
+    if (nl->rlim_max > rlimits[resource].rlim_max && cred.euid != 0) /* CAP_SYS_RESOURCE */
+        return -LINUX_EPERM;
+    if (host_enforced(resource)) {
+        host = *nl;
+        struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
+        r->u.proc.op = BVM_PROC_SETRLIMIT;
+        r->u.proc.arg = (int32_t)resource;
+        r->u.proc.gpa = kva_to_gpa(&host);
+        int64_t err = hc_issue();
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
 int64_t sys_prlimit64(SYSARGS)
 {
-    struct linux_rlimit nl;
+    struct linux_rlimit nl, old;
     if ((int32_t)a0 != 0 && (int32_t)a0 != cur_proc->pid)
         return -LINUX_ESRCH;
     if (a1 >= LINUX_RLIM_NLIMITS)
@@ -172,13 +206,13 @@ int64_t sys_prlimit64(SYSARGS)
     rlimits_init_once();
     if (a2 && copy_from_user(&nl, a2, sizeof(nl)))
         return -LINUX_EFAULT;
-    if (a2 && nl.rlim_cur > nl.rlim_max)
-        return -LINUX_EINVAL;
-    if (a3 && copy_to_user(a3, &rlimits[a1], sizeof(rlimits[a1])))
-        return -LINUX_EFAULT;
+    int64_t err = a2 ? rlimit_set(a1, &nl) : 0;
+    if (err)
+        return err;
+    old = rlimits[a1];
     if (a2)
         rlimits[a1] = nl;
-    return 0;
+    return a3 && copy_to_user(a3, &old, sizeof(old)) ? -LINUX_EFAULT : 0;
 }
 
 int64_t sys_getrlimit(SYSARGS)
