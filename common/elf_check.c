@@ -1,21 +1,28 @@
 /* elf_check.c: the ELF64 x86-64 header rules (bvm_elf.h), built into both the monitor and the kernel. */
 #include "bvm_elf.h"
 
-static enum elf_err check_ident(const uint8_t *id, uint64_t len)
+/* Linux's x86-64 loader never reads the class (nor the byte order): e_machine and e_phentsize
+ * decide, so a file with a 64-bit x86-64 header runs whatever its class byte says. The class
+ * only names what is wrong with a header that is not one: a 32-bit executable, or an unknown
+ * class, reads better than a wrong machine. */
+static enum elf_err check_ident(const struct elf64_ehdr *eh, uint64_t len)
 {
+    const uint8_t *id = eh->e_ident;
     if (len < 4 || id[0] != 0x7f || id[1] != 'E' || id[2] != 'L' || id[3] != 'F')
         return ELF_NOT_ELF;
-    /* Linux leaves the class to e_machine and e_phentsize; naming it gives the clearer error. */
     if (len <= EI_CLASS)
         return ELF_SHORT_HEADER;
-    if (id[EI_CLASS] == ELFCLASS32)
-        return ELF_NOT_64BIT;
-    return id[EI_CLASS] == ELFCLASS64 ? ELF_OK : ELF_BAD_CLASS;
+    if (id[EI_CLASS] == ELFCLASS64)
+        return ELF_OK;
+    int x86_64 = len >= sizeof *eh && eh->e_machine == EM_X86_64 && eh->e_phentsize == sizeof(struct elf64_phdr);
+    if (x86_64)
+        return ELF_OK;
+    return id[EI_CLASS] == ELFCLASS32 ? ELF_NOT_64BIT : ELF_BAD_CLASS;
 }
 
 enum elf_err elf_check_header(const struct elf64_ehdr *eh, uint64_t len, uint64_t table_end)
 {
-    enum elf_err err = check_ident(eh->e_ident, len);
+    enum elf_err err = check_ident(eh, len);
     if (err)
         return err;
     if (len < sizeof *eh)

@@ -13,6 +13,8 @@ mkelf.py NAME OUT writes the program NAME:
   interp_exec its PT_INTERP names "exec_interp.elf" (relative: the current directory's), an ET_EXEC
               linked at 0x20000000 (exec_interp): Linux loads such an interpreter where it was
               linked and starts it, which exits with 43 (the program itself would exit 42)
+  odd_ident   the exit-42 program with the class byte saying 32-bit and the data byte big-endian:
+              Linux's x86-64 loader reads neither, so it runs
 The segs_ programs have their code in a page of their own; they store 42 into the shared page,
 read it back and exit with it.
 """
@@ -88,11 +90,21 @@ def exec_interp():
     return image
 
 
+def odd_ident():
+    # one writable segment: the code's store to 0x400810 lands in it, and the exit status is 42
+    image = elf([(0, BASE, 0x1000 + len(CODE), 0x1000 + len(CODE), PF_R | PF_W | PF_X)], BASE + 0x1000,
+                0x1000 + len(CODE))
+    image[0x1000:0x1000 + len(CODE)] = CODE
+    image[4], image[5] = 1, 2  # EI_CLASS 32-bit, EI_DATA big-endian
+    return image
+
+
 PROGRAMS = {
     "segs_ro_rw": lambda: shared_page(PF_R, PF_R | PF_W),
     "segs_rw_ro": lambda: shared_page(PF_R | PF_W, PF_R),
     "interp_too_long": interp_too_long,
     "huge_bss": huge_bss,
+    "odd_ident": odd_ident,
     "interp_exec": interp_exec,
     "exec_interp": exec_interp,
 }

@@ -44,11 +44,19 @@ static void refuses_ident(void)
 {
     good(), eh.e_ident[1] = 'X';
     CHECK_EQ(header(), ELF_NOT_ELF);
+    /* as Linux: a 64-bit x86-64 header runs whatever the class byte says */
     good(), eh.e_ident[EI_CLASS] = ELFCLASS32;
-    CHECK_EQ(header(), ELF_NOT_64BIT);
+    CHECK_EQ(header(), ELF_OK);
     good(), eh.e_ident[EI_CLASS] = 0;
+    CHECK_EQ(header(), ELF_OK);
+    /* otherwise the class names the problem */
+    good(), eh.e_ident[EI_CLASS] = ELFCLASS32, eh.e_machine = 3; /* EM_386 */
+    CHECK_EQ(header(), ELF_NOT_64BIT);
+    good(), eh.e_ident[EI_CLASS] = ELFCLASS32, eh.e_phentsize = 32; /* x32 */
+    CHECK_EQ(header(), ELF_NOT_64BIT);
+    good(), eh.e_ident[EI_CLASS] = 0, eh.e_machine = 3;
     CHECK_EQ(header(), ELF_BAD_CLASS);
-    good(), eh.e_ident[EI_CLASS] = 3;
+    good(), eh.e_ident[EI_CLASS] = 3, eh.e_machine = 3;
     CHECK_EQ(header(), ELF_BAD_CLASS);
     /* a file cut short: what is there is judged first */
     good();

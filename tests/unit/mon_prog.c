@@ -39,7 +39,7 @@ static void words_each_rule(void)
 {
     good(), img[0] = 'x';
     CHECK(check() < 0 && says("not an ELF"));
-    good(), img[EI_CLASS] = ELFCLASS32;
+    good(), img[EI_CLASS] = ELFCLASS32, hdr()->e_machine = 3;
     CHECK(check() < 0 && says("32-bit"));
     good(), hdr()->e_machine = 183;
     CHECK(check() < 0 && says("not an x86-64 executable (ELF machine 183)"));
