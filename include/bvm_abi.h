@@ -531,12 +531,15 @@ enum bvm_proc_op {
                                  * program would have inherited) */
     BVM_PROC_COMMIT_LIMIT = 15, /* the most pages one private writable mapping may reserve, as the
                                  * host's overcommit policy decides it (INT64_MAX: no limit) */
-    BVM_PROC_SET_TITLE = 16,    /* gpa: the program's comm, NUL, then its command line (arg bytes,
-                                 * at most BVM_TITLE_MAX in all): the host process shows them */
+    BVM_PROC_SET_TITLE = 16,    /* gpa: the program's comm, NUL, its path (/proc/self/exe), NUL, then
+                                 * its command line (arg bytes; at most BVM_TITLE_MAX in all): the host
+                                 * process shows them, other processes of the tree see the path */
     BVM_PROC_SETRLIMIT = 17,    /* arg: RLIMIT_CPU, _FSIZE or _NPROC (what the host enforces on the
                                  * monitor for the program): set to the struct linux_rlimit at gpa */
+    BVM_PROC_EXE_OF = 18,       /* pid: another process of the tree: the program it runs (its path,
+                                 * no NUL) into gpa (4096 bytes) -> the length, or -ENOENT */
 };
-#define BVM_TITLE_MAX 4096
+#define BVM_TITLE_MAX 8192
 #define BVM_CPUMASK_MAX 1024 /* NR_CPUS 8192: the largest a mask is */
 #define BVM_VFORK_PAGES_MAX 64
 struct bvm_vfork_page {

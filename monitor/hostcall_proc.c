@@ -188,15 +188,27 @@ static int64_t set_rlimit(struct hc_ctx *c, const struct bvm_hc_proc *a)
     return setrlimit(a->arg, &rl) < 0 ? -errno : 0;
 }
 
+static int64_t exe_of(struct hc_ctx *c, const struct bvm_hc_proc *a)
+{
+    char path[4096];
+    if (!gm_ptr_w(c->gm, a->gpa, sizeof path))
+        return -EFAULT;
+    int n = title_exe_of(a->pid, path, sizeof path);
+    if (n < 0)
+        return -ENOENT;
+    gm_write(c->gm, a->gpa, path, (uint64_t)n);
+    return n;
+}
+
 static int64_t set_title(struct hc_ctx *c, const struct bvm_hc_proc *a)
 {
     char buf[BVM_TITLE_MAX];
     if (a->arg < 1 || a->arg > BVM_TITLE_MAX || gm_read(c->gm, a->gpa, buf, (uint64_t)a->arg) < 0)
         return -EFAULT;
-    size_t comm = strnlen(buf, (size_t)a->arg);
-    if (comm == (size_t)a->arg)
+    size_t comm = strnlen(buf, (size_t)a->arg), exe = comm + 1 + strnlen(buf + comm + 1, (size_t)a->arg - comm - 1);
+    if (exe >= (size_t)a->arg)
         return -EINVAL;
-    title_set(buf, buf + comm + 1, (size_t)a->arg - comm - 1);
+    title_set(buf, buf + comm + 1, buf + exe + 1, (size_t)a->arg - exe - 1);
     return 0;
 }
 
@@ -232,6 +244,7 @@ static int64_t fork_child(struct hc_ctx *c, const struct bvm_hc_fork *a, int rea
     char why[256], status = 0;
     events_after_fork();
     lineage_after_fork(parent);
+    title_after_fork();
     if (c->vfork_fd >= 0) /* its parent's vfork pipe: not the new child's to hold */
         close(c->vfork_fd);
     c->vfork_fd = -1;
@@ -359,6 +372,7 @@ int64_t hc_proc(struct hc_ctx *c, const struct bvm_hostcall *r)
     case BVM_PROC_COMMIT_LIMIT: return commit_limit();
     case BVM_PROC_SET_TITLE: return set_title(c, a);
     case BVM_PROC_SETRLIMIT: return set_rlimit(c, a);
+    case BVM_PROC_EXE_OF: return exe_of(c, a);
     case BVM_PROC_CPUMASK_SIZE: {
         static unsigned char mask[BVM_CPUMASK_MAX];
         return host_ret(syscall(SYS_sched_getaffinity, 0, sizeof mask, mask));

@@ -2,8 +2,11 @@
  * Linux's /proc/<pid>/cmdline reads the memory where execve put the arguments). */
 #include "title.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -27,8 +30,86 @@ static void take(char **v, char **end)
     }
 }
 
+/* The programs the tree's processes run: a table every monitor of the tree shares (made by the
+ * first, inherited across fork), a slot per process, claimed by pid and its start time (so that a
+ * slot a killed process left behind is never taken for a new process with the same pid). */
+#define EXE_SLOTS 1024
+struct exe_slot {
+    int pid; /* 0: free */
+    unsigned long long start;
+    char path[4096 - 16];
+};
+static struct exe_slot *slots;
+static int my_slot = -1, my_pid;
+
+/* A process's start time (field 22 of /proc/<pid>/stat), or 0 when it is gone. */
+static unsigned long long start_time(int pid)
+{
+    char name[32], line[1024];
+    snprintf(name, sizeof name, "/proc/%d/stat", pid);
+    int fd = open(name, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, line, sizeof line - 1);
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return 0;
+    line[n] = 0;
+    const char *p = strrchr(line, ')'); /* the name may hold spaces */
+    unsigned long long t = 0;
+    for (int field = 2; p && *p && field < 22; p++)
+        field += *p == ' ';
+    return p && sscanf(p, "%llu", &t) == 1 ? t : 0;
+}
+
+static struct exe_slot *own_slot(void)
+{
+    int pid = getpid();
+    if (!slots)
+        return NULL;
+    if (my_slot >= 0 && my_pid == pid)
+        return &slots[my_slot];
+    unsigned long long me = start_time(pid);
+    for (int i = 0; i < EXE_SLOTS; i++) {
+        int old = slots[i].pid;
+        if (old && (old == pid || start_time(old) == slots[i].start))
+            continue; /* (a slot of this pid's predecessor is stale: reclaimed below) */
+        if (__atomic_compare_exchange_n(&slots[i].pid, &old, pid, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+            slots[i].start = me;
+            my_slot = i, my_pid = pid;
+            return &slots[i];
+        }
+    }
+    return NULL;
+}
+
+void title_after_fork(void)
+{
+    static char parent[sizeof slots->path];
+    if (!slots || my_slot < 0)
+        return;
+    memcpy(parent, slots[my_slot].path, sizeof parent);
+    struct exe_slot *slot = own_slot(); /* (my_pid is the parent's: a new slot) */
+    if (slot)
+        memcpy(slot->path, parent, sizeof parent);
+}
+
+int title_exe_of(int pid, char *buf, size_t size)
+{
+    unsigned long long t = slots && pid > 0 ? start_time(pid) : 0;
+    for (int i = 0; t && i < EXE_SLOTS; i++)
+        if (slots[i].pid == pid && slots[i].start == t && slots[i].path[0]) {
+            size_t n = strnlen(slots[i].path, sizeof slots[i].path);
+            n = n < size ? n : size;
+            memcpy(buf, slots[i].path, n);
+            return (int)n;
+        }
+    return -1;
+}
+
 void title_init(int argc, char **argv)
 {
+    void *t = mmap(NULL, EXE_SLOTS * sizeof(struct exe_slot), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    slots = t == MAP_FAILED ? NULL : t;
     if (argc < 1 || !argv[0])
         return;
     char *end = argv[0];
@@ -39,9 +120,12 @@ void title_init(int argc, char **argv)
     area_len = (size_t)(end - area);
 }
 
-void title_set(const char *comm, const char *cmdline, size_t len)
+void title_set(const char *comm, const char *exe, const char *cmdline, size_t len)
 {
     char name[16];
+    struct exe_slot *slot = own_slot();
+    if (slot)
+        snprintf(slot->path, sizeof slot->path, "%s", exe);
     strncpy(name, comm, sizeof name - 1);
     name[sizeof name - 1] = 0;
     prctl(PR_SET_NAME, name, 0, 0, 0);

@@ -89,8 +89,10 @@ void procfs_set_comm(const char *name)
 void procfs_publish(void)
 {
     static char title[BVM_TITLE_MAX];
-    uint64_t n = strlen(comm_name) + 1;
+    uint64_t n = strlen(comm_name) + 1, e = strlen(exe) + 1;
     memcpy(title, comm_name, n);
+    memcpy(title + n, exe, e); /* (BVM_HC_MAX_PATH: room is left for arguments) */
+    n += e;
     uint64_t args = MIN(cur_as->arg_end - cur_as->arg_start, sizeof(title) - n);
     if (copy_from_user(title + n, cur_as->arg_start, args))
         args = 0;

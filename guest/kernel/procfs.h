@@ -16,6 +16,9 @@ int64_t procfs_open_host(const char *path);
 void procfs_canon(char *path, size_t size, bool follow);
 /* For a canonical "/proc/self/X": "X", else NULL. */
 const char *procfs_self_rest(const char *path);
+/* readlink of "/proc/<pid>/exe" for another process of the tree: the program it runs, into buf
+ * (BVM_HC_MAX_PATH bytes, no NUL), its length; -1 for any other path or process (the host's). */
+int64_t procfs_other_exe(const char *path, char *buf, size_t size);
 /* procfs_canon, then /proc/self/fd/N[/...] becomes the host fd's name for guest fd N (-ENOENT
  * when the program has no fd N), and exe, cwd, root (when followed: follow, or more path after
  * them) the program's file, working directory and "/". 0 or -errno. Every path syscall uses it,

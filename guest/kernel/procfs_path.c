@@ -152,6 +152,27 @@ const char *procfs_self_rest(const char *path)
     return strncmp(path, "/proc/self/", 11) == 0 ? path + 11 : NULL;
 }
 
+int64_t procfs_other_exe(const char *path, char *buf, size_t size)
+{
+    size_t n = 0;
+    if (strncmp(path, "/proc/", 6) != 0 || size < BVM_HC_MAX_PATH)
+        return -1;
+    path += 6;
+    while (path[n] >= '0' && path[n] <= '9')
+        n++;
+    if (!is_number(path, n) || n > 9 || strcmp(path + n, "/exe") != 0)
+        return -1;
+    int pid = 0;
+    for (size_t i = 0; i < n; i++)
+        pid = pid * 10 + (path[i] - '0');
+    struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
+    r->u.proc.op = BVM_PROC_EXE_OF;
+    r->u.proc.pid = pid;
+    r->u.proc.gpa = kva_to_gpa(buf);
+    int64_t len = hc_issue();
+    return len < 0 ? -1 : len;
+}
+
 void procfs_canon(char *path, size_t size, bool follow)
 {
     static char tmp[BVM_HC_MAX_PATH];

@@ -188,7 +188,7 @@ int64_t sys_readlinkat(SYSARGS)
     if (err)
         return err;
     const char *rest = procfs_self_rest(path1);
-    int64_t n = rest ? procfs_link(rest, buf, sizeof(buf)) : -1;
+    int64_t n = rest ? procfs_link(rest, buf, sizeof(buf)) : procfs_other_exe(path1, buf, sizeof(buf));
     if (n == -1) {
         a.out = buf, a.out_len = MIN((uint64_t)size, sizeof(buf));
         n = hc_at(BVM_HC_READLINKAT, &a);

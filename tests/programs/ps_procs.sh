@@ -1,6 +1,7 @@
 #!/bin/sh
 # ps_procs.sh: another process seen through /proc as ps, pgrep and pidof see it: a background
-# sleep, once it runs its own program: its name, command line, parent, and its end.
+# sleep, once it runs its own program: its name, command line, program, parent, and its end; and
+# a forked shell that runs no program of its own.
 sleep 30 &
 s=$!
 i=0
@@ -9,6 +10,11 @@ echo "comm: $(cat /proc/$s/comm)"
 echo "cmdline: $(tr '\0' ' ' </proc/$s/cmdline | sed 's/ *$//')"
 echo "stat name and parent: $(cut -d' ' -f2 /proc/$s/stat) $([ "$(cut -d' ' -f4 /proc/$s/stat)" = $$ ] && echo ok)"
 echo "status: $(grep '^Name:' /proc/$s/status | tr '\t' ' ')"
+echo "exe: $(readlink /proc/$s/exe)"
+(while :; do sleep 1; done) &
+c=$!
+echo "a forked shell's exe: $(readlink /proc/$c/exe) (this shell's: $(readlink /proc/$$/exe))"
+kill $c
 echo "ps: $(ps -o comm=,args= -p $s)"
 echo "pgrep finds it: $(pgrep -x sleep | grep -c "^$s\$")"
 echo "pgrep -f finds it: $(pgrep -f 'sleep 30' | grep -c "^$s\$")"
