@@ -42,9 +42,10 @@ for i, name in enumerate(["a.txt", "b.log", "sub/c.txt", "sub/deep/d.txt", "othe
                 else ("".join("%s %d\n" % (r.choice(words), j) for j in range(n // 10))).encode())
 if not os.path.lexists(os.path.join(tree, "link")):
     os.symlink("sub/c.txt", os.path.join(tree, "link"))
-for root, dirs, files in os.walk(tree):
+for root, dirs, files in os.walk(tree, topdown=False):  # directories after what they hold
     for n in files:
         os.utime(os.path.join(root, n), (1600000000, 1600000000))
+    os.utime(root, (1600000000, 1600000000))
 import tarfile, io
 with tarfile.open(os.path.join(d, "tree.tar"), "w", format=tarfile.GNU_FORMAT) as t:
     for name in ["x", "x/one.txt", "x/y", "x/y/two.txt"]:
