@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "fail.h"
 
@@ -96,6 +97,18 @@ static void fw_reserve(void *p, uint64_t len)
         fail("filewin", "cannot restore the window reservation: %s", strerror(errno));
 }
 
+/* The offset to map fd's pages at off from. /dev/zero makes a new zero-filled object for each
+ * mmap, as big as the mapping, and keeps the offset: at any offset but 0 (a mapping's second chunk)
+ * every page would lie past the object's end, and a touch would be SIGBUS. Its pages are zeros at
+ * any offset, so each chunk maps its own object from 0 (Linux gives one mapping one object). */
+static off_t fw_host_offset(int fd, uint64_t off)
+{
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 5))
+        return 0;
+    return (off_t)off;
+}
+
 int fw_map(struct guestmem *gm, gpa_t gpa, uint64_t len, int fd, uint64_t off, int writable)
 {
     uint8_t *at = fw_host(gm, gpa, len);
@@ -103,7 +116,8 @@ int fw_map(struct guestmem *gm, gpa_t gpa, uint64_t len, int fd, uint64_t off, i
         return -EINVAL;
     if (off > (uint64_t)INT64_MAX - len)
         return -EOVERFLOW;
-    void *p = mmap(NULL, len, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd, (off_t)off);
+    int prot = PROT_READ | (writable ? PROT_WRITE : 0);
+    void *p = mmap(NULL, len, prot, MAP_SHARED, fd, fw_host_offset(fd, off));
     if (p == MAP_FAILED)
         return -errno;
     /* mremap replaces the target in one step. It fails only when the host is out of memory (or

@@ -114,6 +114,8 @@ static void unmap_bounds(void)
     char *zp = (char *)map(NULL, 1ul << 30, PROT_READ | PROT_WRITE, MAP_PRIVATE, z, 0);
     T("mmap /dev/zero 1 GiB private", zp != (char *)-1 && (zp[123456] = 7) == 7 && zp[0] == 0);
     T("mmap /dev/zero 64 GiB PROT_NONE", map(NULL, 64ul << 30, PROT_NONE, MAP_PRIVATE, z, 0) != -1);
+    char *zs = (char *)map(NULL, 4ul << 20, PROT_READ | PROT_WRITE, MAP_SHARED, z, 0);
+    T("mmap /dev/zero 4 MiB shared", zs != (char *)-1 && (zs[3 << 20] = 5) == 5 && zs[(3 << 20) + 1] == 0);
     close(z);
     T("munmap len 0", syscall(SYS_munmap, (void *)0x100000000, 0));
     T("munmap len wraps", syscall(SYS_munmap, (void *)0x100000000, ~0ul));

@@ -132,6 +132,8 @@ int main(int argc, char **argv)
 {
     if (argc != 4)
         return fprintf(stderr, "usage: sys_fuzz SEED ROUNDS CALLS\n"), 2;
+    if (getuid() == 0 || geteuid() == 0) /* its calls may chmod, chown or unlink what root can */
+        return fprintf(stderr, "sys_fuzz: refusing to run as root; run it as an unprivileged user\n"), 2;
     uint64_t seed = strtoull(argv[1], NULL, 10);
     long rounds = atol(argv[2]), calls = atol(argv[3]);
     int exits = 0, signals = 0, stuck = 0, failed = 0;
