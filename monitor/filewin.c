@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "fail.h"
 
@@ -71,10 +72,12 @@ static void rec_drop(gpa_t gpa, uint64_t len)
             k++;
 }
 
-void fw_file_written(struct guestmem *gm, int fd, uint64_t off, uint64_t len)
+void fw_file_written(struct guestmem *gm, int fd, int64_t off, uint64_t len)
 {
     struct stat st;
-    if (!gm->win_backed || !len || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+    if (!gm->win_backed || !len || (!nrecs && !recs_lost) || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        return;
+    if (off < 0 && (off = lseek(fd, 0, SEEK_CUR) - (int64_t)len) < 0)
         return;
     if (recs_lost) {
         gm_written(gm, gm->win->gpa, gm->win->size);
@@ -82,9 +85,10 @@ void fw_file_written(struct guestmem *gm, int fd, uint64_t off, uint64_t len)
     }
     for (unsigned k = 0; k < nrecs; k++) {
         const struct fw_rec *r = &recs[k];
-        if (r->dev != st.st_dev || r->ino != st.st_ino || off >= r->off + r->len || off + len <= r->off)
+        uint64_t from = (uint64_t)off;
+        if (r->dev != st.st_dev || r->ino != st.st_ino || from >= r->off + r->len || from + len <= r->off)
             continue;
-        uint64_t lo = off > r->off ? off : r->off, hi = off + len < r->off + r->len ? off + len : r->off + r->len;
+        uint64_t lo = from > r->off ? from : r->off, hi = from + len < r->off + r->len ? from + len : r->off + r->len;
         gm_written(gm, r->gpa + (lo - r->off), hi - lo);
     }
 }

@@ -24,10 +24,11 @@ int fw_unmap(struct guestmem *gm, gpa_t gpa, uint64_t len);
 /* msync(MS_SYNC) of window [gpa, gpa+len), which must be backed. 0 or -errno. */
 int fw_sync(struct guestmem *gm, gpa_t gpa, uint64_t len);
 
-/* The guest wrote [off, off+len) of host fd's file through write(2) or pwrite(2): window pages
- * mapping that range announce the write (gm_written: the soft CPU drops code decoded there, as
- * a store to the mapping would). Free when nothing is mapped in the window. */
-void fw_file_written(struct guestmem *gm, int fd, uint64_t off, uint64_t len);
+/* The guest wrote [off, off+len) of host fd's file through write(2) or pwrite(2) (off < 0: the len
+ * bytes just before the fd's offset): window pages mapping that range announce the write
+ * (gm_written: the soft CPU drops code decoded there, as a store to the mapping would). Free when
+ * nothing is mapped in the window. */
+void fw_file_written(struct guestmem *gm, int fd, int64_t off, uint64_t len);
 
 /* For a SIGBUS handler (async-signal-safe): if addr is a backed window page, its file page is
  * gone (the file was truncated under the mapping); a zero page takes its place so the access

@@ -151,13 +151,8 @@ static int64_t rw(struct hc_ctx *c, const struct bvm_hostcall *r)
     }
     if (got < 0)
         return r->nr == BVM_HC_READ || r->nr == BVM_HC_WRITE ? got : -errno;
-    if (r->nr == BVM_HC_PWRITE)
-        fw_file_written(c->gm, io->fd, io->offset, (uint64_t)got);
-    if (r->nr == BVM_HC_WRITE && got > 0 && c->gm->win_backed) { /* where the write went: the offset now */
-        off_t end = lseek(io->fd, 0, SEEK_CUR);
-        if (end >= got)
-            fw_file_written(c->gm, io->fd, (uint64_t)(end - got), (uint64_t)got);
-    }
+    if (r->nr == BVM_HC_PWRITE || r->nr == BVM_HC_WRITE) /* (WRITE: where the offset now is) */
+        fw_file_written(c->gm, io->fd, r->nr == BVM_HC_PWRITE ? io->offset : -1, (uint64_t)got);
     if (fill)
         hc_segs_written(c, segs, n, iov, (uint64_t)got);
     return got;

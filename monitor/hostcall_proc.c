@@ -114,12 +114,9 @@ static int64_t rusage_of(struct hc_ctx *c, const struct bvm_hc_proc *a)
     struct rusage ru;
     if (a->arg != RUSAGE_SELF && a->arg != RUSAGE_CHILDREN)
         return -EINVAL;
-    if (!gm_ptr_w(c->gm, a->gpa, sizeof ru))
-        return -EFAULT;
     if (getrusage(a->arg, &ru) < 0)
         return -errno;
-    gm_write(c->gm, a->gpa, &ru, sizeof ru);
-    return 0;
+    return gm_write(c->gm, a->gpa, &ru, sizeof ru);
 }
 
 static struct rlimit nofile; /* the open-file limit buffervm was started with */
@@ -139,14 +136,11 @@ static int64_t rlimit_of(struct hc_ctx *c, const struct bvm_hc_proc *a)
 {
     struct rlimit rl;
     _Static_assert(sizeof rl == sizeof(struct linux_rlimit), "rlimit is Linux's");
-    if (!gm_ptr_w(c->gm, a->gpa, sizeof rl))
-        return -EFAULT;
     if (getrlimit(a->arg, &rl) < 0)
         return -errno;
     if (a->arg == RLIMIT_NOFILE)
         rl = nofile;
-    gm_write(c->gm, a->gpa, &rl, sizeof rl);
-    return 0;
+    return gm_write(c->gm, a->gpa, &rl, sizeof rl);
 }
 
 /* The host's answer to "may one mapping reserve this much?" (Linux's __vm_enough_memory): under

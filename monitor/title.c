@@ -21,10 +21,9 @@ static size_t area_len; /* ... and of the environment strings that follow them *
 static void take(char **v, char **end)
 {
     for (; *v; v++) {
-        size_t n = strlen(*v) + 1;
-        char *copy = strdup(*v);
-        if (*v == *end && copy) {
-            *end += n;
+        char *copy = *v == *end ? strdup(*v) : NULL;
+        if (copy) {
+            *end += strlen(*v) + 1;
             *v = copy;
         }
     }
@@ -72,7 +71,7 @@ static struct exe_slot *own_slot(void)
     for (int i = 0; i < EXE_SLOTS; i++) {
         int old = slots[i].pid;
         if (old && (old == pid || start_time(old) == slots[i].start))
-            continue; /* (a slot of this pid's predecessor is stale: reclaimed below) */
+            continue; /* in use (a stale slot of this pid's predecessor is left for others to reclaim) */
         if (__atomic_compare_exchange_n(&slots[i].pid, &old, pid, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
             slots[i].start = me;
             my_slot = i, my_pid = pid;

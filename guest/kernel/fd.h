@@ -14,9 +14,9 @@ int fd_host(int64_t fd);
 /* A dirfd argument: AT_FDCWD passes through, else the host fd of an open guest fd, or -EBADF. */
 int dirfd_host(int64_t dirfd);
 
-/* The lowest free guest fd >= from, or -EMFILE. */
 /* How many fds the program may have: RLIMIT_NOFILE's soft limit, at most the table's FD_MAX. */
 int fd_limit(void);
+/* The lowest free guest fd >= from (below fd_limit), or -EMFILE. */
 int fd_free_from(int64_t from);
 /* Gives host fd the free guest number fd (status: F_GETFL flags, as Linux reports them for that
  * kind of file). */

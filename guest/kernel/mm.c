@@ -156,7 +156,7 @@ int mm_map_private_file(struct addrspace *as, uint64_t start, uint64_t end, uint
         return -LINUX_ENOMEM;
     v->file = file;
     v->pgoff = pgoff;
-    fd_host_hold(v->file_host = host);
+    vma_file_ref(v->file_host = host, 1);
     vma_merge(&as->vmas, v);
     return 0;
 }
@@ -173,15 +173,14 @@ void vma_file_ref(int host, int delta)
 
 int mm_private_file_fault(struct addrspace *as, struct vma *v, uint64_t va)
 {
-    static struct bvm_seg segs[READ_AHEAD_PAGES];
-    uint64_t pages[READ_AHEAD_PAGES];
+    static struct bvm_seg segs[READ_AHEAD_PAGES]; /* the fresh pages, a page each */
     uint32_t n = 0;
     for (uint64_t p = va; n < READ_AHEAD_PAGES && p < v->end && (n == 0 || !(pt_lookup(as->root, p) & PTE_P));
          p += PAGE_SIZE) {
-        if (!(pages[n] = palloc_alloc()))
+        uint64_t pa = palloc_alloc();
+        if (!pa)
             break;
-        segs[n] = (struct bvm_seg){pages[n], PAGE_SIZE};
-        n++;
+        segs[n++] = (struct bvm_seg){pa, PAGE_SIZE};
     }
     if (!n)
         return -LINUX_ENOMEM;
@@ -190,10 +189,10 @@ int mm_private_file_fault(struct addrspace *as, struct vma *v, uint64_t va)
     int err = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t p = va + i * PAGE_SIZE;
-        if (i < filled && !err && !(err = pt_map(as->root, p, pages[i], pt_prot_flags(v->prot))))
-            palloc_set_rmap(pages[i], as, p);
+        if (i < filled && !err && !(err = pt_map(as->root, p, segs[i].gpa, pt_prot_flags(v->prot))))
+            palloc_set_rmap(segs[i].gpa, as, p);
         else
-            palloc_unref(pages[i]);
+            palloc_unref(segs[i].gpa);
     }
     return err ? err : filled ? 0 : FAULT_SIGBUS;
 }

@@ -11,13 +11,19 @@
 #include "timer.h"
 #include "usercopy.h"
 
-static int64_t proc_op(uint32_t op, int64_t pid, int64_t arg)
+int64_t process_call(uint32_t op, int pid, int arg, void *buf)
 {
     struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
     r->u.proc.op = op;
-    r->u.proc.pid = (int32_t)pid;
-    r->u.proc.arg = (int32_t)arg;
+    r->u.proc.pid = pid;
+    r->u.proc.arg = arg;
+    r->u.proc.gpa = buf ? kva_to_gpa(buf) : 0;
     return hc_issue();
+}
+
+static int64_t proc_op(uint32_t op, int64_t pid, int64_t arg)
+{
+    return process_call(op, (int32_t)pid, (int32_t)arg, NULL);
 }
 
 /* What a new process can be asked to share with its parent: nothing but what a fork gives. */
@@ -61,11 +67,7 @@ static void vfork_flush(void)
 {
     if (!vfork_n)
         return;
-    struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
-    r->u.proc.op = BVM_PROC_VFORK_PAGES;
-    r->u.proc.arg = vfork_n;
-    r->u.proc.gpa = kva_to_gpa(vfork_list);
-    hc_issue(); /* a failure (the host out of space) loses the parent those writes, as it would a crash */
+    process_call(BVM_PROC_VFORK_PAGES, 0, vfork_n, vfork_list); /* a failure (the host out of space) loses the parent those writes, as it would a crash */
     vfork_n = 0;
 }
 
@@ -81,11 +83,7 @@ static void vfork_take_back(void)
 {
     static uint8_t page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
     for (int i = 0;; i++) {
-        struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
-        r->u.proc.op = BVM_PROC_VFORK_FETCH;
-        r->u.proc.arg = i;
-        r->u.proc.gpa = kva_to_gpa(page);
-        int64_t va = hc_issue();
+        int64_t va = process_call(BVM_PROC_VFORK_FETCH, 0, i, page);
         uint64_t pa;
         if (va < 0)
             return;
@@ -255,15 +253,6 @@ int64_t sys_getpgrp(SYSARGS) { return proc_op(BVM_PROC_GETPGID, 0, 0); }
 int64_t sys_setpgid(SYSARGS) { return proc_op(BVM_PROC_SETPGID, (int32_t)a0, (int32_t)a1); }
 int64_t sys_getsid(SYSARGS) { return proc_op(BVM_PROC_GETSID, (int32_t)a0, 0); }
 int64_t sys_setsid(SYSARGS) { return proc_op(BVM_PROC_SETSID, 0, 0); }
-
-int64_t process_rusage(int who, struct linux_rusage *ru)
-{
-    struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
-    r->u.proc.op = BVM_PROC_RUSAGE;
-    r->u.proc.arg = who;
-    r->u.proc.gpa = kva_to_gpa(ru);
-    return hc_issue();
-}
 
 int64_t process_prctl(uint32_t op, int arg)
 {

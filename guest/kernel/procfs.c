@@ -96,11 +96,7 @@ void procfs_publish(void)
     uint64_t args = MIN(cur_as->arg_end - cur_as->arg_start, sizeof(title) - n);
     if (copy_from_user(title + n, cur_as->arg_start, args))
         args = 0;
-    struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
-    r->u.proc.op = BVM_PROC_SET_TITLE;
-    r->u.proc.arg = (int32_t)(n + args);
-    r->u.proc.gpa = kva_to_gpa(title);
-    hc_issue(); /* (only what ps shows is at stake) */
+    process_call(BVM_PROC_SET_TITLE, 0, (int)(n + args), title); /* (only what ps shows is at stake) */
 }
 
 const char *procfs_comm(void) { return comm_name; }

@@ -165,11 +165,7 @@ int64_t procfs_other_exe(const char *path, char *buf, size_t size)
     int pid = 0;
     for (size_t i = 0; i < n; i++)
         pid = pid * 10 + (path[i] - '0');
-    struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
-    r->u.proc.op = BVM_PROC_EXE_OF;
-    r->u.proc.pid = pid;
-    r->u.proc.gpa = kva_to_gpa(buf);
-    int64_t len = hc_issue();
+    int64_t len = process_call(BVM_PROC_EXE_OF, pid, 0, buf);
     return len < 0 ? -1 : len;
 }
 

@@ -19,7 +19,7 @@ int64_t sys_getrusage(SYSARGS)
     int who = (int32_t)a0;
     if (who != 0 && who != -1 && who != 1) /* SELF, CHILDREN, THREAD (one thread: the process) */
         return -LINUX_EINVAL;
-    int64_t r = process_rusage(who == -1 ? -1 : 0, &ru);
+    int64_t r = process_call(BVM_PROC_RUSAGE, 0, who == -1 ? -1 : 0, &ru);
     if (r < 0)
         return r;
     return copy_to_user(a1, &ru, sizeof(ru)) ? -LINUX_EFAULT : 0;
@@ -34,9 +34,9 @@ int64_t sys_times(SYSARGS)
     static struct linux_rusage self, children;
     struct linux_timespec now;
     if (a0) {
-        int64_t r = process_rusage(0, &self);
+        int64_t r = process_call(BVM_PROC_RUSAGE, 0, 0, &self);
         if (r == 0)
-            r = process_rusage(-1, &children);
+            r = process_call(BVM_PROC_RUSAGE, 0, -1, &children);
         if (r < 0)
             return r;
         int64_t t[4] = {ticks(&self.utime), ticks(&self.stime), ticks(&children.utime), ticks(&children.stime)};
@@ -145,11 +145,7 @@ static void rlimits_init_once(void)
     if (done)
         return;
     for (int i = 0; i < LINUX_RLIM_NLIMITS; i++) {
-        struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
-        r->u.proc.op = BVM_PROC_RLIMIT;
-        r->u.proc.arg = i;
-        r->u.proc.gpa = kva_to_gpa(&host);
-        bool ok = hc_issue() == 0;
+        bool ok = process_call(BVM_PROC_RLIMIT, 0, i, &host) == 0;
         rlimits[i] = ok ? host : (struct linux_rlimit){LINUX_RLIM_INFINITY, LINUX_RLIM_INFINITY};
     }
     if (rlimits[LINUX_RLIMIT_NOFILE].rlim_cur > FD_MAX) /* the table's size is the most it can be */
@@ -183,17 +179,10 @@ static int64_t rlimit_set(uint64_t resource, const struct linux_rlimit *nl)
         return -LINUX_EPERM;
     if (nl->rlim_max > rlimits[resource].rlim_max && cred.euid != 0) /* CAP_SYS_RESOURCE */
         return -LINUX_EPERM;
-    if (host_enforced(resource)) {
-        host = *nl;
-        struct bvm_hostcall *r = hc_req(BVM_HC_PROC);
-        r->u.proc.op = BVM_PROC_SETRLIMIT;
-        r->u.proc.arg = (int32_t)resource;
-        r->u.proc.gpa = kva_to_gpa(&host);
-        int64_t err = hc_issue();
-        if (err)
-            return err;
-    }
-    return 0;
+    if (!host_enforced(resource))
+        return 0;
+    host = *nl;
+    return process_call(BVM_PROC_SETRLIMIT, 0, (int)resource, &host);
 }
 
 int64_t sys_prlimit64(SYSARGS)

@@ -59,8 +59,9 @@ int64_t process_id(enum process_id_kind which);
 /* A process setting the monitor keeps: BVM_PROC_PDEATHSIG or BVM_PROC_SUBREAPER, set to arg, or read
  * with arg -1. */
 int64_t process_prctl(uint32_t op, int arg);
-/* The host's getrusage for the process (who 0) or its waited-for children (-1): 0 or -errno. */
-int64_t process_rusage(int who, struct linux_rusage *ru);
+/* One PROC hostcall: op (enum bvm_proc_op) on pid with arg, buf (kernel memory, or NULL) the
+ * request's buffer. Its result. */
+int64_t process_call(uint32_t op, int pid, int arg, void *buf);
 /* kill(2) to another process, a process group or all: the host's kill. 0 or -errno. */
 int process_kill_other(int64_t pid, int sig);
 
