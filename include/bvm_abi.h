@@ -199,7 +199,8 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(47, PROC, proc, proc)                  /* process ids and groups: getppid, setpgid, setsid ... */ \
     X(48, FUTEX, futex, futex)               /* wait or wake on a word of shared memory (processes) */ \
     X(49, CRED, cred, cred)                  /* setuid and its kin on the monitor -> the ids after */ \
-    X(50, XATTR, xattr, at)                  /* extended attributes: get, list, set, remove */
+    X(50, XATTR, xattr, at)                  /* extended attributes: get, list, set, remove */       \
+    X(51, MKNODAT, mknodat, at)              /* dirfd, path, mode (type and permissions), dev */
 
 enum bvm_hostcall_nr {
 #define BVM_HC_ENUM(n, NAME, name, req) BVM_HC_##NAME = n,
@@ -391,13 +392,13 @@ struct bvm_hc_at {
     uint64_t path2_gpa; /* IN */
     int32_t flags;      /* IN: AT_* / RENAME_* flags */
     union {             /* IN */
-        uint32_t mode;       /* MKDIRAT, FCHMODAT: permission bits */
+        uint32_t mode;       /* MKDIRAT, FCHMODAT: permission bits; MKNODAT: the type too */
         uint32_t access;     /* FACCESSAT: R_OK | W_OK | X_OK */
         uint32_t statx_mask; /* STATX: STATX_* fields wanted */
         uint32_t xattr_op;   /* XATTR: enum bvm_xattr_op */
     };
     union { /* IN */
-        int64_t length; /* TRUNCATE; XATTR SET: XATTR_CREATE / XATTR_REPLACE */
+        int64_t length; /* TRUNCATE; XATTR SET: XATTR_CREATE / XATTR_REPLACE; MKNODAT: dev */
         struct {
             uint32_t uid, gid; /* FCHOWNAT: (uint32_t)-1 keeps one */
         } owner;

@@ -76,6 +76,15 @@ int64_t hc_mkdirat(struct hc_ctx *c, const struct bvm_hostcall *r)
     return err ? err : done(&q, mkdirat(q.p1.fd, q.p1.last, q.a->mode & 07777));
 }
 
+/* The type (a FIFO, a socket, a regular file, a device where the host allows it) is the host's
+ * to check, as its umask applies to the permissions. */
+int64_t hc_mknodat(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    struct at_req q;
+    int err = at_resolve(c, r, &q, HC_WALK_PARENT, HC_ACC_WRITE);
+    return err ? err : done(&q, mknodat(q.p1.fd, q.p1.last, q.a->mode, (dev_t)(uint32_t)q.a->length));
+}
+
 /* Both paths' directories, for the calls that make or remove entries in them. */
 static int two_parents(struct hc_ctx *c, const struct bvm_hostcall *r, struct at_req *q, enum hc_walk walk1)
 {

@@ -13,6 +13,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "events.h"
 #include "fail.h"
 #include "hostcall_fs.h"
 
@@ -32,6 +33,16 @@ static int host_openat2(int dirfd, const char *path, int flags, mode_t mode)
         .mode = creates ? mode & 07777 : 0,
         .resolve = RESOLVE_NO_MAGICLINKS, /* /proc/<pid>/fd/N, exe, cwd, root: never crossed */
     };
+    /* Opening a FIFO waits for its other end: that wait is cut short by an event (EINTR). Any
+     * other open is not (Linux's never fails with EINTR), so it is made again without the cut. */
+    struct stat st;
+    if (!(flags & (O_PATH | O_NONBLOCK))) {
+        long rc = safe_syscall(SYS_openat2, dirfd, path, &how, sizeof how, 0, 0);
+        if (rc != -EINTR || (fstatat(dirfd, path, &st, 0) == 0 && S_ISFIFO(st.st_mode))) {
+            errno = rc < 0 ? (int)-rc : errno;
+            return rc < 0 ? -1 : (int)rc;
+        }
+    }
     return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
 }
 

@@ -1,5 +1,6 @@
 /* sys_file.c: file syscalls (open, read/write, stat, lseek, unlink, ioctl), forwarded to host fds. */
 #include "bvm_linux.h"
+#include "events.h"
 #include "fd.h"
 #include "hostcall.h"
 #include "mm_shared.h"
@@ -162,7 +163,13 @@ static int64_t open_host(int dh, uint64_t flags, uint64_t mode)
         }
         return h;
     }
-    return hc_path(BVM_HC_OPENAT, dh, kpath, (int32_t)flags, (uint32_t)mode, NULL);
+    /* A FIFO's open waits for its other end: an event cuts the host's wait short, and the open
+     * goes on unless a signal needs the call (Linux's fifo_open restarts the same way). */
+    int64_t h;
+    do
+        h = hc_path(BVM_HC_OPENAT, dh, kpath, (int32_t)flags, (uint32_t)mode, NULL);
+    while (h == -LINUX_EINTR && !events_interrupted());
+    return h == -LINUX_EINTR ? -LINUX_ERESTARTSYS : h;
 }
 
 int64_t sys_openat(SYSARGS)

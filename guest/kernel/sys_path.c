@@ -47,7 +47,8 @@ static int at_args(struct hc_at_args *a, int64_t dirfd, uint64_t upath, int64_t 
 static int64_t at_call(uint32_t nr, int64_t dirfd, uint64_t upath, const struct hc_at_args *x)
 {
     struct hc_at_args a;
-    int err = at_args(&a, dirfd, upath, 0, 0, nr != BVM_HC_MKDIRAT && !(x->flags & LINUX_AT_SYMLINK_NOFOLLOW));
+    bool makes = nr == BVM_HC_MKDIRAT || nr == BVM_HC_MKNODAT;
+    int err = at_args(&a, dirfd, upath, 0, 0, !makes && !(x->flags & LINUX_AT_SYMLINK_NOFOLLOW));
     if (err)
         return err;
     a.flags = x->flags, a.mode = x->mode, a.length = x->length; /* whole unions, as hc_at copies them */
@@ -71,6 +72,15 @@ int64_t sys_mkdirat(SYSARGS)
     return at_call(BVM_HC_MKDIRAT, (int64_t)a0, a1, &x);
 }
 int64_t sys_mkdir(SYSARGS) { return sys_mkdirat(AT_FDCWD, a0, a1, 0, 0, 0); }
+
+/* mknod(2): a FIFO, a socket, a regular file, or a device node (the host decides who may). The
+ * umask applies on the host, as for every file the guest creates. */
+int64_t sys_mknodat(SYSARGS)
+{
+    struct hc_at_args x = {.mode = (uint32_t)a2, .length = (uint32_t)a3};
+    return at_call(BVM_HC_MKNODAT, (int64_t)a0, a1, &x);
+}
+int64_t sys_mknod(SYSARGS) { return sys_mknodat(AT_FDCWD, a0, a1, a2, 0, 0); }
 int64_t sys_rmdir(SYSARGS) { return sys_unlinkat(AT_FDCWD, a0, LINUX_AT_REMOVEDIR, 0, 0, 0); }
 
 int64_t sys_renameat2(SYSARGS)

@@ -79,6 +79,7 @@ typedef int64_t sys_fn(SYSARGS);
     X(82, rename, "ss", 'd')                                                                                 \
     X(83, mkdir, "sm", 'd')                                                                                  \
     X(84, rmdir, "s", 'd')                                                                                   \
+    X(133, mknod, "smx", 'd')                                                                                \
     X(85, creat, "sm", 'd')                                                                                  \
     X(86, link, "ss", 'd')                                                                                   \
     X(87, unlink, "s", 'd')                                                                                  \
@@ -160,6 +161,7 @@ typedef int64_t sys_fn(SYSARGS);
     X(234, tgkill, "iiS", 'd')                                                                               \
     X(257, openat, "dsOm", 'd')                                                                              \
     X(258, mkdirat, "dsm", 'd')                                                                              \
+    X(259, mknodat, "dsmx", 'd')                                                                             \
     X(260, fchownat, "dsiiF", 'd')                                                                           \
     X(262, newfstatat, "dspF", 'd')                                                                          \
     X(263, unlinkat, "dsF", 'd')                                                                             \

@@ -10,7 +10,7 @@ PROG_BINS := $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.glibc) \
              $(PROG_DIR)/hello.spie \
              $(addprefix $(PROG_DIR)/,$(addsuffix .dyn,$(PROG_DYN)) $(addsuffix .mdyn,$(PROG_DYN))) \
              $(patsubst tests/programs/%,$(PROG_DIR)/%.raw,$(basename $(PROG_RAW))) \
-             $(PROG_DIR)/shebang.sh $(PROG_DIR)/sh_procs.sh $(PROG_DIR)/pty_jobs.py $(PROG_DIR)/ps_procs.sh \
+             $(PROG_DIR)/shebang.sh $(PROG_DIR)/sh_procs.sh $(PROG_DIR)/fifo.sh $(PROG_DIR)/pty_jobs.py $(PROG_DIR)/ps_procs.sh \
              $(PROG_DIR)/make_project.sh $(PROG_DIR)/py_procs.py $(PROG_DIR)/pl_procs.pl \
              $(PROG_DIR)/segs_ro_rw.elf $(PROG_DIR)/segs_rw_ro.elf $(PROG_DIR)/interp_too_long.elf \
              $(PROG_DIR)/huge_bss.elf $(PROG_DIR)/interp_exec.elf $(PROG_DIR)/odd_ident.elf
