@@ -243,6 +243,11 @@ _Static_assert(sizeof(struct bvm_hc_io) == 32, "hc_io size");
 /* READ, PREAD with no segments: the program's buffer cannot take a byte. 0 when there is nothing
  * to read (a regular file at or past its end), else -EFAULT, as Linux finds out only by copying. */
 #define BVM_IO_BAD_BUFFER 0x80000000u
+/* READ, WRITE from a process with threads: on a pipe, terminal or socket that would make the call
+ * wait (and is not O_NONBLOCK), nothing is done and the result is -BVM_ENOTREADY: the kernel runs
+ * its other threads until the fd is ready. */
+#define BVM_IO_TRY 0x40000000u
+#define BVM_ENOTREADY 1000
 
 /* OPENAT, FSTATAT, UNLINKAT: a path in a contiguous guest buffer. */
 struct bvm_hc_path {
@@ -539,6 +544,9 @@ enum bvm_proc_op {
                                  * monitor for the program): set to the struct linux_rlimit at gpa */
     BVM_PROC_EXE_OF = 18,       /* pid: another process of the tree: the program it runs (its path,
                                  * no NUL) into gpa (4096 bytes) -> the length, or -ENOENT */
+    BVM_PROC_THREAD_NEW = 19,   /* a new thread of the program: a host thread of the monitor holds its
+                                 * id (so no other task has it) -> the tid, or -EAGAIN */
+    BVM_PROC_THREAD_END = 20,   /* pid: that thread has ended: its host thread goes */
 };
 #define BVM_TITLE_MAX 8192
 #define BVM_CPUMASK_MAX 1024 /* NR_CPUS 8192: the largest a mask is */

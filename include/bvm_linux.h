@@ -480,6 +480,10 @@ static inline enum linux_ioctl_arg linux_ioctl_arg(uint32_t cmd, uint32_t *size)
 /* futex(2) */
 #define LINUX_FUTEX_WAIT 0
 #define LINUX_FUTEX_WAKE 1
+#define LINUX_FUTEX_FD 2
+#define LINUX_FUTEX_REQUEUE 3
+#define LINUX_FUTEX_CMP_REQUEUE 4
+#define LINUX_FUTEX_WAKE_OP 5
 #define LINUX_FUTEX_WAIT_BITSET 9
 #define LINUX_FUTEX_WAKE_BITSET 10
 #define LINUX_FUTEX_PRIVATE_FLAG 128

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -107,9 +108,19 @@ static void hc_segs_written(struct hc_ctx *c, const struct bvm_seg *segs, int n,
     }
 }
 
-/* readv/writev: -errno on failure; on a slow fd an event for the guest cuts the wait short. */
-static long slow_io(const struct hc_ctx *c, long nr, int fd, const struct iovec *iov, int n)
+/* BVM_IO_TRY: the slow fd would make the call wait (it is not ready, nor O_NONBLOCK). */
+static int would_wait(int fd, short events)
 {
+    struct pollfd p = {fd, events, 0};
+    int fl;
+    return poll(&p, 1, 0) == 0 && (fl = fcntl(fd, F_GETFL)) >= 0 && !(fl & O_NONBLOCK);
+}
+
+/* readv/writev: -errno on failure; on a slow fd an event for the guest cuts the wait short. */
+static long slow_io(const struct hc_ctx *c, long nr, int fd, const struct iovec *iov, int n, uint32_t flags)
+{
+    if (hc_fd_slow(c, fd) && (flags & BVM_IO_TRY) && would_wait(fd, nr == SYS_readv ? POLLIN : POLLOUT))
+        return -BVM_ENOTREADY;
     if (hc_fd_slow(c, fd))
         return safe_syscall(nr, fd, iov, n, 0, 0, 0);
     long got = syscall(nr, fd, iov, n);
@@ -143,8 +154,8 @@ static int64_t rw(struct hc_ctx *c, const struct bvm_hostcall *r)
     long got; /* -errno on failure */
     switch (r->nr) {
     /* reads and writes may wait (pipes, terminals): an event for the guest cuts them short */
-    case BVM_HC_READ: got = slow_io(c, SYS_readv, io->fd, iov, n); break;
-    case BVM_HC_WRITE: got = slow_io(c, SYS_writev, io->fd, iov, n); break;
+    case BVM_HC_READ: got = slow_io(c, SYS_readv, io->fd, iov, n, io->flags); break;
+    case BVM_HC_WRITE: got = slow_io(c, SYS_writev, io->fd, iov, n, io->flags); break;
     case BVM_HC_PREAD: got = preadv(io->fd, iov, n, io->offset); break;
     case BVM_HC_PWRITE: got = pwritev(io->fd, iov, n, io->offset); break;
     default: got = n ? getrandom(iov[0].iov_base, iov[0].iov_len, io->flags & (GRND_NONBLOCK | GRND_RANDOM)) : 0;

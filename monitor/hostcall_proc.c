@@ -20,6 +20,7 @@
 #include "events.h"
 #include "hostcall.h"
 #include "lineage.h"
+#include "tids.h"
 #include "title.h"
 
 /* The monitor stops itself with the guest's stop signal, under its default action for a moment, so
@@ -239,6 +240,7 @@ static int64_t fork_child(struct hc_ctx *c, const struct bvm_hc_fork *a, int rea
     events_after_fork();
     lineage_after_fork(parent);
     title_after_fork();
+    tids_after_fork();
     if (c->vfork_fd >= 0) /* its parent's vfork pipe: not the new child's to hold */
         close(c->vfork_fd);
     c->vfork_fd = -1;
@@ -367,6 +369,8 @@ int64_t hc_proc(struct hc_ctx *c, const struct bvm_hostcall *r)
     case BVM_PROC_SET_TITLE: return set_title(c, a);
     case BVM_PROC_SETRLIMIT: return set_rlimit(c, a);
     case BVM_PROC_EXE_OF: return exe_of(c, a);
+    case BVM_PROC_THREAD_NEW: return tid_alloc();
+    case BVM_PROC_THREAD_END: return tid_free(a->pid);
     case BVM_PROC_CPUMASK_SIZE: {
         static unsigned char mask[BVM_CPUMASK_MAX];
         return host_ret(syscall(SYS_sched_getaffinity, 0, sizeof mask, mask));

@@ -90,6 +90,34 @@ iret_to_user:
     swapgs
     iretq
 
+/* switch_stacks(save_sp, load_sp): the callee-saved registers go on this thread's kernel stack,
+ * its pointer to *save_sp; the other thread's stack is loaded and its registers popped. */
+    .globl switch_stacks
+switch_stacks:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+
+/* A new thread's first switch returns here, r12 pointing at its trapframe (the top of its stack). */
+    .globl thread_first
+thread_first:
+    movq %r12, %rdi
+    call thread_first_run
+    movq %r12, %rsp
+    jmp iret_to_user
+
 /* user_enter(tf): first entry into user mode (after exec). GS base must hold the per-cpu area. */
     .globl user_enter
 user_enter:

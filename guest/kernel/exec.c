@@ -127,6 +127,7 @@ static _Noreturn void start_user(uint64_t entry, uint64_t sp)
 /* Linux's begin_new_exec: nothing of the old image is left after this. */
 static void flush_old_exec(struct binprm *b)
 {
+    process_exec_single();
     process_mm_release();
     mm_exec_reset(cur_as);
     fd_close_on_exec();

@@ -34,6 +34,11 @@ static void fxrstor(const struct fxregs *fx)
     __asm__ volatile("fxrstor64 %0" : : "m"(*fx));
 }
 
+void fpu_load(const struct fxregs *fx)
+{
+    fxrstor(fx);
+}
+
 void fpu_reset(void)
 {
     static struct fxregs clean;

@@ -17,5 +17,7 @@ void fpu_save(struct fxregs *fx);
 /* Loads an image the program handed back (sigreturn): -EINVAL for MXCSR bits the CPU refuses
  * (FXRSTOR would #GP), nothing loaded then. */
 int fpu_restore(const struct fxregs *fx);
+/* Loads an image fpu_save made (a thread switched back in). */
+void fpu_load(const struct fxregs *fx);
 
 #endif

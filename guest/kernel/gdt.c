@@ -64,6 +64,12 @@ static void gdt_load(void)
     __asm__ volatile("ltr %w0" : : "r"((uint16_t)BVM_SEL_TSS));
 }
 
+void cpu_set_kstack(uint64_t kstack_top)
+{
+    tss.rsp[0] = kstack_top;
+    cpu0.kstack_top = kstack_top;
+}
+
 void gdt_init(uint64_t kstack_top)
 {
     gdt[BVM_SEL_CODE32 / 8] = SEG_CODE32;

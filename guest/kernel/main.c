@@ -52,6 +52,7 @@ static _Noreturn void kernel_start(void)
     fd_init();
     cred_init();
     task_init();
+    cur->kstack_top = ktop;
     signal_init();
     fpu_init();
     if (boot->flags & BVM_BOOT_VERBOSE)

@@ -103,6 +103,26 @@ uint64_t palloc_alloc(void)
     return pa;
 }
 
+uint64_t palloc_alloc_run(unsigned n)
+{
+    uint64_t len = (uint64_t)n * PAGE_SIZE;
+    while (cur_range < nusable && bump + len > usable[cur_range].base + usable[cur_range].size)
+        if (++cur_range < nusable) /* the rest of this range stays unused */
+            bump = usable[cur_range].base;
+    if (cur_range >= nusable || nfree < n)
+        return 0;
+    uint64_t pa = bump;
+    bump += len;
+    for (unsigned i = 0; i < n; i++) {
+        struct page *p = page_of(pa + i * PAGE_SIZE);
+        p->refs = 1;
+        p->as = NULL;
+        nfree--;
+    }
+    memset(P2V(pa), 0, len);
+    return pa;
+}
+
 void palloc_ref(uint64_t pa)
 {
     struct page *p = page_of(pa);

@@ -9,6 +9,9 @@ struct addrspace;
 void palloc_init(const struct bvm_bootinfo *bi);
 /* A zeroed page with one reference, or 0 when memory is exhausted (physical page 0 is never usable). */
 uint64_t palloc_alloc(void);
+/* n physically contiguous zeroed pages (kernel stacks), each with one reference, or 0. Taken from
+ * memory never used before only (freed pages are not contiguous), so callers keep and reuse them. */
+uint64_t palloc_alloc_run(unsigned n);
 void palloc_ref(uint64_t pa);
 /* Drops one reference; the page is freed when none remain. */
 void palloc_unref(uint64_t pa);

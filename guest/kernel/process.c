@@ -2,14 +2,18 @@
 #include "bvm_linux.h"
 #include "cpu.h"
 #include "events.h"
+#include "fpu.h"
+#include "futex.h"
 #include "hostcall.h"
 #include "mm.h"
+#include "sched.h"
 #include "signal.h"
 #include "string.h"
 #include "syscall.h"
 #include "task.h"
 #include "timer.h"
 #include "usercopy.h"
+#include "wait.h"
 
 int64_t process_call(uint32_t op, int pid, int arg, void *buf)
 {
@@ -37,6 +41,7 @@ static void child_setup(const struct bvm_fork_out *out, uint64_t flags, uint64_t
 {
     cur_proc->pid = out->pid;
     cur->tid = out->pid;
+    sched_drop_others(false); /* only the calling thread goes on in the child */
     cur_proc->vfork_child = (flags & LINUX_CLONE_VFORK) != 0;
     cur_proc->vfork_mm = (flags & LINUX_CLONE_VM) != 0;
     if (cur_proc->vfork_mm)
@@ -104,9 +109,97 @@ void process_mm_release(void)
     cur_proc->vfork_child = cur_proc->vfork_mm = false;
 }
 
+/* ---- threads ---- */
+
+/* A thread shares everything; what clone may add to that. */
+#define THREAD_SHARES                                                                                        \
+    (LINUX_CLONE_VM | LINUX_CLONE_FS | LINUX_CLONE_FILES | LINUX_CLONE_SIGHAND | LINUX_CLONE_THREAD)
+#define THREAD_EXTRAS                                                                                        \
+    (LINUX_CLONE_SYSVSEM | LINUX_CLONE_SETTLS | LINUX_CLONE_PARENT_SETTID | LINUX_CLONE_CHILD_SETTID |       \
+     LINUX_CLONE_CHILD_CLEARTID | LINUX_CLONE_DETACHED)
+
+/* The new thread's first switch lands in thread_first with r12 = its trapframe (a copy of the
+ * caller's, returning 0 on newsp): the frame switch_stacks pops, under the trapframe. */
+static void thread_start_frame(struct thread *t, uint64_t newsp)
+{
+    struct trapframe *tf = (struct trapframe *)(uintptr_t)(t->kstack_top - sizeof(*tf));
+    *tf = *cur->tf;
+    tf->rax = 0;
+    if (newsp)
+        tf->rsp = newsp;
+    uint64_t *sp = (uint64_t *)tf;
+    *--sp = (uint64_t)(uintptr_t)thread_first; /* switch_stacks' ret */
+    *--sp = 0;                                 /* rbp */
+    *--sp = 0;                                 /* rbx */
+    *--sp = (uint64_t)(uintptr_t)tf;           /* r12 */
+    *--sp = 0;                                 /* r13 */
+    *--sp = 0;                                 /* r14 */
+    *--sp = 0;                                 /* r15 */
+    t->ksp = (uint64_t)(uintptr_t)sp;
+}
+
+static int64_t clone_thread(uint64_t flags, uint64_t newsp, uint64_t parent_tid, uint64_t child_tid, uint64_t tls)
+{
+    if ((flags & THREAD_SHARES) != THREAD_SHARES || (flags & ~(THREAD_SHARES | THREAD_EXTRAS)))
+        return -LINUX_EINVAL; /* a thread that would not share its tables: not supported */
+    if ((flags & LINUX_CLONE_SETTLS) && tls >= USER_TOP)
+        return -LINUX_EPERM;
+    struct thread *t = thread_alloc();
+    if (!t)
+        return -LINUX_EAGAIN;
+    int64_t tid = proc_op(BVM_PROC_THREAD_NEW, 0, 0);
+    if (tid < 0) {
+        thread_free(t);
+        return tid;
+    }
+    t->tid = (int)tid;
+    t->blocked = cur->blocked;
+    t->altstack = (struct linux_stack){0, LINUX_SS_DISABLE, 0, 0};
+    fpu_save(&t->fx); /* the caller's FPU state, as Linux copies it */
+    t->fs_base = (flags & LINUX_CLONE_SETTLS) ? tls : rdmsr(MSR_FS_BASE);
+    t->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+    thread_start_frame(t, newsp);
+    int32_t id = (int32_t)tid;
+    if (flags & LINUX_CLONE_PARENT_SETTID)
+        copy_to_user(parent_tid, &id, sizeof(id));
+    if (flags & LINUX_CLONE_CHILD_SETTID)
+        copy_to_user(child_tid, &id, sizeof(id));
+    if (flags & LINUX_CLONE_CHILD_CLEARTID)
+        t->clear_child_tid = child_tid;
+    thread_link(t);
+    return tid;
+}
+
+/* exit(2) of one thread among others: its CLONE_CHILD_CLEARTID word is zeroed and woken (how
+ * pthread_join learns of it), its host thread ends, the next thread runs. */
+_Noreturn void process_thread_exit(void)
+{
+    int32_t zero = 0;
+    if (cur->clear_child_tid && !copy_to_user(cur->clear_child_tid, &zero, sizeof(zero)))
+        futex_wake_word(cur->clear_child_tid, false, ~0u, 1);
+    if (cur->tid != cur_proc->pid) /* the first thread's id is the monitor's own thread's */
+        proc_op(BVM_PROC_THREAD_END, cur->tid, 0);
+    signal_thread_exit(cur);
+    sched_exit_thread();
+}
+
+/* execve: Linux's de_thread: the other threads end, and the caller takes the process's id. */
+void process_exec_single(void)
+{
+    sched_drop_others(true);
+    if (cur->tid != cur_proc->pid) {
+        proc_op(BVM_PROC_THREAD_END, cur->tid, 0);
+        cur->tid = cur_proc->pid;
+    }
+}
+
+/* ---- processes ---- */
+
 static int64_t do_fork(uint64_t flags, uint64_t newsp, uint64_t parent_tid, uint64_t child_tid, uint64_t tls)
 {
     static struct bvm_fork_out out;
+    if (flags & LINUX_CLONE_THREAD)
+        return clone_thread(flags, newsp, parent_tid, child_tid, tls);
     if (flags & CLONE_SHARING)
         return -LINUX_EINVAL; /* threads and shared tables: not a process of its own */
     if ((flags & LINUX_CLONE_VM) && !(flags & LINUX_CLONE_VFORK))
@@ -154,17 +247,25 @@ int64_t sys_clone3(SYSARGS)
 
 /* ---- wait ---- */
 
-/* waitid on the host until a child is ready (or WNOHANG); an event gives way to a signal. */
+/* waitid on the host until a child is ready (or WNOHANG); an event gives way to a signal. A thread
+ * of several asks the host without waiting and looks again each slice while the others run. */
 static int64_t do_wait(int idtype, int id, int options, struct linux_siginfo *info, struct linux_rusage *ru)
 {
     for (;;) {
+        bool poll_only = sched_threaded() && !(options & LINUX_WNOHANG);
         struct bvm_hostcall *r = hc_req(BVM_HC_WAIT);
         r->u.wait.idtype = idtype;
         r->u.wait.id = id;
-        r->u.wait.options = options;
+        r->u.wait.options = options | (poll_only ? LINUX_WNOHANG : 0);
         r->u.wait.info_gpa = kva_to_gpa(info);
         r->u.wait.rusage_gpa = kva_to_gpa(ru);
         int64_t ret = hc_issue();
+        if (poll_only && ret == 0 && info->u.chld.pid == 0) {
+            if (signal_interrupts())
+                return -LINUX_ERESTARTSYS;
+            sched_block(wait_now_ms() + SCHED_SLICE_MS);
+            continue;
+        }
         if (ret != -LINUX_EINTR)
             return ret;
         if (events_interrupted())

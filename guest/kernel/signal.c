@@ -5,6 +5,7 @@
 #include "cred.h"
 #include "events.h"
 #include "hostcall.h"
+#include "sched.h"
 #include "sigframe.h"
 #include "string.h"
 #include "syscall.h"
@@ -112,22 +113,54 @@ static void sq_flush(struct sigpending *q, uint64_t mask)
             sq_take(q, sig, &dummy);
 }
 
+/* Drops them from every thread's queue and the process's. */
+static void flush_all(uint64_t mask)
+{
+    for_each_thread(t)
+        sq_flush(&t->pending, mask);
+    sq_flush(&cur_proc->pending, mask);
+}
+
 void signal_flush_ignored(int sig)
 {
-    sq_flush(&cur->pending, SIGBIT(sig));
-    sq_flush(&cur_proc->pending, SIGBIT(sig));
+    flush_all(SIGBIT(sig));
+}
+
+void signal_thread_exit(struct thread *t)
+{
+    sq_flush(&t->pending, ~0ull);
 }
 
 /* Linux's prepare_signal: SIGCONT cancels pending stops and a stop cancels a pending SIGCONT. */
 static void prepare_signal(int sig)
 {
     uint64_t stops = SIGBIT(LINUX_SIGSTOP) | SIGBIT(LINUX_SIGTSTP) | SIGBIT(LINUX_SIGTTIN) | SIGBIT(LINUX_SIGTTOU);
-    if (sig == LINUX_SIGCONT) {
-        sq_flush(&cur->pending, stops);
-        sq_flush(&cur_proc->pending, stops);
-    } else if (stops & SIGBIT(sig)) {
-        sq_flush(&cur->pending, SIGBIT(LINUX_SIGCONT));
-        sq_flush(&cur_proc->pending, SIGBIT(LINUX_SIGCONT));
+    if (sig == LINUX_SIGCONT)
+        flush_all(stops);
+    else if (stops & SIGBIT(sig))
+        flush_all(SIGBIT(LINUX_SIGCONT));
+}
+
+/* Linux's complete_signal: a process-directed signal wakes a thread that does not block it, the
+ * running one first; a fatal one needs no thread's help (the first to return to user mode, or the
+ * one that takes the next host event, ends the process). */
+static void wake_for(struct thread *t, int sig)
+{
+    uint64_t bit = SIGBIT(sig);
+    if (t) {
+        if (!(t->blocked & bit) || (t->waits_for & bit))
+            sched_wake(t);
+        return;
+    }
+    if (!(cur->blocked & bit) && cur->state != THREAD_DEAD) {
+        sched_wake(cur);
+        return;
+    }
+    for_each_thread(o) {
+        if (!(o->blocked & bit) || (o->state == THREAD_BLOCKED && (o->waits_for & bit))) {
+            sched_wake(o);
+            return;
+        }
     }
 }
 
@@ -139,9 +172,12 @@ int signal_send(struct thread *t, const struct linux_siginfo *info)
     prepare_signal(sig);
     /* An ignored signal is discarded at once unless blocked (the handler may change before it is
      * unblocked); SIGKILL is never ignored. */
-    if (signal_ignored(sig) && !(cur->blocked & SIGBIT(sig)))
+    if (signal_ignored(sig) && !((t ? t : cur)->blocked & SIGBIT(sig)))
         return 0;
-    return sq_add(t ? &t->pending : &cur_proc->pending, info);
+    int err = sq_add(t ? &t->pending : &cur_proc->pending, info);
+    if (!err)
+        wake_for(t, sig);
+    return err;
 }
 
 int signal_send_simple(int sig, int code)

@@ -51,6 +51,8 @@ void signal_deliver(struct trapframe *tf);
 /* A stop signal's default action: the process stops until SIGCONT. */
 void signal_stop(int sig);
 
+/* A thread ends: what is pending for it goes. */
+void signal_thread_exit(struct thread *t);
 /* The child of a fork: nothing pending. */
 void signal_fork_reset(void);
 /* execve: caught signals go back to SIG_DFL (ignored ones stay ignored), no alternate stack. */

@@ -1,11 +1,16 @@
-/* sys_futex.c: futexes. A process has one thread, so a wait on its private memory ends only by a
- * signal or a timeout (a handler may change the word and wake it); a word of MAP_SHARED memory may
- * be another process's too, so waits and wakes there are the host's futex on that page, where the
- * other processes' meet them. */
+/* sys_futex.c: futexes. The threads of the process wait in the kernel (sched_block) on a key: the
+ * word's user address, or, for a word of MAP_SHARED memory that other processes may share, its
+ * guest-physical address | 1. A process with one thread waits on such a word with the host's futex
+ * on that page, where the other processes' waits and wakes meet it; with more threads it waits in
+ * the kernel (woken by its own threads at once) and looks at the word every slice, since a wake
+ * from another process reaches only the host's futex. */
 #include "bvm_linux.h"
 #include "events.h"
+#include "futex.h"
 #include "hostcall.h"
 #include "mm.h"
+#include "sched.h"
+#include "signal.h"
 #include "syscall.h"
 #include "usercopy.h"
 #include "wait.h"
@@ -57,7 +62,7 @@ static int64_t interrupted(const struct futex_deadline *d)
     return d->clock == BVM_FUTEX_NO_DEADLINE ? -LINUX_ERESTARTSYS : -LINUX_EINTR;
 }
 
-static int64_t shared_wait(uint64_t gpa, uint32_t val, uint32_t bitset, const struct futex_deadline *d)
+static int64_t host_wait(uint64_t gpa, uint32_t val, uint32_t bitset, const struct futex_deadline *d)
 {
     for (;;) {
         struct bvm_hostcall *r = hc_req(BVM_HC_FUTEX);
@@ -70,23 +75,77 @@ static int64_t shared_wait(uint64_t gpa, uint32_t val, uint32_t bitset, const st
     }
 }
 
-static int64_t private_wait(uint64_t uaddr, uint32_t val, const struct futex_deadline *d)
+static int64_t host_wake(uint64_t gpa, uint32_t bitset, int n)
 {
+    hc_req(BVM_HC_FUTEX)->u.futex = (struct bvm_hc_futex){gpa, BVM_FUTEX_WAKE, (uint32_t)n, bitset, 0, 0};
+    return hc_issue();
+}
+
+/* Sleeps on key until a wake, a signal that needs the call, or the deadline. For a shared word
+ * (watch: its user address) the sleep ends each slice to see whether the word has left val. */
+static int64_t queue_wait(uint64_t key, uint32_t bitset, const struct futex_deadline *d, uint64_t watch,
+                          uint32_t val)
+{
+    int64_t r;
+    cur->futex_key = key;
+    cur->futex_bitset = bitset;
+    cur->woken = false;
     for (;;) {
         uint32_t word;
-        if (copy_from_user(&word, uaddr, sizeof(word)))
-            return -LINUX_EFAULT;
-        if (word != val)
-            return -LINUX_EAGAIN;
+        if (cur->woken) {
+            r = 0;
+            break;
+        }
+        if (signal_interrupts()) {
+            r = interrupted(d);
+            break;
+        }
+        if (watch && (copy_from_user(&word, watch, sizeof(word)) || word != val)) {
+            r = 0; /* a wake from another process (or the word is gone): a spurious wake-up */
+            break;
+        }
         int64_t ms = ms_left(d);
-        if (ms == 0)
-            return -LINUX_ETIMEDOUT;
-        int64_t r = wait_signal(ms);
-        if (r == -LINUX_EINTR)
-            return interrupted(d);
-        if (r < 0)
-            return r;
+        if (ms == 0) {
+            r = -LINUX_ETIMEDOUT;
+            break;
+        }
+        if (watch)
+            ms = ms < 0 ? SCHED_SLICE_MS : MIN(ms, SCHED_SLICE_MS);
+        sched_block(ms < 0 ? -1 : wait_now_ms() + ms);
     }
+    cur->futex_key = 0;
+    return r;
+}
+
+/* Wakes up to n (at least one, as Linux does) waiters of key that share a bit with bitset. */
+static int queue_wake(uint64_t key, uint32_t bitset, int n)
+{
+    int woken = 0;
+    for_each_thread(t) {
+        if (t->state != THREAD_BLOCKED || t->futex_key != key || !(t->futex_bitset & bitset))
+            continue;
+        t->futex_key = 0;
+        t->woken = true;
+        sched_wake(t);
+        if (++woken >= n)
+            break;
+    }
+    return woken;
+}
+
+/* After n wakes, moves up to m more waiters of key to key2: how many were woken or moved. */
+static int queue_requeue(uint64_t key, uint64_t key2, int n, int m)
+{
+    int woken = n ? queue_wake(key, ~0u, n) : 0, moved = 0;
+    for_each_thread(t) {
+        if (moved >= m)
+            break;
+        if (t->state == THREAD_BLOCKED && t->futex_key == key) {
+            t->futex_key = key2;
+            moved++;
+        }
+    }
+    return woken + moved;
 }
 
 /* The word's guest-physical address when it lies in shared memory a process-shared futex may use. */
@@ -99,6 +158,60 @@ static uint64_t shared_gpa(uint64_t uaddr, bool private)
     return pa + (uaddr & (PAGE_SIZE - 1));
 }
 
+static uint64_t key_of(uint64_t uaddr, uint64_t gpa)
+{
+    return gpa ? gpa | 1 : uaddr;
+}
+
+int64_t futex_wake_word(uint64_t uaddr, bool private, uint32_t bitset, int n)
+{
+    uint64_t gpa = shared_gpa(uaddr, private);
+    int woken = queue_wake(key_of(uaddr, gpa), bitset, n);
+    if (gpa && woken < n) {
+        int64_t more = host_wake(gpa, bitset, n - woken);
+        woken += more > 0 ? (int)more : 0;
+    }
+    return woken;
+}
+
+static int64_t futex_wait(uint64_t uaddr, bool private, uint32_t val, uint32_t bitset, const struct futex_deadline *d)
+{
+    uint64_t gpa = shared_gpa(uaddr, private);
+    if (gpa && !sched_threaded())
+        return host_wait(gpa, val, bitset, d);
+    return queue_wait(key_of(uaddr, gpa), bitset, d, gpa ? uaddr : 0, val);
+}
+
+/* FUTEX_WAKE_OP's operation on the second word: its old value, or -EFAULT. */
+static int64_t wake_op_apply(uint64_t uaddr2, uint32_t encoded, bool *cond)
+{
+    uint32_t op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15, old, nv;
+    int32_t oparg = (int32_t)(encoded << 8) >> 20, cmparg = (int32_t)(encoded << 20) >> 20;
+    if (encoded & (8u << 28))
+        oparg = (int32_t)(1u << (oparg & 31));
+    if (copy_from_user(&old, uaddr2, sizeof(old)))
+        return -LINUX_EFAULT;
+    switch (op) {
+    case 0: nv = (uint32_t)oparg; break;
+    case 1: nv = old + (uint32_t)oparg; break;
+    case 2: nv = old | (uint32_t)oparg; break;
+    case 3: nv = old & ~(uint32_t)oparg; break;
+    case 4: nv = old ^ (uint32_t)oparg; break;
+    default: return -LINUX_ENOSYS;
+    }
+    int32_t o = (int32_t)old;
+    switch (cmp) {
+    case 0: *cond = o == cmparg; break;
+    case 1: *cond = o != cmparg; break;
+    case 2: *cond = o < cmparg; break;
+    case 3: *cond = o <= cmparg; break;
+    case 4: *cond = o > cmparg; break;
+    case 5: *cond = o >= cmparg; break;
+    default: return -LINUX_ENOSYS;
+    }
+    return copy_to_user(uaddr2, &nv, sizeof(nv)) ? -LINUX_EFAULT : 0;
+}
+
 /* Linux refuses a process-shared futex on a read-only page of private anonymous memory, a word
  * that can never change (get_futex_key: EFAULT). */
 static bool read_only_anon(uint64_t uaddr)
@@ -107,11 +220,38 @@ static bool read_only_anon(uint64_t uaddr)
     return v && !v->file && !(v->flags & VMA_SHARED) && !(v->prot & LINUX_PROT_WRITE);
 }
 
+/* REQUEUE and CMP_REQUEUE (val3 = what the first word must hold), WAKE_OP. */
+static int64_t futex_two(uint32_t op, uint64_t uaddr, bool private, int n, int m, uint64_t uaddr2, uint32_t val3)
+{
+    uint32_t word;
+    bool cond = false;
+    if (uaddr2 & 3)
+        return -LINUX_EINVAL;
+    if (op == LINUX_FUTEX_WAKE_OP) {
+        int64_t err = wake_op_apply(uaddr2, val3, &cond);
+        if (err)
+            return err;
+        int64_t woken = futex_wake_word(uaddr, private, ~0u, MAX(n, 1));
+        return woken + (cond ? futex_wake_word(uaddr2, private, ~0u, MAX(m, 1)) : 0);
+    }
+    if (n < 0 || m < 0)
+        return -LINUX_EINVAL;
+    if (op == LINUX_FUTEX_CMP_REQUEUE) {
+        if (copy_from_user(&word, uaddr, sizeof(word)))
+            return -LINUX_EFAULT;
+        if (word != val3)
+            return -LINUX_EAGAIN;
+    }
+    uint64_t k1 = key_of(uaddr, shared_gpa(uaddr, private)), k2 = key_of(uaddr2, shared_gpa(uaddr2, private));
+    return queue_requeue(k1, k2, n, m);
+}
+
 int64_t sys_futex(SYSARGS)
 {
     uint32_t flags = (uint32_t)a1 & (LINUX_FUTEX_PRIVATE_FLAG | LINUX_FUTEX_CLOCK_REALTIME);
     uint32_t op = (uint32_t)a1 & ~flags, word, bitset = 0xffffffffu;
     bool bitset_op = op == LINUX_FUTEX_WAIT_BITSET || op == LINUX_FUTEX_WAKE_BITSET;
+    bool private = (flags & LINUX_FUTEX_PRIVATE_FLAG) != 0;
     if (a0 & 3)
         return -LINUX_EINVAL;
     if (bitset_op && (bitset = (uint32_t)a5) == 0)
@@ -120,26 +260,28 @@ int64_t sys_futex(SYSARGS)
         return -LINUX_ENOSYS;
     if (copy_from_user(&word, a0, sizeof(word)))
         return -LINUX_EFAULT;
-    if (!(flags & LINUX_FUTEX_PRIVATE_FLAG) && read_only_anon(a0))
+    if (!private && read_only_anon(a0))
         return -LINUX_EFAULT;
-    uint64_t gpa = shared_gpa(a0, (flags & LINUX_FUTEX_PRIVATE_FLAG) != 0);
     struct futex_deadline d;
     int err;
     switch (op) {
     case LINUX_FUTEX_WAKE:
     case LINUX_FUTEX_WAKE_BITSET:
-        if (!gpa)
-            return 0; /* no other thread to wake */
-        hc_req(BVM_HC_FUTEX)->u.futex = (struct bvm_hc_futex){gpa, BVM_FUTEX_WAKE, (uint32_t)a2, bitset, 0, 0};
-        return hc_issue();
+        return futex_wake_word(a0, private, bitset, (int32_t)a2 <= 0 ? 1 : (int32_t)a2);
     case LINUX_FUTEX_WAIT:
     case LINUX_FUTEX_WAIT_BITSET:
         err = get_deadline(a3, bitset_op, (flags & LINUX_FUTEX_CLOCK_REALTIME) != 0, &d);
         if (err)
             return err;
-        return gpa ? shared_wait(gpa, (uint32_t)a2, bitset, &d) : private_wait(a0, (uint32_t)a2, &d);
+        if (word != (uint32_t)a2)
+            return -LINUX_EAGAIN;
+        return futex_wait(a0, private, (uint32_t)a2, bitset, &d);
+    case LINUX_FUTEX_REQUEUE:
+    case LINUX_FUTEX_CMP_REQUEUE:
+    case LINUX_FUTEX_WAKE_OP:
+        return futex_two(op, a0, private, (int32_t)a2, (int32_t)a3, a4, (uint32_t)a5);
     default:
-        kprintf("futex op %u is not supported (one thread per process)", op);
+        kprintf("futex op %u is not supported", op);
         return -LINUX_ENOSYS;
     }
 }

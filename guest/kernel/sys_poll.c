@@ -3,6 +3,7 @@
 #include "fd.h"
 #include "events.h"
 #include "hostcall.h"
+#include "sched.h"
 #include "signal.h"
 #include "signalfd.h"
 #include "string.h"
@@ -35,9 +36,28 @@ static int kernel_ready(const struct linux_pollfd *pfd, struct linux_pollfd *hos
     return n;
 }
 
-/* Polls nfds entries of pfd (guest fds) for at most ms milliseconds (-1: forever). Guest fds are
- * swapped for host fds on the way out and back again; a closed fd reports POLLNVAL as on Linux. */
-static int64_t poll_kernel(struct linux_pollfd *pfd, uint64_t nfds, int64_t ms)
+#define POLL_AGAIN (-LINUX_EAGAIN - 100000) /* a thread waited: the caller looks at the fds again */
+
+/* Nothing is ready and a thread of several is to wait: on the host fds (a copy in its own page,
+ * as the arrays here are any thread's), the others running meanwhile. */
+static int64_t wait_threaded(const struct linux_pollfd *host, uint64_t nfds, int64_t deadline)
+{
+    struct linux_pollfd *page = sched_poll_page();
+    if (!page || nfds > SCHED_POLL_PAGE) { /* look again after a slice */
+        int32_t left = wait_left(deadline);
+        sched_block(wait_now_ms() + (left < 0 ? SCHED_SLICE_MS : MIN(left, SCHED_SLICE_MS)));
+        return POLL_AGAIN;
+    }
+    for (uint64_t i = 0; i < nfds; i++)
+        page[i] = (struct linux_pollfd){host[i].fd, host[i].events, 0};
+    sched_wait_fds(page, (uint32_t)nfds, deadline);
+    return POLL_AGAIN;
+}
+
+/* Polls nfds entries of pfd (guest fds) until deadline (-1: none). Guest fds are swapped for host
+ * fds on the way out and back again; a closed fd reports POLLNVAL as on Linux. POLL_AGAIN when a
+ * thread of several waited (pfd may be another thread's by then). */
+static int64_t poll_kernel(struct linux_pollfd *pfd, uint64_t nfds, int64_t deadline)
 {
     static struct linux_pollfd host[MAX_POLL];
     static int16_t kernel_revents[MAX_POLL];
@@ -48,16 +68,23 @@ static int64_t poll_kernel(struct linux_pollfd *pfd, uint64_t nfds, int64_t ms)
         if (pfd[i].fd >= 0)
             host[i].fd = fd_host(pfd[i].fd);
     }
-    int64_t deadline = wait_deadline(ms), r;
+    int64_t r;
     /* An event for the program ends the host's wait: a signal to handle ends the call, else the
-     * poll goes on for what is left of the timeout (a signalfd may have become ready meanwhile). */
+     * poll goes on for what is left of the timeout (a signalfd may have become ready meanwhile).
+     * With other threads, the host is only asked what is ready now, and the thread waits here. */
     for (;;) {
+        bool threaded = sched_threaded();
         nready = kernel_ready(pfd, host, nfds, kernel_revents);
-        r = hc_poll(host, (uint32_t)nfds, nready ? 0 : wait_left(deadline));
-        if (r != -LINUX_EINTR)
-            break;
-        if (events_interrupted())
+        r = hc_poll(host, (uint32_t)nfds, nready || threaded ? 0 : wait_left(deadline));
+        if (r == -LINUX_EINTR && events_interrupted())
             return -LINUX_ERESTARTNOHAND;
+        if (r == -LINUX_EINTR)
+            continue;
+        if (r != 0 || nready || !threaded || wait_left(deadline) == 0)
+            break;
+        if (signal_interrupts())
+            return -LINUX_ERESTARTNOHAND;
+        return wait_threaded(host, nfds, deadline);
     }
     if (r < 0)
         return r;
@@ -71,9 +98,12 @@ static int64_t poll_user(uint64_t ufds, uint64_t nfds, int64_t ms)
     static struct linux_pollfd pfd[MAX_POLL];
     if (nfds > MAX_POLL)
         return -LINUX_EINVAL;
-    if (copy_from_user(pfd, ufds, nfds * sizeof(pfd[0])))
-        return -LINUX_EFAULT;
-    int64_t r = poll_kernel(pfd, nfds, ms);
+    int64_t deadline = wait_deadline(ms), r;
+    do {
+        if (copy_from_user(pfd, ufds, nfds * sizeof(pfd[0])))
+            return -LINUX_EFAULT;
+        r = poll_kernel(pfd, nfds, deadline);
+    } while (r == POLL_AGAIN);
     if (r < 0)
         return r;
     return copy_to_user(ufds, pfd, nfds * sizeof(pfd[0])) ? -LINUX_EFAULT : r;
@@ -116,7 +146,7 @@ int64_t sys_ppoll(SYSARGS)
 }
 
 /* select on top of poll: fd_sets to a pollfd list and back. */
-static int64_t select_common(uint64_t nfds, uint64_t urd, uint64_t uwr, uint64_t uex, int64_t ms)
+static int64_t select_once(uint64_t nfds, uint64_t urd, uint64_t uwr, uint64_t uex, int64_t deadline)
 {
     static struct linux_pollfd pfd[MAX_POLL];
     uint64_t sets[3][MAX_POLL / 64], usets[3] = {urd, uwr, uex}, n = 0, words = (nfds + 63) / 64;
@@ -138,7 +168,7 @@ static int64_t select_common(uint64_t nfds, uint64_t urd, uint64_t uwr, uint64_t
             return -LINUX_EBADF;
         pfd[n++] = (struct linux_pollfd){(int32_t)fd, ev, 0};
     }
-    int64_t r = poll_kernel(pfd, n, ms), count = 0;
+    int64_t r = poll_kernel(pfd, n, deadline), count = 0;
     if (r < 0)
         return r;
     for (int k = 0; k < 3; k++)
@@ -156,6 +186,14 @@ static int64_t select_common(uint64_t nfds, uint64_t urd, uint64_t uwr, uint64_t
         if (usets[k] && copy_to_user(usets[k], sets[k], words * 8))
             return -LINUX_EFAULT;
     return count;
+}
+
+static int64_t select_common(uint64_t nfds, uint64_t urd, uint64_t uwr, uint64_t uex, int64_t ms)
+{
+    int64_t deadline = wait_deadline(ms), r;
+    while ((r = select_once(nfds, urd, uwr, uex, deadline)) == POLL_AGAIN)
+        ;
+    return r;
 }
 
 int64_t sys_select(SYSARGS)

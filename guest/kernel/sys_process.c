@@ -6,6 +6,7 @@
 #include "hostcall.h"
 #include "mm.h"
 #include "procfs.h"
+#include "sched.h"
 #include "string.h"
 #include "syscall.h"
 #include "task.h"
@@ -91,6 +92,8 @@ int64_t sys_exit_group(SYSARGS)
 
 int64_t sys_exit(SYSARGS)
 {
+    if (sched_threaded())
+        process_thread_exit();
     /* The only thread leaving ends the process (shared file pages are the file's own: nothing
      * to write back). */
     process_mm_release();
@@ -99,7 +102,7 @@ int64_t sys_exit(SYSARGS)
 
 int64_t sys_set_tid_address(SYSARGS)
 {
-    cur->clear_child_tid = a0; /* cleared (and its futex woken) when a thread leaves: with threads */
+    cur->clear_child_tid = a0; /* zeroed and its futex woken when the thread ends */
     return cur->tid;
 }
 
@@ -211,7 +214,8 @@ int64_t sys_getrlimit(SYSARGS)
 
 int64_t sys_sched_yield(SYSARGS)
 {
-    return 0; /* one thread on one vCPU: nothing else to run */
+    sched_yield_now();
+    return 0;
 }
 
 int64_t sys_sched_getaffinity(SYSARGS)

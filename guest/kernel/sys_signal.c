@@ -1,5 +1,6 @@
 /* sys_signal.c: the signal syscalls: dispositions, the mask, waiting for signals, sending them. */
 #include "bvm_linux.h"
+#include "cred.h"
 #include "signal.h"
 #include "string.h"
 #include "syscall.h"
@@ -138,13 +139,22 @@ static int64_t thread_kill(int64_t tgid, int64_t tid, int64_t sig)
 {
     if (tid <= 0 || (tgid != -1 && tgid <= 0))
         return -LINUX_EINVAL;
-    if (tid != cur->tid) /* another process's thread (one thread each): the host's kill */
+    struct thread *t = thread_find((int)tid);
+    if (!t) /* another process's first thread: the host's kill (its other threads: not reachable yet) */
         return tgid == -1 || tgid == tid ? process_kill_other(tid, (int)sig) : -LINUX_ESRCH;
     if (tgid != -1 && tgid != cur_proc->pid)
         return -LINUX_ESRCH;
     if (sig < 0 || sig > LINUX_NSIG)
         return -LINUX_EINVAL;
-    return sig ? signal_send_simple((int)sig, LINUX_SI_TKILL) : 0;
+    if (!sig)
+        return 0;
+    struct linux_siginfo info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = (int)sig;
+    info.si_code = LINUX_SI_TKILL;
+    info.u.kill.pid = cur_proc->pid;
+    info.u.kill.uid = cred.uid;
+    return signal_send(t, &info);
 }
 
 int64_t sys_tkill(SYSARGS) { return thread_kill(-1, (int32_t)a0, (int32_t)a1); }
@@ -178,7 +188,8 @@ int64_t sys_rt_tgsigqueueinfo(SYSARGS)
     int tgid = (int32_t)a0, tid = (int32_t)a1;
     if (tgid <= 0 || tid <= 0)
         return -LINUX_EINVAL;
-    if (tgid != cur_proc->pid || tid != cur->tid)
+    struct thread *t = thread_find(tid);
+    if (tgid != cur_proc->pid || !t)
         return -LINUX_ESRCH;
-    return queue_info(cur, (int32_t)a2, a3, false);
+    return queue_info(t, (int32_t)a2, a3, false);
 }

@@ -4,6 +4,7 @@
 #include "bvm_linux.h"
 #include "fmt.h"
 #include "hostcall.h"
+#include "sched.h"
 #include "signal.h"
 #include "task.h"
 
@@ -49,6 +50,8 @@ void syscall_dispatch(struct trapframe *tf)
         trace_syscall_result(ret, true);
     else if (tracing)
         trace_syscall(nr, d, args, ret, false);
-    /* A signal unblocked or raised by this call takes effect before the program continues. */
+    /* A thread whose slice is over makes way; a signal unblocked or raised by this call takes
+     * effect before the program continues. */
+    sched_preempt(tf);
     signal_deliver(tf);
 }

@@ -3,6 +3,7 @@
 #define TASK_H
 
 #include "bvm_linux.h"
+#include "fpu.h"
 #include "kernel.h"
 #include "trap.h"
 
@@ -17,9 +18,32 @@ struct sigpending {
     struct sigq_entry *head;
 };
 
-/* One thread (only one per process for now). Everything a second thread will need its own copy of
- * lives here, not in globals. */
+enum thread_state {
+    THREAD_RUNNABLE, /* running, or ready to */
+    THREAD_BLOCKED,  /* asleep in the kernel until a wake, a signal or wake_at */
+    THREAD_DEAD,     /* gone: its kernel stack is freed by the next thread to run */
+};
+
+/* One thread. The threads of a process take turns on the one vCPU (sched.c); everything a thread
+ * needs its own copy of lives here, not in globals. */
 struct thread {
+    /* The user state the CPU holds while the thread runs: saved here while it is switched out. */
+    struct fxregs fx;
+    uint64_t fs_base, gs_base;
+    uint64_t ksp;        /* its kernel stack pointer while switched out */
+    uint64_t kstack_top; /* where SYSCALL and traps from user mode start */
+    struct thread *next; /* the process's threads, oldest first (the round robin's order) */
+    enum thread_state state;
+    int64_t wake_at;       /* BLOCKED: monotonic ms when it wakes anyway, or -1 */
+    bool woken;            /* BLOCKED: a wake (futex, signal) came */
+    uint64_t futex_key;    /* FUTEX_WAIT's word (user address, or guest-physical | 1 if shared), 0: none */
+    uint32_t futex_bitset; /* ... and the bits a wake must share with it */
+    uint64_t waits_for;    /* BLOCKED: signals that wake it though it blocks them (a signalfd read) */
+    struct linux_pollfd *wait_fds; /* BLOCKED: host fds whose readiness wakes it (a read, a poll) */
+    uint32_t wait_nfds;
+    struct linux_pollfd wait_one;  /* the one fd of a read or write */
+    struct linux_pollfd *poll_page; /* a page for a poll's fds while it waits (kept with the block) */
+
     struct trapframe *tf;      /* the user registers while the thread is in the kernel */
     int tid;
     uint64_t blocked;          /* the signal mask */
@@ -36,6 +60,8 @@ struct thread {
 
 struct process {
     int pid;
+    struct thread *threads; /* oldest first; the boot thread (or the one that ran execve) first */
+    int nthreads;
     bool vfork_child; /* its parent waits until it runs a program (or ends) */
     bool vfork_mm;    /* and shares its memory (CLONE_VM): the pages it writes go back to the parent */
     struct linux_sigaction action[LINUX_NSIG + 1];
@@ -47,6 +73,16 @@ extern struct process *cur_proc;
 
 /* The boot process and its first thread (pid and tid are the monitor's pid). */
 void task_init(void);
+/* A new thread of the process (not yet linked in): its kernel stack and structure, zeroed, or
+ * NULL when no memory is left. */
+struct thread *thread_alloc(void);
+void thread_free(struct thread *t);
+/* Links t into its process (runnable) / takes it out. */
+void thread_link(struct thread *t);
+void thread_unlink(struct thread *t);
+/* The process's thread with that id, or NULL. */
+struct thread *thread_find(int tid);
+#define for_each_thread(t) for (struct thread *t = cur_proc->threads; t; t = t->next)
 
 /* process.c: ended children are reaped unwaited (SIGCHLD ignored or SA_NOCLDWAIT), or not. */
 void process_child_reap(bool on);
@@ -62,6 +98,10 @@ int64_t process_prctl(uint32_t op, int arg);
 /* One PROC hostcall: op (enum bvm_proc_op) on pid with arg, buf (kernel memory, or NULL) the
  * request's buffer. Its result. */
 int64_t process_call(uint32_t op, int pid, int arg, void *buf);
+/* execve's point of no return: the caller is the process's only thread, with its id. */
+void process_exec_single(void);
+/* exit(2) of a thread while others go on. */
+_Noreturn void process_thread_exit(void);
 /* kill(2) to another process, a process group or all: the host's kill. 0 or -errno. */
 int process_kill_other(int64_t pid, int sig);
 

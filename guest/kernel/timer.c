@@ -4,6 +4,7 @@
 
 #include "bvm_linux.h"
 #include "hostcall.h"
+#include "sched.h"
 #include "signal.h"
 #include "string.h"
 #include "syscall.h"
@@ -28,6 +29,7 @@ struct ktimer {
 };
 
 static struct ktimer timers[TIMERS_MAX + 3];
+static int64_t slice_at; /* monotonic ns when the running thread's slice ends; 0: none */
 
 static bool cpu_clock(int clock)
 {
@@ -48,7 +50,7 @@ static int64_t clock_ns(int clock)
 /* Tells the monitor the earliest deadline of each kind (monotonic: the wall clocks, converted). */
 static void rearm(void)
 {
-    int64_t next[BVM_TIMER_COUNT] = {0, 0};
+    int64_t next[BVM_TIMER_COUNT] = {slice_at, 0};
     int64_t mono_now = clock_ns(LINUX_CLOCK_MONOTONIC);
     for (int i = 0; i < TIMERS_MAX + 3; i++) {
         struct ktimer *t = &timers[i];
@@ -94,8 +96,20 @@ static void fire(struct ktimer *t, int id)
     signal_send(t->notify == LINUX_SIGEV_THREAD_ID ? cur : NULL, &info);
 }
 
+void timer_slice_arm(int64_t ms)
+{
+    if (slice_at)
+        return;
+    slice_at = clock_ns(LINUX_CLOCK_MONOTONIC) + ms * 1000000;
+    rearm();
+}
+
 void timers_expired(void)
 {
+    if (slice_at && clock_ns(LINUX_CLOCK_MONOTONIC) >= slice_at) {
+        slice_at = 0;
+        sched_slice_over();
+    }
     for (int i = 0; i < TIMERS_MAX + 3; i++) {
         struct ktimer *t = &timers[i];
         if (!t->used || !t->expires)
@@ -330,6 +344,7 @@ void timers_fork_reset(void)
 {
     /* A child inherits no timers at all, itimers included (and its monitor has no host timers). */
     memset(timers, 0, sizeof(timers));
+    slice_at = 0;
 }
 
 void timers_exec_reset(void)

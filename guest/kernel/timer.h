@@ -11,6 +11,8 @@ void timers_expired(void);
 /* A POSIX timer's signal (SI_TIMER) is being delivered: its overrun count goes into *info and the
  * timer may queue its signal again. */
 void timer_signal_taken(struct linux_siginfo *info);
+/* The scheduler's slice: the running thread makes way ms from now (nothing if a slice is set). */
+void timer_slice_arm(int64_t ms);
 /* fork: the child has none. */
 void timers_fork_reset(void);
 /* execve: POSIX timers go, itimers stay. */

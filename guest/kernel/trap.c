@@ -6,6 +6,7 @@
 #include "mm.h"
 #include "events.h"
 #include "fpu.h"
+#include "sched.h"
 #include "signal.h"
 #include "task.h"
 
@@ -146,6 +147,7 @@ void trap_handler(struct trapframe *tf)
     }
     if (trap_from_user(tf) && tf->vector != TRAP_SYSCALL) {
         cur->in_syscall = false;
+        sched_preempt(tf);
         signal_deliver(tf);
     }
 }

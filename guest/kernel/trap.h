@@ -32,6 +32,8 @@ extern char isr_stubs[]; /* 256 stubs, 16 bytes apart */
 void syscall_entry(void);
 
 void gdt_init(uint64_t kstack_top);
+/* The kernel stack SYSCALL and traps from user mode start on (the running thread's). */
+void cpu_set_kstack(uint64_t kstack_top);
 void idt_init(void);
 void syscall_init(void);
 

@@ -4,6 +4,8 @@
 #include "bvm_linux.h"
 #include "events.h"
 #include "hostcall.h"
+#include "sched.h"
+#include "signal.h"
 #include "string.h"
 
 bool user_range_ok(uint64_t addr, uint64_t len)
@@ -129,7 +131,15 @@ int64_t user_io(uint32_t hc_nr, int host_fd, uint64_t va, uint64_t len, int64_t 
             return hc_io(hc_nr, host_fd, segs, 0, off, BVM_IO_BAD_BUFFER); /* at end of file: 0 */
         if (want < 0)
             return total ? (int64_t)total : want;
-        int64_t got = hc_io(hc_nr, host_fd, segs, nsegs, positional ? off + (int64_t)total : 0, flags);
+        bool may_wait = sched_threaded() && (hc_nr == BVM_HC_READ || hc_nr == BVM_HC_WRITE);
+        int64_t got = hc_io(hc_nr, host_fd, segs, nsegs, positional ? off + (int64_t)total : 0,
+                            flags | (may_wait ? BVM_IO_TRY : 0));
+        if (got == -BVM_ENOTREADY) { /* the other threads run while this one waits for the fd */
+            sched_wait_fd(host_fd, hc_nr == BVM_HC_READ ? LINUX_POLLIN : LINUX_POLLOUT);
+            got = signal_interrupts() ? -LINUX_EINTR : 0;
+            if (!got)
+                continue;
+        }
         /* A wait on a pipe or terminal cut short by an event: give way to a signal (what was
          * moved already counts), else wait again. */
         if (got == -LINUX_EINTR && !events_interrupted())

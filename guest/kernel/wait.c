@@ -4,6 +4,7 @@
 #include "bvm_linux.h"
 #include "events.h"
 #include "hostcall.h"
+#include "sched.h"
 #include "signal.h"
 #include "syscall.h"
 
@@ -30,17 +31,21 @@ int32_t wait_left(int64_t deadline)
 
 int64_t wait_pending(uint64_t mask)
 {
+    int64_t r;
+    cur->waits_for = mask; /* these wake it though it blocks them */
     for (;;) {
-        if (signal_pending_set() & mask)
-            return 0;
-        if (signal_interrupts())
-            return -LINUX_ERESTARTSYS;
-        int64_t r = hc_poll(NULL, 0, WAIT_MAX_MS);
-        if (r == -LINUX_EINTR)
-            events_take();
-        else if (r < 0)
-            return r;
+        if (signal_pending_set() & mask) {
+            r = 0;
+            break;
+        }
+        if (signal_interrupts()) {
+            r = -LINUX_ERESTARTSYS;
+            break;
+        }
+        sched_block(-1);
     }
+    cur->waits_for = 0;
+    return r;
 }
 
 int64_t wait_signal(int64_t ms)
@@ -49,13 +54,8 @@ int64_t wait_signal(int64_t ms)
     for (;;) {
         if (signal_interrupts())
             return -LINUX_EINTR;
-        int32_t left = wait_left(deadline);
-        if (left == 0)
+        if (wait_left(deadline) == 0)
             return 0;
-        int64_t r = hc_poll(NULL, 0, left < 0 ? WAIT_MAX_MS : left);
-        if (r == -LINUX_EINTR)
-            events_take(); /* the monitor has news: signals or timers */
-        else if (r < 0)
-            return r;
+        sched_block(deadline); /* other threads run; with none, the vCPU waits for the host */
     }
 }

@@ -2,6 +2,7 @@
 #include "bvm_linux.h"
 #include "hostcall.h"
 #include "kern_test.h"
+#include "sched.h"
 #include "usercopy.h"
 
 /* A fake address space: user page i at UBASE + i*4K is backed by fake_pa[i] (0: not accessible). */
@@ -22,12 +23,20 @@ int uvm_page(struct addrspace *as, uint64_t va, uint32_t access, uint64_t *pa)
 
 /* hc_io answers from a script: -EINTR for the first eintrs calls, then a transfer of `chunk` bytes
  * (or -ENOSYS when chunk is 0); events_interrupted says whether a signal is waiting. */
-static int eintrs, signal_waiting, io_calls;
+static int eintrs, signal_waiting, io_calls, not_ready, fd_waits;
 static int64_t chunk;
+static uint32_t last_flags;
+static struct process proc = {.nthreads = 1};
+struct process *cur_proc = &proc;
 
 int64_t hc_io(uint32_t nr, int fd, const struct bvm_seg *segs, uint32_t nsegs, int64_t offset, uint32_t flags)
 {
     io_calls++;
+    last_flags = flags;
+    if ((flags & BVM_IO_TRY) && not_ready > 0) {
+        not_ready--;
+        return -BVM_ENOTREADY;
+    }
     if (eintrs > 0) {
         eintrs--;
         return -LINUX_EINTR;
@@ -36,6 +45,17 @@ int64_t hc_io(uint32_t nr, int fd, const struct bvm_seg *segs, uint32_t nsegs, i
 }
 
 bool events_interrupted(void)
+{
+    return signal_waiting;
+}
+
+/* A thread of several waiting for its fd: the scheduler's part is not here, only that it waited. */
+void sched_wait_fd(int host_fd, int16_t events)
+{
+    fd_waits++;
+}
+
+bool signal_interrupts(void)
 {
     return signal_waiting;
 }
@@ -99,10 +119,29 @@ static void test_io_interrupted(void)
     eintrs = 0, chunk = 0;
 }
 
+/* With threads, a read asks the host not to wait (BVM_IO_TRY) and the thread waits for the fd in
+ * the kernel, then reads again; one thread alone lets the host wait. A signal ends the wait. */
+static void test_io_threads(void)
+{
+    chunk = 50, io_calls = 0, fd_waits = 0, not_ready = 2, signal_waiting = 0;
+    int64_t got = user_io(BVM_HC_READ, 3, UBASE, 50, 0, ACC_WRITE, 0);
+    EXPECT("kern_io_one_thread_no_try", got == 50 && io_calls == 1 && !(last_flags & BVM_IO_TRY) && !fd_waits,
+           "got %ld, %d calls, flags %#x", (long)got, io_calls, last_flags);
+    proc.nthreads = 2, io_calls = 0;
+    got = user_io(BVM_HC_READ, 3, UBASE, 50, 0, ACC_WRITE, 0);
+    EXPECT("kern_io_threads_wait_in_kernel", got == 50 && io_calls == 3 && fd_waits == 2,
+           "got %ld, %d calls, %d waits", (long)got, io_calls, fd_waits);
+    not_ready = 1, signal_waiting = 1, io_calls = 0;
+    got = user_io(BVM_HC_WRITE, 3, UBASE, 50, 0, ACC_READ, 0);
+    EXPECT("kern_io_threads_wait_signal", got == -LINUX_ERESTARTSYS && io_calls == 1, "got %ld", (long)got);
+    proc.nthreads = 1, signal_waiting = 0, chunk = 0, not_ready = 0;
+}
+
 int main(void)
 {
     test_ranges();
     test_segments();
     test_io_interrupted();
+    test_io_threads();
     return test_failed != 0;
 }
