@@ -9,7 +9,7 @@ mkdir -p "$B/bench"
 if ! command -v qemu-x86_64 >/dev/null && [ "$(id -u)" = 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user >/dev/null 2>&1
 fi
-for p in intloop mallocbench fpbench sigbench forkbench mapbench; do
+for p in intloop mallocbench fpbench sigbench forkbench mapbench threadbench; do
     gcc -static -O2 -o "$B/bench/$p" "bench/$p.c" -lm || exit 1
 done
 f=$B/bench/data20m
@@ -65,5 +65,9 @@ workload "signals: 100k raise() round trips into a handler and back" "$B/bench/s
 workload "processes: 200 fork+exit+wait with a 64 MiB heap" "$B/bench/forkbench" fork 200 64
 workload "processes: 200 fork+exec of /bin/true+wait" "$B/bench/forkbench" spawn 200
 workload "processes: 1 GiB through a pipe from a child" "$B/bench/forkbench" pipe 1024
+workload "threads: 100k futex ping-pong rounds between two threads" "$B/bench/threadbench" pingpong 100000
+workload "threads: 4 threads take one mutex 1M times in all" "$B/bench/threadbench" mutex 1000000
+workload "threads: 2000 pthread_create+join" "$B/bench/threadbench" create 2000
+workload "threads: 2 CPU-bound threads, 200M iterations each" "$B/bench/threadbench" spin2 200000000
 workload "memory: 20 x (map 1 GiB of /dev/zero and a 20 MB file privately, touch a page of each)" \
     "$B/bench/mapbench" 1024 "$f" 20
