@@ -321,6 +321,10 @@ enum bvm_fdop {
     BVM_FDOP_FLOCK = 12,       /* lock_cmd = flock(2)'s operation (LOCK_SH, LOCK_EX, LOCK_UN, LOCK_NB) */
     BVM_FDOP_GETFL = 13,       /* -> the status flags F_SETFL may change (the open file's, shared by
                                 * every process that inherited it) */
+    BVM_FDOP_EPOLL_CTL = 14,   /* fd an epoll fd: epoll.op on the host fd epoll.target; out = the
+                                * struct linux_epoll_event (read; none for EPOLL_CTL_DEL) */
+    BVM_FDOP_EPOLL_WAIT = 15,  /* fd an epoll fd: up to out_len / 12 ready events into out, waiting
+                                * at most epoll.timeout_ms (cut short by an event: -EINTR) -> count */
     BVM_FDOP_COUNT
 };
 
@@ -336,6 +340,11 @@ struct bvm_hc_fdop {
         uint32_t status_flags; /* SETFL */
         int32_t timer_flags;   /* TIMERFD_SET: TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET */
         int32_t lock_cmd;      /* RECLOCK, FLOCK */
+        struct {
+            int32_t op;         /* EPOLL_CTL: EPOLL_CTL_ADD, _DEL, _MOD */
+            int32_t target;     /* EPOLL_CTL: the host fd watched */
+            int32_t timeout_ms; /* EPOLL_WAIT: -1 none */
+        } epoll;
         struct {
             int32_t mode;      /* FALLOCATE: FALLOC_FL_* */
             uint32_t pad;
@@ -370,6 +379,7 @@ enum bvm_newfd_kind {
     BVM_NEWFD_MEMFD = 0,   /* name (a label, not a path), flags MFD_* */
     BVM_NEWFD_EVENTFD = 1, /* count, flags EFD_* */
     BVM_NEWFD_TIMERFD = 2, /* count = the clock, flags TFD_* */
+    BVM_NEWFD_EPOLL = 3,   /* an epoll instance (flags 0) */
 };
 struct bvm_hc_newfd {
     uint32_t kind;     /* IN: enum bvm_newfd_kind */

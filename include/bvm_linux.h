@@ -480,6 +480,16 @@ static inline enum linux_ioctl_arg linux_ioctl_arg(uint32_t cmd, uint32_t *size)
 /* futex(2) */
 #define LINUX_FUTEX_WAIT 0
 #define LINUX_FUTEX_WAKE 1
+/* epoll */
+#define LINUX_EPOLL_CTL_ADD 1
+#define LINUX_EPOLL_CTL_DEL 2
+#define LINUX_EPOLL_CTL_MOD 3
+struct linux_epoll_event {
+    uint32_t events;
+    uint64_t data;
+} __attribute__((packed));
+_Static_assert(sizeof(struct linux_epoll_event) == 12, "epoll_event is packed on x86-64");
+
 #define LINUX_FUTEX_FD 2
 #define LINUX_FUTEX_REQUEUE 3
 #define LINUX_FUTEX_CMP_REQUEUE 4

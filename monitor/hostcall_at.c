@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -293,6 +294,9 @@ int64_t hc_newfd(struct hc_ctx *c, const struct bvm_hostcall *r)
         if (a->count > INT32_MAX)
             return -EINVAL;
         fd = timerfd_create((int)a->count, (a->flags & ~TFD_CLOEXEC) | TFD_CLOEXEC);
+    } else if (a->kind == BVM_NEWFD_EPOLL) {
+        FLAGS_ONLY(a->flags, 0);
+        fd = epoll_create1(EPOLL_CLOEXEC);
     } else {
         return -EINVAL;
     }

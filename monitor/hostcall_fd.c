@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -132,6 +133,35 @@ static int64_t fd_setfl(const struct bvm_hc_fdop *a)
     return host_ret(fcntl(a->fd, F_SETFL, (int)a->arg.status_flags & keep));
 }
 
+/* epoll: the host's own instance, watching the guest's host fds (never another of the monitor's);
+ * an event's data is the program's, handed back as it gave it. */
+#define EPOLL_EVENT_SIZE 12 /* x86-64's packed struct epoll_event */
+#define EPOLL_MAX_EVENTS 1024
+
+static int64_t fd_epoll_ctl(struct hc_ctx *c, const struct bvm_hc_fdop *a)
+{
+    struct epoll_event ev;
+    _Static_assert(sizeof ev == EPOLL_EVENT_SIZE, "epoll_event is packed on x86-64");
+    if (!hc_fd_ok(c, a->arg.epoll.target))
+        return -EBADF;
+    if (a->arg.epoll.op != EPOLL_CTL_DEL && (a->out_len != sizeof ev || gm_read(c->gm, a->out_gpa, &ev, sizeof ev) < 0))
+        return -EFAULT;
+    return host_ret(epoll_ctl(a->fd, a->arg.epoll.op, a->arg.epoll.target, &ev));
+}
+
+static int64_t fd_epoll_wait(struct hc_ctx *c, const struct bvm_hc_fdop *a)
+{
+    struct epoll_event ev[EPOLL_MAX_EVENTS];
+    uint64_t n = a->out_len / EPOLL_EVENT_SIZE;
+    if (n == 0 || n > EPOLL_MAX_EVENTS || !gm_ptr_w(c->gm, a->out_gpa, n * EPOLL_EVENT_SIZE))
+        return n == 0 || n > EPOLL_MAX_EVENTS ? -EINVAL : -EFAULT;
+    long got = a->arg.epoll.timeout_ms == 0 ? host_ret(epoll_wait(a->fd, ev, (int)n, 0))
+                                            : safe_syscall(SYS_epoll_pwait, a->fd, ev, n, a->arg.epoll.timeout_ms, 0, 8);
+    if (got > 0 && gm_write(c->gm, a->out_gpa, ev, (uint64_t)got * EPOLL_EVENT_SIZE) < 0)
+        return -EFAULT;
+    return got;
+}
+
 int64_t hc_fdop(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     const struct bvm_hc_fdop *a = &r->u.fdop;
@@ -155,6 +185,8 @@ int64_t hc_fdop(struct hc_ctx *c, const struct bvm_hostcall *r)
     case BVM_FDOP_FIONREAD: return fd_fionread(c, a);
     case BVM_FDOP_TIMERFD_SET:
     case BVM_FDOP_TIMERFD_GET: return fd_timerfd(c, a);
+    case BVM_FDOP_EPOLL_CTL: return fd_epoll_ctl(c, a);
+    case BVM_FDOP_EPOLL_WAIT: return fd_epoll_wait(c, a);
     default: return -EINVAL;
     }
 }

@@ -212,10 +212,10 @@ void sched_wait_fds(struct linux_pollfd *fds, uint32_t n, int64_t wake_at_ms)
     cur->waits_for = waits;
 }
 
-void sched_wait_fd(int host_fd, int16_t events)
+void sched_wait_fd(int host_fd, int16_t events, int64_t wake_at_ms)
 {
     cur->wait_one = (struct linux_pollfd){host_fd, events, 0};
-    sched_wait_fds(&cur->wait_one, 1, -1);
+    sched_wait_fds(&cur->wait_one, 1, wake_at_ms);
 }
 
 struct linux_pollfd *sched_poll_page(void)

@@ -14,7 +14,7 @@ void sched_block(int64_t wake_at_ms);
  * again (its own state may have changed while others ran). Signals wake it whether blocked or not. */
 void sched_wait_fds(struct linux_pollfd *fds, uint32_t n, int64_t wake_at_ms);
 /* Waits as sched_wait_fds for one host fd's events (a read or write that would block). */
-void sched_wait_fd(int host_fd, int16_t events);
+void sched_wait_fd(int host_fd, int16_t events, int64_t wake_at_ms);
 /* The current thread's page for a poll's fds (SCHED_POLL_PAGE of them), or NULL without memory. */
 struct linux_pollfd *sched_poll_page(void);
 #define SCHED_POLL_PAGE (PAGE_SIZE / sizeof(struct linux_pollfd))

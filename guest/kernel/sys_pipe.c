@@ -70,7 +70,8 @@ static int64_t newfd(uint32_t kind, const char *name, int flags, uint64_t count,
 {
     int64_t h = hc_newfd(kind, name, flags, count);
     /* F_GETFL: a memfd says O_RDWR|O_LARGEFILE, an eventfd O_RDWR plus its O_NONBLOCK. */
-    uint32_t status = LINUX_O_RDWR | (kind == BVM_NEWFD_EVENTFD ? (uint32_t)flags & LINUX_O_NONBLOCK : LINUX_O_LARGEFILE);
+    uint32_t status = LINUX_O_RDWR | (kind == BVM_NEWFD_EVENTFD ? (uint32_t)flags & LINUX_O_NONBLOCK
+                                      : kind == BVM_NEWFD_EPOLL ? 0 : LINUX_O_LARGEFILE);
     return h < 0 ? h : fd_install((int)h, status, cloexec);
 }
 
@@ -82,6 +83,16 @@ int64_t sys_eventfd2(SYSARGS)
 }
 
 int64_t sys_eventfd(SYSARGS) { return sys_eventfd2(a0, 0, 0, 0, 0, 0); }
+
+/* epoll: the host's instance (sys_poll.c waits on it). */
+int64_t sys_epoll_create1(SYSARGS)
+{
+    if (a0 & ~(uint64_t)LINUX_O_CLOEXEC)
+        return -LINUX_EINVAL;
+    return newfd(BVM_NEWFD_EPOLL, NULL, 0, 0, (a0 & LINUX_O_CLOEXEC) != 0);
+}
+
+int64_t sys_epoll_create(SYSARGS) { return (int32_t)a0 <= 0 ? -LINUX_EINVAL : sys_epoll_create1(0, 0, 0, 0, 0, 0); }
 
 int64_t sys_memfd_create(SYSARGS)
 {

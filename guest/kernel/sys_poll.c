@@ -221,3 +221,86 @@ int64_t sys_pselect6(SYSARGS)
     return err ? err : end_wait_mask(select_common(a0, a1, a2, a3, ms));
 }
 
+
+/* ---- epoll: the host's instance; its events' data is the program's own ---- */
+
+#define EPOLL_MAX 1024 /* events per call (the program asks again for more) */
+
+int64_t sys_epoll_ctl(SYSARGS)
+{
+    struct linux_epoll_event ev;
+    int h = fd_host((int64_t)a0), t = fd_host((int64_t)a2);
+    if (h < 0 || t < 0)
+        return -LINUX_EBADF;
+    if ((int32_t)a1 != LINUX_EPOLL_CTL_DEL && copy_from_user(&ev, a3, sizeof(ev)))
+        return -LINUX_EFAULT;
+    if (a0 == a2)
+        return -LINUX_EINVAL;
+    struct bvm_hc_fdop *r = hc_fdop(h, BVM_FDOP_EPOLL_CTL, (int32_t)a1 == LINUX_EPOLL_CTL_DEL ? NULL : &ev,
+                                    (int32_t)a1 == LINUX_EPOLL_CTL_DEL ? 0 : sizeof(ev));
+    r->arg.epoll.op = (int32_t)a1;
+    r->arg.epoll.target = t;
+    return hc_issue();
+}
+
+/* Waits until deadline for events of epoll fd epfd. A signal ends the wait with EINTR (epoll_wait
+ * is never restarted); a thread of several waits in the kernel for the epoll fd to be readable. */
+static int64_t epoll_wait_until(int64_t epfd, uint64_t uevents, int64_t maxevents, int64_t deadline)
+{
+    static struct linux_epoll_event ev[EPOLL_MAX];
+    int h = fd_host(epfd);
+    if (h < 0)
+        return -LINUX_EBADF;
+    if (maxevents <= 0 || maxevents > INT32_MAX / (int64_t)sizeof(ev[0]))
+        return -LINUX_EINVAL;
+    uint64_t n = (uint64_t)MIN(maxevents, EPOLL_MAX);
+    if (!user_range_ok(uevents, n * sizeof(ev[0])))
+        return -LINUX_EFAULT;
+    int64_t r;
+    for (;;) {
+        bool threaded = sched_threaded();
+        int32_t left = wait_left(deadline);
+        hc_fdop(h, BVM_FDOP_EPOLL_WAIT, ev, n * sizeof(ev[0]))->arg.epoll.timeout_ms = threaded ? 0 : left;
+        r = hc_issue();
+        if (r == -LINUX_EINTR && events_interrupted())
+            return -LINUX_EINTR;
+        if (r == -LINUX_EINTR)
+            continue;
+        if (r != 0 || !threaded || left == 0)
+            break;
+        if (signal_interrupts())
+            return -LINUX_EINTR;
+        sched_wait_fd(h, LINUX_POLLIN, deadline);
+    }
+    if (r > 0 && copy_to_user(uevents, ev, (uint64_t)r * sizeof(ev[0])))
+        return -LINUX_EFAULT;
+    return r;
+}
+
+int64_t sys_epoll_wait(SYSARGS)
+{
+    return epoll_wait_until((int64_t)a0, a1, (int32_t)a2, wait_deadline((int32_t)a3 < 0 ? -1 : (int32_t)a3));
+}
+
+/* epoll_pwait's mask stays for the handler of the signal that ended the wait (EINTR). */
+static int64_t epoll_end_mask(int64_t r)
+{
+    return r == -LINUX_EINTR ? r : end_wait_mask(r);
+}
+
+int64_t sys_epoll_pwait(SYSARGS)
+{
+    int64_t err = set_wait_mask(a4, a5);
+    if (err)
+        return err;
+    int64_t ms = (int32_t)a3 < 0 ? -1 : (int32_t)a3;
+    return epoll_end_mask(epoll_wait_until((int64_t)a0, a1, (int32_t)a2, wait_deadline(ms)));
+}
+
+int64_t sys_epoll_pwait2(SYSARGS)
+{
+    int64_t ms = -1, err = a3 ? ts_to_ms(a3, &ms) : 0;
+    if (!err)
+        err = set_wait_mask(a4, a5);
+    return err ? err : epoll_end_mask(epoll_wait_until((int64_t)a0, a1, (int32_t)a2, wait_deadline(ms)));
+}

@@ -159,6 +159,12 @@ typedef int64_t sys_fn(SYSARGS);
     X(247, waitid, "iipxp", 'd')                                                                             \
     X(231, exit_group, "i", 'n')                                                                             \
     X(234, tgkill, "iiS", 'd')                                                                               \
+    X(213, epoll_create, "i", 'd')                                                                           \
+    X(232, epoll_wait, "fpii", 'd')                                                                          \
+    X(233, epoll_ctl, "fifp", 'd')                                                                           \
+    X(281, epoll_pwait, "fpiipu", 'd')                                                                       \
+    X(291, epoll_create1, "x", 'd')                                                                          \
+    X(441, epoll_pwait2, "fpippu", 'd')                                                                      \
     X(257, openat, "dsOm", 'd')                                                                              \
     X(258, mkdirat, "dsm", 'd')                                                                              \
     X(259, mknodat, "dsmx", 'd')                                                                             \

@@ -135,7 +135,7 @@ int64_t user_io(uint32_t hc_nr, int host_fd, uint64_t va, uint64_t len, int64_t 
         int64_t got = hc_io(hc_nr, host_fd, segs, nsegs, positional ? off + (int64_t)total : 0,
                             flags | (may_wait ? BVM_IO_TRY : 0));
         if (got == -BVM_ENOTREADY) { /* the other threads run while this one waits for the fd */
-            sched_wait_fd(host_fd, hc_nr == BVM_HC_READ ? LINUX_POLLIN : LINUX_POLLOUT);
+            sched_wait_fd(host_fd, hc_nr == BVM_HC_READ ? LINUX_POLLIN : LINUX_POLLOUT, -1);
             got = signal_interrupts() ? -LINUX_EINTR : 0;
             if (!got)
                 continue;

@@ -50,7 +50,7 @@ bool events_interrupted(void)
 }
 
 /* A thread of several waiting for its fd: the scheduler's part is not here, only that it waited. */
-void sched_wait_fd(int host_fd, int16_t events)
+void sched_wait_fd(int host_fd, int16_t events, int64_t wake_at_ms)
 {
     fd_waits++;
 }
