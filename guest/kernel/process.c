@@ -100,6 +100,8 @@ static void vfork_take_back(void)
 
 void process_mm_release(void)
 {
+    for_each_thread(t)
+        futex_robust_exit(t);
     if (cur_proc->vfork_mm) {
         mm_dirty_each(cur_as, vfork_note, NULL);
         vfork_flush();
@@ -175,6 +177,7 @@ static int64_t clone_thread(uint64_t flags, uint64_t newsp, uint64_t parent_tid,
 _Noreturn void process_thread_exit(void)
 {
     int32_t zero = 0;
+    futex_robust_exit(cur);
     if (cur->clear_child_tid && !copy_to_user(cur->clear_child_tid, &zero, sizeof(zero)))
         futex_wake_word(cur->clear_child_tid, false, ~0u, 1);
     if (cur->tid != cur_proc->pid) /* the first thread's id is the monitor's own thread's */
@@ -186,6 +189,9 @@ _Noreturn void process_thread_exit(void)
 /* execve: Linux's de_thread: the other threads end, and the caller takes the process's id. */
 void process_exec_single(void)
 {
+    for_each_thread(t)
+        if (t != cur)
+            futex_robust_exit(t); /* as their ends in Linux's de_thread would */
     sched_drop_others(true);
     if (cur->tid != cur_proc->pid) {
         proc_op(BVM_PROC_THREAD_END, cur->tid, 0);

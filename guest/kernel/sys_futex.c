@@ -7,6 +7,7 @@
 #include "bvm_linux.h"
 #include "events.h"
 #include "futex.h"
+#include "task.h"
 #include "hostcall.h"
 #include "mm.h"
 #include "sched.h"
@@ -212,6 +213,117 @@ static int64_t wake_op_apply(uint64_t uaddr2, uint32_t encoded, bool *cond)
     return copy_to_user(uaddr2, &nv, sizeof(nv)) ? -LINUX_EFAULT : 0;
 }
 
+/* ---- priority-inheritance locks: the word holds the owner's tid (and FUTEX_WAITERS); with one
+ * vCPU there is no priority to lend, so they are handed from owner to waiter in order ---- */
+
+static struct thread *first_waiter(uint64_t key, struct thread *after)
+{
+    bool past = after == NULL;
+    for_each_thread(t) {
+        if (past && t->state == THREAD_BLOCKED && t->futex_key == key)
+            return t;
+        past = past || t == after;
+    }
+    return NULL;
+}
+
+/* The lock passes to its first waiter (FUTEX_WAITERS kept if more wait), or is free: 0 in the word. */
+static int64_t pi_handoff(uint64_t uaddr, uint64_t key, uint32_t extra)
+{
+    struct thread *next = first_waiter(key, NULL);
+    uint32_t nw = 0;
+    if (next) {
+        nw = (uint32_t)next->tid | extra | (first_waiter(key, next) ? LINUX_FUTEX_WAITERS : 0);
+        next->futex_key = 0;
+        next->woken = true;
+        sched_wake(next);
+    }
+    return copy_to_user(uaddr, &nw, sizeof(nw)) ? -LINUX_EFAULT : 0;
+}
+
+static int64_t lock_pi(uint64_t uaddr, bool private, const struct futex_deadline *d, bool try)
+{
+    uint64_t gpa = shared_gpa(uaddr, private), key = key_of(uaddr, gpa);
+    for (;;) {
+        uint32_t w, nw;
+        if (copy_from_user(&w, uaddr, sizeof(w)))
+            return -LINUX_EFAULT;
+        uint32_t owner = w & LINUX_FUTEX_TID_MASK;
+        if (owner == (uint32_t)cur->tid)
+            return -LINUX_EDEADLK;
+        if (!owner) { /* free (perhaps its owner died: the bit stays for the program to see) */
+            nw = (uint32_t)cur->tid | (w & LINUX_FUTEX_OWNER_DIED) | (first_waiter(key, NULL) ? LINUX_FUTEX_WAITERS : 0);
+            return copy_to_user(uaddr, &nw, sizeof(nw)) ? -LINUX_EFAULT : 0;
+        }
+        if (try)
+            return -LINUX_EAGAIN;
+        if (!gpa && !thread_find((int)owner))
+            return -LINUX_ESRCH; /* no such owner (a private lock's owner is one of these threads) */
+        nw = w | LINUX_FUTEX_WAITERS;
+        if (nw != w && copy_to_user(uaddr, &nw, sizeof(nw)))
+            return -LINUX_EFAULT;
+        int64_t r = queue_wait(key, ~0u, d, gpa ? uaddr : 0, nw);
+        if (r < 0)
+            return r;
+        if (copy_from_user(&w, uaddr, sizeof(w)))
+            return -LINUX_EFAULT;
+        if ((w & LINUX_FUTEX_TID_MASK) == (uint32_t)cur->tid)
+            return 0; /* handed over by its owner */
+    }
+}
+
+static int64_t unlock_pi(uint64_t uaddr, bool private)
+{
+    uint32_t w;
+    if (copy_from_user(&w, uaddr, sizeof(w)))
+        return -LINUX_EFAULT;
+    if ((w & LINUX_FUTEX_TID_MASK) != (uint32_t)cur->tid)
+        return -LINUX_EPERM;
+    return pi_handoff(uaddr, key_of(uaddr, shared_gpa(uaddr, private)), 0);
+}
+
+/* ---- robust lists: locks a thread still holds when it ends are marked and a waiter woken ---- */
+
+/* Linux's handle_futex_death. */
+static void futex_death(uint64_t uaddr, int tid, bool pi)
+{
+    uint32_t w, nw;
+    if ((uaddr & 3) || copy_from_user(&w, uaddr, sizeof(w)) || (w & LINUX_FUTEX_TID_MASK) != (uint32_t)tid)
+        return;
+    if (pi && (w & LINUX_FUTEX_WAITERS)) {
+        pi_handoff(uaddr, key_of(uaddr, shared_gpa(uaddr, false)), LINUX_FUTEX_OWNER_DIED);
+        return;
+    }
+    nw = (w & LINUX_FUTEX_WAITERS) | LINUX_FUTEX_OWNER_DIED;
+    if (copy_to_user(uaddr, &nw, sizeof(nw)) == 0 && (w & LINUX_FUTEX_WAITERS))
+        futex_wake_word(uaddr, false, ~0u, 1);
+}
+
+#define ROBUST_LIST_LIMIT 2048 /* Linux's bound on a list that may loop */
+
+void futex_robust_exit(struct thread *t)
+{
+    struct {
+        uint64_t next;
+        int64_t offset;
+        uint64_t pending;
+    } head;
+    uint64_t entry, next;
+    if (!t->robust_list || copy_from_user(&head, t->robust_list, sizeof(head)))
+        return;
+    entry = head.next;
+    for (int n = 0; entry != t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
+        if (copy_from_user(&next, entry & ~1ull, sizeof(next)))
+            break;
+        if (entry != head.pending)
+            futex_death((entry & ~1ull) + (uint64_t)head.offset, t->tid, entry & 1);
+        entry = next;
+    }
+    if (head.pending)
+        futex_death((head.pending & ~1ull) + (uint64_t)head.offset, t->tid, head.pending & 1);
+    t->robust_list = 0;
+}
+
 /* Linux refuses a process-shared futex on a read-only page of private anonymous memory, a word
  * that can never change (get_futex_key: EFAULT). */
 static bool read_only_anon(uint64_t uaddr)
@@ -280,6 +392,13 @@ int64_t sys_futex(SYSARGS)
     case LINUX_FUTEX_CMP_REQUEUE:
     case LINUX_FUTEX_WAKE_OP:
         return futex_two(op, a0, private, (int32_t)a2, (int32_t)a3, a4, (uint32_t)a5);
+    case LINUX_FUTEX_LOCK_PI:
+    case LINUX_FUTEX_TRYLOCK_PI:
+        /* LOCK_PI's timeout is absolute on CLOCK_REALTIME */
+        err = op == LINUX_FUTEX_LOCK_PI ? get_deadline(a3, true, true, &d) : 0;
+        return err ? err : lock_pi(a0, private, &d, op == LINUX_FUTEX_TRYLOCK_PI);
+    case LINUX_FUTEX_UNLOCK_PI:
+        return unlock_pi(a0, private);
     default:
         kprintf("futex op %u is not supported", op);
         return -LINUX_ENOSYS;

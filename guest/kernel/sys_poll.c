@@ -75,15 +75,18 @@ static int64_t poll_kernel(struct linux_pollfd *pfd, uint64_t nfds, int64_t dead
     for (;;) {
         bool threaded = sched_threaded();
         nready = kernel_ready(pfd, host, nfds, kernel_revents);
-        r = hc_poll(host, (uint32_t)nfds, nready || threaded ? 0 : wait_left(deadline));
+        /* A signal the call's own mask lets through (ppoll, pselect) is pending already: the
+         * host is only asked what is ready. */
+        bool now = nready || threaded || signal_interrupts();
+        r = hc_poll(host, (uint32_t)nfds, now ? 0 : wait_left(deadline));
         if (r == -LINUX_EINTR && events_interrupted())
             return -LINUX_ERESTARTNOHAND;
         if (r == -LINUX_EINTR)
             continue;
+        if (r == 0 && !nready && wait_left(deadline) != 0 && signal_interrupts())
+            return -LINUX_ERESTARTNOHAND;
         if (r != 0 || nready || !threaded || wait_left(deadline) == 0)
             break;
-        if (signal_interrupts())
-            return -LINUX_ERESTARTNOHAND;
         return wait_threaded(host, nfds, deadline);
     }
     if (r < 0)
@@ -258,18 +261,19 @@ static int64_t epoll_wait_until(int64_t epfd, uint64_t uevents, int64_t maxevent
         return -LINUX_EFAULT;
     int64_t r;
     for (;;) {
-        bool threaded = sched_threaded();
+        /* only asked what is ready: with threads, or a signal epoll_pwait's mask lets through */
+        bool now = sched_threaded() || signal_interrupts();
         int32_t left = wait_left(deadline);
-        hc_fdop(h, BVM_FDOP_EPOLL_WAIT, ev, n * sizeof(ev[0]))->arg.epoll.timeout_ms = threaded ? 0 : left;
+        hc_fdop(h, BVM_FDOP_EPOLL_WAIT, ev, n * sizeof(ev[0]))->arg.epoll.timeout_ms = now ? 0 : left;
         r = hc_issue();
         if (r == -LINUX_EINTR && events_interrupted())
             return -LINUX_EINTR;
         if (r == -LINUX_EINTR)
             continue;
-        if (r != 0 || !threaded || left == 0)
-            break;
-        if (signal_interrupts())
+        if (r == 0 && left != 0 && signal_interrupts())
             return -LINUX_EINTR;
+        if (r != 0 || !now || left == 0)
+            break;
         sched_wait_fd(h, LINUX_POLLIN, deadline);
     }
     if (r > 0 && copy_to_user(uevents, ev, (uint64_t)r * sizeof(ev[0])))

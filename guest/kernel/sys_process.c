@@ -106,9 +106,59 @@ int64_t sys_set_tid_address(SYSARGS)
     return cur->tid;
 }
 
+#define ROBUST_HEAD_SIZE 24 /* sizeof(struct robust_list_head) */
+
 int64_t sys_set_robust_list(SYSARGS)
 {
-    return a1 == 24 ? 0 : -LINUX_EINVAL; /* sizeof(struct robust_list_head) */
+    if (a1 != ROBUST_HEAD_SIZE)
+        return -LINUX_EINVAL;
+    cur->robust_list = a0; /* walked when the thread ends (futex_robust_exit) */
+    return 0;
+}
+
+int64_t sys_get_robust_list(SYSARGS)
+{
+    struct thread *t = (int32_t)a0 ? thread_find((int32_t)a0) : cur;
+    uint64_t len = ROBUST_HEAD_SIZE;
+    if (!t)
+        return -LINUX_ESRCH;
+    if (copy_to_user(a1, &t->robust_list, sizeof(t->robust_list)) || copy_to_user(a2, &len, sizeof(len)))
+        return -LINUX_EFAULT;
+    return 0;
+}
+
+/* One vCPU: CPU 0, node 0. */
+int64_t sys_getcpu(SYSARGS)
+{
+    uint32_t zero = 0;
+    if ((a0 && copy_to_user(a0, &zero, sizeof(zero))) || (a1 && copy_to_user(a1, &zero, sizeof(zero))))
+        return -LINUX_EFAULT;
+    return 0;
+}
+
+/* The threads share the one vCPU, and every switch between them passes through the kernel: each
+ * barrier membarrier offers holds already. */
+#define MEMBARRIER_GLOBAL 1
+#define MEMBARRIER_GLOBAL_EXPEDITED 2
+#define MEMBARRIER_REGISTER_GLOBAL_EXPEDITED 4
+#define MEMBARRIER_PRIVATE_EXPEDITED 8
+#define MEMBARRIER_REGISTER_PRIVATE_EXPEDITED 16
+
+int64_t sys_membarrier(SYSARGS)
+{
+    if (a1)
+        return -LINUX_EINVAL;
+    switch (a0) {
+    case 0: /* QUERY */
+        return MEMBARRIER_GLOBAL | MEMBARRIER_GLOBAL_EXPEDITED | MEMBARRIER_REGISTER_GLOBAL_EXPEDITED |
+               MEMBARRIER_PRIVATE_EXPEDITED | MEMBARRIER_REGISTER_PRIVATE_EXPEDITED;
+    case MEMBARRIER_GLOBAL:
+    case MEMBARRIER_GLOBAL_EXPEDITED:
+    case MEMBARRIER_REGISTER_GLOBAL_EXPEDITED: return 0;
+    case MEMBARRIER_REGISTER_PRIVATE_EXPEDITED: cur_proc->membarrier_private = true; return 0;
+    case MEMBARRIER_PRIVATE_EXPEDITED: return cur_proc->membarrier_private ? 0 : -LINUX_EPERM;
+    default: return -LINUX_EINVAL;
+    }
 }
 
 int64_t sys_rseq(SYSARGS)
@@ -224,7 +274,7 @@ int64_t sys_sched_getaffinity(SYSARGS)
      * cpumask_size(), the result Linux returns: programs size their buffers by it). */
     static uint8_t mask[BVM_CPUMASK_MAX];
     static int64_t size;
-    if ((int32_t)a0 != 0 && (int32_t)a0 != cur_proc->pid)
+    if ((int32_t)a0 != 0 && !thread_find((int32_t)a0))
         return -LINUX_ESRCH;
     if (a1 < 8 || (a1 & 7))
         return -LINUX_EINVAL;
@@ -235,6 +285,19 @@ int64_t sys_sched_getaffinity(SYSARGS)
     }
     uint64_t n = MIN(a1, (uint64_t)size);
     return copy_to_user(a2, mask, n) ? -LINUX_EFAULT : (int64_t)n;
+}
+
+/* Any mask with CPU 0 in it is the one vCPU; one without it has no CPU the thread could run on. */
+int64_t sys_sched_setaffinity(SYSARGS)
+{
+    uint8_t first;
+    if ((int32_t)a0 != 0 && !thread_find((int32_t)a0))
+        return -LINUX_ESRCH;
+    if (a1 == 0)
+        return -LINUX_EINVAL;
+    if (copy_from_user(&first, a2, 1))
+        return -LINUX_EFAULT;
+    return (first & 1) ? 0 : -LINUX_EINVAL;
 }
 
 int64_t sys_umask(SYSARGS)

@@ -145,6 +145,10 @@ typedef int64_t sys_fn(SYSARGS);
     X(201, time, "p", 'd')                                                                                   \
     X(202, futex, "pxuppu", 'd')                                                                             \
     X(204, sched_getaffinity, "iUp", 'd')                                                                    \
+    X(203, sched_setaffinity, "iUp", 'd')                                                                    \
+    X(274, get_robust_list, "ipp", 'd')                                                                      \
+    X(309, getcpu, "ppp", 'd')                                                                               \
+    X(324, membarrier, "iix", 'd')                                                                           \
     X(217, getdents64, "fpU", 'd')                                                                           \
     X(218, set_tid_address, "p", 'd')                                                                        \
     X(221, fadvise64, "fiii", 'd')                                                                           \

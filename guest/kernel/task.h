@@ -56,12 +56,14 @@ struct thread {
     uint64_t trap_nr, error_code, cr2, fault_rip;
     int fault_sig; /* the signal that fault forced, while it is pending */
     uint64_t clear_child_tid; /* set_tid_address, CLONE_CHILD_CLEARTID */
+    uint64_t robust_list;     /* set_robust_list: the user's struct robust_list_head, or 0 */
 };
 
 struct process {
     int pid;
     struct thread *threads; /* oldest first; the boot thread (or the one that ran execve) first */
     int nthreads;
+    bool membarrier_private; /* MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED done */
     bool vfork_child; /* its parent waits until it runs a program (or ends) */
     bool vfork_mm;    /* and shares its memory (CLONE_VM): the pages it writes go back to the parent */
     struct linux_sigaction action[LINUX_NSIG + 1];

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -136,5 +138,11 @@ int main(void)
     int ep3 = epoll_create1(0);
     int r = epoll_pwait(ep3, out, 2, 10000, &none);
     printf("epoll_pwait with SIGUSR1 pending and let through: %s, handler ran %d\n", en(r), got_usr1 == SIGUSR1);
+    got_usr1 = 0;
+    syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), SIGUSR1);
+    struct pollfd pf = {wake_pipe[1], POLLIN, 0};
+    struct timespec ts = {10, 0};
+    r = ppoll(&pf, 1, &ts, &none);
+    printf("ppoll likewise: %s, handler ran %d\n", en(r), got_usr1 == SIGUSR1);
     return 0;
 }

@@ -398,6 +398,67 @@ static void test_many(void)
     printf("many: %d alive at once, %ld created and joined one after another\n", atomic_load(&alive_max), ok);
 }
 
+/* ---- robust and priority-inheritance mutexes, membarrier, affinity ---- */
+static pthread_mutex_t robust, pi;
+static long pi_count;
+
+static void *dies_holding(void *arg)
+{
+    pthread_mutex_lock(&robust);
+    return arg; /* ends with the lock held */
+}
+
+static void *pi_worker(void *arg)
+{
+    for (int i = 0; i < 2000; i++) {
+        pthread_mutex_lock(&pi);
+        pi_count++;
+        if (i % 100 == 0)
+            sched_yield(); /* others queue up on the held lock */
+        pthread_mutex_unlock(&pi);
+    }
+    return arg;
+}
+
+static void test_robust_pi(void)
+{
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+    pthread_mutex_init(&robust, &a);
+    join(spawn(dies_holding, NULL));
+    int r = pthread_mutex_lock(&robust);
+    printf("robust mutex whose owner ended: %s", r == EOWNERDEAD ? "EOWNERDEAD" : strerror(r));
+    printf(", made consistent: %d", pthread_mutex_consistent(&robust));
+    pthread_mutex_unlock(&robust);
+    printf(", locked again: %d\n", pthread_mutex_lock(&robust));
+    pthread_mutex_unlock(&robust);
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
+    pthread_mutex_init(&pi, &a);
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = spawn(pi_worker, NULL);
+    for (int i = 0; i < 3; i++)
+        join(t[i]);
+    printf("priority-inheritance mutex: %ld, trylock on a free one %d", pi_count, pthread_mutex_trylock(&pi));
+    int again = pthread_mutex_trylock(&pi);
+    printf(", relock by its owner %s\n", again == EBUSY ? "EBUSY" : again == EDEADLK ? "EDEADLK" : strerror(again));
+    pthread_mutex_unlock(&pi);
+    long q = syscall(SYS_membarrier, 0, 0);
+    const char *unreg = syscall(SYS_membarrier, 8, 0) < 0 && errno == EPERM ? "EPERM" : "?";
+    syscall(SYS_membarrier, 16, 0);
+    printf("membarrier: query has private expedited %d, without registering %s, registered %ld\n",
+           q > 0 && (q & 8) != 0, unreg, syscall(SYS_membarrier, 8, 0));
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(0, &set);
+    unsigned cpu = 99;
+    int set_r = sched_setaffinity(0, sizeof(set), &set);
+    syscall(SYS_getcpu, &cpu, NULL, NULL);
+    printf("affinity to CPU 0: %d, then on CPU %u\n", set_r, cpu);
+}
+
 /* ---- futex errors ---- */
 #define FUTEX_WAIT_PRIVATE 128
 #define FUTEX_WAKE_PRIVATE 129
@@ -495,6 +556,7 @@ int main(int argc, char **argv)
     test_preempt();
     test_signals();
     test_many();
+    test_robust_pi();
     test_futex_errors();
     return 0;
 }
