@@ -4,11 +4,13 @@
 #include "events.h"
 #include "fd.h"
 #include "hostcall.h"
+#include "sched.h"
 #include "signal.h"
 #include "signalfd.h"
 #include "syscall.h"
 #include "task.h"
 #include "usercopy.h"
+#include "wait.h"
 
 int64_t sys_close(SYSARGS)
 {
@@ -79,26 +81,46 @@ static int64_t fcntl_setfl(int fd, uint64_t arg)
     return 0;
 }
 
-/* A lock call that may wait (F_SETLKW, flock without LOCK_NB): an event ends the host's wait,
- * which goes on unless a signal needs the call. */
-static int64_t lock_issue(int fd, uint32_t op, void *out, uint64_t len, int32_t cmd)
+#define LINUX_LOCK_NB 4
+
+/* A lock call's form that does not wait (F_SETLKW -> F_SETLK, flock | LOCK_NB), or -1: it never waits. */
+static int32_t nowait_cmd(uint32_t op, int32_t cmd)
 {
-    int64_t r;
-    do {
-        hc_fdop(fd_host(fd), op, out, len)->arg.lock_cmd = cmd;
-        r = hc_issue();
-    } while (r == -LINUX_EINTR && !events_interrupted());
-    return r == -LINUX_EINTR ? -LINUX_ERESTARTSYS : r;
+    if (op == BVM_FDOP_FLOCK)
+        return (cmd & LINUX_LOCK_NB) ? -1 : cmd | LINUX_LOCK_NB;
+    return cmd == LINUX_F_SETLKW ? LINUX_F_SETLK : cmd == LINUX_F_OFD_SETLKW ? LINUX_F_OFD_SETLK : -1;
 }
 
-/* Record locks (POSIX and OFD) live on the host fd, among host processes that are the guest's; the
- * flock struct makes a round trip through the bounce page. */
+/* A lock call that may wait (F_SETLKW, flock without LOCK_NB): an event ends the host's wait,
+ * which goes on unless a signal needs the call. A thread of several tries without waiting, each
+ * slice, while the others run. A record lock's struct flock (uarg) makes a round trip through the
+ * bounce page, filled again for each try (another thread may have used the page meanwhile). */
+static int64_t lock_issue(int fd, uint32_t op, uint64_t uarg, int32_t cmd)
+{
+    struct linux_flock *fl = op == BVM_FDOP_RECLOCK ? hc_bounce() : NULL;
+    int32_t nowait = sched_threaded() ? nowait_cmd(op, cmd) : -1;
+    for (;;) {
+        if (fl && copy_from_user(fl, uarg, sizeof(*fl)))
+            return -LINUX_EFAULT;
+        hc_fdop(fd_host(fd), op, fl, fl ? sizeof(*fl) : 0)->arg.lock_cmd = nowait >= 0 ? nowait : cmd;
+        int64_t r = hc_issue();
+        if (r == -LINUX_EINTR && !events_interrupted())
+            continue;
+        if (r == -LINUX_EINTR)
+            return -LINUX_ERESTARTSYS;
+        if (nowait < 0 || (r != -LINUX_EAGAIN && r != -LINUX_EACCES))
+            return r;
+        if (signal_interrupts())
+            return -LINUX_ERESTARTSYS;
+        sched_block(wait_now_ms() + SCHED_SLICE_MS);
+    }
+}
+
+/* Record locks (POSIX and OFD) live on the host fd, among host processes that are the guest's. */
 static int64_t fcntl_lock(int fd, uint64_t cmd, uint64_t uarg)
 {
     struct linux_flock *fl = hc_bounce();
-    if (copy_from_user(fl, uarg, sizeof(*fl)))
-        return -LINUX_EFAULT;
-    int64_t r = lock_issue(fd, BVM_FDOP_RECLOCK, fl, sizeof(*fl), (int32_t)cmd);
+    int64_t r = lock_issue(fd, BVM_FDOP_RECLOCK, uarg, (int32_t)cmd);
     if (r < 0 || (cmd != LINUX_F_GETLK && cmd != LINUX_F_OFD_GETLK))
         return r;
     return copy_to_user(uarg, fl, sizeof(*fl)) ? -LINUX_EFAULT : 0;
@@ -107,7 +129,7 @@ static int64_t fcntl_lock(int fd, uint64_t cmd, uint64_t uarg)
 int64_t sys_flock(SYSARGS)
 {
     int fd = (int32_t)a0, h = fd_host(fd);
-    return h < 0 ? h : lock_issue(fd, BVM_FDOP_FLOCK, NULL, 0, (int32_t)a1);
+    return h < 0 ? h : lock_issue(fd, BVM_FDOP_FLOCK, 0, (int32_t)a1);
 }
 
 int64_t sys_fcntl(SYSARGS)

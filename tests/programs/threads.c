@@ -8,6 +8,8 @@
  * onto unmapped memory. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -459,6 +461,36 @@ static void test_robust_pi(void)
     printf("affinity to CPU 0: %d, then on CPU %u\n", set_r, cpu);
 }
 
+/* ---- a lock another thread holds: the waiting thread must not stop the holder ---- */
+static int lock_fd2;
+static atomic_int holder_done;
+
+static void *flock_waiter(void *arg)
+{
+    int r = flock(lock_fd2, LOCK_EX); /* waits until the first thread lets go */
+    long got = r == 0 && atomic_load(&holder_done);
+    flock(lock_fd2, LOCK_UN);
+    return (void *)got;
+}
+
+static void test_flock(void)
+{
+    char path[] = "/tmp/bvm-threads-XXXXXX";
+    int fd1 = mkstemp(path);
+    lock_fd2 = open(path, O_RDWR);
+    unlink(path);
+    flock(fd1, LOCK_EX);
+    pthread_t t = spawn(flock_waiter, NULL);
+    for (volatile long i = 0; i < 2000000; i++) /* work while the other waits for the lock */
+        ;
+    usleep(20000);
+    atomic_store(&holder_done, 1);
+    flock(fd1, LOCK_UN);
+    printf("flock: the waiting thread got it after the holder let go: %ld\n", (long)join(t));
+    close(fd1);
+    close(lock_fd2);
+}
+
 /* ---- futex errors ---- */
 #define FUTEX_WAIT_PRIVATE 128
 #define FUTEX_WAKE_PRIVATE 129
@@ -557,6 +589,7 @@ int main(int argc, char **argv)
     test_signals();
     test_many();
     test_robust_pi();
+    test_flock();
     test_futex_errors();
     return 0;
 }
