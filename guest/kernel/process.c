@@ -6,6 +6,7 @@
 #include "futex.h"
 #include "hostcall.h"
 #include "mm.h"
+#include "procfs.h"
 #include "sched.h"
 #include "signal.h"
 #include "string.h"
@@ -156,6 +157,11 @@ static int64_t clone_thread(uint64_t flags, uint64_t newsp, uint64_t parent_tid,
     }
     t->tid = (int)tid;
     t->blocked = cur->blocked;
+    /* the creator's name, as Linux copies comm */
+    if (cur->tid == cur_proc->pid)
+        memcpy(t->comm, procfs_comm(), strnlen(procfs_comm(), sizeof(t->comm) - 1));
+    else
+        memcpy(t->comm, cur->comm, sizeof(t->comm));
     t->altstack = (struct linux_stack){0, LINUX_SS_DISABLE, 0, 0};
     fpu_save(&t->fx); /* the caller's FPU state, as Linux copies it */
     t->fs_base = (flags & LINUX_CLONE_SETTLS) ? tls : rdmsr(MSR_FS_BASE);

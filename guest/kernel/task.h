@@ -57,6 +57,7 @@ struct thread {
     int fault_sig; /* the signal that fault forced, while it is pending */
     uint64_t clear_child_tid; /* set_tid_address, CLONE_CHILD_CLEARTID */
     uint64_t robust_list;     /* set_robust_list: the user's struct robust_list_head, or 0 */
+    char comm[16];            /* PR_SET_NAME of a thread other than the first (whose name is the process's) */
 };
 
 struct process {

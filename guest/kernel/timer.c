@@ -20,6 +20,7 @@ struct ktimer {
     bool queued;      /* its signal is pending (a POSIX timer's expiries then count as overruns) */
     int clock;        /* LINUX_CLOCK_* */
     int notify;       /* LINUX_SIGEV_SIGNAL, _NONE, _THREAD_ID */
+    int tid;          /* SIGEV_THREAD_ID: the thread */
     int signo;
     uint64_t value;   /* sigev_value */
     int64_t expires;  /* absolute ns on clock; 0: disarmed */
@@ -93,7 +94,8 @@ static void fire(struct ktimer *t, int id)
     } else {
         info.si_code = LINUX_SI_KERNEL;
     }
-    signal_send(t->notify == LINUX_SIGEV_THREAD_ID ? cur : NULL, &info);
+    /* (a thread that has ended leaves the signal to the process, as Linux's posix timers do) */
+    signal_send(t->notify == LINUX_SIGEV_THREAD_ID ? thread_find(t->tid) : NULL, &info);
 }
 
 void timer_slice_arm(int64_t ms)
@@ -279,8 +281,8 @@ int64_t sys_timer_create(SYSARGS)
         return -LINUX_EINVAL; /* SIGEV_THREAD is the C library's, on top of THREAD_ID */
     if (ev.sigev_notify != LINUX_SIGEV_NONE && (ev.sigev_signo < 1 || ev.sigev_signo > LINUX_NSIG))
         return -LINUX_EINVAL;
-    if (ev.sigev_notify == LINUX_SIGEV_THREAD_ID && ev.sigev_tid != cur->tid)
-        return -LINUX_EINVAL;
+    if (ev.sigev_notify == LINUX_SIGEV_THREAD_ID && !thread_find(ev.sigev_tid))
+        return -LINUX_EINVAL; /* a thread of this process (glibc's SIGEV_THREAD helper, say) */
     for (id = 0; id < TIMERS_MAX && timers[id].used; id++)
         ;
     if (id == TIMERS_MAX)
@@ -288,7 +290,7 @@ int64_t sys_timer_create(SYSARGS)
     if (copy_to_user(a2, &id, sizeof(id)))
         return -LINUX_EFAULT;
     timers[id] = (struct ktimer){.used = true, .posix = true, .clock = clock, .notify = ev.sigev_notify,
-                                 .signo = ev.sigev_signo, .value = ev.sigev_value};
+                                 .signo = ev.sigev_signo, .value = ev.sigev_value, .tid = ev.sigev_tid};
     if (!a1)
         timers[id].value = (uint64_t)id; /* Linux's default sigev_value is the timer id */
     return 0;

@@ -10,6 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -381,6 +384,7 @@ static void *many(void *arg)
 }
 
 static void *nothing(void *arg) { return arg; }
+static void *nothing_fn(void *arg) { return arg; }
 
 static void test_many(void)
 {
@@ -491,6 +495,87 @@ static void test_flock(void)
     close(lock_fd2);
 }
 
+/* ---- fork from a second thread while a third holds a lock: only the caller goes on in the child ---- */
+static sem_t hold_go;
+
+static void *holds_lock(void *arg)
+{
+    pthread_mutex_lock(&mu);
+    sem_wait(&hold_go);
+    pthread_mutex_unlock(&mu);
+    return arg;
+}
+
+static void *forker(void *arg)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* the child: one thread, whose id is the new pid; a fresh thread works there too */
+        int ok = syscall(SYS_gettid) == getpid();
+        pthread_t t;
+        ok = ok && pthread_create(&t, NULL, nothing_fn, NULL) == 0 && pthread_join(t, NULL) == 0;
+        _exit(ok ? 42 : 1);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return (void *)(long)(WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+static void test_fork(void)
+{
+    sem_init(&hold_go, 0, 0);
+    pthread_t h = spawn(holds_lock, NULL);
+    long r = (long)join(spawn(forker, NULL));
+    sem_post(&hold_go);
+    join(h);
+    printf("fork in a thread: the child's status %ld\n", r);
+}
+
+/* ---- names and timers that start threads ---- */
+static sem_t timer_fired;
+static char timer_thread_name[16];
+
+static void on_timer(union sigval v)
+{
+    prctl(PR_GET_NAME, timer_thread_name);
+    sem_post(&timer_fired);
+    (void)v;
+}
+
+static void *named(void *arg)
+{
+    char before[16] = "", after[16] = "";
+    prctl(PR_GET_NAME, before);
+    prctl(PR_SET_NAME, "worker-7");
+    prctl(PR_GET_NAME, after);
+    printf("thread name: inherited %s, set %s\n", before, after);
+    return arg;
+}
+
+static void test_names_timers(void)
+{
+    char mine[16] = "";
+    prctl(PR_SET_NAME, "threads-main");
+    join(spawn(named, NULL));
+    prctl(PR_GET_NAME, mine);
+    printf("the first thread's name stays %s\n", mine);
+    struct sigevent sev;
+    memset(&sev, 0, sizeof(sev));
+    sev.sigev_notify = SIGEV_THREAD;
+    sev.sigev_notify_function = on_timer;
+    timer_t tm;
+    sem_init(&timer_fired, 0, 0);
+    if (timer_create(CLOCK_MONOTONIC, &sev, &tm) != 0) {
+        printf("timer_create SIGEV_THREAD: %s\n", strerror(errno));
+        return;
+    }
+    struct itimerspec its = {{0, 0}, {0, 10 * 1000000}};
+    timer_settime(tm, 0, &its, NULL);
+    sem_wait(&timer_fired);
+    timer_delete(tm);
+    printf("a SIGEV_THREAD timer ran its function in a thread (named %s)\n", timer_thread_name);
+}
+
 /* ---- futex errors ---- */
 #define FUTEX_WAIT_PRIVATE 128
 #define FUTEX_WAKE_PRIVATE 129
@@ -590,6 +675,8 @@ int main(int argc, char **argv)
     test_many();
     test_robust_pi();
     test_flock();
+    test_names_timers();
+    test_fork();
     test_futex_errors();
     return 0;
 }
