@@ -24,10 +24,7 @@ static struct linux_pollfd gather[GATHER_MAX];
 
 static bool fd_waiters(void)
 {
-    for_each_thread(t)
-        if (t->state == THREAD_BLOCKED && t->wait_nfds)
-            return true;
-    return false;
+    return cur_proc->nfd_waiters > 0;
 }
 
 /* One host poll over the waiting threads' fds (timeout_ms as poll's): those with an fd ready wake.
@@ -72,10 +69,7 @@ static void reap(void)
 
 static int runnable_count(void)
 {
-    int n = 0;
-    for_each_thread(t)
-        n += t->state == THREAD_RUNNABLE;
-    return n;
+    return cur_proc->nrunnable;
 }
 
 /* Two threads ready, or one and another waiting on fds (looked at when the slice ends): the
@@ -163,7 +157,7 @@ static void schedule(void)
 
 void sched_block(int64_t wake_at_ms)
 {
-    cur->state = THREAD_BLOCKED;
+    thread_set_state(cur, THREAD_BLOCKED);
     cur->wake_at = wake_at_ms;
     schedule();
     cur->wake_at = -1;
@@ -172,7 +166,7 @@ void sched_block(int64_t wake_at_ms)
 void sched_wake(struct thread *t)
 {
     if (t->state == THREAD_BLOCKED)
-        t->state = THREAD_RUNNABLE;
+        thread_set_state(t, THREAD_RUNNABLE);
 }
 
 void sched_yield_now(void)
@@ -206,7 +200,9 @@ void sched_wait_fds(struct linux_pollfd *fds, uint32_t n, int64_t wake_at_ms)
     cur->wait_fds = fds;
     cur->wait_nfds = n;
     cur->waits_for = ~0ull; /* a signalfd among the fds, or a handler: it looks again */
+    cur_proc->nfd_waiters++;
     sched_block(wake_at_ms); /* the others run; the fds are looked at each slice and when idle */
+    cur_proc->nfd_waiters--;
     cur->wait_fds = NULL;
     cur->wait_nfds = 0;
     cur->waits_for = waits;
@@ -229,8 +225,8 @@ struct linux_pollfd *sched_poll_page(void)
 
 _Noreturn void sched_exit_thread(void)
 {
-    cur->state = THREAD_DEAD;
     thread_unlink(cur);
+    cur->state = THREAD_DEAD;
     zombie = cur;
     schedule();
     panic("sched: an ended thread ran again");
@@ -245,6 +241,7 @@ void sched_drop_others(bool end_host_tids)
             if (end_host_tids && t->tid != cur_proc->pid)
                 process_call(BVM_PROC_THREAD_END, t->tid, 0, NULL);
             signal_thread_exit(t);
+            cur_proc->nfd_waiters -= t->wait_nfds != 0;
             thread_unlink(t);
             thread_free(t);
         }

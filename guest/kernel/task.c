@@ -26,8 +26,9 @@ void task_init(void)
     thread0.tid = boot->pid;
     thread0.altstack.ss_flags = LINUX_SS_DISABLE;
     thread0.wake_at = -1;
-    proc0.threads = &thread0;
+    proc0.threads = proc0.threads_tail = &thread0;
     proc0.nthreads = 1;
+    proc0.nrunnable = 1;
     /* What execve passes on: ignored dispositions and the mask (SIGKILL and SIGSTOP never). */
     for (int sig = 1; sig <= LINUX_NSIG; sig++)
         if ((boot->sig_ignored & SIGBIT(sig)) && sig != LINUX_SIGKILL && sig != LINUX_SIGSTOP)
@@ -67,24 +68,37 @@ void thread_free(struct thread *t)
 
 void thread_link(struct thread *t)
 {
-    struct thread **p = &cur_proc->threads;
-    while (*p)
-        p = &(*p)->next;
+    struct thread *tail = cur_proc->threads_tail;
     t->next = NULL;
+    t->prev = tail;
     t->state = THREAD_RUNNABLE;
-    *p = t;
+    if (tail)
+        tail->next = t;
+    else
+        cur_proc->threads = t;
+    cur_proc->threads_tail = t;
     cur_proc->nthreads++;
+    cur_proc->nrunnable++;
+}
+
+void thread_set_state(struct thread *t, enum thread_state s)
+{
+    cur_proc->nrunnable += (s == THREAD_RUNNABLE) - (t->state == THREAD_RUNNABLE);
+    t->state = s;
 }
 
 void thread_unlink(struct thread *t)
 {
-    for (struct thread **p = &cur_proc->threads; *p; p = &(*p)->next) {
-        if (*p == t) {
-            *p = t->next;
-            cur_proc->nthreads--;
-            return;
-        }
-    }
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        cur_proc->threads = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    else
+        cur_proc->threads_tail = t->prev;
+    cur_proc->nthreads--;
+    cur_proc->nrunnable -= t->state == THREAD_RUNNABLE;
 }
 
 struct thread *thread_find(int tid)

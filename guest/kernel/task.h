@@ -32,7 +32,7 @@ struct thread {
     uint64_t fs_base, gs_base;
     uint64_t ksp;        /* its kernel stack pointer while switched out */
     uint64_t kstack_top; /* where SYSCALL and traps from user mode start */
-    struct thread *next; /* the process's threads, oldest first (the round robin's order) */
+    struct thread *next, *prev; /* the process's threads, oldest first (the round robin's order) */
     enum thread_state state;
     int64_t wake_at;       /* BLOCKED: monotonic ms when it wakes anyway, or -1 */
     bool woken;            /* BLOCKED: a wake (futex, signal) came */
@@ -63,7 +63,10 @@ struct thread {
 struct process {
     int pid;
     struct thread *threads; /* oldest first; the boot thread (or the one that ran execve) first */
+    struct thread *threads_tail;
     int nthreads;
+    int nrunnable;   /* of them THREAD_RUNNABLE */
+    int nfd_waiters; /* of them blocked on host fds (sched_wait_fds) */
     bool membarrier_private; /* MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED done */
     bool vfork_child; /* its parent waits until it runs a program (or ends) */
     bool vfork_mm;    /* and shares its memory (CLONE_VM): the pages it writes go back to the parent */
@@ -83,6 +86,8 @@ void thread_free(struct thread *t);
 /* Links t into its process (runnable) / takes it out. */
 void thread_link(struct thread *t);
 void thread_unlink(struct thread *t);
+/* A linked thread's state changes (the counts follow). */
+void thread_set_state(struct thread *t, enum thread_state s);
 /* The process's thread with that id, or NULL. */
 struct thread *thread_find(int tid);
 #define for_each_thread(t) for (struct thread *t = cur_proc->threads; t; t = t->next)

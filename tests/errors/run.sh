@@ -276,10 +276,11 @@ done
 
 # fork against the host's process limit (RLIMIT_NPROC 30, for a uid of its own so that no other
 # process counts): EAGAIN, never a half-made child, fork working again once children are reaped;
-# a fork bomb held by the limit ends with every process, as natively, and leaves none behind.
+# a fork bomb held by the limit ends with every process, as natively, and leaves none behind; threads
+# started until the limit (EAGAIN) are all joined and one more starts.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
     unpriv_copy "$P/fork_limit.glibc"
-    for mode in limit bomb; do
+    for mode in limit bomb threads; do
         run() { (cd "$UNPRIV/work" && setpriv --reuid=64123 --regid=64123 --clear-groups --reset-env \
             bash -c "ulimit -u 30; exec timeout 120 $* '$UNPRIV/fork_limit.glibc' $mode" 2>&1; echo "status $?"); }
         n=$(run) b=$(run "'$UNPRIV/buffervm'")

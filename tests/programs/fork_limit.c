@@ -4,8 +4,11 @@
  *   fork_limit bomb: every process forks 8 times in a row, its children doing the same (255 wanted);
  *     forks fail once the limit is reached; everyone waits for its children and ends, the first
  *     says so.
+ *   fork_limit threads: threads that wait on a pipe are started until pthread_create fails (EAGAIN:
+ *     threads count against the limit too); they are released and joined, and one more starts.
  * The output names no counts that depend on the machine. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -59,6 +62,41 @@ static int bomb(void)
     return 0;
 }
 
+static int gate[2];
+
+static void *waiter(void *arg)
+{
+    char c;
+    return (void *)(long)read(gate[0], &c, 1); /* 0 once the gate closes */
+}
+
+static int threads(void)
+{
+    static pthread_t t[10000];
+    int n = 0, err = 0;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 64 << 10);
+    if (pipe(gate) < 0)
+        return perror("pipe"), 1;
+    while (n < 10000 && (err = pthread_create(&t[n], &attr, waiter, NULL)) == 0)
+        n++;
+    printf("pthread_create at the limit: %s\n", n < 10000 ? strerror(err) : "no limit met");
+    close(gate[1]);
+    long bad = 0;
+    for (int i = 0; i < n; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        bad += r != NULL;
+    }
+    pthread_t one;
+    err = pthread_create(&one, &attr, waiter, NULL);
+    if (!err)
+        pthread_join(one, NULL);
+    printf("all joined (%ld read something), one more started: %s\n", bad, err ? strerror(err) : "yes");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -66,6 +104,8 @@ int main(int argc, char **argv)
         return limit();
     if (argc == 2 && strcmp(argv[1], "bomb") == 0)
         return bomb();
-    fprintf(stderr, "usage: fork_limit limit|bomb\n");
+    if (argc == 2 && strcmp(argv[1], "threads") == 0)
+        return threads();
+    fprintf(stderr, "usage: fork_limit limit|bomb|threads\n");
     return 2;
 }
