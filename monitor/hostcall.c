@@ -108,19 +108,36 @@ static void hc_segs_written(struct hc_ctx *c, const struct bvm_seg *segs, int n,
     }
 }
 
-/* BVM_IO_TRY: the slow fd would make the call wait (it is not ready, nor O_NONBLOCK). */
-static int would_wait(int fd, short events)
+static int nonblocking(int fd)
 {
-    struct pollfd p = {fd, events, 0};
-    int fl;
-    return poll(&p, 1, 0) == 0 && (fl = fcntl(fd, F_GETFL)) >= 0 && !(fl & O_NONBLOCK);
+    int fl = fcntl(fd, F_GETFL);
+    return fl >= 0 && (fl & O_NONBLOCK);
+}
+
+/* BVM_IO_TRY on a slow fd: what moves without waiting (RWF_NOWAIT: pipes, sockets; a write may be
+ * short, the kernel writes the rest once there is room), -BVM_ENOTREADY when nothing would (and
+ * the fd is not O_NONBLOCK), or AS_USUAL to make the call as usual: a terminal (no RWF_NOWAIT)
+ * that poll says is ready. */
+#define AS_USUAL LONG_MIN
+static long try_io(long nr, int fd, const struct iovec *iov, int n)
+{
+    struct pollfd p = {fd, nr == SYS_readv ? POLLIN : POLLOUT, 0};
+    long got = nr == SYS_readv ? preadv2(fd, iov, n, -1, RWF_NOWAIT) : pwritev2(fd, iov, n, -1, RWF_NOWAIT);
+    if (got >= 0)
+        return got;
+    if (errno == EAGAIN)
+        return nonblocking(fd) ? -EAGAIN : -BVM_ENOTREADY;
+    if (errno != EOPNOTSUPP)
+        return -errno;
+    return poll(&p, 1, 0) == 0 && !nonblocking(fd) ? -BVM_ENOTREADY : AS_USUAL;
 }
 
 /* readv/writev: -errno on failure; on a slow fd an event for the guest cuts the wait short. */
 static long slow_io(const struct hc_ctx *c, long nr, int fd, const struct iovec *iov, int n, uint32_t flags)
 {
-    if (hc_fd_slow(c, fd) && (flags & BVM_IO_TRY) && would_wait(fd, nr == SYS_readv ? POLLIN : POLLOUT))
-        return -BVM_ENOTREADY;
+    long tried = hc_fd_slow(c, fd) && (flags & BVM_IO_TRY) ? try_io(nr, fd, iov, n) : AS_USUAL;
+    if (tried != AS_USUAL)
+        return tried;
     if (hc_fd_slow(c, fd))
         return safe_syscall(nr, fd, iov, n, 0, 0, 0);
     long got = syscall(nr, fd, iov, n);

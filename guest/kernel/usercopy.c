@@ -149,8 +149,9 @@ int64_t user_io(uint32_t hc_nr, int host_fd, uint64_t va, uint64_t len, int64_t 
         if (got < 0)
             return total ? (int64_t)total : got;
         total += (uint64_t)got;
-        if (got < want)
+        if (got < want && !(may_wait && hc_nr == BVM_HC_WRITE))
             break; /* short transfer: end of file, a pipe, or a terminal line */
+        /* (a thread's write that moved what fit goes on with the rest, as a blocking write does) */
     }
     return (int64_t)total;
 }

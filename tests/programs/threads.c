@@ -531,6 +531,36 @@ static void test_fork(void)
     printf("fork in a thread: the child's status %ld\n", r);
 }
 
+/* ---- one write larger than a pipe holds, read by another thread of the process ---- */
+static int pipe_fds[2];
+
+static void *pipe_reader(void *arg)
+{
+    static char b[1 << 16];
+    long total = 0, n;
+    unsigned sum = 0;
+    while ((n = read(pipe_fds[0], b, sizeof(b))) > 0) {
+        for (long i = 0; i < n; i++)
+            sum = sum * 31 + (unsigned char)b[i];
+        total += n;
+    }
+    printf("pipe between threads: read %ld bytes, sum %u\n", total, sum);
+    return arg;
+}
+
+static void test_pipe_between(void)
+{
+    static char big[3 << 20];
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = (char)(i * 7 + i / 1000);
+    CHECK(pipe(pipe_fds) == 0);
+    pthread_t t = spawn(pipe_reader, NULL);
+    printf("pipe between threads: one write of %ld\n", (long)write(pipe_fds[1], big, sizeof(big)));
+    close(pipe_fds[1]);
+    join(t);
+    close(pipe_fds[0]);
+}
+
 /* ---- names and timers that start threads ---- */
 static sem_t timer_fired;
 static char timer_thread_name[16];
@@ -677,6 +707,7 @@ int main(int argc, char **argv)
     test_flock();
     test_names_timers();
     test_fork();
+    test_pipe_between();
     test_futex_errors();
     return 0;
 }

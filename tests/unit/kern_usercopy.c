@@ -41,7 +41,10 @@ int64_t hc_io(uint32_t nr, int fd, const struct bvm_seg *segs, uint32_t nsegs, i
         eintrs--;
         return -LINUX_EINTR;
     }
-    return chunk ? chunk : -LINUX_ENOSYS;
+    uint64_t want = 0;
+    for (uint32_t i = 0; i < nsegs; i++)
+        want += segs[i].len;
+    return chunk ? (int64_t)MIN((uint64_t)chunk, want) : -LINUX_ENOSYS;
 }
 
 bool events_interrupted(void)
@@ -131,7 +134,12 @@ static void test_io_threads(void)
     got = user_io(BVM_HC_READ, 3, UBASE, 50, 0, ACC_WRITE, 0);
     EXPECT("kern_io_threads_wait_in_kernel", got == 50 && io_calls == 3 && fd_waits == 2,
            "got %ld, %d calls, %d waits", (long)got, io_calls, fd_waits);
-    not_ready = 1, signal_waiting = 1, io_calls = 0;
+    chunk = 40, io_calls = 0, fd_waits = 0, not_ready = 0;
+    got = user_io(BVM_HC_WRITE, 3, UBASE, 100, 0, ACC_READ, 0);
+    EXPECT("kern_io_threads_write_all", got == 100 && io_calls == 3, "got %ld after %d calls", (long)got, io_calls);
+    got = user_io(BVM_HC_READ, 3, UBASE, 100, 0, ACC_WRITE, 0);
+    EXPECT("kern_io_threads_read_short", got == 40, "got %ld", (long)got);
+    chunk = 50, not_ready = 1, signal_waiting = 1, io_calls = 0;
     got = user_io(BVM_HC_WRITE, 3, UBASE, 50, 0, ACC_READ, 0);
     EXPECT("kern_io_threads_wait_signal", got == -LINUX_ERESTARTSYS && io_calls == 1, "got %ld", (long)got);
     proc.nthreads = 1, signal_waiting = 0, chunk = 0, not_ready = 0;
