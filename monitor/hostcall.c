@@ -114,6 +114,23 @@ static int nonblocking(int fd)
     return fl >= 0 && (fl & O_NONBLOCK);
 }
 
+/* A pipe that poll says is writable has room for PIPE_BUF bytes: that much is written without
+ * waiting, where the host's pipes take no RWF_NOWAIT (Linux before 6.x). */
+static long pipe_write_room(int fd, const struct iovec *iov, int n)
+{
+    struct iovec part[BVM_HC_MAX_SEGS];
+    size_t left = PIPE_BUF;
+    int k = 0;
+    for (; k < n && left; k++) {
+        part[k] = iov[k];
+        if (part[k].iov_len > left)
+            part[k].iov_len = left;
+        left -= part[k].iov_len;
+    }
+    long got = writev(fd, part, k);
+    return got < 0 ? -errno : got;
+}
+
 /* BVM_IO_TRY on a slow fd: what moves without waiting (RWF_NOWAIT: pipes, sockets; a write may be
  * short, the kernel writes the rest once there is room), -BVM_ENOTREADY when nothing would (and
  * the fd is not O_NONBLOCK), or AS_USUAL to make the call as usual: a terminal (no RWF_NOWAIT)
@@ -122,6 +139,7 @@ static int nonblocking(int fd)
 static long try_io(long nr, int fd, const struct iovec *iov, int n)
 {
     struct pollfd p = {fd, nr == SYS_readv ? POLLIN : POLLOUT, 0};
+    struct stat st;
     long got = nr == SYS_readv ? preadv2(fd, iov, n, -1, RWF_NOWAIT) : pwritev2(fd, iov, n, -1, RWF_NOWAIT);
     if (got >= 0)
         return got;
@@ -129,7 +147,11 @@ static long try_io(long nr, int fd, const struct iovec *iov, int n)
         return nonblocking(fd) ? -EAGAIN : -BVM_ENOTREADY;
     if (errno != EOPNOTSUPP)
         return -errno;
-    return poll(&p, 1, 0) == 0 && !nonblocking(fd) ? -BVM_ENOTREADY : AS_USUAL;
+    if (poll(&p, 1, 0) == 0)
+        return nonblocking(fd) ? AS_USUAL : -BVM_ENOTREADY;
+    if (nr == SYS_writev && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+        return pipe_write_room(fd, iov, n);
+    return AS_USUAL;
 }
 
 /* readv/writev: -errno on failure; on a slow fd an event for the guest cuts the wait short. */
