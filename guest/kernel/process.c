@@ -174,7 +174,7 @@ static int64_t clone_thread(uint64_t flags, uint64_t newsp, uint64_t parent_tid,
         copy_to_user(child_tid, &id, sizeof(id));
     if (flags & LINUX_CLONE_CHILD_CLEARTID)
         t->clear_child_tid = child_tid;
-    thread_link(t);
+    sched_start(t);
     return tid;
 }
 

@@ -165,8 +165,16 @@ void sched_block(int64_t wake_at_ms)
 
 void sched_wake(struct thread *t)
 {
-    if (t->state == THREAD_BLOCKED)
-        thread_set_state(t, THREAD_RUNNABLE);
+    if (t->state != THREAD_BLOCKED)
+        return;
+    thread_set_state(t, THREAD_RUNNABLE);
+    slice_start(); /* the running thread may never block: it gets a slice now */
+}
+
+void sched_start(struct thread *t)
+{
+    thread_link(t);
+    slice_start();
 }
 
 void sched_yield_now(void)

@@ -20,6 +20,8 @@ struct linux_pollfd *sched_poll_page(void);
 #define SCHED_POLL_PAGE (PAGE_SIZE / sizeof(struct linux_pollfd))
 /* A blocked thread becomes runnable (nothing if it is not blocked). */
 void sched_wake(struct thread *t);
+/* A new thread of the process, ready to run (clone). */
+void sched_start(struct thread *t);
 /* Gives the vCPU to the next runnable thread, if any (sched_yield). */
 void sched_yield_now(void);
 /* On the way back to user mode: a thread whose slice has run out makes way for the next. */

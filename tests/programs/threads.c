@@ -306,6 +306,26 @@ static void *setter(void *arg)
     return arg;
 }
 
+/* The first thread spins until a new one answers: the new one must get the vCPU though the
+ * first never blocks (and a thread a futex wake made ready likewise). */
+static atomic_int answered;
+
+static void *answer(void *arg)
+{
+    atomic_store(&answered, 1);
+    return arg;
+}
+
+/* (first thing in the process: no thread has had a slice yet) */
+static void test_first_spin(void)
+{
+    pthread_t a = spawn(answer, NULL);
+    while (!atomic_load(&answered))
+        ;
+    join(a);
+    printf("preemption: a new thread ran while its creator spun\n");
+}
+
 static void test_preempt(void)
 {
     pthread_t s1 = spawn(spinner, NULL), s2 = spawn(spinner, NULL), st = spawn(setter, NULL);
@@ -695,6 +715,7 @@ int main(int argc, char **argv)
         for (;;)
             pause();
     }
+    test_first_spin();
     test_mutex();
     test_condvar();
     test_rw_barrier_sem();
