@@ -4,6 +4,7 @@
 #include "hostcall.h"
 #include "string.h"
 #include "syscall.h"
+#include "task.h"
 #include "usercopy.h"
 
 #define STR_MAX 32 /* strace's default -s */
@@ -354,6 +355,14 @@ static void add_result(struct line *l, const struct syscall_desc *d, int64_t ret
     }
 }
 
+/* A new line: in a process with threads, which thread's it is, as strace -f says it. */
+static void line_start(struct line *l)
+{
+    l->len = 0;
+    if (cur_proc->nthreads > 1)
+        add(l, "[pid %d] ", cur->tid);
+}
+
 static void emit(struct line *l)
 {
     l->len = MIN(l->len, sizeof(l->buf) - 2);
@@ -379,7 +388,7 @@ void trace_syscall(uint64_t nr, const struct syscall_desc *d, const uint64_t arg
     static struct line l;
     bool keep = before && d && d->ret_kind == 'e';
     struct line *lp = keep ? &exec_line : &l;
-    lp->len = 0;
+    line_start(lp);
     if (!d) {
         add(lp, "syscall_%lu(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx)", (unsigned long)nr, (unsigned long)args[0],
             (unsigned long)args[1], (unsigned long)args[2], (unsigned long)args[3], (unsigned long)args[4],
@@ -411,7 +420,7 @@ void trace_signal(const struct linux_siginfo *si)
         return;
     int sig = si->si_signo, code = si->si_code;
     const char *cn = code_name(sig, code);
-    l.len = 0;
+    line_start(&l);
     add(&l, "--- %s {si_signo=%s, si_code=", signal_name(sig), signal_name(sig));
     cn ? add(&l, "%s", cn) : add(&l, "%d", code);
     if (code == LINUX_SI_USER || code == LINUX_SI_TKILL || code == LINUX_SI_QUEUE)

@@ -137,6 +137,16 @@ else
     echo "SKIP trace-signals-as-strace: strace not installed"
 fi
 
+# With threads, each --trace-syscalls line names its thread as strace -f does ("[pid TID] "): the
+# exit(7) of threads.c's exit mode is the second thread's, and the first thread's lines are its pid's.
+TH=$(realpath "$B/tests/programs/threads.musl")
+{ (cd "$T" && "$BVM" --backend soft --trace-syscalls --trace-file "$T/th.trace" "$TH" exit >/dev/null 2>&1); } 2>/dev/null
+ids=$(sed -n 's/^\[pid \([0-9]*\)\] .*/\1/p' "$T/th.trace" | sort -u | wc -l)
+first=$(sed -n 's/^\[pid \([0-9]*\)\] .*/\1/p' "$T/th.trace" | head -n 1)
+exiter=$(sed -n 's/^\[pid \([0-9]*\)\] exit_group(7).*/\1/p' "$T/th.trace")
+if [ "$ids" = 2 ] && [ -n "$exiter" ] && [ "$exiter" != "$first" ]; then echo "PASS trace-threads-named"
+else echo "FAIL trace-threads-named: $ids ids, first $first, exit_group by '$exiter': $(grep exit "$T/th.trace" | head -3 | tr '\n' ' ')"; fi
+
 # munmap frees the page tables it empties: rounds of far-apart mappings end with equal free memory.
 PT=$(realpath "$B/tests/programs/ptloop.glibc")
 out=$(cd "$T" && "$BVM" --backend soft "$PT" 2>&1)
