@@ -118,6 +118,15 @@ thread_first:
     movq %r12, %rsp
     jmp iret_to_user
 
+/* run_on_stack(top, fn): calls fn on the stack ending at top, with no frame beneath it (the boot
+ * stack is left behind); fn never returns. */
+    .globl run_on_stack
+run_on_stack:
+    movq %rdi, %rsp
+    xorl %ebp, %ebp
+    call *%rsi
+    ud2
+
 /* user_enter(tf): first entry into user mode (after exec). GS base must hold the per-cpu area. */
     .globl user_enter
 user_enter:

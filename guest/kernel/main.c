@@ -69,12 +69,5 @@ _Noreturn void kernel_main(uint64_t entry, uint64_t stack_max, uint64_t tss, uin
     memset(__bss_start, 0, (size_t)(__bss_end - __bss_start));
     boot = P2V(BVM_BOOTINFO_GPA);
     /* Move to the kernel's own stack (in the image) so nothing depends on the boot area's mapping. */
-    uint64_t ktop = (uint64_t)(uintptr_t)(kstack + KSTACK_SIZE);
-    __asm__ volatile("movq %0, %%rsp\n\t"
-                     "xorl %%ebp, %%ebp\n\t"
-                     "call *%1\n\t"
-                     :
-                     : "r"(ktop), "r"(kernel_start)
-                     : "memory");
-    __builtin_unreachable();
+    run_on_stack((uint64_t)(uintptr_t)(kstack + KSTACK_SIZE), kernel_start);
 }

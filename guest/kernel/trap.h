@@ -26,6 +26,8 @@ struct percpu {
 void trap_handler(struct trapframe *tf);
 void syscall_dispatch(struct trapframe *tf);
 
+/* entry.S: fn on a fresh stack ending at top (the kernel's entry leaves the boot stack so). */
+_Noreturn void run_on_stack(uint64_t top, void (*fn)(void));
 /* entry.S: leave the kernel into user mode with the registers in *tf (IRETQ); never returns. */
 _Noreturn void user_enter(struct trapframe *tf);
 extern char isr_stubs[]; /* 256 stubs, 16 bytes apart */
