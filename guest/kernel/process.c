@@ -14,7 +14,6 @@
 #include "task.h"
 #include "timer.h"
 #include "usercopy.h"
-#include "wait.h"
 
 int64_t process_call(uint32_t op, int pid, int arg, void *buf)
 {
@@ -273,9 +272,8 @@ static int64_t do_wait(int idtype, int id, int options, struct linux_siginfo *in
         r->u.wait.rusage_gpa = kva_to_gpa(ru);
         int64_t ret = hc_issue();
         if (poll_only && ret == 0 && info->u.chld.pid == 0) {
-            if (signal_interrupts())
-                return -LINUX_ERESTARTSYS;
-            sched_block(wait_now_ms() + SCHED_SLICE_MS);
+            if ((ret = sched_nap()) < 0)
+                return ret;
             continue;
         }
         if (ret != -LINUX_EINTR)

@@ -13,8 +13,6 @@
 #include "timer.h"
 #include "wait.h"
 
-#define IDLE_MAX_MS (1 << 30) /* the host's poll takes an int */
-
 static struct thread *zombie; /* ended; its stack is in use until the switch away from it */
 static bool need_resched;
 
@@ -138,7 +136,7 @@ static void idle(void)
         if (wake_due(now, &next) || runnable_count())
             return;
         /* signals and timers from the host wake their targets, as fds do theirs */
-        poll_waiters(next < 0 ? IDLE_MAX_MS : (int32_t)MIN(next - now, IDLE_MAX_MS));
+        poll_waiters(next < 0 ? WAIT_MAX_MS : (int32_t)MIN(next - now, WAIT_MAX_MS));
     }
 }
 
@@ -177,6 +175,14 @@ void sched_start(struct thread *t)
     slice_start();
 }
 
+int64_t sched_nap(void)
+{
+    if (signal_interrupts())
+        return -LINUX_ERESTARTSYS;
+    sched_block(wait_now_ms() + SCHED_SLICE_MS);
+    return 0;
+}
+
 void sched_yield_now(void)
 {
     if (runnable_count() > 1)
@@ -188,9 +194,8 @@ void sched_slice_over(void)
     need_resched = true;
 }
 
-void sched_preempt(struct trapframe *tf)
+void sched_preempt(void)
 {
-    (void)tf;
     if (!need_resched)
         return;
     need_resched = false;

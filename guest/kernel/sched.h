@@ -20,12 +20,15 @@ struct linux_pollfd *sched_poll_page(void);
 #define SCHED_POLL_PAGE (PAGE_SIZE / sizeof(struct linux_pollfd))
 /* A blocked thread becomes runnable (nothing if it is not blocked). */
 void sched_wake(struct thread *t);
+/* A thread of several asked the host without waiting and must look again: it sleeps one slice
+ * while the others run. -ERESTARTSYS (without sleeping) when a signal needs the call first. */
+int64_t sched_nap(void);
 /* A new thread of the process, ready to run (clone). */
 void sched_start(struct thread *t);
 /* Gives the vCPU to the next runnable thread, if any (sched_yield). */
 void sched_yield_now(void);
 /* On the way back to user mode: a thread whose slice has run out makes way for the next. */
-void sched_preempt(struct trapframe *tf);
+void sched_preempt(void);
 /* The slice timer went off (timer.c): the running thread is to make way at its next return. */
 void sched_slice_over(void);
 /* The current thread ends: the next one runs, and frees its stack. Never returns. */

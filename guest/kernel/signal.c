@@ -180,7 +180,7 @@ int signal_send(struct thread *t, const struct linux_siginfo *info)
     return err;
 }
 
-int signal_send_simple(int sig, int code)
+int signal_send_to(struct thread *t, int sig, int code)
 {
     struct linux_siginfo info;
     memset(&info, 0, sizeof(info));
@@ -190,7 +190,12 @@ int signal_send_simple(int sig, int code)
         info.u.kill.pid = cur_proc->pid;
         info.u.kill.uid = cred.uid;
     }
-    return signal_send(code == LINUX_SI_TKILL ? cur : NULL, &info);
+    return signal_send(t, &info);
+}
+
+int signal_send_simple(int sig, int code)
+{
+    return signal_send_to(code == LINUX_SI_TKILL ? cur : NULL, sig, code);
 }
 
 /* Linux's force_sig_info: a blocked or ignored signal the thread cannot survive without is

@@ -16,6 +16,8 @@ int signal_send(struct thread *t, const struct linux_siginfo *info);
 /* kill() to itself (SI_USER, to the process) or tkill (SI_TKILL, to the thread), and the kernel's
  * own signals (SIGPIPE after a broken pipe: SI_USER, as Linux sends it). */
 int signal_send_simple(int sig, int code);
+/* The same with the target named: t a thread of the process, or NULL for the process. */
+int signal_send_to(struct thread *t, int sig, int code);
 /* A CPU fault in user mode: the signal is forced on the thread (unblocked, SIG_IGN reset) with the
  * fault's record (trapno, err, cr2 for the frame). */
 void signal_force_fault(struct trapframe *tf, int sig, int code, uint64_t addr);

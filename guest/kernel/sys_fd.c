@@ -10,7 +10,6 @@
 #include "syscall.h"
 #include "task.h"
 #include "usercopy.h"
-#include "wait.h"
 
 int64_t sys_close(SYSARGS)
 {
@@ -108,11 +107,8 @@ static int64_t lock_issue(int fd, uint32_t op, uint64_t uarg, int32_t cmd)
             continue;
         if (r == -LINUX_EINTR)
             return -LINUX_ERESTARTSYS;
-        if (nowait < 0 || (r != -LINUX_EAGAIN && r != -LINUX_EACCES))
+        if (nowait < 0 || (r != -LINUX_EAGAIN && r != -LINUX_EACCES) || (r = sched_nap()) < 0)
             return r;
-        if (signal_interrupts())
-            return -LINUX_ERESTARTSYS;
-        sched_block(wait_now_ms() + SCHED_SLICE_MS);
     }
 }
 

@@ -18,7 +18,7 @@ int64_t sys_getrusage(SYSARGS)
 {
     static struct linux_rusage ru;
     int who = (int32_t)a0;
-    if (who != 0 && who != -1 && who != 1) /* SELF, CHILDREN, THREAD (one thread: the process) */
+    if (who != 0 && who != -1 && who != 1) /* SELF, CHILDREN, THREAD (the process's, for now) */
         return -LINUX_EINVAL;
     int64_t r = process_call(BVM_PROC_RUSAGE, 0, who == -1 ? -1 : 0, &ru);
     if (r < 0)

@@ -1,6 +1,5 @@
 /* sys_signal.c: the signal syscalls: dispositions, the mask, waiting for signals, sending them. */
 #include "bvm_linux.h"
-#include "cred.h"
 #include "signal.h"
 #include "string.h"
 #include "syscall.h"
@@ -146,15 +145,7 @@ static int64_t thread_kill(int64_t tgid, int64_t tid, int64_t sig)
         return -LINUX_ESRCH;
     if (sig < 0 || sig > LINUX_NSIG)
         return -LINUX_EINVAL;
-    if (!sig)
-        return 0;
-    struct linux_siginfo info;
-    memset(&info, 0, sizeof(info));
-    info.si_signo = (int)sig;
-    info.si_code = LINUX_SI_TKILL;
-    info.u.kill.pid = cur_proc->pid;
-    info.u.kill.uid = cred.uid;
-    return signal_send(t, &info);
+    return sig ? signal_send_to(t, (int)sig, LINUX_SI_TKILL) : 0;
 }
 
 int64_t sys_tkill(SYSARGS) { return thread_kill(-1, (int32_t)a0, (int32_t)a1); }

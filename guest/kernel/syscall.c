@@ -52,6 +52,6 @@ void syscall_dispatch(struct trapframe *tf)
         trace_syscall(nr, d, args, ret, false);
     /* A thread whose slice is over makes way; a signal unblocked or raised by this call takes
      * effect before the program continues. */
-    sched_preempt(tf);
+    sched_preempt();
     signal_deliver(tf);
 }

@@ -4,7 +4,7 @@
 #include "hostcall.h"
 #include "string.h"
 #include "syscall.h"
-#include "task.h"
+#include "sched.h"
 #include "usercopy.h"
 
 #define STR_MAX 32 /* strace's default -s */
@@ -359,7 +359,7 @@ static void add_result(struct line *l, const struct syscall_desc *d, int64_t ret
 static void line_start(struct line *l)
 {
     l->len = 0;
-    if (cur_proc->nthreads > 1)
+    if (sched_threaded())
         add(l, "[pid %d] ", cur->tid);
 }
 

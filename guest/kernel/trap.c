@@ -147,7 +147,7 @@ void trap_handler(struct trapframe *tf)
     }
     if (trap_from_user(tf) && tf->vector != TRAP_SYSCALL) {
         cur->in_syscall = false;
-        sched_preempt(tf);
+        sched_preempt();
         signal_deliver(tf);
     }
 }

@@ -2,13 +2,11 @@
 #include "wait.h"
 
 #include "bvm_linux.h"
-#include "events.h"
 #include "hostcall.h"
 #include "sched.h"
 #include "signal.h"
 #include "syscall.h"
 
-#define WAIT_MAX_MS (1 << 30) /* the host's poll takes an int; longer waits go round again */
 
 int64_t wait_now_ms(void)
 {

@@ -16,6 +16,7 @@ int64_t wait_pending(uint64_t mask);
 
 /* Monotonic milliseconds; a deadline ms from now (-1 stays -1: none); what is left of one, as a
  * host poll timeout (-1: none, 0: passed, at most ~12 days a round). */
+#define WAIT_MAX_MS (1 << 30) /* the host's poll takes an int; longer waits go round again */
 int64_t wait_now_ms(void);
 int64_t wait_deadline(int64_t ms);
 int32_t wait_left(int64_t deadline);
