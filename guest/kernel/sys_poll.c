@@ -75,18 +75,20 @@ static int64_t poll_kernel(struct linux_pollfd *pfd, uint64_t nfds, int64_t dead
     for (;;) {
         bool threaded = sched_threaded();
         nready = kernel_ready(pfd, host, nfds, kernel_revents);
+        int32_t left = nready ? 0 : wait_left(deadline);
         /* A signal the call's own mask lets through (ppoll, pselect) is pending already: the
          * host is only asked what is ready. */
-        bool now = nready || threaded || signal_interrupts();
-        r = hc_poll(host, (uint32_t)nfds, now ? 0 : wait_left(deadline));
+        r = hc_poll(host, (uint32_t)nfds, left == 0 || threaded || signal_interrupts() ? 0 : left);
         if (r == -LINUX_EINTR && events_interrupted())
             return -LINUX_ERESTARTNOHAND;
         if (r == -LINUX_EINTR)
             continue;
-        if (r == 0 && !nready && wait_left(deadline) != 0 && signal_interrupts())
-            return -LINUX_ERESTARTNOHAND;
-        if (r != 0 || nready || !threaded || wait_left(deadline) == 0)
+        if (r != 0 || left == 0)
             break;
+        if (signal_interrupts())
+            return -LINUX_ERESTARTNOHAND;
+        if (!threaded)
+            break; /* the host waited the time out */
         return wait_threaded(host, nfds, deadline);
     }
     if (r < 0)
@@ -262,18 +264,21 @@ static int64_t epoll_wait_until(int64_t epfd, uint64_t uevents, int64_t maxevent
     int64_t r;
     for (;;) {
         /* only asked what is ready: with threads, or a signal epoll_pwait's mask lets through */
-        bool now = sched_threaded() || signal_interrupts();
+        bool threaded = sched_threaded();
         int32_t left = wait_left(deadline);
-        hc_fdop(h, BVM_FDOP_EPOLL_WAIT, ev, n * sizeof(ev[0]))->arg.epoll.timeout_ms = now ? 0 : left;
+        hc_fdop(h, BVM_FDOP_EPOLL_WAIT, ev, n * sizeof(ev[0]))->arg.epoll.timeout_ms =
+            left == 0 || threaded || signal_interrupts() ? 0 : left;
         r = hc_issue();
         if (r == -LINUX_EINTR && events_interrupted())
             return -LINUX_EINTR;
         if (r == -LINUX_EINTR)
             continue;
-        if (r == 0 && left != 0 && signal_interrupts())
-            return -LINUX_EINTR;
-        if (r != 0 || !now || left == 0)
+        if (r != 0 || left == 0)
             break;
+        if (signal_interrupts())
+            return -LINUX_EINTR;
+        if (!threaded)
+            break; /* the host waited the time out */
         sched_wait_fd(h, LINUX_POLLIN, deadline);
     }
     if (r > 0 && copy_to_user(uevents, ev, (uint64_t)r * sizeof(ev[0])))
