@@ -127,8 +127,7 @@ static long pipe_write_room(int fd, const struct iovec *iov, int n)
             part[k].iov_len = left;
         left -= part[k].iov_len;
     }
-    long got = writev(fd, part, k);
-    return got < 0 ? -errno : got;
+    return safe_syscall(SYS_writev, fd, part, k, 0, 0, 0); /* cannot wait, but an event would cut it */
 }
 
 /* BVM_IO_TRY on a slow fd: what moves without waiting (RWF_NOWAIT: pipes, sockets; a write may be
@@ -147,7 +146,8 @@ static long try_io(long nr, int fd, const struct iovec *iov, int n)
         return nonblocking(fd) ? -EAGAIN : -BVM_ENOTREADY;
     if (errno != EOPNOTSUPP)
         return -errno;
-    if (poll(&p, 1, 0) == 0)
+    /* not ready, or a host signal came during the poll (-1, EINTR): nothing is known to move */
+    if (poll(&p, 1, 0) <= 0)
         return nonblocking(fd) ? AS_USUAL : -BVM_ENOTREADY;
     if (nr == SYS_writev && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
         return pipe_write_room(fd, iov, n);

@@ -31,10 +31,10 @@ run_one() {
         cd "$cwd" || exit 99
         # (the braces' 2>/dev/null hides the shell's own "Aborted"/"Segmentation fault" notes)
         if [ "$kind" = head ]; then
-            { "${ENV[@]}" timeout 120 "$@" </dev/null 2>"$dir/err" | head -n 1 >"$dir/out"; } 2>/dev/null
+            { "${ENV[@]}" timeout -k 10 120 "$@" </dev/null 2>"$dir/err" | head -n 1 >"$dir/out"; } 2>/dev/null
             echo "${PIPESTATUS[0]}" >"$dir/status"
         else
-            { "${ENV[@]}" timeout 120 "$@" </dev/null >"$dir/out" 2>"$dir/err"; } 2>/dev/null
+            { "${ENV[@]}" timeout -k 10 120 "$@" </dev/null >"$dir/out" 2>"$dir/err"; } 2>/dev/null
             echo $? >"$dir/status"
         fi
     )
