@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVM_ABI_VERSION 5u
+#define BVM_ABI_VERSION 6u
 
 /* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
 #define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
@@ -200,7 +200,8 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(48, FUTEX, futex, futex)               /* wait or wake on a word of shared memory (processes) */ \
     X(49, CRED, cred, cred)                  /* setuid and its kin on the monitor -> the ids after */ \
     X(50, XATTR, xattr, at)                  /* extended attributes: get, list, set, remove */       \
-    X(51, MKNODAT, mknodat, at)              /* dirfd, path, mode (type and permissions), dev */
+    X(51, MKNODAT, mknodat, at)              /* dirfd, path, mode (type and permissions), dev */      \
+    X(52, SOCK, sock, sock)                  /* a socket call: op, host fd, its arguments (below) */
 
 enum bvm_hostcall_nr {
 #define BVM_HC_ENUM(n, NAME, name, req) BVM_HC_##NAME = n,
@@ -319,8 +320,9 @@ enum bvm_fdop {
     BVM_FDOP_TIMERFD_SET = 10, /* timer_flags; out = linux_itimerspec[2]: new (read), old (written) */
     BVM_FDOP_TIMERFD_GET = 11, /* out = struct linux_itimerspec */
     BVM_FDOP_FLOCK = 12,       /* lock_cmd = flock(2)'s operation (LOCK_SH, LOCK_EX, LOCK_UN, LOCK_NB) */
-    BVM_FDOP_GETFL = 13,       /* -> the status flags F_SETFL may change (the open file's, shared by
-                                * every process that inherited it) */
+    BVM_FDOP_GETFL = 13,       /* -> the open file's access mode (O_ACCMODE, O_PATH), O_LARGEFILE and the
+                                * status flags F_SETFL may change (shared by every process that
+                                * inherited it) */
     BVM_FDOP_EPOLL_CTL = 14,   /* fd an epoll fd: epoll.op on the host fd epoll.target; out = the
                                 * struct linux_epoll_event (read; none for EPOLL_CTL_DEL) */
     BVM_FDOP_EPOLL_WAIT = 15,  /* fd an epoll fd: up to out_len / 12 ready events into out, waiting
@@ -365,6 +367,49 @@ struct bvm_hc_pipe {
     uint64_t fds_gpa; /* IN */
 };
 _Static_assert(sizeof(struct bvm_hc_pipe) == 16, "hc_pipe size");
+
+/* SOCK: the socket calls, on host sockets. Addresses, option values and control messages travel in
+ * a struct bvm_sock_msg (msg_gpa); SENDMSG and RECVMSG data as a segment list, as READ and WRITE.
+ * Results: SOCKET and ACCEPT a new host fd; SENDMSG, RECVMSG bytes; the rest 0. Lengths the host
+ * reports come back in the bvm_sock_msg. */
+enum bvm_sock_op {
+    BVM_SOCK_SOCKET = 0,      /* a domain, b type (SOCK_NONBLOCK kept), c protocol */
+    BVM_SOCK_BIND = 1,        /* name */
+    BVM_SOCK_CONNECT = 2,     /* name */
+    BVM_SOCK_LISTEN = 3,      /* a backlog */
+    BVM_SOCK_ACCEPT = 4,      /* a flags (SOCK_NONBLOCK); name: room in, the peer's address out */
+    BVM_SOCK_SHUTDOWN = 5,    /* a how */
+    BVM_SOCK_GETSOCKNAME = 6, /* name out */
+    BVM_SOCK_GETPEERNAME = 7, /* name out */
+    BVM_SOCK_SETSOCKOPT = 8,  /* a level, b name; data[data_len] the value */
+    BVM_SOCK_GETSOCKOPT = 9,  /* a level, b name; data: room in, the value out */
+    BVM_SOCK_SENDMSG = 10,    /* a msg flags; name (none: 0 bytes), data = control messages, segs */
+    BVM_SOCK_RECVMSG = 11,    /* a msg flags; name and data (control) room in, filled out; segs */
+    BVM_SOCK_COUNT
+};
+#define BVM_SOCK_NAME_MAX 128  /* sockaddr_storage */
+#define BVM_SOCK_DATA_MAX 2048 /* an option value or control messages (SCM_RIGHTS: up to 253 fds) */
+struct bvm_sock_msg {
+    uint32_t name_len;  /* IN: address bytes, or room for one; OUT: the address's full length */
+    uint32_t data_len;  /* IN: bytes, or room; OUT: bytes (an option's length, control received) */
+    uint32_t msg_flags; /* OUT: RECVMSG's msg_flags */
+    uint32_t wait_ms;   /* OUT with -BVM_ENOTREADY: the socket's SO_RCVTIMEO (SO_SNDTIMEO for a
+                         * send) in ms, 0 for none: how long the thread may wait */
+    uint8_t name[BVM_SOCK_NAME_MAX];
+    uint8_t data[BVM_SOCK_DATA_MAX]; /* control messages carry host fds (SCM_RIGHTS) both ways */
+};
+_Static_assert(sizeof(struct bvm_sock_msg) == 16 + 128 + 2048, "sock_msg size");
+struct bvm_hc_sock {
+    int32_t fd;        /* IN: host socket (SOCKET: unused) */
+    uint32_t op;       /* IN: enum bvm_sock_op */
+    int32_t a, b, c;   /* IN: the op's integer arguments */
+    uint32_t flags;    /* IN: BVM_IO_TRY: -BVM_ENOTREADY where the call would wait (as READ) */
+    uint64_t msg_gpa;  /* IN: struct bvm_sock_msg, read and written back */
+    uint64_t segs_gpa; /* IN: SENDMSG/RECVMSG: struct bvm_seg[nsegs], total <= BVM_HC_MAX_IO */
+    uint32_t nsegs;    /* IN: <= BVM_HC_MAX_SEGS */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct bvm_hc_sock) == 48, "hc_sock size");
 
 /* POLL: host fds the kernel translated from guest fds; negative fds are skipped, as poll does. */
 struct bvm_hc_poll {
@@ -643,6 +688,7 @@ struct bvm_hostcall {
         struct bvm_hc_futex futex;
         struct bvm_hc_cred cred;
         struct bvm_hc_fmap fmap;
+        struct bvm_hc_sock sock;
     } u; /* 176 bytes: bvm_hc_exit is the largest */
 };
 _Static_assert(offsetof(struct bvm_hostcall, ret) == 8, "hostcall ret");

@@ -74,18 +74,15 @@ int64_t hc_fd_adopt(struct hc_ctx *c, int fd)
     return fd;
 }
 
-/* Copy the guest's segment list once into segs and turn it into host iovecs; every segment
- * checked (for writing when the host fills them). Returns the number of iovecs, or -EFAULT /
- * -EINVAL. */
-static int hc_segs(struct hc_ctx *c, const struct bvm_hc_io *io, int fill, struct bvm_seg *segs, struct iovec *iov,
-                   uint64_t *total)
+int hc_segs(struct hc_ctx *c, uint64_t segs_gpa, uint32_t nsegs, int fill, struct bvm_seg *segs, struct iovec *iov,
+            uint64_t *total)
 {
-    if (io->nsegs > BVM_HC_MAX_SEGS)
+    if (nsegs > BVM_HC_MAX_SEGS)
         return -EINVAL;
-    if (gm_read(c->gm, io->segs_gpa, segs, (uint64_t)io->nsegs * sizeof segs[0]) < 0)
+    if (gm_read(c->gm, segs_gpa, segs, (uint64_t)nsegs * sizeof segs[0]) < 0)
         return -EFAULT;
     *total = 0;
-    for (uint32_t i = 0; i < io->nsegs; i++) {
+    for (uint32_t i = 0; i < nsegs; i++) {
         void *p = fill ? gm_ptr_w(c->gm, segs[i].gpa, segs[i].len) : (void *)gm_ptr(c->gm, segs[i].gpa, segs[i].len);
         if (!p || segs[i].len > BVM_HC_MAX_IO || *total + segs[i].len > BVM_HC_MAX_IO)
             return -EFAULT;
@@ -93,13 +90,10 @@ static int hc_segs(struct hc_ctx *c, const struct bvm_hc_io *io, int fill, struc
         iov[i].iov_len = segs[i].len;
         *total += segs[i].len;
     }
-    return (int)io->nsegs;
+    return (int)nsegs;
 }
 
-/* After the host filled guest memory through iov, announce the bytes written, from the same
- * validated copy of the list (the guest's may have changed meanwhile). */
-static void hc_segs_written(struct hc_ctx *c, const struct bvm_seg *segs, int n, const struct iovec *iov,
-                            uint64_t bytes)
+void hc_segs_written(struct hc_ctx *c, const struct bvm_seg *segs, int n, const struct iovec *iov, uint64_t bytes)
 {
     for (int i = 0; i < n && bytes; i++) {
         uint64_t k = iov[i].iov_len < bytes ? iov[i].iov_len : bytes;
@@ -108,7 +102,7 @@ static void hc_segs_written(struct hc_ctx *c, const struct bvm_seg *segs, int n,
     }
 }
 
-static int nonblocking(int fd)
+int hc_fd_nonblocking(int fd)
 {
     int fl = fcntl(fd, F_GETFL);
     return fl >= 0 && (fl & O_NONBLOCK);
@@ -143,12 +137,12 @@ static long try_io(long nr, int fd, const struct iovec *iov, int n)
     if (got >= 0)
         return got;
     if (errno == EAGAIN)
-        return nonblocking(fd) ? -EAGAIN : -BVM_ENOTREADY;
+        return hc_fd_nonblocking(fd) ? -EAGAIN : -BVM_ENOTREADY;
     if (errno != EOPNOTSUPP)
         return -errno;
     /* not ready, or a host signal came during the poll (-1, EINTR): nothing is known to move */
     if (poll(&p, 1, 0) <= 0)
-        return nonblocking(fd) ? AS_USUAL : -BVM_ENOTREADY;
+        return hc_fd_nonblocking(fd) ? AS_USUAL : -BVM_ENOTREADY;
     if (nr == SYS_writev && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
         return pipe_write_room(fd, iov, n);
     return AS_USUAL;
@@ -187,7 +181,7 @@ static int64_t rw(struct hc_ctx *c, const struct bvm_hostcall *r)
     int fill = r->nr == BVM_HC_READ || r->nr == BVM_HC_PREAD || r->nr == BVM_HC_GETRANDOM;
     if ((io->flags & BVM_IO_BAD_BUFFER) && (r->nr == BVM_HC_READ || r->nr == BVM_HC_PREAD))
         return io->nsegs ? -EINVAL : nothing_to_read(io->fd, r->nr == BVM_HC_PREAD ? io->offset : -1);
-    int n = hc_segs(c, io, fill, segs, iov, &total);
+    int n = hc_segs(c, io->segs_gpa, io->nsegs, fill, segs, iov, &total);
     if (n < 0)
         return n;
     long got; /* -errno on failure */

@@ -46,6 +46,16 @@ void hc_rlimits_init(void);
 /* Whether host fd names a file this process executes (hostcall_proc.c): writing it is ETXTBSY. */
 int hc_exec_image(int fd);
 
+/* Copy the guest's segment list once into segs and turn it into host iovecs; every segment
+ * checked (for writing when the host fills them). Returns the number of iovecs, or -EFAULT /
+ * -EINVAL. */
+struct iovec;
+int hc_segs(struct hc_ctx *c, uint64_t segs_gpa, uint32_t nsegs, int fill, struct bvm_seg *segs, struct iovec *iov,
+            uint64_t *total);
+/* After the host filled guest memory through iov, announce the bytes written, from the same
+ * validated copy of the list (the guest's may have changed meanwhile). */
+void hc_segs_written(struct hc_ctx *c, const struct bvm_seg *segs, int n, const struct iovec *iov, uint64_t bytes);
+
 /* Host fds the guest may use. */
 void hc_fd_grant(struct hc_ctx *c, int fd);
 void hc_fd_revoke(struct hc_ctx *c, int fd);
@@ -53,6 +63,8 @@ int hc_fd_ok(const struct hc_ctx *c, int fd);
 /* A granted fd whose reads and writes may wait (not a regular file or directory): only those are
  * cut short by events, as Linux interrupts only "slow" I/O. */
 int hc_fd_slow(const struct hc_ctx *c, int fd);
+/* Whether the host fd's open file is O_NONBLOCK. */
+int hc_fd_nonblocking(int fd);
 /* Result of a host call that created fd: -errno if it failed, -EMFILE (fd closed) if it is
  * beyond what the guest may own, else fd, now granted. */
 int64_t hc_fd_adopt(struct hc_ctx *c, int fd);

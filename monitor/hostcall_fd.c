@@ -123,7 +123,7 @@ static int64_t fd_timerfd(struct hc_ctx *c, const struct bvm_hc_fdop *a)
 static int64_t fd_getfl(const struct bvm_hc_fdop *a)
 {
     int fl = fcntl(a->fd, F_GETFL);
-    return fl < 0 ? -errno : fl & (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME | O_ASYNC);
+    return fl < 0 ? -errno : fl & (O_ACCMODE | O_PATH | O_LARGEFILE | O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME | O_ASYNC);
 }
 
 static int64_t fd_setfl(const struct bvm_hc_fdop *a)

@@ -31,7 +31,8 @@ prog_args() {
 }
 
 # unprivileged CMD...: runs CMD in a scratch directory, as the user nobody when we are root
-# (hostile-input tests: a fuzzed guest or random code has the rights of whoever runs it).
+# (hostile-input tests: a fuzzed guest or random code has the rights of whoever runs it), and
+# without network where a new network namespace can be had (its loopback down: no packet leaves).
 # Programs CMD names must be readable by nobody: unpriv_copy FILE copies FILE into $UNPRIV
 # (made once per script; call it outside $(...)). It is removed at exit unless the script has an
 # EXIT trap of its own, which must then remove it.
@@ -44,8 +45,10 @@ unpriv_copy() {
     cp "$1" "$UNPRIV/" && chmod 755 "$UNPRIV/$(basename "$1")"
 }
 unprivileged() {
+    local net=()
+    unshare --net true 2>/dev/null && net=(unshare --net)
     if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
-        (cd "$UNPRIV/work" && setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env "$@")
+        (cd "$UNPRIV/work" && "${net[@]}" setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env "$@")
     else
         (cd "$UNPRIV/work" && "$@")
     fi

@@ -73,6 +73,13 @@ int fd_install(int host, uint32_t status, bool cloexec)
     return fd;
 }
 
+int fd_install_received(int host, bool cloexec)
+{
+    hc_fdop(host, BVM_FDOP_GETFL, NULL, 0);
+    int64_t fl = hc_issue();
+    return fd_install(host, fl < 0 ? LINUX_O_RDWR : (uint32_t)fl, cloexec);
+}
+
 int fd_alias(int ofd, int nfd, bool cloexec)
 {
     fd_install_at(nfd, fds[ofd].host, fds[ofd].status, cloexec);

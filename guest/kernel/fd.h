@@ -23,6 +23,9 @@ int fd_free_from(int64_t from);
 void fd_install_at(int fd, int host, uint32_t status, bool cloexec);
 /* Gives a new host fd the lowest free guest number; on -EMFILE the host fd is closed. */
 int fd_install(int host, uint32_t status, bool cloexec);
+/* A host fd that came from elsewhere (SCM_RIGHTS), with the flags its open file has: its guest fd,
+ * or -EMFILE (the host fd closed). */
+int fd_install_received(int host, bool cloexec);
 /* Makes free guest fd nfd another name for open guest fd ofd (dup: one host fd, so one offset
  * and one set of status flags, as dup'ed fds share an open file on Linux). Returns nfd. */
 int fd_alias(int ofd, int nfd, bool cloexec);

@@ -43,7 +43,7 @@ int64_t sys_pipe2(SYSARGS)
     return r < 0 ? r : install_pair(host, flags, false, a0);
 }
 
-/* socketpair(AF_UNIX, type, 0, sv): the host's; the rest of the socket calls are to come. */
+/* socketpair(AF_UNIX, type, 0, sv): the host's (the other socket calls: sys_socket.c). */
 int64_t sys_socketpair(SYSARGS)
 {
     static int32_t host[2];

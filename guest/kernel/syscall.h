@@ -58,7 +58,21 @@ typedef int64_t sys_fn(SYSARGS);
     X(37, alarm, "u", 'd')                                                                                   \
     X(38, setitimer, "ipp", 'd')                                                                             \
     X(39, getpid, "", 'd')                                                                                   \
+    X(41, socket, "iii", 'd')                                                                                \
+    X(42, connect, "fpu", 'd')                                                                               \
+    X(43, accept, "fpp", 'd')                                                                                \
+    X(44, sendto, "fwuxpu", 'd')                                                                             \
+    X(45, recvfrom, "fruxpp", 'd')                                                                           \
+    X(46, sendmsg, "fpx", 'd')                                                                               \
+    X(47, recvmsg, "fpx", 'd')                                                                               \
+    X(48, shutdown, "fi", 'd')                                                                               \
+    X(49, bind, "fpu", 'd')                                                                                  \
+    X(50, listen, "fi", 'd')                                                                                 \
+    X(51, getsockname, "fpp", 'd')                                                                           \
+    X(52, getpeername, "fpp", 'd')                                                                           \
     X(53, socketpair, "iiip", 'd')                                                                           \
+    X(54, setsockopt, "fiipu", 'd')                                                                          \
+    X(55, getsockopt, "fiipp", 'd')                                                                          \
     X(56, clone, "xppxx", 'd')                                                                               \
     X(57, fork, "", 'd')                                                                                     \
     X(58, vfork, "", 'd')                                                                                    \
@@ -195,6 +209,9 @@ typedef int64_t sys_fn(SYSARGS);
     X(290, eventfd2, "uO", 'd')                                                                              \
     X(292, dup3, "ffO", 'd')                                                                                 \
     X(293, pipe2, "pO", 'd')                                                                                 \
+    X(288, accept4, "fppx", 'd')                                                                             \
+    X(299, recvmmsg, "fpuxp", 'd')                                                                           \
+    X(307, sendmmsg, "fpux", 'd')                                                                            \
     X(295, preadv, "fviu", 'd')                                                                              \
     X(296, pwritev, "fviu", 'd')                                                                             \
     X(297, rt_tgsigqueueinfo, "iiSp", 'd')                                                                   \

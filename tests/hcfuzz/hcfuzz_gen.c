@@ -15,7 +15,7 @@
 
 /* Input staging, above where random outputs land (hcfuzz.h). */
 enum { ST_SEGS = 0, ST_PATH1 = 8192, ST_PATH2 = 16384, ST_POLL = 24576, ST_TEXT = 40960, ST_NAME = 45056,
-       ST_TIMES = 49152 };
+       ST_TIMES = 49152, ST_SOCK = 53248 };
 static uint64_t stage_gpa(uint64_t off) { return arena_gpa + STAGE_OFF + off; }
 static uint8_t *stage(uint64_t off) { return P2V(stage_gpa(off)); }
 
@@ -501,6 +501,56 @@ static void fill_cred(struct bvm_hostcall *r)
     a->out_gpa = pick_gpa(sizeof(struct bvm_cred));
 }
 
+/* SOCK: the ops on sockets the fuzz made and on anything else; addresses on this host only (a
+ * unix name in the scratch directory, loopback, nonsense lengths), control messages with random
+ * fds. (The run has no network besides: tests/lib.sh's unprivileged.) */
+static void fill_sock_msg(struct bvm_sock_msg *m)
+{
+    static const uint32_t name_lens[] = {0, 2, 16, 28, 110, 128, 129, 0xffffffffu};
+    static const uint32_t data_lens[] = {0, 16, 20, 24, 64, 2048, 2049};
+    m->name_len = chance(90) ? RND_OF(name_lens) : (uint32_t)rnd();
+    m->data_len = chance(90) ? RND_OF(data_lens) : (uint32_t)rnd();
+    for (size_t i = 0; i < sizeof m->name; i++)
+        m->name[i] = (uint8_t)rnd();
+    switch (rnd_below(4)) {
+    case 0: memcpy(m->name, "\1\0sock", 7); break;                     /* AF_UNIX "sock" */
+    case 1: memcpy(m->name, "\1\0\0abstract", 12); break;              /* AF_UNIX abstract */
+    case 2: memcpy(m->name, "\2\0\x1f\x90\x7f\0\0\1", 8); break;     /* 127.0.0.1:8080 */
+    default: memcpy(m->name, "\x0a\0\x1f\x90\0\0\0\0", 8);            /* [::1]:8080 */
+        memset(m->name + 8, 0, 16), m->name[23] = 1;
+    }
+    struct linux_cmsghdr *cm = (struct linux_cmsghdr *)m->data;
+    cm->cmsg_len = chance(80) ? 16 + 4 * rnd_below(4) : rnd();
+    cm->cmsg_level = chance(80) ? LINUX_SOL_SOCKET : (int32_t)rnd();
+    cm->cmsg_type = chance(70) ? LINUX_SCM_RIGHTS : (int32_t)rnd_below(4);
+    for (int i = 0; i < 4; i++)
+        ((int32_t *)(cm + 1))[i] = pick_fd();
+}
+
+static void fill_sock(struct bvm_hostcall *r)
+{
+    static const int32_t domains[] = {LINUX_AF_UNIX, LINUX_AF_INET, LINUX_AF_INET6, LINUX_AF_NETLINK, 17, 0, -1};
+    static const int32_t types[] = {LINUX_SOCK_STREAM, LINUX_SOCK_DGRAM, LINUX_SOCK_SEQPACKET,
+                                    LINUX_SOCK_STREAM | LINUX_SOCK_NONBLOCK, LINUX_SOCK_RAW, 0, 0x7fff};
+    static const int32_t small[] = {0, 1, 2, 3, 6, 17, 41, 0x40, 0x100, -1, 0x4000};
+    struct bvm_hc_sock *a = &r->u.sock;
+    a->fd = pick_fd();
+    a->op = chance(95) ? (uint32_t)rnd_below(BVM_SOCK_COUNT + 1) : (uint32_t)rnd();
+    a->a = a->op == BVM_SOCK_SOCKET ? RND_OF(domains) : chance(80) ? RND_OF(small) : (int32_t)rnd();
+    a->b = a->op == BVM_SOCK_SOCKET ? RND_OF(types) : chance(80) ? RND_OF(small) : (int32_t)rnd();
+    a->c = chance(80) ? 0 : RND_OF(small);
+    a->flags = chance(50) ? BVM_IO_TRY : 0;
+    if (chance(85)) {
+        fill_sock_msg((struct bvm_sock_msg *)stage(ST_SOCK));
+        a->msg_gpa = stage_gpa(ST_SOCK);
+    } else {
+        a->msg_gpa = pick_gpa(sizeof(struct bvm_sock_msg));
+    }
+    struct bvm_hc_io io;
+    fill_segs(&io, a->op == BVM_SOCK_RECVMSG);
+    a->segs_gpa = io.segs_gpa, a->nsegs = io.nsegs;
+}
+
 static void (*const fillers[BVM_HC_COUNT])(struct bvm_hostcall *) = {
 #define HCF_ENTRY(n, NAME, name, req) [n] = fill_##req,
     BVM_HOSTCALLS(HCF_ENTRY)
@@ -559,7 +609,8 @@ static void keep_tree_usable(struct bvm_hostcall *r)
 static void after(const struct bvm_hostcall *r, int64_t ret)
 {
     const struct bvm_hc_fmap *f = &r->u.fmap;
-    if ((r->nr == BVM_HC_OPENAT || r->nr == BVM_HC_NEWFD) && ret >= 0)
+    bool new_sock = r->nr == BVM_HC_SOCK && (r->u.sock.op == BVM_SOCK_SOCKET || r->u.sock.op == BVM_SOCK_ACCEPT);
+    if ((r->nr == BVM_HC_OPENAT || r->nr == BVM_HC_NEWFD || new_sock) && ret >= 0)
         recent_add(ret);
     if (r->nr == BVM_HC_PIPE2 && ret == 0 && r->u.pipe.fds_gpa >= arena_gpa &&
         r->u.pipe.fds_gpa + 8 <= arena_gpa + ARENA_SIZE) {

@@ -3,7 +3,7 @@
 # built without any libc.
 PROG_DIR := $(B)/tests/programs
 PROG_C   := $(filter-out tests/programs/raw_%.c,$(wildcard tests/programs/*.c))
-PROG_DYN := hello threads epoll sc_fs sc_io sc_mmap sc_shared sc_proc sc_exec execloop sig_basic sig_fault sig_outside proc_fork proc_share
+PROG_DYN := hello threads epoll sockets sc_fs sc_io sc_mmap sc_shared sc_proc sc_exec execloop sig_basic sig_fault sig_outside proc_fork proc_share
 PROG_RAW := $(wildcard tests/programs/raw_*.c) $(wildcard tests/programs/*.S)
 PROG_BINS := $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.glibc) \
              $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.musl) \
@@ -11,7 +11,7 @@ PROG_BINS := $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.glibc) \
              $(addprefix $(PROG_DIR)/,$(addsuffix .dyn,$(PROG_DYN)) $(addsuffix .mdyn,$(PROG_DYN))) \
              $(patsubst tests/programs/%,$(PROG_DIR)/%.raw,$(basename $(PROG_RAW))) \
              $(PROG_DIR)/shebang.sh $(PROG_DIR)/sh_procs.sh $(PROG_DIR)/fifo.sh $(PROG_DIR)/pty_jobs.py $(PROG_DIR)/ps_procs.sh \
-             $(PROG_DIR)/make_project.sh $(PROG_DIR)/py_procs.py $(PROG_DIR)/py_threads.py $(PROG_DIR)/pl_procs.pl \
+             $(PROG_DIR)/make_project.sh $(PROG_DIR)/py_procs.py $(PROG_DIR)/py_threads.py $(PROG_DIR)/py_sockets.py $(PROG_DIR)/pl_procs.pl \
              $(PROG_DIR)/cxx_threads.cxx $(PROG_DIR)/cxx_threads.cxxs $(PROG_DIR)/go_runtime.gostatic \
              $(PROG_DIR)/segs_ro_rw.elf $(PROG_DIR)/segs_rw_ro.elf $(PROG_DIR)/interp_too_long.elf \
              $(PROG_DIR)/huge_bss.elf $(PROG_DIR)/interp_exec.elf $(PROG_DIR)/odd_ident.elf
