@@ -19,6 +19,7 @@
 #include "bvm_linux.h"
 #include "events.h"
 #include "hostcall.h"
+#include "runlimits.h"
 #include "lineage.h"
 #include "tids.h"
 #include "title.h"
@@ -141,6 +142,7 @@ static int64_t rlimit_of(struct hc_ctx *c, const struct bvm_hc_proc *a)
         return -errno;
     if (a->arg == RLIMIT_NOFILE)
         rl = nofile;
+    limits_cap(a->arg, &rl);
     return gm_write(c->gm, a->gpa, &rl, sizeof rl);
 }
 
@@ -173,13 +175,18 @@ static int64_t commit_limit(void)
     return (int64_t)(((unsigned long long)si.totalram + si.totalswap) * si.mem_unit / 4096);
 }
 
+/* The host enforces CPU, FSIZE and NPROC on the monitor; NOFILE the kernel does, asking here
+ * first. None goes past buffervm's own limits (runlimits.c). */
 static int64_t set_rlimit(struct hc_ctx *c, const struct bvm_hc_proc *a)
 {
     struct rlimit rl;
-    if (a->arg != RLIMIT_CPU && a->arg != RLIMIT_FSIZE && a->arg != RLIMIT_NPROC)
+    if (a->arg != RLIMIT_CPU && a->arg != RLIMIT_FSIZE && a->arg != RLIMIT_NPROC && a->arg != RLIMIT_NOFILE)
         return -EINVAL;
     if (gm_read(c->gm, a->gpa, &rl, sizeof rl) < 0)
         return -EFAULT;
+    int err = limits_check(a->arg, &rl);
+    if (err || a->arg == RLIMIT_NOFILE)
+        return err;
     return setrlimit(a->arg, &rl) < 0 ? -errno : 0;
 }
 
@@ -280,13 +287,18 @@ int64_t hc_fork(struct hc_ctx *c, const struct bvm_hostcall *r)
         fork_note(c, why);
         return -ENOMEM;
     }
-    if (pipe2(p, O_CLOEXEC) < 0)
+    if (limits_fork_begin() < 0)
+        return -EAGAIN; /* --max-procs */
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        limits_forked(-1);
         return -errno;
+    }
     pid_t self = getpid(), pid = fork();
     if (pid == 0) {
         close(p[0]);
         return fork_child(c, a, p[1], self);
     }
+    limits_forked(pid);
     close(p[1]);
     int err = pid < 0 ? errno : 0;
     if (pid > 0 && read(p[0], &status, 1) != 1)

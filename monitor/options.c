@@ -20,6 +20,12 @@ static const char usage[] =
     "  --strict-syscalls        an unimplemented syscall ends the run\n"
     "  --verbose                say which backend and why; describe faults\n"
     "  --stats                  print exit and instruction counters at the end\n"
+    "Limits (for the program's whole process tree; a program cannot raise them):\n"
+    "  --timeout SECS           end every process after SECS of wall clock; exit status 124\n"
+    "  --cpu-time SECS          RLIMIT_CPU of each process: SIGXCPU, then SIGKILL a second later\n"
+    "  --max-procs N            fork and clone fail with EAGAIN while N processes are alive\n"
+    "  --max-files N            RLIMIT_NOFILE: descriptors from N on are EMFILE\n"
+    "  --max-file-size SIZE     RLIMIT_FSIZE, e.g. 10M: a write past it is EFBIG, with SIGXFSZ\n"
     "Exit status: the program's; 125 buffervm failed, 126 PROG cannot run, 127 PROG not found.\n";
 
 static uint64_t parse_size(const char *s)
@@ -44,6 +50,48 @@ static const char *need_arg(int argc, char **argv, int *i)
     if (*i + 1 >= argc)
         fail("usage", "option %s needs an argument", argv[*i]);
     return argv[++*i];
+}
+
+/* A count for a limit: a positive decimal number below 2^32 (seconds, processes, files). */
+static uint64_t parse_count(const char *opt, const char *s)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end || v == 0 || v >= 1ull << 32)
+        fail("usage", "bad %s value '%s' (a whole number from 1)", opt, s);
+    return v;
+}
+
+/* A byte count with an optional K, M or G: --max-file-size. */
+static uint64_t parse_bytes(const char *opt, const char *s)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    int shift = *end == 'k' || *end == 'K' ? 10 : *end == 'm' || *end == 'M' ? 20 : *end == 'g' || *end == 'G' ? 30 : 0;
+    if (shift)
+        end++;
+    if (*s < '0' || *s > '9' || *end || v == 0 || v > (1ull << 62) >> shift)
+        fail("usage", "bad %s size '%s'", opt, s);
+    return (uint64_t)v << shift;
+}
+
+/* The limit options: 1 when a is one (its value taken), else 0. */
+static int parse_limit(int argc, char **argv, int *i, struct limits *l)
+{
+    const char *a = argv[*i];
+    if (!strcmp(a, "--timeout"))
+        l->timeout_s = parse_count(a, need_arg(argc, argv, i));
+    else if (!strcmp(a, "--cpu-time"))
+        l->cpu_s = parse_count(a, need_arg(argc, argv, i));
+    else if (!strcmp(a, "--max-procs"))
+        l->procs = parse_count(a, need_arg(argc, argv, i));
+    else if (!strcmp(a, "--max-files"))
+        l->files = parse_count(a, need_arg(argc, argv, i));
+    else if (!strcmp(a, "--max-file-size"))
+        l->file_size = parse_bytes(a, need_arg(argc, argv, i));
+    else
+        return 0;
+    return 1;
 }
 
 void options_parse(int argc, char **argv, struct options *o)
@@ -86,7 +134,7 @@ void options_parse(int argc, char **argv, struct options *o)
             o->verbose = 1;
         } else if (!strcmp(a, "--stats")) {
             o->stats = 1;
-        } else {
+        } else if (!parse_limit(argc, argv, &i, &o->limits)) {
             fail("usage", "unknown option '%s' (see buffervm --help)", a);
         }
     }

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "runlimits.h"
+
 enum backend { BACKEND_AUTO, BACKEND_KVM, BACKEND_SOFT };
 
 struct options {
@@ -12,6 +14,7 @@ struct options {
     const char *kernel_file; /* --kernel FILE, or NULL for the embedded kernel */
     const char *trace_file;  /* --trace-file FILE */
     int trace_syscalls, trace_hostcalls, strict_syscalls, verbose, stats;
+    struct limits limits;    /* --timeout, --cpu-time, --max-procs, --max-files, --max-file-size */
     int prog_index;          /* argv index of PROG */
 };
 

@@ -215,10 +215,12 @@ uint64_t rlimit_cur(int resource)
 /* Who enforces each limit: the host, on the monitor, for what the monitor does for the program
  * (writing files: FSIZE; spending CPU time: CPU; forking: NPROC), so a new value is set there too
  * and the host's answer stands; the kernel for the descriptor table (NOFILE, fd.c) and the address
- * space (AS, DATA: mm_may_expand; STACK: the stack's growth). The others are recorded. */
-static bool host_enforced(uint64_t resource)
+ * space (AS, DATA: mm_may_expand; STACK: the stack's growth). The others are recorded. The monitor
+ * decides on the host's three and on NOFILE (buffervm's --max-files holds there). */
+static bool monitor_decides(uint64_t resource)
 {
-    return resource == LINUX_RLIMIT_CPU || resource == LINUX_RLIMIT_FSIZE || resource == LINUX_RLIMIT_NPROC;
+    return resource == LINUX_RLIMIT_CPU || resource == LINUX_RLIMIT_FSIZE || resource == LINUX_RLIMIT_NPROC ||
+           resource == LINUX_RLIMIT_NOFILE;
 }
 
 #define NR_OPEN 1048576 /* Linux's fs.nr_open: the most RLIMIT_NOFILE may be */
@@ -232,7 +234,7 @@ static int64_t rlimit_set(uint64_t resource, const struct linux_rlimit *nl)
         return -LINUX_EPERM;
     if (nl->rlim_max > rlimits[resource].rlim_max && cred.euid != 0) /* CAP_SYS_RESOURCE */
         return -LINUX_EPERM;
-    if (!host_enforced(resource))
+    if (!monitor_decides(resource))
         return 0;
     host = *nl;
     return process_call(BVM_PROC_SETRLIMIT, 0, (int)resource, &host);

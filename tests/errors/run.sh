@@ -43,7 +43,7 @@ check() {
     local lines; lines=$(wc -l <"$T/err")
     if [ "$got" != "$want" ]; then
         echo "FAIL $name: status $got, want $want: $(head -c 300 "$T/err")"
-    elif [ "$lines" != 1 ] || ! grep -qiE "$pat" "$T/err"; then
+    elif [ "$lines" != 1 ] || ! grep -qiE -e "$pat" "$T/err"; then
         echo "FAIL $name: want one line matching /$pat/, got: $(head -c 300 "$T/err")"
     elif [ -s "$T/out" ]; then
         echo "FAIL $name: printed to stdout"
@@ -73,6 +73,12 @@ check bad-option         125 "unknown option"        "$BVM" --no-such-option "$H
 check bad-backend        125 "unknown backend"       "$BVM" --backend xyz "$HELLO"
 check no-program         125 "no program"            "$BVM"
 check bad-kernel         125 "kernel"                "$BVM" --kernel "$T/text" "$HELLO"
+check bad-timeout        125 "bad --timeout value '0'" "$BVM" --timeout 0 "$HELLO"
+check bad-cpu-time       125 "bad --cpu-time value '1s'" "$BVM" --cpu-time 1s "$HELLO"
+check bad-max-procs      125 "bad --max-procs value '-3'" "$BVM" --max-procs -3 "$HELLO"
+check bad-max-files      125 "bad --max-files value '99999999999'" "$BVM" --max-files 99999999999 "$HELLO"
+check bad-max-file-size  125 "bad --max-file-size size '5X'" "$BVM" --max-file-size 5X "$HELLO"
+check limit-no-value     125 "option --timeout needs an argument" "$BVM" --timeout
 
 # --verbose describes a fatal fault in one line (what, address, RIP, bytes, disassembly);
 # without it buffervm adds nothing to the program's stderr.

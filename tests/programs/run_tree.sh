@@ -69,6 +69,56 @@ for be in "${backends[@]}"; do
     if [ "$out" = "$want" ]; then echo "PASS tree-orphan-adopted [$be]"; else
         echo "FAIL tree-orphan-adopted [$be]: $(printf '%s' "$out" | head -c 300 | tr '\n' '|')"; fi
   fi
+  if want limit-timeout; then
+    # --timeout: every process of the tree ends, the status is timeout(1)'s, nothing is printed
+    mark="$T/buffervm-timeout-$be"
+    cp "$BVM" "$mark"
+    t0=$(date +%s)
+    "$mark" --backend "$be" --timeout 2 /bin/busybox sh -c "sleep 60 & (sleep 60 &); sleep 60; echo never" \
+        >"$T/out" 2>&1 </dev/null
+    st=$? took=$(($(date +%s) - t0))
+    left=$(wait_count "$mark" -eq 0)
+    if [ "$st" = 124 ] && [ "$left" = 0 ] && [ "$took" -lt 30 ] && [ ! -s "$T/out" ]; then
+        echo "PASS limit-timeout [$be]"
+    else
+        echo "FAIL limit-timeout [$be]: status $st after $took s, $left processes left: $(head -c 200 "$T/out")"
+    fi
+  fi
+  # The other limits against the host's own rlimits set on a native run (prlimit): the same output
+  # and status. A program cannot raise them, not even as root (where Linux would let it).
+  limit_same() { # NAME BVM-OPTION PRLIMIT-OPTION CMD...
+    local name=$1 opt=$2 pl=$3 n b; shift 3
+    want "$name" || return 0
+    n=$(cd "$T" && rm -f f && timeout 120 prlimit "$pl" "$@" 2>&1; echo "status $?")
+    b=$(cd "$T" && rm -f f && timeout 120 "$BVM" --backend "$be" $opt "$@" 2>&1; echo "status $?")
+    if [ "$n" = "$b" ]; then echo "PASS $name [$be]"; else
+        echo "FAIL $name [$be]: $(diff <(echo "$n") <(echo "$b") | head -6 | tr '\n' '|')"; fi
+  }
+  limit_same limit-files "--max-files 10" --nofile=10 /bin/busybox sh -c 'exec 9>/dev/null && echo 9 opened; exec 11>/dev/null && echo 11 opened'
+  limit_same limit-file-size "--max-file-size 1M" --fsize=1048576 \
+      /bin/busybox sh -c 'head -c 2000000 /dev/zero >f; echo "head: $?"; wc -c <f'
+  limit_same limit-cpu-time "--cpu-time 1" --cpu=1:2 "$PROGS/spin.glibc"
+  if want limit-no-raise; then
+    out=$(timeout 60 "$BVM" --backend "$be" --max-files 10 --cpu-time 5 --max-file-size 1M /bin/bash -c \
+        'ulimit -n 20; echo "n $?"; ulimit -t 50; echo "t $?"; ulimit -f 4096; echo "f $?"; ulimit -n 8 && ulimit -n' 2>/dev/null)
+    if [ "$out" = $'n 1\nt 1\nf 1\n8' ]; then echo "PASS limit-no-raise [$be]"; else
+        echo "FAIL limit-no-raise [$be]: $(printf '%s' "$out" | tr '\n' '|')"; fi
+  fi
+  if want limit-procs; then
+    # --max-procs against RLIMIT_NPROC for a uid of its own (which counts just that tree natively)
+    if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+      ok=1
+      for mode in limit bomb; do
+        n=$(cd "$T" && setpriv --reuid=64124 --regid=64124 --clear-groups bash -c \
+            "ulimit -u 30; exec timeout 120 '$PROGS/fork_limit.glibc' $mode" 2>&1; echo "status $?")
+        b=$(cd "$T" && timeout 120 "$BVM" --backend "$be" --max-procs 30 "$PROGS/fork_limit.glibc" $mode 2>&1; echo "status $?")
+        [ "$n" = "$b" ] && grep -q "status 0" <<<"$b" || { ok=0; echo "FAIL limit-procs [$be]: $mode: $(diff <(echo "$n") <(echo "$b") | tr '\n' ' ')"; }
+      done
+      [ "$ok" = 1 ] && echo "PASS limit-procs [$be]"
+    else
+      echo "SKIP limit-procs [$be]: needs root and setpriv (a uid of its own for the native RLIMIT_NPROC)"
+    fi
+  fi
   if want tree-terminal-bash; then
     native=$(timeout 120 python3 "$PROGS/pty_jobs.py" bash 2>&1)
     out=$(timeout 120 python3 "$PROGS/pty_jobs.py" "$BVM" --backend "$be" bash 2>&1)
