@@ -92,7 +92,7 @@ static int two_parents(struct hc_ctx *c, const struct bvm_hostcall *r, struct at
     int err = at_prepare(c, r, q, 1);
     if (!err)
         err = hc_path_resolve(c, q->a->dirfd, &q->p1, walk1, q->a->flags & AT_EMPTY_PATH,
-                              walk1 == HC_WALK_PARENT ? HC_ACC_WRITE : HC_ACC_META);
+                              HC_ACC_WRITE); /* (a new link to an object is a change to it) */
     if (!err && (err = hc_path_resolve(c, q->a->dirfd2, &q->p2, HC_WALK_PARENT, 0, HC_ACC_WRITE)))
         hc_gpath_put(&q->p1);
     return err;

@@ -19,6 +19,7 @@
 #include "bvm_linux.h"
 #include "events.h"
 #include "hostcall_fs.h"
+#include "policy.h"
 
 #define HC_MAX_DENTS (64u << 10) /* bytes of directory entries per call; the guest loops */
 
@@ -34,7 +35,11 @@ int64_t hc_getdents64(struct hc_ctx *c, const struct bvm_hostcall *r)
         return -EBADF;
     if (!gm_ptr_w(c->gm, a->out_gpa, len))
         return -EFAULT;
-    long n = syscall(SYS_getdents64, a->fd, buf, len);
+    long n, raw;
+    do { /* (a chunk of hidden names only is not the end of the listing) */
+        raw = syscall(SYS_getdents64, a->fd, buf, len);
+        n = policy_filter_dents(a->fd, buf, raw);
+    } while (raw > 0 && n == 0);
     if (n < 0)
         return -errno;
     return gm_write(c->gm, a->out_gpa, buf, (uint64_t)n) < 0 ? -EFAULT : n;
@@ -171,8 +176,10 @@ int64_t hc_fdop(struct hc_ctx *c, const struct bvm_hostcall *r)
     case BVM_FDOP_FTRUNCATE: return host_ret(ftruncate(a->fd, a->arg.length));
     case BVM_FDOP_FSYNC: return host_ret(fsync(a->fd));
     case BVM_FDOP_FDATASYNC: return host_ret(fdatasync(a->fd));
-    case BVM_FDOP_FCHMOD: return host_ret(fchmod(a->fd, (mode_t)a->arg.mode & 07777));
-    case BVM_FDOP_FCHOWN: return host_ret(fchown(a->fd, a->arg.owner.uid, a->arg.owner.gid));
+    case BVM_FDOP_FCHMOD:
+        return policy_check(a->fd, HC_ACC_WRITE) ?: host_ret(fchmod(a->fd, (mode_t)a->arg.mode & 07777));
+    case BVM_FDOP_FCHOWN:
+        return policy_check(a->fd, HC_ACC_WRITE) ?: host_ret(fchown(a->fd, a->arg.owner.uid, a->arg.owner.gid));
     case BVM_FDOP_FALLOCATE:
         return host_ret(fallocate(a->fd, a->arg.alloc.mode, a->arg.alloc.offset, a->arg.alloc.len));
     case BVM_FDOP_FSTATFS: return fd_statfs(c, a);

@@ -11,7 +11,8 @@ enum hc_access {
     HC_ACC_META,  /* stat, statx, access, statfs: metadata only */
     HC_ACC_READ,  /* open for reading (or O_PATH), chdir */
     HC_ACC_LINK,  /* readlink: a symlink's target is read, anything else only looked at */
-    HC_ACC_WRITE, /* open for writing, chmod, chown, utimes, truncate; entries made or removed in a dir */
+    HC_ACC_WRITE, /* chmod, chown, utimes, truncate, links to it; entries made or removed in a dir */
+    HC_ACC_DATA,  /* open for writing (or creating): the object's data, not its metadata */
 };
 
 /* How a guest path is resolved on the host. */

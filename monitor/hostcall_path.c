@@ -16,6 +16,7 @@
 #include "events.h"
 #include "fail.h"
 #include "hostcall_fs.h"
+#include "policy.h"
 
 /* Linux's VALID_OPEN_FLAGS and O_PATH_FLAGS: openat ignores other bits, openat2 would refuse them. */
 #define OPEN_FLAGS                                                                                           \
@@ -114,11 +115,11 @@ static int lists_own_fds(const char *rest)
     return 0;
 }
 
-int hc_path_check(struct hc_ctx *c, int fd, enum hc_access acc)
+/* The monitor's own /proc/<pid>: 0 where the guest may look, else -EACCES. */
+static int own_proc_check(int fd, enum hc_access acc)
 {
     char rest[BVM_HC_MAX_PATH];
     struct stat st;
-    (void)c;
     if (!in_own_proc(fd, rest, sizeof rest) || acc == HC_ACC_META)
         return 0;
     if (acc == HC_ACC_LINK) /* the links there lead to the monitor's files */
@@ -129,6 +130,13 @@ int hc_path_check(struct hc_ctx *c, int fd, enum hc_access acc)
         return 0;
     /* Other directories: a listing of names, the same for every process. */
     return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && !lists_own_fds(rest) ? 0 : -EACCES;
+}
+
+int hc_path_check(struct hc_ctx *c, int fd, enum hc_access acc)
+{
+    (void)c;
+    int err = own_proc_check(fd, acc);
+    return err ? err : policy_check(fd, acc);
 }
 
 /* The kernel's name for a descriptor the guest owns: "/proc/self/fd/H" or "/proc/self/fd/H/rest".
@@ -241,6 +249,50 @@ int hc_path_resolve(struct hc_ctx *c, int dirfd, struct hc_gpath *p, enum hc_wal
     return 0;
 }
 
+/* The final component of parent (resolved from the path in cur) is a symlink: cur becomes the path
+ * it names (relative to cur's directory), 0; else -1. */
+static int symlink_next(const struct hc_gpath *parent, struct hc_gpath *cur)
+{
+    char target[BVM_HC_MAX_PATH];
+    struct stat st;
+    if (fstatat(parent->fd, parent->last, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
+        return -1;
+    ssize_t n = readlinkat(parent->fd, parent->last, target, sizeof target - 1);
+    if (n <= 0)
+        return -1;
+    target[n] = 0;
+    size_t dir = target[0] == '/' ? 0 : (size_t)(parent->last - parent->text);
+    if (dir + (size_t)n >= sizeof cur->text)
+        return -1;
+    memcpy(cur->text + dir, target, (size_t)n + 1); /* (cur->text holds the same directory part) */
+    return 0;
+}
+
+/* O_CREAT under the sandbox: an existing file is opened as usual (and checked as opened); a new
+ * one only in a directory the policy lets the guest change, made there with O_EXCL; a final
+ * symlink is followed here, one step at a time, each step checked as the first. */
+static int sandbox_create(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flags, mode_t mode)
+{
+    static struct hc_gpath cur, parent; /* (a path's buffer is large: not on the stack) */
+    memcpy(cur.text, p->text, sizeof cur.text);
+    for (int steps = 0; steps < 40; steps++) { /* Linux's limit on symlinks followed */
+        int fd = flags & O_EXCL ? -ENOENT : open_guest(c, dirfd, cur.text, flags & ~(O_CREAT | O_EXCL), mode);
+        if (fd != -ENOENT)
+            return fd;
+        memcpy(parent.text, cur.text, sizeof parent.text);
+        int err = hc_path_resolve(c, dirfd, &parent, HC_WALK_PARENT, 0, HC_ACC_WRITE);
+        if (err)
+            return err;
+        fd = host_openat2(parent.fd, parent.last, flags | O_EXCL | O_NOFOLLOW, mode);
+        fd = fd < 0 ? -errno : fd;
+        int more = fd == -EEXIST && !(flags & O_EXCL) && symlink_next(&parent, &cur) == 0;
+        hc_gpath_put(&parent);
+        if (!more && (fd != -EEXIST || (flags & O_EXCL)))
+            return fd;
+    } /* (EEXIST without a symlink: made by someone else meanwhile, opened on the next round) */
+    return -ELOOP;
+}
+
 int hc_path_open(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flags, mode_t mode)
 {
     int writes =
@@ -249,7 +301,8 @@ int hc_path_open(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flag
     /* O_TRUNC waits until the file is known not to be one this process executes (ETXTBSY, as
      * Linux) and to pass the checks; only for a writable open (O_RDONLY|O_TRUNC is left as is). */
     int trunc = (flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && !(flags & O_PATH);
-    int fd = open_guest(c, dirfd, p->text, trunc ? flags & ~O_TRUNC : flags, mode);
+    int fd = (flags & O_CREAT) && policy_sandboxed() ? sandbox_create(c, dirfd, p, trunc ? flags & ~O_TRUNC : flags, mode)
+                                                     : open_guest(c, dirfd, p->text, trunc ? flags & ~O_TRUNC : flags, mode);
     if (fd < 0)
         return fd;
     if (writes && (flags & O_ACCMODE) != O_RDONLY && hc_exec_image(fd)) {
@@ -261,7 +314,7 @@ int hc_path_open(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flag
     if (!writes && strcmp(p->text, "/proc/self/fd") == 0)
         return fd;
     /* Checked on what was opened; opening a /proc file does nothing until it is read or written. */
-    int err = hc_path_check(c, fd, writes ? HC_ACC_WRITE : HC_ACC_READ);
+    int err = hc_path_check(c, fd, writes ? HC_ACC_DATA : HC_ACC_READ);
     struct stat st;
     if (!err && trunc && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0)
         err = -errno;

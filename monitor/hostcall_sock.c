@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "policy.h"
 
 /* The families a guest may open: local, internet, and routing information (getaddrinfo's
  * AI_ADDRCONFIG asks netlink). Others are EAFNOSUPPORT, as on a kernel built without them. */
@@ -199,15 +200,27 @@ static int64_t sock_name(const struct bvm_hc_sock *a, struct bvm_sock_msg *m)
 static int64_t sock_socket(struct hc_ctx *c, const struct bvm_hc_sock *a)
 {
     int64_t r = sock_family_ok(a->a, a->c);
-    if (r < 0)
+    if (r < 0 || (r = policy_socket(a->a)) < 0)
         return r;
     if (a->b & ~(0xf | SOCK_NONBLOCK))
         return -EINVAL;
     return hc_fd_adopt(c, socket(a->a, a->b | SOCK_CLOEXEC, a->c));
 }
 
+/* The address a bind, connect or send names, where the policy has a say (AF_UNIX names). */
+static int64_t name_allowed(const struct bvm_hc_sock *a, const struct bvm_sock_msg *m)
+{
+    int named = a->op == BVM_SOCK_BIND || a->op == BVM_SOCK_CONNECT || a->op == BVM_SOCK_SENDMSG;
+    if (!named || m->name_len < sizeof(sa_family_t) || ((const struct sockaddr *)m->name)->sa_family != AF_UNIX)
+        return 0;
+    return policy_unix_name(m->name, m->name_len);
+}
+
 static int64_t sock_op(struct hc_ctx *c, const struct bvm_hc_sock *a, struct bvm_sock_msg *m)
 {
+    int64_t err = name_allowed(a, m);
+    if (err)
+        return err;
     switch (a->op) {
     case BVM_SOCK_BIND: return bind(a->fd, (struct sockaddr *)m->name, m->name_len) < 0 ? -errno : 0;
     case BVM_SOCK_CONNECT: /* (a blocking connect holds the vCPU until it ends or an event comes) */

@@ -17,6 +17,7 @@
 #include "fail.h"
 #include "guestmem.h"
 #include "hostcall.h"
+#include "policy.h"
 #include "runlimits.h"
 #include "lineage.h"
 #include "options.h"
@@ -183,6 +184,7 @@ int main(int argc, char **argv)
     if (err < 0)
         fail("processes", "cannot become the subreaper of the program's processes: %s", strerror(-err));
     limits_apply(&o.limits);
+    policy_init(&o.policy, path);
     run_install_signals(v, &gm);
     struct run_result res;
     run_loop(v, hc, &res);

@@ -20,6 +20,12 @@ static const char usage[] =
     "  --strict-syscalls        an unimplemented syscall ends the run\n"
     "  --verbose                say which backend and why; describe faults\n"
     "  --stats                  print exit and instruction counters at the end\n"
+    "Sandbox (the monitor checks what each path names, whatever its spelling):\n"
+    "  --sandbox                deny by default: the system's program directories and /etc readable\n"
+    "                           (world-readable files only), PROG, /dev/null and friends, the inherited\n"
+    "                           stdio, the program's own /proc; nothing writable; no network\n"
+    "  --ro PATH, --rw PATH     also grant the tree at PATH, read-only or read-write (imply --sandbox)\n"
+    "  --net                    allow internet sockets under the sandbox\n"
     "Limits (for the program's whole process tree; a program cannot raise them):\n"
     "  --timeout SECS           end every process after SECS of wall clock; exit status 124\n"
     "  --cpu-time SECS          RLIMIT_CPU of each process: SIGXCPU, then SIGKILL a second later\n"
@@ -73,6 +79,26 @@ static uint64_t parse_bytes(const char *opt, const char *s)
     if (*s < '0' || *s > '9' || *end || v == 0 || v > (1ull << 62) >> shift)
         fail("usage", "bad %s size '%s'", opt, s);
     return (uint64_t)v << shift;
+}
+
+/* The sandbox options: 1 when a is one (its value taken), else 0. */
+static int parse_policy(int argc, char **argv, int *i, struct policy_opts *p)
+{
+    const char *a = argv[*i];
+    if (!strcmp(a, "--sandbox")) {
+        p->sandbox = 1;
+    } else if (!strcmp(a, "--net")) {
+        p->net = 1;
+    } else if (!strcmp(a, "--ro") || !strcmp(a, "--rw")) {
+        if (p->ngrants == POLICY_GRANTS_MAX)
+            fail("usage", "too many --ro/--rw grants (at most %d)", POLICY_GRANTS_MAX);
+        p->grant_rw[p->ngrants] = a[3] == 'w';
+        p->grant[p->ngrants++] = need_arg(argc, argv, i);
+        p->sandbox = 1;
+    } else {
+        return 0;
+    }
+    return 1;
 }
 
 /* The limit options: 1 when a is one (its value taken), else 0. */
@@ -134,7 +160,7 @@ void options_parse(int argc, char **argv, struct options *o)
             o->verbose = 1;
         } else if (!strcmp(a, "--stats")) {
             o->stats = 1;
-        } else if (!parse_limit(argc, argv, &i, &o->limits)) {
+        } else if (!parse_limit(argc, argv, &i, &o->limits) && !parse_policy(argc, argv, &i, &o->policy)) {
             fail("usage", "unknown option '%s' (see buffervm --help)", a);
         }
     }

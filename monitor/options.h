@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "policy.h"
 #include "runlimits.h"
 
 enum backend { BACKEND_AUTO, BACKEND_KVM, BACKEND_SOFT };
@@ -14,6 +15,7 @@ struct options {
     const char *kernel_file; /* --kernel FILE, or NULL for the embedded kernel */
     const char *trace_file;  /* --trace-file FILE */
     int trace_syscalls, trace_hostcalls, strict_syscalls, verbose, stats;
+    struct policy_opts policy; /* --sandbox, --ro, --rw, --net */
     struct limits limits;    /* --timeout, --cpu-time, --max-procs, --max-files, --max-file-size */
     int prog_index;          /* argv index of PROG */
 };

@@ -119,6 +119,67 @@ for be in "${backends[@]}"; do
       echo "SKIP limit-procs [$be]: needs root and setpriv (a uid of its own for the native RLIMIT_NPROC)"
     fi
   fi
+  if want sandbox-policy; then
+    # --sandbox --ro ro --rw rw: each attempt's result is the policy's (README, "Sandbox"): system
+    # files readable if world-readable, never writable; grants as granted; the rest hidden (ENOENT)
+    # whatever the spelling (.., symlinks); devices for data only; no inet sockets, no unix names
+    sb="$T/sandbox-$be"
+    rm -rf "$sb" && mkdir -p "$sb/ro" "$sb/rw" "$sb/hidden" && echo data >"$sb/ro/f" && echo s >"$sb/hidden/secret"
+    out=$(cd "$sb" && timeout 60 "$BVM" --backend "$be" --sandbox --ro ro --rw rw "$PROGS/sandbox_probe.glibc" 2>&1 </dev/null)
+    native=$(cd "$sb" && rm -rf rw/* && timeout 60 "$PROGS/sandbox_probe.musl" 2>&1 </dev/null)
+    policy=$(cat <<'EOF2'
+read /etc/passwd: ok
+read /etc/shadow (not world-readable): EACCES
+stat /root: ENOENT
+stat /var: ENOENT
+create /usr/bin/bvm-probe: EROFS
+write /etc/passwd: EROFS
+stat /bin/sh: ok
+listing / names root: 0, etc: 1
+read ro/f: ok
+write ro/f: EROFS
+create ro/new: EROFS
+unlink ro/f: EROFS
+chmod ro/f: EROFS
+rename ro/f to rw/f: EROFS
+hard link ro/f as rw/h: EROFS
+create rw/new: ok
+append rw/new: ok
+chmod rw/new: ok
+mkdir rw/d: ok
+rename rw/new to rw/d/new: ok
+symlink rw/to-shadow: ok
+read rw/to-shadow: EACCES
+symlink rw/to-hidden: ok
+read rw/to-hidden: ENOENT
+create through rw/to-hidden-new: ok
+write rw/to-hidden-new: ENOENT
+stat hidden/new (not made): ENOENT
+read rw/../hidden/secret: ENOENT
+read rw/d/../../hidden/secret: ENOENT
+read hidden/secret: ENOENT
+listing . names hidden: 0, ro: 1
+write /dev/null: ok
+read /dev/urandom: ok
+chmod /dev/null: EACCES
+fchmod of stdin: EACCES
+stat /dev/mem: ENOENT
+read /proc/self/status: ok
+read /proc/meminfo: ok
+stat /proc/1: ENOENT
+socket AF_INET: EACCES
+socket AF_INET6: EACCES
+socketpair AF_UNIX: ok
+bind AF_UNIX rw/sock: EACCES
+EOF2
+)
+    # (natively the hidden file is read and inet sockets open: the refusals are the sandbox's)
+    if [ "$out" = "$policy" ] && grep -qx "read hidden/secret: ok" <<<"$native" && grep -qx "socket AF_INET: ok" <<<"$native"; then
+        echo "PASS sandbox-policy [$be]"
+    else
+        echo "FAIL sandbox-policy [$be]: $(diff <(echo "$policy") <(echo "$out") | head -8 | tr '\n' '|')"
+    fi
+  fi
   if want tree-terminal-bash; then
     native=$(timeout 120 python3 "$PROGS/pty_jobs.py" bash 2>&1)
     out=$(timeout 120 python3 "$PROGS/pty_jobs.py" "$BVM" --backend "$be" bash 2>&1)

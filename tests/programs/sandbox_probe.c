@@ -1,0 +1,131 @@
+/* sandbox_probe.c: what a program under `buffervm --sandbox --ro ro --rw rw` may do, one line per
+ * attempt ("what: ok" or the errno's name), run from a directory holding ro/f, rw/ and hidden/secret.
+ * run_tree.sh compares the lines with the policy the README states; without the sandbox the same
+ * attempts mostly succeed, which shows each line can fail. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static void report(const char *what, int r)
+{
+    static const struct {
+        int e;
+        const char *name;
+    } names[] = {{ENOENT, "ENOENT"}, {EACCES, "EACCES"}, {EROFS, "EROFS"}, {EPERM, "EPERM"},
+                 {EEXIST, "EEXIST"}, {EXDEV, "EXDEV"}, {ELOOP, "ELOOP"}, {EINVAL, "EINVAL"}};
+    const char *name = "other";
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].e == errno)
+            name = names[i].name;
+    printf("%s: %s\n", what, r >= 0 ? "ok" : name);
+}
+
+static int read_file(const char *path)
+{
+    char b[16];
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    int r = (int)read(fd, b, sizeof b);
+    close(fd);
+    return r;
+}
+
+static int write_file(const char *path, int flags)
+{
+    int fd = open(path, O_WRONLY | flags, 0644);
+    if (fd < 0)
+        return -1;
+    int r = (int)write(fd, "x", 1);
+    close(fd);
+    return r;
+}
+
+/* Whether a listing of dir names name. */
+static int lists(const char *dir, const char *name)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int found = 0;
+    while (d && (e = readdir(d)))
+        found |= !strcmp(e->d_name, name);
+    if (d)
+        closedir(d);
+    return found;
+}
+
+static int stat_of(const char *path)
+{
+    struct stat st;
+    return stat(path, &st);
+}
+
+static int unix_bind(const char *path)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    return s < 0 ? -1 : bind(s, (struct sockaddr *)&a, sizeof a);
+}
+
+int main(void)
+{
+    int sv[2];
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    /* the system's files */
+    report("read /etc/passwd", read_file("/etc/passwd"));
+    report("read /etc/shadow (not world-readable)", read_file("/etc/shadow"));
+    report("stat /root", stat_of("/root"));
+    report("stat /var", stat_of("/var"));
+    report("create /usr/bin/bvm-probe", write_file("/usr/bin/bvm-probe", O_CREAT));
+    report("write /etc/passwd", write_file("/etc/passwd", 0));
+    report("stat /bin/sh", stat_of("/bin/sh"));
+    printf("listing / names root: %d, etc: %d\n", lists("/", "root"), lists("/", "etc"));
+    /* a read-only grant */
+    report("read ro/f", read_file("ro/f"));
+    report("write ro/f", write_file("ro/f", 0));
+    report("create ro/new", write_file("ro/new", O_CREAT));
+    report("unlink ro/f", unlink("ro/f"));
+    report("chmod ro/f", chmod("ro/f", 0600));
+    report("rename ro/f to rw/f", rename("ro/f", "rw/f"));
+    report("hard link ro/f as rw/h", link("ro/f", "rw/h"));
+    /* a read-write grant */
+    report("create rw/new", write_file("rw/new", O_CREAT));
+    report("append rw/new", write_file("rw/new", O_APPEND));
+    report("chmod rw/new", chmod("rw/new", 0600));
+    report("mkdir rw/d", mkdir("rw/d", 0755));
+    report("rename rw/new to rw/d/new", rename("rw/new", "rw/d/new"));
+    report("symlink rw/to-shadow", symlink("/etc/shadow", "rw/to-shadow"));
+    report("read rw/to-shadow", read_file("rw/to-shadow"));
+    report("symlink rw/to-hidden", symlink("../hidden/secret", "rw/to-hidden"));
+    report("read rw/to-hidden", read_file("rw/to-hidden"));
+    report("create through rw/to-hidden-new", symlink("../hidden/new", "rw/to-hidden-new"));
+    report("write rw/to-hidden-new", write_file("rw/to-hidden-new", O_CREAT));
+    report("stat hidden/new (not made)", stat_of("hidden/new"));
+    report("read rw/../hidden/secret", read_file("rw/../hidden/secret"));
+    report("read rw/d/../../hidden/secret", read_file("rw/d/../../hidden/secret"));
+    report("read hidden/secret", read_file("hidden/secret"));
+    printf("listing . names hidden: %d, ro: %d\n", lists(".", "hidden"), lists(".", "ro"));
+    /* devices, stdio, /proc */
+    report("write /dev/null", write_file("/dev/null", 0));
+    report("read /dev/urandom", read_file("/dev/urandom"));
+    report("chmod /dev/null", chmod("/dev/null", 0666));
+    report("fchmod of stdin", fchmod(0, 0666));
+    report("stat /dev/mem", stat_of("/dev/mem"));
+    report("read /proc/self/status", read_file("/proc/self/status"));
+    report("read /proc/meminfo", read_file("/proc/meminfo"));
+    report("stat /proc/1", stat_of("/proc/1"));
+    /* the network */
+    report("socket AF_INET", socket(AF_INET, SOCK_STREAM, 0));
+    report("socket AF_INET6", socket(AF_INET6, SOCK_DGRAM, 0));
+    report("socketpair AF_UNIX", socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    report("bind AF_UNIX rw/sock", unix_bind("rw/sock"));
+    return 0;
+}
