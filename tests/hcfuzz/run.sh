@@ -64,13 +64,14 @@ check_run() {
 fuzz_seed() {
     local backend=$1 seed=$2 i mem run d why fails=0 sums=()
     for i in 0 1 2 3 4 5 6 7 8; do
-        mem=64M
+        mem=64M policy=
         [ $((i % 2)) = 1 ] && mem=3200M
         run=$((seed * 10 + i))
         d=$UNPRIV/work/$backend-$run # logs here, the fuzzer in $d/s (it may chmod its directory)
+        [ $((i % 3)) = 2 ] && policy="--sandbox --rw $d" # every third run through the sandbox policy
         unprivileged sh -c "ulimit -f 16384; mkdir '$d' '$d/s' && cd '$d/s' &&
             timeout -k 5 60 '$UNPRIV/buffervm' --backend $backend --verbose --mem $mem \
-            --kernel '$UNPRIV/hcfuzz.elf' /bin/true $run $STEPS $i >>'$d/out' 2>>'$d/err' </dev/null
+            $policy --kernel '$UNPRIV/hcfuzz.elf' /bin/true $run $STEPS $i >>'$d/out' 2>>'$d/err' </dev/null
             echo \$? >'$d/status'"
         why=$(check_run "$d" "$backend" "$i")
         if [ -n "$why" ]; then
