@@ -19,6 +19,7 @@
 #include "bvm_linux.h"
 #include "events.h"
 #include "hostcall.h"
+#include "policy.h"
 #include "runlimits.h"
 #include "lineage.h"
 #include "tids.h"
@@ -347,7 +348,7 @@ int64_t hc_wait(struct hc_ctx *c, const struct bvm_hostcall *r)
 int64_t hc_kill(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     (void)c;
-    return kill(r->u.kill.pid, r->u.kill.sig) < 0 ? -errno : 0;
+    return policy_kill(r->u.kill.pid, r->u.kill.sig);
 }
 
 static int64_t host_ret(long rc) { return rc < 0 ? -errno : rc; }

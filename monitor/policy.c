@@ -5,12 +5,14 @@
 #include "policy.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -260,4 +262,38 @@ long policy_filter_dents(int dirfd, char *buf, long n)
         at += len;
     }
     return out;
+}
+
+/* Signals to the guest's processes in group pg (0: every guest process but this one, as kill -1
+ * spares the caller): 0 when one was signalled, else the last refusal, or -ESRCH. */
+static int64_t kill_guests(pid_t pg, int sig)
+{
+    int64_t err = -ESRCH;
+    int sent = 0;
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        char *end;
+        long p = strtol(e->d_name, &end, 10);
+        if (*end || p <= 0 || (pg ? getpgid((pid_t)p) != pg : p == getpid()) || !guest_pid(p))
+            continue;
+        if (kill((pid_t)p, sig) == 0)
+            sent = 1;
+        else
+            err = -errno;
+    }
+    if (d)
+        closedir(d);
+    return sent ? 0 : err;
+}
+
+int64_t policy_kill(pid_t pid, int sig)
+{
+    if (!sandboxed)
+        return kill(pid, sig) < 0 ? -errno : 0;
+    if (pid > 0)
+        return !guest_pid(pid) ? -ESRCH : kill(pid, sig) < 0 ? -errno : 0;
+    if (pid == -1)
+        return kill_guests(0, sig);
+    return kill_guests(pid == 0 ? getpgrp() : -pid, sig);
 }

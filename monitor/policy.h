@@ -5,6 +5,7 @@
 #define BVM_POLICY_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "hostcall_fs.h"
 
@@ -34,5 +35,10 @@ int policy_socket(int domain);
 /* An AF_UNIX address to bind or connect to (len bytes of sockaddr): 0, or -EACCES under --sandbox
  * (path names and abstract names alike, for now). */
 int policy_unix_name(const uint8_t *addr, uint32_t len);
+
+/* kill(pid, sig) as the guest may make it: under --sandbox only its own processes are reached
+ * (others are ESRCH, as outside a container's pid namespace; a group or -1 reaches the guest's
+ * members of it). 0 or -errno. */
+int64_t policy_kill(pid_t pid, int sig);
 
 #endif

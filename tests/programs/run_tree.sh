@@ -167,6 +167,12 @@ stat /dev/mem: ENOENT
 read /proc/self/status: ok
 read /proc/meminfo: ok
 stat /proc/1: ENOENT
+kill of the parent, signal 0: ESRCH
+kill of pid 1, signal 0: ESRCH
+kill of its child, signal 0: ok
+kill -1, signal 0 (the child): ok
+kill of its own group, SIGCONT: ok
+kill of the child, SIGKILL: ok
 socket AF_INET: EACCES
 socket AF_INET6: EACCES
 socketpair AF_UNIX: ok
@@ -174,7 +180,8 @@ bind AF_UNIX rw/sock: EACCES
 EOF2
 )
     # (natively the hidden file is read and inet sockets open: the refusals are the sandbox's)
-    if [ "$out" = "$policy" ] && grep -qx "read hidden/secret: ok" <<<"$native" && grep -qx "socket AF_INET: ok" <<<"$native"; then
+    if [ "$out" = "$policy" ] && grep -qx "read hidden/secret: ok" <<<"$native" && grep -qx "socket AF_INET: ok" <<<"$native" &&
+        grep -qx "kill of the parent, signal 0: ok" <<<"$native"; then
         echo "PASS sandbox-policy [$be]"
     else
         echo "FAIL sandbox-policy [$be]: $(diff <(echo "$policy") <(echo "$out") | head -8 | tr '\n' '|')"

@@ -11,6 +11,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 static void report(const char *what, int r)
@@ -19,7 +21,7 @@ static void report(const char *what, int r)
         int e;
         const char *name;
     } names[] = {{ENOENT, "ENOENT"}, {EACCES, "EACCES"}, {EROFS, "EROFS"}, {EPERM, "EPERM"},
-                 {EEXIST, "EEXIST"}, {EXDEV, "EXDEV"}, {ELOOP, "ELOOP"}, {EINVAL, "EINVAL"}};
+                 {EEXIST, "EEXIST"}, {EXDEV, "EXDEV"}, {ESRCH, "ESRCH"}, {ELOOP, "ELOOP"}, {EINVAL, "EINVAL"}};
     const char *name = "other";
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (names[i].e == errno)
@@ -122,6 +124,19 @@ int main(void)
     report("read /proc/self/status", read_file("/proc/self/status"));
     report("read /proc/meminfo", read_file("/proc/meminfo"));
     report("stat /proc/1", stat_of("/proc/1"));
+    /* processes: the program's own only */
+    report("kill of the parent, signal 0", kill(getppid(), 0));
+    report("kill of pid 1, signal 0", kill(1, 0));
+    pid_t child = fork();
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    report("kill of its child, signal 0", kill(child, 0));
+    report("kill -1, signal 0 (the child)", kill(-1, 0));
+    report("kill of its own group, SIGCONT", kill(0, SIGCONT));
+    report("kill of the child, SIGKILL", kill(child, SIGKILL));
+    waitpid(child, NULL, 0);
     /* the network */
     report("socket AF_INET", socket(AF_INET, SOCK_STREAM, 0));
     report("socket AF_INET6", socket(AF_INET6, SOCK_DGRAM, 0));
