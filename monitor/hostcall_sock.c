@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -16,9 +18,12 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "events.h"
+#include "fail.h"
+#include "hostcall_fs.h"
 #include "policy.h"
 
 /* The families a guest may open: local, internet, and routing information (getaddrinfo's
@@ -207,20 +212,65 @@ static int64_t sock_socket(struct hc_ctx *c, const struct bvm_hc_sock *a)
     return hc_fd_adopt(c, socket(a->a, a->b | SOCK_CLOEXEC, a->c));
 }
 
-/* The address a bind, connect or send names, where the policy has a say (AF_UNIX names). */
-static int64_t name_allowed(const struct bvm_hc_sock *a, const struct bvm_sock_msg *m)
+/* An AF_UNIX path name in m, copied into p->text (NUL-terminated): 1; an abstract name: 0. */
+static int unix_path(const struct bvm_sock_msg *m, struct hc_gpath *p)
 {
-    int named = a->op == BVM_SOCK_BIND || a->op == BVM_SOCK_CONNECT || a->op == BVM_SOCK_SENDMSG;
-    if (!named || m->name_len < sizeof(sa_family_t) || ((const struct sockaddr *)m->name)->sa_family != AF_UNIX)
+    const struct sockaddr_un *un = (const struct sockaddr_un *)m->name;
+    if (!un->sun_path[0])
         return 0;
-    return policy_unix_name(m->name, m->name_len);
+    size_t n = strnlen(un->sun_path, m->name_len - sizeof(sa_family_t));
+    memcpy(p->text, un->sun_path, n);
+    p->text[n] = 0;
+    return 1;
 }
 
-static int64_t sock_op(struct hc_ctx *c, const struct bvm_hc_sock *a, struct bvm_sock_msg *m)
+/* bind under the sandbox: the socket is made from the directory the policy let the guest change,
+ * so nothing can move it elsewhere meanwhile (the name it keeps is its last component). */
+static int64_t unix_bind_sandboxed(struct hc_ctx *c, const struct bvm_hc_sock *a, struct hc_gpath *p)
 {
-    int64_t err = name_allowed(a, m);
+    struct sockaddr_un here = {.sun_family = AF_UNIX};
+    int err = hc_path_resolve(c, AT_FDCWD, p, HC_WALK_PARENT, 0, HC_ACC_WRITE);
     if (err)
         return err;
+    int cwd = open(".", O_PATH | O_CLOEXEC);
+    snprintf(here.sun_path, sizeof here.sun_path, "%s", p->last);
+    int64_t r = cwd < 0 || fchdir(p->fd) < 0 ? -errno : 0;
+    if (!r && bind(a->fd, (struct sockaddr *)&here, sizeof here) < 0)
+        r = -errno;
+    if (cwd >= 0 && (fchdir(cwd) < 0 || close(cwd) < 0))
+        fail("sandbox", "cannot return to the program's directory: %s", strerror(errno));
+    hc_gpath_put(p);
+    return r;
+}
+
+/* The address a bind, connect or send names, under the sandbox: an AF_UNIX path goes through the
+ * path policy like any path (bind: unix_bind_sandboxed, done here: 1 or -errno; connect and send:
+ * m's name becomes the checked socket file's fd, *held, which the caller closes); abstract names
+ * are refused. 0: the call goes on. */
+static int64_t unix_name_sandboxed(struct hc_ctx *c, const struct bvm_hc_sock *a, struct bvm_sock_msg *m,
+                                   int *held)
+{
+    static struct hc_gpath p; /* (large: not on the stack) */
+    struct sockaddr_un *un = (struct sockaddr_un *)m->name;
+    int named = a->op == BVM_SOCK_BIND || a->op == BVM_SOCK_CONNECT || a->op == BVM_SOCK_SENDMSG;
+    if (!named || !policy_sandboxed() || m->name_len <= sizeof(sa_family_t) || un->sun_family != AF_UNIX)
+        return 0;
+    if (!unix_path(m, &p))
+        return -EACCES; /* abstract names: refused under the sandbox */
+    if (a->op == BVM_SOCK_BIND)
+        return unix_bind_sandboxed(c, a, &p) ?: 1;
+    int err = hc_path_resolve(c, AT_FDCWD, &p, HC_WALK_FOLLOW, 0, HC_ACC_READ);
+    if (err)
+        return err;
+    *held = p.fd;
+    snprintf(un->sun_path, sizeof un->sun_path, "/proc/self/fd/%d", p.fd);
+    m->name_len = (uint32_t)(offsetof(struct sockaddr_un, sun_path) + strlen(un->sun_path) + 1);
+    return 0;
+}
+
+/* The host call itself. */
+static int64_t sock_call(struct hc_ctx *c, const struct bvm_hc_sock *a, struct bvm_sock_msg *m)
+{
     switch (a->op) {
     case BVM_SOCK_BIND: return bind(a->fd, (struct sockaddr *)m->name, m->name_len) < 0 ? -errno : 0;
     case BVM_SOCK_CONNECT: /* (a blocking connect holds the vCPU until it ends or an event comes) */
@@ -236,6 +286,18 @@ static int64_t sock_op(struct hc_ctx *c, const struct bvm_hc_sock *a, struct bvm
     case BVM_SOCK_RECVMSG: return sock_msg(c, a, m);
     default: return -EINVAL;
     }
+}
+
+static int64_t sock_op(struct hc_ctx *c, const struct bvm_hc_sock *a, struct bvm_sock_msg *m)
+{
+    int held = -1;
+    int64_t r = unix_name_sandboxed(c, a, m, &held);
+    if (r)
+        return r == 1 ? 0 : r; /* refused, or bound already */
+    r = sock_call(c, a, m);
+    if (held >= 0)
+        close(held);
+    return r;
 }
 
 int64_t hc_sock(struct hc_ctx *c, const struct bvm_hostcall *r)

@@ -213,12 +213,6 @@ int policy_socket(int domain)
     return sandboxed && !net_ok && domain != AF_UNIX ? -EACCES : 0;
 }
 
-int policy_unix_name(const uint8_t *addr, uint32_t len)
-{
-    (void)addr;
-    return sandboxed && len > sizeof(sa_family_t) ? -EACCES : 0;
-}
-
 /* A listing of the directory dirfd needs entries hidden: /proc, /dev and the directories on the
  * way to a grant hold names the policy hides; a granted tree shows all its names. */
 static int listing_filtered(int dirfd)

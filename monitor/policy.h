@@ -32,9 +32,6 @@ int policy_check(int fd, enum hc_access acc);
 long policy_filter_dents(int dirfd, char *buf, long n);
 /* socket(domain): 0, or -EACCES (inet without --net, under --sandbox). */
 int policy_socket(int domain);
-/* An AF_UNIX address to bind or connect to (len bytes of sockaddr): 0, or -EACCES under --sandbox
- * (path names and abstract names alike, for now). */
-int policy_unix_name(const uint8_t *addr, uint32_t len);
 
 /* kill(pid, sig) as the guest may make it: under --sandbox only its own processes are reached
  * (others are ESRCH, as outside a container's pid namespace; a group or -1 reaches the guest's

@@ -122,7 +122,8 @@ for be in "${backends[@]}"; do
   if want sandbox-policy; then
     # --sandbox --ro ro --rw rw: each attempt's result is the policy's (README, "Sandbox"): system
     # files readable if world-readable, never writable; grants as granted; the rest hidden (ENOENT)
-    # whatever the spelling (.., symlinks); devices for data only; no inet sockets, no unix names
+    # whatever the spelling (.., symlinks); devices for data only; no inet sockets; unix names as
+    # paths, abstract ones refused
     sb="$T/sandbox-$be"
     rm -rf "$sb" && mkdir -p "$sb/ro" "$sb/rw" "$sb/hidden" && echo data >"$sb/ro/f" && echo s >"$sb/hidden/secret"
     out=$(cd "$sb" && timeout 60 "$BVM" --backend "$be" --sandbox --ro ro --rw rw "$PROGS/sandbox_probe.glibc" 2>&1 </dev/null)
@@ -176,12 +177,16 @@ kill of the child, SIGKILL: ok
 socket AF_INET: EACCES
 socket AF_INET6: EACCES
 socketpair AF_UNIX: ok
-bind AF_UNIX rw/sock: EACCES
+bind AF_UNIX rw/sock: ok
+connect AF_UNIX rw/sock: ok
+bind AF_UNIX hidden/sock: ENOENT
+bind AF_UNIX abstract: EACCES
 EOF2
 )
     # (natively the hidden file is read and inet sockets open: the refusals are the sandbox's)
     if [ "$out" = "$policy" ] && grep -qx "read hidden/secret: ok" <<<"$native" && grep -qx "socket AF_INET: ok" <<<"$native" &&
-        grep -qx "kill of the parent, signal 0: ok" <<<"$native"; then
+        grep -qx "kill of the parent, signal 0: ok" <<<"$native" &&
+        grep -qx "bind AF_UNIX hidden/sock: ok" <<<"$native"; then
         echo "PASS sandbox-policy [$be]"
     else
         echo "FAIL sandbox-policy [$be]: $(diff <(echo "$policy") <(echo "$out") | head -8 | tr '\n' '|')"

@@ -69,12 +69,23 @@ static int stat_of(const char *path)
     return stat(path, &st);
 }
 
-static int unix_bind(const char *path)
+/* A unix stream socket bound to path ("@name": abstract) and listening: its fd, or -1. */
+static int unix_listen(const char *path)
 {
     struct sockaddr_un a = {.sun_family = AF_UNIX};
     int s = socket(AF_UNIX, SOCK_STREAM, 0);
     snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
-    return s < 0 ? -1 : bind(s, (struct sockaddr *)&a, sizeof a);
+    if (path[0] == '@')
+        a.sun_path[0] = 0;
+    return s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) < 0 || listen(s, 1) < 0 ? -1 : s;
+}
+
+static int unix_connect(const char *path)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    return s < 0 ? -1 : connect(s, (struct sockaddr *)&a, sizeof a);
 }
 
 int main(void)
@@ -141,6 +152,9 @@ int main(void)
     report("socket AF_INET", socket(AF_INET, SOCK_STREAM, 0));
     report("socket AF_INET6", socket(AF_INET6, SOCK_DGRAM, 0));
     report("socketpair AF_UNIX", socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-    report("bind AF_UNIX rw/sock", unix_bind("rw/sock"));
+    report("bind AF_UNIX rw/sock", unix_listen("rw/sock"));
+    report("connect AF_UNIX rw/sock", unix_connect("rw/sock"));
+    report("bind AF_UNIX hidden/sock", unix_listen("hidden/sock"));
+    report("bind AF_UNIX abstract", unix_listen("@bvm-probe-abstract"));
     return 0;
 }
