@@ -184,6 +184,7 @@ int main(int argc, char **argv)
     if (err < 0)
         fail("processes", "cannot become the subreaper of the program's processes: %s", strerror(-err));
     limits_apply(&o.limits);
+    o.policy.verbose = o.verbose;
     policy_init(&o.policy, path);
     run_install_signals(v, &gm);
     struct run_result res;

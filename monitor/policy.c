@@ -27,7 +27,7 @@ struct grant {
     int rights;
 };
 
-static int sandboxed, net_ok;
+static int sandboxed, net_ok, verbose;
 static struct grant grants[POLICY_GRANTS_MAX + 16];
 static int ngrants;
 static struct stat stdio[3];
@@ -53,6 +53,7 @@ void policy_init(const struct policy_opts *o, const char *prog_path)
     static const char *const system_dirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"};
     sandboxed = o->sandbox || o->ngrants > 0;
     net_ok = o->net;
+    verbose = o->verbose;
     top_pid = getpid();
     if (!sandboxed)
         return;
@@ -177,17 +178,46 @@ static int link_visible(const char *path)
     return grant_of(target) || ancestor(target);
 }
 
+/* --verbose: each refusal named once (the last 64 distinct ones remembered). */
+static int refusal(const char *path, enum hc_access acc, int err)
+{
+    static const char *const what[] = {"looking at", "reading", "reading the link", "changing", "writing"};
+    static uint64_t seen[64];
+    static unsigned next;
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)acc;
+    for (const char *c = path; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ull;
+    if (!verbose || !err)
+        return err;
+    for (unsigned i = 0; i < 64; i++)
+        if (seen[i] == h)
+            return err;
+    seen[next++ % 64] = h;
+    note("sandbox: %s %s refused: %s", what[acc < 5 ? acc : 4], path, strerror(-err));
+    return err;
+}
+
+static int check_object(int fd, enum hc_access acc, char *path, size_t size);
+
 int policy_check(int fd, enum hc_access acc)
 {
     char path[PATH_MAX];
-    struct stat st;
     if (!sandboxed)
         return 0;
+    path[0] = 0;
+    int err = check_object(fd, acc, path, sizeof path);
+    return refusal(path[0] ? path : "(a file without a name)", acc, err);
+}
+
+/* policy_check's decision; path gets the object's name. */
+static int check_object(int fd, enum hc_access acc, char *path, size_t size)
+{
+    struct stat st;
     if (fstat(fd, &st) < 0)
         return -errno;
     if (is_stdio(&st)) /* what the program was given: data both ways, no changes */
         return acc == HC_ACC_WRITE ? -EACCES : 0;
-    if (object_path(fd, path, sizeof path) < 0)
+    if (object_path(fd, path, size) < 0)
         return -ENOENT;
     if (path[0] != '/') /* pipes, sockets, anonymous inodes: reached only through fds it holds */
         return 0;
@@ -210,7 +240,11 @@ int policy_check(int fd, enum hc_access acc)
 
 int policy_socket(int domain)
 {
-    return sandboxed && !net_ok && domain != AF_UNIX ? -EACCES : 0;
+    if (!sandboxed || net_ok || domain == AF_UNIX)
+        return 0;
+    char what[48];
+    snprintf(what, sizeof what, "a socket of family %d (no --net)", domain);
+    return refusal(what, HC_ACC_META, -EACCES);
 }
 
 /* A listing of the directory dirfd needs entries hidden: /proc, /dev and the directories on the

@@ -14,6 +14,7 @@
 struct policy_opts {
     int sandbox;                           /* --sandbox, or implied by a grant */
     int net;                               /* --net: inet sockets allowed */
+    int verbose;                           /* --verbose: each refusal named once */
     int ngrants;
     const char *grant[POLICY_GRANTS_MAX];  /* --ro/--rw PATH as given */
     int grant_rw[POLICY_GRANTS_MAX];

@@ -192,6 +192,14 @@ EOF2
         echo "FAIL sandbox-policy [$be]: $(diff <(echo "$policy") <(echo "$out") | head -8 | tr '\n' '|')"
     fi
   fi
+  if want sandbox-verbose; then
+    # --verbose names a refusal once (per process), with what was refused
+    err=$(cd "$T" && timeout 60 "$BVM" --backend "$be" --verbose --sandbox "$PROGS/sandbox_probe.glibc" 2>&1 >/dev/null </dev/null)
+    n=$(grep -c '^buffervm: sandbox: reading /etc/shadow refused: Permission denied$' <<<"$err")
+    m=$(grep -c '^buffervm: sandbox: looking at a socket of family 2 (no --net) refused' <<<"$err")
+    if [ "$n" = 1 ] && [ "$m" = 1 ]; then echo "PASS sandbox-verbose [$be]"; else
+        echo "FAIL sandbox-verbose [$be]: shadow named $n times, inet socket $m times: $(head -c 300 <<<"$err" | tr '\n' '|')"; fi
+  fi
   if want tree-terminal-bash; then
     native=$(timeout 120 python3 "$PROGS/pty_jobs.py" bash 2>&1)
     out=$(timeout 120 python3 "$PROGS/pty_jobs.py" "$BVM" --backend "$be" bash 2>&1)
