@@ -16,6 +16,7 @@
 
 #include "bvm_linux.h"
 #include "hostcall_fs.h"
+#include "policy.h"
 
 /* A validated copy of one request: paths NUL-terminated, dirfds owned by the guest. */
 struct at_req {
@@ -82,6 +83,8 @@ int64_t hc_mkdirat(struct hc_ctx *c, const struct bvm_hostcall *r)
 int64_t hc_mknodat(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     struct at_req q;
+    if (policy_sandboxed() && (S_ISCHR(r->u.at.mode) || S_ISBLK(r->u.at.mode)))
+        return -EPERM; /* no devices made under the sandbox (a container without CAP_MKNOD) */
     int err = at_resolve(c, r, &q, HC_WALK_PARENT, HC_ACC_WRITE);
     return err ? err : done(&q, mknodat(q.p1.fd, q.p1.last, q.a->mode, (dev_t)(uint32_t)q.a->length));
 }

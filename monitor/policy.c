@@ -139,6 +139,18 @@ static int guest_pid(long pid)
     return 0;
 }
 
+/* What of a guest process's /proc/<pid> may be read: its description, never what would reach into
+ * another monitor process (its memory, environment, descriptors, mappings, root and cwd links). */
+static int proc_info_entry(const char *entry)
+{
+    static const char *const ok[] = {"", "/stat", "/status", "/statm", "/cmdline", "/comm", "/mounts",
+                                     "/mountinfo", "/cgroup", "/task", "/oom_score", "/wchan"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (strcmp(entry, ok[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* /proc: the directory and the system-wide information files to read, the guest's own
  * processes' entries (the monitor's own are refused before this: hostcall_path.c); others hidden. */
 static int proc_check(const char *rest, enum hc_access acc)
@@ -146,9 +158,11 @@ static int proc_check(const char *rest, enum hc_access acc)
     static const char *const info[] = {"", "/meminfo", "/cpuinfo", "/stat", "/uptime", "/loadavg", "/version",
                                        "/filesystems", "/self", "/thread-self"};
     if (isdigit((unsigned char)rest[1])) {
-        long pid = strtol(rest + 1, NULL, 10);
-        return guest_pid(pid) ? (acc == HC_ACC_META || acc == HC_ACC_READ || acc == HC_ACC_LINK ? 0 : -EACCES)
-                              : -ENOENT;
+        char *entry;
+        long pid = strtol(rest + 1, &entry, 10);
+        if (!guest_pid(pid))
+            return -ENOENT;
+        return acc == HC_ACC_META || (acc == HC_ACC_READ && proc_info_entry(entry)) ? 0 : -EACCES;
     }
     for (size_t i = 0; i < sizeof info / sizeof info[0]; i++)
         if (strcmp(rest, info[i]) == 0)
@@ -225,6 +239,8 @@ static int check_object(int fd, enum hc_access acc, char *path, size_t size)
         return proc_check(path + 5, acc);
     if (strncmp(path, "/dev", 4) == 0 && (path[4] == 0 || path[4] == '/'))
         return dev_check(path + 4, acc);
+    if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) && acc != HC_ACC_META)
+        return -EACCES; /* a device node elsewhere (one made in a grant): never opened */
     const struct grant *g = grant_of(path);
     if (!g && S_ISLNK(st.st_mode)) /* a symlink outside (/bin -> usr/bin): seen if what it names is */
         return (acc == HC_ACC_META || acc == HC_ACC_LINK) && link_visible(path) ? 0 : -ENOENT;

@@ -165,12 +165,15 @@ read /dev/urandom: ok
 chmod /dev/null: EACCES
 fchmod of stdin: EACCES
 stat /dev/mem: ENOENT
+mknod rw/null-again (a device): EPERM
 read /proc/self/status: ok
 read /proc/meminfo: ok
 stat /proc/1: ENOENT
 kill of the parent, signal 0: ESRCH
 kill of pid 1, signal 0: ESRCH
 kill of its child, signal 0: ok
+read its child's /proc status: ok
+read its child's /proc environ: EACCES
 kill -1, signal 0 (the child): ok
 kill of its own group, SIGCONT: ok
 kill of the child, SIGKILL: ok

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <signal.h>
@@ -132,6 +133,7 @@ int main(void)
     report("chmod /dev/null", chmod("/dev/null", 0666));
     report("fchmod of stdin", fchmod(0, 0666));
     report("stat /dev/mem", stat_of("/dev/mem"));
+    report("mknod rw/null-again (a device)", mknod("rw/null-again", S_IFCHR | 0666, makedev(1, 3)));
     report("read /proc/self/status", read_file("/proc/self/status"));
     report("read /proc/meminfo", read_file("/proc/meminfo"));
     report("stat /proc/1", stat_of("/proc/1"));
@@ -144,6 +146,11 @@ int main(void)
         _exit(0);
     }
     report("kill of its child, signal 0", kill(child, 0));
+    char name[64];
+    snprintf(name, sizeof name, "/proc/%d/status", (int)child);
+    report("read its child's /proc status", read_file(name));
+    snprintf(name, sizeof name, "/proc/%d/environ", (int)child);
+    report("read its child's /proc environ", read_file(name));
     report("kill -1, signal 0 (the child)", kill(-1, 0));
     report("kill of its own group, SIGCONT", kill(0, SIGCONT));
     report("kill of the child, SIGKILL", kill(child, SIGKILL));
