@@ -293,6 +293,19 @@ static int sandbox_create(struct hc_ctx *c, int dirfd, const struct hc_gpath *p,
     return -ELOOP;
 }
 
+/* Under the sandbox, an existing object is checked before it is opened, so that the answer is the
+ * policy's (EROFS, ENOENT) rather than the host's Landlock's EACCES; what is opened is checked
+ * again afterwards (the object may have changed in between). */
+static int sandbox_precheck(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flags, int writes)
+{
+    int fd = open_guest(c, dirfd, p->text, O_PATH | (flags & O_NOFOLLOW), 0);
+    if (fd < 0)
+        return 0; /* (the open says why) */
+    int err = hc_path_check(c, fd, writes ? HC_ACC_DATA : HC_ACC_READ);
+    close(fd);
+    return err;
+}
+
 int hc_path_open(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flags, mode_t mode)
 {
     int writes =
@@ -301,6 +314,9 @@ int hc_path_open(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flag
     /* O_TRUNC waits until the file is known not to be one this process executes (ETXTBSY, as
      * Linux) and to pass the checks; only for a writable open (O_RDONLY|O_TRUNC is left as is). */
     int trunc = (flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && !(flags & O_PATH);
+    int err = policy_sandboxed() ? sandbox_precheck(c, dirfd, p, flags, writes) : 0;
+    if (err)
+        return err;
     int fd = (flags & O_CREAT) && policy_sandboxed() ? sandbox_create(c, dirfd, p, trunc ? flags & ~O_TRUNC : flags, mode)
                                                      : open_guest(c, dirfd, p->text, trunc ? flags & ~O_TRUNC : flags, mode);
     if (fd < 0)
@@ -314,7 +330,7 @@ int hc_path_open(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flag
     if (!writes && strcmp(p->text, "/proc/self/fd") == 0)
         return fd;
     /* Checked on what was opened; opening a /proc file does nothing until it is read or written. */
-    int err = hc_path_check(c, fd, writes ? HC_ACC_DATA : HC_ACC_READ);
+    err = hc_path_check(c, fd, writes ? HC_ACC_DATA : HC_ACC_READ);
     struct stat st;
     if (!err && trunc && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0)
         err = -errno;

@@ -30,7 +30,7 @@ check_run() {
     local d=$1 backend=$2 final=$3 st err msgs expect want_st line
     st=$(cat "$d/status" 2>/dev/null)
     err=$(grep -a -o -e 'buffervm: .*' -e 'hcfuzz: done.*' -e 'hcfuzz: FAIL.*' -e 'hcfuzz: final.*' "$d/err" |
-        grep -av '^buffervm: backend')
+        grep -av -e '^buffervm: backend' -e '^buffervm: sandbox')
     msgs=$(grep -ac '^buffervm: ' <<<"$err")
     # 124: the time-out's SIGTERM ended it; 137: its SIGKILL did (the fuzzer takes the SIGTERM event
     # and goes on, as a kernel that ignores it would)

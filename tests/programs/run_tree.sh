@@ -127,7 +127,6 @@ for be in "${backends[@]}"; do
     sb="$T/sandbox-$be"
     rm -rf "$sb" && mkdir -p "$sb/ro" "$sb/rw" "$sb/hidden" && echo data >"$sb/ro/f" && echo s >"$sb/hidden/secret"
     out=$(cd "$sb" && timeout 60 "$BVM" --backend "$be" --sandbox --ro ro --rw rw "$PROGS/sandbox_probe.glibc" 2>&1 </dev/null)
-    native=$(cd "$sb" && rm -rf rw/* && timeout 60 "$PROGS/sandbox_probe.musl" 2>&1 </dev/null)
     policy=$(cat <<'EOF2'
 read /etc/passwd: ok
 read /etc/shadow (not world-readable): EACCES
@@ -186,10 +185,7 @@ bind AF_UNIX hidden/sock: ENOENT
 bind AF_UNIX abstract: EACCES
 EOF2
 )
-    # (natively the hidden file is read and inet sockets open: the refusals are the sandbox's)
-    if [ "$out" = "$policy" ] && grep -qx "read hidden/secret: ok" <<<"$native" && grep -qx "socket AF_INET: ok" <<<"$native" &&
-        grep -qx "kill of the parent, signal 0: ok" <<<"$native" &&
-        grep -qx "bind AF_UNIX hidden/sock: ok" <<<"$native"; then
+    if [ "$out" = "$policy" ]; then
         echo "PASS sandbox-policy [$be]"
     else
         echo "FAIL sandbox-policy [$be]: $(diff <(echo "$policy") <(echo "$out") | head -8 | tr '\n' '|')"
@@ -202,6 +198,22 @@ EOF2
     m=$(grep -c '^buffervm: sandbox: looking at a socket of family 2 (no --net) refused' <<<"$err")
     if [ "$n" = 1 ] && [ "$m" = 1 ]; then echo "PASS sandbox-verbose [$be]"; else
         echo "FAIL sandbox-verbose [$be]: shadow named $n times, inet socket $m times: $(head -c 300 <<<"$err" | tr '\n' '|')"; fi
+  fi
+  if want sandbox-landlock; then
+    # the monitor itself, confined by the host's Landlock: its own open of a hidden file fails (a
+    # debug hook makes it try once the rules hold), of a granted one succeeds; where the host has no
+    # Landlock, --verbose says so
+    sb="$T/landlock-$be"
+    rm -rf "$sb" && mkdir -p "$sb/rw" "$sb/hidden" && echo s >"$sb/hidden/secret" && echo g >"$sb/rw/g"
+    a=$(cd "$sb" && BUFFERVM_DEBUG_HOST_OPEN="$sb/hidden/secret" timeout 60 "$BVM" --backend "$be" --verbose --rw rw /bin/true 2>&1)
+    b=$(cd "$sb" && BUFFERVM_DEBUG_HOST_OPEN="$sb/rw/g" timeout 60 "$BVM" --backend "$be" --verbose --rw rw /bin/true 2>&1)
+    if grep -q "Landlock does not confine" <<<"$a"; then
+        echo "SKIP sandbox-landlock [$be]: $(grep -o "Landlock does not confine.*" <<<"$a")"
+    elif grep -q "own open of $sb/hidden/secret: Permission denied" <<<"$a" && grep -q "own open of $sb/rw/g: allowed" <<<"$b"; then
+        echo "PASS sandbox-landlock [$be]"
+    else
+        echo "FAIL sandbox-landlock [$be]: $(grep -a "sandbox" <<<"$a$b" | tr '\n' '|')"
+    fi
   fi
   if want tree-terminal-bash; then
     native=$(timeout 120 python3 "$PROGS/pty_jobs.py" bash 2>&1)
