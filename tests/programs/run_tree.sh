@@ -166,6 +166,7 @@ fchmod of stdin: EACCES
 stat /dev/mem: ENOENT
 mknod rw/null-again (a device): EPERM
 read /proc/self/status: ok
+listing /proc/self/fd names 0: 1
 read /proc/meminfo: ok
 stat /proc/1: ENOENT
 kill of the parent, signal 0: ESRCH
@@ -198,6 +199,18 @@ EOF2
     m=$(grep -c '^buffervm: sandbox: looking at a socket of family 2 (no --net) refused' <<<"$err")
     if [ "$n" = 1 ] && [ "$m" = 1 ]; then echo "PASS sandbox-verbose [$be]"; else
         echo "FAIL sandbox-verbose [$be]: shadow named $n times, inet socket $m times: $(head -c 300 <<<"$err" | tr '\n' '|')"; fi
+  fi
+  if want sandbox-own-paths; then
+    # every spelling of the program's own /proc entries and /dev/fd under the sandbox (sandbox_paths.c):
+    # each reaches the program's own file or is refused, never a descriptor of the monitor
+    sb="$T/own-paths-$be"
+    rm -rf "$sb" && mkdir -p "$sb"
+    out=$(cd "$sb" && timeout 60 "$BVM" --backend "$be" --sandbox --rw . "$PROGS/sandbox_paths.glibc" 2>&1 </dev/null)
+    if [ "$(tail -n 1 <<<"$out")" = "all own or refused" ] && ! grep -q FOREIGN <<<"$out"; then
+        echo "PASS sandbox-own-paths [$be]"
+    else
+        echo "FAIL sandbox-own-paths [$be]: $(grep -m 3 -e FOREIGN -e . <<<"$out" | tr '\n' '|')"
+    fi
   fi
   if want sandbox-landlock; then
     # the monitor itself, confined by the host's Landlock: its own open of a hidden file fails (a

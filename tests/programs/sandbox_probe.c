@@ -144,6 +144,7 @@ int main(void)
     report("stat /dev/mem", stat_of("/dev/mem"));
     report("mknod rw/null-again (a device)", mknod("rw/null-again", S_IFCHR | 0666, makedev(1, 3)));
     report("read /proc/self/status", read_file("/proc/self/status"));
+    printf("listing /proc/self/fd names 0: %d\n", lists("/proc/self/fd", "0"));
     report("read /proc/meminfo", read_file("/proc/meminfo"));
     report("stat /proc/1", stat_of("/proc/1"));
     /* processes: the program's own only */
