@@ -1,14 +1,12 @@
 /* signal.c: signal generation, pending queues, and delivery on the way back to user mode. */
 #include "signal.h"
 
-
 #include "cpu.h"
 #include "cred.h"
 #include "events.h"
 #include "hostcall.h"
 #include "sched.h"
 #include "sigframe.h"
-#include "signalfd.h"
 #include "string.h"
 #include "syscall.h"
 #include "timer.h"
@@ -62,7 +60,6 @@ bool signal_ignored(int sig)
 static int sq_add(struct sigpending *q, const struct linux_siginfo *info)
 {
     int sig = info->si_signo;
-    signalfd_pending_changed();
     if (sig < 32 && (q->set & SIGBIT(sig)))
         return 0;
     struct sigq_entry *e = sigq_free;
@@ -88,7 +85,6 @@ static int sq_add(struct sigpending *q, const struct linux_siginfo *info)
  * queue had no room for it) and clears the bit when none is left. */
 static void sq_take(struct sigpending *q, int sig, struct linux_siginfo *info)
 {
-    signalfd_pending_changed();
     memset(info, 0, sizeof(*info));
     info->si_signo = sig;
     struct sigq_entry **p = &q->head;

@@ -13,17 +13,13 @@
 #define SIGNALFDS_MAX 64
 #define UNBLOCKABLE (SIGBIT(LINUX_SIGKILL) | SIGBIT(LINUX_SIGSTOP))
 
-/* Each signalfd is backed by a host eventfd: the host fd gives it a place in the fd table (dup,
- * close, close-on-exec) and the kernel answers reads and poll itself. The eventfd is kept readable
- * while a signal of the set is pending (signalfd_sync), so that a host epoll instance watching it
- * sees the signalfd ready as Linux's epoll does. */
+/* Each signalfd is backed by a host eventfd that is never signalled: the host fd gives it a place
+ * in the fd table (dup, close, close-on-exec) and the kernel answers reads and poll itself. */
 static struct {
     int host; /* -1: free */
     uint64_t mask;
-    bool signalled; /* the eventfd's count is 1 */
 } sfds[SIGNALFDS_MAX];
-static bool sfds_ready, dirty;
-static int nsfds;
+static bool sfds_ready;
 
 static int find(int host)
 {
@@ -50,34 +46,7 @@ void signalfd_host_closed(int host)
 {
     int i = find(host);
     if (i >= 0)
-        sfds[i].host = -1, nsfds--;
-}
-
-void signalfd_pending_changed(void)
-{
-    dirty = nsfds > 0;
-}
-
-/* The eventfd behind sfds[i] made readable (a count of 1) or not (read back to 0). */
-static void mirror(int i, bool ready)
-{
-    static uint64_t word;
-    static struct bvm_seg seg;
-    word = 1;
-    seg = (struct bvm_seg){kva_to_gpa(&word), sizeof(word)};
-    if (hc_io(ready ? BVM_HC_WRITE : BVM_HC_READ, sfds[i].host, &seg, 1, 0, 0) == (int64_t)sizeof(word))
-        sfds[i].signalled = ready;
-}
-
-void signalfd_sync(void)
-{
-    if (!dirty)
-        return;
-    dirty = false;
-    uint64_t pending = signal_pending_set();
-    for (int i = 0; i < SIGNALFDS_MAX; i++)
-        if (sfds[i].host >= 0 && ((pending & sfds[i].mask) != 0) != sfds[i].signalled)
-            mirror(i, !sfds[i].signalled);
+        sfds[i].host = -1;
 }
 
 static void to_ssi(const struct linux_siginfo *si, struct linux_signalfd_siginfo *s)
@@ -136,7 +105,6 @@ int64_t sys_signalfd4(SYSARGS)
         if (i < 0)
             return -LINUX_EINVAL;
         sfds[i].mask = mask;
-        dirty = true;
         return fd;
     }
     int i = find(-1);
@@ -147,12 +115,9 @@ int64_t sys_signalfd4(SYSARGS)
         return h;
     sfds[i].host = (int)h;
     sfds[i].mask = mask;
-    sfds[i].signalled = false;
-    nsfds++;
-    dirty = true;
     int g = fd_install((int)h, LINUX_O_RDWR | ((uint32_t)flags & LINUX_O_NONBLOCK), (flags & LINUX_O_CLOEXEC) != 0);
     if (g < 0)
-        sfds[i].host = -1, nsfds--;
+        sfds[i].host = -1;
     return g;
 }
 
