@@ -95,11 +95,6 @@ int64_t sock_name_len_ok(uint64_t uaddr, uint64_t ulenp)
     return len < 0 ? -LINUX_EINVAL : 0;
 }
 
-static int sock_host(int64_t fd)
-{
-    return fd_host((int32_t)fd);
-}
-
 int64_t sys_socket(SYSARGS)
 {
     uint32_t type = (uint32_t)a1;
@@ -130,7 +125,7 @@ static int64_t name_call_prep(void *arg)
 
 int64_t sys_bind(SYSARGS)
 {
-    struct name_call nc = {sock_host(a0), BVM_SOCK_BIND, a1, a2, 0};
+    struct name_call nc = {fd_host((int32_t)a0), BVM_SOCK_BIND, a1, a2, 0};
     if (nc.host < 0)
         return nc.host;
     int64_t r = name_call_prep(&nc);
@@ -139,7 +134,7 @@ int64_t sys_bind(SYSARGS)
 
 int64_t sys_connect(SYSARGS)
 {
-    struct name_call nc = {sock_host(a0), BVM_SOCK_CONNECT, a1, a2, 0};
+    struct name_call nc = {fd_host((int32_t)a0), BVM_SOCK_CONNECT, a1, a2, 0};
     if (nc.host < 0)
         return nc.host;
     int64_t r = sock_issue(nc.host, LINUX_POLLOUT, name_call_prep, &nc);
@@ -149,7 +144,7 @@ int64_t sys_connect(SYSARGS)
 
 int64_t sys_listen(SYSARGS)
 {
-    int h = sock_host(a0);
+    int h = fd_host((int32_t)a0);
     if (h < 0)
         return h;
     int32_t backlog = (int32_t)a1;
@@ -159,7 +154,7 @@ int64_t sys_listen(SYSARGS)
 
 int64_t sys_shutdown(SYSARGS)
 {
-    int h = sock_host(a0);
+    int h = fd_host((int32_t)a0);
     if (h < 0)
         return h;
     sock_req(h, BVM_SOCK_SHUTDOWN, (int32_t)a1, 0);
@@ -182,7 +177,7 @@ static int64_t accept_prep(void *arg)
 
 int64_t sys_accept4(SYSARGS)
 {
-    struct accept_call ac = {sock_host(a0), (int32_t)(a3 & LINUX_SOCK_NONBLOCK)};
+    struct accept_call ac = {fd_host((int32_t)a0), (int32_t)(a3 & LINUX_SOCK_NONBLOCK)};
     if (ac.host < 0)
         return ac.host;
     if (a3 & ~(uint64_t)(LINUX_SOCK_NONBLOCK | LINUX_SOCK_CLOEXEC))
@@ -205,7 +200,7 @@ int64_t sys_accept(SYSARGS) { return sys_accept4(a0, a1, a2, 0, 0, 0); }
 
 static int64_t get_name(int64_t fd, uint32_t op, uint64_t uaddr, uint64_t ulenp)
 {
-    int h = sock_host(fd);
+    int h = fd_host((int32_t)fd);
     if (h < 0)
         return h;
     if (!uaddr)
@@ -225,7 +220,7 @@ int64_t sys_getpeername(SYSARGS) { return get_name(a0, BVM_SOCK_GETPEERNAME, a1,
 
 int64_t sys_setsockopt(SYSARGS)
 {
-    int h = sock_host(a0);
+    int h = fd_host((int32_t)a0);
     if (h < 0)
         return h;
     if ((int32_t)a4 < 0)
@@ -243,7 +238,7 @@ int64_t sys_setsockopt(SYSARGS)
 int64_t sys_getsockopt(SYSARGS)
 {
     int32_t len;
-    int h = sock_host(a0);
+    int h = fd_host((int32_t)a0);
     if (h < 0)
         return h;
     if (copy_from_user(&len, a4, sizeof(len)))
