@@ -19,6 +19,7 @@ COMMON_SRC  := $(wildcard common/*.c)
 MONITOR_SRC := $(wildcard monitor/*.c)
 MONITOR_OBJ := $(MONITOR_SRC:%.c=$(B)/%.o) $(B)/monitor/blobs.o $(B)/monitor/safe_syscall.o \
     $(COMMON_SRC:%.c=$(B)/monitor/%.o)
+MONITOR_LIBS := -lZydis -lseccomp
 KERNEL_SRC  := $(wildcard guest/kernel/*.c guest/kernel/*.S guest/lib/*.c)
 KERNEL_OBJ  := $(patsubst %,$(B)/%.o,$(basename $(KERNEL_SRC))) $(COMMON_SRC:%.c=$(B)/guest/%.o)
 
@@ -71,7 +72,7 @@ $(B)/monitor/safe_syscall.o: monitor/safe_syscall.S
 $(B)/monitor/blobs.o: monitor/blobs.S $(B)/guest/kernel.elf $(B)/guest/bootstrap.bin
 	$(CC) -c -DKERNEL_ELF='"$(B)/guest/kernel.elf"' -DBOOTSTRAP_BIN='"$(B)/guest/bootstrap.bin"' $< -o $@
 $(B)/buffervm: $(MONITOR_OBJ) $(B)/libsoftcpu.a
-	$(CC) -o $@ $(MONITOR_OBJ) $(B)/libsoftcpu.a -lZydis
+	$(CC) -o $@ $(MONITOR_OBJ) $(B)/libsoftcpu.a $(MONITOR_LIBS)
 
 # ---- tests ----
 include tests/tests.mk

@@ -19,6 +19,7 @@
 #include "hostcall.h"
 #include "policy.h"
 #include "runlimits.h"
+#include "syscall_filter.h"
 #include "lineage.h"
 #include "options.h"
 #include "title.h"
@@ -187,6 +188,7 @@ int main(int argc, char **argv)
     o.policy.verbose = o.verbose;
     policy_init(&o.policy, path);
     run_install_signals(v, &gm);
+    syscall_filter_install(!policy_sandboxed() || o.policy.net, o.verbose);
     struct run_result res;
     run_loop(v, hc, &res);
     if (o.stats) {

@@ -228,6 +228,30 @@ EOF2
         echo "FAIL sandbox-landlock [$be]: $(grep -a "sandbox" <<<"$a$b" | tr '\n' '|')"
     fi
   fi
+  if want monitor-seccomp; then
+    # the monitor's own host syscalls, filtered once it is set up: a debug hook makes it call one
+    # itself; an allowed one returns and the program runs on, a forbidden one stops the monitor with
+    # SIGSYS and names the call. The host kernel's /proc then shows the filter on the monitor and on
+    # the monitor of a forked guest process (inherited).
+    bad=""
+    out=$(BUFFERVM_DEBUG_HOST_SYSCALL=getppid timeout 60 "$BVM" --backend "$be" /bin/echo hi 2>&1); rc=$?
+    [ $rc = 0 ] && grep -q "^hi$" <<<"$out" && grep -q "own getppid returned [0-9]" <<<"$out" || bad+="getppid rc=$rc $out|"
+    for call in execve execveat ptrace mount init_module process_vm_readv unshare setns bpf kexec_load pidfd_getfd; do
+        out=$(BUFFERVM_DEBUG_HOST_SYSCALL=$call timeout 60 "$BVM" --backend "$be" /bin/echo hi 2>&1); rc=$?
+        [ $rc = 159 ] && grep -q "host syscall $call, which its seccomp filter forbids" <<<"$out" &&
+            ! grep -q "^hi$" <<<"$out" || bad+="$call rc=$rc $(tr '\n' ' ' <<<"$out")|"
+    done
+    timeout 60 "$BVM" --backend "$be" /bin/busybox sh -c '/bin/busybox sleep 3 & wait' &
+    top=$!
+    sleep 1.5
+    pids=$(pgrep -P $top) kids=$(pgrep -P "$(pgrep -P $top | head -n 1)")
+    for pid in $pids $kids; do
+        grep -q "^Seccomp:[[:space:]]*2" /proc/$pid/status 2>/dev/null || bad+="pid $pid has no filter|"
+    done
+    wait $top
+    [ -n "$pids" ] && [ -n "$kids" ] || bad+="no guest processes found (pids '$pids', kids '$kids')|"
+    if [ -z "$bad" ]; then echo "PASS monitor-seccomp [$be]"; else echo "FAIL monitor-seccomp [$be]: $bad"; fi
+  fi
   if want tree-terminal-bash; then
     native=$(timeout 120 python3 "$PROGS/pty_jobs.py" bash 2>&1)
     out=$(timeout 120 python3 "$PROGS/pty_jobs.py" "$BVM" --backend "$be" bash 2>&1)

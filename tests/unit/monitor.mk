@@ -6,4 +6,4 @@ TESTS_BUILD += $(MON_UNITS)
 
 $(UNIT_DIR)/mon_%: tests/unit/mon_%.c $(HARNESS) $(MON_UNIT_OBJ) $(B)/libsoftcpu.a
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Isoftcpu -Imonitor -Itests -o $@ $(HARNESS_SRC) $< $(MON_UNIT_OBJ) $(B)/libsoftcpu.a -lZydis
+	$(CC) $(HOST_CFLAGS) -Isoftcpu -Imonitor -Itests -o $@ $(HARNESS_SRC) $< $(MON_UNIT_OBJ) $(B)/libsoftcpu.a $(MONITOR_LIBS)
