@@ -551,6 +551,8 @@ static inline uint64_t size_mask(unsigned size)
     return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
 }
 static inline uint64_t size_sign(unsigned size) { return 1ull << (size * 8 - 1); }
+/* Whether v is a canonical 48-bit address (bits 63..47 all equal). */
+static inline bool cpu_canonical(uint64_t v) { return ((v + (1ull << 47)) >> 48) == 0; }
 static inline int64_t sext(uint64_t v, unsigned size)
 {
     unsigned sh = 64 - size * 8;

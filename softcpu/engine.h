@@ -98,6 +98,5 @@ int seg_read_desc(struct cpu *c, uint16_t sel, uint64_t *desc);
 void seg_from_desc(struct seg *s, uint16_t sel, uint64_t desc);
 /* Load CS from a code descriptor for a control transfer to privilege cpl (no checks). */
 void seg_set_cs(struct cpu *c, uint16_t sel, uint64_t desc, unsigned cpl);
-bool cpu_canonical(uint64_t v);
 
 #endif

@@ -86,7 +86,7 @@ INL uint64_t lea64(const struct cpu *c, const struct insn *i) { return ea_sum(c,
 INL uint8_t *mptr(struct cpu *c, const struct insn *i, unsigned sz, int w)
 {
     uint64_t a = lea64(c, i);
-    if (unlikely((uint64_t)(((int64_t)a << 16) >> 16) != a))
+    if (unlikely(!cpu_canonical(a)))
         return NULL;
     return w ? tlb_hit_w(c, a, sz) : tlb_hit_r(c, a, sz);
 }
@@ -277,7 +277,7 @@ INL bool cond_fast(struct cpu *c, unsigned cc)
 INL void jcc_do(struct cpu *c, const struct insn *i, unsigned cc)
 {
     uint64_t t = cond_fast(c, cc) ? i->imm2 : insn_next(i);
-    if (unlikely((uint64_t)(((int64_t)t << 16) >> 16) != t))
+    if (unlikely(!cpu_canonical(t)))
         cpu_gp0(c);
     c->rip = t;
     c->brk = 1;
@@ -300,10 +300,9 @@ static const op_fn fx_cmov64[16] = CC_LIST(fx_cmov64_);
 static const op_fn fx_cmov32[16] = CC_LIST(fx_cmov32_);
 
 /* ---- stack (64-bit mode, 8-byte operands): the table handler on a miss ---- */
-INL bool canon(uint64_t a) { return (uint64_t)(((int64_t)a << 16) >> 16) == a; }
 INL uint8_t *stk_ptr(struct cpu *c, uint64_t sp, int w)
 {
-    if (unlikely(!canon(sp)))
+    if (unlikely(!cpu_canonical(sp)))
         return NULL;
     return w ? tlb_hit_w(c, sp, 8) : tlb_hit_r(c, sp, 8);
 }
@@ -329,7 +328,7 @@ FX_MEM(fx_pop64)
 OP_HANDLER(fx_call)
 {
     uint64_t sp = c->r[R_SP] - 8;
-    uint8_t *p = canon(i->imm2) ? stk_ptr(c, sp, 1) : NULL;
+    uint8_t *p = cpu_canonical(i->imm2) ? stk_ptr(c, sp, 1) : NULL;
     if (unlikely(!p))
         return op_call_Jz(c, i);
     store_n(p, insn_next(i), 8);
@@ -341,7 +340,7 @@ OP_HANDLER(fx_ret)
 {
     uint8_t *p = stk_ptr(c, c->r[R_SP], 0);
     uint64_t t = p ? load_n(p, 8) : 0;
-    if (unlikely(!p || !canon(t)))
+    if (unlikely(!p || !cpu_canonical(t)))
         return op_ret_NONE(c, i);
     c->r[R_SP] += 8;
     c->rip = t;

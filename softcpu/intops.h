@@ -106,7 +106,7 @@ INL uint64_t ea_lin(struct cpu *c, const struct insn *i, unsigned size)
 {
     if (likely(c->mode == 8 && i->seg != S_FS && i->seg != S_GS && i->asz != 2)) {
         uint64_t off = ea_offset(c, i);
-        if (likely((uint64_t)(((int64_t)off << 16) >> 16) == off))
+        if (likely(cpu_canonical(off)))
             return off;
     }
     return insn_ea(c, i, size);

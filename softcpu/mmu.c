@@ -8,8 +8,6 @@ static inline struct tlb_entry *tlb_slot(struct cpu *c, int user, uint64_t lin)
     return &c->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
 }
 
-bool cpu_canonical(uint64_t v) { return (uint64_t)(((int64_t)v << 16) >> 16) == v; }
-
 void tlb_flush_all(struct cpu *c)
 {
     engine_tlb_flushed(c);

@@ -148,7 +148,6 @@ static inline uint64_t offset_of(struct cpu *c, const struct insn *i) { return e
 
 uint64_t insn_offset(struct cpu *c, const struct insn *i) { return offset_of(c, i); }
 
-static inline bool canonical(uint64_t v) { return (uint64_t)(((int64_t)v << 16) >> 16) == v; }
 
 static _Noreturn void seg_fault(struct cpu *c, int seg)
 {
@@ -177,7 +176,7 @@ static inline uint64_t linear(struct cpu *c, int seg, uint64_t off, unsigned siz
 {
     if (likely(c->mode == 8)) {
         uint64_t lin = off + (seg >= S_FS && seg <= S_GS ? c->seg[seg].base : 0);
-        if (unlikely(!canonical(lin)))
+        if (unlikely(!cpu_canonical(lin)))
             seg_fault(c, seg);
         return lin;
     }
@@ -245,7 +244,7 @@ uint64_t cpu_peek(struct cpu *c, unsigned off, unsigned size)
 void cpu_jump(struct cpu *c, uint64_t target)
 {
     if (c->mode == 8) {
-        if (unlikely(!canonical(target)))
+        if (unlikely(!cpu_canonical(target)))
             cpu_gp0(c);
     } else {
         target = (uint32_t)target;
