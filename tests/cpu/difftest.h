@@ -62,7 +62,8 @@ void host_init(void);
 void host_run(const struct dt_case *tc, struct dt_result *res);
 
 /* difftest_soft.c */
-extern unsigned soft_timeout;
+extern unsigned soft_timeout; /* seconds (SIGALRM); 0: none, the caller stops a run with soft_stop */
+void soft_stop(void);          /* from another thread or a signal handler: the current run ends */
 void soft_init(void);
 void soft_run(const struct dt_case *tc, struct dt_result *res);
 void soft_stats(struct scpu_stats *s); /* counters of the soft CPU all cases ran on */

@@ -107,6 +107,8 @@ int soft_translates(void) { return scpu_translates(soft_cpu); }
 
 static void soft_alarm(int sig) { scpu_request_stop(soft_cpu); }
 
+void soft_stop(void) { scpu_request_stop(soft_cpu); }
+
 void soft_init(void)
 {
     soft_cpu = scpu_create();
@@ -125,7 +127,8 @@ void soft_init(void)
         exit(2);
     }
     soft_set_cpuid(0);
-    signal(SIGALRM, soft_alarm);
+    if (soft_timeout)
+        signal(SIGALRM, soft_alarm);
 }
 
 static struct scpu_segment seg(uint16_t sel, uint8_t type, uint8_t dpl, uint8_t s, uint8_t l, uint8_t db)
@@ -192,7 +195,7 @@ static void soft_get_state(struct dt_state *o, int vector)
     o->vector = vector;
     o->err = 0;
     o->cr2 = 0;
-    if (has_errcode(vector)) {
+    if (has_errcode(vector) && fr >= SYS_BASE && fr + 8 <= SYS_BASE + SYS_SIZE) { /* the frame is in the system area */
         uint32_t err = (uint32_t)get64(sysmem, fr);
         fr += 8;
         if (vector == EXC_PF) {
@@ -219,9 +222,11 @@ void soft_run(const struct dt_case *tc, struct dt_result *res)
     res->skipped = 0;
     struct scpu_exit ex;
     struct itimerval t = { .it_value = { .tv_sec = soft_timeout } }, zero = { 0 };
-    setitimer(ITIMER_REAL, &t, NULL);
+    if (soft_timeout)
+        setitimer(ITIMER_REAL, &t, NULL);
     int rc = scpu_run(soft_cpu, &ex);
-    setitimer(ITIMER_REAL, &zero, NULL);
+    if (soft_timeout)
+        setitimer(ITIMER_REAL, &zero, NULL);
     memcpy(res->mem, testmem + (DT_SCRATCH - DT_BASE), DT_SCRATCH_LEN);
     if (rc != 0 || ex.reason != SCPU_EXIT_HLT) {
         res->out.vector = -1;
