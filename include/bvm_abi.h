@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVM_ABI_VERSION 6u
+#define BVM_ABI_VERSION 7u
 
 /* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
 #define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
@@ -425,6 +425,9 @@ enum bvm_newfd_kind {
     BVM_NEWFD_EVENTFD = 1, /* count, flags EFD_* */
     BVM_NEWFD_TIMERFD = 2, /* count = the clock, flags TFD_* */
     BVM_NEWFD_EPOLL = 3,   /* an epoll instance (flags 0) */
+    BVM_NEWFD_FD_LISTING = 4, /* the handle of a /proc/self/fd listing, whose entries the kernel serves
+                               * from the guest's table (flags: the open's; only O_PATH and O_NONBLOCK
+                               * are kept, a write or create is EISDIR) */
 };
 struct bvm_hc_newfd {
     uint32_t kind;     /* IN: enum bvm_newfd_kind */

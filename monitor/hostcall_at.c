@@ -274,7 +274,8 @@ int64_t hc_chdir(struct hc_ctx *c, const struct bvm_hostcall *r)
     return err ? err : done(&q, fchdir(q.p1.fd));
 }
 
-/* memfd_create (a name), eventfd2 (an initial count) or timerfd_create (a clock). */
+/* memfd_create (a name), eventfd2 (an initial count), timerfd_create (a clock), epoll_create1, or
+ * the handle of a /proc/self/fd listing. */
 int64_t hc_newfd(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     const struct bvm_hc_newfd *a = &r->u.newfd;
@@ -300,6 +301,11 @@ int64_t hc_newfd(struct hc_ctx *c, const struct bvm_hostcall *r)
     } else if (a->kind == BVM_NEWFD_EPOLL) {
         FLAGS_ONLY(a->flags, 0);
         fd = epoll_create1(EPOLL_CLOEXEC);
+    } else if (a->kind == BVM_NEWFD_FD_LISTING) {
+        /* A directory the monitor names itself: the guest's path never chooses it. */
+        if (!(a->flags & O_PATH) && ((a->flags & O_ACCMODE) != O_RDONLY || (a->flags & (O_CREAT | O_TRUNC))))
+            return -EISDIR;
+        fd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC | (a->flags & (O_PATH | O_NONBLOCK)));
     } else {
         return -EINVAL;
     }

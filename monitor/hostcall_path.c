@@ -314,10 +314,7 @@ int hc_path_open(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flag
     /* O_TRUNC waits until the file is known not to be one this process executes (ETXTBSY, as
      * Linux) and to pass the checks; only for a writable open (O_RDONLY|O_TRUNC is left as is). */
     int trunc = (flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && !(flags & O_PATH);
-    /* The kernel's handle for a /proc/self/fd listing, whose entries it serves itself from the
-     * guest's table (this exact name: /proc/self is a plain link to the monitor's own pid). */
-    int fd_listing = !writes && strcmp(p->text, "/proc/self/fd") == 0;
-    int err = policy_sandboxed() && !fd_listing ? sandbox_precheck(c, dirfd, p, flags, writes) : 0;
+    int err = policy_sandboxed() ? sandbox_precheck(c, dirfd, p, flags, writes) : 0;
     if (err)
         return err;
     int fd = (flags & O_CREAT) && policy_sandboxed() ? sandbox_create(c, dirfd, p, trunc ? flags & ~O_TRUNC : flags, mode)
@@ -328,8 +325,6 @@ int hc_path_open(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flag
         close(fd);
         return -ETXTBSY;
     }
-    if (fd_listing)
-        return fd;
     /* Checked on what was opened; opening a /proc file does nothing until it is read or written. */
     err = hc_path_check(c, fd, writes ? HC_ACC_DATA : HC_ACC_READ);
     struct stat st;

@@ -156,7 +156,7 @@ static int64_t open_host(int dh, uint64_t flags, uint64_t mode)
     if (procfs_is_virtual(kpath))
         return (flags & 3) ? -LINUX_EACCES : procfs_open_host(kpath);
     if (procfs_is_fd_dir(kpath)) {
-        int64_t h = hc_path(BVM_HC_OPENAT, LINUX_AT_FDCWD, "/proc/self/fd", (int32_t)flags, 0, NULL);
+        int64_t h = hc_newfd(BVM_NEWFD_FD_LISTING, NULL, (int)flags, 0);
         if (h >= 0 && !procfs_fd_dir_opened((int)h)) {
             hc_close((int)h);
             return -LINUX_EMFILE; /* the listing would be the monitor's own */

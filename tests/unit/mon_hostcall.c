@@ -135,7 +135,15 @@ static void own_proc_refused(void)
     CHECK_EQ(open_path("/proc/self/environ", O_RDONLY), -EACCES);
     CHECK_EQ(open_path("/proc/thread-self/mem", O_RDWR), -EACCES);
     CHECK_EQ(open_path("/proc/self/./fd", O_RDONLY | O_DIRECTORY), -EACCES);
-    CHECK(open_path("/proc/self/fd", O_RDONLY | O_DIRECTORY) >= 0); /* the kernel's listing handle */
+    CHECK_EQ(open_path("/proc/self/fd", O_RDONLY | O_DIRECTORY), -EACCES); /* by name, as any spelling */
+    struct bvm_hostcall r = {.nr = BVM_HC_NEWFD}; /* the kernel's listing handle comes this way */
+    r.u.newfd.kind = BVM_NEWFD_FD_LISTING, r.u.newfd.flags = O_RDONLY | O_DIRECTORY;
+    int64_t h = call(&r);
+    CHECK(h >= 0);
+    if (h >= 0)
+        close((int)h);
+    r.u.newfd.flags = O_WRONLY;
+    CHECK_EQ(call(&r), -EISDIR);
     CHECK(open_path("/proc/self/mounts", O_RDONLY) >= 0);
     CHECK(open_path("/proc/self/", O_RDONLY | O_DIRECTORY) >= 0);
     CHECK_EQ(at_path(BVM_HC_STATX, "/proc/self/environ"), 0); /* metadata only */
