@@ -25,6 +25,7 @@
 #include "fail.h"
 #include "hostcall_fs.h"
 #include "policy.h"
+#include "sock_names.h"
 
 /* The families a guest may open: local, internet, and routing information (getaddrinfo's
  * AI_ADDRCONFIG asks netlink). Others are EAFNOSUPPORT, as on a kernel built without them. */
@@ -146,6 +147,8 @@ static int64_t sock_accept(struct hc_ctx *c, const struct bvm_hc_sock *a, struct
         return r;
     r = safe_syscall(SYS_accept4, a->fd, m->name, &len, a->a | SOCK_CLOEXEC, 0, 0);
     m->name_len = len;
+    if (r >= 0 && policy_sandboxed())
+        sock_name_copy(a->fd, (int)r);
     return r < 0 ? r : hc_fd_adopt(c, (int)r);
 }
 
@@ -198,8 +201,14 @@ static int64_t sock_name(const struct bvm_hc_sock *a, struct bvm_sock_msg *m)
     socklen_t len = sizeof m->name;
     int rc = a->op == BVM_SOCK_GETSOCKNAME ? getsockname(a->fd, (struct sockaddr *)m->name, &len)
                                            : getpeername(a->fd, (struct sockaddr *)m->name, &len);
-    m->name_len = len;
-    return rc < 0 ? -errno : 0;
+    if (rc < 0)
+        return -errno;
+    struct sockaddr_un *un = (struct sockaddr_un *)m->name;
+    int n = policy_sandboxed() && len > sizeof(sa_family_t) && un->sun_family == AF_UNIX
+                ? sock_name_recall(a->fd, a->op == BVM_SOCK_GETPEERNAME, un->sun_path, sizeof un->sun_path)
+                : -1;
+    m->name_len = n < 0 ? len : (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+    return 0;
 }
 
 static int64_t sock_socket(struct hc_ctx *c, const struct bvm_hc_sock *a)
@@ -257,11 +266,21 @@ static int64_t unix_name_sandboxed(struct hc_ctx *c, const struct bvm_hc_sock *a
         return 0;
     if (!unix_path(m, &p))
         return -EACCES; /* abstract names: refused under the sandbox */
-    if (a->op == BVM_SOCK_BIND)
-        return unix_bind_sandboxed(c, a, &p) ?: 1;
+    char given[sizeof un->sun_path + 1]; /* as the program gave it (the lookup may cut p's copy) */
+    size_t n = strnlen(p.text, sizeof given - 1); /* (unix_path took at most sun_path's bytes) */
+    memcpy(given, p.text, n);
+    given[n] = 0;
+    if (a->op == BVM_SOCK_BIND) {
+        int64_t r = unix_bind_sandboxed(c, a, &p);
+        if (!r)
+            sock_name_remember(a->fd, 0, given);
+        return r ?: 1;
+    }
     int err = hc_path_resolve(c, AT_FDCWD, &p, HC_WALK_FOLLOW, 0, HC_ACC_READ);
     if (err)
         return err;
+    if (a->op == BVM_SOCK_CONNECT) /* (remembered before the call: it may wait, or fail) */
+        sock_name_remember(a->fd, 1, given);
     *held = p.fd;
     snprintf(un->sun_path, sizeof un->sun_path, "/proc/self/fd/%d", p.fd);
     m->name_len = (uint32_t)(offsetof(struct sockaddr_un, sun_path) + strlen(un->sun_path) + 1);

@@ -11,7 +11,7 @@ PROG_BINS := $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.glibc) \
              $(addprefix $(PROG_DIR)/,$(addsuffix .dyn,$(PROG_DYN)) $(addsuffix .mdyn,$(PROG_DYN))) \
              $(patsubst tests/programs/%,$(PROG_DIR)/%.raw,$(basename $(PROG_RAW))) \
              $(PROG_DIR)/shebang.sh $(PROG_DIR)/sh_procs.sh $(PROG_DIR)/fifo.sh $(PROG_DIR)/pty_jobs.py $(PROG_DIR)/ps_procs.sh \
-             $(PROG_DIR)/make_project.sh $(PROG_DIR)/py_procs.py $(PROG_DIR)/py_threads.py $(PROG_DIR)/py_sockets.py $(PROG_DIR)/pl_procs.pl \
+             $(PROG_DIR)/make_project.sh $(PROG_DIR)/py_procs.py $(PROG_DIR)/py_threads.py $(PROG_DIR)/py_sockets.py $(PROG_DIR)/py_unix_names.py $(PROG_DIR)/pl_procs.pl \
              $(PROG_DIR)/cxx_threads.cxx $(PROG_DIR)/cxx_threads.cxxs $(PROG_DIR)/go_runtime.gostatic \
              $(PROG_DIR)/segs_ro_rw.elf $(PROG_DIR)/segs_rw_ro.elf $(PROG_DIR)/interp_too_long.elf \
              $(PROG_DIR)/huge_bss.elf $(PROG_DIR)/interp_exec.elf $(PROG_DIR)/odd_ident.elf

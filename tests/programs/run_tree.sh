@@ -228,6 +228,20 @@ EOF2
         echo "FAIL sandbox-landlock [$be]: $(grep -a "sandbox" <<<"$a$b" | tr '\n' '|')"
     fi
   fi
+  if want sandbox-unix-names; then
+    # AF_UNIX names under the sandbox (bound from the checked directory, connected through the
+    # socket file's descriptor) read back as the program gave them, as natively
+    sb="$T/unames-$be"
+    rm -rf "$sb" && mkdir -p "$sb"
+    native=$(cd "$sb" && /usr/bin/python3 "$PROGS/py_unix_names.py" "$sb" 2>&1)
+    out=$(cd "$sb" && timeout 60 "$BVM" --backend "$be" --sandbox --rw "$sb" --ro "$PROGS/py_unix_names.py" \
+        /usr/bin/python3 "$PROGS/py_unix_names.py" "$sb" 2>&1)
+    if [ "$out" = "$native" ] && grep -q "$sb/s1" <<<"$native"; then
+        echo "PASS sandbox-unix-names [$be]"
+    else
+        echo "FAIL sandbox-unix-names [$be]: $(diff <(echo "$native") <(echo "$out") | head -6 | tr '\n' '|')"
+    fi
+  fi
   if want monitor-seccomp; then
     # the monitor's own host syscalls, filtered once it is set up: a debug hook makes it call one
     # itself; an allowed one returns and the program runs on, a forbidden one stops the monitor with
