@@ -10,6 +10,7 @@
 #include "hostcall.h"
 #include "palloc.h"
 #include "signal.h"
+#include "signalfd.h"
 #include "timer.h"
 #include "wait.h"
 
@@ -136,6 +137,7 @@ static void idle(void)
         if (wake_due(now, &next) || runnable_count())
             return;
         /* signals and timers from the host wake their targets, as fds do theirs */
+        signalfd_sync();
         poll_waiters(next < 0 ? WAIT_MAX_MS : (int32_t)MIN(next - now, WAIT_MAX_MS));
     }
 }

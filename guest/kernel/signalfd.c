@@ -13,11 +13,14 @@
 #define SIGNALFDS_MAX 64
 #define UNBLOCKABLE (SIGBIT(LINUX_SIGKILL) | SIGBIT(LINUX_SIGSTOP))
 
-/* Each signalfd is backed by a host eventfd that is never signalled: the host fd gives it a place
- * in the fd table (dup, close, close-on-exec) and the kernel answers reads and poll itself. */
+/* Each signalfd is backed by a host eventfd: the host fd gives it a place in the fd table (dup,
+ * close, close-on-exec) and the kernel answers reads and poll itself. The eventfd is kept readable
+ * while a signal of the set is pending (signalfd_sync), so that a host epoll instance watching it
+ * sees the signalfd ready as Linux's epoll does. */
 static struct {
     int host; /* -1: free */
     uint64_t mask;
+    bool signalled; /* the eventfd's count is 1 */
 } sfds[SIGNALFDS_MAX];
 static bool sfds_ready;
 
@@ -44,9 +47,30 @@ bool signalfd_lookup(int host, uint64_t *mask)
 
 void signalfd_host_closed(int host)
 {
-    int i = find(host);
+    int i = host < 0 ? -1 : find(host); /* (find(-1) is a free slot) */
     if (i >= 0)
         sfds[i].host = -1;
+}
+
+/* The eventfd behind sfds[i] made readable (a count of 1) or not (read back to 0). */
+static void mirror(int i, bool ready)
+{
+    static uint64_t word;
+    static struct bvm_seg seg;
+    word = 1;
+    seg = (struct bvm_seg){kva_to_gpa(&word), sizeof(word)};
+    if (hc_io(ready ? BVM_HC_WRITE : BVM_HC_READ, sfds[i].host, &seg, 1, 0, 0) == (int64_t)sizeof(word))
+        sfds[i].signalled = ready;
+}
+
+void signalfd_sync(void)
+{
+    if (!sfds_ready)
+        return;
+    uint64_t pending = signal_pending_set();
+    for (int i = 0; i < SIGNALFDS_MAX; i++)
+        if (sfds[i].host >= 0 && ((pending & sfds[i].mask) != 0) != sfds[i].signalled)
+            mirror(i, !sfds[i].signalled);
 }
 
 static void to_ssi(const struct linux_siginfo *si, struct linux_signalfd_siginfo *s)
@@ -115,6 +139,7 @@ int64_t sys_signalfd4(SYSARGS)
         return h;
     sfds[i].host = (int)h;
     sfds[i].mask = mask;
+    sfds[i].signalled = false;
     int g = fd_install((int)h, LINUX_O_RDWR | ((uint32_t)flags & LINUX_O_NONBLOCK), (flags & LINUX_O_CLOEXEC) != 0);
     if (g < 0)
         sfds[i].host = -1;

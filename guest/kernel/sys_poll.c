@@ -77,7 +77,9 @@ static int64_t poll_kernel(struct linux_pollfd *pfd, uint64_t nfds, int64_t dead
         nready = kernel_ready(pfd, host, nfds, kernel_revents);
         int32_t left = nready ? 0 : wait_left(deadline);
         /* A signal the call's own mask lets through (ppoll, pselect) is pending already: the
-         * host is only asked what is ready. */
+         * host is only asked what is ready. (An epoll fd among them sees its signalfds as
+         * ready: signalfd_sync.) */
+        signalfd_sync();
         r = hc_poll(host, (uint32_t)nfds, left == 0 || threaded || signal_interrupts() ? 0 : left);
         if (r == -LINUX_EINTR && events_interrupted())
             return -LINUX_ERESTARTNOHAND;
@@ -266,6 +268,7 @@ static int64_t epoll_wait_until(int64_t epfd, uint64_t uevents, int64_t maxevent
         /* only asked what is ready: with threads, or a signal epoll_pwait's mask lets through */
         bool threaded = sched_threaded();
         int32_t left = wait_left(deadline);
+        signalfd_sync(); /* a signalfd among its fds reads as ready to the host */
         hc_fdop(h, BVM_FDOP_EPOLL_WAIT, ev, n * sizeof(ev[0]))->arg.epoll.timeout_ms =
             left == 0 || threaded || signal_interrupts() ? 0 : left;
         r = hc_issue();

@@ -1,7 +1,7 @@
 /* epoll.c: epoll as event loops use it: pipes, an eventfd and a timerfd in one instance, level- and
  * edge-triggered and one-shot events, data handed back as given, MOD and DEL, the errors of
  * epoll_create1/epoll_ctl/epoll_wait, a wait another thread ends by writing to a pipe, and a wait
- * a signal ends (EINTR, its handler run under epoll_pwait's mask). */
+ * a signal ends (EINTR, its handler run under epoll_pwait's mask), and signalfds in the set. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +14,11 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,6 +74,57 @@ static void *writer(void *arg)
 
 static volatile int got_usr1;
 static void on_usr1(int sig) { got_usr1 = sig; }
+
+/* A signalfd in an epoll set: ready exactly while one of its signals is pending, whether it came
+ * from this process, from a child while the wait blocks, or from a timer while another thread
+ * waits. */
+static int sig_ep;
+
+static void *sig_waiter(void *arg)
+{
+    show("signalfd, a timer's SIGALRM while another thread waits", sig_ep, 10000);
+    return arg;
+}
+
+static void test_signalfd(void)
+{
+    sigset_t set;
+    struct signalfd_siginfo si;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    sigaddset(&set, SIGALRM);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int sfd = signalfd(-1, &set, SFD_NONBLOCK);
+    sig_ep = epoll_create1(0);
+    if (sfd < 0 || add(sig_ep, sfd, EPOLLIN, 55))
+        return;
+    show("signalfd, nothing pending", sig_ep, 0);
+    kill(getpid(), SIGUSR2);
+    show("signalfd, SIGUSR2 pending", sig_ep, 0);
+    ssize_t n = read(sfd, &si, sizeof si);
+    printf("signalfd read: %zd, signo %u\n", n, si.ssi_signo);
+    show("signalfd, read: nothing pending", sig_ep, 0);
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        usleep(50000);
+        kill(getppid(), SIGUSR2);
+        _exit(0);
+    }
+    show("signalfd, a child's SIGUSR2 while waiting", sig_ep, 10000);
+    n = read(sfd, &si, sizeof si);
+    printf("signalfd read: %zd, signo %u, from the child %d\n", n, si.ssi_signo, (pid_t)si.ssi_pid == child);
+    waitpid(child, NULL, 0);
+    pthread_t t;
+    struct itimerval it = {{0, 0}, {0, 50000}};
+    pthread_create(&t, NULL, sig_waiter, NULL);
+    setitimer(ITIMER_REAL, &it, NULL);
+    pthread_join(t, NULL);
+    n = read(sfd, &si, sizeof si);
+    printf("signalfd read: %zd, signo %u\n", n, si.ssi_signo);
+    show("signalfd, all read", sig_ep, 0);
+    close(sfd), close(sig_ep);
+}
 
 int main(void)
 {
@@ -144,5 +198,6 @@ int main(void)
     struct timespec ts = {10, 0};
     r = ppoll(&pf, 1, &ts, &none);
     printf("ppoll likewise: %s, handler ran %d\n", en(r), got_usr1 == SIGUSR1);
+    test_signalfd();
     return 0;
 }
