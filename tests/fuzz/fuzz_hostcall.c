@@ -46,6 +46,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         exit(2);
     }
     events_install(NULL);
+    signal(SIGPIPE, SIG_IGN); /* as the monitor (run.c): a write to a closed pipe is EPIPE */
     struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN + 4};
     if (timer_create(CLOCK_MONOTONIC, &sev, &watchdog) < 0)
         exit(2);

@@ -5,11 +5,11 @@
 # second time under the sandbox policy (FUZZ_SANDBOX=1). As nobody, in a scratch directory, without
 # network (hostile input: the hostcall target makes real host calls). One line per run: PASS with
 # the executions and the coverage reached, or FAIL with the input kept in $B/fuzz/crashes/.
-# FUZZ_LOG=FILE appends "target seconds runs" per passing run (the README's fuzzing totals add them up).
+# FUZZ_TARGETS="NAME..." runs only those. FUZZ_LOG=FILE appends "target seconds runs" per passing run (the README's fuzzing totals add them up).
 . "$(dirname "$0")/../lib.sh"
 SECS=${FUZZ_SECS:-15}
 CRASHES=$(realpath -m "$B/fuzz/crashes")
-TARGETS=(fuzz_prog fuzz_kernel_exec fuzz_softcpu fuzz_hostcall fuzz_hostcall:sandbox)
+read -ra TARGETS <<<"${FUZZ_TARGETS:-fuzz_prog fuzz_kernel_exec fuzz_softcpu fuzz_hostcall fuzz_hostcall:sandbox}"
 for t in fuzz_prog fuzz_kernel_exec fuzz_softcpu fuzz_hostcall; do
     need_built "$t" "$B/fuzz/$t"
     unpriv_copy "$B/fuzz/$t" || { echo "FAIL $t: cannot make a scratch directory"; exit 0; }
@@ -36,12 +36,13 @@ run_target() {
     unprivileged env "${env[@]}" sh -c "cd '$d' && exec timeout -k 10 $((SECS + 120)) '$UNPRIV/$t' \
         -max_total_time=$SECS -timeout=10 -rss_limit_mb=4096 -max_len=8192 -print_final_stats=1 \
         -artifact_prefix='$d/' corpus seeds" >"$log" 2>&1 </dev/null
+    local rc=$?
     runs=$(grep -a -o '^stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
     cov=$(grep -a -o 'DONE *cov: [0-9]*' "$log" | grep -o '[0-9]*$')
     crash=$(ls "$d"/crash-* "$d"/timeout-* "$d"/oom-* "$d"/leak-* 2>/dev/null | head -n 1)
     if [ -n "$crash" ] || [ -z "$runs" ]; then
         mkdir -p "$CRASHES" && [ -n "$crash" ] && cp "$crash" "$CRASHES/$t-$(basename "$crash")"
-        echo "FAIL $name: $(grep -a -m 1 -e 'ERROR:' -e 'runtime error' -e 'deadly signal' "$log" || tail -n 1 "$log")" \
+        echo "FAIL $name: status $rc: $(grep -a -m 1 -e 'ERROR:' -e 'runtime error' -e 'deadly signal' "$log" || tail -n 1 "$log")" \
             "${crash:+(input: $CRASHES/$t-$(basename "$crash"); rerun: ${env[*]} $B/fuzz/$t FILE)}"
         return
     fi
