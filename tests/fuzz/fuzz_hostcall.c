@@ -9,7 +9,8 @@
  * --sandbox --rw . (the policy and the monitor's Landlock rules in force).
  * Left out, as in tests/hcfuzz: FORK (processes), KILL and STOP (act on processes), and the PROC
  * operations that change the fuzzer's own limits, title or threads. Between inputs the descriptors
- * the guest got are closed, the directory, umask and the queued events reset. A call that waits is
+ * the guest got are closed, its stdio (the fuzzer's own) put back, the directory, umask and the
+ * queued events reset. A call that waits is
  * cut short after 10 ms by a signal (as one from outside would), so a hang is a real finding. */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +33,7 @@
 
 static struct guestmem gm;
 static struct hc_ctx hc;
-static int home_fd;
+static int home_fd, stdio_copy[3];
 static timer_t watchdog;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -55,6 +56,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         policy_init(&po, "/bin/true");
     }
     home_fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    for (int fd = 0; fd < 3; fd++) /* the fuzzer's own stdio, out of the guest's reach */
+        stdio_copy[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 100);
     hc_init(&hc, &gm, -1);
     return 0;
 }
@@ -84,6 +87,9 @@ static void reset(void)
             if ((w & 1) && fd > 2 && fd != home_fd)
                 close(fd);
     }
+    for (int fd = 0; fd < 3; fd++) /* the guest may have dup'ed a pipe onto them: libFuzzer writes to 2 */
+        if (stdio_copy[fd] >= 0)
+            dup2(stdio_copy[fd], fd);
     hc_init(&hc, &gm, -1);
     if (fchdir(home_fd) < 0)
         abort();
