@@ -5,7 +5,10 @@
  * hostile-kernel fuzzer, tests/hcfuzz, checks them against its model).
  *
  * Hostile input does real host calls: run it as an unprivileged user in a scratch directory
- * without network (tests/fuzz/run.sh does; it refuses root). FUZZ_SANDBOX=1 runs it under
+ * without network, with -close_fd_mask=3 (the guest's stdout and stderr are then /dev/null and
+ * libFuzzer's own output, sanitizer reports included, goes to a descriptor the guest cannot name:
+ * the guest may seek, truncate or replace its stdio). tests/fuzz/run.sh does all that; the target
+ * refuses root. FUZZ_SANDBOX=1 runs it under
  * --sandbox --rw . (the policy and the monitor's Landlock rules in force).
  * Left out, as in tests/hcfuzz: FORK (processes), KILL and STOP (act on processes), and the PROC
  * operations that change the fuzzer's own limits, title or threads. Between inputs the descriptors
@@ -56,8 +59,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         policy_init(&po, "/bin/true");
     }
     home_fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    for (int fd = 0; fd < 3; fd++) /* the fuzzer's own stdio, out of the guest's reach */
-        stdio_copy[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 100);
     hc_init(&hc, &gm, -1);
     return 0;
 }
@@ -87,8 +88,8 @@ static void reset(void)
             if ((w & 1) && fd > 2 && fd != home_fd)
                 close(fd);
     }
-    for (int fd = 0; fd < 3; fd++) /* the guest may have dup'ed a pipe onto them: libFuzzer writes to 2 */
-        if (stdio_copy[fd] >= 0)
+    for (int fd = 0; fd < 3; fd++) /* the guest may have dup'ed a pipe onto them */
+        if (stdio_copy[fd] > 0)
             dup2(stdio_copy[fd], fd);
     hc_init(&hc, &gm, -1);
     if (fchdir(home_fd) < 0)
@@ -107,6 +108,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(&req, data, sizeof req);
     if (left_out(&req))
         return 0;
+    if (!stdio_copy[0]) /* first input: libFuzzer has moved its own output off fd 1 and 2 by now */
+        for (int fd = 0; fd < 3; fd++)
+            stdio_copy[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 100);
     static const uint8_t zero[DATA_MAX];
     size_t rest = size - sizeof req;
     if (rest > DATA_MAX)

@@ -29,12 +29,12 @@ run_target() {
         { echo "FAIL $name: cannot stage its corpus"; return; }
     log=$d/log
     if [ -n "$(ls "$d/regress")" ]; then # replay: each input runs once and must pass
-        unprivileged env "${env[@]}" sh -c "cd '$d' && exec '$UNPRIV/$t' -rss_limit_mb=4096 regress/*" \
+        unprivileged env "${env[@]}" sh -c "cd '$d' && exec '$UNPRIV/$t' -close_fd_mask=3 -rss_limit_mb=4096 regress/*" \
             >"$log" 2>&1 </dev/null ||
             { echo "FAIL $name: a regression input fails again: $(grep -a -m 1 'ERROR\|runtime error\|Running' "$log")"; return; }
     fi
     unprivileged env "${env[@]}" sh -c "cd '$d' && exec timeout -k 10 $((SECS + 120)) '$UNPRIV/$t' \
-        -max_total_time=$SECS -timeout=10 -rss_limit_mb=4096 -max_len=8192 -print_final_stats=1 \
+        -max_total_time=$SECS -close_fd_mask=3 -timeout=10 -rss_limit_mb=4096 -max_len=8192 -print_final_stats=1 \
         -artifact_prefix='$d/' corpus seeds" >"$log" 2>&1 </dev/null
     local rc=$?
     runs=$(grep -a -o '^stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
