@@ -57,7 +57,9 @@ static const char *const allowed[] = {
     "setsockopt", "getsockopt", "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg",
 };
 
-/* A trapped call: say which, then die of SIGSYS as the filter's kill would. */
+/* A trapped call: say which, then die of SIGSYS as the filter's kill would. libseccomp's name
+ * lookup allocates; that is safe here because every call malloc makes (brk, mmap, munmap, mremap,
+ * madvise, mprotect, futex) is allowed, so no thread traps from inside the allocator. */
 static void on_sigsys(int sig, siginfo_t *si, void *uc)
 {
     (void)uc;

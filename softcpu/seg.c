@@ -148,7 +148,6 @@ static inline uint64_t offset_of(struct cpu *c, const struct insn *i) { return e
 
 uint64_t insn_offset(struct cpu *c, const struct insn *i) { return offset_of(c, i); }
 
-
 static _Noreturn void seg_fault(struct cpu *c, int seg)
 {
     cpu_fault(c, seg == S_SS ? EXC_SS : EXC_GP, 0);

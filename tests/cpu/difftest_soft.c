@@ -105,9 +105,9 @@ void soft_stats(struct scpu_stats *s) { scpu_get_stats(soft_cpu, s); }
 
 int soft_translates(void) { return scpu_translates(soft_cpu); }
 
-static void soft_alarm(int sig) { scpu_request_stop(soft_cpu); }
-
 void soft_stop(void) { scpu_request_stop(soft_cpu); }
+
+static void soft_alarm(int sig) { soft_stop(); }
 
 void soft_init(void)
 {
