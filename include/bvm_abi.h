@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVM_ABI_VERSION 7u
+#define BVM_ABI_VERSION 8u
 
 /* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
 #define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
@@ -89,6 +89,7 @@ _Static_assert(sizeof(struct bvm_mem_range) == 24, "bvm_mem_range size");
 #define BVM_BOOT_TRACE_SYSCALLS (1u << 0)  /* print each syscall via BVM_HC_TRACE */
 #define BVM_BOOT_STRICT_SYSCALLS (1u << 1) /* unknown syscall ends the run */
 #define BVM_BOOT_VERBOSE (1u << 2)
+#define BVM_BOOT_CHECK (1u << 3)   /* buffervm check: the heap checker replaces the program's allocator */
 
 /* Written by the monitor at BVM_BOOTINFO_GPA; read-only for the kernel.
  * Pointers (kernel_entry, stack_top, tss, argv, envp, exec_path) are kernel
@@ -201,7 +202,8 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(49, CRED, cred, cred)                  /* setuid and its kin on the monitor -> the ids after */ \
     X(50, XATTR, xattr, at)                  /* extended attributes: get, list, set, remove */       \
     X(51, MKNODAT, mknodat, at)              /* dirfd, path, mode (type and permissions), dev */      \
-    X(52, SOCK, sock, sock)                  /* a socket call: op, host fd, its arguments (below) */
+    X(52, SOCK, sock, sock)                  /* a socket call: op, host fd, its arguments (below) */ \
+    X(53, CHECK, check, check)               /* heap checker: a file's allocator entries, a report */
 
 enum bvm_hostcall_nr {
 #define BVM_HC_ENUM(n, NAME, name, req) BVM_HC_##NAME = n,
@@ -662,6 +664,130 @@ struct bvm_hc_trace {
 };
 _Static_assert(sizeof(struct bvm_hc_trace) == 16, "hc_trace size");
 
+/* ---- CHECK: the heap checker (buffervm check) ----
+ * BVM_CHECK_SYMS: fd is the host fd of a file the kernel maps (the program, or a library ld.so
+ *   maps); the monitor writes up to buf_len / sizeof(struct bvm_check_sym) entries at buf_gpa, one
+ *   per allocator entry point found in its symbol tables (distinct file offsets, each inside an
+ *   executable PT_LOAD), and returns their count (0: none).
+ * BVM_CHECK_REPORT: buf_gpa holds one struct bvm_check_report (buf_len its size): an error, a leak
+ *   record or the heap summary; the monitor prints it (memcheck's shape) and counts it. Returns 0.
+ * BVM_CHECK_NOHEAP: the program ran without heap checking; buf_gpa holds a NUL-terminated reason
+ *   of at most buf_len bytes. Returns 0.
+ */
+/* The checker's address ranges (below 2^47; mmap never hands them out). Every allocation gets
+ * fresh alias pages in [ALIAS_BASE, ALIAS_END), never reused. The kernel's own metadata lives in
+ * [META_BASE, META_END), mapped supervisor-only. Its first part is the bounds table the soft CPU
+ * reads: one uint32_t per alias page, at BOUNDS_VA + ((va - ALIAS_BASE) >> 12) * 4, written before
+ * the alias page is mapped and never changed while it is. An entry with BVM_BOUNDS_VALID set says
+ * which bytes [lo, hi) of that page belong to the allocation (0 <= lo < hi <= 4096); an access
+ * outside them is a #PF with error code PF_P | PF_PK (plus PF_W / PF_U as usual), which the kernel
+ * reports. Reads naturally aligned to their size (8, 16, 32 or 64 bytes) that overlap [lo, hi) are
+ * allowed: vectorised string functions read whole aligned words past a string's end. */
+#define BVM_CHECK_ALIAS_BASE 0x600000000000ull
+#define BVM_CHECK_ALIAS_END 0x700000000000ull
+#define BVM_CHECK_META_BASE 0x700000000000ull
+#define BVM_CHECK_META_END 0x710000000000ull
+#define BVM_CHECK_BOUNDS_VA BVM_CHECK_META_BASE /* 16 GiB: 4 bytes per alias page */
+#define BVM_BOUNDS_VALID (1u << 31)
+#define BVM_BOUNDS_LO(e) ((e) & 0x1fffu)         /* bits 0-12 */
+#define BVM_BOUNDS_HI(e) (((e) >> 13) & 0x1fffu) /* bits 13-25 */
+#define BVM_BOUNDS(lo, hi) (BVM_BOUNDS_VALID | (uint32_t)(lo) | ((uint32_t)(hi) << 13))
+
+enum bvm_check_op { BVM_CHECK_SYMS = 1, BVM_CHECK_REPORT = 2, BVM_CHECK_NOHEAP = 3 };
+
+/* The allocator entry points the checker takes over (BVM_CHECK_SYMS). */
+enum bvm_check_fn {
+    BVM_CF_NONE = 0,
+    BVM_CF_MALLOC,
+    BVM_CF_FREE,
+    BVM_CF_CALLOC,
+    BVM_CF_REALLOC,
+    BVM_CF_REALLOCARRAY,
+    BVM_CF_MEMALIGN,
+    BVM_CF_POSIX_MEMALIGN,
+    BVM_CF_ALIGNED_ALLOC,
+    BVM_CF_VALLOC,
+    BVM_CF_PVALLOC,
+    BVM_CF_MALLOC_USABLE_SIZE,
+    BVM_CF_COUNT
+};
+
+struct bvm_check_sym {
+    uint64_t offset; /* OUT: file offset of the entry's first byte */
+    uint32_t fn;     /* OUT: enum bvm_check_fn */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct bvm_check_sym) == 16, "check_sym size");
+#define BVM_CHECK_MAX_SYMS 64
+
+struct bvm_hc_check {
+    uint32_t op;      /* IN: enum bvm_check_op */
+    int32_t fd;       /* IN: SYMS: host fd */
+    uint64_t buf_gpa; /* IN: SYMS: bvm_check_sym[] written; REPORT: bvm_check_report read; NOHEAP: text */
+    uint32_t buf_len; /* IN: bytes at buf_gpa */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct bvm_hc_check) == 24, "hc_check size");
+
+/* One report. Code addresses come with where they are in a file (the kernel knows the mappings),
+ * so that the monitor can name function, file and line. */
+#define BVM_CHECK_MAX_FRAMES 16
+#define BVM_CHECK_MAX_FILES 8
+#define BVM_CHECK_PATH 256
+
+enum bvm_check_kind {
+    BVM_CK_READ = 1,     /* invalid read at addr */
+    BVM_CK_WRITE = 2,    /* invalid write at addr */
+    BVM_CK_FREE = 3,     /* invalid free()/realloc() of addr: fn says which */
+    BVM_CK_LEAK = 4,     /* leak record: leak_kind, bytes, blocks; alloc = where they were allocated */
+    BVM_CK_SUMMARY = 5,  /* heap and leak totals at exit (no stacks) */
+    BVM_CK_COUNT
+};
+
+enum bvm_check_block { BVM_CB_NONE = 0, BVM_CB_LIVE = 1, BVM_CB_FREED = 2 };
+enum bvm_leak_kind { BVM_LK_DEFINITE = 0, BVM_LK_INDIRECT = 1, BVM_LK_POSSIBLE = 2, BVM_LK_REACHABLE = 3,
+                     BVM_LK_COUNT = 4 };
+
+struct bvm_check_frame {
+    uint64_t pc;       /* guest virtual address: f[0] the instruction or entry, f[1..] return addresses */
+    uint64_t file_off; /* offset of pc in files[file] (a return address: look up file_off - 1) */
+    int32_t file;      /* index into files[], or -1 (not in a file mapping) */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct bvm_check_frame) == 24, "check_frame size");
+
+struct bvm_check_stack {
+    uint32_t n; /* frames used, <= BVM_CHECK_MAX_FRAMES */
+    uint32_t pad;
+    struct bvm_check_frame f[BVM_CHECK_MAX_FRAMES];
+};
+_Static_assert(sizeof(struct bvm_check_stack) == 8 + 24 * BVM_CHECK_MAX_FRAMES, "check_stack size");
+
+struct bvm_check_report {
+    uint32_t kind;        /* enum bvm_check_kind */
+    uint32_t fn;          /* FREE: the function called (enum bvm_check_fn) */
+    uint64_t addr;        /* READ/WRITE: the address accessed; FREE: the pointer passed */
+    uint32_t size;        /* READ/WRITE: bytes accessed, 0 when unknown (the monitor decodes insn) */
+    uint32_t block;       /* enum bvm_check_block: what addr is near */
+    uint64_t block_addr;  /* that block's first byte and size */
+    uint64_t block_size;
+    uint32_t leak_kind;   /* LEAK: enum bvm_leak_kind */
+    uint32_t insn_len;    /* READ/WRITE: valid bytes of insn */
+    uint64_t bytes;       /* LEAK: bytes lost in the record; */
+    uint64_t blocks;      /* LEAK: blocks in the record */
+    /* SUMMARY: per enum bvm_leak_kind, bytes and blocks; then the heap totals */
+    uint64_t leak_bytes[BVM_LK_COUNT], leak_blocks[BVM_LK_COUNT];
+    uint64_t allocs, frees, bytes_allocated;
+    uint8_t insn[16];     /* READ/WRITE: the instruction bytes at where.f[0].pc */
+    uint32_t nfiles;      /* paths used, <= BVM_CHECK_MAX_FILES */
+    uint32_t pad;
+    struct bvm_check_stack where; /* READ/WRITE/FREE: the access or the call */
+    struct bvm_check_stack alloc; /* the block's allocation */
+    struct bvm_check_stack freed; /* the block's free (block == BVM_CB_FREED) */
+    char files[BVM_CHECK_MAX_FILES][BVM_CHECK_PATH]; /* NUL-terminated paths as the guest opened them */
+};
+_Static_assert(sizeof(struct bvm_check_report) % 8 == 0, "check_report size");
+
 struct bvm_hostcall {
     uint32_t nr;   /* IN: enum bvm_hostcall_nr */
     uint32_t pad;
@@ -692,6 +818,7 @@ struct bvm_hostcall {
         struct bvm_hc_cred cred;
         struct bvm_hc_fmap fmap;
         struct bvm_hc_sock sock;
+        struct bvm_hc_check check;
     } u; /* 176 bytes: bvm_hc_exit is the largest */
 };
 _Static_assert(offsetof(struct bvm_hostcall, ret) == 8, "hostcall ret");

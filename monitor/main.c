@@ -138,7 +138,8 @@ static void boot_vm(const struct options *o, char **argv, const char *path, stru
     struct boot_args a = {
         .argc = 0, .argv = argv + o->prog_index, .envp = environ, .exec_path = path,
         .flags = (o->trace_syscalls ? BVM_BOOT_TRACE_SYSCALLS : 0) |
-                 (o->strict_syscalls ? BVM_BOOT_STRICT_SYSCALLS : 0) | (o->verbose ? BVM_BOOT_VERBOSE : 0),
+                 (o->strict_syscalls ? BVM_BOOT_STRICT_SYSCALLS : 0) | (o->verbose ? BVM_BOOT_VERBOSE : 0) |
+                 (o->check.on ? BVM_BOOT_CHECK : 0),
         .kernel = bvm_kernel_elf, .kernel_len = (size_t)(bvm_kernel_elf_end - bvm_kernel_elf),
         .bootstrap = bvm_bootstrap_bin, .bootstrap_len = (size_t)(bvm_bootstrap_bin_end - bvm_bootstrap_bin),
     };

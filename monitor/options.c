@@ -10,7 +10,9 @@
 
 static const char usage[] =
     "usage: buffervm [options] [--] PROG [ARGS...]\n"
-    "Run the Linux x86-64 program PROG inside a BufferVM virtual machine.\n"
+    "       buffervm check [check options] [options] [--] PROG [ARGS...]\n"
+    "Run the Linux x86-64 program PROG inside a BufferVM virtual machine; `check` also finds its\n"
+    "heap bugs (overflows, use after free or realloc, bad frees, leaks) and reports them on stderr.\n"
     "  --backend auto|kvm|soft  vCPU backend (default auto: kvm when /dev/kvm opens)\n"
     "  --mem SIZE               guest RAM, e.g. 512M, 2G (default 1G)\n"
     "  --kernel FILE            boot this shim kernel instead of the built-in one\n"
@@ -32,6 +34,10 @@ static const char usage[] =
     "  --max-procs N            fork and clone fail with EAGAIN while N processes are alive\n"
     "  --max-files N            RLIMIT_NOFILE: descriptors from N on are EMFILE\n"
     "  --max-file-size SIZE     RLIMIT_FSIZE, e.g. 10M: a write past it is EFBIG, with SIGXFSZ\n"
+    "Check options (after `check`):\n"
+    "  --error-exitcode=N       exit status when errors were found (default 99; 0: the program's)\n"
+    "  --leak-check=no|summary|full  leak search at exit (default full: a record per leak)\n"
+    "  -q, --quiet              print errors only, no summaries\n"
     "Exit status: the program's; 125 buffervm failed, 126 PROG cannot run, 127 PROG not found.\n";
 
 static uint64_t parse_size(const char *s)
@@ -120,14 +126,47 @@ static int parse_limit(int argc, char **argv, int *i, struct limits *l)
     return 1;
 }
 
+/* The check options: 1 when a is one, else 0 (only after the check subcommand). */
+static int parse_check(const char *a, struct check_opts *c)
+{
+    char *end;
+    if (!c->on)
+        return 0;
+    if (!strncmp(a, "--error-exitcode=", 17)) {
+        long v = strtol(a + 17, &end, 10);
+        if (!a[17] || *end || v < 0 || v > 255)
+            fail("usage", "bad --error-exitcode value '%s' (0 to 255)", a + 17);
+        c->error_exitcode = (int)v;
+    } else if (!strcmp(a, "--leak-check=no")) {
+        c->leak_check = LEAK_CHECK_NO;
+    } else if (!strcmp(a, "--leak-check=summary")) {
+        c->leak_check = LEAK_CHECK_SUMMARY;
+    } else if (!strcmp(a, "--leak-check=full") || !strcmp(a, "--leak-check=yes")) {
+        c->leak_check = LEAK_CHECK_FULL;
+    } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+        c->quiet = 1;
+    } else if (!strncmp(a, "--leak-check=", 13)) {
+        fail("usage", "bad --leak-check value '%s' (no, summary or full)", a + 13);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 void options_parse(int argc, char **argv, struct options *o)
 {
     memset(o, 0, sizeof *o);
     o->mem = 1ull << 30;
     int i = 1;
+    if (i < argc && !strcmp(argv[i], "check")) {
+        o->check.on = 1, o->check.error_exitcode = 99, o->check.leak_check = LEAK_CHECK_FULL;
+        i++;
+    }
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--")) {
+        if (parse_check(a, &o->check)) {
+            continue;
+        } else if (!strcmp(a, "--")) {
             i++;
             break;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {

@@ -9,6 +9,16 @@
 
 enum backend { BACKEND_AUTO, BACKEND_KVM, BACKEND_SOFT };
 
+enum leak_check { LEAK_CHECK_NO, LEAK_CHECK_SUMMARY, LEAK_CHECK_FULL };
+
+/* `buffervm check`: the heap checker's options, spelled as valgrind spells them. */
+struct check_opts {
+    int on;                 /* the check subcommand was given */
+    int error_exitcode;     /* --error-exitcode=N: the exit status when errors were found (0: keep) */
+    enum leak_check leak_check; /* --leak-check=no|summary|full (default full) */
+    int quiet;              /* -q: only errors, no summaries */
+};
+
 struct options {
     enum backend backend;
     uint64_t mem;            /* guest RAM bytes */
@@ -16,6 +26,7 @@ struct options {
     const char *trace_file;  /* --trace-file FILE */
     int trace_syscalls, trace_hostcalls, strict_syscalls, verbose, stats;
     struct policy_opts policy; /* --sandbox, --ro, --rw, --net */
+    struct check_opts check; /* buffervm check */
     struct limits limits;    /* --timeout, --cpu-time, --max-procs, --max-files, --max-file-size */
     int prog_index;          /* argv index of PROG */
 };
