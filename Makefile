@@ -19,7 +19,7 @@ COMMON_SRC  := $(wildcard common/*.c)
 MONITOR_SRC := $(wildcard monitor/*.c)
 MONITOR_OBJ := $(MONITOR_SRC:%.c=$(B)/%.o) $(B)/monitor/blobs.o $(B)/monitor/safe_syscall.o \
     $(COMMON_SRC:%.c=$(B)/monitor/%.o)
-MONITOR_LIBS := -lZydis -lseccomp
+MONITOR_LIBS := -lZydis -lseccomp -ldw -lelf
 KERNEL_SRC  := $(wildcard guest/kernel/*.c guest/kernel/*.S guest/lib/*.c)
 KERNEL_OBJ  := $(patsubst %,$(B)/%.o,$(basename $(KERNEL_SRC))) $(COMMON_SRC:%.c=$(B)/guest/%.o)
 

@@ -1,4 +1,5 @@
-/* disasm.h: one-line disassembly of guest instruction bytes for --verbose fault reports. */
+/* disasm.h: guest instruction bytes decoded: one-line disassembly (--verbose fault reports) and the
+ * size of a memory access (buffervm check's reports). */
 #ifndef BVM_DISASM_H
 #define BVM_DISASM_H
 
@@ -7,5 +8,9 @@
 
 /* Writes e.g. "mov dword ptr [rax], 0x1" (Intel syntax) or "(undecodable)"; returns out. */
 char *disasm_one(const uint8_t *bytes, size_t len, uint64_t rip, char *out, size_t outlen);
+
+/* The size in bytes of the memory operand the instruction reads (write 0) or writes (write 1): for
+ * rep movs/stos one element. 0 when undecodable or there is no such operand. */
+int disasm_mem_size(const uint8_t *bytes, size_t len, int write);
 
 #endif

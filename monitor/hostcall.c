@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bvm_linux.h"
+#include "check_report.h"
 #include "events.h"
 #include "hostcall_fs.h"
 
@@ -215,6 +216,9 @@ int64_t hc_exit(struct hc_ctx *c, const struct bvm_hostcall *r)
     if (c->exit.insn_len > sizeof c->exit.insn)
         c->exit.insn_len = sizeof c->exit.insn;
     c->exited = 1;
+    /* buffervm check: the summaries, and the error exit code in place of a status (not a signal) */
+    if (c->exit.kind == BVM_EXIT_STATUS || c->exit.kind == BVM_EXIT_SIGNAL)
+        c->exit.status = check_finish(c->exit.kind, c->exit.status);
     return 0;
 }
 

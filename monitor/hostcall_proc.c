@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bvm_linux.h"
+#include "check_report.h"
 #include "events.h"
 #include "hostcall.h"
 #include "policy.h"
@@ -249,6 +250,7 @@ static int64_t fork_child(struct hc_ctx *c, const struct bvm_hc_fork *a, int rea
     lineage_after_fork(parent);
     title_after_fork();
     tids_after_fork();
+    check_after_fork(); /* buffervm check: the child reports its own errors */
     if (c->vfork_fd >= 0) /* its parent's vfork pipe: not the new child's to hold */
         close(c->vfork_fd);
     c->vfork_fd = -1;

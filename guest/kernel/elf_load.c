@@ -2,9 +2,11 @@
  * of no return, mapped into the emptied address space after it. */
 #include "binprm.h"
 #include "bvm_linux.h"
+#include "check.h"
 #include "exec.h"
 #include "hostcall.h"
 #include "mm.h"
+#include "pagetable.h"
 #include "procfs.h"
 #include "usercopy.h"
 
@@ -101,6 +103,18 @@ static int map_segment_range(uint64_t start, uint64_t end, uint32_t prot, const 
     return 0;
 }
 
+/* buffervm check: the allocator entries in an executable segment just read in. */
+static void patch_segment(int fd, uint64_t start, uint64_t end, uint64_t pgoff)
+{
+    const struct vma_file *f = procfs_file_of(fd);
+    check_file_mapped(f, fd);
+    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+        uint64_t pte = pt_lookup(cur_as->root, va);
+        if (pte & PTE_P)
+            check_patch_page(f, pgoff + (va - start), va, pte & PTE_ADDR);
+    }
+}
+
 static int load_segment(int fd, const struct elf64_phdr *p, uint64_t bias)
 {
     uint64_t va = p->p_vaddr + bias, start = PAGE_DOWN(va), end = PAGE_UP(va + p->p_memsz);
@@ -119,6 +133,8 @@ static int load_segment(int fd, const struct elf64_phdr *p, uint64_t bias)
     int64_t n = user_io(BVM_HC_PREAD, fd, start, len, (int64_t)(p->p_offset - lead), 0, 0);
     if (n < 0)
         return (int)n;
+    if ((prot & LINUX_PROT_EXEC) && check_on())
+        patch_segment(fd, start, PAGE_UP(start + len), PAGE_DOWN(p->p_offset));
     return (uint64_t)n == len ? 0 : -LINUX_ENOEXEC;
 }
 

@@ -1,6 +1,7 @@
 /* fault.c: demand paging: zero-filled anonymous pages, shared file pages, stack growth, and the
  * protection check. */
 #include "bvm_linux.h"
+#include "check.h"
 #include "cpu.h"
 #include "mm.h"
 #include "mm_shared.h"
@@ -109,6 +110,8 @@ int uvm_page(struct addrspace *as, uint64_t va, uint32_t access, uint64_t *pa)
 {
     if (va >= USER_TOP)
         return -LINUX_EFAULT;
+    if (check_alias(va) && check_on())
+        return check_user_page(va, access, pa); /* a heap block: no VMA, its pages or nothing */
     struct vma *v = vma_find(&as->vmas, va);
     if (!v && access)
         v = stack_grow(as, va);

@@ -2,6 +2,7 @@
 #include "mm.h"
 
 #include "bvm_linux.h"
+#include "check.h"
 #include "cpu.h"
 #include "fd.h"
 #include "filewin.h"
@@ -28,6 +29,7 @@ void mm_init(struct addrspace *as, uint64_t root)
 
 void mm_exec_reset(struct addrspace *as)
 {
+    check_exec_reset(as);
     int err = mm_unmap(as, 0, USER_TOP);
     kassert(err == 0 && as->vmas.count == 0);
     mm_init(as, as->root);
@@ -157,6 +159,7 @@ int mm_map_private_file(struct addrspace *as, uint64_t start, uint64_t end, uint
     v->file = file;
     v->pgoff = pgoff;
     vma_file_ref(v->file_host = host, 1);
+    check_file_mapped(file, host);
     vma_merge(&as->vmas, v);
     return 0;
 }
@@ -189,9 +192,11 @@ int mm_private_file_fault(struct addrspace *as, struct vma *v, uint64_t va)
     int err = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t p = va + i * PAGE_SIZE;
-        if (i < filled && !err && !(err = pt_map(as->root, p, segs[i].gpa, pt_prot_flags(v->prot))))
+        if (i < filled && !err && !(err = pt_map(as->root, p, segs[i].gpa, pt_prot_flags(v->prot)))) {
             palloc_set_rmap(segs[i].gpa, as, p);
-        else
+            if (v->prot & LINUX_PROT_EXEC)
+                check_patch_page(v->file, v->pgoff + (p - v->start), p, segs[i].gpa);
+        } else
             palloc_unref(segs[i].gpa);
     }
     return err ? err : filled ? 0 : FAULT_SIGBUS;

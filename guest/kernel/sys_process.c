@@ -1,5 +1,6 @@
 /* sys_process.c: the process: identity, exit, limits, CPU time, groups, umask, scheduling, prctl. */
 #include "bvm_linux.h"
+#include "check.h"
 #include "cpu.h"
 #include "cred.h"
 #include "fd.h"
@@ -86,6 +87,7 @@ int64_t sys_gettid(SYSARGS)
 
 int64_t sys_exit_group(SYSARGS)
 {
+    check_exit();
     process_mm_release();
     hc_exit_status((int)(a0 & 0xff));
 }
@@ -96,6 +98,7 @@ int64_t sys_exit(SYSARGS)
         process_thread_exit();
     /* The only thread leaving ends the process (shared file pages are the file's own: nothing
      * to write back). */
+    check_exit();
     process_mm_release();
     hc_exit_status((int)(a0 & 0xff));
 }

@@ -2,6 +2,7 @@
 #include "syscall.h"
 
 #include "bvm_linux.h"
+#include "check.h"
 #include "fmt.h"
 #include "hostcall.h"
 #include "sched.h"
@@ -28,6 +29,11 @@ void syscall_dispatch(struct trapframe *tf)
 {
     uint64_t nr = tf->rax;
     cur->tf = tf;
+    if (check_on() && check_trap(tf)) { /* a call of the program's allocator, now the checker's */
+        cur->in_syscall = false;
+        signal_deliver(tf);
+        return;
+    }
     cur->in_syscall = true;
     uint64_t args[6] = {tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9};
     const struct syscall_desc *d = nr < SYS_TABLE_SIZE && table[nr].fn ? &table[nr] : NULL;

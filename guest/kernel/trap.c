@@ -1,6 +1,7 @@
 /* trap.c: exceptions and interrupts: user faults become signals, kernel faults panic with registers. */
 #include "trap.h"
 #include "bvm_linux.h"
+#include "check.h"
 #include "cpu.h"
 #include "hostcall.h"
 #include "mm.h"
@@ -100,6 +101,8 @@ static void page_fault(struct trapframe *tf)
         syscall_from_fault(tf);
         return;
     }
+    if (check_on() && check_fault(tf, cr2))
+        return; /* a bad heap access, reported; the instruction goes on */
     uint32_t access = (tf->error & X86_PF_WRITE) ? ACC_WRITE : (tf->error & X86_PF_INSN) ? ACC_EXEC : ACC_READ;
     int err = fault_handle(cur_as, cr2, access);
     if (err == 0)
@@ -137,6 +140,8 @@ void trap_handler(struct trapframe *tf)
         page_fault(tf);
     } else if (tf->vector == BVM_EVENT_VECTOR) {
         events_take(); /* the monitor's doorbell: signals from outside, timers */
+    } else if (tf->vector == X86_VEC_DB && trap_from_user(tf) && check_debug(tf)) {
+        /* the end of the heap checker's single step */
     } else if (tf->vector >= 32 || tf->vector == X86_VEC_NMI) {
         /* Nothing programs an interrupt controller, so vectors >= 32 are spurious; NMIs carry nothing. */
     } else if (!trap_from_user(tf) || tf->vector == X86_VEC_MC ||

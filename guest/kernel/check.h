@@ -1,0 +1,41 @@
+/* check.h: the heap checker of `buffervm check`, in the shim kernel.
+ *
+ * The program's allocator entries are patched to `syscall; ret` when their pages are read in;
+ * such a syscall (told apart by its address) runs the kernel's allocator instead, which gives every
+ * block fresh, never reused alias pages with an unmapped guard page after them (bvm_abi.h: the
+ * checker's ranges). Blocks of less than 2 KiB share physical pages, each through its own alias
+ * page; larger ones end against their guard page. A freed block's alias is unmapped at once, so a
+ * later touch faults: the fault is reported, then the instruction is single-stepped over a scratch
+ * page. The soft CPU also checks each access to an alias page against the block's bytes (the bounds
+ * table). At exit the writable memory is scanned for pointers to find leaks. */
+#ifndef CHECK_H
+#define CHECK_H
+
+#include "kernel.h"
+#include "trap.h"
+#include "vma.h"
+
+struct addrspace;
+
+static inline bool check_on(void) { return (boot->flags & BVM_BOOT_CHECK) != 0; }
+static inline bool check_alias(uint64_t va) { return va >= BVM_CHECK_ALIAS_BASE && va < BVM_CHECK_ALIAS_END; }
+
+/* Mapping a file: learn its allocator entries (once per file). */
+void check_file_mapped(const struct vma_file *f, int host);
+/* A page of file f at file offset off was filled at va (physical pa) in an executable mapping:
+ * patch the entries it holds. */
+void check_patch_page(const struct vma_file *f, uint64_t off, uint64_t va, uint64_t pa);
+/* A SYSCALL: true when it came from a patched entry (then handled: tf->rax is the result). */
+bool check_trap(struct trapframe *tf);
+/* A user #PF at cr2: true when the checker reported it and arranged for the access to go on. */
+bool check_fault(struct trapframe *tf, uint64_t cr2);
+/* A user #DB: true when it ends the checker's single step. */
+bool check_debug(struct trapframe *tf);
+/* A user copy reached alias page va: its physical page (0 when the block is gone: reported). */
+int check_user_page(uint64_t va, uint32_t access, uint64_t *pa);
+/* The process ends: search for leaks and send the summary. */
+void check_exit(void);
+/* execve's point of no return: every block, alias and table of the old program goes. */
+void check_exec_reset(struct addrspace *as);
+
+#endif

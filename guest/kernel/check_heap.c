@@ -1,0 +1,451 @@
+/* check_heap.c: the heap checker's blocks: alias pages, physical slabs, the block records.
+ *
+ * Alias space is handed out by a bump pointer and never reused: a small block takes one alias page
+ * plus an unmapped guard page, a large one its pages plus the guard. Small blocks (< 2 KiB) live in
+ * slabs, physical pages of one size class, each block seen through its own alias page at its slot's
+ * offset; large blocks get pages of their own and end against the guard page (16-byte rounded).
+ * Records of freed blocks are kept for the last FREED_KEEP frees (to name the block in a report);
+ * their alias stays unmapped for ever. Page tables of 4 MiB alias chunks whose blocks are all gone
+ * are given back, with their part of the bounds table. */
+#include "check_int.h"
+#include "cpu.h"
+#include "mm.h"
+#include "pagetable.h"
+#include "palloc.h"
+#include "string.h"
+
+#define SMALL_MAX 2047 /* larger blocks get pages of their own */
+#define CHUNK_SHIFT 22 /* 4 MiB: two page tables and one page of the bounds table */
+#define FREED_KEEP 65536
+#define LARGE_MAX (1ull << 30) /* large blocks remembered in the address-ordered list */
+
+struct slab {
+    uint64_t pa;
+    uint64_t used[4]; /* one bit per slot */
+    uint16_t cls, nused;
+    uint32_t next; /* partial list or free list, index + 1 */
+};
+
+static const uint16_t class_size[] = {16,  32,  48,  64,  80,  96,  112, 128, 160, 192,  224,  256,
+                                      320, 384, 448, 512, 640, 768, 896, 1024, 1360, 2048};
+#define NCLASSES ARRAY_SIZE(class_size)
+
+struct heap_totals heap_totals;
+static struct cblock *const blocks = (struct cblock *)META_BLOCKS;
+static uint32_t *const buckets = (uint32_t *)META_HASH;
+static struct slab *const slabs = (struct slab *)META_SLABS;
+static uint32_t *const chunk_live = (uint32_t *)META_CHUNKS;
+
+static uint64_t alias_next = BVM_CHECK_ALIAS_BASE;
+static uint32_t nblocks, free_records, nbuckets, nrecorded;
+static uint32_t nslabs, free_slabs, partial[NCLASSES];
+static uint32_t freed_ring[FREED_KEEP], freed_head, freed_count;
+
+/* ---- the address-ordered list of large blocks (only their first page is hashed) ---- */
+#define LARGE_LIST (BVM_CHECK_META_BASE + (208ull << 30))
+static uint32_t *const large_ids = (uint32_t *)LARGE_LIST; /* block ids by alias, ascending */
+static uint32_t nlarge;
+
+/* The index of the first large block whose alias is above va. */
+static uint32_t large_upper(uint64_t va)
+{
+    uint32_t lo = 0, hi = nlarge;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (blocks[large_ids[mid]].alias <= va)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Aliases only grow, so a new block goes at the end. */
+static void large_add(uint32_t id)
+{
+    if (meta_ensure((uint64_t)&large_ids[nlarge], sizeof(uint32_t)))
+        large_ids[nlarge++] = id;
+}
+
+static void large_forget(uint32_t id)
+{
+    uint32_t i = large_upper(blocks[id].alias);
+    if (i && large_ids[i - 1] == id) {
+        memmove(&large_ids[i - 1], &large_ids[i], (nlarge - i) * sizeof(uint32_t));
+        nlarge--;
+    }
+}
+
+/* The large block whose pages or guard page hold va. */
+static struct cblock *large_find(uint64_t va)
+{
+    uint32_t i = large_upper(va);
+    if (!i)
+        return NULL;
+    struct cblock *b = &blocks[large_ids[i - 1]];
+    return va < b->alias + ((uint64_t)b->npages + 1) * PAGE_SIZE ? b : NULL;
+}
+
+/* ---- block records and the hash by the page of the user's pointer ---- */
+static uint32_t hash_of(uint64_t page) { return (uint32_t)((page >> PAGE_SHIFT) * 0x9e3779b97f4a7c15ull >> 32) & (nbuckets - 1); }
+
+static void hash_insert(uint32_t id)
+{
+    uint32_t h = hash_of(PAGE_DOWN(blocks[id].ptr));
+    blocks[id].hnext = buckets[h];
+    buckets[h] = id + 1;
+}
+
+static void hash_remove(uint32_t id)
+{
+    uint32_t *p = &buckets[hash_of(PAGE_DOWN(blocks[id].ptr))];
+    while (*p && *p != id + 1)
+        p = &blocks[*p - 1].hnext;
+    if (*p)
+        *p = blocks[id].hnext;
+}
+
+/* Doubles the buckets (or makes the first ones) and rehashes the recorded blocks. */
+static bool hash_grow(void)
+{
+    uint32_t n = nbuckets ? nbuckets * 2 : 4096;
+    if (!meta_ensure(META_HASH, (uint64_t)n * sizeof(uint32_t)))
+        return false;
+    nbuckets = n;
+    memset(buckets, 0, (uint64_t)n * sizeof(uint32_t));
+    for (uint32_t id = 0; id < nblocks; id++)
+        if (blocks[id].state != CB_FREE_RECORD)
+            hash_insert(id);
+    return true;
+}
+
+static struct cblock *record_new(void)
+{
+    if (nrecorded + 1 > nbuckets && !hash_grow())
+        return NULL;
+    uint32_t id;
+    if (free_records) {
+        id = free_records - 1;
+        free_records = blocks[id].hnext;
+    } else {
+        if (!meta_ensure((uint64_t)&blocks[nblocks], sizeof(struct cblock)))
+            return NULL;
+        id = nblocks++;
+    }
+    nrecorded++;
+    memset(&blocks[id], 0, sizeof(blocks[id]));
+    return &blocks[id];
+}
+
+static void record_drop(struct cblock *b)
+{
+    uint32_t id = (uint32_t)(b - blocks);
+    hash_remove(id);
+    if (!b->small)
+        large_forget(id);
+    b->state = CB_FREE_RECORD;
+    b->hnext = free_records;
+    free_records = id + 1;
+    nrecorded--;
+}
+
+/* A freed block is remembered until FREED_KEEP later frees. */
+static void remember_freed(struct cblock *b)
+{
+    uint32_t slot = (freed_head + freed_count) % FREED_KEEP;
+    if (freed_count == FREED_KEEP) {
+        record_drop(&blocks[freed_ring[freed_head]]);
+        freed_head = (freed_head + 1) % FREED_KEEP;
+        freed_count--;
+    }
+    freed_ring[slot] = (uint32_t)(b - blocks);
+    freed_count++;
+}
+
+/* ---- alias chunks: live blocks per 4 MiB, to give back page tables no block needs ---- */
+static uint32_t *chunk_count(uint64_t c, bool make)
+{
+    uint32_t *live = &chunk_live[c - (BVM_CHECK_ALIAS_BASE >> CHUNK_SHIFT)];
+    if (make ? !meta_ensure((uint64_t)live, sizeof(*live)) : !(pt_lookup(cur_as->root, PAGE_DOWN(live)) & PTE_P))
+        return NULL;
+    return live;
+}
+
+/* A chunk the bump pointer has left, with no block in it: its tables go. */
+static void chunk_release(uint64_t c)
+{
+    uint32_t *live = chunk_count(c, false);
+    uint64_t start = c << CHUNK_SHIFT;
+    if ((live && *live) || alias_next < start + (1ull << CHUNK_SHIFT))
+        return;
+    pt_prune(cur_as->root, start, start + (1ull << CHUNK_SHIFT));
+    meta_release(META_BOUNDS + ((start - BVM_CHECK_ALIAS_BASE) >> PAGE_SHIFT) * 4, PAGE_SIZE);
+}
+
+static void chunks_count(uint64_t start, uint64_t end, int delta)
+{
+    for (uint64_t c = start >> CHUNK_SHIFT; c <= (end - 1) >> CHUNK_SHIFT; c++) {
+        uint32_t *live = chunk_count(c, delta > 0);
+        if (!live)
+            continue; /* the count is only an economy */
+        *live += (uint32_t)delta;
+        if (delta < 0 && *live == 0)
+            chunk_release(c);
+    }
+}
+
+static uint64_t alias_take(uint64_t pages, uint64_t align)
+{
+    uint64_t a = (alias_next + align - 1) & ~(align - 1);
+    if (a < alias_next || pages > (BVM_CHECK_ALIAS_END - a) / PAGE_SIZE - 1)
+        return 0;
+    uint64_t before = alias_next >> CHUNK_SHIFT;
+    alias_next = a + (pages + 1) * PAGE_SIZE;
+    if (alias_next >> CHUNK_SHIFT != before)
+        chunk_release(before); /* left behind empty: its blocks all freed already */
+    return a;
+}
+
+static uint64_t user_rw(void) { return pt_prot_flags(LINUX_PROT_READ | LINUX_PROT_WRITE); }
+
+/* ---- slabs ---- */
+static unsigned class_of(uint64_t size)
+{
+    unsigned c = 0;
+    while (class_size[c] < size)
+        c++;
+    return c;
+}
+
+static uint32_t slab_get(unsigned cls)
+{
+    if (partial[cls])
+        return partial[cls] - 1;
+    uint32_t id;
+    if (free_slabs) {
+        id = free_slabs - 1;
+        free_slabs = slabs[id].next;
+    } else {
+        if (!meta_ensure((uint64_t)&slabs[nslabs], sizeof(struct slab)))
+            return UINT32_MAX;
+        id = nslabs++;
+    }
+    uint64_t pa = palloc_alloc();
+    if (!pa) {
+        slabs[id].next = free_slabs;
+        free_slabs = id + 1;
+        return UINT32_MAX;
+    }
+    slabs[id] = (struct slab){.pa = pa, .cls = (uint16_t)cls};
+    partial[cls] = id + 1;
+    return id;
+}
+
+static unsigned slab_slots(const struct slab *s) { return (unsigned)(PAGE_SIZE / class_size[s->cls]); }
+
+static uint32_t slab_take(uint32_t id)
+{
+    struct slab *s = &slabs[id];
+    unsigned slot = 0;
+    while (s->used[slot / 64] & (1ull << (slot % 64)))
+        slot++;
+    s->used[slot / 64] |= 1ull << (slot % 64);
+    if (++s->nused == slab_slots(s))
+        partial[s->cls] = s->next, s->next = 0;
+    return slot;
+}
+
+static void slab_put(uint32_t id, uint32_t slot)
+{
+    struct slab *s = &slabs[id];
+    bool was_full = s->nused == slab_slots(s);
+    s->used[slot / 64] &= ~(1ull << (slot % 64));
+    s->nused--;
+    uint32_t *p = &partial[s->cls];
+    if (s->nused == 0) { /* empty: off the partial list, its page back */
+        while (*p && *p != id + 1)
+            p = &slabs[*p - 1].next;
+        if (*p)
+            *p = s->next;
+        palloc_unref(s->pa);
+        s->next = free_slabs;
+        free_slabs = id + 1;
+    } else if (was_full) {
+        s->next = *p;
+        *p = id + 1;
+    }
+}
+
+/* ---- blocks ---- */
+static bool alloc_small(struct cblock *b, uint64_t size)
+{
+    unsigned cls = class_of(size);
+    uint32_t sid = slab_get(cls);
+    if (sid == UINT32_MAX)
+        return false;
+    uint64_t alias = alias_take(1, PAGE_SIZE);
+    if (!alias || pt_reserve(cur_as->root, alias))
+        return false; /* (the slab stays on its partial list, unused) */
+    uint32_t slot = slab_take(sid);
+    uint64_t off = (uint64_t)slot * class_size[cls];
+    memset((char *)P2V(slabs[sid].pa) + off, 0, class_size[cls]);
+    meta_set_bounds(alias, BVM_BOUNDS(off, off + size));
+    pt_map(cur_as->root, alias, slabs[sid].pa, user_rw());
+    *b = (struct cblock){.ptr = alias + off, .size = size, .alias = alias, .pa = slabs[sid].pa,
+                         .npages = 1, .small = 1, .slab = sid, .slot = slot};
+    return true;
+}
+
+/* Pages of its own, the block's end against the guard page (rounded to 16 bytes, or to align). */
+static bool alloc_large(struct cblock *b, uint64_t size, uint64_t align)
+{
+    uint64_t round = MAX(align, 16), span = (size + round - 1) & ~(round - 1);
+    uint64_t npages = PAGE_UP(MAX(span, 1)) / PAGE_SIZE;
+    if (npages + 16 > palloc_free_pages())
+        return false;
+    uint64_t alias = alias_take(npages, MAX(align, PAGE_SIZE));
+    if (!alias)
+        return false;
+    uint64_t ptr = align > PAGE_SIZE ? alias : alias + npages * PAGE_SIZE - span;
+    uint64_t end = ptr + size;
+    meta_set_bounds(ptr, BVM_BOUNDS(ptr & (PAGE_SIZE - 1), PAGE_DOWN(ptr) == PAGE_DOWN(end - 1) || !size
+                                                                ? (end - PAGE_DOWN(ptr)) : PAGE_SIZE));
+    if (size && PAGE_DOWN(end - 1) != PAGE_DOWN(ptr))
+        meta_set_bounds(end - 1, BVM_BOUNDS(0, end - PAGE_DOWN(end - 1)));
+    for (uint64_t i = 0; i < npages; i++) {
+        uint64_t pa = palloc_alloc();
+        if (!pa || pt_map(cur_as->root, alias + i * PAGE_SIZE, pa, user_rw())) {
+            if (pa)
+                palloc_unref(pa);
+            for (uint64_t j = 0; j < i; j++)
+                palloc_unref(pt_unmap(cur_as->root, alias + j * PAGE_SIZE));
+            return false;
+        }
+    }
+    *b = (struct cblock){.ptr = ptr, .size = size, .alias = alias, .npages = (uint32_t)npages};
+    return true;
+}
+
+struct cblock *heap_alloc(uint64_t size, uint64_t align, uint32_t fn, uint32_t stack)
+{
+    if (size >= (1ull << 46))
+        return NULL;
+    struct cblock *b = record_new();
+    if (!b)
+        return NULL;
+    bool ok = size <= SMALL_MAX && align <= 16 ? alloc_small(b, size) : alloc_large(b, size, align);
+    if (!ok) { /* never hashed: straight back to the free records */
+        uint32_t id = (uint32_t)(b - blocks);
+        b->state = CB_FREE_RECORD, b->hnext = free_records, free_records = id + 1, nrecorded--;
+        return NULL;
+    }
+    b->state = CB_LIVE, b->fn = (uint8_t)fn, b->alloc_stack = stack;
+    uint32_t id = (uint32_t)(b - blocks);
+    hash_insert(id);
+    if (!b->small)
+        large_add(id);
+    chunks_count(b->alias, b->alias + ((uint64_t)b->npages + 1) * PAGE_SIZE, 1);
+    heap_totals.allocs++, heap_totals.bytes += size;
+    heap_totals.live_blocks++, heap_totals.live_bytes += size;
+    return b;
+}
+
+void heap_free(struct cblock *b, uint32_t stack)
+{
+    for (uint64_t i = 0; i < b->npages; i++) {
+        uint64_t va = b->alias + i * PAGE_SIZE, pa = pt_unmap(cur_as->root, va);
+        invlpg(va);
+        if (pa && !b->small)
+            palloc_unref(pa);
+    }
+    if (b->small)
+        slab_put(b->slab, b->slot);
+    chunks_count(b->alias, b->alias + ((uint64_t)b->npages + 1) * PAGE_SIZE, -1);
+    b->state = CB_FREED, b->free_stack = stack;
+    heap_totals.frees++;
+    heap_totals.live_blocks--, heap_totals.live_bytes -= b->size;
+    remember_freed(b);
+}
+
+struct cblock *heap_find_ptr(uint64_t p)
+{
+    if (!nbuckets || !check_alias(p))
+        return NULL;
+    for (uint32_t id = buckets[hash_of(PAGE_DOWN(p))]; id; id = blocks[id - 1].hnext)
+        if (blocks[id - 1].ptr == p)
+            return &blocks[id - 1];
+    return NULL;
+}
+
+/* The block whose user pointer is in page pg. */
+static struct cblock *find_page(uint64_t pg)
+{
+    for (uint32_t id = buckets[hash_of(pg)]; id; id = blocks[id - 1].hnext)
+        if (PAGE_DOWN(blocks[id - 1].ptr) == pg)
+            return &blocks[id - 1];
+    return NULL;
+}
+
+struct cblock *heap_find_addr(uint64_t va)
+{
+    if (!nbuckets || !check_alias(va))
+        return NULL;
+    struct cblock *b = find_page(PAGE_DOWN(va));
+    if (!b)
+        b = large_find(va);
+    if (!b && PAGE_DOWN(va) > BVM_CHECK_ALIAS_BASE) {
+        b = find_page(PAGE_DOWN(va) - PAGE_SIZE); /* a small block's guard page */
+        if (b && !b->small)
+            b = NULL;
+    }
+    return b;
+}
+
+void heap_each_live(heap_fn *fn, void *ctx)
+{
+    for (uint32_t id = 0; id < nblocks; id++)
+        if (blocks[id].state == CB_LIVE)
+            fn(&blocks[id], ctx);
+}
+
+uint64_t heap_block_pa(const struct cblock *b, uint64_t off)
+{
+    uint64_t va = b->ptr + off;
+    if (b->small)
+        return b->pa + (va & (PAGE_SIZE - 1));
+    return (pt_lookup(cur_as->root, PAGE_DOWN(va)) & PTE_ADDR) + (va & (PAGE_SIZE - 1));
+}
+
+static void unmap_all(uint64_t va, uint64_t *pte, void *ctx)
+{
+    uint64_t pa = *pte & PTE_ADDR;
+    bool owned = *(bool *)ctx;
+    *pte = 0;
+    if (owned)
+        palloc_unref(pa);
+}
+
+void heap_reset(void)
+{
+    /* Large blocks' pages are the blocks' own; small blocks' are the slabs'. */
+    for (uint32_t id = 0; id < nblocks; id++) {
+        struct cblock *b = &blocks[id];
+        if (b->state == CB_LIVE && !b->small)
+            for (uint64_t i = 0; i < b->npages; i++)
+                palloc_unref(pt_unmap(cur_as->root, b->alias + i * PAGE_SIZE));
+    }
+    for (uint32_t id = 0; id < nslabs; id++)
+        if (slabs[id].nused)
+            palloc_unref(slabs[id].pa);
+    bool owned = false;
+    pt_range(cur_as->root, BVM_CHECK_ALIAS_BASE, BVM_CHECK_ALIAS_END, unmap_all, &owned);
+    owned = true;
+    pt_range(cur_as->root, BVM_CHECK_META_BASE, BVM_CHECK_META_END, unmap_all, &owned);
+    pt_prune(cur_as->root, BVM_CHECK_ALIAS_BASE, BVM_CHECK_META_END);
+    write_cr3(read_cr3());
+    memset(&heap_totals, 0, sizeof(heap_totals));
+    alias_next = BVM_CHECK_ALIAS_BASE;
+    nblocks = free_records = nbuckets = nrecorded = nslabs = free_slabs = nlarge = 0;
+    memset(partial, 0, sizeof(partial));
+    freed_head = freed_count = 0;
+}

@@ -1,0 +1,104 @@
+/* check_hook.c: the program's allocator replaced: entries found by the monitor in each mapped
+ * file's symbols, patched to `syscall; ret` as their pages are read in, and the calls served. */
+#include "check_int.h"
+#include "hostcall.h"
+#include "string.h"
+#include "usercopy.h"
+
+#define MAX_FILES 48
+#define MAX_ENTRIES 256
+
+struct file_syms {
+    const struct vma_file *file; /* interned: the pointer names the file */
+    uint32_t n;
+    struct bvm_check_sym sym[BVM_CHECK_MAX_SYMS];
+};
+
+static struct file_syms files[MAX_FILES];
+static uint32_t nfiles;
+
+/* Patched entries by address (open addressing; entries are never removed before exec). */
+static struct {
+    uint64_t va;
+    uint32_t fn;
+} entries[MAX_ENTRIES];
+static uint32_t nentries;
+
+bool heap_any_hooks(void) { return nentries != 0; }
+
+static struct file_syms *syms_of(const struct vma_file *f)
+{
+    for (uint32_t i = 0; i < nfiles; i++)
+        if (files[i].file == f)
+            return &files[i];
+    return NULL;
+}
+
+void check_file_mapped(const struct vma_file *f, int host)
+{
+    static struct bvm_check_sym buf[BVM_CHECK_MAX_SYMS];
+    if (!check_on() || !f || syms_of(f) || nfiles == MAX_FILES)
+        return;
+    struct bvm_hostcall *h = hc_req(BVM_HC_CHECK);
+    h->u.check = (struct bvm_hc_check){.op = BVM_CHECK_SYMS, .fd = host, .buf_gpa = kva_to_gpa(buf),
+                                       .buf_len = sizeof(buf)};
+    int64_t n = hc_issue();
+    struct file_syms *fs = &files[nfiles++];
+    fs->file = f;
+    fs->n = n > 0 ? (uint32_t)MIN((uint64_t)n, BVM_CHECK_MAX_SYMS) : 0;
+    memcpy(fs->sym, buf, fs->n * sizeof(buf[0]));
+}
+
+static uint32_t entry_slot(uint64_t va)
+{
+    return (uint32_t)((va * 0x9e3779b97f4a7c15ull) >> 56) % MAX_ENTRIES;
+}
+
+static void entry_add(uint64_t va, uint32_t fn)
+{
+    uint32_t i = entry_slot(va);
+    for (uint32_t k = 0; k < MAX_ENTRIES; k++, i = (i + 1) % MAX_ENTRIES) {
+        if (entries[i].va == va)
+            return;
+        if (!entries[i].va) {
+            entries[i].va = va, entries[i].fn = fn;
+            nentries++;
+            return;
+        }
+    }
+}
+
+uint32_t check_entry_fn(uint64_t va)
+{
+    uint32_t i = entry_slot(va);
+    for (uint32_t k = 0; k < MAX_ENTRIES && entries[i].va; k++, i = (i + 1) % MAX_ENTRIES)
+        if (entries[i].va == va)
+            return entries[i].fn;
+    return BVM_CF_NONE;
+}
+
+void check_patch_page(const struct vma_file *f, uint64_t off, uint64_t va, uint64_t pa)
+{
+    static const uint8_t patch[3] = {0x0f, 0x05, 0xc3}; /* syscall; ret */
+    struct file_syms *fs = check_on() ? syms_of(f) : NULL;
+    for (uint32_t i = 0; fs && i < fs->n; i++) {
+        uint64_t at = fs->sym[i].offset;
+        if (at + 3 <= off || at >= off + PAGE_SIZE)
+            continue;
+        for (uint64_t k = 0; k < 3; k++)
+            if (at + k >= off && at + k < off + PAGE_SIZE)
+                ((uint8_t *)P2V(pa))[at + k - off] = patch[k];
+        if (nentries < MAX_ENTRIES / 2)
+            entry_add(va + (at - off), fs->sym[i].fn);
+    }
+}
+
+void check_exec_reset(struct addrspace *as)
+{
+    if (!check_on())
+        return;
+    heap_reset();
+    stack_reset();
+    memset(entries, 0, sizeof(entries));
+    nentries = 0;
+}

@@ -1,0 +1,94 @@
+/* check_int.h: the heap checker's parts, shared by check_*.c only. */
+#ifndef CHECK_INT_H
+#define CHECK_INT_H
+
+#include "check.h"
+
+/* ---- check_meta.c: the checker's own memory, supervisor-only pages in the META range ---- */
+/* Regions of the META range: the soft CPU's bounds table first (bvm_abi.h), then growable arrays. */
+#define META_BOUNDS BVM_CHECK_BOUNDS_VA
+#define META_BLOCKS (BVM_CHECK_META_BASE + (16ull << 30))  /* struct cblock[] */
+#define META_HASH (BVM_CHECK_META_BASE + (80ull << 30))    /* uint32_t buckets[] */
+#define META_SLABS (BVM_CHECK_META_BASE + (96ull << 30))   /* struct slab[] */
+#define META_STACKS (BVM_CHECK_META_BASE + (112ull << 30)) /* struct cstack[] and their hash */
+#define META_CHUNKS (BVM_CHECK_META_BASE + (176ull << 30)) /* uint32_t live blocks per 4 MiB of aliases */
+#define META_WORK (BVM_CHECK_META_BASE + (192ull << 30))   /* scratch: the leak search's work lists */
+#define META_REGION (16ull << 30)                          /* each region's reach */
+
+/* Makes [va, va + len) of the META range present (zero-filled); false when RAM is out. */
+bool meta_ensure(uint64_t va, uint64_t len);
+/* Gives back the pages of [va, va + len) (page-aligned inward). */
+void meta_release(uint64_t va, uint64_t len);
+/* The soft CPU's bounds of alias page va (0: none). */
+void meta_set_bounds(uint64_t va, uint32_t entry);
+
+/* ---- check_stack.c: call stacks, stored once each ---- */
+#define STACK_DEPTH 12
+/* The stack of the trap or fault in tf: frame 0 is pc, then return addresses. Returns its id. */
+uint32_t stack_capture(const struct trapframe *tf, uint64_t pc, bool at_entry);
+/* A stored stack's frames into out (frames with their files added to rep's file table). */
+void stack_report(uint32_t id, struct bvm_check_stack *out, struct bvm_check_report *rep);
+void stack_frames(const struct trapframe *tf, uint64_t pc, bool at_entry, struct bvm_check_stack *out,
+                  struct bvm_check_report *rep);
+void stack_reset(void);
+
+/* ---- check_heap.c: blocks ---- */
+enum cblock_state { CB_FREE_RECORD = 0, CB_LIVE = 1, CB_FREED = 2 };
+
+struct cblock {
+    uint64_t ptr;     /* the user's pointer */
+    uint64_t size;    /* bytes asked for */
+    uint64_t alias;   /* first alias page */
+    uint64_t pa;      /* small: the slab page; large: 0 (the pages are found through the aliases) */
+    uint32_t npages;  /* alias pages mapped, the guard page not counted */
+    uint8_t state;    /* enum cblock_state */
+    uint8_t fn;       /* enum bvm_check_fn that allocated it */
+    uint8_t mark;     /* leak search: enum bvm_leak_kind + 1, 0 unmarked */
+    uint8_t small;
+    uint32_t slab;    /* small: its slab and slot */
+    uint32_t slot;
+    uint32_t alloc_stack, free_stack;
+    uint32_t hnext;   /* hash chain, or the free-record list */
+    uint32_t pad;
+};
+
+struct heap_totals {
+    uint64_t allocs, frees, bytes;
+    uint64_t live_blocks, live_bytes;
+};
+extern struct heap_totals heap_totals;
+
+/* A new block of size bytes aligned to align (a power of two), its memory zeroed; NULL when
+ * memory or alias space is out. */
+struct cblock *heap_alloc(uint64_t size, uint64_t align, uint32_t fn, uint32_t stack);
+/* Unmaps and frees a live block; it is remembered (as freed) for a while for reports. */
+void heap_free(struct cblock *b, uint32_t stack);
+/* The live or remembered block whose user pointer is p, or NULL. */
+struct cblock *heap_find_ptr(uint64_t p);
+/* The block whose alias pages or guard page hold va, or the nearest below it; NULL if none. */
+struct cblock *heap_find_addr(uint64_t va);
+/* Each live block, in address order. */
+typedef void heap_fn(struct cblock *b, void *ctx);
+void heap_each_live(heap_fn *fn, void *ctx);
+/* The physical address of byte off of live block b (the block's bytes are never across pages
+ * of a small block; a large block's page is found per page). */
+uint64_t heap_block_pa(const struct cblock *b, uint64_t off);
+void heap_reset(void);
+bool heap_any_hooks(void);
+
+/* ---- check_hook.c ---- */
+/* The allocator function patched at va (enum bvm_check_fn; BVM_CF_NONE: none). */
+uint32_t check_entry_fn(uint64_t va);
+
+/* ---- check_report.c ---- */
+/* The one report being built (zeroed by report_begin). */
+struct bvm_check_report *report_begin(uint32_t kind);
+/* Describes b (near addr) in rep: block, alloc and free stacks. */
+void report_block(struct bvm_check_report *rep, const struct cblock *b);
+void report_send(struct bvm_check_report *rep);
+void report_noheap(const char *why);
+
+/* ---- check_leak.c ---- */
+void leak_search(void);
+
+#endif

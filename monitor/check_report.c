@@ -1,0 +1,162 @@
+/* check_report.c: the CHECK hostcall: a file's allocator entries, error reports (memcheck's shape),
+ * "heap checking is off". Every request is copied once and validated before use. */
+#include "check_report.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "check_syms.h"
+#include "check_text.h"
+#include "disasm.h"
+#include "hostcall.h"
+
+#define NOHEAP_MAX 512 /* longest reason text taken */
+
+/* ---- validation of a report copy ---- */
+
+static int stack_ok(const struct bvm_check_report *r, const struct bvm_check_stack *s)
+{
+    if (s->n > BVM_CHECK_MAX_FRAMES)
+        return 0;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->f[i].file < -1 || s->f[i].file >= (int32_t)r->nfiles)
+            return 0;
+    return 1;
+}
+
+/* 0, or -EINVAL for anything the printer could trip on. */
+static int report_valid(const struct bvm_check_report *r)
+{
+    if (r->kind == 0 || r->kind >= BVM_CK_COUNT || r->nfiles > BVM_CHECK_MAX_FILES ||
+        r->insn_len > sizeof r->insn || r->block > BVM_CB_FREED || r->fn >= BVM_CF_COUNT)
+        return -EINVAL;
+    if (r->kind == BVM_CK_LEAK && r->leak_kind >= BVM_LK_COUNT)
+        return -EINVAL;
+    for (uint32_t i = 0; i < r->nfiles; i++)
+        if (!memchr(r->files[i], 0, BVM_CHECK_PATH))
+            return -EINVAL;
+    return stack_ok(r, &r->where) && stack_ok(r, &r->alloc) && stack_ok(r, &r->freed) ? 0 : -EINVAL;
+}
+
+/* ---- error records ---- */
+
+/* An error's context: its kind, size and where-stack (memcheck merges errors alike in these). */
+static uint64_t context_key(const struct bvm_check_report *r, uint32_t size)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a over the fields */
+    uint64_t parts[3] = {r->kind, size, r->kind == BVM_CK_FREE ? r->fn : 0};
+    for (int i = 0; i < 3 + (int)r->where.n; i++) {
+        uint64_t v = i < 3 ? parts[i] : r->where.f[i - 3].pc;
+        for (int b = 0; b < 8; b++)
+            h = (h ^ ((v >> (8 * b)) & 0xff)) * 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* " Address 0x... is N bytes after a block of size S alloc'd", then the block's stacks. */
+static void address_lines(struct check_text *t, const struct bvm_check_report *r)
+{
+    char n[32], s[32];
+    if (r->block == BVM_CB_NONE) {
+        ct_line(t, " Address 0x%llx is not stack'd, malloc'd or (recently) free'd", (unsigned long long)r->addr);
+        return;
+    }
+    const char *where = "inside";
+    uint64_t d = r->addr - r->block_addr;
+    if (r->addr < r->block_addr)
+        where = "before", d = r->block_addr - r->addr;
+    else if (d >= r->block_size) /* malloc(0)'s block: "0 bytes after a block of size 0", as memcheck */
+        where = "after", d -= r->block_size;
+    ct_line(t, " Address 0x%llx is %s bytes %s a block of size %s %s", (unsigned long long)r->addr, ct_commas(d, n),
+            where, ct_commas(r->block_size, s), r->block == BVM_CB_FREED ? "free'd" : "alloc'd");
+    if (r->block == BVM_CB_FREED) {
+        ct_stack(t, r, &r->freed);
+        ct_line(t, " Block was alloc'd at");
+    }
+    ct_stack(t, r, &r->alloc);
+}
+
+static void error_record(const struct bvm_check_report *r)
+{
+    struct check_text t = {0};
+    uint32_t size = r->size;
+    if (r->kind != BVM_CK_FREE && size == 0)
+        size = (uint32_t)disasm_mem_size(r->insn, r->insn_len, r->kind == BVM_CK_WRITE);
+    if (!check_count_error(context_key(r, size)))
+        return;
+    if (r->kind == BVM_CK_FREE)
+        ct_line(&t, "Invalid free() / delete / delete[] / realloc()");
+    else
+        ct_line(&t, "Invalid %s of size %u", r->kind == BVM_CK_WRITE ? "write" : "read", size);
+    ct_stack(&t, r, &r->where);
+    address_lines(&t, r);
+    ct_line(&t, "%s", "");
+    ct_flush(&t);
+}
+
+/* ---- the three operations ---- */
+
+static int64_t check_report(struct hc_ctx *c, const struct bvm_hc_check *a)
+{
+    static struct bvm_check_report r; /* the one copy (not on the stack: 3.5 KiB) */
+    if (a->buf_len != sizeof r)
+        return -EINVAL;
+    if (gm_read(c->gm, a->buf_gpa, &r, sizeof r) < 0)
+        return -EFAULT;
+    int err = report_valid(&r);
+    if (err)
+        return err;
+    if (r.kind == BVM_CK_LEAK)
+        check_leak_record(&r);
+    else if (r.kind == BVM_CK_SUMMARY)
+        check_summary_record(&r);
+    else
+        error_record(&r);
+    return 0;
+}
+
+static int64_t check_syms(struct hc_ctx *c, const struct bvm_hc_check *a)
+{
+    struct bvm_check_sym sym[BVM_CHECK_MAX_SYMS];
+    uint32_t max = a->buf_len / sizeof sym[0];
+    if (max == 0)
+        return -EINVAL;
+    if (max > BVM_CHECK_MAX_SYMS)
+        max = BVM_CHECK_MAX_SYMS;
+    if (!hc_fd_ok(c, a->fd))
+        return -EBADF;
+    if (!gm_ptr_w(c->gm, a->buf_gpa, (uint64_t)max * sizeof sym[0]))
+        return -EFAULT;
+    int n = check_syms_find(a->fd, sym, (int)max);
+    return n > 0 && gm_write(c->gm, a->buf_gpa, sym, (uint64_t)n * sizeof sym[0]) < 0 ? -EFAULT : n;
+}
+
+static int64_t check_noheap(struct hc_ctx *c, const struct bvm_hc_check *a)
+{
+    char why[NOHEAP_MAX];
+    if (a->buf_len == 0 || a->buf_len > sizeof why)
+        return -EINVAL;
+    if (gm_read(c->gm, a->buf_gpa, why, a->buf_len) < 0)
+        return -EFAULT;
+    if (!memchr(why, 0, a->buf_len))
+        return -EINVAL;
+    struct check_text t = {0};
+    ct_line(&t, "buffervm check: heap checking is off: %s", why);
+    ct_flush(&t);
+    return 0;
+}
+
+int64_t hc_check(struct hc_ctx *c, const struct bvm_hostcall *r)
+{
+    const struct bvm_hc_check *a = &r->u.check;
+    switch (a->op) {
+    case BVM_CHECK_SYMS:
+        return check_syms(c, a);
+    case BVM_CHECK_REPORT:
+        return check_report(c, a);
+    case BVM_CHECK_NOHEAP:
+        return check_noheap(c, a);
+    default:
+        return -EINVAL;
+    }
+}
