@@ -13,10 +13,11 @@
  * kernel that sends them anyway are still printed as they come). */
 static struct check_opts opts = {.on = 0, .error_exitcode = 99, .leak_check = LEAK_CHECK_FULL, .quiet = 0};
 
-/* memcheck's defaults: --show-leak-kinds=definite,possible and --errors-for-leak-kinds=definite,possible
- * (indirectly lost blocks hang off a definitely lost one, which is the error). */
-static const uint8_t leak_shown[BVM_LK_COUNT] = {[BVM_LK_DEFINITE] = 1, [BVM_LK_POSSIBLE] = 1};
-static const uint8_t leak_counted[BVM_LK_COUNT] = {[BVM_LK_DEFINITE] = 1, [BVM_LK_POSSIBLE] = 1};
+/* Which loss records are printed and which count as errors (one context each). buffervm's rule:
+ * every kind but still reachable is shown, definitely and indirectly lost are errors. (memcheck's
+ * defaults differ: --show-leak-kinds and --errors-for-leak-kinds are both definite,possible.) */
+static const uint8_t leak_shown[BVM_LK_COUNT] = {[BVM_LK_DEFINITE] = 1, [BVM_LK_INDIRECT] = 1, [BVM_LK_POSSIBLE] = 1};
+static const uint8_t leak_counted[BVM_LK_COUNT] = {[BVM_LK_DEFINITE] = 1, [BVM_LK_INDIRECT] = 1};
 static const char *const leak_words[BVM_LK_COUNT] = {"definitely lost", "indirectly lost", "possibly lost",
                                                      "still reachable"};
 
@@ -43,8 +44,6 @@ static struct {
 } book;
 
 void check_init(const struct check_opts *o) { opts = *o; }
-int check_leak_mode(void) { return (int)opts.leak_check; }
-int check_quiet(void) { return opts.quiet; }
 uint64_t check_error_count(void) { return book.errors; }
 
 static void *grow(void *p, size_t n, size_t size)
@@ -151,7 +150,8 @@ static int by_size(const void *x, const void *y)
 static void leak_records(struct check_text *t)
 {
     char a[32], b[32];
-    qsort(book.leaks, book.nleaks, sizeof book.leaks[0], by_size);
+    if (book.nleaks) /* qsort wants a real array even for none */
+        qsort(book.leaks, book.nleaks, sizeof book.leaks[0], by_size);
     for (size_t i = 0; i < book.nleaks; i++) {
         const struct leak *l = &book.leaks[i];
         if (!leak_shown[l->kind])

@@ -27,8 +27,6 @@ void check_after_fork(void);
 uint64_t check_error_count(void);
 
 /* ---- between check_report.c (hc_check, error records) and check_end.c (counts, leaks, exit) ---- */
-int check_leak_mode(void);  /* enum leak_check */
-int check_quiet(void);
 /* An error context seen (key: its kind and where-stack): returns 1 the first time (print it). */
 int check_count_error(uint64_t key);
 /* A LEAK report (validated): kept for the end; counted when it is an error. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "check_report.h"
 #include "bvm_abi.h"
 #include "cpuid.h"
 #include "disasm.h"
@@ -190,6 +191,7 @@ int main(int argc, char **argv)
     policy_init(&o.policy, path);
     run_install_signals(v, &gm);
     syscall_filter_install(!policy_sandboxed() || o.policy.net, o.verbose);
+    check_init(&o.check);
     struct run_result res;
     run_loop(v, hc, &res);
     if (o.stats) {

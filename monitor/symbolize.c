@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #define CACHE_SLOTS 16
+#define NAME_MEMO 64 /* per module: a libc frame's name costs a walk of its symbol table */
 
 /* One file as libdwfl sees it, at its link-time addresses (bias 0 for ET_DYN too). */
 struct module {
@@ -22,6 +23,10 @@ struct module {
     Dwfl_Module *mod;
     GElf_Addr bias;
     uint64_t used; /* for eviction: the least recently used goes */
+    struct {
+        Dwarf_Addr start;
+        const char *name; /* libdw's string, alive with dwfl */
+    } best[NAME_MEMO];    /* symbol_name's answers, by the symbol's start */
 };
 
 static struct module cache[CACHE_SLOTS];
@@ -222,16 +227,21 @@ static const char *symbol_name(struct module *m, Dwarf_Addr addr)
     const char *best = dwfl_module_addrinfo(m->mod, addr, &off, &sym, NULL, NULL, NULL);
     if (!best || best[0] != '_') /* a plain name: nothing better to find */
         return best;
+    Dwarf_Addr start = addr - off;
+    unsigned slot = (unsigned)(start >> 4) % NAME_MEMO;
+    if (m->best[slot].name && m->best[slot].start == start)
+        return m->best[slot].name;
     int bind = GELF_ST_BIND(sym.st_info), n = dwfl_module_getsymtab(m->mod);
     for (int i = 1; i < n; i++) {
         GElf_Sym s;
         GElf_Addr a;
         const char *name = dwfl_module_getsym_info(m->mod, i, &s, &a, NULL, NULL, NULL);
         int type = GELF_ST_TYPE(s.st_info);
-        if (name && name[0] && a == addr - off && (type == STT_FUNC || type == STT_GNU_IFUNC) &&
+        if (name && name[0] && a == start && (type == STT_FUNC || type == STT_GNU_IFUNC) &&
             better_name(name, GELF_ST_BIND(s.st_info), best, bind))
             best = name, bind = GELF_ST_BIND(s.st_info);
     }
+    m->best[slot].start = start, m->best[slot].name = best;
     return best;
 }
 
