@@ -41,6 +41,9 @@ static bool host_specific(const ZydisDecodedInstruction *in)
               in->mnemonic == ZYDIS_MNEMONIC_BTR || in->mnemonic == ZYDIS_MNEMONIC_BTC;
     if (bt && in->opcode != 0xba && in->raw.modrm.mod != 3)
         return true;
+    /* 16-bit SHLD/SHRD by more than 16: result and flags undefined, and Intel and AMD differ. */
+    if ((in->mnemonic == ZYDIS_MNEMONIC_SHLD || in->mnemonic == ZYDIS_MNEMONIC_SHRD) && in->operand_width == 16)
+        return true;
     if (in->mnemonic == ZYDIS_MNEMONIC_LOOPE || in->mnemonic == ZYDIS_MNEMONIC_LOOPNE)
         for (unsigned k = 0; k < in->raw.prefix_count; k++)
             if (in->raw.prefixes[k].value == 0xf2 || in->raw.prefixes[k].value == 0xf3)
