@@ -4,7 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bvm_abi.h"
 #include "vcpu.h"
+
+/* The kernel writes the checker's bounds table in the soft CPU's format. */
+_Static_assert(BVM_BOUNDS(5, 4096) == (SCPU_BOUNDS_VALID | 5u | 4096u << 13), "bounds entry format");
+_Static_assert(BVM_CHECK_BOUNDS_VA + ((BVM_CHECK_ALIAS_END - BVM_CHECK_ALIAS_BASE) >> 12) * 4 <= BVM_CHECK_META_END,
+               "the bounds table fits in the metadata range");
 
 struct vcpu_soft {
     struct vcpu v;
@@ -23,10 +29,22 @@ static void soft_on_write(void *ctx, gpa_t gpa, uint64_t len)
     scpu_invalidate(((struct vcpu_soft *)ctx)->cpu, gpa, len);
 }
 
+/* buffervm check: byte-precise bounds on the heap checker's alias pages. The boot flags are in the
+ * bootinfo page, which boot_prepare has written by the time the state is set. */
+static int soft_set_bounds(struct vcpu_soft *s)
+{
+    struct bvm_bootinfo bi;
+    if (gm_read(s->gm, BVM_BOOTINFO_GPA, &bi, sizeof bi) < 0 || !(bi.flags & BVM_BOOT_CHECK))
+        return 0;
+    return scpu_set_bounds(s->cpu, BVM_CHECK_ALIAS_BASE, BVM_CHECK_ALIAS_END, BVM_CHECK_BOUNDS_VA, 0);
+}
+
 static int soft_set_state(struct vcpu *v, const struct vcpu_boot_state *st)
 {
     struct vcpu_soft *s = (struct vcpu_soft *)v;
     int err = scpu_set_sregs(s->cpu, &st->sregs);
+    if (!err)
+        err = soft_set_bounds(s);
     if (err)
         return err;
     scpu_set_regs(s->cpu, &st->regs);

@@ -72,6 +72,7 @@ enum {
 #define PFEC_U (1u << 2)
 #define PFEC_RSVD (1u << 3)
 #define PFEC_I (1u << 4)
+#define PFEC_PK (1u << 5)
 
 /* ---- segments: hidden parts cached as hardware does ---- */
 struct seg {
@@ -324,9 +325,13 @@ static inline unsigned opdesc_osz64(const struct opdesc *e, bool rexw, bool osiz
 #define TLB_SIZE (1u << TLB_BITS)
 /* A tag is the page-aligned linear address; the low bits carry TLB_SLOW when every
  * access through this entry must take the slow path (code page for stores,
- * pages watched by a hook). An invalid entry holds TLB_INVALID. */
+ * pages watched by a hook), TLB_BOUNDED when the data accesses through a CPL-3 entry must lie
+ * within the page's byte bounds (cpu.tlb_bounds; scpu_set_bounds). An invalid entry holds
+ * TLB_INVALID. Fast paths compare tags exactly, so either bit sends them to the slow path. */
 #define TLB_SLOW 1ull
 #define TLB_INVALID 2ull
+#define TLB_BOUNDED 4ull
+#define TLB_FLAGS (TLB_SLOW | TLB_BOUNDED)
 struct tlb_entry {
     uint64_t tag_r;   /* readable at this privilege */
     uint64_t tag_w;   /* writable (and dirty already set) */
@@ -335,6 +340,15 @@ struct tlb_entry {
     uint64_t gpa;     /* guest-physical page */
 };
 enum acc { ACC_R = 0, ACC_W = 1, ACC_X = 2 };
+/* The bytes [lo, hi) of a page that CPL-3 data accesses may touch (an entry tagged TLB_BOUNDED). */
+struct tlb_bounds {
+    uint16_t lo, hi;
+};
+/* scpu_set_bounds: user pages in [base, end) take their bounds from the table at `table`. */
+struct bounds_cfg {
+    uint64_t base, end, table;
+    bool on, vec_window; /* SCPU_BOUNDS_VEC_WINDOW */
+};
 
 /* ---- memory regions ---- */
 #define SCPU_MAX_SLOTS 8
@@ -383,6 +397,8 @@ struct cpu {
     struct fpu fpu;
 
     struct tlb_entry tlb[2][TLB_SIZE]; /* [0] supervisor, [1] user (CPL 3) */
+    struct tlb_bounds tlb_bounds[TLB_SIZE]; /* of tlb[1] entries tagged TLB_BOUNDED */
+    struct bounds_cfg bounds;
     unsigned tlb_span_bits; /* largest page (log2 bytes) filled since the last full flush */
 
     struct region regions[SCPU_MAX_SLOTS];
@@ -444,9 +460,17 @@ void mem_write(struct cpu *c, uint64_t lin, const void *src, unsigned size);
 /* Sized by osz (1/2/4/8). */
 uint64_t mem_readn(struct cpu *c, uint64_t lin, unsigned size);
 void mem_writen(struct cpu *c, uint64_t lin, uint64_t v, unsigned size);
-/* Host pointer to up to *n bytes from lin within one page (for REP MOVS/STOS runs).
- * Faults as an access of kind acc at lin would. Returns bytes available in *n (>= 1). */
+/* Host pointer to up to *n bytes from lin within one page. Faults as an access of kind acc
+ * at lin would. Returns bytes available in *n (>= 1); on a page with byte bounds
+ * (scpu_set_bounds) a lin outside them faults (CR2 = lin) and *n stops at their end. */
 uint8_t *mem_span(struct cpu *c, uint64_t lin, uint64_t want, int acc, uint64_t *n);
+/* mem_span for the runs of REP MOVS/STOS: NULL, without a fault, when lin's page has byte
+ * bounds that do not hold all min(want, rest of the page) bytes, so that the caller goes
+ * element by element (each element then checked exactly). Other faults as mem_span. */
+uint8_t *mem_run(struct cpu *c, uint64_t lin, uint64_t want, int acc, uint64_t *n);
+/* Faults as a data access of kind acc to [lin, lin+len) would (any length, page by page, byte
+ * bounds checked for the access as a whole), touching nothing: probes before multi-part stores. */
+void mem_check(struct cpu *c, uint64_t lin, uint64_t len, int acc);
 /* #AC as a data access of size (2, 4 or 8) at lin would raise it (mem_span checks none). */
 void mem_align_check(struct cpu *c, uint64_t lin, unsigned size);
 /* Supervisor-implicit accesses (descriptor tables, TSS, IDT): ignore CPL. */

@@ -124,6 +124,12 @@ void engine_flush_all(struct cpu *c)
     tlb_flush_all(c);
 }
 
+void engine_bounds_changed(struct cpu *c)
+{
+    c->bc->jit_env.bounds = c->bounds.on;
+    engine_flush_all(c);
+}
+
 /* Resize the code-page map after memory regions changed. */
 int engine_regions_changed(struct cpu *c)
 {

@@ -32,6 +32,17 @@ void mem_write_priv(struct cpu *c, uint64_t lin, const void *src, unsigned size,
 _Noreturn void mmu_raise(struct cpu *c, int st, uint64_t lin, uint64_t gpa, uint32_t err, int acc,
                          unsigned len);
 
+/* ---- byte bounds (bounds.c) ---- */
+/* A CPL-3 fill of entry e for page (inside the bounds range): its bounds from the table, if any,
+ * into cpu->tlb_bounds, and TLB_BOUNDED into its data tags. */
+void bounds_fill(struct cpu *c, struct tlb_entry *e, uint64_t page);
+/* The part [lin, lin+len) in one page of the data access [start, start+size), through an entry
+ * tagged TLB_BOUNDED: returns if the bounds allow it, else raises #PF (CR2 = start, error code
+ * P | U | PK, and W for a write). */
+void bounds_check(struct cpu *c, uint64_t lin, uint64_t len, int acc, uint64_t start, uint64_t size);
+/* Bytes from lin to the end of its bounded entry's bounds (0 when lin is outside them). */
+uint64_t bounds_room(struct cpu *c, uint64_t lin);
+
 /* ---- decoder (decode.c) ---- */
 enum dec_status {
     DEC_OK = 0,
@@ -76,6 +87,8 @@ void engine_invalidate(struct cpu *c, uint64_t gpa, uint64_t len);
 void engine_flush_all(struct cpu *c);
 /* The TLB was flushed: cached block-to-block links must be re-validated. */
 void engine_tlb_flushed(struct cpu *c);
+/* scpu_set_bounds changed cpu->bounds: translations follow it, the TLB is flushed. */
+void engine_bounds_changed(struct cpu *c);
 /* Linear address of the current instruction, for messages. */
 uint64_t engine_cur_lin(struct cpu *c);
 /* Copy up to max code bytes at lin without faulting; returns how many were fetchable. */

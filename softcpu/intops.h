@@ -91,7 +91,7 @@ INL uint8_t *mem_rmw_ptr(struct cpu *c, uint64_t ea, unsigned size)
     p = mem_span(c, ea, size, ACC_W, &n);
     if (likely(n >= size))
         return p;
-    mem_span(c, ea + n, size - n, ACC_W, &n); /* the second page must be writable too */
+    mem_check(c, ea, size, ACC_W); /* the second page must be writable too, byte bounds allow it */
     return NULL;
 }
 /* ---- fast paths (performance): the common case inline, everything else through the

@@ -319,12 +319,14 @@ static struct side_exit *j_new_exit(struct jctx *x, unsigned k)
     s->mem = x->mem;
     s->fhost = x->fhost;
     s->flags_saved = x->fhost;
+    s->bnd_at = s->bnd_back = NULL;
     return s;
 }
 
 /* rsi = host address of `size` bytes at linear rsi, or a side exit to the interpreter when
  * the TLB has no entry with this access, the entry is marked slow or the access crosses the
- * page. Clobbers rdi, rcx and RFLAGS. */
+ * page. An entry with byte bounds (CPL 3, bounds on) is checked out of line (emit_bounds_check)
+ * and the access goes on when they hold it whole. Clobbers rdi, rcx and RFLAGS. */
 struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
 {
     struct jbuf *e = &x->e;
@@ -346,9 +348,51 @@ struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
     emit_rr(e, 0x89, H_SI, H_CX);                       /* mov rcx, rsi */
     eb(e, 0x48), eb(e, 0x81), eb(e, 0xe1), en(e, 0xfffff000u, 4); /* and rcx, -4096 */
     emit_rm64(e, 0x3b, H_CX, H_BP, H_DI, 3, tag);       /* cmp rcx, [rbp + rdi*8 + tag] */
-    s->at[1] = emit_jcc32(e, 0x5);                      /* jne */
+    if (u && x->env->bounds) {
+        s->bnd_at = emit_jcc32(e, 0x5);                 /* jne: bounds, or the side exit */
+        s->bnd_size = (uint8_t)size;
+        s->bnd_write = write;
+    } else {
+        s->at[1] = emit_jcc32(e, 0x5);                  /* jne */
+    }
     emit_rm64(e, 0x03, H_SI, H_BP, H_DI, 3, add);       /* add rsi, [rbp + rdi*8 + addend] */
+    s->bnd_back = e->p;
     return s;
+}
+
+/* j_tlb's tag missed (rsi = lin, rcx = its page, rdi = 5 * TLB index): unless the tag is the
+ * page with TLB_BOUNDED alone and [lin, lin+size) lies within the entry's bounds, fall through
+ * to the side exit that follows (the interpreter checks exactly: partial aligned reads, faults);
+ * else rsi = the host address and back. Clobbers rdi, rcx and RFLAGS, as the lookup does. */
+static void emit_bounds_check(struct jctx *x, const struct side_exit *s)
+{
+    struct jbuf *e = &x->e;
+    int32_t base = OFF(tlb) + (int32_t)sizeof(((struct cpu *)0)->tlb[0]); /* CPL 3 */
+    int32_t tag = base + (int32_t)(s->bnd_write ? offsetof(struct tlb_entry, tag_w) : offsetof(struct tlb_entry, tag_r));
+    int32_t add = base + (int32_t)offsetof(struct tlb_entry, addend);
+    int32_t lo = OFF(tlb_bounds), hi = lo + (int32_t)offsetof(struct tlb_bounds, hi);
+    unsigned size = s->bnd_size;
+    uint8_t *out[3];
+    _Static_assert(sizeof(struct tlb_bounds) == 4, "the check scales the TLB index by 4");
+    patch32(e, s->bnd_at, e->p);
+    eb(e, 0x48), eb(e, 0x83), eb(e, 0xc9), eb(e, (unsigned)TLB_BOUNDED); /* or rcx, TLB_BOUNDED */
+    emit_rm64(e, 0x3b, H_CX, H_BP, H_DI, 3, tag);                    /* cmp rcx, [tag] */
+    out[0] = emit_jcc32(e, 0x5);                                     /* jne: not (only) bounded */
+    eb(e, 0x89), eb(e, 0xf1);                                        /* mov ecx, esi */
+    eb(e, 0x81), eb(e, 0xe1), en(e, 0xfff, 4);                       /* and ecx, 0xfff */
+    eb(e, 0x89), eb(e, 0xf7);                                        /* mov edi, esi */
+    eb(e, 0xc1), eb(e, 0xef), eb(e, 12);                             /* shr edi, 12 */
+    eb(e, 0x81), eb(e, 0xe7), en(e, TLB_SIZE - 1, 4);                /* and edi, TLB_SIZE - 1 */
+    eb(e, 0x66), eb(e, 0x3b), emit_mem(e, H_CX, H_BP, H_DI, 2, lo);  /* cmp cx, [lo] */
+    out[1] = emit_jcc32(e, 0x2);                                     /* jb: starts below lo */
+    eb(e, 0x83), eb(e, 0xc1), eb(e, size);                           /* add ecx, size */
+    eb(e, 0x66), eb(e, 0x3b), emit_mem(e, H_CX, H_BP, H_DI, 2, hi);  /* cmp cx, [hi] */
+    out[2] = emit_jcc32(e, 0x7);                                     /* ja: ends past hi */
+    emit_rm64(e, 0x8d, H_DI, H_DI, H_DI, 2, 0);                      /* lea rdi, [rdi + rdi*4] */
+    emit_rm64(e, 0x03, H_SI, H_BP, H_DI, 3, add);                    /* add rsi, [addend] */
+    patch32(e, emit_jmp32(e), s->bnd_back);
+    for (unsigned k = 0; k < 3; k++)
+        patch32(e, out[k], e->p);
 }
 
 /* ---- instructions ---- */
@@ -440,6 +484,8 @@ static void emit_side_exits(struct jctx *x)
 {
     for (unsigned s = 0; s < x->nexits; s++) {
         struct side_exit *se = &x->exits[s];
+        if (se->bnd_at)
+            emit_bounds_check(x, se);
         patch32(&x->e, se->at[0], x->e.p);
         patch32(&x->e, se->at[1], x->e.p);
         patch32(&x->e, se->at[2], x->e.p);

@@ -39,10 +39,12 @@ struct jit_code {
     struct jit_link link[JIT_LINKS];
 };
 
-/* Where translated code finds the engine's current block and TLB epoch. */
+/* Where translated code finds the engine's current block and TLB epoch; whether CPL-3 TLB
+ * entries may carry byte bounds (TLB_BOUNDED), which the lookup then checks inline. */
 struct jit_env {
     void **cur_block;
     const uint32_t *epoch;
+    bool bounds;
 };
 
 struct jit_arena {

@@ -21,6 +21,11 @@ struct side_exit {
     unsigned mem;     /* memory accesses completed before it */
     bool flags_saved; /* r9 holds the guest flags (lahf/seto) */
     bool fhost;       /* guest flags are in RFLAGS (after restoring) */
+    /* a lookup whose entry may carry byte bounds: its tag miss jumps (rel32 at bnd_at) to an
+     * inline check of them before this exit, which goes on at bnd_back when they allow it */
+    uint8_t *bnd_at, *bnd_back;
+    uint8_t bnd_size;
+    bool bnd_write;
 };
 
 struct jctx {

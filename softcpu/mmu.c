@@ -234,6 +234,8 @@ int mmu_probe(struct cpu *c, uint64_t lin, int acc, int user, uint8_t **host, ui
     bool w_ok = host_w && ((c->cr0 & CR0_PG) ? (wk.w || (!user && !(c->cr0 & CR0_WP) && acc == ACC_W)) : true);
     e->tag_w = w_ok ? (page | slow | (is_code_page(c, wk.gpa) ? TLB_SLOW : 0)) : TLB_INVALID;
     e->tag_x = (wk.nx && (c->efer & EFER_NXE)) ? TLB_INVALID : page;
+    if (user && c->bounds.on && page >= c->bounds.base && page < c->bounds.end)
+        bounds_fill(c, e, page); /* fetches fill the data tags too: done for every access */
     *host = h + (lin & 4095);
     return MMU_OK;
 }
@@ -262,7 +264,7 @@ static uint8_t *xlate(struct cpu *c, uint64_t lin, int acc, int user, unsigned l
     uint32_t err = 0;
     struct tlb_entry *e = tlb_slot(c, user, lin);
     uint64_t tag = acc == ACC_R ? e->tag_r : acc == ACC_W ? e->tag_w : e->tag_x;
-    if ((tag & ~TLB_SLOW) == (lin & PAGE_MASK))
+    if ((tag & ~TLB_FLAGS) == (lin & PAGE_MASK))
         return (uint8_t *)(uintptr_t)(lin + e->addend);
     int st = mmu_probe(c, lin, acc, user, &h, &gpa, &err);
     if (st != MMU_OK)
@@ -273,6 +275,22 @@ static uint8_t *xlate(struct cpu *c, uint64_t lin, int acc, int user, unsigned l
 static uint64_t lin_add(struct cpu *c, uint64_t lin, uint64_t n)
 {
     return (c->efer & EFER_LMA) ? lin + n : (uint32_t)(lin + n);
+}
+
+/* After xlate: whether lin's entry carries byte bounds for acc (only CPL-3 entries do). */
+static inline bool bounded(struct cpu *c, uint64_t lin, int acc, int user)
+{
+    const struct tlb_entry *e = tlb_slot(c, user, lin);
+    return user && ((acc == ACC_W ? e->tag_w : e->tag_r) & TLB_BOUNDED);
+}
+
+/* The part [lin, lin+len) of the data access [start, start+size) lies in lin's page, which xlate
+ * has just translated: a page with byte bounds must allow it, else #PF (bounds.c). */
+static inline void bounds_ok(struct cpu *c, uint64_t lin, unsigned len, int acc, int user, uint64_t start,
+                             unsigned size)
+{
+    if (unlikely(bounded(c, lin, acc, user)))
+        bounds_check(c, lin, len, acc, start, size);
 }
 
 /* Alignment check (#AC): CPL 3 with CR0.AM and RFLAGS.AC. While it is active, user TLB
@@ -297,16 +315,40 @@ void tlb_ac_changed(struct cpu *c)
     }
 }
 
+/* The common case of the slow path on a page with byte bounds: an entry that is only bounded
+ * (no TLB_SLOW: no #AC, no code) and an access within one page and within the bounds. */
+static inline uint8_t *bounded_hit(struct cpu *c, uint64_t lin, unsigned size, int acc, int user)
+{
+    const struct tlb_entry *e = tlb_slot(c, user, lin);
+    uint64_t want = ((lin + size - 1) & PAGE_MASK) | TLB_BOUNDED; /* the next page: another slot */
+    if (!user || (acc == ACC_W ? e->tag_w : e->tag_r) != want)
+        return NULL;
+    struct tlb_bounds b = c->tlb_bounds[(lin >> 12) & (TLB_SIZE - 1)];
+    if ((lin & 4095) < b.lo || (lin & 4095) + size > b.hi)
+        return NULL;
+    return (uint8_t *)(uintptr_t)(lin + e->addend);
+}
+
 static void read_slow(struct cpu *c, uint64_t lin, void *dst, unsigned size, int user)
 {
+    uint8_t *hit = bounded_hit(c, lin, size, ACC_R, user);
+    if (hit) {
+        memcpy(dst, hit, size);
+        return;
+    }
     ac_check(c, lin, size, user);
     unsigned first = 4096 - (unsigned)(lin & 4095);
     if (size <= first) {
-        memcpy(dst, xlate(c, lin, ACC_R, user, size), size);
+        uint8_t *h = xlate(c, lin, ACC_R, user, size);
+        bounds_ok(c, lin, size, ACC_R, user, lin, size);
+        memcpy(dst, h, size);
         return;
     }
+    uint64_t lin2 = lin_add(c, lin, first);
     uint8_t *h1 = xlate(c, lin, ACC_R, user, first);
-    uint8_t *h2 = xlate(c, lin_add(c, lin, first), ACC_R, user, size - first);
+    bounds_ok(c, lin, first, ACC_R, user, lin, size);
+    uint8_t *h2 = xlate(c, lin2, ACC_R, user, size - first);
+    bounds_ok(c, lin2, size - first, ACC_R, user, lin, size);
     memcpy(dst, h1, first);
     memcpy((uint8_t *)dst + first, h2, size - first);
 }
@@ -315,17 +357,24 @@ static void read_slow(struct cpu *c, uint64_t lin, void *dst, unsigned size, int
  * writes nothing. Stores into pages holding decoded code drop those blocks. */
 static void write_slow(struct cpu *c, uint64_t lin, const void *src, unsigned size, int user)
 {
+    uint8_t *hit = bounded_hit(c, lin, size, ACC_W, user);
+    if (hit) {
+        memcpy(hit, src, size);
+        return;
+    }
     ac_check(c, lin, size, user);
     unsigned first = 4096 - (unsigned)(lin & 4095);
     if (first > size)
         first = size;
     uint64_t lin2 = lin_add(c, lin, first);
     uint8_t *h1 = xlate(c, lin, ACC_W, user, first);
+    bounds_ok(c, lin, first, ACC_W, user, lin, size);
     uint64_t g1 = tlb_slot(c, user, lin)->gpa | (lin & 4095);
     uint8_t *h2 = NULL;
     uint64_t g2 = 0;
     if (size > first) {
         h2 = xlate(c, lin2, ACC_W, user, size - first);
+        bounds_ok(c, lin2, size - first, ACC_W, user, lin, size);
         g2 = tlb_slot(c, user, lin2)->gpa;
     }
     memcpy(h1, src, first);
@@ -423,7 +472,8 @@ void mem_align_check(struct cpu *c, uint64_t lin, unsigned size)
     ac_check(c, lin, size, cur_user(c));
 }
 
-uint8_t *mem_span(struct cpu *c, uint64_t lin, uint64_t want, int acc, uint64_t *n)
+/* mem_span and mem_run; strict: a lin outside a page's byte bounds faults (else NULL). */
+static uint8_t *span(struct cpu *c, uint64_t lin, uint64_t want, int acc, uint64_t *n, bool strict)
 {
     int u = cur_user(c);
     uint64_t room = 4096 - (lin & 4095);
@@ -432,12 +482,47 @@ uint8_t *mem_span(struct cpu *c, uint64_t lin, uint64_t want, int acc, uint64_t 
         *n = 1;
     c->stats.mem_accesses++;
     uint8_t *h = xlate(c, lin, acc, u, (unsigned)*n);
+    if (unlikely(bounded(c, lin, acc, u))) {
+        uint64_t in = bounds_room(c, lin);
+        if (!strict && in < *n)
+            return NULL;
+        if (in == 0)
+            bounds_check(c, lin, 1, acc, lin, 1);
+        if (in < *n)
+            *n = in;
+    }
     if (acc == ACC_W) {
         uint64_t g = tlb_slot(c, u, lin)->gpa | (lin & 4095);
         if (is_code_page(c, g))
             engine_code_written(c, g, *n);
     }
     return h;
+}
+
+uint8_t *mem_span(struct cpu *c, uint64_t lin, uint64_t want, int acc, uint64_t *n)
+{
+    return span(c, lin, want, acc, n, true);
+}
+
+uint8_t *mem_run(struct cpu *c, uint64_t lin, uint64_t want, int acc, uint64_t *n)
+{
+    return span(c, lin, want, acc, n, false);
+}
+
+void mem_check(struct cpu *c, uint64_t lin, uint64_t len, int acc)
+{
+    int u = cur_user(c);
+    uint64_t at = lin, left = len;
+    while (left) {
+        unsigned piece = 4096 - (unsigned)(at & 4095);
+        if (piece > left)
+            piece = (unsigned)left;
+        xlate(c, at, acc, u, piece);
+        if (unlikely(bounded(c, at, acc, u)))
+            bounds_check(c, at, piece, acc, lin, len);
+        at = lin_add(c, at, piece);
+        left -= piece;
+    }
 }
 
 uint64_t mem_read_sys(struct cpu *c, uint64_t lin, unsigned size)

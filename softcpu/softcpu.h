@@ -156,6 +156,30 @@ void scpu_interrupt(struct scpu *cpu, uint8_t vector);
  * results) must be announced here, so decoded code over it is dropped. */
 void scpu_invalidate(struct scpu *cpu, uint64_t gpa, uint64_t len);
 
+/* ---- byte bounds (a heap checker's) ----
+ * Linear pages in [base, end) may carry byte bounds. The page at va has its entry, a uint32_t,
+ * at linear address table + ((va - base) >> 12) * 4, read as a supervisor read through the guest's
+ * page tables when a CPL-3 access fills the TLB for the page (so an entry must not change while
+ * the page may be in the TLB: write it before mapping the page, INVLPG after changing it):
+ *   SCPU_BOUNDS_VALID | lo | hi << 13, 0 <= lo < hi <= 4096 (bits 0-12 and 13-25)
+ * allows the bytes [lo, hi) of the page. A table page that is not mapped, or an entry without
+ * SCPU_BOUNDS_VALID, leaves the page unrestricted. Every CPL-3 data access through a page with
+ * bounds must lie within them, except a read naturally aligned to its size of 8, 16, 32 or 64
+ * bytes, which needs only to overlap them; an access crossing pages is checked against each.
+ * Otherwise it raises #PF as a protection-key violation, precisely as any #PF: CR2 = the linear
+ * address of the access's first byte (a REP string instruction's element, which faults with
+ * rCX/rSI/rDI counting the elements done), error code P | U | PK (bit 5), and W for a write.
+ * Instruction fetches and supervisor accesses are not checked. base == end turns it off.
+ * flags: SCPU_BOUNDS_VEC_WINDOW widens the exception for aligned reads of 16, 32 or 64 bytes
+ * (vector loads): they need only the naturally aligned 64 bytes around them to overlap the
+ * bounds (glibc's SSE2 strlen, strchr... read a 64-byte window as four aligned 16-byte loads,
+ * some of which can miss a short string's bytes entirely); 8-byte reads still must overlap.
+ * Drops all decoded code and the TLB. 0, or -EINVAL (unaligned or wrapping range, table not
+ * 4-aligned or past the lower canonical half, unknown flags). */
+#define SCPU_BOUNDS_VALID (1u << 31)
+#define SCPU_BOUNDS_VEC_WINDOW 1u
+int scpu_set_bounds(struct scpu *cpu, uint64_t base, uint64_t end, uint64_t table, unsigned flags);
+
 void scpu_get_stats(struct scpu *cpu, struct scpu_stats *s);
 /* 1 when blocks run as translated host code (off with BVM_SOFT_JIT=0, or on a host without
  * LAHF/SAHF in 64-bit mode), 0 when everything is interpreted. */

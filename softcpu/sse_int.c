@@ -143,10 +143,8 @@ static void maskmov(struct cpu *c, const struct insn *i, const uint8_t *data, co
         any |= mask[k] & 0x80;
     /* the destination must be writable even for an all-zero mask (the host CPU faults then
      * too), and a fault is a write's (#PF error code W) */
-    uint64_t lin = seg_linear(c, i->seg, c->r[R_DI] & size_mask(i->asz), n), first, rest;
-    mem_span(c, lin, n, ACC_W, &first);
-    if (first < n)
-        mem_span(c, lin + first, n - first, ACC_W, &rest);
+    uint64_t lin = seg_linear(c, i->seg, c->r[R_DI] & size_mask(i->asz), n);
+    mem_check(c, lin, n, ACC_W);
     if (!any)
         return;
     mem_read(c, lin, buf, n);

@@ -47,14 +47,15 @@ static unsigned run_elems(struct cpu *c, uint64_t lin, uint64_t off, unsigned sz
     return (unsigned)(n < count ? n : count);
 }
 
-/* Host pointer to the lowest byte of a run of k elements at lin (moving by DF). */
+/* Host pointer to the lowest byte of a run of k elements at lin (moving by DF), or NULL: the
+ * caller goes element by element (also where byte bounds do not hold the whole run). */
 static uint8_t *run_ptr(struct cpu *c, uint64_t lin, unsigned k, unsigned sz, int acc)
 {
     uint64_t lo = (c->rflags & F_DF) ? lin - (uint64_t)(k - 1) * sz : lin, n;
-    if (lo != lin)
-        mem_span(c, lin, sz, acc, &n); /* a fault names the element at rSI/rDI, not lo */
-    uint8_t *p = mem_span(c, lo, (uint64_t)k * sz, acc, &n);
-    return n >= (uint64_t)k * sz ? p : NULL;
+    if (lo != lin && !mem_run(c, lin, sz, acc, &n)) /* a fault names the element at rSI/rDI */
+        return NULL;
+    uint8_t *p = mem_run(c, lo, (uint64_t)k * sz, acc, &n);
+    return p && n >= (uint64_t)k * sz ? p : NULL;
 }
 
 /* Copy k elements with the architectural element-by-element order, which differs from
@@ -123,7 +124,7 @@ static void rep_movs(struct cpu *c, const struct insn *i, unsigned sz)
             if (kd && kd < k) /* a shorter run: its lowest byte moved (DF=1) */
                 ps = run_ptr(c, sl, kd, sz, ACC_R);
             k = kd;
-            pd = k ? run_ptr(c, dl, k, sz, ACC_W) : NULL;
+            pd = k && ps ? run_ptr(c, dl, k, sz, ACC_W) : NULL;
         }
         if (!pd) {
             movs_one(c, i, sz);

@@ -26,17 +26,6 @@ static uint16_t x87_data_selector(struct cpu *c, const struct insn *i)
 /* The area of FLDENV/FNSTENV/FNSAVE/FRSTOR: the hardware we model (AMD) touches its first
  * word (a dword in the 32-bit layout), then its last byte, and that order decides which
  * address CR2 reports when the area crosses into a bad page. */
-static void x87_probe_w(struct cpu *c, uint64_t lin, uint64_t len)
-{
-    uint64_t got;
-    while (len) {
-        mem_span(c, lin, len, ACC_W, &got);
-        got = got < len ? got : len;
-        lin += got;
-        len -= got;
-    }
-}
-
 static uint64_t x87_area(struct cpu *c, const struct insn *i, unsigned n, int acc)
 {
     uint64_t ea = insn_ea(c, i, n);
@@ -44,8 +33,8 @@ static uint64_t x87_area(struct cpu *c, const struct insn *i, unsigned n, int ac
     uint8_t tmp[4];
     if (acc == ACC_W) {
         mem_align_check(c, ea, head); /* the first store is a word/dword access: #AC first */
-        x87_probe_w(c, ea, head);
-        x87_probe_w(c, ea + n - 1, 1);
+        mem_check(c, ea, head, ACC_W);
+        mem_check(c, ea + n - 1, 1, ACC_W);
     } else {
         mem_read(c, ea, tmp, head);
         mem_read8(c, ea + n - 1);

@@ -159,6 +159,8 @@ int main(int argc, char **argv)
     signal(SIGALRM, on_alarm);
     for (unsigned k = 0; k < systest_ncases; k++)
         test_run(systest_cases[k].name, systest_cases[k].fn);
+    for (unsigned k = 0; k < bounds_ncases; k++)
+        test_run(bounds_cases[k].name, bounds_cases[k].fn);
     scpu_destroy(cpu);
     return 0;
 }

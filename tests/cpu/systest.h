@@ -91,5 +91,8 @@ void t_page_bitmaps(void);
 
 extern const struct systest systest_cases[];
 extern const unsigned systest_ncases;
+/* systest_bounds.c */
+extern const struct systest bounds_cases[];
+extern const unsigned bounds_ncases;
 
 #endif

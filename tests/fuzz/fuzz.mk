@@ -7,7 +7,7 @@ FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g -Iinclude -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-parameter -Werror \
     -Wno-gnu-variable-sized-type-not-at-end -Wno-missing-field-initializers
-FUZZ_TARGETS := fuzz_hostcall fuzz_prog fuzz_kernel_exec fuzz_softcpu
+FUZZ_TARGETS := fuzz_hostcall fuzz_prog fuzz_kernel_exec fuzz_softcpu fuzz_check_syms
 FUZZ_MONITOR_SRC := $(filter-out monitor/main.c,$(MONITOR_SRC)) $(COMMON_SRC)
 
 $(FUZZ_DIR)/fuzz_hostcall: tests/fuzz/fuzz_hostcall.c $(FUZZ_MONITOR_SRC) $(B)/monitor/safe_syscall.o \
@@ -17,6 +17,10 @@ $(FUZZ_DIR)/fuzz_hostcall: tests/fuzz/fuzz_hostcall.c $(FUZZ_MONITOR_SRC) $(B)/m
 	    $(B)/monitor/blobs.o $(B)/libsoftcpu.a $(MONITOR_LIBS)
 
 $(FUZZ_DIR)/fuzz_prog: tests/fuzz/fuzz_prog.c monitor/prog.c $(COMMON_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Imonitor -o $@ $^
+
+$(FUZZ_DIR)/fuzz_check_syms: tests/fuzz/fuzz_check_syms.c monitor/check_syms.c $(COMMON_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Imonitor -o $@ $^
 

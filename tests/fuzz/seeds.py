@@ -83,8 +83,59 @@ def code():
         write("fuzz_softcpu", name, bytes([len(insn)]) + insn)
 
 
+def symbol_image(syms, table=2, etype=3, cut=None):
+    """An ELF with one R+X PT_LOAD over the whole file, .text of 0x80 bytes at 0x100, and a symbol
+    table (SHT_SYMTAB 2 or SHT_DYNSYM 11) of (name, value, size, info) with its string table."""
+    text_off, text = 0x100, b"\xc3" * 0x80
+    strtab, names = b"\0", []
+    for name, *_ in syms:
+        names.append(len(strtab))
+        strtab += name.encode() + b"\0"
+    symtab = b"\0" * 24 + b"".join(struct.pack("<IBBHQQ", names[i], info, 0, 1, value, size)
+                                    for i, (_, value, size, info) in enumerate(syms))
+    shstr = b"\0.text\0.symtab\0.strtab\0.shstrtab\0"
+    sym_off = text_off + len(text)
+    str_off = sym_off + len(symtab)
+    shstr_off = str_off + len(strtab)
+    sh_off = (shstr_off + len(shstr) + 7) & ~7
+    sh = b"\0" * 64
+    sh += struct.pack("<IIQQQQIIQQ", 1, 1, 6, text_off, text_off, len(text), 0, 0, 16, 0)
+    sh += struct.pack("<IIQQQQIIQQ", 7, table, 0, 0, sym_off, len(symtab), 3, 1, 8, 24)
+    sh += struct.pack("<IIQQQQIIQQ", 15, 3, 0, 0, str_off, len(strtab), 0, 0, 1, 0)
+    sh += struct.pack("<IIQQQQIIQQ", 23, 3, 0, 0, shstr_off, len(shstr), 0, 0, 1, 0)
+    size = sh_off + len(sh)
+    load = (1, 5, 0, 0, 0, size, size, 0x1000)
+    eh = b"\x7fELF" + bytes([2, 1, 1]) + b"\0" * 9
+    eh += struct.pack("<HHIQQQIHHHHHH", etype, 62, 1, text_off, 64, sh_off, 0, 64, 56, 1, 64, 5, 4)
+    ph = struct.pack("<IIQQQQQQ", *load)
+    blob = eh + ph
+    blob += b"\0" * (text_off - len(blob)) + text + symtab + strtab + shstr
+    blob += b"\0" * (sh_off - len(blob)) + sh
+    return blob[:cut] if cut else blob
+
+
+def symbol_tables():
+    glob, weak, local = 0x12, 0x22, 0x02  # STT_FUNC with STB_GLOBAL, STB_WEAK, STB_LOCAL
+    glibc_like = [("malloc", 0x100, 16, glob), ("__libc_malloc", 0x100, 16, glob), ("free", 0x110, 16, glob),
+                  ("__libc_free", 0x110, 16, glob), ("calloc", 0x120, 16, weak), ("memalign", 0x130, 16, weak),
+                  ("aligned_alloc", 0x130, 16, weak), ("malloc_usable_size", 0x140, 16, weak)]
+    musl_like = [("malloc", 0x100, 5, weak), ("__libc_malloc", 0x108, 5, glob), ("free", 0x110, 5, glob),
+                 ("__libc_free", 0x118, 16, glob), ("calloc", 0x130, 16, glob), ("__libc_calloc", 0x140, 16, glob),
+                 ("realloc", 0x150, 5, glob), ("tiny", 0x160, 1, glob), ("static_malloc", 0x170, 8, local)]
+    seeds = {
+        "symtab_glibc": symbol_image(glibc_like),
+        "dynsym_musl": symbol_image(musl_like, table=11),
+        "exec_symtab": symbol_image(musl_like, etype=2),
+        "conflict": symbol_image([("malloc", 0x100, 16, glob), ("free", 0x100, 16, glob)]),
+        "truncated": symbol_image(glibc_like, cut=0x1c0),
+    }
+    for name, blob in seeds.items():
+        write("fuzz_check_syms", name, blob)
+
+
 if __name__ == "__main__":
     hostcalls()
     images()
     code()
+    symbol_tables()
     sys.exit(0)
