@@ -682,7 +682,10 @@ _Static_assert(sizeof(struct bvm_hc_trace) == 16, "hc_trace size");
  * which bytes [lo, hi) of that page belong to the allocation (0 <= lo < hi <= 4096); an access
  * outside them is a #PF with error code PF_P | PF_PK (plus PF_W / PF_U as usual), which the kernel
  * reports. Reads naturally aligned to their size (8, 16, 32 or 64 bytes) that overlap [lo, hi) are
- * allowed: vectorised string functions read whole aligned words past a string's end. */
+ * allowed (memcheck's --partial-loads-ok), and, since string functions read whole words and
+ * vectors past a string's end, so are reads by vector (MMX/SSE) instructions whose aligned 64
+ * bytes overlap it, and reads past hi within the unit they read the string's NUL in (the 64 bytes
+ * before a vector read, a smaller read's aligned 8-byte word): softcpu.h, SCPU_BOUNDS_VEC_WINDOW. */
 #define BVM_CHECK_ALIAS_BASE 0x600000000000ull
 #define BVM_CHECK_ALIAS_END 0x700000000000ull
 #define BVM_CHECK_META_BASE 0x700000000000ull

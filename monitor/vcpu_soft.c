@@ -36,7 +36,8 @@ static int soft_set_bounds(struct vcpu_soft *s)
     struct bvm_bootinfo bi;
     if (gm_read(s->gm, BVM_BOOTINFO_GPA, &bi, sizeof bi) < 0 || !(bi.flags & BVM_BOOT_CHECK))
         return 0;
-    return scpu_set_bounds(s->cpu, BVM_CHECK_ALIAS_BASE, BVM_CHECK_ALIAS_END, BVM_CHECK_BOUNDS_VA, 0);
+    return scpu_set_bounds(s->cpu, BVM_CHECK_ALIAS_BASE, BVM_CHECK_ALIAS_END, BVM_CHECK_BOUNDS_VA,
+                           SCPU_BOUNDS_VEC_WINDOW);
 }
 
 static int soft_set_state(struct vcpu *v, const struct vcpu_boot_state *st)

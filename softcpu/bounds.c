@@ -1,6 +1,7 @@
 /* bounds.c: byte-precise bounds of checked pages (scpu_set_bounds): the table lookup when a CPL-3
  * access fills the TLB for such a page, and the check of each data access through its entry. */
 #include <errno.h>
+#include <string.h>
 
 #include "engine.h"
 
@@ -63,17 +64,48 @@ uint64_t bounds_room(struct cpu *c, uint64_t lin)
     return off >= b.lo && off < b.hi ? b.hi - off : 0;
 }
 
-/* Vectorised string functions read whole aligned words past a string's end (memcheck's
- * --partial-loads-ok): such a read is allowed when it overlaps the bounds at all, or (vector
- * sizes, SCPU_BOUNDS_VEC_WINDOW) when the aligned 64 bytes around it do. */
+/* Vectorised string functions read whole aligned words past a string's end. An aligned read of
+ * 8, 16, 32 or 64 bytes is allowed when it overlaps the bounds at all (memcheck's
+ * --partial-loads-ok: musl's word-at-a-time loops); with SCPU_BOUNDS_VEC_WINDOW, one by a vector
+ * instruction also when the aligned 64 bytes around it do (glibc's SSE2 strlen, strcmp... read a
+ * 64-byte window as 16-byte loads or as 8-byte MOVLPD/MOVHPD halves, some past a short string). */
 static bool partial_read_ok(struct cpu *c, struct tlb_bounds b, uint64_t off, uint64_t start, uint64_t size)
 {
     if (!(size == 8 || size == 16 || size == 32 || size == 64) || (start & (size - 1)))
         return false;
     uint64_t from = off, to = off + size;
-    if (size >= 16 && c->bounds.vec_window)
+    if (c->bounds.vec_window && c->cur && (c->cur->flags & OPF_VEC))
         from = off & ~63ull, to = from + 64;
     return from < b.hi && to > b.lo;
+}
+
+/* Whether the block's bytes in the page's [from, to) hold a zero byte. */
+static bool nul_within(struct cpu *c, struct tlb_bounds b, uint64_t lin, uint64_t off, uint64_t from, uint64_t to)
+{
+    from = from > b.lo ? from : b.lo, to = to < b.hi ? to : b.hi;
+    if (from >= to)
+        return false;
+    const struct tlb_entry *e = &c->tlb[1][(lin >> 12) & (TLB_SIZE - 1)];
+    return memchr((const void *)(uintptr_t)(lin - off + from + e->addend), 0, to - from) != NULL;
+}
+
+/* String functions read past a string's NUL, never further than the unit they read it in: glibc's
+ * SSE2 strlen, strchr, strcmp (when they cannot cross the page) load 8 to 64 bytes unaligned from
+ * the string or just past a 16-byte part of it; its generic strspn/strcspn read the aligned group
+ * of 4 bytes holding the NUL. With SCPU_BOUNDS_VEC_WINDOW, a read past the bounds is allowed when
+ * the block's bytes before it in that unit hold a zero byte: for a vector read of 8 to 64 bytes
+ * the 64 bytes before it, for a read of up to 8 bytes its aligned 8-byte word. (An over-read by a
+ * program's own code right after a NUL is missed so.) */
+static bool string_read_ok(struct cpu *c, struct tlb_bounds b, uint64_t lin, uint64_t off, uint64_t start,
+                           uint64_t size)
+{
+    if (!c->bounds.vec_window || start != lin || off + size > 4096)
+        return false;
+    if (c->cur && (c->cur->flags & OPF_VEC) && size >= 8 && size <= 64)
+        return nul_within(c, b, lin, off, off > 64 ? off - 64 : 0, off + size);
+    if (size <= 8 && (off & ~7ull) == ((off + size - 1) & ~7ull))
+        return nul_within(c, b, lin, off, off & ~7ull, off);
+    return false;
 }
 
 void bounds_check(struct cpu *c, uint64_t lin, uint64_t len, int acc, uint64_t start, uint64_t size)
@@ -83,7 +115,7 @@ void bounds_check(struct cpu *c, uint64_t lin, uint64_t len, int acc, uint64_t s
     if (off >= b.lo && off + len <= b.hi)
         return;
     /* an aligned read of these sizes never crosses a page: [lin, lin+len) is all of it */
-    if (acc == ACC_R && partial_read_ok(c, b, off, start, size))
+    if (acc == ACC_R && (partial_read_ok(c, b, off, start, size) || string_read_ok(c, b, lin, off, start, size)))
         return;
     c->cr2 = start;
     cpu_fault(c, EXC_PF, PFEC_P | PFEC_U | PFEC_PK | (acc == ACC_W ? PFEC_W : 0));

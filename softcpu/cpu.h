@@ -253,6 +253,7 @@ enum form {
 #define OPF_ENDBLK (1u << 1)  /* ends the block after it (mode/state change, I/O exit) */
 #define OPF_LOCK (1u << 2)    /* LOCK prefix allowed (with a memory destination) */
 #define OPF_REP (1u << 3)     /* REP/REPNE prefix meaningful */
+#define OPF_VEC (1u << 4)     /* MMX/SSE family (opcodes_sse.def): its memory reads are vector loads */
 #define OPF_D64 (1u << 8)     /* default operand size 64 in long mode (push, pop, ...) */
 #define OPF_F64 (1u << 9)     /* near branches: 64-bit in long mode, 16-bit under 66 (AMD) */
 #define OPF_NO64 (1u << 10)   /* invalid in 64-bit mode (#UD) */

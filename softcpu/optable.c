@@ -23,7 +23,14 @@ enum {
 const struct opdesc scpu_optable[] = {
 #include "opcodes_int.def"
 #include "opcodes_sys.def"
+#undef OP
+/* every MMX/SSE entry is marked (byte bounds treat its aligned reads as vector loads: bounds.c) */
+#define OP(map, opcode, pfx, regsel, modsel, rmsel, form, aux, flags, undef, mnem, fn) \
+    {(map), (opcode), (pfx), (regsel), (modsel), (rmsel), FORM_##form, (aux), (flags) | OPF_VEC, (undef), (mnem), fn},
 #include "opcodes_sse.def"
+#undef OP
+#define OP(map, opcode, pfx, regsel, modsel, rmsel, form, aux, flags, undef, mnem, fn) \
+    {(map), (opcode), (pfx), (regsel), (modsel), (rmsel), FORM_##form, (aux), (flags), (undef), (mnem), fn},
 #include "opcodes_x87.def"
     /* sentinel: keeps the array non-empty while the lists are being written */
     {0, 0, 0, 0, 0, 0, FORM_NONE, 0, 0, 0, NULL, NULL},

@@ -170,10 +170,14 @@ void scpu_invalidate(struct scpu *cpu, uint64_t gpa, uint64_t len);
  * address of the access's first byte (a REP string instruction's element, which faults with
  * rCX/rSI/rDI counting the elements done), error code P | U | PK (bit 5), and W for a write.
  * Instruction fetches and supervisor accesses are not checked. base == end turns it off.
- * flags: SCPU_BOUNDS_VEC_WINDOW widens the exception for aligned reads of 16, 32 or 64 bytes
- * (vector loads): they need only the naturally aligned 64 bytes around them to overlap the
- * bounds (glibc's SSE2 strlen, strchr... read a 64-byte window as four aligned 16-byte loads,
- * some of which can miss a short string's bytes entirely); 8-byte reads still must overlap.
+ * flags: SCPU_BOUNDS_VEC_WINDOW admits what vectorised string functions read past a string
+ * (never writes): an aligned read (8 to 64 bytes) by an MMX/SSE instruction needs only the
+ * naturally aligned 64 bytes around it to overlap the bounds (glibc's SSE2 strlen reads a 64-byte
+ * window as aligned 16-byte loads, or 8-byte MOVLPD/MOVHPD halves); and a read past the bounds
+ * within its page is allowed when the allowed bytes before it in its unit hold a zero byte (the
+ * string's NUL): 64 bytes before a vector read of 8 to 64 bytes (an unaligned first load from
+ * the string), its aligned 8-byte word for a read of up to 8 bytes (glibc's strcspn reads the
+ * aligned 4-byte group holding the NUL).
  * Drops all decoded code and the TLB. 0, or -EINVAL (unaligned or wrapping range, table not
  * 4-aligned or past the lower canonical half, unknown flags). */
 #define SCPU_BOUNDS_VALID (1u << 31)

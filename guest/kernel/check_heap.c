@@ -36,7 +36,9 @@ static uint32_t *const buckets = (uint32_t *)META_HASH;
 static struct slab *const slabs = (struct slab *)META_SLABS;
 static uint32_t *const chunk_live = (uint32_t *)META_CHUNKS;
 
-static uint64_t alias_next = BVM_CHECK_ALIAS_BASE;
+/* The first alias page stays unmapped too: every block has a guard page before and after it. */
+#define ALIAS_FIRST (BVM_CHECK_ALIAS_BASE + PAGE_SIZE)
+static uint64_t alias_next = ALIAS_FIRST;
 static uint32_t nblocks, free_records, nbuckets, nrecorded;
 static uint32_t nslabs, free_slabs, partial[NCLASSES];
 static uint32_t freed_ring[FREED_KEEP], freed_head, freed_count;
@@ -386,10 +388,9 @@ static struct cblock *find_page(uint64_t pg)
     return NULL;
 }
 
-struct cblock *heap_find_addr(uint64_t va)
+/* The block whose alias pages (guard included) hold va. */
+static struct cblock *find_owner(uint64_t va)
 {
-    if (!nbuckets || !check_alias(va))
-        return NULL;
     struct cblock *b = find_page(PAGE_DOWN(va));
     if (!b)
         b = large_find(va);
@@ -398,6 +399,22 @@ struct cblock *heap_find_addr(uint64_t va)
         if (b && !b->small)
             b = NULL;
     }
+    return b;
+}
+
+/* An address past a block's end, in its guard page, is also just before the next block's first
+ * page: the nearer of the two describes it (memcheck's "1 bytes before a block"). */
+struct cblock *heap_find_addr(uint64_t va)
+{
+    if (!nbuckets || !check_alias(va))
+        return NULL;
+    struct cblock *b = find_owner(va);
+    if (b && va < b->ptr + b->size)
+        return b;
+    uint64_t next_page = PAGE_DOWN(va) + PAGE_SIZE;
+    struct cblock *n = check_alias(next_page) ? find_owner(next_page) : NULL;
+    if (n && n->ptr > va && (!b || n->ptr - va <= va - (b->ptr + b->size)))
+        return n;
     return b;
 }
 
@@ -444,7 +461,7 @@ void heap_reset(void)
     pt_prune(cur_as->root, BVM_CHECK_ALIAS_BASE, BVM_CHECK_META_END);
     write_cr3(read_cr3());
     memset(&heap_totals, 0, sizeof(heap_totals));
-    alias_next = BVM_CHECK_ALIAS_BASE;
+    alias_next = ALIAS_FIRST;
     nblocks = free_records = nbuckets = nrecorded = nslabs = free_slabs = nlarge = 0;
     memset(partial, 0, sizeof(partial));
     freed_head = freed_count = 0;

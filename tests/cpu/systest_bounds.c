@@ -32,7 +32,7 @@ static const uint64_t alias_phys[] = {DATA0, DATA0, DATA2, DATA3, DATA4, DATA4, 
 #define ERR_R 0x25u /* P | U | PK */
 #define ERR_W 0x27u /* P | W | U | PK */
 
-SNIPPET(g_b_ld8); SNIPPET(g_b_ld16); SNIPPET(g_b_ld32); SNIPPET(g_b_ld64); SNIPPET(g_b_ld128);
+SNIPPET(g_b_ld8); SNIPPET(g_b_ld16); SNIPPET(g_b_ld32); SNIPPET(g_b_ld64); SNIPPET(g_b_ld128); SNIPPET(g_b_ldq64); SNIPPET(g_b_ldhpd);
 SNIPPET(g_b_lda128); SNIPPET(g_b_st8); SNIPPET(g_b_st16); SNIPPET(g_b_st32); SNIPPET(g_b_st64);
 SNIPPET(g_b_st128); SNIPPET(g_b_add); SNIPPET(g_b_cmpxchg); SNIPPET(g_b_push); SNIPPET(g_b_pop);
 SNIPPET(g_b_movsb); SNIPPET(g_b_movsq); SNIPPET(g_b_stosq); SNIPPET(g_b_cmpsb); SNIPPET(g_b_scasb);
@@ -55,6 +55,8 @@ static void set_bounds(unsigned k, unsigned lo, unsigned hi)
  * A(0) [16, 29), A(1) [32, 60) (the same physical page), A(2) [4000, 4096), A(3) [0, 100);
  * A(4) has no entry, A(5) allows one byte only (code is fetched from it), A(6) [0, 100) is
  * read-only. */
+static unsigned string_nul; /* b_string_reads: not 0, where A(0)'s string ends */
+
 static void bounds_map(void)
 {
     put64(PML4 + 8 * ((ALIAS >> 39) & 511), B_PDPT | 7);
@@ -71,6 +73,10 @@ static void bounds_map(void)
     put64(T_PT, T_PAGE | 3); /* T_PT[1] stays 0: the table's second page is not present */
     for (uint64_t p = DATA0; p < DATA4 + 4096; p++)
         ram[p] = (uint8_t)(p * 7 + 3);
+    if (string_nul) { /* A(0) holds a string: 'x's, NUL at A(0) + string_nul */
+        memset(ram + phys(A(0) + 16), 'x', 13);
+        ram[phys(A(0) + string_nul)] = 0;
+    }
     set_bounds(0, 16, 29);
     set_bounds(1, 32, 60);
     set_bounds(2, 4000, 4096);
@@ -224,7 +230,7 @@ static void b_partial_reads(void)
 }
 
 /* SCPU_BOUNDS_VEC_WINDOW: an aligned vector read needs only its 64-byte window to overlap (glibc's
- * SSE2 strlen reads A(0)'s window [0, 64) as four 16-byte loads); qwords still must overlap. */
+ * SSE2 strlen reads A(0)'s window [0, 64) as four 16-byte loads); general-register qwords must overlap. */
 static void b_vec_window(void)
 {
     CHECK(scpu_set_bounds(cpu, ALIAS, ALIAS_END, TABLE, SCPU_BOUNDS_VEC_WINDOW) == 0, "flag refused");
@@ -233,9 +239,41 @@ static void b_vec_window(void)
     LOAD_AT(g_b_lda128, 16, A(0) + 64, ERR_R); /* the next window */
     LOAD_AT(g_b_lda128, 16, A(1) + 16, 0);     /* [16, 32): A(1)'s object starts at 32, same window */
     LOAD_AT(g_b_ld128, 16, A(0) + 4, ERR_R);   /* unaligned */
-    LOAD_AT(g_b_ld64, 8, A(0) + 8, ERR_R);     /* a qword must overlap */
+    LOAD_AT(g_b_ld64, 8, A(0) + 8, ERR_R);     /* a general-register qword must overlap */
     LOAD_AT(g_b_ld64, 8, A(0) + 24, 0);
+    LOAD_AT(g_b_ldhpd, 8, A(0) + 40, 0);       /* a vector qword: its window suffices */
+    LOAD_AT(g_b_ldq64, 8, A(0) + 8, 0);
+    LOAD_AT(g_b_ldq64, 8, A(0) + 64, ERR_R);   /* not the next window */
+    LOAD_AT(g_b_ldq64, 8, A(0) + 44, ERR_R);   /* unaligned */
     STORE_AT(g_b_st128, 16, A(0) + 0, ERR_W);  /* writes never */
+}
+
+/* SCPU_BOUNDS_VEC_WINDOW: past a NUL in the bounds, a string function's read unit may run on
+ * (A(0) = [16, 29) holds 'x's and a NUL at 27; the 'x' at 28 is in bounds too). */
+static void b_string_reads(void)
+{
+    CHECK(scpu_set_bounds(cpu, ALIAS, ALIAS_END, TABLE, SCPU_BOUNDS_VEC_WINDOW) == 0, "flag refused");
+    string_nul = 27;
+    LOAD_AT(g_b_ld128, 16, A(0) + 17, 0);     /* [17, 33): unaligned, the NUL inside */
+    LOAD_AT(g_b_ld128, 16, A(0) + 29, 0);     /* just past the bounds, the NUL within 64 before */
+    LOAD_AT(g_b_ldhpd, 8, A(0) + 33, 0);      /* strcmp's upper half */
+    LOAD_AT(g_b_ld128, 16, A(0) + 93, ERR_R); /* more than 64 bytes on */
+    LOAD_AT(g_b_ld8, 1, A(0) + 29, 0);        /* a byte in the NUL's aligned word [24, 32) */
+    LOAD_AT(g_b_ld16, 2, A(0) + 30, 0);
+    LOAD_AT(g_b_ld8, 1, A(0) + 32, ERR_R);    /* the next word */
+    LOAD_AT(g_b_ld16, 2, A(0) + 31, ERR_R);   /* crossing into it */
+    STORE_AT(g_b_st8, 1, A(0) + 29, ERR_W);   /* writes never */
+    string_nul = 12;                          /* a NUL before the bounds does not count */
+    LOAD_AT(g_b_ld128, 16, A(0) + 17, ERR_R);
+    LOAD_AT(g_b_ld8, 1, A(0) + 29, ERR_R);
+    string_nul = 0;                           /* no NUL: no string */
+    LOAD_AT(g_b_ld128, 16, A(0) + 17, ERR_R);
+    LOAD_AT(g_b_ld8, 1, A(0) + 29, ERR_R);
+    CHECK(scpu_set_bounds(cpu, ALIAS, ALIAS_END, TABLE, 0) == 0, "flag not cleared");
+    string_nul = 27;                          /* without the flag, strict */
+    LOAD_AT(g_b_ld128, 16, A(0) + 17, ERR_R);
+    LOAD_AT(g_b_ld8, 1, A(0) + 29, ERR_R);
+    string_nul = 0;
 }
 
 /* Writes must lie wholly inside, aligned or not. */
@@ -481,13 +519,14 @@ static void with_cpu(bool jit, void (*fn)(void))
     static void fn##_interp(void) { with_cpu(false, fn); }                                                  \
     static void fn##_jit(void) { with_cpu(true, fn); }
 BOTH(b_loads) BOTH(b_partial_reads) BOTH(b_stores) BOTH(b_crossing) BOTH(b_rmw_stack) BOTH(b_strings)
-BOTH(b_unrestricted) BOTH(b_loop) BOTH(b_vec_window)
+BOTH(b_unrestricted) BOTH(b_loop) BOTH(b_vec_window) BOTH(b_string_reads)
 #define CASES(name, fn) {"sys_bounds_" name "_interp", fn##_interp}, {"sys_bounds_" name "_jit", fn##_jit}
 
 const struct systest bounds_cases[] = {
     CASES("loads", b_loads),
     CASES("partial_aligned_reads", b_partial_reads),
     CASES("vector_read_window", b_vec_window),
+    CASES("string_reads", b_string_reads),
     CASES("stores", b_stores),
     CASES("page_crossing", b_crossing),
     CASES("rmw_stack_fxsave", b_rmw_stack),

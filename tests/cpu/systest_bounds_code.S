@@ -32,6 +32,19 @@ SNIP(g_b_ld128)         /* movdqu: any alignment */
     ud2
 END(g_b_ld128)
 
+SNIP(g_b_ldq64)          /* an 8-byte vector load (MOVQ xmm, m64) */
+    movq (%rbx), %xmm0
+    movq %xmm0, %rax       /* the test reads loads of 8 bytes from rax */
+    ud2
+END(g_b_ldq64)
+
+SNIP(g_b_ldhpd)          /* glibc's strcmp-sse2 reads the upper half of a 16-byte window so */
+    movhpd (%rbx), %xmm0
+    punpckhqdq %xmm0, %xmm0
+    movq %xmm0, %rax
+    ud2
+END(g_b_ldhpd)
+
 SNIP(g_b_lda128)        /* movdqa: 16-aligned */
     movdqa (%rbx), %xmm0
     ud2
