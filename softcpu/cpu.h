@@ -341,6 +341,12 @@ struct tlb_entry {
     uint64_t gpa;     /* guest-physical page */
 };
 enum acc { ACC_R = 0, ACC_W = 1, ACC_X = 2 };
+/* A large page some TLB entries were filled from: [base, base + 2^bits). */
+#define TLB_BIG 8
+struct tlb_big {
+    uint64_t base;
+    unsigned bits;
+};
 /* The bytes [lo, hi) of a page that CPL-3 data accesses may touch (an entry tagged TLB_BOUNDED). */
 struct tlb_bounds {
     uint16_t lo, hi;
@@ -401,6 +407,8 @@ struct cpu {
     struct tlb_bounds tlb_bounds[TLB_SIZE]; /* of tlb[1] entries tagged TLB_BOUNDED */
     struct bounds_cfg bounds;
     unsigned tlb_span_bits; /* largest page (log2 bytes) filled since the last full flush */
+    struct tlb_big big[TLB_BIG]; /* the large pages filled since then (nbig > TLB_BIG: more) */
+    unsigned nbig;
 
     struct region regions[SCPU_MAX_SLOTS];
     struct scpu_cpuid_entry *cpuid;

@@ -14,6 +14,7 @@
  * exactly the blocks whose bytes it overlaps.
  */
 #define ARENA_SIZE (32u << 20)
+#define CODE_LIN_BITS 65536u
 #define HASH_BITS 14
 #define PAGE_HASH_BITS 12
 #define NO_PAGE (~0ull)
@@ -55,7 +56,17 @@ struct block_cache {
     struct jit_env jit_env;
     struct jit_link *pending_link; /* a translated block left through this unlinked exit */
     uint32_t epoch; /* bumped by every TLB flush: successor links older than it are stale */
+    /* linear pages blocks were built from, hashed (a set bit may be another page's): an INVLPG
+     * of a page with no bit cannot change any block's translation, so links stay valid */
+    uint64_t code_lin[CODE_LIN_BITS / 64];
 };
+
+static inline unsigned code_lin_bit(uint64_t lin) { return (unsigned)(lin >> 12) & (CODE_LIN_BITS - 1); }
+
+static inline void code_lin_add(struct block_cache *bc, uint64_t lin)
+{
+    bc->code_lin[code_lin_bit(lin) / 64] |= 1ull << (code_lin_bit(lin) % 64);
+}
 
 static inline unsigned hash_rip(uint64_t rip)
 {
@@ -105,6 +116,12 @@ static void *arena_alloc(struct block_cache *bc, size_t n)
 void engine_tlb_flushed(struct cpu *c)
 {
     if (c->bc)
+        c->bc->epoch++;
+}
+
+void engine_tlb_page_flushed(struct cpu *c, uint64_t lin)
+{
+    if (c->bc && (c->bc->code_lin[code_lin_bit(lin) / 64] >> (code_lin_bit(lin) % 64) & 1))
         c->bc->epoch++;
 }
 
@@ -383,8 +400,11 @@ static struct block *block_build(struct cpu *c, uint64_t lin, uint64_t gpa, cons
     b->hnext = bc->hash[h];
     bc->hash[h] = b;
     page_add_block(c, gpa & ~4095ull, b);
-    if (b->gpa2 != NO_PAGE)
+    code_lin_add(bc, lin0);
+    if (b->gpa2 != NO_PAGE) {
         page_add_block(c, b->gpa2, b);
+        code_lin_add(bc, b->lin2);
+    }
     c->stats.insns_decoded += n;
     c->stats.blocks_built++;
     return b;

@@ -12,6 +12,7 @@ void tlb_flush_all(struct cpu *c)
 {
     engine_tlb_flushed(c);
     c->tlb_span_bits = 12;
+    c->nbig = 0;
     for (int u = 0; u < 2; u++)
         for (unsigned k = 0; k < TLB_SIZE; k++) {
             struct tlb_entry *e = &c->tlb[u][k];
@@ -19,18 +20,50 @@ void tlb_flush_all(struct cpu *c)
         }
 }
 
-/* Entries are filled per 4 KiB even inside large pages, so INVLPG drops every slot the
- * largest page filled since the last full flush could have produced around lin: one slot
- * per privilege when only 4 KiB pages were filled, the 2 MiB region's slots after a 2 MiB
- * page, everything after a 1 GiB page (a full flush is always allowed). */
+/* A fill from a page larger than 4 KiB: its region is remembered (until the list is full: then
+ * every INVLPG assumes the largest page around its address, as if it were in one). */
+static void tlb_note_big(struct cpu *c, uint64_t lin, unsigned bits)
+{
+    uint64_t base = lin & ~((1ull << bits) - 1);
+    for (unsigned k = 0; k < c->nbig && k < TLB_BIG; k++)
+        if (c->big[k].base == base && c->big[k].bits == bits)
+            return;
+    if (c->nbig < TLB_BIG)
+        c->big[c->nbig] = (struct tlb_big){base, bits};
+    c->nbig++;
+    if (bits > c->tlb_span_bits)
+        c->tlb_span_bits = bits;
+}
+
+/* The size (log2) of the largest page filled around lin since the last full flush: 12 when lin
+ * is in no remembered large page. */
+static unsigned tlb_span_at(const struct cpu *c, uint64_t lin)
+{
+    if (c->nbig > TLB_BIG)
+        return c->tlb_span_bits;
+    unsigned bits = 12;
+    for (unsigned k = 0; k < c->nbig; k++)
+        if ((lin & ~((1ull << c->big[k].bits) - 1)) == c->big[k].base && c->big[k].bits > bits)
+            bits = c->big[k].bits;
+    return bits;
+}
+
+/* Entries are filled per 4 KiB even inside large pages, so INVLPG drops every slot a large page
+ * filled around lin could have produced: one slot per privilege for a 4 KiB page, the 2 MiB
+ * region's slots in a 2 MiB page, everything in a 1 GiB page (a full flush is always allowed).
+ * Block links survive the INVLPG of a 4 KiB page no block was built from. */
 void tlb_flush_page(struct cpu *c, uint64_t lin)
 {
-    if (c->tlb_span_bits > 21) {
+    unsigned bits = tlb_span_at(c, lin);
+    if (bits > 21) {
         tlb_flush_all(c);
         return;
     }
-    engine_tlb_flushed(c);
-    uint64_t n = c->tlb_span_bits > 12 ? 1ull << (c->tlb_span_bits - 12) : 1, first = (lin >> 12) & ~(n - 1);
+    if (bits > 12)
+        engine_tlb_flushed(c);
+    else
+        engine_tlb_page_flushed(c, lin);
+    uint64_t n = 1ull << (bits - 12), first = (lin >> 12) & ~(n - 1);
     for (int u = 0; u < 2; u++)
         for (uint64_t k = 0; k < n; k++) {
             struct tlb_entry *e = tlb_slot(c, u, (first + k) << 12);
@@ -225,8 +258,8 @@ int mmu_probe(struct cpu *c, uint64_t lin, int acc, int user, uint8_t **host, ui
     if (!h || avail < 4096)
         return MMU_NOMEM;
     struct tlb_entry *e = tlb_slot(c, user, lin);
-    if (wk.span_bits > c->tlb_span_bits)
-        c->tlb_span_bits = wk.span_bits;
+    if (wk.span_bits > 12)
+        tlb_note_big(c, lin, wk.span_bits);
     e->addend = (uintptr_t)h - (uintptr_t)page;
     e->gpa = wk.gpa;
     uint64_t slow = (user && c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & F_AC)) ? TLB_SLOW : 0;

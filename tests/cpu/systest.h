@@ -42,7 +42,7 @@
 
 #define SNIPPET(n) extern const uint8_t n[], n##_end[]
 SNIPPET(g_hlt); SNIPPET(g_io); SNIPPET(g_load_rbx); SNIPPET(g_store_rbx); SNIPPET(g_jmp_rbx);
-SNIPPET(g_ad); SNIPPET(g_two_loads); SNIPPET(g_ud2); SNIPPET(g_int3); SNIPPET(g_int80);
+SNIPPET(g_ad); SNIPPET(g_two_loads); SNIPPET(g_invlpg_loads); SNIPPET(g_invlpg_call); SNIPPET(g_ud2); SNIPPET(g_int3); SNIPPET(g_int80);
 SNIPPET(g_wrmsr); SNIPPET(g_rdmsr); SNIPPET(g_mov_cr4); SNIPPET(g_mov_from_cr3); SNIPPET(g_cli);
 SNIPPET(g_out80); SNIPPET(g_push_on_rax); SNIPPET(g_user_syscall); SNIPPET(g_kentry_sysret);
 SNIPPET(g_iret_user); SNIPPET(g_user_popf); SNIPPET(g_smc); SNIPPET(g_mov_al_1); SNIPPET(g_spin);
@@ -86,6 +86,8 @@ void t_wp(void);
 void t_accessed_dirty(void);
 void t_cross_store(void);
 void t_large_pages(void);
+void t_invlpg_large(void);
+void t_invlpg_code(void);
 void t_noncanonical(void);
 void t_page_bitmaps(void);
 

@@ -532,6 +532,8 @@ const struct systest systest_cases[] = {
     {"sys_accessed_dirty", t_accessed_dirty},
     {"sys_crossing_store_fault", t_cross_store},
     {"sys_large_pages", t_large_pages},
+    {"sys_invlpg_large_page", t_invlpg_large},
+    {"sys_invlpg_code", t_invlpg_code},
     {"sys_noncanonical", t_noncanonical},
     {"sys_page_bitmaps", t_page_bitmaps},
     {"sys_ist_alignment", t_ist_align},

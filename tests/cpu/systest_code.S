@@ -55,6 +55,26 @@ SNIP(g_two_loads)       /* through a 2 MiB page (%rbx) and a 1 GiB page (%rcx) *
     hlt
 END(g_two_loads)
 
+SNIP(g_invlpg_loads)    /* %rbx and %rcx twice, an INVLPG of %rbx's page between (after a HLT) */
+    mov (%rbx), %rax
+    mov (%rcx), %rdx
+    hlt
+    invlpg (%rbx)
+    mov (%rbx), %rax
+    mov (%rcx), %rdx
+    hlt
+END(g_invlpg_loads)
+
+SNIP(g_invlpg_call)     /* calls %rbx 200 times (linked blocks), HLT, INVLPG of it, again */
+1:  mov $200, %ecx
+2:  call *%rbx
+    dec %ecx
+    jnz 2b
+    hlt
+    invlpg (%rbx)
+    jmp 1b
+END(g_invlpg_call)
+
 SNIP(g_ud2)
     ud2
 END(g_ud2)

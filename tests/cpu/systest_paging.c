@@ -109,6 +109,41 @@ void t_large_pages(void)
           (unsigned long)R.rdx);
 }
 
+/* INVLPG of one address in a 2 MiB page drops the whole page's translation: a second address in
+ * it, read before, reads the new mapping after (the soft TLB holds large pages per 4 KiB). */
+void t_invlpg_large(void)
+{
+    machine(KCODE, false);
+    LOAD(KCODE, g_invlpg_loads);
+    put64(0x1001238, 0x1111), put64(0x1005238, 0x2222);
+    put64(0x1401238, 0x3333), put64(0x1405238, 0x4444);
+    R.rbx = 0x1000000 + 0x1238, R.rcx = 0x1000000 + 0x5238;
+    scpu_set_regs(cpu, &R);
+    CHECK(run() == SCPU_EXIT_HLT && R.rax == 0x1111 && R.rdx == 0x2222, "before: rax %#lx rdx %#lx",
+          (unsigned long)R.rax, (unsigned long)R.rdx);
+    put64(PD + 8 * 8, 0x1400000 | 0x80 | 7); /* the 2 MiB page moves to PA 20 MiB */
+    CHECK(run() == SCPU_EXIT_HLT && R.rax == 0x3333 && R.rdx == 0x4444, "after: rax %#lx rdx %#lx",
+          (unsigned long)R.rax, (unsigned long)R.rdx);
+}
+
+/* Code reached through a 4 KiB page, remapped to other code and INVLPG'd: the call (a linked
+ * block by then) runs the new code. */
+void t_invlpg_code(void)
+{
+    static const uint8_t one[] = {0xb8, 1, 0, 0, 0, 0xc3}, two[] = {0xb8, 2, 0, 0, 0, 0xc3};
+    machine(KCODE, false);
+    LOAD(KCODE, g_invlpg_call);
+    memcpy(ram + KDATA, one, sizeof one);
+    memcpy(ram + 0x4c000, two, sizeof two);
+    scpu_invalidate(cpu, KDATA, 4096);
+    scpu_invalidate(cpu, 0x4c000, 4096);
+    R.rbx = KDATA;
+    scpu_set_regs(cpu, &R);
+    CHECK(run() == SCPU_EXIT_HLT && R.rax == 1, "before: exit %u rax %#lx", ex.reason, (unsigned long)R.rax);
+    *pte(KDATA) = 0x4c000 | 3;
+    CHECK(run() == SCPU_EXIT_HLT && R.rax == 2, "after: exit %u rax %#lx", ex.reason, (unsigned long)R.rax);
+}
+
 void t_noncanonical(void)
 {
     machine(KCODE, false);
