@@ -341,12 +341,7 @@ struct tlb_entry {
     uint64_t gpa;     /* guest-physical page */
 };
 enum acc { ACC_R = 0, ACC_W = 1, ACC_X = 2 };
-/* A large page some TLB entries were filled from: [base, base + 2^bits). */
-#define TLB_BIG 8
-struct tlb_big {
-    uint64_t base;
-    unsigned bits;
-};
+#define TLB_BIG_BITS 4096u
 /* The bytes [lo, hi) of a page that CPL-3 data accesses may touch (an entry tagged TLB_BOUNDED). */
 struct tlb_bounds {
     uint16_t lo, hi;
@@ -406,9 +401,8 @@ struct cpu {
     struct tlb_entry tlb[2][TLB_SIZE]; /* [0] supervisor, [1] user (CPL 3) */
     struct tlb_bounds tlb_bounds[TLB_SIZE]; /* of tlb[1] entries tagged TLB_BOUNDED */
     struct bounds_cfg bounds;
-    unsigned tlb_span_bits; /* largest page (log2 bytes) filled since the last full flush */
-    struct tlb_big big[TLB_BIG]; /* the large pages filled since then (nbig > TLB_BIG: more) */
-    unsigned nbig;
+    /* the 2 MiB ([0]) and 1 GiB ([1]) pages filled since the last full flush, hashed (mmu.c) */
+    uint64_t tlb_big[2][TLB_BIG_BITS / 64];
 
     struct region regions[SCPU_MAX_SLOTS];
     struct scpu_cpuid_entry *cpuid;

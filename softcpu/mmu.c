@@ -11,8 +11,7 @@ static inline struct tlb_entry *tlb_slot(struct cpu *c, int user, uint64_t lin)
 void tlb_flush_all(struct cpu *c)
 {
     engine_tlb_flushed(c);
-    c->tlb_span_bits = 12;
-    c->nbig = 0;
+    memset(c->tlb_big, 0, sizeof c->tlb_big);
     for (int u = 0; u < 2; u++)
         for (unsigned k = 0; k < TLB_SIZE; k++) {
             struct tlb_entry *e = &c->tlb[u][k];
@@ -20,45 +19,39 @@ void tlb_flush_all(struct cpu *c)
         }
 }
 
-/* A fill from a page larger than 4 KiB: its region is remembered (until the list is full: then
- * every INVLPG assumes the largest page around its address, as if it were in one). */
-static void tlb_note_big(struct cpu *c, uint64_t lin, unsigned bits)
+/* The bit of cpu.tlb_big[level] for the large page of 2^bits bytes (level 0: 2 MiB, 1: 1 GiB)
+ * around lin; a hash: a bit may stand for more than one page, never too few. */
+static inline unsigned big_bit(uint64_t lin, unsigned bits)
 {
-    uint64_t base = lin & ~((1ull << bits) - 1);
-    for (unsigned k = 0; k < c->nbig && k < TLB_BIG; k++)
-        if (c->big[k].base == base && c->big[k].bits == bits)
-            return;
-    if (c->nbig < TLB_BIG)
-        c->big[c->nbig] = (struct tlb_big){base, bits};
-    c->nbig++;
-    if (bits > c->tlb_span_bits)
-        c->tlb_span_bits = bits;
+    uint64_t n = lin >> bits;
+    return (unsigned)(n ^ (n >> 12) ^ (n >> 24)) & (TLB_BIG_BITS - 1);
 }
 
-/* The size (log2) of the largest page filled around lin since the last full flush: 12 when lin
- * is in no remembered large page. */
-static unsigned tlb_span_at(const struct cpu *c, uint64_t lin)
+static inline bool big_test(const struct cpu *c, uint64_t lin, unsigned bits)
 {
-    if (c->nbig > TLB_BIG)
-        return c->tlb_span_bits;
-    unsigned bits = 12;
-    for (unsigned k = 0; k < c->nbig; k++)
-        if ((lin & ~((1ull << c->big[k].bits) - 1)) == c->big[k].base && c->big[k].bits > bits)
-            bits = c->big[k].bits;
-    return bits;
+    unsigned k = big_bit(lin, bits);
+    return c->tlb_big[bits > 21][k / 64] >> (k % 64) & 1;
+}
+
+/* A fill from a page larger than 4 KiB: its page's bit is set until the next full flush. */
+static inline void tlb_note_big(struct cpu *c, uint64_t lin, unsigned bits)
+{
+    unsigned k = big_bit(lin, bits);
+    c->tlb_big[bits > 21][k / 64] |= 1ull << (k % 64);
 }
 
 /* Entries are filled per 4 KiB even inside large pages, so INVLPG drops every slot a large page
  * filled around lin could have produced: one slot per privilege for a 4 KiB page, the 2 MiB
- * region's slots in a 2 MiB page, everything in a 1 GiB page (a full flush is always allowed).
- * Block links survive the INVLPG of a 4 KiB page no block was built from. */
+ * region's slots in a 2 MiB page, everything in a 1 GiB page (a full flush is always allowed);
+ * which large pages were filled since the last full flush, cpu.tlb_big says. Block links survive
+ * the INVLPG of a 4 KiB page no block was built from. */
 void tlb_flush_page(struct cpu *c, uint64_t lin)
 {
-    unsigned bits = tlb_span_at(c, lin);
-    if (bits > 21) {
+    if (big_test(c, lin, 30)) {
         tlb_flush_all(c);
         return;
     }
+    unsigned bits = big_test(c, lin, 21) ? 21 : 12;
     if (bits > 12)
         engine_tlb_flushed(c);
     else
