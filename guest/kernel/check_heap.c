@@ -248,9 +248,10 @@ static unsigned slab_slots(const struct slab *s) { return (unsigned)(PAGE_SIZE /
 static uint32_t slab_take(uint32_t id)
 {
     struct slab *s = &slabs[id];
-    unsigned slot = 0;
-    while (s->used[slot / 64] & (1ull << (slot % 64)))
-        slot++;
+    unsigned w = 0;
+    while (s->used[w] == ~0ull) /* not full: a clear bit exists below slab_slots */
+        w++;
+    unsigned slot = w * 64 + (unsigned)__builtin_ctzll(~s->used[w]);
     s->used[slot / 64] |= 1ull << (slot % 64);
     if (++s->nused == slab_slots(s))
         partial[s->cls] = s->next, s->next = 0;

@@ -4,6 +4,7 @@
 #include "bvm_linux.h"
 #include "cpu.h"
 #include "palloc.h"
+#include "string.h"
 
 #define PT_ENTRIES 512
 
@@ -11,6 +12,17 @@ static unsigned pt_index(uint64_t va, int level)
 {
     return (va >> (12 + 9 * level)) & 0x1ff;
 }
+
+/* The last level-0 tables walked to, by 2 MiB region: the checker maps and unmaps alias pages
+ * and its metadata many times per allocation, mostly in a few regions. Freeing any table
+ * (prune_level) forgets them all. */
+#define LEAF_CACHE 64
+static struct {
+    uint64_t root, region;
+    uint64_t *table;
+} leaf_cache[LEAF_CACHE];
+
+static void leaf_cache_forget(void) { memset(leaf_cache, 0, sizeof(leaf_cache)); }
 
 uint64_t pt_root(void)
 {
@@ -22,12 +34,15 @@ void pt_drop_identity(uint64_t root)
     uint64_t *pml4 = P2V(root);
     /* Its tables belong to the monitor's reserved boot area, so nothing is freed. */
     pml4[0] = 0;
+    leaf_cache_forget();
     write_cr3(read_cr3());
 }
 
-/* Walks to the level-0 table entry for va, creating tables when create is set. */
-static uint64_t *pt_walk(uint64_t root, uint64_t va, bool create)
+/* pt_walk when va's region is not in leaf_cache. */
+static uint64_t *pt_walk_tables(uint64_t root, uint64_t va, bool create)
 {
+    uint64_t region = (va >> 21) + 1;
+    unsigned slot = (unsigned)region % LEAF_CACHE;
     uint64_t *table = P2V(root);
     kassert(va < USER_TOP);
     for (int level = 3; level > 0; level--) {
@@ -45,7 +60,18 @@ static uint64_t *pt_walk(uint64_t root, uint64_t va, bool create)
             panic("pagetable: large page in a user slot at %#lx", (unsigned long)va);
         table = P2V(*e & PTE_ADDR);
     }
+    leaf_cache[slot].root = root, leaf_cache[slot].region = region, leaf_cache[slot].table = table;
     return &table[pt_index(va, 0)];
+}
+
+/* Walks to the level-0 table entry for va, creating tables when create is set. */
+static inline uint64_t *pt_walk(uint64_t root, uint64_t va, bool create)
+{
+    uint64_t region = (va >> 21) + 1; /* 0: an empty slot */
+    unsigned slot = (unsigned)region % LEAF_CACHE;
+    if (leaf_cache[slot].region == region && leaf_cache[slot].root == root)
+        return &leaf_cache[slot].table[pt_index(va, 0)];
+    return pt_walk_tables(root, va, create);
 }
 
 int pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags)
@@ -142,6 +168,7 @@ static unsigned prune_level(uint64_t table_pa, int level, uint64_t base, uint64_
         if (table_empty(P2V(child))) {
             table[i] = 0;
             palloc_unref(child);
+            leaf_cache_forget();
             freed++;
         }
     }
