@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVM_ABI_VERSION 8u
+#define BVM_ABI_VERSION 9u
 
 /* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
 #define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
@@ -673,6 +673,9 @@ _Static_assert(sizeof(struct bvm_hc_trace) == 16, "hc_trace size");
  *   record or the heap summary; the monitor prints it (memcheck's shape) and counts it. Returns 0.
  * BVM_CHECK_NOHEAP: the program ran without heap checking; buf_gpa holds a NUL-terminated reason
  *   of at most buf_len bytes. Returns 0.
+ * BVM_CHECK_UNWIND: fd as for SYMS; the monitor writes one struct bvm_check_unwind at buf_gpa
+ *   (buf_len at least its size, else -EINVAL): where the file's unwind tables are, for the call
+ *   stacks. Returns 0.
  */
 /* The checker's address ranges (below 2^47; mmap never hands them out). Every allocation gets
  * fresh alias pages in [ALIAS_BASE, ALIAS_END), never reused. The kernel's own metadata lives in
@@ -696,7 +699,7 @@ _Static_assert(sizeof(struct bvm_hc_trace) == 16, "hc_trace size");
 #define BVM_BOUNDS_HI(e) (((e) >> 13) & 0x1fffu) /* bits 13-25 */
 #define BVM_BOUNDS(lo, hi) (BVM_BOUNDS_VALID | (uint32_t)(lo) | ((uint32_t)(hi) << 13))
 
-enum bvm_check_op { BVM_CHECK_SYMS = 1, BVM_CHECK_REPORT = 2, BVM_CHECK_NOHEAP = 3 };
+enum bvm_check_op { BVM_CHECK_SYMS = 1, BVM_CHECK_REPORT = 2, BVM_CHECK_NOHEAP = 3, BVM_CHECK_UNWIND = 4 };
 
 /* The allocator entry points the checker takes over (BVM_CHECK_SYMS). */
 enum bvm_check_fn {
@@ -712,6 +715,24 @@ enum bvm_check_fn {
     BVM_CF_VALLOC,
     BVM_CF_PVALLOC,
     BVM_CF_MALLOC_USABLE_SIZE,
+    /* C++'s operators (libstdc++'s, or a program's own). A block remembers its family: malloc's
+     * (the ones above), new's or new[]'s; a release by another family is a mismatched free. */
+    BVM_CF_NEW,                       /* operator new(size_t) */
+    BVM_CF_NEW_NOTHROW,               /* operator new(size_t, nothrow_t const&): NULL on failure */
+    BVM_CF_NEW_ALIGNED,               /* operator new(size_t, align_val_t) */
+    BVM_CF_NEW_ALIGNED_NOTHROW,       /* operator new(size_t, align_val_t, nothrow_t const&) */
+    BVM_CF_NEW_ARRAY,                 /* operator new[]: the same four forms */
+    BVM_CF_NEW_ARRAY_NOTHROW,
+    BVM_CF_NEW_ARRAY_ALIGNED,
+    BVM_CF_NEW_ARRAY_ALIGNED_NOTHROW,
+    BVM_CF_DELETE,                    /* operator delete(void*), and (void*, nothrow_t const&) */
+    BVM_CF_DELETE_SIZED,              /* operator delete(void*, size_t) */
+    BVM_CF_DELETE_ALIGNED,            /* (void*, align_val_t), and (void*, align_val_t, nothrow_t const&) */
+    BVM_CF_DELETE_SIZED_ALIGNED,      /* (void*, size_t, align_val_t) */
+    BVM_CF_DELETE_ARRAY,              /* operator delete[]: the same four forms */
+    BVM_CF_DELETE_ARRAY_SIZED,
+    BVM_CF_DELETE_ARRAY_ALIGNED,
+    BVM_CF_DELETE_ARRAY_SIZED_ALIGNED,
     BVM_CF_COUNT
 };
 
@@ -723,10 +744,21 @@ struct bvm_check_sym {
 _Static_assert(sizeof(struct bvm_check_sym) == 16, "check_sym size");
 #define BVM_CHECK_MAX_SYMS 64
 
+/* BVM_CHECK_UNWIND's answer: file offsets and sizes, each range inside the file part of a PT_LOAD
+ * (so mapped with the code), all 0 when the file is not a usable x86-64 ELF. hdr: the
+ * PT_GNU_EH_FRAME segment (.eh_frame_hdr, with its search table); eh: when there is no hdr, the
+ * .eh_frame section found by its section header (static links have no .eh_frame_hdr), else 0. */
+struct bvm_check_unwind {
+    uint64_t hdr_off, hdr_len; /* OUT */
+    uint64_t eh_off, eh_len;   /* OUT */
+};
+_Static_assert(sizeof(struct bvm_check_unwind) == 32, "check_unwind size");
+
 struct bvm_hc_check {
     uint32_t op;      /* IN: enum bvm_check_op */
-    int32_t fd;       /* IN: SYMS: host fd */
-    uint64_t buf_gpa; /* IN: SYMS: bvm_check_sym[] written; REPORT: bvm_check_report read; NOHEAP: text */
+    int32_t fd;       /* IN: SYMS, UNWIND: host fd */
+    uint64_t buf_gpa; /* IN: SYMS: bvm_check_sym[] written; REPORT: bvm_check_report read; NOHEAP: text;
+                       * UNWIND: bvm_check_unwind written */
     uint32_t buf_len; /* IN: bytes at buf_gpa */
     uint32_t pad;
 };
@@ -744,6 +776,9 @@ enum bvm_check_kind {
     BVM_CK_FREE = 3,     /* invalid free()/realloc() of addr: fn says which */
     BVM_CK_LEAK = 4,     /* leak record: leak_kind, bytes, blocks; alloc = where they were allocated */
     BVM_CK_SUMMARY = 5,  /* heap and leak totals at exit (no stacks) */
+    BVM_CK_MISMATCH = 6, /* a live block released by another family than allocated it (free() of
+                          * new's, delete of new[]'s or malloc's...): fn the release called, addr
+                          * the block; the block is released all the same */
     BVM_CK_COUNT
 };
 

@@ -2,6 +2,7 @@
  * heap summary) and what it prints when the process ends, as memcheck does at exit. */
 #include "check_report.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,14 +11,14 @@
 #include "options.h"
 
 /* Until check_init: not `buffervm check`, so a process's end is left alone (error records from a
- * kernel that sends them anyway are still printed as they come). */
-static struct check_opts opts = {.on = 0, .error_exitcode = 99, .leak_check = LEAK_CHECK_FULL, .quiet = 0};
+ * kernel that sends them anyway are still printed as they come). Which loss records are printed
+ * and which count as errors (one context each) are the options' (memcheck's defaults differ:
+ * --show-leak-kinds and --errors-for-leak-kinds are both definite,possible). */
+static struct check_opts opts = {.on = 0, .error_exitcode = 99, .leak_check = LEAK_CHECK_FULL, .quiet = 0,
+                                 .show_kinds = CHECK_SHOW_KINDS_DEFAULT, .error_kinds = CHECK_ERROR_KINDS_DEFAULT};
 
-/* Which loss records are printed and which count as errors (one context each). buffervm's rule:
- * every kind but still reachable is shown, definitely and indirectly lost are errors. (memcheck's
- * defaults differ: --show-leak-kinds and --errors-for-leak-kinds are both definite,possible.) */
-static const uint8_t leak_shown[BVM_LK_COUNT] = {[BVM_LK_DEFINITE] = 1, [BVM_LK_INDIRECT] = 1, [BVM_LK_POSSIBLE] = 1};
-static const uint8_t leak_counted[BVM_LK_COUNT] = {[BVM_LK_DEFINITE] = 1, [BVM_LK_INDIRECT] = 1};
+static bool leak_shown(uint32_t kind) { return kind < BVM_LK_COUNT && (opts.show_kinds >> kind & 1); }
+static bool leak_counted(uint32_t kind) { return kind < BVM_LK_COUNT && (opts.error_kinds >> kind & 1); }
 static const char *const leak_words[BVM_LK_COUNT] = {"definitely lost", "indirectly lost", "possibly lost",
                                                      "still reachable"};
 
@@ -43,7 +44,11 @@ static struct {
     uint64_t allocs, frees, bytes_allocated;
 } book;
 
-void check_init(const struct check_opts *o) { opts = *o; }
+void check_init(const struct check_opts *o)
+{
+    opts = *o;
+    ct_set_num_callers(o->num_callers);
+}
 uint64_t check_error_count(void) { return book.errors; }
 
 static void *grow(void *p, size_t n, size_t size)
@@ -97,9 +102,9 @@ void check_leak_record(const struct bvm_check_report *r)
     struct leak *l = &book.leaks[book.nleaks];
     *l = (struct leak){.bytes = r->bytes, .blocks = r->blocks, .kind = r->leak_kind, .seq = (uint32_t)book.nleaks};
     book.nleaks++;
-    if (leak_shown[l->kind])
+    if (leak_shown(l->kind))
         ct_stack(&l->stack, r, &r->alloc);
-    if (leak_counted[l->kind])
+    if (leak_counted(l->kind))
         book.errors++, book.contexts++;
 }
 
@@ -154,7 +159,7 @@ static void leak_records(struct check_text *t)
         qsort(book.leaks, book.nleaks, sizeof book.leaks[0], by_size);
     for (size_t i = 0; i < book.nleaks; i++) {
         const struct leak *l = &book.leaks[i];
-        if (!leak_shown[l->kind])
+        if (!leak_shown(l->kind))
             continue;
         ct_line(t, "%s bytes in %s blocks are %s in loss record %zu of %zu", ct_commas(l->bytes, a),
                 ct_commas(l->blocks, b), leak_words[l->kind], i + 1, book.nleaks);

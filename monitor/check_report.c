@@ -1,11 +1,12 @@
-/* check_report.c: the CHECK hostcall: a file's allocator entries, error reports (memcheck's shape),
- * "heap checking is off". Every request is copied once and validated before use. */
+/* check_report.c: the CHECK hostcall: a file's allocator entries and unwind tables, error reports
+ * (memcheck's shape), "heap checking is off". Every request is copied once and validated before use. */
 #include "check_report.h"
 
 #include <errno.h>
 #include <string.h>
 
 #include "check_syms.h"
+#include "check_unwind.h"
 #include "check_text.h"
 #include "disasm.h"
 #include "hostcall.h"
@@ -44,7 +45,7 @@ static int report_valid(const struct bvm_check_report *r)
 static uint64_t context_key(const struct bvm_check_report *r, uint32_t size)
 {
     uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a over the fields */
-    uint64_t parts[3] = {r->kind, size, r->kind == BVM_CK_FREE ? r->fn : 0};
+    uint64_t parts[3] = {r->kind, size, r->kind == BVM_CK_FREE || r->kind == BVM_CK_MISMATCH ? r->fn : 0};
     for (int i = 0; i < 3 + (int)r->where.n; i++) {
         uint64_t v = i < 3 ? parts[i] : r->where.f[i - 3].pc;
         for (int b = 0; b < 8; b++)
@@ -80,12 +81,14 @@ static void error_record(const struct bvm_check_report *r)
 {
     struct check_text t = {0};
     uint32_t size = r->size;
-    if (r->kind != BVM_CK_FREE && size == 0)
+    if ((r->kind == BVM_CK_READ || r->kind == BVM_CK_WRITE) && size == 0)
         size = (uint32_t)disasm_mem_size(r->insn, r->insn_len, r->kind == BVM_CK_WRITE);
     if (!check_count_error(context_key(r, size)))
         return;
     if (r->kind == BVM_CK_FREE)
         ct_line(&t, "Invalid free() / delete / delete[] / realloc()");
+    else if (r->kind == BVM_CK_MISMATCH) /* (memcheck's words: "delete []" with a space here) */
+        ct_line(&t, "Mismatched free() / delete / delete []");
     else
         ct_line(&t, "Invalid %s of size %u", r->kind == BVM_CK_WRITE ? "write" : "read", size);
     ct_stack(&t, r, &r->where);
@@ -94,7 +97,7 @@ static void error_record(const struct bvm_check_report *r)
     ct_flush(&t);
 }
 
-/* ---- the three operations ---- */
+/* ---- the four operations ---- */
 
 static int64_t check_report(struct hc_ctx *c, const struct bvm_hc_check *a)
 {
@@ -131,6 +134,19 @@ static int64_t check_syms(struct hc_ctx *c, const struct bvm_hc_check *a)
     return n > 0 && gm_write(c->gm, a->buf_gpa, sym, (uint64_t)n * sizeof sym[0]) < 0 ? -EFAULT : n;
 }
 
+static int64_t check_unwind(struct hc_ctx *c, const struct bvm_hc_check *a)
+{
+    struct bvm_check_unwind u;
+    if (a->buf_len < sizeof u)
+        return -EINVAL;
+    if (!hc_fd_ok(c, a->fd))
+        return -EBADF;
+    if (!gm_ptr_w(c->gm, a->buf_gpa, sizeof u))
+        return -EFAULT;
+    check_unwind_find(a->fd, &u);
+    return gm_write(c->gm, a->buf_gpa, &u, sizeof u) < 0 ? -EFAULT : 0;
+}
+
 static int64_t check_noheap(struct hc_ctx *c, const struct bvm_hc_check *a)
 {
     char why[NOHEAP_MAX];
@@ -156,6 +172,8 @@ int64_t hc_check(struct hc_ctx *c, const struct bvm_hostcall *r)
         return check_report(c, a);
     case BVM_CHECK_NOHEAP:
         return check_noheap(c, a);
+    case BVM_CHECK_UNWIND:
+        return check_unwind(c, a);
     default:
         return -EINVAL;
     }

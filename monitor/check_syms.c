@@ -1,4 +1,5 @@
-/* check_syms.c: finds a file's allocator entry points in its .dynsym and .symtab (pread only). */
+/* check_syms.c: finds a file's allocator entry points (the malloc family, C++'s operators new and
+ * delete) in its .dynsym and .symtab (pread only). */
 #include "check_syms.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "bvm_elf.h"
+#include "elf_file.h"
 
 /*
  * Which symbols are taken. Every pointer the checker's malloc hands out must reach the checker's
@@ -20,13 +22,21 @@
  *     first 3 bytes lie in the file part of an executable (PF_X) PT_LOAD. LOCAL symbols are a
  *     file's private business: the dl-minimal malloc of older ld.so builds is a LOCAL `malloc`.
  *  2. The public names (malloc, free, calloc, realloc, reallocarray, memalign, posix_memalign,
- *     aligned_alloc, valloc, pvalloc, malloc_usable_size, and cfree = free) are always taken.
+ *     aligned_alloc, valloc, pvalloc, malloc_usable_size, and cfree = free) are always taken, and
+ *     so are C++'s replaceable operators new, new[], delete and delete[] in all their forms (`cxx`
+ *     below: Itanium-mangled for x86-64, size_t is `m`): libstdc++'s, or a program's own, which
+ *     memcheck replaces too. A program's operator new may be any code (a pool, malloc): as the
+ *     malloc family, it is taken whole, and calls to it never reach it.
  *  3. The private twins (__libc_malloc, __libc_calloc, __libc_free, __libc_realloc and the rest of
  *     `twins` below) are taken only when one of them shares an address with a public name of the
  *     same file: then libc's internal allocator *is* the public one, and every twin must be ours.
  *     Otherwise the twins are a self-paired allocator libc keeps for itself, left alone.
  *  4. Names at one offset merge; two of different calling conventions (malloc and free) at one
- *     offset make it unusable and it is dropped.
+ *     offset make it unusable and it is dropped. The operators' conventions are malloc's (new,
+ *     new[], their nothrow forms: the size first, the rest unused) and free's (every delete: the
+ *     pointer first, the rest unused), so an operator that is an alias of malloc or free (some
+ *     allocator libraries do that) merges into it, and the lowest fn (malloc's family) names it:
+ *     a block's family is then malloc's, and no mismatch is reported that the code cannot tell.
  *
  * Evidence (nm, Debian 12):
  *  - glibc 2.36 libc.so.6 (.dynsym only): malloc = __libc_malloc 0x98930, free = __libc_free =
@@ -46,6 +56,10 @@
  *    every public call is ours. musl's libc.so exports only the public names.
  *  - ld.so (/lib64/ld-linux-x86-64.so.2, glibc 2.36): no .symtab, and its .dynsym exports none of
  *    these names (its minimal malloc is __minimal_malloc, LOCAL): nothing is taken from it.
+ *  - libstdc++.so.6.0.30 (GCC 12, .dynsym only): the 20 operators of `cxx` below, each its own
+ *    function of 9 to 100 bytes at its own address (the sized and nothrow deletes and new[] are
+ *    jumps to operator delete(void*) and operator new(size_t), new's nothrow forms call it inside
+ *    a try block). g++ -static: the ones the program uses, from libstdc++.a, in its .symtab.
  */
 
 /* An ELF64 symbol (bvm_elf.h has only what execution needs). */
@@ -64,7 +78,7 @@ _Static_assert(sizeof(struct elf64_sym) == 24, "sym size");
 #define STB_WEAK 2
 #define PN_XNUM 0xffff
 #define ENTRY_BYTES 3      /* what the kernel overwrites */
-#define NAME_MAX_LEN 32    /* longer than every name below */
+#define NAME_MAX_LEN 40    /* longer than every name below */
 #define MAX_SECTIONS 65536 /* sections looked at: more is not a real file */
 #define MAX_CANDS 256      /* matching symbols kept before merging */
 #define SYM_CHUNK 256      /* symbols per pread */
@@ -85,13 +99,36 @@ static const struct {
     {"__libc_valloc", BVM_CF_VALLOC, 1}, {"__libc_pvalloc", BVM_CF_PVALLOC, 1},
     {"__posix_memalign", BVM_CF_POSIX_MEMALIGN, 1}, {"__malloc", BVM_CF_MALLOC, 1}, {"__free", BVM_CF_FREE, 1},
     {"__calloc", BVM_CF_CALLOC, 1}, {"__realloc", BVM_CF_REALLOC, 1}, {"__memalign", BVM_CF_MEMALIGN, 1},
+    /* cxx: operator new(unsigned long[, std::align_val_t][, std::nothrow_t const&]), new[] the same */
+    {"_Znwm", BVM_CF_NEW, 0}, {"_ZnwmRKSt9nothrow_t", BVM_CF_NEW_NOTHROW, 0},
+    {"_ZnwmSt11align_val_t", BVM_CF_NEW_ALIGNED, 0},
+    {"_ZnwmSt11align_val_tRKSt9nothrow_t", BVM_CF_NEW_ALIGNED_NOTHROW, 0},
+    {"_Znam", BVM_CF_NEW_ARRAY, 0}, {"_ZnamRKSt9nothrow_t", BVM_CF_NEW_ARRAY_NOTHROW, 0},
+    {"_ZnamSt11align_val_t", BVM_CF_NEW_ARRAY_ALIGNED, 0},
+    {"_ZnamSt11align_val_tRKSt9nothrow_t", BVM_CF_NEW_ARRAY_ALIGNED_NOTHROW, 0},
+    /* operator delete(void*[, unsigned long][, std::align_val_t][, std::nothrow_t const&]), delete[] */
+    {"_ZdlPv", BVM_CF_DELETE, 0}, {"_ZdlPvRKSt9nothrow_t", BVM_CF_DELETE, 0},
+    {"_ZdlPvm", BVM_CF_DELETE_SIZED, 0}, {"_ZdlPvSt11align_val_t", BVM_CF_DELETE_ALIGNED, 0},
+    {"_ZdlPvSt11align_val_tRKSt9nothrow_t", BVM_CF_DELETE_ALIGNED, 0},
+    {"_ZdlPvmSt11align_val_t", BVM_CF_DELETE_SIZED_ALIGNED, 0},
+    {"_ZdaPv", BVM_CF_DELETE_ARRAY, 0}, {"_ZdaPvRKSt9nothrow_t", BVM_CF_DELETE_ARRAY, 0},
+    {"_ZdaPvm", BVM_CF_DELETE_ARRAY_SIZED, 0}, {"_ZdaPvSt11align_val_t", BVM_CF_DELETE_ARRAY_ALIGNED, 0},
+    {"_ZdaPvSt11align_val_tRKSt9nothrow_t", BVM_CF_DELETE_ARRAY_ALIGNED, 0},
+    {"_ZdaPvmSt11align_val_t", BVM_CF_DELETE_ARRAY_SIZED_ALIGNED, 0},
 };
 
-/* Calling conventions: entries of one class may share an offset (the lowest fn names it). */
+/* Calling conventions: entries of one class may share an offset (the lowest fn names it). The
+ * aligned news take (size, alignment), memalign (alignment, size): classes of their own. */
 static const uint8_t fn_class[BVM_CF_COUNT] = {
     [BVM_CF_MALLOC] = 1, [BVM_CF_VALLOC] = 1, [BVM_CF_PVALLOC] = 1, [BVM_CF_FREE] = 2, [BVM_CF_CALLOC] = 3,
     [BVM_CF_REALLOC] = 4, [BVM_CF_REALLOCARRAY] = 5, [BVM_CF_MEMALIGN] = 6, [BVM_CF_ALIGNED_ALLOC] = 6,
     [BVM_CF_POSIX_MEMALIGN] = 7, [BVM_CF_MALLOC_USABLE_SIZE] = 8,
+    [BVM_CF_NEW] = 1, [BVM_CF_NEW_NOTHROW] = 1, [BVM_CF_NEW_ARRAY] = 1, [BVM_CF_NEW_ARRAY_NOTHROW] = 1,
+    [BVM_CF_NEW_ALIGNED] = 9, [BVM_CF_NEW_ALIGNED_NOTHROW] = 9, [BVM_CF_NEW_ARRAY_ALIGNED] = 9,
+    [BVM_CF_NEW_ARRAY_ALIGNED_NOTHROW] = 9,
+    [BVM_CF_DELETE] = 2, [BVM_CF_DELETE_SIZED] = 2, [BVM_CF_DELETE_ALIGNED] = 2, [BVM_CF_DELETE_SIZED_ALIGNED] = 2,
+    [BVM_CF_DELETE_ARRAY] = 2, [BVM_CF_DELETE_ARRAY_SIZED] = 2, [BVM_CF_DELETE_ARRAY_ALIGNED] = 2,
+    [BVM_CF_DELETE_ARRAY_SIZED_ALIGNED] = 2,
 };
 
 struct cand {
@@ -101,47 +138,17 @@ struct cand {
 };
 
 struct scan {
-    int fd;
-    uint64_t size;
-    struct elf64_ehdr eh;
-    struct elf64_phdr ph[ELF_MAX_PHNUM];
+    struct elf_file f;
     struct cand c[MAX_CANDS];
     int nc;
 };
-
-/* pread all of [off, off + len) or fail: 0 or -1. */
-static int read_at(int fd, void *buf, uint64_t len, uint64_t off)
-{
-    uint8_t *p = buf;
-    while (len) {
-        ssize_t n = pread(fd, p, len, (off_t)off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n, off += (uint64_t)n, len -= (uint64_t)n;
-    }
-    return 0;
-}
-
-static int load_headers(struct scan *s)
-{
-    if (s->size < sizeof s->eh || read_at(s->fd, &s->eh, sizeof s->eh, 0) < 0)
-        return -1;
-    if (elf_check_header(&s->eh, sizeof s->eh, s->size) != ELF_OK)
-        return -1;
-    if (read_at(s->fd, s->ph, (uint64_t)s->eh.e_phnum * sizeof s->ph[0], s->eh.e_phoff) < 0)
-        return -1;
-    struct elf_phdrs_found found;
-    return elf_check_phdrs(&s->eh, s->ph, s->size, &found) == ELF_OK ? 0 : -1;
-}
 
 /* The file offset of a function at address v, when its first ENTRY_BYTES are file bytes of an
  * executable PT_LOAD (elf_check_phdrs made each segment's file part lie in the file). */
 static int entry_offset(const struct scan *s, uint64_t v, uint64_t *off)
 {
-    for (uint32_t i = 0; i < s->eh.e_phnum; i++) {
-        const struct elf64_phdr *p = &s->ph[i];
+    for (uint32_t i = 0; i < s->f.eh.e_phnum; i++) {
+        const struct elf64_phdr *p = &s->f.ph[i];
         if (p->p_type != PT_LOAD || !(p->p_flags & PF_X) || v < p->p_vaddr || p->p_filesz < ENTRY_BYTES)
             continue;
         if (v - p->p_vaddr <= p->p_filesz - ENTRY_BYTES) {
@@ -159,7 +166,7 @@ static int name_index(const struct scan *s, const struct elf64_shdr *strtab, uin
     if (st_name >= strtab->sh_size)
         return -1;
     uint64_t n = strtab->sh_size - st_name < NAME_MAX_LEN ? strtab->sh_size - st_name : NAME_MAX_LEN;
-    if (read_at(s->fd, buf, n, strtab->sh_offset + st_name) < 0)
+    if (elf_read_at(s->f.fd, buf, n, strtab->sh_offset + st_name) < 0)
         return -1;
     buf[n] = 0;
     if (!memchr(buf, 0, n)) /* longer than any name we take, or unterminated */
@@ -187,40 +194,34 @@ static void consider(struct scan *s, const struct elf64_shdr *strtab, const stru
 static void scan_symtab(struct scan *s, const struct elf64_shdr *sh, const struct elf64_shdr *strtab)
 {
     struct elf64_sym chunk[SYM_CHUNK];
-    if (sh->sh_entsize != sizeof chunk[0] || !elf_in_file(sh->sh_offset, sh->sh_size, s->size) ||
-        !elf_in_file(strtab->sh_offset, strtab->sh_size, s->size))
+    if (sh->sh_entsize != sizeof chunk[0] || !elf_in_file(sh->sh_offset, sh->sh_size, s->f.size) ||
+        !elf_in_file(strtab->sh_offset, strtab->sh_size, s->f.size))
         return;
     uint64_t count = sh->sh_size / sizeof chunk[0];
     for (uint64_t i = 0; i < count; i += SYM_CHUNK) {
         uint64_t n = count - i < SYM_CHUNK ? count - i : SYM_CHUNK;
-        if (read_at(s->fd, chunk, n * sizeof chunk[0], sh->sh_offset + i * sizeof chunk[0]) < 0)
+        if (elf_read_at(s->f.fd, chunk, n * sizeof chunk[0], sh->sh_offset + i * sizeof chunk[0]) < 0)
             return;
         for (uint64_t j = 0; j < n; j++)
             consider(s, strtab, &chunk[j]);
     }
 }
 
-static int read_shdr(const struct scan *s, uint64_t i, struct elf64_shdr *sh)
-{
-    uint64_t at = s->eh.e_shoff + i * sizeof *sh; /* i < MAX_SECTIONS: no overflow before the check */
-    return elf_in_file(at, sizeof *sh, s->size) ? read_at(s->fd, sh, sizeof *sh, at) : -1;
-}
-
 static void scan_sections(struct scan *s)
 {
     struct elf64_shdr sh, strtab;
-    if (!s->eh.e_shoff || s->eh.e_shentsize != sizeof sh || s->eh.e_shoff > s->size)
+    if (!s->f.eh.e_shoff || s->f.eh.e_shentsize != sizeof sh || s->f.eh.e_shoff > s->f.size)
         return;
-    uint64_t shnum = s->eh.e_shnum;
-    if (shnum == 0 && read_shdr(s, 0, &sh) == 0) /* more than 0xff00 sections: the count is here */
+    uint64_t shnum = s->f.eh.e_shnum;
+    if (shnum == 0 && elf_file_shdr(&s->f, 0, &sh) == 0) /* more than 0xff00 sections: the count is here */
         shnum = sh.sh_size;
     if (shnum > MAX_SECTIONS)
         shnum = MAX_SECTIONS;
     for (uint64_t i = 0; i < shnum; i++) {
-        if (read_shdr(s, i, &sh) < 0)
+        if (elf_file_shdr(&s->f, i, &sh) < 0)
             return;
         if ((sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM) && sh.sh_link < shnum &&
-            read_shdr(s, sh.sh_link, &strtab) == 0)
+            elf_file_shdr(&s->f, sh.sh_link, &strtab) == 0)
             scan_symtab(s, &sh, &strtab);
     }
 }
@@ -276,10 +277,10 @@ int check_syms_scan(int fd, uint64_t file_size, struct bvm_check_sym *out, int m
 {
     static struct scan s; /* large: not on the stack */
     memset(&s, 0, sizeof s);
-    s.fd = fd, s.size = file_size;
+    s.f.fd = fd, s.f.size = file_size;
     if (max > BVM_CHECK_MAX_SYMS)
         max = BVM_CHECK_MAX_SYMS;
-    if (max <= 0 || load_headers(&s) < 0)
+    if (max <= 0 || elf_file_load(&s.f) < 0)
         return 0;
     scan_sections(&s);
     return choose(&s, out, max);

@@ -57,6 +57,37 @@ static int below_main(const char *fn)
     return 0;
 }
 
+/* C++'s operators new and delete, named as memcheck names them ("operator delete(void*, unsigned
+ * long)"), from the Itanium-mangled symbol a frame shows when the library has no debug info: 1, or
+ * 0 when sym is not one of them (then it is left as it is). */
+static int operator_name(const char *sym, char *out, size_t len)
+{
+    static const char *const ops[][2] = {{"nw", "new"}, {"na", "new[]"}, {"dl", "delete"}, {"da", "delete[]"}};
+    static const char *const args[][2] = {{"m", "unsigned long"}, {"Pv", "void*"},
+                                          {"St11align_val_t", "std::align_val_t"},
+                                          {"RKSt9nothrow_t", "std::nothrow_t const&"}};
+    const char *op = NULL;
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0] && !strncmp(sym, "_Z", 2); i++)
+        if (!strncmp(sym + 2, ops[i][0], 2))
+            op = ops[i][1];
+    if (!op || !sym[4])
+        return 0;
+    size_t k = (size_t)snprintf(out, len, "operator %s(", op);
+    for (const char *p = sym + 4; *p;) {
+        size_t i = 0, n = 0;
+        while (i < sizeof args / sizeof args[0] && strncmp(p, args[i][0], n = strlen(args[i][0])))
+            i++;
+        if (i == sizeof args / sizeof args[0] || k >= len)
+            return 0;
+        k += (size_t)snprintf(out + k, len - k, "%s%s", p == sym + 4 ? "" : ", ", args[i][1]);
+        p += n;
+    }
+    if (k + 2 > len)
+        return 0;
+    memcpy(out + k, ")", 2);
+    return 1;
+}
+
 /* One frame: a line per call it stands for (inlined ones first), "at" for the stack's first line.
  * Returns 1 when the stack ends here (main, or below it). */
 static int frame_lines(struct check_text *t, const struct bvm_check_report *r, const struct bvm_check_frame *f,
@@ -72,6 +103,11 @@ static int frame_lines(struct check_text *t, const struct bvm_check_report *r, c
         if (below_main(sf[n - 1].fn))
             snprintf(sf[n - 1].fn, sizeof sf[n - 1].fn, "(below main)");
     }
+    for (int i = 0; i < n; i++) {
+        char op[sizeof sf[i].fn];
+        if (operator_name(sf[i].fn, op, sizeof op))
+            memcpy(sf[i].fn, op, sizeof op);
+    }
     for (int i = 0; i < (n ? n : 1); i++) {
         sym_format(n ? &sf[i] : NULL, obj, text, sizeof text);
         ct_line(t, "   %s 0x%llX: %s", *first ? "at" : "by", (unsigned long long)f->pc, text);
@@ -80,10 +116,14 @@ static int frame_lines(struct check_text *t, const struct bvm_check_report *r, c
     return end;
 }
 
+static uint32_t max_frames = 12; /* --num-callers */
+
+void ct_set_num_callers(unsigned n) { max_frames = n ? n : 12; }
+
 void ct_stack(struct check_text *t, const struct bvm_check_report *r, const struct bvm_check_stack *s)
 {
     int first = 1;
-    for (uint32_t i = 0; i < s->n && i < BVM_CHECK_MAX_FRAMES; i++)
+    for (uint32_t i = 0; i < s->n && i < BVM_CHECK_MAX_FRAMES && i < max_frames; i++)
         if (frame_lines(t, r, &s->f[i], i > 0, &first))
             break;
 }

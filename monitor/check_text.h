@@ -21,6 +21,8 @@ void ct_line(struct check_text *t, const char *fmt, ...) __attribute__((format(p
 /* The frames of stack s of report r (a validated one): "   at 0x401745: main (bug.c:12)" for the
  * first, "   by ..." for the rest; a frame standing for inlined calls gives a line per call. */
 void ct_stack(struct check_text *t, const struct bvm_check_report *r, const struct bvm_check_stack *s);
+/* --num-callers: at most n frames (return addresses and frame 0) per stack; 0: the default, 12. */
+void ct_set_num_callers(unsigned n);
 
 /* Appends lines gathered earlier (already prefixed). */
 void ct_append_text(struct check_text *t, const struct check_text *lines);

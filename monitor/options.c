@@ -37,6 +37,10 @@ static const char usage[] =
     "Check options (after `check`):\n"
     "  --error-exitcode=N       exit status when errors were found (default 99; 0: the program's)\n"
     "  --leak-check=no|summary|full  leak search at exit (default full: a record per leak)\n"
+    "  --show-leak-kinds=SET    leak records printed (default definite,indirect,possible)\n"
+    "  --errors-for-leak-kinds=SET  leak records counted as errors (default definite,indirect);\n"
+    "                           SET: all, none, or a comma list of definite indirect possible reachable\n"
+    "  --num-callers=N          frames shown per stack (default 12; at most 16 are recorded)\n"
     "  -q, --quiet              print errors only, no summaries\n"
     "Exit status: the program's; 125 buffervm failed, 126 PROG cannot run, 127 PROG not found.\n";
 
@@ -126,6 +130,30 @@ static int parse_limit(int argc, char **argv, int *i, struct limits *l)
     return 1;
 }
 
+/* A set of leak kinds as valgrind spells it: all, none, or some of definite, indirect, possible,
+ * reachable separated by commas; as a mask of 1 << enum bvm_leak_kind. A bad one is a usage error. */
+static unsigned parse_leak_kinds(const char *opt, const char *s)
+{
+    static const char *const names[BVM_LK_COUNT] = {"definite", "indirect", "possible", "reachable"};
+    if (!strcmp(s, "all"))
+        return (1u << BVM_LK_COUNT) - 1;
+    if (!strcmp(s, "none"))
+        return 0;
+    unsigned mask = 0;
+    for (const char *p = s;; p++) {
+        size_t n = strcspn(p, ",");
+        unsigned k = 0;
+        while (k < BVM_LK_COUNT && (strlen(names[k]) != n || strncmp(p, names[k], n)))
+            k++;
+        if (k == BVM_LK_COUNT)
+            fail("usage", "bad %s value '%s' (all, none, or definite,indirect,possible,reachable)", opt, s);
+        mask |= 1u << k;
+        p += n;
+        if (!*p)
+            return mask;
+    }
+}
+
 /* The check options: 1 when a is one, else 0 (only after the check subcommand). */
 static int parse_check(const char *a, struct check_opts *c)
 {
@@ -145,6 +173,17 @@ static int parse_check(const char *a, struct check_opts *c)
         c->leak_check = LEAK_CHECK_FULL;
     } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
         c->quiet = 1;
+    } else if (!strncmp(a, "--show-leak-kinds=", 18)) {
+        c->show_kinds = parse_leak_kinds("--show-leak-kinds", a + 18);
+    } else if (!strncmp(a, "--errors-for-leak-kinds=", 24)) {
+        c->error_kinds = parse_leak_kinds("--errors-for-leak-kinds", a + 24);
+    } else if (!strncmp(a, "--num-callers=", 14)) {
+        long v = strtol(a + 14, &end, 10);
+        if (!a[14] || *end || v < 1 || v > 500)
+            fail("usage", "bad --num-callers value '%s' (1 to 500)", a + 14);
+        c->num_callers = (unsigned)v;
+    } else if (!strcmp(a, "--show-reachable=yes")) {
+        c->show_kinds = (1u << BVM_LK_COUNT) - 1;
     } else if (!strncmp(a, "--leak-check=", 13)) {
         fail("usage", "bad --leak-check value '%s' (no, summary or full)", a + 13);
     } else {
@@ -160,6 +199,8 @@ void options_parse(int argc, char **argv, struct options *o)
     int i = 1;
     if (i < argc && !strcmp(argv[i], "check")) {
         o->check.on = 1, o->check.error_exitcode = 99, o->check.leak_check = LEAK_CHECK_FULL;
+        o->check.show_kinds = CHECK_SHOW_KINDS_DEFAULT, o->check.error_kinds = CHECK_ERROR_KINDS_DEFAULT;
+        o->check.num_callers = 12;
         i++;
     }
     for (; i < argc && argv[i][0] == '-'; i++) {

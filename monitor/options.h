@@ -17,7 +17,14 @@ struct check_opts {
     int error_exitcode;     /* --error-exitcode=N: the exit status when errors were found (0: keep) */
     enum leak_check leak_check; /* --leak-check=no|summary|full (default full) */
     int quiet;              /* -q: only errors, no summaries */
+    unsigned show_kinds;    /* --show-leak-kinds: leak records printed, 1 << enum bvm_leak_kind each */
+    unsigned error_kinds;   /* --errors-for-leak-kinds: leak records counted as errors, the same */
+    unsigned num_callers;   /* --num-callers=N: frames shown per stack (default 12; 16 are recorded) */
 };
+/* buffervm check's defaults: definitely, indirectly and possibly lost records are printed,
+ * definitely and indirectly lost ones are errors. */
+#define CHECK_SHOW_KINDS_DEFAULT 7u  /* definite, indirect, possible */
+#define CHECK_ERROR_KINDS_DEFAULT 3u /* definite, indirect */
 
 struct options {
     enum backend backend;

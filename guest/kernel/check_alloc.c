@@ -1,13 +1,31 @@
-/* check_alloc.c: the malloc family as the checker serves it, with C library semantics (glibc's
- * where the libraries differ), and the bad frees it reports. */
+/* check_alloc.c: the malloc family and C++'s operators new and delete as the checker serves them,
+ * with C library semantics (glibc's where the libraries differ) and libstdc++'s, and the bad and
+ * mismatched frees it reports. */
 #include "check_int.h"
+#include "fd.h"
+#include "fmt.h"
+#include "hostcall.h"
+#include "signal.h"
 #include "string.h"
 #include "usercopy.h"
 
-static const struct trapframe *call_tf; /* the call being served */
+static struct trapframe *call_tf; /* the call being served */
 static uint64_t call_entry;
 
 static uint32_t call_stack(void) { return stack_capture(call_tf, call_entry, true); }
+
+/* The family a function allocates or releases in (memcheck's MC_AllocKind): a block must go back
+ * through its own, or it is a mismatched free. Unlisted functions are the malloc family's. */
+enum family { FAM_MALLOC = 0, FAM_NEW, FAM_NEW_ARRAY };
+static const uint8_t family[BVM_CF_COUNT] = {
+    [BVM_CF_NEW] = FAM_NEW, [BVM_CF_NEW_NOTHROW] = FAM_NEW, [BVM_CF_NEW_ALIGNED] = FAM_NEW,
+    [BVM_CF_NEW_ALIGNED_NOTHROW] = FAM_NEW, [BVM_CF_DELETE] = FAM_NEW, [BVM_CF_DELETE_SIZED] = FAM_NEW,
+    [BVM_CF_DELETE_ALIGNED] = FAM_NEW, [BVM_CF_DELETE_SIZED_ALIGNED] = FAM_NEW,
+    [BVM_CF_NEW_ARRAY] = FAM_NEW_ARRAY, [BVM_CF_NEW_ARRAY_NOTHROW] = FAM_NEW_ARRAY,
+    [BVM_CF_NEW_ARRAY_ALIGNED] = FAM_NEW_ARRAY, [BVM_CF_NEW_ARRAY_ALIGNED_NOTHROW] = FAM_NEW_ARRAY,
+    [BVM_CF_DELETE_ARRAY] = FAM_NEW_ARRAY, [BVM_CF_DELETE_ARRAY_SIZED] = FAM_NEW_ARRAY,
+    [BVM_CF_DELETE_ARRAY_ALIGNED] = FAM_NEW_ARRAY, [BVM_CF_DELETE_ARRAY_SIZED_ALIGNED] = FAM_NEW_ARRAY,
+};
 
 static uint64_t alloc(uint64_t size, uint64_t align, uint32_t fn)
 {
@@ -15,11 +33,26 @@ static uint64_t alloc(uint64_t size, uint64_t align, uint32_t fn)
     return b ? b->ptr : 0;
 }
 
-/* free(), or the freeing half of realloc(), of p; false (reported) when p is not a live block. */
+/* Live block b released by fn: reported when fn is not of the family that allocated it (as
+ * memcheck, the release goes on: the block is freed, or realloc'd, all the same). */
+static void check_family(const struct cblock *b, uint32_t fn)
+{
+    if (family[b->fn] == family[fn])
+        return;
+    struct bvm_check_report *r = report_begin(BVM_CK_MISMATCH);
+    r->fn = fn, r->addr = b->ptr;
+    stack_frames(call_tf, call_entry, true, &r->where, r);
+    report_block(r, b);
+    report_send(r);
+}
+
+/* free(), delete, or the freeing half of realloc(), of p; false (reported) when p is not a live
+ * block. */
 static bool release(uint64_t p, uint32_t fn)
 {
     struct cblock *b = heap_find_ptr(p);
     if (b && b->state == CB_LIVE) {
+        check_family(b, fn);
         heap_free(b, call_stack());
         return true;
     }
@@ -56,6 +89,7 @@ static uint64_t do_realloc(uint64_t p, uint64_t size, uint32_t fn)
         release(p, fn);
         return 0;
     }
+    check_family(old, fn);
     struct cblock *b = heap_alloc(size, 16, BVM_CF_MALLOC, call_stack());
     if (!b)
         return 0;
@@ -94,6 +128,32 @@ static uint64_t do_posix_memalign(uint64_t out, uint64_t align, uint64_t size)
     return 0;
 }
 
+/* A throwing operator new that failed: libstdc++'s would throw std::bad_alloc, which a kernel
+ * cannot do for it. The program ends as it does when nothing catches the exception (std::terminate,
+ * abort(): SIGABRT, forced as abort() forces it), after a line saying why on the program's stderr,
+ * where libstdc++'s "terminate called after throwing..." would go. */
+static uint64_t new_failed(uint64_t size, uint64_t align)
+{
+    static char line[200]; /* in the kernel image: physically contiguous */
+    static struct bvm_seg seg;
+    int n = ksnprintf(line, sizeof(line), "buffervm check: operator new(%lu, alignment %lu) failed: std::bad_alloc "
+                      "cannot be thrown from the checker: aborted\n", (unsigned long)size, (unsigned long)align);
+    int h = fd_host(2);
+    seg.gpa = kva_to_gpa(line), seg.len = MIN((uint64_t)n, sizeof(line) - 1);
+    if (h >= 0)
+        hc_io(BVM_HC_WRITE, h, &seg, 1, 0, 0);
+    signal_force_fault(call_tf, LINUX_SIGABRT, LINUX_SI_TKILL, 0);
+    return 0;
+}
+
+/* operator new and new[]: out of memory, or an alignment that is not a power of two (libstdc++
+ * throws then too), is NULL for the nothrow forms. new(0) is a block of size 0, as memcheck's. */
+static uint64_t op_new(uint64_t size, uint64_t align, uint32_t fn, bool nothrow)
+{
+    uint64_t p = is_pow2(align) && align <= (1ull << 40) ? alloc(size, MAX(align, 16), fn) : 0;
+    return p || nothrow ? p : new_failed(size, align);
+}
+
 static uint64_t usable_size(uint64_t p)
 {
     struct cblock *b = p ? heap_find_ptr(p) : NULL;
@@ -115,6 +175,22 @@ static uint64_t serve(uint32_t fn, uint64_t a0, uint64_t a1, uint64_t a2)
     case BVM_CF_VALLOC: return alloc(a0, PAGE_SIZE, fn);
     case BVM_CF_PVALLOC: return alloc(a0 ? PAGE_UP(a0) : PAGE_SIZE, PAGE_SIZE, fn);
     case BVM_CF_MALLOC_USABLE_SIZE: return usable_size(a0);
+    case BVM_CF_NEW:
+    case BVM_CF_NEW_ARRAY: return op_new(a0, 16, fn, false);
+    case BVM_CF_NEW_NOTHROW:
+    case BVM_CF_NEW_ARRAY_NOTHROW: return op_new(a0, 16, fn, true);
+    case BVM_CF_NEW_ALIGNED:
+    case BVM_CF_NEW_ARRAY_ALIGNED: return op_new(a0, a1, fn, false);
+    case BVM_CF_NEW_ALIGNED_NOTHROW:
+    case BVM_CF_NEW_ARRAY_ALIGNED_NOTHROW: return op_new(a0, a1, fn, true);
+    case BVM_CF_DELETE:
+    case BVM_CF_DELETE_SIZED:
+    case BVM_CF_DELETE_ALIGNED:
+    case BVM_CF_DELETE_SIZED_ALIGNED:
+    case BVM_CF_DELETE_ARRAY:
+    case BVM_CF_DELETE_ARRAY_SIZED:
+    case BVM_CF_DELETE_ARRAY_ALIGNED:
+    case BVM_CF_DELETE_ARRAY_SIZED_ALIGNED: if (a0) release(a0, fn); return 0; /* the size, alignment: unused */
     }
     return 0;
 }

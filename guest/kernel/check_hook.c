@@ -37,7 +37,10 @@ static struct file_syms *syms_of(const struct vma_file *f)
 void check_file_mapped(const struct vma_file *f, int host)
 {
     static struct bvm_check_sym buf[BVM_CHECK_MAX_SYMS];
-    if (!check_on() || !f || syms_of(f) || nfiles == MAX_FILES)
+    if (!check_on() || !f)
+        return;
+    unwind_file_mapped(f, host);
+    if (syms_of(f) || nfiles == MAX_FILES)
         return;
     struct bvm_hostcall *h = hc_req(BVM_HC_CHECK);
     h->u.check = (struct bvm_hc_check){.op = BVM_CHECK_SYMS, .fd = host, .buf_gpa = kva_to_gpa(buf),
@@ -99,6 +102,7 @@ void check_exec_reset(struct addrspace *as)
         return;
     heap_reset();
     stack_reset();
+    unwind_reset();
     memset(entries, 0, sizeof(entries));
     nentries = 0;
 }

@@ -3,6 +3,7 @@
 #define CHECK_INT_H
 
 #include "check.h"
+#include "check_cfi.h"
 
 /* ---- check_meta.c: the checker's own memory, supervisor-only pages in the META range ---- */
 /* Regions of the META range: the soft CPU's bounds table first (bvm_abi.h), then growable arrays. */
@@ -13,6 +14,7 @@
 #define META_STACKS (BVM_CHECK_META_BASE + (112ull << 30)) /* struct cstack[] and their hash */
 #define META_CHUNKS (BVM_CHECK_META_BASE + (176ull << 30)) /* uint32_t live blocks per 4 MiB of aliases */
 #define META_WORK (BVM_CHECK_META_BASE + (192ull << 30))   /* scratch: the leak search's work lists */
+#define META_UNWIND (BVM_CHECK_META_BASE + (208ull << 30)) /* struct cfi_entry[]: check_unwind.c */
 #define META_REGION (16ull << 30)                          /* each region's reach */
 
 /* Makes [va, va + len) of the META range present (zero-filled); false when RAM is out. */
@@ -31,6 +33,15 @@ void stack_report(uint32_t id, struct bvm_check_stack *out, struct bvm_check_rep
 void stack_frames(const struct trapframe *tf, uint64_t pc, bool at_entry, struct bvm_check_stack *out,
                   struct bvm_check_report *rep);
 void stack_reset(void);
+
+/* ---- check_unwind.c: the CFI rule at a code address (check_cfi.h) ---- */
+/* A file being mapped (host fd host): learn where its unwind tables are (once per file). */
+void unwind_file_mapped(const struct vma_file *f, int host);
+/* The rule of the row at pc in an executable file mapping (the caller of a frame whose pc is a
+ * return address looks up pc - 1, inside the call). */
+enum cfi_result unwind_rule(uint64_t pc, struct cfi_rule *rule);
+/* Forgets the rules and tables (exec). */
+void unwind_reset(void);
 
 /* ---- check_heap.c: blocks ---- */
 enum cblock_state { CB_FREE_RECORD = 0, CB_LIVE = 1, CB_FREED = 2 };

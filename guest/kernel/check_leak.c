@@ -115,23 +115,43 @@ struct leak_rec {
     uint64_t bytes, blocks;
 };
 #define MAX_RECS 4096
+#define REC_SLOTS 8192 /* open addressing over recs, by (stack, kind): index + 1, 0 free */
 static struct leak_rec recs[MAX_RECS];
+static uint16_t rec_slot[REC_SLOTS];
 static uint32_t nrecs;
 static uint64_t kind_bytes[BVM_LK_COUNT], kind_blocks[BVM_LK_COUNT];
 
+/* The record of (stack, kind), made if there is room; NULL when there is none. */
+static struct leak_rec *rec_of(uint32_t stack, uint32_t kind)
+{
+    uint32_t h = (uint32_t)(((uint64_t)stack * 4 + kind) * 0x9e3779b97f4a7c15ull >> 51) % REC_SLOTS;
+    for (;; h = (h + 1) % REC_SLOTS) {
+        if (!rec_slot[h])
+            break;
+        struct leak_rec *r = &recs[rec_slot[h] - 1];
+        if (r->stack == stack && r->kind == kind)
+            return r;
+    }
+    if (nrecs == MAX_RECS)
+        return NULL;
+    recs[nrecs] = (struct leak_rec){.stack = stack, .kind = kind};
+    rec_slot[h] = (uint16_t)++nrecs;
+    return &recs[nrecs - 1];
+}
+
+/* Pass 0 counts every block and records the lost ones; pass 1 records the still reachable ones,
+ * so that they can never take the room of a lost one. */
 static void tally(struct cblock *b, void *ctx)
 {
+    bool reachable_pass = ctx != NULL;
     uint32_t kind = b->mark ? b->mark - 1u : BVM_LK_DEFINITE;
-    kind_bytes[kind] += b->size, kind_blocks[kind]++;
-    if (kind == BVM_LK_REACHABLE)
+    if (!reachable_pass)
+        kind_bytes[kind] += b->size, kind_blocks[kind]++;
+    if ((kind == BVM_LK_REACHABLE) != reachable_pass)
         return;
-    uint32_t i = 0;
-    while (i < nrecs && (recs[i].stack != b->alloc_stack || recs[i].kind != kind))
-        i++;
-    if (i == nrecs && nrecs < MAX_RECS)
-        recs[nrecs++] = (struct leak_rec){.stack = b->alloc_stack, .kind = kind};
-    if (i < nrecs)
-        recs[i].bytes += b->size, recs[i].blocks++;
+    struct leak_rec *r = rec_of(b->alloc_stack, kind);
+    if (r)
+        r->bytes += b->size, r->blocks++;
 }
 
 static void send_records(void)
@@ -163,7 +183,9 @@ void leak_search(void)
     heap_each_live(unmark, NULL);
     scan_roots();
     heap_each_live(lost_leader, NULL);
+    memset(rec_slot, 0, sizeof(rec_slot));
     heap_each_live(tally, NULL);
+    heap_each_live(tally, (void *)1);
     send_records();
     send_summary();
 }

@@ -1,6 +1,7 @@
 /* check_stack.c: call stacks for the heap checker: the exact return address of an allocator call,
- * then the frame-pointer chain, each step checked (inside the stack, rising, returning just after a
- * call instruction in executable memory). Stacks are stored once each, by content. */
+ * then each caller by the CFI of its code (check_unwind.c), by the frame-pointer chain where there
+ * is none, each step checked (the stack pointer rising, returning into executable memory; a frame
+ * pointer's return address just after a call instruction). Stacks are stored once each, by content. */
 #include "check_int.h"
 #include "mm.h"
 #include "pagetable.h"
@@ -56,27 +57,127 @@ static bool after_call(uint64_t ra)
     return false;
 }
 
+/* A frame being unwound: its pc and the registers that find its caller. */
+struct frame {
+    uint64_t pc, rsp, rbp;
+};
+
+#define SCAN_WORDS 32         /* stack words looked through for a frame with neither CFI nor rbp */
+#define SCAN_FN_REACH 0x10000 /* a call's target at most this far below the pc in its function */
+
+/* The caller by a CFI rule (check_cfi.h). */
+static bool cfi_step(struct frame *f, const struct cfi_rule *r)
+{
+    uint64_t cfa = (r->cfa_reg == CFI_RSP ? f->rsp : f->rbp) + (uint64_t)(int64_t)r->cfa_off;
+    uint64_t ra, rbp = r->rbp == CFI_RBP_SAME ? f->rbp : 0;
+    if (cfa <= f->rsp || !peek(cfa + (uint64_t)(int64_t)r->ra_off, &ra, 8))
+        return false;
+    if (r->rbp == CFI_RBP_AT && !peek(cfa + (uint64_t)(int64_t)r->rbp_off, &rbp, 8))
+        return false;
+    *f = (struct frame){ra, cfa, rbp};
+    return true;
+}
+
+/* fp is a frame pointer on the stack at or above rsp: [fp] the caller's, [fp + 8] a return address. */
+static bool fp_ok(uint64_t fp, uint64_t rsp, const struct vma *stack)
+{
+    uint64_t ra;
+    return stack && fp >= rsp && fp + 16 <= stack->end && !(fp & 7) && peek(fp + 8, &ra, 8) && after_call(ra);
+}
+
+/* The caller by the frame pointer. */
+static bool fp_step(struct frame *f, const struct vma *stack)
+{
+    uint64_t fp = f->rbp, next, ra;
+    if (!fp_ok(fp, f->rsp, stack) || !peek(fp, &next, 8) || !peek(fp + 8, &ra, 8))
+        return false;
+    *f = (struct frame){ra, fp + 16, next};
+    return true;
+}
+
+/* ra returns from a direct call (rel32) to the function pc is in, as far as can be told: its
+ * target at or below pc, and not far. */
+static bool calls_toward(uint64_t ra, uint64_t pc)
+{
+    int32_t rel;
+    /* Most stack words are data, far from pc (a rel32 call reaches 2 GiB): out before any lookup. */
+    if (ra < PAGE_SIZE || ra - pc + (1ull << 31) >= (1ull << 32))
+        return false;
+    if (byte_at(ra - 5) != 0xe8 || !peek(ra - 4, &rel, 4))
+        return false;
+    uint64_t target = ra + (uint64_t)(int64_t)rel;
+    return target <= pc && pc - target < SCAN_FN_REACH && after_call(ra);
+}
+
+/* The caller of a function with neither CFI nor a frame pointer (musl's libc is built so): the
+ * first word above rsp that returns from a direct call into it. rbp is kept if it still is a
+ * frame pointer above that word, else taken from a word below it that is one (a saved rbp). */
+static bool scan_step(struct frame *f, const struct vma *stack)
+{
+    for (unsigned i = 0; stack && i < SCAN_WORDS; i++) {
+        uint64_t at = f->rsp + 8 * i, w;
+        if (at + 8 > stack->end || !peek(at, &w, 8))
+            return false;
+        if (!calls_toward(w, f->pc))
+            continue;
+        uint64_t rbp = f->rbp;
+        for (uint64_t p = f->rsp; !fp_ok(rbp, at + 8, stack) && p < at; p += 8)
+            if (peek(p, &rbp, 8) && fp_ok(rbp, at + 8, stack))
+                break;
+        *f = (struct frame){w, at + 8, rbp};
+        return true;
+    }
+    return false;
+}
+
+/* The caller of f: by CFI where f's file has a row for its pc, else by frame pointer, else (while
+ * no frame of this walk had CFI: *seen_cfi, set here) by scanning. Libraries without CFI matter
+ * near the top of a stack (strdup, fopen calling malloc); below code with CFI they are the C
+ * runtime's start, where a scan would only cost time at every call. first: f's pc is the
+ * instruction (a fault's frame 0), not a return address. */
+static bool step(struct frame *f, bool first, const struct vma *stack, bool *seen_cfi)
+{
+    struct cfi_rule r;
+    struct frame next = *f;
+    enum cfi_result cr = unwind_rule(first ? f->pc : f->pc - 1, &r);
+    if (cr == CFI_OUTER)
+        return false;
+    if (cr == CFI_FOUND && cfi_step(&next, &r))
+        *seen_cfi = true;
+    else if (!fp_step(&next, stack) && (*seen_cfi || !scan_step(&next, stack)))
+        return false;
+    struct vma *v = vma_find(&cur_as->vmas, next.pc - 1);
+    if (next.rsp <= f->rsp || !v || !(v->prot & LINUX_PROT_EXEC))
+        return false;
+    *f = next;
+    return true;
+}
+
 /* Frames into pcs: pc, then (at an allocator's entry) the return address at rsp, or (at a fault)
- * that word if it looks like one (a leaf function without a frame), then the frame pointers. */
+ * by the steps above; a fault's frame without CFI takes the word at rsp if it looks like a return
+ * address (a leaf function without a frame). */
 static uint32_t walk(const struct trapframe *tf, uint64_t pc, bool at_entry, uint64_t *pcs, uint32_t max)
 {
+    struct frame f = {pc, tf->rsp, tf->rbp};
+    struct cfi_rule r;
+    uint64_t ra = 0;
     uint32_t n = 0;
-    uint64_t ra = 0, fp = tf->rbp;
+    bool seen_cfi = false;
     cached_page = 0;
     pcs[n++] = pc;
-    if (peek(tf->rsp, &ra, 8) && (at_entry || after_call(ra)))
-        pcs[n++] = ra;
-    struct vma *stack = vma_find(&cur_as->vmas, tf->rsp);
-    while (n < max && stack && fp >= tf->rsp && fp + 16 <= stack->end && !(fp & 7)) {
-        uint64_t next = 0;
-        if (!peek(fp, &next, 8) || !peek(fp + 8, &ra, 8) || !after_call(ra))
-            break;
-        if (ra != pcs[n - 1])
-            pcs[n++] = ra;
-        if (next <= fp)
-            break;
-        fp = next;
+    const struct vma *stack = vma_find(&cur_as->vmas, tf->rsp);
+    bool leaf = !at_entry && unwind_rule(pc, &r) == CFI_NONE && peek(tf->rsp, &ra, 8) && after_call(ra);
+    if (at_entry || leaf) {
+        if (!peek(tf->rsp, &ra, 8))
+            return n;
+        f = (struct frame){ra, tf->rsp + 8, tf->rbp}, pcs[n++] = ra;
+    } else if (step(&f, true, stack, &seen_cfi)) {
+        pcs[n++] = f.pc;
+    } else {
+        return n;
     }
+    while (n < max && step(&f, false, stack, &seen_cfi))
+        pcs[n++] = f.pc;
     return n;
 }
 

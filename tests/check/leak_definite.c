@@ -2,6 +2,8 @@
 // expect: leak
 // build: o2
 // option: --leak-check=no => clean
+// option: --errors-for-leak-kinds=none => clean
+// option: --errors-for-leak-kinds=definite,possible --error-exitcode=7 => exit=7
 #include "corpus.h"
 
 __attribute__((noinline)) static void lose(void)

@@ -2,6 +2,7 @@
 // error), next to a reachable block (a global points at it) and a lost one, which makes the run
 // report at all
 // expect: leak
+// option: --errors-for-leak-kinds=possible --error-exitcode=9 => exit=9
 #include "corpus.h"
 
 static char *interior;

@@ -2,6 +2,7 @@
 # valgrind_as_check.sh: valgrind's memcheck dressed as `buffervm check`, the runner's second oracle
 # and its stand-in for a checker that reports right (BUFFERVM_CHECK_CMD=tests/check/valgrind_as_check.sh).
 # Takes what `buffervm check` takes after "check" (--backend B, --error-exitcode=N, --leak-check=X,
+# --show-leak-kinds=SET, --errors-for-leak-kinds=SET,
 # -q, PROG ARGS...) and behaves as the SPEC says buffervm check does: memcheck's report on stderr
 # only when it found errors (none: not a line added), exit status --error-exitcode (99) then, the
 # program's own otherwise; definitely and indirectly lost blocks are errors, possibly lost ones
@@ -12,7 +13,7 @@ opts=(--error-exitcode=99 --leak-check=full "--show-leak-kinds=definite,indirect
 while [ $# -gt 0 ]; do
     case "$1" in
     --backend) shift 2 ;;
-    --error-exitcode=* | --leak-check=*) opts+=("$1"); shift ;;
+    --error-exitcode=* | --leak-check=* | --show-leak-kinds=* | --errors-for-leak-kinds=*) opts+=("$1"); shift ;;
     -q) shift ;;
     --) shift; break ;;
     -*) echo "valgrind_as_check.sh: unknown option $1" >&2; exit 125 ;;

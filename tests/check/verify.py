@@ -65,14 +65,14 @@ def parse_source(path):
     if e["kind"] == "clean" and ann["leaks"]:
         raise Spec("a clean program with expect-leak lines (they would never be checked)")
     if "errors" not in e:
-        e["errors"] = (e["kind"] in ("read", "write", "free")) + sum(
+        e["errors"] = (e["kind"] in ("read", "write", "free", "mismatch")) + sum(
             1 for l in ann["leaks"] if l["kind"] in ERRORS_FOR_LEAKS)
     return ann
 
 
 def parse_expect(w):
     """clean | leak | read|write SIZE at OFF REL BSIZE STATE [precise] | free at OFF inside BSIZE STATE
-    | free nonheap; any of them may end with "errors N"."""
+    | free nonheap | mismatch at OFF inside BSIZE alloc'd; any of them may end with "errors N"."""
     e = {}
     if len(w) >= 2 and w[-2] == "errors":
         e["errors"] = int(w[-1])
@@ -87,8 +87,10 @@ def parse_expect(w):
                 e["relation"] = "nonheap"
         elif w[0] in ("read", "write") and len(w) == 7 and w[2] == "at":
             e.update(kind=w[0], size=int(w[1]), offset=int(w[3]), relation=w[4], bsize=int(w[5]), state=w[6])
-        elif w[0] == "free" and len(w) == 6 and w[1] == "at" and w[3] == "inside":
-            e.update(kind="free", offset=int(w[2]), relation="inside", bsize=int(w[4]), state=w[5])
+        elif w[0] in ("free", "mismatch") and len(w) == 6 and w[1] == "at" and w[3] == "inside":
+            e.update(kind=w[0], offset=int(w[2]), relation="inside", bsize=int(w[4]), state=w[5])
+            if w[0] == "mismatch" and w[5] != "alloc'd":  # a mismatched free is of a live block
+                raise ValueError
         else:
             raise ValueError
         if e.get("relation", "nonheap") not in ("after", "before", "inside", "nonheap") or \
@@ -108,7 +110,11 @@ def num(s):
 
 
 FRAME = re.compile(r"^\s+(at|by) 0x[0-9A-Fa-f]+: (.*) \(([^()]*)\)$")
-KIND = re.compile(r"^Invalid (read|write) of size (\d+)$|^Invalid free\(\) / delete / delete\[\] / realloc\(\)$")
+KIND = re.compile(r"^Invalid (read|write) of size (\d+)$|^Invalid (free)\(\) / delete / delete\[\] / realloc\(\)$"
+                  r"|^(Mismatched) free\(\) / delete / delete \[\]$")
+# each error kind's first line, as memcheck words it (the free and mismatch ones have no size)
+ERROR_TITLE = {"free": "Invalid free() / delete / delete[] / realloc()",
+               "mismatch": "Mismatched free() / delete / delete []"}
 ADDR = re.compile(r"^\s*Address 0x[0-9A-Fa-f]+ (.*)$")
 BLOCK = re.compile(r"^is ([\d,]+) bytes (after|before|inside) a block of size ([\d,]+) (alloc'd|free'd)$")
 NONHEAP = re.compile(r"^is not stack'd, malloc'd or \(recently\) free'd$|^is on thread \d+'s stack$"
@@ -148,7 +154,7 @@ def parse_report(err):
         l = lines[i]
         m = KIND.match(l)
         if m:
-            ev = {"kind": m.group(1) or "free", "size": int(m.group(2)) if m.group(2) else None}
+            ev = {"kind": m.group(1) or m.group(3) or "mismatch", "size": int(m.group(2)) if m.group(2) else None}
             ev["stack"], i = stack(i + 1)
             if i < len(lines) and ADDR.match(lines[i]):
                 ev["address"] = ADDR.match(lines[i]).group(1)
@@ -200,16 +206,16 @@ def show(frames):
 
 def check_error(e, ann, ev, base, bad):
     mk = ann["markers"]
-    want_kind = f"Invalid {e['kind']} of size {e['size']}" if e["kind"] in ("read", "write") else \
-        "Invalid free() / delete / delete[] / realloc()"
-    got_kind = f"Invalid {ev['kind']} of size {ev['size']}" if ev["kind"] != "free" else \
-        "Invalid free() / delete / delete[] / realloc()"
+    want_kind = ERROR_TITLE.get(e["kind"]) or f"Invalid {e['kind']} of size {e['size']}"
+    got_kind = ERROR_TITLE.get(ev["kind"]) or f"Invalid {ev['kind']} of size {ev['size']}"
     if got_kind != want_kind:
         bad.append(f"first error is '{got_kind}', expected '{want_kind}'")
-    # a read or write faults in the test's own code: frame 0 itself (a free's frame 0 is free)
-    where = src_line(ev["stack"][:1] if ev["kind"] != "free" else ev["stack"], base)
+    # a read or write faults in the test's own code: frame 0 itself (a free's frame 0 is free, or
+    # delete, or realloc)
+    call = ev["kind"] in ERROR_TITLE
+    where = src_line(ev["stack"] if call else ev["stack"][:1], base)
     if where != mk["access"]:
-        bad.append(f"error stack's {'frame 0' if ev['kind'] != 'free' else 'first frame in the source'} is "
+        bad.append(f"error stack's {'first frame in the source' if call else 'frame 0'} is "
                    f"{loc(where, base)}, expected {base}:{mk['access']} (@access) [{show(ev['stack'])}]")
     addr = ev.get("address")
     if addr is None:
@@ -303,16 +309,16 @@ def judge(ann, native, run, precise, override, base):
         bad.append(f"exit status {run['status']}, expected {want_status}")
     if len(rep["pids"]) > 1:
         bad.append(f"report lines from several pids {sorted(rep['pids'])}")
-    if e["kind"] in ("read", "write", "free"):
+    if e["kind"] in ("read", "write", "free", "mismatch"):
         if not rep["errors"]:
-            bad.append(f"no error reported (expected 'Invalid {e['kind']}...')")
+            bad.append(f"no error reported (expected '{ERROR_TITLE.get(e['kind'], 'Invalid ' + e['kind'])}...')")
         else:
             if e.get("precise") and precise == "optional":
                 note = "reported (byte-precise case)"
             check_error(e, ann, rep["errors"][0], base, bad)
     elif rep["errors"]:
         ev = rep["errors"][0]
-        bad.append(f"unexpected error 'Invalid {ev['kind']}' [{show(ev['stack'])}]")
+        bad.append(f"unexpected error '{ERROR_TITLE.get(ev['kind'], 'Invalid ' + ev['kind'])}' [{show(ev['stack'])}]")
     check_leaks(ann, rep, base, bad)
     if rep["errsum"] is None:
         bad.append("no ERROR SUMMARY line")
@@ -333,6 +339,9 @@ def bump(m, g=1):
 MUTANTS = {
     "lines off by one": ("err", r"(?<![\w.])(SRC):(\d+)\)", lambda m: f"{m.group(1)}:{int(m.group(2)) + 1})", 0),
     "access size": ("err", r"Invalid (?:read|write) of size (\d+)", bump, 1),
+    "free kind": ("err", r"^(==\d+== )(Invalid free\(\) / delete / delete\[\] / realloc\(\)|Mismatched free\(\) / "
+                  r"delete / delete \[\])$", lambda m: m.group(1) + (ERROR_TITLE["free"] if m.group(2).startswith("M")
+                                                               else ERROR_TITLE["mismatch"]), 1),
     "offset": ("err", r"Address 0x[0-9A-Fa-f]+ is ([\d,]+) bytes (?:after|before|inside) a block", bump, 1),
     "block size": ("err", r"a block of size ([\d,]+)", bump, 1),
     "block state": ("err", r"(?<=of size )([\d,]+) (alloc'd|free'd)",

@@ -79,6 +79,8 @@ check bad-max-procs      125 "bad --max-procs value '-3'" "$BVM" --max-procs -3 
 check bad-max-files      125 "bad --max-files value '99999999999'" "$BVM" --max-files 99999999999 "$HELLO"
 check bad-max-file-size  125 "bad --max-file-size size '5X'" "$BVM" --max-file-size 5X "$HELLO"
 check limit-no-value     125 "option --timeout needs an argument" "$BVM" --timeout
+check bad-leak-kinds     125 "bad --show-leak-kinds value 'definite,bogus'" "$BVM" check --show-leak-kinds=definite,bogus "$HELLO"
+check bad-error-kinds    125 "bad --errors-for-leak-kinds value ''" "$BVM" check --errors-for-leak-kinds= "$HELLO"
 
 # --verbose describes a fatal fault in one line (what, address, RIP, bytes, disassembly);
 # without it buffervm adds nothing to the program's stderr.

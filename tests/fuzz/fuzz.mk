@@ -20,7 +20,7 @@ $(FUZZ_DIR)/fuzz_prog: tests/fuzz/fuzz_prog.c monitor/prog.c $(COMMON_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Imonitor -o $@ $^
 
-$(FUZZ_DIR)/fuzz_check_syms: tests/fuzz/fuzz_check_syms.c monitor/check_syms.c $(COMMON_SRC)
+$(FUZZ_DIR)/fuzz_check_syms: tests/fuzz/fuzz_check_syms.c monitor/check_syms.c monitor/elf_file.c $(COMMON_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Imonitor -o $@ $^
 

@@ -551,12 +551,14 @@ static void fill_sock(struct bvm_hostcall *r)
     a->segs_gpa = io.segs_gpa, a->nsegs = io.nsegs;
 }
 
-/* The heap checker's calls: a file's allocator entries, a report of random contents, a reason. */
+/* The heap checker's calls: a file's allocator entries or unwind tables, a report of random
+ * contents, a reason. */
 static void fill_check(struct bvm_hostcall *r)
 {
-    static const uint32_t lens[] = {0, 1, 16, sizeof(struct bvm_check_report), 4096, 0xffffffffu};
+    static const uint32_t lens[] = {0, 1, 16, sizeof(struct bvm_check_unwind), sizeof(struct bvm_check_report),
+                                    4096, 0xffffffffu};
     struct bvm_hc_check *c = &r->u.check;
-    c->op = chance(90) ? (uint32_t)rnd_below(BVM_CHECK_NOHEAP + 2) : (uint32_t)rnd();
+    c->op = chance(90) ? (uint32_t)rnd_below(BVM_CHECK_UNWIND + 2) : (uint32_t)rnd();
     c->fd = pick_fd();
     c->buf_len = chance(70) ? RND_OF(lens) : (uint32_t)rnd();
     c->buf_gpa = pick_gpa(c->buf_len < 8192 ? c->buf_len : 8192);

@@ -129,6 +129,31 @@ static void syms_validation(void)
     close(fd);
 }
 
+/* UNWIND: the same fd and buffer checks; libc has an .eh_frame_hdr, a text file no tables. */
+static void unwind_validation(void)
+{
+    struct bvm_check_unwind u;
+    int fd = open(LIBC, O_RDONLY | O_CLOEXEC), txt = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+    CHECK(fd >= 0 && txt >= 0);
+    CHECK_EQ(call(BVM_CHECK_UNWIND, fd, BUF, sizeof u), -EBADF); /* not the guest's */
+    hc_fd_grant(&hc, fd);
+    hc_fd_grant(&hc, txt);
+    CHECK_EQ(call(BVM_CHECK_UNWIND, fd, BUF, sizeof u - 1), -EINVAL);
+    CHECK_EQ(call(BVM_CHECK_UNWIND, fd, RAM - 16, sizeof u), -EFAULT);
+    CHECK_EQ(call(BVM_CHECK_UNWIND, fd, ~0ull - 8, sizeof u), -EFAULT);
+    CHECK_EQ(call(BVM_CHECK_UNWIND, -1, BUF, sizeof u), -EBADF);
+    CHECK_EQ(call(BVM_CHECK_UNWIND, fd, BUF, ~0u), 0);
+    gm_read(&gm, BUF, &u, sizeof u);
+    CHECK(u.hdr_off && u.hdr_len >= 12 && !u.eh_off && !u.eh_len);
+    CHECK_EQ(call(BVM_CHECK_UNWIND, txt, BUF, sizeof u), 0);
+    gm_read(&gm, BUF, &u, sizeof u);
+    CHECK(!u.hdr_off && !u.hdr_len && !u.eh_off && !u.eh_len);
+    hc_fd_revoke(&hc, fd);
+    hc_fd_revoke(&hc, txt);
+    close(fd);
+    close(txt);
+}
+
 static void report_validation(void)
 {
     base_report(BVM_CK_READ);
@@ -204,7 +229,8 @@ static void random_reports(void)
         for (size_t k = 0; k < sizeof rep; k++)
             b[k] = (uint8_t)rand();
         if (i % 2) { /* mostly plausible */
-            rep.kind = 1 + rand() % 5, rep.nfiles = rand() % 9, rep.insn_len = rand() % 17, rep.block = rand() % 3;
+            rep.kind = 1 + rand() % (BVM_CK_COUNT - 1), rep.nfiles = rand() % 9, rep.insn_len = rand() % 17;
+            rep.block = rand() % 3;
             rep.fn = rand() % BVM_CF_COUNT, rep.leak_kind = rand() % 4;
             for (int k = 0; k < BVM_CHECK_MAX_FILES; k++)
                 strcpy(rep.files[k], k % 2 ? LIBC : "/etc/passwd");
@@ -288,6 +314,66 @@ static void invalid_free_format(void)
           "%s", t);
 }
 
+/* A mismatched free: memcheck's words ("delete []" with a space), the live block's alloc stack;
+ * the frames of C++'s operators in libstdc++ (no debug info: mangled symbols) named as memcheck
+ * names them. The called function is part of the error's context. */
+static void mismatch_format(void)
+{
+    int64_t rc;
+    check_after_fork();
+    base_report(BVM_CK_MISMATCH);
+    rep.fn = BVM_CF_DELETE_SIZED, rep.addr = 0x600000002000, rep.block = BVM_CB_LIVE, rep.block_addr = 0x600000002000;
+    rep.block_size = 40, rep.alloc.n = 1, rep.alloc.f[0] = (struct bvm_check_frame){.pc = 0x41A2B0, .file = -1};
+    const char *t = sent(&rep, &rc);
+    CHECK_EQ(rc, 0);
+    CHECK(!strcmp(t, "Mismatched free() / delete / delete []\n"
+                     "   at 0x401745: ???\n"
+                     " Address 0x600000002000 is 0 bytes inside a block of size 40 alloc'd\n"
+                     "   at 0x41A2B0: ???\n"
+                     "\n"),
+          "%s", t);
+    t = sent(&rep, &rc); /* the same context: counted, not printed */
+    CHECK(!t[0]);
+    rep.fn = BVM_CF_FREE; /* another function called at the same place: another context */
+    t = sent(&rep, &rc);
+    CHECK(!strncmp(t, "Mismatched", 10), "%s", t);
+    CHECK_EQ(check_error_count(), 3);
+
+    char lib[256] = "";
+    FILE *p = popen("g++ -print-file-name=libstdc++.so.6 2>/dev/null", "r");
+    int got = p && fgets(lib, sizeof lib, p);
+    if (p)
+        pclose(p);
+    lib[strcspn(lib, "\n")] = 0;
+    int fd = got && lib[0] == '/' ? open(lib, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd < 0)
+        SKIP("no libstdc++.so.6");
+    struct bvm_check_sym s[BVM_CHECK_MAX_SYMS];
+    int n = check_syms_find(fd, s, BVM_CHECK_MAX_SYMS), del = -1, anew = -1;
+    close(fd);
+    for (int k = 0; k < n; k++) {
+        if (s[k].fn == BVM_CF_DELETE_SIZED)
+            del = k;
+        if (s[k].fn == BVM_CF_NEW_ARRAY_ALIGNED_NOTHROW)
+            anew = k;
+    }
+    CHECK(del >= 0 && anew >= 0, "libstdc++'s operators found");
+    base_report(BVM_CK_MISMATCH);
+    rep.fn = BVM_CF_DELETE_SIZED, rep.addr = 0x600000003000, rep.block = BVM_CB_LIVE, rep.block_addr = 0x600000003000;
+    rep.block_size = 16, rep.nfiles = 1, strcpy(rep.files[0], lib);
+    rep.where.f[0] = (struct bvm_check_frame){.pc = 0x7FFFF7E4C8E0, .file_off = s[del].offset, .file = 0};
+    rep.alloc.n = 1, rep.alloc.f[0] = (struct bvm_check_frame){.pc = 0x7FFFF7E4E6A0, .file_off = s[anew].offset};
+    t = sent(&rep, &rc);
+    /* (with libstdc++'s debug info installed the frames are DWARF's names, "operator delete") */
+    CHECK(strstr(t, "   at 0x7FFFF7E4C8E0: operator delete(void*, unsigned long) (in ") ||
+              strstr(t, "   at 0x7FFFF7E4C8E0: operator delete ("),
+          "%s", t);
+    CHECK(strstr(t, "   at 0x7FFFF7E4E6A0: operator new[](unsigned long, std::align_val_t, std::nothrow_t const&) "
+                    "(in ") ||
+              strstr(t, "   at 0x7FFFF7E4E6A0: operator new[] ("),
+          "%s", t);
+}
+
 /* A frame in a real file is named: libc's malloc entry. */
 static void named_frame(void)
 {
@@ -337,9 +423,46 @@ static const char *finish(int kind, int status, int *got)
     return plain();
 }
 
+/* --show-leak-kinds and --errors-for-leak-kinds: the records printed and those counted. */
+static void leak_kind_options(void)
+{
+    struct check_opts o = {.on = 1, .error_exitcode = 99, .leak_check = LEAK_CHECK_FULL,
+                           .show_kinds = 1u << BVM_LK_DEFINITE | 1u << BVM_LK_REACHABLE,
+                           .error_kinds = 1u << BVM_LK_POSSIBLE};
+    check_init(&o);
+    check_after_fork();
+    leak(BVM_LK_DEFINITE, 40, 1, 0x401000);
+    leak(BVM_LK_POSSIBLE, 100, 1, 0x402000);
+    leak(BVM_LK_REACHABLE, 200, 2, 0x403000);
+    summary();
+    int st;
+    const char *t = finish(BVM_EXIT_STATUS, 0, &st);
+    CHECK_EQ(st, 99);
+    CHECK(strstr(t, "40 bytes in 1 blocks are definitely lost in loss record 1 of 3\n"), "%s", t);
+    CHECK(strstr(t, "200 bytes in 2 blocks are still reachable in loss record 3 of 3\n"), "%s", t);
+    CHECK(!strstr(t, "possibly lost in loss record"), "%s", t);
+    CHECK(strstr(t, "ERROR SUMMARY: 1 errors from 1 contexts"), "%s", t); /* the possibly lost one */
+    /* --num-callers=2: a three-frame stack shows two */
+    o.num_callers = 2, o.error_kinds = 1u << BVM_LK_DEFINITE, check_init(&o), check_after_fork();
+    base_report(BVM_CK_LEAK);
+    rep.where.n = 0, rep.leak_kind = BVM_LK_DEFINITE, rep.bytes = 8, rep.blocks = 1, rep.alloc.n = 3;
+    for (int k = 0; k < 3; k++)
+        rep.alloc.f[k] = (struct bvm_check_frame){.pc = 0x401000 + 0x100 * (uint64_t)k, .file = -1};
+    CHECK_EQ(send(&rep), 0);
+    summary();
+    t = finish(BVM_EXIT_STATUS, 0, &st);
+    CHECK(strstr(t, "   at 0x401000: ???\n   by 0x401100: ???\n\n"), "%s", t);
+    CHECK(!strstr(t, "0x401200"), "%s", t);
+    o.num_callers = 12, o.error_kinds = 0, check_init(&o), check_after_fork();
+    leak(BVM_LK_DEFINITE, 40, 1, 0x401000);
+    summary();
+    CHECK(!finish(BVM_EXIT_STATUS, 5, &st)[0] && st == 5); /* no errors: nothing printed */
+}
+
 static void leaks_and_summaries(void)
 {
-    struct check_opts o = {.on = 1, .error_exitcode = 42, .leak_check = LEAK_CHECK_FULL};
+    struct check_opts o = {.on = 1, .error_exitcode = 42, .leak_check = LEAK_CHECK_FULL,
+                           .show_kinds = CHECK_SHOW_KINDS_DEFAULT, .error_kinds = CHECK_ERROR_KINDS_DEFAULT};
     check_init(&o);
     check_after_fork();
     leak(BVM_LK_DEFINITE, 1000, 1, 0x401000);
@@ -386,7 +509,8 @@ static void leaks_and_summaries(void)
 static void quiet_and_modes(void)
 {
     int st;
-    struct check_opts o = {.on = 1, .error_exitcode = 99, .leak_check = LEAK_CHECK_FULL, .quiet = 1};
+    struct check_opts o = {.on = 1, .error_exitcode = 99, .leak_check = LEAK_CHECK_FULL, .quiet = 1,
+                           .show_kinds = CHECK_SHOW_KINDS_DEFAULT, .error_kinds = CHECK_ERROR_KINDS_DEFAULT};
     check_init(&o);
     check_after_fork();
     leak(BVM_LK_DEFINITE, 40, 1, 0x404000);
@@ -432,7 +556,8 @@ static void quiet_and_modes(void)
 static void clean_run_is_silent(void)
 {
     int st;
-    struct check_opts o = {.on = 1, .error_exitcode = 99, .leak_check = LEAK_CHECK_FULL};
+    struct check_opts o = {.on = 1, .error_exitcode = 99, .leak_check = LEAK_CHECK_FULL,
+                           .show_kinds = CHECK_SHOW_KINDS_DEFAULT, .error_kinds = CHECK_ERROR_KINDS_DEFAULT};
     check_init(&o);
     check_after_fork();
     leak(BVM_LK_POSSIBLE, 16, 1, 0x402000); /* not an error alone */
@@ -456,13 +581,16 @@ int main(void)
     hc_init(&hc, &gm, -1);
     snprintf(pfx, sizeof pfx, "==%d== ", (int)getpid());
     RUN(syms_validation);
+    RUN(unwind_validation);
     RUN(report_validation);
     RUN(noheap_validation);
     RUN(random_reports);
     RUN(invalid_read_formats);
     RUN(invalid_free_format);
     RUN(named_frame);
+    RUN(mismatch_format);
     RUN(leaks_and_summaries);
+    RUN(leak_kind_options);
     RUN(quiet_and_modes);
     RUN(clean_run_is_silent);
     return test_failed != 0;
