@@ -18,8 +18,7 @@ struct addrspace *cur_as = &the_as;
 void mm_init(struct addrspace *as, uint64_t root)
 {
     as->root = root;
-    as->vmas.root = NULL;
-    as->vmas.count = 0;
+    as->vmas = (struct vma_tree){0};
     as->brk_start = as->brk = 0;
     as->stack_top = STACK_TOP;
     as->mmap_base = MMAP_BASE;

@@ -22,6 +22,12 @@ static struct {
     uint64_t *table;
 } leaf_cache[LEAF_CACHE];
 
+/* Regions a GiB apart (the checker's metadata areas) must not share a slot. */
+static inline unsigned leaf_slot(uint64_t region)
+{
+    return (unsigned)(region ^ (region >> 9) ^ (region >> 18)) % LEAF_CACHE;
+}
+
 static void leaf_cache_forget(void) { memset(leaf_cache, 0, sizeof(leaf_cache)); }
 
 uint64_t pt_root(void)
@@ -42,7 +48,7 @@ void pt_drop_identity(uint64_t root)
 static uint64_t *pt_walk_tables(uint64_t root, uint64_t va, bool create)
 {
     uint64_t region = (va >> 21) + 1;
-    unsigned slot = (unsigned)region % LEAF_CACHE;
+    unsigned slot = leaf_slot(region);
     uint64_t *table = P2V(root);
     kassert(va < USER_TOP);
     for (int level = 3; level > 0; level--) {
@@ -68,7 +74,7 @@ static uint64_t *pt_walk_tables(uint64_t root, uint64_t va, bool create)
 static inline uint64_t *pt_walk(uint64_t root, uint64_t va, bool create)
 {
     uint64_t region = (va >> 21) + 1; /* 0: an empty slot */
-    unsigned slot = (unsigned)region % LEAF_CACHE;
+    unsigned slot = leaf_slot(region);
     if (leaf_cache[slot].region == region && leaf_cache[slot].root == root)
         return &leaf_cache[slot].table[pt_index(va, 0)];
     return pt_walk_tables(root, va, create);

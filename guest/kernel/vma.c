@@ -1,6 +1,8 @@
 /* vma.c: virtual memory areas of the user address space, kept in an AVL tree ordered by address. */
 #include "vma.h"
 
+#include "string.h"
+
 /* Nodes come from a fixed pool (the kernel has no general-purpose heap), sized like Linux's default
  * vm.max_map_count so programs meet the same limit. */
 #define VMA_POOL 65536
@@ -115,8 +117,14 @@ static struct vma *remove_node(struct vma *root, struct vma *v)
 
 struct vma *vma_find(struct vma_tree *t, uint64_t addr)
 {
+    for (unsigned k = 0; k < VMA_HINTS; k++)
+        if (t->hint[k] && t->hint[k]->start <= addr && addr < t->hint[k]->end)
+            return t->hint[k];
     struct vma *v = vma_next_from(t, addr);
-    return v && v->start <= addr ? v : NULL;
+    if (!v || v->start > addr)
+        return NULL;
+    t->hint[t->hint_next++ % VMA_HINTS] = v;
+    return v;
 }
 
 struct vma *vma_next_from(struct vma_tree *t, uint64_t addr)
@@ -174,6 +182,7 @@ void vma_remove(struct vma_tree *t, struct vma *v)
     t->root = remove_node(t->root, v);
     t->count--;
     node_free(v);
+    memset(t->hint, 0, sizeof(t->hint));
 }
 
 struct vma *vma_split(struct vma_tree *t, struct vma *v, uint64_t addr)

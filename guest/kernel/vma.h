@@ -42,9 +42,14 @@ struct vma {
     int height;
 };
 
+#define VMA_HINTS 4
 struct vma_tree {
     struct vma *root;
     uint32_t count;
+    /* the last VMAs vma_find found (nodes of this tree: all forgotten when one is removed), tried
+     * before the tree: the heap checker looks up the same few code and stack VMAs at every call */
+    struct vma *hint[VMA_HINTS];
+    uint32_t hint_next;
 };
 
 /* Supplied by vma.c's user (mm.c: the host fd's hold count; the unit tests count): a VMA_PRIVATE_FILE
