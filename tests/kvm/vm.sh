@@ -11,7 +11,7 @@ KVM_PKGS=(qemu-system-x86 busybox-static cpio kmod)
 KVM_WHY=                                        # why the last helper failed
 KVM_DIR=${KVM_DIR:-$B/kvm}                      # cache: kernel package, unpacked tree, initramfs
 KVM_VM_MEM=${KVM_VM_MEM:-3072}                  # MiB; buffervm reserves 1 GiB lazily per run inside
-KVM_VM_TIMEOUT=${KVM_VM_TIMEOUT:-1200}          # seconds for one whole boot + command, then killed
+KVM_VM_TIMEOUT=${KVM_VM_TIMEOUT:-2400}          # seconds for one whole boot + command, then killed
 # Top-level modules; their dependencies come first, in modules.dep order (modprobe --show-depends).
 KVM_MODULES=(virtio_pci 9pnet_virtio 9p kvm_amd)
 
