@@ -1,7 +1,9 @@
 /* check_stack.c: call stacks for the heap checker: the exact return address of an allocator call,
  * then each caller by the CFI of its code (check_unwind.c), by the frame-pointer chain where there
  * is none, each step checked (the stack pointer rising, returning into executable memory; a frame
- * pointer's return address just after a call instruction). Stacks are stored once each, by content. */
+ * pointer's return address just after a call instruction). Stacks are stored once each, by content,
+ * and an allocator call's walk is remembered with the words it read: most calls repeat one (a loop's
+ * call), and are known again by reading those words only. */
 #include "check_int.h"
 #include "mm.h"
 #include "pagetable.h"
@@ -21,8 +23,35 @@ static struct cstack *const stacks = (struct cstack *)META_STACKS;
 /* The last page peek translated (forgotten at each walk: mappings change between walks). */
 static uint64_t cached_page, cached_pa;
 
+/* ---- the words a walk read ---- */
+#define LOG_READS 32
+
+struct reads {
+    uint32_t n;
+    uint8_t len[LOG_READS];
+    uint64_t va[LOG_READS], val[LOG_READS];
+};
+
+/* The walk being logged: its reads, whether it used its first rbp (a walk by CFI from rsp alone
+ * does not), whether all was logged (no read failed, at most LOG_READS). */
+static struct {
+    bool on, whole, rbp_used;
+    struct reads r;
+} wlog;
+
+static void log_read(uint64_t va, const void *buf, unsigned len)
+{
+    if (wlog.r.n == LOG_READS || (len != 1 && len != 4 && len != 8)) { /* memo_holds reads those sizes */
+        wlog.whole = false;
+        return;
+    }
+    uint64_t v = 0;
+    memcpy(&v, buf, len);
+    wlog.r.len[wlog.r.n] = (uint8_t)len, wlog.r.va[wlog.r.n] = va, wlog.r.val[wlog.r.n++] = v;
+}
+
 /* Reads user memory that is present (no demand paging: a stack in use is), false if not. */
-static bool peek(uint64_t va, void *out, unsigned len)
+static bool peek_page(uint64_t va, void *out, unsigned len)
 {
     if (va >= USER_TOP || va + len > USER_TOP || PAGE_DOWN(va) != PAGE_DOWN(va + len - 1))
         return false;
@@ -34,6 +63,19 @@ static bool peek(uint64_t va, void *out, unsigned len)
     }
     memcpy(out, (char *)P2V(cached_pa) + (va & (PAGE_SIZE - 1)), len);
     return true;
+}
+
+/* peek_page, logged while a walk is. */
+static bool peek(uint64_t va, void *out, unsigned len)
+{
+    bool ok = peek_page(va, out, len);
+    if (wlog.on) {
+        if (ok)
+            log_read(va, out, len);
+        else
+            wlog.whole = false;
+    }
+    return ok;
 }
 
 static uint8_t byte_at(uint64_t va)
@@ -57,10 +99,20 @@ static bool after_call(uint64_t ra)
     return false;
 }
 
-/* A frame being unwound: its pc and the registers that find its caller. */
+/* A frame being unwound: its pc and the registers that find its caller; rbp0: rbp is still the
+ * walk's first (the trap's), not one read from the stack. */
 struct frame {
     uint64_t pc, rsp, rbp;
+    bool rbp0;
 };
+
+/* The walk uses f's rbp: its result depends on the first rbp if that is the one. */
+static uint64_t use_rbp(const struct frame *f)
+{
+    if (f->rbp0)
+        wlog.rbp_used = true;
+    return f->rbp;
+}
 
 #define SCAN_WORDS 32         /* stack words looked through for a frame with neither CFI nor rbp */
 #define SCAN_FN_REACH 0x10000 /* a call's target at most this far below the pc in its function */
@@ -68,13 +120,13 @@ struct frame {
 /* The caller by a CFI rule (check_cfi.h). */
 static bool cfi_step(struct frame *f, const struct cfi_rule *r)
 {
-    uint64_t cfa = (r->cfa_reg == CFI_RSP ? f->rsp : f->rbp) + (uint64_t)(int64_t)r->cfa_off;
+    uint64_t cfa = (r->cfa_reg == CFI_RSP ? f->rsp : use_rbp(f)) + (uint64_t)(int64_t)r->cfa_off;
     uint64_t ra, rbp = r->rbp == CFI_RBP_SAME ? f->rbp : 0;
     if (cfa <= f->rsp || !peek(cfa + (uint64_t)(int64_t)r->ra_off, &ra, 8))
         return false;
     if (r->rbp == CFI_RBP_AT && !peek(cfa + (uint64_t)(int64_t)r->rbp_off, &rbp, 8))
         return false;
-    *f = (struct frame){ra, cfa, rbp};
+    *f = (struct frame){ra, cfa, rbp, r->rbp == CFI_RBP_SAME && f->rbp0};
     return true;
 }
 
@@ -88,10 +140,10 @@ static bool fp_ok(uint64_t fp, uint64_t rsp, const struct vma *stack)
 /* The caller by the frame pointer. */
 static bool fp_step(struct frame *f, const struct vma *stack)
 {
-    uint64_t fp = f->rbp, next, ra;
+    uint64_t fp = use_rbp(f), next, ra;
     if (!fp_ok(fp, f->rsp, stack) || !peek(fp, &next, 8) || !peek(fp + 8, &ra, 8))
         return false;
-    *f = (struct frame){ra, fp + 16, next};
+    *f = (struct frame){ra, fp + 16, next, false};
     return true;
 }
 
@@ -120,11 +172,12 @@ static bool scan_step(struct frame *f, const struct vma *stack)
             return false;
         if (!calls_toward(w, f->pc))
             continue;
-        uint64_t rbp = f->rbp;
+        uint64_t rbp = use_rbp(f);
+        bool kept = fp_ok(rbp, at + 8, stack);
         for (uint64_t p = f->rsp; !fp_ok(rbp, at + 8, stack) && p < at; p += 8)
             if (peek(p, &rbp, 8) && fp_ok(rbp, at + 8, stack))
                 break;
-        *f = (struct frame){w, at + 8, rbp};
+        *f = (struct frame){w, at + 8, rbp, kept && f->rbp0};
         return true;
     }
     return false;
@@ -158,7 +211,7 @@ static bool step(struct frame *f, bool first, const struct vma *stack, bool *see
  * address (a leaf function without a frame). */
 static uint32_t walk(const struct trapframe *tf, uint64_t pc, bool at_entry, uint64_t *pcs, uint32_t max)
 {
-    struct frame f = {pc, tf->rsp, tf->rbp};
+    struct frame f = {pc, tf->rsp, tf->rbp, true};
     struct cfi_rule r;
     uint64_t ra = 0;
     uint32_t n = 0;
@@ -170,7 +223,7 @@ static uint32_t walk(const struct trapframe *tf, uint64_t pc, bool at_entry, uin
     if (at_entry || leaf) {
         if (!peek(tf->rsp, &ra, 8))
             return n;
-        f = (struct frame){ra, tf->rsp + 8, tf->rbp}, pcs[n++] = ra;
+        f = (struct frame){ra, tf->rsp + 8, tf->rbp, true}, pcs[n++] = ra;
     } else if (step(&f, true, stack, &seen_cfi)) {
         pcs[n++] = f.pc;
     } else {
@@ -189,10 +242,62 @@ static uint32_t hash_pcs(const uint64_t *pcs, uint32_t n)
     return (uint32_t)(h ^ h >> 29) % STACK_BUCKETS;
 }
 
-uint32_t stack_capture(const struct trapframe *tf, uint64_t pc, bool at_entry)
+/* ---- remembered walks ----
+ * A walk's result is a function of its start (pc, rsp, and its first rbp if it used that), of the
+ * words it read, and of the mappings (each pc's rule and VMA): a walk from the same start that
+ * would read the same words while no VMA changed (vma_generation) ends in the same stack. */
+#define MEMO_SLOTS 1024 /* a power of two */
+
+struct memo {
+    uint64_t pc, rsp, rbp, gen;
+    const struct addrspace *as;
+    uint32_t id; /* 0: empty */
+    bool rbp_used;
+    struct reads r;
+};
+
+static struct memo memos[MEMO_SLOTS];
+uint64_t stack_memo_hits, stack_memo_misses;
+
+static struct memo *memo_slot(uint64_t pc, uint64_t rsp)
 {
-    uint64_t pcs[STACK_DEPTH];
-    uint32_t n = walk(tf, pc, at_entry, pcs, STACK_DEPTH), h = hash_pcs(pcs, n);
+    uint64_t h = (pc ^ (rsp * 0x9e3779b97f4a7c15ull)) * 0x9e3779b97f4a7c15ull;
+    return &memos[(h >> 40) & (MEMO_SLOTS - 1)];
+}
+
+/* m is a walk from tf's start at pc, and its words read the same again. */
+static bool memo_holds(const struct memo *m, const struct trapframe *tf, uint64_t pc)
+{
+    if (!m->id || m->pc != pc || m->rsp != tf->rsp || m->as != cur_as || m->gen != vma_generation ||
+        (m->rbp_used && m->rbp != tf->rbp))
+        return false;
+    uint64_t page = 0;
+    const char *base = NULL;
+    for (uint32_t i = 0; i < m->r.n; i++) { /* peek_page's work, inline: no read crosses a page */
+        uint64_t va = m->r.va[i], v = 0;
+        if (PAGE_DOWN(va) != page) {
+            uint64_t pte = pt_lookup(cur_as->root, PAGE_DOWN(va));
+            if (!(pte & PTE_P) || !(pte & PTE_U))
+                return false;
+            page = PAGE_DOWN(va), base = (const char *)P2V(pte & PTE_ADDR);
+        }
+        const char *p = base + (va & (PAGE_SIZE - 1));
+        if (m->r.len[i] == 8)
+            __builtin_memcpy(&v, p, 8);
+        else if (m->r.len[i] == 4)
+            __builtin_memcpy(&v, p, 4);
+        else
+            __builtin_memcpy(&v, p, 1);
+        if (v != m->r.val[i])
+            return false;
+    }
+    return true;
+}
+
+/* The stack id of the pcs, stored if new (0 when the META range is out). */
+static uint32_t stack_id(const uint64_t *pcs, uint32_t n)
+{
+    uint32_t h = hash_pcs(pcs, n);
     for (uint32_t id = stack_buckets[h]; id; id = stacks[id - 1].hnext)
         if (stacks[id - 1].n == n && !memcmp(stacks[id - 1].pc, pcs, n * sizeof(pcs[0])))
             return id;
@@ -204,6 +309,25 @@ uint32_t stack_capture(const struct trapframe *tf, uint64_t pc, bool at_entry)
     s->hnext = stack_buckets[h];
     stack_buckets[h] = nstacks;
     return nstacks;
+}
+
+uint32_t stack_capture(const struct trapframe *tf, uint64_t pc, bool at_entry)
+{
+    uint64_t pcs[STACK_DEPTH];
+    struct memo *m = at_entry ? memo_slot(pc, tf->rsp) : NULL;
+    if (m && memo_holds(m, tf, pc)) {
+        stack_memo_hits++;
+        return m->id;
+    }
+    wlog.on = m != NULL, wlog.whole = true, wlog.rbp_used = false, wlog.r.n = 0;
+    uint32_t id = stack_id(pcs, walk(tf, pc, at_entry, pcs, STACK_DEPTH));
+    wlog.on = false;
+    if (m) {
+        stack_memo_misses++;
+        *m = (struct memo){.pc = pc, .rsp = tf->rsp, .rbp = tf->rbp, .gen = vma_generation, .as = cur_as,
+                           .id = wlog.whole ? id : 0, .rbp_used = wlog.rbp_used, .r = wlog.r};
+    }
+    return id;
 }
 
 /* Where pc is in a file: its index in rep's file table (added), or -1. */
@@ -249,6 +373,7 @@ void stack_frames(const struct trapframe *tf, uint64_t pc, bool at_entry, struct
 
 void stack_reset(void)
 {
+    memset(memos, 0, sizeof(memos));
     memset(stack_buckets, 0, sizeof(stack_buckets));
     nstacks = 0;
 }

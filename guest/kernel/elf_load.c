@@ -87,6 +87,7 @@ static int map_segment_range(uint64_t start, uint64_t end, uint32_t prot, const 
             v->prot = prot;
             v->file = f;
             v->pgoff = pgoff + (start - base);
+            vma_changed();
             mm_protect_pages(as, v->start, v->end, prot);
             start = v->end;
             continue;

@@ -50,6 +50,8 @@ void events_take(void)
     }
 }
 
+bool events_waiting(void) { return events_left; }
+
 void events_take_left(void)
 {
     if (events_left)

@@ -11,6 +11,8 @@ void events_take(void);
 /* Takes what a full queue left with the monitor (on the way back to user, once handlers have made
  * room). */
 void events_take_left(void);
+/* A full queue left events with the monitor. */
+bool events_waiting(void);
 
 /* After a blocking hostcall came back with -EINTR: takes the events, and tells whether the call
  * must give way to a signal (a handler to run or a fatal one); stops and ignored signals are

@@ -33,6 +33,7 @@ static struct vma *stack_grow(struct addrspace *as, uint64_t addr)
         return NULL;
     /* Lowering the start keeps the AVL order: nothing lies between below and s. */
     s->start = new_start;
+    vma_changed();
     return s;
 }
 

@@ -364,6 +364,11 @@ bool signal_interrupts(void)
     return false;
 }
 
+bool signal_work(const struct trapframe *tf)
+{
+    return cur->in_syscall || cur->restore_mask || signal_pending() || events_waiting() || !sigframe_rip_ok(tf->rip);
+}
+
 void signal_deliver(struct trapframe *tf)
 {
     struct linux_siginfo info;

@@ -50,6 +50,9 @@ bool signal_interrupts(void);
  * taken runs first), resolves an interrupted syscall (EINTR or restart) and puts back a mask
  * sigsuspend or ppoll replaced. */
 void signal_deliver(struct trapframe *tf);
+/* Whether signal_deliver has anything to do on this return (the fast way back from a trap that
+ * raised nothing: the heap checker's). */
+bool signal_work(const struct trapframe *tf);
 /* A stop signal's default action: the process stops until SIGCONT. */
 void signal_stop(int sig);
 

@@ -228,6 +228,7 @@ int64_t sys_mprotect(SYSARGS)
         return err;
     for (struct vma *v = vma_find(&as->vmas, addr); v && v->start < addr + len;) {
         v->prot = prot;
+        vma_changed();
         uint64_t next = v->end;
         vma_merge(&as->vmas, v);
         v = vma_find(&as->vmas, next);

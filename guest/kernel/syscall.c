@@ -31,7 +31,8 @@ void syscall_dispatch(struct trapframe *tf)
     cur->tf = tf;
     if (check_on() && check_trap(tf)) { /* a call of the program's allocator, now the checker's */
         cur->in_syscall = false;
-        signal_deliver(tf);
+        if (signal_work(tf)) /* rarely: a malloc raises no signal */
+            signal_deliver(tf);
         return;
     }
     cur->in_syscall = true;

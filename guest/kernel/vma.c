@@ -161,6 +161,8 @@ bool vma_range_free(struct vma_tree *t, uint64_t start, uint64_t end)
     return !v || v->start >= end;
 }
 
+uint64_t vma_generation;
+
 struct vma *vma_insert(struct vma_tree *t, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags)
 {
     kassert(start < end && PAGE_ALIGNED(start) && PAGE_ALIGNED(end));
@@ -172,6 +174,7 @@ struct vma *vma_insert(struct vma_tree *t, uint64_t start, uint64_t end, uint32_
     *v = (struct vma){.start = start, .end = end, .prot = prot, .flags = flags, .height = 1};
     t->root = insert_node(t->root, v);
     t->count++;
+    vma_changed();
     return v;
 }
 
@@ -183,6 +186,7 @@ void vma_remove(struct vma_tree *t, struct vma *v)
     t->count--;
     node_free(v);
     memset(t->hint, 0, sizeof(t->hint));
+    vma_changed();
 }
 
 struct vma *vma_split(struct vma_tree *t, struct vma *v, uint64_t addr)
@@ -191,6 +195,7 @@ struct vma *vma_split(struct vma_tree *t, struct vma *v, uint64_t addr)
     uint64_t old_end = v->end;
     /* Shrinking v keeps the tree order (keys are starts); the upper half goes in as a new node. */
     v->end = addr;
+    vma_changed();
     struct vma *hi = vma_insert(t, addr, old_end, v->prot, v->flags);
     if (!hi) {
         v->end = old_end;
@@ -221,6 +226,7 @@ struct vma *vma_merge(struct vma_tree *t, struct vma *v)
         uint64_t end = v->end;
         vma_remove(t, v);
         prev->end = end;
+        vma_changed();
         v = prev;
     }
     struct vma *next = vma_find(t, v->end);
@@ -228,6 +234,7 @@ struct vma *vma_merge(struct vma_tree *t, struct vma *v)
         uint64_t end = next->end;
         vma_remove(t, next);
         v->end = end;
+        vma_changed();
     }
     return v;
 }

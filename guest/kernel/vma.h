@@ -56,6 +56,12 @@ struct vma_tree {
  * VMA of file_host came (delta 1: vma_split) or went (-1: vma_remove, a merge included). */
 void vma_file_ref(int host, int delta);
 
+/* Bumped by every change to any tree's ranges, protections or files (vma_insert, vma_remove and
+ * the in-place changes, which call vma_changed): what was learnt from the VMAs at one value (the
+ * heap checker's remembered stacks) holds while it is unchanged. Never reset. */
+extern uint64_t vma_generation;
+static inline void vma_changed(void) { vma_generation++; }
+
 /* The VMA containing addr, or NULL. */
 struct vma *vma_find(struct vma_tree *t, uint64_t addr);
 /* The lowest VMA with end > addr (the one containing addr or the next above), or NULL. */

@@ -41,10 +41,13 @@ def parse_source(path):
             if mk in ann["markers"]:
                 raise Spec(f"marker @{mk} twice (lines {ann['markers'][mk]} and {no})")
             ann["markers"][mk] = no
-        m = re.search(r"// expect-leak: (definite|indirect|possible|reachable) (\d+) in (\d+)\s*$", line)
-        if m:
-            ann["leaks"].append({"kind": m.group(1), "bytes": int(m.group(2)), "blocks": int(m.group(3)), "line": no})
-        elif "expect-leak:" in line:
+        m = re.search(r"// expect-leak: (.*)$", line)
+        for rec in m.group(1).split(",") if m else ():
+            r = re.fullmatch(r"\s*(definite|indirect|possible|reachable) (\d+) in (\d+)\s*", rec)
+            if not r:
+                raise Spec(f"line {no}: malformed expect-leak")
+            ann["leaks"].append({"kind": r.group(1), "bytes": int(r.group(2)), "blocks": int(r.group(3)), "line": no})
+        if not m and "expect-leak:" in line:
             raise Spec(f"line {no}: malformed expect-leak")
     e = ann["expect"]
     if e is None:
