@@ -75,8 +75,10 @@ if [ -x /usr/bin/python3 ]; then # Debian's (a version manager's shim would hide
         'd = {}; [d.setdefault(i % 5000, []).append(str(i) * 3) for i in range(200000)]; print(len(d))'
 fi
 
-# VM exits under check: the kernel serves malloc and free itself (a trap, no exit)
-stats() { "$BVM" check --backend soft --stats "$B/bench/mallocbench.dyn" "$1" 2>&1 >/dev/null | sed -n 's/.*exits \([0-9]*\).*/\1/p'; }
-e1=$(stats 1000) e2=$(stats 101000)
-echo "VM exits per mallocbench iteration (a malloc and a free, or a realloc) under check: $(echo "($e2 - $e1) / 100000" | bc -l | xargs printf '%.4f')" \
-    "($e1 exits for 1k calls, $e2 for 101k)"
+# Counters under check (--stats), per mallocbench iteration (a malloc and a free, or a realloc):
+# VM exits (the kernel serves malloc and free itself: a trap, no exit), guest instructions (the
+# kernel's work per call) and soft TLB misses (page walks)
+stat() { "$BVM" check --backend soft --stats "$B/bench/mallocbench.dyn" "$2" 2>&1 >/dev/null | sed -n "s/.* $1 \([0-9]*\).*/\1/p"; }
+per() { echo "($(stat "$1" 101000) - $(stat "$1" 1000)) / 100000" | bc -l | xargs printf "%.${2}f"; }
+echo "per mallocbench iteration under check (soft): $(per exits 4) VM exits, $(per instructions 0) guest instructions," \
+    "$(per misses 2) soft TLB misses"

@@ -157,7 +157,7 @@ static int64_t check_noheap(struct hc_ctx *c, const struct bvm_hc_check *a)
     if (!memchr(why, 0, a->buf_len))
         return -EINVAL;
     struct check_text t = {0};
-    ct_line(&t, "buffervm check: heap checking is off: %s", why);
+    ct_line(&t, "buffervm check: heap checking is off for %s", why);
     ct_flush(&t);
     return 0;
 }

@@ -137,7 +137,9 @@ void ct_append_text(struct check_text *t, const struct check_text *lines)
 void ct_flush(struct check_text *t)
 {
     for (size_t done = 0; done < t->len;) {
-        ssize_t n = write(2, t->p + done, t->len - done);
+        /* buffervm's own stderr, taken at its start: as memcheck's, the report reaches it even
+         * when the program has closed or redirected its fd 2 (tail and tar close it) */
+        ssize_t n = write(fail_fd(), t->p + done, t->len - done);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)

@@ -195,10 +195,11 @@ int main(int argc, char **argv)
     struct run_result res;
     run_loop(v, hc, &res);
     if (o.stats) {
-        uint64_t exits, insns;
-        v->ops->stats(v, &exits, &insns);
-        note("stats: backend %s, exits %llu, hostcalls %llu, instructions %llu", v->ops->name,
-             (unsigned long long)exits, (unsigned long long)hc->calls, (unsigned long long)insns);
+        struct vcpu_stats st;
+        v->ops->stats(v, &st);
+        note("stats: backend %s, exits %llu, hostcalls %llu, instructions %llu, tlb misses %llu", v->ops->name,
+             (unsigned long long)st.exits, (unsigned long long)hc->calls, (unsigned long long)st.insns,
+             (unsigned long long)st.tlb_misses);
     }
     finish(&res, hc, &o);
 }

@@ -36,6 +36,12 @@ struct vcpu_boot_state {
 };
 
 struct vcpu;
+struct vcpu_stats {
+    uint64_t exits;
+    uint64_t insns;      /* instructions executed (soft) */
+    uint64_t tlb_misses; /* page walks outside the soft TLB (soft) */
+};
+
 struct vcpu_ops {
     const char *name;
     int (*set_state)(struct vcpu *v, const struct vcpu_boot_state *s); /* 0 or -errno */
@@ -49,7 +55,7 @@ struct vcpu_ops {
     int (*fork_prepare)(struct vcpu *v, char *why, size_t whylen);
     int (*fork_child)(struct vcpu *v, char *why, size_t whylen);
     /* Counters; a backend without some sets them to 0. */
-    void (*stats)(struct vcpu *v, uint64_t *exits, uint64_t *insns);
+    void (*stats)(struct vcpu *v, struct vcpu_stats *s);
     void (*destroy)(struct vcpu *v);
 };
 

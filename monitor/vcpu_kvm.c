@@ -212,10 +212,9 @@ static void kvm_request_stop(struct vcpu *v)
     k->run->immediate_exit = 1; /* a signal arriving inside KVM_RUN also interrupts it */
 }
 
-static void kvm_stats(struct vcpu *v, uint64_t *exits, uint64_t *insns)
+static void kvm_stats(struct vcpu *v, struct vcpu_stats *s)
 {
-    *exits = v->exits;
-    *insns = 0;
+    *s = (struct vcpu_stats){.exits = v->exits};
 }
 
 static void kvm_destroy(struct vcpu *v)

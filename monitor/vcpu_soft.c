@@ -120,12 +120,11 @@ static int soft_fork_nothing(struct vcpu *v, char *why, size_t n)
     return 0;
 }
 
-static void soft_stats(struct vcpu *v, uint64_t *exits, uint64_t *insns)
+static void soft_stats(struct vcpu *v, struct vcpu_stats *s)
 {
     struct scpu_stats st;
     scpu_get_stats(((struct vcpu_soft *)v)->cpu, &st);
-    *exits = v->exits;
-    *insns = st.insns_executed;
+    *s = (struct vcpu_stats){.exits = v->exits, .insns = st.insns_executed, .tlb_misses = st.tlb_misses};
 }
 
 static void soft_destroy(struct vcpu *v)

@@ -33,6 +33,19 @@ bool check_fault(struct trapframe *tf, uint64_t cr2);
 bool check_debug(struct trapframe *tf);
 /* A user copy reached alias page va: its physical page (0 when the block is gone: reported). */
 int check_user_page(uint64_t va, uint32_t access, uint64_t *pa);
+/* The physical page of alias page va, if mapped (a live block's), else false (nothing reported). */
+bool check_block_page(uint64_t va, uint64_t *pa);
+/* A vfork child that shares its parent's memory (CLONE_VM): its heap is the parent's (check_heap.c).
+ * check_vfork_child when it begins; check_vfork_hand_over when it goes (exec, exit): pages of
+ * records, each sent at once, then the pages of the blocks it made; the parent's check_vfork_take
+ * on each record page, before the block pages are copied in. */
+typedef void check_send_fn(void *page, void *ctx);
+typedef void check_page_fn(uint64_t va, uint64_t pa, void *ctx);
+void check_vfork_child(void);
+void check_vfork_hand_over(check_send_fn *send_recs, check_page_fn *send_page, void *ctx);
+void check_vfork_take(const void *page);
+/* The child's side of a fork (not a thread). */
+void check_fork_child(void);
 /* The process ends: search for leaks and send the summary. */
 void check_exit(void);
 /* execve's point of no return: every block, alias and table of the old program goes. */

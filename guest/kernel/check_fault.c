@@ -108,14 +108,20 @@ bool check_debug(struct trapframe *tf)
     return !step.user_tf;
 }
 
-int check_user_page(uint64_t va, uint32_t access, uint64_t *pa)
+bool check_block_page(uint64_t va, uint64_t *pa)
 {
     uint64_t pte = pt_lookup(cur_as->root, PAGE_DOWN(va));
-    if ((pte & PTE_P) && (pte & PTE_U)) {
-        if (pa)
-            *pa = pte & PTE_ADDR;
+    if (!(pte & PTE_P) || !(pte & PTE_U))
+        return false;
+    if (pa)
+        *pa = pte & PTE_ADDR;
+    return true;
+}
+
+int check_user_page(uint64_t va, uint32_t access, uint64_t *pa)
+{
+    if (check_block_page(va, pa))
         return 0;
-    }
     if (cur->tf && trap_from_user(cur->tf)) {
         /* A system call's buffer in a freed block: reported at the syscall instruction. */
         struct trapframe t = *cur->tf;

@@ -44,8 +44,7 @@ static uint32_t nslabs, free_slabs, partial[NCLASSES];
 static uint32_t freed_ring[FREED_KEEP], freed_head, freed_count;
 
 /* ---- the address-ordered list of large blocks (only their first page is hashed) ---- */
-#define LARGE_LIST (BVM_CHECK_META_BASE + (208ull << 30))
-static uint32_t *const large_ids = (uint32_t *)LARGE_LIST; /* block ids by alias, ascending */
+static uint32_t *const large_ids = (uint32_t *)META_LARGE; /* block ids by alias, ascending */
 static uint32_t nlarge;
 
 /* The index of the first large block whose alias is above va. */
@@ -62,11 +61,15 @@ static uint32_t large_upper(uint64_t va)
     return lo;
 }
 
-/* Aliases only grow, so a new block goes at the end. */
+/* Aliases only grow, so a new block goes at the end (one taken over from a vfork child may not). */
 static void large_add(uint32_t id)
 {
-    if (meta_ensure((uint64_t)&large_ids[nlarge], sizeof(uint32_t)))
-        large_ids[nlarge++] = id;
+    if (!meta_ensure((uint64_t)&large_ids[nlarge], sizeof(uint32_t)))
+        return;
+    uint32_t at = large_upper(blocks[id].alias);
+    memmove(&large_ids[at + 1], &large_ids[at], (nlarge - at) * sizeof(uint32_t));
+    large_ids[at] = id;
+    nlarge++;
 }
 
 static void large_forget(uint32_t id)
@@ -211,12 +214,18 @@ static uint64_t alias_take(uint64_t pages, uint64_t align)
 static uint64_t user_rw(void) { return pt_prot_flags(LINUX_PROT_READ | LINUX_PROT_WRITE); }
 
 /* ---- slabs ---- */
+/* The smallest class holding size (<= SMALL_MAX), by 16-byte steps (made once). */
 static unsigned class_of(uint64_t size)
 {
-    unsigned c = 0;
-    while (class_size[c] < size)
-        c++;
-    return c;
+    static uint8_t by16[(SMALL_MAX + 1) / 16 + 2];
+    static bool made;
+    for (unsigned k = 0, c = 0; !made && k < ARRAY_SIZE(by16); k++) {
+        while (c + 1 < NCLASSES && class_size[c] < k * 16)
+            c++;
+        by16[k] = (uint8_t)c;
+    }
+    made = true;
+    return by16[(size + 15) / 16];
 }
 
 static uint32_t slab_get(unsigned cls)
@@ -299,6 +308,32 @@ static bool alloc_small(struct cblock *b, uint64_t size)
     return true;
 }
 
+/* The soft CPU's bounds of the block [ptr, ptr + size) on its first and last page. */
+static void set_bounds(uint64_t ptr, uint64_t size)
+{
+    uint64_t end = ptr + size;
+    meta_set_bounds(ptr, BVM_BOUNDS(ptr & (PAGE_SIZE - 1), PAGE_DOWN(ptr) == PAGE_DOWN(end - 1) || !size
+                                                                ? (end - PAGE_DOWN(ptr)) : PAGE_SIZE));
+    if (size && PAGE_DOWN(end - 1) != PAGE_DOWN(ptr))
+        meta_set_bounds(end - 1, BVM_BOUNDS(0, end - PAGE_DOWN(end - 1)));
+}
+
+/* Fresh zeroed pages at the npages alias pages from alias; false (none left) when RAM is out. */
+static bool map_own_pages(uint64_t alias, uint64_t npages)
+{
+    for (uint64_t i = 0; i < npages; i++) {
+        uint64_t pa = palloc_alloc();
+        if (!pa || pt_map(cur_as->root, alias + i * PAGE_SIZE, pa, user_rw())) {
+            if (pa)
+                palloc_unref(pa);
+            for (uint64_t j = 0; j < i; j++)
+                palloc_unref(pt_unmap(cur_as->root, alias + j * PAGE_SIZE));
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Pages of its own, the block's end against the guard page (rounded to 16 bytes, or to align). */
 static bool alloc_large(struct cblock *b, uint64_t size, uint64_t align)
 {
@@ -310,24 +345,23 @@ static bool alloc_large(struct cblock *b, uint64_t size, uint64_t align)
     if (!alias)
         return false;
     uint64_t ptr = align > PAGE_SIZE ? alias : alias + npages * PAGE_SIZE - span;
-    uint64_t end = ptr + size;
-    meta_set_bounds(ptr, BVM_BOUNDS(ptr & (PAGE_SIZE - 1), PAGE_DOWN(ptr) == PAGE_DOWN(end - 1) || !size
-                                                                ? (end - PAGE_DOWN(ptr)) : PAGE_SIZE));
-    if (size && PAGE_DOWN(end - 1) != PAGE_DOWN(ptr))
-        meta_set_bounds(end - 1, BVM_BOUNDS(0, end - PAGE_DOWN(end - 1)));
-    for (uint64_t i = 0; i < npages; i++) {
-        uint64_t pa = palloc_alloc();
-        if (!pa || pt_map(cur_as->root, alias + i * PAGE_SIZE, pa, user_rw())) {
-            if (pa)
-                palloc_unref(pa);
-            for (uint64_t j = 0; j < i; j++)
-                palloc_unref(pt_unmap(cur_as->root, alias + j * PAGE_SIZE));
-            return false;
-        }
-    }
+    if (!map_own_pages(alias, npages))
+        return false;
+    set_bounds(ptr, size);
     *b = (struct cblock){.ptr = ptr, .size = size, .alias = alias, .npages = (uint32_t)npages};
     return true;
 }
+
+/* ---- a vfork child's heap is its parent's ----
+ * A CLONE_VM vfork child (posix_spawn; dash runs commands so, allocating before it execs) shares
+ * its parent's memory, so what it allocates and frees is the parent's heap too. It runs on a
+ * copy, so before it goes it hands over the blocks it made that are still live and the parent's
+ * blocks it freed (records, then those blocks' pages); the parent takes them over before vfork
+ * returns: the same pointers, fresh pages, no allocation stack (the child's stacks are its own). */
+#define VF_FREED_MAX 1024 /* parent blocks a child frees that are told (more are rare: a leak then) */
+static uint64_t vfork_mark; /* alias_next when this vfork child began; 0: not one */
+static uint64_t vf_freed[VF_FREED_MAX];
+static uint32_t nvf_freed;
 
 struct cblock *heap_alloc(uint64_t size, uint64_t align, uint32_t fn, uint32_t stack)
 {
@@ -364,6 +398,10 @@ void heap_free(struct cblock *b, uint32_t stack)
     if (b->small)
         slab_put(b->slab, b->slot);
     chunks_count(b->alias, b->alias + ((uint64_t)b->npages + 1) * PAGE_SIZE, -1);
+    if (vfork_mark && b->alias < vfork_mark) { /* the parent's block: it must know */
+        if (nvf_freed < VF_FREED_MAX)
+            vf_freed[nvf_freed++] = b->ptr;
+    }
     b->state = CB_FREED, b->free_stack = stack;
     heap_totals.frees++;
     heap_totals.live_blocks--, heap_totals.live_bytes -= b->size;
@@ -466,4 +504,96 @@ void heap_reset(void)
     nblocks = free_records = nbuckets = nrecorded = nslabs = free_slabs = nlarge = 0;
     memset(partial, 0, sizeof(partial));
     freed_head = freed_count = 0;
+}
+
+void check_vfork_child(void)
+{
+    vfork_mark = alias_next;
+    nvf_freed = 0;
+}
+
+#define VF_RECS (PAGE_SIZE / sizeof(struct vf_rec))
+
+/* Sends the page of records and starts a new one. */
+static void vf_send(struct vf_rec *page, uint32_t *n, check_send_fn *send, void *ctx)
+{
+    if (!*n)
+        return;
+    if (*n < VF_RECS)
+        page[*n].op = VF_END;
+    send(page, ctx);
+    memset(page, 0, PAGE_SIZE);
+    *n = 0;
+}
+
+void check_vfork_hand_over(check_send_fn *send_recs, check_page_fn *send_page, void *ctx)
+{
+    static struct vf_rec page[VF_RECS] __attribute__((aligned(PAGE_SIZE)));
+    uint32_t n = 0;
+    if (!vfork_mark)
+        return;
+    for (uint32_t i = 0; i < nvf_freed; i++) {
+        page[n++] = (struct vf_rec){.op = VF_FREE, .ptr = vf_freed[i]};
+        if (n == VF_RECS)
+            vf_send(page, &n, send_recs, ctx);
+    }
+    for (uint32_t id = 0; id < nblocks; id++) {
+        const struct cblock *b = &blocks[id];
+        if (b->state != CB_LIVE || b->alias < vfork_mark)
+            continue;
+        page[n++] = (struct vf_rec){.op = VF_ADOPT, .fn = b->fn, .npages = b->npages, .ptr = b->ptr,
+                                    .size = b->size, .alias = b->alias};
+        if (n == VF_RECS)
+            vf_send(page, &n, send_recs, ctx);
+    }
+    vf_send(page, &n, send_recs, ctx);
+    for (uint32_t id = 0; id < nblocks; id++) { /* their bytes, written or not (the kernel's zeroing) */
+        const struct cblock *b = &blocks[id];
+        for (uint64_t i = 0; b->state == CB_LIVE && b->alias >= vfork_mark && i < b->npages; i++) {
+            uint64_t pte = pt_lookup(cur_as->root, b->alias + i * PAGE_SIZE);
+            if (pte & PTE_P)
+                send_page(b->alias + i * PAGE_SIZE, pte & PTE_ADDR, ctx);
+        }
+    }
+    vfork_mark = 0;
+}
+
+/* A block the vfork child made, taken over: its pages fresh (the child's bytes follow). */
+static void adopt(const struct vf_rec *r)
+{
+    uint64_t span = (uint64_t)r->npages * PAGE_SIZE;
+    if (!r->npages || r->npages > (1u << 20) || r->alias < ALIAS_FIRST || PAGE_DOWN(r->alias) != r->alias ||
+        r->alias + span + PAGE_SIZE > BVM_CHECK_ALIAS_END || r->ptr < r->alias || r->size > span ||
+        r->ptr - r->alias > span - r->size || heap_find_ptr(r->ptr))
+        return;
+    struct cblock *b = record_new();
+    if (!b)
+        return;
+    if (!map_own_pages(r->alias, r->npages)) {
+        uint32_t id = (uint32_t)(b - blocks);
+        b->state = CB_FREE_RECORD, b->hnext = free_records, free_records = id + 1, nrecorded--;
+        return;
+    }
+    *b = (struct cblock){.ptr = r->ptr, .size = r->size, .alias = r->alias, .npages = r->npages,
+                         .state = CB_LIVE, .fn = (uint8_t)MIN(r->fn, BVM_CF_COUNT - 1)};
+    set_bounds(b->ptr, b->size);
+    alias_next = MAX(alias_next, r->alias + span + PAGE_SIZE);
+    uint32_t id = (uint32_t)(b - blocks);
+    hash_insert(id);
+    large_add(id);
+    chunks_count(b->alias, b->alias + span + PAGE_SIZE, 1);
+    heap_totals.allocs++, heap_totals.bytes += b->size;
+    heap_totals.live_blocks++, heap_totals.live_bytes += b->size;
+}
+
+void check_vfork_take(const void *page)
+{
+    const struct vf_rec *r = page;
+    for (uint32_t i = 0; i < VF_RECS && r[i].op != VF_END; i++) {
+        struct cblock *b = r[i].op == VF_FREE ? heap_find_ptr(r[i].ptr) : NULL;
+        if (r[i].op == VF_ADOPT)
+            adopt(&r[i]);
+        else if (b && b->state == CB_LIVE)
+            heap_free(b, 0);
+    }
 }

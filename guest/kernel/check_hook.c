@@ -16,6 +16,8 @@ struct file_syms {
 
 static struct file_syms files[MAX_FILES];
 static uint32_t nfiles;
+static bool syms_found;   /* some file had allocator entries (patched or not: maybe never called) */
+static bool forked_quiet; /* a fork child of the program: what it lacks, the program said */
 
 /* Patched entries by address (open addressing; entries are never removed before exec). */
 static struct {
@@ -24,7 +26,11 @@ static struct {
 } entries[MAX_ENTRIES];
 static uint32_t nentries;
 
-bool heap_any_hooks(void) { return nentries != 0; }
+bool heap_any_hooks(void) { return syms_found || nentries != 0; }
+
+bool check_forked_quiet(void) { return forked_quiet; }
+
+void check_fork_child(void) { forked_quiet = true; }
 
 static struct file_syms *syms_of(const struct vma_file *f)
 {
@@ -49,6 +55,7 @@ void check_file_mapped(const struct vma_file *f, int host)
     struct file_syms *fs = &files[nfiles++];
     fs->file = f;
     fs->n = n > 0 ? (uint32_t)MIN((uint64_t)n, BVM_CHECK_MAX_SYMS) : 0;
+    syms_found |= fs->n != 0;
     memcpy(fs->sym, buf, fs->n * sizeof(buf[0]));
 }
 
@@ -105,4 +112,5 @@ void check_exec_reset(struct addrspace *as)
     unwind_reset();
     memset(entries, 0, sizeof(entries));
     nentries = 0;
+    forked_quiet = false;
 }

@@ -6,16 +6,21 @@
 #include "check_cfi.h"
 
 /* ---- check_meta.c: the checker's own memory, supervisor-only pages in the META range ---- */
-/* Regions of the META range: the soft CPU's bounds table first (bvm_abi.h), then growable arrays. */
+/* Regions of the META range: the soft CPU's bounds table first (bvm_abi.h), then growable arrays.
+ * Each starts `colour` MiB into its GiBs: regions 16 GiB apart would otherwise all begin on the
+ * same entry of the soft CPU's TLB (indexed by the page number modulo 4096: 16 MiB), and the
+ * malloc path, which touches the first pages of several, would miss on each access. */
+#define META_AT(gib, colour) (BVM_CHECK_META_BASE + ((uint64_t)(gib) << 30) + ((uint64_t)(colour) << 20))
 #define META_BOUNDS BVM_CHECK_BOUNDS_VA
-#define META_BLOCKS (BVM_CHECK_META_BASE + (16ull << 30))  /* struct cblock[] */
-#define META_HASH (BVM_CHECK_META_BASE + (80ull << 30))    /* uint32_t buckets[] */
-#define META_SLABS (BVM_CHECK_META_BASE + (96ull << 30))   /* struct slab[] */
-#define META_STACKS (BVM_CHECK_META_BASE + (112ull << 30)) /* struct cstack[] and their hash */
-#define META_CHUNKS (BVM_CHECK_META_BASE + (176ull << 30)) /* uint32_t live blocks per 4 MiB of aliases */
-#define META_WORK (BVM_CHECK_META_BASE + (192ull << 30))   /* scratch: the leak search's work lists */
-#define META_UNWIND (BVM_CHECK_META_BASE + (208ull << 30)) /* struct cfi_entry[]: check_unwind.c */
-#define META_REGION (16ull << 30)                          /* each region's reach */
+#define META_BLOCKS META_AT(16, 1)  /* struct cblock[] */
+#define META_HASH META_AT(80, 3)    /* uint32_t buckets[] */
+#define META_SLABS META_AT(96, 5)   /* struct slab[] */
+#define META_STACKS META_AT(112, 7) /* struct cstack[] and their hash */
+#define META_CHUNKS META_AT(176, 9) /* uint32_t live blocks per 4 MiB of aliases */
+#define META_WORK META_AT(192, 11)  /* scratch: the leak search's work lists */
+#define META_UNWIND META_AT(208, 13) /* struct cfi_entry[]: check_unwind.c */
+#define META_LARGE META_AT(224, 14) /* uint32_t ids of the large blocks: check_heap.c */
+#define META_REGION (15ull << 30)   /* each region's reach */
 
 /* Makes [va, va + len) of the META range present (zero-filled); false when RAM is out. */
 bool meta_ensure(uint64_t va, uint64_t len);
@@ -85,7 +90,19 @@ void heap_each_live(heap_fn *fn, void *ctx);
  * of a small block; a large block's page is found per page). */
 uint64_t heap_block_pa(const struct cblock *b, uint64_t off);
 void heap_reset(void);
+
+/* vfork (check_heap.c): the child's blocks and frees, handed to its parent. A record page: */
+enum { VF_END = 0, VF_ADOPT = 1, VF_FREE = 2 };
+struct vf_rec {
+    uint8_t op, fn;
+    uint16_t pad;
+    uint32_t npages;
+    uint64_t ptr, size, alias;
+};
+/* (check.h: check_vfork_child, check_vfork_hand_over, check_vfork_take) */
 bool heap_any_hooks(void);
+/* A fork child before any exec: the program (its parent) says that heap checking is off. */
+bool check_forked_quiet(void);
 
 /* ---- check_hook.c ---- */
 /* The allocator function patched at va (enum bvm_check_fn; BVM_CF_NONE: none). */

@@ -194,7 +194,7 @@ void check_exit(void)
 {
     if (!check_on())
         return;
-    if (!heap_any_hooks())
+    if (!heap_any_hooks() && !check_forked_quiet())
         report_noheap("no allocator found in the program or its libraries (a stripped static binary, or "
                       "an allocator of its own)");
     leak_search();

@@ -1,6 +1,8 @@
 /* check_report.c: the heap checker's reports to the monitor (which names the code and prints). */
 #include "check_int.h"
+#include "fmt.h"
 #include "hostcall.h"
+#include "procfs.h"
 #include "string.h"
 
 static struct bvm_check_report rep; /* in the kernel image: physically contiguous */
@@ -36,10 +38,7 @@ void report_send(struct bvm_check_report *r)
 
 void report_noheap(const char *why)
 {
-    static char text[160];
-    size_t n = strlen(why);
-    n = MIN(n, sizeof(text) - 1);
-    memcpy(text, why, n);
-    text[n] = 0;
-    check_call(BVM_CHECK_NOHEAP, text, (uint32_t)n + 1);
+    static char text[BVM_HC_MAX_PATH + 160];
+    int n = ksnprintf(text, sizeof(text), "%s: %s", procfs_exe(), why);
+    check_call(BVM_CHECK_NOHEAP, text, (uint32_t)MIN((size_t)n, sizeof(text) - 1) + 1);
 }

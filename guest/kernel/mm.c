@@ -98,6 +98,8 @@ void mm_dirty_clear(struct addrspace *as)
 {
     for (struct vma *v = next_private(as, 0); v; v = next_private(as, v->end))
         pt_range(as->root, v->start, v->end, dirty_clear_one, NULL);
+    if (check_on()) /* the heap checker's blocks, which no VMA covers */
+        pt_range(as->root, BVM_CHECK_ALIAS_BASE, BVM_CHECK_ALIAS_END, dirty_clear_one, NULL);
     write_cr3(read_cr3()); /* no TLB entry may still say "dirty" */
 }
 
@@ -118,6 +120,8 @@ void mm_dirty_each(struct addrspace *as, mm_page_fn *fn, void *ctx)
     struct dirty_walk w = {fn, ctx};
     for (struct vma *v = next_private(as, 0); v; v = next_private(as, v->end))
         pt_range(as->root, v->start, v->end, dirty_one, &w);
+    if (check_on())
+        pt_range(as->root, BVM_CHECK_ALIAS_BASE, BVM_CHECK_ALIAS_END, dirty_one, &w);
 }
 
 int mm_split_at(struct addrspace *as, uint64_t start, uint64_t end)

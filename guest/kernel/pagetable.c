@@ -164,9 +164,12 @@ static unsigned prune_level(uint64_t table_pa, int level, uint64_t base, uint64_
     uint64_t *table = P2V(table_pa);
     uint64_t span = 1ull << (12 + 9 * level);
     unsigned freed = 0;
-    for (unsigned i = 0; i < PT_ENTRIES; i++) {
-        uint64_t lo = base + i * span, hi = lo + span;
-        if (hi <= start || lo >= end || !(table[i] & PTE_P))
+    /* only the entries [start, end) overlaps (the heap checker prunes 4 MiB at a time) */
+    unsigned first = start > base ? (unsigned)((start - base) / span) : 0;
+    unsigned last = (unsigned)MIN((uint64_t)PT_ENTRIES - 1, (end - 1 - base) / span);
+    for (unsigned i = first; i <= last && end > base; i++) {
+        uint64_t lo = base + i * span;
+        if (!(table[i] & PTE_P))
             continue;
         uint64_t child = table[i] & PTE_ADDR;
         if (level > 1)

@@ -14,6 +14,7 @@
 #include "task.h"
 #include "timer.h"
 #include "usercopy.h"
+#include "check.h"
 
 int64_t process_call(uint32_t op, int pid, int arg, void *buf)
 {
@@ -44,10 +45,14 @@ static void child_setup(const struct bvm_fork_out *out, uint64_t flags, uint64_t
     sched_drop_others(false); /* only the calling thread goes on in the child */
     cur_proc->vfork_child = (flags & LINUX_CLONE_VFORK) != 0;
     cur_proc->vfork_mm = (flags & LINUX_CLONE_VM) != 0;
-    if (cur_proc->vfork_mm)
+    if (cur_proc->vfork_mm) {
         mm_dirty_clear(cur_as); /* from here on, what it writes is its parent's memory too */
+        if (check_on())
+            check_vfork_child();
+    }
     signal_fork_reset();
     timers_fork_reset();
+    check_fork_child();
     int32_t tid = out->pid;
     if (flags & LINUX_CLONE_CHILD_SETTID) /* (PARENT_SETTID is written in the parent's memory only) */
         copy_to_user(child_tid, &tid, sizeof(tid));
@@ -84,6 +89,14 @@ static void vfork_note(uint64_t va, uint64_t pa, void *ctx)
         vfork_flush();
 }
 
+/* A heap checker's record page (in the kernel: sent before it is reused), tagged with an address
+ * in the checker's own range, which no user page has. */
+static void vfork_note_records(void *page, void *ctx)
+{
+    vfork_note(BVM_CHECK_META_BASE, kva_to_gpa(page), ctx);
+    vfork_flush();
+}
+
 static void vfork_take_back(void)
 {
     static uint8_t page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
@@ -92,8 +105,13 @@ static void vfork_take_back(void)
         uint64_t pa;
         if (va < 0)
             return;
-        /* Written in the child, so writable there; the parent's page is found whatever its protection. */
-        if (uvm_page(cur_as, (uint64_t)va, 0, &pa) == 0)
+        if ((uint64_t)va >= BVM_CHECK_META_BASE && (uint64_t)va < BVM_CHECK_META_END) {
+            check_vfork_take(page);
+            continue;
+        }
+        /* Written in the child, so writable there; the parent's page is found whatever its
+         * protection. A heap checker's block page only where the block is the parent's too. */
+        if (check_alias((uint64_t)va) ? check_block_page((uint64_t)va, &pa) : uvm_page(cur_as, (uint64_t)va, 0, &pa) == 0)
             memcpy(P2V(pa), page, PAGE_SIZE);
     }
 }
@@ -103,6 +121,8 @@ void process_mm_release(void)
     for_each_thread(t)
         futex_robust_exit(t);
     if (cur_proc->vfork_mm) {
+        if (check_on())
+            check_vfork_hand_over(vfork_note_records, vfork_note, NULL);
         mm_dirty_each(cur_as, vfork_note, NULL);
         vfork_flush();
     }

@@ -3,9 +3,10 @@
 # VM (QEMU TCG with AMD SVM, kvm_amd) under each CPU model, plus the same list on soft here, with parity.
 # Prints "PASS/FAIL/SKIP" lines for tests/run.sh. Anything that keeps the kvm run from happening (no
 # qemu, no /dev/kvm in the VM, no boot, no end marker) is a FAIL: a skipped kvm run never looks like a pass.
-# The heap checker's tier (tests/check/run.sh) runs in the VM too, on kvm, after the program tests;
-# its "check ..." lines stay out of the parity (on kvm a bug that stays inside its block's page may
-# go unreported: those cases differ from soft by design).
+# The heap checker's tier (tests/check/run.sh) runs in the VM too, on kvm, after the program tests,
+# and a subset of the program tests under `buffervm check` (run_check.sh: the whole list runs on soft
+# in make test); their "check ..." and "[kvm check]" lines stay out of the parity (on kvm a bug that
+# stays inside its block's page may go unreported: those cases differ from soft by design).
 # Usage: tests/kvm/run.sh [--cpu MODEL]... [--bvm PATH] [--progs DIR] [NAME...]
 #   env: B (build dir), KVM_VM_TIMEOUT (s per boot), KVM_CPUS (default "EPYC qemu64"),
 #        KVM_JOBS (VMs at once, default 2), KVM_CHECK (0: leave the checker's tier out; all: its
@@ -56,6 +57,14 @@ if [ "${KVM_CHECK:-1}" != 0 ]; then
         cargs+=" uaf_cxx.cxx uaf_cxx.cxxs mismatch_new_free.cxx clean_new_forms.cxx"
     fi
     cmd+="; bash tests/check/run.sh $cargs"
+    # program tests under check: processes, vfork's shared heap, threads, Debian programs
+    # (KVM_CHECK=all: all of them)
+    pargs=$args
+    if [ ${#only[@]} -eq 0 ] && [ "${KVM_CHECK:-1}" != all ]; then
+        pargs+=" hello-glibc hello-musl proc-fork-dyn proc-share-dyn vfork-heap-dyn dash-commands threads-dyn"
+        pargs+=" dyn-sort dyn-tar-cf dyn-python3 sig-basic-dyn-glibc"
+    fi
+    cmd+="; bash tests/programs/run_check.sh $pargs"
 fi
 if ! kvm_initramfs "$KVM_DIR/initrd.gz" "$REPO" "$cmd" "$(dirname "$BVM")" "$PROGS" "$CHECK_PROGS"; then
     echo "FAIL kvm-setup: initramfs: $KVM_WHY"
@@ -86,7 +95,11 @@ run_model() {
         "@@ "*)
             line=${l#@@ }
             case "$line" in
-            PASS\ * | FAIL\ *) echo "$line" >>"$res"; echo "${line/ \[kvm\]/ [kvm/$cpu]}" ;;
+            PASS\ * | FAIL\ *)
+                echo "$line" >>"$res"
+                line=${line/ \[kvm check\]/ [kvm/$cpu check]}
+                echo "${line/ \[kvm\]/ [kvm/$cpu]}"
+                ;;
             SKIP\ *) echo "$line [kvm/$cpu]" ;;
             *) echo "  [$cpu] $line" ;;
             esac

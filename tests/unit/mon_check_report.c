@@ -213,7 +213,7 @@ static void noheap_validation(void)
     int64_t rc = call(BVM_CHECK_NOHEAP, -1, BUF, 13);
     capture_end(saved, f);
     CHECK_EQ(rc, 0);
-    CHECK(!strcmp(plain(), "buffervm check: heap checking is off: stripped?[2J\n"), "%s", out);
+    CHECK(!strcmp(plain(), "buffervm check: heap checking is off for stripped?[2J\n"), "%s", out);
     CHECK(!strncmp(out, pfx, strlen(pfx)));
 }
 
