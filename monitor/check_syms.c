@@ -3,6 +3,7 @@
 #include "check_syms.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -78,10 +79,11 @@ _Static_assert(sizeof(struct elf64_sym) == 24, "sym size");
 #define STB_WEAK 2
 #define PN_XNUM 0xffff
 #define ENTRY_BYTES 3      /* what the kernel overwrites */
-#define NAME_MAX_LEN 40    /* longer than every name below */
+#define NAME_MAX_LEN 64    /* longer than every name below and than --alloc-fn's */
 #define MAX_SECTIONS 65536 /* sections looked at: more is not a real file */
 #define MAX_CANDS 256      /* matching symbols kept before merging */
 #define SYM_CHUNK 256      /* symbols per pread */
+#define USER_NAME 1000     /* name_index of --alloc-fn's names: this plus their index */
 
 static const struct {
     const char *name;
@@ -131,6 +133,21 @@ static const uint8_t fn_class[BVM_CF_COUNT] = {
     [BVM_CF_DELETE_ARRAY_SIZED_ALIGNED] = 2,
 };
 
+/* --alloc-fn (check_syms_user) */
+static const struct check_alloc_fn *user_fn;
+static int nuser_fn;
+static dev_t prog_dev;
+static ino_t prog_ino;
+static int prog_known;
+
+void check_syms_user(const struct check_alloc_fn *fns, int n, const char *prog)
+{
+    struct stat st;
+    user_fn = fns, nuser_fn = n;
+    if (prog && stat(prog, &st) == 0)
+        prog_dev = st.st_dev, prog_ino = st.st_ino, prog_known = 1;
+}
+
 struct cand {
     uint64_t offset;
     uint32_t fn;
@@ -174,20 +191,25 @@ static int name_index(const struct scan *s, const struct elf64_shdr *strtab, uin
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(buf, names[i].name))
             return (int)i;
+    for (int i = 0; i < nuser_fn; i++)
+        if (!strcmp(buf, user_fn[i].sym))
+            return USER_NAME + i;
     return -1;
 }
 
 static void consider(struct scan *s, const struct elf64_shdr *strtab, const struct elf64_sym *y)
 {
     uint8_t type = y->st_info & 0xf, bind = y->st_info >> 4;
-    if (type != STT_FUNC || (bind != STB_GLOBAL && bind != STB_WEAK) || y->st_shndx == 0 ||
-        y->st_size < ENTRY_BYTES || s->nc == MAX_CANDS)
+    if (type != STT_FUNC || y->st_shndx == 0 || y->st_size < ENTRY_BYTES || s->nc == MAX_CANDS)
         return;
     uint64_t off;
     int k = name_index(s, strtab, y->st_name);
     if (k < 0 || entry_offset(s, y->st_value, &off) < 0)
         return;
-    s->c[s->nc++] = (struct cand){off, names[k].fn, names[k].twin};
+    if (k >= USER_NAME) /* named by --alloc-fn: any binding (a static function of the program) */
+        s->c[s->nc++] = (struct cand){off, user_fn[k - USER_NAME].fn, 0};
+    else if (bind == STB_GLOBAL || bind == STB_WEAK)
+        s->c[s->nc++] = (struct cand){off, names[k].fn, names[k].twin};
 }
 
 /* One symbol table (its section header, and the one of its string table). */
@@ -283,6 +305,13 @@ int check_syms_scan(int fd, uint64_t file_size, struct bvm_check_sym *out, int m
     if (max <= 0 || elf_file_load(&s.f) < 0)
         return 0;
     scan_sections(&s);
+    struct stat st;
+    bool prog = prog_known && fstat(fd, &st) == 0 && st.st_dev == prog_dev && st.st_ino == prog_ino;
+    for (int i = 0; prog && i < nuser_fn; i++) { /* --alloc-fn addresses: the program's own */
+        uint64_t off;
+        if (!user_fn[i].sym[0] && s.nc < MAX_CANDS && entry_offset(&s, user_fn[i].addr, &off) == 0)
+            s.c[s.nc++] = (struct cand){off, user_fn[i].fn, 0};
+    }
     return choose(&s, out, max);
 }
 

@@ -14,6 +14,20 @@
  * The rule for which names are taken is in check_syms.c. */
 int check_syms_find(int fd, struct bvm_check_sym *out, int max);
 
+/* --alloc-fn: an allocator entry the symbol rules cannot find (a stripped binary, an allocator of
+ * the program's own, under its own name): fn (enum bvm_check_fn) is at the function named sym in
+ * any file's symbol tables (any binding), or, sym empty, at link-time address addr of the program. */
+#define CHECK_ALLOC_FN_MAX 16
+struct check_alloc_fn {
+    uint32_t fn;
+    uint64_t addr;
+    char sym[64];
+};
+
+/* --alloc-fn's entries (fns[0..n), kept by the caller for the run): taken too, by name in any file,
+ * by address in the program at path prog. Call before the first find. */
+void check_syms_user(const struct check_alloc_fn *fns, int n, const char *prog);
+
 /* The same without the cache, for a file of file_size bytes (tests and fuzzing). */
 int check_syms_scan(int fd, uint64_t file_size, struct bvm_check_sym *out, int max);
 

@@ -12,6 +12,7 @@
 
 #include "boot.h"
 #include "check_report.h"
+#include "check_syms.h"
 #include "bvm_abi.h"
 #include "cpuid.h"
 #include "disasm.h"
@@ -192,6 +193,7 @@ int main(int argc, char **argv)
     run_install_signals(v, &gm);
     syscall_filter_install(!policy_sandboxed() || o.policy.net, o.verbose);
     check_init(&o.check);
+    check_syms_user(o.check.alloc_fn, o.check.nalloc_fn, path);
     struct run_result res;
     run_loop(v, hc, &res);
     if (o.stats) {

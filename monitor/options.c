@@ -41,6 +41,9 @@ static const char usage[] =
     "  --errors-for-leak-kinds=SET  leak records counted as errors (default definite,indirect);\n"
     "                           SET: all, none, or a comma list of definite indirect possible reachable\n"
     "  --num-callers=N          frames shown per stack (default 12; at most 16 are recorded)\n"
+    "  --alloc-fn=FN=WHERE      FN (malloc, free, calloc, realloc, ...) is the function named WHERE,\n"
+    "                           or at address WHERE (0x...) of PROG: an allocator of its own, a\n"
+    "                           stripped binary's (repeatable)\n"
     "  -q, --quiet              print errors only, no summaries\n"
     "Exit status: the program's; 125 buffervm failed, 126 PROG cannot run, 127 PROG not found.\n";
 
@@ -154,6 +157,42 @@ static unsigned parse_leak_kinds(const char *opt, const char *s)
     }
 }
 
+/* --alloc-fn=FN=WHERE: FN a C allocator function's name, WHERE a symbol or a 0x address. */
+static void parse_alloc_fn(const char *v, struct check_opts *c)
+{
+    static const struct {
+        const char *name;
+        uint32_t fn;
+    } fns[] = {
+        {"malloc", BVM_CF_MALLOC}, {"free", BVM_CF_FREE}, {"calloc", BVM_CF_CALLOC}, {"realloc", BVM_CF_REALLOC},
+        {"reallocarray", BVM_CF_REALLOCARRAY}, {"memalign", BVM_CF_MEMALIGN},
+        {"posix_memalign", BVM_CF_POSIX_MEMALIGN}, {"aligned_alloc", BVM_CF_ALIGNED_ALLOC},
+        {"valloc", BVM_CF_VALLOC}, {"pvalloc", BVM_CF_PVALLOC}, {"malloc_usable_size", BVM_CF_MALLOC_USABLE_SIZE},
+    };
+    const char *eq = strchr(v, '=');
+    char *end;
+    if (c->nalloc_fn == CHECK_ALLOC_FN_MAX)
+        fail("usage", "at most %d --alloc-fn options", CHECK_ALLOC_FN_MAX);
+    struct check_alloc_fn *f = &c->alloc_fn[c->nalloc_fn];
+    for (size_t i = 0; eq && i < sizeof fns / sizeof fns[0]; i++)
+        if (strlen(fns[i].name) == (size_t)(eq - v) && !strncmp(v, fns[i].name, (size_t)(eq - v)))
+            f->fn = fns[i].fn;
+    if (!f->fn)
+        fail("usage", "bad --alloc-fn '%s' (FN=SYMBOL or FN=0xADDRESS, FN one of malloc free calloc realloc "
+             "reallocarray memalign posix_memalign aligned_alloc valloc pvalloc malloc_usable_size)", v);
+    const char *w = eq + 1;
+    if (!strncmp(w, "0x", 2) || !strncmp(w, "0X", 2)) {
+        f->addr = strtoull(w, &end, 16);
+        if (!w[2] || *end)
+            fail("usage", "bad --alloc-fn address '%s'", w);
+    } else if (!*w || strlen(w) >= sizeof f->sym) {
+        fail("usage", "bad --alloc-fn symbol '%s' (1 to %zu characters)", w, sizeof f->sym - 1);
+    } else {
+        strcpy(f->sym, w);
+    }
+    c->nalloc_fn++;
+}
+
 /* The check options: 1 when a is one, else 0 (only after the check subcommand). */
 static int parse_check(const char *a, struct check_opts *c)
 {
@@ -184,6 +223,8 @@ static int parse_check(const char *a, struct check_opts *c)
         c->num_callers = (unsigned)v;
     } else if (!strcmp(a, "--show-reachable=yes")) {
         c->show_kinds = (1u << BVM_LK_COUNT) - 1;
+    } else if (!strncmp(a, "--alloc-fn=", 11)) {
+        parse_alloc_fn(a + 11, c);
     } else if (!strncmp(a, "--leak-check=", 13)) {
         fail("usage", "bad --leak-check value '%s' (no, summary or full)", a + 13);
     } else {

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "check_syms.h"
 #include "policy.h"
 #include "runlimits.h"
 
@@ -20,6 +21,8 @@ struct check_opts {
     unsigned show_kinds;    /* --show-leak-kinds: leak records printed, 1 << enum bvm_leak_kind each */
     unsigned error_kinds;   /* --errors-for-leak-kinds: leak records counted as errors, the same */
     unsigned num_callers;   /* --num-callers=N: frames shown per stack (default 12; 16 are recorded) */
+    struct check_alloc_fn alloc_fn[CHECK_ALLOC_FN_MAX]; /* --alloc-fn=FN=WHERE: a program's own allocator */
+    int nalloc_fn;
 };
 /* buffervm check's defaults: definitely, indirectly and possibly lost records are printed,
  * definitely and indirectly lost ones are errors. */

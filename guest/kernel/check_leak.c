@@ -196,6 +196,6 @@ void check_exit(void)
         return;
     if (!heap_any_hooks() && !check_forked_quiet())
         report_noheap("no allocator found in the program or its libraries (a stripped static binary, or "
-                      "an allocator of its own)");
+                      "an allocator of its own: --alloc-fn=malloc=SYMBOL|0xADDRESS names one)");
     leak_search();
 }

@@ -102,6 +102,8 @@ run_to() {
 one_case() {
     local idx=$1 src=$2 id=$3 tag=$4 opts=$5 expect=$6 d=$TMP/$1 exe=$PROGS/$3 v=() o=() name line verdict
     read -ra o <<<"$opts"
+    # a source's "// check-options:" go to its every run but the "// option:" ones (which replace them)
+    [ -z "$opts" ] && read -ra o <<<"$(sed -n 's,^// check-options: ,,p' "$src")"
     name="check $id${opts:+ $opts}"
     grep -q '^// expect: .* precise\b' "$src" && name+=" (byte-precise)"
     [ -n "$expect" ] && v+=(--expect "$expect")
@@ -144,6 +146,8 @@ for src in tests/check/*.c tests/check/*.cc; do
             continue
         fi
         for be in "${backends[@]}"; do cases+=("$src|$n.$b|$be||"); done
+        # (not with check-options: memcheck cannot be told of a program's own allocator)
+        grep -q '^// check-options: ' "$src" && continue
         case "$b" in *dyn | *cxx) [ "$valgrind" != 0 ] && cases+=("$src|$n.$b|valgrind||") ;; esac
     done
     dyn=$n.${builds[0]}
@@ -151,6 +155,7 @@ for src in tests/check/*.c tests/check/*.cc; do
     while IFS= read -r opt; do
         opts=${opt% => *} expect=${opt#* => }
         for be in "${backends[@]}"; do cases+=("$src|$dyn|$be|$opts|$expect"); done
+        grep -q '^// check-options: ' "$src" && continue
         [ "$valgrind" != 0 ] && cases+=("$src|$dyn|valgrind|$opts|$expect")
     done < <(sed -n 's,^// option: ,,p' "$src")
 done
