@@ -1,11 +1,13 @@
 #!/bin/bash
 # kvm_nested.sh: benchmark native vs --backend kvm vs --backend soft inside the nested test VM (QEMU TCG,
-# emulated AMD SVM): a CPU-bound loop and a hostcall-heavy one, with ratios and exits per hostcall.
+# emulated AMD SVM): a CPU-bound loop and a hostcall-heavy one, with ratios and exits per hostcall;
+# signals, forks, and buffervm check's malloc path (exits per malloc/free).
 # The nested VM's SVM is emulated by QEMU, so the times are NOT hardware figures; what the run shows is
 # structural: kvm adds no per-instruction work (no extra exits, instruction count 0, kvm/native near 1
 # once startup is subtracted) and each hostcall costs exactly one exit.
 # Usage: bench/kvm_nested.sh [--cpu MODEL]
-#        (env: B, BENCH_CPU_N, BENCH_SMALL_N, BENCH_WRITES_N, BENCH_SIGS_N, BENCH_FORKS_N, BENCH_REPS)
+#        (env: B, BENCH_CPU_N, BENCH_SMALL_N, BENCH_WRITES_N, BENCH_SIGS_N, BENCH_FORKS_N, BENCH_MALLOC_N,
+#         BENCH_REPS)
 #        bench/kvm_nested.sh --inside BVM DIR   (what runs inside the VM)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -15,6 +17,7 @@ WRITES_N=${BENCH_WRITES_N:-20000}
 SIGS_N=${BENCH_SIGS_N:-20000}
 FORKS_N=${BENCH_FORKS_N:-50}
 REPS=${BENCH_REPS:-3}
+MALLOC_N=${BENCH_MALLOC_N:-50000}
 SMALL_N=${BENCH_SMALL_N:-$((CPU_N / 20))}
 
 # ms CMD...: best wall time in milliseconds over REPS runs (1 run for soft, the slow one); output dropped.
@@ -91,6 +94,26 @@ inside() {
     echo "per fork+exit+wait (16 MiB heap; on kvm the child builds a new VM): native $(ratio "$(sub "${T[forks.n]}" "${T[forks0.n]}")" "$FORKS_N") ms," \
         "kvm $(ratio "$(sub "${T[forks.k]}" "${T[forks0.k]}")" "$FORKS_N") ms," \
         "soft $(ratio "$(sub "${T[forks.s]}" "${T[forks0.s]}")" "$FORKS_N") ms"
+    check_rows "$bvm" "$dir/mallocbench"
+}
+
+# check_rows BVM MALLOCBENCH: buffervm check on kvm: VM exits and hostcalls per malloc/free
+# iteration (the goal: none; a call is a trap the shim kernel serves), and the time per iteration
+# natively, under kvm, under check on kvm (here, where SVM is emulated: an upper bound, not a
+# hardware figure).
+check_rows() {
+    local bvm=$1 mb=$2 n=$MALLOC_N e0 e1 h0 h1 t k c n0 k0 c0
+    e0=$(stat exits "$bvm" check --stats --backend kvm "$mb" 0)
+    e1=$(stat exits "$bvm" check --stats --backend kvm "$mb" "$n")
+    h0=$(stat hostcalls "$bvm" check --stats --backend kvm "$mb" 0)
+    h1=$(stat hostcalls "$bvm" check --stats --backend kvm "$mb" "$n")
+    echo "kvm check mallocbench: exits $e0 -> $e1, hostcalls $h0 -> $h1 for 0 -> $n iterations (a malloc and a" \
+        "free, or a realloc); per iteration: $(ratio "$(sub "$e1" "$e0")" "$n") exits, $(ratio "$(sub "$h1" "$h0")" "$n") hostcalls"
+    n0=$(ms "$mb" 0) t=$(ms "$mb" "$n") k0=$(ms "$bvm" --backend kvm "$mb" 0) k=$(ms "$bvm" --backend kvm "$mb" "$n")
+    c0=$(ms "$bvm" check --backend kvm "$mb" 0) c=$(ms "$bvm" check --backend kvm "$mb" "$n")
+    local per=$((n / 1000))
+    echo "per mallocbench iteration: native $(ratio "$(sub "$t" "$n0")" "$per") us, kvm $(ratio "$(sub "$k" "$k0")" "$per") us," \
+        "check on kvm $(ratio "$(sub "$c" "$c0")" "$per") us"
 }
 
 if [ "${1:-}" = --inside ]; then
@@ -106,14 +129,14 @@ mkdir -p "$out"
 for p in cpuloop writes; do
     gcc -static -O2 -o "$out/$p" "bench/kvm_nested/$p.c" || { echo "kvm_nested: building $p failed" >&2; exit 1; }
 done
-for p in sigbench forkbench; do
+for p in sigbench forkbench mallocbench; do
     gcc -static -O2 -o "$out/$p" "bench/$p.c" || { echo "kvm_nested: building $p failed" >&2; exit 1; }
 done
 # shellcheck source=tests/kvm/vm.sh
 . tests/kvm/vm.sh
 kvm_prepare || { echo "kvm_nested: $KVM_WHY" >&2; exit 1; }
 bvm=$(realpath "$B/buffervm") dir=$(realpath "$out")
-cmd="BENCH_CPU_N=$CPU_N BENCH_SMALL_N=$SMALL_N BENCH_WRITES_N=$WRITES_N BENCH_SIGS_N=$SIGS_N BENCH_FORKS_N=$FORKS_N BENCH_REPS=$REPS bash bench/kvm_nested.sh --inside $(printf %q "$bvm") $(printf %q "$dir")"
+cmd="BENCH_MALLOC_N=$MALLOC_N BENCH_CPU_N=$CPU_N BENCH_SMALL_N=$SMALL_N BENCH_WRITES_N=$WRITES_N BENCH_SIGS_N=$SIGS_N BENCH_FORKS_N=$FORKS_N BENCH_REPS=$REPS bash bench/kvm_nested.sh --inside $(printf %q "$bvm") $(printf %q "$dir")"
 kvm_initramfs "$KVM_DIR/initrd-bench.gz" "$(pwd -P)" "$cmd" "$(dirname "$bvm")" "$dir" || { echo "kvm_nested: $KVM_WHY" >&2; exit 1; }
 echo "== nested benchmark under qemu -accel tcg -cpu $cpu_model (SVM emulated by QEMU: not hardware figures)"
 ended=

@@ -55,12 +55,6 @@ static void scan_words(const uint8_t *p, uint64_t len, uint8_t from)
     }
 }
 
-static void scan_page(uint64_t va, uint64_t *pte, void *ctx)
-{
-    if (*pte & PTE_U)
-        scan_words(P2V(*pte & PTE_ADDR), PAGE_SIZE, MARK(BVM_LK_REACHABLE));
-}
-
 static void scan_block(struct cblock *b, uint8_t from)
 {
     uint64_t start = b->ptr & ~7ull;
@@ -79,13 +73,35 @@ static void drain(void)
     }
 }
 
+/* A stack's live part (memcheck's): from a thread's stack pointer in v, less the red zone leaf
+ * functions may use below it, to v's end; the rest of the mapping (the dead frames of calls that
+ * returned) holds stale copies of pointers that must not make a lost block reachable. */
+#define RED_ZONE 128
+static uint64_t live_from(const struct vma *v)
+{
+    for_each_thread(th)
+        if (th->tf && th->tf->rsp >= v->start && th->tf->rsp < v->end)
+            return MAX(v->start, (th->tf->rsp & ~7ull) - RED_ZONE);
+    return v->start;
+}
+
+static void scan_live_page(uint64_t va, uint64_t *pte, void *ctx)
+{
+    uint64_t from = *(const uint64_t *)ctx, skip = from > va ? from - va : 0;
+    if ((*pte & PTE_U) && skip < PAGE_SIZE)
+        scan_words((const uint8_t *)P2V(*pte & PTE_ADDR) + skip, PAGE_SIZE - skip, MARK(BVM_LK_REACHABLE));
+}
+
 static void scan_roots(void)
 {
     struct vma_tree *t = &cur_as->vmas;
-    for (struct vma *v = vma_next_from(t, 0); v; v = vma_next_from(t, v->end))
+    for (struct vma *v = vma_next_from(t, 0); v; v = vma_next_from(t, v->end)) {
         /* Data, not code: RELRO is read-only by now but holds pointers (static glibc's). */
-        if ((v->prot & LINUX_PROT_READ) && !(v->prot & LINUX_PROT_EXEC) && !v->fw)
-            pt_range(cur_as->root, v->start, v->end, scan_page, NULL);
+        if (!(v->prot & LINUX_PROT_READ) || (v->prot & LINUX_PROT_EXEC) || v->fw)
+            continue;
+        uint64_t from = live_from(v);
+        pt_range(cur_as->root, PAGE_DOWN(from), v->end, scan_live_page, &from);
+    }
     for_each_thread(th) {
         if (th->tf)
             scan_words((const uint8_t *)th->tf, sizeof(*th->tf), MARK(BVM_LK_REACHABLE));
