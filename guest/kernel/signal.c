@@ -1,6 +1,7 @@
 /* signal.c: signal generation, pending queues, and delivery on the way back to user mode. */
 #include "signal.h"
 
+#include "check.h"
 #include "cpu.h"
 #include "cred.h"
 #include "events.h"
@@ -271,6 +272,7 @@ void signal_set_blocked(uint64_t mask)
  * that raised it (for --verbose) when it came from one. */
 static _Noreturn void die(int sig, bool from_fault)
 {
+    check_exit(); /* memcheck searches for leaks when a program dies of a signal too */
     process_mm_release();
     if (from_fault) {
         uint8_t insn[16];
