@@ -295,7 +295,8 @@ static int choose(const struct scan *s, struct bvm_check_sym *out, int max)
     return kept;
 }
 
-int check_syms_scan(int fd, uint64_t file_size, struct bvm_check_sym *out, int max)
+/* check_syms_scan; prog: the file is the program (--alloc-fn's addresses are its). */
+static int scan_file(int fd, uint64_t file_size, bool prog, struct bvm_check_sym *out, int max)
 {
     static struct scan s; /* large: not on the stack */
     memset(&s, 0, sizeof s);
@@ -305,14 +306,17 @@ int check_syms_scan(int fd, uint64_t file_size, struct bvm_check_sym *out, int m
     if (max <= 0 || elf_file_load(&s.f) < 0)
         return 0;
     scan_sections(&s);
-    struct stat st;
-    bool prog = prog_known && fstat(fd, &st) == 0 && st.st_dev == prog_dev && st.st_ino == prog_ino;
-    for (int i = 0; prog && i < nuser_fn; i++) { /* --alloc-fn addresses: the program's own */
+    for (int i = 0; prog && i < nuser_fn; i++) { /* --alloc-fn addresses */
         uint64_t off;
         if (!user_fn[i].sym[0] && s.nc < MAX_CANDS && entry_offset(&s, user_fn[i].addr, &off) == 0)
             s.c[s.nc++] = (struct cand){off, user_fn[i].fn, 0};
     }
     return choose(&s, out, max);
+}
+
+int check_syms_scan(int fd, uint64_t file_size, struct bvm_check_sym *out, int max)
+{
+    return scan_file(fd, file_size, false, out, max);
 }
 
 /* ---- the cache: one entry per file identity ---- */
@@ -351,7 +355,8 @@ int check_syms_find(int fd, struct bvm_check_sym *out, int max)
         if (same_file(&cache[i], &st))
             return copy_out(&cache[i], out, max);
     struct cached *e = &cache[cache_next++ % CACHE_SLOTS];
-    e->n = check_syms_scan(fd, (uint64_t)st.st_size, e->sym, BVM_CHECK_MAX_SYMS);
+    bool prog = prog_known && st.st_dev == prog_dev && st.st_ino == prog_ino;
+    e->n = scan_file(fd, (uint64_t)st.st_size, prog, e->sym, BVM_CHECK_MAX_SYMS);
     e->used = 1, e->dev = st.st_dev, e->ino = st.st_ino, e->size = st.st_size, e->mtime = st.st_mtim;
     return copy_out(e, out, max);
 }

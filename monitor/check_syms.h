@@ -28,7 +28,8 @@ struct check_alloc_fn {
  * by address in the program at path prog. Call before the first find. */
 void check_syms_user(const struct check_alloc_fn *fns, int n, const char *prog);
 
-/* The same without the cache, for a file of file_size bytes (tests and fuzzing). */
+/* The same without the cache (nor --alloc-fn's addresses), for a file of file_size bytes (tests and
+ * fuzzing). */
 int check_syms_scan(int fd, uint64_t file_size, struct bvm_check_sym *out, int max);
 
 #endif

@@ -142,6 +142,13 @@ static struct cblock *record_new(void)
     return &blocks[id];
 }
 
+/* A record record_new gave that no block came of: never hashed, straight back to the free ones. */
+static void record_unused(struct cblock *b)
+{
+    uint32_t id = (uint32_t)(b - blocks);
+    b->state = CB_FREE_RECORD, b->hnext = free_records, free_records = id + 1, nrecorded--;
+}
+
 static void record_drop(struct cblock *b)
 {
     uint32_t id = (uint32_t)(b - blocks);
@@ -363,6 +370,20 @@ static uint64_t vfork_mark; /* alias_next when this vfork child began; 0: not on
 static uint64_t vf_freed[VF_FREED_MAX];
 static uint32_t nvf_freed;
 
+/* b, filled in with its pages mapped, becomes a live block: hashed, listed, counted (inlined:
+ * the malloc path). */
+static inline __attribute__((always_inline)) void record_live(struct cblock *b)
+{
+    uint32_t id = (uint32_t)(b - blocks);
+    b->state = CB_LIVE;
+    hash_insert(id);
+    if (!b->small)
+        large_add(id);
+    chunks_count(b->alias, b->alias + ((uint64_t)b->npages + 1) * PAGE_SIZE, 1);
+    heap_totals.allocs++, heap_totals.bytes += b->size;
+    heap_totals.live_blocks++, heap_totals.live_bytes += b->size;
+}
+
 struct cblock *heap_alloc(uint64_t size, uint64_t align, uint32_t fn, uint32_t stack)
 {
     if (size >= (1ull << 46))
@@ -371,19 +392,12 @@ struct cblock *heap_alloc(uint64_t size, uint64_t align, uint32_t fn, uint32_t s
     if (!b)
         return NULL;
     bool ok = size <= SMALL_MAX && align <= 16 ? alloc_small(b, size) : alloc_large(b, size, align);
-    if (!ok) { /* never hashed: straight back to the free records */
-        uint32_t id = (uint32_t)(b - blocks);
-        b->state = CB_FREE_RECORD, b->hnext = free_records, free_records = id + 1, nrecorded--;
+    if (!ok) {
+        record_unused(b);
         return NULL;
     }
-    b->state = CB_LIVE, b->fn = (uint8_t)fn, b->alloc_stack = stack;
-    uint32_t id = (uint32_t)(b - blocks);
-    hash_insert(id);
-    if (!b->small)
-        large_add(id);
-    chunks_count(b->alias, b->alias + ((uint64_t)b->npages + 1) * PAGE_SIZE, 1);
-    heap_totals.allocs++, heap_totals.bytes += size;
-    heap_totals.live_blocks++, heap_totals.live_bytes += size;
+    b->fn = (uint8_t)fn, b->alloc_stack = stack;
+    record_live(b);
     return b;
 }
 
@@ -514,6 +528,9 @@ void check_vfork_child(void)
 
 #define VF_RECS (PAGE_SIZE / sizeof(struct vf_rec))
 
+/* A live block this vfork child made (its alias is above where the child began). */
+static bool made_in_child(const struct cblock *b) { return b->state == CB_LIVE && b->alias >= vfork_mark; }
+
 /* Sends the page of records and starts a new one. */
 static void vf_send(struct vf_rec *page, uint32_t *n, check_send_fn *send, void *ctx)
 {
@@ -539,7 +556,7 @@ void check_vfork_hand_over(check_send_fn *send_recs, check_page_fn *send_page, v
     }
     for (uint32_t id = 0; id < nblocks; id++) {
         const struct cblock *b = &blocks[id];
-        if (b->state != CB_LIVE || b->alias < vfork_mark)
+        if (!made_in_child(b))
             continue;
         page[n++] = (struct vf_rec){.op = VF_ADOPT, .fn = b->fn, .npages = b->npages, .ptr = b->ptr,
                                     .size = b->size, .alias = b->alias};
@@ -549,7 +566,7 @@ void check_vfork_hand_over(check_send_fn *send_recs, check_page_fn *send_page, v
     vf_send(page, &n, send_recs, ctx);
     for (uint32_t id = 0; id < nblocks; id++) { /* their bytes, written or not (the kernel's zeroing) */
         const struct cblock *b = &blocks[id];
-        for (uint64_t i = 0; b->state == CB_LIVE && b->alias >= vfork_mark && i < b->npages; i++) {
+        for (uint64_t i = 0; made_in_child(b) && i < b->npages; i++) {
             uint64_t pte = pt_lookup(cur_as->root, b->alias + i * PAGE_SIZE);
             if (pte & PTE_P)
                 send_page(b->alias + i * PAGE_SIZE, pte & PTE_ADDR, ctx);
@@ -570,20 +587,14 @@ static void adopt(const struct vf_rec *r)
     if (!b)
         return;
     if (!map_own_pages(r->alias, r->npages)) {
-        uint32_t id = (uint32_t)(b - blocks);
-        b->state = CB_FREE_RECORD, b->hnext = free_records, free_records = id + 1, nrecorded--;
+        record_unused(b);
         return;
     }
     *b = (struct cblock){.ptr = r->ptr, .size = r->size, .alias = r->alias, .npages = r->npages,
-                         .state = CB_LIVE, .fn = (uint8_t)MIN(r->fn, BVM_CF_COUNT - 1)};
+                         .fn = (uint8_t)MIN(r->fn, BVM_CF_COUNT - 1)};
     set_bounds(b->ptr, b->size);
     alias_next = MAX(alias_next, r->alias + span + PAGE_SIZE);
-    uint32_t id = (uint32_t)(b - blocks);
-    hash_insert(id);
-    large_add(id);
-    chunks_count(b->alias, b->alias + span + PAGE_SIZE, 1);
-    heap_totals.allocs++, heap_totals.bytes += b->size;
-    heap_totals.live_blocks++, heap_totals.live_bytes += b->size;
+    record_live(b);
 }
 
 void check_vfork_take(const void *page)

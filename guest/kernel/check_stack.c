@@ -257,7 +257,6 @@ struct memo {
 };
 
 static struct memo memos[MEMO_SLOTS];
-uint64_t stack_memo_hits, stack_memo_misses;
 
 static struct memo *memo_slot(uint64_t pc, uint64_t rsp)
 {
@@ -315,18 +314,14 @@ uint32_t stack_capture(const struct trapframe *tf, uint64_t pc, bool at_entry)
 {
     uint64_t pcs[STACK_DEPTH];
     struct memo *m = at_entry ? memo_slot(pc, tf->rsp) : NULL;
-    if (m && memo_holds(m, tf, pc)) {
-        stack_memo_hits++;
+    if (m && memo_holds(m, tf, pc))
         return m->id;
-    }
     wlog.on = m != NULL, wlog.whole = true, wlog.rbp_used = false, wlog.r.n = 0;
     uint32_t id = stack_id(pcs, walk(tf, pc, at_entry, pcs, STACK_DEPTH));
     wlog.on = false;
-    if (m) {
-        stack_memo_misses++;
+    if (m)
         *m = (struct memo){.pc = pc, .rsp = tf->rsp, .rbp = tf->rbp, .gen = vma_generation, .as = cur_as,
                            .id = wlog.whole ? id : 0, .rbp_used = wlog.rbp_used, .r = wlog.r};
-    }
     return id;
 }
 

@@ -36,7 +36,6 @@ struct rule_slot {
     uint8_t result; /* enum cfi_result */
 };
 static struct rule_slot rules[RULE_SLOTS];
-uint64_t unwind_hits, unwind_misses;
 
 static struct file_cfi *cfi_of(const struct vma_file *f)
 {
@@ -152,11 +151,9 @@ enum cfi_result unwind_rule(uint64_t pc, struct cfi_rule *rule)
     uint64_t h = (off ^ (uint64_t)(uintptr_t)v->file * 0x9e3779b97f4a7c15ull) * 0x9e3779b97f4a7c15ull;
     struct rule_slot *s = &rules[(h >> 40) & (RULE_SLOTS - 1)];
     if (s->file == v->file && s->off == off) {
-        unwind_hits++;
         *rule = s->rule;
         return s->result;
     }
-    unwind_misses++;
     *s = (struct rule_slot){.file = v->file, .off = off};
     s->result = (uint8_t)compute_rule(v, pc, &s->rule);
     *rule = s->rule;

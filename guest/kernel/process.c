@@ -1,5 +1,6 @@
 /* process.c: processes: fork, vfork and clone (one host process per guest process), wait, ids. */
 #include "bvm_linux.h"
+#include "check.h"
 #include "cpu.h"
 #include "events.h"
 #include "fpu.h"
@@ -14,7 +15,6 @@
 #include "task.h"
 #include "timer.h"
 #include "usercopy.h"
-#include "check.h"
 
 int64_t process_call(uint32_t op, int pid, int arg, void *buf)
 {
@@ -111,7 +111,9 @@ static void vfork_take_back(void)
         }
         /* Written in the child, so writable there; the parent's page is found whatever its
          * protection. A heap checker's block page only where the block is the parent's too. */
-        if (check_alias((uint64_t)va) ? check_block_page((uint64_t)va, &pa) : uvm_page(cur_as, (uint64_t)va, 0, &pa) == 0)
+        bool found = check_alias((uint64_t)va) ? check_block_page((uint64_t)va, &pa)
+                                               : uvm_page(cur_as, (uint64_t)va, 0, &pa) == 0;
+        if (found)
             memcpy(P2V(pa), page, PAGE_SIZE);
     }
 }
