@@ -5,8 +5,11 @@
  * slabs, physical pages of one size class, each block seen through its own alias page at its slot's
  * offset; large blocks get pages of their own and end against the guard page (16-byte rounded).
  * Records of freed blocks are kept for the last FREED_KEEP frees (to name the block in a report);
- * their alias stays unmapped for ever. Page tables of 4 MiB alias chunks whose blocks are all gone
- * are given back, with their part of the bounds table. */
+ * their alias stays unmapped for ever. A block is found from an address by the owner table, one
+ * entry per alias page (guard included) naming the block whose pages those are: written where the
+ * bump pointer is (and the bounds table is) when a block is made, and read only for a free or a
+ * report, with no hash to keep. Page tables of 4 MiB alias chunks no record refers to any more are
+ * given back, with their part of the bounds and owner tables. */
 #include "check_int.h"
 #include "cpu.h"
 #include "mm.h"
@@ -15,9 +18,8 @@
 #include "string.h"
 
 #define SMALL_MAX 2047 /* larger blocks get pages of their own */
-#define CHUNK_SHIFT 22 /* 4 MiB: two page tables and one page of the bounds table */
+#define CHUNK_SHIFT 22 /* 4 MiB: two page tables and one page each of the bounds and owner tables */
 #define FREED_KEEP 65536
-#define LARGE_MAX (1ull << 30) /* large blocks remembered in the address-ordered list */
 
 struct slab {
     uint64_t pa;
@@ -32,102 +34,42 @@ static const uint16_t class_size[] = {16,  32,  48,  64,  80,  96,  112, 128, 16
 
 struct heap_totals heap_totals;
 static struct cblock *const blocks = (struct cblock *)META_BLOCKS;
-static uint32_t *const buckets = (uint32_t *)META_HASH;
+static uint32_t *const owners = (uint32_t *)META_OWNERS; /* by alias page: block id + 1, 0: none */
 static struct slab *const slabs = (struct slab *)META_SLABS;
 static uint32_t *const chunk_live = (uint32_t *)META_CHUNKS;
 
 /* The first alias page stays unmapped too: every block has a guard page before and after it. */
 #define ALIAS_FIRST (BVM_CHECK_ALIAS_BASE + PAGE_SIZE)
 static uint64_t alias_next = ALIAS_FIRST;
-static uint32_t nblocks, free_records, nbuckets, nrecorded;
+static uint32_t nblocks, free_records;
 static uint32_t nslabs, free_slabs, partial[NCLASSES];
 static uint32_t freed_ring[FREED_KEEP], freed_head, freed_count;
 
-/* ---- the address-ordered list of large blocks (only their first page is hashed) ---- */
-static uint32_t *const large_ids = (uint32_t *)META_LARGE; /* block ids by alias, ascending */
-static uint32_t nlarge;
+/* ---- block records and the owner table ---- */
+static uint32_t *owner_slot(uint64_t va) { return &owners[(va - BVM_CHECK_ALIAS_BASE) >> PAGE_SHIFT]; }
 
-/* The index of the first large block whose alias is above va. */
-static uint32_t large_upper(uint64_t va)
+/* Enters b as the owner of its alias pages and guard page (their entries made present before). */
+static void owner_set(const struct cblock *b)
 {
-    uint32_t lo = 0, hi = nlarge;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (blocks[large_ids[mid]].alias <= va)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    uint32_t *first = owner_slot(b->alias), n = b->npages + 1;
+    for (uint32_t i = 0; i < n; i++)
+        first[i] = (uint32_t)(b - blocks) + 1;
 }
 
-/* Aliases only grow, so a new block goes at the end (one taken over from a vfork child may not). */
-static void large_add(uint32_t id)
+/* The block (live or freed) whose alias pages or guard page hold va. */
+static struct cblock *find_owner(uint64_t va)
 {
-    if (!meta_ensure((uint64_t)&large_ids[nlarge], sizeof(uint32_t)))
-        return;
-    uint32_t at = large_upper(blocks[id].alias);
-    memmove(&large_ids[at + 1], &large_ids[at], (nlarge - at) * sizeof(uint32_t));
-    large_ids[at] = id;
-    nlarge++;
-}
-
-static void large_forget(uint32_t id)
-{
-    uint32_t i = large_upper(blocks[id].alias);
-    if (i && large_ids[i - 1] == id) {
-        memmove(&large_ids[i - 1], &large_ids[i], (nlarge - i) * sizeof(uint32_t));
-        nlarge--;
-    }
-}
-
-/* The large block whose pages or guard page hold va. */
-static struct cblock *large_find(uint64_t va)
-{
-    uint32_t i = large_upper(va);
-    if (!i)
+    uint32_t *o = owner_slot(va);
+    if (!meta_present((uint64_t)o) || !*o || *o > nblocks)
         return NULL;
-    struct cblock *b = &blocks[large_ids[i - 1]];
-    return va < b->alias + ((uint64_t)b->npages + 1) * PAGE_SIZE ? b : NULL;
-}
-
-/* ---- block records and the hash by the page of the user's pointer ---- */
-static uint32_t hash_of(uint64_t page) { return (uint32_t)((page >> PAGE_SHIFT) * 0x9e3779b97f4a7c15ull >> 32) & (nbuckets - 1); }
-
-static void hash_insert(uint32_t id)
-{
-    uint32_t h = hash_of(PAGE_DOWN(blocks[id].ptr));
-    blocks[id].hnext = buckets[h];
-    buckets[h] = id + 1;
-}
-
-static void hash_remove(uint32_t id)
-{
-    uint32_t *p = &buckets[hash_of(PAGE_DOWN(blocks[id].ptr))];
-    while (*p && *p != id + 1)
-        p = &blocks[*p - 1].hnext;
-    if (*p)
-        *p = blocks[id].hnext;
-}
-
-/* Doubles the buckets (or makes the first ones) and rehashes the recorded blocks. */
-static bool hash_grow(void)
-{
-    uint32_t n = nbuckets ? nbuckets * 2 : 4096;
-    if (!meta_ensure(META_HASH, (uint64_t)n * sizeof(uint32_t)))
-        return false;
-    nbuckets = n;
-    memset(buckets, 0, (uint64_t)n * sizeof(uint32_t));
-    for (uint32_t id = 0; id < nblocks; id++)
-        if (blocks[id].state != CB_FREE_RECORD)
-            hash_insert(id);
-    return true;
+    struct cblock *b = &blocks[*o - 1]; /* the record may be another block's since */
+    bool holds = b->state != CB_FREE_RECORD && va >= b->alias &&
+                 va - b->alias < ((uint64_t)b->npages + 1) * PAGE_SIZE;
+    return holds ? b : NULL;
 }
 
 static struct cblock *record_new(void)
 {
-    if (nrecorded + 1 > nbuckets && !hash_grow())
-        return NULL;
     uint32_t id;
     if (free_records) {
         id = free_records - 1;
@@ -137,28 +79,22 @@ static struct cblock *record_new(void)
             return NULL;
         id = nblocks++;
     }
-    nrecorded++;
-    memset(&blocks[id], 0, sizeof(blocks[id]));
-    return &blocks[id];
+    return &blocks[id]; /* its fields are the caller's to fill in, every one */
 }
 
-/* A record record_new gave that no block came of: never hashed, straight back to the free ones. */
-static void record_unused(struct cblock *b)
+/* A record no block (or no longer one) is kept in: back to the free ones. */
+static void record_free(struct cblock *b)
 {
-    uint32_t id = (uint32_t)(b - blocks);
-    b->state = CB_FREE_RECORD, b->hnext = free_records, free_records = id + 1, nrecorded--;
+    b->state = CB_FREE_RECORD, b->hnext = free_records, free_records = (uint32_t)(b - blocks) + 1;
 }
 
+static void chunks_count(uint64_t start, uint64_t end, int delta);
+
+/* A freed block's record, no longer kept: its chunks may go. */
 static void record_drop(struct cblock *b)
 {
-    uint32_t id = (uint32_t)(b - blocks);
-    hash_remove(id);
-    if (!b->small)
-        large_forget(id);
-    b->state = CB_FREE_RECORD;
-    b->hnext = free_records;
-    free_records = id + 1;
-    nrecorded--;
+    chunks_count(b->alias, b->alias + ((uint64_t)b->npages + 1) * PAGE_SIZE, -1);
+    record_free(b);
 }
 
 /* A freed block is remembered until FREED_KEEP later frees. */
@@ -174,16 +110,16 @@ static void remember_freed(struct cblock *b)
     freed_count++;
 }
 
-/* ---- alias chunks: live blocks per 4 MiB, to give back page tables no block needs ---- */
+/* ---- alias chunks: records per 4 MiB, to give back page tables and table pages no block needs ---- */
 static uint32_t *chunk_count(uint64_t c, bool make)
 {
     uint32_t *live = &chunk_live[c - (BVM_CHECK_ALIAS_BASE >> CHUNK_SHIFT)];
-    if (make ? !meta_ensure((uint64_t)live, sizeof(*live)) : !(pt_lookup(cur_as->root, PAGE_DOWN(live)) & PTE_P))
+    if (make ? !meta_ensure((uint64_t)live, sizeof(*live)) : !meta_present((uint64_t)live))
         return NULL;
     return live;
 }
 
-/* A chunk the bump pointer has left, with no block in it: its tables go. */
+/* A chunk the bump pointer has left, with no record of a block in it: its tables go. */
 static void chunk_release(uint64_t c)
 {
     uint32_t *live = chunk_count(c, false);
@@ -192,6 +128,7 @@ static void chunk_release(uint64_t c)
         return;
     pt_prune(cur_as->root, start, start + (1ull << CHUNK_SHIFT));
     meta_release(META_BOUNDS + ((start - BVM_CHECK_ALIAS_BASE) >> PAGE_SHIFT) * 4, PAGE_SIZE);
+    meta_release((uint64_t)owner_slot(start), PAGE_SIZE);
 }
 
 static void chunks_count(uint64_t start, uint64_t end, int delta)
@@ -206,15 +143,21 @@ static void chunks_count(uint64_t start, uint64_t end, int delta)
     }
 }
 
+/* pages alias pages (and a guard page) at an align boundary, their owner table entries present;
+ * 0 when alias space or RAM is out. */
 static uint64_t alias_take(uint64_t pages, uint64_t align)
 {
-    uint64_t a = (alias_next + align - 1) & ~(align - 1);
+    uint64_t a = (alias_next + align - 1) & ~(align - 1), was = alias_next;
     if (a < alias_next || pages > (BVM_CHECK_ALIAS_END - a) / PAGE_SIZE - 1)
         return 0;
     uint64_t before = alias_next >> CHUNK_SHIFT;
     alias_next = a + (pages + 1) * PAGE_SIZE;
     if (alias_next >> CHUNK_SHIFT != before)
-        chunk_release(before); /* left behind empty: its blocks all freed already */
+        chunk_release(before); /* left behind empty: its blocks all freed and forgotten already */
+    if (!meta_ensure((uint64_t)owner_slot(a), (pages + 1) * sizeof(uint32_t))) {
+        alias_next = was;
+        return 0;
+    }
     return a;
 }
 
@@ -370,15 +313,12 @@ static uint64_t vfork_mark; /* alias_next when this vfork child began; 0: not on
 static uint64_t vf_freed[VF_FREED_MAX];
 static uint32_t nvf_freed;
 
-/* b, filled in with its pages mapped, becomes a live block: hashed, listed, counted (inlined:
- * the malloc path). */
+/* b, filled in with its pages mapped (and its owner table entries present), becomes a live block:
+ * entered, counted (inlined: the malloc path). */
 static inline __attribute__((always_inline)) void record_live(struct cblock *b)
 {
-    uint32_t id = (uint32_t)(b - blocks);
     b->state = CB_LIVE;
-    hash_insert(id);
-    if (!b->small)
-        large_add(id);
+    owner_set(b);
     chunks_count(b->alias, b->alias + ((uint64_t)b->npages + 1) * PAGE_SIZE, 1);
     heap_totals.allocs++, heap_totals.bytes += b->size;
     heap_totals.live_blocks++, heap_totals.live_bytes += b->size;
@@ -393,7 +333,7 @@ struct cblock *heap_alloc(uint64_t size, uint64_t align, uint32_t fn, uint32_t s
         return NULL;
     bool ok = size <= SMALL_MAX && align <= 16 ? alloc_small(b, size) : alloc_large(b, size, align);
     if (!ok) {
-        record_unused(b);
+        record_free(b);
         return NULL;
     }
     b->fn = (uint8_t)fn, b->alloc_stack = stack;
@@ -404,14 +344,12 @@ struct cblock *heap_alloc(uint64_t size, uint64_t align, uint32_t fn, uint32_t s
 void heap_free(struct cblock *b, uint32_t stack)
 {
     for (uint64_t i = 0; i < b->npages; i++) {
-        uint64_t va = b->alias + i * PAGE_SIZE, pa = pt_unmap(cur_as->root, va);
-        invlpg(va);
+        uint64_t pa = pt_unmap(cur_as->root, b->alias + i * PAGE_SIZE); /* (and INVLPG) */
         if (pa && !b->small)
             palloc_unref(pa);
     }
     if (b->small)
         slab_put(b->slab, b->slot);
-    chunks_count(b->alias, b->alias + ((uint64_t)b->npages + 1) * PAGE_SIZE, -1);
     if (vfork_mark && b->alias < vfork_mark) { /* the parent's block: it must know */
         if (nvf_freed < VF_FREED_MAX)
             vf_freed[nvf_freed++] = b->ptr;
@@ -424,42 +362,15 @@ void heap_free(struct cblock *b, uint32_t stack)
 
 struct cblock *heap_find_ptr(uint64_t p)
 {
-    if (!nbuckets || !check_alias(p))
-        return NULL;
-    for (uint32_t id = buckets[hash_of(PAGE_DOWN(p))]; id; id = blocks[id - 1].hnext)
-        if (blocks[id - 1].ptr == p)
-            return &blocks[id - 1];
-    return NULL;
-}
-
-/* The block whose user pointer is in page pg. */
-static struct cblock *find_page(uint64_t pg)
-{
-    for (uint32_t id = buckets[hash_of(pg)]; id; id = blocks[id - 1].hnext)
-        if (PAGE_DOWN(blocks[id - 1].ptr) == pg)
-            return &blocks[id - 1];
-    return NULL;
-}
-
-/* The block whose alias pages (guard included) hold va. */
-static struct cblock *find_owner(uint64_t va)
-{
-    struct cblock *b = find_page(PAGE_DOWN(va));
-    if (!b)
-        b = large_find(va);
-    if (!b && PAGE_DOWN(va) > BVM_CHECK_ALIAS_BASE) {
-        b = find_page(PAGE_DOWN(va) - PAGE_SIZE); /* a small block's guard page */
-        if (b && !b->small)
-            b = NULL;
-    }
-    return b;
+    struct cblock *b = check_alias(p) ? find_owner(p) : NULL;
+    return b && b->ptr == p ? b : NULL;
 }
 
 /* An address past a block's end, in its guard page, is also just before the next block's first
  * page: the nearer of the two describes it (memcheck's "1 bytes before a block"). */
 struct cblock *heap_find_addr(uint64_t va)
 {
-    if (!nbuckets || !check_alias(va))
+    if (!check_alias(va))
         return NULL;
     struct cblock *b = find_owner(va);
     if (b && va < b->ptr + b->size)
@@ -515,7 +426,7 @@ void heap_reset(void)
     write_cr3(read_cr3());
     memset(&heap_totals, 0, sizeof(heap_totals));
     alias_next = ALIAS_FIRST;
-    nblocks = free_records = nbuckets = nrecorded = nslabs = free_slabs = nlarge = 0;
+    nblocks = free_records = nslabs = free_slabs = 0;
     memset(partial, 0, sizeof(partial));
     freed_head = freed_count = 0;
 }
@@ -586,8 +497,9 @@ static void adopt(const struct vf_rec *r)
     struct cblock *b = record_new();
     if (!b)
         return;
-    if (!map_own_pages(r->alias, r->npages)) {
-        record_unused(b);
+    if (!meta_ensure((uint64_t)owner_slot(r->alias), ((uint64_t)r->npages + 1) * sizeof(uint32_t)) ||
+        !map_own_pages(r->alias, r->npages)) {
+        record_free(b);
         return;
     }
     *b = (struct cblock){.ptr = r->ptr, .size = r->size, .alias = r->alias, .npages = r->npages,

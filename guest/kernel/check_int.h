@@ -13,19 +13,20 @@
 #define META_AT(gib, colour) (BVM_CHECK_META_BASE + ((uint64_t)(gib) << 30) + ((uint64_t)(colour) << 20))
 #define META_BOUNDS BVM_CHECK_BOUNDS_VA
 #define META_BLOCKS META_AT(16, 1)  /* struct cblock[] */
-#define META_HASH META_AT(80, 3)    /* uint32_t buckets[] */
+#define META_OWNERS META_AT(32, 3) /* uint32_t per alias page (16 GiB), its block: check_heap.c */
 #define META_SLABS META_AT(96, 5)   /* struct slab[] */
 #define META_STACKS META_AT(112, 7) /* struct cstack[] and their hash */
-#define META_CHUNKS META_AT(176, 9) /* uint32_t live blocks per 4 MiB of aliases */
+#define META_CHUNKS META_AT(176, 9) /* uint32_t block records per 4 MiB of aliases */
 #define META_WORK META_AT(192, 11)  /* scratch: the leak search's work lists */
 #define META_UNWIND META_AT(208, 13) /* struct cfi_entry[]: check_unwind.c */
-#define META_LARGE META_AT(224, 14) /* uint32_t ids of the large blocks: check_heap.c */
 #define META_REGION (15ull << 30)   /* each region's reach */
 
 /* Makes [va, va + len) of the META range present (zero-filled); false when RAM is out. */
 bool meta_ensure(uint64_t va, uint64_t len);
 /* Gives back the pages of [va, va + len) (page-aligned inward). */
 void meta_release(uint64_t va, uint64_t len);
+void meta_reset(void); /* at exec: the pages are unmapped with the rest */
+bool meta_present(uint64_t va); /* whether va's page is */
 /* The soft CPU's bounds of alias page va (0: none). */
 void meta_set_bounds(uint64_t va, uint32_t entry);
 

@@ -5,30 +5,61 @@
 #include "mm.h"
 #include "pagetable.h"
 #include "palloc.h"
+#include "string.h"
 
 /* Present, writable, supervisor-only, never executable. */
 #define META_FLAGS (PTE_P | PTE_W | (nx_enabled() ? PTE_NX : 0))
 
-bool meta_ensure(uint64_t va, uint64_t len)
+/* Pages known to be mapped, by page number: the malloc path ensures the same few pages (its
+ * block record, the bounds and chunk counts) at every call. Forgotten when a page is released
+ * and at exec (meta_reset), which unmaps them all; kept with the root they are mapped in. */
+#define KNOWN 64
+static struct {
+    uint64_t root;
+    uint64_t page[KNOWN];
+} known;
+
+static inline uint64_t *known_slot(uint64_t page) { return &known.page[(page >> PAGE_SHIFT) % KNOWN]; }
+
+void meta_reset(void) { memset(&known, 0, sizeof(known)); }
+
+static bool meta_map(uint64_t page)
 {
-    for (uint64_t p = PAGE_DOWN(va); p < va + len; p += PAGE_SIZE) {
-        if (pt_lookup(cur_as->root, p) & PTE_P)
-            continue;
+    if (!(pt_lookup(cur_as->root, page) & PTE_P)) {
         uint64_t pa = palloc_alloc();
         if (!pa)
             return false;
-        if (pt_map(cur_as->root, p, pa, META_FLAGS)) {
+        if (pt_map(cur_as->root, page, pa, META_FLAGS)) {
             palloc_unref(pa);
             return false;
         }
     }
+    if (known.root != cur_as->root)
+        meta_reset(), known.root = cur_as->root;
+    *known_slot(page) = page;
     return true;
+}
+
+bool meta_ensure(uint64_t va, uint64_t len)
+{
+    for (uint64_t p = PAGE_DOWN(va); p < va + len; p += PAGE_SIZE)
+        if ((*known_slot(p) != p || known.root != cur_as->root) && !meta_map(p))
+            return false;
+    return true;
+}
+
+bool meta_present(uint64_t va)
+{
+    uint64_t p = PAGE_DOWN(va);
+    return (*known_slot(p) == p && known.root == cur_as->root) || (pt_lookup(cur_as->root, p) & PTE_P);
 }
 
 void meta_release(uint64_t va, uint64_t len)
 {
     for (uint64_t p = PAGE_UP(va); p + PAGE_SIZE <= va + len; p += PAGE_SIZE) {
         uint64_t pa = pt_unmap(cur_as->root, p);
+        if (*known_slot(p) == p)
+            *known_slot(p) = 0;
         if (pa) {
             invlpg(p);
             palloc_unref(pa);
@@ -39,7 +70,7 @@ void meta_release(uint64_t va, uint64_t len)
 void meta_set_bounds(uint64_t va, uint32_t entry)
 {
     uint64_t slot = META_BOUNDS + ((va - BVM_CHECK_ALIAS_BASE) >> PAGE_SHIFT) * 4;
-    if (!entry && !(pt_lookup(cur_as->root, PAGE_DOWN(slot)) & PTE_P))
+    if (!entry && !meta_present(slot))
         return;
     if (meta_ensure(slot, 4))
         *(volatile uint32_t *)slot = entry;

@@ -20,15 +20,19 @@ static uint32_t stack_buckets[STACK_BUCKETS];
 static uint32_t nstacks;
 static struct cstack *const stacks = (struct cstack *)META_STACKS;
 
-/* The last page peek translated (forgotten at each walk: mappings change between walks). */
+/* The last page peek translated (forgotten at each walk: mappings change between walks), and
+ * whether its memory cannot change while no VMA does (private and not writable: code, .eh_frame). */
 static uint64_t cached_page, cached_pa;
+static bool cached_fixed;
 
-/* ---- the words a walk read ---- */
+/* ---- the words a walk read ----
+ * Only 8-byte reads of memory that may change are logged (stack words); the bytes of code a walk
+ * reads (is this a return address?) are fixed while the VMAs are, and a walk reading anything else
+ * is not remembered. */
 #define LOG_READS 32
 
 struct reads {
     uint32_t n;
-    uint8_t len[LOG_READS];
     uint64_t va[LOG_READS], val[LOG_READS];
 };
 
@@ -41,13 +45,12 @@ static struct {
 
 static void log_read(uint64_t va, const void *buf, unsigned len)
 {
-    if (wlog.r.n == LOG_READS || (len != 1 && len != 4 && len != 8)) { /* memo_holds reads those sizes */
+    if (wlog.r.n == LOG_READS || len != 8) {
         wlog.whole = false;
         return;
     }
-    uint64_t v = 0;
-    memcpy(&v, buf, len);
-    wlog.r.len[wlog.r.n] = (uint8_t)len, wlog.r.va[wlog.r.n] = va, wlog.r.val[wlog.r.n++] = v;
+    wlog.r.va[wlog.r.n] = va;
+    memcpy(&wlog.r.val[wlog.r.n++], buf, 8);
 }
 
 /* Reads user memory that is present (no demand paging: a stack in use is), false if not. */
@@ -59,18 +62,21 @@ static bool peek_page(uint64_t va, void *out, unsigned len)
         uint64_t pte = pt_lookup(cur_as->root, PAGE_DOWN(va));
         if (!(pte & PTE_P) || !(pte & PTE_U))
             return false;
+        const struct vma *v = wlog.on ? vma_find(&cur_as->vmas, va) : NULL;
         cached_page = PAGE_DOWN(va), cached_pa = pte & PTE_ADDR;
+        cached_fixed = v && !(v->prot & LINUX_PROT_WRITE) && !v->fw;
     }
     memcpy(out, (char *)P2V(cached_pa) + (va & (PAGE_SIZE - 1)), len);
     return true;
 }
 
-/* peek_page, logged while a walk is. */
+/* peek_page, logged while a walk is (but not reads of memory that cannot change unless a VMA
+ * does: the memo checks vma_generation). */
 static bool peek(uint64_t va, void *out, unsigned len)
 {
     bool ok = peek_page(va, out, len);
     if (wlog.on) {
-        if (ok)
+        if (ok && !cached_fixed)
             log_read(va, out, len);
         else
             wlog.whole = false;
@@ -273,21 +279,14 @@ static bool memo_holds(const struct memo *m, const struct trapframe *tf, uint64_
     uint64_t page = 0;
     const char *base = NULL;
     for (uint32_t i = 0; i < m->r.n; i++) { /* peek_page's work, inline: no read crosses a page */
-        uint64_t va = m->r.va[i], v = 0;
-        if (PAGE_DOWN(va) != page) {
+        uint64_t va = m->r.va[i];
+        if ((va ^ page) >= PAGE_SIZE) {
             uint64_t pte = pt_lookup(cur_as->root, PAGE_DOWN(va));
             if (!(pte & PTE_P) || !(pte & PTE_U))
                 return false;
             page = PAGE_DOWN(va), base = (const char *)P2V(pte & PTE_ADDR);
         }
-        const char *p = base + (va & (PAGE_SIZE - 1));
-        if (m->r.len[i] == 8)
-            __builtin_memcpy(&v, p, 8);
-        else if (m->r.len[i] == 4)
-            __builtin_memcpy(&v, p, 4);
-        else
-            __builtin_memcpy(&v, p, 1);
-        if (v != m->r.val[i])
+        if (*(const uint64_t *)(base + (va & (PAGE_SIZE - 1))) != m->r.val[i])
             return false;
     }
     return true;

@@ -157,13 +157,11 @@ static bool table_empty(const uint64_t *table)
     return true;
 }
 
-/* Frees the tables below table_pa (at `level`) that overlap [start, end) and hold nothing;
- * returns how many. */
-static unsigned prune_level(uint64_t table_pa, int level, uint64_t base, uint64_t start, uint64_t end)
+/* Frees the tables below table_pa (at `level`) that overlap [start, end) and hold nothing. */
+static void prune_level(uint64_t table_pa, int level, uint64_t base, uint64_t start, uint64_t end)
 {
     uint64_t *table = P2V(table_pa);
     uint64_t span = 1ull << (12 + 9 * level);
-    unsigned freed = 0;
     /* only the entries [start, end) overlaps (the heap checker prunes 4 MiB at a time) */
     unsigned first = start > base ? (unsigned)((start - base) / span) : 0;
     unsigned last = (unsigned)MIN((uint64_t)PT_ENTRIES - 1, (end - 1 - base) / span);
@@ -173,23 +171,24 @@ static unsigned prune_level(uint64_t table_pa, int level, uint64_t base, uint64_
             continue;
         uint64_t child = table[i] & PTE_ADDR;
         if (level > 1)
-            freed += prune_level(child, level - 1, lo, start, end);
+            prune_level(child, level - 1, lo, start, end);
         if (table_empty(P2V(child))) {
             table[i] = 0;
+            /* INVLPG drops the paging-structure cache entries that lead through the freed table
+             * (Intel: all of them; AMD: those on the way to the address, and the table covered
+             * only addresses on that way); its pages' TLB entries went when they were unmapped.
+             * A CR3 reload instead cost the soft CPU its whole TLB every few hundred mallocs. */
+            invlpg(lo);
             palloc_unref(child);
             leaf_cache_forget();
-            freed++;
         }
     }
-    return freed;
 }
 
 void pt_prune(uint64_t root, uint64_t start, uint64_t end)
 {
     kassert(start <= end && end <= USER_TOP);
-    /* Freed tables may still sit in the paging-structure caches: drop them all. */
-    if (prune_level(root, 3, 0, start, end))
-        write_cr3(read_cr3());
+    prune_level(root, 3, 0, start, end);
 }
 
 uint64_t pt_prot_flags(uint32_t prot)
