@@ -11,6 +11,12 @@ HOST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused
 GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iguest/lib \
     -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie -fno-stack-protector -mno-red-zone \
     -mgeneral-regs-only -mcmodel=kernel -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -MMD -MP
+# The kernel's C is optimised as one program at link time: the heap checker's malloc path crosses
+# a dozen small functions in other files (page tables, metadata, signals), each a call and a
+# return the soft CPU pays for (bench/check.sh: 12% fewer guest instructions per malloc/free).
+GUEST_LTO := -flto=auto
+GUEST_LINK = $(CC) $(GUEST_CFLAGS) $(GUEST_LTO) -static -Wl,-z,noexecstack -Wl,-z,max-page-size=4096 \
+    -Wl,--build-id=none -T guest/kernel/kernel.ld
 
 SOFTCPU_SRC := $(wildcard softcpu/*.c)
 SOFTCPU_OBJ := $(SOFTCPU_SRC:%.c=$(B)/%.o)
@@ -49,15 +55,15 @@ $(B)/guest/bootstrap.bin: guest/boot/bootstrap.S $(B)/guest/asm_offsets.h
 # ---- guest: shim kernel (freestanding, its own linker script) ----
 $(B)/guest/%.o: guest/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+	$(CC) $(GUEST_CFLAGS) $(GUEST_LTO) -c $< -o $@
 $(B)/guest/%.o: guest/%.S $(B)/guest/asm_offsets.h
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -I$(B)/guest -c $< -o $@
 $(B)/guest/common/%.o: common/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+	$(CC) $(GUEST_CFLAGS) $(GUEST_LTO) -c $< -o $@
 $(B)/guest/kernel.elf: $(KERNEL_OBJ) guest/kernel/kernel.ld
-	ld -nostdlib -z noexecstack -z max-page-size=4096 -T guest/kernel/kernel.ld -o $@ $(KERNEL_OBJ)
+	$(GUEST_LINK) -o $@ $(KERNEL_OBJ)
 
 # ---- host monitor ----
 $(B)/monitor/%.o: monitor/%.c

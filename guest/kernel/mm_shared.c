@@ -34,7 +34,7 @@ static int shared_vma(struct fw_file *f, int host, const struct vma_file *name, 
 static int map_fd(uint64_t at, uint64_t len, uint32_t prot, int fd, uint64_t off, bool may_write,
                   const struct vma_file *name)
 {
-    struct fw_file *f;
+    struct fw_file *f = NULL;
     int err = fw_open(fd, may_write, &f);
     if (err)
         return err;

@@ -51,7 +51,8 @@ static int64_t ms_left(const struct futex_deadline *d)
     struct linux_timespec now;
     if (d->clock == BVM_FUTEX_NO_DEADLINE)
         return -1;
-    host_clock(d->clock == BVM_FUTEX_REALTIME ? LINUX_CLOCK_REALTIME : LINUX_CLOCK_MONOTONIC, &now);
+    if (host_clock(d->clock == BVM_FUTEX_REALTIME ? LINUX_CLOCK_REALTIME : LINUX_CLOCK_MONOTONIC, &now) < 0)
+        return 0; /* no clock (never on Linux): the deadline counts as passed, no sleep for ever */
     int64_t left = d->ns - (now.tv_sec * NSEC + now.tv_nsec);
     return left <= 0 ? 0 : left / 1000000 + 1;
 }

@@ -7,8 +7,7 @@ TESTS_BUILD += $(B)/tests/hcfuzz/hcfuzz.elf
 
 $(B)/tests/hcfuzz/%.o: tests/hcfuzz/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -Iguest/kernel -c $< -o $@
+	$(CC) $(GUEST_CFLAGS) $(GUEST_LTO) -Iguest/kernel -c $< -o $@
 
 $(B)/tests/hcfuzz/hcfuzz.elf: $(HCFUZZ_KERNEL_OBJ) $(HCFUZZ_OBJ) guest/kernel/kernel.ld
-	ld -nostdlib -z noexecstack -z max-page-size=4096 -T guest/kernel/kernel.ld -o $@ $(HCFUZZ_KERNEL_OBJ) \
-	    $(HCFUZZ_OBJ)
+	$(GUEST_LINK) -o $@ $(HCFUZZ_KERNEL_OBJ) $(HCFUZZ_OBJ)
