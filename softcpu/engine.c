@@ -55,6 +55,7 @@ struct block_cache {
     struct jit_arena jit;
     struct jit_env jit_env;
     struct jit_link *pending_link; /* a translated block left through this unlinked exit */
+    struct jit_rc_entry rc[2][JIT_RC_SIZE]; /* translated RETs' targets (jit.h) */
     uint32_t epoch; /* bumped by every TLB flush: successor links older than it are stale */
     /* linear pages blocks were built from, hashed (a set bit may be another page's): an INVLPG
      * of a page with no bit cannot change any block's translation, so links stay valid */
@@ -90,6 +91,9 @@ int engine_init(struct cpu *c)
     jit_arena_init(&c->bc->jit); /* without it every block is interpreted */
     c->bc->jit_env.cur_block = (void **)&c->bc->cur_block;
     c->bc->jit_env.epoch = &c->bc->epoch;
+    c->bc->jit_env.rc = c->bc->rc;
+    for (unsigned k = 0; k < 2 * JIT_RC_SIZE; k++)
+        c->bc->rc[k / JIT_RC_SIZE][k % JIT_RC_SIZE].rip = JIT_RC_EMPTY;
     return 0;
 }
 
@@ -554,6 +558,15 @@ static struct block *next_block(struct cpu *c, struct block *prev)
     return b;
 }
 
+/* A translated 64-bit block into the return cache of its privilege (jit.h). */
+static void rc_enter(struct cpu *c, struct block *b)
+{
+    if (!b->jit.fn || (b->key & 15) != 8)
+        return;
+    struct jit_rc_entry *r = &c->bc->rc[(b->key >> 4) == 3][jit_rc_index(b->rip)];
+    r->rip = b->rip, r->entry = b->jit.entry, r->block = b, r->valid = &b->valid, r->epoch = c->bc->epoch;
+}
+
 /* The translated block that left through an unlinked exit to b's address now jumps to b. */
 static void link_pending(struct cpu *c, struct block *b)
 {
@@ -590,6 +603,7 @@ __attribute__((noinline)) static void run_loop(struct cpu *c)
         c->cur = NULL;
         struct block *b = next_block(c, prev);
         link_pending(c, b);
+        rc_enter(c, b);
         if (unlikely(c->rflags & F_TF))
             run_single_step(c, b);
         else

@@ -261,6 +261,55 @@ static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
     j_to_epilogue(x, false);
 }
 
+/* Leave from a RET, rdx its target: into the target's translated block when the return cache
+ * (jit.h) has a current entry for it, else back to the engine (which enters the block it finds). */
+void j_exit_ret(struct jctx *x)
+{
+    struct jbuf *e = &x->e;
+    uint8_t *miss[5];
+    emit_store(e, H_DX, OFF(rip));
+    if (x->fhost)
+        emit_flags_to_state(e); /* (these use rcx and rdx) */
+    j_writeback_homes(x);
+    j_count(e, OFF(stats.mem_accesses), x->mem);
+    emit_load(e, H_DX, OFF(rip));
+    emit_rr(e, 0x89, H_DX, H_AX);                                  /* mov rax, rdx */
+    eb(e, 0x48), eb(e, 0xc1), eb(e, 0xe8), eb(e, JIT_RC_BITS);    /* shr rax, BITS */
+    emit_rr(e, 0x31, H_DX, H_AX);                                  /* xor rax, rdx */
+    eb(e, 0x25), en(e, JIT_RC_SIZE - 1, 4);                        /* and eax, SIZE - 1 */
+    eb(e, 0xc1), eb(e, 0xe0), eb(e, 6);                            /* shl eax, 6: the entry */
+    emit_movi(e, H_CX, (uintptr_t)x->env->rc[x->cpl == 3]);
+    emit_rr(e, 0x01, H_AX, H_CX);                                  /* add rcx, rax */
+    emit_rm64(e, 0x3b, H_DX, H_CX, H_NONE, 0, offsetof(struct jit_rc_entry, rip)); /* cmp rdx, rip */
+    miss[0] = emit_jcc32(e, 0x5);
+    emit_rm64(e, 0x8b, H_R8, H_CX, H_NONE, 0, offsetof(struct jit_rc_entry, entry));
+    emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_rc_entry, valid));
+    eb(e, 0x80), emit_mem(e, 7, H_AX, H_NONE, 0, 0), eb(e, 0);    /* cmp byte [rax], 0 */
+    miss[1] = emit_jcc32(e, 0x4);
+    eb(e, 0x8b), emit_mem(e, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_rc_entry, epoch));
+    emit_movi(e, H_DX, (uintptr_t)x->env->epoch);
+    eb(e, 0x3b), emit_mem(e, H_AX, H_DX, H_NONE, 0, 0);           /* cmp eax, [epoch] */
+    miss[2] = emit_jcc32(e, 0x5);
+    emit_rm32(e, 0x8b, H_AX, OFF(stop_requested));
+    emit_rm32(e, 0x0b, H_AX, OFF(exiting));
+    miss[3] = emit_jcc32(e, 0x5);
+    emit_rm32(e, 0x8b, H_AX, OFF(rflags));
+    eb(e, 0xa9), en(e, F_TF, 4);
+    miss[4] = emit_jcc32(e, 0x5);
+    j_count(e, OFF(stats.insns_executed), x->n);
+    j_count(e, OFF(stats.insns_jit), x->n);
+    emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_rc_entry, block));
+    emit_movi(e, H_DX, (uintptr_t)x->env->cur_block);
+    emit_rm64(e, 0x89, H_AX, H_DX, H_NONE, 0, 0);                  /* the engine's current block */
+    if (x->sse)
+        jit_mxcsr_host(e);
+    eb(e, 0x41), eb(e, 0xff), eb(e, 0xe0);                         /* jmp r8 */
+    for (unsigned k = 0; k < 5; k++)
+        patch32(e, miss[k], e->p);
+    emit_movi(e, H_AX, x->n);
+    j_to_epilogue(x, false);
+}
+
 /* A constant exit: linked while links remain, else plain. */
 void j_exit_to(struct jctx *x, uint64_t rip)
 {

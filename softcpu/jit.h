@@ -39,11 +39,29 @@ struct jit_code {
     struct jit_link link[JIT_LINKS];
 };
 
-/* Where translated code finds the engine's current block and TLB epoch; whether CPL-3 TLB
- * entries may carry byte bounds (TLB_BOUNDED), which the lookup then checks inline. */
+/* The return cache: translated blocks by guest RIP, one table per privilege (0: CPL 0, 1: CPL 3),
+ * filled by the engine as blocks run. A RET's target is only known when it runs, so no link can
+ * name its successor; the translated RET looks its target up here and jumps straight in while the
+ * entry is current (same checks as a link), instead of going back to the engine each time. */
+#define JIT_RC_BITS 10
+#define JIT_RC_SIZE (1u << JIT_RC_BITS)
+#define JIT_RC_EMPTY 0x8000000000000000ull
+struct jit_rc_entry {
+    uint64_t rip;         /* JIT_RC_EMPTY: none (not canonical: never a RET's target) */
+    const void *entry;    /* the block's chain entry */
+    void *block;          /* the block: becomes the engine's current block */
+    const uint8_t *valid; /* its valid flag */
+    uint32_t epoch;       /* TLB epoch when entered */
+    uint32_t pad[7];      /* 64 bytes: the translated lookup shifts instead of multiplying */
+};
+static inline unsigned jit_rc_index(uint64_t rip) { return (unsigned)((rip ^ (rip >> JIT_RC_BITS)) & (JIT_RC_SIZE - 1)); }
+
+/* Where translated code finds the engine's current block, TLB epoch and return cache; whether
+ * CPL-3 TLB entries may carry byte bounds (TLB_BOUNDED), which the lookup then checks inline. */
 struct jit_env {
     void **cur_block;
     const uint32_t *epoch;
+    struct jit_rc_entry (*rc)[JIT_RC_SIZE];
     bool bounds;
 };
 

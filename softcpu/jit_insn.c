@@ -229,7 +229,7 @@ static void emit_ret(struct jctx *x, unsigned k)
     s->at[2] = emit_jcc32(e, 0x7);                     /* ja: not canonical */
     stack_ref_done(x);
     emit_reg_add(x, R_SP, 8);
-    j_exit_rdx(x);
+    j_exit_ret(x);
 }
 
 /* Back to the block's start: count the pass, leave if a stop was requested. */

@@ -70,6 +70,7 @@ struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write);
  * exit, or with eax set */
 void j_exit_rip(struct jctx *x, uint64_t rip);
 void j_exit_rdx(struct jctx *x);
+void j_exit_ret(struct jctx *x); /* a RET's: rdx its target */
 void j_exit_to(struct jctx *x, uint64_t rip);
 void j_to_epilogue(struct jctx *x, bool fhost);
 /* flags where the code at want_host expects them */
