@@ -4,12 +4,13 @@
  * plus an unmapped guard page, a large one its pages plus the guard. Small blocks (< 2 KiB) live in
  * slabs, physical pages of one size class, each block seen through its own alias page at its slot's
  * offset; large blocks get pages of their own and end against the guard page (16-byte rounded).
- * Records of freed blocks are kept for the last FREED_KEEP frees (to name the block in a report);
- * their alias stays unmapped for ever. A block is found from an address by the owner table, one
- * entry per alias page (guard included) naming the block whose pages those are: written where the
- * bump pointer is (and the bounds table is) when a block is made, and read only for a free or a
- * report, with no hash to keep. Page tables of 4 MiB alias chunks no record refers to any more are
- * given back, with their part of the bounds and owner tables. */
+ * A freed block's record is copied into the ring of the last FREED_KEEP frees (to name the block in
+ * a report) and its slot among the live records is taken again by the next malloc; its alias stays
+ * unmapped for ever. A block is found from an address by the owner table, one entry per alias page
+ * (guard included) naming the live record or ring slot of the block whose pages those are: written
+ * where the bump pointer is (and the bounds table is) when a block is made, rewritten when it is
+ * freed, read only for a free or a report. Page tables of 4 MiB alias chunks no record refers to
+ * any more are given back, with their part of the bounds and owner tables. */
 #include "check_int.h"
 #include "cpu.h"
 #include "mm.h"
@@ -34,7 +35,10 @@ static const uint16_t class_size[] = {16,  32,  48,  64,  80,  96,  112, 128, 16
 
 struct heap_totals heap_totals;
 static struct cblock *const blocks = (struct cblock *)META_BLOCKS;
-static uint32_t *const owners = (uint32_t *)META_OWNERS; /* by alias page: block id + 1, 0: none */
+/* By alias page: live block id + 1, or OWNER_FREED | ring slot, 0: none. */
+static uint32_t *const owners = (uint32_t *)META_OWNERS;
+#define OWNER_FREED (1u << 31)
+static struct cblock *const ring = (struct cblock *)META_FREED; /* the last FREED_KEEP freed */
 static struct slab *const slabs = (struct slab *)META_SLABS;
 static uint32_t *const chunk_live = (uint32_t *)META_CHUNKS;
 
@@ -43,27 +47,31 @@ static uint32_t *const chunk_live = (uint32_t *)META_CHUNKS;
 static uint64_t alias_next = ALIAS_FIRST;
 static uint32_t nblocks, free_records;
 static uint32_t nslabs, free_slabs, partial[NCLASSES];
-static uint32_t freed_ring[FREED_KEEP], freed_head, freed_count;
+static uint32_t freed_head, freed_count;
 
 /* ---- block records and the owner table ---- */
 static uint32_t *owner_slot(uint64_t va) { return &owners[(va - BVM_CHECK_ALIAS_BASE) >> PAGE_SHIFT]; }
 
-/* Enters b as the owner of its alias pages and guard page (their entries made present before). */
-static void owner_set(const struct cblock *b)
+/* Enters owner as the owner of b's alias pages and guard page (their entries made present before). */
+static void owner_set(const struct cblock *b, uint32_t owner)
 {
     uint32_t *first = owner_slot(b->alias), n = b->npages + 1;
     for (uint32_t i = 0; i < n; i++)
-        first[i] = (uint32_t)(b - blocks) + 1;
+        first[i] = owner;
 }
 
-/* The block (live or freed) whose alias pages or guard page hold va. */
+/* The block (live, or freed and still in the ring) whose alias pages or guard page hold va. */
 static struct cblock *find_owner(uint64_t va)
 {
     uint32_t *o = owner_slot(va);
-    if (!meta_present((uint64_t)o) || !*o || *o > nblocks)
+    if (!meta_present((uint64_t)o) || !*o)
         return NULL;
-    struct cblock *b = &blocks[*o - 1]; /* the record may be another block's since */
-    bool holds = b->state != CB_FREE_RECORD && va >= b->alias &&
+    struct cblock *b; /* the record or slot may be another block's since */
+    if (*o & OWNER_FREED)
+        b = (*o & ~OWNER_FREED) < MIN(freed_count, FREED_KEEP) ? &ring[*o & ~OWNER_FREED] : NULL;
+    else
+        b = *o <= nblocks ? &blocks[*o - 1] : NULL;
+    bool holds = b && b->state != CB_FREE_RECORD && va >= b->alias &&
                  va - b->alias < ((uint64_t)b->npages + 1) * PAGE_SIZE;
     return holds ? b : NULL;
 }
@@ -90,32 +98,36 @@ static void record_free(struct cblock *b)
 
 static void chunks_count(uint64_t start, uint64_t end, int delta);
 
-/* A freed block's record, no longer kept: its chunks may go. */
-static void record_drop(struct cblock *b)
-{
-    chunks_count(b->alias, b->alias + ((uint64_t)b->npages + 1) * PAGE_SIZE, -1);
-    record_free(b);
-}
-
-/* A freed block is remembered until FREED_KEEP later frees. */
-static void remember_freed(struct cblock *b)
+/* The freed block b, copied into the ring (the oldest one there forgotten, its chunks then free to
+ * go) and named by its pages' owner entries; false when RAM is out (it is forgotten at once). */
+static bool ring_keep(const struct cblock *b)
 {
     uint32_t slot = (freed_head + freed_count) % FREED_KEEP;
     if (freed_count == FREED_KEEP) {
-        record_drop(&blocks[freed_ring[freed_head]]);
+        const struct cblock *old = &ring[freed_head];
+        chunks_count(old->alias, old->alias + ((uint64_t)old->npages + 1) * PAGE_SIZE, -1);
         freed_head = (freed_head + 1) % FREED_KEEP;
         freed_count--;
     }
-    freed_ring[slot] = (uint32_t)(b - blocks);
+    if (!meta_ensure((uint64_t)&ring[slot], sizeof(ring[slot])))
+        return false;
+    ring[slot] = *b;
     freed_count++;
+    owner_set(b, OWNER_FREED | slot);
+    return true;
 }
 
 /* ---- alias chunks: records per 4 MiB, to give back page tables and table pages no block needs ---- */
+static uint64_t counts_page; /* a page of the counts known present (they stay until exec) */
+
 static uint32_t *chunk_count(uint64_t c, bool make)
 {
     uint32_t *live = &chunk_live[c - (BVM_CHECK_ALIAS_BASE >> CHUNK_SHIFT)];
+    if (PAGE_DOWN(live) == counts_page)
+        return live;
     if (make ? !meta_ensure((uint64_t)live, sizeof(*live)) : !meta_present((uint64_t)live))
         return NULL;
+    counts_page = PAGE_DOWN(live);
     return live;
 }
 
@@ -318,7 +330,7 @@ static uint32_t nvf_freed;
 static inline __attribute__((always_inline)) void record_live(struct cblock *b)
 {
     b->state = CB_LIVE;
-    owner_set(b);
+    owner_set(b, (uint32_t)(b - blocks) + 1);
     chunks_count(b->alias, b->alias + ((uint64_t)b->npages + 1) * PAGE_SIZE, 1);
     heap_totals.allocs++, heap_totals.bytes += b->size;
     heap_totals.live_blocks++, heap_totals.live_bytes += b->size;
@@ -357,7 +369,11 @@ void heap_free(struct cblock *b, uint32_t stack)
     b->state = CB_FREED, b->free_stack = stack;
     heap_totals.frees++;
     heap_totals.live_blocks--, heap_totals.live_bytes -= b->size;
-    remember_freed(b);
+    if (!ring_keep(b)) {
+        owner_set(b, 0);
+        chunks_count(b->alias, b->alias + ((uint64_t)b->npages + 1) * PAGE_SIZE, -1);
+    }
+    record_free(b);
 }
 
 struct cblock *heap_find_ptr(uint64_t p)
@@ -429,6 +445,7 @@ void heap_reset(void)
     nblocks = free_records = nslabs = free_slabs = 0;
     memset(partial, 0, sizeof(partial));
     freed_head = freed_count = 0;
+    counts_page = 0;
 }
 
 void check_vfork_child(void)

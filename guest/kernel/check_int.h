@@ -8,12 +8,13 @@
 /* ---- check_meta.c: the checker's own memory, supervisor-only pages in the META range ---- */
 /* Regions of the META range: the soft CPU's bounds table first (bvm_abi.h), then growable arrays.
  * Each starts `colour` MiB into its GiBs: regions 16 GiB apart would otherwise all begin on the
- * same entry of the soft CPU's TLB (indexed by the page number modulo 4096: 16 MiB), and the
+ * same entry of the soft CPU's TLB (indexed by the page number modulo 16384: 64 MiB), and the
  * malloc path, which touches the first pages of several, would miss on each access. */
 #define META_AT(gib, colour) (BVM_CHECK_META_BASE + ((uint64_t)(gib) << 30) + ((uint64_t)(colour) << 20))
 #define META_BOUNDS BVM_CHECK_BOUNDS_VA
 #define META_BLOCKS META_AT(16, 1)  /* struct cblock[] */
 #define META_OWNERS META_AT(32, 3) /* uint32_t per alias page (16 GiB), its block: check_heap.c */
+#define META_FREED META_AT(80, 15) /* struct cblock[FREED_KEEP]: the ring of freed blocks */
 #define META_SLABS META_AT(96, 5)   /* struct slab[] */
 #define META_STACKS META_AT(112, 7) /* struct cstack[] and their hash */
 #define META_CHUNKS META_AT(176, 9) /* uint32_t block records per 4 MiB of aliases */
