@@ -13,13 +13,18 @@
 /* Pages known to be mapped, by page number: the malloc path ensures the same few pages (its
  * block record, the bounds and chunk counts) at every call. Forgotten when a page is released
  * and at exec (meta_reset), which unmaps them all; kept with the root they are mapped in. */
-#define KNOWN 64
+#define KNOWN 64 /* 2^6: known_slot takes the top 6 bits of a product */
 static struct {
     uint64_t root;
     uint64_t page[KNOWN];
 } known;
 
-static inline uint64_t *known_slot(uint64_t page) { return &known.page[(page >> PAGE_SHIFT) % KNOWN]; }
+/* Hashed: the regions' pages in step (an alias page's bounds and owner entries) lie a multiple of
+ * KNOWN pages apart, and would take one slot by turns. */
+static inline uint64_t *known_slot(uint64_t page)
+{
+    return &known.page[((page >> PAGE_SHIFT) * 0x9e3779b97f4a7c15ull) >> 58];
+}
 
 void meta_reset(void) { memset(&known, 0, sizeof(known)); }
 
