@@ -76,14 +76,23 @@ static void copy_run(uint8_t *d, const uint8_t *s, unsigned k, unsigned sz, int 
     }
 }
 
+/* (Each element's store has a constant size: a memcpy of a variable one became a REP MOVS per
+ * element, and REP STOSQ, which compilers use to zero structures, ran at a few bytes a cycle.) */
 static void fill_run(uint8_t *d, uint64_t v, unsigned k, unsigned sz)
 {
-    if (sz == 1) {
-        memset(d, (int)(uint8_t)v, k);
+    if (sz == 1 || v == 0) {
+        memset(d, (int)(uint8_t)v, (size_t)k * sz);
         return;
     }
-    for (unsigned j = 0; j < k; j++)
-        memcpy(d + (size_t)j * sz, &v, sz);
+    for (unsigned j = 0; j < k; j++) {
+        uint8_t *p = d + (size_t)j * sz;
+        if (sz == 8)
+            memcpy(p, &v, 8);
+        else if (sz == 4)
+            memcpy(p, &v, 4);
+        else
+            memcpy(p, &v, 2);
+    }
 }
 
 static void movs_one(struct cpu *c, const struct insn *i, unsigned sz)
