@@ -331,8 +331,10 @@ static int gen_implicit(struct gctx *g)
         pin(g, R_DI, ((DT_SCRATCH + 0x200 + rng_below(r, DT_SCRATCH_RW - 0x400)) & am) | hi);
         uint64_t n = rng_below(r, 8) ? rng_below(r, 48) : rng_below(r, 1200);
         pin(g, R_CX, (n & am) | hi);
-        if (rng_below(r, 4) == 0) /* STOS of zero (compilers zero structures so), or of zero low bytes */
-            pin(g, R_AX, rng_below(r, 2) ? 0 : 0xffffffff00000000ull);
+        /* STOS of zero (compilers zero structures so) or of zero low bytes; chosen from n, not
+         * by another draw, so that the cases after this one stay what they were */
+        if (n % 4 == 1)
+            pin(g, R_AX, n % 8 == 1 ? 0 : 0xffffffff00000000ull);
     }
     if (mn_is(g, "xlat")) {
         if (g->seq)
