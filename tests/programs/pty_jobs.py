@@ -48,6 +48,8 @@ class Term:
 
 
 JOB = "sh -c 'echo re\"\"ady; exec sleep 30'"
+# Sleeps until the stopped jobs are (?*: some, '': none), 20 s at most.
+POLL = "for i in $(seq 100); do case $(jobs -s) in %s) break;; esac; sleep 0.2; done; "
 
 
 def main():
@@ -69,9 +71,11 @@ def main():
     t.step("Ctrl-C ends the foreground job", "\x03", r"\$ ", delay=0.5)
     t.step("the shell lives on", "echo al''ive\n", r"alive")
     t.step("a background read from the terminal", "cat &\n", r"\[1\] \d+")
-    t.step("... is stopped by SIGTTIN", "sleep 1; jobs\n", r"Stopped")
+    # Waits poll (at most 20 s), never a fixed sleep: on a loaded machine the job may take its
+    # time to reach its read, or to die.
+    t.step("... is stopped by SIGTTIN", POLL % "?*" + "jobs\n", r"Stopped")
     t.step("kill -9 %1", "kill -9 %1\n", r"\$ ")
-    t.step("... reported killed", "sleep 1; jobs\n", r"Killed")
+    t.step("... reported killed", POLL % "''" + "jobs\n", r"Killed")
     os.write(t.fd, b"exit 3\n")
     _, status = os.waitpid(t.pid, 0)
     print("bash exit status", os.waitstatus_to_exitcode(status))
