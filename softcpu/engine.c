@@ -93,7 +93,7 @@ int engine_init(struct cpu *c)
     c->bc->jit_env.epoch = &c->bc->epoch;
     c->bc->jit_env.rc = c->bc->rc;
     for (unsigned k = 0; k < 2 * JIT_RC_SIZE; k++)
-        c->bc->rc[k / JIT_RC_SIZE][k % JIT_RC_SIZE].rip = JIT_RC_EMPTY;
+        c->bc->rc[k / JIT_RC_SIZE][k % JIT_RC_SIZE].link.rip = JIT_RC_EMPTY;
     return 0;
 }
 
@@ -564,7 +564,8 @@ static void rc_enter(struct cpu *c, struct block *b)
     if (!b->jit.fn || (b->key & 15) != 8)
         return;
     struct jit_rc_entry *r = &c->bc->rc[(b->key >> 4) == 3][jit_rc_index(b->rip)];
-    r->rip = b->rip, r->entry = b->jit.entry, r->block = b, r->valid = &b->valid, r->epoch = c->bc->epoch;
+    r->link = (struct jit_link){.entry = b->jit.entry, .valid = &b->valid, .block = b, .epoch = c->bc->epoch,
+                                .rip = b->rip};
 }
 
 /* The translated block that left through an unlinked exit to b's address now jumps to b. */

@@ -217,6 +217,38 @@ void j_exit_rip(struct jctx *x, uint64_t rip)
     j_exit_rdx(x);
 }
 
+/* With rcx at a struct jit_link: into its block if the link is current (set, the block still
+ * valid, no TLB flush since, no stop or exit requested, TF clear), else on at the five jumps put
+ * in miss, which the caller patches. Flags and homes are in struct cpu already. */
+static void emit_enter_link(struct jctx *x, uint8_t *miss[5])
+{
+    struct jbuf *e = &x->e;
+    emit_rm64(e, 0x8b, H_R8, H_CX, H_NONE, 0, offsetof(struct jit_link, entry)); /* mov r8, entry */
+    emit_rr(e, 0x85, H_R8, H_R8);                                               /* test r8, r8 */
+    miss[0] = emit_jcc32(e, 0x4);                                               /* jz */
+    emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, valid));
+    eb(e, 0x80), emit_mem(e, 7, H_AX, H_NONE, 0, 0), eb(e, 0);                  /* cmp byte [rax], 0 */
+    miss[1] = emit_jcc32(e, 0x4);                                               /* je: invalidated */
+    eb(e, 0x8b), emit_mem(e, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, epoch)); /* mov eax, epoch */
+    emit_movi(e, H_DX, (uintptr_t)x->env->epoch);
+    eb(e, 0x3b), emit_mem(e, H_AX, H_DX, H_NONE, 0, 0);                         /* cmp eax, [rdx] */
+    miss[2] = emit_jcc32(e, 0x5);
+    emit_rm32(e, 0x8b, H_AX, OFF(stop_requested));
+    emit_rm32(e, 0x0b, H_AX, OFF(exiting));                                     /* or eax, [exiting] */
+    miss[3] = emit_jcc32(e, 0x5);
+    emit_rm32(e, 0x8b, H_AX, OFF(rflags));
+    eb(e, 0xa9), en(e, F_TF, 4);                                                /* test eax, TF */
+    miss[4] = emit_jcc32(e, 0x5);
+    j_count(e, OFF(stats.insns_executed), x->n);
+    j_count(e, OFF(stats.insns_jit), x->n);
+    emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, block));
+    emit_movi(e, H_DX, (uintptr_t)x->env->cur_block);
+    emit_rm64(e, 0x89, H_AX, H_DX, H_NONE, 0, 0);                               /* mov [rdx], rax */
+    if (x->sse)
+        jit_mxcsr_host(e);
+    eb(e, 0x41), eb(e, 0xff), eb(e, 0xe0);                                      /* jmp r8 */
+}
+
 /* Leave through constant exit `link` to rip: into the linked block when the link is current,
  * else back to the engine, which links it once it has found the successor. */
 static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
@@ -231,30 +263,7 @@ static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
     emit_store(e, H_DX, OFF(rip));
     j_count(e, OFF(stats.mem_accesses), x->mem);
     emit_movi(e, H_CX, (uintptr_t)&x->code->link[link]);
-    emit_rm64(e, 0x8b, H_R8, H_CX, H_NONE, 0, offsetof(struct jit_link, entry)); /* mov r8, entry */
-    emit_rr(e, 0x85, H_R8, H_R8);                                               /* test r8, r8 */
-    unl[0] = emit_jcc32(e, 0x4);                                                /* jz */
-    emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, valid));
-    eb(e, 0x80), emit_mem(e, 7, H_AX, H_NONE, 0, 0), eb(e, 0);                  /* cmp byte [rax], 0 */
-    unl[1] = emit_jcc32(e, 0x4);                                                /* je: invalidated */
-    eb(e, 0x8b), emit_mem(e, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, epoch)); /* mov eax, epoch */
-    emit_movi(e, H_DX, (uintptr_t)x->env->epoch);
-    eb(e, 0x3b), emit_mem(e, H_AX, H_DX, H_NONE, 0, 0);                         /* cmp eax, [rdx] */
-    unl[2] = emit_jcc32(e, 0x5);
-    emit_rm32(e, 0x8b, H_AX, OFF(stop_requested));
-    emit_rm32(e, 0x0b, H_AX, OFF(exiting));                                     /* or eax, [exiting] */
-    unl[3] = emit_jcc32(e, 0x5);
-    emit_rm32(e, 0x8b, H_AX, OFF(rflags));
-    eb(e, 0xa9), en(e, F_TF, 4);                                                /* test eax, TF */
-    unl[4] = emit_jcc32(e, 0x5);
-    j_count(e, OFF(stats.insns_executed), x->n);
-    j_count(e, OFF(stats.insns_jit), x->n);
-    emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, block));
-    emit_movi(e, H_DX, (uintptr_t)x->env->cur_block);
-    emit_rm64(e, 0x89, H_AX, H_DX, H_NONE, 0, 0);                               /* mov [rdx], rax */
-    if (x->sse)
-        jit_mxcsr_host(e);
-    eb(e, 0x41), eb(e, 0xff), eb(e, 0xe0);                                      /* jmp r8 */
+    emit_enter_link(x, unl);
     for (unsigned k = 0; k < 5; k++)
         patch32(e, unl[k], e->p);
     emit_movi(e, H_AX, x->n | (link + 1) << 16);
@@ -266,7 +275,7 @@ static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
 void j_exit_ret(struct jctx *x)
 {
     struct jbuf *e = &x->e;
-    uint8_t *miss[5];
+    uint8_t *miss[6];
     emit_store(e, H_DX, OFF(rip));
     if (x->fhost)
         emit_flags_to_state(e); /* (these use rcx and rdx) */
@@ -280,31 +289,10 @@ void j_exit_ret(struct jctx *x)
     eb(e, 0xc1), eb(e, 0xe0), eb(e, 6);                            /* shl eax, 6: the entry */
     emit_movi(e, H_CX, (uintptr_t)x->env->rc[x->cpl == 3]);
     emit_rr(e, 0x01, H_AX, H_CX);                                  /* add rcx, rax */
-    emit_rm64(e, 0x3b, H_DX, H_CX, H_NONE, 0, offsetof(struct jit_rc_entry, rip)); /* cmp rdx, rip */
-    miss[0] = emit_jcc32(e, 0x5);
-    emit_rm64(e, 0x8b, H_R8, H_CX, H_NONE, 0, offsetof(struct jit_rc_entry, entry));
-    emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_rc_entry, valid));
-    eb(e, 0x80), emit_mem(e, 7, H_AX, H_NONE, 0, 0), eb(e, 0);    /* cmp byte [rax], 0 */
-    miss[1] = emit_jcc32(e, 0x4);
-    eb(e, 0x8b), emit_mem(e, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_rc_entry, epoch));
-    emit_movi(e, H_DX, (uintptr_t)x->env->epoch);
-    eb(e, 0x3b), emit_mem(e, H_AX, H_DX, H_NONE, 0, 0);           /* cmp eax, [epoch] */
-    miss[2] = emit_jcc32(e, 0x5);
-    emit_rm32(e, 0x8b, H_AX, OFF(stop_requested));
-    emit_rm32(e, 0x0b, H_AX, OFF(exiting));
-    miss[3] = emit_jcc32(e, 0x5);
-    emit_rm32(e, 0x8b, H_AX, OFF(rflags));
-    eb(e, 0xa9), en(e, F_TF, 4);
-    miss[4] = emit_jcc32(e, 0x5);
-    j_count(e, OFF(stats.insns_executed), x->n);
-    j_count(e, OFF(stats.insns_jit), x->n);
-    emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_rc_entry, block));
-    emit_movi(e, H_DX, (uintptr_t)x->env->cur_block);
-    emit_rm64(e, 0x89, H_AX, H_DX, H_NONE, 0, 0);                  /* the engine's current block */
-    if (x->sse)
-        jit_mxcsr_host(e);
-    eb(e, 0x41), eb(e, 0xff), eb(e, 0xe0);                         /* jmp r8 */
-    for (unsigned k = 0; k < 5; k++)
+    emit_rm64(e, 0x3b, H_DX, H_CX, H_NONE, 0, offsetof(struct jit_link, rip)); /* cmp rdx, rip */
+    miss[5] = emit_jcc32(e, 0x5);
+    emit_enter_link(x, miss);
+    for (unsigned k = 0; k < 6; k++)
         patch32(e, miss[k], e->p);
     emit_movi(e, H_AX, x->n);
     j_to_epilogue(x, false);

@@ -47,13 +47,9 @@ struct jit_code {
 #define JIT_RC_SIZE (1u << JIT_RC_BITS)
 #define JIT_RC_EMPTY 0x8000000000000000ull
 struct jit_rc_entry {
-    uint64_t rip;         /* JIT_RC_EMPTY: none (not canonical: never a RET's target) */
-    const void *entry;    /* the block's chain entry */
-    void *block;          /* the block: becomes the engine's current block */
-    const uint8_t *valid; /* its valid flag */
-    uint32_t epoch;       /* TLB epoch when entered */
-    uint32_t pad[7];      /* 64 bytes: the translated lookup shifts instead of multiplying */
-};
+    struct jit_link link; /* rip: JIT_RC_EMPTY when none (not canonical: never a RET's target) */
+} __attribute__((aligned(64))); /* 64 bytes: the translated lookup shifts instead of multiplying */
+_Static_assert(sizeof(struct jit_rc_entry) == 64, "the lookup in j_exit_ret shifts by 6");
 static inline unsigned jit_rc_index(uint64_t rip) { return (unsigned)((rip ^ (rip >> JIT_RC_BITS)) & (JIT_RC_SIZE - 1)); }
 
 /* Where translated code finds the engine's current block, TLB epoch and return cache; whether

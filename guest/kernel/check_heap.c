@@ -52,6 +52,9 @@ static uint32_t freed_head, freed_count;
 /* ---- block records and the owner table ---- */
 static uint32_t *owner_slot(uint64_t va) { return &owners[(va - BVM_CHECK_ALIAS_BASE) >> PAGE_SHIFT]; }
 
+/* Bytes of alias space b holds from b->alias: its pages and the guard page after them. */
+static uint64_t alias_span(const struct cblock *b) { return ((uint64_t)b->npages + 1) * PAGE_SIZE; }
+
 /* Enters owner as the owner of b's alias pages and guard page (their entries made present before). */
 static void owner_set(const struct cblock *b, uint32_t owner)
 {
@@ -68,11 +71,10 @@ static struct cblock *find_owner(uint64_t va)
         return NULL;
     struct cblock *b; /* the record or slot may be another block's since */
     if (*o & OWNER_FREED)
-        b = (*o & ~OWNER_FREED) < MIN(freed_count, FREED_KEEP) ? &ring[*o & ~OWNER_FREED] : NULL;
+        b = (*o & ~OWNER_FREED) < freed_count ? &ring[*o & ~OWNER_FREED] : NULL; /* count <= KEEP */
     else
         b = *o <= nblocks ? &blocks[*o - 1] : NULL;
-    bool holds = b && b->state != CB_FREE_RECORD && va >= b->alias &&
-                 va - b->alias < ((uint64_t)b->npages + 1) * PAGE_SIZE;
+    bool holds = b && b->state != CB_FREE_RECORD && va >= b->alias && va - b->alias < alias_span(b);
     return holds ? b : NULL;
 }
 
@@ -97,6 +99,7 @@ static void record_free(struct cblock *b)
 }
 
 static void chunks_count(uint64_t start, uint64_t end, int delta);
+static inline void block_chunks(const struct cblock *b, int delta);
 
 /* The freed block b, copied into the ring (the oldest one there forgotten, its chunks then free to
  * go) and named by its pages' owner entries; false when RAM is out (it is forgotten at once). */
@@ -105,7 +108,7 @@ static bool ring_keep(const struct cblock *b)
     uint32_t slot = (freed_head + freed_count) % FREED_KEEP;
     if (freed_count == FREED_KEEP) {
         const struct cblock *old = &ring[freed_head];
-        chunks_count(old->alias, old->alias + ((uint64_t)old->npages + 1) * PAGE_SIZE, -1);
+        block_chunks(old, -1);
         freed_head = (freed_head + 1) % FREED_KEEP;
         freed_count--;
     }
@@ -153,6 +156,12 @@ static void chunks_count(uint64_t start, uint64_t end, int delta)
         if (delta < 0 && *live == 0)
             chunk_release(c);
     }
+}
+
+/* One record more (delta 1) or fewer (-1) in the chunks b's alias span lies in. */
+static inline void block_chunks(const struct cblock *b, int delta)
+{
+    chunks_count(b->alias, b->alias + alias_span(b), delta);
 }
 
 /* pages alias pages (and a guard page) at an align boundary, their owner table entries present;
@@ -331,7 +340,7 @@ static inline __attribute__((always_inline)) void record_live(struct cblock *b)
 {
     b->state = CB_LIVE;
     owner_set(b, (uint32_t)(b - blocks) + 1);
-    chunks_count(b->alias, b->alias + ((uint64_t)b->npages + 1) * PAGE_SIZE, 1);
+    block_chunks(b, 1);
     heap_totals.allocs++, heap_totals.bytes += b->size;
     heap_totals.live_blocks++, heap_totals.live_bytes += b->size;
 }
@@ -371,7 +380,7 @@ void heap_free(struct cblock *b, uint32_t stack)
     heap_totals.live_blocks--, heap_totals.live_bytes -= b->size;
     if (!ring_keep(b)) {
         owner_set(b, 0);
-        chunks_count(b->alias, b->alias + ((uint64_t)b->npages + 1) * PAGE_SIZE, -1);
+        block_chunks(b, -1);
     }
     record_free(b);
 }
@@ -438,6 +447,7 @@ void heap_reset(void)
     pt_range(cur_as->root, BVM_CHECK_ALIAS_BASE, BVM_CHECK_ALIAS_END, unmap_all, &owned);
     owned = true;
     pt_range(cur_as->root, BVM_CHECK_META_BASE, BVM_CHECK_META_END, unmap_all, &owned);
+    meta_reset(); /* (its pages known present are gone) */
     pt_prune(cur_as->root, BVM_CHECK_ALIAS_BASE, BVM_CHECK_META_END);
     write_cr3(read_cr3());
     memset(&heap_totals, 0, sizeof(heap_totals));

@@ -108,7 +108,6 @@ void check_exec_reset(struct addrspace *as)
     if (!check_on())
         return;
     heap_reset();
-    meta_reset();
     stack_reset();
     unwind_reset();
     memset(entries, 0, sizeof(entries));

@@ -26,7 +26,7 @@
 bool meta_ensure(uint64_t va, uint64_t len);
 /* Gives back the pages of [va, va + len) (page-aligned inward). */
 void meta_release(uint64_t va, uint64_t len);
-void meta_reset(void); /* at exec: the pages are unmapped with the rest */
+void meta_reset(void); /* forgets the pages known present: heap_reset unmapped them all */
 bool meta_present(uint64_t va); /* whether va's page is */
 /* The soft CPU's bounds of alias page va (0: none). */
 void meta_set_bounds(uint64_t va, uint32_t entry);
@@ -66,7 +66,7 @@ struct cblock {
     uint32_t slab;    /* small: its slab and slot */
     uint32_t slot;
     uint32_t alloc_stack, free_stack;
-    uint32_t hnext;   /* hash chain, or the free-record list */
+    uint32_t hnext;   /* the free-record list (id + 1) */
     uint32_t pad;
 };
 

@@ -12,7 +12,7 @@
 
 /* Pages known to be mapped, by page number: the malloc path ensures the same few pages (its
  * block record, the bounds and chunk counts) at every call. Forgotten when a page is released
- * and at exec (meta_reset), which unmaps them all; kept with the root they are mapped in. */
+ * and when heap_reset unmaps them all (meta_reset); kept with the root they are mapped in. */
 #define KNOWN 64 /* 2^6: known_slot takes the top 6 bits of a product */
 static struct {
     uint64_t root;
@@ -27,6 +27,8 @@ static inline uint64_t *known_slot(uint64_t page)
 }
 
 void meta_reset(void) { memset(&known, 0, sizeof(known)); }
+
+static bool known_has(uint64_t page) { return *known_slot(page) == page && known.root == cur_as->root; }
 
 static bool meta_map(uint64_t page)
 {
@@ -48,7 +50,7 @@ static bool meta_map(uint64_t page)
 bool meta_ensure(uint64_t va, uint64_t len)
 {
     for (uint64_t p = PAGE_DOWN(va); p < va + len; p += PAGE_SIZE)
-        if ((*known_slot(p) != p || known.root != cur_as->root) && !meta_map(p))
+        if (!known_has(p) && !meta_map(p))
             return false;
     return true;
 }
@@ -56,7 +58,7 @@ bool meta_ensure(uint64_t va, uint64_t len)
 bool meta_present(uint64_t va)
 {
     uint64_t p = PAGE_DOWN(va);
-    return (*known_slot(p) == p && known.root == cur_as->root) || (pt_lookup(cur_as->root, p) & PTE_P);
+    return known_has(p) || (pt_lookup(cur_as->root, p) & PTE_P);
 }
 
 void meta_release(uint64_t va, uint64_t len)
