@@ -199,9 +199,9 @@ int main(int argc, char **argv)
     if (o.stats) {
         struct vcpu_stats st;
         v->ops->stats(v, &st);
-        note("stats: backend %s, exits %llu, hostcalls %llu, instructions %llu, tlb misses %llu", v->ops->name,
-             (unsigned long long)st.exits, (unsigned long long)hc->calls, (unsigned long long)st.insns,
-             (unsigned long long)st.tlb_misses);
+        note("stats: backend %s, exits %llu, hostcalls %llu, instructions %llu, tlb misses %llu, dispatches %llu",
+             v->ops->name, (unsigned long long)st.exits, (unsigned long long)hc->calls, (unsigned long long)st.insns,
+             (unsigned long long)st.tlb_misses, (unsigned long long)st.dispatches);
     }
     finish(&res, hc, &o);
 }

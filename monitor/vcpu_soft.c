@@ -124,7 +124,8 @@ static void soft_stats(struct vcpu *v, struct vcpu_stats *s)
 {
     struct scpu_stats st;
     scpu_get_stats(((struct vcpu_soft *)v)->cpu, &st);
-    *s = (struct vcpu_stats){.exits = v->exits, .insns = st.insns_executed, .tlb_misses = st.tlb_misses};
+    *s = (struct vcpu_stats){.exits = v->exits, .insns = st.insns_executed, .tlb_misses = st.tlb_misses,
+                             .dispatches = st.dispatches};
 }
 
 static void soft_destroy(struct vcpu *v)

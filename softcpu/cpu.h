@@ -106,6 +106,7 @@ enum lf_op {
     LF_SHL,   /* res = s1 << s2, count s2 masked and nonzero; AF clear, OF as for count 1 */
     LF_SHR,   /* res = s1 >> s2 (logical), same count rule */
     LF_SAR,   /* res = s1 >> s2 (arithmetic at `size`), same count rule */
+    LF_HOST,  /* as translated code left them (jit.c): res = LAHF's AH in bits 8..15, OF in bit 0 */
 };
 struct lazyflags {
     uint64_t res, s1, s2;
@@ -410,6 +411,7 @@ struct cpu {
 
     struct region regions[SCPU_MAX_SLOTS];
     struct scpu_cpuid_entry *cpuid;
+    uint64_t phys_rsvd; /* paging entries' reserved address bits (MAXPHYADDR), 0: not yet known */
     size_t ncpuid;
 
     struct block_cache *bc;  /* owned by the engine */
@@ -487,7 +489,7 @@ void mem_write_sys(struct cpu *c, uint64_t lin, uint64_t v, unsigned size);
  * if the running block was among them. Called by the slow store path. */
 void engine_code_written(struct cpu *c, uint64_t gpa, uint64_t len);
 void tlb_flush_all(struct cpu *c);
-void tlb_flush_page(struct cpu *c, uint64_t lin);
+bool tlb_flush_page(struct cpu *c, uint64_t lin); /* true: blocks' translations may be stale */
 
 /* Effective address of a memory operand (ModRM/SIB/disp/RIP-relative), truncated to the
  * address size, plus the segment base (FS/GS in 64-bit mode, every segment otherwise);

@@ -123,10 +123,12 @@ void engine_tlb_flushed(struct cpu *c)
         c->bc->epoch++;
 }
 
-void engine_tlb_page_flushed(struct cpu *c, uint64_t lin)
+bool engine_tlb_page_flushed(struct cpu *c, uint64_t lin)
 {
-    if (c->bc && (c->bc->code_lin[code_lin_bit(lin) / 64] >> (code_lin_bit(lin) % 64) & 1))
-        c->bc->epoch++;
+    if (!c->bc || !(c->bc->code_lin[code_lin_bit(lin) / 64] >> (code_lin_bit(lin) % 64) & 1))
+        return false;
+    c->bc->epoch++;
+    return true;
 }
 
 void engine_flush_all(struct cpu *c)
@@ -602,6 +604,7 @@ __attribute__((noinline)) static void run_loop(struct cpu *c)
             }
         }
         c->cur = NULL;
+        c->stats.dispatches++;
         struct block *b = next_block(c, prev);
         link_pending(c, b);
         rc_enter(c, b);

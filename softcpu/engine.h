@@ -87,8 +87,9 @@ void engine_invalidate(struct cpu *c, uint64_t gpa, uint64_t len);
 void engine_flush_all(struct cpu *c);
 /* The TLB was flushed: cached block-to-block links must be re-validated. */
 void engine_tlb_flushed(struct cpu *c);
-/* INVLPG of lin's page: the same, unless no block was ever built from that linear page. */
-void engine_tlb_page_flushed(struct cpu *c, uint64_t lin);
+/* INVLPG of lin's page: the same, unless no block was ever built from that linear page
+ * (returns whether links were made stale). */
+bool engine_tlb_page_flushed(struct cpu *c, uint64_t lin);
 /* scpu_set_bounds changed cpu->bounds: translations follow it, the TLB is flushed. */
 void engine_bounds_changed(struct cpu *c);
 /* Linear address of the current instruction, for messages. */

@@ -55,9 +55,17 @@ static bool lf_af(const struct lazyflags *lf)
     }
 }
 
+/* LF_HOST: the LAHF byte holds SF ZF AF PF CF at their RFLAGS places. */
+static uint32_t host_flags(const struct lazyflags *lf)
+{
+    return ((uint32_t)(lf->res >> 8) & (F_SF | F_ZF | F_AF | F_PF | F_CF)) | (lf->res & 1 ? F_OF : 0);
+}
+
 /* The six arithmetic flags of the pending lazy operation. */
 static uint32_t lf_compute(const struct lazyflags *lf)
 {
+    if (lf->op == LF_HOST)
+        return host_flags(lf);
     uint64_t r = lf->res & size_mask(lf->size);
     uint32_t f = flags_parity((uint8_t)r);
     if (r == 0)
@@ -103,6 +111,8 @@ bool flags_cf(struct cpu *c)
 {
     if (c->lf.op == LF_NONE)
         return (c->rflags & F_CF) != 0;
+    if (c->lf.op == LF_HOST)
+        return (host_flags(&c->lf) & F_CF) != 0;
     return lf_cf(&c->lf);
 }
 
@@ -110,6 +120,8 @@ bool flags_zf(struct cpu *c)
 {
     if (c->lf.op == LF_NONE)
         return (c->rflags & F_ZF) != 0;
+    if (c->lf.op == LF_HOST)
+        return (host_flags(&c->lf) & F_ZF) != 0;
     return (c->lf.res & size_mask(c->lf.size)) == 0;
 }
 

@@ -67,6 +67,14 @@ bool jit_arena_has_room(const struct jit_arena *a) { return !a->mem || a->used +
 
 
 
+/* counter += v where the flags are dead (one add to memory) */
+static void j_add_count(struct jbuf *e, int32_t off, unsigned v)
+{
+    if (!v)
+        return;
+    eb(e, 0x48), eb(e, 0x81), emit_mem(e, 0, H_BP, H_NONE, 0, off), en(e, v, 4); /* add qword [off], v */
+}
+
 /* counter += v without touching flags (mov, lea, mov through rdx) */
 void j_count(struct jbuf *e, int32_t off, unsigned v)
 {
@@ -108,17 +116,18 @@ void j_flags_restore(struct jbuf *e) /* mov eax, r9d; add al, 0x7f; sahf */
     eb(e, 0x9e);
 }
 
-/* RFLAGS' arithmetic bits into cpu->rflags, lazy flags cleared (RFLAGS unchanged) */
+/* The guest flags from RFLAGS into struct cpu, as LAHF and SETO give them (lazy op LF_HOST,
+ * flags.c reads them): PUSHF, microcoded, had made a third of a linked exit's time, and the
+ * next translated block takes them back with SAHF. Keeps eax (the epilogue's return value,
+ * through r8d). */
 static void emit_flags_to_state(struct jbuf *e)
 {
-    eb(e, 0x9c);                                         /* pushfq */
-    eb(e, 0x59);                                         /* pop rcx */
-    emit_load(e, H_DX, OFF(rflags));
-    eb(e, 0x48), eb(e, 0x81), eb(e, 0xe2), en(e, ~(uint32_t)F_ARITH, 4); /* and rdx, ~arith */
-    eb(e, 0x81), eb(e, 0xe1), en(e, F_ARITH, 4);          /* and ecx, arith */
-    emit_rr(e, 0x09, H_CX, H_DX);                        /* or rdx, rcx */
-    emit_store(e, H_DX, OFF(rflags));
-    eb(e, 0xc6), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(lf.op)), eb(e, LF_NONE); /* mov byte [lf.op], 0 */
+    eb(e, 0x41), eb(e, 0x89), eb(e, 0xc0);                            /* mov r8d, eax */
+    eb(e, 0x9f);                                                      /* lahf */
+    eb(e, 0x0f), eb(e, 0x90), eb(e, 0xc0);                            /* seto al */
+    emit_rm32(e, 0x89, H_AX, OFF(lf.res));                            /* mov [lf.res], eax */
+    eb(e, 0xc6), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(lf.op)), eb(e, LF_HOST); /* mov byte [lf.op] */
+    eb(e, 0x44), eb(e, 0x89), eb(e, 0xc0);                            /* mov eax, r8d */
 }
 
 void j_writeback_homes(struct jctx *x)
@@ -151,15 +160,20 @@ static uint64_t jit_flags_arith(struct cpu *c, const void *unused)
 }
 
 /* The guest flags from struct cpu into RFLAGS: straight from cpu->rflags when they are not
- * lazy, else computed by flags_get (homes_live: the home registers must survive the call). */
+ * lazy, else computed by flags_get (homes_live: the home registers must survive the call).
+ * Clobbers rax, rdx (and what a call does). */
 static void load_flags(struct jctx *x, bool homes_live)
 {
     struct jbuf *e = &x->e;
     eb(e, 0x0f), eb(e, 0xb6), emit_mem(e, H_AX, H_BP, H_NONE, 0, OFF(lf.op)); /* movzx eax, lf.op */
+    eb(e, 0x83), eb(e, 0xf8), eb(e, LF_HOST);                               /* cmp eax, LF_HOST */
+    uint8_t *not_host = emit_jcc32(e, 0x5);
+    emit_rm32(e, 0x8b, H_AX, OFF(lf.res)); /* as emit_flags_to_state left them */
+    uint8_t *host = emit_jmp32(e);
+    patch32(e, not_host, e->p);
     eb(e, 0x85), eb(e, 0xc0);                                               /* test eax, eax */
     uint8_t *lazy = emit_jcc32(e, 0x5);
     emit_rm32(e, 0x8b, H_AX, OFF(rflags));
-    eb(e, 0x25), en(e, F_ARITH, 4);                                         /* and eax, arith */
     uint8_t *done = emit_jmp32(e);
     patch32(e, lazy, e->p);
     if (homes_live)
@@ -168,8 +182,15 @@ static void load_flags(struct jctx *x, bool homes_live)
     if (homes_live)
         j_reload_homes(x);
     patch32(e, done, e->p);
-    eb(e, 0x50); /* push rax */
-    eb(e, 0x9d); /* popfq */
+    /* RFLAGS' arithmetic bits in eax: AH = SF ZF AF PF CF at their places, AL = OF */
+    eb(e, 0x89), eb(e, 0xc2);               /* mov edx, eax */
+    eb(e, 0xc1), eb(e, 0xea), eb(e, 11);    /* shr edx, 11 */
+    eb(e, 0x83), eb(e, 0xe2), eb(e, 1);     /* and edx, 1 */
+    eb(e, 0xc1), eb(e, 0xe0), eb(e, 8);     /* shl eax, 8 */
+    eb(e, 0x09), eb(e, 0xd0);               /* or eax, edx */
+    patch32(e, host, e->p);
+    eb(e, 0x04), eb(e, 0x7f);               /* add al, 0x7f: OF */
+    eb(e, 0x9e);                            /* sahf: the rest (POPF, microcoded, was slow) */
 }
 
 /* The guest flags from struct cpu into RFLAGS (after a handler left them lazy). */
@@ -239,8 +260,8 @@ static void emit_enter_link(struct jctx *x, uint8_t *miss[5])
     emit_rm32(e, 0x8b, H_AX, OFF(rflags));
     eb(e, 0xa9), en(e, F_TF, 4);                                                /* test eax, TF */
     miss[4] = emit_jcc32(e, 0x5);
-    j_count(e, OFF(stats.insns_executed), x->n);
-    j_count(e, OFF(stats.insns_jit), x->n);
+    j_add_count(e, OFF(stats.insns_executed), x->n);
+    j_add_count(e, OFF(stats.insns_jit), x->n);
     emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, block));
     emit_movi(e, H_DX, (uintptr_t)x->env->cur_block);
     emit_rm64(e, 0x89, H_AX, H_DX, H_NONE, 0, 0);                               /* mov [rdx], rax */
@@ -259,43 +280,82 @@ static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
     if (x->fhost)
         emit_flags_to_state(e);
     j_writeback_homes(x);
-    emit_movi(e, H_DX, rip);
-    emit_store(e, H_DX, OFF(rip));
-    j_count(e, OFF(stats.mem_accesses), x->mem);
+    j_add_count(e, OFF(stats.mem_accesses), x->mem);
     emit_movi(e, H_CX, (uintptr_t)&x->code->link[link]);
     emit_enter_link(x, unl);
     for (unsigned k = 0; k < 5; k++)
         patch32(e, unl[k], e->p);
+    emit_movi(e, H_DX, rip); /* the engine's (a linked block does not read it) */
+    emit_store(e, H_DX, OFF(rip));
     emit_movi(e, H_AX, x->n | (link + 1) << 16);
     j_to_epilogue(x, false);
 }
 
-/* Leave from a RET, rdx its target: into the target's translated block when the return cache
- * (jit.h) has a current entry for it, else back to the engine (which enters the block it finds). */
-void j_exit_ret(struct jctx *x)
+/* Into the translated block at rdx (rsi the same: kept for the miss) when the return cache of
+ * the privilege `user` (jit.h) has a current entry for it, else (and from also_miss) back to
+ * the engine, which enters the block it finds, with n instructions done and rip = rsi. Flags
+ * and homes are in struct cpu already. */
+static void emit_cached_link(struct jctx *x, unsigned user, uint8_t *also_miss)
 {
     struct jbuf *e = &x->e;
     uint8_t *miss[6];
-    emit_store(e, H_DX, OFF(rip));
-    if (x->fhost)
-        emit_flags_to_state(e); /* (these use rcx and rdx) */
-    j_writeback_homes(x);
-    j_count(e, OFF(stats.mem_accesses), x->mem);
-    emit_load(e, H_DX, OFF(rip));
     emit_rr(e, 0x89, H_DX, H_AX);                                  /* mov rax, rdx */
     eb(e, 0x48), eb(e, 0xc1), eb(e, 0xe8), eb(e, JIT_RC_BITS);    /* shr rax, BITS */
     emit_rr(e, 0x31, H_DX, H_AX);                                  /* xor rax, rdx */
     eb(e, 0x25), en(e, JIT_RC_SIZE - 1, 4);                        /* and eax, SIZE - 1 */
     eb(e, 0xc1), eb(e, 0xe0), eb(e, 6);                            /* shl eax, 6: the entry */
-    emit_movi(e, H_CX, (uintptr_t)x->env->rc[x->cpl == 3]);
+    emit_movi(e, H_CX, (uintptr_t)x->env->rc[user]);
     emit_rr(e, 0x01, H_AX, H_CX);                                  /* add rcx, rax */
     emit_rm64(e, 0x3b, H_DX, H_CX, H_NONE, 0, offsetof(struct jit_link, rip)); /* cmp rdx, rip */
     miss[5] = emit_jcc32(e, 0x5);
     emit_enter_link(x, miss);
     for (unsigned k = 0; k < 6; k++)
         patch32(e, miss[k], e->p);
+    patch32(e, also_miss, e->p);
+    emit_store(e, H_SI, OFF(rip)); /* the engine's (a linked block does not read it) */
     emit_movi(e, H_AX, x->n);
     j_to_epilogue(x, false);
+}
+
+/* Leave from a RET or an indirect JMP or CALL, rdx its target: through the return cache. */
+void j_exit_ret(struct jctx *x)
+{
+    if (x->fhost)
+        emit_flags_to_state(&x->e); /* (it uses rax and r8) */
+    j_writeback_homes(x);
+    j_add_count(&x->e, OFF(stats.mem_accesses), x->mem);
+    emit_rr(&x->e, 0x89, H_DX, H_SI); /* mov rsi, rdx */
+    emit_cached_link(x, x->cpl == 3, NULL);
+}
+
+/* After the handler of the block's last instruction, a SYSCALL (from CPL 3) or a 64-bit SYSRET
+ * (from CPL 0), asked the block to stop (brk): the privilege it changed to has its return cache
+ * looked up for the new RIP, as after a RET, so that a system call does not return to the
+ * engine twice. The handler's marks are cleared first (brk, cur: the next block's own helpers
+ * read them); an interrupt waiting for the IF a SYSRET may have set goes to the engine. */
+static void emit_after_mode_branch(struct jctx *x, const struct insn *i)
+{
+    struct jbuf *e = &x->e;
+    bool to_user = i->op == (MAP_0F << 8 | 0x07);
+    eb(e, 0xc7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(brk)), en(e, 0, 4);          /* mov dword [brk], 0 */
+    eb(e, 0x48), eb(e, 0xc7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(cur)), en(e, 0, 4);
+    eb(e, 0x48), eb(e, 0xc7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(chain_end)), en(e, 0, 4);
+    emit_load(e, H_DX, OFF(rip));
+    emit_rr(e, 0x89, H_DX, H_SI);                                                    /* mov rsi, rdx */
+    uint8_t *irq = NULL;
+    if (to_user) {
+        eb(e, 0x83), emit_mem(e, 7, H_BP, H_NONE, 0, OFF(irq_vector)), eb(e, 0);    /* cmp dword [irq], 0 */
+        irq = emit_jcc32(e, 0xd);                                                    /* jge: one waits */
+    }
+    emit_cached_link(x, to_user, irq);
+}
+
+/* SYSCALL from user mode, or SYSRETQ from the kernel: emit_after_mode_branch can follow them. */
+static bool mode_branch(const struct jctx *x, const struct insn *i)
+{
+    if (i->op == (MAP_0F << 8 | 0x05))
+        return x->cpl == 3;
+    return i->op == (MAP_0F << 8 | 0x07) && i->osz == 8 && x->cpl == 0;
 }
 
 /* A constant exit: linked while links remain, else plain. */
@@ -344,26 +404,29 @@ void j_ea(struct jctx *x, const struct insn *i)
     }
 }
 
-static struct side_exit *j_new_exit(struct jctx *x, unsigned k)
+struct side_exit *j_new_exit(struct jctx *x, unsigned k)
 {
     if (x->nexits == MAX_EXITS) {
         x->e.full = true;
         return &x->exits[0];
     }
     struct side_exit *s = &x->exits[x->nexits++];
-    s->at[0] = s->at[1] = s->at[2] = NULL;
+    memset(s->at, 0, sizeof s->at);
     s->k = k;
     s->mem = x->mem;
     s->fhost = x->fhost;
     s->flags_saved = x->fhost;
     s->bnd_at = s->bnd_back = NULL;
+    s->retry = s->miss_at = NULL;
     return s;
 }
 
 /* rsi = host address of `size` bytes at linear rsi, or a side exit to the interpreter when
- * the TLB has no entry with this access, the entry is marked slow or the access crosses the
- * page. An entry with byte bounds (CPL 3, bounds on) is checked out of line (emit_bounds_check)
- * and the access goes on when they hold it whole. Clobbers rdi, rcx and RFLAGS. */
+ * the access crosses the page or the TLB cannot give an entry with this access (a tag that
+ * misses is filled out of line and looked up again: emit_tlb_fill; an entry marked slow stays
+ * a miss). An entry with byte bounds (CPL 3, bounds on) is checked out of line
+ * (emit_bounds_check) and the access goes on when they hold it whole. Clobbers rdi, rcx and
+ * RFLAGS. */
 struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
 {
     struct jbuf *e = &x->e;
@@ -372,6 +435,8 @@ struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
     int32_t tag = base + (int32_t)(write ? offsetof(struct tlb_entry, tag_w) : offsetof(struct tlb_entry, tag_r));
     int32_t add = base + (int32_t)offsetof(struct tlb_entry, addend);
     struct side_exit *s = j_new_exit(x, k);
+    s->retry = e->p;
+    s->write = write;
     emit_rr(e, 0x89, H_SI, H_DI);                       /* mov rdi, rsi */
     eb(e, 0x48), eb(e, 0xc1), eb(e, 0xef), eb(e, 12);   /* shr rdi, 12 */
     eb(e, 0x81), eb(e, 0xe7), en(e, TLB_SIZE - 1, 4);   /* and edi, TLB_SIZE - 1 */
@@ -390,18 +455,19 @@ struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
         s->bnd_size = (uint8_t)size;
         s->bnd_write = write;
     } else {
-        s->at[1] = emit_jcc32(e, 0x5);                  /* jne */
+        s->miss_at = emit_jcc32(e, 0x5);                /* jne: fill the entry, or the side exit */
     }
     emit_rm64(e, 0x03, H_SI, H_BP, H_DI, 3, add);       /* add rsi, [rbp + rdi*8 + addend] */
     s->bnd_back = e->p;
     return s;
 }
 
-/* j_tlb's tag missed (rsi = lin, rcx = its page, rdi = 5 * TLB index): unless the tag is the
- * page with TLB_BOUNDED alone and [lin, lin+size) lies within the entry's bounds, fall through
- * to the side exit that follows (the interpreter checks exactly: partial aligned reads, faults);
- * else rsi = the host address and back. Clobbers rdi, rcx and RFLAGS, as the lookup does. */
-static void emit_bounds_check(struct jctx *x, const struct side_exit *s)
+/* j_tlb's tag missed (rsi = lin, rcx = its page, rdi = 5 * TLB index): when the tag is the
+ * page with TLB_BOUNDED alone and [lin, lin+size) lies within the entry's bounds, rsi = the host
+ * address and back; out of them, to the side exit (the interpreter checks exactly: partial
+ * aligned reads, faults); another tag, to the fill (miss_at). Clobbers rdi, rcx and RFLAGS, as
+ * the lookup does. */
+static void emit_bounds_check(struct jctx *x, struct side_exit *s)
 {
     struct jbuf *e = &x->e;
     int32_t base = OFF(tlb) + (int32_t)sizeof(((struct cpu *)0)->tlb[0]); /* CPL 3 */
@@ -409,27 +475,62 @@ static void emit_bounds_check(struct jctx *x, const struct side_exit *s)
     int32_t add = base + (int32_t)offsetof(struct tlb_entry, addend);
     int32_t lo = OFF(tlb_bounds), hi = lo + (int32_t)offsetof(struct tlb_bounds, hi);
     unsigned size = s->bnd_size;
-    uint8_t *out[3];
     _Static_assert(sizeof(struct tlb_bounds) == 4, "the check scales the TLB index by 4");
     patch32(e, s->bnd_at, e->p);
     eb(e, 0x48), eb(e, 0x83), eb(e, 0xc9), eb(e, (unsigned)TLB_BOUNDED); /* or rcx, TLB_BOUNDED */
     emit_rm64(e, 0x3b, H_CX, H_BP, H_DI, 3, tag);                    /* cmp rcx, [tag] */
-    out[0] = emit_jcc32(e, 0x5);                                     /* jne: not (only) bounded */
+    s->miss_at = emit_jcc32(e, 0x5);                                 /* jne: not (only) bounded */
     eb(e, 0x89), eb(e, 0xf1);                                        /* mov ecx, esi */
     eb(e, 0x81), eb(e, 0xe1), en(e, 0xfff, 4);                       /* and ecx, 0xfff */
     eb(e, 0x89), eb(e, 0xf7);                                        /* mov edi, esi */
     eb(e, 0xc1), eb(e, 0xef), eb(e, 12);                             /* shr edi, 12 */
     eb(e, 0x81), eb(e, 0xe7), en(e, TLB_SIZE - 1, 4);                /* and edi, TLB_SIZE - 1 */
     eb(e, 0x66), eb(e, 0x3b), emit_mem(e, H_CX, H_BP, H_DI, 2, lo);  /* cmp cx, [lo] */
-    out[1] = emit_jcc32(e, 0x2);                                     /* jb: starts below lo */
+    s->at[3] = emit_jcc32(e, 0x2);                                   /* jb: starts below lo */
     eb(e, 0x83), eb(e, 0xc1), eb(e, size);                           /* add ecx, size */
     eb(e, 0x66), eb(e, 0x3b), emit_mem(e, H_CX, H_BP, H_DI, 2, hi);  /* cmp cx, [hi] */
-    out[2] = emit_jcc32(e, 0x7);                                     /* ja: ends past hi */
+    s->at[4] = emit_jcc32(e, 0x7);                                   /* ja: ends past hi */
     emit_rm64(e, 0x8d, H_DI, H_DI, H_DI, 2, 0);                      /* lea rdi, [rdi + rdi*4] */
     emit_rm64(e, 0x03, H_SI, H_BP, H_DI, 3, add);                    /* add rsi, [addend] */
     patch32(e, emit_jmp32(e), s->bnd_back);
-    for (unsigned k = 0; k < 3; k++)
-        patch32(e, out[k], e->p);
+}
+
+/* After a lookup's tag missed: the entry made as the access would make it (mmu_probe walks the
+ * page tables and sets their accessed and dirty bits, as the access then does); 1 when the
+ * lookup now hits (at a bounded entry: its bounds are checked then), 0 when the interpreter must
+ * take the access (a fault, MMIO, a page whose accesses all go the slow way). */
+static uint64_t jit_tlb_fill(struct cpu *c, uint64_t lin, uint64_t how)
+{
+    int acc = how & 1 ? ACC_W : ACC_R, user = (how >> 1) & 1;
+    uint8_t *h;
+    uint64_t gpa, page = lin & ~4095ull;
+    uint32_t err = 0;
+    if (mmu_probe(c, lin, acc, user, &h, &gpa, &err) != MMU_OK)
+        return 0;
+    const struct tlb_entry *t = &c->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
+    uint64_t tag = acc == ACC_W ? t->tag_w : t->tag_r;
+    return tag == page || ((how & 4) && tag == (page | TLB_BOUNDED));
+}
+
+/* Side exit s's lookup missed: jit_tlb_fill, the host registers a lookup may find live saved
+ * around it (the address, the saved flags, home registers r10 and r11, rax, rdx, r8), then the
+ * lookup again; on to the side exit that follows when the entry could not be made. */
+static void emit_tlb_fill(struct jctx *x, const struct side_exit *s)
+{
+    static const int saved[8] = {H_AX, H_CX, H_DX, H_SI, H_R8, H_R9, H_R10, H_R11}; /* 16-aligned */
+    struct jbuf *e = &x->e;
+    unsigned how = (s->write ? 1 : 0) | (x->cpl == 3 ? 2 : 0) | (x->cpl == 3 && x->env->bounds ? 4 : 0);
+    patch32(e, s->miss_at, e->p);
+    for (unsigned k = 0; k < 8; k++)
+        emit_rex(e, false, 0, 0, saved[k], false), eb(e, 0x50 + (saved[k] & 7)); /* push */
+    emit_movi(e, H_DX, how);
+    emit_rr(e, 0x89, H_BP, H_DI);                           /* mov rdi, rbp (rsi: the address) */
+    emit_movi(e, H_AX, (uintptr_t)jit_tlb_fill);
+    eb(e, 0xff), eb(e, 0xd0);                               /* call rax */
+    eb(e, 0x85), eb(e, 0xc0);                               /* test eax, eax */
+    for (int k = 7; k >= 0; k--)
+        emit_rex(e, false, 0, 0, saved[k], false), eb(e, 0x58 + (saved[k] & 7)); /* pop */
+    patch32(e, emit_jcc32(e, 0x5), s->retry);               /* jnz: look up again */
 }
 
 /* ---- instructions ---- */
@@ -441,14 +542,21 @@ static void emit_after_helper(struct jctx *x, unsigned k, const struct insn *i)
     struct jbuf *e = &x->e;
     bool last = k + 1 == x->n;
     emit_rm32(e, 0x8b, H_CX, OFF(brk)); /* mov ecx, [brk] */
-    eb(e, 0xe3);                        /* jrcxz: go on */
-    uint8_t *rel8 = e->p;
-    eb(e, 0);
-    uint8_t *from = e->p;
-    emit_movi(e, H_AX, k + 1);
-    j_to_epilogue(x, false);
-    if (!e->full)
-        *rel8 = (uint8_t)(e->p - from);
+    if (last && mode_branch(x, i)) { /* (the flags are in struct cpu) */
+        eb(e, 0x85), eb(e, 0xc9);       /* test ecx, ecx */
+        uint8_t *go_on = emit_jcc32(e, 0x4);
+        emit_after_mode_branch(x, i);
+        patch32(e, go_on, e->p);
+    } else {
+        eb(e, 0xe3);                    /* jrcxz: go on */
+        uint8_t *rel8 = e->p;
+        eb(e, 0);
+        uint8_t *from = e->p;
+        emit_movi(e, H_AX, k + 1);
+        j_to_epilogue(x, false);
+        if (!e->full)
+            *rel8 = (uint8_t)(e->p - from);
+    }
     if (last)
         j_exit_rip(x, insn_next(i));
 }
@@ -523,9 +631,10 @@ static void emit_side_exits(struct jctx *x)
         struct side_exit *se = &x->exits[s];
         if (se->bnd_at)
             emit_bounds_check(x, se);
-        patch32(&x->e, se->at[0], x->e.p);
-        patch32(&x->e, se->at[1], x->e.p);
-        patch32(&x->e, se->at[2], x->e.p);
+        if (se->miss_at)
+            emit_tlb_fill(x, se);
+        for (unsigned k = 0; k < sizeof se->at / sizeof se->at[0]; k++)
+            patch32(&x->e, se->at[k], x->e.p);
         if (se->flags_saved)
             j_flags_restore(&x->e);
         j_count(&x->e, OFF(stats.mem_accesses), se->mem);

@@ -216,19 +216,53 @@ static void emit_pop(struct jctx *x, unsigned k, const struct insn *i)
     j_put_reg(x, H_AX, i->reg);
 }
 
-/* ret: the return address must be canonical, else the interpreter raises #GP at the ret */
-static void emit_ret(struct jctx *x, unsigned k)
+/* A branch target in rdx must be canonical, else the interpreter raises #GP at the branch:
+ * side exit s (its third jump) is taken. Clobbers rcx and RFLAGS. */
+static void emit_canonical_check(struct jctx *x, struct side_exit *s)
 {
     struct jbuf *e = &x->e;
-    struct side_exit *s = emit_stack_ref(x, k, 0, false);
-    emit_rm64(e, 0x8b, H_DX, H_SI, H_NONE, 0, 0);      /* mov rdx, [rsi] */
     emit_rr(e, 0x89, H_DX, H_CX);                      /* mov rcx, rdx */
     eb(e, 0x48), eb(e, 0xc1), eb(e, 0xf9), eb(e, 47);  /* sar rcx, 47 */
     emit_rm64(e, 0x8d, H_CX, H_CX, H_NONE, 0, 1);      /* lea rcx, [rcx + 1] */
     eb(e, 0x48), eb(e, 0x83), eb(e, 0xf9), eb(e, 1);   /* cmp rcx, 1 */
     s->at[2] = emit_jcc32(e, 0x7);                     /* ja: not canonical */
+}
+
+static void emit_ret(struct jctx *x, unsigned k)
+{
+    struct side_exit *s = emit_stack_ref(x, k, 0, false);
+    emit_rm64(&x->e, 0x8b, H_DX, H_SI, H_NONE, 0, 0); /* mov rdx, [rsi] */
+    emit_canonical_check(x, s);
     stack_ref_done(x);
     emit_reg_add(x, R_SP, 8);
+    j_exit_ret(x);
+}
+
+/* jmp/call r/m64: rdx = the target, read and checked before anything changes (a side exit
+ * resumes at k, where the interpreter raises the fault); a call then pushes its return
+ * address (through a lookup of its own). */
+static void emit_indirect(struct jctx *x, unsigned k, const struct insn *i, bool call)
+{
+    struct jbuf *e = &x->e;
+    struct side_exit *s;
+    if (i->is_mem) {
+        j_ea(x, i);
+        if (x->fhost)
+            j_flags_save(e);
+        s = j_tlb(x, k, 8, false);
+        x->mem++;
+        emit_rm64(e, 0x8b, H_DX, H_SI, H_NONE, 0, 0); /* mov rdx, [rsi] */
+    } else {
+        if (x->fhost)
+            j_flags_save(e);
+        s = j_new_exit(x, k);
+        j_get_reg(x, H_DX, i->rm);
+    }
+    emit_canonical_check(x, s);
+    if (x->fhost)
+        j_flags_restore(e);
+    if (call)
+        emit_push_imm(x, k, insn_next(i)); /* keeps rdx */
     j_exit_ret(x);
 }
 
@@ -289,6 +323,8 @@ void jit_emit_int(struct jctx *x, unsigned k, const struct jop *j)
         j_exit_to(x, insn_next(i) + i->imm);
         break;
     case K_RET: emit_ret(x, k); break;
+    case K_JMPI: emit_indirect(x, k, i, false); break;
+    case K_CALLI: emit_indirect(x, k, i, true); break;
     default: break; /* K_NOP */
     }
 }

@@ -16,7 +16,7 @@ _Static_assert(sizeof(struct tlb_entry) == 40, "the lookup scales the TLB index 
 
 /* A side exit to be emitted after the block's straight-line code. */
 struct side_exit {
-    uint8_t *at[3];   /* rel32 fields jumping here */
+    uint8_t *at[5];   /* rel32 fields jumping here */
     unsigned k;       /* instruction to resume at */
     unsigned mem;     /* memory accesses completed before it */
     bool flags_saved; /* r9 holds the guest flags (lahf/seto) */
@@ -26,6 +26,10 @@ struct side_exit {
     uint8_t *bnd_at, *bnd_back;
     uint8_t bnd_size;
     bool bnd_write;
+    /* a lookup's: where it starts (rsi the linear address), taken again after its tag missed
+     * and jit_tlb_fill made the entry (miss_at: the jumps of the miss; NULL: not a lookup) */
+    uint8_t *retry, *miss_at;
+    bool write;
 };
 
 struct jctx {
@@ -62,6 +66,8 @@ void j_flags_save(struct jbuf *e);
 void j_flags_restore(struct jbuf *e);
 /* the register holding guest g for an address (its home, or loaded into scratch) */
 int j_addr_reg(struct jctx *x, unsigned g, int scratch);
+/* a side exit resuming at instruction k, in the state the code is in now */
+struct side_exit *j_new_exit(struct jctx *x, unsigned k);
 /* rsi = linear address of i's memory operand */
 void j_ea(struct jctx *x, const struct insn *i);
 /* rsi = host address of size bytes at linear rsi, else a side exit resuming at k */
@@ -70,7 +76,7 @@ struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write);
  * exit, or with eax set */
 void j_exit_rip(struct jctx *x, uint64_t rip);
 void j_exit_rdx(struct jctx *x);
-void j_exit_ret(struct jctx *x); /* a RET's: rdx its target */
+void j_exit_ret(struct jctx *x); /* a RET's or an indirect branch's: rdx its target */
 void j_exit_to(struct jctx *x, uint64_t rip);
 void j_to_epilogue(struct jctx *x, bool fhost);
 /* flags where the code at want_host expects them */

@@ -99,7 +99,13 @@ static bool map1b(const struct insn *i, struct jop *j)
     case 0xd2: case 0xd3: shift_group(i, digit, -1, 0, j); j->imp = 2; return true;
     case 0xc6: case 0xc7: set(j, K_MODRM, FL_NONE, M_W, op & 1 ? 0 : 1, op & 1 ? IMM_OSZ : 1, false); return digit == 0;
     case 0xf6: case 0xf7: return group3(op, digit, j);
-    case 0xfe: case 0xff: set(j, K_MODRM, FL_PART, M_RW, op & 1 ? 0 : 1, 0, false); return digit <= 1;
+    case 0xfe: case 0xff:
+        if (op == 0xff && (digit == 2 || digit == 4)) {
+            set(j, digit == 2 ? K_CALLI : K_JMPI, FL_NONE, M_R, 8, 0, false);
+            return i->osz == 8;
+        }
+        set(j, K_MODRM, FL_PART, M_RW, op & 1 ? 0 : 1, 0, false);
+        return digit <= 1;
     case 0xeb: case 0xe9: set(j, K_JMP, FL_NONE, 0, 0, 0, false); return i->osz == 8;
     case 0xe8: set(j, K_CALL, FL_NONE, 0, 0, 0, false); return i->osz == 8;
     case 0xc3: set(j, K_RET, FL_NONE, 0, 0, 0, false); return i->osz == 8;

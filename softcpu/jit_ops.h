@@ -23,6 +23,8 @@ enum jkind {
     K_JMP,
     K_CALL,  /* call rel32 */
     K_RET,
+    K_JMPI,  /* jmp r/m64 */
+    K_CALLI, /* call r/m64 */
 };
 
 /* effect on the arithmetic flags */

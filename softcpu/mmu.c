@@ -44,24 +44,26 @@ static inline void tlb_note_big(struct cpu *c, uint64_t lin, unsigned bits)
  * filled around lin could have produced: one slot per privilege for a 4 KiB page, the 2 MiB
  * region's slots in a 2 MiB page, everything in a 1 GiB page (a full flush is always allowed);
  * which large pages were filled since the last full flush, cpu.tlb_big says. Block links survive
- * the INVLPG of a 4 KiB page no block was built from. */
-void tlb_flush_page(struct cpu *c, uint64_t lin)
+ * the INVLPG of a 4 KiB page no block was built from (then false: no translation is stale). */
+bool tlb_flush_page(struct cpu *c, uint64_t lin)
 {
     if (big_test(c, lin, 30)) {
         tlb_flush_all(c);
-        return;
+        return true;
     }
     unsigned bits = big_test(c, lin, 21) ? 21 : 12;
+    bool stale = true;
     if (bits > 12)
         engine_tlb_flushed(c);
     else
-        engine_tlb_page_flushed(c, lin);
+        stale = engine_tlb_page_flushed(c, lin);
     uint64_t n = 1ull << (bits - 12), first = (lin >> 12) & ~(n - 1);
     for (int u = 0; u < 2; u++)
         for (uint64_t k = 0; k < n; k++) {
             struct tlb_entry *e = tlb_slot(c, u, (first + k) << 12);
             e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
         }
+    return stale;
 }
 
 static bool is_code_page(struct cpu *c, uint64_t gpa)
@@ -128,13 +130,17 @@ uint8_t *mmu_gpa_host(struct cpu *c, uint64_t gpa, int acc, uint64_t *avail, boo
     return NULL;
 }
 
-/* Reserved physical-address bits of a paging entry (MAXPHYADDR from CPUID 0x80000008). */
+/* Reserved physical-address bits of a paging entry (MAXPHYADDR from CPUID 0x80000008, looked
+ * up once per CPUID table: every page walk asks). */
 static uint64_t rsvd_mask(struct cpu *c)
 {
-    uint32_t o[4];
-    cpu_cpuid(c, 0x80000008, 0, o);
-    unsigned m = (o[0] & 0xff) ? (o[0] & 0xff) : 48;
-    uint64_t r = m >= 52 ? 0 : (((1ull << 52) - 1) & ~((1ull << m) - 1));
+    if (!c->phys_rsvd) {
+        uint32_t o[4];
+        cpu_cpuid(c, 0x80000008, 0, o);
+        unsigned m = (o[0] & 0xff) ? (o[0] & 0xff) : 48;
+        c->phys_rsvd = m >= 52 ? PTE_NX : (((1ull << 52) - 1) & ~((1ull << m) - 1));
+    }
+    uint64_t r = c->phys_rsvd & ~PTE_NX; /* (PTE_NX: known, no bit reserved) */
     if (!(c->efer & EFER_NXE))
         r |= PTE_NX;
     return r;

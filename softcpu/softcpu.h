@@ -108,6 +108,9 @@ struct scpu_stats {
     uint64_t tlb_misses;    /* page walks taken outside the TLB */
     uint64_t exceptions;    /* exceptions and interrupts delivered through the IDT */
     uint64_t insns_jit;     /* of insns_executed, those run as translated host code */
+    /* blocks the engine's loop started: each return from translated code to the engine (a
+     * block chained from another through a link or the return cache is not one) */
+    uint64_t dispatches;
     /* #UD raised for an encoding the decoder has no entry for that is defined in some
      * extension (the CPUID offers none of those, so hardware of this model raises #UD too) */
     uint64_t ud_unimplemented;

@@ -104,6 +104,7 @@ int scpu_set_cpuid(struct scpu *cpu, const struct scpu_cpuid_entry *e, size_t n)
     free(c->cpuid);
     c->cpuid = copy;
     c->ncpuid = n;
+    c->phys_rsvd = 0;
     tlb_flush_all(c); /* MAXPHYADDR (reserved PTE bits) comes from CPUID */
     return 0;
 }

@@ -291,8 +291,10 @@ void op_invlpg_M(struct cpu *c, const struct insn *i)
     /* no fault for any address, non-canonical included */
     uint64_t off = insn_offset(c, i);
     uint64_t base = (c->mode != 8 || i->seg == S_FS || i->seg == S_GS) ? c->seg[i->seg].base : 0;
-    tlb_flush_page(c, off + base);
-    cpu_end_block(c, insn_next(i));
+    /* the block goes on unless code could be fetched another way now (the heap checker
+     * unmaps a page at every free: ending the block made the soft CPU leave translated code) */
+    if (tlb_flush_page(c, off + base))
+        cpu_end_block(c, insn_next(i));
 }
 
 /* ---- descriptor-table registers ---- */

@@ -181,15 +181,22 @@ static void t_int_gate_dpl(void)
 
 /* ---- ring transitions ---- */
 
+/* SYSCALL to KCODE (kernel CS 0x10, user CS 0x2b by SYSRETQ), FMASK clearing TF and IF; int3
+ * allowed from user mode */
+static void syscall_msrs(void)
+{
+    set_gate(3, STUBS + 3 * 16, 3, 0, true);
+    scpu_set_msr(cpu, MSR_STAR, (0x18ull << 48) | (0x10ull << 32));
+    scpu_set_msr(cpu, MSR_LSTAR, KCODE);
+    scpu_set_msr(cpu, MSR_FMASK, 0x300);
+}
+
 static void t_syscall_sysret(void)
 {
     machine(UCODE, true);
     LOAD(UCODE, g_user_syscall);
     LOAD(KCODE, g_kentry_sysret);
-    set_gate(3, STUBS + 3 * 16, 3, 0, true);
-    scpu_set_msr(cpu, MSR_STAR, (0x18ull << 48) | (0x10ull << 32));
-    scpu_set_msr(cpu, MSR_LSTAR, KCODE);
-    scpu_set_msr(cpu, MSR_FMASK, 0x300);
+    syscall_msrs();
     CHECK(run() == SCPU_EXIT_HLT && R.rip == KCODE + 1, "syscall did not reach LSTAR (exit %u rip %#lx)",
           ex.reason, (unsigned long)R.rip);
     CHECK(R.rcx == UCODE + 2 && (R.r11 & ~0x10000ull) == 0x202, "rcx %#lx r11 %#lx",
@@ -488,6 +495,34 @@ static void t_sys_misc(void)
           (unsigned long)frame(2));
 }
 
+/* Indirect CALL and JMP, RET, SYSCALL and SYSRETQ in a loop: the results are exact, and once the
+ * blocks are translated they chain into each other without the engine (through the return
+ * cache), which starts a block only a few times per translation. */
+static void t_chain(void)
+{
+    struct scpu_stats a, b;
+    machine(UCODE, true);
+    LOAD(UCODE, g_user_chain);
+    LOAD(KCODE, g_kentry_count);
+    syscall_msrs();
+    put64(KDATA, 0);
+    R.rbx = 0;
+    R.r15 = UDATA;
+    scpu_set_regs(cpu, &R);
+    scpu_get_stats(cpu, &a);
+    run();
+    EXPECT_VECTOR(3);
+    scpu_get_stats(cpu, &b);
+    CHECK(R.rbx == 20000 && get64(KDATA) == 20000 && R.r12 == 0, "calls %lu, system calls %lu, left %lu",
+          (unsigned long)R.rbx, (unsigned long)get64(KDATA), (unsigned long)R.r12);
+    uint64_t after_int3 = UCODE + (uint64_t)(g_user_chain_end - g_user_chain) - 5; /* add, ret follow */
+    CHECK(frame(0) == after_int3 && frame(1) == SEL_UCODE, "int3 frame rip %#lx cs %#lx",
+          (unsigned long)frame(0), (unsigned long)frame(1));
+    uint64_t d = b.dispatches - a.dispatches;
+    CHECK(!scpu_translates(cpu) || d < 1000, "%lu blocks started by the engine for 100,000 branches",
+          (unsigned long)d);
+}
+
 /* ---- counters: decode once, TLB hits ---- */
 
 static void t_counters(void)
@@ -519,6 +554,7 @@ static void t_counters(void)
 
 const struct systest systest_cases[] = {
     {"sys_hlt_exit", t_hlt_exit},
+    {"sys_branch_chain", t_chain},
     {"sys_port_io", t_port_io},
     {"sys_request_stop", t_request_stop},
     {"sys_unimplemented_opcode", t_unimplemented},

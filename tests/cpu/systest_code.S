@@ -281,4 +281,29 @@ SNIP(g_tf)
     hlt
 END(g_tf)
 
+/* user: 20,000 rounds of an indirect call through memory (%r15: its pointer's place), an
+ * indirect jump through a register and a system call; the called function counts in %rbx */
+SNIP(g_user_chain)
+    lea 3f(%rip), %rax
+    mov %rax, (%r15)
+    lea 2f(%rip), %r14
+    mov $20000, %r12d
+1:  call *(%r15)
+    jmp *%r14
+    ud2
+2:  syscall
+    dec %r12d
+    jnz 1b
+    int3
+3:  add $1, %rbx
+    ret
+END(g_user_chain)
+
+/* LSTAR target: count the system call at KDATA (RCX and R11 kept), back by SYSRETQ */
+SNIP(g_kentry_count)
+    movabs $0x40000, %rax
+    addq $1, (%rax)
+    sysretq
+END(g_kentry_count)
+
     .section .note.GNU-stack, "", @progbits
