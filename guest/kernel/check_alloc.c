@@ -163,9 +163,15 @@ static uint64_t usable_size(uint64_t p)
 static uint64_t serve(uint32_t fn, uint64_t a0, uint64_t a1, uint64_t a2)
 {
     uint64_t n;
+    /* the two calls most programs make most, before the switch's tree of compares */
+    if (fn == BVM_CF_MALLOC)
+        return alloc(a0, 16, fn);
+    if (fn == BVM_CF_FREE) {
+        if (a0)
+            release(a0, fn);
+        return 0;
+    }
     switch (fn) {
-    case BVM_CF_MALLOC: return alloc(a0, 16, fn);
-    case BVM_CF_FREE: if (a0) release(a0, fn); return 0;
     case BVM_CF_CALLOC: return mul_overflows(a0, a1, &n) ? 0 : alloc(n, 16, fn);
     case BVM_CF_REALLOC: return do_realloc(a0, a1, fn);
     case BVM_CF_REALLOCARRAY: return mul_overflows(a1, a2, &n) ? 0 : do_realloc(a0, n, BVM_CF_REALLOC);

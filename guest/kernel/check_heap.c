@@ -26,7 +26,8 @@ struct slab {
     uint64_t pa;
     uint64_t used[4]; /* one bit per slot */
     uint16_t cls, nused;
-    uint32_t next; /* partial list or free list, index + 1 */
+    uint16_t slots; /* PAGE_SIZE / its class's size (made once: the soft CPU runs DIV the slow way) */
+    uint32_t next;  /* partial list or free list, index + 1 */
 };
 
 static const uint16_t class_size[] = {16,  32,  48,  64,  80,  96,  112, 128, 160, 192,  224,  256,
@@ -218,22 +219,20 @@ static uint32_t slab_get(unsigned cls)
         free_slabs = id + 1;
         return UINT32_MAX;
     }
-    slabs[id] = (struct slab){.pa = pa, .cls = (uint16_t)cls};
+    slabs[id] = (struct slab){.pa = pa, .cls = (uint16_t)cls, .slots = (uint16_t)(PAGE_SIZE / class_size[cls])};
     partial[cls] = id + 1;
     return id;
 }
-
-static unsigned slab_slots(const struct slab *s) { return (unsigned)(PAGE_SIZE / class_size[s->cls]); }
 
 static uint32_t slab_take(uint32_t id)
 {
     struct slab *s = &slabs[id];
     unsigned w = 0;
-    while (s->used[w] == ~0ull) /* not full: a clear bit exists below slab_slots */
+    while (s->used[w] == ~0ull) /* not full: a clear bit exists below slots */
         w++;
     unsigned slot = w * 64 + (unsigned)__builtin_ctzll(~s->used[w]);
     s->used[slot / 64] |= 1ull << (slot % 64);
-    if (++s->nused == slab_slots(s))
+    if (++s->nused == s->slots)
         partial[s->cls] = s->next, s->next = 0;
     return slot;
 }
@@ -241,7 +240,7 @@ static uint32_t slab_take(uint32_t id)
 static void slab_put(uint32_t id, uint32_t slot)
 {
     struct slab *s = &slabs[id];
-    bool was_full = s->nused == slab_slots(s);
+    bool was_full = s->nused == s->slots;
     s->used[slot / 64] &= ~(1ull << (slot % 64));
     s->nused--;
     uint32_t *p = &partial[s->cls];

@@ -28,7 +28,8 @@ static inline uint64_t *known_slot(uint64_t page)
 
 void meta_reset(void) { memset(&known, 0, sizeof(known)); }
 
-static bool known_has(uint64_t page) { return *known_slot(page) == page && known.root == cur_as->root; }
+/* (or'ed: one branch, not two, for the soft CPU) */
+static bool known_has(uint64_t page) { return ((*known_slot(page) ^ page) | (known.root ^ cur_as->root)) == 0; }
 
 static bool meta_map(uint64_t page)
 {

@@ -256,6 +256,7 @@ static uint32_t hash_pcs(const uint64_t *pcs, uint32_t n)
 
 struct memo {
     uint64_t pc, rsp, rbp, gen;
+    uint64_t page; /* the page all the words read lie in (the usual case), or 0 */
     const struct addrspace *as;
     uint32_t id; /* 0: empty */
     bool rbp_used;
@@ -270,12 +271,44 @@ static struct memo *memo_slot(uint64_t pc, uint64_t rsp)
     return &memos[(h >> 40) & (MEMO_SLOTS - 1)];
 }
 
+/* The page all of r's words lie in, or 0; then the words after the last up to a multiple of
+ * four are copies of the first (for reads_hold_in). */
+static uint64_t reads_page(struct reads *r)
+{
+    for (uint32_t i = 1; i < r->n; i++)
+        if (PAGE_DOWN(r->va[i]) != PAGE_DOWN(r->va[0]))
+            return 0;
+    for (uint32_t i = r->n; r->n && i % 4; i++)
+        r->va[i] = r->va[0], r->val[i] = r->val[0];
+    return r->n ? PAGE_DOWN(r->va[0]) : 0;
+}
+
+/* r's words, all in page, read the same again: one translation, then a loop whose only branch
+ * is its own, four words a turn (each branch ends a block of the soft CPU's translated code);
+ * reads_page padded the log to a multiple of four with copies of its first word. */
+static bool reads_hold_in(const struct reads *r, uint64_t page)
+{
+    uint64_t pte = pt_lookup(cur_as->root, page), diff = 0;
+    if (!(pte & PTE_P) || !(pte & PTE_U))
+        return false;
+    const char *base = (const char *)P2V(pte & PTE_ADDR);
+#define WORD(k) (*(const uint64_t *)(base + (r->va[k] & (PAGE_SIZE - 1))) ^ r->val[k])
+    for (uint32_t i = 0; i < r->n; i += 4)
+        diff |= WORD(i) | WORD(i + 1) | WORD(i + 2) | WORD(i + 3);
+#undef WORD
+    return diff == 0;
+}
+
 /* m is a walk from tf's start at pc, and its words read the same again. */
 static bool memo_holds(const struct memo *m, const struct trapframe *tf, uint64_t pc)
 {
-    if (!m->id || m->pc != pc || m->rsp != tf->rsp || m->as != cur_as || m->gen != vma_generation ||
-        (m->rbp_used && m->rbp != tf->rbp))
+    /* or'ed, one branch (see reads_hold_in) */
+    uint64_t differ = (m->pc ^ pc) | (m->rsp ^ tf->rsp) | ((uintptr_t)m->as ^ (uintptr_t)cur_as) |
+                      (m->gen ^ vma_generation) | ((m->rbp ^ tf->rbp) & -(uint64_t)m->rbp_used);
+    if (differ || !m->id)
         return false;
+    if (m->page)
+        return reads_hold_in(&m->r, m->page);
     uint64_t page = 0;
     const char *base = NULL;
     for (uint32_t i = 0; i < m->r.n; i++) { /* peek_page's work, inline: no read crosses a page */
@@ -318,9 +351,11 @@ uint32_t stack_capture(const struct trapframe *tf, uint64_t pc, bool at_entry)
     wlog.on = m != NULL, wlog.whole = true, wlog.rbp_used = false, wlog.r.n = 0;
     uint32_t id = stack_id(pcs, walk(tf, pc, at_entry, pcs, STACK_DEPTH));
     wlog.on = false;
-    if (m)
+    if (m) {
         *m = (struct memo){.pc = pc, .rsp = tf->rsp, .rbp = tf->rbp, .gen = vma_generation, .as = cur_as,
                            .id = wlog.whole ? id : 0, .rbp_used = wlog.rbp_used, .r = wlog.r};
+        m->page = reads_page(&m->r);
+    }
     return id;
 }
 

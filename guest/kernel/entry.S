@@ -63,18 +63,22 @@ syscall_entry:
     call syscall_dispatch
     /* SYSRET #GPs in ring 0 on a non-canonical RCX (Intel), so only a lower-half RIP may use it;
      * a frame the kernel rewrote to something else (CS/SS), or whose RCX and R11 are not RIP and
-     * RFLAGS (a signal handler's entry, sigreturn), leaves by IRETQ, which restores them all. */
+     * RFLAGS (a signal handler's entry, sigreturn), leaves by IRETQ, which restores them all.
+     * The four tests are or'ed into rax and take one branch (each branch ends a block of the
+     * soft CPU's translated code: this path runs at every malloc and free under check). */
     movq TF_RIP(%rsp), %rcx
-    movq $0x00007fffffffffff, %rax
-    cmpq %rax, %rcx
-    ja iret_to_user
-    cmpq $SEL_UCODE, TF_CS(%rsp)
-    jne iret_to_user
-    cmpq TF_RCX(%rsp), %rcx
-    jne iret_to_user
-    movq TF_RFLAGS(%rsp), %rax
-    cmpq TF_R11(%rsp), %rax
-    jne iret_to_user
+    movq %rcx, %rax
+    shrq $47, %rax                 /* the upper half */
+    movq TF_RCX(%rsp), %rdx
+    xorq %rcx, %rdx
+    orq %rdx, %rax
+    movq TF_CS(%rsp), %rdx
+    xorq $SEL_UCODE, %rdx
+    orq %rdx, %rax
+    movq TF_RFLAGS(%rsp), %rdx
+    xorq TF_R11(%rsp), %rdx
+    orq %rdx, %rax
+    jnz iret_to_user
     POP_GPRS
     addq $16, %rsp  /* vector, error */
     popq %rcx       /* rip */

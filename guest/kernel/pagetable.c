@@ -75,7 +75,8 @@ static inline uint64_t *pt_walk(uint64_t root, uint64_t va, bool create)
 {
     uint64_t region = (va >> 21) + 1; /* 0: an empty slot */
     unsigned slot = leaf_slot(region);
-    if (leaf_cache[slot].region == region && leaf_cache[slot].root == root)
+    /* one branch (each ends a block of the soft CPU's translated code) */
+    if (((leaf_cache[slot].region ^ region) | (leaf_cache[slot].root ^ root)) == 0)
         return &leaf_cache[slot].table[pt_index(va, 0)];
     return pt_walk_tables(root, va, create);
 }
