@@ -411,7 +411,7 @@ struct cpu {
 
     struct region regions[SCPU_MAX_SLOTS];
     struct scpu_cpuid_entry *cpuid;
-    uint64_t phys_rsvd; /* paging entries' reserved address bits (MAXPHYADDR), 0: not yet known */
+    uint64_t phys_rsvd; /* paging entries' reserved address bits (MAXPHYADDR): mmu_cpuid_changed */
     size_t ncpuid;
 
     struct block_cache *bc;  /* owned by the engine */
@@ -490,6 +490,14 @@ void mem_write_sys(struct cpu *c, uint64_t lin, uint64_t v, unsigned size);
 void engine_code_written(struct cpu *c, uint64_t gpa, uint64_t len);
 void tlb_flush_all(struct cpu *c);
 bool tlb_flush_page(struct cpu *c, uint64_t lin); /* true: blocks' translations may be stale */
+/* The entry for a data access (ACC_R or ACC_W) at lin made as the access would make it (the
+ * page walk sets the accessed and dirty bits, as the access then does): true when a lookup now
+ * finds it with that access allowed and no slow mark (with bounded_ok, a TLB_BOUNDED one too:
+ * its bounds are the caller's to check); false when the access must take the slow path (a
+ * fault, MMIO, a page whose accesses all go that way). */
+bool tlb_fill(struct cpu *c, uint64_t lin, int acc, int user, bool bounded_ok);
+/* The CPUID table changed: MAXPHYADDR (the paging entries' reserved bits) again, TLB flushed. */
+void mmu_cpuid_changed(struct cpu *c);
 
 /* Effective address of a memory operand (ModRM/SIB/disp/RIP-relative), truncated to the
  * address size, plus the segment base (FS/GS in 64-bit mode, every segment otherwise);

@@ -566,6 +566,10 @@ static void rc_enter(struct cpu *c, struct block *b)
     if (!b->jit.fn || (b->key & 15) != 8)
         return;
     struct jit_rc_entry *r = &c->bc->rc[(b->key >> 4) == 3][jit_rc_index(b->rip)];
+    if (r[1].link.rip == b->rip)
+        r++; /* its way */
+    else if (r[0].link.rip != b->rip)
+        r[1] = r[0]; /* the first way's goes to the second */
     r->link = (struct jit_link){.entry = b->jit.entry, .valid = &b->valid, .block = b, .epoch = c->bc->epoch,
                                 .rip = b->rip};
 }

@@ -118,16 +118,13 @@ void j_flags_restore(struct jbuf *e) /* mov eax, r9d; add al, 0x7f; sahf */
 
 /* The guest flags from RFLAGS into struct cpu, as LAHF and SETO give them (lazy op LF_HOST,
  * flags.c reads them): PUSHF, microcoded, had made a third of a linked exit's time, and the
- * next translated block takes them back with SAHF. Keeps eax (the epilogue's return value,
- * through r8d). */
+ * next translated block takes them back with SAHF. Clobbers rax. */
 static void emit_flags_to_state(struct jbuf *e)
 {
-    eb(e, 0x41), eb(e, 0x89), eb(e, 0xc0);                            /* mov r8d, eax */
     eb(e, 0x9f);                                                      /* lahf */
     eb(e, 0x0f), eb(e, 0x90), eb(e, 0xc0);                            /* seto al */
     emit_rm32(e, 0x89, H_AX, OFF(lf.res));                            /* mov [lf.res], eax */
     eb(e, 0xc6), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(lf.op)), eb(e, LF_HOST); /* mov byte [lf.op] */
-    eb(e, 0x44), eb(e, 0x89), eb(e, 0xc0);                            /* mov eax, r8d */
 }
 
 void j_writeback_homes(struct jctx *x)
@@ -291,27 +288,35 @@ static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
     j_to_epilogue(x, false);
 }
 
-/* Into the translated block at rdx (rsi the same: kept for the miss) when the return cache of
- * the privilege `user` (jit.h) has a current entry for it, else (and from also_miss) back to
- * the engine, which enters the block it finds, with n instructions done and rip = rsi. Flags
- * and homes are in struct cpu already. */
-static void emit_cached_link(struct jctx *x, unsigned user, uint8_t *also_miss)
+/* Into the translated block at rdx when the return cache of the privilege `user` (jit.h) has a
+ * current entry for it (and, with irq_check, no interrupt waits), else back to the engine, which
+ * enters the block it finds, with n instructions done and rip = rdx. Flags and homes are in
+ * struct cpu already. */
+static void emit_cached_link(struct jctx *x, unsigned user, bool irq_check)
 {
     struct jbuf *e = &x->e;
-    uint8_t *miss[6];
+    uint8_t *miss[7] = {NULL};
+    emit_rr(e, 0x89, H_DX, H_SI);                                  /* mov rsi, rdx: for a miss */
+    if (irq_check) {
+        eb(e, 0x83), emit_mem(e, 7, H_BP, H_NONE, 0, OFF(irq_vector)), eb(e, 0); /* cmp dword [irq], 0 */
+        miss[6] = emit_jcc32(e, 0xd);                              /* jge: one waits */
+    }
     emit_rr(e, 0x89, H_DX, H_AX);                                  /* mov rax, rdx */
     eb(e, 0x48), eb(e, 0xc1), eb(e, 0xe8), eb(e, JIT_RC_BITS);    /* shr rax, BITS */
     emit_rr(e, 0x31, H_DX, H_AX);                                  /* xor rax, rdx */
-    eb(e, 0x25), en(e, JIT_RC_SIZE - 1, 4);                        /* and eax, SIZE - 1 */
-    eb(e, 0xc1), eb(e, 0xe0), eb(e, 6);                            /* shl eax, 6: the entry */
+    eb(e, 0x25), en(e, JIT_RC_SIZE - 2, 4);                        /* and eax, SIZE - 2: the set */
+    eb(e, 0xc1), eb(e, 0xe0), eb(e, 6);                            /* shl eax, 6: its first entry */
     emit_movi(e, H_CX, (uintptr_t)x->env->rc[user]);
     emit_rr(e, 0x01, H_AX, H_CX);                                  /* add rcx, rax */
     emit_rm64(e, 0x3b, H_DX, H_CX, H_NONE, 0, offsetof(struct jit_link, rip)); /* cmp rdx, rip */
+    uint8_t *hit = emit_jcc32(e, 0x4);
+    eb(e, 0x48), eb(e, 0x83), eb(e, 0xc1), eb(e, 64);              /* add rcx, 64: the second way */
+    emit_rm64(e, 0x3b, H_DX, H_CX, H_NONE, 0, offsetof(struct jit_link, rip)); /* cmp rdx, rip */
     miss[5] = emit_jcc32(e, 0x5);
+    patch32(e, hit, e->p);
     emit_enter_link(x, miss);
-    for (unsigned k = 0; k < 6; k++)
+    for (unsigned k = 0; k < 7; k++)
         patch32(e, miss[k], e->p);
-    patch32(e, also_miss, e->p);
     emit_store(e, H_SI, OFF(rip)); /* the engine's (a linked block does not read it) */
     emit_movi(e, H_AX, x->n);
     j_to_epilogue(x, false);
@@ -321,11 +326,10 @@ static void emit_cached_link(struct jctx *x, unsigned user, uint8_t *also_miss)
 void j_exit_ret(struct jctx *x)
 {
     if (x->fhost)
-        emit_flags_to_state(&x->e); /* (it uses rax and r8) */
+        emit_flags_to_state(&x->e); /* (it uses rax) */
     j_writeback_homes(x);
     j_add_count(&x->e, OFF(stats.mem_accesses), x->mem);
-    emit_rr(&x->e, 0x89, H_DX, H_SI); /* mov rsi, rdx */
-    emit_cached_link(x, x->cpl == 3, NULL);
+    emit_cached_link(x, x->cpl == 3, false);
 }
 
 /* After the handler of the block's last instruction, a SYSCALL (from CPL 3) or a 64-bit SYSRET
@@ -341,13 +345,7 @@ static void emit_after_mode_branch(struct jctx *x, const struct insn *i)
     eb(e, 0x48), eb(e, 0xc7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(cur)), en(e, 0, 4);
     eb(e, 0x48), eb(e, 0xc7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(chain_end)), en(e, 0, 4);
     emit_load(e, H_DX, OFF(rip));
-    emit_rr(e, 0x89, H_DX, H_SI);                                                    /* mov rsi, rdx */
-    uint8_t *irq = NULL;
-    if (to_user) {
-        eb(e, 0x83), emit_mem(e, 7, H_BP, H_NONE, 0, OFF(irq_vector)), eb(e, 0);    /* cmp dword [irq], 0 */
-        irq = emit_jcc32(e, 0xd);                                                    /* jge: one waits */
-    }
-    emit_cached_link(x, to_user, irq);
+    emit_cached_link(x, to_user, to_user);
 }
 
 /* SYSCALL from user mode, or SYSRETQ from the kernel: emit_after_mode_branch can follow them. */
@@ -453,7 +451,6 @@ struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
     if (u && x->env->bounds) {
         s->bnd_at = emit_jcc32(e, 0x5);                 /* jne: bounds, or the side exit */
         s->bnd_size = (uint8_t)size;
-        s->bnd_write = write;
     } else {
         s->miss_at = emit_jcc32(e, 0x5);                /* jne: fill the entry, or the side exit */
     }
@@ -471,7 +468,7 @@ static void emit_bounds_check(struct jctx *x, struct side_exit *s)
 {
     struct jbuf *e = &x->e;
     int32_t base = OFF(tlb) + (int32_t)sizeof(((struct cpu *)0)->tlb[0]); /* CPL 3 */
-    int32_t tag = base + (int32_t)(s->bnd_write ? offsetof(struct tlb_entry, tag_w) : offsetof(struct tlb_entry, tag_r));
+    int32_t tag = base + (int32_t)(s->write ? offsetof(struct tlb_entry, tag_w) : offsetof(struct tlb_entry, tag_r));
     int32_t add = base + (int32_t)offsetof(struct tlb_entry, addend);
     int32_t lo = OFF(tlb_bounds), hi = lo + (int32_t)offsetof(struct tlb_bounds, hi);
     unsigned size = s->bnd_size;
@@ -495,21 +492,12 @@ static void emit_bounds_check(struct jctx *x, struct side_exit *s)
     patch32(e, emit_jmp32(e), s->bnd_back);
 }
 
-/* After a lookup's tag missed: the entry made as the access would make it (mmu_probe walks the
- * page tables and sets their accessed and dirty bits, as the access then does); 1 when the
- * lookup now hits (at a bounded entry: its bounds are checked then), 0 when the interpreter must
- * take the access (a fault, MMIO, a page whose accesses all go the slow way). */
+/* After a lookup's tag missed (how: bit 0 a store, bit 1 CPL 3, bit 2 bounded entries checked
+ * inline): 1 when tlb_fill made an entry the lookup now hits, 0 when the interpreter must take
+ * the access. */
 static uint64_t jit_tlb_fill(struct cpu *c, uint64_t lin, uint64_t how)
 {
-    int acc = how & 1 ? ACC_W : ACC_R, user = (how >> 1) & 1;
-    uint8_t *h;
-    uint64_t gpa, page = lin & ~4095ull;
-    uint32_t err = 0;
-    if (mmu_probe(c, lin, acc, user, &h, &gpa, &err) != MMU_OK)
-        return 0;
-    const struct tlb_entry *t = &c->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
-    uint64_t tag = acc == ACC_W ? t->tag_w : t->tag_r;
-    return tag == page || ((how & 4) && tag == (page | TLB_BOUNDED));
+    return tlb_fill(c, lin, how & 1 ? ACC_W : ACC_R, (how >> 1) & 1, (how & 4) != 0);
 }
 
 /* Side exit s's lookup missed: jit_tlb_fill, the host registers a lookup may find live saved
@@ -542,21 +530,15 @@ static void emit_after_helper(struct jctx *x, unsigned k, const struct insn *i)
     struct jbuf *e = &x->e;
     bool last = k + 1 == x->n;
     emit_rm32(e, 0x8b, H_CX, OFF(brk)); /* mov ecx, [brk] */
-    if (last && mode_branch(x, i)) { /* (the flags are in struct cpu) */
-        eb(e, 0x85), eb(e, 0xc9);       /* test ecx, ecx */
-        uint8_t *go_on = emit_jcc32(e, 0x4);
+    eb(e, 0x85), eb(e, 0xc9);           /* test ecx, ecx (the flags are in struct cpu) */
+    uint8_t *go_on = emit_jcc32(e, 0x4);
+    if (last && mode_branch(x, i)) {
         emit_after_mode_branch(x, i);
-        patch32(e, go_on, e->p);
     } else {
-        eb(e, 0xe3);                    /* jrcxz: go on */
-        uint8_t *rel8 = e->p;
-        eb(e, 0);
-        uint8_t *from = e->p;
         emit_movi(e, H_AX, k + 1);
         j_to_epilogue(x, false);
-        if (!e->full)
-            *rel8 = (uint8_t)(e->p - from);
     }
+    patch32(e, go_on, e->p);
     if (last)
         j_exit_rip(x, insn_next(i));
 }
@@ -650,7 +632,9 @@ static void emit_epilogues(struct jctx *x)
     struct jbuf *e = &x->e;
     for (unsigned k = 0; k < x->n_epi_flags; k++)
         patch32(e, x->epi_flags_at[k], e->p);
+    eb(e, 0x41), eb(e, 0x89), eb(e, 0xc0); /* mov r8d, eax: the return value */
     emit_flags_to_state(e);
+    eb(e, 0x44), eb(e, 0x89), eb(e, 0xc0); /* mov eax, r8d */
     for (unsigned k = 0; k < x->n_epi_plain; k++)
         patch32(e, x->epi_plain_at[k], e->p);
     j_writeback_homes(x);

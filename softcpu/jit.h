@@ -42,7 +42,9 @@ struct jit_code {
 /* The return cache: translated blocks by guest RIP, one table per privilege (0: CPL 0, 1: CPL 3),
  * filled by the engine as blocks run. A RET's target is only known when it runs, so no link can
  * name its successor; the translated RET looks its target up here and jumps straight in while the
- * entry is current (same checks as a link), instead of going back to the engine each time. */
+ * entry is current (same checks as a link), instead of going back to the engine each time.
+ * Two ways per set (jit_rc_index: the set's first entry): with one, two hot targets whose index
+ * met took each other's place at every call (a layout of the kernel did, under check). */
 #define JIT_RC_BITS 10
 #define JIT_RC_SIZE (1u << JIT_RC_BITS)
 #define JIT_RC_EMPTY 0x8000000000000000ull
@@ -50,7 +52,7 @@ struct jit_rc_entry {
     struct jit_link link; /* rip: JIT_RC_EMPTY when none (not canonical: never a RET's target) */
 } __attribute__((aligned(64))); /* 64 bytes: the translated lookup shifts instead of multiplying */
 _Static_assert(sizeof(struct jit_rc_entry) == 64, "the lookup in j_exit_ret shifts by 6");
-static inline unsigned jit_rc_index(uint64_t rip) { return (unsigned)((rip ^ (rip >> JIT_RC_BITS)) & (JIT_RC_SIZE - 1)); }
+static inline unsigned jit_rc_index(uint64_t rip) { return (unsigned)((rip ^ (rip >> JIT_RC_BITS)) & (JIT_RC_SIZE - 2)); }
 
 /* Where translated code finds the engine's current block, TLB epoch and return cache; whether
  * CPL-3 TLB entries may carry byte bounds (TLB_BOUNDED), which the lookup then checks inline. */

@@ -25,11 +25,10 @@ struct side_exit {
      * inline check of them before this exit, which goes on at bnd_back when they allow it */
     uint8_t *bnd_at, *bnd_back;
     uint8_t bnd_size;
-    bool bnd_write;
     /* a lookup's: where it starts (rsi the linear address), taken again after its tag missed
      * and jit_tlb_fill made the entry (miss_at: the jumps of the miss; NULL: not a lookup) */
     uint8_t *retry, *miss_at;
-    bool write;
+    bool write; /* the lookup is for a store */
 };
 
 struct jctx {

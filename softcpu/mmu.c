@@ -66,6 +66,18 @@ bool tlb_flush_page(struct cpu *c, uint64_t lin)
     return stale;
 }
 
+bool tlb_fill(struct cpu *c, uint64_t lin, int acc, int user, bool bounded_ok)
+{
+    uint8_t *h;
+    uint64_t gpa, page = lin & PAGE_MASK;
+    uint32_t err = 0;
+    if (mmu_probe(c, lin, acc, user, &h, &gpa, &err) != MMU_OK)
+        return false;
+    const struct tlb_entry *e = tlb_slot(c, user, lin);
+    uint64_t tag = acc == ACC_W ? e->tag_w : e->tag_r;
+    return tag == page || (bounded_ok && tag == (page | TLB_BOUNDED));
+}
+
 static bool is_code_page(struct cpu *c, uint64_t gpa)
 {
     uint64_t pn = gpa >> 12;
@@ -130,17 +142,20 @@ uint8_t *mmu_gpa_host(struct cpu *c, uint64_t gpa, int acc, uint64_t *avail, boo
     return NULL;
 }
 
-/* Reserved physical-address bits of a paging entry (MAXPHYADDR from CPUID 0x80000008, looked
- * up once per CPUID table: every page walk asks). */
+void mmu_cpuid_changed(struct cpu *c)
+{
+    uint32_t o[4];
+    cpu_cpuid(c, 0x80000008, 0, o);
+    unsigned m = (o[0] & 0xff) ? (o[0] & 0xff) : 48;
+    c->phys_rsvd = m >= 52 ? 0 : (((1ull << 52) - 1) & ~((1ull << m) - 1));
+    tlb_flush_all(c);
+}
+
+/* Reserved bits of a paging entry: the physical-address bits above MAXPHYADDR (from CPUID
+ * 0x80000008, taken when the table changes: every page walk asks), NX without EFER.NXE. */
 static uint64_t rsvd_mask(struct cpu *c)
 {
-    if (!c->phys_rsvd) {
-        uint32_t o[4];
-        cpu_cpuid(c, 0x80000008, 0, o);
-        unsigned m = (o[0] & 0xff) ? (o[0] & 0xff) : 48;
-        c->phys_rsvd = m >= 52 ? PTE_NX : (((1ull << 52) - 1) & ~((1ull << m) - 1));
-    }
-    uint64_t r = c->phys_rsvd & ~PTE_NX; /* (PTE_NX: known, no bit reserved) */
+    uint64_t r = c->phys_rsvd;
     if (!(c->efer & EFER_NXE))
         r |= PTE_NX;
     return r;

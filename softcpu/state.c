@@ -47,6 +47,7 @@ struct scpu *scpu_create(void)
         return NULL;
     }
     cpu_reset(c);
+    mmu_cpuid_changed(c); /* an empty table: MAXPHYADDR 48 */
     return (struct scpu *)c;
 }
 
@@ -104,8 +105,7 @@ int scpu_set_cpuid(struct scpu *cpu, const struct scpu_cpuid_entry *e, size_t n)
     free(c->cpuid);
     c->cpuid = copy;
     c->ncpuid = n;
-    c->phys_rsvd = 0;
-    tlb_flush_all(c); /* MAXPHYADDR (reserved PTE bits) comes from CPUID */
+    mmu_cpuid_changed(c);
     return 0;
 }
 

@@ -283,15 +283,22 @@ static uint64_t reads_page(struct reads *r)
     return r->n ? PAGE_DOWN(r->va[0]) : 0;
 }
 
+/* The kernel's view of a present user page, or NULL. */
+static const char *user_page(uint64_t page)
+{
+    uint64_t pte = pt_lookup(cur_as->root, page);
+    return (pte & PTE_P) && (pte & PTE_U) ? (const char *)P2V(pte & PTE_ADDR) : NULL;
+}
+
 /* r's words, all in page, read the same again: one translation, then a loop whose only branch
  * is its own, four words a turn (each branch ends a block of the soft CPU's translated code);
  * reads_page padded the log to a multiple of four with copies of its first word. */
 static bool reads_hold_in(const struct reads *r, uint64_t page)
 {
-    uint64_t pte = pt_lookup(cur_as->root, page), diff = 0;
-    if (!(pte & PTE_P) || !(pte & PTE_U))
+    const char *base = user_page(page);
+    uint64_t diff = 0;
+    if (!base)
         return false;
-    const char *base = (const char *)P2V(pte & PTE_ADDR);
 #define WORD(k) (*(const uint64_t *)(base + (r->va[k] & (PAGE_SIZE - 1))) ^ r->val[k])
     for (uint32_t i = 0; i < r->n; i += 4)
         diff |= WORD(i) | WORD(i + 1) | WORD(i + 2) | WORD(i + 3);
@@ -314,10 +321,9 @@ static bool memo_holds(const struct memo *m, const struct trapframe *tf, uint64_
     for (uint32_t i = 0; i < m->r.n; i++) { /* peek_page's work, inline: no read crosses a page */
         uint64_t va = m->r.va[i];
         if ((va ^ page) >= PAGE_SIZE) {
-            uint64_t pte = pt_lookup(cur_as->root, PAGE_DOWN(va));
-            if (!(pte & PTE_P) || !(pte & PTE_U))
+            page = PAGE_DOWN(va), base = user_page(page);
+            if (!base)
                 return false;
-            page = PAGE_DOWN(va), base = (const char *)P2V(pte & PTE_ADDR);
         }
         if (*(const uint64_t *)(base + (va & (PAGE_SIZE - 1))) != m->r.val[i])
             return false;
