@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVM_ABI_VERSION 9u
+#define BVM_ABI_VERSION 10u
 
 /* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
 #define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
@@ -203,7 +203,8 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(50, XATTR, xattr, at)                  /* extended attributes: get, list, set, remove */       \
     X(51, MKNODAT, mknodat, at)              /* dirfd, path, mode (type and permissions), dev */      \
     X(52, SOCK, sock, sock)                  /* a socket call: op, host fd, its arguments (below) */ \
-    X(53, CHECK, check, check)               /* heap checker: a file's allocator entries, a report */
+    X(53, CHECK, check, check)               /* heap checker: a file's allocator entries, a report */ \
+    X(54, IPC, ipc, ipc)                     /* System V IPC: msg, sem and shm objects of the run */
 
 enum bvm_hostcall_nr {
 #define BVM_HC_ENUM(n, NAME, name, req) BVM_HC_##NAME = n,
@@ -764,6 +765,48 @@ struct bvm_hc_check {
 };
 _Static_assert(sizeof(struct bvm_hc_check) == 24, "hc_check size");
 
+/* System V IPC (BVM_HC_IPC). The objects belong to one buffervm run: the monitors of its process
+ * tree share them, the host's own IPC objects are never reached. Linux's calls and semantics;
+ * buffers hold Linux's structs (bvm_linux.h). */
+enum bvm_ipc_op {
+    BVM_IPC_MSGGET = 0, /* key, flags -> id */
+    BVM_IPC_MSGSND = 1, /* id, flags, buf = long mtype + val bytes of text */
+    BVM_IPC_MSGRCV = 2, /* id, flags, val = msgtyp; buf = long mtype + text (buf_len - 8 at most) -> text length */
+    BVM_IPC_MSGCTL = 3, /* id, cmd, buf = struct linux_msqid64_ds / msginfo */
+    BVM_IPC_SEMGET = 4, /* key, flags, arg = nsems -> id */
+    BVM_IPC_SEMOP = 5,  /* id, buf = struct linux_sembuf[arg]; deadline */
+    BVM_IPC_SEMCTL = 6, /* id, cmd, arg = semnum, val = SETVAL's value, buf = struct or ushort[] */
+    BVM_IPC_SHMGET = 7, /* key, flags, val = size -> id */
+    BVM_IPC_SHMAT = 8,  /* id, flags (SHM_RDONLY, SHM_EXEC) -> host fd of the segment's memory; buf =
+                         * struct bvm_ipc_shmat written */
+    BVM_IPC_SHMDT = 9,  /* id: one attachment of the process to it has gone */
+    BVM_IPC_SHMCTL = 10, /* id, cmd, buf = struct linux_shmid64_ds / shminfo64 / shm_info */
+    BVM_IPC_EXEC = 11,  /* the process runs a new program: its attachments are gone */
+};
+
+struct bvm_hc_ipc {
+    uint32_t op;      /* IN: enum bvm_ipc_op */
+    int32_t id;       /* IN: the key for the *GET ops, else the object's id */
+    int32_t flags;    /* IN: msgflg / semflg / shmflg, or the *CTL command */
+    int32_t arg;      /* IN: see the ops */
+    int64_t val;      /* IN: see the ops */
+    uint64_t buf_gpa; /* IN: see the ops */
+    uint64_t buf_len; /* IN: bytes at buf_gpa */
+    int64_t deadline; /* IN: SEMOP: CLOCK_MONOTONIC ns to give up at (-EAGAIN), or -1 */
+    uint32_t nowait;  /* IN: 1: return -BVM_IPC_WOULD_WAIT instead of waiting (the kernel waits) */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct bvm_hc_ipc) == 56, "hc_ipc size");
+#define BVM_IPC_WOULD_WAIT 4096 /* -BVM_IPC_WOULD_WAIT: not an errno of Linux's */
+
+/* BVM_IPC_SHMAT's answer: the returned host fd's pages [offset, +size) are the segment's. */
+struct bvm_ipc_shmat {
+    uint64_t offset; /* OUT: page aligned */
+    uint64_t size;   /* OUT: the segment's size in bytes (shm_segsz) */
+    int64_t key;     /* OUT: its key, for the mapping's name */
+};
+_Static_assert(sizeof(struct bvm_ipc_shmat) == 24, "ipc_shmat size");
+
 /* One report. Code addresses come with where they are in a file (the kernel knows the mappings),
  * so that the monitor can name function, file and line. */
 #define BVM_CHECK_MAX_FRAMES 16
@@ -857,6 +900,7 @@ struct bvm_hostcall {
         struct bvm_hc_fmap fmap;
         struct bvm_hc_sock sock;
         struct bvm_hc_check check;
+        struct bvm_hc_ipc ipc;
     } u; /* 176 bytes: bvm_hc_exit is the largest */
 };
 _Static_assert(offsetof(struct bvm_hostcall, ret) == 8, "hostcall ret");

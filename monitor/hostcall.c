@@ -21,6 +21,7 @@
 #include "check_report.h"
 #include "events.h"
 #include "hostcall_fs.h"
+#include "ipc.h"
 
 void hc_init(struct hc_ctx *c, struct guestmem *gm, int trace_fd)
 {
@@ -216,6 +217,7 @@ int64_t hc_exit(struct hc_ctx *c, const struct bvm_hostcall *r)
     if (c->exit.insn_len > sizeof c->exit.insn)
         c->exit.insn_len = sizeof c->exit.insn;
     c->exited = 1;
+    ipc_process_gone(getpid()); /* SEM_UNDO applied, shared memory detached */
     /* buffervm check: the summaries, and the error exit code in place of a status (not a signal) */
     if (c->exit.kind == BVM_EXIT_STATUS || c->exit.kind == BVM_EXIT_SIGNAL)
         c->exit.status = check_finish(c->exit.kind, c->exit.status);

@@ -20,6 +20,7 @@
 #include "check_report.h"
 #include "events.h"
 #include "hostcall.h"
+#include "ipc.h"
 #include "policy.h"
 #include "runlimits.h"
 #include "lineage.h"
@@ -251,6 +252,7 @@ static int64_t fork_child(struct hc_ctx *c, const struct bvm_hc_fork *a, int rea
     title_after_fork();
     tids_after_fork();
     check_after_fork(); /* buffervm check: the child reports its own errors */
+    ipc_after_fork(parent); /* it is attached to its parent's shared memory segments too */
     if (c->vfork_fd >= 0) /* its parent's vfork pipe: not the new child's to hold */
         close(c->vfork_fd);
     c->vfork_fd = -1;
@@ -341,6 +343,9 @@ int64_t hc_wait(struct hc_ctx *c, const struct bvm_hostcall *r)
                                    : safe_syscall(SYS_waitid, a->idtype, a->id, &info, a->options, &ru, 0);
     if (rc < 0)
         return a->options & WNOHANG ? -errno : rc;
+    if (info.si_pid && !(a->options & WNOWAIT) &&
+        (info.si_code == CLD_EXITED || info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED))
+        ipc_process_gone(info.si_pid); /* its SEM_UNDO, even when it was killed before it could */
     gm_write(c->gm, a->info_gpa, &info, sizeof info);
     if (a->rusage_gpa)
         gm_write(c->gm, a->rusage_gpa, &ru, sizeof ru);

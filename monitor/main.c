@@ -19,6 +19,7 @@
 #include "fail.h"
 #include "guestmem.h"
 #include "hostcall.h"
+#include "ipc.h"
 #include "policy.h"
 #include "runlimits.h"
 #include "syscall_filter.h"
@@ -187,6 +188,8 @@ int main(int argc, char **argv)
     int err = lineage_init();
     if (err < 0)
         fail("processes", "cannot become the subreaper of the program's processes: %s", strerror(-err));
+    if ((err = ipc_init()) < 0) /* before the program's limits; shared by the processes it forks */
+        fail("memory", "cannot make the store of System V IPC objects: %s", strerror(-err));
     limits_apply(&o.limits);
     o.policy.verbose = o.verbose;
     policy_init(&o.policy, path);

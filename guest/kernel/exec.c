@@ -130,6 +130,7 @@ static void flush_old_exec(struct binprm *b)
     process_exec_single();
     process_mm_release();
     mm_exec_reset(cur_as);
+    ipc_exec();
     fd_close_on_exec();
     signal_exec_reset();
     timers_exec_reset();

@@ -82,6 +82,9 @@ void mm_dirty_clear(struct addrspace *as);
 void mm_dirty_each(struct addrspace *as, mm_page_fn *fn, void *ctx);
 /* The highest free gap of len bytes below mmap_base for a new mapping, or 0. */
 uint64_t mm_find_gap(struct addrspace *as, uint64_t len);
+/* Picks the address for a new mapping of cur_as: MAP_FIXED as given (what was there unmapped),
+ * else the hint when it fits, else the highest free gap below mmap_base. The address or -errno. */
+int64_t mmap_place(uint64_t addr, uint64_t len, uint32_t flags);
 /* Splits VMAs so that start and end fall on VMA boundaries. */
 int mm_split_at(struct addrspace *as, uint64_t start, uint64_t end);
 

@@ -74,6 +74,22 @@ int mm_shared_anon(uint64_t at, uint64_t len, uint32_t prot)
     return (int)err;
 }
 
+int mm_shared_sysv(uint64_t at, uint64_t len, uint32_t prot, int host, bool may_write, uint64_t off,
+                   const struct vma_file *name)
+{
+    /* Through a guest fd for the moment of the mapping, as MAP_SHARED of a file; the VMA keeps it. */
+    int fd = fd_install(host, may_write ? LINUX_O_RDWR : LINUX_O_RDONLY, true);
+    if (fd < 0)
+        return fd == -LINUX_EMFILE ? -LINUX_ENOMEM : fd;
+    struct fw_file *f = NULL;
+    int err = fw_open(fd, may_write, &f);
+    uint32_t flags = VMA_SHARED | VMA_SYSV | (may_write ? VMA_MAYWRITE : 0);
+    if (!err)
+        err = shared_vma(f, host, name, at, at + len, prot, flags, off);
+    fd_release(fd);
+    return err;
+}
+
 int mm_shared_clone(const struct vma *v, uint64_t addr, uint64_t start, uint64_t end)
 {
     return shared_vma(v->fw, -1, v->file, start, end, v->prot, v->flags, v->pgoff + (addr - v->start));

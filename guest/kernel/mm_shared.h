@@ -11,6 +11,10 @@
 int mm_shared_map(uint64_t at, uint64_t len, uint32_t prot, int fd, uint64_t off);
 /* MAP_SHARED|MAP_ANONYMOUS: zero-filled memory that processes forked from this one share. */
 int mm_shared_anon(uint64_t at, uint64_t len, uint32_t prot);
+/* System V shared memory (shmat): host fd's pages [off, off+len) at the free range [at, at+len),
+ * a VMA_SYSV named name; the host fd is the mapping's from then on. 0 or -errno. */
+int mm_shared_sysv(uint64_t at, uint64_t len, uint32_t prot, int host, bool may_write, uint64_t off,
+                   const struct vma_file *name);
 /* A new VMA [start, end) (free) of v's file and protection, at the file offset addr has in v
  * (addr may lie past v's end): mremap's moved or grown part. 0 or -errno. */
 int mm_shared_clone(const struct vma *v, uint64_t addr, uint64_t start, uint64_t end);

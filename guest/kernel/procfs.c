@@ -48,6 +48,22 @@ static int64_t host_fd_path(int host_fd, char *out, size_t size)
     return n;
 }
 
+const struct vma_file *procfs_file_named(const char *path, uint64_t dev, uint64_t ino)
+{
+    size_t n = strnlen(path, sizeof(files[0].path) - 1);
+    for (int i = 0; i < nfiles; i++)
+        if (strcmp(files[i].path, path) == 0 && files[i].dev == dev && files[i].ino == ino)
+            return &files[i];
+    if (nfiles == NFILES)
+        return NULL; /* shown as anonymous: only the name is lost */
+    struct vma_file *f = &files[nfiles++];
+    memcpy(f->path, path, n);
+    f->path[n] = 0;
+    f->dev = dev;
+    f->ino = ino;
+    return f;
+}
+
 const struct vma_file *procfs_file_of(int host_fd)
 {
     static char path[sizeof(files[0].path)];
@@ -56,16 +72,7 @@ const struct vma_file *procfs_file_of(int host_fd)
         return NULL;
     int64_t r = hc_fstat(host_fd, hc_bounce());
     const struct linux_stat *st = hc_bounce();
-    for (int i = 0; i < nfiles; i++)
-        if (strcmp(files[i].path, path) == 0 && r == 0 && files[i].ino == st->st_ino)
-            return &files[i];
-    if (nfiles == NFILES)
-        return NULL; /* shown as anonymous: only the name is lost */
-    struct vma_file *f = &files[nfiles++];
-    memcpy(f->path, path, (size_t)n + 1);
-    f->dev = r == 0 ? st->st_dev : 0;
-    f->ino = r == 0 ? st->st_ino : 0;
-    return f;
+    return procfs_file_named(path, r == 0 ? st->st_dev : 0, r == 0 ? st->st_ino : 0);
 }
 
 /* ---- the program: /proc/self/exe and comm, set by each exec ---- */

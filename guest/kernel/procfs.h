@@ -43,6 +43,9 @@ void procfs_set_comm(const char *name);
 void procfs_publish(void);
 /* The name, device and inode of the file behind a host fd, for /proc/self/maps; NULL if unknown. */
 const struct vma_file *procfs_file_of(int host_fd);
+/* The name entry for path with that device and inode (System V shared memory: "/SYSVkey (deleted)",
+ * the id as inode), or NULL when the table is full. */
+const struct vma_file *procfs_file_named(const char *path, uint64_t dev, uint64_t ino);
 
 /* /proc/self/fd listings: the path names one; a host fd was opened for it / closed / seeked;
  * the next records (Linux dirent64 format, at most max bytes) into *out. */

@@ -40,9 +40,7 @@ int64_t sys_brk(SYSARGS)
     return (int64_t)want;
 }
 
-/* Picks the address for a new mapping: MAP_FIXED as given, else the hint when it fits, else the
- * highest free gap below mmap_base. Returns the address or a negative errno. */
-static int64_t mmap_place(uint64_t addr, uint64_t len, uint32_t flags)
+int64_t mmap_place(uint64_t addr, uint64_t len, uint32_t flags)
 {
     struct addrspace *as = cur_as;
     if (flags & (LINUX_MAP_FIXED | LINUX_MAP_FIXED_NOREPLACE)) {

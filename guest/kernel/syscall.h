@@ -50,6 +50,9 @@ typedef int64_t sys_fn(SYSARGS);
     X(25, mremap, "pUUEp", 'x')                                                                              \
     X(26, msync, "pUx", 'd')                                                                                 \
     X(28, madvise, "pUD", 'd')                                                                               \
+    X(29, shmget, "xux", 'd')                                                                                \
+    X(30, shmat, "ipx", 'x')                                                                                 \
+    X(31, shmctl, "iip", 'd')                                                                                \
     X(32, dup, "f", 'd')                                                                                     \
     X(33, dup2, "ff", 'd')                                                                                   \
     X(34, pause, "", 'd')                                                                                    \
@@ -81,6 +84,14 @@ typedef int64_t sys_fn(SYSARGS);
     X(61, wait4, "ipxp", 'd')                                                                                \
     X(62, kill, "iS", 'd')                                                                                   \
     X(63, uname, "p", 'd')                                                                                   \
+    X(64, semget, "xix", 'd')                                                                                \
+    X(65, semop, "ipu", 'd')                                                                                 \
+    X(66, semctl, "iiix", 'd')                                                                               \
+    X(67, shmdt, "p", 'd')                                                                                   \
+    X(68, msgget, "xx", 'd')                                                                                 \
+    X(69, msgsnd, "ipux", 'd')                                                                               \
+    X(70, msgrcv, "ipuix", 'd')                                                                              \
+    X(71, msgctl, "iip", 'd')                                                                                \
     X(72, fcntl, "fKx", 'd')                                                                                 \
     X(73, flock, "fx", 'd')                                                                                  \
     X(74, fsync, "f", 'd')                                                                                   \
@@ -165,6 +176,7 @@ typedef int64_t sys_fn(SYSARGS);
     X(324, membarrier, "iix", 'd')                                                                           \
     X(217, getdents64, "fpU", 'd')                                                                           \
     X(218, set_tid_address, "p", 'd')                                                                        \
+    X(220, semtimedop, "ipup", 'd')                                                                          \
     X(221, fadvise64, "fiii", 'd')                                                                           \
     X(222, timer_create, "Cpp", 'd')                                                                         \
     X(223, timer_settime, "ixpp", 'd')                                                                       \
@@ -255,6 +267,8 @@ const char *signal_name(int sig);
 /* sys_time.c: the host's clock clk into *ts (0 or -errno); a user timespec to milliseconds,
  * rounded up as Linux never sleeps less (-1 for NULL; 0, -EFAULT or -EINVAL). */
 int64_t host_clock(int clk, struct linux_timespec *ts);
+/* sys_ipc.c: a new program image: the process's System V shared memory attachments are gone. */
+void ipc_exec(void);
 int64_t ts_to_ms(uint64_t uts, int64_t *ms);
 
 /* sys_process.c: the soft limit of an rlimit resource as the program set it (execve's E2BIG uses

@@ -20,6 +20,7 @@
 #define VMA_MAYWRITE (1u << 5) /* a shared file mapping mprotect may make writable (fd was O_RDWR) */
 #define VMA_PRIVATE_FILE (1u << 6) /* MAP_PRIVATE of a regular file: a page is read from file_host
                                     * at its first touch; each such VMA holds file_host open */
+#define VMA_SYSV (1u << 7) /* System V shared memory (shmat): file->ino is the segment's id */
 #define VMA_GROWSDOWN VMA_STACK
 
 /* The file behind a mapping, as /proc/self/maps names it (interned, never freed). */

@@ -564,6 +564,24 @@ static void fill_check(struct bvm_hostcall *r)
     c->buf_gpa = pick_gpa(c->buf_len < 8192 ? c->buf_len : 8192);
 }
 
+/* System V IPC: ids and keys near the first objects, the limits' edges; never a wait (nowait is 1,
+ * or invalid), since nothing else would ever end it. */
+static void fill_ipc(struct bvm_hostcall *r)
+{
+    static const int32_t flags[] = {0, 0600, 01600, 03600, 04000, 010000, 020000, 040000, 0100000, 2, 3, 11, 13, 14,
+                                     17, 18, 20, 0x100};
+    struct bvm_hc_ipc *a = &r->u.ipc;
+    a->op = chance(90) ? (uint32_t)rnd_below(BVM_IPC_EXEC + 2) : (uint32_t)rnd();
+    a->id = chance(60) ? (int32_t)rnd_below(4) + (chance(50) ? 32768 : 0) : (int32_t)rnd();
+    a->flags = chance(70) ? RND_OF(flags) | (chance(30) ? 04000 : 0) : (int32_t)rnd();
+    a->arg = chance(70) ? (int32_t)rnd_below(600) : (int32_t)rnd();
+    a->val = chance(60) ? (int64_t)rnd_below(70000) - 3 : (int64_t)rnd();
+    a->buf_len = pick_len();
+    a->buf_gpa = pick_gpa(a->buf_len < 8192 ? a->buf_len : 8192);
+    a->deadline = chance(50) ? -1 : (int64_t)rnd();
+    a->nowait = chance(95) ? 1 : (uint32_t)rnd() | 2;
+}
+
 static void (*const fillers[BVM_HC_COUNT])(struct bvm_hostcall *) = {
 #define HCF_ENTRY(n, NAME, name, req) [n] = fill_##req,
     BVM_HOSTCALLS(HCF_ENTRY)
