@@ -204,7 +204,8 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(51, MKNODAT, mknodat, at)              /* dirfd, path, mode (type and permissions), dev */      \
     X(52, SOCK, sock, sock)                  /* a socket call: op, host fd, its arguments (below) */ \
     X(53, CHECK, check, check)               /* heap checker: a file's allocator entries, a report */ \
-    X(54, IPC, ipc, ipc)                     /* System V IPC: msg, sem and shm objects of the run */
+    X(54, IPC, ipc, ipc)                     /* System V IPC: msg, sem and shm objects of the run */ \
+    X(55, MQ, mq, mq)                        /* POSIX message queues of the run: open, send ... */
 
 enum bvm_hostcall_nr {
 #define BVM_HC_ENUM(n, NAME, name, req) BVM_HC_##NAME = n,
@@ -807,6 +808,34 @@ struct bvm_ipc_shmat {
 };
 _Static_assert(sizeof(struct bvm_ipc_shmat) == 24, "ipc_shmat size");
 
+/* POSIX message queues (BVM_HC_MQ): the host's, under names private to the run (the monitor puts
+ * the run's prefix before the program's name and unlinks what is left when the run ends). */
+enum bvm_mq_op {
+    BVM_MQ_OPEN = 0,    /* name, flags (O_*), mode, attr (struct linux_mq_attr or none) -> host fd */
+    BVM_MQ_UNLINK = 1,  /* name */
+    BVM_MQ_SEND = 2,    /* fd, buf, prio, deadline */
+    BVM_MQ_RECEIVE = 3, /* fd, buf (room) , deadline -> bytes; prio written at attr_gpa */
+    BVM_MQ_NOTIFY = 4,  /* fd, attr_gpa: struct linux_sigevent or 0 (unregister) */
+    BVM_MQ_GETSETATTR = 5, /* fd, buf: struct linux_mq_attr new (or none: buf_len 0), attr_gpa: old */
+};
+
+struct bvm_hc_mq {
+    uint32_t op;       /* IN: enum bvm_mq_op */
+    int32_t fd;        /* IN: host fd */
+    int32_t flags;     /* IN: OPEN's O_* flags */
+    uint32_t mode;     /* IN: OPEN's mode */
+    uint64_t name_gpa; /* IN: OPEN, UNLINK: the program's name, without '/' */
+    uint32_t name_len; /* IN: its bytes, no NUL; < 256 */
+    uint32_t prio;     /* IN: SEND's priority */
+    uint64_t buf_gpa;  /* IN: see the ops */
+    uint64_t buf_len;  /* IN: its bytes */
+    uint64_t attr_gpa; /* IN: see the ops; 0: none */
+    int64_t deadline;  /* IN: SEND, RECEIVE: CLOCK_REALTIME ns to give up at (-ETIMEDOUT), -1 none */
+    uint32_t nowait;   /* IN: 1: -BVM_IPC_WOULD_WAIT instead of waiting (the kernel waits) */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct bvm_hc_mq) == 72, "hc_mq size");
+
 /* One report. Code addresses come with where they are in a file (the kernel knows the mappings),
  * so that the monitor can name function, file and line. */
 #define BVM_CHECK_MAX_FRAMES 16
@@ -901,6 +930,7 @@ struct bvm_hostcall {
         struct bvm_hc_sock sock;
         struct bvm_hc_check check;
         struct bvm_hc_ipc ipc;
+        struct bvm_hc_mq mq;
     } u; /* 176 bytes: bvm_hc_exit is the largest */
 };
 _Static_assert(offsetof(struct bvm_hostcall, ret) == 8, "hostcall ret");

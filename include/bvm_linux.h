@@ -889,4 +889,11 @@ struct linux_sembuf {
 };
 _Static_assert(sizeof(struct linux_sembuf) == 6, "sembuf");
 
+/* POSIX message queues */
+struct linux_mq_attr {
+    int64_t mq_flags, mq_maxmsg, mq_msgsize, mq_curmsgs;
+    int64_t reserved[4];
+};
+_Static_assert(sizeof(struct linux_mq_attr) == 64, "mq_attr");
+
 #endif

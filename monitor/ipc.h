@@ -27,6 +27,9 @@
 #define IPC_SHM_MAX (4ull << 30)   /* bytes in one segment: each has a range this big in the memfd */
 #define IPC_SHM_ATTS 4096          /* (process, segment) attachment counts */
 #define IPC_SEQ_MULT 32768         /* id = seq * IPC_SEQ_MULT + slot, as Linux numbers them */
+#define IPC_PROCS 8192             /* the tree's live processes the store knows of */
+#define IPC_MQ_NAMES 256           /* POSIX message queues of the run (the host's queues_max) */
+#define IPC_MQ_NAME 256
 
 /* What every object has: its slot's generation, Linux's permission block, the last change. */
 struct ipc_obj {
@@ -78,6 +81,10 @@ struct ipc_store {
     uint32_t wake;        /* futex word: bumped by every change a waiter may wait for */
     uint32_t waiters;
     int32_t undo_top, att_top; /* entries past these were never used: scans stop there */
+    int32_t procs_top, nprocs;
+    pid_t procs[IPC_PROCS];    /* the tree's live processes (0: free): the last one out cleans up */
+    char mq_prefix[32];        /* the run's: the host's queues it made are named <prefix><name> */
+    char mq_names[IPC_MQ_NAMES][IPC_MQ_NAME]; /* those not unlinked yet ("": a free entry) */
     struct ipc_msq msq[IPC_MSG_SLOTS];
     struct ipc_sem sem[IPC_SEM_SLOTS];
     struct ipc_shm shm[IPC_SHM_SLOTS];
@@ -143,5 +150,11 @@ void ipc_shm_exec(void);
 void ipc_sem_gone(pid_t pid);
 void ipc_shm_gone(pid_t pid);
 void ipc_shm_forked(pid_t parent, pid_t child);
+/* POSIX message queues (hostcall_mq.c): the host name of the program's name into host (-errno:
+ * Linux's for a bad name); a queue made, unlinked; the run's end unlinks those left. */
+int ipc_mq_host_name(const char *name, char *host, size_t size);
+void ipc_mq_made(const char *host);
+void ipc_mq_unlinked(const char *host);
+void ipc_mq_run_ended(void);
 
 #endif

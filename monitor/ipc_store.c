@@ -5,8 +5,10 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +30,28 @@ static int make_lock(pthread_mutex_t *m)
     return -err;
 }
 
+/* The tree's live processes: a new one, one gone (1 when it was the last). With the lock or alone. */
+static void proc_add(pid_t pid)
+{
+    for (int i = 0; i < IPC_PROCS; i++)
+        if (!ipc->procs[i]) {
+            ipc->procs[i] = pid;
+            ipc->nprocs++;
+            ipc->procs_top = i >= ipc->procs_top ? i + 1 : ipc->procs_top;
+            return;
+        }
+}
+
+static int proc_gone(pid_t pid)
+{
+    for (int i = 0; i < ipc->procs_top; i++)
+        if (ipc->procs[i] == pid) {
+            ipc->procs[i] = 0;
+            return --ipc->nprocs == 0;
+        }
+    return 0;
+}
+
 int ipc_init(void)
 {
     if (ipc)
@@ -43,6 +67,11 @@ int ipc_init(void)
         return err;
     }
     ipc = s;
+    uint64_t tag = 0;
+    if (getrandom(&tag, sizeof tag, 0) != sizeof tag)
+        tag = (uint64_t)time(NULL);
+    snprintf(s->mq_prefix, sizeof s->mq_prefix, "bvm.%d.%08x.", (int)getpid(), (unsigned)tag);
+    proc_add(getpid());
     /* The segments' memory, sized once (sparse) while no RLIMIT_FSIZE of the program's applies to
      * the monitor yet; without it shmget is ENOMEM, messages and semaphores still work. */
     struct sigaction ign = {.sa_handler = SIG_IGN}, old;
@@ -92,21 +121,28 @@ int ipc_wait(int64_t deadline)
 
 void ipc_after_fork(pid_t parent)
 {
-    if (!ipc || !ipc->att_top) /* cheap for the usual process that never attached anything */
+    if (!ipc)
         return;
     ipc_lock();
-    ipc_shm_forked(parent, getpid());
+    proc_add(getpid());
+    if (ipc->att_top) /* it is attached to its parent's segments too */
+        ipc_shm_forked(parent, getpid());
     ipc_unlock();
 }
 
 void ipc_process_gone(pid_t pid)
 {
-    if (!ipc || (!ipc->undo_top && !ipc->att_top))
+    if (!ipc)
         return;
     ipc_lock();
-    ipc_sem_gone(pid);
-    ipc_shm_gone(pid);
-    ipc_changed();
+    int last = proc_gone(pid);
+    if (ipc->undo_top || ipc->att_top) {
+        ipc_sem_gone(pid);
+        ipc_shm_gone(pid);
+        ipc_changed();
+    }
+    if (last)
+        ipc_mq_run_ended();
     ipc_unlock();
 }
 

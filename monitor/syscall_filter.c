@@ -39,6 +39,8 @@ static const char *const allowed[] = {
     "memfd_create", "timerfd_create", "timerfd_settime", "timerfd_gettime", "poll", "ppoll", "select",
     "pselect6", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "ftruncate",
     "fallocate", "fsync", "fdatasync", "sync_file_range", "syncfs", "fadvise64", "copy_file_range", "sendfile",
+    /* the run's POSIX message queues (names the monitor makes: hostcall_mq.c) */
+    "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr",
     /* the file system, on paths the policy checked (or the user's own, without one) */
     "openat", "openat2", "open", "newfstatat", "fstat", "stat", "lstat", "statx", "fstatfs", "statfs",
     "getdents64", "readlink", "readlinkat", "access", "faccessat", "faccessat2", "chmod", "fchmod",

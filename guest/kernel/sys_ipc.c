@@ -20,9 +20,16 @@
 #define IPC_SHM_MAX (4ull << 30) /* each segment's range of the monitor's memfd starts at a multiple */
 #define NSEC 1000000000ll
 
-/* The one buffer of a call's data (single vCPU: one call at a time; threads wait in the kernel
- * without it, the monitor never holds it across a switch). */
-static uint8_t ipc_buf[IPC_SEMMSL * 2] __attribute__((aligned(4096)));
+/* The one buffer of a call's data (single vCPU: one hostcall at a time). A thread that waits in the
+ * kernel between tries fills it again before each (another thread may have used it meanwhile), and
+ * takes a result out before it can let another run. */
+static uint8_t ipc_buf[IPC_BUF_SIZE] __attribute__((aligned(4096)));
+_Static_assert(IPC_BUF_SIZE >= IPC_SEMMSL * 2 && IPC_BUF_SIZE >= IPC_MSGMAX + 8, "GETALL and a message fit");
+
+uint8_t *ipc_buffer(void)
+{
+    return ipc_buf;
+}
 static bool sysv_attached; /* this process attached a segment since its last exec (fork keeps it) */
 
 static int64_t ipc_call(uint32_t op, int32_t id, int32_t flags, int32_t arg, int64_t val, uint64_t len,
@@ -42,12 +49,15 @@ static bool deadline_passed(int64_t deadline)
 
 /* msgsnd, msgrcv and semop: the monitor waits for a single-threaded process (a signal for the
  * guest cuts the wait short); with threads the kernel naps and asks again, so that the others run.
+ * uin: the program's data the call sends (len bytes), copied in before each try; 0 for none.
  * A handled signal ends the wait with EINTR: Linux never restarts these calls. */
 static int64_t ipc_waiting_call(uint32_t op, int32_t id, int32_t flags, int32_t arg, int64_t val, uint64_t len,
-                                int64_t deadline)
+                                int64_t deadline, uint64_t uin)
 {
     for (;;) {
         bool threaded = sched_threaded();
+        if (uin && copy_from_user(ipc_buf, uin, len))
+            return -LINUX_EFAULT;
         int64_t r = ipc_call(op, id, flags, arg, val, len, deadline, threaded);
         if (r == -BVM_IPC_WOULD_WAIT) {
             if (deadline_passed(deadline))
@@ -71,9 +81,7 @@ int64_t sys_msgsnd(SYSARGS)
     int64_t size = (int64_t)a2;
     if (size < 0 || size > IPC_MSGMAX)
         return -LINUX_EINVAL;
-    if (copy_from_user(ipc_buf, a1, 8 + (uint64_t)size))
-        return -LINUX_EFAULT;
-    return ipc_waiting_call(BVM_IPC_MSGSND, (int32_t)a0, (int32_t)a3, 0, 0, 8 + (uint64_t)size, -1);
+    return ipc_waiting_call(BVM_IPC_MSGSND, (int32_t)a0, (int32_t)a3, 0, 0, 8 + (uint64_t)size, -1, a1);
 }
 
 int64_t sys_msgrcv(SYSARGS)
@@ -82,7 +90,7 @@ int64_t sys_msgrcv(SYSARGS)
     if (size < 0)
         return -LINUX_EINVAL;
     uint64_t len = 8 + (uint64_t)MIN(size, IPC_MSGMAX); /* no message is longer */
-    int64_t n = ipc_waiting_call(BVM_IPC_MSGRCV, (int32_t)a0, (int32_t)a4, 0, (int64_t)a3, len, -1);
+    int64_t n = ipc_waiting_call(BVM_IPC_MSGRCV, (int32_t)a0, (int32_t)a4, 0, (int64_t)a3, len, -1, 0);
     if (n >= 0 && copy_to_user(a1, ipc_buf, 8 + (uint64_t)n))
         return -LINUX_EFAULT; /* the message is gone, as on Linux */
     return n;
@@ -136,8 +144,6 @@ static int64_t semop_common(int32_t id, uint64_t sops, uint64_t nsops, uint64_t 
         return -LINUX_EINVAL;
     if (nsops > IPC_SEMOPM)
         return -LINUX_E2BIG;
-    if (copy_from_user(ipc_buf, sops, nsops * sizeof(struct linux_sembuf)))
-        return -LINUX_EFAULT;
     if (timeout) {
         struct linux_timespec ts, now;
         if (copy_from_user(&ts, timeout, sizeof ts))
@@ -148,7 +154,8 @@ static int64_t semop_common(int32_t id, uint64_t sops, uint64_t nsops, uint64_t 
             return -LINUX_EINVAL;
         deadline = MIN(ts.tv_sec, INT64_MAX / NSEC / 4) * NSEC + ts.tv_nsec + now.tv_sec * NSEC + now.tv_nsec;
     }
-    return ipc_waiting_call(BVM_IPC_SEMOP, id, 0, (int32_t)nsops, 0, nsops * sizeof(struct linux_sembuf), deadline);
+    return ipc_waiting_call(BVM_IPC_SEMOP, id, 0, (int32_t)nsops, 0, nsops * sizeof(struct linux_sembuf), deadline,
+                            sops);
 }
 
 int64_t sys_semop(SYSARGS)

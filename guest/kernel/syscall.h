@@ -189,6 +189,12 @@ typedef int64_t sys_fn(SYSARGS);
     X(247, waitid, "iipxp", 'd')                                                                             \
     X(231, exit_group, "i", 'n')                                                                             \
     X(234, tgkill, "iiS", 'd')                                                                               \
+    X(240, mq_open, "sOmp", 'd')                                                                             \
+    X(241, mq_unlink, "s", 'd')                                                                              \
+    X(242, mq_timedsend, "fpuup", 'd')                                                                       \
+    X(243, mq_timedreceive, "fpupp", 'd')                                                                    \
+    X(244, mq_notify, "fp", 'd')                                                                             \
+    X(245, mq_getsetattr, "fpp", 'd')                                                                        \
     X(213, epoll_create, "i", 'd')                                                                           \
     X(232, epoll_wait, "fpii", 'd')                                                                          \
     X(233, epoll_ctl, "fifp", 'd')                                                                           \
@@ -269,6 +275,9 @@ const char *signal_name(int sig);
 int64_t host_clock(int clk, struct linux_timespec *ts);
 /* sys_ipc.c: a new program image: the process's System V shared memory attachments are gone. */
 void ipc_exec(void);
+/* sys_ipc.c: the buffer of an IPC call's data (System V and POSIX message queues), IPC_BUF_SIZE bytes. */
+#define IPC_BUF_SIZE 65536
+uint8_t *ipc_buffer(void);
 int64_t ts_to_ms(uint64_t uts, int64_t *ms);
 
 /* sys_process.c: the soft limit of an rlimit resource as the program set it (execve's E2BIG uses

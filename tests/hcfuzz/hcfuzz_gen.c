@@ -582,6 +582,28 @@ static void fill_ipc(struct bvm_hostcall *r)
     a->nowait = chance(95) ? 1 : (uint32_t)rnd() | 2;
 }
 
+/* POSIX message queues: names from the staging area (the run's own queues, unlinked at its end),
+ * any fd; never a wait (nowait 1, or invalid), never NOTIFY (it could ask for SIGKILL). */
+static void fill_mq(struct bvm_hostcall *r)
+{
+    static const uint32_t name_lens[] = {0, 1, 6, 200, 255, 256};
+    static const uint32_t flags[] = {0, 1, 2, 0100, 0300, 04000, 02000000};
+    struct bvm_hc_mq *a = &r->u.mq;
+    a->op = (uint32_t)rnd_below(BVM_MQ_GETSETATTR + 2);
+    a->op = a->op == BVM_MQ_NOTIFY ? BVM_MQ_GETSETATTR : a->op;
+    a->fd = pick_fd();
+    a->flags = (int32_t)PICK_FLAGS(flags);
+    a->mode = chance(80) ? 0600 : (uint32_t)rnd();
+    a->name_len = chance(80) ? RND_OF(name_lens) : (uint32_t)rnd();
+    a->name_gpa = chance(80) ? stage_gpa(ST_NAME) : pick_gpa(a->name_len);
+    a->prio = chance(80) ? (uint32_t)rnd_below(40000) : (uint32_t)rnd();
+    a->buf_len = pick_len();
+    a->buf_gpa = pick_gpa(a->buf_len < 8192 ? a->buf_len : 8192);
+    a->attr_gpa = chance(20) ? 0 : pick_gpa(sizeof(struct linux_mq_attr));
+    a->deadline = chance(50) ? -1 : (int64_t)rnd();
+    a->nowait = chance(95) ? 1 : (uint32_t)rnd() | 2;
+}
+
 static void (*const fillers[BVM_HC_COUNT])(struct bvm_hostcall *) = {
 #define HCF_ENTRY(n, NAME, name, req) [n] = fill_##req,
     BVM_HOSTCALLS(HCF_ENTRY)

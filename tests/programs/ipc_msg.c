@@ -96,7 +96,9 @@ static void selection(void)
     say("IPC_STAT after", msgctl(q, IPC_STAT, &ds));
     say("send after", msgsnd(q, &m, 8, 0));
     say("bad id", msgsnd(-5, &m, 8, 0));
-    say("bad buffer", msgsnd(msgget(IPC_PRIVATE, 0600), (void *)16, 8, 0));
+    q = msgget(IPC_PRIVATE, 0600);
+    say("bad buffer", msgsnd(q, (void *)16, 8, 0));
+    msgctl(q, IPC_RMID, NULL);
 }
 
 static void keys(void)

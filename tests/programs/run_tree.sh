@@ -119,6 +119,24 @@ for be in "${backends[@]}"; do
       echo "SKIP limit-procs [$be]: needs root and setpriv (a uid of its own for the native RLIMIT_NPROC)"
     fi
   fi
+  if want tree-mq-private; then
+    # POSIX message queues a run leaves behind are its own: not in the host's namespace under the
+    # program's names while it runs, and gone once its last process (a child outliving the first)
+    # has ended; the host's list of queues is read where it can be (root: a private mqueue mount)
+    mark="$T/buffervm-mq-$be"
+    cp "$BVM" "$mark"
+    q="bvmleft-$$-$be"
+    out=$("$mark" --backend "$be" "$PROGS/mq_leave.glibc" make "$q" 2>&1)
+    "$PROGS/mq_leave.glibc" probe "$q"
+    seen=$?
+    left=$(wait_count "$mark" -eq 0)
+    listed=$(unshare -m sh -c "mount -t mqueue none /mnt && ls /mnt" 2>/dev/null) || listed=unknown
+    if [ "$out" = made ] && [ "$seen" = 1 ] && [ "$left" = 0 ] && ! grep -q "$q" <<<"$listed"; then
+        echo "PASS tree-mq-private [$be]"
+    else
+        echo "FAIL tree-mq-private [$be]: output '$out', host has /$q: $((1 - seen)), $left processes left, host list: $(grep "$q" <<<"$listed" | head -3 | tr '\n' ' ')"
+    fi
+  fi
   if want sandbox-policy; then
     # --sandbox --ro ro --rw rw: each attempt's result is the policy's (README, "Sandbox"): system
     # files readable if world-readable, never writable; grants as granted; the rest hidden (ENOENT)
