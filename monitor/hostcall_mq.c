@@ -133,23 +133,32 @@ static int64_t mq_xfer(struct hc_ctx *c, const struct bvm_hc_mq *a)
 }
 
 /* SIGEV_SIGNAL reaches the monitor, which passes it on with its siginfo (SI_MESGQ) as any host
- * signal; SIGEV_THREAD's netlink socket is not to be had (libcs make it before the call). */
+ * signal; SIGEV_THREAD names a netlink socket (libc's helper thread reads it) the host writes the
+ * program's cookie to (buf: its 32 bytes, kept here as the host kernel keeps them). */
 static int64_t mq_notify_req(struct hc_ctx *c, const struct bvm_hc_mq *a)
 {
     struct linux_sigevent ls;
     struct sigevent sev;
+    static char cookie[32];
     if (!hc_fd_ok(c, a->fd))
         return -EBADF;
     if (!a->attr_gpa)
         return syscall(SYS_mq_notify, a->fd, NULL) < 0 ? -errno : 0;
     if (gm_read(c->gm, a->attr_gpa, &ls, sizeof ls) < 0)
         return -EFAULT;
-    if (ls.sigev_notify != SIGEV_SIGNAL && ls.sigev_notify != SIGEV_NONE)
-        return -EINVAL;
     memset(&sev, 0, sizeof sev);
     sev.sigev_notify = ls.sigev_notify;
     sev.sigev_signo = ls.sigev_signo;
     sev.sigev_value.sival_ptr = (void *)(uintptr_t)ls.sigev_value;
+    if (ls.sigev_notify == SIGEV_THREAD) {
+        if (!hc_fd_ok(c, ls.sigev_signo))
+            return -EBADF;
+        if (a->buf_len != sizeof cookie || gm_read(c->gm, a->buf_gpa, cookie, sizeof cookie) < 0)
+            return -EFAULT;
+        sev.sigev_value.sival_ptr = cookie;
+    } else if (ls.sigev_notify != SIGEV_SIGNAL && ls.sigev_notify != SIGEV_NONE) {
+        return -EINVAL;
+    }
     return syscall(SYS_mq_notify, a->fd, &sev) < 0 ? -errno : 0;
 }
 

@@ -3,37 +3,59 @@
 
 #include "bvm_linux.h"
 #include "hostcall.h"
+#include "palloc.h"
 #include "procfs.h"
 #include "signalfd.h"
 #include "syscall.h"
 
 /* One guest fd. The monitor's inherited 0, 1, 2 are reported as O_RDWR: their real open flags
  * are not known here. */
-static struct fd_entry {
+struct fd_entry {
     int host;        /* -1: free */
     uint32_t status; /* open status flags (F_GETFL) as the guest set them */
     bool cloexec;    /* FD_CLOEXEC (F_GETFD) */
-} fds[FD_MAX];
+};
 
-/* How many mappings hold each host fd open (a MAP_SHARED file in the window, filewin.c). */
+/* The table grows a page of FD_CHUNK entries at a time, as a program raises RLIMIT_NOFILE and
+ * uses it; the first chunk is every program's. */
+#define FD_CHUNK 256
+_Static_assert(FD_CHUNK * sizeof(struct fd_entry) <= PAGE_SIZE, "a chunk is a page");
+static struct fd_entry first[FD_CHUNK];
+static struct fd_entry *chunks[FD_MAX / FD_CHUNK] = {first};
+static int nchunks = 1; /* chunks[0, nchunks) exist: fds below nchunks * FD_CHUNK */
+
+/* How many guest fds name each host fd (dups), and how many mappings hold it open (a MAP_SHARED
+ * file in the window, filewin.c). */
+static uint16_t names[BVM_HOST_FD_MAX];
 static uint16_t holds[BVM_HOST_FD_MAX];
+
+static struct fd_entry *entry(int64_t fd)
+{
+    return fd >= 0 && fd < (int64_t)nchunks * FD_CHUNK ? &chunks[fd / FD_CHUNK][fd % FD_CHUNK] : NULL;
+}
+
+#define FOR_EACH_FD(fd, e) \
+    for (int fd = 0; fd < nchunks * FD_CHUNK; fd++) \
+        for (struct fd_entry *e = entry(fd); e; e = NULL)
 
 void fd_init(void)
 {
-    for (int i = 0; i < FD_MAX; i++)
-        fds[i] = (struct fd_entry){.host = i < 3 ? i : -1};
+    for (int i = 0; i < FD_CHUNK; i++)
+        first[i] = (struct fd_entry){.host = -1};
     for (int i = 0; i < 3; i++)
-        fds[i].status = LINUX_O_RDWR | LINUX_O_LARGEFILE;
+        fd_install_at(i, i, LINUX_O_RDWR | LINUX_O_LARGEFILE, false);
 }
 
 bool fd_valid(int fd)
 {
-    return fd >= 0 && fd < FD_MAX && fds[fd].host >= 0;
+    const struct fd_entry *e = entry(fd);
+    return e && e->host >= 0;
 }
 
 int fd_host(int64_t fd)
 {
-    return fd >= 0 && fd < FD_MAX && fds[fd].host >= 0 ? fds[fd].host : -LINUX_EBADF;
+    const struct fd_entry *e = entry(fd);
+    return e && e->host >= 0 ? e->host : -LINUX_EBADF;
 }
 
 int dirfd_host(int64_t dirfd)
@@ -47,19 +69,44 @@ int fd_limit(void)
     return soft < FD_MAX ? (int)soft : FD_MAX;
 }
 
+int fd_table_size(void)
+{
+    return nchunks * FD_CHUNK;
+}
+
+int fd_reach(int fd)
+{
+    while (fd >= nchunks * FD_CHUNK) {
+        uint64_t pa = palloc_alloc();
+        if (!pa)
+            return -LINUX_ENOMEM; /* Linux's when the table cannot grow */
+        struct fd_entry *c = P2V(pa);
+        for (int i = 0; i < FD_CHUNK; i++)
+            c[i] = (struct fd_entry){.host = -1};
+        chunks[nchunks++] = c;
+    }
+    return 0;
+}
+
 int fd_free_from(int64_t from)
 {
     int limit = fd_limit();
-    for (int64_t i = from < 0 ? 0 : from; i < limit; i++)
-        if (fds[i].host < 0)
+    for (int64_t i = from < 0 ? 0 : from; i < limit; i++) {
+        const struct fd_entry *e = entry(i);
+        if (!e) /* past the table: free once it has grown there */
+            return fd_reach((int)i) ? -LINUX_ENOMEM : (int)i;
+        if (e->host < 0)
             return (int)i;
+    }
     return -LINUX_EMFILE;
 }
 
 void fd_install_at(int fd, int host, uint32_t status, bool cloexec)
 {
-    kassert(fd >= 0 && fd < FD_MAX && fds[fd].host < 0 && host >= 0);
-    fds[fd] = (struct fd_entry){host, status, cloexec};
+    struct fd_entry *e = entry(fd);
+    kassert(e && e->host < 0 && host >= 0 && host < BVM_HOST_FD_MAX);
+    *e = (struct fd_entry){host, status, cloexec};
+    names[host]++;
 }
 
 int fd_install(int host, uint32_t status, bool cloexec)
@@ -82,18 +129,16 @@ int fd_install_received(int host, bool cloexec)
 
 int fd_alias(int ofd, int nfd, bool cloexec)
 {
-    fd_install_at(nfd, fds[ofd].host, fds[ofd].status, cloexec);
+    const struct fd_entry *o = entry(ofd);
+    fd_install_at(nfd, o->host, o->status, cloexec);
     return nfd;
 }
 
 /* Closes host fd h unless a guest fd (a dup) or a mapping still uses it. */
 static int64_t host_close_unused(int h)
 {
-    if (h >= 0 && h < BVM_HOST_FD_MAX && holds[h])
+    if (h >= 0 && h < BVM_HOST_FD_MAX && (holds[h] || names[h]))
         return 0;
-    for (int i = 0; i < FD_MAX; i++)
-        if (fds[i].host == h)
-            return 0;
     procfs_host_closed(h);
     signalfd_host_closed(h);
     return hc_close(h);
@@ -101,29 +146,31 @@ static int64_t host_close_unused(int h)
 
 int64_t fd_release(int fd)
 {
-    int h = fds[fd].host;
-    fds[fd].host = -1;
+    struct fd_entry *e = entry(fd);
+    int h = e->host;
+    e->host = -1;
+    names[h]--;
     return host_close_unused(h);
 }
 
 void fd_close_on_exec(void)
 {
-    for (int fd = 0; fd < FD_MAX; fd++)
-        if (fds[fd].host >= 0 && fds[fd].cloexec)
+    FOR_EACH_FD(fd, e)
+        if (e->host >= 0 && e->cloexec)
             fd_release(fd);
 }
 
 uint32_t fd_status(int fd)
 {
-    return fd_valid(fd) ? fds[fd].status : 0;
+    return fd_valid(fd) ? entry(fd)->status : 0;
 }
 
 void fd_set_status(int fd, uint32_t mask, uint32_t want)
 {
-    int h = fds[fd].host;
-    for (int i = 0; i < FD_MAX; i++)
-        if (fds[i].host == h)
-            fds[i].status = (fds[i].status & ~mask) | (want & mask);
+    int h = entry(fd)->host;
+    FOR_EACH_FD(i, e)
+        if (e->host == h)
+            e->status = (e->status & ~mask) | (want & mask);
 }
 
 uint32_t fd_accmode(int fd)
@@ -133,13 +180,13 @@ uint32_t fd_accmode(int fd)
 
 bool fd_is_cloexec(int fd)
 {
-    return fd_valid(fd) && fds[fd].cloexec;
+    return fd_valid(fd) && entry(fd)->cloexec;
 }
 
 void fd_set_cloexec(int fd, bool on)
 {
     if (fd_valid(fd))
-        fds[fd].cloexec = on;
+        entry(fd)->cloexec = on;
 }
 
 void fd_host_hold(int host)

@@ -4,7 +4,7 @@
 
 #include "kernel.h"
 
-#define FD_MAX 1024 /* RLIMIT_NOFILE soft limit reported to the program */
+#define FD_MAX BVM_HOST_FD_MAX /* the most guest fds (RLIMIT_NOFILE may say fewer) */
 
 /* Guest fds 0, 1, 2 start as the monitor's 0, 1, 2. */
 void fd_init(void);
@@ -16,7 +16,11 @@ int dirfd_host(int64_t dirfd);
 
 /* How many fds the program may have: RLIMIT_NOFILE's soft limit, at most the table's FD_MAX. */
 int fd_limit(void);
-/* The lowest free guest fd >= from (below fd_limit), or -EMFILE. */
+/* The table's size now (Linux's FDSize): it grows as fds past it are used. */
+int fd_table_size(void);
+/* Grows the table to hold fd (< FD_MAX): 0, or -ENOMEM. */
+int fd_reach(int fd);
+/* The lowest free guest fd >= from (below fd_limit; the table grown to it), or -EMFILE (-ENOMEM). */
 int fd_free_from(int64_t from);
 /* Gives host fd the free guest number fd (status: F_GETFL flags, as Linux reports them for that
  * kind of file). */

@@ -156,7 +156,7 @@ static void gen_status(void)
     out("Name:\t%s\nUmask:\t0022\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n",
         procfs_comm(), cur_proc->pid, cur->tid, (int)process_id(PROCESS_PPID));
     out("TracerPid:\t0\nUid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\nFDSize:\t%d\nGroups:\t", cred.uid,
-        cred.euid, cred.suid, cred.fsuid, cred.gid, cred.egid, cred.sgid, cred.fsgid, FD_MAX);
+        cred.euid, cred.suid, cred.fsuid, cred.gid, cred.egid, cred.sgid, cred.fsgid, fd_table_size());
     const uint32_t *groups;
     int64_t n = kern_groups(&groups);
     for (int64_t i = 0; i < n; i++)
@@ -365,7 +365,7 @@ int64_t procfs_fd_dents(int host, void **out, uint64_t max)
     gen_len = 0;
     max = MIN(max, (uint64_t)GEN_MAX);
     /* Positions: 0 ".", 1 "..", 2 + n guest fd n. */
-    for (; *pos < 2 + FD_MAX; (*pos)++) {
+    for (; *pos < 2 + (uint64_t)fd_table_size(); (*pos)++) {
         char name[16];
         int64_t n = (int64_t)*pos - 2;
         if (n >= 0 && !fd_valid((int)n))
@@ -376,7 +376,7 @@ int64_t procfs_fd_dents(int host, void **out, uint64_t max)
         if (!dirent_put(max, 1000 + *pos, (int64_t)*pos + 1, n >= 0 ? LINUX_DT_LNK : LINUX_DT_DIR, name))
             break;
     }
-    if (gen_len == 0 && *pos < 2 + FD_MAX)
+    if (gen_len == 0 && *pos < 2 + (uint64_t)fd_table_size())
         return -LINUX_EINVAL; /* the buffer cannot hold one record */
     *out = gen;
     return (int64_t)gen_len;

@@ -39,6 +39,8 @@ int64_t sys_dup3(SYSARGS)
         return -LINUX_EBADF;
     if (nfd == (int32_t)a0 || (a2 & ~(uint64_t)LINUX_O_CLOEXEC))
         return -LINUX_EINVAL;
+    if (fd_reach(nfd))
+        return -LINUX_ENOMEM;
     if (fd_valid(nfd))
         fd_release(nfd);
     return fd_alias((int32_t)a0, nfd, (a2 & LINUX_O_CLOEXEC) != 0);

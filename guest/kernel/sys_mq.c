@@ -125,9 +125,14 @@ int64_t sys_mq_timedreceive(SYSARGS)
     return n;
 }
 
+/* SIGEV_THREAD (libc's helper thread reads a netlink socket): the socket's host fd, and the 32
+ * bytes of cookie the host sends on it, copied now as Linux copies them. */
+#define NOTIFY_COOKIE_LEN 32
+
 int64_t sys_mq_notify(SYSARGS)
 {
     struct linux_sigevent *sev = hc_bounce();
+    uint8_t *cookie = (uint8_t *)hc_bounce() + sizeof *sev;
     int host = fd_host((int64_t)a0);
     struct bvm_hc_mq a = {.op = BVM_MQ_NOTIFY, .fd = host, .deadline = -1};
     if (host < 0)
@@ -136,6 +141,15 @@ int64_t sys_mq_notify(SYSARGS)
         if (copy_from_user(sev, a1, sizeof *sev))
             return -LINUX_EFAULT;
         a.attr_gpa = kva_to_gpa(sev);
+    }
+    if (a1 && sev->sigev_notify == LINUX_SIGEV_THREAD) {
+        int sock = fd_host(sev->sigev_signo);
+        if (sock < 0)
+            return sock;
+        if (copy_from_user(cookie, sev->sigev_value, NOTIFY_COOKIE_LEN))
+            return -LINUX_EFAULT;
+        sev->sigev_signo = sock;
+        a.buf_gpa = kva_to_gpa(cookie), a.buf_len = NOTIFY_COOKIE_LEN;
     }
     return mq_call(&a);
 }

@@ -1,6 +1,6 @@
 /* ipc_mq.c: POSIX message queues against native: attributes, priority order, full and empty queues
  * (O_NONBLOCK, timeouts), size errors, names, a receiver in another process, poll, mq_notify's
- * signal and its siginfo, unlink with a descriptor still open. Queue names carry the pid, so that
+ * signal and its siginfo, SIGEV_THREAD, unlink with a descriptor still open. Queue names carry the pid, so that
  * native runs side by side do not meet; they are not printed. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -144,6 +144,27 @@ static void notify(mqd_t q)
     recv_one(q);
 }
 
+static int notified[2];
+
+static void on_message(union sigval v)
+{
+    write(notified[1], v.sival_ptr, 1);
+}
+
+/* SIGEV_THREAD: libc's helper thread calls on_message when the empty queue gets a message. */
+static void notify_thread(mqd_t q)
+{
+    char c = '?';
+    pipe(notified);
+    struct sigevent ev = {.sigev_notify = SIGEV_THREAD, .sigev_notify_function = on_message,
+                          .sigev_value.sival_ptr = "T"};
+    say("mq_notify SIGEV_THREAD", mq_notify(q, &ev));
+    mq_send(q, "t", 1, 0);
+    say("notified", read(notified[0], &c, 1));
+    printf("by the thread: '%c'\n", c);
+    recv_one(q);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -158,6 +179,7 @@ int main(void)
     other_process(q);
     polling(q);
     notify(q);
+    notify_thread(q);
     say("mq_unlink", mq_unlink(qname));
     say("open after unlink", mq_open(qname, O_RDWR));
     say("still usable", mq_send(q, "s", 1, 0));

@@ -45,6 +45,36 @@ static void nofile(void)
     show("NOFILE above nr_open", setrlimit(RLIMIT_NOFILE, &rl));
 }
 
+/* A program that raises its soft limit (servers do) gets that many descriptors. */
+static void nofile_raised(void)
+{
+    struct rlimit old, rl;
+    getrlimit(RLIMIT_NOFILE, &old);
+    if (old.rlim_max < 5000) {
+        printf("hard NOFILE below 5000: not checked\n");
+        return;
+    }
+    rl = (struct rlimit){5000, old.rlim_max};
+    show("setrlimit NOFILE 5000", setrlimit(RLIMIT_NOFILE, &rl));
+    getrlimit(RLIMIT_NOFILE, &rl);
+    printf("%-36s %lu\n", "soft NOFILE now", (unsigned long)rl.rlim_cur);
+    int n = 0, fd, last = -1, open_before = 0;
+    for (int i = 0; i < 5000; i++) /* what the runner left open counts too (natively) */
+        open_before += fcntl(i, F_GETFD) >= 0;
+    static int made[5000];
+    while ((fd = dup(0)) >= 0)
+        made[n++] = last = fd;
+    int e = errno;
+    printf("%-36s %d (last fd %d), then errno %d\n", "dups until the limit, all free", n == 5000 - open_before, last, e);
+    show("dup2 to 4999", dup2(0, 4999) < 0 ? -1 : 0);
+    for (int i = 0; i < n; i++)
+        close(made[i]);
+    show("dup2 to 4999", dup2(0, 4999));
+    show("dup2 to 5000", dup2(0, 5000));
+    close(4999);
+    show("restore NOFILE", setrlimit(RLIMIT_NOFILE, &old));
+}
+
 static void fsize(void)
 {
     char buf[2000];
@@ -132,6 +162,7 @@ int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     nofile();
+    nofile_raised();
     fsize();
     memory();
     in_child("recursion past RLIMIT_STACK", small_stack);
