@@ -609,7 +609,16 @@ enum bvm_proc_op {
     BVM_PROC_THREAD_NEW = 19,   /* a new thread of the program: a host thread of the monitor holds its
                                  * id (so no other task has it) -> the tid, or -EAGAIN */
     BVM_PROC_THREAD_END = 20,   /* pid: that thread has ended: its host thread goes */
+    BVM_PROC_INHERITED_FDS = 21, /* the descriptors past 2 buffervm was started with (none under
+                                  * --sandbox): up to arg struct bvm_inherited_fd at gpa -> how many */
 };
+
+/* One descriptor the program inherits as it would natively: the same number, the host's open file. */
+struct bvm_inherited_fd {
+    int32_t fd;     /* OUT: the host fd, also the guest's number */
+    uint32_t flags; /* OUT: its open file's status flags (F_GETFL) */
+};
+_Static_assert(sizeof(struct bvm_inherited_fd) == 8, "inherited_fd size");
 #define BVM_TITLE_MAX 8192
 #define BVM_CPUMASK_MAX 1024 /* NR_CPUS 8192: the largest a mask is */
 #define BVM_VFORK_PAGES_MAX 64

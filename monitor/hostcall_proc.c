@@ -20,6 +20,7 @@
 #include "check_report.h"
 #include "events.h"
 #include "hostcall.h"
+#include "inherited_fds.h"
 #include "ipc.h"
 #include "policy.h"
 #include "runlimits.h"
@@ -360,6 +361,20 @@ int64_t hc_kill(struct hc_ctx *c, const struct bvm_hostcall *r)
 
 static int64_t host_ret(long rc) { return rc < 0 ? -errno : rc; }
 
+/* The kernel's descriptor table at boot: what buffervm was started with past stdio is the
+ * program's too, under the same numbers (not under --sandbox: only stdio crosses into it). */
+static int64_t inherited_fds(struct hc_ctx *c, const struct bvm_hc_proc *a)
+{
+    static struct bvm_inherited_fd list[256];
+    int max = a->arg < 0 ? 0 : a->arg > 256 ? 256 : a->arg;
+    if (!gm_ptr_w(c->gm, a->gpa, (uint64_t)max * sizeof list[0]))
+        return -EFAULT;
+    int n = policy_sandboxed() ? 0 : inherited_fds_list(list, max);
+    for (int i = 0; i < n; i++)
+        hc_fd_grant(c, list[i].fd);
+    return gm_write(c->gm, a->gpa, list, (uint64_t)n * sizeof list[0]) < 0 ? -EFAULT : n;
+}
+
 int64_t hc_proc(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     const struct bvm_hc_proc *a = &r->u.proc;
@@ -391,6 +406,7 @@ int64_t hc_proc(struct hc_ctx *c, const struct bvm_hostcall *r)
     case BVM_PROC_EXE_OF: return exe_of(c, a);
     case BVM_PROC_THREAD_NEW: return tid_alloc();
     case BVM_PROC_THREAD_END: return tid_free(a->pid);
+    case BVM_PROC_INHERITED_FDS: return inherited_fds(c, a);
     case BVM_PROC_CPUMASK_SIZE: {
         static unsigned char mask[BVM_CPUMASK_MAX];
         return host_ret(syscall(SYS_sched_getaffinity, 0, sizeof mask, mask));

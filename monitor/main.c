@@ -19,6 +19,7 @@
 #include "fail.h"
 #include "guestmem.h"
 #include "hostcall.h"
+#include "inherited_fds.h"
 #include "ipc.h"
 #include "policy.h"
 #include "runlimits.h"
@@ -162,6 +163,7 @@ static void boot_vm(const struct options *o, char **argv, const char *path, stru
 
 int main(int argc, char **argv)
 {
+    inherited_fds_scan(); /* before the monitor opens a descriptor of its own */
     title_init(argc, argv);
     fail_init();
     fail_catch_crashes();

@@ -7,6 +7,7 @@
 #include "procfs.h"
 #include "signalfd.h"
 #include "syscall.h"
+#include "task.h"
 
 /* One guest fd. The monitor's inherited 0, 1, 2 are reported as O_RDWR: their real open flags
  * are not known here. */
@@ -40,10 +41,16 @@ static struct fd_entry *entry(int64_t fd)
 
 void fd_init(void)
 {
+    const struct bvm_inherited_fd *in = hc_bounce();
     for (int i = 0; i < FD_CHUNK; i++)
         first[i] = (struct fd_entry){.host = -1};
     for (int i = 0; i < 3; i++)
         fd_install_at(i, i, LINUX_O_RDWR | LINUX_O_LARGEFILE, false);
+    /* what buffervm was started with past stdio: the same numbers, as the program would have them */
+    int64_t n = process_call(BVM_PROC_INHERITED_FDS, 0, PAGE_SIZE / sizeof *in, hc_bounce());
+    for (int64_t i = 0; i < n; i++)
+        if (fd_reach(in[i].fd) == 0 && !fd_valid(in[i].fd))
+            fd_install_at(in[i].fd, in[i].fd, in[i].flags, false);
 }
 
 bool fd_valid(int fd)

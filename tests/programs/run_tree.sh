@@ -119,6 +119,17 @@ for be in "${backends[@]}"; do
       echo "SKIP limit-procs [$be]: needs root and setpriv (a uid of its own for the native RLIMIT_NPROC)"
     fi
   fi
+  if want tree-inherited-fds; then
+    # descriptors past stdio buffervm is started with are the program's, as natively (read 3, write
+    # 4, a pipe on 5 whose other end the host reads); under --sandbox only stdio crosses
+    echo "from fd 3" >"$T/in3"
+    cmd='cat <&3; echo "to fd 4" >&4; echo "to fd 5" >&5'
+    native=$( { /bin/busybox sh -c "$cmd" 3<"$T/in3" 4>"$T/n4" 5>&1 | cat; } 2>&1; cat "$T/n4")
+    out=$( { "$BVM" --backend "$be" /bin/busybox sh -c "$cmd" 3<"$T/in3" 4>"$T/b4" 5>&1 | cat; } 2>&1; cat "$T/b4")
+    sandboxed=$("$BVM" --backend "$be" --sandbox /bin/busybox sh -c 'cat <&3 && echo read' 3<"$T/in3" 2>/dev/null)
+    if [ "$out" = "$native" ] && [ -z "$sandboxed" ]; then echo "PASS tree-inherited-fds [$be]"; else
+        echo "FAIL tree-inherited-fds [$be]: '$(echo "$out" | tr '\n' '|')' (native '$(echo "$native" | tr '\n' '|')'), sandboxed '$sandboxed'"; fi
+  fi
   if want tree-mq-private; then
     # POSIX message queues a run leaves behind are its own: not in the host's namespace under the
     # program's names while it runs, and gone once its last process (a child outliving the first)
