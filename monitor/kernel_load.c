@@ -62,8 +62,9 @@ static int load_segment(struct guestmem *gm, const uint8_t *elf, const struct el
     if (!dst)
         return ERR("kernel: segment at 0x%llx (+0x%llx) outside guest RAM", (unsigned long long)p->p_paddr,
                    (unsigned long long)p->p_memsz);
+    /* The rest (the bss, 8 MiB of tables) is zero already: guest RAM is fresh anonymous memory
+     * (gm_init) and the kernel is the first thing loaded. Clearing it would touch every page. */
     memcpy(dst, elf + p->p_offset, p->p_filesz);
-    memset(dst + p->p_filesz, 0, p->p_memsz - p->p_filesz);
     gm_written(gm, p->p_paddr, p->p_memsz);
     gpa_t e = (p->p_paddr + p->p_memsz + 4095) & ~4095ull;
     if (e > *end)

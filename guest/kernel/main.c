@@ -24,7 +24,6 @@ __attribute__((section(".bvm_abi"), used)) static const struct bvm_abi_note abi_
 
 const struct bvm_bootinfo *boot;
 static uint8_t kstack[KSTACK_SIZE] __attribute__((aligned(16)));
-extern char __bss_start[], __bss_end[];
 
 static void check_bootinfo(void)
 {
@@ -66,7 +65,8 @@ static _Noreturn void kernel_start(void)
 _Noreturn void kernel_main(uint64_t entry, uint64_t stack_max, uint64_t tss, uint64_t argc, uint64_t argv,
                            uint64_t envp)
 {
-    memset(__bss_start, 0, (size_t)(__bss_end - __bss_start));
+    /* The bss is zero: the monitor loads the kernel into fresh RAM (kernel_load.c) and nothing
+     * has written it since; clearing its 8 MiB here would only make the host fault every page in. */
     boot = P2V(BVM_BOOTINFO_GPA);
     /* Move to the kernel's own stack (in the image) so nothing depends on the boot area's mapping. */
     run_on_stack((uint64_t)(uintptr_t)(kstack + KSTACK_SIZE), kernel_start);
