@@ -329,11 +329,15 @@ static inline unsigned opdesc_osz64(const struct opdesc *e, bool rexw, bool osiz
  * all, are rare (CR3 and mode changes), so the size costs little there. */
 #define TLB_BITS 14
 #define TLB_SIZE (1u << TLB_BITS)
+#define TLB_TRACK 1024
 /* A tag is the page-aligned linear address; the low bits carry TLB_SLOW when every
  * access through this entry must take the slow path (code page for stores,
  * pages watched by a hook), TLB_BOUNDED when the data accesses through a CPL-3 entry must lie
  * within the page's byte bounds (cpu.tlb_bounds; scpu_set_bounds). An invalid entry holds
- * TLB_INVALID. Fast paths compare tags exactly, so either bit sends them to the slow path. */
+ * TLB_INVALID. Fast paths compare tags exactly, so either bit sends them to the slow path.
+ * An all-zero entry is invalid too, except in slot 0: slot k holds pages whose number is k modulo
+ * TLB_SIZE, and tag 0 (page 0) belongs to slot 0. So an empty TLB is zeroes with slot 0 invalid,
+ * and freshly allocated memory needs only that. */
 #define TLB_SLOW 1ull
 #define TLB_INVALID 2ull
 #define TLB_BOUNDED 4ull
@@ -408,6 +412,10 @@ struct cpu {
     struct bounds_cfg bounds;
     /* the 2 MiB ([0]) and 1 GiB ([1]) pages filled since the last full flush, hashed (mmu.c) */
     uint64_t tlb_big[2][TLB_BIG_BITS / 64];
+    /* the slots filled since the last full flush ((user << TLB_BITS) | slot), the first
+     * TLB_TRACK of them: a full flush clears those alone unless there were more */
+    uint32_t tlb_nfilled;
+    uint32_t tlb_filled[TLB_TRACK];
 
     struct region regions[SCPU_MAX_SLOTS];
     struct scpu_cpuid_entry *cpuid;
@@ -489,6 +497,8 @@ void mem_write_sys(struct cpu *c, uint64_t lin, uint64_t v, unsigned size);
  * if the running block was among them. Called by the slow store path. */
 void engine_code_written(struct cpu *c, uint64_t gpa, uint64_t len);
 void tlb_flush_all(struct cpu *c);
+/* The TLB of a cpu whose entries are all zero (fresh memory) made empty: slot 0 marked invalid. */
+void tlb_empty_zeroed(struct cpu *c);
 bool tlb_flush_page(struct cpu *c, uint64_t lin); /* true: blocks' translations may be stale */
 /* The entry for a data access (ACC_R or ACC_W) at lin made as the access would make it (the
  * page walk sets the accessed and dirty bits, as the access then does): true when a lookup now

@@ -8,15 +8,29 @@ static inline struct tlb_entry *tlb_slot(struct cpu *c, int user, uint64_t lin)
     return &c->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
 }
 
+void tlb_empty_zeroed(struct cpu *c)
+{
+    for (int u = 0; u < 2; u++)
+        c->tlb[u][0].tag_r = c->tlb[u][0].tag_w = c->tlb[u][0].tag_x = TLB_INVALID;
+    c->tlb_nfilled = 0;
+}
+
+/* Clears what was filled since the last full flush: the slots noted (start-up sets CR3, EFER and
+ * the regions in turn, and a small process fills a few hundred), or all 1.3 MiB past TLB_TRACK. */
 void tlb_flush_all(struct cpu *c)
 {
     engine_tlb_flushed(c);
-    memset(c->tlb_big, 0, sizeof c->tlb_big);
-    for (int u = 0; u < 2; u++)
-        for (unsigned k = 0; k < TLB_SIZE; k++) {
-            struct tlb_entry *e = &c->tlb[u][k];
-            e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
-        }
+    if (c->tlb_nfilled > TLB_TRACK) {
+        memset(c->tlb, 0, sizeof c->tlb);
+        tlb_empty_zeroed(c);
+    }
+    for (uint32_t i = 0; i < c->tlb_nfilled; i++) {
+        struct tlb_entry *e = &c->tlb[c->tlb_filled[i] >> TLB_BITS][c->tlb_filled[i] & (TLB_SIZE - 1)];
+        e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+    }
+    if (c->tlb_nfilled)
+        memset(c->tlb_big, 0, sizeof c->tlb_big);
+    c->tlb_nfilled = 0;
 }
 
 /* The bit of cpu.tlb_big[level] for the large page of 2^bits bytes (level 0: 2 MiB, 1: 1 GiB)
@@ -84,20 +98,35 @@ static bool is_code_page(struct cpu *c, uint64_t gpa)
     return pn < c->code_pages_n && c->code_pages[pn];
 }
 
-void mmu_code_page_added(struct cpu *c, uint64_t gpa_page)
+/* The entries that may be valid: those filled since the last full flush while they were noted
+ * (all the others were cleared by it), else every one. Calls fn on each whose page is gpa_page. */
+static void for_gpa_page(struct cpu *c, uint64_t gpa_page, void (*fn)(struct tlb_entry *))
 {
+    if (c->tlb_nfilled <= TLB_TRACK) {
+        for (uint32_t i = 0; i < c->tlb_nfilled; i++) {
+            struct tlb_entry *e = &c->tlb[c->tlb_filled[i] >> TLB_BITS][c->tlb_filled[i] & (TLB_SIZE - 1)];
+            if (e->gpa == gpa_page)
+                fn(e);
+        }
+        return;
+    }
     for (int u = 0; u < 2; u++)
         for (unsigned k = 0; k < TLB_SIZE; k++)
             if (c->tlb[u][k].gpa == gpa_page)
-                c->tlb[u][k].tag_w |= TLB_SLOW;
+                fn(&c->tlb[u][k]);
+}
+
+static void store_slow(struct tlb_entry *e) { e->tag_w |= TLB_SLOW; }
+static void store_invalid(struct tlb_entry *e) { e->tag_w = TLB_INVALID; }
+
+void mmu_code_page_added(struct cpu *c, uint64_t gpa_page)
+{
+    for_gpa_page(c, gpa_page, store_slow);
 }
 
 void mmu_code_page_removed(struct cpu *c, uint64_t gpa_page)
 {
-    for (int u = 0; u < 2; u++)
-        for (unsigned k = 0; k < TLB_SIZE; k++)
-            if (c->tlb[u][k].gpa == gpa_page)
-                c->tlb[u][k].tag_w = TLB_INVALID;
+    for_gpa_page(c, gpa_page, store_invalid);
 }
 
 void mmu_forget_range(struct cpu *c, uint64_t gpa, uint64_t len)
@@ -272,6 +301,9 @@ int mmu_probe(struct cpu *c, uint64_t lin, int acc, int user, uint8_t **host, ui
     if (!h || avail < 4096)
         return MMU_NOMEM;
     struct tlb_entry *e = tlb_slot(c, user, lin);
+    if (c->tlb_nfilled < TLB_TRACK)
+        c->tlb_filled[c->tlb_nfilled] = ((uint32_t)user << TLB_BITS) | (uint32_t)(e - c->tlb[user]);
+    c->tlb_nfilled += c->tlb_nfilled <= TLB_TRACK; /* TLB_TRACK + 1: more than were noted */
     if (wk.span_bits > 12)
         tlb_note_big(c, lin, wk.span_bits);
     e->addend = (uintptr_t)h - (uintptr_t)page;

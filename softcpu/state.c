@@ -33,7 +33,10 @@ static void cpu_reset(struct cpu *c)
     c->pending_vector = -1;
     c->irq_vector = -1;
     cpu_update_mode(c);
-    tlb_flush_all(c);
+    /* Written, not just left zero: lookups read every page of it soon, and a page first read (the
+     * host's zero page) then written faults twice. */
+    memset(c->tlb, 0, sizeof c->tlb);
+    tlb_empty_zeroed(c);
 }
 
 struct scpu *scpu_create(void)
