@@ -35,23 +35,28 @@ void ipc_mq_made(const char *host)
         if (!ipc->mq_names[i][0] && !free_e)
             free_e = &ipc->mq_names[i];
     }
-    if (free_e) /* else the host's queues_max would have refused it: never */
+    if (free_e) { /* else the host's queues_max would have refused it: never */
         snprintf(*free_e, IPC_MQ_NAME, "%s", host);
+        ipc->mq_count++;
+    }
 }
 
 void ipc_mq_unlinked(const char *host)
 {
     for (int i = 0; i < IPC_MQ_NAMES; i++)
-        if (strcmp(ipc->mq_names[i], host) == 0)
+        if (strcmp(ipc->mq_names[i], host) == 0) {
             ipc->mq_names[i][0] = 0;
+            ipc->mq_count--;
+        }
 }
 
 void ipc_mq_run_ended(void)
 {
-    for (int i = 0; i < IPC_MQ_NAMES; i++)
+    for (int i = 0; i < IPC_MQ_NAMES && ipc->mq_count; i++)
         if (ipc->mq_names[i][0]) {
             syscall(SYS_mq_unlink, ipc->mq_names[i]);
             ipc->mq_names[i][0] = 0;
+            ipc->mq_count--;
         }
 }
 

@@ -85,6 +85,7 @@ struct ipc_store {
     pid_t procs[IPC_PROCS];    /* the tree's live processes (0: free): the last one out cleans up */
     char mq_prefix[32];        /* the run's: the host's queues it made are named <prefix><name> */
     char mq_names[IPC_MQ_NAMES][IPC_MQ_NAME]; /* those not unlinked yet ("": a free entry) */
+    int32_t mq_count;          /* how many: the run's end looks at the names only when some are */
     struct ipc_msq msq[IPC_MSG_SLOTS];
     struct ipc_sem sem[IPC_SEM_SLOTS];
     struct ipc_shm shm[IPC_SHM_SLOTS];
