@@ -9,7 +9,7 @@ mkdir -p "$B/bench"
 if ! command -v qemu-x86_64 >/dev/null && [ "$(id -u)" = 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user >/dev/null 2>&1
 fi
-for p in intloop mallocbench fpbench sigbench forkbench mapbench threadbench; do
+for p in peakrss hello intloop mallocbench fpbench sigbench forkbench mapbench threadbench; do
     gcc -static -O2 -o "$B/bench/$p" "bench/$p.c" -lm || exit 1
 done
 f=$B/bench/data20m
@@ -57,6 +57,11 @@ workload() {
     fi
 }
 
+workload "start-up: a static hello world" "$B/bench/hello"
+echo "start-up: peak RSS of the static hello world"
+rss=$B/bench/peakrss
+printf '  %-12s %8s KiB\n' native "$("$rss" "$B/bench/hello")" soft "$("$rss" "$BVM" --backend soft "$B/bench/hello")"
+command -v qemu-x86_64 >/dev/null && printf '  %-12s %8s KiB\n' qemu-x86_64 "$("$rss" qemu-x86_64 "$B/bench/hello")"
 workload "CPU-bound: integer loop, 20M iterations" "$B/bench/intloop" "${N:-20000000}"
 workload "malloc-heavy: 2M malloc/free/realloc" "$B/bench/mallocbench" 2000000
 workload "floating point: n-body, 200k steps" "$B/bench/fpbench" 200000

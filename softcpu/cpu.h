@@ -335,9 +335,8 @@ static inline unsigned opdesc_osz64(const struct opdesc *e, bool rexw, bool osiz
  * pages watched by a hook), TLB_BOUNDED when the data accesses through a CPL-3 entry must lie
  * within the page's byte bounds (cpu.tlb_bounds; scpu_set_bounds). An invalid entry holds
  * TLB_INVALID. Fast paths compare tags exactly, so either bit sends them to the slow path.
- * An all-zero entry is invalid too, except in slot 0: slot k holds pages whose number is k modulo
- * TLB_SIZE, and tag 0 (page 0) belongs to slot 0. So an empty TLB is zeroes with slot 0 invalid,
- * and freshly allocated memory needs only that. */
+ * (Zero is no invalid tag: an access that wraps past the top of the address space compares the
+ * last byte's page, page 0, with the tag of the first byte's slot.) */
 #define TLB_SLOW 1ull
 #define TLB_INVALID 2ull
 #define TLB_BOUNDED 4ull
@@ -497,8 +496,8 @@ void mem_write_sys(struct cpu *c, uint64_t lin, uint64_t v, unsigned size);
  * if the running block was among them. Called by the slow store path. */
 void engine_code_written(struct cpu *c, uint64_t gpa, uint64_t len);
 void tlb_flush_all(struct cpu *c);
-/* The TLB of a cpu whose entries are all zero (fresh memory) made empty: slot 0 marked invalid. */
-void tlb_empty_zeroed(struct cpu *c);
+/* Every entry invalid (a new cpu; a full flush after more fills than were noted). */
+void tlb_clear(struct cpu *c);
 bool tlb_flush_page(struct cpu *c, uint64_t lin); /* true: blocks' translations may be stale */
 /* The entry for a data access (ACC_R or ACC_W) at lin made as the access would make it (the
  * page walk sets the accessed and dirty bits, as the access then does): true when a lookup now

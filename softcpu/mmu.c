@@ -8,10 +8,14 @@ static inline struct tlb_entry *tlb_slot(struct cpu *c, int user, uint64_t lin)
     return &c->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
 }
 
-void tlb_empty_zeroed(struct cpu *c)
+void tlb_clear(struct cpu *c)
 {
     for (int u = 0; u < 2; u++)
-        c->tlb[u][0].tag_r = c->tlb[u][0].tag_w = c->tlb[u][0].tag_x = TLB_INVALID;
+        for (unsigned k = 0; k < TLB_SIZE; k++) {
+            struct tlb_entry *e = &c->tlb[u][k];
+            e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+        }
+    memset(c->tlb_big, 0, sizeof c->tlb_big);
     c->tlb_nfilled = 0;
 }
 
@@ -21,8 +25,8 @@ void tlb_flush_all(struct cpu *c)
 {
     engine_tlb_flushed(c);
     if (c->tlb_nfilled > TLB_TRACK) {
-        memset(c->tlb, 0, sizeof c->tlb);
-        tlb_empty_zeroed(c);
+        tlb_clear(c);
+        return;
     }
     for (uint32_t i = 0; i < c->tlb_nfilled; i++) {
         struct tlb_entry *e = &c->tlb[c->tlb_filled[i] >> TLB_BITS][c->tlb_filled[i] & (TLB_SIZE - 1)];

@@ -33,10 +33,7 @@ static void cpu_reset(struct cpu *c)
     c->pending_vector = -1;
     c->irq_vector = -1;
     cpu_update_mode(c);
-    /* Written, not just left zero: lookups read every page of it soon, and a page first read (the
-     * host's zero page) then written faults twice. */
-    memset(c->tlb, 0, sizeof c->tlb);
-    tlb_empty_zeroed(c);
+    tlb_clear(c);
 }
 
 struct scpu *scpu_create(void)
