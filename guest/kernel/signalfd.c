@@ -2,6 +2,7 @@
 #include "signalfd.h"
 
 #include "bvm_linux.h"
+#include "events.h"
 #include "fd.h"
 #include "hostcall.h"
 #include "signal.h"
@@ -57,9 +58,17 @@ static void mirror(int i, bool ready)
 {
     static uint64_t word;
     static struct bvm_seg seg;
-    word = 1;
-    seg = (struct bvm_seg){kva_to_gpa(&word), sizeof(word)};
-    if (hc_io(ready ? BVM_HC_WRITE : BVM_HC_READ, sfds[i].host, &seg, 1, 0, 0) == (int64_t)sizeof(word))
+    int64_t r = -LINUX_EINTR;
+    /* An event waiting in the monitor cuts any hostcall on a non-file fd short (-EINTR), this one
+     * too, which never waits: take the events and write again, or the signalfd would not show. */
+    for (int tries = 0; r == -LINUX_EINTR && tries < 64; tries++) {
+        if (tries)
+            events_take();
+        word = 1;
+        seg = (struct bvm_seg){kva_to_gpa(&word), sizeof(word)};
+        r = hc_io(ready ? BVM_HC_WRITE : BVM_HC_READ, sfds[i].host, &seg, 1, 0, 0);
+    }
+    if (r == (int64_t)sizeof(word))
         sfds[i].signalled = ready;
 }
 
