@@ -1,6 +1,8 @@
 /* forkbench.c: process costs.
  *   forkbench fork N MB   N rounds of fork, child _exit(0), waitpid, with an MB MiB heap written first
- *   forkbench spawn N     N rounds of fork, execve /bin/true in the child, waitpid
+ *   forkbench spawn N     N rounds of fork, execve /bin/true in the child, waitpid; with
+ *                         FORKBENCH_EXEC_VIA=EMU in the environment the child execs EMU /bin/true,
+ *                         as binfmt_misc would (qemu-user runs a program's execve natively)
  *   forkbench pipe MB     a child writes MB MiB into a pipe in 64 KiB writes, the parent reads it all */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,10 @@ static int rounds(long n, int exec_true)
         if (p < 0)
             return perror("fork"), 1;
         if (p == 0) {
-            if (exec_true)
+            const char *via = getenv("FORKBENCH_EXEC_VIA");
+            if (exec_true && via && *via)
+                execl(via, via, "/bin/true", (char *)NULL);
+            else if (exec_true)
                 execl("/bin/true", "true", (char *)NULL);
             _exit(exec_true ? 127 : 0);
         }

@@ -350,6 +350,16 @@ struct tlb_entry {
 };
 enum acc { ACC_R = 0, ACC_W = 1, ACC_X = 2 };
 #define TLB_BIG_BITS 4096u
+/* Bits of the guest-physical page filter (mmu.c): one bit per hashed gpa page. */
+#define TLB_GPA_BITS 32768u
+/* One bucket per hashed gpa page filled with a store tag since the last full flush: empty (gpa
+ * 0), the one page and linear address filled (every such entry is in that linear address's two
+ * slots), or TLB_WMEMO_MANY (more than one: scan). */
+#define TLB_WMEMO 16384u
+#define TLB_WMEMO_MANY 1ull
+struct tlb_wmemo {
+    uint64_t gpa, lin;
+};
 /* The bytes [lo, hi) of a page that CPL-3 data accesses may touch (an entry tagged TLB_BOUNDED). */
 struct tlb_bounds {
     uint16_t lo, hi;
@@ -415,6 +425,12 @@ struct cpu {
      * TLB_TRACK of them: a full flush clears those alone unless there were more */
     uint32_t tlb_nfilled;
     uint32_t tlb_filled[TLB_TRACK];
+    /* the guest-physical pages filled since the last full flush, hashed: a clear bit proves no
+     * entry holds the page, so a remapped range rarely needs a scan of the whole TLB */
+    uint64_t tlb_gpa[TLB_GPA_BITS / 64];
+    /* where the store tags of a guest-physical page may be (mmu.c), so a page that becomes code,
+     * or stops being code, finds its writable entries without a scan */
+    struct tlb_wmemo tlb_wmemo[TLB_WMEMO];
 
     struct region regions[SCPU_MAX_SLOTS];
     struct scpu_cpuid_entry *cpuid;

@@ -8,6 +8,43 @@ static inline struct tlb_entry *tlb_slot(struct cpu *c, int user, uint64_t lin)
     return &c->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
 }
 
+/* The bit of cpu.tlb_gpa for a guest-physical page; a hash, like big_bit. */
+static inline unsigned gpa_bit(uint64_t gpa)
+{
+    uint64_t n = gpa >> 12;
+    return (unsigned)(n ^ (n >> 15) ^ (n >> 30)) & (TLB_GPA_BITS - 1);
+}
+
+static inline bool gpa_maybe(const struct cpu *c, uint64_t gpa)
+{
+    unsigned b = gpa_bit(gpa);
+    return c->tlb_gpa[b / 64] >> (b % 64) & 1;
+}
+
+static inline void gpa_note(struct cpu *c, uint64_t gpa)
+{
+    unsigned b = gpa_bit(gpa);
+    c->tlb_gpa[b / 64] |= 1ull << (b % 64);
+}
+
+static inline unsigned wmemo_slot(uint64_t gpa)
+{
+    uint64_t n = gpa >> 12;
+    return (unsigned)(n ^ (n >> 14) ^ (n >> 28)) & (TLB_WMEMO - 1);
+}
+
+/* A fill with a store tag for gpa at the page lin. Page 0 is always "many": gpa 0 means empty. */
+static inline void wmemo_note(struct cpu *c, uint64_t gpa, uint64_t lin)
+{
+    struct tlb_wmemo *m = &c->tlb_wmemo[wmemo_slot(gpa)];
+    if (m->gpa == 0 && gpa != 0) {
+        m->gpa = gpa;
+        m->lin = lin;
+    } else if (m->gpa != gpa || m->lin != lin) {
+        m->gpa = TLB_WMEMO_MANY;
+    }
+}
+
 void tlb_clear(struct cpu *c)
 {
     for (int u = 0; u < 2; u++)
@@ -16,6 +53,8 @@ void tlb_clear(struct cpu *c)
             e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
         }
     memset(c->tlb_big, 0, sizeof c->tlb_big);
+    memset(c->tlb_gpa, 0, sizeof c->tlb_gpa);
+    memset(c->tlb_wmemo, 0, sizeof c->tlb_wmemo);
     c->tlb_nfilled = 0;
 }
 
@@ -31,9 +70,12 @@ void tlb_flush_all(struct cpu *c)
     for (uint32_t i = 0; i < c->tlb_nfilled; i++) {
         struct tlb_entry *e = &c->tlb[c->tlb_filled[i] >> TLB_BITS][c->tlb_filled[i] & (TLB_SIZE - 1)];
         e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+        c->tlb_wmemo[wmemo_slot(e->gpa)].gpa = 0; /* every fill was noted, its gpa kept */
     }
-    if (c->tlb_nfilled)
+    if (c->tlb_nfilled) {
         memset(c->tlb_big, 0, sizeof c->tlb_big);
+        memset(c->tlb_gpa, 0, sizeof c->tlb_gpa);
+    }
     c->tlb_nfilled = 0;
 }
 
@@ -102,26 +144,46 @@ static bool is_code_page(struct cpu *c, uint64_t gpa)
     return pn < c->code_pages_n && c->code_pages[pn];
 }
 
-/* The entries that may be valid: those filled since the last full flush while they were noted
- * (all the others were cleared by it), else every one. Calls fn on each whose page is gpa_page. */
-static void for_gpa_page(struct cpu *c, uint64_t gpa_page, void (*fn)(struct tlb_entry *))
+/* Calls fn on every entry that may be valid and whose page lies in [first, end): those filled
+ * since the last full flush while they were noted (all the others were cleared by it), else
+ * every one. */
+static void for_gpa_range(struct cpu *c, uint64_t first, uint64_t end, void (*fn)(struct tlb_entry *))
 {
     if (c->tlb_nfilled <= TLB_TRACK) {
         for (uint32_t i = 0; i < c->tlb_nfilled; i++) {
             struct tlb_entry *e = &c->tlb[c->tlb_filled[i] >> TLB_BITS][c->tlb_filled[i] & (TLB_SIZE - 1)];
-            if (e->gpa == gpa_page)
+            if (e->gpa >= first && e->gpa < end)
                 fn(e);
         }
         return;
     }
     for (int u = 0; u < 2; u++)
         for (unsigned k = 0; k < TLB_SIZE; k++)
-            if (c->tlb[u][k].gpa == gpa_page)
+            if (c->tlb[u][k].gpa >= first && c->tlb[u][k].gpa < end)
                 fn(&c->tlb[u][k]);
+}
+
+/* The same for the entries of one page that may carry a store tag: those in its memo's slots,
+ * none when the memo holds another page, all that may be valid when it holds several. */
+static void for_gpa_page(struct cpu *c, uint64_t gpa_page, void (*fn)(struct tlb_entry *))
+{
+    const struct tlb_wmemo *m = &c->tlb_wmemo[wmemo_slot(gpa_page)];
+    if (m->gpa == TLB_WMEMO_MANY) {
+        for_gpa_range(c, gpa_page, gpa_page + 4096, fn);
+        return;
+    }
+    if (m->gpa != gpa_page)
+        return;
+    for (int u = 0; u < 2; u++) {
+        struct tlb_entry *e = tlb_slot(c, u, m->lin);
+        if (e->gpa == gpa_page)
+            fn(e);
+    }
 }
 
 static void store_slow(struct tlb_entry *e) { e->tag_w |= TLB_SLOW; }
 static void store_invalid(struct tlb_entry *e) { e->tag_w = TLB_INVALID; }
+static void all_invalid(struct tlb_entry *e) { e->tag_r = e->tag_w = e->tag_x = TLB_INVALID; }
 
 void mmu_code_page_added(struct cpu *c, uint64_t gpa_page)
 {
@@ -133,18 +195,28 @@ void mmu_code_page_removed(struct cpu *c, uint64_t gpa_page)
     for_gpa_page(c, gpa_page, store_invalid);
 }
 
+/* Whether some entry may hold a page of [first, end): asked page by page when that is cheaper
+ * than a scan. */
+static bool gpa_range_maybe(const struct cpu *c, uint64_t first, uint64_t end)
+{
+    if ((end - first) >> 12 > TLB_GPA_BITS)
+        return true;
+    for (uint64_t g = first; g < end; g += 4096)
+        if (gpa_maybe(c, g))
+            return true;
+    return false;
+}
+
 void mmu_forget_range(struct cpu *c, uint64_t gpa, uint64_t len)
 {
     uint64_t first = gpa & PAGE_MASK, end = gpa + len;
     if (!len)
         return;
+    if (end < gpa)
+        end = 0ull - 4096; /* the last page's gpa: no entry holds a wrapping range's top page */
     engine_tlb_flushed(c);
-    for (int u = 0; u < 2; u++)
-        for (unsigned k = 0; k < TLB_SIZE; k++) {
-            struct tlb_entry *e = &c->tlb[u][k];
-            if (e->gpa >= first && (end < gpa || e->gpa < end))
-                e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
-        }
+    if (gpa_range_maybe(c, first, end))
+        for_gpa_range(c, first, end, all_invalid);
 }
 
 static bool page_bit(const uint8_t *bits, uint64_t off)
@@ -312,10 +384,13 @@ int mmu_probe(struct cpu *c, uint64_t lin, int acc, int user, uint8_t **host, ui
         tlb_note_big(c, lin, wk.span_bits);
     e->addend = (uintptr_t)h - (uintptr_t)page;
     e->gpa = wk.gpa;
+    gpa_note(c, wk.gpa);
     uint64_t slow = (user && c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & F_AC)) ? TLB_SLOW : 0;
     e->tag_r = page | slow;
     bool w_ok = host_w && ((c->cr0 & CR0_PG) ? (wk.w || (!user && !(c->cr0 & CR0_WP) && acc == ACC_W)) : true);
     e->tag_w = w_ok ? (page | slow | (is_code_page(c, wk.gpa) ? TLB_SLOW : 0)) : TLB_INVALID;
+    if (w_ok)
+        wmemo_note(c, wk.gpa, page);
     e->tag_x = (wk.nx && (c->efer & EFER_NXE)) ? TLB_INVALID : page;
     if (user && c->bounds.on && page >= c->bounds.base && page < c->bounds.end)
         bounds_fill(c, e, page); /* fetches fill the data tags too: done for every access */

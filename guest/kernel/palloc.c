@@ -6,14 +6,17 @@
 /* One per physical page of RAM. */
 struct page {
     uint32_t refs;
-    uint32_t pad;
+    uint32_t next_free; /* on the free list: the next free page's frame number (0: the last) */
     struct addrspace *as; /* reverse map: owner and user virtual address, or NULL */
     uint64_t va;
 };
 
 static struct page *pages; /* indexed by pa >> PAGE_SHIFT, in the physmap */
 static uint64_t npages;
-static uint64_t free_list; /* pa of the first freed page; each links to the next in its first word */
+/* pa of the first freed page. The links live in the metadata, not in the pages: a forked
+ * process's page is its parent's too until written (the host's copy-on-write), and freeing one
+ * must not make the host copy it. */
+static uint64_t free_list;
 static uint64_t nfree;
 /* Never-used pages are handed out by bumping through the ranges, so RAM the program never needs
  * is never touched (the host then need not back it). */
@@ -61,20 +64,25 @@ void palloc_init(const struct bvm_bootinfo *bi)
         top = MAX(top, r->base + r->size);
     }
     npages = top >> PAGE_SHIFT;
+    if (npages > UINT32_MAX) /* free-list links are 32-bit frame numbers */
+        panic("palloc: %lu pages of RAM are more than this allocator indexes", (unsigned long)npages);
     palloc_place_metadata(PAGE_UP(npages * sizeof(struct page)));
     for (uint32_t i = 0; i < nusable; i++)
         nfree += usable[i].size >> PAGE_SHIFT;
     bump = nusable ? usable[0].base : 0;
 }
 
-static uint64_t palloc_take(void)
+/* A page off the free list, else a never-used one (*fresh: still zero from the host). */
+static uint64_t palloc_take(bool *fresh)
 {
     uint64_t pa;
+    *fresh = false;
     if (free_list) {
         pa = free_list;
-        free_list = *(uint64_t *)P2V(pa);
+        free_list = (uint64_t)page_of(pa)->next_free << PAGE_SHIFT;
         return pa;
     }
+    *fresh = true;
     while (cur_range < nusable) {
         struct bvm_mem_range *r = &usable[cur_range];
         if (bump < r->base + r->size) {
@@ -90,7 +98,8 @@ static uint64_t palloc_take(void)
 
 uint64_t palloc_alloc(void)
 {
-    uint64_t pa = palloc_take();
+    bool fresh;
+    uint64_t pa = palloc_take(&fresh);
     if (!pa)
         return 0;
     struct page *p = page_of(pa);
@@ -99,7 +108,8 @@ uint64_t palloc_alloc(void)
     p->as = NULL;
     p->va = 0;
     nfree--;
-    memset(P2V(pa), 0, PAGE_SIZE);
+    if (!fresh) /* a fresh page is left untouched: the host backs it when it is first used */
+        memset(P2V(pa), 0, PAGE_SIZE);
     return pa;
 }
 
@@ -119,8 +129,7 @@ uint64_t palloc_alloc_run(unsigned n)
         p->as = NULL;
         nfree--;
     }
-    memset(P2V(pa), 0, len);
-    return pa;
+    return pa; /* never-used pages: zero already */
 }
 
 void palloc_ref(uint64_t pa)
@@ -138,7 +147,7 @@ void palloc_unref(uint64_t pa)
     if (--p->refs)
         return;
     p->as = NULL;
-    *(uint64_t *)P2V(pa) = free_list;
+    p->next_free = (uint32_t)(free_list >> PAGE_SHIFT);
     free_list = pa;
     nfree++;
 }
