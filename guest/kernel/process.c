@@ -15,6 +15,7 @@
 #include "task.h"
 #include "timer.h"
 #include "usercopy.h"
+#include "vfork_mm.h"
 
 int64_t process_call(uint32_t op, int pid, int arg, void *buf)
 {
@@ -45,11 +46,8 @@ static void child_setup(const struct bvm_fork_out *out, uint64_t flags, uint64_t
     sched_drop_others(false); /* only the calling thread goes on in the child */
     cur_proc->vfork_child = (flags & LINUX_CLONE_VFORK) != 0;
     cur_proc->vfork_mm = (flags & LINUX_CLONE_VM) != 0;
-    if (cur_proc->vfork_mm) {
-        mm_dirty_clear(cur_as); /* from here on, what it writes is its parent's memory too */
-        if (check_on())
-            check_vfork_child();
-    }
+    if (cur_proc->vfork_mm)
+        vfork_mm_begin();
     signal_fork_reset();
     timers_fork_reset();
     check_fork_child();
@@ -64,70 +62,12 @@ static void child_setup(const struct bvm_fork_out *out, uint64_t flags, uint64_t
         cur->tf->rsp = newsp;
 }
 
-/* ---- vfork's shared memory ----
- * A CLONE_VM|CLONE_VFORK child (posix_spawn, vfork) is a host process of its own on a copy of its
- * parent's memory, yet what it writes there before it runs a program or ends (posix_spawn's error
- * report, a variable set between vfork and exec) its parent must see: the child finds the private
- * pages it wrote by their dirty bits and hands them to the monitor, and the parent copies them in
- * before vfork returns. Mappings the child made or removed are its own. */
-static struct bvm_vfork_page vfork_list[BVM_VFORK_PAGES_MAX];
-static int vfork_n;
-
-static void vfork_flush(void)
-{
-    if (!vfork_n)
-        return;
-    process_call(BVM_PROC_VFORK_PAGES, 0, vfork_n, vfork_list); /* a failure (the host out of space) loses the parent those writes, as it would a crash */
-    vfork_n = 0;
-}
-
-static void vfork_note(uint64_t va, uint64_t pa, void *ctx)
-{
-    (void)ctx;
-    vfork_list[vfork_n++] = (struct bvm_vfork_page){va, pa};
-    if (vfork_n == BVM_VFORK_PAGES_MAX)
-        vfork_flush();
-}
-
-/* A heap checker's record page (in the kernel: sent before it is reused), tagged with an address
- * in the checker's own range, which no user page has. */
-static void vfork_note_records(void *page, void *ctx)
-{
-    vfork_note(BVM_CHECK_META_BASE, kva_to_gpa(page), ctx);
-    vfork_flush();
-}
-
-static void vfork_take_back(void)
-{
-    static uint8_t page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
-    for (int i = 0;; i++) {
-        int64_t va = process_call(BVM_PROC_VFORK_FETCH, 0, i, page);
-        uint64_t pa;
-        if (va < 0)
-            return;
-        if ((uint64_t)va >= BVM_CHECK_META_BASE && (uint64_t)va < BVM_CHECK_META_END) {
-            check_vfork_take(page);
-            continue;
-        }
-        /* Written in the child, so writable there; the parent's page is found whatever its
-         * protection. A heap checker's block page only where the block is the parent's too. */
-        bool found = check_alias((uint64_t)va) ? check_block_page((uint64_t)va, &pa)
-                                               : uvm_page(cur_as, (uint64_t)va, 0, &pa) == 0;
-        if (found)
-            memcpy(P2V(pa), page, PAGE_SIZE);
-    }
-}
-
 void process_mm_release(void)
 {
     for_each_thread(t)
         futex_robust_exit(t);
-    if (cur_proc->vfork_mm) {
-        if (check_on())
-            check_vfork_hand_over(vfork_note_records, vfork_note, NULL);
-        mm_dirty_each(cur_as, vfork_note, NULL);
-        vfork_flush();
-    }
+    if (cur_proc->vfork_mm)
+        vfork_mm_hand_over();
     if (cur_proc->vfork_child) /* (Linux: exec_mm_release, exit_mm_release) */
         proc_op(BVM_PROC_VFORK_DONE, 0, 0);
     cur_proc->vfork_child = cur_proc->vfork_mm = false;
@@ -249,7 +189,7 @@ static int64_t do_fork(uint64_t flags, uint64_t newsp, uint64_t parent_tid, uint
         return 0;
     }
     if (pid > 0 && (flags & LINUX_CLONE_VM))
-        vfork_take_back();
+        vfork_mm_take_back();
     if (pid > 0 && (flags & LINUX_CLONE_PARENT_SETTID)) {
         int32_t tid = (int32_t)pid;
         copy_to_user(parent_tid, &tid, sizeof(tid));

@@ -8,6 +8,7 @@
 #include "sched.h"
 #include "signal.h"
 #include "task.h"
+#include "vfork_mm.h"
 
 #define SYS_TABLE_SIZE 512
 
@@ -53,6 +54,8 @@ void syscall_dispatch(struct trapframe *tf)
         trace_syscall(nr, d, args, 0, true);
     ret = d->fn(args[0], args[1], args[2], args[3], args[4], args[5]);
     tf->rax = (uint64_t)ret;
+    if (cur_proc->vfork_mm) /* its parent repeats its mapping calls */
+        vfork_mm_note_call(nr, args, ret);
     if (tracing && d->ret_kind == 'e')
         trace_syscall_result(ret, true);
     else if (tracing)
