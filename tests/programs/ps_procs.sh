@@ -7,7 +7,7 @@ s=$!
 i=0
 while [ "$(cat /proc/$s/comm 2>/dev/null)" != sleep ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 echo "comm: $(cat /proc/$s/comm)"
-echo "cmdline: $(tr '\0' ' ' </proc/$s/cmdline | sed 's/ *$//')"
+echo "cmdline, byte for byte: $(od -An -tx1 </proc/$s/cmdline | tr -s ' \n' ' ')"
 echo "stat name and parent: $(cut -d' ' -f2 /proc/$s/stat) $([ "$(cut -d' ' -f4 /proc/$s/stat)" = $$ ] && echo ok)"
 echo "status: $(grep '^Name:' /proc/$s/status | tr '\t' ' ')"
 echo "exe: $(readlink /proc/$s/exe)"
