@@ -442,13 +442,18 @@ struct cpu {
     uint64_t code_pages_n;
 
     jmp_buf fault_jmp;       /* cpu_fault() lands here */
-    volatile int stop_requested;
+    /* what ends a chain of linked blocks (translated code reads both at once, as one word):
+     * a stop asked from outside (scpu_request_stop), and a handler that produced an exit */
+    struct {
+        volatile int stop_requested;
+        int exiting;
+    } __attribute__((aligned(8)));
+    uint32_t link_epoch;     /* bumped by every TLB flush: successor links older than it are stale */
     int exception_depth;     /* for #DF / triple fault classification */
     int pending_vector;      /* exception being delivered, -1 if none */
     int irq_vector;          /* an external interrupt waiting for RFLAGS.IF (scpu_interrupt), or -1 */
 
-    struct scpu_exit *exit;  /* where an exiting handler writes */
-    int exiting;             /* a handler produced an exit */
+    struct scpu_exit *exit;  /* where an exiting handler writes (exiting: above) */
     int io_in_pending;       /* an IN exit waits for its data */
     uint8_t io_in_reg_size;
 

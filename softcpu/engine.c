@@ -56,7 +56,6 @@ struct block_cache {
     struct jit_env jit_env;
     struct jit_link *pending_link; /* a translated block left through this unlinked exit */
     struct jit_rc_entry rc[2][JIT_RC_SIZE]; /* translated RETs' targets (jit.h) */
-    uint32_t epoch; /* bumped by every TLB flush: successor links older than it are stale */
     /* linear pages blocks were built from, hashed (a set bit may be another page's): an INVLPG
      * of a page with no bit cannot change any block's translation, so links stay valid */
     uint64_t code_lin[CODE_LIN_BITS / 64];
@@ -90,7 +89,6 @@ int engine_init(struct cpu *c)
     }
     jit_arena_init(&c->bc->jit); /* without it every block is interpreted */
     c->bc->jit_env.cur_block = (void **)&c->bc->cur_block;
-    c->bc->jit_env.epoch = &c->bc->epoch;
     c->bc->jit_env.rc = c->bc->rc;
     for (unsigned k = 0; k < 2 * JIT_RC_SIZE; k++)
         c->bc->rc[k / JIT_RC_SIZE][k % JIT_RC_SIZE].link.rip = JIT_RC_EMPTY;
@@ -120,14 +118,14 @@ static void *arena_alloc(struct block_cache *bc, size_t n)
 void engine_tlb_flushed(struct cpu *c)
 {
     if (c->bc)
-        c->bc->epoch++;
+        c->link_epoch++;
 }
 
 bool engine_tlb_page_flushed(struct cpu *c, uint64_t lin)
 {
     if (!c->bc || !(c->bc->code_lin[code_lin_bit(lin) / 64] >> (code_lin_bit(lin) % 64) & 1))
         return false;
-    c->bc->epoch++;
+    c->link_epoch++;
     return true;
 }
 
@@ -533,7 +531,7 @@ static inline struct block *succ_lookup(struct cpu *c, const struct block *p)
     uint32_t key = c->mode | c->cpl << 4;
     for (int k = 0; k < 2; k++) {
         struct block *b = p->succ[k];
-        if (b && p->succ_epoch[k] == c->bc->epoch && b->rip == c->rip && b->valid && b->key == key &&
+        if (b && p->succ_epoch[k] == c->link_epoch && b->rip == c->rip && b->valid && b->key == key &&
             b->csbase == cs_base(c))
             return b;
     }
@@ -542,9 +540,9 @@ static inline struct block *succ_lookup(struct cpu *c, const struct block *p)
 
 static void succ_store(struct cpu *c, struct block *p, struct block *b)
 {
-    int k = (p->succ[0] && p->succ_epoch[0] == c->bc->epoch) ? 1 : 0;
+    int k = (p->succ[0] && p->succ_epoch[0] == c->link_epoch) ? 1 : 0;
     p->succ[k] = b;
-    p->succ_epoch[k] = c->bc->epoch;
+    p->succ_epoch[k] = c->link_epoch;
 }
 
 /* Next block: the successor link of the previous one, else the cache (decoding if needed). */
@@ -553,9 +551,9 @@ static struct block *next_block(struct cpu *c, struct block *prev)
     struct block *b = prev ? succ_lookup(c, prev) : NULL;
     if (b)
         return b;
-    uint32_t epoch = c->bc->epoch;
+    uint32_t epoch = c->link_epoch;
     b = block_get(c);
-    if (prev && c->bc->epoch == epoch) /* a flush may have recycled prev's memory */
+    if (prev && c->link_epoch == epoch) /* a flush may have recycled prev's memory */
         succ_store(c, prev, b);
     return b;
 }
@@ -570,7 +568,7 @@ static void rc_enter(struct cpu *c, struct block *b)
         r++; /* its way */
     else if (r[0].link.rip != b->rip)
         r[1] = r[0]; /* the first way's goes to the second */
-    r->link = (struct jit_link){.entry = b->jit.entry, .valid = &b->valid, .block = b, .epoch = c->bc->epoch,
+    r->link = (struct jit_link){.entry = b->jit.entry, .valid = &b->valid, .block = b, .epoch = c->link_epoch,
                                 .rip = b->rip};
 }
 
@@ -583,7 +581,7 @@ static void link_pending(struct cpu *c, struct block *b)
         return;
     l->valid = &b->valid;
     l->block = b;
-    l->epoch = c->bc->epoch;
+    l->epoch = c->link_epoch;
     l->entry = b->jit.entry;
 }
 

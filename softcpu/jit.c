@@ -2,14 +2,17 @@
  * links to other blocks, calls to interpreter handlers, memory operands through the TLB; the
  * instructions themselves are in jit_insn.c (integer) and jit_sse.c (SSE).
  *
- * Guest registers live in struct cpu (host rbp points at it) and are loaded into host rax..rbx
- * around each instruction: guest rax..rbx keep their own numbers, so implicit operands (rdx:rax,
- * cl) and the high-byte registers work unchanged, and other guest registers borrow a free one.
- * A memory operand's linear address is computed into rsi, looked up in the soft TLB (rdi, rcx,
- * r8 as scratch) and replaced by [rsi] = the host address. Guest flags are the host's RFLAGS
- * from the first flag-writing instruction on; a lookup preserves them with lahf/seto in r9.
- * Every exit leaves struct cpu exact: registers are stored after each instruction, flags on the
- * way out, counters (instructions, memory accesses) per exit point.
+ * Guest registers live in struct cpu (host rbp points at it). The most used of a block have a
+ * home register for the whole block (r10..r13, r8), which re-encoded instructions name directly;
+ * the others are loaded into host rax..rbx around each instruction: guest rax..rbx keep their own
+ * numbers, so implicit operands (rdx:rax, cl) and the high-byte registers work unchanged, and
+ * other guest registers borrow a free one. A memory operand's linear address is computed into
+ * rsi, looked up in the soft TLB (rdi and rcx as scratch) and replaced by [rsi] = the host
+ * address. Guest flags are the host's RFLAGS from the first flag-writing instruction on; a
+ * lookup parks them with lahf/seto in r9, where they stay until something reads them (j_park),
+ * and linked blocks pass them on parked. Every exit leaves struct cpu exact: registers are
+ * stored after each instruction, flags on the way out, and the counts linked blocks keep in r14
+ * and r15 (instructions, memory accesses) whenever the code returns to C.
  */
 #include "jit_int.h"
 
@@ -67,27 +70,41 @@ bool jit_arena_has_room(const struct jit_arena *a) { return !a->mem || a->used +
 
 
 
-/* counter += v where the flags are dead (one add to memory) */
-static void j_add_count(struct jbuf *e, int32_t off, unsigned v)
+/* Linked blocks keep two counts in registers rather than in struct cpu, so that a transition
+ * adds to no memory (three adds to the same words at each one had made a chain of store-to-load
+ * latencies through every block): r14 the instructions of the blocks left through links and
+ * loops, r15 the memory accesses. Both are zero at the C entry and go into the stats wherever
+ * the code returns to C or calls a handler (which may longjmp out). */
+#define H_NINSN H_R14
+#define H_NMEM H_R15
+
+void j_count_insns(struct jbuf *e, unsigned v) /* lea r14, [r14 + v] */
 {
-    if (!v)
-        return;
-    eb(e, 0x48), eb(e, 0x81), emit_mem(e, 0, H_BP, H_NONE, 0, off), en(e, v, 4); /* add qword [off], v */
+    if (v)
+        emit_rm64(e, 0x8d, H_NINSN, H_NINSN, H_NONE, 0, (int32_t)v);
 }
 
-/* counter += v without touching flags (mov, lea, mov through rdx) */
-void j_count(struct jbuf *e, int32_t off, unsigned v)
+void j_count_mem(struct jbuf *e, unsigned v) /* lea r15, [r15 + v] */
 {
-    if (!v)
-        return;
-    emit_load(e, H_DX, off);
-    emit_rm64(e, 0x8d, H_DX, H_DX, H_NONE, 0, (int32_t)v);
-    emit_store(e, H_DX, off);
+    if (v)
+        emit_rm64(e, 0x8d, H_NMEM, H_NMEM, H_NONE, 0, (int32_t)v);
+}
+
+/* The counts into the stats, and zero again. Clobbers RFLAGS. */
+static void emit_counts_flush(struct jbuf *e)
+{
+    emit_rm64(e, 0x01, H_NINSN, H_BP, H_NONE, 0, OFF(stats.insns_executed)); /* add [..], r14 */
+    emit_rm64(e, 0x01, H_NINSN, H_BP, H_NONE, 0, OFF(stats.insns_jit));
+    emit_rm64(e, 0x01, H_NMEM, H_BP, H_NONE, 0, OFF(stats.mem_accesses));     /* add [..], r15 */
+    eb(e, 0x45), eb(e, 0x31), eb(e, 0xf6);                                   /* xor r14d, r14d */
+    eb(e, 0x45), eb(e, 0x31), eb(e, 0xff);                                   /* xor r15d, r15d */
 }
 
 /* host h = guest register g (from its home register or from struct cpu) */
 void j_get_reg(struct jctx *x, int h, unsigned g)
 {
+    if (x->home[g] == h)
+        return;
     if (x->home[g] >= 0)
         emit_rr(&x->e, 0x89, x->home[g], h);
     else
@@ -96,6 +113,8 @@ void j_get_reg(struct jctx *x, int h, unsigned g)
 
 void j_put_reg(struct jctx *x, int h, unsigned g)
 {
+    if (x->home[g] == h)
+        return;
     if (x->home[g] >= 0)
         emit_rr(&x->e, 0x89, h, x->home[g]);
     else
@@ -116,6 +135,20 @@ void j_flags_restore(struct jbuf *e) /* mov eax, r9d; add al, 0x7f; sahf */
     eb(e, 0x9e);
 }
 
+void j_park(struct jctx *x)
+{
+    if (x->fhost && !x->fparked)
+        j_flags_save(&x->e);
+    x->fparked = x->fhost;
+}
+
+void j_unpark(struct jctx *x)
+{
+    if (x->fparked)
+        j_flags_restore(&x->e);
+    x->fparked = false;
+}
+
 /* The guest flags from RFLAGS into struct cpu, as LAHF and SETO give them (lazy op LF_HOST,
  * flags.c reads them): PUSHF, microcoded, had made a third of a linked exit's time, and the
  * next translated block takes them back with SAHF. Clobbers rax. */
@@ -125,6 +158,24 @@ static void emit_flags_to_state(struct jbuf *e)
     eb(e, 0x0f), eb(e, 0x90), eb(e, 0xc0);                            /* seto al */
     emit_rm32(e, 0x89, H_AX, OFF(lf.res));                            /* mov [lf.res], eax */
     eb(e, 0xc6), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(lf.op)), eb(e, LF_HOST); /* mov byte [lf.op] */
+}
+
+/* Flags parked in r9 into struct cpu (a link not taken: back to the engine). */
+static void parked_to_state(struct jbuf *e)
+{
+    emit_rm32(e, 0x89, H_R9, OFF(lf.res));                            /* mov [lf.res], r9d */
+    eb(e, 0xc6), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(lf.op)), eb(e, LF_HOST); /* mov byte [lf.op] */
+}
+
+/* The same from wherever they are (fhost): RFLAGS, or r9 when parked. The state is unchanged:
+ * an exit's code, after which the straight path may go on. */
+static void flags_to_state(struct jctx *x)
+{
+    struct jbuf *e = &x->e;
+    if (x->fparked)
+        parked_to_state(e);
+    else
+        emit_flags_to_state(e);
 }
 
 void j_writeback_homes(struct jctx *x)
@@ -156,10 +207,10 @@ static uint64_t jit_flags_arith(struct cpu *c, const void *unused)
     return (flags_get(c) & F_ARITH) | 2;
 }
 
-/* The guest flags from struct cpu into RFLAGS: straight from cpu->rflags when they are not
- * lazy, else computed by flags_get (homes_live: the home registers must survive the call).
- * Clobbers rax, rdx (and what a call does). */
-static void load_flags(struct jctx *x, bool homes_live)
+/* The guest flags from struct cpu into RFLAGS, or into r9 as j_flags_save leaves them (to_r9):
+ * straight from cpu->rflags when they are not lazy, else computed by flags_get (homes_live: the
+ * home registers must survive the call). Clobbers rax, rdx (and what a call does). */
+static void load_flags(struct jctx *x, bool homes_live, bool to_r9)
 {
     struct jbuf *e = &x->e;
     eb(e, 0x0f), eb(e, 0xb6), emit_mem(e, H_AX, H_BP, H_NONE, 0, OFF(lf.op)); /* movzx eax, lf.op */
@@ -186,6 +237,10 @@ static void load_flags(struct jctx *x, bool homes_live)
     eb(e, 0xc1), eb(e, 0xe0), eb(e, 8);     /* shl eax, 8 */
     eb(e, 0x09), eb(e, 0xd0);               /* or eax, edx */
     patch32(e, host, e->p);
+    if (to_r9) {
+        eb(e, 0x41), eb(e, 0x89), eb(e, 0xc1); /* mov r9d, eax */
+        return;
+    }
     eb(e, 0x04), eb(e, 0x7f);               /* add al, 0x7f: OF */
     eb(e, 0x9e);                            /* sahf: the rest (POPF, microcoded, was slow) */
 }
@@ -193,20 +248,25 @@ static void load_flags(struct jctx *x, bool homes_live)
 /* The guest flags from struct cpu into RFLAGS (after a handler left them lazy). */
 static void emit_flags_from_state(struct jctx *x)
 {
-    load_flags(x, true);
+    load_flags(x, true, false);
     x->fhost = true;
+    x->fparked = false;
 }
 
-/* Make the flags' place what the code at `want_host` expects. */
-void j_sync_flags(struct jctx *x, bool want_host)
+/* The guest flags parked in r9, wherever they are: where linked blocks expect them. */
+static void flags_to_r9(struct jctx *x)
 {
-    if (want_host && !x->fhost)
-        emit_flags_from_state(x);
-    else if (!want_host && x->fhost) {
-        emit_flags_to_state(&x->e);
-        x->fhost = false;
+    if (x->fhost) {
+        j_park(x);
+        return;
     }
+    load_flags(x, true, true);
+    x->fhost = x->fparked = true;
 }
+
+
+/* The flags where a block's first instruction finds them: parked (a loop back to the top). */
+void j_sync_top(struct jctx *x) { flags_to_r9(x); }
 
 /* jump to the shared epilogue that stores the flags (fhost) or leaves them alone */
 void j_to_epilogue(struct jctx *x, bool fhost)
@@ -224,9 +284,11 @@ void j_to_epilogue(struct jctx *x, bool fhost)
 void j_exit_rdx(struct jctx *x)
 {
     emit_store(&x->e, H_DX, OFF(rip));
-    j_count(&x->e, OFF(stats.mem_accesses), x->mem);
+    j_count_mem(&x->e, x->mem);
+    if (x->fparked)
+        flags_to_state(x);
     emit_movi(&x->e, H_AX, x->n);
-    j_to_epilogue(x, x->fhost);
+    j_to_epilogue(x, x->fhost && !x->fparked);
 }
 
 void j_exit_rip(struct jctx *x, uint64_t rip)
@@ -241,30 +303,27 @@ void j_exit_rip(struct jctx *x, uint64_t rip)
 static void emit_enter_link(struct jctx *x, uint8_t *miss[5])
 {
     struct jbuf *e = &x->e;
-    emit_rm64(e, 0x8b, H_R8, H_CX, H_NONE, 0, offsetof(struct jit_link, entry)); /* mov r8, entry */
-    emit_rr(e, 0x85, H_R8, H_R8);                                               /* test r8, r8 */
+    emit_rm64(e, 0x8b, H_DI, H_CX, H_NONE, 0, offsetof(struct jit_link, entry)); /* mov rdi, entry */
+    emit_rr(e, 0x85, H_DI, H_DI);                                               /* test rdi, rdi */
     miss[0] = emit_jcc32(e, 0x4);                                               /* jz */
     emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, valid));
     eb(e, 0x80), emit_mem(e, 7, H_AX, H_NONE, 0, 0), eb(e, 0);                  /* cmp byte [rax], 0 */
     miss[1] = emit_jcc32(e, 0x4);                                               /* je: invalidated */
     eb(e, 0x8b), emit_mem(e, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, epoch)); /* mov eax, epoch */
-    emit_movi(e, H_DX, (uintptr_t)x->env->epoch);
-    eb(e, 0x3b), emit_mem(e, H_AX, H_DX, H_NONE, 0, 0);                         /* cmp eax, [rdx] */
+    emit_rm32(e, 0x3b, H_AX, OFF(link_epoch));                                  /* cmp eax, [link_epoch] */
     miss[2] = emit_jcc32(e, 0x5);
-    emit_rm32(e, 0x8b, H_AX, OFF(stop_requested));
-    emit_rm32(e, 0x0b, H_AX, OFF(exiting));                                     /* or eax, [exiting] */
+    _Static_assert(offsetof(struct cpu, exiting) == offsetof(struct cpu, stop_requested) + 4, "one word");
+    eb(e, 0x48), eb(e, 0x83), emit_mem(e, 7, H_BP, H_NONE, 0, OFF(stop_requested)), eb(e, 0); /* cmp qword, 0 */
     miss[3] = emit_jcc32(e, 0x5);
-    emit_rm32(e, 0x8b, H_AX, OFF(rflags));
-    eb(e, 0xa9), en(e, F_TF, 4);                                                /* test eax, TF */
+    eb(e, 0xf7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(rflags)), en(e, F_TF, 4); /* test dword [rflags], TF */
     miss[4] = emit_jcc32(e, 0x5);
-    j_add_count(e, OFF(stats.insns_executed), x->n);
-    j_add_count(e, OFF(stats.insns_jit), x->n);
+    j_count_insns(e, x->n);
     emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, block));
     emit_movi(e, H_DX, (uintptr_t)x->env->cur_block);
     emit_rm64(e, 0x89, H_AX, H_DX, H_NONE, 0, 0);                               /* mov [rdx], rax */
     if (x->sse)
         jit_mxcsr_host(e);
-    eb(e, 0x41), eb(e, 0xff), eb(e, 0xe0);                                      /* jmp r8 */
+    eb(e, 0xff), eb(e, 0xe7);                                                   /* jmp rdi */
 }
 
 /* Leave through constant exit `link` to rip: into the linked block when the link is current,
@@ -274,14 +333,14 @@ static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
     struct jbuf *e = &x->e;
     uint8_t *unl[5];
     x->code->link[link].rip = rip;
-    if (x->fhost)
-        emit_flags_to_state(e);
+    flags_to_r9(x);
     j_writeback_homes(x);
-    j_add_count(e, OFF(stats.mem_accesses), x->mem);
+    j_count_mem(e, x->mem);
     emit_movi(e, H_CX, (uintptr_t)&x->code->link[link]);
     emit_enter_link(x, unl);
     for (unsigned k = 0; k < 5; k++)
         patch32(e, unl[k], e->p);
+    parked_to_state(e);
     emit_movi(e, H_DX, rip); /* the engine's (a linked block does not read it) */
     emit_store(e, H_DX, OFF(rip));
     emit_movi(e, H_AX, x->n | (link + 1) << 16);
@@ -317,6 +376,7 @@ static void emit_cached_link(struct jctx *x, unsigned user, bool irq_check)
     emit_enter_link(x, miss);
     for (unsigned k = 0; k < 7; k++)
         patch32(e, miss[k], e->p);
+    parked_to_state(e);
     emit_store(e, H_SI, OFF(rip)); /* the engine's (a linked block does not read it) */
     emit_movi(e, H_AX, x->n);
     j_to_epilogue(x, false);
@@ -325,10 +385,14 @@ static void emit_cached_link(struct jctx *x, unsigned user, bool irq_check)
 /* Leave from a RET or an indirect JMP or CALL, rdx its target: through the return cache. */
 void j_exit_ret(struct jctx *x)
 {
-    if (x->fhost)
-        emit_flags_to_state(&x->e); /* (it uses rax) */
+    if (!x->fhost) { /* load_flags uses rdx, the target: it waits in cpu->rip */
+        emit_store(&x->e, H_DX, OFF(rip));
+        flags_to_r9(x);
+        emit_load(&x->e, H_DX, OFF(rip));
+    }
+    flags_to_r9(x);
     j_writeback_homes(x);
-    j_add_count(&x->e, OFF(stats.mem_accesses), x->mem);
+    j_count_mem(&x->e, x->mem);
     emit_cached_link(x, x->cpl == 3, false);
 }
 
@@ -344,6 +408,7 @@ static void emit_after_mode_branch(struct jctx *x, const struct insn *i)
     eb(e, 0xc7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(brk)), en(e, 0, 4);          /* mov dword [brk], 0 */
     eb(e, 0x48), eb(e, 0xc7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(cur)), en(e, 0, 4);
     eb(e, 0x48), eb(e, 0xc7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(chain_end)), en(e, 0, 4);
+    load_flags(x, false, true); /* (after the handler they are in struct cpu; homes written) */
     emit_load(e, H_DX, OFF(rip));
     emit_cached_link(x, to_user, to_user);
 }
@@ -408,12 +473,13 @@ struct side_exit *j_new_exit(struct jctx *x, unsigned k)
         x->e.full = true;
         return &x->exits[0];
     }
+    j_park(x);
     struct side_exit *s = &x->exits[x->nexits++];
     memset(s->at, 0, sizeof s->at);
     s->k = k;
     s->mem = x->mem;
     s->fhost = x->fhost;
-    s->flags_saved = x->fhost;
+    s->flags_saved = x->fparked;
     s->bnd_at = s->bnd_back = NULL;
     s->retry = s->miss_at = NULL;
     return s;
@@ -501,7 +567,7 @@ static uint64_t jit_tlb_fill(struct cpu *c, uint64_t lin, uint64_t how)
 }
 
 /* Side exit s's lookup missed: jit_tlb_fill, the host registers a lookup may find live saved
- * around it (the address, the saved flags, home registers r10 and r11, rax, rdx, r8), then the
+ * around it (the address, the saved flags, home registers r10, r11 and r8, rax, rdx), then the
  * lookup again; on to the side exit that follows when the entry could not be made. */
 static void emit_tlb_fill(struct jctx *x, const struct side_exit *s)
 {
@@ -550,10 +616,11 @@ static void emit_helper(struct jctx *x, unsigned k, const struct insn *i)
     struct jbuf *e = &x->e;
     j_writeback_homes(x);
     if (x->fhost)
-        emit_flags_to_state(e);
-    x->fhost = false;
-    j_count(e, OFF(stats.mem_accesses), x->mem);
+        flags_to_state(x);
+    x->fhost = x->fparked = false;
+    j_count_mem(e, x->mem);
     x->mem = 0;
+    emit_counts_flush(e);
     emit_movi(e, H_AX, (uintptr_t)i);
     emit_store(e, H_AX, OFF(cur));
     emit_movi(e, H_AX, (uintptr_t)(i + 1));
@@ -593,6 +660,8 @@ static bool needs_flags(const struct jctx *x, unsigned k)
 
 static void emit_insn(struct jctx *x, unsigned k, const struct jop *j)
 {
+    if (x->fparked && j->kind != K_HELPER && needs_flags(x, k))
+        j_unpark(x);
     if (!x->fhost && needs_flags(x, k))
         emit_flags_from_state(x);
     if (j->kind == K_HELPER)
@@ -602,7 +671,7 @@ static void emit_insn(struct jctx *x, unsigned k, const struct jop *j)
     else
         jit_emit_int(x, k, j);
     if (j->fl != FL_NONE)
-        x->fhost = true;
+        x->fhost = true, x->fparked = false;
 }
 
 /* ---- block ---- */
@@ -619,7 +688,7 @@ static void emit_side_exits(struct jctx *x)
             patch32(&x->e, se->at[k], x->e.p);
         if (se->flags_saved)
             j_flags_restore(&x->e);
-        j_count(&x->e, OFF(stats.mem_accesses), se->mem);
+        j_count_mem(&x->e, se->mem);
         emit_movi(&x->e, H_AX, se->k);
         j_to_epilogue(x, se->fhost);
     }
@@ -632,15 +701,16 @@ static void emit_epilogues(struct jctx *x)
     struct jbuf *e = &x->e;
     for (unsigned k = 0; k < x->n_epi_flags; k++)
         patch32(e, x->epi_flags_at[k], e->p);
-    eb(e, 0x41), eb(e, 0x89), eb(e, 0xc0); /* mov r8d, eax: the return value */
+    eb(e, 0x89), eb(e, 0xc7); /* mov edi, eax: the return value */
     emit_flags_to_state(e);
-    eb(e, 0x44), eb(e, 0x89), eb(e, 0xc0); /* mov eax, r8d */
+    eb(e, 0x89), eb(e, 0xf8); /* mov eax, edi */
     for (unsigned k = 0; k < x->n_epi_plain; k++)
         patch32(e, x->epi_plain_at[k], e->p);
     j_writeback_homes(x);
     if (x->sse)
         jit_mxcsr_host(e);
     uint8_t *raw = e->p;
+    emit_counts_flush(e);
     emit_rm64(e, 0x8d, H_SP, H_SP, H_NONE, 0, 8); /* lea rsp, [rsp + 8] */
     for (int h = H_R15; h >= H_R12; h--)
         eb(e, 0x41), eb(e, 0x58 + (h & 7)); /* pop r15..r12 */
@@ -650,14 +720,16 @@ static void emit_epilogues(struct jctx *x)
     if (x->sse) { /* the SSE entry checks failed: nothing ran, the interpreter takes it all */
         for (unsigned k = 0; k < 3; k++)
             patch32(e, x->bail[k], e->p);
+        parked_to_state(e);       /* as they came in */
         eb(e, 0x31), eb(e, 0xc0); /* xor eax, eax */
         patch32(e, emit_jmp32(e), raw);
     }
 }
 
-/* The C entry (callee-saved registers, a 16-aligned frame, rbp = cpu), then the chain entry
- * linked blocks jump to within that frame: incoming flags if the block reads them, homes. */
-static void emit_prologue(struct jctx *x, bool flags_in)
+/* The C entry (callee-saved registers, a 16-aligned frame, rbp = cpu, the flags from struct cpu
+ * parked in r9), then the chain entry linked blocks jump to within that frame, flags parked in
+ * r9: the SSE guard, homes. */
+static void emit_prologue(struct jctx *x)
 {
     struct jbuf *e = &x->e;
     eb(e, 0x53);             /* push rbx */
@@ -666,13 +738,14 @@ static void emit_prologue(struct jctx *x, bool flags_in)
         eb(e, 0x41), eb(e, 0x50 + (h & 7)); /* push r12..r15 */
     emit_rm64(e, 0x8d, H_SP, H_SP, H_NONE, 0, -8); /* lea rsp, [rsp - 8]: 16-aligned for calls */
     emit_rr(e, 0x89, H_DI, H_BP); /* mov rbp, rdi */
+    eb(e, 0x45), eb(e, 0x31), eb(e, 0xf6); /* xor r14d, r14d: the counts (j_count_insns) */
+    eb(e, 0x45), eb(e, 0x31), eb(e, 0xff); /* xor r15d, r15d */
+    load_flags(x, false, true);
     x->code->entry = e->p;
     if (x->sse) {
         jit_sse_guard(e, x->bail);
         jit_mxcsr_guest(e);
     }
-    if (flags_in)
-        load_flags(x, false);
     j_reload_homes(x);
     x->top = e->p;
 }
@@ -704,7 +777,7 @@ static void use(unsigned *cnt, unsigned g, unsigned w)
         cnt[jit_fold(g)] += w;
 }
 
-/* Give the most used guest registers of insns[0..k) a home in r10..r15 for the block. */
+/* Give the most used guest registers of insns[0..k) a home in r10..r13 and r8 for the block. */
 static void choose_homes(struct jctx *x, const struct jop *ops, unsigned k)
 {
     unsigned cnt[16] = {0};
@@ -728,7 +801,9 @@ static void choose_homes(struct jctx *x, const struct jop *ops, unsigned k)
                 use(cnt, g, 2);
     }
     memset(x->home, -1, sizeof x->home);
-    for (int h = H_R10; h <= H_R15; h++) {
+    static const int8_t homes[] = {H_R10, H_R11, H_R12, H_R13, H_R8};
+    for (unsigned n = 0; n < sizeof homes; n++) {
+        int h = homes[n];
         unsigned best = 16;
         for (unsigned g = 0; g < 16; g++)
             if (x->home[g] < 0 && cnt[g] >= 4 && (best == 16 || cnt[g] > cnt[best]))
@@ -753,13 +828,13 @@ void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, un
     x.cpl = cpl;
     x.code = out;
     x.env = env;
-    bool flags_in = plan(&x, ops);
+    plan(&x, ops);
     choose_homes(&x, ops, n);
     x.e.p = a->mem + a->used;
     x.e.end = a->mem + a->size;
     uint8_t *start = x.e.p;
-    emit_prologue(&x, flags_in);
-    x.fhost = x.top_fhost = flags_in;
+    emit_prologue(&x);
+    x.fhost = x.fparked = true;
     for (unsigned q = 0; q < n; q++)
         emit_insn(&x, q, &ops[q]);
     if (ops[n - 1].kind < K_HELPER)

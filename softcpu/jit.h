@@ -54,11 +54,10 @@ struct jit_rc_entry {
 _Static_assert(sizeof(struct jit_rc_entry) == 64, "the lookup in j_exit_ret shifts by 6");
 static inline unsigned jit_rc_index(uint64_t rip) { return (unsigned)((rip ^ (rip >> JIT_RC_BITS)) & (JIT_RC_SIZE - 2)); }
 
-/* Where translated code finds the engine's current block, TLB epoch and return cache; whether
+/* Where translated code finds the engine's current block and return cache; whether
  * CPL-3 TLB entries may carry byte bounds (TLB_BOUNDED), which the lookup then checks inline. */
 struct jit_env {
     void **cur_block;
-    const uint32_t *epoch;
     struct jit_rc_entry (*rc)[JIT_RC_SIZE];
     bool bounds;
 };

@@ -7,11 +7,25 @@ struct regmap {
     uint8_t busy;    /* host registers taken (bits 0..3) */
 };
 
+/* A ModRM operand may name its guest register's home (r10..r13) itself, with REX.R or REX.B, so
+ * that nothing is moved in and out around the instruction; not an implicit operand (those keep
+ * their own numbers), and not in an instruction naming AH..BH (which no REX prefix allows). */
+static void map_home(const struct jctx *x, struct regmap *m, unsigned g)
+{
+    if (m->host[g] < 0 && x->home[g] >= 0)
+        m->host[g] = x->home[g];
+}
+
+static bool names_high_byte(const struct insn *i, const struct jop *j)
+{
+    return (j->g && i->reg >= R_AH) || (j->kind == K_MODRM && !i->is_mem && i->rm >= R_AH);
+}
+
 
 static void map_reserve(struct regmap *m, unsigned g)
 {
     g = jit_fold(g);
-    if (g < 4) {
+    if (g < 4 && m->host[g] < 0) {
         m->host[g] = (int8_t)g;
         m->busy |= (uint8_t)(1u << g);
     }
@@ -36,13 +50,19 @@ static unsigned reg_field(const struct regmap *m, unsigned g)
     return (unsigned)m->host[jit_fold(g)] + (g >= R_AH ? 4 : 0);
 }
 
-static void build_map(const struct insn *i, const struct jop *j, struct regmap *m)
+static void build_map(const struct jctx *x, const struct insn *i, const struct jop *j, struct regmap *m)
 {
     memset(m->host, -1, sizeof m->host);
     m->busy = 0;
     for (unsigned g = 0; g < 3; g++)
         if (j->imp & (1u << g))
             map_reserve(m, g);
+    if (x && !names_high_byte(i, j)) {
+        if (j->g)
+            map_home(x, m, i->reg);
+        if (j->kind == K_MODRM && !i->is_mem)
+            map_home(x, m, i->rm);
+    }
     if (j->g)
         map_reserve(m, i->reg);
     if (j->kind == K_MODRM && !i->is_mem)
@@ -72,29 +92,28 @@ static unsigned imm_bytes(const struct insn *i, const struct jop *j)
     return j->imm == IMM_OSZ ? (i->osz == 2 ? 2 : 4) : j->imm;
 }
 
-/* prefixes, REX and opcode of i as the host must see them */
-static void emit_head(struct jbuf *e, const struct insn *i, unsigned opcode)
+/* prefixes, REX and opcode of i as the host must see them (rh, bh: the host registers in the
+ * ModRM reg and rm fields, for REX.R and REX.B) */
+static void emit_head(struct jbuf *e, const struct insn *i, unsigned opcode, int rh, int bh)
 {
     if (i->osz == 2)
         eb(e, 0x66);
     if (i->pfx & P_LOCK)
         eb(e, 0xf0);
-    emit_rex(e, i->osz == 8, 0, 0, 0, (i->pfx & P_REX) != 0);
+    emit_rex(e, i->osz == 8, rh, 0, bh, (i->pfx & P_REX) != 0);
     if ((i->op >> 8) == MAP_0F)
         eb(e, 0x0f);
     eb(e, opcode);
 }
 
-/* memory operand address translated into rsi, flags kept around the lookup */
+/* memory operand address translated into rsi; the flags stay parked unless i reads them */
 static void emit_mem_operand(struct jctx *x, unsigned k, const struct insn *i, const struct jop *j)
 {
     unsigned size = j->msize ? j->msize : i->osz;
     j_ea(x, i);
-    if (x->fhost)
-        j_flags_save(&x->e);
     j_tlb(x, k, size, j->mem & M_W);
-    if (x->fhost)
-        j_flags_restore(&x->e);
+    if (j->fl == FL_READ || j->fl == FL_PART)
+        j_unpark(x);
     x->mem++;
 }
 
@@ -102,13 +121,14 @@ static void emit_modrm_insn(struct jctx *x, unsigned k, const struct insn *i, co
 {
     struct jbuf *e = &x->e;
     struct regmap m;
-    build_map(i, j, &m);
+    build_map(x, i, j, &m);
     if (i->is_mem)
         emit_mem_operand(x, k, i, j);
     load_regs(x, &m);
-    emit_head(e, i, i->op & 0xff);
     unsigned reg = j->g ? reg_field(&m, i->reg) : (i->modrm >> 3) & 7;
-    eb(e, i->is_mem ? (reg << 3 | H_SI) : (0xc0 | reg << 3 | reg_field(&m, i->rm)));
+    unsigned rm = i->is_mem ? H_SI : reg_field(&m, i->rm);
+    emit_head(e, i, i->op & 0xff, j->g ? (int)reg : 0, (int)rm);
+    eb(e, i->is_mem ? ((reg & 7) << 3 | H_SI) : (0xc0 | (reg & 7) << 3 | (rm & 7)));
     en(e, i->imm, imm_bytes(i, j));
     if (!j->ro)
         store_regs(x, &m);
@@ -117,9 +137,9 @@ static void emit_modrm_insn(struct jctx *x, unsigned k, const struct insn *i, co
 static void emit_plain_insn(struct jctx *x, const struct insn *i, const struct jop *j)
 {
     struct regmap m;
-    build_map(i, j, &m);
+    build_map(NULL, i, j, &m);
     load_regs(x, &m);
-    emit_head(&x->e, i, i->op & 0xff);
+    emit_head(&x->e, i, i->op & 0xff, 0, 0);
     en(&x->e, i->imm, imm_bytes(i, j));
     if (!j->ro)
         store_regs(x, &m);
@@ -167,18 +187,13 @@ static struct side_exit *emit_stack_ref(struct jctx *x, unsigned k, int32_t delt
 {
     int b = j_addr_reg(x, R_SP, H_SI);
     emit_rm64(&x->e, 0x8d, H_SI, b, H_NONE, 0, delta);
-    if (x->fhost)
-        j_flags_save(&x->e);
     struct side_exit *s = j_tlb(x, k, 8, write);
     x->mem++;
     return s;
 }
 
-static void stack_ref_done(struct jctx *x)
-{
-    if (x->fhost)
-        j_flags_restore(&x->e);
-}
+/* (the flags stay parked: no stack instruction reads them) */
+static void stack_ref_done(struct jctx *x) { (void)x; }
 
 /* push: the slot's host address in rsi first (the lookup clobbers rax), then the value */
 static void emit_push_slot(struct jctx *x, unsigned k)
@@ -247,20 +262,14 @@ static void emit_indirect(struct jctx *x, unsigned k, const struct insn *i, bool
     struct side_exit *s;
     if (i->is_mem) {
         j_ea(x, i);
-        if (x->fhost)
-            j_flags_save(e);
         s = j_tlb(x, k, 8, false);
         x->mem++;
         emit_rm64(e, 0x8b, H_DX, H_SI, H_NONE, 0, 0); /* mov rdx, [rsi] */
     } else {
-        if (x->fhost)
-            j_flags_save(e);
         s = j_new_exit(x, k);
         j_get_reg(x, H_DX, i->rm);
     }
     emit_canonical_check(x, s);
-    if (x->fhost)
-        j_flags_restore(e);
     if (call)
         emit_push_imm(x, k, insn_next(i)); /* keeps rdx */
     j_exit_ret(x);
@@ -278,21 +287,20 @@ static void emit_loop(struct jctx *x, uint64_t rip)
     j_exit_rip(x, rip);
     if (!e->full)
         *rel8 = (uint8_t)(e->p - exit_start);
-    j_count(e, OFF(stats.insns_executed), x->n);
-    j_count(e, OFF(stats.insns_jit), x->n);
-    j_count(e, OFF(stats.mem_accesses), x->mem);
-    j_sync_flags(x, x->top_fhost);
+    j_count_insns(e, x->n);
+    j_count_mem(e, x->mem);
+    j_sync_top(x);
     patch32(e, emit_jmp32(e), x->top);
 }
 
 static void emit_branch_to(struct jctx *x, uint64_t target)
 {
-    bool fhost = x->fhost;
+    bool fhost = x->fhost, parked = x->fparked;
     if (target == x->ins[0].rip)
         emit_loop(x, target);
     else
         j_exit_to(x, target);
-    x->fhost = fhost; /* the other path starts from the same state */
+    x->fhost = fhost, x->fparked = parked; /* the other path starts from the same state */
 }
 
 static void emit_jcc(struct jctx *x, const struct insn *i, const struct jop *j)

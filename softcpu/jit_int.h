@@ -36,10 +36,10 @@ struct jctx {
     const struct insn *ins;
     unsigned n, cpl;
     bool fhost;      /* guest flags are in the host RFLAGS now (else in struct cpu) */
-    bool top_fhost;  /* ... at the block's first instruction */
+    bool fparked;    /* ... in r9 instead (lahf/seto, by a lookup), RFLAGS free to clobber */
     unsigned mem;    /* memory accesses so far on the straight path */
     uint8_t *top;    /* first instruction (target of a self loop) */
-    int8_t home[16]; /* guest register -> host r10..r15 holding it for the whole block, or -1 */
+    int8_t home[16]; /* guest register -> host r10..r13 or r8 holding it for the whole block, or -1 */
     uint8_t *epi_flags_at[MAX_EXITS + 8], *epi_plain_at[MAX_EXITS + 8];
     unsigned n_epi_flags, n_epi_plain;
     struct side_exit exits[MAX_EXITS];
@@ -55,17 +55,25 @@ struct jctx {
 
 static inline unsigned jit_fold(unsigned g) { return g >= R_AH ? g - R_AH : g; }
 
-/* counter += v (through rdx, flags untouched) */
-void j_count(struct jbuf *e, int32_t off, unsigned v);
+/* the instructions and memory accesses done, counted in registers until the code returns to
+ * C (lea: flags untouched) */
+void j_count_insns(struct jbuf *e, unsigned v);
+void j_count_mem(struct jbuf *e, unsigned v);
 /* host register h = guest register g, and back (home register or struct cpu) */
 void j_get_reg(struct jctx *x, int h, unsigned g);
 void j_put_reg(struct jctx *x, int h, unsigned g);
 /* guest flags into r9 (lahf/seto, clobbers rax) and back */
 void j_flags_save(struct jbuf *e);
 void j_flags_restore(struct jbuf *e);
+/* Park the guest flags (when in RFLAGS) in r9 before code that clobbers RFLAGS, and take them
+ * back before code that reads them: they stay parked across lookups and the instructions that
+ * neither read nor write flags, so a run of memory accesses saves them once and restores them
+ * (clobbering rax) only where an instruction, a handler or an exit reads them. */
+void j_park(struct jctx *x);
+void j_unpark(struct jctx *x);
 /* the register holding guest g for an address (its home, or loaded into scratch) */
 int j_addr_reg(struct jctx *x, unsigned g, int scratch);
-/* a side exit resuming at instruction k, in the state the code is in now */
+/* a side exit resuming at instruction k, in the state the code is in now (flags parked) */
 struct side_exit *j_new_exit(struct jctx *x, unsigned k);
 /* rsi = linear address of i's memory operand */
 void j_ea(struct jctx *x, const struct insn *i);
@@ -78,8 +86,8 @@ void j_exit_rdx(struct jctx *x);
 void j_exit_ret(struct jctx *x); /* a RET's or an indirect branch's: rdx its target */
 void j_exit_to(struct jctx *x, uint64_t rip);
 void j_to_epilogue(struct jctx *x, bool fhost);
-/* flags where the code at want_host expects them */
-void j_sync_flags(struct jctx *x, bool want_host);
+/* flags where the block's first instruction finds them (parked), for a loop back */
+void j_sync_top(struct jctx *x);
 
 void jit_emit_int(struct jctx *x, unsigned k, const struct jop *j);
 void jit_emit_sse(struct jctx *x, unsigned k, const struct jop *j);
