@@ -31,6 +31,7 @@ struct block {
     uint8_t runs;           /* times run before translation (see count_run) */
     struct jit_code jit;    /* translated prefix, if any */
     struct block *succ[2];  /* blocks that followed this one, valid while epoch matches */
+    struct inlink *in;      /* links whose jumps may be patched to this block (jit_patch) */
     uint32_t succ_epoch[2];
     struct insn insns[];
 };
@@ -39,6 +40,14 @@ struct bref {
     struct block *b;
     struct bref *next;
 };
+
+/* A link patched to jump to a block: undone when that block is invalidated (a link since
+ * linked elsewhere is left alone). */
+struct inlink {
+    struct jit_link *l;
+    struct inlink *next;
+};
+#define MAX_PATCHED 16384
 
 struct cpage {
     uint64_t page;
@@ -55,6 +64,9 @@ struct block_cache {
     struct jit_arena jit;
     struct jit_env jit_env;
     struct jit_link *pending_link; /* a translated block left through this unlinked exit */
+    /* the links whose jumps are patched: a TLB flush makes them all stale, so undoes them */
+    struct jit_link *patched[MAX_PATCHED];
+    unsigned npatched;
     struct jit_rc_entry rc[2][JIT_RC_SIZE]; /* translated RETs' targets (jit.h) */
     /* linear pages blocks were built from, hashed (a set bit may be another page's): an INVLPG
      * of a page with no bit cannot change any block's translation, so links stay valid */
@@ -115,18 +127,51 @@ static void *arena_alloc(struct block_cache *bc, size_t n)
     return p;
 }
 
+/* Every patched jump back to its link's checks, which the new epoch fails. */
+static void links_stale(struct cpu *c)
+{
+    struct block_cache *bc = c->bc;
+    c->link_epoch++;
+    for (unsigned k = 0; k < bc->npatched; k++)
+        jit_unpatch(bc->patched[k]);
+    bc->npatched = 0;
+}
+
 void engine_tlb_flushed(struct cpu *c)
 {
     if (c->bc)
-        c->link_epoch++;
+        links_stale(c);
 }
 
 bool engine_tlb_page_flushed(struct cpu *c, uint64_t lin)
 {
     if (!c->bc || !(c->bc->code_lin[code_lin_bit(lin) / 64] >> (code_lin_bit(lin) % 64) & 1))
         return false;
-    c->link_epoch++;
+    links_stale(c);
     return true;
+}
+
+/* b is invalid: the jumps patched to it go back to their checks. */
+static void unpatch_into(struct block *b)
+{
+    for (struct inlink *n = b->in; n; n = n->next)
+        if (n->l->block == b)
+            jit_unpatch(n->l);
+    b->in = NULL;
+}
+
+/* l, just linked to b, jumps there straight (while both the list and the arena have room). */
+static void patch_link(struct cpu *c, struct jit_link *l, struct block *b)
+{
+    struct block_cache *bc = c->bc;
+    struct inlink *n;
+    if (!l->patch || !b->jit.fast || bc->npatched == MAX_PATCHED || !(n = arena_alloc(bc, sizeof *n)))
+        return;
+    n->l = l;
+    n->next = b->in;
+    b->in = n;
+    bc->patched[bc->npatched++] = l;
+    jit_patch(l, b->jit.fast);
 }
 
 void engine_flush_all(struct cpu *c)
@@ -140,6 +185,7 @@ void engine_flush_all(struct cpu *c)
     memset(bc->pages, 0, sizeof bc->pages);
     bc->used = 0;
     jit_arena_reset(&bc->jit);
+    bc->npatched = 0; /* (their code is gone) */
     bc->pending_link = NULL;
     bc->cur_block = NULL;
     tlb_flush_all(c);
@@ -248,6 +294,7 @@ static bool drop_in_page(struct cpu *c, uint64_t gpa, uint64_t len)
         if (!b->valid || overlap) {
             if (overlap) {
                 b->valid = 0;
+                unpatch_into(b);
                 hash_unlink(bc, b);
                 c->stats.blocks_invalidated++;
                 hit_cur |= b == bc->cur_block;
@@ -398,6 +445,7 @@ static struct block *block_build(struct cpu *c, uint64_t lin, uint64_t gpa, cons
     b->nbytes = (uint32_t)(rip - c->rip);
     b->valid = 1;
     b->succ[0] = b->succ[1] = NULL;
+    b->in = NULL;
     b->runs = 0;
     memset(&b->jit, 0, sizeof b->jit);
     unsigned h = hash_rip(b->rip);
@@ -458,7 +506,7 @@ static void count_run(struct cpu *c, struct block *b)
     if (b->jit.fn || b->runs >= hot || ++b->runs < hot)
         return;
     if ((b->key & 15) == 8 && jit_arena_has_room(&c->bc->jit))
-        jit_translate(&c->bc->jit, b->insns, b->n, b->key >> 4, &b->jit, &c->bc->jit_env);
+        jit_translate(&c->bc->jit, b->insns, b->n, b->key >> 4, b, &b->jit, &c->bc->jit_env);
 }
 
 static void run_block(struct cpu *c, struct block *b)
@@ -583,6 +631,7 @@ static void link_pending(struct cpu *c, struct block *b)
     l->block = b;
     l->epoch = c->link_epoch;
     l->entry = b->jit.entry;
+    patch_link(c, l, b);
 }
 
 __attribute__((noinline)) static void run_loop(struct cpu *c)

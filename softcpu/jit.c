@@ -299,8 +299,9 @@ void j_exit_rip(struct jctx *x, uint64_t rip)
 
 /* With rcx at a struct jit_link: into its block if the link is current (set, the block still
  * valid, no TLB flush since, no stop or exit requested, TF clear), else on at the five jumps put
- * in miss, which the caller patches. Flags and homes are in struct cpu already. */
-static void emit_enter_link(struct jctx *x, uint8_t *miss[5])
+ * in miss, which the caller patches. Flags are parked, homes in struct cpu already; counted:
+ * this block's instructions and the host MXCSR are done already (a constant exit's). */
+static void emit_enter_link(struct jctx *x, uint8_t *miss[5], bool counted)
 {
     struct jbuf *e = &x->e;
     emit_rm64(e, 0x8b, H_DI, H_CX, H_NONE, 0, offsetof(struct jit_link, entry)); /* mov rdi, entry */
@@ -317,13 +318,26 @@ static void emit_enter_link(struct jctx *x, uint8_t *miss[5])
     miss[3] = emit_jcc32(e, 0x5);
     eb(e, 0xf7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(rflags)), en(e, F_TF, 4); /* test dword [rflags], TF */
     miss[4] = emit_jcc32(e, 0x5);
-    j_count_insns(e, x->n);
+    if (!counted)
+        j_count_insns(e, x->n);
     emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, block));
     emit_movi(e, H_DX, (uintptr_t)x->env->cur_block);
     emit_rm64(e, 0x89, H_AX, H_DX, H_NONE, 0, 0);                               /* mov [rdx], rax */
-    if (x->sse)
+    if (x->sse && !counted)
         jit_mxcsr_host(e);
     eb(e, 0xff), eb(e, 0xe7);                                                   /* jmp rdi */
+}
+
+void jit_patch(struct jit_link *l, const void *fast)
+{
+    int32_t rel = (int32_t)((const uint8_t *)fast - (l->patch + 4));
+    memcpy(l->patch, &rel, 4);
+}
+
+void jit_unpatch(struct jit_link *l)
+{
+    static const int32_t zero = 0;
+    memcpy(l->patch, &zero, 4);
 }
 
 /* Leave through constant exit `link` to rip: into the linked block when the link is current,
@@ -336,10 +350,17 @@ static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
     flags_to_r9(x);
     j_writeback_homes(x);
     j_count_mem(e, x->mem);
+    j_count_insns(e, x->n);
+    if (x->sse)
+        jit_mxcsr_host(e);
+    eb(e, 0xe9);                        /* jmp rel32: +0, to the checks, until jit_patch */
+    x->code->link[link].patch = e->p;
+    en(e, 0, 4);
     emit_movi(e, H_CX, (uintptr_t)&x->code->link[link]);
-    emit_enter_link(x, unl);
+    emit_enter_link(x, unl, true);
     for (unsigned k = 0; k < 5; k++)
         patch32(e, unl[k], e->p);
+    emit_rm64(e, 0x8d, H_R14, H_R14, H_NONE, 0, -(int32_t)x->n); /* not this way: the engine counts them */
     parked_to_state(e);
     emit_movi(e, H_DX, rip); /* the engine's (a linked block does not read it) */
     emit_store(e, H_DX, OFF(rip));
@@ -373,7 +394,7 @@ static void emit_cached_link(struct jctx *x, unsigned user, bool irq_check)
     emit_rm64(e, 0x3b, H_DX, H_CX, H_NONE, 0, offsetof(struct jit_link, rip)); /* cmp rdx, rip */
     miss[5] = emit_jcc32(e, 0x5);
     patch32(e, hit, e->p);
-    emit_enter_link(x, miss);
+    emit_enter_link(x, miss, false);
     for (unsigned k = 0; k < 7; k++)
         patch32(e, miss[k], e->p);
     parked_to_state(e);
@@ -717,13 +738,19 @@ static void emit_epilogues(struct jctx *x)
     eb(e, 0x5d); /* pop rbp */
     eb(e, 0x5b); /* pop rbx */
     eb(e, 0xc3);
-    if (x->sse) { /* the SSE entry checks failed: nothing ran, the interpreter takes it all */
-        for (unsigned k = 0; k < 3; k++)
-            patch32(e, x->bail[k], e->p);
-        parked_to_state(e);       /* as they came in */
-        eb(e, 0x31), eb(e, 0xc0); /* xor eax, eax */
-        patch32(e, emit_jmp32(e), raw);
-    }
+    /* the fast entry's checks failed: nothing ran, the engine goes on from this block's start
+     * (a stop, an exit, or a single step, which the engine's loop sees to) */
+    for (unsigned k = 0; k < 2; k++)
+        patch32(e, x->fast_out[k], e->p);
+    eb(e, 0xc7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(brk)), en(e, 1, 4); /* mov dword [brk], 1 */
+    emit_movi(e, H_DX, x->ins[0].rip);
+    emit_store(e, H_DX, OFF(rip));
+    /* the SSE entry's checks failed: nothing ran, the interpreter takes the block */
+    for (unsigned k = 0; x->sse && k < 3; k++)
+        patch32(e, x->bail[k], e->p);
+    parked_to_state(e);       /* as they came in */
+    eb(e, 0x31), eb(e, 0xc0); /* xor eax, eax */
+    patch32(e, emit_jmp32(e), raw);
 }
 
 /* The C entry (callee-saved registers, a 16-aligned frame, rbp = cpu, the flags from struct cpu
@@ -741,6 +768,18 @@ static void emit_prologue(struct jctx *x)
     eb(e, 0x45), eb(e, 0x31), eb(e, 0xf6); /* xor r14d, r14d: the counts (j_count_insns) */
     eb(e, 0x45), eb(e, 0x31), eb(e, 0xff); /* xor r15d, r15d */
     load_flags(x, false, true);
+    uint8_t *over = emit_jmp32(e);
+    /* the fast entry (jit_patch): the engine's current block, then what a link checks that a
+     * patched jump cannot: a stop, an exit, TF (x->fast_out: back to the engine, nothing done) */
+    x->code->fast = e->p;
+    emit_movi(e, H_AX, (uintptr_t)x->block);
+    emit_movi(e, H_DX, (uintptr_t)x->env->cur_block);
+    emit_rm64(e, 0x89, H_AX, H_DX, H_NONE, 0, 0);                               /* mov [rdx], rax */
+    eb(e, 0x48), eb(e, 0x83), emit_mem(e, 7, H_BP, H_NONE, 0, OFF(stop_requested)), eb(e, 0); /* cmp qword, 0 */
+    x->fast_out[0] = emit_jcc32(e, 0x5);
+    eb(e, 0xf7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(rflags)), en(e, F_TF, 4); /* test dword [rflags], TF */
+    x->fast_out[1] = emit_jcc32(e, 0x5);
+    patch32(e, over, e->p);
     x->code->entry = e->p;
     if (x->sse) {
         jit_sse_guard(e, x->bail);
@@ -814,7 +853,7 @@ static void choose_homes(struct jctx *x, const struct jop *ops, unsigned k)
     }
 }
 
-void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, unsigned cpl,
+void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, unsigned cpl, void *block,
                    struct jit_code *out, const struct jit_env *env)
 {
     static struct jctx x; /* large: keep it off the stack (one engine thread per CPU) */
@@ -828,6 +867,7 @@ void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, un
     x.cpl = cpl;
     x.code = out;
     x.env = env;
+    x.block = block;
     plan(&x, ops);
     choose_homes(&x, ops, n);
     x.e.p = a->mem + a->used;

@@ -26,6 +26,8 @@ typedef unsigned (*jit_fn)(struct cpu *c);
  * (the block still valid, no TLB flush since, no stop or exit requested, TF clear). */
 struct jit_link {
     const void *entry;    /* the successor's chain entry; NULL while unlinked */
+    uint8_t *patch;       /* a constant exit's jump (rel32): 0 goes on to the checks above, or it
+                           * is patched to the successor's fast entry (jit_patch) */
     const uint8_t *valid; /* the successor's valid flag */
     void *block;          /* the successor: becomes the engine's current block */
     uint32_t epoch;       /* TLB epoch when linked */
@@ -36,6 +38,8 @@ struct jit_link {
 struct jit_code {
     jit_fn fn;         /* NULL: not translated */
     const void *entry; /* where linked predecessors jump in */
+    const void *fast;  /* where patched jumps come in: the block becomes the engine's current one,
+                        * a stop, an exit or TF go back to the engine, then on to entry */
     struct jit_link link[JIT_LINKS];
 };
 
@@ -79,7 +83,11 @@ bool jit_arena_has_room(const struct jit_arena *a);
 
 /* Translate the block insns[0..n), decoded at privilege cpl in 64-bit mode, into *out (which
  * stays where it is: the code reads its links). */
-void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, unsigned cpl,
+/* A constant exit's jump straight to the fast entry of the block it is linked to, and back to
+ * the checks (the successor invalidated, a TLB flush). */
+void jit_patch(struct jit_link *l, const void *fast);
+void jit_unpatch(struct jit_link *l);
+void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, unsigned cpl, void *block,
                    struct jit_code *out, const struct jit_env *env);
 
 #endif

@@ -50,6 +50,8 @@ struct jctx {
     unsigned nlinks;
     bool sse;                  /* runs SSE instructions on the host (jit_sse.c) */
     uint8_t *bail[3];          /* entry checks for SSE that failed: back to the interpreter */
+    uint8_t *fast_out[2];      /* the fast entry's checks that failed: likewise */
+    void *block;               /* the engine's block being translated (its current block) */
 };
 
 
