@@ -459,9 +459,11 @@ static inline bool ac_active(struct cpu *c)
     return c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & F_AC);
 }
 
+/* SDM's alignment requirements: 2, 4, 8 bytes by their size, an x87 extended real (10) by 8. */
 static inline void ac_check(struct cpu *c, uint64_t lin, unsigned size, int user)
 {
-    if (user && (size == 2 || size == 4 || size == 8) && (lin & (size - 1)) && ac_active(c))
+    unsigned align = size == 10 ? 8 : size;
+    if (user && (align == 2 || align == 4 || align == 8) && (lin & (align - 1)) && ac_active(c))
         cpu_fault(c, EXC_AC, 0);
 }
 
