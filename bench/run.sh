@@ -77,5 +77,12 @@ workload "threads: 100k futex ping-pong rounds between two threads" "$B/bench/th
 workload "threads: 4 threads take one mutex 1M times in all" "$B/bench/threadbench" mutex 1000000
 workload "threads: 2000 pthread_create+join" "$B/bench/threadbench" create 2000
 workload "threads: 2 CPU-bound threads, 200M iterations each" "$B/bench/threadbench" spin2 200000000
+# A compile job: gcc's compiler proper (cc1, one process: qemu-user would run the children of
+# the gcc driver natively) at -O2 on one of our own sources, preprocessed here first.
+cc1=$(gcc -print-prog-name=cc1)
+if [ -x "$cc1" ] && gcc -E -Iinclude -Isoftcpu softcpu/mmu.c -o "$B/bench/compile.i"; then
+    workload "compile: gcc's cc1 -O2 of softcpu/mmu.c, preprocessed (2200 lines)" \
+        "$cc1" -fpreprocessed "$B/bench/compile.i" -quiet -O2 -o /dev/null
+fi
 workload "memory: 20 x (map 1 GiB of /dev/zero and a 20 MB file privately, touch a page of each)" \
     "$B/bench/mapbench" 1024 "$f" 20

@@ -24,7 +24,7 @@
 #include "engine.h"
 #include "fastops.h"
 
-#define ARENA_BYTES (32u << 20)
+#define ARENA_BYTES (128u << 20)
 #define JIT_HOT_RUNS 8 /* default of BVM_SOFT_JIT_HOT */
 #define BLOCK_ROOM (64u << 10) /* more than any block's translation */
 #define MAX_EXITS (2 * SCPU_BLOCK_MAX + 4)

@@ -49,11 +49,10 @@ struct jit_code {
  * entry is current (same checks as a link), instead of going back to the engine each time.
  * Two ways per set (jit_rc_index: the set's first entry): with one, two hot targets whose index
  * met took each other's place at every call (a layout of the kernel did, under check). */
-#define JIT_RC_BITS 10
+#define JIT_RC_BITS 14
 #define JIT_RC_SIZE (1u << JIT_RC_BITS)
-#define JIT_RC_EMPTY 0x8000000000000000ull
 struct jit_rc_entry {
-    struct jit_link link; /* rip: JIT_RC_EMPTY when none (not canonical: never a RET's target) */
+    struct jit_link link; /* all zero when none (a jump to 0 that finds it finds no entry either) */
 } __attribute__((aligned(64))); /* 64 bytes: the translated lookup shifts instead of multiplying */
 _Static_assert(sizeof(struct jit_rc_entry) == 64, "the lookup in j_exit_ret shifts by 6");
 static inline unsigned jit_rc_index(uint64_t rip) { return (unsigned)((rip ^ (rip >> JIT_RC_BITS)) & (JIT_RC_SIZE - 2)); }
