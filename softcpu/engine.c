@@ -19,7 +19,7 @@
  * Untouched pages cost nothing. */
 #define ARENA_SIZE (128u << 20)
 #define CODE_LIN_BITS 65536u
-#define HASH_BITS 17      /* blocks by RIP: a large program has some 10^5 */
+#define HASH_BITS 16      /* blocks by RIP: a large program has some 10^5 */
 #define PAGE_HASH_BITS 14 /* code pages */
 #define NO_PAGE (~0ull)
 

@@ -49,7 +49,7 @@ struct jit_code {
  * entry is current (same checks as a link), instead of going back to the engine each time.
  * Two ways per set (jit_rc_index: the set's first entry): with one, two hot targets whose index
  * met took each other's place at every call (a layout of the kernel did, under check). */
-#define JIT_RC_BITS 14
+#define JIT_RC_BITS 13
 #define JIT_RC_SIZE (1u << JIT_RC_BITS)
 struct jit_rc_entry {
     struct jit_link link; /* all zero when none (a jump to 0 that finds it finds no entry either) */
