@@ -237,11 +237,13 @@ SIMD_HANDLER(x87_fnstenv_M)
     fpu_x87_normalize(&c->fpu);
 }
 
+/* FLDENV waits: a pending unmasked exception (ES, say from an FRSTOR) is #MF before it runs,
+ * as the host raises it (only the FN forms do not wait). */
 SIMD_HANDLER(x87_fldenv_M)
 {
     uint8_t e[28];
     unsigned n = i->osz == 2 ? 14 : 28;
-    x87_check(c, false);
+    x87_check(c, true);
     mem_read(c, x87_area(c, i, n, ACC_R), e, n);
     x87_env_load(&c->fpu, i, e);
     fpu_x87_normalize(&c->fpu);
