@@ -90,14 +90,19 @@ void j_count_mem(struct jbuf *e, unsigned v) /* lea r15, [r15 + v] */
         emit_rm64(e, 0x8d, H_NMEM, H_NMEM, H_NONE, 0, (int32_t)v);
 }
 
+static void emit_counts_zero(struct jbuf *e)
+{
+    eb(e, 0x45), eb(e, 0x31), eb(e, 0xf6); /* xor r14d, r14d */
+    eb(e, 0x45), eb(e, 0x31), eb(e, 0xff); /* xor r15d, r15d */
+}
+
 /* The counts into the stats, and zero again. Clobbers RFLAGS. */
 static void emit_counts_flush(struct jbuf *e)
 {
     emit_rm64(e, 0x01, H_NINSN, H_BP, H_NONE, 0, OFF(stats.insns_executed)); /* add [..], r14 */
     emit_rm64(e, 0x01, H_NINSN, H_BP, H_NONE, 0, OFF(stats.insns_jit));
     emit_rm64(e, 0x01, H_NMEM, H_BP, H_NONE, 0, OFF(stats.mem_accesses));     /* add [..], r15 */
-    eb(e, 0x45), eb(e, 0x31), eb(e, 0xf6);                                   /* xor r14d, r14d */
-    eb(e, 0x45), eb(e, 0x31), eb(e, 0xff);                                   /* xor r15d, r15d */
+    emit_counts_zero(e);
 }
 
 /* host h = guest register g (from its home register or from struct cpu) */
@@ -286,7 +291,7 @@ void j_exit_rdx(struct jctx *x)
     emit_store(&x->e, H_DX, OFF(rip));
     j_count_mem(&x->e, x->mem);
     if (x->fparked)
-        flags_to_state(x);
+        parked_to_state(&x->e);
     emit_movi(&x->e, H_AX, x->n);
     j_to_epilogue(x, x->fhost && !x->fparked);
 }
@@ -295,6 +300,24 @@ void j_exit_rip(struct jctx *x, uint64_t rip)
 {
     emit_movi(&x->e, H_DX, rip);
     j_exit_rdx(x);
+}
+
+/* What ends a chain of linked blocks: a stop or an exit requested (one word), or TF; the two
+ * jumps taken then go in out. */
+static void emit_chain_checks(struct jbuf *e, uint8_t *out[2])
+{
+    _Static_assert(offsetof(struct cpu, exiting) == offsetof(struct cpu, stop_requested) + 4, "one word");
+    eb(e, 0x48), eb(e, 0x83), emit_mem(e, 7, H_BP, H_NONE, 0, OFF(stop_requested)), eb(e, 0); /* cmp qword, 0 */
+    out[0] = emit_jcc32(e, 0x5);
+    eb(e, 0xf7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(rflags)), en(e, F_TF, 4); /* test dword [rflags], TF */
+    out[1] = emit_jcc32(e, 0x5);
+}
+
+/* The engine's current block = rax (clobbers rdx). */
+static void emit_set_cur_block(struct jctx *x)
+{
+    emit_movi(&x->e, H_DX, (uintptr_t)x->env->cur_block);
+    emit_rm64(&x->e, 0x89, H_AX, H_DX, H_NONE, 0, 0); /* mov [rdx], rax */
 }
 
 /* With rcx at a struct jit_link: into its block if the link is current (set, the block still
@@ -313,16 +336,11 @@ static void emit_enter_link(struct jctx *x, uint8_t *miss[5], bool counted)
     eb(e, 0x8b), emit_mem(e, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, epoch)); /* mov eax, epoch */
     emit_rm32(e, 0x3b, H_AX, OFF(link_epoch));                                  /* cmp eax, [link_epoch] */
     miss[2] = emit_jcc32(e, 0x5);
-    _Static_assert(offsetof(struct cpu, exiting) == offsetof(struct cpu, stop_requested) + 4, "one word");
-    eb(e, 0x48), eb(e, 0x83), emit_mem(e, 7, H_BP, H_NONE, 0, OFF(stop_requested)), eb(e, 0); /* cmp qword, 0 */
-    miss[3] = emit_jcc32(e, 0x5);
-    eb(e, 0xf7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(rflags)), en(e, F_TF, 4); /* test dword [rflags], TF */
-    miss[4] = emit_jcc32(e, 0x5);
+    emit_chain_checks(e, &miss[3]);
     if (!counted)
         j_count_insns(e, x->n);
     emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, block));
-    emit_movi(e, H_DX, (uintptr_t)x->env->cur_block);
-    emit_rm64(e, 0x89, H_AX, H_DX, H_NONE, 0, 0);                               /* mov [rdx], rax */
+    emit_set_cur_block(x);
     if (x->sse && !counted)
         jit_mxcsr_host(e);
     eb(e, 0xff), eb(e, 0xe7);                                                   /* jmp rdi */
@@ -360,7 +378,7 @@ static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
     emit_enter_link(x, unl, true);
     for (unsigned k = 0; k < 5; k++)
         patch32(e, unl[k], e->p);
-    emit_rm64(e, 0x8d, H_R14, H_R14, H_NONE, 0, -(int32_t)x->n); /* not this way: the engine counts them */
+    emit_rm64(e, 0x8d, H_NINSN, H_NINSN, H_NONE, 0, -(int32_t)x->n); /* not this way: the engine counts them */
     parked_to_state(e);
     emit_movi(e, H_DX, rip); /* the engine's (a linked block does not read it) */
     emit_store(e, H_DX, OFF(rip));
@@ -406,12 +424,12 @@ static void emit_cached_link(struct jctx *x, unsigned user, bool irq_check)
 /* Leave from a RET or an indirect JMP or CALL, rdx its target: through the return cache. */
 void j_exit_ret(struct jctx *x)
 {
-    if (!x->fhost) { /* load_flags uses rdx, the target: it waits in cpu->rip */
+    bool keep_rdx = !x->fhost; /* load_flags uses rdx, the target: it waits in cpu->rip */
+    if (keep_rdx)
         emit_store(&x->e, H_DX, OFF(rip));
-        flags_to_r9(x);
-        emit_load(&x->e, H_DX, OFF(rip));
-    }
     flags_to_r9(x);
+    if (keep_rdx)
+        emit_load(&x->e, H_DX, OFF(rip));
     j_writeback_homes(x);
     j_count_mem(&x->e, x->mem);
     emit_cached_link(x, x->cpl == 3, false);
@@ -765,20 +783,15 @@ static void emit_prologue(struct jctx *x)
         eb(e, 0x41), eb(e, 0x50 + (h & 7)); /* push r12..r15 */
     emit_rm64(e, 0x8d, H_SP, H_SP, H_NONE, 0, -8); /* lea rsp, [rsp - 8]: 16-aligned for calls */
     emit_rr(e, 0x89, H_DI, H_BP); /* mov rbp, rdi */
-    eb(e, 0x45), eb(e, 0x31), eb(e, 0xf6); /* xor r14d, r14d: the counts (j_count_insns) */
-    eb(e, 0x45), eb(e, 0x31), eb(e, 0xff); /* xor r15d, r15d */
+    emit_counts_zero(e);
     load_flags(x, false, true);
     uint8_t *over = emit_jmp32(e);
     /* the fast entry (jit_patch): the engine's current block, then what a link checks that a
      * patched jump cannot: a stop, an exit, TF (x->fast_out: back to the engine, nothing done) */
     x->code->fast = e->p;
     emit_movi(e, H_AX, (uintptr_t)x->block);
-    emit_movi(e, H_DX, (uintptr_t)x->env->cur_block);
-    emit_rm64(e, 0x89, H_AX, H_DX, H_NONE, 0, 0);                               /* mov [rdx], rax */
-    eb(e, 0x48), eb(e, 0x83), emit_mem(e, 7, H_BP, H_NONE, 0, OFF(stop_requested)), eb(e, 0); /* cmp qword, 0 */
-    x->fast_out[0] = emit_jcc32(e, 0x5);
-    eb(e, 0xf7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(rflags)), en(e, F_TF, 4); /* test dword [rflags], TF */
-    x->fast_out[1] = emit_jcc32(e, 0x5);
+    emit_set_cur_block(x);
+    emit_chain_checks(e, x->fast_out);
     patch32(e, over, e->p);
     x->code->entry = e->p;
     if (x->sse) {
@@ -789,9 +802,8 @@ static void emit_prologue(struct jctx *x)
     x->top = e->p;
 }
 
-/* Classify every instruction (K_HELPER for what the translator leaves to the interpreter);
- * returns whether the block starts by reading the incoming flags. */
-static bool plan(struct jctx *x, struct jop *ops)
+/* Classify every instruction (K_HELPER for what the translator leaves to the interpreter). */
+static void plan(struct jctx *x, struct jop *ops)
 {
     bool sse = true;
     x->ops = ops;
@@ -804,10 +816,6 @@ static bool plan(struct jctx *x, struct jop *ops)
         }
         x->sse |= ops[k].kind >= K_SSE && ops[k].kind <= K_SSE_FROMGPR;
     }
-    for (unsigned k = 0; k < x->n && ops[k].kind != K_HELPER; k++)
-        if (ops[k].fl != FL_NONE)
-            return needs_flags(x, k);
-    return false;
 }
 
 static void use(unsigned *cnt, unsigned g, unsigned w)

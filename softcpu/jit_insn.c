@@ -192,14 +192,10 @@ static struct side_exit *emit_stack_ref(struct jctx *x, unsigned k, int32_t delt
     return s;
 }
 
-/* (the flags stay parked: no stack instruction reads them) */
-static void stack_ref_done(struct jctx *x) { (void)x; }
-
 /* push: the slot's host address in rsi first (the lookup clobbers rax), then the value */
 static void emit_push_slot(struct jctx *x, unsigned k)
 {
-    emit_stack_ref(x, k, -8, true);
-    stack_ref_done(x);
+    emit_stack_ref(x, k, -8, true); /* (the flags stay parked: no stack instruction reads them) */
 }
 
 static void emit_push_rax(struct jctx *x)
@@ -225,7 +221,6 @@ static void emit_push_imm(struct jctx *x, unsigned k, uint64_t v)
 static void emit_pop(struct jctx *x, unsigned k, const struct insn *i)
 {
     emit_stack_ref(x, k, 0, false);
-    stack_ref_done(x);
     emit_rm64(&x->e, 0x8b, H_AX, H_SI, H_NONE, 0, 0); /* mov rax, [rsi] */
     emit_reg_add(x, R_SP, 8);
     j_put_reg(x, H_AX, i->reg);
@@ -248,7 +243,6 @@ static void emit_ret(struct jctx *x, unsigned k)
     struct side_exit *s = emit_stack_ref(x, k, 0, false);
     emit_rm64(&x->e, 0x8b, H_DX, H_SI, H_NONE, 0, 0); /* mov rdx, [rsi] */
     emit_canonical_check(x, s);
-    stack_ref_done(x);
     emit_reg_add(x, R_SP, 8);
     j_exit_ret(x);
 }
