@@ -350,6 +350,9 @@ struct tlb_entry {
 };
 enum acc { ACC_R = 0, ACC_W = 1, ACC_X = 2 };
 #define TLB_BIG_BITS 4096u
+/* Bit k of a bitmap of 64-bit words (the hashed filters of mmu.c and engine.c). */
+static inline bool bit_test(const uint64_t *bits, unsigned k) { return bits[k / 64] >> (k % 64) & 1; }
+static inline void bit_set(uint64_t *bits, unsigned k) { bits[k / 64] |= 1ull << (k % 64); }
 /* Bits of the guest-physical page filter (mmu.c): one bit per hashed gpa page. */
 #define TLB_GPA_BITS 32768u
 /* One bucket per hashed gpa page filled with a store tag since the last full flush: empty (gpa

@@ -81,7 +81,7 @@ static inline unsigned code_lin_bit(uint64_t lin) { return (unsigned)(lin >> 12)
 
 static inline void code_lin_add(struct block_cache *bc, uint64_t lin)
 {
-    bc->code_lin[code_lin_bit(lin) / 64] |= 1ull << (code_lin_bit(lin) % 64);
+    bit_set(bc->code_lin, code_lin_bit(lin));
 }
 
 static inline unsigned hash_rip(uint64_t rip)
@@ -147,7 +147,7 @@ void engine_tlb_flushed(struct cpu *c)
 
 bool engine_tlb_page_flushed(struct cpu *c, uint64_t lin)
 {
-    if (!c->bc || !(c->bc->code_lin[code_lin_bit(lin) / 64] >> (code_lin_bit(lin) % 64) & 1))
+    if (!c->bc || !bit_test(c->bc->code_lin, code_lin_bit(lin)))
         return false;
     links_stale(c);
     return true;

@@ -7,9 +7,10 @@ struct regmap {
     uint8_t busy;    /* host registers taken (bits 0..3) */
 };
 
-/* A ModRM operand may name its guest register's home (r10..r13) itself, with REX.R or REX.B, so
- * that nothing is moved in and out around the instruction; not an implicit operand (those keep
- * their own numbers), and not in an instruction naming AH..BH (which no REX prefix allows). */
+/* A ModRM operand may name its guest register's home (r10..r13, r8) itself, with REX.R or
+ * REX.B, so that nothing is moved in and out around the instruction; not an implicit operand
+ * (those keep their own numbers), and not in an instruction naming AH..BH (which no REX prefix
+ * allows). */
 static void map_home(const struct jctx *x, struct regmap *m, unsigned g)
 {
     if (m->host[g] < 0 && x->home[g] >= 0)

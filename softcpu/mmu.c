@@ -15,17 +15,8 @@ static inline unsigned gpa_bit(uint64_t gpa)
     return (unsigned)(n ^ (n >> 15) ^ (n >> 30)) & (TLB_GPA_BITS - 1);
 }
 
-static inline bool gpa_maybe(const struct cpu *c, uint64_t gpa)
-{
-    unsigned b = gpa_bit(gpa);
-    return c->tlb_gpa[b / 64] >> (b % 64) & 1;
-}
-
-static inline void gpa_note(struct cpu *c, uint64_t gpa)
-{
-    unsigned b = gpa_bit(gpa);
-    c->tlb_gpa[b / 64] |= 1ull << (b % 64);
-}
+static inline bool gpa_maybe(const struct cpu *c, uint64_t gpa) { return bit_test(c->tlb_gpa, gpa_bit(gpa)); }
+static inline void gpa_note(struct cpu *c, uint64_t gpa) { bit_set(c->tlb_gpa, gpa_bit(gpa)); }
 
 static inline unsigned wmemo_slot(uint64_t gpa)
 {
@@ -89,15 +80,13 @@ static inline unsigned big_bit(uint64_t lin, unsigned bits)
 
 static inline bool big_test(const struct cpu *c, uint64_t lin, unsigned bits)
 {
-    unsigned k = big_bit(lin, bits);
-    return c->tlb_big[bits > 21][k / 64] >> (k % 64) & 1;
+    return bit_test(c->tlb_big[bits > 21], big_bit(lin, bits));
 }
 
 /* A fill from a page larger than 4 KiB: its page's bit is set until the next full flush. */
 static inline void tlb_note_big(struct cpu *c, uint64_t lin, unsigned bits)
 {
-    unsigned k = big_bit(lin, bits);
-    c->tlb_big[bits > 21][k / 64] |= 1ull << (k % 64);
+    bit_set(c->tlb_big[bits > 21], big_bit(lin, bits));
 }
 
 /* Entries are filled per 4 KiB even inside large pages, so INVLPG drops every slot a large page
@@ -214,9 +203,10 @@ void mmu_forget_range(struct cpu *c, uint64_t gpa, uint64_t len)
         return;
     if (end < gpa)
         end = 0ull - 4096; /* the last page's gpa: no entry holds a wrapping range's top page */
+    if (!gpa_range_maybe(c, first, end))
+        return; /* no entry to drop: no translation through the TLB changes */
     engine_tlb_flushed(c);
-    if (gpa_range_maybe(c, first, end))
-        for_gpa_range(c, first, end, all_invalid);
+    for_gpa_range(c, first, end, all_invalid);
 }
 
 static bool page_bit(const uint8_t *bits, uint64_t off)
