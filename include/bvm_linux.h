@@ -354,6 +354,8 @@ static inline enum linux_ioctl_arg linux_ioctl_arg(uint32_t cmd, uint32_t *size)
 
 /* *at(2) flags */
 #define LINUX_AT_FDCWD (-100)
+#define LINUX_CLOSE_RANGE_UNSHARE 2u /* close_range flags */
+#define LINUX_CLOSE_RANGE_CLOEXEC 4u
 #define LINUX_AT_SYMLINK_NOFOLLOW 0x100
 #define LINUX_AT_EACCESS 0x200 /* faccessat */
 #define LINUX_AT_REMOVEDIR 0x200 /* unlinkat */

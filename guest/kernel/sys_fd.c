@@ -20,6 +20,24 @@ int64_t sys_close(SYSARGS)
     return fd_release((int32_t)a0);
 }
 
+/* Every open fd in [first, last] closed, or marked close-on-exec (UNSHARE: the table is the
+ * process's own already). */
+int64_t sys_close_range(SYSARGS)
+{
+    uint32_t first = (uint32_t)a0, last = (uint32_t)a1, flags = (uint32_t)a2;
+    if ((flags & ~(LINUX_CLOSE_RANGE_UNSHARE | LINUX_CLOSE_RANGE_CLOEXEC)) || first > last)
+        return -LINUX_EINVAL;
+    for (uint64_t fd = first; fd <= last && fd < (uint64_t)fd_table_size(); fd++) {
+        if (!fd_valid((int)fd))
+            continue;
+        if (flags & LINUX_CLOSE_RANGE_CLOEXEC)
+            fd_set_cloexec((int)fd, true);
+        else
+            fd_release((int)fd);
+    }
+    return 0;
+}
+
 /* dup family: guest fds share one host fd (and so one offset, as dup'ed fds do on Linux); the
  * close-on-exec flag belongs to each guest fd. */
 int64_t sys_dup(SYSARGS)

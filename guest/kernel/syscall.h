@@ -241,6 +241,7 @@ typedef int64_t sys_fn(SYSARGS);
     X(332, statx, "dsFxp", 'd')                                                                              \
     X(334, rseq, "pUxx", 'd')                                                                                \
     X(435, clone3, "pu", 'd')                                                                                \
+    X(436, close_range, "uux", 'd')                                                                          \
     X(439, faccessat2, "dsaF", 'd')
 
 #define SYS_DECLARE(nr, name, kinds, ret) int64_t sys_##name(SYSARGS);
