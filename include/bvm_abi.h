@@ -611,7 +611,28 @@ enum bvm_proc_op {
     BVM_PROC_THREAD_END = 20,   /* pid: that thread has ended: its host thread goes */
     BVM_PROC_INHERITED_FDS = 21, /* the descriptors past 2 buffervm was started with (none under
                                   * --sandbox): up to arg struct bvm_inherited_fd at gpa -> how many */
+    BVM_PROC_FD_LOG = 22,        /* gpa: the process's struct bvm_fd_log (a page, registered once; each
+                                  * later call only flushes it, as every hostcall does) */
+    BVM_PROC_FD_OF = 23,         /* pid: another process of the tree: the host fd (its monitor's) of its
+                                  * guest fd arg, or -ENOENT; -ESRCH: no process of the tree */
+    BVM_PROC_FDS_OF = 24,        /* pid: its open guest fds >= arg, ascending, as int32_t into gpa (a
+                                  * page) -> how many (0: none left), or -ESRCH */
 };
+
+/* The guest's descriptor table as the tree's other processes see it (/proc/<pid>/fd): the kernel
+ * notes each change of a guest fd in a page registered with BVM_PROC_FD_LOG, and the monitor
+ * applies the notes to the process's published table at every hostcall (any talk between
+ * processes takes one, so a change is published before another process can know of it). */
+#define BVM_FD_LOG_MAX 511
+struct bvm_fd_log {
+    uint32_t n;     /* IN/OUT: notes in e[] not applied yet; the monitor sets 0 */
+    uint32_t reset; /* IN/OUT: 1: e[] starts the whole table again (what was published goes first) */
+    struct bvm_fd_note {
+        int32_t fd;   /* a guest fd */
+        int32_t host; /* its host fd now, or -1: closed */
+    } e[BVM_FD_LOG_MAX];
+};
+_Static_assert(sizeof(struct bvm_fd_log) == 4096, "fd_log is a page");
 
 /* One descriptor the program inherits as it would natively: the same number, the host's open file. */
 struct bvm_inherited_fd {

@@ -20,6 +20,7 @@
 #include "bvm_linux.h"
 #include "check_report.h"
 #include "events.h"
+#include "fdpub.h"
 #include "hostcall_fs.h"
 #include "ipc.h"
 
@@ -57,6 +58,7 @@ void hc_fd_revoke(struct hc_ctx *c, int fd)
 {
     if (fd >= 0 && fd < HC_MAX_FD)
         c->guest_fd[fd / 8] &= (uint8_t)~(1u << (fd % 8));
+    fdpub_host_closed(fd);
 }
 
 int hc_fd_ok(const struct hc_ctx *c, int fd)
@@ -310,6 +312,7 @@ int hc_serve(struct hc_ctx *c, uint64_t req_gpa)
     if ((req_gpa & 7) || gm_read(c->gm, req_gpa, &req, sizeof req) < 0)
         return -1;
     c->calls++;
+    fdpub_apply(c);
     int64_t ret = req.nr < BVM_HC_COUNT ? hc_table[req.nr].fn(c, &req) : -ENOSYS;
     if (c->trace_hostcalls && c->trace_fd >= 0 && req.nr != BVM_HC_TRACE) /* not the trace itself */
         trace_hostcall(c, req.nr, ret);

@@ -15,6 +15,7 @@
 
 #include "events.h"
 #include "fail.h"
+#include "fdpub.h"
 #include "hostcall_fs.h"
 #include "policy.h"
 
@@ -139,6 +140,21 @@ int hc_path_check(struct hc_ctx *c, int fd, enum hc_access acc)
     return err ? err : policy_check(fd, acc);
 }
 
+/* A decimal number (no leading zero) at *p, below limit: its value, *p moved past it; else -1. */
+static long number_at(const char **p, long limit)
+{
+    const char *s = *p;
+    long v = 0;
+    if (!isdigit((unsigned char)*s) || (*s == '0' && isdigit((unsigned char)s[1])))
+        return -1;
+    for (; isdigit((unsigned char)*s) && v < limit; s++)
+        v = v * 10 + (*s - '0');
+    if (v >= limit || (*s && *s != '/'))
+        return -1;
+    *p = s;
+    return v;
+}
+
 /* The kernel's name for a descriptor the guest owns: "/proc/self/fd/H" or "/proc/self/fd/H/rest".
  * H, with *rest after it ("" or "/..."), or -1. */
 static int guest_fd_name(const struct hc_ctx *c, const char *p, const char **rest)
@@ -146,38 +162,65 @@ static int guest_fd_name(const struct hc_ctx *c, const char *p, const char **res
     if (strncmp(p, "/proc/self/fd/", 14) != 0)
         return -1;
     p += 14;
-    if (!isdigit((unsigned char)*p) || (*p == '0' && isdigit((unsigned char)p[1])))
-        return -1;
-    long h = 0;
-    for (; isdigit((unsigned char)*p) && h < HC_MAX_FD; p++)
-        h = h * 10 + (*p - '0');
-    if ((*p && *p != '/') || !hc_fd_ok(c, (int)h))
+    long h = number_at(&p, HC_MAX_FD);
+    if (h < 0 || !hc_fd_ok(c, (int)h))
         return -1;
     *rest = p;
     return (int)h;
 }
 
-/* Opens path from dirfd: the guest's own descriptor by the kernel's name for it (reopened through
- * the monitor's /proc/self/fd: the one magic link crossed, on purpose), the rest with openat2.
- * The new fd or -errno. */
+/* The kernel's name for a descriptor of another guest process of the tree: "/proc/P/fd/H" or
+ * "/proc/P/fd/H/rest" where P's monitor publishes H as the host fd of one of P's guest fds. The
+ * link to cross for it into link, with *rest after it, 0; else -1. */
+static int other_fd_name(const char *p, char link[64], const char **rest)
+{
+    if (strncmp(p, "/proc/", 6) != 0)
+        return -1;
+    p += 6;
+    long pid = number_at(&p, 1L << 30), h = -1;
+    if (pid > 0 && strncmp(p, "/fd/", 4) == 0 && (p += 4, h = number_at(&p, HC_MAX_FD)) >= 0 &&
+        fdpub_publishes((int)pid, (int)h)) {
+        snprintf(link, 64, "/proc/%ld/fd/%ld", pid, h);
+        *rest = p;
+        return 0;
+    }
+    return -1;
+}
+
+/* A descriptor's magic link opened with flags (the object it leads to; ELOOP for an O_PATH
+ * descriptor of a symlink, never followed from here), or rest under it. The new fd or -1. */
+static int open_fd_link(const char *link, const char *rest, int flags, mode_t mode)
+{
+    struct stat st;
+    rest += strspn(rest, "/"); /* "H/x" is x under H; "H/" is H, a directory */
+    if (*rest) {
+        int dir = openat(AT_FDCWD, link, O_PATH | O_CLOEXEC), fd = dir < 0 ? -1 : host_openat2(dir, rest, flags, mode);
+        if (dir >= 0) {
+            int e = errno;
+            close(dir);
+            errno = e;
+        }
+        return fd;
+    }
+    if (!(flags & O_NOFOLLOW) && (fstatat(AT_FDCWD, link, &st, 0) < 0 || S_ISLNK(st.st_mode)))
+        return errno = ELOOP, -1;
+    return openat(AT_FDCWD, link, (flags & OPEN_FLAGS) | O_CLOEXEC, mode & 07777);
+}
+
+/* Opens path from dirfd: a descriptor the guest or another guest process of the tree owns, by the
+ * kernel's name for it (reopened through a monitor's /proc/<pid>/fd: the one magic link crossed,
+ * on purpose), the rest with openat2. The new fd or -errno. */
 static int open_guest(const struct hc_ctx *c, int dirfd, const char *path, int flags, mode_t mode)
 {
     const char *rest;
-    char link[32];
-    struct stat st;
+    char link[64];
     int fd, h = guest_fd_name(c, path, &rest);
-    if (h >= 0 && *rest) {
-        rest +=
-            strspn(rest, "/"); /* "/proc/self/fd/H/x" is x under H; "/proc/self/fd/H/" is H, a directory */
-        fd = host_openat2(h, *rest ? rest : ".", flags, mode);
-    } else if (h >= 0) {
-        if (!(flags & O_NOFOLLOW) && (fstat(h, &st) < 0 || S_ISLNK(st.st_mode)))
-            return -ELOOP; /* an O_PATH descriptor of a symlink: never followed from here */
+    if (h >= 0)
         snprintf(link, sizeof link, "/proc/self/fd/%d", h);
-        fd = openat(AT_FDCWD, link, (flags & OPEN_FLAGS) | O_CLOEXEC, mode & 07777);
-    } else {
+    if (h >= 0 || (other_fd_name(path, link, &rest) == 0 && (*rest || !(flags & O_NOFOLLOW))))
+        fd = open_fd_link(link, rest, flags, mode);
+    else
         fd = host_openat2(dirfd, path, flags, mode);
-    }
     return fd < 0 ? -errno : fd;
 }
 

@@ -19,6 +19,7 @@
 #include "bvm_linux.h"
 #include "check_report.h"
 #include "events.h"
+#include "fdpub.h"
 #include "hostcall.h"
 #include "inherited_fds.h"
 #include "ipc.h"
@@ -27,6 +28,7 @@
 #include "lineage.h"
 #include "tids.h"
 #include "title.h"
+#include "tree_slots.h"
 
 /* The monitor stops itself with the guest's stop signal, under its default action for a moment, so
  * that its parent (a shell doing job control) sees the program stop; it returns once continued. A
@@ -206,6 +208,17 @@ static int64_t exe_of(struct hc_ctx *c, const struct bvm_hc_proc *a)
     return n;
 }
 
+static int64_t fds_of(struct hc_ctx *c, const struct bvm_hc_proc *a)
+{
+    int32_t fds[GM_PAGE / sizeof(int32_t)];
+    if (!gm_ptr_w(c->gm, a->gpa, sizeof fds))
+        return -EFAULT;
+    int n = fdpub_list(a->pid, a->arg, fds, (int)(sizeof fds / sizeof *fds));
+    if (n > 0)
+        gm_write(c->gm, a->gpa, fds, (uint64_t)n * sizeof *fds);
+    return n;
+}
+
 static int64_t set_title(struct hc_ctx *c, const struct bvm_hc_proc *a)
 {
     char buf[BVM_TITLE_MAX];
@@ -250,7 +263,9 @@ static int64_t fork_child(struct hc_ctx *c, const struct bvm_hc_fork *a, int rea
     char why[256], status = 0;
     events_after_fork();
     lineage_after_fork(parent);
+    tree_slots_after_fork();
     title_after_fork();
+    fdpub_after_fork();
     tids_after_fork();
     check_after_fork(); /* buffervm check: the child reports its own errors */
     ipc_after_fork(parent); /* it is attached to its parent's shared memory segments too */
@@ -407,6 +422,9 @@ int64_t hc_proc(struct hc_ctx *c, const struct bvm_hostcall *r)
     case BVM_PROC_THREAD_NEW: return tid_alloc();
     case BVM_PROC_THREAD_END: return tid_free(a->pid);
     case BVM_PROC_INHERITED_FDS: return inherited_fds(c, a);
+    case BVM_PROC_FD_LOG: return fdpub_register(c, a->gpa);
+    case BVM_PROC_FD_OF: return fdpub_host_of(a->pid, a->arg);
+    case BVM_PROC_FDS_OF: return fds_of(c, a);
     case BVM_PROC_CPUMASK_SIZE: {
         static unsigned char mask[BVM_CPUMASK_MAX];
         return host_ret(syscall(SYS_sched_getaffinity, 0, sizeof mask, mask));

@@ -17,6 +17,7 @@
 #include "cpuid.h"
 #include "disasm.h"
 #include "fail.h"
+#include "fdpub.h"
 #include "guestmem.h"
 #include "hostcall.h"
 #include "inherited_fds.h"
@@ -27,6 +28,7 @@
 #include "lineage.h"
 #include "options.h"
 #include "title.h"
+#include "tree_slots.h"
 #include "prog.h"
 #include "run.h"
 #include "vcpu.h"
@@ -164,7 +166,9 @@ static void boot_vm(const struct options *o, char **argv, const char *path, stru
 int main(int argc, char **argv)
 {
     inherited_fds_scan(); /* before the monitor opens a descriptor of its own */
+    tree_slots_init(); /* before the first fork: the tables the tree's processes share */
     title_init(argc, argv);
+    fdpub_init();
     fail_init();
     fail_catch_crashes();
     struct options o;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fail.h"
+#include "fdpub.h"
 #include "landlock.h"
 
 enum { G_READ = 1, G_WRITE = 2, G_SYSTEM = 4 /* only world-readable files */ };
@@ -190,6 +191,20 @@ static int proc_info_entry(const char *entry)
     return 0;
 }
 
+/* /proc/<pid>/fd of a guest process: the listing (the kernel lists the guest's own fds in it) and
+ * the links of the descriptors its monitor publishes as the guest's (fdpub.h), whose objects are
+ * checked as themselves when opened through them. */
+static int published_fd_entry(long pid, const char *entry, enum hc_access acc)
+{
+    if (strcmp(entry, "/fd") == 0)
+        return acc == HC_ACC_READ;
+    if (strncmp(entry, "/fd/", 4) != 0 || !isdigit((unsigned char)entry[4]) || acc != HC_ACC_LINK)
+        return 0;
+    char *end;
+    long h = strtol(entry + 4, &end, 10);
+    return !*end && h < INT32_MAX && fdpub_publishes((int)pid, (int)h);
+}
+
 /* /proc: the directory and the system-wide information files to read, the guest's own
  * processes' entries (the monitor's own are refused before this: hostcall_path.c); others hidden. */
 static int proc_check(const char *rest, enum hc_access acc)
@@ -201,7 +216,9 @@ static int proc_check(const char *rest, enum hc_access acc)
         long pid = strtol(rest + 1, &entry, 10);
         if (!guest_pid(pid))
             return -ENOENT;
-        return acc == HC_ACC_META || (acc == HC_ACC_READ && proc_info_entry(entry)) ? 0 : -EACCES;
+        if (acc == HC_ACC_META || (acc == HC_ACC_READ && proc_info_entry(entry)))
+            return 0;
+        return published_fd_entry(pid, entry, acc) ? 0 : -EACCES;
     }
     for (size_t i = 0; i < sizeof info / sizeof info[0]; i++)
         if (strcmp(rest, info[i]) == 0)

@@ -16,6 +16,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "tree_slots.h"
+
 extern char **environ;
 
 static char *area;      /* where execve put argv[0]... */
@@ -35,86 +37,33 @@ static void take(char **v, char **end)
     }
 }
 
-/* The programs the tree's processes run: a table every monitor of the tree shares (made by the
- * first, inherited across fork), a slot per process, claimed by pid and its start time (so that a
- * slot a killed process left behind is never taken for a new process with the same pid). */
-#define EXE_SLOTS 1024
-struct exe_slot {
-    int pid; /* 0: free */
-    unsigned long long start;
-    char path[4096 - 16];
+/* The programs the tree's processes run, one path per tree slot (tree_slots.h). */
+struct exe_path {
+    char path[4096];
 };
-static struct exe_slot *slots;
-static int my_slot = -1, my_pid;
-
-/* A process's start time (field 22 of /proc/<pid>/stat), or 0 when it is gone. */
-static unsigned long long start_time(int pid)
-{
-    char name[32], line[1024];
-    snprintf(name, sizeof name, "/proc/%d/stat", pid);
-    int fd = open(name, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd < 0 ? -1 : read(fd, line, sizeof line - 1);
-    if (fd >= 0)
-        close(fd);
-    if (n <= 0)
-        return 0;
-    line[n] = 0;
-    const char *p = strrchr(line, ')'); /* the name may hold spaces */
-    unsigned long long t = 0;
-    for (int field = 2; p && *p && field < 22; p++)
-        field += *p == ' ';
-    return p && sscanf(p, "%llu", &t) == 1 ? t : 0;
-}
-
-static struct exe_slot *own_slot(void)
-{
-    int pid = getpid();
-    if (!slots)
-        return NULL;
-    if (my_slot >= 0 && my_pid == pid)
-        return &slots[my_slot];
-    unsigned long long me = start_time(pid);
-    for (int i = 0; i < EXE_SLOTS; i++) {
-        int old = slots[i].pid;
-        if (old && (old == pid || start_time(old) == slots[i].start))
-            continue; /* in use (a stale slot of this pid's predecessor is left for others to reclaim) */
-        if (__atomic_compare_exchange_n(&slots[i].pid, &old, pid, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-            slots[i].start = me;
-            my_slot = i, my_pid = pid;
-            return &slots[i];
-        }
-    }
-    return NULL;
-}
+static struct exe_path *exes;
 
 void title_after_fork(void)
 {
-    static char parent[sizeof slots->path];
-    if (!slots || my_slot < 0)
-        return;
-    memcpy(parent, slots[my_slot].path, sizeof parent);
-    struct exe_slot *slot = own_slot(); /* (my_pid is the parent's: a new slot) */
-    if (slot)
-        memcpy(slot->path, parent, sizeof parent);
+    int parent = tree_slots_parent(), own = tree_slots_own();
+    if (exes && parent >= 0 && own >= 0)
+        memcpy(exes[own].path, exes[parent].path, sizeof exes->path);
 }
 
 int title_exe_of(int pid, char *buf, size_t size)
 {
-    unsigned long long t = slots && pid > 0 ? start_time(pid) : 0;
-    for (int i = 0; t && i < EXE_SLOTS; i++)
-        if (slots[i].pid == pid && slots[i].start == t && slots[i].path[0]) {
-            size_t n = strnlen(slots[i].path, sizeof slots[i].path);
-            n = n < size ? n : size;
-            memcpy(buf, slots[i].path, n);
-            return (int)n;
-        }
-    return -1;
+    int n = exes ? tree_slots_find(pid) : -1;
+    if (n < 0 || !exes[n].path[0])
+        return -1;
+    size_t len = strnlen(exes[n].path, sizeof exes[n].path);
+    len = len < size ? len : size;
+    memcpy(buf, exes[n].path, len);
+    return (int)len;
 }
 
 void title_init(int argc, char **argv)
 {
-    void *t = mmap(NULL, EXE_SLOTS * sizeof(struct exe_slot), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    slots = t == MAP_FAILED ? NULL : t;
+    exes = tree_slots_table(sizeof *exes);
     if (argc < 1 || !argv[0])
         return;
     char *end = argv[0];
@@ -182,9 +131,9 @@ static bool set_args_range(const char *cmdline, size_t len)
 void title_set(const char *comm, const char *exe, const char *cmdline, size_t len)
 {
     char name[16];
-    struct exe_slot *slot = own_slot();
-    if (slot)
-        snprintf(slot->path, sizeof slot->path, "%s", exe);
+    int own = exes ? tree_slots_own() : -1;
+    if (own >= 0)
+        snprintf(exes[own].path, sizeof exes[own].path, "%s", exe);
     strncpy(name, comm, sizeof name - 1);
     name[sizeof name - 1] = 0;
     prctl(PR_SET_NAME, name, 0, 0, 0);

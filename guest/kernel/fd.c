@@ -30,6 +30,20 @@ static int nchunks = 1; /* chunks[0, nchunks) exist: fds below nchunks * FD_CHUN
 static uint16_t names[BVM_HOST_FD_MAX];
 static uint16_t holds[BVM_HOST_FD_MAX];
 
+/* What the tree's other processes see of the table (/proc/<pid>/fd): changes noted here reach the
+ * monitor with the next hostcall; more than the page holds between two, and the whole table is
+ * sent again at the end of the syscall (fd_publish). */
+static struct bvm_fd_log notes __attribute__((aligned(PAGE_SIZE)));
+static bool notes_lost;
+
+static void note(int fd, int host)
+{
+    if (notes.n < BVM_FD_LOG_MAX)
+        notes.e[notes.n++] = (struct bvm_fd_note){fd, host};
+    else
+        notes_lost = true;
+}
+
 static struct fd_entry *entry(int64_t fd)
 {
     return fd >= 0 && fd < (int64_t)nchunks * FD_CHUNK ? &chunks[fd / FD_CHUNK][fd % FD_CHUNK] : NULL;
@@ -44,6 +58,7 @@ void fd_init(void)
     const struct bvm_inherited_fd *in = hc_bounce();
     for (int i = 0; i < FD_CHUNK; i++)
         first[i] = (struct fd_entry){.host = -1};
+    process_call(BVM_PROC_FD_LOG, 0, 0, &notes);
     for (int i = 0; i < 3; i++)
         fd_install_at(i, i, LINUX_O_RDWR | LINUX_O_LARGEFILE, false);
     /* what buffervm was started with past stdio: the same numbers, as the program would have them */
@@ -114,6 +129,7 @@ void fd_install_at(int fd, int host, uint32_t status, bool cloexec)
     kassert(e && e->host < 0 && host >= 0 && host < BVM_HOST_FD_MAX);
     *e = (struct fd_entry){host, status, cloexec};
     names[host]++;
+    note(fd, host);
 }
 
 int fd_install(int host, uint32_t status, bool cloexec)
@@ -157,7 +173,24 @@ int64_t fd_release(int fd)
     int h = e->host;
     e->host = -1;
     names[h]--;
+    note(fd, -1);
     return host_close_unused(h);
+}
+
+void fd_publish(void)
+{
+    if (!notes_lost && notes.n < BVM_FD_LOG_MAX / 2)
+        return;
+    if (!notes_lost) {
+        process_call(BVM_PROC_FD_LOG, 0, 0, &notes);
+        return;
+    }
+    notes_lost = false;
+    notes.n = 0, notes.reset = 1;
+    FOR_EACH_FD(fd, e)
+        if (e->host >= 0 && (note(fd, e->host), notes.n == BVM_FD_LOG_MAX))
+            process_call(BVM_PROC_FD_LOG, 0, 0, &notes);
+    process_call(BVM_PROC_FD_LOG, 0, 0, &notes);
 }
 
 void fd_close_on_exec(void)

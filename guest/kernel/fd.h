@@ -36,6 +36,10 @@ int fd_alias(int ofd, int nfd, bool cloexec);
 /* Releases guest fd: its host fd is closed unless a dup or a mapping still uses it. Returns 0
  * or the host close's error (the number is free either way, as on Linux). */
 int64_t fd_release(int fd);
+/* At the end of a syscall: the table's changes that are still only noted go to the monitor when
+ * the page of notes is half full, and the whole table when notes were lost (fd.c). */
+void fd_publish(void);
+
 /* execve: closes every close-on-exec fd (the others, and their offsets, stay). */
 void fd_close_on_exec(void);
 

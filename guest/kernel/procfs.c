@@ -294,53 +294,64 @@ int64_t procfs_open_host(const char *path)
     return h;
 }
 
-/* ---- /proc/self/fd/ as a directory: the guest's fds, not the monitor's ---- */
+/* ---- /proc/self/fd/ as a directory: the guest's fds, not the monitor's; /proc/<pid>/fd/ of
+ * another process of the tree: its guest fds, as its monitor publishes them ---- */
 #define NFDDIRS 8
 static struct {
-    int host; /* the handle's host fd (the monitor's /proc/self/fd), -1 when free */
+    int host; /* the handle's host fd (a monitor's /proc/<pid>/fd), -1 when free */
+    int pid;  /* 0: the program's own */
     uint64_t pos;
-} fddirs[NFDDIRS] = {[0 ... NFDDIRS - 1] = {-1, 0}};
+} fddirs[NFDDIRS] = {[0 ... NFDDIRS - 1] = {-1, 0, 0}};
 
-bool procfs_is_fd_dir(const char *path)
+int procfs_fd_dir_pid(const char *path)
 {
     const char *rest = procfs_self_rest(path);
-    return rest && (strcmp(rest, "fd") == 0 || strcmp(rest, "fd/") == 0);
+    if (rest)
+        return strcmp(rest, "fd") == 0 || strcmp(rest, "fd/") == 0 ? 0 : -1;
+    int pid = procfs_other_pid(path, &rest);
+    if (pid <= 0 || (strcmp(rest, "/fd") != 0 && strcmp(rest, "/fd/") != 0))
+        return -1;
+    return process_call(BVM_PROC_FD_OF, pid, -1, NULL) == -LINUX_ESRCH ? -1 : pid; /* -ESRCH: not ours */
 }
 
-static uint64_t *fd_dir_pos(int host)
+static int fd_dir(int host)
 {
     for (int i = 0; i < NFDDIRS; i++)
         if (fddirs[i].host == host)
-            return &fddirs[i].pos;
-    return NULL;
+            return i;
+    return -1;
 }
 
-bool procfs_fd_dir_opened(int host)
+bool procfs_fd_dir_opened(int host, int pid)
 {
-    for (int i = 0; i < NFDDIRS; i++)
-        if (fddirs[i].host < 0) {
-            fddirs[i].host = host, fddirs[i].pos = 0;
-            return true;
-        }
-    kprintf("/proc/self/fd: more than %d open listings", NFDDIRS);
+    int i = fd_dir(-1);
+    if (i >= 0) {
+        fddirs[i].host = host, fddirs[i].pid = pid, fddirs[i].pos = 0;
+        return true;
+    }
+    kprintf("/proc/<pid>/fd: more than %d open listings", NFDDIRS);
     return false;
 }
 
 void procfs_host_closed(int host)
 {
-    for (int i = 0; i < NFDDIRS; i++)
-        if (fddirs[i].host == host)
-            fddirs[i].host = -1;
+    int i = fd_dir(host);
+    if (i >= 0)
+        fddirs[i].host = -1;
 }
 
-bool procfs_is_fd_dir_host(int host) { return fd_dir_pos(host) != NULL; }
+int procfs_fd_dir_pid_host(int host)
+{
+    int i = fd_dir(host);
+    return i < 0 ? -1 : fddirs[i].pid;
+}
 
 bool procfs_fd_dir_seek(int host, int64_t off)
 {
-    uint64_t *pos = fd_dir_pos(host);
-    if (pos)
-        *pos = (uint64_t)off;
-    return pos != NULL;
+    int i = fd_dir(host);
+    if (i >= 0)
+        fddirs[i].pos = (uint64_t)off;
+    return i >= 0;
 }
 
 /* One record at gen + gen_len; false when it does not fit in max bytes. */
@@ -357,27 +368,56 @@ static bool dirent_put(uint64_t max, uint64_t ino, int64_t off, uint8_t type, co
     return true;
 }
 
+/* The last answer about another process's fds: fds >= from, ascending (one getdents long). */
+static struct {
+    int pid, n;
+    int64_t from;
+    int32_t fds[PAGE_SIZE / sizeof(int32_t)] __attribute__((aligned(PAGE_SIZE)));
+} batch;
+
+/* The open fd at or after n of the listing's process (the program's own, or one another process
+ * of the tree publishes), or -1 when there is none. */
+static int64_t next_fd(int pid, int64_t n)
+{
+    if (!pid) {
+        for (; n < fd_table_size(); n++)
+            if (fd_valid((int)n))
+                return n;
+        return -1;
+    }
+    for (int i = 0; i < batch.n; i++) /* one hostcall answers for many */
+        if (batch.pid == pid && batch.fds[i] >= n && batch.from <= n)
+            return batch.fds[i];
+    int64_t got = process_call(BVM_PROC_FDS_OF, pid, (int)n, batch.fds);
+    batch.pid = pid, batch.from = n, batch.n = got > 0 ? (int)got : 0;
+    return batch.n ? batch.fds[0] : -1;
+}
+
 int64_t procfs_fd_dents(int host, void **out, uint64_t max)
 {
-    uint64_t *pos = fd_dir_pos(host);
-    if (!pos)
+    int i = fd_dir(host);
+    if (i < 0)
         return -LINUX_EBADF;
+    uint64_t *pos = &fddirs[i].pos;
     gen_len = 0;
+    batch.n = 0;
     max = MIN(max, (uint64_t)GEN_MAX);
     /* Positions: 0 ".", 1 "..", 2 + n guest fd n. */
-    for (; *pos < 2 + (uint64_t)fd_table_size(); (*pos)++) {
+    for (;; (*pos)++) {
         char name[16];
-        int64_t n = (int64_t)*pos - 2;
-        if (n >= 0 && !fd_valid((int)n))
-            continue;
+        int64_t n = *pos < 2 ? -1 : next_fd(fddirs[i].pid, (int64_t)*pos - 2);
+        if (*pos >= 2 && n < 0)
+            break;
+        *pos = n < 0 ? *pos : 2 + (uint64_t)n;
         ksnprintf(name, sizeof(name), "%s", *pos == 0 ? "." : *pos == 1 ? ".." : "");
         if (n >= 0)
             ksnprintf(name, sizeof(name), "%d", (int)n);
-        if (!dirent_put(max, 1000 + *pos, (int64_t)*pos + 1, n >= 0 ? LINUX_DT_LNK : LINUX_DT_DIR, name))
+        if (!dirent_put(max, 1000 + *pos, (int64_t)*pos + 1, n >= 0 ? LINUX_DT_LNK : LINUX_DT_DIR, name)) {
+            if (gen_len == 0)
+                return -LINUX_EINVAL; /* the buffer cannot hold one record */
             break;
+        }
     }
-    if (gen_len == 0 && *pos < 2 + (uint64_t)fd_table_size())
-        return -LINUX_EINVAL; /* the buffer cannot hold one record */
     *out = gen;
     return (int64_t)gen_len;
 }

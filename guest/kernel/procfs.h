@@ -19,6 +19,8 @@ const char *procfs_self_rest(const char *path);
 /* readlink of "/proc/<pid>/exe" for another process of the tree: the program it runs, into buf
  * (BVM_HC_MAX_PATH bytes, no NUL), its length; -1 for any other path or process (the host's). */
 int64_t procfs_other_exe(const char *path, char *buf, size_t size);
+/* "/proc/<pid>..." (canonical): pid, with *rest at what follows it ("" or "/..."); else -1. */
+int procfs_other_pid(const char *path, const char **rest);
 /* procfs_canon, then /proc/self/fd/N[/...] becomes the host fd's name for guest fd N (-ENOENT
  * when the program has no fd N), and exe, cwd, root (when followed: follow, or more path after
  * them) the program's file, working directory and "/". 0 or -errno. Every path syscall uses it,
@@ -47,13 +49,15 @@ const struct vma_file *procfs_file_of(int host_fd);
  * the id as inode), or NULL when the table is full. */
 const struct vma_file *procfs_file_named(const char *path, uint64_t dev, uint64_t ino);
 
-/* /proc/self/fd listings: the path names one; a host fd was opened for it / closed / seeked;
- * the next records (Linux dirent64 format, at most max bytes) into *out. */
-bool procfs_is_fd_dir(const char *path);
-bool procfs_fd_dir_opened(int host); /* false: no room, the handle is not to be used */
+/* /proc/self/fd listings, and /proc/<pid>/fd of another process of the tree: the pid a path lists
+ * (0: the program's own, -1: not such a listing); a host fd was opened for one / closed / seeked;
+ * which pid a host fd lists (-1: none); the next records (Linux dirent64 format, at most max
+ * bytes) into *out. */
+int procfs_fd_dir_pid(const char *path);
+bool procfs_fd_dir_opened(int host, int pid); /* false: no room, the handle is not to be used */
 void procfs_host_closed(int host);
 bool procfs_fd_dir_seek(int host, int64_t off);
-bool procfs_is_fd_dir_host(int host);
+int procfs_fd_dir_pid_host(int host);
 int64_t procfs_fd_dents(int host, void **out, uint64_t max);
 
 #endif

@@ -152,19 +152,38 @@ const char *procfs_self_rest(const char *path)
     return strncmp(path, "/proc/self/", 11) == 0 ? path + 11 : NULL;
 }
 
-int64_t procfs_other_exe(const char *path, char *buf, size_t size)
+/* A decimal number of at most max digits at *s, up to the next '/' or the end: its value, with *s
+ * moved past it, or -1. */
+static int64_t number_at(const char **s, size_t max)
 {
     size_t n = 0;
-    if (strncmp(path, "/proc/", 6) != 0 || size < BVM_HC_MAX_PATH)
+    int64_t v = 0;
+    while ((*s)[n] && (*s)[n] != '/')
+        n++;
+    if (!is_number(*s, n) || n > max)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + ((*s)[i] - '0');
+    *s += n;
+    return v;
+}
+
+int procfs_other_pid(const char *path, const char **rest)
+{
+    if (strncmp(path, "/proc/", 6) != 0)
         return -1;
     path += 6;
-    while (path[n] >= '0' && path[n] <= '9')
-        n++;
-    if (!is_number(path, n) || n > 9 || strcmp(path + n, "/exe") != 0)
+    int64_t pid = number_at(&path, 9);
+    *rest = path;
+    return (int)pid;
+}
+
+int64_t procfs_other_exe(const char *path, char *buf, size_t size)
+{
+    const char *rest;
+    int pid = procfs_other_pid(path, &rest);
+    if (pid < 0 || size < BVM_HC_MAX_PATH || strcmp(rest, "/exe") != 0)
         return -1;
-    int pid = 0;
-    for (size_t i = 0; i < n; i++)
-        pid = pid * 10 + (path[i] - '0');
     int64_t len = process_call(BVM_PROC_EXE_OF, pid, 0, buf);
     return len < 0 ? -1 : len;
 }
@@ -205,6 +224,27 @@ static int rewrite_fd(char *path, size_t size, const char *num)
     return replace(path, size, host, num + n);
 }
 
+/* "/proc/<pid>/fd/N..." of another process of the tree: the name its monitor has for the host fd
+ * behind its fd N ("/proc/<pid>/fd/H..."), or -ENOENT when N is not open there. Another pid's
+ * path stays as it is. */
+static int rewrite_other_fd(char *path, size_t size)
+{
+    char host[48];
+    const char *rest;
+    int pid = procfs_other_pid(path, &rest);
+    if (pid < 0 || strncmp(rest, "/fd/", 4) != 0 || !rest[4] || rest[4] == '/')
+        return 0;
+    rest += 4;
+    int64_t fd = number_at(&rest, 5);
+    int64_t h = process_call(BVM_PROC_FD_OF, pid, fd < 0 || fd > INT32_MAX ? -1 : (int)fd, NULL);
+    if (h == -LINUX_ESRCH)
+        return 0;
+    if (h < 0)
+        return -LINUX_ENOENT;
+    ksnprintf(host, sizeof(host), "/proc/%d/fd/%d", pid, (int)h);
+    return replace(path, size, host, rest);
+}
+
 int procfs_link(const char *rest, char *buf, size_t size)
 {
     if (strcmp(rest, "exe") == 0)
@@ -223,7 +263,7 @@ int procfs_rewrite(char *path, size_t size, bool follow)
     procfs_canon(path, size, follow);
     const char *rest = procfs_self_rest(path);
     if (!rest)
-        return 0;
+        return rewrite_other_fd(path, size);
     if (strncmp(rest, "fd/", 3) == 0 && rest[3] && rest[3] != '/')
         return rewrite_fd(path, size, rest + 3);
     size_t n = 0;
@@ -246,8 +286,11 @@ int procfs_rewrite(char *path, size_t size, bool follow)
 
 int procfs_rewrite_at(int dirfd_host, char *path, size_t size, bool follow)
 {
-    if (path[0] && path[0] != '/' && procfs_is_fd_dir_host(dirfd_host)) {
-        int err = replace(path, size, "/proc/self/fd/", path);
+    int pid = path[0] && path[0] != '/' ? procfs_fd_dir_pid_host(dirfd_host) : -1;
+    if (pid >= 0) { /* a name in a listing of fds: the fd's full name */
+        char dir[32];
+        ksnprintf(dir, sizeof(dir), pid ? "/proc/%d/fd/" : "/proc/self/fd/", pid);
+        int err = replace(path, size, dir, path);
         if (err)
             return err;
     }

@@ -155,9 +155,11 @@ static int64_t open_host(int dh, uint64_t flags, uint64_t mode)
         return err;
     if (procfs_is_virtual(kpath))
         return (flags & 3) ? -LINUX_EACCES : procfs_open_host(kpath);
-    if (procfs_is_fd_dir(kpath)) {
-        int64_t h = hc_newfd(BVM_NEWFD_FD_LISTING, NULL, (int)flags, 0);
-        if (h >= 0 && !procfs_fd_dir_opened((int)h)) {
+    int pid = procfs_fd_dir_pid(kpath);
+    if (pid >= 0) { /* a host fd of the monitor's own listing or of the other process's */
+        int64_t h = pid ? hc_path(BVM_HC_OPENAT, dh, kpath, (int32_t)flags, (uint32_t)mode, NULL)
+                        : hc_newfd(BVM_NEWFD_FD_LISTING, NULL, (int)flags, 0);
+        if (h >= 0 && !procfs_fd_dir_opened((int)h, pid)) {
             hc_close((int)h);
             return -LINUX_EMFILE; /* the listing would be the monitor's own */
         }

@@ -235,7 +235,7 @@ int64_t sys_getdents64(SYSARGS)
     void *src = buf;
     if (h < 0)
         return h;
-    int64_t n = procfs_is_fd_dir_host(h) ? procfs_fd_dents(h, &src, MIN(a2, sizeof(buf)))
+    int64_t n = procfs_fd_dir_pid_host(h) >= 0 ? procfs_fd_dents(h, &src, MIN(a2, sizeof(buf)))
                                          : hc_fd(BVM_HC_GETDENTS64, h, 0, buf, MIN(a2, sizeof(buf)));
     if (n < 0)
         return n;

@@ -2,6 +2,7 @@
 #include "syscall.h"
 
 #include "bvm_linux.h"
+#include "fd.h"
 #include "check.h"
 #include "fmt.h"
 #include "hostcall.h"
@@ -56,6 +57,7 @@ void syscall_dispatch(struct trapframe *tf)
     tf->rax = (uint64_t)ret;
     if (cur_proc->vfork_mm) /* its parent repeats its mapping calls */
         vfork_mm_note_call(nr, args, ret);
+    fd_publish();
     if (tracing && d->ret_kind == 'e')
         trace_syscall_result(ret, true);
     else if (tracing)

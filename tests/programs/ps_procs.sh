@@ -1,7 +1,8 @@
 #!/bin/sh
 # ps_procs.sh: another process seen through /proc as ps, pgrep and pidof see it: a background
 # sleep, once it runs its own program: its name, command line, program, parent, and its end; and
-# a forked shell that runs no program of its own.
+# a forked shell that runs no program of its own; the descriptors it has, as ls and lsof see them.
+exec 7<"$0"
 sleep 30 &
 s=$!
 i=0
@@ -11,6 +12,8 @@ echo "cmdline, byte for byte: $(od -An -tx1 </proc/$s/cmdline | tr -s ' \n' ' ')
 echo "stat name and parent: $(cut -d' ' -f2 /proc/$s/stat) $([ "$(cut -d' ' -f4 /proc/$s/stat)" = $$ ] && echo ok)"
 echo "status: $(grep '^Name:' /proc/$s/status | tr '\t' ' ')"
 echo "exe: $(readlink /proc/$s/exe)"
+echo "fds: $(ls /proc/$s/fd | tr '\n' ' ')"
+echo "fd 7: $(readlink /proc/$s/fd/7), $(head -c 9 /proc/$s/fd/7)"
 (while :; do sleep 1; done) &
 c=$!
 echo "a forked shell's exe: $(readlink /proc/$c/exe) (this shell's: $(readlink /proc/$$/exe))"
