@@ -82,6 +82,16 @@ static void dups(void)
     fl.l_type = F_UNLCK;
     T("F_SETLKW unlock", syscall(SYS_fcntl, wfd, F_SETLKW, &fl));
     T("lowest free", syscall(SYS_openat, AT_FDCWD, "io.txt", O_RDONLY));
+    /* close_range: 10, 12, 20, 21 are dups of fd */
+    T("close_range EINVAL (first > last)", syscall(SYS_close_range, 21, 20, 0));
+    T("close_range EINVAL (flags)", syscall(SYS_close_range, 20, 21, 8));
+    T("close_range CLOEXEC", syscall(SYS_close_range, 10, 12, 4));
+    T("F_GETFD 10 after", syscall(SYS_fcntl, 10, F_GETFD));
+    T("close_range", syscall(SYS_close_range, 12, ~0u, 0));
+    T("F_GETFD 12 closed", syscall(SYS_fcntl, 12, F_GETFD));
+    T("F_GETFD 21 closed", syscall(SYS_fcntl, 21, F_GETFD));
+    T("F_GETFD 10 open", syscall(SYS_fcntl, 10, F_GETFD));
+    T("close_range none open", syscall(SYS_close_range, 500, 600, 0));
 }
 
 static void pipes(void)
