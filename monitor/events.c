@@ -76,7 +76,7 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
     int saved = errno;
     if (sig == TIMER_SIGNAL && si->si_code == SI_TIMER)
         __atomic_or_fetch(&timers_fired, 1u << (si->si_value.sival_int & 31), __ATOMIC_SEQ_CST);
-    else if (sig != LINEAGE_SIGNAL)
+    else if (sig != LINEAGE_SIGNAL || !lineage_signal_is_own(si))
         enqueue(sig, si);
     else if ((sig = lineage_parent_died()) != 0)
         enqueue(sig, si); /* the guest's PR_SET_PDEATHSIG */

@@ -25,6 +25,7 @@ static int top_alive_write = -1; /* the first process's: held by it alone */
 static int is_top;
 static volatile int guest_pdeathsig;
 static int guest_subreaper;
+static pid_t forked_by; /* the parent whose death LINEAGE_SIGNAL announces (0: the first process) */
 
 int lineage_init(void)
 {
@@ -43,6 +44,15 @@ static int top_gone(void)
     return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR));
 }
 
+/* The host sends the parent-death signal as from the dying parent (SI_USER, its pid); the monitor
+ * sends it to itself when the parent died first. Anything else (the parent alive, or another
+ * sender) is a guest's signal of the same number. */
+int lineage_signal_is_own(const siginfo_t *si)
+{
+    return forked_by && si->si_code == SI_USER && (si->si_pid == forked_by || si->si_pid == getpid()) &&
+           getppid() != forked_by;
+}
+
 int lineage_parent_died(void)
 {
     if (top_alive_fd >= 0 && top_gone() && !shared->top_ended)
@@ -58,6 +68,7 @@ void lineage_after_fork(pid_t parent)
     is_top = 0;
     guest_pdeathsig = 0; /* Linux clears it in a child */
     guest_subreaper = 0;
+    forked_by = parent;
     prctl(PR_SET_PDEATHSIG, LINEAGE_SIGNAL);
     if (getppid() != parent) /* it died before the signal was asked for */
         kill(getpid(), LINEAGE_SIGNAL);

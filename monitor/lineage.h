@@ -6,7 +6,8 @@
 #include <signal.h>
 #include <sys/types.h>
 
-/* The host signal each later process gets when its parent dies (not forwarded as itself). */
+/* The host signal each later process gets when its parent dies (not forwarded as itself; the
+ * guest's own signal of that number is). */
 #define LINEAGE_SIGNAL (SIGRTMAX - 1)
 
 /* In the first process, before any fork: it becomes the tree's subreaper. 0 or -errno. */
@@ -15,7 +16,9 @@ int lineage_init(void);
 void lineage_after_fork(pid_t parent);
 /* The first process's program has ended: its tree lives on without it. */
 void lineage_program_ended(void);
-/* On LINEAGE_SIGNAL (signal-safe): does not return when the first process was killed; else the
+/* Whether a LINEAGE_SIGNAL is the parent-death one, not a guest's signal of that number (signal-safe). */
+int lineage_signal_is_own(const siginfo_t *si);
+/* On the parent-death LINEAGE_SIGNAL (signal-safe): does not return when the first process was killed; else the
  * signal the guest asked for at its parent's death (PR_SET_PDEATHSIG), or 0. */
 int lineage_parent_died(void);
 

@@ -319,6 +319,31 @@ static int orphan(void)
     return 0;
 }
 
+static volatile int rt_got[65];
+static void on_rt(int sig) { rt_got[sig]++; }
+
+/* The highest real-time signals from parent to child (the monitor's host signals share their
+ * numbers: the child's must still be the program's own). */
+static void rtmax_to_child(void)
+{
+    sigset_t both, none;
+    sigemptyset(&both), sigemptyset(&none);
+    sigaddset(&both, SIGRTMAX - 1), sigaddset(&both, SIGRTMAX);
+    sigprocmask(SIG_BLOCK, &both, NULL); /* (inherited: pending in the child until it waits) */
+    signal(SIGRTMAX - 1, on_rt), signal(SIGRTMAX, on_rt);
+    pid_t p = xfork();
+    if (p == 0) {
+        for (int i = 0; i < 100 && rt_got[SIGRTMAX - 1] + rt_got[SIGRTMAX] < 2; i++)
+            sigsuspend(&none);
+        _exit(rt_got[SIGRTMAX - 1] * 10 + rt_got[SIGRTMAX]);
+    }
+    kill(p, SIGRTMAX - 1), kill(p, SIGRTMAX);
+    int st;
+    waitpid(p, &st, 0);
+    show_status("a child sent SIGRTMAX-1 and SIGRTMAX (exit 11: one of each)", st);
+    sigprocmask(SIG_UNBLOCK, &both, NULL);
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -330,5 +355,6 @@ int main(int argc, char **argv)
     groups_and_kill();
     spawning();
     subreaper();
+    rtmax_to_child();
     return 0;
 }

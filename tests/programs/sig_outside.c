@@ -80,6 +80,19 @@ int main(void)
     r = sigsuspend(&none);
     printf("sigsuspend: %d errno %d rt %d code %d\n", r, errno, handled[rt], last_code);
 
+    /* the two highest real-time signals (the monitor has host signals of those numbers too) */
+    sigset_t rtmax;
+    sigemptyset(&rtmax);
+    sigaddset(&rtmax, SIGRTMAX - 1);
+    sigaddset(&rtmax, SIGRTMAX);
+    sigprocmask(SIG_BLOCK, &rtmax, NULL);
+    catch(SIGRTMAX - 1, 0);
+    catch(SIGRTMAX, 0);
+    stage(8); /* <- SIGRTMAX-1, SIGRTMAX */
+    for (int i = 0; i < 100 && handled[SIGRTMAX - 1] + handled[SIGRTMAX] < 2; i++)
+        sigsuspend(&none);
+    printf("rtmax-1 %d rtmax %d code %d\n", handled[SIGRTMAX - 1], handled[SIGRTMAX], last_code);
+
     catch(SIGCONT, 0);
     stage(6); /* stops itself; <- SIGCONT: it goes on, and its handler runs */
     raise(SIGSTOP);
