@@ -90,6 +90,7 @@ _Static_assert(sizeof(struct bvm_mem_range) == 24, "bvm_mem_range size");
 #define BVM_BOOT_STRICT_SYSCALLS (1u << 1) /* unknown syscall ends the run */
 #define BVM_BOOT_VERBOSE (1u << 2)
 #define BVM_BOOT_CHECK (1u << 3)   /* buffervm check: the heap checker replaces the program's allocator */
+#define BVM_BOOT_CHECK_NO_EXEC (1u << 4) /* --trace-children=no: a program an execve starts is not checked */
 
 /* Written by the monitor at BVM_BOOTINFO_GPA; read-only for the kernel.
  * Pointers (kernel_entry, stack_top, tss, argv, envp, exec_path) are kernel
@@ -920,7 +921,7 @@ struct bvm_check_report {
     uint64_t allocs, frees, bytes_allocated;
     uint8_t insn[16];     /* READ/WRITE: the instruction bytes at where.f[0].pc */
     uint32_t nfiles;      /* paths used, <= BVM_CHECK_MAX_FILES */
-    uint32_t pad;
+    uint32_t thread;      /* the thread it happened in: 1 the process's first, then in creation order */
     struct bvm_check_stack where; /* READ/WRITE/FREE: the access or the call */
     struct bvm_check_stack alloc; /* the block's allocation */
     struct bvm_check_stack freed; /* the block's free (block == BVM_CB_FREED) */

@@ -3,9 +3,15 @@
 #include "check_report.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "check_error.h"
+#include "check_out.h"
+#include "check_supp.h"
 #include "check_text.h"
 #include "fail.h"
 #include "options.h"
@@ -25,18 +31,28 @@ static const char *const leak_words[BVM_LK_COUNT] = {"definitely lost", "indirec
 struct leak {
     uint64_t bytes, blocks;
     uint32_t kind, seq;
-    struct check_text stack; /* the allocation stack's lines, rendered when the record came */
+    struct ce_stack stack; /* the allocation's, symbolised when the record came */
 };
 
-/* Contexts seen: an open-addressing set of keys (0 stands for itself as 1). */
-struct keyset {
-    uint64_t *k;
+/* Error contexts seen: their keys in an open-addressing table (0 stands for itself as 1), each with
+ * its number (memcheck's unique) and how many errors it had. */
+struct context {
+    uint64_t key, count;
+    uint32_t unique;
+    int supp; /* the suppression that hides it, + 1 (0: none) */
+};
+struct contexts {
+    struct context *c;
     size_t cap, n;
 };
 
 static struct {
     uint64_t errors, contexts;
-    struct keyset seen;
+    uint64_t supp_errors, supp_contexts;                            /* hidden by suppressions */
+    uint64_t supp_bytes[BVM_LK_COUNT], supp_blocks[BVM_LK_COUNT]; /* loss records hidden */
+    struct contexts seen;
+    struct check_error *errs; /* the first error of each context, in order */
+    size_t nerrs, cap_errs;
     struct leak *leaks;
     size_t nleaks, cap_leaks;
     int have_summary, finished;
@@ -44,10 +60,20 @@ static struct {
     uint64_t allocs, frees, bytes_allocated;
 } book;
 
+/* The errors of the tree's processes that have ended, shared by their monitors (made before the
+ * first fork): the first process's exit status accounts for them all. */
+static uint64_t *tree_errors;
+static pid_t top_pid;
+
 void check_init(const struct check_opts *o)
 {
     opts = *o;
-    ct_set_num_callers(o->num_callers);
+    ce_set_num_callers(o->num_callers);
+    for (int i = 0; i < o->nsuppressions; i++)
+        supp_load(o->suppressions[i]);
+    void *p = o->on ? mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
+    tree_errors = p == MAP_FAILED ? NULL : p;
+    top_pid = getpid();
 }
 uint64_t check_error_count(void) { return book.errors; }
 
@@ -59,36 +85,71 @@ static void *grow(void *p, size_t n, size_t size)
     return p;
 }
 
-/* Adds key; 1 when it was new. */
-static int keyset_add(struct keyset *s, uint64_t key)
+/* The context of key (a new one has count 0). */
+static struct context *context_of(struct contexts *s, uint64_t key)
 {
     key = key ? key : 1;
     if (2 * (s->n + 1) > s->cap) { /* rehash into twice the room */
-        struct keyset bigger = {calloc(s->cap ? 2 * s->cap : 1024, sizeof(uint64_t)), s->cap ? 2 * s->cap : 1024, 0};
-        if (!bigger.k)
+        struct contexts bigger = {calloc(s->cap ? 2 * s->cap : 1024, sizeof *s->c), s->cap ? 2 * s->cap : 1024, 0};
+        if (!bigger.c)
             fail("memory", "out of memory");
         for (size_t i = 0; i < s->cap; i++)
-            if (s->k[i])
-                keyset_add(&bigger, s->k[i]);
-        free(s->k);
+            if (s->c[i].key)
+                *context_of(&bigger, s->c[i].key) = s->c[i];
+        free(s->c);
         *s = bigger;
     }
     size_t i = (size_t)(key * 0x9e3779b97f4a7c15ull) & (s->cap - 1);
-    for (; s->k[i]; i = (i + 1) & (s->cap - 1))
-        if (s->k[i] == key)
-            return 0;
-    s->k[i] = key;
+    for (; s->c[i].key; i = (i + 1) & (s->cap - 1))
+        if (s->c[i].key == key)
+            return &s->c[i];
+    s->c[i].key = key;
     s->n++;
-    return 1;
+    return &s->c[i];
 }
 
-int check_count_error(uint64_t key)
+/* --gen-suppressions: e's entry after its report, ready to paste (not prefixed, as memcheck). */
+static void gen_suppression(struct check_text *t, const struct check_error *e)
 {
+    char entry[16384];
+    if (!opts.gen_suppressions)
+        return;
+    supp_entry(e, entry, sizeof entry);
+    ct_raw(t, entry);
+}
+
+void check_error_record(struct check_error *e, uint64_t key)
+{
+    struct context *cx = context_of(&book.seen, key);
+    if (!cx->count++)
+        cx->supp = supp_match(e) + 1;
+    else if (cx->supp)
+        supp_count_again(cx->supp - 1);
+    if (cx->supp) {
+        book.supp_errors++;
+        book.supp_contexts += cx->count == 1;
+        ce_free(e);
+        return;
+    }
     book.errors++;
-    if (!keyset_add(&book.seen, key))
-        return 0;
+    if (cx->count > 1) {
+        book.errs[cx->unique].count++;
+        ce_free(e);
+        return;
+    }
+    e->unique = cx->unique = (uint32_t)book.nerrs;
     book.contexts++;
-    return 1;
+    e->count = 1;
+    struct check_text t = {0};
+    ct_error(&t, e);
+    gen_suppression(&t, e);
+    ct_flush(&t);
+    check_out_error(e);
+    if (book.nerrs == book.cap_errs) {
+        book.cap_errs = book.cap_errs ? 2 * book.cap_errs : 16;
+        book.errs = grow(book.errs, book.cap_errs, sizeof *book.errs);
+    }
+    book.errs[book.nerrs++] = *e;
 }
 
 void check_leak_record(const struct bvm_check_report *r)
@@ -101,9 +162,14 @@ void check_leak_record(const struct bvm_check_report *r)
     }
     struct leak *l = &book.leaks[book.nleaks];
     *l = (struct leak){.bytes = r->bytes, .blocks = r->blocks, .kind = r->leak_kind, .seq = (uint32_t)book.nleaks};
+    ce_stack_build(&l->stack, r, &r->alloc);
+    struct check_error e = {.kind = CE_LEAK + l->kind, .stack = l->stack};
+    if (supp_match(&e) >= 0) { /* hidden: counted in the summary's "suppressed" line only */
+        book.supp_bytes[l->kind] += l->bytes, book.supp_blocks[l->kind] += l->blocks;
+        ce_stack_free(&l->stack);
+        return;
+    }
     book.nleaks++;
-    if (leak_shown(l->kind))
-        ct_stack(&l->stack, r, &r->alloc);
     if (leak_counted(l->kind))
         book.errors++, book.contexts++;
 }
@@ -119,10 +185,15 @@ void check_summary_record(const struct bvm_check_report *r)
 void check_after_fork(void)
 {
     for (size_t i = 0; i < book.nleaks; i++)
-        free(book.leaks[i].stack.p);
+        ce_stack_free(&book.leaks[i].stack);
+    for (size_t i = 0; i < book.nerrs; i++)
+        ce_free(&book.errs[i]);
     free(book.leaks);
-    free(book.seen.k);
+    free(book.errs);
+    free(book.seen.c);
     memset(&book, 0, sizeof book);
+    supp_after_fork();
+    check_out_after_fork();
 }
 
 /* ---- at exit ---- */
@@ -152,20 +223,38 @@ static int by_size(const void *x, const void *y)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static void leak_records(struct check_text *t)
+/* Loss record i (sorted) as an error: "48 bytes in 1 blocks are definitely lost in loss record 2
+ * of 2", the allocation's stack (lent, not copied). */
+static void leak_error(struct check_error *e, size_t i)
 {
     char a[32], b[32];
+    const struct leak *l = &book.leaks[i];
+    memset(e, 0, sizeof *e);
+    e->kind = CE_LEAK + l->kind;
+    e->unique = (uint32_t)(book.nerrs + i);
+    snprintf(e->what, sizeof e->what, "%s bytes in %s blocks are %s in loss record %zu of %zu", ct_commas(l->bytes, a),
+             ct_commas(l->blocks, b), leak_words[l->kind], i + 1, book.nleaks);
+    e->stack = l->stack;
+    e->leaked_bytes = l->bytes, e->leaked_blocks = l->blocks;
+}
+
+/* The loss records shown: to the outputs, and to t when it is given. */
+static void leak_records(struct check_text *t)
+{
     if (book.nleaks) /* qsort wants a real array even for none */
         qsort(book.leaks, book.nleaks, sizeof book.leaks[0], by_size);
     for (size_t i = 0; i < book.nleaks; i++) {
-        const struct leak *l = &book.leaks[i];
-        if (!leak_shown(l->kind))
+        struct check_error e;
+        if (!leak_shown(book.leaks[i].kind))
             continue;
-        ct_line(t, "%s bytes in %s blocks are %s in loss record %zu of %zu", ct_commas(l->bytes, a),
-                ct_commas(l->blocks, b), leak_words[l->kind], i + 1, book.nleaks);
-        if (l->stack.p) /* lines already prefixed */
-            ct_append_text(t, &l->stack);
-        ct_line(t, "%s", "");
+        leak_error(&e, i);
+        if (t) {
+            ct_line(t, "%s", e.what);
+            ct_stack(t, &e.stack);
+            ct_line(t, "%s", "");
+            gen_suppression(t, &e);
+        }
+        check_out_leak(&e);
     }
 }
 
@@ -183,31 +272,39 @@ static void leak_summary(struct check_text *t)
     static const char *const label[BVM_LK_COUNT] = {"   definitely lost", "   indirectly lost", "     possibly lost",
                                                     "   still reachable"};
     ct_line(t, "LEAK SUMMARY:");
-    for (int k = 0; k < BVM_LK_COUNT; k++)
-        ct_line(t, "%s: %s bytes in %s blocks", label[k], ct_commas(book.lost_bytes[k], a),
-                ct_commas(book.lost_blocks[k], b));
-    ct_line(t, "        suppressed: 0 bytes in 0 blocks");
+    uint64_t sbytes = 0, sblocks = 0;
+    for (int k = 0; k < BVM_LK_COUNT; k++) {
+        uint64_t sb = book.supp_bytes[k] < book.lost_bytes[k] ? book.supp_bytes[k] : book.lost_bytes[k];
+        uint64_t sn = book.supp_blocks[k] < book.lost_blocks[k] ? book.supp_blocks[k] : book.lost_blocks[k];
+        ct_line(t, "%s: %s bytes in %s blocks", label[k], ct_commas(book.lost_bytes[k] - sb, a),
+                ct_commas(book.lost_blocks[k] - sn, b));
+        sbytes += sb, sblocks += sn;
+    }
+    ct_line(t, "        suppressed: %s bytes in %s blocks", ct_commas(sbytes, a), ct_commas(sblocks, b));
     if (opts.leak_check == LEAK_CHECK_SUMMARY)
         ct_line(t, "Rerun with --leak-check=full to see details of leaked memory");
     ct_line(t, "%s", "");
 }
 
-static void print_end(void)
+/* What memcheck prints at exit; the loss records also go to the outputs (and only there when
+ * print is 0: a run without errors prints nothing). */
+static void print_end(int print)
 {
     struct check_text t = {0};
-    if (!opts.quiet)
+    if (print && !opts.quiet)
         book.have_summary ? heap_summary(&t) : ct_line(&t, "%s", "");
     if (opts.leak_check == LEAK_CHECK_FULL)
-        leak_records(&t);
-    if (!opts.quiet && book.have_summary && opts.leak_check != LEAK_CHECK_NO)
+        leak_records(print ? &t : NULL);
+    if (print && !opts.quiet && book.have_summary && opts.leak_check != LEAK_CHECK_NO)
         leak_summary(&t);
-    if (!opts.quiet && book.have_summary && opts.leak_check == LEAK_CHECK_NO) {
+    if (print && !opts.quiet && book.have_summary && opts.leak_check == LEAK_CHECK_NO) {
         ct_line(&t, "For a detailed leak analysis, rerun with: --leak-check=full");
         ct_line(&t, "%s", "");
     }
-    if (!opts.quiet)
-        ct_line(&t, "ERROR SUMMARY: %llu errors from %llu contexts (suppressed: 0 from 0)",
-                (unsigned long long)book.errors, (unsigned long long)book.contexts);
+    if (print && !opts.quiet)
+        ct_line(&t, "ERROR SUMMARY: %llu errors from %llu contexts (suppressed: %llu from %llu)",
+                (unsigned long long)book.errors, (unsigned long long)book.contexts,
+                (unsigned long long)book.supp_errors, (unsigned long long)book.supp_contexts);
     ct_flush(&t);
 }
 
@@ -215,9 +312,17 @@ int check_finish(uint32_t kind, int status)
 {
     if (!opts.on)
         return status;
-    if (book.errors && !book.finished) { /* a clean run: not a word */
+    uint64_t errors = book.errors;
+    if (!book.finished) {
         book.finished = 1;
-        print_end();
+        check_out_finished();
+        print_end(book.errors != 0); /* a clean run: not a word */
+        struct check_totals totals = {book.errors, book.contexts, book.errs, book.nerrs};
+        check_out_end(&totals);
+        if (tree_errors)
+            errors = __atomic_add_fetch(tree_errors, book.errors, __ATOMIC_SEQ_CST);
+        if (getpid() != top_pid)
+            errors = book.errors;
     }
-    return book.errors && kind == BVM_EXIT_STATUS && opts.error_exitcode ? opts.error_exitcode : status;
+    return errors && kind == BVM_EXIT_STATUS && opts.error_exitcode ? opts.error_exitcode : status;
 }

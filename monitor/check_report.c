@@ -5,10 +5,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include "check_error.h"
 #include "check_syms.h"
 #include "check_unwind.h"
 #include "check_text.h"
-#include "disasm.h"
 #include "hostcall.h"
 
 #define NOHEAP_MAX 512 /* longest reason text taken */
@@ -54,47 +54,11 @@ static uint64_t context_key(const struct bvm_check_report *r, uint32_t size)
     return h;
 }
 
-/* " Address 0x... is N bytes after a block of size S alloc'd", then the block's stacks. */
-static void address_lines(struct check_text *t, const struct bvm_check_report *r)
-{
-    char n[32], s[32];
-    if (r->block == BVM_CB_NONE) {
-        ct_line(t, " Address 0x%llx is not stack'd, malloc'd or (recently) free'd", (unsigned long long)r->addr);
-        return;
-    }
-    const char *where = "inside";
-    uint64_t d = r->addr - r->block_addr;
-    if (r->addr < r->block_addr)
-        where = "before", d = r->block_addr - r->addr;
-    else if (d >= r->block_size) /* malloc(0)'s block: "0 bytes after a block of size 0", as memcheck */
-        where = "after", d -= r->block_size;
-    ct_line(t, " Address 0x%llx is %s bytes %s a block of size %s %s", (unsigned long long)r->addr, ct_commas(d, n),
-            where, ct_commas(r->block_size, s), r->block == BVM_CB_FREED ? "free'd" : "alloc'd");
-    if (r->block == BVM_CB_FREED) {
-        ct_stack(t, r, &r->freed);
-        ct_line(t, " Block was alloc'd at");
-    }
-    ct_stack(t, r, &r->alloc);
-}
-
 static void error_record(const struct bvm_check_report *r)
 {
-    struct check_text t = {0};
-    uint32_t size = r->size;
-    if ((r->kind == BVM_CK_READ || r->kind == BVM_CK_WRITE) && size == 0)
-        size = (uint32_t)disasm_mem_size(r->insn, r->insn_len, r->kind == BVM_CK_WRITE);
-    if (!check_count_error(context_key(r, size)))
-        return;
-    if (r->kind == BVM_CK_FREE)
-        ct_line(&t, "Invalid free() / delete / delete[] / realloc()");
-    else if (r->kind == BVM_CK_MISMATCH) /* (memcheck's words: "delete []" with a space here) */
-        ct_line(&t, "Mismatched free() / delete / delete []");
-    else
-        ct_line(&t, "Invalid %s of size %u", r->kind == BVM_CK_WRITE ? "write" : "read", size);
-    ct_stack(&t, r, &r->where);
-    address_lines(&t, r);
-    ct_line(&t, "%s", "");
-    ct_flush(&t);
+    struct check_error e;
+    ce_from_report(&e, r);
+    check_error_record(&e, context_key(r, e.size)); /* (takes e's stacks) */
 }
 
 /* ---- the four operations ---- */

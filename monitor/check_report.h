@@ -17,7 +17,8 @@ void check_init(const struct check_opts *o);
  * When it had errors, prints what memcheck prints at exit (HEAP SUMMARY, the leak records, LEAK
  * SUMMARY, ERROR SUMMARY; with -q only the leak records); with none, prints nothing at all.
  * Returns the status to end with: the error exit code for a normal exit with errors (unless it is
- * 0), else status (a death by signal keeps its signal). Call once per process. */
+ * 0; the first process counts the errors of the tree's processes that ended before it), else
+ * status (a death by signal keeps its signal). Call once per process. */
 int check_finish(uint32_t kind, int status);
 
 /* The monitor forked for a guest fork: the child process counts and reports its own errors. */
@@ -27,8 +28,10 @@ void check_after_fork(void);
 uint64_t check_error_count(void);
 
 /* ---- between check_report.c (hc_check, error records) and check_end.c (counts, leaks, exit) ---- */
-/* An error context seen (key: its kind and where-stack): returns 1 the first time (print it). */
-int check_count_error(uint64_t key);
+/* An access or free error (key: its context, memcheck's kind, size and where-stack): counted; the
+ * first of its context is reported (its stacks are taken over), the others freed. */
+struct check_error;
+void check_error_record(struct check_error *e, uint64_t key);
 /* A LEAK report (validated): kept for the end; counted when it is an error. */
 void check_leak_record(const struct bvm_check_report *r);
 /* The SUMMARY report (validated): kept for the end. */

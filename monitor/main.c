@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "check_out.h"
 #include "check_report.h"
 #include "check_syms.h"
 #include "bvm_abi.h"
@@ -145,7 +146,7 @@ static void boot_vm(const struct options *o, char **argv, const char *path, stru
         .argc = 0, .argv = argv + o->prog_index, .envp = environ, .exec_path = path,
         .flags = (o->trace_syscalls ? BVM_BOOT_TRACE_SYSCALLS : 0) |
                  (o->strict_syscalls ? BVM_BOOT_STRICT_SYSCALLS : 0) | (o->verbose ? BVM_BOOT_VERBOSE : 0) |
-                 (o->check.on ? BVM_BOOT_CHECK : 0),
+                 (o->check.on ? BVM_BOOT_CHECK : 0) | (o->check.on && !o->check.trace_children ? BVM_BOOT_CHECK_NO_EXEC : 0),
         .kernel = bvm_kernel_elf, .kernel_len = (size_t)(bvm_kernel_elf_end - bvm_kernel_elf),
         .bootstrap = bvm_bootstrap_bin, .bootstrap_len = (size_t)(bvm_bootstrap_bin_end - bvm_bootstrap_bin),
     };
@@ -198,10 +199,11 @@ int main(int argc, char **argv)
         fail("memory", "cannot make the store of System V IPC objects: %s", strerror(-err));
     limits_apply(&o.limits);
     o.policy.verbose = o.verbose;
+    check_init(&o.check);
+    check_out_init(&o.check, argc, argv, o.prog_index); /* (its files made before the sandbox closes) */
     policy_init(&o.policy, path);
     run_install_signals(v, &gm);
     syscall_filter_install(!policy_sandboxed() || o.policy.net, o.verbose);
-    check_init(&o.check);
     check_syms_user(o.check.alloc_fn, o.check.nalloc_fn, path);
     struct run_result res;
     run_loop(v, hc, &res);

@@ -11,6 +11,7 @@
 static const char usage[] =
     "usage: buffervm [options] [--] PROG [ARGS...]\n"
     "       buffervm check [check options] [options] [--] PROG [ARGS...]\n"
+    "       (options may also come before `check`, as CTest's memcheck puts them)\n"
     "Run the Linux x86-64 program PROG inside a BufferVM virtual machine; `check` also finds its\n"
     "heap bugs (overflows, use after free or realloc, bad frees, leaks) and reports them on stderr.\n"
     "  --backend auto|kvm|soft  vCPU backend (default auto: kvm when /dev/kvm opens)\n"
@@ -45,6 +46,15 @@ static const char usage[] =
     "                           or at address WHERE (0x...) of PROG: an allocator of its own, a\n"
     "                           stripped binary's (repeatable)\n"
     "  -q, --quiet              print errors only, no summaries\n"
+    "  --log-file=FILE          the report to FILE instead of stderr (%p: the process id, %q{VAR}:\n"
+    "                           an environment variable; each process of the tree writes its own)\n"
+    "  --xml=yes, --xml-file=FILE  valgrind's XML (protocol 4), on stderr or to FILE\n"
+    "  --json-file=FILE         a JSON document (doc/check-report.schema.json)\n"
+    "  --sarif-file=FILE        a SARIF 2.1.0 log, for code-scanning tools\n"
+    "  --trace-children=yes|no  check the programs the processes exec (default yes)\n"
+    "  --suppressions=FILE      hide the errors FILE's entries match (valgrind's format; repeatable)\n"
+    "  --gen-suppressions=no|yes|all  print an entry for each error, ready for such a file (yes: as\n"
+    "                           all, without asking)\n"
     "Exit status: the program's; 125 buffervm failed, 126 PROG cannot run, 127 PROG not found.\n";
 
 static uint64_t parse_size(const char *s)
@@ -223,6 +233,26 @@ static int parse_check(const char *a, struct check_opts *c)
         c->num_callers = (unsigned)v;
     } else if (!strcmp(a, "--show-reachable=yes")) {
         c->show_kinds = (1u << BVM_LK_COUNT) - 1;
+    } else if (!strncmp(a, "--log-file=", 11) && a[11]) {
+        c->log_file = a + 11;
+    } else if (!strcmp(a, "--xml=yes") || !strcmp(a, "--xml=no")) {
+        c->xml = a[6] == 'y';
+    } else if (!strncmp(a, "--xml-file=", 11) && a[11]) {
+        c->xml_file = a + 11, c->xml = 1;
+    } else if (!strncmp(a, "--json-file=", 12) && a[12]) {
+        c->json_file = a + 12;
+    } else if (!strncmp(a, "--sarif-file=", 13) && a[13]) {
+        c->sarif_file = a + 13;
+    } else if (!strcmp(a, "--trace-children=yes") || !strcmp(a, "--trace-children=no")) {
+        c->trace_children = a[17] == 'y';
+    } else if (!strncmp(a, "--suppressions=", 15) && a[15]) {
+        if (c->nsuppressions == CHECK_SUPP_FILES_MAX)
+            fail("usage", "at most %d --suppressions files", CHECK_SUPP_FILES_MAX);
+        c->suppressions[c->nsuppressions++] = a + 15;
+    } else if (!strcmp(a, "--gen-suppressions=no") || !strcmp(a, "--gen-suppressions=yes") ||
+               !strcmp(a, "--gen-suppressions=all")) {
+        c->gen_suppressions = a[20] != 'n';
+    } else if (!strcmp(a, "--tool=memcheck")) { /* (what CTest and scripts made for valgrind pass) */
     } else if (!strncmp(a, "--alloc-fn=", 11)) {
         parse_alloc_fn(a + 11, c);
     } else if (!strncmp(a, "--leak-check=", 13)) {
@@ -233,20 +263,40 @@ static int parse_check(const char *a, struct check_opts *c)
     return 1;
 }
 
+/* Where the check subcommand is among the options before PROG (CTest puts its --log-file before
+ * everything in MEMORYCHECK_COMMAND_OPTIONS), or 0. */
+static int check_word(int argc, char **argv)
+{
+    static const char *const with_value[] = {"--backend", "--mem", "--kernel", "--trace-file", "--ro", "--rw",
+                                             "--timeout", "--cpu-time", "--max-procs", "--max-files",
+                                             "--max-file-size"};
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        if (!strcmp(argv[i], "check"))
+            return i;
+        if (argv[i][0] != '-')
+            return 0;
+        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+            if (!strcmp(argv[i], with_value[k])) {
+                i++; /* (its value) */
+                break;
+            }
+    }
+    return 0;
+}
+
 void options_parse(int argc, char **argv, struct options *o)
 {
     memset(o, 0, sizeof *o);
     o->mem = 1ull << 30;
-    int i = 1;
-    if (i < argc && !strcmp(argv[i], "check")) {
+    int i = 1, check_at = check_word(argc, argv);
+    if (check_at) {
         o->check.on = 1, o->check.error_exitcode = 99, o->check.leak_check = LEAK_CHECK_FULL;
         o->check.show_kinds = CHECK_SHOW_KINDS_DEFAULT, o->check.error_kinds = CHECK_ERROR_KINDS_DEFAULT;
-        o->check.num_callers = 12;
-        i++;
+        o->check.num_callers = 12, o->check.trace_children = 1;
     }
-    for (; i < argc && argv[i][0] == '-'; i++) {
+    for (; i < argc && (argv[i][0] == '-' || i == check_at); i++) {
         const char *a = argv[i];
-        if (parse_check(a, &o->check)) {
+        if (i == check_at || parse_check(a, &o->check)) {
             continue;
         } else if (!strcmp(a, "--")) {
             i++;

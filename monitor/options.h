@@ -12,6 +12,8 @@ enum backend { BACKEND_AUTO, BACKEND_KVM, BACKEND_SOFT };
 
 enum leak_check { LEAK_CHECK_NO, LEAK_CHECK_SUMMARY, LEAK_CHECK_FULL };
 
+#define CHECK_SUPP_FILES_MAX 100
+
 /* `buffervm check`: the heap checker's options, spelled as valgrind spells them. */
 struct check_opts {
     int on;                 /* the check subcommand was given */
@@ -23,6 +25,16 @@ struct check_opts {
     unsigned num_callers;   /* --num-callers=N: frames shown per stack (default 12; 16 are recorded) */
     struct check_alloc_fn alloc_fn[CHECK_ALLOC_FN_MAX]; /* --alloc-fn=FN=WHERE: a program's own allocator */
     int nalloc_fn;
+    /* Where reports go (NULL: not there); names may hold %p (the pid), %q{VAR} */
+    const char *log_file;   /* --log-file=FILE: the text, in place of stderr */
+    int xml;                /* --xml=yes: valgrind's XML (on stderr in place of the text, without --xml-file) */
+    const char *xml_file;   /* --xml-file=FILE (implies --xml=yes) */
+    const char *json_file;  /* --json-file=FILE */
+    const char *sarif_file; /* --sarif-file=FILE */
+    int trace_children;     /* --trace-children=yes|no (default yes): programs the processes exec are checked */
+    const char *suppressions[CHECK_SUPP_FILES_MAX]; /* --suppressions=FILE (repeatable) */
+    int nsuppressions;
+    int gen_suppressions;   /* --gen-suppressions=yes|all: an entry printed after each error */
 };
 /* buffervm check's defaults: definitely, indirectly and possibly lost records are printed,
  * definitely and indirectly lost ones are errors. */

@@ -196,11 +196,17 @@ static int concrete_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **scopes)
     return n > 0 ? n : 0;
 }
 
-static void set_frame(struct sym_frame *f, const char *fn, const char *file, int line)
+/* comp_dir: the compilation's directory, which a relative file name is relative to (or NULL). */
+static void set_frame(struct sym_frame *f, const char *fn, const char *file, int line, const char *comp_dir)
 {
     const char *base = file ? strrchr(file, '/') : NULL;
+    size_t cn = comp_dir ? strlen(comp_dir) : 0;
+    /* (a name already under the compilation's directory, as glibc's "./malloc/malloc.c" in "./malloc") */
+    int rel = file && file[0] != '/' && cn && !(base && !strncmp(file, comp_dir, cn) && file[cn] == '/');
     snprintf(f->fn, sizeof f->fn, "%s", fn ? fn : "");
     snprintf(f->file, sizeof f->file, "%s", base ? base + 1 : file ? file : "");
+    snprintf(f->dir, sizeof f->dir, "%s%s%.*s", rel ? comp_dir : "", rel && base ? "/" : "",
+             base ? (int)(base - file) : 0, base ? file : "");
     f->line = file ? line : 0;
 }
 
@@ -256,6 +262,8 @@ static int frames_at(struct module *m, Dwarf_Addr addr, struct sym_frame *out, i
     Dwarf_Addr dbias;
     Dwarf_Die *cu = dwfl_module_addrdie(m->mod, addr, &dbias), *scopes = NULL;
     int ns = concrete_scopes(cu, addr - dbias, &scopes), n = 0;
+    Dwarf_Attribute cd;
+    const char *comp_dir = cu ? dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &cd)) : NULL;
     for (int i = 0; i < ns && n < max; i++) {
         int tag = dwarf_tag(&scopes[i]);
         if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine)
@@ -264,14 +272,14 @@ static int frames_at(struct module *m, Dwarf_Addr addr, struct sym_frame *out, i
         const char *name = die_name(&scopes[i]);
         if (tag == DW_TAG_subprogram && symname && (strncmp(symname, "_Z", 2) || !name))
             name = symname;
-        set_frame(&out[n++], name, file, line);
+        set_frame(&out[n++], name, file, line, comp_dir);
         if (tag == DW_TAG_subprogram)
             break;
         file = call_site(cu, &scopes[i], &line);
     }
     free(scopes);
     if (n == 0)
-        set_frame(&out[n++], symname, file, line);
+        set_frame(&out[n++], symname, file, line, comp_dir);
     return n;
 }
 

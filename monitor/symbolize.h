@@ -12,6 +12,7 @@
 struct sym_frame {
     char fn[SYM_NAME_MAX];   /* function: DWARF's name, else the .symtab/.dynsym one */
     char file[SYM_NAME_MAX]; /* source file, its last path component (memcheck's default) */
+    char dir[2 * SYM_NAME_MAX]; /* the directory it is in, as DWARF names it ("" when not known) */
     int line;
 };
 

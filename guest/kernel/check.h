@@ -17,7 +17,9 @@
 
 struct addrspace;
 
-static inline bool check_on(void) { return (boot->flags & BVM_BOOT_CHECK) != 0; }
+/* Checking: from the boot flags; off for good after an execve under --trace-children=no. */
+extern bool check_active;
+static inline bool check_on(void) { return check_active; }
 static inline bool check_alias(uint64_t va) { return va >= BVM_CHECK_ALIAS_BASE && va < BVM_CHECK_ALIAS_END; }
 
 /* Mapping a file: learn its allocator entries (once per file). */
@@ -48,7 +50,8 @@ void check_vfork_take(const void *page);
 void check_fork_child(void);
 /* The process ends: search for leaks and send the summary. */
 void check_exit(void);
-/* execve's point of no return: every block, alias and table of the old program goes. */
+/* execve's point of no return: every block, alias and table of the old program goes (the first,
+ * the boot program's, sets checking on or off from the boot flags). */
 void check_exec_reset(struct addrspace *as);
 
 #endif

@@ -103,9 +103,18 @@ void check_patch_page(const struct vma_file *f, uint64_t off, uint64_t va, uint6
     }
 }
 
+bool check_active;
+
 void check_exec_reset(struct addrspace *as)
 {
-    if (!check_on())
+    static bool booted; /* (inherited by forked children: their execve is a later one) */
+    bool was = check_active;
+    if (!booted)
+        check_active = (boot->flags & BVM_BOOT_CHECK) != 0;
+    else if (boot->flags & BVM_BOOT_CHECK_NO_EXEC)
+        check_active = false;
+    booted = true;
+    if (!was && !check_active)
         return;
     heap_reset();
     stack_reset();

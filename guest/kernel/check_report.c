@@ -4,6 +4,7 @@
 #include "hostcall.h"
 #include "procfs.h"
 #include "string.h"
+#include "task.h"
 
 static struct bvm_check_report rep; /* in the kernel image: physically contiguous */
 
@@ -11,6 +12,7 @@ struct bvm_check_report *report_begin(uint32_t kind)
 {
     memset(&rep, 0, sizeof(rep));
     rep.kind = kind;
+    rep.thread = cur->number;
     return &rep;
 }
 

@@ -44,6 +44,7 @@ static void child_setup(const struct bvm_fork_out *out, uint64_t flags, uint64_t
     cur_proc->pid = out->pid;
     cur->tid = out->pid;
     sched_drop_others(false); /* only the calling thread goes on in the child */
+    cur_proc->threads_made = cur->number = 1;
     cur_proc->vfork_child = (flags & LINUX_CLONE_VFORK) != 0;
     cur_proc->vfork_mm = (flags & LINUX_CLONE_VM) != 0;
     if (cur_proc->vfork_mm)
@@ -160,6 +161,7 @@ void process_exec_single(void)
         if (t != cur)
             futex_robust_exit(t); /* as their ends in Linux's de_thread would */
     sched_drop_others(true);
+    cur_proc->threads_made = cur->number = 1;
     if (cur->tid != cur_proc->pid) {
         proc_op(BVM_PROC_THREAD_END, cur->tid, 0);
         cur->tid = cur_proc->pid;

@@ -28,6 +28,7 @@ void task_init(void)
     thread0.wake_at = -1;
     proc0.threads = proc0.threads_tail = &thread0;
     proc0.nthreads = 1;
+    proc0.threads_made = thread0.number = 1;
     proc0.nrunnable = 1;
     /* What execve passes on: ignored dispositions and the mask (SIGKILL and SIGSTOP never). */
     for (int sig = 1; sig <= LINUX_NSIG; sig++)
@@ -77,6 +78,7 @@ void thread_link(struct thread *t)
     else
         cur_proc->threads = t;
     cur_proc->threads_tail = t;
+    t->number = ++cur_proc->threads_made;
     cur_proc->nthreads++;
     cur_proc->nrunnable++;
 }

@@ -46,6 +46,7 @@ struct thread {
 
     struct trapframe *tf;      /* the user registers while the thread is in the kernel */
     int tid;
+    uint32_t number;           /* 1 for the process's first thread, then in creation order (memcheck's) */
     uint64_t blocked;          /* the signal mask */
     uint64_t saved_mask;       /* sigsuspend, ppoll, pselect: the mask to put back on the way out */
     bool restore_mask;         /* saved_mask is set */
@@ -65,6 +66,7 @@ struct process {
     struct thread *threads; /* oldest first; the boot thread (or the one that ran execve) first */
     struct thread *threads_tail;
     int nthreads;
+    uint32_t threads_made; /* threads numbered so far (struct thread's number) */
     int nrunnable;   /* of them THREAD_RUNNABLE */
     int nfd_waiters; /* of them blocked on host fds (sched_wait_fds) */
     bool membarrier_private; /* MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED done */

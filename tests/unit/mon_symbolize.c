@@ -151,9 +151,14 @@ static int same_frames(FILE *a2l, unsigned long long va, int *frames_seen)
         int line = colon ? atoi(colon + 1) : 0;
         if (colon)
             *colon = 0;
-        if (k >= n || strcmp(f[k].fn, fn) || strcmp(f[k].file, base_name(loc)) || f[k].line != line) {
-            fprintf(stderr, "0x%llx frame %d: got %s (%s:%d), addr2line %s (%s:%d)\n", va, k, k < n ? f[k].fn : "-",
-                    k < n ? f[k].file : "-", k < n ? f[k].line : 0, fn, base_name(loc), line);
+        /* addr2line's absolute name is the frame's directory and file (the directory joined with the
+         * compilation's, as XML's <dir> wants it) */
+        const char *base = base_name(loc);
+        int dir_ok = loc[0] != '/' || k >= n ||
+                     (strlen(f[k].dir) == (size_t)(base - 1 - loc) && !strncmp(f[k].dir, loc, (size_t)(base - 1 - loc)));
+        if (k >= n || strcmp(f[k].fn, fn) || strcmp(f[k].file, base) || f[k].line != line || !dir_ok) {
+            fprintf(stderr, "0x%llx frame %d: got %s (%s/%s:%d), addr2line %s (%s:%d)\n", va, k, k < n ? f[k].fn : "-",
+                    k < n ? f[k].dir : "-", k < n ? f[k].file : "-", k < n ? f[k].line : 0, fn, loc, line);
             return 0;
         }
         k++;
@@ -281,10 +286,10 @@ static void nothing_known(void)
     CHECK(!strcmp(text, "???"));
     sym_format(NULL, "/lib/x.so", text, sizeof text);
     CHECK(!strcmp(text, "??? (in /lib/x.so)"));
-    struct sym_frame g = {"", "bug.c", 3};
+    struct sym_frame g = {.fn = "", .file = "bug.c", .line = 3};
     sym_format(&g, "/p", text, sizeof text);
     CHECK(!strcmp(text, "??? (bug.c:3)"));
-    struct sym_frame h = {"main", "bug.c", 12};
+    struct sym_frame h = {.fn = "main", .file = "bug.c", .line = 12};
     sym_format(&h, "/p", text, sizeof text);
     CHECK(!strcmp(text, "main (bug.c:12)"));
 }

@@ -1,0 +1,26 @@
+/* thread_error.c: a heap error in a second thread (run_formats.sh): memcheck names the thread
+ * ("Thread 2:", <tid>2</tid>); then one in the first thread again ("Thread 1:"). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void *worker(void *arg)
+{
+    volatile char *p = arg;
+    p[16] = 1; /* one past the end of a 16-byte block */
+    return NULL;
+}
+
+int main(void)
+{
+    pthread_t t;
+    char *p = malloc(16);
+    pthread_create(&t, NULL, worker, p);
+    pthread_join(t, NULL);
+    volatile char *q = malloc(8);
+    q[8] = 2; /* and one in the first thread */
+    free(p);
+    free((void *)q);
+    puts("done");
+    return 0;
+}
