@@ -766,6 +766,7 @@ enum bvm_check_fn {
     BVM_CF_DELETE_ARRAY_SIZED,
     BVM_CF_DELETE_ARRAY_ALIGNED,
     BVM_CF_DELETE_ARRAY_SIZED_ALIGNED,
+    BVM_CF_FREERES, /* glibc's __libc_freeres: not replaced; called at exit_group, as memcheck does */
     BVM_CF_COUNT
 };
 

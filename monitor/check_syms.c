@@ -117,6 +117,7 @@ static const struct {
     {"_ZdaPvm", BVM_CF_DELETE_ARRAY_SIZED, 0}, {"_ZdaPvSt11align_val_t", BVM_CF_DELETE_ARRAY_ALIGNED, 0},
     {"_ZdaPvSt11align_val_tRKSt9nothrow_t", BVM_CF_DELETE_ARRAY_ALIGNED, 0},
     {"_ZdaPvmSt11align_val_t", BVM_CF_DELETE_ARRAY_SIZED_ALIGNED, 0},
+    {"__libc_freeres", BVM_CF_FREERES, 0},
 };
 
 /* Calling conventions: entries of one class may share an offset (the lowest fn names it). The
@@ -130,7 +131,7 @@ static const uint8_t fn_class[BVM_CF_COUNT] = {
     [BVM_CF_NEW_ARRAY_ALIGNED_NOTHROW] = 9,
     [BVM_CF_DELETE] = 2, [BVM_CF_DELETE_SIZED] = 2, [BVM_CF_DELETE_ALIGNED] = 2, [BVM_CF_DELETE_SIZED_ALIGNED] = 2,
     [BVM_CF_DELETE_ARRAY] = 2, [BVM_CF_DELETE_ARRAY_SIZED] = 2, [BVM_CF_DELETE_ARRAY_ALIGNED] = 2,
-    [BVM_CF_DELETE_ARRAY_SIZED_ALIGNED] = 2,
+    [BVM_CF_DELETE_ARRAY_SIZED_ALIGNED] = 2, [BVM_CF_FREERES] = 10,
 };
 
 /* --alloc-fn (check_syms_user) */

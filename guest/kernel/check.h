@@ -50,6 +50,13 @@ void check_vfork_take(const void *page);
 void check_fork_child(void);
 /* The process ends: search for leaks and send the summary. */
 void check_exit(void);
+/* exit_group of a checked glibc program: first its __libc_freeres, as memcheck runs it (it frees
+ * what glibc keeps to the end: a joined thread's TLS, stdio buffers, locale data, so that only the
+ * program's own leaks are reported). True: the calling thread (now the only one) goes there on
+ * the way back to user mode and returns to CHECK_FREERES_RET, never mapped; false: exit now. */
+bool check_freeres_start(struct trapframe *tf, int status);
+/* A user #PF: true when it is that return (then the exit is finished: no return). */
+bool check_freeres_returned(const struct trapframe *tf, uint64_t cr2);
 /* execve's point of no return: every block, alias and table of the old program goes (the first,
  * the boot program's, sets checking on or off from the boot flags). */
 void check_exec_reset(struct addrspace *as);

@@ -55,8 +55,9 @@ void check_file_mapped(const struct vma_file *f, int host)
     struct file_syms *fs = &files[nfiles++];
     fs->file = f;
     fs->n = n > 0 ? (uint32_t)MIN((uint64_t)n, BVM_CHECK_MAX_SYMS) : 0;
-    syms_found |= fs->n != 0;
     memcpy(fs->sym, buf, fs->n * sizeof(buf[0]));
+    for (uint32_t i = 0; i < fs->n; i++)
+        syms_found |= fs->sym[i].fn != BVM_CF_FREERES;
 }
 
 static uint32_t entry_slot(uint64_t va)
@@ -93,7 +94,7 @@ void check_patch_page(const struct vma_file *f, uint64_t off, uint64_t va, uint6
     struct file_syms *fs = check_on() ? syms_of(f) : NULL;
     for (uint32_t i = 0; fs && i < fs->n; i++) {
         uint64_t at = fs->sym[i].offset;
-        if (at + 3 <= off || at >= off + PAGE_SIZE)
+        if (at + 3 <= off || at >= off + PAGE_SIZE || fs->sym[i].fn == BVM_CF_FREERES)
             continue;
         for (uint64_t k = 0; k < 3; k++)
             if (at + k >= off && at + k < off + PAGE_SIZE)
@@ -101,6 +102,19 @@ void check_patch_page(const struct vma_file *f, uint64_t off, uint64_t va, uint6
         if (nentries < MAX_ENTRIES / 2)
             entry_add(va + (at - off), fs->sym[i].fn);
     }
+}
+
+uint64_t hook_freeres_va(void)
+{
+    for (struct vma *v = vma_next_from(&cur_as->vmas, 0); v; v = vma_next_from(&cur_as->vmas, v->end)) {
+        const struct file_syms *fs = (v->prot & LINUX_PROT_EXEC) ? syms_of(v->file) : NULL;
+        for (uint32_t i = 0; fs && i < fs->n; i++) {
+            uint64_t at = fs->sym[i].offset;
+            if (fs->sym[i].fn == BVM_CF_FREERES && at >= v->pgoff && at - v->pgoff < v->end - v->start)
+                return v->start + (at - v->pgoff);
+        }
+    }
+    return 0;
 }
 
 bool check_active;
@@ -116,6 +130,7 @@ void check_exec_reset(struct addrspace *as)
     booted = true;
     if (!was && !check_active)
         return;
+    freeres_reset();
     heap_reset();
     stack_reset();
     unwind_reset();

@@ -109,6 +109,12 @@ bool check_forked_quiet(void);
 /* ---- check_hook.c ---- */
 /* The allocator function patched at va (enum bvm_check_fn; BVM_CF_NONE: none). */
 uint32_t check_entry_fn(uint64_t va);
+/* Where glibc's __libc_freeres is mapped (executable), or 0. */
+uint64_t hook_freeres_va(void);
+
+/* ---- check_freeres.c ---- */
+/* A new program: __libc_freeres not run yet. */
+void freeres_reset(void);
 
 /* ---- check_report.c ---- */
 /* The one report being built (zeroed by report_begin). */

@@ -87,6 +87,8 @@ int64_t sys_gettid(SYSARGS)
 
 int64_t sys_exit_group(SYSARGS)
 {
+    if (check_freeres_start(cur->tf, (int)(a0 & 0xff)))
+        return 0; /* (the exit goes on when it returns) */
     check_exit();
     process_mm_release();
     hc_exit_status((int)(a0 & 0xff));
@@ -98,6 +100,8 @@ int64_t sys_exit(SYSARGS)
         process_thread_exit();
     /* The only thread leaving ends the process (shared file pages are the file's own: nothing
      * to write back). */
+    if (check_freeres_start(cur->tf, (int)(a0 & 0xff)))
+        return 0;
     check_exit();
     process_mm_release();
     hc_exit_status((int)(a0 & 0xff));

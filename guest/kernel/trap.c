@@ -101,7 +101,7 @@ static void page_fault(struct trapframe *tf)
         syscall_from_fault(tf);
         return;
     }
-    if (check_on() && check_fault(tf, cr2))
+    if (check_on() && (check_fault(tf, cr2) || check_freeres_returned(tf, cr2)))
         return; /* a bad heap access, reported; the instruction goes on */
     uint32_t access = (tf->error & X86_PF_WRITE) ? ACC_WRITE : (tf->error & X86_PF_INSN) ? ACC_EXEC : ACC_READ;
     int err = fault_handle(cur_as, cr2, access);
