@@ -51,3 +51,9 @@ $(CHECK_DIR)/%.o2cxxs: tests/check/%.cc
 # make check-corpus: the corpus alone (tests-build also builds it)
 check-corpus: $(CHECK_BINS)
 .PHONY: check-corpus
+
+# run_formats.sh's threaded program (not a corpus case: it has no annotation)
+$(CHECK_DIR)/formats/thread_error: tests/check/formats/thread_error.c
+	@mkdir -p $(dir $@)
+	gcc $(CHECK_O0) -pthread -o $@ $<
+TESTS_BUILD += $(CHECK_DIR)/formats/thread_error

@@ -3,7 +3,7 @@
 # VM (QEMU TCG with AMD SVM, kvm_amd) under each CPU model, plus the same list on soft here, with parity.
 # Prints "PASS/FAIL/SKIP" lines for tests/run.sh. Anything that keeps the kvm run from happening (no
 # qemu, no /dev/kvm in the VM, no boot, no end marker) is a FAIL: a skipped kvm run never looks like a pass.
-# The heap checker's tier (tests/check/run.sh) runs in the VM too, on kvm, after the program tests,
+# The heap checker's tier (tests/check/run.sh, and run_formats.sh) runs in the VM too, on kvm, after the program tests,
 # and a subset of the program tests under `buffervm check` (run_check.sh: the whole list runs on soft
 # in make test); their "check ..." and "[kvm check]" lines stay out of the parity (on kvm a bug that
 # stays inside its block's page may go unreported: those cases differ from soft by design).
@@ -57,6 +57,10 @@ if [ "${KVM_CHECK:-1}" != 0 ]; then
         cargs+=" uaf_cxx.cxx uaf_cxx.cxxs mismatch_new_free.cxx clean_new_forms.cxx"
     fi
     cmd+="; bash tests/check/run.sh $cargs"
+    # the reports for tools (XML against valgrind's in the VM, JSON, SARIF, suppressions, children)
+    if [ ${#only[@]} -eq 0 ] || printf '%s\n' "${only[@]}" | grep -q '^check-formats$'; then
+        cmd+="; bash tests/check/run_formats.sh --backend kvm --bvm $(printf %q "$BVM") --progs $(printf %q "$CHECK_PROGS")"
+    fi
     # program tests under check: processes, vfork's shared heap, threads, Debian programs
     # (KVM_CHECK=all: all of them)
     pargs=$args

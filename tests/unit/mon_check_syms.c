@@ -40,7 +40,7 @@ static const struct {
 
 static const char *const public_names[] = {"malloc", "free", "cfree", "calloc", "realloc", "reallocarray",
                                            "memalign", "posix_memalign", "aligned_alloc", "valloc", "pvalloc",
-                                           "malloc_usable_size"};
+                                           "malloc_usable_size", "__libc_freeres"};
 
 /* The entry a C++ operator's name must be, or BVM_CF_NONE when it is not one. */
 static uint32_t cxx_fn(const char *name)

@@ -7,18 +7,18 @@
 static void *worker(void *arg)
 {
     volatile char *p = arg;
-    p[16] = 1; /* one past the end of a 16-byte block */
+    p[4096] = 1; /* one past the end of a 4096-byte block (against its guard page: seen on kvm too) */
     return NULL;
 }
 
 int main(void)
 {
     pthread_t t;
-    char *p = malloc(16);
+    char *p = malloc(4096);
     pthread_create(&t, NULL, worker, p);
     pthread_join(t, NULL);
-    volatile char *q = malloc(8);
-    q[8] = 2; /* and one in the first thread */
+    volatile char *q = malloc(2048);
+    q[2048] = 2; /* and one in the first thread */
     free(p);
     free((void *)q);
     puts("done");
