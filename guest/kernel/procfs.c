@@ -107,6 +107,18 @@ void procfs_publish(void)
 }
 
 const char *procfs_comm(void) { return comm_name; }
+
+const char *thread_name(const struct thread *t) { return t->tid == cur_proc->pid ? comm_name : t->comm; }
+
+void thread_set_name(struct thread *t, const char *name)
+{
+    if (t->tid != cur_proc->pid) { /* a thread's own name; the process keeps the first's */
+        ksnprintf(t->comm, sizeof(t->comm), "%s", name);
+        return;
+    }
+    procfs_set_comm(name);
+    procfs_publish();
+}
 const char *procfs_exe(void) { return exe; }
 
 void procfs_exec(const char *filename, int host_fd, bool comm_from_file)
@@ -140,12 +152,15 @@ static void gen_maps(void)
     }
 }
 
-/* ---- /proc/self/stat, status, cmdline, comm ---- */
+/* ---- /proc/self/stat, status, cmdline, comm; /proc/self/task/<tid>/stat, status, comm ---- */
+static const struct thread *gen_thread; /* whom the file describes: a thread, or the first for /proc/self */
+
 static void gen_stat(void)
 {
     struct addrspace *as = cur_as;
-    out("%d (%s) R %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 0 ", cur_proc->pid, procfs_comm(),
-        (int)process_id(PROCESS_PPID), (int)process_id(PROCESS_PGID), (int)process_id(PROCESS_SID));
+    out("%d (%s) R %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 %d 0 0 ", gen_thread->tid, thread_name(gen_thread),
+        (int)process_id(PROCESS_PPID), (int)process_id(PROCESS_PGID), (int)process_id(PROCESS_SID),
+        cur_proc->nthreads);
     out("%lu %lu 18446744073709551615 0 0 %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 %lu 0 0 0 0 0\n",
         (unsigned long)((boot->ram_size - palloc_free_pages() * PAGE_SIZE)), 0ul, (unsigned long)as->stack_top,
         (unsigned long)as->brk_start);
@@ -154,7 +169,7 @@ static void gen_stat(void)
 static void gen_status(void)
 {
     out("Name:\t%s\nUmask:\t0022\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n",
-        procfs_comm(), cur_proc->pid, cur->tid, (int)process_id(PROCESS_PPID));
+        thread_name(gen_thread), cur_proc->pid, gen_thread->tid, (int)process_id(PROCESS_PPID));
     out("TracerPid:\t0\nUid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\nFDSize:\t%d\nGroups:\t", cred.uid,
         cred.euid, cred.suid, cred.fsuid, cred.gid, cred.egid, cred.sgid, cred.fsgid, fd_table_size());
     const uint32_t *groups;
@@ -162,7 +177,7 @@ static void gen_status(void)
     for (int64_t i = 0; i < n; i++)
         out(i ? " %u" : "%u", groups[i]);
     out(" \n"); /* Linux's trailing space */
-    out("Threads:\t1\nSigQ:\t0/0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n");
+    out("Threads:\t%d\nSigQ:\t0/0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n", cur_proc->nthreads);
     out("voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
 }
 
@@ -174,7 +189,7 @@ static void gen_cmdline(void)
         gen_len += n;
 }
 
-static void gen_comm(void) { out("%s\n", procfs_comm()); }
+static void gen_comm(void) { out("%s\n", thread_name(gen_thread)); }
 
 /* ---- /proc/self/environ: the environment strings on the stack, as the program left them ---- */
 static uint64_t env_start, env_end;
@@ -254,12 +269,34 @@ static const struct vfile global_files[] = {
     {"/sys/devices/system/cpu/present", gen_cpu_list},
 };
 
+static const struct vfile task_files[] = {{"stat", gen_stat}, {"status", gen_status}, {"comm", gen_comm}};
+
+/* "task/<tid>/X" of another thread of the process: its file X (gen_thread set), else NULL. */
+static void (*task_gen(const char *rest))(void)
+{
+    int64_t tid = 0;
+    if (strncmp(rest, "task/", 5) != 0)
+        return NULL;
+    for (rest += 5; *rest >= '0' && *rest <= '9' && tid < INT32_MAX; rest++)
+        tid = tid * 10 + (*rest - '0');
+    const struct thread *t = *rest == '/' ? thread_find((int)tid) : NULL;
+    for (size_t i = 0; t && i < ARRAY_SIZE(task_files); i++)
+        if (strcmp(rest + 1, task_files[i].name) == 0)
+            return gen_thread = t, task_files[i].gen;
+    return NULL;
+}
+
 static void (*find_gen(const char *path))(void)
 {
     const char *rest = procfs_self_rest(path);
+    const struct thread *first = thread_find(cur_proc->pid);
+    gen_thread = first ? first : cur;
     for (size_t i = 0; rest && i < ARRAY_SIZE(self_files); i++)
         if (strcmp(rest, self_files[i].name) == 0)
             return self_files[i].gen;
+    void (*task)(void) = rest ? task_gen(rest) : NULL;
+    if (task)
+        return task;
     for (size_t i = 0; i < ARRAY_SIZE(global_files); i++)
         if (strcmp(path, global_files[i].name) == 0)
             return global_files[i].gen;
@@ -268,11 +305,22 @@ static void (*find_gen(const char *path))(void)
 
 bool procfs_is_virtual(const char *path) { return find_gen(path) != NULL; }
 
-int64_t procfs_open_host(const char *path)
+/* comm files opened for writing: a write names their thread */
+#define NCOMMS 8
+static struct {
+    int host, tid; /* host -1: free */
+} comms[NCOMMS] = {[0 ... NCOMMS - 1] = {-1, 0}};
+
+int64_t procfs_open_host(const char *path, bool write)
 {
     void (*gen_fn)(void) = find_gen(path);
+    int slot = 0;
     if (!gen_fn)
         return -LINUX_ENOENT;
+    while (write && slot < NCOMMS && comms[slot].host >= 0)
+        slot++;
+    if (write && (gen_fn != gen_comm || slot == NCOMMS))
+        return -LINUX_EACCES;
     gen_len = 0;
     gen_fn();
     int64_t h = hc_newfd(BVM_NEWFD_MEMFD, path, 0, 0); /* a memfd named after the file */
@@ -291,7 +339,36 @@ int64_t procfs_open_host(const char *path)
         done += (uint64_t)n;
     }
     hc_lseek((int)h, 0, LINUX_SEEK_SET);
+    if (write)
+        comms[slot].host = (int)h, comms[slot].tid = gen_thread->tid;
     return h;
+}
+
+static int comm_slot(int host)
+{
+    for (int i = 0; host >= 0 && i < NCOMMS; i++)
+        if (comms[i].host == host)
+            return i;
+    return -1;
+}
+
+bool procfs_comm_file(int host) { return comm_slot(host) >= 0; }
+
+bool procfs_comm_write(int host, uint64_t ubuf, uint64_t len, int64_t *ret)
+{
+    char name[16] = {0};
+    int i = comm_slot(host);
+    if (i < 0)
+        return false;
+    struct thread *t = thread_find(comms[i].tid);
+    /* Linux's comm_write: up to 15 bytes taken as they are (a newline too) */
+    if (copy_from_user(name, ubuf, MIN(len, sizeof(name) - 1)))
+        *ret = -LINUX_EFAULT;
+    else if (!t)
+        *ret = -LINUX_ESRCH;
+    else
+        thread_set_name(t, name), *ret = (int64_t)len;
+    return true;
 }
 
 /* ---- /proc/self/fd/ as a directory: the guest's fds, not the monitor's; /proc/<pid>/fd/ of
@@ -335,6 +412,9 @@ bool procfs_fd_dir_opened(int host, int pid)
 
 void procfs_host_closed(int host)
 {
+    for (int i = 0; i < NCOMMS; i++)
+        if (comms[i].host == host)
+            comms[i].host = -1;
     int i = fd_dir(host);
     if (i >= 0)
         fddirs[i].host = -1;

@@ -7,8 +7,17 @@
 
 /* True for a path this module generates (/proc/self/maps, /proc/cpuinfo, ...). */
 bool procfs_is_virtual(const char *path);
-/* Generates the file and returns a host fd (a memfd) positioned at 0 holding it, or -errno. */
-int64_t procfs_open_host(const char *path);
+/* Generates the file and returns a host fd (a memfd) positioned at 0 holding it, or -errno; write:
+ * opened for writing, which only a comm file takes (-EACCES for the others). */
+int64_t procfs_open_host(const char *path, bool write);
+/* A write on host fd: when it is a comm file opened for writing, the thread's new name, *ret the
+ * result, true; else false. */
+bool procfs_comm_write(int host, uint64_t ubuf, uint64_t len, int64_t *ret);
+bool procfs_comm_file(int host);
+/* A thread's name (comm): the first thread's is the process's. */
+struct thread;
+const char *thread_name(const struct thread *t);
+void thread_set_name(struct thread *t, const char *name);
 /* procfs_path.c: the program's names for itself, in any spelling. */
 /* An absolute path under /proc or /dev rebuilt in place without "//", "." and the ".." that need no
  * lookup, with /proc/<pid>, /proc/thread-self, /dev/fd, /dev/stdin ... as /proc/self/... (a final

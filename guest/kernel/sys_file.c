@@ -50,6 +50,9 @@ static int64_t write_result(int64_t r)
 int64_t sys_write(SYSARGS)
 {
     int h = fd_host((int32_t)a0);
+    int64_t named;
+    if (procfs_comm_write(h, a1, a2, &named))
+        return named;
     return h < 0 ? h : write_result(user_io(BVM_HC_WRITE, h, a1, a2, 0, ACC_READ, 0));
 }
 
@@ -124,8 +127,30 @@ int64_t sys_readv(SYSARGS)
     return vector_io(BVM_HC_READ, (int64_t)a0, a1, a2, ACC_WRITE, -1);
 }
 
+/* writev on a comm file opened for writing: each segment a write of its own, as Linux's VFS
+ * makes them for a file without write_iter (the last name stays). */
+static bool comm_writev(int h, uint64_t uiov, uint64_t n, int64_t *ret)
+{
+    struct linux_iovec v;
+    int64_t one, total = 0;
+    if (!procfs_comm_file(h))
+        return false;
+    for (uint64_t i = 0; i < n && i < LINUX_UIO_MAXIOV; i++) {
+        if (copy_from_user(&v, uiov + i * sizeof(v), sizeof(v)))
+            return *ret = total ? total : -LINUX_EFAULT, true;
+        if (v.iov_len && procfs_comm_write(h, v.iov_base, v.iov_len, &one) && one < 0)
+            return *ret = total ? total : one, true;
+        total += (int64_t)v.iov_len;
+    }
+    *ret = total;
+    return true;
+}
+
 int64_t sys_writev(SYSARGS)
 {
+    int64_t named;
+    if (comm_writev(fd_host((int32_t)a0), a1, a2, &named))
+        return named;
     return write_result(vector_io(BVM_HC_WRITE, (int64_t)a0, a1, a2, ACC_READ, -1));
 }
 
@@ -154,7 +179,7 @@ static int64_t open_host(int dh, uint64_t flags, uint64_t mode)
     if (err)
         return err;
     if (procfs_is_virtual(kpath))
-        return (flags & 3) ? -LINUX_EACCES : procfs_open_host(kpath);
+        return procfs_open_host(kpath, (flags & 3) != 0);
     int pid = procfs_fd_dir_pid(kpath);
     if (pid >= 0) { /* a host fd of the monitor's own listing or of the other process's */
         int64_t h = pid ? hc_path(BVM_HC_OPENAT, dh, kpath, (int32_t)flags, (uint32_t)mode, NULL)

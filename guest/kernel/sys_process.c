@@ -4,6 +4,7 @@
 #include "cpu.h"
 #include "cred.h"
 #include "fd.h"
+#include "fmt.h"
 #include "hostcall.h"
 #include "mm.h"
 #include "procfs.h"
@@ -339,19 +340,11 @@ int64_t sys_prctl(SYSARGS)
         if (strncpy_from_user(name, a1, sizeof(name)) == -LINUX_EFAULT)
             return -LINUX_EFAULT;
         name[15] = 0; /* longer names are cut, as on Linux */
-        if (cur->tid != cur_proc->pid) { /* a thread's own name; the process keeps the first's */
-            memcpy(cur->comm, name, sizeof(name));
-            return 0;
-        }
-        procfs_set_comm(name);
-        procfs_publish();
+        thread_set_name(cur, name);
         return 0;
     case LINUX_PR_GET_NAME:
         memset(name, 0, sizeof(name));
-        if (cur->tid != cur_proc->pid)
-            memcpy(name, cur->comm, sizeof(name) - 1);
-        else
-            memcpy(name, procfs_comm(), strlen(procfs_comm()));
+        ksnprintf(name, sizeof(name), "%s", thread_name(cur));
         return copy_to_user(a1, name, sizeof(name)) ? -LINUX_EFAULT : 0;
     default:
         return -LINUX_EINVAL; /* other options are not supported yet */

@@ -3,7 +3,7 @@
 # built without any libc.
 PROG_DIR := $(B)/tests/programs
 PROG_C   := $(filter-out tests/programs/raw_%.c,$(wildcard tests/programs/*.c))
-PROG_DYN := hello threads epoll sockets sc_fs sc_io sc_mmap sc_shared sc_proc sc_exec execloop sig_basic sig_fault sig_outside proc_fork proc_share proc_fds vfork_heap ipc_shm
+PROG_DYN := hello threads epoll sockets sc_fs sc_io sc_mmap sc_shared sc_proc sc_exec execloop sig_basic sig_fault sig_outside proc_fork proc_share proc_fds thread_names vfork_heap ipc_shm
 PROG_RAW := $(wildcard tests/programs/raw_*.c) $(wildcard tests/programs/*.S)
 PROG_BINS := $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.glibc) \
              $(PROG_C:tests/programs/%.c=$(PROG_DIR)/%.musl) \
