@@ -9,7 +9,13 @@ void json_string(FILE *f, const char *s)
     fputc('"', f);
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
+        int n = utf8_len((const unsigned char *)s);
+        if (n > 1) {
+            fwrite(s, 1, (size_t)n, f);
+            s += n - 1;
+        } else if (n == 0)
+            fputs("\\ufffd", f);
+        else if (ch == '"' || ch == '\\')
             fprintf(f, "\\%c", ch);
         else if (ch < 0x20 || ch == 0x7f)
             fprintf(f, "\\u%04x", ch);

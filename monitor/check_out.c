@@ -49,58 +49,65 @@ void check_out_name(const char *pattern, char *out, size_t size)
     out[k] = 0;
 }
 
-/* A file named by one of the options (%p expanded), opened for writing, or buffervm fails: one line. */
-static int open_named(const char *opt, const char *pattern)
+/* A file named by one of the options (%p expanded), opened for writing. When it cannot be: in the
+ * first process buffervm fails (one line), in a forked child -1 (it writes on into its parent's
+ * file: under --sandbox its directory may not be writable any more). */
+static int open_named(const char *opt, const char *pattern, int child)
 {
     char name[4096];
     check_out_name(pattern, name, sizeof name);
     int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0)
+    if (fd < 0 && !child)
         fail("check", "cannot open the %s file '%s': %s", opt, name, strerror(errno));
     return fd;
-}
-
-static FILE *open_stream(const char *opt, const char *pattern)
-{
-    FILE *f = pattern ? fdopen(open_named(opt, pattern), "w") : NULL;
-    if (pattern && !f)
-        fail("check", "cannot open the %s file: %s", opt, strerror(errno));
-    return f;
 }
 
 /* Whether a file named by pattern is this process's to open: every one the first time, in a
  * forked child the ones whose name has %p (the others it shares with its parent, as valgrind's). */
 static int opens(const char *pattern, int child) { return pattern && (!child || strstr(pattern, "%p")); }
 
-static void reopen(FILE **f, const char *opt, const char *pattern)
+/* *f becomes the file pattern names (unchanged when a child cannot open its own). 1: a new one. */
+static int reopen(FILE **f, const char *opt, const char *pattern, int child)
 {
+    int fd = open_named(opt, pattern, child);
+    FILE *n = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!n && !child)
+        fail("check", "cannot open the %s file: %s", opt, strerror(errno));
+    if (!n) {
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
     if (*f)
         fclose(*f);
-    *f = open_stream(opt, pattern);
+    *f = n;
+    return 1;
 }
 
 /* This process's files. */
 static void open_files(int child)
 {
-    if (opens(opts->log_file, child)) {
+    int fd, new_xml = 0;
+    if (opens(opts->log_file, child) && (fd = open_named("--log-file", opts->log_file, child)) >= 0) {
         if (log_fd >= 0)
             close(log_fd);
-        ct_set_fd(log_fd = open_named("--log-file", opts->log_file));
+        ct_set_fd(log_fd = fd);
     }
     if (opens(opts->xml_file, child)) {
-        reopen(&xml, "--xml-file", opts->xml_file);
+        new_xml = reopen(&xml, "--xml-file", opts->xml_file, child);
     } else if (opts->xml && !opts->xml_file && !child) {
         /* --xml=yes alone: the XML on buffervm's own stderr, in place of the text */
-        int fd = fcntl(fail_fd(), F_DUPFD_CLOEXEC, 3);
+        fd = fcntl(fail_fd(), F_DUPFD_CLOEXEC, 3);
         if (fd < 0 || !(xml = fdopen(fd, "w")))
             fail("check", "cannot write the XML on stderr: %s", strerror(errno));
         ct_set_fd(-1);
+        new_xml = 1;
     }
     if (opens(opts->json_file, child))
-        reopen(&json, "--json-file", opts->json_file);
+        reopen(&json, "--json-file", opts->json_file, child);
     if (opens(opts->sarif_file, child))
-        reopen(&sarif, "--sarif-file", opts->sarif_file);
-    if (xml && (!child || opens(opts->xml_file, child))) {
+        reopen(&sarif, "--sarif-file", opts->sarif_file, child);
+    if (new_xml) {
         xml_start(xml, &run);
         fflush(xml);
     }

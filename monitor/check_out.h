@@ -43,10 +43,12 @@ struct check_run {
     int prog;             /* ... from argv[prog] on: the program's */
     double start;         /* CLOCK_MONOTONIC seconds at the start */
 };
-/* Text made safe for XML and JSON: control characters become '?' (symbol and file names come
- * from the guest's files). */
+/* Text made safe for XML and JSON: control characters and bytes that are not UTF-8 become '?'
+ * (XML) or U+FFFD (JSON): symbol and file names come from the guest's files. */
 void xml_text(FILE *f, const char *s);
 void json_string(FILE *f, const char *s);
+/* The length of the UTF-8 sequence s starts with (1 for ASCII), 0 when it is not one. */
+int utf8_len(const unsigned char *s);
 
 void xml_start(FILE *f, const struct check_run *run);
 void xml_error(FILE *f, const struct check_error *e, int gen); /* gen: with its suppression entry */

@@ -10,11 +10,31 @@
 #include <time.h>
 #include <unistd.h>
 
+int utf8_len(const unsigned char *s)
+{
+    int n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+                                                               : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+    for (int i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    /* no overlong 3- and 4-byte forms, no surrogates, nothing past U+10FFFF */
+    if ((n == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))) ||
+        (n == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))))
+        return 0;
+    return n;
+}
+
 void xml_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (ch == '&')
+        int n = utf8_len((const unsigned char *)s);
+        if (n > 1) {
+            fwrite(s, 1, (size_t)n, f);
+            s += n - 1;
+        } else if (n == 0)
+            fputc('?', f);
+        else if (ch == '&')
             fputs("&amp;", f);
         else if (ch == '<')
             fputs("&lt;", f);
@@ -108,10 +128,14 @@ static void suppression(FILE *f, const struct check_error *e)
         fprintf(f, "</%s> </sframe>\n", tag);
     }
     fputs("    <rawtext>\n<![CDATA[\n", f);
-    for (const char *p = entry; *p; p++) { /* as it is, but control characters and "]]>" */
+    for (const char *p = entry; *p; p++) { /* as it is, but control characters, non-UTF-8 and "]]>" */
+        int n = utf8_len((const unsigned char *)p);
         if (!strncmp(p, "]]>", 3))
             fputs("]]]]><![CDATA[", f);
-        fputc((unsigned char)*p < 0x20 && *p != '\n' ? '?' : *p, f);
+        if (n > 1)
+            fwrite(p, 1, (size_t)n, f), p += n - 1;
+        else
+            fputc(n == 0 || ((unsigned char)*p < 0x20 && *p != '\n') ? '?' : *p, f);
     }
     fputs("]]>\n    </rawtext>\n  </suppression>\n", f);
 }

@@ -116,6 +116,34 @@ else
     echo "FAIL check-formats-tree [$BE check]: status $status (want 99), $logs logs and $xmls XML files (want 3), pids ok $pids_ok, kinds '$kinds', stderr '$(head -c 300 "$d/err")'"
 fi
 
+# Names that are not UTF-8 (a program's file name, its symbols: the guest's) still make documents
+# a strict parser reads
+d=$TMP/names
+mkdir -p "$d"
+bad=$(printf 'ovf\351\377.dyn')
+cp "$PROGS/ovf_write10000.dyn" "$d/$bad"
+(cd "$d" && "${ENV[@]}" "$BVM" check --backend "$BE" --gen-suppressions=all --xml-file=x.xml --json-file=j.json \
+    --sarif-file=s.sarif "./$bad" >/dev/null 2>&1)
+if verdict=$(cd "$d" && "$PY" -c "import json, xml.etree.ElementTree as E
+r = E.parse('x.xml').getroot()
+print(r.findtext('args/argv/exe'), json.load(open('j.json'))['command'][0], json.load(open('s.sarif'))['runs'][0]['results'][0]['ruleId'])" 2>&1); then
+    echo "PASS check-formats-non-utf8-names [$BE check]: ${verdict//$'\n'/ }"
+else
+    echo "FAIL check-formats-non-utf8-names [$BE check]: ${verdict//$'\n'/ | }"
+fi
+
+# Under --sandbox a forked child may not make its own file any more: it writes into its parent's
+d=$TMP/sandboxed
+mkdir -p "$d"
+(cd "$d" && "${ENV[@]}" "$BVM" check --backend "$BE" --ro "$PROGS" --log-file=log.%p \
+    /bin/sh -c "$PROGS/ovf_write10000.dyn; echo child-done" >out 2>err)
+status=$?
+if [ "$status" = 99 ] && grep -q child-done "$d/out" && [ "$(cat "$d"/log.* | grep -c 'Invalid write of size 1')" = 1 ]; then
+    echo "PASS check-formats-sandboxed-child [$BE check]: the child's report in its parent's file, exit 99"
+else
+    echo "FAIL check-formats-sandboxed-child [$BE check]: status $status, out '$(cat "$d/out")', err '$(head -c 300 "$d/err")', logs: $(ls "$d")"
+fi
+
 # --trace-children=no: the programs sh starts run unchecked (the shell itself is checked: clean)
 d=$TMP/notrace
 mkdir -p "$d"
