@@ -9,6 +9,7 @@
 #include "futex.h"
 #include "task.h"
 #include "hostcall.h"
+#include "ktime.h"
 #include "mm.h"
 #include "sched.h"
 #include "signal.h"
@@ -16,7 +17,6 @@
 #include "usercopy.h"
 #include "wait.h"
 
-#define NSEC 1000000000ll
 
 struct futex_deadline {
     uint32_t clock; /* enum bvm_futex_clock */
@@ -26,20 +26,17 @@ struct futex_deadline {
 /* FUTEX_WAIT's timeout is relative (monotonic), FUTEX_WAIT_BITSET's absolute on its clock. */
 static int get_deadline(uint64_t utime, bool bitset, bool realtime, struct futex_deadline *d)
 {
-    struct linux_timespec ts, now;
+    int64_t ns, err, now;
     d->clock = BVM_FUTEX_NO_DEADLINE, d->ns = 0;
     if (!utime)
         return 0;
-    if (copy_from_user(&ts, utime, sizeof(ts)))
-        return -LINUX_EFAULT;
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC)
-        return -LINUX_EINVAL;
+    if ((err = ts_from_user(utime, &ns)))
+        return err;
     d->clock = bitset && realtime ? BVM_FUTEX_REALTIME : BVM_FUTEX_MONOTONIC;
-    int64_t ns = ts.tv_sec > INT64_MAX / NSEC - 1 ? INT64_MAX - NSEC : ts.tv_sec * NSEC + ts.tv_nsec;
     if (!bitset) {
-        if (host_clock(LINUX_CLOCK_MONOTONIC, &now) < 0)
+        if ((now = clock_now_ns(LINUX_CLOCK_MONOTONIC)) < 0)
             return -LINUX_EINVAL;
-        ns = MIN(ns, INT64_MAX / 2) + now.tv_sec * NSEC + now.tv_nsec;
+        ns += now;
     }
     d->ns = ns;
     return 0;
@@ -48,12 +45,12 @@ static int get_deadline(uint64_t utime, bool bitset, bool realtime, struct futex
 /* Milliseconds left until d (rounded up; -1: none), for a sleep in the kernel. */
 static int64_t ms_left(const struct futex_deadline *d)
 {
-    struct linux_timespec now;
     if (d->clock == BVM_FUTEX_NO_DEADLINE)
         return -1;
-    if (host_clock(d->clock == BVM_FUTEX_REALTIME ? LINUX_CLOCK_REALTIME : LINUX_CLOCK_MONOTONIC, &now) < 0)
+    int64_t now = clock_now_ns(d->clock == BVM_FUTEX_REALTIME ? LINUX_CLOCK_REALTIME : LINUX_CLOCK_MONOTONIC);
+    if (now < 0)
         return 0; /* no clock (never on Linux): the deadline counts as passed, no sleep for ever */
-    int64_t left = d->ns - (now.tv_sec * NSEC + now.tv_nsec);
+    int64_t left = d->ns - now;
     return left <= 0 ? 0 : left / 1000000 + 1;
 }
 

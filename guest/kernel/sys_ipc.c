@@ -5,6 +5,7 @@
 #include "events.h"
 #include "fmt.h"
 #include "hostcall.h"
+#include "ktime.h"
 #include "mm.h"
 #include "mm_shared.h"
 #include "procfs.h"
@@ -18,7 +19,6 @@
 #define IPC_SEMOPM 500
 #define IPC_SEMMSL 32000
 #define IPC_SHM_MAX (4ull << 30) /* each segment's range of the monitor's memfd starts at a multiple */
-#define NSEC 1000000000ll
 
 /* The one buffer of a call's data (single vCPU: one hostcall at a time). A thread that waits in the
  * kernel between tries fills it again before each (another thread may have used it meanwhile), and
@@ -43,8 +43,8 @@ static int64_t ipc_call(uint32_t op, int32_t id, int32_t flags, int32_t arg, int
 
 static bool deadline_passed(int64_t deadline)
 {
-    struct linux_timespec now;
-    return deadline >= 0 && host_clock(LINUX_CLOCK_MONOTONIC, &now) == 0 && now.tv_sec * NSEC + now.tv_nsec >= deadline;
+    int64_t now = clock_now_ns(LINUX_CLOCK_MONOTONIC);
+    return deadline >= 0 && now >= 0 && now >= deadline;
 }
 
 /* msgsnd, msgrcv and semop: the monitor waits for a single-threaded process (a signal for the
@@ -145,14 +145,12 @@ static int64_t semop_common(int32_t id, uint64_t sops, uint64_t nsops, uint64_t 
     if (nsops > IPC_SEMOPM)
         return -LINUX_E2BIG;
     if (timeout) {
-        struct linux_timespec ts, now;
-        if (copy_from_user(&ts, timeout, sizeof ts))
-            return -LINUX_EFAULT;
-        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC)
+        int64_t ns, err = ts_from_user(timeout, &ns), now = clock_now_ns(LINUX_CLOCK_MONOTONIC);
+        if (err)
+            return err;
+        if (now < 0)
             return -LINUX_EINVAL;
-        if (host_clock(LINUX_CLOCK_MONOTONIC, &now) < 0)
-            return -LINUX_EINVAL;
-        deadline = MIN(ts.tv_sec, INT64_MAX / NSEC / 4) * NSEC + ts.tv_nsec + now.tv_sec * NSEC + now.tv_nsec;
+        deadline = ns + now;
     }
     return ipc_waiting_call(BVM_IPC_SEMOP, id, 0, (int32_t)nsops, 0, nsops * sizeof(struct linux_sembuf), deadline,
                             sops);

@@ -5,12 +5,12 @@
 #include "events.h"
 #include "fd.h"
 #include "hostcall.h"
+#include "ktime.h"
 #include "sched.h"
 #include "string.h"
 #include "syscall.h"
 #include "usercopy.h"
 
-#define NSEC 1000000000ll
 
 static int64_t mq_call(const struct bvm_hc_mq *a)
 {
@@ -59,16 +59,8 @@ int64_t sys_mq_unlink(SYSARGS)
 /* An absolute CLOCK_REALTIME timeout (or none: -1), checked as Linux checks it, before anything. */
 static int64_t mq_deadline(uint64_t uts, int64_t *deadline)
 {
-    struct linux_timespec ts;
     *deadline = -1;
-    if (!uts)
-        return 0;
-    if (copy_from_user(&ts, uts, sizeof ts))
-        return -LINUX_EFAULT;
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC)
-        return -LINUX_EINVAL;
-    *deadline = MIN(ts.tv_sec, INT64_MAX / NSEC - 1) * NSEC + ts.tv_nsec;
-    return 0;
+    return uts ? ts_from_user(uts, deadline) : 0;
 }
 
 /* SEND and RECEIVE until done: a handled signal restarts them under SA_RESTART, as Linux does.

@@ -4,6 +4,7 @@
 #include "bvm_linux.h"
 #include "fd.h"
 #include "hostcall.h"
+#include "ktime.h"
 #include "sched.h"
 #include "signal.h"
 #include "socket.h"
@@ -306,7 +307,7 @@ static int64_t mmsg(int64_t fd, bool recv, uint64_t vec, uint64_t vlen, uint32_t
     if (utimeout) {
         if (copy_from_user(&ts, utimeout, sizeof(ts)))
             return -LINUX_EFAULT;
-        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+        if (!ts_valid(&ts))
             return -LINUX_EINVAL;
         deadline = wait_now_ms() + ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     }

@@ -1,6 +1,7 @@
 /* sys_time.c: clocks and sleeping: clock_gettime/getres, gettimeofday, time, nanosleep, clock_nanosleep. */
 #include "bvm_linux.h"
 #include "hostcall.h"
+#include "ktime.h"
 #include "syscall.h"
 #include "usercopy.h"
 #include "wait.h"
@@ -13,6 +14,23 @@ int64_t host_clock(int clk, struct linux_timespec *ts)
     if (r >= 0)
         *ts = *bounce;
     return r < 0 ? r : 0;
+}
+
+int64_t clock_now_ns(int clk)
+{
+    struct linux_timespec ts;
+    return host_clock(clk, &ts) < 0 ? -1 : ts_ns(&ts);
+}
+
+int64_t ts_from_user(uint64_t uts, int64_t *ns)
+{
+    struct linux_timespec ts;
+    if (copy_from_user(&ts, uts, sizeof(ts)))
+        return -LINUX_EFAULT;
+    if (!ts_valid(&ts))
+        return -LINUX_EINVAL;
+    *ns = ts_ns(&ts);
+    return 0;
 }
 
 int64_t sys_clock_gettime(SYSARGS)
@@ -63,36 +81,12 @@ int64_t sys_clock_getres(SYSARGS)
 
 int64_t ts_to_ms(uint64_t uts, int64_t *ms)
 {
-    struct linux_timespec ts;
-    if (!uts) {
-        *ms = -1;
-        return 0;
-    }
-    if (copy_from_user(&ts, uts, sizeof(ts)))
-        return -LINUX_EFAULT;
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-        return -LINUX_EINVAL;
-    *ms = MIN(ts.tv_sec, 1ll << 32) * 1000 + (ts.tv_nsec + 999999) / 1000000;
-    return 0;
+    int64_t ns, err = uts ? ts_from_user(uts, &ns) : 0;
+    *ms = err || !uts ? -1 : (ns + 999999) / 1000000;
+    return err;
 }
 
-/* A user timespec as nanoseconds (huge ones clamped to ~136 years): 0, -EFAULT or -EINVAL. */
-static int64_t ts_to_ns(uint64_t uts, int64_t *ns)
-{
-    struct linux_timespec ts;
-    if (copy_from_user(&ts, uts, sizeof(ts)))
-        return -LINUX_EFAULT;
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-        return -LINUX_EINVAL;
-    *ns = MIN(ts.tv_sec, 1ll << 32) * 1000000000 + ts.tv_nsec;
-    return 0;
-}
-
-static int64_t mono_ns(void)
-{
-    struct linux_timespec ts;
-    return host_clock(LINUX_CLOCK_MONOTONIC, &ts) < 0 ? 0 : ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+static int64_t mono_ns(void) { return MAX(clock_now_ns(LINUX_CLOCK_MONOTONIC), 0); }
 
 /* Sleeps ns nanoseconds. A signal with a handler (or a fatal one) ends it early: -EINTR, and the
  * time left goes to urem when given (Linux restarts the sleep for the remainder when no handler
@@ -104,7 +98,7 @@ static int64_t sleep_ns(int64_t ns, uint64_t urem)
     if (r != -LINUX_EINTR)
         return r < 0 ? r : 0;
     int64_t left = MAX(ns - (mono_ns() - start), 0);
-    struct linux_timespec rem = {left / 1000000000, left % 1000000000};
+    struct linux_timespec rem = ns_ts(left);
     if (urem && copy_to_user(urem, &rem, sizeof(rem)))
         return -LINUX_EFAULT;
     return -LINUX_EINTR;
@@ -112,7 +106,7 @@ static int64_t sleep_ns(int64_t ns, uint64_t urem)
 
 int64_t sys_nanosleep(SYSARGS)
 {
-    int64_t ns, err = ts_to_ns(a0, &ns);
+    int64_t ns, err = ts_from_user(a0, &ns);
     return err ? err : sleep_ns(ns, a1);
 }
 
@@ -122,13 +116,13 @@ int64_t sys_clock_nanosleep(SYSARGS)
     int64_t ns, err;
     if (clk < 0 || clk > LINUX_CLOCK_TAI || clk == LINUX_CLOCK_PROCESS_CPUTIME_ID || clk == LINUX_CLOCK_THREAD_CPUTIME_ID)
         return -LINUX_EINVAL; /* CPU-time clocks are not sleepable here */
-    if ((err = ts_to_ns(a2, &ns)))
+    if ((err = ts_from_user(a2, &ns)))
         return err;
     if (!(a1 & LINUX_TIMER_ABSTIME))
         return sleep_ns(ns, a3);
     struct linux_timespec now;
     if ((err = host_clock(clk, &now)) < 0)
         return err;
-    ns -= MIN(now.tv_sec, 1ll << 32) * 1000000000 + now.tv_nsec;
+    ns -= ts_ns(&now);
     return ns <= 0 ? 0 : sleep_ns(ns, 0); /* an absolute sleep has no remainder to report */
 }

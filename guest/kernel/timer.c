@@ -4,13 +4,13 @@
 
 #include "bvm_linux.h"
 #include "hostcall.h"
+#include "ktime.h"
 #include "sched.h"
 #include "signal.h"
 #include "string.h"
 #include "syscall.h"
 #include "usercopy.h"
 
-#define NSEC 1000000000ll
 #define TIMERS_MAX 64                 /* POSIX timers per process */
 #define ITIMER_SLOT(which) (TIMERS_MAX + (which)) /* ITIMER_REAL, _VIRTUAL, _PROF after them */
 
@@ -39,13 +39,12 @@ static bool cpu_clock(int clock)
 
 static int64_t clock_ns(int clock)
 {
-    struct linux_timespec ts;
     /* the alarm variants read their base clock (no suspend inside a VM) */
     int base = clock == LINUX_CLOCK_REALTIME_ALARM ? LINUX_CLOCK_REALTIME
                : clock == LINUX_CLOCK_BOOTTIME_ALARM ? LINUX_CLOCK_BOOTTIME : clock;
     if (base == LINUX_CLOCK_THREAD_CPUTIME_ID)
         base = LINUX_CLOCK_PROCESS_CPUTIME_ID; /* one thread */
-    return host_clock(base, &ts) < 0 ? 0 : ts.tv_sec * NSEC + ts.tv_nsec;
+    return MAX(clock_now_ns(base), 0);
 }
 
 /* Tells the monitor the earliest deadline of each kind (monotonic: the wall clocks, converted). */
@@ -146,21 +145,6 @@ void timer_signal_taken(struct linux_siginfo *info)
 }
 
 /* ---- arming, in the itimerspec form both interfaces share ---- */
-
-static int64_t ts_ns(const struct linux_timespec *ts)
-{
-    return MIN(ts->tv_sec, 1ll << 32) * NSEC + ts->tv_nsec;
-}
-
-static bool ts_valid(const struct linux_timespec *ts)
-{
-    return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < NSEC;
-}
-
-static struct linux_timespec ns_ts(int64_t ns)
-{
-    return (struct linux_timespec){ns / NSEC, ns % NSEC};
-}
 
 /* What is left of t as an itimerspec (a due one reads as 1 ns, as Linux never shows 0 then). */
 static void timer_get(const struct ktimer *t, struct linux_itimerspec *v)
