@@ -4,24 +4,21 @@
 
 #include <unistd.h>
 
+static void json_char(FILE *f, const char *at)
+{
+    unsigned char ch = (unsigned char)*at;
+    if (ch == '"' || ch == '\\')
+        fprintf(f, "\\%c", ch);
+    else if (ch < 0x20 || ch == 0x7f)
+        fprintf(f, "\\u%04x", ch);
+    else
+        fputc(ch, f);
+}
+
 void json_string(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        int n = utf8_len((const unsigned char *)s);
-        if (n > 1) {
-            fwrite(s, 1, (size_t)n, f);
-            s += n - 1;
-        } else if (n == 0)
-            fputs("\\ufffd", f);
-        else if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20 || ch == 0x7f)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
+    text_out(f, s, "\\ufffd", json_char);
     fputc('"', f);
 }
 

@@ -49,6 +49,9 @@ void xml_text(FILE *f, const char *s);
 void json_string(FILE *f, const char *s);
 /* The length of the UTF-8 sequence s starts with (1 for ASCII), 0 when it is not one. */
 int utf8_len(const unsigned char *s);
+/* s written with its UTF-8 sequences as they are, each byte that is not UTF-8 as not_utf8, and
+ * each ASCII character by ascii (given where it is: it may look ahead). */
+void text_out(FILE *f, const char *s, const char *not_utf8, void (*ascii)(FILE *f, const char *at));
 
 void xml_start(FILE *f, const struct check_run *run);
 void xml_error(FILE *f, const struct check_error *e, int gen); /* gen: with its suppression entry */

@@ -24,25 +24,40 @@ int utf8_len(const unsigned char *s)
     return n;
 }
 
-void xml_text(FILE *f, const char *s)
+void text_out(FILE *f, const char *s, const char *not_utf8, void (*ascii)(FILE *f, const char *at))
 {
     for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
         int n = utf8_len((const unsigned char *)s);
-        if (n > 1) {
-            fwrite(s, 1, (size_t)n, f);
-            s += n - 1;
-        } else if (n == 0)
-            fputc('?', f);
-        else if (ch == '&')
-            fputs("&amp;", f);
-        else if (ch == '<')
-            fputs("&lt;", f);
-        else if (ch == '>')
-            fputs("&gt;", f);
+        if (n > 1)
+            fwrite(s, 1, (size_t)n, f), s += n - 1;
+        else if (n == 0)
+            fputs(not_utf8, f);
         else
-            fputc(ch < 0x20 || ch == 0x7f ? '?' : ch, f);
+            ascii(f, s);
     }
+}
+
+static void xml_char(FILE *f, const char *at)
+{
+    unsigned char ch = (unsigned char)*at;
+    if (ch == '&')
+        fputs("&amp;", f);
+    else if (ch == '<')
+        fputs("&lt;", f);
+    else if (ch == '>')
+        fputs("&gt;", f);
+    else
+        fputc(ch < 0x20 || ch == 0x7f ? '?' : ch, f);
+}
+
+void xml_text(FILE *f, const char *s) { text_out(f, s, "?", xml_char); }
+
+/* Inside CDATA: as it is, but control characters (newlines kept) and "]]>". */
+static void cdata_char(FILE *f, const char *at)
+{
+    if (!strncmp(at, "]]>", 3))
+        fputs("]]]]><![CDATA[", f);
+    fputc((unsigned char)*at < 0x20 && *at != '\n' ? '?' : *at, f);
 }
 
 static void element(FILE *f, const char *indent, const char *name, const char *text)
@@ -128,15 +143,7 @@ static void suppression(FILE *f, const struct check_error *e)
         fprintf(f, "</%s> </sframe>\n", tag);
     }
     fputs("    <rawtext>\n<![CDATA[\n", f);
-    for (const char *p = entry; *p; p++) { /* as it is, but control characters, non-UTF-8 and "]]>" */
-        int n = utf8_len((const unsigned char *)p);
-        if (!strncmp(p, "]]>", 3))
-            fputs("]]]]><![CDATA[", f);
-        if (n > 1)
-            fwrite(p, 1, (size_t)n, f), p += n - 1;
-        else
-            fputc(n == 0 || ((unsigned char)*p < 0x20 && *p != '\n') ? '?' : *p, f);
-    }
+    text_out(f, entry, "?", cdata_char);
     fputs("]]>\n    </rawtext>\n  </suppression>\n", f);
 }
 
