@@ -38,7 +38,5 @@ bool check_freeres_returned(const struct trapframe *tf, uint64_t cr2)
     if (!running || cr2 != CHECK_FREERES_RET || tf->rip != CHECK_FREERES_RET)
         return false;
     running = false;
-    check_exit();
-    process_mm_release();
-    hc_exit_status(exit_status);
+    process_exit_now(exit_status);
 }

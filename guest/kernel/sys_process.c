@@ -86,13 +86,18 @@ int64_t sys_gettid(SYSARGS)
     return cur->tid;
 }
 
+_Noreturn void process_exit_now(int status)
+{
+    check_exit();
+    process_mm_release();
+    hc_exit_status(status);
+}
+
 int64_t sys_exit_group(SYSARGS)
 {
     if (check_freeres_start(cur->tf, (int)(a0 & 0xff)))
         return 0; /* (the exit goes on when it returns) */
-    check_exit();
-    process_mm_release();
-    hc_exit_status((int)(a0 & 0xff));
+    process_exit_now((int)(a0 & 0xff));
 }
 
 int64_t sys_exit(SYSARGS)
@@ -101,11 +106,7 @@ int64_t sys_exit(SYSARGS)
         process_thread_exit();
     /* The only thread leaving ends the process (shared file pages are the file's own: nothing
      * to write back). */
-    if (check_freeres_start(cur->tf, (int)(a0 & 0xff)))
-        return 0;
-    check_exit();
-    process_mm_release();
-    hc_exit_status((int)(a0 & 0xff));
+    return sys_exit_group(a0, a1, a2, a3, a4, a5);
 }
 
 int64_t sys_set_tid_address(SYSARGS)

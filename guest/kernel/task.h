@@ -108,6 +108,9 @@ int64_t process_prctl(uint32_t op, int arg);
 /* One PROC hostcall: op (enum bvm_proc_op) on pid with arg, buf (kernel memory, or NULL) the
  * request's buffer. Its result. */
 int64_t process_call(uint32_t op, int pid, int arg, void *buf);
+/* The process ends with status now: the checker's leak search, its memory given up, the monitor
+ * told (sys_process.c). */
+_Noreturn void process_exit_now(int status);
 /* execve's point of no return: the caller is the process's only thread, with its id. */
 void process_exec_single(void);
 /* exit(2) of a thread while others go on. */
