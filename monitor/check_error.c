@@ -21,6 +21,18 @@ static const char *const kind_names[CE_KIND_COUNT] = {
     [CE_LEAK + BVM_LK_REACHABLE] = "Leak_StillReachable",
 };
 
+static const char *const leak_names[BVM_LK_COUNT] = {"definite", "indirect", "possible", "reachable"};
+
+const char *ce_leak_name(unsigned kind) { return kind < BVM_LK_COUNT ? leak_names[kind] : "?"; }
+
+int ce_leak_kind(const char *name, size_t n)
+{
+    for (int k = 0; k < BVM_LK_COUNT; k++)
+        if (strlen(leak_names[k]) == n && !strncmp(name, leak_names[k], n))
+            return k;
+    return -1;
+}
+
 const char *ce_kind_name(enum ce_kind k) { return k < CE_KIND_COUNT ? kind_names[k] : "Unknown"; }
 
 const char *ce_supp_kind(const struct check_error *e, char buf[16])

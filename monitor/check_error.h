@@ -55,6 +55,11 @@ struct check_error {
     uint64_t leaked_bytes, leaked_blocks; /* leaks */
 };
 
+/* A leak kind as valgrind's options and suppressions spell it ("definite", "indirect", "possible",
+ * "reachable"), and the kind the n bytes at name spell (enum bvm_leak_kind), or -1. */
+const char *ce_leak_name(unsigned kind);
+int ce_leak_kind(const char *name, size_t n);
+
 /* The XML kind: "InvalidRead", "Leak_DefinitelyLost", ... */
 const char *ce_kind_name(enum ce_kind k);
 /* The suppression kind: "Addr4", "Free", "Leak" (valgrind's "Memcheck:<kind>"); sized reads and

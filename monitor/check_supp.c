@@ -61,18 +61,15 @@ static char *trim(char *s)
 
 static unsigned leak_kinds(const char *s, const char *path, int line)
 {
-    static const char *const names[BVM_LK_COUNT] = {"definite", "indirect", "possible", "reachable"};
     unsigned mask = 0;
     char buf[256];
     snprintf(buf, sizeof buf, "%s", s);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         t = trim(t);
-        int k = 0;
+        int k = ce_leak_kind(t, strlen(t));
         if (!strcmp(t, "all"))
             return (1u << BVM_LK_COUNT) - 1;
-        while (k < BVM_LK_COUNT && strcmp(t, names[k]))
-            k++;
-        if (k == BVM_LK_COUNT)
+        if (k < 0)
             fail("check", "%s:%d: bad match-leak-kinds '%s'", path, line, t);
         mask |= 1u << k;
     }
@@ -224,12 +221,11 @@ void supp_after_fork(void)
 
 void supp_entry(const struct check_error *e, char *buf, unsigned size)
 {
-    static const char *const leak_names[BVM_LK_COUNT] = {"definite", "indirect", "possible", "reachable"};
     char kind[16];
     unsigned k = (unsigned)snprintf(buf, size, "{\n   <insert_a_suppression_name_here>\n   Memcheck:%s\n",
                                     ce_supp_kind(e, kind));
     if (e->kind >= CE_LEAK && k < size)
-        k += (unsigned)snprintf(buf + k, size - k, "   match-leak-kinds: %s\n", leak_names[e->kind - CE_LEAK]);
+        k += (unsigned)snprintf(buf + k, size - k, "   match-leak-kinds: %s\n", ce_leak_name(e->kind - CE_LEAK));
     for (int i = 0; i < e->stack.n && k < size; i++) {
         const struct ce_frame *f = &e->stack.f[i];
         if (f->known && f->s.fn[0])

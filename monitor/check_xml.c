@@ -133,8 +133,7 @@ static void suppression(FILE *f, const struct check_error *e)
     fprintf(f, "  <suppression>\n    <sname>insert_a_suppression_name_here</sname>\n    <skind>Memcheck:%s</skind>\n",
             ce_supp_kind(e, kind));
     if (e->kind >= CE_LEAK)
-        fprintf(f, "    <skaux>match-leak-kinds: %s</skaux>\n",
-                (const char *[]){"definite", "indirect", "possible", "reachable"}[e->kind - CE_LEAK]);
+        fprintf(f, "    <skaux>match-leak-kinds: %s</skaux>\n", ce_leak_name(e->kind - CE_LEAK));
     for (int i = 0; i < e->stack.n; i++) {
         const struct ce_frame *fr = &e->stack.f[i];
         const char *tag = fr->known && fr->s.fn[0] ? "fun" : "obj";

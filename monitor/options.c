@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bvm_abi.h"
+#include "check_error.h"
 #include "fail.h"
 
 static const char usage[] =
@@ -147,7 +148,6 @@ static int parse_limit(int argc, char **argv, int *i, struct limits *l)
  * reachable separated by commas; as a mask of 1 << enum bvm_leak_kind. A bad one is a usage error. */
 static unsigned parse_leak_kinds(const char *opt, const char *s)
 {
-    static const char *const names[BVM_LK_COUNT] = {"definite", "indirect", "possible", "reachable"};
     if (!strcmp(s, "all"))
         return (1u << BVM_LK_COUNT) - 1;
     if (!strcmp(s, "none"))
@@ -155,10 +155,8 @@ static unsigned parse_leak_kinds(const char *opt, const char *s)
     unsigned mask = 0;
     for (const char *p = s;; p++) {
         size_t n = strcspn(p, ",");
-        unsigned k = 0;
-        while (k < BVM_LK_COUNT && (strlen(names[k]) != n || strncmp(p, names[k], n)))
-            k++;
-        if (k == BVM_LK_COUNT)
+        int k = ce_leak_kind(p, n);
+        if (k < 0)
             fail("usage", "bad %s value '%s' (all, none, or definite,indirect,possible,reachable)", opt, s);
         mask |= 1u << k;
         p += n;
