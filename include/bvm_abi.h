@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVM_ABI_VERSION 11u
+#define BVM_ABI_VERSION 12u
 
 /* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
 #define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
@@ -91,6 +91,7 @@ _Static_assert(sizeof(struct bvm_mem_range) == 24, "bvm_mem_range size");
 #define BVM_BOOT_VERBOSE (1u << 2)
 #define BVM_BOOT_CHECK (1u << 3)   /* buffervm check: the heap checker replaces the program's allocator */
 #define BVM_BOOT_CHECK_NO_EXEC (1u << 4) /* --trace-children=no: a program an execve starts is not checked */
+#define BVM_BOOT_GDB (1u << 5) /* --gdb: the program stops for gdb before its first instruction */
 
 /* Written by the monitor at BVM_BOOTINFO_GPA; read-only for the kernel.
  * Pointers (kernel_entry, stack_top, tss, argv, envp, exec_path) are kernel
@@ -206,7 +207,8 @@ _Static_assert(sizeof(struct bvm_seg) == 16, "bvm_seg size");
     X(52, SOCK, sock, sock)                  /* a socket call: op, host fd, its arguments (below) */ \
     X(53, CHECK, check, check)               /* heap checker: a file's allocator entries, a report */ \
     X(54, IPC, ipc, ipc)                     /* System V IPC: msg, sem and shm objects of the run */ \
-    X(55, MQ, mq, mq)                        /* POSIX message queues of the run: open, send ... */
+    X(55, MQ, mq, mq)                        /* POSIX message queues of the run: open, send ... */ \
+    X(56, GDB, gdb, out)                     /* out = struct bvm_gdb_xfer: a stop for gdb (bvm_abi_gdb.h) */
 
 enum bvm_hostcall_nr {
 #define BVM_HC_ENUM(n, NAME, name, req) BVM_HC_##NAME = n,
@@ -515,6 +517,7 @@ _Static_assert(sizeof(struct bvm_hc_stop) == 8, "hc_stop size");
 enum bvm_event_kind {
     BVM_EVENT_SIGNAL = 1, /* a host signal for the program, with its siginfo */
     BVM_EVENT_TIMER = 2,  /* host timers expired */
+    BVM_EVENT_GDB = 3,    /* gdb asks the program to stop (its interrupt, or it went away) */
 };
 struct bvm_event {
     uint32_t kind;   /* OUT: enum bvm_event_kind */
@@ -699,6 +702,7 @@ _Static_assert(sizeof(struct bvm_hc_trace) == 16, "hc_trace size");
 
 #include "bvm_abi_check.h" /* CHECK */
 #include "bvm_abi_ipc.h"   /* IPC, MQ */
+#include "bvm_abi_gdb.h"   /* GDB */
 
 struct bvm_hostcall {
     uint32_t nr;   /* IN: enum bvm_hostcall_nr */

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <ucontext.h>
 
+#include "gdb_stub.h"
 #include "hostcall.h"
 #include "lineage.h"
 
@@ -76,6 +77,8 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
     int saved = errno;
     if (sig == TIMER_SIGNAL && si->si_code == SI_TIMER)
         __atomic_or_fetch(&timers_fired, 1u << (si->si_value.sival_int & 31), __ATOMIC_SEQ_CST);
+    else if (sig == SIGIO && si->si_code > 0 && gdb_stub_io_signal(si->si_fd))
+        ; /* bytes from gdb (its interrupt?): events_take asks */
     else if (sig != LINEAGE_SIGNAL || !lineage_signal_is_own(si))
         enqueue(sig, si);
     else if ((sig = lineage_parent_died()) != 0)
@@ -123,6 +126,12 @@ int events_take(struct bvm_event *e)
 {
     events_pending = 0; /* first: an event arriving from here on sets it again */
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (gdb_stub_interrupt_due()) {
+        memset(e, 0, sizeof *e);
+        e->kind = BVM_EVENT_GDB;
+        events_pending = 1; /* (what else waits comes next) */
+        return 1;
+    }
     uint32_t fired = __atomic_exchange_n(&timers_fired, 0, __ATOMIC_SEQ_CST);
     unsigned h = ring_head;
     if (fired) {

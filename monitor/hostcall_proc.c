@@ -20,6 +20,7 @@
 #include "check_report.h"
 #include "events.h"
 #include "fdpub.h"
+#include "gdb_stub.h"
 #include "hostcall.h"
 #include "inherited_fds.h"
 #include "ipc.h"
@@ -268,6 +269,7 @@ static int64_t fork_child(struct hc_ctx *c, const struct bvm_hc_fork *a, int rea
     fdpub_after_fork();
     tids_after_fork();
     check_after_fork(); /* buffervm check: the child reports its own errors */
+    gdb_stub_fork_child(); /* gdb stays with the parent */
     ipc_after_fork(parent); /* it is attached to its parent's shared memory segments too */
     if (c->vfork_fd >= 0) /* its parent's vfork pipe: not the new child's to hold */
         close(c->vfork_fd);

@@ -24,6 +24,10 @@ static const char usage[] =
     "  --strict-syscalls        an unimplemented syscall ends the run\n"
     "  --verbose                say which backend and why; describe faults\n"
     "  --stats                  print exit and instruction counters at the end\n"
+    "Debugging with gdb (the program stops before its first instruction; `target remote` in gdb):\n"
+    "  --gdb PORT|ADDR:PORT|unix:PATH  wait for gdb there (a bare PORT listens on 127.0.0.1 only)\n"
+    "  --gdb-detach=continue|kill  when gdb goes away without a word: the program runs on (default)\n"
+    "                           or is killed\n"
     "Sandbox (the monitor checks what each path names, whatever its spelling):\n"
     "  --sandbox                deny by default: the system's program directories and /etc readable\n"
     "                           (world-readable files only), PROG, /dev/null and friends, the inherited\n"
@@ -267,7 +271,7 @@ static int check_word(int argc, char **argv)
 {
     static const char *const with_value[] = {"--backend", "--mem", "--kernel", "--trace-file", "--ro", "--rw",
                                              "--timeout", "--cpu-time", "--max-procs", "--max-files",
-                                             "--max-file-size"};
+                                             "--max-file-size", "--gdb"};
     for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
         if (!strcmp(argv[i], "check"))
             return i;
@@ -329,6 +333,12 @@ void options_parse(int argc, char **argv, struct options *o)
             o->verbose = 1;
         } else if (!strcmp(a, "--stats")) {
             o->stats = 1;
+        } else if (!strcmp(a, "--gdb") || !strncmp(a, "--gdb=", 6)) {
+            o->gdb = a[5] == '=' ? a + 6 : need_arg(argc, argv, &i);
+            if (!o->gdb[0])
+                fail("usage", "--gdb needs a port, ADDRESS:PORT or unix:PATH");
+        } else if (!strcmp(a, "--gdb-detach=continue") || !strcmp(a, "--gdb-detach=kill")) {
+            o->gdb_detach_kill = a[13] == 'k';
         } else if (!parse_limit(argc, argv, &i, &o->limits) && !parse_policy(argc, argv, &i, &o->policy)) {
             fail("usage", "unknown option '%s' (see buffervm --help)", a);
         }

@@ -50,6 +50,8 @@ struct options {
     struct policy_opts policy; /* --sandbox, --ro, --rw, --net */
     struct check_opts check; /* buffervm check */
     struct limits limits;    /* --timeout, --cpu-time, --max-procs, --max-files, --max-file-size */
+    const char *gdb;         /* --gdb PORT|ADDR:PORT|unix:PATH: stop for gdb before the first instruction */
+    int gdb_detach_kill;     /* --gdb-detach=kill: the program dies with gdb's connection (default: runs on) */
     int prog_index;          /* argv index of PROG */
 };
 

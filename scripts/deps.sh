@@ -1,6 +1,6 @@
 #!/bin/sh
 # deps.sh: install the Debian packages BufferVM needs to build and test (as root), or say how.
-PKGS="gcc make binutils libc6-dev libzydis-dev libseccomp-dev libdw-dev libelf-dev valgrind clang libclang-rt-dev musl-tools busybox-static python3 python3-jsonschema cmake bc strace"
+PKGS="gcc make binutils libc6-dev libzydis-dev libseccomp-dev libdw-dev libelf-dev valgrind clang libclang-rt-dev musl-tools busybox-static python3 python3-jsonschema cmake bc strace gdb"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -550,6 +550,8 @@ static void account_partial(struct cpu *c)
         c->stats.insns_executed += (uint64_t)(c->cur - b->insns);
 }
 
+void op_syscall(struct cpu *c, const struct insn *i); /* (far.c) */
+
 /* RFLAGS.TF: one instruction, then a single-step #DB trap (pushed RIP = next instruction). */
 static void run_single_step(struct cpu *c, struct block *b)
 {
@@ -566,6 +568,8 @@ static void run_single_step(struct cpu *c, struct block *b)
     c->stats.insns_executed++;
     if (c->exiting)
         return; /* an exit is reported first; the trap of that instruction is lost */
+    if (fast_live(i->fn) == op_syscall && !(c->rflags & F_TF))
+        return; /* SYSCALL whose FMASK cleared TF: no trap at the kernel's entry, as on hardware */
     c->fault_vector = EXC_DB;
     c->fault_error = 0;
     c->fault_has_error = 0;

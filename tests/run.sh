@@ -1,11 +1,11 @@
 #!/bin/bash
 # run.sh: run every test tier (tests/*/run*.sh) and print the "N passed, M failed" total.
 # Each tier script prints one line per test: "PASS name", "FAIL name: why", "SKIP name: why".
-# Usage: tests/run.sh [tier...]   (default: unit cpu programs check errors hcfuzz fuzz)
+# Usage: tests/run.sh [tier...]   (default: unit cpu programs check gdb errors hcfuzz fuzz)
 . "$(dirname "$0")/lib.sh"
 export B
 tiers=("$@")
-[ ${#tiers[@]} -eq 0 ] && tiers=(unit cpu programs check errors hcfuzz fuzz)
+[ ${#tiers[@]} -eq 0 ] && tiers=(unit cpu programs check gdb errors hcfuzz fuzz)
 pass=0 fail=0 skip=0
 failed=()
 for t in "${tiers[@]}"; do

@@ -64,7 +64,7 @@ syscall_entry:
     /* SYSRET #GPs in ring 0 on a non-canonical RCX (Intel), so only a lower-half RIP may use it;
      * a frame the kernel rewrote to something else (CS/SS), or whose RCX and R11 are not RIP and
      * RFLAGS (a signal handler's entry, sigreturn), leaves by IRETQ, which restores them all.
-     * The four tests are or'ed into rax and take one branch (each branch ends a block of the
+     * The five tests are or'ed into rax and take one branch (each branch ends a block of the
      * soft CPU's translated code: this path runs at every malloc and free under check). */
     movq TF_RIP(%rsp), %rcx
     movq %rcx, %rax
@@ -77,6 +77,9 @@ syscall_entry:
     orq %rdx, %rax
     movq TF_RFLAGS(%rsp), %rdx
     xorq TF_R11(%rsp), %rdx
+    orq %rdx, %rax
+    movq TF_RFLAGS(%rsp), %rdx     /* TF (a step for gdb): SYSRET would trap before the next */
+    andl $0x100, %edx              /* instruction runs, IRETQ after it */
     orq %rdx, %rax
     jnz iret_to_user
     POP_GPRS

@@ -2,6 +2,7 @@
 #include "events.h"
 
 #include "bvm_linux.h"
+#include "gdb.h"
 #include "hostcall.h"
 #include "signal.h"
 #include "string.h"
@@ -14,6 +15,10 @@ static void take_one(const struct bvm_event *ev)
 {
     if (ev->kind == BVM_EVENT_TIMER) {
         timers_expired();
+        return;
+    }
+    if (ev->kind == BVM_EVENT_GDB) {
+        gdb_interrupt();
         return;
     }
     if (ev->kind != BVM_EVENT_SIGNAL)

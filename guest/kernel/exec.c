@@ -8,6 +8,7 @@
 #include "fd.h"
 #include "fmt.h"
 #include "fpu.h"
+#include "gdb.h"
 #include "hostcall.h"
 #include "mm.h"
 #include "procfs.h"
@@ -121,6 +122,7 @@ static _Noreturn void start_user(uint64_t entry, uint64_t sp)
     wrmsr(MSR_KERNEL_GS_BASE, 0); /* the user's GS base while in the kernel */
     fpu_reset();
     trace_syscall_result(0, true);
+    gdb_exec(&tf);
     user_enter(&tf);
 }
 

@@ -49,9 +49,14 @@ void fpu_reset(void)
     fxrstor(&clean);
 }
 
+bool fpu_image_ok(const struct fxregs *fx)
+{
+    return !(get32(fx, FX_MXCSR) & ~mxcsr_mask);
+}
+
 int fpu_restore(const struct fxregs *fx)
 {
-    if (get32(fx, FX_MXCSR) & ~mxcsr_mask)
+    if (!fpu_image_ok(fx))
         return -LINUX_EINVAL;
     fxrstor(fx);
     return 0;

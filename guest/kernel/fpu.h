@@ -14,6 +14,8 @@ void fpu_init(void);
 /* The state of a fresh Linux process or signal handler: FCW 0x37f, MXCSR 0x1f80, registers clear. */
 void fpu_reset(void);
 void fpu_save(struct fxregs *fx);
+/* Whether FXRSTOR takes the image (no MXCSR bit the CPU refuses). */
+bool fpu_image_ok(const struct fxregs *fx);
 /* Loads an image the program handed back (sigreturn): -EINVAL for MXCSR bits the CPU refuses
  * (FXRSTOR would #GP), nothing loaded then. */
 int fpu_restore(const struct fxregs *fx);

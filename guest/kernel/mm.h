@@ -22,6 +22,7 @@ struct addrspace {
     uint64_t mmap_base;      /* top of the top-down mmap search */
     uint64_t mmap_hint;      /* where the last search ended; raised by unmaps (see mm_find_gap) */
     uint64_t arg_start, arg_end; /* the argv strings on the stack (/proc/self/cmdline) */
+    uint64_t auxv_start, auxv_len; /* the auxiliary vector on the stack (gdb's qXfer:auxv) */
     uint64_t spurious_va; /* page+1 of the last fault that found nothing to change (fault.c) */
 };
 

@@ -12,6 +12,7 @@
 #include "signal.h"
 #include "string.h"
 #include "syscall.h"
+#include "gdb.h"
 #include "task.h"
 #include "timer.h"
 #include "usercopy.h"
@@ -52,6 +53,7 @@ static void child_setup(const struct bvm_fork_out *out, uint64_t flags, uint64_t
     signal_fork_reset();
     timers_fork_reset();
     check_fork_child();
+    gdb_fork_child();
     int32_t tid = out->pid;
     if (flags & LINUX_CLONE_CHILD_SETTID) /* (PARENT_SETTID is written in the parent's memory only) */
         copy_to_user(child_tid, &tid, sizeof(tid));
@@ -92,6 +94,7 @@ static void thread_start_frame(struct thread *t, uint64_t newsp)
     tf->rax = 0;
     if (newsp)
         tf->rsp = newsp;
+    t->tf = tf; /* its user registers from the start (gdb may read them before it runs) */
     uint64_t *sp = (uint64_t *)tf;
     *--sp = (uint64_t)(uintptr_t)thread_first; /* switch_stacks' ret */
     *--sp = 0;                                 /* rbp */

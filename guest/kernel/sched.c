@@ -198,7 +198,7 @@ void sched_slice_over(void)
 
 void sched_preempt(void)
 {
-    if (!need_resched)
+    if (!need_resched || cur->gdb_step_alone) /* (gdb steps this thread alone: no switch) */
         return;
     need_resched = false;
     if (fd_waiters())

@@ -5,6 +5,7 @@
 #include "cpu.h"
 #include "cred.h"
 #include "events.h"
+#include "gdb.h"
 #include "hostcall.h"
 #include "sched.h"
 #include "sigframe.h"
@@ -332,6 +333,17 @@ int signal_next_action(struct linux_siginfo *info)
         bool from_fault = sig == cur->fault_sig;
         if (from_fault)
             cur->fault_sig = 0;
+        if (gdb_on()) { /* gdb sees it first: it may drop it or give another */
+            int to = gdb_signal(sig, info);
+            if (!to)
+                continue;
+            if (to != sig) {
+                memset(info, 0, sizeof(*info));
+                info->si_signo = sig = to;
+                info->si_code = LINUX_SI_USER;
+                from_fault = false;
+            }
+        }
         trace_signal(info);
         uint64_t h = cur_proc->action[sig].handler;
         if (h == LINUX_SIG_IGN || (h == LINUX_SIG_DFL && default_ignored(sig)))
@@ -368,7 +380,8 @@ bool signal_interrupts(void)
 
 bool signal_work(const struct trapframe *tf)
 {
-    return cur->in_syscall || cur->restore_mask || signal_pending() || events_waiting() || !sigframe_rip_ok(tf->rip);
+    return cur->in_syscall || cur->restore_mask || signal_pending() || events_waiting() || !sigframe_rip_ok(tf->rip) ||
+           cur->gdb_step;
 }
 
 void signal_deliver(struct trapframe *tf)
@@ -385,8 +398,10 @@ void signal_deliver(struct trapframe *tf)
             cur->restore_mask = false;
             signal_set_blocked(cur->saved_mask);
         }
-        if (sigframe_rip_ok(tf->rip))
+        if (sigframe_rip_ok(tf->rip)) {
+            gdb_user_return(tf);
             return;
+        }
         /* Returning to a non-canonical address (a sigreturn frame or a handler said so) is
          * SIGSEGV on Linux; if that SIGSEGV cannot get anywhere better, it kills. */
         if (round) {

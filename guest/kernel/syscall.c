@@ -5,6 +5,7 @@
 #include "fd.h"
 #include "check.h"
 #include "fmt.h"
+#include "gdb.h"
 #include "hostcall.h"
 #include "sched.h"
 #include "signal.h"
@@ -31,6 +32,7 @@ void syscall_dispatch(struct trapframe *tf)
 {
     uint64_t nr = tf->rax;
     cur->tf = tf;
+    gdb_syscall_entry();
     if (check_on() && check_trap(tf)) { /* a call of the program's allocator, now the checker's */
         cur->in_syscall = false;
         if (signal_work(tf)) /* rarely: a malloc raises no signal */

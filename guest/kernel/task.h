@@ -59,6 +59,10 @@ struct thread {
     uint64_t clear_child_tid; /* set_tid_address, CLONE_CHILD_CLEARTID */
     uint64_t robust_list;     /* set_robust_list: the user's struct robust_list_head, or 0 */
     char comm[16];            /* PR_SET_NAME of a thread other than the first (whose name is the process's) */
+    /* gdb.c: gdb asked for one instruction (RFLAGS.TF is ours), which was a syscall; a breakpoint
+     * being stepped over in a process gdb does not debug (its address, 0: none) */
+    bool gdb_step, gdb_step_syscall, gdb_step_alone; /* (alone: the others do not run meanwhile) */
+    uint64_t gdb_stepover;
 };
 
 struct process {

@@ -7,6 +7,7 @@
 #include "mm.h"
 #include "events.h"
 #include "fpu.h"
+#include "gdb.h"
 #include "sched.h"
 #include "signal.h"
 #include "task.h"
@@ -136,12 +137,16 @@ static void user_exception(struct trapframe *tf)
 
 void trap_handler(struct trapframe *tf)
 {
+    if (trap_from_user(tf))
+        cur->tf = tf; /* the user registers, for a stop an event may make (gdb's interrupt) */
     if (tf->vector == X86_VEC_PF) {
         page_fault(tf);
     } else if (tf->vector == BVM_EVENT_VECTOR) {
         events_take(); /* the monitor's doorbell: signals from outside, timers */
-    } else if (tf->vector == X86_VEC_DB && trap_from_user(tf) && check_debug(tf)) {
-        /* the end of the heap checker's single step */
+    } else if (tf->vector == X86_VEC_DB && trap_from_user(tf) && (check_debug(tf) || gdb_debug_trap(tf))) {
+        /* the end of the heap checker's single step, or of one gdb asked for */
+    } else if (tf->vector == X86_VEC_BP && trap_from_user(tf) && gdb_breakpoint(tf)) {
+        /* one of gdb's breakpoints */
     } else if (tf->vector >= 32 || tf->vector == X86_VEC_NMI) {
         /* Nothing programs an interrupt controller, so vectors >= 32 are spurious; NMIs carry nothing. */
     } else if (!trap_from_user(tf) || tf->vector == X86_VEC_MC ||

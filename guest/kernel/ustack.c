@@ -92,6 +92,8 @@ uint64_t exec_build_stack(const struct binprm *b, uint64_t interp_base)
     cur_as->arg_end = strings + (off - b->p);
     w = put_pointers(&sb, w, b, &off, b->envc, strings);
     procfs_set_environ(cur_as->arg_end, strings + (off - b->p));
+    cur_as->auxv_start = (uint64_t)(uintptr_t)w;
+    cur_as->auxv_len = naux * 8ull;
     for (uint32_t i = 0; i < naux; i++)
         put_word(&sb, w++, auxv[i]);
     return sb.failed ? 0 : sb.sp;

@@ -3,7 +3,8 @@
 # VM (QEMU TCG with AMD SVM, kvm_amd) under each CPU model, plus the same list on soft here, with parity.
 # Prints "PASS/FAIL/SKIP" lines for tests/run.sh. Anything that keeps the kvm run from happening (no
 # qemu, no /dev/kvm in the VM, no boot, no end marker) is a FAIL: a skipped kvm run never looks like a pass.
-# The heap checker's tier (tests/check/run.sh, and run_formats.sh) runs in the VM too, on kvm, after the program tests,
+# The gdb tier (tests/gdb/run.sh; NAME gdb or gdb-*: it alone) and the heap checker's tier
+# (tests/check/run.sh, and run_formats.sh) run in the VM too, on kvm, after the program tests,
 # and a subset of the program tests under `buffervm check` (run_check.sh: the whole list runs on soft
 # in make test); their "check ..." and "[kvm check]" lines stay out of the parity (on kvm a bug that
 # stays inside its block's page may go unreported: those cases differ from soft by design).
@@ -70,7 +71,14 @@ if [ "${KVM_CHECK:-1}" != 0 ]; then
     fi
     cmd+="; bash tests/programs/run_check.sh $pargs"
 fi
-if ! kvm_initramfs "$KVM_DIR/initrd.gz" "$REPO" "$cmd" "$(dirname "$BVM")" "$PROGS" "$CHECK_PROGS"; then
+# the gdb stub (tests/gdb/run.sh: each scenario against gdb on the native program, in the VM too)
+GDB_PROGS=$(realpath -m "$B/tests/gdb")
+if [ ${#only[@]} -eq 0 ] || printf '%s\n' "${only[@]}" | grep -q '^gdb'; then
+    gargs=()
+    for n in "${only[@]}"; do [[ $n == gdb* && $n != gdb ]] && gargs+=("$(printf %q "$n")"); done
+    cmd+="; BVM=$(printf %q "$BVM") GDB_PROGS=$(printf %q "$GDB_PROGS") bash tests/gdb/run.sh --backend kvm ${gargs[*]}"
+fi
+if ! kvm_initramfs "$KVM_DIR/initrd.gz" "$REPO" "$cmd" "$(dirname "$BVM")" "$PROGS" "$CHECK_PROGS" "$GDB_PROGS"; then
     echo "FAIL kvm-setup: initramfs: $KVM_WHY"
     wait "$soft_pid"
     exit 0
@@ -102,6 +110,7 @@ run_model() {
             PASS\ * | FAIL\ *)
                 echo "$line" >>"$res"
                 line=${line/ \[kvm check\]/ [kvm/$cpu check]}
+                line=${line/ \[kvm gdb\]/ [kvm/$cpu gdb]}
                 echo "${line/ \[kvm\]/ [kvm/$cpu]}"
                 ;;
             SKIP\ *) echo "$line [kvm/$cpu]" ;;
