@@ -413,6 +413,11 @@ struct cpu {
     struct seg ldtr, tr;
     struct scpu_dtable gdtr, idtr;
     uint64_t cr0, cr2, cr3, cr4, cr8, efer;
+    /* Debug registers (debug.c): DR0-DR3, DR6, DR7. While a data breakpoint is enabled (dr_data),
+     * every instruction runs alone and the pages it watches take the slow path, where matching
+     * accesses gather their B bits in dr_hit, trapped (#DB) after the instruction. */
+    uint64_t dr[4], dr6, dr7;
+    uint32_t dr_data, dr_hit;
     uint64_t star, lstar, cstar, fmask, kernel_gs_base, pat, tsc_aux, apic_base;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t tsc_origin;     /* host TSC at creation: guest TSC = host TSC - origin (+ writes) */
@@ -520,6 +525,10 @@ void mem_write_sys(struct cpu *c, uint64_t lin, uint64_t v, unsigned size);
  * if the running block was among them. Called by the slow store path. */
 void engine_code_written(struct cpu *c, uint64_t gpa, uint64_t len);
 void tlb_flush_all(struct cpu *c);
+/* debug.c: data breakpoints. The access [lin, lin+len) (ACC_R or ACC_W) against DR0-DR3; the TLB
+ * entry of page just filled marked slow when a breakpoint watches it. */
+void dr_match(struct cpu *c, uint64_t lin, uint64_t len, int acc);
+void dr_mark(struct cpu *c, struct tlb_entry *e, uint64_t page);
 /* Every entry invalid (a new cpu; a full flush after more fills than were noted). */
 void tlb_clear(struct cpu *c);
 bool tlb_flush_page(struct cpu *c, uint64_t lin); /* true: blocks' translations may be stale */

@@ -552,14 +552,18 @@ static void account_partial(struct cpu *c)
 
 void op_syscall(struct cpu *c, const struct insn *i); /* (far.c) */
 
-/* RFLAGS.TF: one instruction, then a single-step #DB trap (pushed RIP = next instruction). */
+/* One instruction alone, for RFLAGS.TF (a single-step #DB trap after it, pushed RIP = the next
+ * instruction) or armed data breakpoints (a #DB trap after an instruction that touched a watched
+ * byte); DR6 says which. */
 static void run_single_step(struct cpu *c, struct block *b)
 {
     const struct insn *i = b->insns;
+    bool tf = (c->rflags & F_TF) != 0;
     c->bc->cur_block = b;
     c->brk = 0;
     c->cur = i;
     c->chain_end = i + 1; /* one instruction, then the trap */
+    c->dr_hit = 0;
     fast_live(i->fn)(c, i);
     c->chain_end = NULL;
     if (!c->brk)
@@ -568,8 +572,13 @@ static void run_single_step(struct cpu *c, struct block *b)
     c->stats.insns_executed++;
     if (c->exiting)
         return; /* an exit is reported first; the trap of that instruction is lost */
-    if (fast_live(i->fn) == op_syscall && !(c->rflags & F_TF))
-        return; /* SYSCALL whose FMASK cleared TF: no trap at the kernel's entry, as on hardware */
+    if (tf && fast_live(i->fn) == op_syscall && !(c->rflags & F_TF))
+        tf = false; /* SYSCALL whose FMASK cleared TF: no trap at the kernel's entry, as on hardware */
+    uint32_t hits = c->dr_hit;
+    c->dr_hit = 0;
+    if (!tf && !hits)
+        return;
+    c->dr6 |= hits | (tf ? 1u << 14 : 0); /* B0-B3, BS */
     c->fault_vector = EXC_DB;
     c->fault_error = 0;
     c->fault_has_error = 0;
@@ -665,7 +674,7 @@ __attribute__((noinline)) static void run_loop(struct cpu *c)
         struct block *b = next_block(c, prev);
         link_pending(c, b);
         rc_enter(c, b);
-        if (unlikely(c->rflags & F_TF))
+        if (unlikely((c->rflags & F_TF) | c->dr_data))
             run_single_step(c, b);
         else
             run_block(c, b);

@@ -384,6 +384,8 @@ int mmu_probe(struct cpu *c, uint64_t lin, int acc, int user, uint8_t **host, ui
     e->tag_x = (wk.nx && (c->efer & EFER_NXE)) ? TLB_INVALID : page;
     if (user && c->bounds.on && page >= c->bounds.base && page < c->bounds.end)
         bounds_fill(c, e, page); /* fetches fill the data tags too: done for every access */
+    if (unlikely(c->dr_data))
+        dr_mark(c, e, page);
     *host = h + (lin & 4095);
     return MMU_OK;
 }
@@ -407,6 +409,8 @@ _Noreturn void mmu_raise(struct cpu *c, int st, uint64_t lin, uint64_t gpa, uint
 /* Host pointer for len bytes at lin within one page; faults as the access would. */
 static uint8_t *xlate(struct cpu *c, uint64_t lin, int acc, int user, unsigned len)
 {
+    if (unlikely(c->dr_data) && acc != ACC_X)
+        dr_match(c, lin, len, acc);
     uint8_t *h;
     uint64_t gpa;
     uint32_t err = 0;

@@ -239,13 +239,6 @@ void op_mov_Cd_Rd(struct cpu *c, const struct insn *i)
     cpu_end_block(c, insn_next(i));
 }
 
-/* At CPL 0 only (a ring-3 access is #GP, decided at decode). The guest kernel uses no debug
- * registers; one that does stops the CPU with this message rather than lose breakpoints. */
-void op_mov_dr(struct cpu *c, const struct insn *i)
-{
-    (void)i;
-    cpu_unimplemented(c, "debug registers");
-}
 
 void op_mov_Rd_Cd(struct cpu *c, const struct insn *i)
 {

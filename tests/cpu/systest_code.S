@@ -175,10 +175,10 @@ SNIP(g_vmmcall)         /* SVM's: #UD without EFER.SVME, as here */
     hlt
 END(g_vmmcall)
 
-SNIP(g_mov_dr)          /* debug registers: not implemented (the kernel uses none) */
-    mov %dr0, %rax
+SNIP(g_outs)            /* string port I/O: not implemented (the kernel uses none) */
+    outsb
     hlt
-END(g_mov_dr)
+END(g_outs)
 
 SNIP(g_lock_nop)
     .byte 0xf0, 0x90
@@ -280,6 +280,33 @@ SNIP(g_tf)
     nop
     hlt
 END(g_tf)
+
+/* kernel: DR0 = %rbx, DR7 = %rcx, then a 4-byte store (g_dr_store) or load (g_dr_load) at 2(%rbx),
+ * a NOP, HLT; the store or load is 3 bytes at offset 6 */
+SNIP(g_dr_store)
+    mov %rbx, %dr0
+    mov %rcx, %dr7
+    mov %eax, 2(%rbx)
+    nop
+    hlt
+END(g_dr_store)
+
+SNIP(g_dr_load)
+    mov %rbx, %dr0
+    mov %rcx, %dr7
+    mov 2(%rbx), %eax
+    nop
+    hlt
+END(g_dr_load)
+
+/* user: TF set by POPFQ, then SYSCALL (with TF set at its start; FMASK clears it) */
+SNIP(g_user_tf_syscall)
+    pushfq
+    orq $0x100, (%rsp)
+    popfq
+    syscall
+    int3
+END(g_user_tf_syscall)
 
 /* user: 20,000 rounds of an indirect call through memory (%r15: its pointer's place), an
  * indirect jump through a register and a system call; the called function counts in %rbx */
