@@ -13,7 +13,9 @@
  *   per allocator entry point found in its symbol tables (distinct file offsets, each inside an
  *   executable PT_LOAD), and returns their count (0: none).
  * BVM_CHECK_REPORT: buf_gpa holds one struct bvm_check_report (buf_len its size): an error, a leak
- *   record or the heap summary; the monitor prints it (memcheck's shape) and counts it. Returns 0.
+ *   record or the heap summary; the monitor prints it (memcheck's shape) and counts it. Returns 0,
+ *   or 1 for an error it reported while gdb waits for errors (--gdb-error, --gdb): the kernel stops
+ *   the program for gdb there (a GDB hostcall, bvm_abi_gdb.h).
  * BVM_CHECK_NOHEAP: the program ran without heap checking; buf_gpa holds a NUL-terminated reason
  *   of at most buf_len bytes. Returns 0.
  * BVM_CHECK_UNWIND: fd as for SYMS; the monitor writes one struct bvm_check_unwind at buf_gpa

@@ -38,9 +38,22 @@ enum bvm_gdb_action {
     BVM_GDB_KILL = 11,       /* the program is killed (SIGKILL) */
     BVM_GDB_SIGINFO = 12,    /* a SIGNAL stop's struct linux_siginfo into data -> its size, -EINVAL
                               * at other stops */
+    BVM_GDB_WATCH_SET = 13,  /* a hardware watchpoint on [addr, +len), arg_tid its kind (BVM_GDB_WATCH_*)
+                              * -> 0, -ENOSPC (the debug registers are used up), -EINVAL */
+    BVM_GDB_WATCH_CLEAR = 14, /* the watchpoint set with the same addr, len and kind gone -> 0 */
+    BVM_GDB_LIBRARIES = 15,  /* ld.so's list of loaded objects (its r_debug, through the program's
+                              * DT_DEBUG) as struct bvm_gdb_lib into data, the main program's first
+                              * -> their count (0: no list yet, a static program) */
 };
 
 #define BVM_GDB_SWBREAK 1u /* flags: stopped at one of the breakpoints (rip is its address) */
+#define BVM_GDB_WATCH 2u   /* flags: a watchpoint (stop_addr, the address it was set at) fired */
+#define BVM_GDB_AWATCH 4u  /* flags: ... it was an access (read or write) watchpoint */
+#define BVM_GDB_RWATCH 8u  /* flags: ... it was a read watchpoint */
+#define BVM_GDB_WATCH_WRITE 1u  /* watchpoint kinds: gdb's Z2 (writes) */
+#define BVM_GDB_WATCH_READ 2u   /* gdb's Z3 (reads): the CPU watches reads and writes; an access that
+                                 * changed the bytes is taken for a write and passes */
+#define BVM_GDB_WATCH_ACCESS 3u /* gdb's Z4 (reads and writes) */
 #define BVM_GDB_STEP 1u       /* step: stop again after one instruction of the stopped thread */
 #define BVM_GDB_STEP_ALONE 2u /* ... and the other threads stay where they are meanwhile */
 #define BVM_GDB_DATA 3072
@@ -63,24 +76,31 @@ struct bvm_gdb_thread {
 };
 _Static_assert(sizeof(struct bvm_gdb_thread) == 24, "bvm_gdb_thread size");
 
+struct bvm_gdb_lib {
+    uint64_t lm, l_addr, l_ld; /* the link_map entry, its load bias and its dynamic section */
+    char name[104];            /* its l_name, NUL-terminated ("" for the main program) */
+};
+_Static_assert(sizeof(struct bvm_gdb_lib) == 128, "bvm_gdb_lib size");
+
 struct bvm_gdb_xfer {
     uint32_t why;        /* IN: enum bvm_gdb_why */
     int32_t signo;       /* IN: the stop's signal */
     int32_t tid;         /* IN: the stopped thread */
     uint32_t flags;      /* IN: BVM_GDB_SWBREAK */
     int64_t result;      /* IN: DONE: the action's result, >= 0 or -errno */
+    uint64_t stop_addr;  /* IN: BVM_GDB_WATCH: the watchpoint's address */
     uint32_t action;     /* OUT: enum bvm_gdb_action */
-    int32_t arg_tid;     /* OUT: GET_REGS, SET_REGS: the thread (0: the stopped one) */
+    int32_t arg_tid;     /* OUT: GET_REGS, SET_REGS: the thread (0: the stopped one); WATCH_*: the kind */
     uint64_t addr;       /* OUT: memory and breakpoint actions */
-    uint32_t len;        /* OUT: READ_MEM, WRITE_MEM: bytes, <= BVM_GDB_DATA */
+    uint32_t len;        /* OUT: READ_MEM, WRITE_MEM: bytes, <= BVM_GDB_DATA; WATCH_*: bytes watched */
     int32_t resume_sig;  /* OUT: RESUME, DETACH: the signal to deliver, 0: none */
     uint32_t step;       /* OUT: RESUME: BVM_GDB_STEP, BVM_GDB_STEP_ALONE or 0 */
     uint32_t pad;
     uint8_t data[BVM_GDB_DATA]; /* IN/OUT */
 };
-_Static_assert(offsetof(struct bvm_gdb_xfer, action) == 24, "gdb_xfer action");
-_Static_assert(offsetof(struct bvm_gdb_xfer, data) == 56, "gdb_xfer data");
-_Static_assert(sizeof(struct bvm_gdb_xfer) == 56 + BVM_GDB_DATA, "gdb_xfer size");
+_Static_assert(offsetof(struct bvm_gdb_xfer, action) == 32, "gdb_xfer action");
+_Static_assert(offsetof(struct bvm_gdb_xfer, data) == 64, "gdb_xfer data");
+_Static_assert(sizeof(struct bvm_gdb_xfer) == 64 + BVM_GDB_DATA, "gdb_xfer size");
 _Static_assert(sizeof(struct bvm_gdb_regs) <= BVM_GDB_DATA, "registers fit the data");
 
 #endif

@@ -118,7 +118,7 @@ static void gen_suppression(struct check_text *t, const struct check_error *e)
     ct_raw(t, entry);
 }
 
-void check_error_record(struct check_error *e, uint64_t key)
+int check_error_record(struct check_error *e, uint64_t key)
 {
     struct context *cx = context_of(&book.seen, key);
     if (!cx->count++)
@@ -129,13 +129,13 @@ void check_error_record(struct check_error *e, uint64_t key)
         book.supp_errors++;
         book.supp_contexts += cx->count == 1;
         ce_free(e);
-        return;
+        return 0;
     }
     book.errors++;
     if (cx->count > 1) {
         book.errs[cx->unique].count++;
         ce_free(e);
-        return;
+        return 0;
     }
     e->unique = cx->unique = (uint32_t)book.nerrs;
     book.contexts++;
@@ -150,6 +150,7 @@ void check_error_record(struct check_error *e, uint64_t key)
         book.errs = grow(book.errs, book.cap_errs, sizeof *book.errs);
     }
     book.errs[book.nerrs++] = *e;
+    return 1;
 }
 
 void check_leak_record(const struct bvm_check_report *r)

@@ -1,6 +1,7 @@
 /* check_report.c: the CHECK hostcall: a file's allocator entries and unwind tables, error reports
  * (memcheck's shape), "heap checking is off". Every request is copied once and validated before use. */
 #include "check_report.h"
+#include "gdb_stub.h"
 
 #include <errno.h>
 #include <string.h>
@@ -54,11 +55,12 @@ static uint64_t context_key(const struct bvm_check_report *r, uint32_t size)
     return h;
 }
 
-static void error_record(const struct bvm_check_report *r)
+/* 1 when the error was reported (not suppressed, not a repeat of its context). */
+static int error_record(const struct bvm_check_report *r)
 {
     struct check_error e;
     ce_from_report(&e, r);
-    check_error_record(&e, context_key(r, e.size)); /* (takes e's stacks) */
+    return check_error_record(&e, context_key(r, e.size)); /* (takes e's stacks) */
 }
 
 /* ---- the four operations ---- */
@@ -77,8 +79,8 @@ static int64_t check_report(struct hc_ctx *c, const struct bvm_hc_check *a)
         check_leak_record(&r);
     else if (r.kind == BVM_CK_SUMMARY)
         check_summary_record(&r);
-    else
-        error_record(&r);
+    else if (error_record(&r) && gdb_stub_error_stops())
+        return 1; /* the kernel stops the program for gdb there (--gdb-error, --gdb) */
     return 0;
 }
 

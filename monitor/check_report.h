@@ -29,9 +29,9 @@ uint64_t check_error_count(void);
 
 /* ---- between check_report.c (hc_check, error records) and check_end.c (counts, leaks, exit) ---- */
 /* An access or free error (key: its context, memcheck's kind, size and where-stack): counted; the
- * first of its context is reported (its stacks are taken over), the others freed. */
+ * first of its context is reported (its stacks are taken over: 1), the others freed (0). */
 struct check_error;
-void check_error_record(struct check_error *e, uint64_t key);
+int check_error_record(struct check_error *e, uint64_t key);
 /* A LEAK report (validated): kept for the end; counted when it is an error. */
 void check_leak_record(const struct bvm_check_report *r);
 /* The SUMMARY report (validated): kept for the end. */

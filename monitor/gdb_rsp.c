@@ -72,14 +72,16 @@ bad:
     return -1;
 }
 
-int rsp_accept(struct rsp *r, const char *spec, char *why, size_t whylen)
+int rsp_listen(const char *spec, char *why, size_t whylen)
+{
+    return strncmp(spec, "unix:", 5) == 0 ? listen_unix(spec + 5, why, whylen) : listen_tcp(spec, why, whylen);
+}
+
+int rsp_accept(struct rsp *r, int lfd, const char *spec, char *why, size_t whylen)
 {
     memset(r, 0, sizeof *r);
     r->fd = -1;
     int unix_path = strncmp(spec, "unix:", 5) == 0;
-    int lfd = unix_path ? listen_unix(spec + 5, why, whylen) : listen_tcp(spec, why, whylen);
-    if (lfd < 0)
-        return -1;
     int fd;
     do
         fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);

@@ -16,9 +16,12 @@ struct rsp {
     size_t pos, len;
 };
 
-/* Listens on spec ("PORT": TCP on 127.0.0.1, "HOST:PORT", or "unix:PATH") and takes one connection
- * into r. 0, or -1 with the reason in why. */
-int rsp_accept(struct rsp *r, const char *spec, char *why, size_t whylen);
+/* Listens on spec ("PORT": TCP on 127.0.0.1, "ADDR:PORT", or "unix:PATH"): the listening socket,
+ * or -1 with the reason in why. */
+int rsp_listen(const char *spec, char *why, size_t whylen);
+/* Takes one connection on lfd into r, then closes lfd (and removes spec's unix socket file). 0, or
+ * -1 with the reason in why. */
+int rsp_accept(struct rsp *r, int lfd, const char *spec, char *why, size_t whylen);
 /* The next packet into r->in: its length, or -1 when gdb is gone (EOF, an error). A bad checksum
  * is answered '-' (gdb sends again); an interrupt byte between packets is dropped (the program
  * stands already). */

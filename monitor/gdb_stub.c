@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fail.h"
 #include "gdb_rsp.h"
@@ -24,10 +25,13 @@ enum pending {
     P_SET_REGS,  /* G, P: the registers read, then changed and written (P_WRITE) */
     P_THREADS,   /* qfThreadInfo */
     P_THREADS_XML, /* qXfer:threads:read */
+    P_LIBS,      /* qXfer:libraries-svr4:read */
     P_XFER,      /* qXfer:auxv:read, qXfer:siginfo:read: the kernel's object */
 };
 
 static struct rsp conn = {.fd = -1};
+static int listen_fd = -1;   /* --gdb-error: gdb is let in at the first error */
+static const char *listen_spec;
 static volatile int io_seen; /* SIGIO came from gdb's connection */
 static int kill_on_eof, running, gdb_swbreak;
 static char exec_path[PATH_MAX];
@@ -42,21 +46,51 @@ static uint64_t xfer_off, xfer_len; /* qXfer:auxv's window */
 static char reply[2 * BVM_GDB_DATA + 64];
 static uint8_t raw[1024];
 
-void gdb_stub_init(const char *spec, const char *prog, int kill, int verbose)
+void gdb_stub_init(const char *spec, const char *prog, int kill, int at_error, int verbose)
 {
     char why[512];
     if (!realpath(prog, exec_path))
         snprintf(exec_path, sizeof exec_path, "%s", prog);
     kill_on_eof = kill;
+    listen_spec = spec;
+    if ((listen_fd = rsp_listen(spec, why, sizeof why)) < 0)
+        fail("gdb", "%s", why);
+    if (at_error)
+        return; /* (accepted at the first error) */
     if (verbose)
         note("gdb: waiting for gdb on %s", spec);
-    if (rsp_accept(&conn, spec, why, sizeof why) < 0)
+    if (rsp_accept(&conn, listen_fd, spec, why, sizeof why) < 0)
         fail("gdb", "%s", why);
+    listen_fd = -1;
     if (verbose)
         note("gdb: connected");
 }
 
+void gdb_stub_use_fd(int fd, const char *prog)
+{
+    memset(&conn, 0, sizeof conn);
+    conn.fd = fd;
+    snprintf(exec_path, sizeof exec_path, "%s", prog);
+    running = gdb_swbreak = sel_tid = 0;
+    pending = P_NONE;
+    memset(pass_set, 0, sizeof pass_set);
+}
+
 int gdb_stub_on(void) { return conn.fd >= 0; }
+
+int gdb_stub_error_stops(void) { return conn.fd >= 0 || listen_fd >= 0; }
+
+/* --gdb-error: the first error's stop lets gdb in (the report is out already). 0, or -1. */
+static int accept_late(void)
+{
+    char why[512];
+    note("gdb: the program stopped at its first error; waiting for gdb on %s", listen_spec);
+    int err = rsp_accept(&conn, listen_fd, listen_spec, why, sizeof why);
+    listen_fd = -1;
+    if (err < 0)
+        note("gdb: %s", why);
+    return err;
+}
 
 int gdb_stub_io_signal(int fd)
 {
@@ -77,6 +111,9 @@ int gdb_stub_interrupt_due(void)
 void gdb_stub_fork_child(void)
 {
     rsp_close(&conn); /* gdb stays with the parent */
+    if (listen_fd >= 0)
+        close(listen_fd);
+    listen_fd = -1;
     running = 0;
 }
 
@@ -92,12 +129,18 @@ void gdb_stub_exit(int killed, int status)
     rsp_close(&conn);
 }
 
-/* The stop reply for the stop being served. */
+/* The stop reply for the stop being served: the signal, the thread, and why (a breakpoint, a
+ * watchpoint with its address). */
 static int send_stop(void)
 {
     int sig = gdb_sig_from_linux(stop_in.signo);
-    snprintf(reply, sizeof reply, "T%02xthread:%x;%s", sig ? sig : 5, (unsigned)stop_in.tid,
-             (stop_in.flags & BVM_GDB_SWBREAK) && gdb_swbreak ? "swbreak:;" : "");
+    int n = snprintf(reply, sizeof reply, "T%02xthread:%x;", sig ? sig : 5, (unsigned)stop_in.tid);
+    if ((stop_in.flags & BVM_GDB_SWBREAK) && gdb_swbreak)
+        snprintf(reply + n, sizeof reply - (size_t)n, "swbreak:;");
+    else if (stop_in.flags & BVM_GDB_WATCH)
+        snprintf(reply + n, sizeof reply - (size_t)n, "%s:%llx;",
+                 stop_in.flags & BVM_GDB_AWATCH ? "awatch" : stop_in.flags & BVM_GDB_RWATCH ? "rwatch" : "watch",
+                 (unsigned long long)stop_in.stop_addr);
     return send_str(reply);
 }
 
@@ -150,7 +193,7 @@ static int query_xfer(const char *q)
 {
     static const char feat[] = "qXfer:features:read:target.xml:", auxv[] = "qXfer:auxv:read::",
                       exe[] = "qXfer:exec-file:read:", sinfo[] = "qXfer:siginfo:read::",
-                      threads[] = "qXfer:threads:read::";
+                      threads[] = "qXfer:threads:read::", libs[] = "qXfer:libraries-svr4:read:";
     uint64_t off, len;
     const char *s;
     if (!strncmp(q, feat, sizeof feat - 1)) {
@@ -165,11 +208,12 @@ static int query_xfer(const char *q)
             return send_str("E16");
         return send_window(exec_path, strlen(exec_path), off, len);
     }
-    if (!strncmp(q, threads, sizeof threads - 1)) {
-        s = q + sizeof threads - 1;
-        if (addr_len(&s, &xfer_off, &xfer_len) < 0)
+    int is_libs = !strncmp(q, libs, sizeof libs - 1);
+    if (is_libs || !strncmp(q, threads, sizeof threads - 1)) { /* (an annex of libraries' is ignored) */
+        s = strchr(q + (is_libs ? sizeof libs - 1 : sizeof threads - 2), ':'); /* (past the annex) */
+        if (!s++ || addr_len(&s, &xfer_off, &xfer_len) < 0)
             return send_str("E16");
-        act(BVM_GDB_THREADS, P_THREADS_XML);
+        act(is_libs ? BVM_GDB_LIBRARIES : BVM_GDB_THREADS, is_libs ? P_LIBS : P_THREADS_XML);
         return 0;
     }
     int is_auxv = !strncmp(q, auxv, sizeof auxv - 1);
@@ -202,7 +246,7 @@ static int query(const char *q)
 {
     if (!strncmp(q, "qSupported", 10)) {
         gdb_swbreak = strstr(q, "swbreak+") != NULL;
-        return send_str("PacketSize=c00;qXfer:features:read+;qXfer:auxv:read+;qXfer:exec-file:read+;qXfer:siginfo:read+;qXfer:threads:read+;"
+        return send_str("PacketSize=c00;qXfer:features:read+;qXfer:auxv:read+;qXfer:exec-file:read+;qXfer:siginfo:read+;qXfer:threads:read+;qXfer:libraries-svr4:read+;"
                         "QStartNoAckMode+;QPassSignals+;swbreak+;vContSupported+");
     }
     if (!strncmp(q, "qXfer:", 6))
@@ -292,16 +336,25 @@ static int memory(char kind, const char *s)
     return 0;
 }
 
+/* Z0/z0 (software breakpoints), Z2/z2, Z3/z3, Z4/z4 (write, read, access watchpoints). Hardware
+ * breakpoints (Z1) are not offered. */
 static int breakpoint(int set, const char *s)
 {
     uint64_t addr, kind;
-    if (s[0] != '0' || s[1] != ',') /* hardware breakpoints and watchpoints: not offered */
+    char type = s[0];
+    if ((type != '0' && type != '2' && type != '3' && type != '4') || s[1] != ',')
         return send_str("");
     s += 2;
-    if (addr_len(&s, &addr, &kind) < 0)
+    if (addr_len(&s, &addr, &kind) < 0 || kind > BVM_GDB_DATA)
         return send_str("E16");
     out.addr = addr;
-    act(set ? BVM_GDB_BREAK_SET : BVM_GDB_BREAK_CLEAR, P_WRITE);
+    if (type == '0') {
+        act(set ? BVM_GDB_BREAK_SET : BVM_GDB_BREAK_CLEAR, P_WRITE);
+        return 0;
+    }
+    out.len = (uint32_t)kind;
+    out.arg_tid = type == '2' ? BVM_GDB_WATCH_WRITE : type == '3' ? BVM_GDB_WATCH_READ : BVM_GDB_WATCH_ACCESS;
+    act(set ? BVM_GDB_WATCH_SET : BVM_GDB_WATCH_CLEAR, P_WRITE);
     return 0;
 }
 
@@ -371,32 +424,20 @@ static int packet(const char *p)
     }
 }
 
-/* The process's threads (the kernel's list of n): qfThreadInfo's list, or qXfer:threads' document
- * with their names (gdb shows them; only characters that need no XML escape are kept). */
+/* The loaded objects (the kernel's list of n) as gdb's svr4 library list. */
+static int libs_reply(int64_t n, const uint8_t *data)
+{
+    static char doc[BVM_GDB_DATA / sizeof(struct bvm_gdb_lib) * 800 + 128];
+    return send_window(doc, gdb_libraries_doc(doc, sizeof doc, data, n), xfer_off, xfer_len);
+}
+
+/* The process's threads (the kernel's list of n): qfThreadInfo's list, or qXfer:threads' document. */
 static int threads_reply(int xml, int64_t n, const uint8_t *data)
 {
-    static char doc[BVM_GDB_DATA / sizeof(struct bvm_gdb_thread) * 80 + 64];
-    size_t k = 0;
-    size_t cap = xml ? sizeof doc : sizeof reply;
-    if (xml)
-        k = (size_t)snprintf(doc, cap, "<threads>\n");
-    for (int64_t i = 0; i < n && i < (int64_t)(BVM_GDB_DATA / sizeof(struct bvm_gdb_thread)); i++) {
-        struct bvm_gdb_thread t;
-        memcpy(&t, data + i * (int64_t)sizeof t, sizeof t);
-        t.name[sizeof t.name - 1] = 0;
-        for (char *c = t.name; *c; c++)
-            if (*c < ' ' || *c > '~' || *c == '<' || *c == '>' || *c == '&' || *c == '"' || *c == '\'')
-                *c = '?';
-        if (xml)
-            k += (size_t)snprintf(doc + k, cap - k, "<thread id=\"%x\" core=\"0\" name=\"%s\"/>\n", (unsigned)t.tid,
-                                  t.name);
-        else
-            k += (size_t)snprintf(reply + k, cap - k, "%c%x", i ? ',' : 'm', (unsigned)t.tid);
-    }
+    static char doc[BVM_GDB_DATA / sizeof(struct bvm_gdb_thread) * 200 + 64];
     if (!xml)
-        return send_str(k ? reply : "l");
-    k += (size_t)snprintf(doc + k, cap - k, "</threads>\n");
-    return send_window(doc, k, xfer_off, xfer_len);
+        return send_str(gdb_threads_list(reply, sizeof reply, data, n) ? reply : "l");
+    return send_window(doc, gdb_threads_doc(doc, sizeof doc, data, n), xfer_off, xfer_len);
 }
 
 /* The kernel's result for the pending packet: the reply, or the next action (G, P). */
@@ -438,6 +479,7 @@ static int finish(int64_t result, const uint8_t *data)
     }
     case P_THREADS:
     case P_THREADS_XML: return threads_reply(p == P_THREADS_XML, result, data);
+    case P_LIBS: return libs_reply(result, data);
     case P_XFER:
         return send_window((const char *)data, (size_t)result < BVM_GDB_DATA ? (size_t)result : BVM_GDB_DATA, xfer_off,
                            xfer_len);
@@ -488,7 +530,7 @@ int64_t hc_gdb(struct hc_ctx *c, const struct bvm_hostcall *r)
     struct bvm_gdb_xfer *x = gm_ptr_w(c->gm, r->u.out.out_gpa, sizeof *x);
     if (r->u.out.out_len != sizeof *x || !x)
         return -EFAULT;
-    if (conn.fd < 0)
+    if (conn.fd < 0 && (listen_fd < 0 || accept_late() < 0))
         return -ENOTCONN; /* no gdb: the kernel lets the program go on alone */
     rsp_async(&conn, 0);
     uint32_t why = x->why;

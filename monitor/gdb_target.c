@@ -1,7 +1,10 @@
 /* gdb_target.c: what gdb is told about the target: the x86-64 Linux register set (its description,
- * the g packet's layout from struct bvm_gdb_regs) and the signal numbers of the protocol. */
+ * the g packet's layout from struct bvm_gdb_regs), the signal numbers of the protocol, and the
+ * libraries' and threads' documents. */
 #include "gdb_target.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- the target description (qXfer:features:read:target.xml) ---- */
@@ -248,4 +251,85 @@ int gdb_sig_to_linux(int gsig)
         if (to_gdb[s] == gsig && gsig != 143)
             return s;
     return 0;
+}
+
+/* ---- documents of the qXfer objects the kernel's lists make ---- */
+
+/* printf onto the document at *k, never past cap (the end: cap - 1, a NUL). */
+static void put(char *doc, size_t cap, size_t *k, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void put(char *doc, size_t cap, size_t *k, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = *k < cap ? vsnprintf(doc + *k, cap - *k, fmt, ap) : 0;
+    va_end(ap);
+    *k = n < 0 || *k + (size_t)n >= cap ? cap - 1 : *k + (size_t)n;
+}
+
+/* At most max bytes of s as XML attribute text (& < > " escaped, control characters as '?') onto
+ * the document at *k, within cap. */
+static void put_attr(char *doc, size_t cap, size_t *k, const char *s, size_t max)
+{
+    for (size_t i = 0; i < max && s[i] && *k + 7 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *e = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&quot;" : NULL;
+        if (e)
+            put(doc, cap, k, "%s", e);
+        else
+            doc[(*k)++] = c < ' ' || c == 0x7f ? '?' : (char)c;
+    }
+    doc[*k] = 0;
+}
+
+size_t gdb_libraries_doc(char *doc, size_t cap, const uint8_t *data, int64_t n)
+{
+    size_t k = 0;
+    put(doc, cap, &k, "<library-list-svr4 version=\"1.0\"");
+    for (int64_t i = 0; i < n && i < (int64_t)(BVM_GDB_DATA / sizeof(struct bvm_gdb_lib)); i++) {
+        struct bvm_gdb_lib l;
+        memcpy(&l, data + i * (int64_t)sizeof l, sizeof l);
+        if (i == 0)
+            put(doc, cap, &k, " main-lm=\"0x%llx\">\n", (unsigned long long)l.lm);
+        if (!l.name[0])
+            continue;
+        put(doc, cap, &k, "<library name=\"");
+        put_attr(doc, cap, &k, l.name, sizeof l.name);
+        put(doc, cap, &k, "\" lm=\"0x%llx\" l_addr=\"0x%llx\" l_ld=\"0x%llx\" lmid=\"0x0\"/>\n",
+            (unsigned long long)l.lm, (unsigned long long)l.l_addr, (unsigned long long)l.l_ld);
+    }
+    put(doc, cap, &k, "%s</library-list-svr4>\n", n > 0 ? "" : ">\n");
+    return k;
+}
+
+/* Thread i of the kernel's list. */
+static struct bvm_gdb_thread thread_at(const uint8_t *data, int64_t i)
+{
+    struct bvm_gdb_thread t;
+    memcpy(&t, data + i * (int64_t)sizeof t, sizeof t);
+    return t;
+}
+
+#define MAX_THREADS ((int64_t)(BVM_GDB_DATA / sizeof(struct bvm_gdb_thread)))
+
+size_t gdb_threads_doc(char *doc, size_t cap, const uint8_t *data, int64_t n)
+{
+    size_t k = 0;
+    put(doc, cap, &k, "<threads>\n");
+    for (int64_t i = 0; i < n && i < MAX_THREADS; i++) {
+        struct bvm_gdb_thread t = thread_at(data, i);
+        put(doc, cap, &k, "<thread id=\"%x\" core=\"0\" name=\"", (unsigned)t.tid);
+        put_attr(doc, cap, &k, t.name, sizeof t.name);
+        put(doc, cap, &k, "\"/>\n");
+    }
+    put(doc, cap, &k, "</threads>\n");
+    return k;
+}
+
+size_t gdb_threads_list(char *out, size_t cap, const uint8_t *data, int64_t n)
+{
+    size_t k = 0;
+    out[0] = 0;
+    for (int64_t i = 0; i < n && i < MAX_THREADS; i++)
+        put(out, cap, &k, "%c%x", i ? ',' : 'm', (unsigned)thread_at(data, i).tid);
+    return k;
 }

@@ -1,4 +1,4 @@
-/* gdb_target.h: the target gdb is told of: x86-64 Linux registers and the protocol's signal numbers. */
+/* gdb_target.h: the target gdb is told of: x86-64 Linux registers, the qXfer documents, the protocol's signal numbers. */
 #ifndef BVM_GDB_TARGET_H
 #define BVM_GDB_TARGET_H
 
@@ -22,6 +22,13 @@ void gdb_reg_set(struct bvm_gdb_regs *r, int n, const uint8_t *in);
 size_t gdb_regs_raw_size(void);
 size_t gdb_regs_raw(const struct bvm_gdb_regs *r, uint8_t *out);
 void gdb_regs_from_raw(struct bvm_gdb_regs *r, const uint8_t *in);
+/* Documents from the kernel's lists of n entries (BVM_GDB_LIBRARIES, BVM_GDB_THREADS) written at
+ * doc, at most cap bytes with the NUL: their lengths. The svr4 library list (the main program's
+ * entry first, named ""), the threads with their names, and qfThreadInfo's "m<tid>,<tid>..." (0
+ * when there is none). */
+size_t gdb_libraries_doc(char *doc, size_t cap, const uint8_t *data, int64_t n);
+size_t gdb_threads_doc(char *doc, size_t cap, const uint8_t *data, int64_t n);
+size_t gdb_threads_list(char *out, size_t cap, const uint8_t *data, int64_t n);
 /* Linux signal numbers to the remote protocol's and back (0: none matches). */
 int gdb_sig_from_linux(int sig);
 int gdb_sig_to_linux(int gsig);

@@ -148,7 +148,7 @@ static void boot_vm(const struct options *o, char **argv, const char *path, stru
         .flags = (o->trace_syscalls ? BVM_BOOT_TRACE_SYSCALLS : 0) |
                  (o->strict_syscalls ? BVM_BOOT_STRICT_SYSCALLS : 0) | (o->verbose ? BVM_BOOT_VERBOSE : 0) |
                  (o->check.on ? BVM_BOOT_CHECK : 0) | (o->check.on && !o->check.trace_children ? BVM_BOOT_CHECK_NO_EXEC : 0) |
-                 (o->gdb ? BVM_BOOT_GDB : 0),
+                 (o->gdb && !o->gdb_at_error ? BVM_BOOT_GDB : 0),
         .kernel = bvm_kernel_elf, .kernel_len = (size_t)(bvm_kernel_elf_end - bvm_kernel_elf),
         .bootstrap = bvm_bootstrap_bin, .bootstrap_len = (size_t)(bvm_bootstrap_bin_end - bvm_bootstrap_bin),
     };
@@ -204,7 +204,7 @@ int main(int argc, char **argv)
     check_init(&o.check);
     check_out_init(&o.check, argc, argv, o.prog_index); /* (its files made before the sandbox closes) */
     if (o.gdb) /* (before the sandbox: a unix socket is a file it makes) */
-        gdb_stub_init(o.gdb, path, o.gdb_detach_kill, o.verbose);
+        gdb_stub_init(o.gdb, path, o.gdb_detach_kill, o.gdb_at_error, o.verbose);
     policy_init(&o.policy, path);
     run_install_signals(v, &gm);
     syscall_filter_install(!policy_sandboxed() || o.policy.net, o.verbose);

@@ -60,6 +60,8 @@ static const char usage[] =
     "  --suppressions=FILE      hide the errors FILE's entries match (valgrind's format; repeatable)\n"
     "  --gen-suppressions=no|yes|all  print an entry for each error, ready for such a file (yes: as\n"
     "                           all, without asking)\n"
+    "  --gdb-error PORT|ADDR:PORT|unix:PATH  run at full speed to the first error, then stop there\n"
+    "                           (after its report) and wait for gdb; each later error stops too\n"
     "Exit status: the program's; 125 buffervm failed, 126 PROG cannot run, 127 PROG not found.\n";
 
 static uint64_t parse_size(const char *s)
@@ -271,7 +273,7 @@ static int check_word(int argc, char **argv)
 {
     static const char *const with_value[] = {"--backend", "--mem", "--kernel", "--trace-file", "--ro", "--rw",
                                              "--timeout", "--cpu-time", "--max-procs", "--max-files",
-                                             "--max-file-size", "--gdb"};
+                                             "--max-file-size", "--gdb", "--gdb-error"};
     for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
         if (!strcmp(argv[i], "check"))
             return i;
@@ -333,10 +335,13 @@ void options_parse(int argc, char **argv, struct options *o)
             o->verbose = 1;
         } else if (!strcmp(a, "--stats")) {
             o->stats = 1;
-        } else if (!strcmp(a, "--gdb") || !strncmp(a, "--gdb=", 6)) {
-            o->gdb = a[5] == '=' ? a + 6 : need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "--gdb") || !strncmp(a, "--gdb=", 6) ||
+                   (o->check.on && (!strcmp(a, "--gdb-error") || !strncmp(a, "--gdb-error=", 12)))) {
+            o->gdb_at_error = a[5] == '-';
+            const char *eq = strchr(a, '=');
+            o->gdb = eq ? eq + 1 : need_arg(argc, argv, &i);
             if (!o->gdb[0])
-                fail("usage", "--gdb needs a port, ADDRESS:PORT or unix:PATH");
+                fail("usage", "%.11s needs a port, ADDRESS:PORT or unix:PATH", a);
         } else if (!strcmp(a, "--gdb-detach=continue") || !strcmp(a, "--gdb-detach=kill")) {
             o->gdb_detach_kill = a[13] == 'k';
         } else if (!parse_limit(argc, argv, &i, &o->limits) && !parse_policy(argc, argv, &i, &o->policy)) {

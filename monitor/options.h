@@ -52,6 +52,7 @@ struct options {
     struct limits limits;    /* --timeout, --cpu-time, --max-procs, --max-files, --max-file-size */
     const char *gdb;         /* --gdb PORT|ADDR:PORT|unix:PATH: stop for gdb before the first instruction */
     int gdb_detach_kill;     /* --gdb-detach=kill: the program dies with gdb's connection (default: runs on) */
+    int gdb_at_error;        /* check --gdb-error=SPEC: gdb (on gdb's SPEC) comes in at the first heap error */
     int prog_index;          /* argv index of PROG */
 };
 

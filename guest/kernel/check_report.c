@@ -1,5 +1,6 @@
 /* check_report.c: the heap checker's reports to the monitor (which names the code and prints). */
 #include "check_int.h"
+#include "gdb.h"
 #include "fmt.h"
 #include "hostcall.h"
 #include "procfs.h"
@@ -26,16 +27,17 @@ void report_block(struct bvm_check_report *r, const struct cblock *b)
         stack_report(b->free_stack, &r->freed, r);
 }
 
-static void check_call(uint32_t op, const void *buf, uint32_t len)
+static int64_t check_call(uint32_t op, const void *buf, uint32_t len)
 {
     struct bvm_hostcall *h = hc_req(BVM_HC_CHECK);
     h->u.check = (struct bvm_hc_check){.op = op, .fd = -1, .buf_gpa = kva_to_gpa(buf), .buf_len = len};
-    hc_issue();
+    return hc_issue();
 }
 
 void report_send(struct bvm_check_report *r)
 {
-    check_call(BVM_CHECK_REPORT, r, sizeof(*r));
+    if (check_call(BVM_CHECK_REPORT, r, sizeof(*r)) == 1)
+        gdb_check_error(); /* gdb waits for errors: the program stops here, report printed */
 }
 
 void report_noheap(const char *why)

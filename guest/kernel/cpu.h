@@ -25,6 +25,23 @@ static inline uint64_t read_cr2(void)
     return v;
 }
 
+/* Debug registers: DR0-DR3 (addresses), DR6 (what fired), DR7 (what is enabled). */
+#define DR_WRITE(n)                                                                                          \
+    static inline void write_dr##n(uint64_t v) { __asm__ volatile("mov %0, %%dr" #n : : "r"(v)); }
+DR_WRITE(0)
+DR_WRITE(1)
+DR_WRITE(2)
+DR_WRITE(3)
+DR_WRITE(6)
+DR_WRITE(7)
+#undef DR_WRITE
+static inline uint64_t read_dr6(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%dr6, %0" : "=r"(v));
+    return v;
+}
+
 static inline uint64_t read_cr3(void)
 {
     uint64_t v;

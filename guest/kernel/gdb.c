@@ -24,7 +24,16 @@ struct breakpoint {
     uint8_t orig; /* the byte the int3 replaced */
 };
 
+/* One piece of a hardware watchpoint in a debug register: gdb's range split into aligned pieces of
+ * 1, 2, 4 or 8 bytes, each remembering the watchpoint it belongs to. */
+struct watch_piece {
+    uint64_t addr, owner;
+    uint32_t len, owner_len, kind; /* kind: BVM_GDB_WATCH_*, 0: the register is free */
+    uint64_t value;                /* READ: the bytes as last seen (a change: a write, not a read) */
+};
+
 static struct bvm_gdb_xfer xfer __attribute__((aligned(4096)));
+static struct watch_piece dr[4];
 static struct breakpoint bps[GDB_BREAKPOINTS]; /* inherited by a fork: its child steps over them */
 static uint32_t nbps;
 static bool attached, started, intr_pending;
@@ -112,6 +121,73 @@ static int64_t break_clear(uint64_t addr)
     return 0;
 }
 
+/* DR0-DR3 and DR7 from the pieces: local enable, the kind (R/W bits) and the length (LEN bits). */
+static void watch_load(void)
+{
+    static const uint64_t len_bits[9] = {[1] = 0, [2] = 1, [4] = 3, [8] = 2};
+    uint64_t dr7 = 0;
+    for (int i = 0; i < 4; i++)
+        if (dr[i].kind) /* (R/W: 01 writes, 11 reads and writes, for read watchpoints too) */
+            dr7 |= 1ull << (2 * i) | (dr[i].kind == BVM_GDB_WATCH_WRITE ? 1ull : 3ull) << (16 + 4 * i) |
+                   len_bits[dr[i].len] << (18 + 4 * i);
+    write_dr0(dr[0].addr);
+    write_dr1(dr[1].addr);
+    write_dr2(dr[2].addr);
+    write_dr3(dr[3].addr);
+    write_dr7(dr7);
+}
+
+/* The piece's bytes now into *v (0 when unreadable). */
+static void piece_value(const struct watch_piece *w, uint64_t *v)
+{
+    const uint8_t *p = user_page(w->addr, false);
+    *v = 0;
+    if (p)
+        memcpy(v, p, w->len);
+}
+
+static int64_t watch_set(uint64_t addr, uint32_t len, uint32_t kind)
+{
+    struct watch_piece saved[4];
+    memcpy(saved, dr, sizeof(dr));
+    if (kind < BVM_GDB_WATCH_WRITE || kind > BVM_GDB_WATCH_ACCESS || !len || len > 32 || addr >= USER_TOP ||
+        len > USER_TOP - addr)
+        return -LINUX_EINVAL;
+    for (uint64_t a = addr, left = len; left;) {
+        uint32_t n = 8;
+        while (n > left || (a & (n - 1)))
+            n /= 2;
+        int i = 0;
+        while (i < 4 && dr[i].kind)
+            i++;
+        if (i == 4) {
+            memcpy(dr, saved, sizeof(dr));
+            return -LINUX_ENOSPC;
+        }
+        dr[i] = (struct watch_piece){a, addr, n, len, kind, 0};
+        piece_value(&dr[i], &dr[i].value);
+        a += n, left -= n;
+    }
+    watch_load();
+    return 0;
+}
+
+static int64_t watch_clear(uint64_t addr, uint32_t len, uint32_t kind)
+{
+    for (int i = 0; i < 4; i++)
+        if (dr[i].kind == kind && dr[i].owner == addr && dr[i].owner_len == len)
+            dr[i].kind = 0;
+    watch_load();
+    return 0;
+}
+
+static void watch_clear_all(void)
+{
+    memset(dr, 0, sizeof(dr));
+    watch_load();
+    write_dr6(0);
+}
+
 static struct thread *thread_of(int tid)
 {
     struct thread *t = tid == 0 || tid == cur->tid ? cur : thread_find(tid);
@@ -194,6 +270,57 @@ static int64_t auxv_copy(uint8_t *out)
     return copy_from_user(out, cur_as->auxv_start, len) ? -LINUX_EFAULT : (int64_t)len;
 }
 
+/* The value of auxv entry type (0: none). */
+static uint64_t auxv_value(uint64_t type)
+{
+    uint64_t pair[2];
+    for (uint64_t off = 0; off + 16 <= cur_as->auxv_len; off += 16)
+        if (!copy_from_user(pair, cur_as->auxv_start + off, 16) && pair[0] == type)
+            return pair[1];
+    return 0;
+}
+
+/* Where ld.so's struct r_debug is: the program's DT_DEBUG (its PT_DYNAMIC found through AT_PHDR, the
+ * load bias through PT_PHDR), or 0. */
+static uint64_t r_debug_addr(void)
+{
+    uint64_t phdr = auxv_value(3), phnum = auxv_value(5), bias = 0, dyn = 0; /* AT_PHDR, AT_PHNUM */
+    struct linux_elf_phdr {
+        uint32_t type, flags;
+        uint64_t offset, vaddr, paddr, filesz, memsz, align;
+    } ph;
+    for (uint64_t i = 0; i < phnum && i < 64; i++) {
+        if (copy_from_user(&ph, phdr + i * sizeof(ph), sizeof(ph)))
+            return 0;
+        if (ph.type == 6) /* PT_PHDR */
+            bias = phdr - ph.vaddr;
+        else if (ph.type == 2) /* PT_DYNAMIC */
+            dyn = ph.vaddr;
+    }
+    uint64_t d[2];
+    for (int i = 0; dyn && i < 512 && !copy_from_user(d, bias + dyn + 16ull * (uint64_t)i, 16) && d[0]; i++)
+        if (d[0] == 21) /* DT_DEBUG */
+            return d[1];
+    return 0;
+}
+
+static int64_t libraries(struct bvm_gdb_lib *out)
+{
+    uint64_t r_debug = r_debug_addr(), lm = 0, w[5];
+    if (!r_debug || copy_from_user(&lm, r_debug + 8, 8)) /* r_map */
+        return 0;
+    int64_t n = 0;
+    for (; lm && n < (int64_t)(BVM_GDB_DATA / sizeof(*out)); n++, lm = w[3]) {
+        if (copy_from_user(w, lm, sizeof(w))) /* l_addr, l_name, l_ld, l_next, l_prev */
+            break;
+        memset(&out[n], 0, sizeof(out[n]));
+        out[n] = (struct bvm_gdb_lib){.lm = lm, .l_addr = w[0], .l_ld = w[2]};
+        if (strncpy_from_user(out[n].name, w[1], sizeof(out[n].name)) < 0)
+            out[n].name[0] = 0;
+    }
+    return n;
+}
+
 static int64_t act(void)
 {
     switch (xfer.action) {
@@ -205,6 +332,9 @@ static int64_t act(void)
     case BVM_GDB_BREAK_CLEAR: return break_clear(xfer.addr);
     case BVM_GDB_THREADS: return threads_list((struct bvm_gdb_thread *)xfer.data);
     case BVM_GDB_AUXV: return auxv_copy(xfer.data);
+    case BVM_GDB_WATCH_SET: return watch_set(xfer.addr, xfer.len, (uint32_t)xfer.arg_tid);
+    case BVM_GDB_WATCH_CLEAR: return watch_clear(xfer.addr, xfer.len, (uint32_t)xfer.arg_tid);
+    case BVM_GDB_LIBRARIES: return libraries((struct bvm_gdb_lib *)xfer.data);
     case BVM_GDB_SIGINFO:
         if (!stop_info)
             return -LINUX_EINVAL;
@@ -219,12 +349,13 @@ static void detach(void)
 {
     while (nbps)
         break_clear(bps[nbps - 1].addr);
+    watch_clear_all();
     attached = false;
 }
 
 /* The stop: the monitor holds the program (every thread: they share the one vCPU) until gdb lets
  * it go on. Returns the signal to deliver (0: none). */
-static int stop(uint32_t why, int signo, uint32_t flags)
+static int stop_at(uint32_t why, int signo, uint32_t flags, uint64_t addr)
 {
     if (cur->gdb_step && cur->tf) /* TF was ours (a resume with a step sets it again) */
         cur->tf->rflags &= ~RFLAGS_TF;
@@ -233,6 +364,7 @@ static int stop(uint32_t why, int signo, uint32_t flags)
     xfer.signo = signo;
     xfer.tid = cur->tid;
     xfer.flags = flags;
+    xfer.stop_addr = addr;
     xfer.result = 0;
     for (;;) {
         if (hc_out(BVM_HC_GDB, &xfer, sizeof(xfer)) < 0) {
@@ -257,9 +389,13 @@ static int stop(uint32_t why, int signo, uint32_t flags)
     }
 }
 
+static int stop(uint32_t why, int signo, uint32_t flags) { return stop_at(why, signo, flags, 0); }
+
 void gdb_exec(struct trapframe *tf)
 {
-    nbps = 0; /* they were in the old image */
+    nbps = 0; /* they were in the old image, and so were the watched addresses */
+    if (attached)
+        watch_clear_all();
     if (started)
         return;
     started = true;
@@ -273,9 +409,9 @@ void gdb_exec(struct trapframe *tf)
 }
 
 /* A stop that is not a signal's: a signal gdb gives with the resume is delivered as if sent. */
-static void stop_and_send(uint32_t why, int signo, uint32_t flags)
+static void stop_and_send(uint32_t why, int signo, uint32_t flags, uint64_t addr)
 {
-    int sig = stop(why, signo, flags);
+    int sig = stop_at(why, signo, flags, addr);
     if (sig) {
         injected = sig;
         signal_send_simple(sig, LINUX_SI_USER);
@@ -297,12 +433,41 @@ bool gdb_breakpoint(struct trapframe *tf)
         return true;
     }
     cur->tf = tf;
-    stop_and_send(BVM_GDB_TRAP, LINUX_SIGTRAP, BVM_GDB_SWBREAK);
+    stop_and_send(BVM_GDB_TRAP, LINUX_SIGTRAP, BVM_GDB_SWBREAK, 0);
     return true;
+}
+
+/* A watchpoint that fired (DR6's B0-B3 for a register in use): its piece, or NULL. */
+static struct watch_piece *watch_fired(void)
+{
+    uint64_t dr6 = read_dr6();
+    if (!(dr6 & 0xf))
+        return NULL;
+    write_dr6(0); /* (its bits stay set until cleared) */
+    for (int i = 0; i < 4; i++)
+        if ((dr6 >> i & 1) && dr[i].kind)
+            return &dr[i];
+    return NULL;
 }
 
 bool gdb_debug_trap(struct trapframe *tf)
 {
+    struct watch_piece *w = attached ? watch_fired() : NULL;
+    bool watched = w != NULL;
+    if (w && w->kind == BVM_GDB_WATCH_READ) {
+        uint64_t now;
+        piece_value(w, &now);
+        if (now != w->value) { /* written: a read watchpoint lets it pass */
+            w->value = now;
+            w = NULL;
+        }
+    }
+    if (w) { /* (a step that ended here ends with it) */
+        static const uint32_t flag[4] = {0, 0, BVM_GDB_RWATCH, BVM_GDB_AWATCH};
+        cur->tf = tf;
+        stop_and_send(BVM_GDB_TRAP, LINUX_SIGTRAP, BVM_GDB_WATCH | flag[w->kind], w->owner);
+        return true;
+    }
     if (cur->gdb_stepover) {
         uint8_t *p = user_page(cur->gdb_stepover, true);
         if (p)
@@ -312,9 +477,9 @@ bool gdb_debug_trap(struct trapframe *tf)
         return true;
     }
     if (!cur->gdb_step || !attached)
-        return false;
+        return watched;
     cur->tf = tf;
-    stop_and_send(BVM_GDB_TRAP, LINUX_SIGTRAP, 0);
+    stop_and_send(BVM_GDB_TRAP, LINUX_SIGTRAP, 0, 0);
     return true;
 }
 
@@ -341,7 +506,7 @@ void gdb_interrupt(void)
         return;
     }
     intr_pending = false;
-    stop_and_send(BVM_GDB_INTR, LINUX_SIGINT, 0);
+    stop_and_send(BVM_GDB_INTR, LINUX_SIGINT, 0, 0);
 }
 
 void gdb_user_return(struct trapframe *tf)
@@ -352,7 +517,7 @@ void gdb_user_return(struct trapframe *tf)
         bool intr = intr_pending;
         cur->tf = tf;
         intr_pending = false;
-        stop_and_send(intr ? BVM_GDB_INTR : BVM_GDB_TRAP, intr ? LINUX_SIGINT : LINUX_SIGTRAP, 0);
+        stop_and_send(intr ? BVM_GDB_INTR : BVM_GDB_TRAP, intr ? LINUX_SIGINT : LINUX_SIGTRAP, 0, 0);
         if (injected) {
             signal_deliver(tf); /* (it comes back here, with nothing left to report) */
             return;
@@ -362,8 +527,18 @@ void gdb_user_return(struct trapframe *tf)
         tf->rflags |= RFLAGS_TF;
 }
 
+void gdb_check_error(void)
+{
+    if (!cur->tf || !trap_from_user(cur->tf))
+        return;
+    attached = true;
+    stop_and_send(BVM_GDB_TRAP, LINUX_SIGTRAP, 0, 0);
+}
+
 void gdb_fork_child(void)
 {
+    if (attached)
+        watch_clear_all();
     attached = false;
     intr_pending = false;
     cur->gdb_step = cur->gdb_step_syscall = false;

@@ -24,6 +24,9 @@ void gdb_interrupt(void);
 /* The last thing before user mode (signal_deliver): a step that ended in a syscall stops here, and
  * a thread that steps leaves with RFLAGS.TF. */
 void gdb_user_return(struct trapframe *tf);
+/* The heap checker reported an error and gdb waits for errors (--gdb-error, --gdb): gdb debugs the
+ * process from now on, and it stops at the error (the faulting access, or the call of free). */
+void gdb_check_error(void);
 /* In a forked child: gdb stays with the parent (breakpoints hit in the child are stepped over). */
 void gdb_fork_child(void);
 

@@ -7,10 +7,16 @@ FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O1 -g -Iinclude -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-parameter -Werror \
     -Wno-gnu-variable-sized-type-not-at-end -Wno-missing-field-initializers
-FUZZ_TARGETS := fuzz_hostcall fuzz_prog fuzz_kernel_exec fuzz_softcpu fuzz_check_syms
+FUZZ_TARGETS := fuzz_hostcall fuzz_prog fuzz_kernel_exec fuzz_softcpu fuzz_check_syms fuzz_gdb_stub
 FUZZ_MONITOR_SRC := $(filter-out monitor/main.c,$(MONITOR_SRC)) $(COMMON_SRC)
 
 $(FUZZ_DIR)/fuzz_hostcall: tests/fuzz/fuzz_hostcall.c $(FUZZ_MONITOR_SRC) $(B)/monitor/safe_syscall.o \
+    $(B)/monitor/blobs.o $(B)/libsoftcpu.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isoftcpu -Imonitor -o $@ $< $(FUZZ_MONITOR_SRC) $(B)/monitor/safe_syscall.o \
+	    $(B)/monitor/blobs.o $(B)/libsoftcpu.a $(MONITOR_LIBS)
+
+$(FUZZ_DIR)/fuzz_gdb_stub: tests/fuzz/fuzz_gdb_stub.c $(FUZZ_MONITOR_SRC) $(B)/monitor/safe_syscall.o \
     $(B)/monitor/blobs.o $(B)/libsoftcpu.a
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isoftcpu -Imonitor -o $@ $< $(FUZZ_MONITOR_SRC) $(B)/monitor/safe_syscall.o \

@@ -9,8 +9,8 @@
 . "$(dirname "$0")/../lib.sh"
 SECS=${FUZZ_SECS:-15}
 CRASHES=$(realpath -m "$B/fuzz/crashes")
-read -ra TARGETS <<<"${FUZZ_TARGETS:-fuzz_prog fuzz_kernel_exec fuzz_softcpu fuzz_check_syms fuzz_hostcall fuzz_hostcall:sandbox}"
-for t in fuzz_prog fuzz_kernel_exec fuzz_softcpu fuzz_check_syms fuzz_hostcall; do
+read -ra TARGETS <<<"${FUZZ_TARGETS:-fuzz_prog fuzz_kernel_exec fuzz_softcpu fuzz_check_syms fuzz_gdb_stub fuzz_hostcall fuzz_hostcall:sandbox}"
+for t in fuzz_prog fuzz_kernel_exec fuzz_softcpu fuzz_check_syms fuzz_gdb_stub fuzz_hostcall; do
     need_built "$t" "$B/fuzz/$t"
     unpriv_copy "$B/fuzz/$t" || { echo "FAIL $t: cannot make a scratch directory"; exit 0; }
 done

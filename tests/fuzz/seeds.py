@@ -133,9 +133,37 @@ def symbol_tables():
         write("fuzz_check_syms", name, blob)
 
 
+def packet(payload):
+    """One remote-protocol packet as gdb frames it: $payload#checksum."""
+    return b"$" + payload + b"#%02x" % (sum(payload) & 0xff)
+
+
+def gdb_sessions():
+    """What gdb sends to a stub: its opening (with acks), then register, memory, breakpoint,
+    watchpoint, thread and transfer requests, resumes, and an ending; the target's stand-in
+    kernel answers (fuzz_gdb_stub.c)."""
+    opening = [b"qSupported:multiprocess+;swbreak+;hwbreak+;qRelocInsn+;fork-events+;xmlRegisters=i386",
+               b"QStartNoAckMode"]
+    requests = [b"?", b"qXfer:features:read:target.xml:0,ffb", b"qXfer:auxv:read::0,1000",
+                b"qXfer:exec-file:read:64:0,ffb", b"qXfer:threads:read::0,ffb", b"qXfer:siginfo:read::0,ffb",
+                b"qfThreadInfo", b"qsThreadInfo", b"qC", b"qAttached", b"Hg0", b"g", b"p10", b"p18", b"p22", b"P10=00104000000000",
+                b"m401000,40", b"M601000,4:01020304", b"X601000,2:ab", b"Z0,401000,1", b"z0,401000,1",
+                b"Z2,601000,4", b"Z4,601008,10", b"z2,601000,4", b"Z3,601000,4", b"Z1,401000,1",
+                b"QPassSignals:e;14;17", b"vCont?", b"vCont;s:64", b"vCont;c", b"vCont;C0b:64;c", b"s", b"c",
+                b"G" + b"00" * 560, b"T65", b"qSymbol::"]
+    session = b"+" + packet(opening[0]) + b"+" + packet(opening[1])
+    for r in requests:
+        session += packet(r)
+    write("fuzz_gdb_stub", "session", session + packet(b"D"))
+    write("fuzz_gdb_stub", "kill", b"+" + packet(b"?") + b"+" + packet(b"g") + b"+" + packet(b"k"))
+    write("fuzz_gdb_stub", "interrupts", b"\x03+" + packet(b"?") + b"\x03+-" + packet(b"c") + b"\x03")
+    write("fuzz_gdb_stub", "escapes", packet(b"QStartNoAckMode") + b"$X601000,3:}\x03}\x04}]#00" + packet(b"D"))
+
+
 if __name__ == "__main__":
     hostcalls()
     images()
     code()
     symbol_tables()
+    gdb_sessions()
     sys.exit(0)

@@ -1,17 +1,11 @@
-# gdb.mk: the programs the gdb tests debug (tests/gdb/run.sh): target, static (.glibc) and
-# dynamic (.dyn), spin (static) and threads (dynamic), at -O0 with full debug information.
+# gdb.mk: the programs the gdb tests debug (tests/gdb/run.sh), at -O0 with full debug information:
+# each tests/gdb/NAME.c as NAME.glibc (static) or NAME.dyn (dynamic), as the tests want them.
 GDB_DIR := $(B)/tests/gdb
-$(GDB_DIR)/target.glibc: tests/gdb/target.c
+GDB_BINS := $(addprefix $(GDB_DIR)/,target.glibc target.dyn spin.glibc forks.glibc threads.dyn heap_errors.dyn)
+$(GDB_DIR)/%.glibc: tests/gdb/%.c
 	@mkdir -p $(dir $@)
-	gcc -static -g -O0 -o $@ $<
-$(GDB_DIR)/target.dyn: tests/gdb/target.c
-	@mkdir -p $(dir $@)
-	gcc -g -O0 -o $@ $<
-$(GDB_DIR)/spin.glibc: tests/gdb/spin.c
-	@mkdir -p $(dir $@)
-	gcc -static -g -O0 -o $@ $<
-$(GDB_DIR)/threads.dyn: tests/gdb/threads.c
+	gcc -static -g -O0 -pthread -o $@ $<
+$(GDB_DIR)/%.dyn: tests/gdb/%.c
 	@mkdir -p $(dir $@)
 	gcc -g -O0 -pthread -o $@ $<
-TESTS_BUILD += $(GDB_DIR)/threads.dyn
-TESTS_BUILD += $(GDB_DIR)/target.glibc $(GDB_DIR)/target.dyn $(GDB_DIR)/spin.glibc
+TESTS_BUILD += $(GDB_BINS)

@@ -32,7 +32,7 @@ normalise() {
     sed -n '/^==BEGIN==$/,$p' | grep -E "${KEEP:-.}" | sed -E -e 's/0x[0-9a-f]+/ADDR/g' -e 's/\((process [0-9]+|Remote target)\)/(TARGET)/' \
         -e 's/Hardware (read |access \(read\/write\) )?watchpoint/Watchpoint/' -e 's/^(\*| ) +([0-9]+) +Thread .*/\1 \2 Thread/' -e 's/^\$[0-9]+ = [0-9]+$/& /' |
         grep -v -e '^\[Thread debugging' -e '^Using host libthread_db' -e 'does not support file transfer' \
-            -e '^Reading symbols' -e '^\[Thread .* exited\]$' -e '^warning: Unable to find libthread_db' -e '^\[Inferior 1 (TARGET) killed\]'
+            -e '^Reading symbols' -e '^\[Thread .* exited\]$' -e '^\[Detaching after .*fork from child' -e '^warning: Unable to find libthread_db' -e '^\[Inferior 1 (TARGET) killed\]'
 }
 
 # start_stub OUT ARGS...: buffervm with its stub on a unix socket ($tmp/sock), the program's output
@@ -62,6 +62,12 @@ exit_status() {
     esac
 }
 
+# stub_wait: waits (30 s at most, then kills it) for the buffervm started last ($stub): its status.
+stub_wait() {
+    timeout 30 tail --pid=$stub -f /dev/null || kill -9 $stub
+    wait $stub 2>/dev/null
+}
+
 # scenario NAME PROG ARGS...: the scenario's transcripts and outputs compared (env KEEP: a regular
 # expression of the transcript lines compared, default all).
 scenario() {
@@ -75,8 +81,7 @@ scenario() {
         return
     fi
     gdbx -ex "target remote $tmp/sock" -ex 'echo ==BEGIN==\n' -x "$script" "$prog" | normalise > "$tmp/bvm.gdb"
-    timeout 30 tail --pid=$stub -f /dev/null || kill -9 $stub
-    wait $stub 2>/dev/null
+    stub_wait
     local rc=$? want
     want=$(exit_status < "$tmp/native.gdb")
     if ! diff -u "$tmp/native.gdb" "$tmp/bvm.gdb" > "$tmp/diff"; then
@@ -101,9 +106,11 @@ all_cases() {
         scenario break "$p" 2>/dev/null # (bash's word on a job's signal is not ours)
         scenario step "$p" 2>/dev/null
         scenario watch "$p" 2>/dev/null
+        scenario rwatch "$p" 2>/dev/null
         scenario signal "$p" fault 2>/dev/null
     done
     [ -x "$D/target.dyn" ] && scenario dyn "$D/target.dyn" 2>/dev/null
+    [ -x "$D/forks.glibc" ] && scenario forks "$D/forks.glibc" 2>/dev/null
     KEEP='^==BEGIN|hit Breakpoint|^\$[0-9]+ = |^\* ?[0-9]+ |^  [0-9]+ |exited|terminated' scenario threads "$D/threads.dyn" 2>/dev/null
 
     . tests/gdb/stub_cases.sh 2>/dev/null

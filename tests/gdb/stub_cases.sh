@@ -25,8 +25,7 @@ interrupt_read() {
     pkill -INT -P $g gdb # (gdb itself: timeout would pass it on to its whole group, gdb twice)
     wait $g
     exec 7>&-
-    timeout 30 tail --pid=$stub -f /dev/null || kill -9 $stub
-    wait $stub 2>/dev/null
+    stub_wait
     local rc=$?
     if ! grep -q 'Program received signal SIGINT' "$tmp/bvm.gdb"; then
         echo "FAIL $t: no SIGINT stop:"
@@ -55,8 +54,7 @@ interrupt_spin() {
     sleep 2
     pkill -INT -P $g gdb # (gdb itself: timeout would pass it on to its whole group, gdb twice)
     wait $g
-    timeout 30 tail --pid=$stub -f /dev/null || kill -9 $stub
-    wait $stub 2>/dev/null
+    stub_wait
     local rc=$?
     if ! grep -q 'Program received signal SIGINT' "$tmp/bvm.gdb" || ! grep -q '= 1$' "$tmp/bvm.gdb"; then
         echo "FAIL $t: no SIGINT stop in the loop:"
@@ -84,8 +82,7 @@ leave() {
         gdbx -ex "target remote $tmp/sock" -ex 'break add' -ex continue -ex 'shell kill -9 $PPID' "$prog" \
             > "$tmp/bvm.gdb"
     fi
-    timeout 30 tail --pid=$stub -f /dev/null || kill -9 $stub
-    wait $stub 2>/dev/null
+    stub_wait
     local rc=$?
     "$prog" > "$tmp/native.out" 2>&1
     if [ "$rc" -ne "$want_rc" ]; then
@@ -140,8 +137,44 @@ fuzz() {
     echo "PASS $t"
 }
 
+# buffervm check --gdb-error: the program runs to its first heap error, whose report comes first,
+# then stops at the faulting store for gdb; continuing, it stops at the next error (a double free,
+# inside free called from main) and ends with check's error status.
+check_error() {
+    local t=gdb-check-error src=tests/gdb/heap_errors.c
+    wanted "$t" || return 0
+    need_built "$t" "$D/heap_errors.dyn"
+    local ovf dbl
+    ovf=$(grep -n 'OVERFLOW' $src | cut -d: -f1)
+    dbl=$(grep -n 'DOUBLE_FREE' $src | cut -d: -f1)
+    rm -f "$tmp/sock"
+    "$BVM" --backend "$backend" check --gdb-error "unix:$tmp/sock" "$D/heap_errors.dyn" > "$tmp/bvm.out" 2> "$tmp/bvm.err" &
+    stub=$!
+    for _ in $(seq 100); do [ -S "$tmp/sock" ] && break; sleep 0.1; done
+    gdbx -ex 'set remotetimeout 60' -ex "target remote $tmp/sock" -ex 'bt 1' -ex 'x/i $pc' -ex continue -ex 'bt 2' \
+        -ex continue "$D/heap_errors.dyn" > "$tmp/bvm.gdb"
+    stub_wait
+    local rc=$?
+    if ! grep -q "^#0  main () at $src:$ovf" "$tmp/bvm.gdb" || ! grep -q 'mov.*,(%' "$tmp/bvm.gdb"; then
+        echo "FAIL $t: the first stop is not the overflowing store (line $ovf):"
+        sed 's/^/    /' "$tmp/bvm.gdb" | head -20
+    elif ! grep -q "^#1 .* in main () at $src:$dbl" "$tmp/bvm.gdb"; then
+        echo "FAIL $t: the second stop is not the double free called at line $dbl:"
+        sed 's/^/    /' "$tmp/bvm.gdb" | head -20
+    elif [ "$rc" -ne 99 ] || ! grep -q 'exited with code 0143' "$tmp/bvm.gdb" || ! grep -q '^done$' "$tmp/bvm.out"; then
+        echo "FAIL $t: status $rc, want check's 99 reported to gdb"
+    elif ! grep -q 'Invalid write of size 1' "$tmp/bvm.err" || ! grep -q 'Invalid free' "$tmp/bvm.err" ||
+        [ "$(grep -n 'Invalid write' "$tmp/bvm.err" | cut -d: -f1)" -gt "$(grep -n 'waiting for gdb' "$tmp/bvm.err" | cut -d: -f1)" ]; then
+        echo "FAIL $t: the reports (the first before the wait for gdb):"
+        sed 's/^/    /' "$tmp/bvm.err" | head -20
+    else
+        echo "PASS $t"
+    fi
+}
+
 interrupt_read
 interrupt_spin
+check_error
 leave detach 0
 leave vanish 0
 leave vanish-kill 137 --gdb-detach=kill

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 int counter;
+int seen; /* written once, then read: an access watchpoint's */
 long last_pid;
 static volatile int *nowhere = (int *)16;
 
@@ -49,10 +50,11 @@ int main(int argc, char **argv)
         total = add(total, i);
     struct point pt = {3, 4, "pt"};
     int s = scale(&pt, total);
+    seen = s;
     last_pid = raw_getpid();
     signal(SIGUSR1, on_usr1);
     raise(SIGUSR1);
-    printf("total %d scale %d counter %d pid %s\n", total, s, counter, last_pid == getpid() ? "ok" : "bad");
+    printf("total %d scale %d counter %d pid %s\n", total, seen, counter, last_pid == getpid() ? "ok" : "bad");
     fflush(stdout);
     if (argc > 1 && !strcmp(argv[1], "fault"))
         *nowhere = 1;

@@ -1,11 +1,14 @@
-# watch.gdb: a watchpoint on a global reports the old and the new value (single-stepping: the
-# stub offers no hardware watchpoints yet)
+# watch.gdb: hardware watchpoints: a write watchpoint on a global reports its old and new values
+# at each change, an access watchpoint the write and then the read
 handle SIGUSR1 nostop noprint pass
 break main
 continue
-set can-use-hw-watchpoints 0
 watch counter
 continue
+continue
+continue
+delete
+awatch seen
 continue
 continue
 delete
