@@ -50,6 +50,8 @@ enum bvm_gdb_action {
 #define BVM_GDB_WATCH 2u   /* flags: a watchpoint (stop_addr, the address it was set at) fired */
 #define BVM_GDB_AWATCH 4u  /* flags: ... it was an access (read or write) watchpoint */
 #define BVM_GDB_RWATCH 8u  /* flags: ... it was a read watchpoint */
+#define BVM_GDB_EXEC 16u   /* flags: the program ran execve: data holds the new program's path
+                            * (NUL-terminated), the stop is at its first instruction */
 #define BVM_GDB_WATCH_WRITE 1u  /* watchpoint kinds: gdb's Z2 (writes) */
 #define BVM_GDB_WATCH_READ 2u   /* gdb's Z3 (reads): the CPU watches reads and writes; an access that
                                  * changed the bytes is taken for a write and passes */

@@ -33,7 +33,7 @@ static struct rsp conn = {.fd = -1};
 static int listen_fd = -1;   /* --gdb-error: gdb is let in at the first error */
 static const char *listen_spec;
 static volatile int io_seen; /* SIGIO came from gdb's connection */
-static int kill_on_eof, running, gdb_swbreak;
+static int kill_on_eof, running, gdb_swbreak, gdb_exec_events;
 static char exec_path[PATH_MAX];
 static uint64_t pass_set[2]; /* QPassSignals, by Linux signal number */
 static int sel_tid;          /* Hg: the thread register packets name (0: the stopped one) */
@@ -137,6 +137,12 @@ static int send_stop(void)
     int n = snprintf(reply, sizeof reply, "T%02xthread:%x;", sig ? sig : 5, (unsigned)stop_in.tid);
     if ((stop_in.flags & BVM_GDB_SWBREAK) && gdb_swbreak)
         snprintf(reply + n, sizeof reply - (size_t)n, "swbreak:;");
+    else if ((stop_in.flags & BVM_GDB_EXEC) && gdb_exec_events) {
+        n += snprintf(reply + n, sizeof reply - (size_t)n, "exec:");
+        size_t len = strnlen(exec_path, BVM_GDB_DATA / 2); /* (so its hex fits the reply) */
+        rsp_hex(reply + n, (const uint8_t *)exec_path, len);
+        snprintf(reply + n + 2 * len, sizeof reply - (size_t)n - 2 * len, ";");
+    }
     else if (stop_in.flags & BVM_GDB_WATCH)
         snprintf(reply + n, sizeof reply - (size_t)n, "%s:%llx;",
                  stop_in.flags & BVM_GDB_AWATCH ? "awatch" : stop_in.flags & BVM_GDB_RWATCH ? "rwatch" : "watch",
@@ -246,8 +252,9 @@ static int query(const char *q)
 {
     if (!strncmp(q, "qSupported", 10)) {
         gdb_swbreak = strstr(q, "swbreak+") != NULL;
+        gdb_exec_events = strstr(q, "exec-events+") != NULL;
         return send_str("PacketSize=c00;qXfer:features:read+;qXfer:auxv:read+;qXfer:exec-file:read+;qXfer:siginfo:read+;qXfer:threads:read+;qXfer:libraries-svr4:read+;"
-                        "QStartNoAckMode+;QPassSignals+;swbreak+;vContSupported+");
+                        "QStartNoAckMode+;QPassSignals+;swbreak+;vContSupported+;exec-events+");
     }
     if (!strncmp(q, "qXfer:", 6))
         return query_xfer(q);
@@ -542,6 +549,11 @@ int64_t hc_gdb(struct hc_ctx *c, const struct bvm_hostcall *r)
     } else {
         memcpy(&stop_in, x, offsetof(struct bvm_gdb_xfer, action));
         pending = P_NONE;
+        if (stop_in.flags & BVM_GDB_EXEC) { /* the new program's path, read once (its hex fits a reply) */
+            size_t max = BVM_GDB_DATA / 2 < sizeof exec_path ? BVM_GDB_DATA / 2 : sizeof exec_path - 1;
+            memcpy(exec_path, x->data, max);
+            exec_path[strnlen(exec_path, max)] = 0;
+        }
         sel_tid = 0; /* gdb takes a stop's thread as the one its register packets name now */
         err = stop_begins();
         resumed = err > 0;

@@ -391,11 +391,27 @@ static int stop_at(uint32_t why, int signo, uint32_t flags, uint64_t addr)
 
 static int stop(uint32_t why, int signo, uint32_t flags) { return stop_at(why, signo, flags, 0); }
 
+/* A later execve of the process gdb debugs: a stop at the new program's first instruction, which
+ * gdb takes as its exec event (when it asked for them) and reloads the program's symbols. */
+static void exec_stop(struct trapframe *tf)
+{
+    const char *path = procfs_exe();
+    size_t n = strnlen(path, BVM_GDB_DATA - 1);
+    memcpy(xfer.data, path, n);
+    xfer.data[n] = 0;
+    cur->tf = tf;
+    stop(BVM_GDB_TRAP, LINUX_SIGTRAP, BVM_GDB_EXEC);
+    if (cur->gdb_step)
+        tf->rflags |= RFLAGS_TF;
+}
+
 void gdb_exec(struct trapframe *tf)
 {
     nbps = 0; /* they were in the old image, and so were the watched addresses */
     if (attached)
         watch_clear_all();
+    if (started && attached)
+        exec_stop(tf);
     if (started)
         return;
     started = true;

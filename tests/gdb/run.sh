@@ -30,7 +30,8 @@ gdbx() { timeout 120 gdb -q -batch -nx -ex 'set debuginfod enabled off' -ex 'set
 # (addresses, the process id, gdb's words for its own ptrace and thread-library work) made equal.
 normalise() {
     sed -n '/^==BEGIN==$/,$p' | grep -E "${KEEP:-.}" | sed -E -e 's/0x[0-9a-f]+/ADDR/g' -e 's/\((process [0-9]+|Remote target)\)/(TARGET)/' \
-        -e 's/Hardware (read |access \(read\/write\) )?watchpoint/Watchpoint/' -e 's/^(\*| ) +([0-9]+) +Thread .*/\1 \2 Thread/' -e 's/^\$[0-9]+ = [0-9]+$/& /' |
+        -e 's/Hardware (read |access \(read\/write\) )?watchpoint/Watchpoint/' \
+        -e 's/^(process [0-9]+|Remote target) is executing new program/TARGET is executing new program/' -e 's/^(\*| ) +([0-9]+) +Thread .*/\1 \2 Thread/' -e 's/^\$[0-9]+ = [0-9]+$/& /' |
         grep -v -e '^\[Thread debugging' -e '^Using host libthread_db' -e 'does not support file transfer' \
             -e '^Reading symbols' -e '^\[Thread .* exited\]$' -e '^\[Detaching after .*fork from child' -e '^warning: Unable to find libthread_db' -e '^\[Inferior 1 (TARGET) killed\]'
 }
@@ -111,6 +112,9 @@ all_cases() {
     done
     [ -x "$D/target.dyn" ] && scenario dyn "$D/target.dyn" 2>/dev/null
     [ -x "$D/forks.glibc" ] && scenario forks "$D/forks.glibc" 2>/dev/null
+    for p in "$D/execs.glibc" "$D/execs.dyn"; do
+        [ -x "$p" ] && scenario execs "$p" 2>/dev/null
+    done
     KEEP='^==BEGIN|hit Breakpoint|^\$[0-9]+ = |^\* ?[0-9]+ |^  [0-9]+ |exited|terminated' scenario threads "$D/threads.dyn" 2>/dev/null
 
     . tests/gdb/stub_cases.sh 2>/dev/null

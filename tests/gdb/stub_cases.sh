@@ -138,14 +138,14 @@ fuzz() {
 }
 
 # buffervm check --gdb-error: the program runs to its first heap error, whose report comes first,
-# then stops at the faulting store for gdb; continuing, it stops at the next error (a double free,
+# then stops at the faulting load for gdb; continuing, it stops at the next error (a double free,
 # inside free called from main) and ends with check's error status.
 check_error() {
     local t=gdb-check-error src=tests/gdb/heap_errors.c
     wanted "$t" || return 0
     need_built "$t" "$D/heap_errors.dyn"
-    local ovf dbl
-    ovf=$(grep -n 'OVERFLOW' $src | cut -d: -f1)
+    local uaf dbl
+    uaf=$(grep -n 'USE_AFTER_FREE' $src | cut -d: -f1)
     dbl=$(grep -n 'DOUBLE_FREE' $src | cut -d: -f1)
     rm -f "$tmp/sock"
     "$BVM" --backend "$backend" check --gdb-error "unix:$tmp/sock" "$D/heap_errors.dyn" > "$tmp/bvm.out" 2> "$tmp/bvm.err" &
@@ -155,16 +155,16 @@ check_error() {
         -ex continue "$D/heap_errors.dyn" > "$tmp/bvm.gdb"
     stub_wait
     local rc=$?
-    if ! grep -q "^#0  main () at $src:$ovf" "$tmp/bvm.gdb" || ! grep -q 'mov.*,(%' "$tmp/bvm.gdb"; then
-        echo "FAIL $t: the first stop is not the overflowing store (line $ovf):"
+    if ! grep -q "^#0 .*main () at $src:$uaf" "$tmp/bvm.gdb" || ! grep -q 'mov.*(%.*),' "$tmp/bvm.gdb"; then
+        echo "FAIL $t: the first stop is not the load after free (line $uaf):"
         sed 's/^/    /' "$tmp/bvm.gdb" | head -20
     elif ! grep -q "^#1 .* in main () at $src:$dbl" "$tmp/bvm.gdb"; then
         echo "FAIL $t: the second stop is not the double free called at line $dbl:"
         sed 's/^/    /' "$tmp/bvm.gdb" | head -20
     elif [ "$rc" -ne 99 ] || ! grep -q 'exited with code 0143' "$tmp/bvm.gdb" || ! grep -q '^done$' "$tmp/bvm.out"; then
         echo "FAIL $t: status $rc, want check's 99 reported to gdb"
-    elif ! grep -q 'Invalid write of size 1' "$tmp/bvm.err" || ! grep -q 'Invalid free' "$tmp/bvm.err" ||
-        [ "$(grep -n 'Invalid write' "$tmp/bvm.err" | cut -d: -f1)" -gt "$(grep -n 'waiting for gdb' "$tmp/bvm.err" | cut -d: -f1)" ]; then
+    elif ! grep -q 'Invalid read of size 1' "$tmp/bvm.err" || ! grep -q 'Invalid free' "$tmp/bvm.err" ||
+        [ "$(grep -n 'Invalid read' "$tmp/bvm.err" | cut -d: -f1)" -gt "$(grep -n 'waiting for gdb' "$tmp/bvm.err" | cut -d: -f1)" ]; then
         echo "FAIL $t: the reports (the first before the wait for gdb):"
         sed 's/^/    /' "$tmp/bvm.err" | head -20
     else
