@@ -194,6 +194,13 @@ static int send_window(const char *obj, size_t n, uint64_t off, uint64_t len)
     return rsp_send(&conn, b, k + 1);
 }
 
+/* Past the annex at s (up to its ':'), or NULL when there is no ':'. */
+static const char *past_annex(const char *s)
+{
+    const char *colon = strchr(s, ':');
+    return colon ? colon + 1 : NULL;
+}
+
 /* qXfer:OBJECT:read:ANNEX:OFF,LEN */
 static int query_xfer(const char *q)
 {
@@ -209,15 +216,15 @@ static int query_xfer(const char *q)
         return send_window(gdb_target_xml(), strlen(gdb_target_xml()), off, len);
     }
     if (!strncmp(q, exe, sizeof exe - 1)) {
-        s = strchr(q + sizeof exe - 1, ':');
-        if (!s++ || addr_len(&s, &off, &len) < 0)
+        s = past_annex(q + sizeof exe - 1);
+        if (!s || addr_len(&s, &off, &len) < 0)
             return send_str("E16");
         return send_window(exec_path, strlen(exec_path), off, len);
     }
     int is_libs = !strncmp(q, libs, sizeof libs - 1);
     if (is_libs || !strncmp(q, threads, sizeof threads - 1)) { /* (an annex of libraries' is ignored) */
-        s = strchr(q + (is_libs ? sizeof libs - 1 : sizeof threads - 2), ':'); /* (past the annex) */
-        if (!s++ || addr_len(&s, &xfer_off, &xfer_len) < 0)
+        s = past_annex(q + (is_libs ? sizeof libs - 1 : sizeof threads - 2));
+        if (!s || addr_len(&s, &xfer_off, &xfer_len) < 0)
             return send_str("E16");
         act(is_libs ? BVM_GDB_LIBRARIES : BVM_GDB_THREADS, is_libs ? P_LIBS : P_THREADS_XML);
         return 0;
