@@ -30,6 +30,14 @@ static struct fd_table *own_table(void)
     return n < 0 ? NULL : &tables[n];
 }
 
+/* The table's top as another process may have left it: never past the table's end (the memory is
+ * shared with every process of the tree, each its own writer). */
+static uint32_t table_top(const struct fd_table *t)
+{
+    uint32_t top = __atomic_load_n(&t->top, __ATOMIC_ACQUIRE);
+    return top < BVM_HOST_FD_MAX ? top : BVM_HOST_FD_MAX;
+}
+
 void fdpub_after_fork(void)
 {
     int parent = tables ? tree_slots_parent() : -1;
@@ -37,8 +45,7 @@ void fdpub_after_fork(void)
     if (parent < 0 || !t)
         return;
     const struct fd_table *p = &tables[parent];
-    uint32_t top = __atomic_load_n(&p->top, __ATOMIC_RELAXED);
-    top = top < BVM_HOST_FD_MAX ? top : BVM_HOST_FD_MAX;
+    uint32_t top = table_top(p);
     memcpy(t->host1, p->host1, top * sizeof *t->host1);
     t->top = top;
 }
@@ -102,8 +109,7 @@ int fdpub_host_of(int pid, int fd)
     const struct fd_table *t = table_of(pid);
     if (!t)
         return -ESRCH;
-    uint32_t top = __atomic_load_n(&t->top, __ATOMIC_ACQUIRE);
-    int h1 = fd >= 0 && (uint32_t)fd < top && fd < BVM_HOST_FD_MAX ? __atomic_load_n(&t->host1[fd], __ATOMIC_ACQUIRE) : 0;
+    int h1 = fd >= 0 && (uint32_t)fd < table_top(t) ? __atomic_load_n(&t->host1[fd], __ATOMIC_ACQUIRE) : 0;
     return h1 > 0 ? h1 - 1 : -ENOENT;
 }
 
@@ -112,8 +118,7 @@ int fdpub_list(int pid, int from, int32_t *out, int max)
     const struct fd_table *t = table_of(pid);
     if (!t)
         return -ESRCH;
-    uint32_t top = __atomic_load_n(&t->top, __ATOMIC_ACQUIRE);
-    top = top < BVM_HOST_FD_MAX ? top : BVM_HOST_FD_MAX;
+    uint32_t top = table_top(t);
     int n = 0;
     for (uint32_t fd = from < 0 ? 0 : (uint32_t)from; fd < top && n < max; fd++)
         if (__atomic_load_n(&t->host1[fd], __ATOMIC_ACQUIRE) > 0)
@@ -124,8 +129,7 @@ int fdpub_list(int pid, int from, int32_t *out, int max)
 int fdpub_publishes(int pid, int host)
 {
     const struct fd_table *t = table_of(pid);
-    uint32_t top = t ? __atomic_load_n(&t->top, __ATOMIC_ACQUIRE) : 0;
-    top = top < BVM_HOST_FD_MAX ? top : BVM_HOST_FD_MAX;
+    uint32_t top = t ? table_top(t) : 0;
     for (uint32_t fd = 0; fd < top && host >= 0; fd++)
         if (__atomic_load_n(&t->host1[fd], __ATOMIC_ACQUIRE) == host + 1)
             return 1;
