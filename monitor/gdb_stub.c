@@ -129,24 +129,24 @@ void gdb_stub_exit(int killed, int status)
     rsp_close(&conn);
 }
 
-/* The stop reply for the stop being served: the signal, the thread, and why (a breakpoint, a
- * watchpoint with its address). */
+/* The stop reply for the stop being served: the signal, the thread, and why (a breakpoint, an
+ * exec with the new program's path, a watchpoint with its address). */
 static int send_stop(void)
 {
     int sig = gdb_sig_from_linux(stop_in.signo);
     int n = snprintf(reply, sizeof reply, "T%02xthread:%x;", sig ? sig : 5, (unsigned)stop_in.tid);
-    if ((stop_in.flags & BVM_GDB_SWBREAK) && gdb_swbreak)
+    if ((stop_in.flags & BVM_GDB_SWBREAK) && gdb_swbreak) {
         snprintf(reply + n, sizeof reply - (size_t)n, "swbreak:;");
-    else if ((stop_in.flags & BVM_GDB_EXEC) && gdb_exec_events) {
+    } else if ((stop_in.flags & BVM_GDB_EXEC) && gdb_exec_events) {
         n += snprintf(reply + n, sizeof reply - (size_t)n, "exec:");
         size_t len = strnlen(exec_path, BVM_GDB_DATA / 2); /* (so its hex fits the reply) */
         rsp_hex(reply + n, (const uint8_t *)exec_path, len);
         snprintf(reply + n + 2 * len, sizeof reply - (size_t)n - 2 * len, ";");
-    }
-    else if (stop_in.flags & BVM_GDB_WATCH)
+    } else if (stop_in.flags & BVM_GDB_WATCH) {
         snprintf(reply + n, sizeof reply - (size_t)n, "%s:%llx;",
                  stop_in.flags & BVM_GDB_AWATCH ? "awatch" : stop_in.flags & BVM_GDB_RWATCH ? "rwatch" : "watch",
                  (unsigned long long)stop_in.stop_addr);
+    }
     return send_str(reply);
 }
 
