@@ -52,6 +52,8 @@ enum bvm_gdb_action {
 #define BVM_GDB_RWATCH 8u  /* flags: ... it was a read watchpoint */
 #define BVM_GDB_EXEC 16u   /* flags: the program ran execve: data holds the new program's path
                             * (NUL-terminated), the stop is at its first instruction */
+#define BVM_GDB_FORK 32u   /* flags: the stopped thread's fork returned: stop_addr is the child's pid
+                            * (the child runs on without gdb) */
 #define BVM_GDB_WATCH_WRITE 1u  /* watchpoint kinds: gdb's Z2 (writes) */
 #define BVM_GDB_WATCH_READ 2u   /* gdb's Z3 (reads): the CPU watches reads and writes; an access that
                                  * changed the bytes is taken for a write and passes */
@@ -90,7 +92,7 @@ struct bvm_gdb_xfer {
     int32_t tid;         /* IN: the stopped thread */
     uint32_t flags;      /* IN: BVM_GDB_SWBREAK */
     int64_t result;      /* IN: DONE: the action's result, >= 0 or -errno */
-    uint64_t stop_addr;  /* IN: BVM_GDB_WATCH: the watchpoint's address */
+    uint64_t stop_addr;  /* IN: BVM_GDB_WATCH: the watchpoint's address; BVM_GDB_FORK: the child's pid */
     uint32_t action;     /* OUT: enum bvm_gdb_action */
     int32_t arg_tid;     /* OUT: GET_REGS, SET_REGS: the thread (0: the stopped one); WATCH_*: the kind */
     uint64_t addr;       /* OUT: memory and breakpoint actions */

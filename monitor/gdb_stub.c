@@ -34,6 +34,9 @@ static int listen_fd = -1;   /* --gdb-error: gdb is let in at the first error */
 static const char *listen_spec;
 static volatile int io_seen; /* SIGIO came from gdb's connection */
 static int kill_on_eof, running, gdb_swbreak, gdb_exec_events;
+static int gdb_multi, gdb_fork_events; /* gdb's multiprocess extensions (ids p<pid>.<tid>), fork events */
+static int other_pid; /* Hg named another process (a forked child gdb detaches): not ours to serve */
+static int forked[64];  /* the children gdb heard of (fork events): the only others vKill may kill */
 static char exec_path[PATH_MAX];
 static uint64_t pass_set[2]; /* QPassSignals, by Linux signal number */
 static int sel_tid;          /* Hg: the thread register packets name (0: the stopped one) */
@@ -71,7 +74,8 @@ void gdb_stub_use_fd(int fd, const char *prog)
     memset(&conn, 0, sizeof conn);
     conn.fd = fd;
     snprintf(exec_path, sizeof exec_path, "%s", prog);
-    running = gdb_swbreak = sel_tid = 0;
+    running = gdb_swbreak = gdb_exec_events = gdb_multi = gdb_fork_events = sel_tid = other_pid = 0;
+    memset(forked, 0, sizeof forked);
     pending = P_NONE;
     memset(pass_set, 0, sizeof pass_set);
 }
@@ -123,19 +127,86 @@ void gdb_stub_exit(int killed, int status)
 {
     if (conn.fd < 0)
         return;
-    char b[16];
-    snprintf(b, sizeof b, killed ? "X%02x" : "W%02x", killed ? gdb_sig_from_linux(status) : status & 0xff);
+    char b[48];
+    int n = snprintf(b, sizeof b, killed ? "X%02x" : "W%02x", killed ? gdb_sig_from_linux(status) : status & 0xff);
+    if (gdb_multi)
+        snprintf(b + n, sizeof b - (size_t)n, ";process:%x", (unsigned)getpid());
     send_str(b);
     rsp_close(&conn);
 }
+
+/* Thread tid as gdb names it: p<pid>.<tid> under the multiprocess extensions, else <tid>. */
+static const char *thread_id(int tid)
+{
+    static char b[2][32];
+    static int k;
+    k ^= 1;
+    if (gdb_multi)
+        snprintf(b[k], sizeof b[k], "p%x.%x", (unsigned)getpid(), (unsigned)tid);
+    else
+        snprintf(b[k], sizeof b[k], "%x", (unsigned)tid);
+    return b[k];
+}
+
+/* A thread id at *s (advanced past it): [p<pid>.]<tid>, each hex or -1 (all); 0 (any) as the tid
+ * too. *pid is this process's when gdb names none. 0, or -1 when malformed. */
+static int parse_thread(const char **s, int *pid, int *tid)
+{
+    uint64_t v;
+    *pid = (int)getpid();
+    if (**s == 'p') {
+        (*s)++;
+        if (**s == '-' && (*s)[1] == '1')
+            *pid = -1, *s += 2;
+        else if (rsp_num(s, &v) < 0)
+            return -1;
+        else
+            *pid = (int)v;
+        if (**s != '.') {
+            *tid = -1;
+            return 0;
+        }
+        (*s)++;
+    }
+    if (**s == '-' && (*s)[1] == '1') {
+        *tid = -1, *s += 2;
+        return 0;
+    }
+    if (rsp_num(s, &v) < 0)
+        return -1;
+    *tid = (int)v;
+    return 0;
+}
+
+/* Whether pid is a child gdb heard of in a fork event. */
+static int forked_child(int pid)
+{
+    for (size_t i = 0; pid > 0 && i < sizeof forked / sizeof forked[0]; i++)
+        if (forked[i] == pid)
+            return 1;
+    return 0;
+}
+
+static void note_forked(int pid)
+{
+    static size_t next;
+    forked[next++ % (sizeof forked / sizeof forked[0])] = pid;
+}
+
+/* Whether pid names another process than this one (-1 and 0 name any). */
+static int not_ours(int pid) { return pid > 0 && pid != (int)getpid(); }
 
 /* The stop reply for the stop being served: the signal, the thread, and why (a breakpoint, an
  * exec with the new program's path, a watchpoint with its address). */
 static int send_stop(void)
 {
     int sig = gdb_sig_from_linux(stop_in.signo);
-    int n = snprintf(reply, sizeof reply, "T%02xthread:%x;", sig ? sig : 5, (unsigned)stop_in.tid);
-    if ((stop_in.flags & BVM_GDB_SWBREAK) && gdb_swbreak) {
+    int n = snprintf(reply, sizeof reply, "T%02xthread:%s;", sig ? sig : 5, thread_id(stop_in.tid));
+    if (stop_in.flags & BVM_GDB_FORK) { /* (told only to a gdb that asked for fork events) */
+        note_forked((int)stop_in.stop_addr);
+        snprintf(reply + n, sizeof reply - (size_t)n, "fork:p%x.%x;", (unsigned)stop_in.stop_addr,
+                 (unsigned)stop_in.stop_addr);
+    } else if ((stop_in.flags & BVM_GDB_SWBREAK) && gdb_swbreak) {
         snprintf(reply + n, sizeof reply - (size_t)n, "swbreak:;");
     } else if ((stop_in.flags & BVM_GDB_EXEC) && gdb_exec_events) {
         n += snprintf(reply + n, sizeof reply - (size_t)n, "exec:");
@@ -260,15 +331,17 @@ static int query(const char *q)
     if (!strncmp(q, "qSupported", 10)) {
         gdb_swbreak = strstr(q, "swbreak+") != NULL;
         gdb_exec_events = strstr(q, "exec-events+") != NULL;
+        gdb_multi = strstr(q, "multiprocess+") != NULL;
+        gdb_fork_events = gdb_multi && strstr(q, "fork-events+") != NULL;
         return send_str("PacketSize=c00;qXfer:features:read+;qXfer:auxv:read+;qXfer:exec-file:read+;qXfer:siginfo:read+;qXfer:threads:read+;qXfer:libraries-svr4:read+;"
-                        "QStartNoAckMode+;QPassSignals+;swbreak+;vContSupported+;exec-events+");
+                        "QStartNoAckMode+;QPassSignals+;swbreak+;vContSupported+;exec-events+;multiprocess+;fork-events+");
     }
     if (!strncmp(q, "qXfer:", 6))
         return query_xfer(q);
     if (!strcmp(q, "qAttached"))
         return send_str("0"); /* buffervm started it: gdb's quit kills it */
     if (!strcmp(q, "qC")) {
-        snprintf(reply, sizeof reply, "QC%x", (unsigned)stop_in.tid);
+        snprintf(reply, sizeof reply, "QC%s", thread_id(stop_in.tid));
         return send_str(reply);
     }
     if (!strcmp(q, "qfThreadInfo")) {
@@ -386,18 +459,37 @@ static int set_regs(const char *s, int whole)
     return 0;
 }
 
+/* A packet for another process than this one (after a fork, gdb takes its breakpoints out of the
+ * child it detaches): writes and removals are answered OK, since the child steps over the int3
+ * bytes it inherited by itself; what would read it is an error. */
+static int packet_other(const char *p)
+{
+    switch (p[0]) {
+    case 'M': case 'X': case 'z': case 'G': case 'P': return send_str("OK");
+    case 'm': case 'g': case 'p': case 'Z': return send_str("E01");
+    default: return -2;
+    }
+}
+
 /* One packet: 0 when answered (or handed to the kernel through `out`), -1 when gdb is gone. */
 static int packet(const char *p)
 {
     uint64_t v;
     const char *s = p + 1;
+    int r;
+    if (other_pid && (r = packet_other(p)) != -2)
+        return r;
     switch (p[0]) {
     case '?': return send_stop();
     case 'q': case 'Q': return query(p);
     case 'H':
         if (p[1] == 'g') {
             const char *t = p + 2;
-            sel_tid = (*t == '-' || rsp_num(&t, &v) < 0) ? 0 : (int)v; /* -1, 0: any thread */
+            int pid, tid;
+            if (parse_thread(&t, &pid, &tid) < 0)
+                return send_str("E16");
+            other_pid = not_ours(pid) ? pid : 0;
+            sel_tid = tid > 0 ? tid : 0; /* -1, 0: any thread */
         }
         return send_str("OK");
     case 'T': return send_str("OK");
@@ -418,10 +510,16 @@ static int packet(const char *p)
             return send_str("E16");
         resume(p[0] == 'S' ? BVM_GDB_STEP_ALONE : 0, (int)v);
         return 0;
-    case 'D':
+    case 'D': {
+        uint64_t pid = 0;
+        if (p[1] == ';' && (s = p + 2, rsp_num(&s, &v) == 0))
+            pid = v;
+        if (not_ours((int)pid))
+            return send_str("OK"); /* a forked child: it runs on its own already */
         send_str("OK");
         act(BVM_GDB_DETACH, P_NONE);
         return 0;
+    }
     case 'k': act(BVM_GDB_KILL, P_NONE); return 0;
     case 'v':
         if (!strcmp(p, "vCont?"))
@@ -429,6 +527,8 @@ static int packet(const char *p)
         if (!strncmp(p, "vCont;", 5))
             return vcont(p + 5);
         if (!strncmp(p, "vKill", 5)) {
+            if (p[5] == ';' && (s = p + 6, rsp_num(&s, &v) == 0) && not_ours((int)v)) /* a forked child */
+                return send_str(forked_child((int)v) && kill((pid_t)v, SIGKILL) == 0 ? "OK" : "E03");
             send_str("OK");
             act(BVM_GDB_KILL, P_NONE);
             return 0;
@@ -450,8 +550,8 @@ static int threads_reply(int xml, int64_t n, const uint8_t *data)
 {
     static char doc[BVM_GDB_DATA / sizeof(struct bvm_gdb_thread) * 200 + 64];
     if (!xml)
-        return send_str(gdb_threads_list(reply, sizeof reply, data, n) ? reply : "l");
-    return send_window(doc, gdb_threads_doc(doc, sizeof doc, data, n), xfer_off, xfer_len);
+        return send_str(gdb_threads_list(reply, sizeof reply, data, n, gdb_multi ? getpid() : 0) ? reply : "l");
+    return send_window(doc, gdb_threads_doc(doc, sizeof doc, data, n, gdb_multi ? getpid() : 0), xfer_off, xfer_len);
 }
 
 /* The kernel's result for the pending packet: the reply, or the next action (G, P). */
@@ -531,6 +631,10 @@ static int stop_begins(void)
         resume(0, gdb_sig_from_linux(stop_in.signo));
         return 1;
     }
+    if ((stop_in.flags & BVM_GDB_FORK) && !gdb_fork_events) {
+        resume(0, 0); /* a gdb without fork events is not told */
+        return 1;
+    }
     if (running) {
         running = 0;
         if (send_stop() < 0)
@@ -561,7 +665,7 @@ int64_t hc_gdb(struct hc_ctx *c, const struct bvm_hostcall *r)
             memcpy(exec_path, x->data, max);
             exec_path[strnlen(exec_path, max)] = 0;
         }
-        sel_tid = 0; /* gdb takes a stop's thread as the one its register packets name now */
+        sel_tid = other_pid = 0; /* gdb takes a stop's thread as the one its register packets name now */
         err = stop_begins();
         resumed = err > 0;
     }

@@ -311,13 +311,23 @@ static struct bvm_gdb_thread thread_at(const uint8_t *data, int64_t i)
 
 #define MAX_THREADS ((int64_t)(BVM_GDB_DATA / sizeof(struct bvm_gdb_thread)))
 
-size_t gdb_threads_doc(char *doc, size_t cap, const uint8_t *data, int64_t n)
+/* Thread tid's id: p<pid>.<tid> when pid is given (the multiprocess extensions), else <tid>. */
+static void put_thread(char *doc, size_t cap, size_t *k, int pid, int tid)
+{
+    if (pid)
+        put(doc, cap, k, "p%x.", (unsigned)pid);
+    put(doc, cap, k, "%x", (unsigned)tid);
+}
+
+size_t gdb_threads_doc(char *doc, size_t cap, const uint8_t *data, int64_t n, int pid)
 {
     size_t k = 0;
     put(doc, cap, &k, "<threads>\n");
     for (int64_t i = 0; i < n && i < MAX_THREADS; i++) {
         struct bvm_gdb_thread t = thread_at(data, i);
-        put(doc, cap, &k, "<thread id=\"%x\" core=\"0\" name=\"", (unsigned)t.tid);
+        put(doc, cap, &k, "<thread id=\"");
+        put_thread(doc, cap, &k, pid, t.tid);
+        put(doc, cap, &k, "\" core=\"0\" name=\"");
         put_attr(doc, cap, &k, t.name, sizeof t.name);
         put(doc, cap, &k, "\"/>\n");
     }
@@ -325,11 +335,13 @@ size_t gdb_threads_doc(char *doc, size_t cap, const uint8_t *data, int64_t n)
     return k;
 }
 
-size_t gdb_threads_list(char *out, size_t cap, const uint8_t *data, int64_t n)
+size_t gdb_threads_list(char *out, size_t cap, const uint8_t *data, int64_t n, int pid)
 {
     size_t k = 0;
     out[0] = 0;
-    for (int64_t i = 0; i < n && i < MAX_THREADS; i++)
-        put(out, cap, &k, "%c%x", i ? ',' : 'm', (unsigned)thread_at(data, i).tid);
+    for (int64_t i = 0; i < n && i < MAX_THREADS; i++) {
+        put(out, cap, &k, "%c", i ? ',' : 'm');
+        put_thread(out, cap, &k, pid, thread_at(data, i).tid);
+    }
     return k;
 }

@@ -25,10 +25,10 @@ void gdb_regs_from_raw(struct bvm_gdb_regs *r, const uint8_t *in);
 /* Documents from the kernel's lists of n entries (BVM_GDB_LIBRARIES, BVM_GDB_THREADS) written at
  * doc, at most cap bytes with the NUL: their lengths. The svr4 library list (the main program's
  * entry first, named ""), the threads with their names, and qfThreadInfo's "m<tid>,<tid>..." (0
- * when there is none). */
+ * when there is none); thread ids as p<pid>.<tid> when pid is not 0 (multiprocess). */
 size_t gdb_libraries_doc(char *doc, size_t cap, const uint8_t *data, int64_t n);
-size_t gdb_threads_doc(char *doc, size_t cap, const uint8_t *data, int64_t n);
-size_t gdb_threads_list(char *out, size_t cap, const uint8_t *data, int64_t n);
+size_t gdb_threads_doc(char *doc, size_t cap, const uint8_t *data, int64_t n, int pid);
+size_t gdb_threads_list(char *out, size_t cap, const uint8_t *data, int64_t n, int pid);
 /* Linux signal numbers to the remote protocol's and back (0: none matches). */
 int gdb_sig_from_linux(int sig);
 int gdb_sig_to_linux(int gsig);

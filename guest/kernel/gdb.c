@@ -543,6 +543,12 @@ void gdb_user_return(struct trapframe *tf)
         tf->rflags |= RFLAGS_TF;
 }
 
+void gdb_forked(int64_t child)
+{
+    if (attached && cur->tf)
+        stop_and_send(BVM_GDB_TRAP, LINUX_SIGTRAP, BVM_GDB_FORK, (uint64_t)child);
+}
+
 void gdb_check_error(void)
 {
     if (!cur->tf || !trap_from_user(cur->tf))

@@ -27,6 +27,8 @@ void gdb_user_return(struct trapframe *tf);
 /* The heap checker reported an error and gdb waits for errors (--gdb-error, --gdb): gdb debugs the
  * process from now on, and it stops at the error (the faulting access, or the call of free). */
 void gdb_check_error(void);
+/* The process forked child (not a vfork): gdb hears of it (its fork event) before the parent goes on. */
+void gdb_forked(int64_t child);
 /* In a forked child: gdb stays with the parent (breakpoints hit in the child are stepped over). */
 void gdb_fork_child(void);
 

@@ -199,6 +199,8 @@ static int64_t do_fork(uint64_t flags, uint64_t newsp, uint64_t parent_tid, uint
         int32_t tid = (int32_t)pid;
         copy_to_user(parent_tid, &tid, sizeof(tid));
     }
+    if (pid > 0 && !(flags & LINUX_CLONE_VFORK))
+        gdb_forked(pid);
     return pid;
 }
 

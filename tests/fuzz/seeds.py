@@ -150,7 +150,8 @@ def gdb_sessions():
                 b"m401000,40", b"M601000,4:01020304", b"X601000,2:ab", b"Z0,401000,1", b"z0,401000,1",
                 b"Z2,601000,4", b"Z4,601008,10", b"z2,601000,4", b"Z3,601000,4", b"Z1,401000,1",
                 b"QPassSignals:e;14;17", b"vCont?", b"vCont;s:64", b"vCont;c", b"vCont;C0b:64;c", b"s", b"c",
-                b"G" + b"00" * 560, b"T65", b"qSymbol::"]
+                b"G" + b"00" * 560, b"T65", b"qSymbol::", b"Hgp1.1", b"Hgp-1.-1", b"z0,401000,1", b"vKill;1",
+                b"D;1", b"Hg0", b"Tp64.64"]
     session = b"+" + packet(opening[0]) + b"+" + packet(opening[1])
     for r in requests:
         session += packet(r)

@@ -31,9 +31,10 @@ gdbx() { timeout 120 gdb -q -batch -nx -ex 'set debuginfod enabled off' -ex 'set
 normalise() {
     sed -n '/^==BEGIN==$/,$p' | grep -E "${KEEP:-.}" | sed -E -e 's/0x[0-9a-f]+/ADDR/g' -e 's/\((process [0-9]+|Remote target)\)/(TARGET)/' \
         -e 's/Hardware (read |access \(read\/write\) )?watchpoint/Watchpoint/' \
-        -e 's/^(process [0-9]+|Remote target) is executing new program/TARGET is executing new program/' -e 's/^(\*| ) +([0-9]+) +Thread .*/\1 \2 Thread/' -e 's/^\$[0-9]+ = [0-9]+$/& /' |
+        -e 's/^(process [0-9]+|Remote target) is executing new program/TARGET is executing new program/' \
+        -e 's/^(\[Detaching after fork from child process) [0-9]+\]/\1 PID]/' -e 's/^(\*| ) +([0-9]+) +Thread .*/\1 \2 Thread/' -e 's/^\$[0-9]+ = [0-9]+$/& /' |
         grep -v -e '^\[Thread debugging' -e '^Using host libthread_db' -e 'does not support file transfer' \
-            -e '^Reading symbols' -e '^\[Thread .* exited\]$' -e '^\[Detaching after .*fork from child' -e '^warning: Unable to find libthread_db' -e '^\[Inferior 1 (TARGET) killed\]'
+            -e '^Reading symbols' -e '^\[Thread .* exited\]$' -e '^warning: Unable to find libthread_db' -e '^\[Inferior 1 (TARGET) killed\]'
 }
 
 # start_stub OUT ARGS...: buffervm with its stub on a unix socket ($tmp/sock), the program's output
