@@ -338,8 +338,8 @@ static int query(const char *q)
     }
     if (!strncmp(q, "qXfer:", 6))
         return query_xfer(q);
-    if (!strcmp(q, "qAttached"))
-        return send_str("0"); /* buffervm started it: gdb's quit kills it */
+    if (!strncmp(q, "qAttached", 9)) /* (qAttached:pid with the multiprocess extensions) */
+        return send_str("0");        /* buffervm started it: gdb's quit kills it */
     if (!strcmp(q, "qC")) {
         snprintf(reply, sizeof reply, "QC%s", thread_id(stop_in.tid));
         return send_str(reply);
