@@ -4,6 +4,16 @@
 
 prog=$D/target.glibc
 
+# wait_for_line FILE PATTERN: until FILE has a line matching PATTERN (the program is where the test
+# wants it), at most 60 s; then a moment for it to get into its wait or loop.
+wait_for_line() {
+    for _ in $(seq 600); do
+        grep -q "$2" "$1" 2>/dev/null && break
+        sleep 0.1
+    done
+    sleep 0.5
+}
+
 # gdb's Ctrl-C (SIGINT to gdb, forwarded by timeout; gdb sends the interrupt byte) while the program
 # waits in read: the stop is SIGINT in read, and after continuing the program reads its line and
 # ends as it would. (gdb runs straight from the script: a background shell function would ignore
@@ -21,7 +31,7 @@ interrupt_read() {
         -ex 'handle SIGUSR1 nostop noprint pass' -ex continue -ex 'bt 8' -ex 'shell echo hello >&7' -ex continue \
         "$prog" > "$tmp/bvm.gdb" 2>&1 &
     local g=$!
-    sleep 2
+    wait_for_line "$tmp/bvm.out" 'waiting\|spinning'
     pkill -INT -P $g gdb # (gdb itself: timeout would pass it on to its whole group, gdb twice)
     wait $g
     exec 7>&-
@@ -51,7 +61,7 @@ interrupt_spin() {
     timeout 120 gdb -q -batch -nx -ex 'set debuginfod enabled off' -ex "target remote $tmp/sock" -ex continue \
         -ex 'print spins > 0' -ex 'set var stop_now = 1' -ex continue "$D/spin.glibc" > "$tmp/bvm.gdb" 2>&1 &
     local g=$!
-    sleep 2
+    wait_for_line "$tmp/bvm.out" 'waiting\|spinning'
     pkill -INT -P $g gdb # (gdb itself: timeout would pass it on to its whole group, gdb twice)
     wait $g
     stub_wait
@@ -100,10 +110,10 @@ bad_values() {
     local t=gdb-bad-values
     wanted "$t" || return 0
     local spec out rc
-    python3 -c 'import socket,time,sys; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(1); print(s.getsockname()[1], flush=True); time.sleep(20)' > "$tmp/port" &
+    python3 -c 'import socket,time,sys; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(1); print(s.getsockname()[1], flush=True); time.sleep(300)' > "$tmp/port" &
     local holder=$!
     for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
-    for spec in "" nonsense 0 70000 "1.2.3:99" "unix:" "$(cat "$tmp/port")"; do
+    for spec in "$(cat "$tmp/port")" "" nonsense 0 70000 "1.2.3:99" "unix:"; do
         out=$(timeout 20 "$BVM" --backend "$backend" --gdb "$spec" "$prog" 2>&1)
         rc=$?
         if [ "$rc" -ne 125 ] || [ "$(printf '%s\n' "$out" | wc -l)" -ne 1 ] || ! grep -q '^buffervm' <<< "$out"; then

@@ -1,6 +1,7 @@
 /* target.c: the program the gdb tests debug (tests/gdb/run.sh): calls with arguments, a global
  * that changes, a raw syscall, a handled signal and, with argument "fault", a bad store; with
- * "read", it first waits for a line on stdin (gdb interrupts it there). */
+ * "read", it first says "waiting" on stderr and waits for a line on stdin (gdb interrupts it
+ * there). */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,8 +44,11 @@ static void on_usr1(int sig)
 int main(int argc, char **argv)
 {
     char line[64];
-    if (argc > 1 && !strcmp(argv[1], "read") && fgets(line, sizeof line, stdin))
-        printf("line %s", line);
+    if (argc > 1 && !strcmp(argv[1], "read")) {
+        fputs("waiting\n", stderr); /* (the test interrupts once it sees this) */
+        if (fgets(line, sizeof line, stdin))
+            printf("line %s", line);
+    }
     int total = 0;
     for (int i = 0; i < 5; i++)
         total = add(total, i);
