@@ -368,8 +368,8 @@ static int stop_at(uint32_t why, int signo, uint32_t flags, uint64_t addr)
     xfer.result = 0;
     for (;;) {
         if (hc_out(BVM_HC_GDB, &xfer, sizeof(xfer)) < 0) {
-            detach(); /* the monitor has no gdb any more */
-            return signo;
+            detach(); /* the monitor has no gdb (any more): a signal goes on, a trap was gdb's */
+            return why == BVM_GDB_SIGNAL ? signo : 0;
         }
         switch (xfer.action) {
         case BVM_GDB_RESUME:
