@@ -44,9 +44,11 @@ _Static_assert(sizeof(struct elf64_shdr) == 64, "shdr size");
 #define ET_DYN 3
 #define EM_X86_64 62
 #define PT_LOAD 1
+#define PT_DYNAMIC 2
 #define PT_INTERP 3
 #define PT_PHDR 6
 #define PT_GNU_STACK 0x6474e551
+#define DT_DEBUG 21 /* a dynamic entry ld.so fills with its struct r_debug's address */
 #define PF_X 1
 #define PF_W 2
 #define PF_R 4

@@ -2,6 +2,7 @@
  * the kernel there: registers, memory, breakpoints (int3 bytes it keeps), threads, the auxv. */
 #include "gdb.h"
 
+#include "bvm_elf.h"
 #include "bvm_linux.h"
 #include "cpu.h"
 #include "fpu.h"
@@ -75,21 +76,17 @@ static int64_t mem_xfer(uint64_t addr, uint8_t *buf, uint32_t len, bool write)
         if (!p)
             break;
         uint32_t n = (uint32_t)MIN(len - done, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
-        for (uint32_t i = 0; i < nbps; i++) {
+        for (uint32_t i = 0; write && i < nbps; i++) { /* a write under an int3 goes to its byte */
             uint64_t off = bps[i].addr - va;
-            if (off >= n)
-                continue;
-            if (write) {
+            if (off < n) {
                 bps[i].orig = buf[done + off];
                 buf[done + off] = INT3;
-            } else {
-                p[off] = bps[i].orig; /* put back below, after the copy */
             }
         }
         memcpy(write ? p : buf + done, write ? buf + done : p, n);
-        for (uint32_t i = 0; !write && i < nbps; i++)
+        for (uint32_t i = 0; !write && i < nbps; i++) /* a read sees the byte an int3 replaced */
             if (bps[i].addr - va < n)
-                p[bps[i].addr - va] = INT3;
+                buf[done + (bps[i].addr - va)] = bps[i].orig;
         done += n;
     }
     return done ? (int64_t)done : -LINUX_EFAULT;
@@ -284,22 +281,19 @@ static uint64_t auxv_value(uint64_t type)
  * load bias through PT_PHDR), or 0. */
 static uint64_t r_debug_addr(void)
 {
-    uint64_t phdr = auxv_value(3), phnum = auxv_value(5), bias = 0, dyn = 0; /* AT_PHDR, AT_PHNUM */
-    struct linux_elf_phdr {
-        uint32_t type, flags;
-        uint64_t offset, vaddr, paddr, filesz, memsz, align;
-    } ph;
-    for (uint64_t i = 0; i < phnum && i < 64; i++) {
+    uint64_t phdr = auxv_value(LINUX_AT_PHDR), phnum = auxv_value(LINUX_AT_PHNUM), bias = 0, dyn = 0;
+    struct elf64_phdr ph;
+    for (uint64_t i = 0; i < phnum && i < ELF_MAX_PHNUM; i++) {
         if (copy_from_user(&ph, phdr + i * sizeof(ph), sizeof(ph)))
             return 0;
-        if (ph.type == 6) /* PT_PHDR */
-            bias = phdr - ph.vaddr;
-        else if (ph.type == 2) /* PT_DYNAMIC */
-            dyn = ph.vaddr;
+        if (ph.p_type == PT_PHDR)
+            bias = phdr - ph.p_vaddr;
+        else if (ph.p_type == PT_DYNAMIC)
+            dyn = ph.p_vaddr;
     }
     uint64_t d[2];
     for (int i = 0; dyn && i < 512 && !copy_from_user(d, bias + dyn + 16ull * (uint64_t)i, 16) && d[0]; i++)
-        if (d[0] == 21) /* DT_DEBUG */
+        if (d[0] == DT_DEBUG)
             return d[1];
     return 0;
 }
