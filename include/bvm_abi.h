@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVM_ABI_VERSION 12u
+#define BVM_ABI_VERSION 13u
 
 /* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
 #define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
@@ -257,9 +257,21 @@ _Static_assert(sizeof(struct bvm_hc_io) == 32, "hc_io size");
 #define BVM_IO_TRY 0x40000000u
 #define BVM_ENOTREADY 1000
 
+/* Where a path starts (a dirfd field): AT_FDCWD, a host fd the guest owns, or such a host fd with
+ * one of these bits, for the kernel's names of descriptors (/proc/self/fd/N, /proc/<pid>/fd/N):
+ * - BVM_DIRFD_LINK: at the fd's /proc/self/fd link. An empty path is the link itself when the call
+ *   does not follow it (lstat, readlink), else the fd's object, opened anew with the call's flags;
+ *   any other path is resolved from the object, as openat resolves it from a directory fd.
+ * - BVM_DIRFD_SELF: at the fd's object. An empty path is the object itself, whatever the call's
+ *   AT_EMPTY_PATH (the kernel's handle on another process's link, BVM_PROC_FD_LINK). */
+#define BVM_DIRFD_LINK 0x40000000
+#define BVM_DIRFD_SELF 0x20000000
+#define BVM_DIRFD_FLAGS (BVM_DIRFD_LINK | BVM_DIRFD_SELF)
+_Static_assert(BVM_HOST_FD_MAX <= BVM_DIRFD_SELF, "dirfd bits above every host fd");
+
 /* OPENAT, FSTATAT, UNLINKAT: a path in a contiguous guest buffer. */
 struct bvm_hc_path {
-    int32_t dirfd;      /* IN: host fd or AT_FDCWD (-100) */
+    int32_t dirfd;      /* IN: host fd or AT_FDCWD (-100), with BVM_DIRFD_* bits */
     uint32_t path_len;  /* IN: bytes at path_gpa excluding NUL, < BVM_HC_MAX_PATH */
     uint64_t path_gpa;  /* IN */
     int32_t flags;      /* IN: open flags / AT_* flags */
@@ -454,10 +466,10 @@ _Static_assert(sizeof(struct bvm_hc_umask) == 8, "hc_umask size");
 
 /* MKDIRAT ... CHDIR: the *at family, up to two paths in contiguous guest buffers. */
 struct bvm_hc_at {
-    int32_t dirfd;      /* IN: host fd or AT_FDCWD */
+    int32_t dirfd;      /* IN: host fd or AT_FDCWD, with BVM_DIRFD_* bits */
     uint32_t path_len;  /* IN: bytes at path_gpa excluding NUL, < BVM_HC_MAX_PATH */
     uint64_t path_gpa;  /* IN: 0 with path_len 0 for UTIMENSAT on dirfd itself */
-    int32_t dirfd2;     /* IN: RENAMEAT2 / LINKAT / SYMLINKAT: the second path's dirfd */
+    int32_t dirfd2;     /* IN: RENAMEAT2 / LINKAT / SYMLINKAT: the second path's dirfd (the same) */
     uint32_t path2_len; /* IN */
     uint64_t path2_gpa; /* IN */
     int32_t flags;      /* IN: AT_* / RENAME_* flags */
@@ -621,6 +633,9 @@ enum bvm_proc_op {
                                   * guest fd arg, or -ENOENT; -ESRCH: no process of the tree */
     BVM_PROC_FDS_OF = 24,        /* pid: its open guest fds >= arg, ascending, as int32_t into gpa (a
                                   * page) -> how many (0: none left), or -ESRCH */
+    BVM_PROC_FD_OBJECT = 25,     /* pid, arg as FD_OF: an O_PATH handle on the object behind that fd (a
+                                  * new host fd of this process, the guest's, to close after use) */
+    BVM_PROC_FD_LINK = 26,       /* the same on its /proc/<pid>/fd/<arg> link itself */
 };
 
 /* The guest's descriptor table as the tree's other processes see it (/proc/<pid>/fd): the kernel

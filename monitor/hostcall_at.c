@@ -199,7 +199,8 @@ int64_t hc_utimensat(struct hc_ctx *c, const struct bvm_hostcall *r)
     FLAGS_ONLY(flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
     /* No path: Linux's utimensat(fd, NULL, ...) form, which futimens uses. */
     if (!has_path)
-        return host_ret(syscall(SYS_utimensat, a->dirfd, NULL, tp, 0));
+        return a->dirfd >= 0 && (a->dirfd & BVM_DIRFD_FLAGS) ? -EBADF
+                                                              : host_ret(syscall(SYS_utimensat, a->dirfd, NULL, tp, 0));
     err = hc_path_resolve(c, a->dirfd, &q.p1, walk_of(flags), flags & AT_EMPTY_PATH, HC_ACC_WRITE);
     return err ? err : done(&q, utimensat(q.p1.fd, "", tp, AT_EMPTY_PATH));
 }
@@ -382,7 +383,7 @@ int64_t hc_xattr(struct hc_ctx *c, const struct bvm_hostcall *r)
         return -EFAULT;
     enum hc_access acc = fills ? HC_ACC_META : HC_ACC_WRITE;
     if (!a->path_len && (a->flags & AT_EMPTY_PATH)) { /* the f* calls: the guest's open file */
-        if (a->dirfd < 0)
+        if (a->dirfd < 0 || (a->dirfd & BVM_DIRFD_FLAGS))
             return -EBADF;
         t.fd = a->dirfd;
         err = hc_path_check(c, t.fd, acc);

@@ -20,8 +20,12 @@ static int get_path(struct hc_ctx *c, const struct bvm_hc_path *p, struct hc_gpa
     return hc_dirfd_ok(c, p->dirfd) ? 0 : -EBADF;
 }
 
-/* AT_FDCWD or a descriptor the guest owns. */
-int hc_dirfd_ok(const struct hc_ctx *c, int dirfd) { return dirfd == LINUX_AT_FDCWD || hc_fd_ok(c, dirfd); }
+/* AT_FDCWD or a descriptor the guest owns, with at most one BVM_DIRFD_* bit. */
+int hc_dirfd_ok(const struct hc_ctx *c, int dirfd)
+{
+    int bits = dirfd & BVM_DIRFD_FLAGS;
+    return dirfd == LINUX_AT_FDCWD || (bits != BVM_DIRFD_FLAGS && hc_fd_ok(c, dirfd & ~bits));
+}
 
 int64_t hc_openat(struct hc_ctx *c, const struct bvm_hostcall *r)
 {

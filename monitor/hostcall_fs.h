@@ -34,10 +34,10 @@ struct hc_gpath {
  * NUL-terminates them. 0, -ENAMETOOLONG, -EFAULT. Every path hostcall goes through it, then
  * reaches the host only through hc_path_resolve or hc_path_open, both ending in hc_path_check. */
 int hc_guest_path(struct hc_ctx *c, uint64_t gpa, uint32_t len, struct hc_gpath *p);
-/* Resolves p->text from dirfd (a guest fd or AT_FDCWD; an empty path with empty_ok: dirfd itself)
- * with openat2, never through a /proc magic link but for the kernel's "/proc/self/fd/H[/...]" of a
- * descriptor H the guest owns, and checks the object for acc. 0 (p->fd open until hc_gpath_put)
- * or -errno: the lookup's own error, or hc_path_check's. */
+/* Resolves p->text from dirfd (a guest fd or AT_FDCWD, with a BVM_DIRFD_* bit for the kernel's names
+ * of descriptors; an empty path with empty_ok: dirfd itself) with openat2, never through a /proc
+ * magic link but BVM_DIRFD_LINK's, and checks the object for acc. 0 (p->fd open until
+ * hc_gpath_put) or -errno: the lookup's own error, or hc_path_check's. */
 int hc_path_resolve(struct hc_ctx *c, int dirfd, struct hc_gpath *p, enum hc_walk walk, int empty_ok,
                     enum hc_access acc);
 /* Opens p->text from dirfd with open(2) flags the same way and checks what was opened: the host
@@ -50,7 +50,7 @@ void hc_gpath_put(struct hc_gpath *p);
 int hc_path_check(struct hc_ctx *c, int fd, enum hc_access acc);
 /* Ends the run (status 125) when the host cannot resolve paths safely (no openat2). */
 void hc_path_init(void);
-/* AT_FDCWD or a host fd the guest owns. */
+/* AT_FDCWD or a host fd the guest owns, with at most one BVM_DIRFD_* bit. */
 int hc_dirfd_ok(const struct hc_ctx *c, int dirfd);
 
 #endif

@@ -7,6 +7,7 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -116,12 +117,33 @@ static int lists_own_fds(const char *rest)
     return 0;
 }
 
-/* The monitor's own /proc/<pid>: 0 where the guest may look, else -EACCES. */
-static int own_proc_check(int fd, enum hc_access acc)
+/* The link of a descriptor the guest owns (rest "/fd/<n>", the very link "/proc/self/fd/<n>" is),
+ * which names the guest's own file. */
+static int guest_fd_link(const struct hc_ctx *c, int fd, const char *rest)
+{
+    char link[32], *end;
+    struct stat a, b;
+    if (strncmp(rest, "/fd/", 4) != 0 || !isdigit((unsigned char)rest[4]))
+        return 0;
+    long n = strtol(rest + 4, &end, 10);
+    if (*end || n < 0 || n >= HC_MAX_FD || !hc_fd_ok(c, (int)n))
+        return 0;
+    snprintf(link, sizeof link, "/proc/self/fd/%d", (int)n);
+    return fstat(fd, &a) == 0 && lstat(link, &b) == 0 && S_ISLNK(a.st_mode) && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
+/* The monitor's own /proc/<pid>: 0 where the guest may look, else -EACCES. held: fd was reached
+ * from a descriptor, not by a name (BVM_DIRFD_LINK's link, or an O_PATH handle the guest holds on
+ * it): the link of a guest's descriptor may then be looked at and read. By a name, its number
+ * would be the host's, not the guest's. */
+static int own_proc_check(const struct hc_ctx *c, int fd, enum hc_access acc, int held)
 {
     char rest[BVM_HC_MAX_PATH];
     struct stat st;
     if (!in_own_proc(fd, rest, sizeof rest) || acc == HC_ACC_META)
+        return 0;
+    if (held && (acc == HC_ACC_LINK || acc == HC_ACC_READ) && guest_fd_link(c, fd, rest))
         return 0;
     if (acc == HC_ACC_LINK) /* the links there lead to the monitor's files */
         return fstat(fd, &st) == 0 && !S_ISLNK(st.st_mode) ? 0 : -EACCES;
@@ -133,102 +155,56 @@ static int own_proc_check(int fd, enum hc_access acc)
     return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && !lists_own_fds(rest) ? 0 : -EACCES;
 }
 
-int hc_path_check(struct hc_ctx *c, int fd, enum hc_access acc)
+static int path_check(struct hc_ctx *c, int fd, enum hc_access acc, int held)
 {
-    (void)c;
-    int err = own_proc_check(fd, acc);
+    int err = own_proc_check(c, fd, acc, held);
     return err ? err : policy_check(fd, acc);
 }
 
-/* A decimal number (no leading zero) at *p, below limit: its value, *p moved past it; else -1. */
-static long number_at(const char **p, long limit)
-{
-    const char *s = *p;
-    long v = 0;
-    if (!isdigit((unsigned char)*s) || (*s == '0' && isdigit((unsigned char)s[1])))
-        return -1;
-    for (; isdigit((unsigned char)*s) && v < limit; s++)
-        v = v * 10 + (*s - '0');
-    if (v >= limit || (*s && *s != '/'))
-        return -1;
-    *p = s;
-    return v;
-}
+int hc_path_check(struct hc_ctx *c, int fd, enum hc_access acc) { return path_check(c, fd, acc, 0); }
 
-/* The kernel's name for a descriptor the guest owns: "/proc/self/fd/H" or "/proc/self/fd/H/rest".
- * H, with *rest after it ("" or "/..."), or -1. */
-static int guest_fd_name(const struct hc_ctx *c, const char *p, const char **rest)
-{
-    if (strncmp(p, "/proc/self/fd/", 14) != 0)
-        return -1;
-    p += 14;
-    long h = number_at(&p, HC_MAX_FD);
-    if (h < 0 || !hc_fd_ok(c, (int)h))
-        return -1;
-    *rest = p;
-    return (int)h;
-}
-
-/* The kernel's name for a descriptor of another guest process of the tree: "/proc/P/fd/H" or
- * "/proc/P/fd/H/rest" where P's monitor publishes H as the host fd of one of P's guest fds. The
- * link to cross for it into link, with *rest after it, 0; else -1. */
-static int other_fd_name(const char *p, char link[64], const char **rest)
-{
-    if (strncmp(p, "/proc/", 6) != 0)
-        return -1;
-    p += 6;
-    long pid = number_at(&p, 1L << 30), h = -1;
-    if (pid > 0 && strncmp(p, "/fd/", 4) == 0 && (p += 4, h = number_at(&p, HC_MAX_FD)) >= 0 &&
-        fdpub_publishes((int)pid, (int)h)) {
-        snprintf(link, 64, "/proc/%ld/fd/%ld", pid, h);
-        *rest = p;
-        return 0;
-    }
-    return -1;
-}
-
-/* A descriptor's magic link opened with flags (the object it leads to; ELOOP for an O_PATH
- * descriptor of a symlink, never followed from here), or rest under it. The new fd or -1. */
-static int open_fd_link(const char *link, const char *rest, int flags, mode_t mode)
+/* The object a descriptor's magic link leads to, opened with flags (ELOOP for an O_PATH descriptor
+ * of a symlink, never followed from here), or the link itself with O_PATH | O_NOFOLLOW. */
+static int open_fd_link(const char *link, int flags, mode_t mode)
 {
     struct stat st;
-    rest += strspn(rest, "/"); /* "H/x" is x under H; "H/" is H, a directory */
-    if (*rest) {
-        int dir = openat(AT_FDCWD, link, O_PATH | O_CLOEXEC), fd = dir < 0 ? -1 : host_openat2(dir, rest, flags, mode);
-        if (dir >= 0) {
-            int e = errno;
-            close(dir);
-            errno = e;
-        }
-        return fd;
-    }
     if (!(flags & O_NOFOLLOW) && (fstatat(AT_FDCWD, link, &st, 0) < 0 || S_ISLNK(st.st_mode)))
         return errno = ELOOP, -1;
     return openat(AT_FDCWD, link, (flags & OPEN_FLAGS) | O_CLOEXEC, mode & 07777);
 }
 
-/* Opens path from dirfd: a descriptor the guest or another guest process of the tree owns, by the
- * kernel's name for it (reopened through a monitor's /proc/<pid>/fd: the one magic link crossed,
- * on purpose), the rest with openat2. The new fd or -errno. */
-static int open_guest(const struct hc_ctx *c, int dirfd, const char *path, int flags, mode_t mode)
+/* path from host fd h's /proc/self/fd link: the one magic link crossed, on purpose (the kernel's
+ * name for a descriptor the guest owns). Empty: the link's object, or the link itself. */
+static int open_from_link(int h, const char *path, int flags, mode_t mode)
 {
-    const char *rest;
-    char link[64];
-    int fd, h = guest_fd_name(c, path, &rest);
-    if (h >= 0)
-        snprintf(link, sizeof link, "/proc/self/fd/%d", h);
-    if (h >= 0 || (other_fd_name(path, link, &rest) == 0 && (*rest || !(flags & O_NOFOLLOW))))
-        fd = open_fd_link(link, rest, flags, mode);
-    else
-        fd = host_openat2(dirfd, path, flags, mode);
-    return fd < 0 ? -errno : fd;
+    char link[32];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", h);
+    if (!*path)
+        return open_fd_link(link, flags, mode);
+    int dir = openat(AT_FDCWD, link, O_PATH | O_CLOEXEC);
+    if (dir < 0)
+        return -1;
+    int fd = host_openat2(dir, path, flags, mode), e = errno;
+    close(dir);
+    errno = e;
+    return fd;
 }
 
-/* The link of a descriptor the guest owns ("/proc/self/fd/H" itself): the guest may read it. */
-static int own_fd_link(const struct hc_ctx *c, const char *path)
+/* A dirfd's BVM_DIRFD_* bits (none for AT_FDCWD). */
+static int dirfd_bits(int dirfd) { return dirfd == AT_FDCWD ? 0 : dirfd & BVM_DIRFD_FLAGS; }
+
+/* Opens path from dirfd (AT_FDCWD, or a host fd with BVM_DIRFD_* bits), every magic link but
+ * BVM_DIRFD_LINK's refused by openat2. The new fd or -errno. */
+static int open_guest(int dirfd, const char *path, int flags, mode_t mode)
 {
-    const char *rest;
-    return guest_fd_name(c, path, &rest) >= 0 && !*rest;
+    int fd, bits = dirfd_bits(dirfd), h = dirfd & ~bits;
+    if ((bits & BVM_DIRFD_LINK) && path[0] != '/')
+        fd = open_from_link(h, path, flags, mode);
+    else if ((bits & BVM_DIRFD_SELF) && !*path) /* a link: only as such */
+        fd = flags & O_PATH ? fcntl(h, F_DUPFD_CLOEXEC, 0) : (errno = ELOOP, -1);
+    else
+        fd = host_openat2(h, path, flags, mode);
+    return fd < 0 ? -errno : fd;
 }
 
 int hc_guest_path(struct hc_ctx *c, uint64_t gpa, uint32_t len, struct hc_gpath *p)
@@ -261,28 +237,39 @@ static int split_parent(struct hc_gpath *p, char dir[BVM_HC_MAX_PATH])
     return 0;
 }
 
-static int resolve_fd(struct hc_ctx *c, int dirfd, struct hc_gpath *p, enum hc_walk walk, int empty_ok)
+/* An empty path from a descriptor's link: the link (BVM_DIRFD_LINK, not followed) or the object. */
+static int empty_from_fd(int dirfd, enum hc_walk walk)
+{
+    if (walk == HC_WALK_PARENT)
+        return -EACCES; /* an entry of a /proc fd directory, which no call changes */
+    return open_guest(dirfd, "", walk == HC_WALK_NOFOLLOW ? O_PATH | O_NOFOLLOW : O_PATH, 0);
+}
+
+static int resolve_fd(int dirfd, struct hc_gpath *p, enum hc_walk walk, int empty_ok)
 {
     char dir[BVM_HC_MAX_PATH];
+    if (!p->text[0] && dirfd_bits(dirfd))
+        return empty_from_fd(dirfd, walk);
     if (!p->text[0] && empty_ok && walk != HC_WALK_PARENT) {
         int fd = dirfd == AT_FDCWD ? open(".", O_PATH | O_CLOEXEC) : fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
         return fd < 0 ? -errno : fd; /* the dirfd itself (AT_EMPTY_PATH) */
     }
     if (walk == HC_WALK_NOFOLLOW)
-        return open_guest(c, dirfd, p->text, O_PATH | O_NOFOLLOW, 0);
+        return open_guest(dirfd, p->text, O_PATH | O_NOFOLLOW, 0);
     if (walk == HC_WALK_FOLLOW)
-        return open_guest(c, dirfd, p->text, O_PATH, 0);
+        return open_guest(dirfd, p->text, O_PATH, 0);
     int err = split_parent(p, dir);
-    return err ? err : open_guest(c, dirfd, dir, O_PATH | O_DIRECTORY, 0);
+    return err ? err : open_guest(dirfd, dir, O_PATH | O_DIRECTORY, 0);
 }
 
 int hc_path_resolve(struct hc_ctx *c, int dirfd, struct hc_gpath *p, enum hc_walk walk, int empty_ok,
                     enum hc_access acc)
 {
-    int fd = resolve_fd(c, dirfd, p, walk, empty_ok);
+    int fd = resolve_fd(dirfd, p, walk, empty_ok);
     if (fd < 0)
         return fd;
-    int err = walk == HC_WALK_NOFOLLOW && own_fd_link(c, p->text) ? 0 : hc_path_check(c, fd, acc);
+    int held = !p->text[0] && walk != HC_WALK_PARENT && (dirfd_bits(dirfd) || (empty_ok && dirfd != AT_FDCWD));
+    int err = path_check(c, fd, acc, held);
     if (err) {
         close(fd);
         return err;
@@ -319,7 +306,7 @@ static int sandbox_create(struct hc_ctx *c, int dirfd, const struct hc_gpath *p,
     static struct hc_gpath cur, parent; /* (a path's buffer is large: not on the stack) */
     memcpy(cur.text, p->text, sizeof cur.text);
     for (int steps = 0; steps < 40; steps++) { /* Linux's limit on symlinks followed */
-        int fd = flags & O_EXCL ? -ENOENT : open_guest(c, dirfd, cur.text, flags & ~(O_CREAT | O_EXCL), mode);
+        int fd = flags & O_EXCL ? -ENOENT : open_guest(dirfd, cur.text, flags & ~(O_CREAT | O_EXCL), mode);
         if (fd != -ENOENT)
             return fd;
         memcpy(parent.text, cur.text, sizeof parent.text);
@@ -341,10 +328,10 @@ static int sandbox_create(struct hc_ctx *c, int dirfd, const struct hc_gpath *p,
  * again afterwards (the object may have changed in between). */
 static int sandbox_precheck(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flags, int writes)
 {
-    int fd = open_guest(c, dirfd, p->text, O_PATH | (flags & O_NOFOLLOW), 0);
+    int fd = open_guest(dirfd, p->text, O_PATH | (flags & O_NOFOLLOW), 0);
     if (fd < 0)
         return 0; /* (the open says why) */
-    int err = hc_path_check(c, fd, writes ? HC_ACC_DATA : HC_ACC_READ);
+    int err = path_check(c, fd, writes ? HC_ACC_DATA : HC_ACC_READ, !p->text[0] && dirfd_bits(dirfd));
     close(fd);
     return err;
 }
@@ -361,7 +348,7 @@ int hc_path_open(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flag
     if (err)
         return err;
     int fd = (flags & O_CREAT) && policy_sandboxed() ? sandbox_create(c, dirfd, p, trunc ? flags & ~O_TRUNC : flags, mode)
-                                                     : open_guest(c, dirfd, p->text, trunc ? flags & ~O_TRUNC : flags, mode);
+                                                     : open_guest(dirfd, p->text, trunc ? flags & ~O_TRUNC : flags, mode);
     if (fd < 0)
         return fd;
     if (writes && (flags & O_ACCMODE) != O_RDONLY && hc_exec_image(fd)) {
@@ -369,7 +356,7 @@ int hc_path_open(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flag
         return -ETXTBSY;
     }
     /* Checked on what was opened; opening a /proc file does nothing until it is read or written. */
-    err = hc_path_check(c, fd, writes ? HC_ACC_DATA : HC_ACC_READ);
+    err = path_check(c, fd, writes ? HC_ACC_DATA : HC_ACC_READ, !p->text[0] && dirfd_bits(dirfd));
     struct stat st;
     if (!err && trunc && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0)
         err = -errno;

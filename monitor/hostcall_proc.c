@@ -209,6 +209,26 @@ static int64_t exe_of(struct hc_ctx *c, const struct bvm_hc_proc *a)
     return n;
 }
 
+/* An O_PATH handle on the object behind another process's guest fd arg (or on its link itself),
+ * through that process's monitor's /proc/<pid>/fd link: the one magic link crossed on purpose, to a
+ * host fd the other monitor publishes as the guest's (still so once opened). */
+static int64_t fd_handle(struct hc_ctx *c, const struct bvm_hc_proc *a, int link)
+{
+    char name[48];
+    int h = fdpub_host_of(a->pid, a->arg);
+    if (h < 0)
+        return h;
+    snprintf(name, sizeof name, "/proc/%d/fd/%d", a->pid, h);
+    int fd = open(name, O_PATH | O_CLOEXEC | (link ? O_NOFOLLOW : 0));
+    if (fd < 0)
+        return errno == ENOENT ? -ENOENT : -EACCES;
+    if (fdpub_host_of(a->pid, a->arg) != h) { /* closed meanwhile: the number may be anything now */
+        close(fd);
+        return -ENOENT;
+    }
+    return hc_fd_adopt(c, fd);
+}
+
 static int64_t fds_of(struct hc_ctx *c, const struct bvm_hc_proc *a)
 {
     int32_t fds[GM_PAGE / sizeof(int32_t)];
@@ -427,6 +447,8 @@ int64_t hc_proc(struct hc_ctx *c, const struct bvm_hostcall *r)
     case BVM_PROC_FD_LOG: return fdpub_register(c, a->gpa);
     case BVM_PROC_FD_OF: return fdpub_host_of(a->pid, a->arg);
     case BVM_PROC_FDS_OF: return fds_of(c, a);
+    case BVM_PROC_FD_OBJECT: return fd_handle(c, a, 0);
+    case BVM_PROC_FD_LINK: return fd_handle(c, a, 1);
     case BVM_PROC_CPUMASK_SIZE: {
         static unsigned char mask[BVM_CPUMASK_MAX];
         return host_ret(syscall(SYS_sched_getaffinity, 0, sizeof mask, mask));

@@ -41,12 +41,14 @@ int exec_open(int dirfd, const char *path, bool nofollow)
     size_t n = strnlen(path, sizeof(hpath) - 1);
     memcpy(hpath, path, n);
     hpath[n] = 0;
-    int err = procfs_rewrite_at(dirfd, hpath, sizeof(hpath), !nofollow);
+    struct path_at at = {dirfd, -1};
+    int err = procfs_rewrite_at(&at, hpath, sizeof(hpath), !nofollow);
     if (err)
         return err;
     /* O_NONBLOCK: a FIFO must not block the open; it is refused right after. */
     int flags = LINUX_O_RDONLY | LINUX_O_CLOEXEC | LINUX_O_NONBLOCK | (nofollow ? LINUX_O_NOFOLLOW : 0);
-    int64_t h = hc_path(BVM_HC_OPENAT, dirfd, hpath, flags, 0, NULL);
+    int64_t h = hc_path(BVM_HC_OPENAT, at.dirfd, hpath, flags, 0, NULL);
+    procfs_path_put(&at);
     if (h < 0)
         return (int)h;
     err = check_exec_file((int)h);

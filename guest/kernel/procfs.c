@@ -40,9 +40,7 @@ static int nfiles;
 /* The host's name for a host fd (readlink of its /proc/self/fd entry): length, or <= 0. */
 static int64_t host_fd_path(int host_fd, char *out, size_t size)
 {
-    static char link[32];
-    struct hc_at_args a = {.dirfd = LINUX_AT_FDCWD, .kpath = link, .out = out, .out_len = size - 1};
-    ksnprintf(link, sizeof(link), "/proc/self/fd/%d", host_fd);
+    struct hc_at_args a = {.dirfd = host_fd | BVM_DIRFD_LINK, .kpath = "", .out = out, .out_len = size - 1};
     int64_t n = hc_at(BVM_HC_READLINKAT, &a);
     out[n > 0 ? n : 0] = 0;
     return n;

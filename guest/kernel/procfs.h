@@ -30,13 +30,21 @@ const char *procfs_self_rest(const char *path);
 int64_t procfs_other_exe(const char *path, char *buf, size_t size);
 /* "/proc/<pid>..." (canonical): pid, with *rest at what follows it ("" or "/..."); else -1. */
 int procfs_other_pid(const char *path, const char **rest);
-/* procfs_canon, then /proc/self/fd/N[/...] becomes the host fd's name for guest fd N (-ENOENT
- * when the program has no fd N), and exe, cwd, root (when followed: follow, or more path after
- * them) the program's file, working directory and "/". 0 or -errno. Every path syscall uses it,
+/* Where a path syscall's path starts on the host: the dirfd for the hostcall (a host fd, AT_FDCWD,
+ * or a host fd with a BVM_DIRFD_* bit), and a host fd lent for the call (-1: none). */
+struct path_at {
+    int dirfd;
+    int handle;
+};
+/* The program's names for itself in path (from at->dirfd, a host fd or AT_FDCWD), as the host is to
+ * see them: procfs_canon, then /proc/self/fd/N[/...] starts at guest fd N's host fd (-ENOENT when
+ * the program has no fd N), /proc/<pid>/fd/N[/...] of another process of the tree at a handle on
+ * its fd N, and exe, cwd, root (when followed: follow, or more path after them) are the program's
+ * file, working directory and "/". A relative path under a /proc/self/fd listing's fd is taken as
+ * /proc/self/fd/path. 0 (procfs_path_put after the hostcall) or -errno. Every path syscall uses it,
  * as glibc reaches files through /proc/self/fd/N (fchmodat, fexecve). */
-int procfs_rewrite(char *path, size_t size, bool follow);
-/* procfs_rewrite, with a relative path under a /proc/self/fd listing's fd taken as /proc/self/fd/path. */
-int procfs_rewrite_at(int dirfd_host, char *path, size_t size, bool follow);
+int procfs_rewrite_at(struct path_at *at, char *path, size_t size, bool follow);
+void procfs_path_put(struct path_at *at);
 /* The target of the link rest ("exe", "cwd" or "root" of /proc/self) into buf: its length, -1 when
  * rest is none of them, or -errno. */
 int procfs_link(const char *rest, char *buf, size_t size);

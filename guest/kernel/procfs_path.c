@@ -205,44 +205,46 @@ static int replace(char *path, size_t size, const char *prefix, const char *rest
     return 0;
 }
 
-/* "fd/N...": the host fd's name for guest fd N, or -ENOENT for a descriptor the program has not open. */
-static int rewrite_fd(char *path, size_t size, const char *num)
+/* The path starts at host fd h's link (bits BVM_DIRFD_*): what follows the descriptor's number
+ * (rest: "" or "/...") becomes the path from there; a rest of slashes only needs a directory. */
+static int start_at(struct path_at *at, int h, int bits, char *path, size_t size, const char *rest)
 {
-    char host[32];
+    at->dirfd = h | bits;
     size_t n = 0;
-    while (num[n] && num[n] != '/')
+    while (rest[n] == '/')
         n++;
-    if (!is_number(num, n) || n > 4)
-        return -LINUX_ENOENT;
-    int64_t fd = 0;
-    for (size_t i = 0; i < n; i++)
-        fd = fd * 10 + (num[i] - '0');
-    int h = fd_host(fd);
-    if (h < 0)
-        return -LINUX_ENOENT;
-    ksnprintf(host, sizeof(host), "/proc/self/fd/%d", h);
-    return replace(path, size, host, num + n);
+    return replace(path, size, "", rest[n] ? rest + n : n ? "." : "");
 }
 
-/* "/proc/<pid>/fd/N..." of another process of the tree: the name its monitor has for the host fd
- * behind its fd N ("/proc/<pid>/fd/H..."), or -ENOENT when N is not open there. Another pid's
- * path stays as it is. */
-static int rewrite_other_fd(char *path, size_t size)
+/* "fd/N...": starts at the link of guest fd N's host fd, or -ENOENT for a descriptor the program
+ * has not open. */
+static int rewrite_fd(struct path_at *at, char *path, size_t size, const char *num)
 {
-    char host[48];
+    int64_t fd = number_at(&num, 4);
+    int h = fd < 0 ? -1 : fd_host((int)fd);
+    return h < 0 ? -LINUX_ENOENT : start_at(at, h, BVM_DIRFD_LINK, path, size, num);
+}
+
+/* "/proc/<pid>/fd/N..." of another process of the tree: starts at a handle the monitor opens on
+ * the object behind its fd N (on the link itself for a final link not followed), or -ENOENT when
+ * N is not open there. Another pid's path stays as it is. */
+static int rewrite_other_fd(struct path_at *at, char *path, size_t size, bool follow)
+{
     const char *rest;
     int pid = procfs_other_pid(path, &rest);
     if (pid < 0 || strncmp(rest, "/fd/", 4) != 0 || !rest[4] || rest[4] == '/')
         return 0;
     rest += 4;
     int64_t fd = number_at(&rest, 5);
-    int64_t h = process_call(BVM_PROC_FD_OF, pid, fd < 0 || fd > INT32_MAX ? -1 : (int)fd, NULL);
+    bool link = !follow && !*rest;
+    int64_t h = process_call(link ? BVM_PROC_FD_LINK : BVM_PROC_FD_OBJECT, pid,
+                             fd < 0 || fd > INT32_MAX ? -1 : (int)fd, NULL);
     if (h == -LINUX_ESRCH)
         return 0;
     if (h < 0)
-        return -LINUX_ENOENT;
-    ksnprintf(host, sizeof(host), "/proc/%d/fd/%d", pid, (int)h);
-    return replace(path, size, host, rest);
+        return h == -LINUX_EACCES ? (int)h : -LINUX_ENOENT;
+    at->handle = (int)h;
+    return start_at(at, (int)h, link ? BVM_DIRFD_SELF : BVM_DIRFD_LINK, path, size, rest);
 }
 
 int procfs_link(const char *rest, char *buf, size_t size)
@@ -257,15 +259,15 @@ int procfs_link(const char *rest, char *buf, size_t size)
     return n > 0 ? (int)n - 1 : (int)n;
 }
 
-int procfs_rewrite(char *path, size_t size, bool follow)
+static int rewrite(struct path_at *at, char *path, size_t size, bool follow)
 {
     static char target[BVM_HC_MAX_PATH];
     procfs_canon(path, size, follow);
     const char *rest = procfs_self_rest(path);
     if (!rest)
-        return rewrite_other_fd(path, size);
+        return rewrite_other_fd(at, path, size, follow);
     if (strncmp(rest, "fd/", 3) == 0 && rest[3] && rest[3] != '/')
-        return rewrite_fd(path, size, rest + 3);
+        return rewrite_fd(at, path, size, rest + 3);
     size_t n = 0;
     while (rest[n] && rest[n] != '/')
         n++;
@@ -284,9 +286,10 @@ int procfs_rewrite(char *path, size_t size, bool follow)
     return replace(path, size, strcmp(target, "/") == 0 && slash ? "" : target, slash ? slash : "");
 }
 
-int procfs_rewrite_at(int dirfd_host, char *path, size_t size, bool follow)
+int procfs_rewrite_at(struct path_at *at, char *path, size_t size, bool follow)
 {
-    int pid = path[0] && path[0] != '/' ? procfs_fd_dir_pid_host(dirfd_host) : -1;
+    at->handle = -1;
+    int pid = path[0] && path[0] != '/' ? procfs_fd_dir_pid_host(at->dirfd) : -1;
     if (pid >= 0) { /* a name in a listing of fds: the fd's full name */
         char dir[32];
         ksnprintf(dir, sizeof(dir), pid ? "/proc/%d/fd/" : "/proc/self/fd/", pid);
@@ -294,5 +297,15 @@ int procfs_rewrite_at(int dirfd_host, char *path, size_t size, bool follow)
         if (err)
             return err;
     }
-    return procfs_rewrite(path, size, follow);
+    int err = rewrite(at, path, size, follow);
+    if (err)
+        procfs_path_put(at);
+    return err;
+}
+
+void procfs_path_put(struct path_at *at)
+{
+    if (at->handle >= 0)
+        hc_close(at->handle);
+    at->handle = -1;
 }

@@ -171,18 +171,16 @@ int64_t sys_pwritev(SYSARGS)
     return write_result(vector_io(BVM_HC_PWRITE, (int64_t)a0, a1, a2, ACC_READ, (int64_t)a3));
 }
 
-/* The host fd for an open: generated /proc files, the program's own /proc/self names rewritten
- * (procfs_rewrite_at), else the path. */
-static int64_t open_host(int dh, uint64_t flags, uint64_t mode)
+/* The host fd for an open of kpath from at: generated /proc files, the fd listings, else the host's
+ * (a FIFO's open waits for its other end: an event cuts the host's wait short, and the open goes
+ * on unless a signal needs the call, as Linux's fifo_open restarts). */
+static int64_t open_rewritten(const struct path_at *at, uint64_t flags, uint64_t mode)
 {
-    int err = procfs_rewrite_at(dh, kpath, sizeof(kpath), !(flags & LINUX_O_NOFOLLOW));
-    if (err)
-        return err;
     if (procfs_is_virtual(kpath))
         return procfs_open_host(kpath, (flags & 3) != 0);
     int pid = procfs_fd_dir_pid(kpath);
     if (pid >= 0) { /* a host fd of the monitor's own listing or of the other process's */
-        int64_t h = pid ? hc_path(BVM_HC_OPENAT, dh, kpath, (int32_t)flags, (uint32_t)mode, NULL)
+        int64_t h = pid ? hc_path(BVM_HC_OPENAT, at->dirfd, kpath, (int32_t)flags, (uint32_t)mode, NULL)
                         : hc_newfd(BVM_NEWFD_FD_LISTING, NULL, (int)flags, 0);
         if (h >= 0 && !procfs_fd_dir_opened((int)h, pid)) {
             hc_close((int)h);
@@ -190,13 +188,23 @@ static int64_t open_host(int dh, uint64_t flags, uint64_t mode)
         }
         return h;
     }
-    /* A FIFO's open waits for its other end: an event cuts the host's wait short, and the open
-     * goes on unless a signal needs the call (Linux's fifo_open restarts the same way). */
     int64_t h;
     do
-        h = hc_path(BVM_HC_OPENAT, dh, kpath, (int32_t)flags, (uint32_t)mode, NULL);
+        h = hc_path(BVM_HC_OPENAT, at->dirfd, kpath, (int32_t)flags, (uint32_t)mode, NULL);
     while (h == -LINUX_EINTR && !events_interrupted());
     return h == -LINUX_EINTR ? -LINUX_ERESTARTSYS : h;
+}
+
+/* The host fd for an open: the program's own /proc/self names rewritten (procfs_rewrite_at) first. */
+static int64_t open_host(int dh, uint64_t flags, uint64_t mode)
+{
+    struct path_at at = {dh, -1};
+    int err = procfs_rewrite_at(&at, kpath, sizeof(kpath), !(flags & LINUX_O_NOFOLLOW));
+    if (err)
+        return err;
+    int64_t h = open_rewritten(&at, flags, mode);
+    procfs_path_put(&at);
+    return h;
 }
 
 int64_t sys_openat(SYSARGS)
@@ -250,9 +258,12 @@ int64_t sys_newfstatat(SYSARGS)
     }
     if (dh < 0 && dh != LINUX_AT_FDCWD)
         return dh;
-    if ((err = procfs_rewrite_at(dh, kpath, sizeof(kpath), !(flags & LINUX_AT_SYMLINK_NOFOLLOW))))
+    struct path_at at = {dh, -1};
+    if ((err = procfs_rewrite_at(&at, kpath, sizeof(kpath), !(flags & LINUX_AT_SYMLINK_NOFOLLOW))))
         return err;
-    return stat_out(hc_path(BVM_HC_FSTATAT, dh, kpath, flags, 0, hc_bounce()), a2);
+    int64_t r = hc_path(BVM_HC_FSTATAT, at.dirfd, kpath, flags, 0, hc_bounce());
+    procfs_path_put(&at);
+    return stat_out(r, a2);
 }
 
 int64_t sys_stat(SYSARGS)
@@ -280,9 +291,12 @@ int64_t sys_unlinkat(SYSARGS)
     int dh = dirfd_host((int64_t)a0), err = get_path(a1);
     if (dh < 0 && dh != LINUX_AT_FDCWD)
         return dh;
-    if (err || (err = procfs_rewrite_at(dh, kpath, sizeof(kpath), false)))
+    struct path_at at = {dh, -1};
+    if (err || (err = procfs_rewrite_at(&at, kpath, sizeof(kpath), false)))
         return err;
-    return hc_path(BVM_HC_UNLINKAT, dh, kpath, (int32_t)a2, 0, NULL);
+    int64_t r = hc_path(BVM_HC_UNLINKAT, at.dirfd, kpath, (int32_t)a2, 0, NULL);
+    procfs_path_put(&at);
+    return r;
 }
 
 int64_t sys_unlink(SYSARGS)

@@ -13,6 +13,14 @@
 
 static char path1[BVM_HC_MAX_PATH], path2[BVM_HC_MAX_PATH];
 
+static struct path_at at1 = {0, -1}, at2 = {0, -1}; /* where path1 and path2 start */
+
+static void at_put(void)
+{
+    procfs_path_put(&at1);
+    procfs_path_put(&at2);
+}
+
 #define KEEP_TEXT (-1) /* at_args: a path stored as text (a symlink's target), never rewritten */
 
 /* Copies user path(s) into path1 (and path2 when upath2 is set), checks the dirfd(s) and rewrites
@@ -36,10 +44,24 @@ static int at_args(struct hc_at_args *a, int64_t dirfd, uint64_t upath, int64_t 
         return a->dirfd;
     if (a->dirfd2 < 0 && a->dirfd2 != LINUX_AT_FDCWD)
         return a->dirfd2;
-    int err = follow1 == KEEP_TEXT ? 0 : procfs_rewrite_at(a->dirfd, path1, sizeof(path1), follow1);
+    at1 = (struct path_at){a->dirfd, -1};
+    at2 = (struct path_at){a->dirfd2, -1};
+    int err = follow1 == KEEP_TEXT ? 0 : procfs_rewrite_at(&at1, path1, sizeof(path1), follow1);
     if (!err && upath2)
-        err = procfs_rewrite_at(a->dirfd2, path2, sizeof(path2), false);
+        err = procfs_rewrite_at(&at2, path2, sizeof(path2), false);
+    a->dirfd = at1.dirfd;
+    a->dirfd2 = at2.dirfd;
+    if (err)
+        at_put();
     return err;
+}
+
+/* The hostcall of a call prepared by at_args; the handles lent for its paths go back. */
+static int64_t at_hc(uint32_t nr, const struct hc_at_args *a)
+{
+    int64_t r = hc_at(nr, a);
+    at_put();
+    return r;
 }
 
 /* One path; the final component is followed unless the call makes it (mkdir) or flags say not.
@@ -52,7 +74,7 @@ static int64_t at_call(uint32_t nr, int64_t dirfd, uint64_t upath, const struct 
     if (err)
         return err;
     a.flags = x->flags, a.mode = x->mode, a.length = x->length; /* whole unions, as hc_at copies them */
-    return hc_at(nr, &a);
+    return at_hc(nr, &a);
 }
 
 static int64_t at_call2(uint32_t nr, int64_t d1, uint64_t p1, int64_t d2, uint64_t p2, int flags)
@@ -63,7 +85,7 @@ static int64_t at_call2(uint32_t nr, int64_t d1, uint64_t p1, int64_t d2, uint64
     if (err)
         return err;
     a.flags = flags;
-    return hc_at(nr, &a);
+    return at_hc(nr, &a);
 }
 
 int64_t sys_mkdirat(SYSARGS)
@@ -147,14 +169,16 @@ int64_t sys_utimensat(SYSARGS)
         a.dirfd = (int32_t)a0 == LINUX_AT_FDCWD ? -LINUX_EFAULT : fd_host((int64_t)a0);
         err = a.dirfd < 0 ? a.dirfd : 0;
     }
-    if (err)
+    if (!err && a2 && copy_from_user(ts, a2, sizeof(ts)))
+        err = -LINUX_EFAULT;
+    if (err) {
+        at_put();
         return err;
-    if (a2 && copy_from_user(ts, a2, sizeof(ts)))
-        return -LINUX_EFAULT;
+    }
     a.flags = (int)a3;
     a.out = a2 ? ts : NULL;
     a.out_len = a2 ? sizeof(ts) : 0;
-    return hc_at(BVM_HC_UTIMENSAT, &a);
+    return at_hc(BVM_HC_UTIMENSAT, &a);
 }
 
 int64_t sys_statx(SYSARGS)
@@ -165,7 +189,7 @@ int64_t sys_statx(SYSARGS)
     if (err)
         return err;
     a.flags = (int)a2, a.statx_mask = (uint32_t)a3, a.out = &sx, a.out_len = sizeof(sx);
-    int64_t r = hc_at(BVM_HC_STATX, &a);
+    int64_t r = at_hc(BVM_HC_STATX, &a);
     if (r < 0)
         return r;
     return copy_to_user(a4, &sx, sizeof(sx)) ? -LINUX_EFAULT : 0;
@@ -179,7 +203,7 @@ int64_t sys_statfs(SYSARGS)
     if (err)
         return err;
     a.out = &sf, a.out_len = sizeof(sf);
-    int64_t r = hc_at(BVM_HC_STATFS, &a);
+    int64_t r = at_hc(BVM_HC_STATFS, &a);
     if (r < 0)
         return r;
     return copy_to_user(a1, &sf, sizeof(sf)) ? -LINUX_EFAULT : 0;
@@ -197,12 +221,15 @@ int64_t sys_readlinkat(SYSARGS)
     int err = at_args(&a, (int64_t)a0, a1, 0, 0, false);
     if (err)
         return err;
+    if ((int32_t)a0 != LINUX_AT_FDCWD)
+        a.flags = LINUX_AT_EMPTY_PATH; /* Linux's readlinkat takes "" for the fd itself */
     const char *rest = procfs_self_rest(path1);
     int64_t n = rest ? procfs_link(rest, buf, sizeof(buf)) : procfs_other_exe(path1, buf, sizeof(buf));
     if (n == -1) {
         a.out = buf, a.out_len = MIN((uint64_t)size, sizeof(buf));
         n = hc_at(BVM_HC_READLINKAT, &a);
     }
+    at_put();
     if (n < 0)
         return n;
     n = MIN(n, (int64_t)size); /* no NUL, truncated, like readlink(2) */
@@ -329,23 +356,20 @@ static int xattr_file(struct hc_at_args *a, int64_t fd, uint64_t upath, bool nof
     return 0;
 }
 
-static int64_t xattr_call(uint32_t op, int64_t fd, uint64_t upath, bool nofollow, uint64_t uname, uint64_t uvalue,
-                          uint64_t size, int64_t flags)
+/* The attribute's name and value into a, as Linux checks them (after the lookup). 0 or -errno. */
+static int64_t xattr_args(struct hc_at_args *a, uint32_t op, uint64_t uname, uint64_t uvalue, uint64_t size,
+                          int64_t flags)
 {
-    struct hc_at_args a;
-    int64_t n = xattr_file(&a, fd, upath, nofollow);
-    if (n)
-        return n;
     if (op != BVM_XATTR_LIST) {
-        n = strncpy_from_user(xattr_name, uname, sizeof(xattr_name));
+        int64_t n = strncpy_from_user(xattr_name, uname, sizeof(xattr_name));
         if (n == 0 || n == -LINUX_ENAMETOOLONG)
             return -LINUX_ERANGE;
         if (n < 0)
             return n;
-        a.kpath2 = xattr_name;
-        a.dirfd2 = LINUX_AT_FDCWD;
+        a->kpath2 = xattr_name;
+        a->dirfd2 = LINUX_AT_FDCWD;
     }
-    a.xattr_op = op;
+    a->xattr_op = op;
     if (op == BVM_XATTR_SET) {
         if ((int32_t)flags & ~(XATTR_CREATE | XATTR_REPLACE))
             return -LINUX_EINVAL;
@@ -353,15 +377,30 @@ static int64_t xattr_call(uint32_t op, int64_t fd, uint64_t upath, bool nofollow
             return -LINUX_E2BIG;
         if (size && copy_from_user(xattr_buf, uvalue, size))
             return -LINUX_EFAULT;
-        a.length = (int32_t)flags;
+        a->length = (int32_t)flags;
     }
     size = op == BVM_XATTR_REMOVE ? 0 : MIN(size, (uint64_t)BVM_XATTR_SIZE_MAX);
-    a.out = size ? xattr_buf : NULL;
-    a.out_len = size;
-    n = hc_at(BVM_HC_XATTR, &a);
-    if (n == -LINUX_ERANGE && size == BVM_XATTR_SIZE_MAX)
+    a->out = size ? xattr_buf : NULL;
+    a->out_len = size;
+    return 0;
+}
+
+static int64_t xattr_call(uint32_t op, int64_t fd, uint64_t upath, bool nofollow, uint64_t uname, uint64_t uvalue,
+                          uint64_t size, int64_t flags)
+{
+    struct hc_at_args a;
+    int64_t n = xattr_file(&a, fd, upath, nofollow);
+    if (n)
+        return n;
+    n = xattr_args(&a, op, uname, uvalue, size, flags);
+    if (n) {
+        at_put();
+        return n;
+    }
+    n = at_hc(BVM_HC_XATTR, &a);
+    if (n == -LINUX_ERANGE && a.out_len == BVM_XATTR_SIZE_MAX)
         return -LINUX_E2BIG;
-    if (n > 0 && size && op != BVM_XATTR_SET)
+    if (n > 0 && a.out_len && op != BVM_XATTR_SET)
         return copy_to_user(uvalue, xattr_buf, (uint64_t)n) ? -LINUX_EFAULT : n;
     return n;
 }

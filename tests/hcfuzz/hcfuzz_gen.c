@@ -102,8 +102,12 @@ static int32_t pick_fd(void)
     }
 }
 
+/* A dirfd: AT_FDCWD, the scratch directory, any fd, or any fd by its link or as itself (the
+ * kernel's names for descriptors, BVM_DIRFD_*; both bits at once are refused). */
 static int32_t pick_dirfd(void)
 {
+    if (chance(10))
+        return pick_fd() | (chance(45) ? BVM_DIRFD_LINK : chance(80) ? BVM_DIRFD_SELF : BVM_DIRFD_FLAGS);
     return chance(40) ? LINUX_AT_FDCWD : chance(30) ? dot_fd : pick_fd();
 }
 

@@ -92,11 +92,22 @@ static void path_checks(void)
     CHECK(!hc_fd_ok(&hc, (int)fd));
 }
 
-static int64_t open_path(const char *path, int flags)
+static int64_t at_path_from(uint32_t nr, int dirfd, const char *path)
+{
+    struct bvm_hostcall r = {.nr = nr};
+    gm_write(&gm, BUF, path, strlen(path));
+    r.u.at.dirfd = dirfd, r.u.at.path_gpa = BUF, r.u.at.path_len = (uint32_t)strlen(path);
+    r.u.at.out_gpa = BUF + 4096, r.u.at.out_len = nr == BVM_HC_STATX ? sizeof(struct linux_statx) : 256;
+    return call(&r);
+}
+
+static int64_t at_path(uint32_t nr, const char *path) { return at_path_from(nr, LINUX_AT_FDCWD, path); }
+
+static int64_t open_from(int dirfd, const char *path, int flags)
 {
     struct bvm_hostcall r = {.nr = BVM_HC_OPENAT};
     gm_write(&gm, BUF, path, strlen(path));
-    r.u.path.dirfd = LINUX_AT_FDCWD, r.u.path.path_gpa = BUF, r.u.path.path_len = (uint32_t)strlen(path);
+    r.u.path.dirfd = dirfd, r.u.path.path_gpa = BUF, r.u.path.path_len = (uint32_t)strlen(path);
     r.u.path.flags = flags;
     int64_t fd = call(&r);
     if (fd >= 0)
@@ -104,17 +115,27 @@ static int64_t open_path(const char *path, int flags)
     return fd;
 }
 
-static int64_t at_path(uint32_t nr, const char *path)
+static int64_t open_path(const char *path, int flags) { return open_from(LINUX_AT_FDCWD, path, flags); }
+
+/* A descriptor by the kernel's name for it: a dirfd with BVM_DIRFD_LINK, the guest's own only. */
+static void fd_link_starts(void)
 {
-    struct bvm_hostcall r = {.nr = nr};
-    gm_write(&gm, BUF, path, strlen(path));
-    r.u.at.dirfd = LINUX_AT_FDCWD, r.u.at.path_gpa = BUF, r.u.at.path_len = (uint32_t)strlen(path);
-    r.u.at.out_gpa = BUF + 4096, r.u.at.out_len = nr == BVM_HC_STATX ? sizeof(struct linux_statx) : 256;
-    return call(&r);
+    int secret = open("/dev/null", O_RDONLY); /* the monitor's, never granted */
+    CHECK(open_from(pipefd[0] | BVM_DIRFD_LINK, "", O_RDONLY) >= 0); /* reopened through its link */
+    CHECK(at_path_from(BVM_HC_READLINKAT, pipefd[0] | BVM_DIRFD_LINK, "") > 0);
+    CHECK_EQ(at_path_from(BVM_HC_READLINKAT, pipefd[0] | BVM_DIRFD_SELF, ""), -EINVAL); /* not a link */
+    CHECK_EQ(open_from(pipefd[0] | BVM_DIRFD_LINK, "x", O_RDONLY), -ENOTDIR);
+    CHECK_EQ(open_from(pipefd[0] | BVM_DIRFD_LINK, "", O_RDONLY | O_NOFOLLOW), -ELOOP);
+    CHECK_EQ(open_from(secret | BVM_DIRFD_LINK, "", O_RDONLY), -EBADF);
+    CHECK_EQ(open_from(pipefd[0] | BVM_DIRFD_FLAGS, "", O_RDONLY), -EBADF);
+    CHECK_EQ(at_path_from(BVM_HC_MKDIRAT, pipefd[0] | BVM_DIRFD_LINK, ""), -EACCES);
+    CHECK_EQ(at_path_from(BVM_HC_READLINKAT, secret | BVM_DIRFD_SELF, ""), -EBADF);
+    close(secret);
 }
 
-/* The monitor's own /proc/<pid> stays its own whatever the kernel sends: only the guest's
- * descriptors by their /proc/self/fd name, listings and namespace files get through. */
+/* The monitor's own /proc/<pid> stays its own whatever the kernel sends: no path reaches a
+ * descriptor through /proc/self/fd (that takes BVM_DIRFD_LINK); listings and namespace files get
+ * through. */
 static void own_proc_refused(void)
 {
     char path[64], mine[64];
@@ -122,9 +143,9 @@ static void own_proc_refused(void)
     snprintf(path, sizeof path, "/proc/self/fd/%d", secret);
     snprintf(mine, sizeof mine, "/proc/self/fd/%d", pipefd[0]);
     CHECK_EQ(open_path(path, O_RDONLY), -ELOOP);
-    CHECK(open_path(mine, O_RDONLY) >= 0);
+    CHECK_EQ(open_path(mine, O_RDONLY), -ELOOP);
     CHECK_EQ(at_path(BVM_HC_READLINKAT, path), -EACCES);
-    CHECK(at_path(BVM_HC_READLINKAT, mine) > 0);
+    CHECK_EQ(at_path(BVM_HC_READLINKAT, mine), -EACCES); /* by a name: H is the host's number */
     CHECK_EQ(at_path(BVM_HC_TRUNCATE, path), -ELOOP);
     CHECK_EQ(at_path(BVM_HC_FCHMODAT, path), -ELOOP);
     snprintf(path, sizeof path, "/proc/self/./fd/%d", pipefd[0]); /* not the kernel's name */
@@ -260,6 +281,7 @@ int main(void)
     RUN(fd_not_granted);
     RUN(path_checks);
     RUN(own_proc_refused);
+    RUN(fd_link_starts);
     RUN(out_buffers);
     RUN(at_checks);
     RUN(fd_checks);
