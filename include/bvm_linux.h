@@ -683,6 +683,7 @@ _Static_assert(sizeof(struct linux_clone_args) == 88, "clone_args size");
 #define LINUX_EMSGSIZE 90
 #define LINUX_ENOBUFS 105
 #define LINUX_EISCONN 106
+#define LINUX_EINPROGRESS 115
 
 /* signals */
 #define LINUX_SIGHUP 1

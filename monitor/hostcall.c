@@ -43,6 +43,7 @@ void hc_fd_grant(struct hc_ctx *c, int fd)
     if (fd < 0 || fd >= HC_MAX_FD)
         return;
     c->guest_fd[fd / 8] |= (uint8_t)(1u << (fd % 8));
+    c->connecting[fd / 8] &= (uint8_t)~(1u << (fd % 8));
     if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)))
         c->slow_fd[fd / 8] |= (uint8_t)(1u << (fd % 8));
     else
@@ -56,8 +57,10 @@ int hc_fd_slow(const struct hc_ctx *c, int fd)
 
 void hc_fd_revoke(struct hc_ctx *c, int fd)
 {
-    if (fd >= 0 && fd < HC_MAX_FD)
+    if (fd >= 0 && fd < HC_MAX_FD) {
         c->guest_fd[fd / 8] &= (uint8_t)~(1u << (fd % 8));
+        c->connecting[fd / 8] &= (uint8_t)~(1u << (fd % 8));
+    }
     fdpub_host_closed(fd);
 }
 

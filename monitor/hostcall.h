@@ -15,6 +15,7 @@ struct hc_ctx {
     int trace_fd;                   /* where BVM_HC_TRACE lines go */
     uint8_t guest_fd[HC_MAX_FD / 8]; /* host fds the guest may name: 0 1 2 and what it opened */
     uint8_t slow_fd[HC_MAX_FD / 8];  /* of those, pipes, sockets and devices: reads and writes may wait */
+    uint8_t connecting[HC_MAX_FD / 8]; /* sockets whose connect goes on in the host (hostcall_sock.c) */
     int trace_hostcalls;            /* --trace-hostcalls: a line per hostcall to trace_fd */
     int exited;                     /* BVM_HC_EXIT was called */
     struct bvm_hc_exit exit;        /* its (validated) copy */

@@ -287,13 +287,55 @@ static int64_t unix_name_sandboxed(struct hc_ctx *c, const struct bvm_hc_sock *a
     return 0;
 }
 
+static int is_connecting(const struct hc_ctx *c, int fd) { return (c->connecting[fd / 8] >> (fd % 8)) & 1; }
+
+static void set_connecting(struct hc_ctx *c, int fd, int on)
+{
+    uint8_t bit = (uint8_t)(1u << (fd % 8));
+    c->connecting[fd / 8] = (uint8_t)(on ? c->connecting[fd / 8] | bit : c->connecting[fd / 8] & ~bit);
+}
+
+/* A connect that went on in the host: -BVM_ENOTREADY while it does, then its result (SO_ERROR). */
+static int64_t connect_result(struct hc_ctx *c, int fd)
+{
+    struct pollfd p = {fd, POLLOUT, 0};
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (poll(&p, 1, 0) == 0)
+        return -BVM_ENOTREADY;
+    set_connecting(c, fd, 0);
+    return getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 ? -errno : -err;
+}
+
+/* CONNECT. Under BVM_IO_TRY, on a socket the program did not make non-blocking, the host's connect
+ * is made without waiting: one that would (EINPROGRESS) is -BVM_ENOTREADY, and so is each CONNECT
+ * of that socket after it until poll says it is over, then its result. Only a connect that cannot
+ * go on in the background (an AF_UNIX listener's full backlog: EAGAIN) waits in the host, holding
+ * the vCPU. An event cuts a wait short. */
+static int64_t sock_connect(struct hc_ctx *c, const struct bvm_hc_sock *a, struct bvm_sock_msg *m)
+{
+    if (!(a->flags & BVM_IO_TRY) || hc_fd_nonblocking(a->fd))
+        return safe_syscall(SYS_connect, a->fd, m->name, m->name_len, 0, 0, 0);
+    if (is_connecting(c, a->fd))
+        return connect_result(c, a->fd);
+    int fl = fcntl(a->fd, F_GETFL); /* (the open file's flag, for the one call only) */
+    if (fl < 0 || fcntl(a->fd, F_SETFL, fl | O_NONBLOCK) < 0)
+        return -EBADF;
+    int r = connect(a->fd, (struct sockaddr *)m->name, m->name_len), e = errno;
+    fcntl(a->fd, F_SETFL, fl);
+    if (r < 0 && e == EINPROGRESS)
+        return set_connecting(c, a->fd, 1), -BVM_ENOTREADY;
+    if (r < 0 && e == EAGAIN)
+        return safe_syscall(SYS_connect, a->fd, m->name, m->name_len, 0, 0, 0);
+    return r < 0 ? -e : 0;
+}
+
 /* The host call itself. */
 static int64_t sock_call(struct hc_ctx *c, const struct bvm_hc_sock *a, struct bvm_sock_msg *m)
 {
     switch (a->op) {
     case BVM_SOCK_BIND: return bind(a->fd, (struct sockaddr *)m->name, m->name_len) < 0 ? -errno : 0;
-    case BVM_SOCK_CONNECT: /* (a blocking connect holds the vCPU until it ends or an event comes) */
-        return safe_syscall(SYS_connect, a->fd, m->name, m->name_len, 0, 0, 0);
+    case BVM_SOCK_CONNECT: return sock_connect(c, a, m);
     case BVM_SOCK_LISTEN: return listen(a->fd, a->a) < 0 ? -errno : 0;
     case BVM_SOCK_ACCEPT: return sock_accept(c, a, m);
     case BVM_SOCK_SHUTDOWN: return shutdown(a->fd, a->a) < 0 ? -errno : 0;
@@ -336,6 +378,6 @@ int64_t hc_sock(struct hc_ctx *c, const struct bvm_hostcall *r)
     m.msg_flags = m.wait_ms = 0;
     int64_t ret = sock_op(c, a, &m);
     if (ret == -BVM_ENOTREADY)
-        m.wait_ms = sock_timeout_ms(a->fd, a->op == BVM_SOCK_SENDMSG);
+        m.wait_ms = sock_timeout_ms(a->fd, a->op == BVM_SOCK_SENDMSG || a->op == BVM_SOCK_CONNECT);
     return gm_write(c->gm, a->msg_gpa, &m, sizeof m) < 0 ? -EFAULT : ret;
 }

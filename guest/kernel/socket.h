@@ -12,8 +12,8 @@ struct bvm_sock_msg *sock_msg(void);
 /* Issues the request prep(arg) makes, again for each try, for a call that may wait on host fd for
  * events: a thread of several waits while the others run; an event that needs no signal goes on
  * waiting, a signal ends the call (-ERESTARTSYS, Linux's for sockets without timeouts); past the
- * socket's SO_RCVTIMEO/SO_SNDTIMEO it is -EAGAIN. */
-int64_t sock_issue(int host, int16_t events, int64_t (*prep)(void *), void *arg);
+ * socket's SO_RCVTIMEO/SO_SNDTIMEO it is timeout_err (-EAGAIN; connect's -EINPROGRESS). */
+int64_t sock_issue(int host, int16_t events, int64_t (*prep)(void *), void *arg, int64_t timeout_err);
 
 /* An address from the program into m (move_addr_to_kernel's rules: EINVAL past 128 bytes). */
 int64_t sock_name_in(struct bvm_sock_msg *m, uint64_t uaddr, uint64_t ulen);

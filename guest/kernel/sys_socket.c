@@ -31,7 +31,7 @@ struct bvm_sock_msg *sock_msg(void)
     return hc_bounce();
 }
 
-int64_t sock_issue(int host, int16_t events, int64_t (*prep)(void *), void *arg)
+int64_t sock_issue(int host, int16_t events, int64_t (*prep)(void *), void *arg, int64_t timeout_err)
 {
     int64_t deadline = -1;
     for (;;) {
@@ -44,7 +44,7 @@ int64_t sock_issue(int host, int16_t events, int64_t (*prep)(void *), void *arg)
             if (timeout && deadline < 0)
                 deadline = wait_now_ms() + timeout;
             if (deadline >= 0 && wait_now_ms() >= deadline)
-                return -LINUX_EAGAIN;
+                return timeout_err;
             sched_wait_fd(host, events, deadline);
             if (!signal_interrupts())
                 continue;
@@ -137,7 +137,7 @@ int64_t sys_connect(SYSARGS)
     struct name_call nc = {fd_host((int32_t)a0), BVM_SOCK_CONNECT, a1, a2, 0};
     if (nc.host < 0)
         return nc.host;
-    int64_t r = sock_issue(nc.host, LINUX_POLLOUT, name_call_prep, &nc);
+    int64_t r = sock_issue(nc.host, LINUX_POLLOUT, name_call_prep, &nc, -LINUX_EINPROGRESS);
     /* a connect that an event (no signal) cut short, made again after it completed meanwhile */
     return r == -LINUX_EISCONN && nc.tries > 1 ? 0 : r;
 }
@@ -185,7 +185,7 @@ int64_t sys_accept4(SYSARGS)
     int64_t r = sock_name_len_ok(a1, a2);
     if (r < 0)
         return r;
-    int64_t h = sock_issue(ac.host, LINUX_POLLIN, accept_prep, &ac);
+    int64_t h = sock_issue(ac.host, LINUX_POLLIN, accept_prep, &ac, -LINUX_EAGAIN);
     if (h < 0)
         return h;
     r = sock_name_out(sock_msg(), a1, a2);

@@ -223,7 +223,7 @@ static int64_t msg_run(struct msg_call *mc)
     if (r < 0)
         return r;
     for (mc->done = 0;;) {
-        int64_t got = sock_issue(mc->host, mc->recv ? LINUX_POLLIN : LINUX_POLLOUT, msg_prep, mc);
+        int64_t got = sock_issue(mc->host, mc->recv ? LINUX_POLLIN : LINUX_POLLOUT, msg_prep, mc, -LINUX_EAGAIN);
         if (got < 0 && mc->done)
             return (int64_t)mc->done;
         if (got == -LINUX_EPIPE && !mc->recv && !(mc->flags & LINUX_MSG_NOSIGNAL))
