@@ -538,6 +538,7 @@ _Static_assert(sizeof(struct linux_epoll_event) == 12, "epoll_event is packed on
 #define LINUX_FUTEX_LOCK_PI 6
 #define LINUX_FUTEX_UNLOCK_PI 7
 #define LINUX_FUTEX_TRYLOCK_PI 8
+#define LINUX_FUTEX_LOCK_PI2 13
 #define LINUX_FUTEX_WAITERS 0x80000000u
 #define LINUX_FUTEX_OWNER_DIED 0x40000000u
 #define LINUX_FUTEX_TID_MASK 0x3fffffffu

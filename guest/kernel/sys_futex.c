@@ -366,7 +366,8 @@ int64_t sys_futex(SYSARGS)
         return -LINUX_EINVAL;
     if (bitset_op && (bitset = (uint32_t)a5) == 0)
         return -LINUX_EINVAL;
-    if ((flags & LINUX_FUTEX_CLOCK_REALTIME) && op != LINUX_FUTEX_WAIT_BITSET && op != LINUX_FUTEX_WAIT)
+    if ((flags & LINUX_FUTEX_CLOCK_REALTIME) && op != LINUX_FUTEX_WAIT_BITSET && op != LINUX_FUTEX_WAIT &&
+        op != LINUX_FUTEX_LOCK_PI2)
         return -LINUX_ENOSYS;
     if (copy_from_user(&word, a0, sizeof(word)))
         return -LINUX_EFAULT;
@@ -391,9 +392,13 @@ int64_t sys_futex(SYSARGS)
     case LINUX_FUTEX_WAKE_OP:
         return futex_two(op, a0, private, (int32_t)a2, (int32_t)a3, a4, (uint32_t)a5);
     case LINUX_FUTEX_LOCK_PI:
+    case LINUX_FUTEX_LOCK_PI2:
     case LINUX_FUTEX_TRYLOCK_PI:
-        /* LOCK_PI's timeout is absolute on CLOCK_REALTIME */
-        err = op == LINUX_FUTEX_LOCK_PI ? get_deadline(a3, true, true, &d) : 0;
+        /* LOCK_PI's timeout is absolute on CLOCK_REALTIME, LOCK_PI2's on CLOCK_MONOTONIC unless the
+         * flag says CLOCK_REALTIME (pthread_mutex_clocklock on a priority-inheritance mutex) */
+        err = op == LINUX_FUTEX_TRYLOCK_PI ? 0
+                                           : get_deadline(a3, true, op == LINUX_FUTEX_LOCK_PI ||
+                                                                    (flags & LINUX_FUTEX_CLOCK_REALTIME), &d);
         return err ? err : lock_pi(a0, private, &d, op == LINUX_FUTEX_TRYLOCK_PI);
     case LINUX_FUTEX_UNLOCK_PI:
         return unlock_pi(a0, private);

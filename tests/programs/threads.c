@@ -446,6 +446,49 @@ static void *pi_worker(void *arg)
     return arg;
 }
 
+/* Holds the priority-inheritance mutex for 300 ms. */
+static void *pi_holder(void *arg)
+{
+    pthread_mutex_lock(&pi);
+    nanosleep(&(struct timespec){0, 300 * 1000 * 1000}, NULL);
+    pthread_mutex_unlock(&pi);
+    return arg;
+}
+
+/* A deadline clock ms from now. */
+static struct timespec in_ms(clockid_t clock, long ms)
+{
+    struct timespec t;
+    clock_gettime(clock, &t);
+    t.tv_nsec += ms * 1000000;
+    t.tv_sec += t.tv_nsec / 1000000000, t.tv_nsec %= 1000000000;
+    return t;
+}
+
+/* Timed locks of a held priority-inheritance mutex (FUTEX_LOCK_PI on CLOCK_REALTIME; glibc's
+ * clocklock on CLOCK_MONOTONIC is FUTEX_LOCK_PI2): they give up, then get it once it is free. */
+static void pi_timed(void)
+{
+    pthread_t t = spawn(pi_holder, NULL);
+    nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+    struct timespec d = in_ms(CLOCK_REALTIME, 50);
+    printf("timed lock of a held PI mutex: %s", strerror(pthread_mutex_timedlock(&pi, &d)));
+#ifdef __GLIBC__
+    d = in_ms(CLOCK_MONOTONIC, 50);
+    int r = pthread_mutex_clocklock(&pi, CLOCK_MONOTONIC, &d);
+    printf(", on the monotonic clock: %s", strerror(r));
+    d = in_ms(CLOCK_MONOTONIC, 5000);
+    r = pthread_mutex_clocklock(&pi, CLOCK_MONOTONIC, &d);
+#else
+    printf(", on the monotonic clock: %s", strerror(ETIMEDOUT)); /* (musl has no clocklock) */
+    d = in_ms(CLOCK_REALTIME, 5000);
+    int r = pthread_mutex_timedlock(&pi, &d);
+#endif
+    printf(", once free: %s\n", strerror(r));
+    pthread_mutex_unlock(&pi);
+    join(t);
+}
+
 static void test_robust_pi(void)
 {
     pthread_mutexattr_t a;
@@ -471,6 +514,7 @@ static void test_robust_pi(void)
     int again = pthread_mutex_trylock(&pi);
     printf(", relock by its owner %s\n", again == EBUSY ? "EBUSY" : again == EDEADLK ? "EDEADLK" : strerror(again));
     pthread_mutex_unlock(&pi);
+    pi_timed();
     long q = syscall(SYS_membarrier, 0, 0);
     const char *unreg = syscall(SYS_membarrier, 8, 0) < 0 && errno == EPERM ? "EPERM" : "?";
     syscall(SYS_membarrier, 16, 0);
