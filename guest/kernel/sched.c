@@ -71,12 +71,26 @@ static int runnable_count(void)
     return cur_proc->nrunnable;
 }
 
+/* The earliest time a blocked thread wakes at (ms), or -1. */
+static int64_t earliest_wake(void)
+{
+    int64_t at = -1;
+    for_each_thread(t)
+        if (t->state == THREAD_BLOCKED && t->wake_at >= 0 && (at < 0 || t->wake_at < at))
+            at = t->wake_at;
+    return at;
+}
+
 /* Two threads ready, or one and another waiting on fds (looked at when the slice ends): the
- * running one gets a slice (a timer already set is left as it is). */
+ * running one gets a slice (a timer already set is left as it is). A thread blocked until a time
+ * must wake then, though the running one never blocks. */
 static void slice_start(void)
 {
+    int64_t at;
     if (runnable_count() > 1 || fd_waiters())
         timer_slice_arm(SCHED_SLICE_MS);
+    if (cur_proc->ntimed && (at = earliest_wake()) >= 0)
+        timer_wake_arm(at * 1000000);
 }
 
 static void switch_to(struct thread *next)
@@ -159,7 +173,9 @@ void sched_block(int64_t wake_at_ms)
 {
     thread_set_state(cur, THREAD_BLOCKED);
     cur->wake_at = wake_at_ms;
+    cur_proc->ntimed += wake_at_ms >= 0;
     schedule();
+    cur_proc->ntimed -= wake_at_ms >= 0;
     cur->wake_at = -1;
 }
 
@@ -201,6 +217,9 @@ void sched_preempt(void)
     if (!need_resched || cur->gdb_step_alone) /* (gdb steps this thread alone: no switch) */
         return;
     need_resched = false;
+    int64_t next;
+    if (cur_proc->ntimed)
+        wake_due(wait_now_ms(), &next);
     if (fd_waiters())
         poll_waiters(0);
     if (runnable_count() > 1)

@@ -73,6 +73,7 @@ struct process {
     uint32_t threads_made; /* threads numbered so far (struct thread's number) */
     int nrunnable;   /* of them THREAD_RUNNABLE */
     int nfd_waiters; /* of them blocked on host fds (sched_wait_fds) */
+    int ntimed;      /* of them blocked with a time to wake at (sched_block) */
     bool membarrier_private; /* MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED done */
     bool vfork_child; /* its parent waits until it runs a program (or ends) */
     bool vfork_mm;    /* and shares its memory (CLONE_VM): the pages it writes go back to the parent */

@@ -31,6 +31,7 @@ struct ktimer {
 
 static struct ktimer timers[TIMERS_MAX + 3];
 static int64_t slice_at; /* monotonic ns when the running thread's slice ends; 0: none */
+static int64_t wake_at;  /* monotonic ns when a blocked thread is to wake (timer_wake_arm); 0: none */
 
 static bool cpu_clock(int clock)
 {
@@ -50,7 +51,7 @@ static int64_t clock_ns(int clock)
 /* Tells the monitor the earliest deadline of each kind (monotonic: the wall clocks, converted). */
 static void rearm(void)
 {
-    int64_t next[BVM_TIMER_COUNT] = {slice_at, 0};
+    int64_t next[BVM_TIMER_COUNT] = {slice_at && (!wake_at || slice_at < wake_at) ? slice_at : wake_at, 0};
     int64_t mono_now = clock_ns(LINUX_CLOCK_MONOTONIC);
     for (int i = 0; i < TIMERS_MAX + 3; i++) {
         struct ktimer *t = &timers[i];
@@ -105,12 +106,22 @@ void timer_slice_arm(int64_t ms)
     rearm();
 }
 
+void timer_wake_arm(int64_t at_ns)
+{
+    if (wake_at && wake_at <= at_ns)
+        return;
+    wake_at = MAX(at_ns, 1);
+    rearm();
+}
+
 void timers_expired(void)
 {
-    if (slice_at && clock_ns(LINUX_CLOCK_MONOTONIC) >= slice_at) {
-        slice_at = 0;
+    int64_t now = slice_at || wake_at ? clock_ns(LINUX_CLOCK_MONOTONIC) : 0;
+    bool slice_over = slice_at && now >= slice_at, wake = wake_at && now >= wake_at;
+    slice_at = slice_over ? 0 : slice_at;
+    wake_at = wake ? 0 : wake_at;
+    if (slice_over || wake)
         sched_slice_over();
-    }
     for (int i = 0; i < TIMERS_MAX + 3; i++) {
         struct ktimer *t = &timers[i];
         if (!t->used || !t->expires)
@@ -330,7 +341,7 @@ void timers_fork_reset(void)
 {
     /* A child inherits no timers at all, itimers included (and its monitor has no host timers). */
     memset(timers, 0, sizeof(timers));
-    slice_at = 0;
+    slice_at = wake_at = 0;
 }
 
 void timers_exec_reset(void)

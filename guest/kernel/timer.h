@@ -13,6 +13,9 @@ void timers_expired(void);
 void timer_signal_taken(struct linux_siginfo *info);
 /* The scheduler's slice: the running thread makes way ms from now (nothing if a slice is set). */
 void timer_slice_arm(int64_t ms);
+/* A blocked thread is to wake at at_ns (monotonic), though the running one may never block: the
+ * scheduler is called then (sched_slice_over; an earlier time set already is kept). */
+void timer_wake_arm(int64_t at_ns);
 /* fork: the child has none. */
 void timers_fork_reset(void);
 /* execve: POSIX timers go, itimers stay. */

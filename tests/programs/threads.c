@@ -326,6 +326,35 @@ static void test_first_spin(void)
     printf("preemption: a new thread ran while its creator spun\n");
 }
 
+/* A thread blocked until a time (a sleep, a timed condition wait) wakes then, though the one
+ * running spins and never blocks. */
+static atomic_int spin_stop;
+
+static void *spin_until_stopped(void *arg)
+{
+    while (!atomic_load(&spin_stop))
+        ;
+    return arg;
+}
+
+static void test_timed_wake(void)
+{
+    pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+    pthread_t s = spawn(spin_until_stopped, NULL);
+    nanosleep(&(struct timespec){0, 30 * 1000 * 1000}, NULL);
+    struct timespec d;
+    clock_gettime(CLOCK_REALTIME, &d);
+    d.tv_nsec += 30 * 1000 * 1000;
+    d.tv_sec += d.tv_nsec / 1000000000, d.tv_nsec %= 1000000000;
+    pthread_mutex_lock(&m);
+    int r = pthread_cond_timedwait(&c, &m, &d);
+    pthread_mutex_unlock(&m);
+    atomic_store(&spin_stop, 1);
+    join(s);
+    printf("while a thread spun: a sleep ended, a timed wait %s\n", r == ETIMEDOUT ? "timed out" : strerror(r));
+}
+
 static void test_preempt(void)
 {
     pthread_t s1 = spawn(spinner, NULL), s2 = spawn(spinner, NULL), st = spawn(setter, NULL);
@@ -766,6 +795,7 @@ int main(int argc, char **argv)
     test_tls();
     test_cancel();
     test_preempt();
+    test_timed_wake();
     test_signals();
     test_many();
     test_robust_pi();
