@@ -21,6 +21,7 @@
 #include "check_report.h"
 #include "events.h"
 #include "fdpub.h"
+#include "policy.h"
 #include "hostcall_fs.h"
 #include "ipc.h"
 
@@ -235,6 +236,9 @@ int64_t hc_clock_gettime(struct hc_ctx *c, const struct bvm_hostcall *r)
     struct timespec ts;
     if (!gm_ptr_w(c->gm, a->ts_gpa, sizeof(struct linux_timespec)))
         return -EFAULT;
+    /* another process's CPU clock (~pid << 3 | kind; the kernel keeps its threads' own) */
+    if (a->clock < 0 && ((a->clock & 4) || (a->clock & 3) == 3 || !policy_process_visible(~(a->clock >> 3))))
+        return -EINVAL;
     if (clock_gettime((clockid_t)a->clock, &ts) < 0)
         return -errno;
     struct linux_timespec lt = {ts.tv_sec, ts.tv_nsec};

@@ -387,6 +387,8 @@ static int64_t kill_guests(pid_t pg, int sig)
     return sent ? 0 : err;
 }
 
+int policy_process_visible(pid_t pid) { return !sandboxed || guest_pid(pid); }
+
 int64_t policy_kill(pid_t pid, int sig)
 {
     if (!sandboxed)

@@ -34,6 +34,8 @@ long policy_filter_dents(int dirfd, char *buf, long n);
 /* socket(domain): 0, or -EACCES (inet without --net, under --sandbox). */
 int policy_socket(int domain);
 
+/* A process the guest may know of (its CPU clock): any without --sandbox, else its own only. */
+int policy_process_visible(pid_t pid);
 /* kill(pid, sig) as the guest may make it: under --sandbox only its own processes are reached
  * (others are ESRCH, as outside a container's pid namespace; a group or -1 reaches the guest's
  * members of it). 0 or -errno. */

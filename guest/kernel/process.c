@@ -2,6 +2,7 @@
 #include "bvm_linux.h"
 #include "check.h"
 #include "cpu.h"
+#include "cpuclock.h"
 #include "events.h"
 #include "fpu.h"
 #include "futex.h"
@@ -52,6 +53,7 @@ static void child_setup(const struct bvm_fork_out *out, uint64_t flags, uint64_t
         vfork_mm_begin();
     signal_fork_reset();
     timers_fork_reset();
+    cpuclock_fork_reset(cur);
     check_fork_child();
     gdb_fork_child();
     int32_t tid = out->pid;

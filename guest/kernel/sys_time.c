@@ -1,5 +1,6 @@
 /* sys_time.c: clocks and sleeping: clock_gettime/getres, gettimeofday, time, nanosleep, clock_nanosleep. */
 #include "bvm_linux.h"
+#include "cpuclock.h"
 #include "hostcall.h"
 #include "ktime.h"
 #include "syscall.h"
@@ -33,10 +34,20 @@ int64_t ts_from_user(uint64_t uts, int64_t *ns)
     return 0;
 }
 
+/* A clock's time: a CPU clock of the process or its threads (cpuclock.c), else the host's. */
+static int64_t clock_time(int clk, struct linux_timespec *ts)
+{
+    int64_t ns;
+    int r = cpuclock_read(clk, &ns);
+    if (r == 0)
+        *ts = ns_ts(ns);
+    return r <= 0 ? r : host_clock(clk, ts);
+}
+
 int64_t sys_clock_gettime(SYSARGS)
 {
     struct linux_timespec ts;
-    int64_t r = host_clock((int32_t)a0, &ts);
+    int64_t r = clock_time((int32_t)a0, &ts);
     if (r < 0)
         return r;
     return copy_to_user(a1, &ts, sizeof(ts)) ? -LINUX_EFAULT : 0;
@@ -72,8 +83,10 @@ int64_t sys_clock_getres(SYSARGS)
 {
     struct linux_timespec res = {0, 1};
     int clk = (int32_t)a0;
-    if (clk < 0 || clk > LINUX_CLOCK_TAI || clk == LINUX_CLOCK_SGI_CYCLE)
-        return -LINUX_EINVAL;
+    struct linux_timespec now;
+    int64_t err = clk < 0 ? clock_time(clk, &now) : 0; /* a dynamic clock: one that can be read */
+    if (err < 0 || clk > LINUX_CLOCK_TAI || clk == LINUX_CLOCK_SGI_CYCLE)
+        return err < 0 ? err : -LINUX_EINVAL;
     if (clk == LINUX_CLOCK_REALTIME_COARSE || clk == LINUX_CLOCK_MONOTONIC_COARSE) /* tick with the jiffy */
         res.tv_nsec = 4000000;
     return a1 && copy_to_user(a1, &res, sizeof(res)) ? -LINUX_EFAULT : 0;

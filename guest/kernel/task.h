@@ -35,6 +35,7 @@ struct thread {
     struct thread *next, *prev; /* the process's threads, oldest first (the round robin's order) */
     enum thread_state state;
     int64_t wake_at;       /* BLOCKED: monotonic ms when it wakes anyway, or -1 */
+    int64_t cpu_ns;        /* the process's CPU time it has run for, up to its last switch out */
     bool woken;            /* BLOCKED: a wake (futex, signal) came */
     uint64_t futex_key;    /* FUTEX_WAIT's word (user address, or guest-physical | 1 if shared), 0: none */
     uint32_t futex_bitset; /* ... and the bits a wake must share with it */

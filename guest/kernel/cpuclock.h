@@ -1,0 +1,17 @@
+/* cpuclock.h: the process's and each thread's CPU-time clocks (cpuclock.c). */
+#ifndef CPUCLOCK_H
+#define CPUCLOCK_H
+
+#include "kernel.h"
+
+struct thread;
+/* The vCPU passes from prev to next: prev's CPU time is counted up to now. */
+void cpuclock_switch(struct thread *prev, struct thread *next);
+/* fork: the child's one thread starts at 0, as its host process does. */
+void cpuclock_fork_reset(struct thread *t);
+/* A CPU-time clock of this process or one of its threads: its value into *ns, 0; -EINVAL for a
+ * thread of another process or an fd's clock; 1 for a clock that is the host's to read (not a
+ * CPU clock, or another process's). */
+int cpuclock_read(int clk, int64_t *ns);
+
+#endif
