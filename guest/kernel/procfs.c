@@ -269,6 +269,14 @@ static const struct vfile global_files[] = {
 
 static const struct vfile task_files[] = {{"stat", gen_stat}, {"status", gen_status}, {"comm", gen_comm}};
 
+bool procfs_task_file(const char *name, size_t n)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(task_files); i++)
+        if (strlen(task_files[i].name) == n && memcmp(name, task_files[i].name, n) == 0)
+            return true;
+    return false;
+}
+
 /* "task/<tid>/X" of another thread of the process: its file X (gen_thread set), else NULL. */
 static void (*task_gen(const char *rest))(void)
 {

@@ -25,9 +25,6 @@ void thread_set_name(struct thread *t, const char *name);
 void procfs_canon(char *path, size_t size, bool follow);
 /* For a canonical "/proc/self/X": "X", else NULL. */
 const char *procfs_self_rest(const char *path);
-/* readlink of "/proc/<pid>/exe" for another process of the tree: the program it runs, into buf
- * (BVM_HC_MAX_PATH bytes, no NUL), its length; -1 for any other path or process (the host's). */
-int64_t procfs_other_exe(const char *path, char *buf, size_t size);
 /* "/proc/<pid>..." (canonical): pid, with *rest at what follows it ("" or "/..."); else -1. */
 int procfs_other_pid(const char *path, const char **rest);
 /* Where a path syscall's path starts on the host: the dirfd for the hostcall (a host fd, AT_FDCWD,
@@ -66,6 +63,12 @@ const struct vma_file *procfs_file_of(int host_fd);
  * the id as inode), or NULL when the table is full. */
 const struct vma_file *procfs_file_named(const char *path, uint64_t dev, uint64_t ino);
 
+/* name (n bytes) is one of the files the kernel makes for each thread (/proc/self/task/<tid>/X). */
+bool procfs_task_file(const char *name, size_t n);
+/* readlink of "/proc/thread-self" (the caller's task directory, "<pid>/task/<tid>") or of another
+ * process of the tree's "/proc/<pid>/exe" (the program it runs; buf of BVM_HC_MAX_PATH bytes, no
+ * NUL): the length, or -1 for any other path or process (the host's). */
+int64_t procfs_proc_link(const char *path, char *buf, size_t size);
 /* /proc/self/fd listings, and /proc/<pid>/fd of another process of the tree: the pid a path lists
  * (0: the program's own, -1: not such a listing); a host fd was opened for one / closed / seeked;
  * which pid a host fd lists (-1: none); the next records (Linux dirent64 format, at most max

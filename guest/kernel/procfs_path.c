@@ -61,16 +61,50 @@ static bool comp_is_pid(const struct cpath *c, int i)
     return comp_is(c, i, pid);
 }
 
-/* The links that lead to /proc/self (one thread: thread-self and task/<pid> are the process),
- * and /dev's standard links into it: rewritten as soon as they are complete. */
+/* Component i (of depth 4, under /proc/self/task) is another thread of the process than its first
+ * (whose task/<pid> is the process itself). */
+static bool comp_is_other_thread(const struct cpath *c, int i)
+{
+    size_t start = c->at[i] + 1, end = i + 1 < c->depth ? c->at[i + 1] : c->len;
+    int64_t tid = 0;
+    if (end - start > 9 || !is_number(c->out + start, end - start))
+        return false;
+    for (size_t k = start; k < end; k++)
+        tid = tid * 10 + (c->out[k] - '0');
+    return tid != cur_proc->pid && thread_find((int)tid);
+}
+
+/* /proc/thread-self: the first thread's is the process, another's its task directory. */
+static bool thread_self(struct cpath *c)
+{
+    char tid[16];
+    truncate_to(c, 1);
+    if (cur->tid == cur_proc->pid)
+        return push(c, "self", 4);
+    ksnprintf(tid, sizeof(tid), "%d", cur->tid);
+    return push(c, "self", 4) && push(c, "task", 4) && push(c, tid, strlen(tid));
+}
+
+/* The links that lead to /proc/self (thread-self, and task/<pid> for the first thread), and /dev's
+ * standard links into it: rewritten as soon as they are complete. Another thread's task directory
+ * has the kernel's stat, status and comm; the rest of it is the process's (/proc/self/X). */
 static bool alias(struct cpath *c)
 {
     static const char *const std[] = {"stdin", "stdout", "stderr"};
-    if (c->depth == 2 && comp_is(c, 0, "proc") && (comp_is(c, 1, "thread-self") || comp_is_pid(c, 1)))
+    if (c->depth == 2 && comp_is(c, 0, "proc") && comp_is(c, 1, "thread-self"))
+        return thread_self(c);
+    if (c->depth == 2 && comp_is(c, 0, "proc") && comp_is_pid(c, 1))
         return truncate_to(c, 1), push(c, "self", 4);
-    if (c->depth == 4 && comp_is(c, 0, "proc") && comp_is(c, 1, "self") && comp_is(c, 2, "task") &&
-        comp_is_pid(c, 3))
+    bool task = c->depth >= 4 && comp_is(c, 0, "proc") && comp_is(c, 1, "self") && comp_is(c, 2, "task");
+    if (task && c->depth == 4 && comp_is_pid(c, 3))
         return truncate_to(c, 2), true;
+    if (task && c->depth == 5 && comp_is_other_thread(c, 3) &&
+        !procfs_task_file(c->out + c->at[4] + 1, c->len - c->at[4] - 1)) {
+        char name[256];
+        size_t n = MIN(c->len - c->at[4] - 1, sizeof(name) - 1);
+        memcpy(name, c->out + c->at[4] + 1, n);
+        return truncate_to(c, 2), push(c, name, n);
+    }
     if (c->depth != 2 || !comp_is(c, 0, "dev"))
         return true;
     for (int i = 0; i < 3; i++)
@@ -178,7 +212,9 @@ int procfs_other_pid(const char *path, const char **rest)
     return (int)pid;
 }
 
-int64_t procfs_other_exe(const char *path, char *buf, size_t size)
+/* readlink of "/proc/<pid>/exe" for another process of the tree: the program it runs, into buf
+ * (BVM_HC_MAX_PATH bytes, no NUL), its length; -1 for any other path or process (the host's). */
+static int64_t procfs_other_exe(const char *path, char *buf, size_t size)
 {
     const char *rest;
     int pid = procfs_other_pid(path, &rest);
@@ -187,6 +223,14 @@ int64_t procfs_other_exe(const char *path, char *buf, size_t size)
     int64_t len = process_call(BVM_PROC_EXE_OF, pid, 0, buf);
     return len < 0 ? -1 : len;
 }
+
+int64_t procfs_proc_link(const char *path, char *buf, size_t size)
+{
+    if (strcmp(path, "/proc/thread-self") == 0)
+        return ksnprintf(buf, size, "%d/task/%d", cur_proc->pid, cur->tid);
+    return procfs_other_exe(path, buf, size);
+}
+
 
 void procfs_canon(char *path, size_t size, bool follow)
 {

@@ -224,7 +224,7 @@ int64_t sys_readlinkat(SYSARGS)
     if ((int32_t)a0 != LINUX_AT_FDCWD)
         a.flags = LINUX_AT_EMPTY_PATH; /* Linux's readlinkat takes "" for the fd itself */
     const char *rest = procfs_self_rest(path1);
-    int64_t n = rest ? procfs_link(rest, buf, sizeof(buf)) : procfs_other_exe(path1, buf, sizeof(buf));
+    int64_t n = rest ? procfs_link(rest, buf, sizeof(buf)) : procfs_proc_link(path1, buf, sizeof(buf));
     if (n == -1) {
         a.out = buf, a.out_len = MIN((uint64_t)size, sizeof(buf));
         n = hc_at(BVM_HC_READLINKAT, &a);
