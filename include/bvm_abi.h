@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVM_ABI_VERSION 13u
+#define BVM_ABI_VERSION 14u
 
 /* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
 #define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
@@ -269,14 +269,17 @@ _Static_assert(sizeof(struct bvm_hc_io) == 32, "hc_io size");
 #define BVM_DIRFD_FLAGS (BVM_DIRFD_LINK | BVM_DIRFD_SELF)
 _Static_assert(BVM_HOST_FD_MAX <= BVM_DIRFD_SELF, "dirfd bits above every host fd");
 
-/* OPENAT, FSTATAT, UNLINKAT: a path in a contiguous guest buffer. */
+/* OPENAT, FSTATAT, UNLINKAT: a path in a contiguous guest buffer. OPENAT with BVM_IO_TRY in flags
+ * (a threaded process): an open that would wait for a FIFO's other end is made by a helper thread;
+ * the result is -BVM_ENOTREADY and an int32_t ticket at out_gpa, a host fd that polls readable once
+ * the open is over (then FDOP OPEN_RESULT; FDOP OPEN_CANCEL to give it up). */
 struct bvm_hc_path {
     int32_t dirfd;      /* IN: host fd or AT_FDCWD (-100), with BVM_DIRFD_* bits */
     uint32_t path_len;  /* IN: bytes at path_gpa excluding NUL, < BVM_HC_MAX_PATH */
     uint64_t path_gpa;  /* IN */
     int32_t flags;      /* IN: open flags / AT_* flags */
     uint32_t mode;      /* IN: creation mode */
-    uint64_t out_gpa;   /* IN: FSTATAT: where to put struct linux_stat */
+    uint64_t out_gpa;   /* IN: FSTATAT: where to put struct linux_stat; OPENAT: the ticket */
 };
 _Static_assert(sizeof(struct bvm_hc_path) == 32, "hc_path size");
 
@@ -346,6 +349,9 @@ enum bvm_fdop {
                                 * struct linux_epoll_event (read; none for EPOLL_CTL_DEL) */
     BVM_FDOP_EPOLL_WAIT = 15,  /* fd an epoll fd: up to out_len / 12 ready events into out, waiting
                                 * at most epoll.timeout_ms (cut short by an event: -EINTR) -> count */
+    BVM_FDOP_OPEN_RESULT = 16, /* fd an OPENAT ticket: -> the opened host fd or -errno (the ticket
+                                * gone), or -BVM_ENOTREADY while the open waits */
+    BVM_FDOP_OPEN_CANCEL = 17, /* fd an OPENAT ticket: the open ends unmade, the ticket gone */
     BVM_FDOP_COUNT
 };
 

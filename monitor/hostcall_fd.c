@@ -19,6 +19,7 @@
 #include "bvm_linux.h"
 #include "events.h"
 #include "hostcall_fs.h"
+#include "open_wait.h"
 #include "policy.h"
 
 #define HC_MAX_DENTS (64u << 10) /* bytes of directory entries per call; the guest loops */
@@ -194,6 +195,8 @@ int64_t hc_fdop(struct hc_ctx *c, const struct bvm_hostcall *r)
     case BVM_FDOP_TIMERFD_GET: return fd_timerfd(c, a);
     case BVM_FDOP_EPOLL_CTL: return fd_epoll_ctl(c, a);
     case BVM_FDOP_EPOLL_WAIT: return fd_epoll_wait(c, a);
+    case BVM_FDOP_OPEN_RESULT: return open_wait_result(c, a->fd);
+    case BVM_FDOP_OPEN_CANCEL: return open_wait_cancel(c, a->fd);
     default: return -EINVAL;
     }
 }

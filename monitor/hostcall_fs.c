@@ -11,6 +11,7 @@
 
 #include "bvm_linux.h"
 #include "events.h"
+#include "open_wait.h"
 
 static int get_path(struct hc_ctx *c, const struct bvm_hc_path *p, struct hc_gpath *gp)
 {
@@ -27,14 +28,38 @@ int hc_dirfd_ok(const struct hc_ctx *c, int dirfd)
     return dirfd == LINUX_AT_FDCWD || (bits != BVM_DIRFD_FLAGS && hc_fd_ok(c, dirfd & ~bits));
 }
 
+/* An open that would wait for a FIFO's other end, in a threaded process: made by a helper thread,
+ * its ticket at out_gpa; -BVM_ENOTREADY. 0: not such an open (made as any other). */
+static int64_t open_fifo_later(struct hc_ctx *c, const struct bvm_hc_path *a, const struct hc_gpath *p, int flags)
+{
+    int object, err = hc_path_fifo(c, a->dirfd, p, flags, &object);
+    if (err || object < 0)
+        return err;
+    if (!gm_ptr_w(c->gm, a->out_gpa, sizeof(int32_t))) {
+        close(object);
+        return -EFAULT;
+    }
+    int64_t t = open_wait_start(c, object, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOFOLLOW));
+    if (t < 0) {
+        close(object);
+        return t;
+    }
+    int32_t ticket = (int32_t)t;
+    gm_write(c->gm, a->out_gpa, &ticket, sizeof ticket);
+    return -BVM_ENOTREADY;
+}
+
 int64_t hc_openat(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
     struct hc_gpath p;
-    int err = get_path(c, &r->u.path, &p);
+    int flags = r->u.path.flags & ~(int)BVM_IO_TRY, err = get_path(c, &r->u.path, &p);
     if (err)
         return err;
+    int64_t later = r->u.path.flags & BVM_IO_TRY ? open_fifo_later(c, &r->u.path, &p, flags) : 0;
+    if (later)
+        return later;
     /* The guest's close-on-exec is the kernel's business; host fds never leak to children. */
-    int fd = hc_path_open(c, r->u.path.dirfd, &p, r->u.path.flags | O_CLOEXEC, r->u.path.mode & 07777);
+    int fd = hc_path_open(c, r->u.path.dirfd, &p, flags | O_CLOEXEC, r->u.path.mode & 07777);
     if (fd < 0)
         return fd;
     return hc_fd_adopt(c, fd);

@@ -43,6 +43,10 @@ int hc_path_resolve(struct hc_ctx *c, int dirfd, struct hc_gpath *p, enum hc_wal
 /* Opens p->text from dirfd with open(2) flags the same way and checks what was opened: the host
  * fd (not yet granted to the guest) or -errno. */
 int hc_path_open(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flags, mode_t mode);
+/* An open with those flags that would wait for a FIFO's other end (reading or writing only, not
+ * O_NONBLOCK): *object the FIFO's O_PATH fd, checked for that access, 0 or -errno; *object -1 for
+ * any other open (made as usual by hc_path_open). */
+int hc_path_fifo(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flags, int *object);
 void hc_gpath_put(struct hc_gpath *p);
 /* The check on the object itself (fd), whatever spelling led there: 0 or -EACCES. Refuses the
  * monitor's own /proc/<pid> (and its threads') but for metadata, directory listings and the

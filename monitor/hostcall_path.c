@@ -336,6 +336,28 @@ static int sandbox_precheck(struct hc_ctx *c, int dirfd, const struct hc_gpath *
     return err;
 }
 
+int hc_path_fifo(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flags, int *object)
+{
+    struct stat st;
+    int acc = flags & O_ACCMODE;
+    *object = -1;
+    if ((flags & (O_NONBLOCK | O_PATH | O_EXCL | O_DIRECTORY)) || (acc != O_RDONLY && acc != O_WRONLY))
+        return 0;
+    int fd = open_guest(dirfd, p->text, O_PATH | (flags & O_NOFOLLOW), 0);
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return 0; /* (the open itself says why) */
+    }
+    int err = path_check(c, fd, acc == O_WRONLY ? HC_ACC_DATA : HC_ACC_READ, !p->text[0] && dirfd_bits(dirfd));
+    if (err) {
+        close(fd);
+        return err;
+    }
+    *object = fd;
+    return 0;
+}
+
 int hc_path_open(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flags, mode_t mode)
 {
     int writes =

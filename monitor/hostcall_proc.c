@@ -27,6 +27,7 @@
 #include "policy.h"
 #include "runlimits.h"
 #include "lineage.h"
+#include "open_wait.h"
 #include "tids.h"
 #include "title.h"
 #include "tree_slots.h"
@@ -288,6 +289,7 @@ static int64_t fork_child(struct hc_ctx *c, const struct bvm_hc_fork *a, int rea
     title_after_fork();
     fdpub_after_fork();
     tids_after_fork();
+    open_wait_after_fork(c); /* the helpers stay with the parent */
     check_after_fork(); /* buffervm check: the child reports its own errors */
     gdb_stub_fork_child(); /* gdb stays with the parent */
     ipc_after_fork(parent); /* it is attached to its parent's shared memory segments too */

@@ -5,6 +5,7 @@
 #include "hostcall.h"
 #include "mm_shared.h"
 #include "procfs.h"
+#include "sched.h"
 #include "signal.h"
 #include "signalfd.h"
 #include "string.h"
@@ -171,9 +172,27 @@ int64_t sys_pwritev(SYSARGS)
     return write_result(vector_io(BVM_HC_PWRITE, (int64_t)a0, a1, a2, ACC_READ, (int64_t)a3));
 }
 
+/* A FIFO's open a monitor helper makes for a thread of several: the others run while it waits for
+ * the other end; a signal that needs the call gives it up (-ERESTARTSYS, as Linux's fifo_open). */
+static int64_t open_waited(int ticket)
+{
+    for (;;) {
+        sched_wait_fd(ticket, LINUX_POLLIN, -1);
+        if (signal_interrupts()) {
+            hc_fdop(ticket, BVM_FDOP_OPEN_CANCEL, NULL, 0);
+            hc_issue();
+            return -LINUX_ERESTARTSYS;
+        }
+        hc_fdop(ticket, BVM_FDOP_OPEN_RESULT, NULL, 0);
+        int64_t h = hc_issue();
+        if (h != -BVM_ENOTREADY)
+            return h;
+    }
+}
+
 /* The host fd for an open of kpath from at: generated /proc files, the fd listings, else the host's
- * (a FIFO's open waits for its other end: an event cuts the host's wait short, and the open goes
- * on unless a signal needs the call, as Linux's fifo_open restarts). */
+ * (a FIFO's open waits for its other end: with threads on a helper, else an event cuts the host's
+ * wait short, and the open goes on unless a signal needs the call, as Linux's fifo_open restarts). */
 static int64_t open_rewritten(const struct path_at *at, uint64_t flags, uint64_t mode)
 {
     if (procfs_is_virtual(kpath))
@@ -189,9 +208,13 @@ static int64_t open_rewritten(const struct path_at *at, uint64_t flags, uint64_t
         return h;
     }
     int64_t h;
+    int32_t *ticket = hc_bounce();
+    uint32_t try = sched_threaded() ? BVM_IO_TRY : 0;
     do
-        h = hc_path(BVM_HC_OPENAT, at->dirfd, kpath, (int32_t)flags, (uint32_t)mode, NULL);
+        h = hc_path(BVM_HC_OPENAT, at->dirfd, kpath, (int32_t)(flags | try), (uint32_t)mode, try ? ticket : NULL);
     while (h == -LINUX_EINTR && !events_interrupted());
+    if (h == -BVM_ENOTREADY)
+        return open_waited(*ticket);
     return h == -LINUX_EINTR ? -LINUX_ERESTARTSYS : h;
 }
 
@@ -209,7 +232,7 @@ static int64_t open_host(int dh, uint64_t flags, uint64_t mode)
 
 int64_t sys_openat(SYSARGS)
 {
-    int dh = dirfd_host((int64_t)a0), err = get_path(a1), fd = fd_free_from(0);
+    int dh = dirfd_host((int64_t)a0), err = get_path(a1), fd = fd_free_from(0); /* EMFILE first */
     if (dh < 0 && dh != LINUX_AT_FDCWD)
         return dh;
     if (err)
@@ -219,6 +242,10 @@ int64_t sys_openat(SYSARGS)
     int64_t h = open_host(dh, a2, a3);
     if (h < 0)
         return h;
+    if ((fd = fd_free_from(0)) < 0) { /* (another thread took the last one while the open waited) */
+        hc_close((int)h);
+        return fd;
+    }
     if (a2 & LINUX_O_TRUNC)
         mm_shared_file_changed((int)h);
     /* x86-64 Linux always reports O_LARGEFILE for F_GETFL. */
