@@ -343,6 +343,10 @@ int hc_path_fifo(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flag
     *object = -1;
     if ((flags & (O_NONBLOCK | O_PATH | O_EXCL | O_DIRECTORY)) || (acc != O_RDONLY && acc != O_WRONLY))
         return 0;
+    /* A quick look first, as most opens are of no FIFO (only a hint: the lookup below decides). */
+    int nofollow = flags & O_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0;
+    if (!dirfd_bits(dirfd) && (fstatat(dirfd, p->text, &st, nofollow) < 0 || !S_ISFIFO(st.st_mode)))
+        return 0;
     int fd = open_guest(dirfd, p->text, O_PATH | (flags & O_NOFOLLOW), 0);
     if (fd < 0 || fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) {
         if (fd >= 0)
