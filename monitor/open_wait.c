@@ -1,7 +1,9 @@
 /* open_wait.c: opens that wait for a FIFO's other end, made by a helper thread while the vCPU runs
- * the guest's other threads. The guest holds a ticket (an eventfd, readable once the open is over)
- * and collects the result, or cancels the open (pthread_cancel: the host open is a cancellation
- * point, so it ends as an open a signal interrupted does, undoing its half of the rendezvous). */
+ * the guest's other threads. The guest holds a ticket (a pipe's read end, readable once the open is
+ * over; the helper writes to the other end, which only the monitor holds, so a ticket the guest
+ * closed early leaves nothing to write into) and collects the result, or cancels the open
+ * (pthread_cancel: the host open is a cancellation point, so it ends as an open a signal interrupted
+ * does, undoing its half of the rendezvous). */
 #include "open_wait.h"
 
 #include <errno.h>
@@ -10,13 +12,15 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define OPEN_WAIT_MAX 64
 
 struct open_wait {
-    int ticket; /* the eventfd the guest waits on; -1: a free slot */
+    int ticket; /* the read end the guest waits on; -1: a free slot */
+    ino_t ino;  /* its pipe (the guest may have closed it, the number gone to another file) */
+    int wake;   /* the write end, the helper's */
     int object; /* O_PATH fd of the FIFO, reopened through its /proc/self/fd link */
     int flags;
     pthread_t thread;
@@ -34,8 +38,7 @@ static void *opener(void *arg)
     w->err = fd < 0 ? errno : 0;
     w->fd = fd;
     __atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
-    uint64_t one = 1;
-    ssize_t n = write(w->ticket, &one, sizeof one);
+    ssize_t n = write(w->wake, "", 1);
     (void)n;
     return NULL;
 }
@@ -52,18 +55,29 @@ static int start_thread(struct open_wait *w)
     return err;
 }
 
-static struct open_wait *slot_of(int ticket)
+/* Whether ticket is still the guest's read end of w's pipe. */
+static int is_ticket(const struct hc_ctx *c, const struct open_wait *w, int ticket)
+{
+    struct stat st;
+    return w->ticket >= 0 && w->ticket == ticket && hc_fd_ok(c, ticket) && fstat(ticket, &st) == 0 &&
+           st.st_ino == w->ino;
+}
+
+static struct open_wait *slot_of(const struct hc_ctx *c, int ticket)
 {
     for (int i = 0; i < OPEN_WAIT_MAX; i++)
-        if (waits[i].ticket == ticket && ticket >= 0)
+        if (is_ticket(c, &waits[i], ticket))
             return &waits[i];
     return NULL;
 }
 
 static void release(struct hc_ctx *c, struct open_wait *w)
 {
-    hc_fd_revoke(c, w->ticket);
-    close(w->ticket);
+    if (is_ticket(c, w, w->ticket)) {
+        hc_fd_revoke(c, w->ticket);
+        close(w->ticket);
+    }
+    close(w->wake);
     close(w->object);
     w->ticket = -1;
 }
@@ -71,28 +85,33 @@ static void release(struct hc_ctx *c, struct open_wait *w)
 int64_t open_wait_start(struct hc_ctx *c, int object, int flags)
 {
     struct open_wait *w = NULL;
+    struct stat st;
+    int ends[2];
     for (int i = 0; !w && i < OPEN_WAIT_MAX; i++)
         w = waits[i].ticket < 0 ? &waits[i] : NULL;
     if (!w)
         return -EAGAIN;
-    int ticket = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (ticket < 0)
+    if (pipe2(ends, O_CLOEXEC | O_NONBLOCK) < 0)
         return -errno;
-    *w = (struct open_wait){.ticket = ticket, .object = object, .flags = flags, .fd = -1};
-    if (start_thread(w) != 0) {
-        close(ticket);
-        w->ticket = -1;
-        return -EAGAIN;
+    fstat(ends[0], &st);
+    *w = (struct open_wait){
+        .ticket = ends[0], .ino = st.st_ino, .wake = ends[1], .object = object, .flags = flags, .fd = -1};
+    int64_t r = hc_fd_adopt(c, ends[0]); /* (which closes it when it cannot be the guest's) */
+    if (r >= 0 && start_thread(w) != 0) {
+        hc_fd_revoke(c, ends[0]);
+        close(ends[0]);
+        r = -EAGAIN;
     }
-    int64_t r = hc_fd_adopt(c, ticket);
-    if (r < 0)
-        open_wait_cancel(c, ticket);
+    if (r < 0) {
+        close(ends[1]);
+        w->ticket = -1;
+    }
     return r;
 }
 
 int64_t open_wait_result(struct hc_ctx *c, int ticket)
 {
-    struct open_wait *w = slot_of(ticket);
+    struct open_wait *w = slot_of(c, ticket);
     if (!w)
         return -EBADF;
     if (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE))
@@ -105,7 +124,7 @@ int64_t open_wait_result(struct hc_ctx *c, int ticket)
 
 int64_t open_wait_cancel(struct hc_ctx *c, int ticket)
 {
-    struct open_wait *w = slot_of(ticket);
+    struct open_wait *w = slot_of(c, ticket);
     void *ret;
     if (!w)
         return -EBADF;
