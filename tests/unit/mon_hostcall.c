@@ -1,6 +1,9 @@
 /* mon_hostcall.c: hostcall validation: bad addresses, lengths, counts and fds are refused. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -191,6 +194,52 @@ static void out_buffers(void)
     CHECK_EQ(call(&i), 0);
 }
 
+static int64_t fdop(int fd, uint32_t op)
+{
+    struct bvm_hostcall r = {.nr = BVM_HC_FDOP};
+    r.u.fdop.fd = fd, r.u.fdop.op = op;
+    return call(&r);
+}
+
+/* A FIFO's open made on a helper (BVM_IO_TRY): the ticket polls readable once it is over; a ticket
+ * the guest closed early, its number gone to another pipe, is no ticket any more, and the helper's
+ * completion is written into nothing of the guest's. */
+static void fifo_open_later(void)
+{
+    char dir[] = "/tmp/bvm-fifo-XXXXXX", path[64];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/f", dir);
+    CHECK_EQ(mkfifo(path, 0600), 0);
+    struct bvm_hostcall r = {.nr = BVM_HC_OPENAT};
+    gm_write(&gm, BUF, path, strlen(path));
+    r.u.path.dirfd = LINUX_AT_FDCWD, r.u.path.path_gpa = BUF, r.u.path.path_len = (uint32_t)strlen(path);
+    r.u.path.flags = (int32_t)(O_RDONLY | BVM_IO_TRY), r.u.path.out_gpa = BUF + 4096;
+    CHECK_EQ(call(&r), -BVM_ENOTREADY);
+    int32_t ticket = -1;
+    gm_read(&gm, BUF + 4096, &ticket, sizeof ticket);
+    CHECK(hc_fd_ok(&hc, ticket));
+    CHECK_EQ(fdop(ticket, BVM_FDOP_OPEN_RESULT), -BVM_ENOTREADY);
+    struct bvm_hostcall cl = {.nr = BVM_HC_CLOSE};
+    cl.u.fd.fd = ticket;
+    CHECK_EQ(call(&cl), 0);
+    int other[2];
+    CHECK_EQ(pipe(other), 0);
+    if (other[0] != ticket) /* (the number came back to this pipe, as it would to the guest's next) */
+        CHECK_EQ(dup2(other[0], ticket), ticket);
+    hc_fd_grant(&hc, ticket);
+    int w = open(path, O_WRONLY); /* the helper's open completes now */
+    CHECK(w >= 0);
+    usleep(50 * 1000);
+    CHECK_EQ(fdop(ticket, BVM_FDOP_OPEN_RESULT), -EBADF); /* another file under that number */
+    CHECK_EQ(fdop(ticket, BVM_FDOP_OPEN_CANCEL), -EBADF);
+    char b;
+    fcntl(ticket, F_SETFL, O_NONBLOCK);
+    CHECK_EQ(read(ticket, &b, 1), -1); /* nothing was written into it */
+    hc_fd_revoke(&hc, ticket);
+    close(w), close(other[0]), close(other[1]), close(ticket);
+    unlink(path), rmdir(dir);
+}
+
 /* The *at family: both paths copied through the one path function, both dirfds checked. */
 static void at_checks(void)
 {
@@ -284,6 +333,7 @@ int main(void)
     RUN(fd_link_starts);
     RUN(out_buffers);
     RUN(at_checks);
+    RUN(fifo_open_later);
     RUN(fd_checks);
     RUN(bad_request);
     return 0;
