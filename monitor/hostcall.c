@@ -43,31 +43,29 @@ void hc_fd_grant(struct hc_ctx *c, int fd)
     struct stat st;
     if (fd < 0 || fd >= HC_MAX_FD)
         return;
-    c->guest_fd[fd / 8] |= (uint8_t)(1u << (fd % 8));
-    c->connecting[fd / 8] &= (uint8_t)~(1u << (fd % 8));
-    if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)))
-        c->slow_fd[fd / 8] |= (uint8_t)(1u << (fd % 8));
-    else
-        c->slow_fd[fd / 8] &= (uint8_t)~(1u << (fd % 8));
+    hc_fd_bit_set(c->guest_fd, fd, 1);
+    hc_fd_bit_set(c->connecting, fd, 0);
+    int slow = fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode));
+    hc_fd_bit_set(c->slow_fd, fd, slow);
 }
 
 int hc_fd_slow(const struct hc_ctx *c, int fd)
 {
-    return hc_fd_ok(c, fd) && (c->slow_fd[fd / 8] & (1u << (fd % 8)));
+    return hc_fd_ok(c, fd) && hc_fd_bit(c->slow_fd, fd);
 }
 
 void hc_fd_revoke(struct hc_ctx *c, int fd)
 {
     if (fd >= 0 && fd < HC_MAX_FD) {
-        c->guest_fd[fd / 8] &= (uint8_t)~(1u << (fd % 8));
-        c->connecting[fd / 8] &= (uint8_t)~(1u << (fd % 8));
+        hc_fd_bit_set(c->guest_fd, fd, 0);
+        hc_fd_bit_set(c->connecting, fd, 0);
     }
     fdpub_host_closed(fd);
 }
 
 int hc_fd_ok(const struct hc_ctx *c, int fd)
 {
-    return fd >= 0 && fd < HC_MAX_FD && (c->guest_fd[fd / 8] & (1u << (fd % 8)));
+    return fd >= 0 && fd < HC_MAX_FD && hc_fd_bit(c->guest_fd, fd);
 }
 
 int64_t hc_fd_adopt(struct hc_ctx *c, int fd)

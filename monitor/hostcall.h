@@ -27,6 +27,14 @@ struct hc_ctx {
 
 void hc_init(struct hc_ctx *c, struct guestmem *gm, int trace_fd);
 
+/* One fd's bit in a per-fd bitmap of hc_ctx (fd already in [0, HC_MAX_FD)). */
+static inline int hc_fd_bit(const uint8_t *map, int fd) { return (map[fd / 8] >> (fd % 8)) & 1; }
+static inline void hc_fd_bit_set(uint8_t *map, int fd, int on)
+{
+    uint8_t bit = (uint8_t)(1u << (fd % 8));
+    map[fd / 8] = (uint8_t)(on ? map[fd / 8] | bit : map[fd / 8] & ~bit);
+}
+
 /* Serve the hostcall whose request is at req_gpa. The request is copied once; every
  * address and length in the copy is checked against guest RAM; the result (>= 0 or
  * -errno, -EFAULT for a bad address) is written back to the request's `ret`.

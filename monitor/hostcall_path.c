@@ -193,6 +193,10 @@ static int open_from_link(int h, const char *path, int flags, mode_t mode)
 /* A dirfd's BVM_DIRFD_* bits (none for AT_FDCWD). */
 static int dirfd_bits(int dirfd) { return dirfd == AT_FDCWD ? 0 : dirfd & BVM_DIRFD_FLAGS; }
 
+/* The path is a descriptor's own object (an empty path from a BVM_DIRFD_* start): what the guest
+ * already holds, which path_check lets through. */
+static int path_held(int dirfd, const struct hc_gpath *p) { return !p->text[0] && dirfd_bits(dirfd); }
+
 /* Opens path from dirfd (AT_FDCWD, or a host fd with BVM_DIRFD_* bits), every magic link but
  * BVM_DIRFD_LINK's refused by openat2. The new fd or -errno. */
 static int open_guest(int dirfd, const char *path, int flags, mode_t mode)
@@ -248,7 +252,7 @@ static int empty_from_fd(int dirfd, enum hc_walk walk)
 static int resolve_fd(int dirfd, struct hc_gpath *p, enum hc_walk walk, int empty_ok)
 {
     char dir[BVM_HC_MAX_PATH];
-    if (!p->text[0] && dirfd_bits(dirfd))
+    if (path_held(dirfd, p))
         return empty_from_fd(dirfd, walk);
     if (!p->text[0] && empty_ok && walk != HC_WALK_PARENT) {
         int fd = dirfd == AT_FDCWD ? open(".", O_PATH | O_CLOEXEC) : fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
@@ -268,7 +272,7 @@ int hc_path_resolve(struct hc_ctx *c, int dirfd, struct hc_gpath *p, enum hc_wal
     int fd = resolve_fd(dirfd, p, walk, empty_ok);
     if (fd < 0)
         return fd;
-    int held = !p->text[0] && walk != HC_WALK_PARENT && (dirfd_bits(dirfd) || (empty_ok && dirfd != AT_FDCWD));
+    int held = walk != HC_WALK_PARENT && (path_held(dirfd, p) || (!p->text[0] && empty_ok && dirfd != AT_FDCWD));
     int err = path_check(c, fd, acc, held);
     if (err) {
         close(fd);
@@ -331,7 +335,7 @@ static int sandbox_precheck(struct hc_ctx *c, int dirfd, const struct hc_gpath *
     int fd = open_guest(dirfd, p->text, O_PATH | (flags & O_NOFOLLOW), 0);
     if (fd < 0)
         return 0; /* (the open says why) */
-    int err = path_check(c, fd, writes ? HC_ACC_DATA : HC_ACC_READ, !p->text[0] && dirfd_bits(dirfd));
+    int err = path_check(c, fd, writes ? HC_ACC_DATA : HC_ACC_READ, path_held(dirfd, p));
     close(fd);
     return err;
 }
@@ -353,7 +357,7 @@ int hc_path_fifo(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flag
             close(fd);
         return 0; /* (the open itself says why) */
     }
-    int err = path_check(c, fd, acc == O_WRONLY ? HC_ACC_DATA : HC_ACC_READ, !p->text[0] && dirfd_bits(dirfd));
+    int err = path_check(c, fd, acc == O_WRONLY ? HC_ACC_DATA : HC_ACC_READ, path_held(dirfd, p));
     if (err) {
         close(fd);
         return err;
@@ -382,7 +386,7 @@ int hc_path_open(struct hc_ctx *c, int dirfd, const struct hc_gpath *p, int flag
         return -ETXTBSY;
     }
     /* Checked on what was opened; opening a /proc file does nothing until it is read or written. */
-    err = path_check(c, fd, writes ? HC_ACC_DATA : HC_ACC_READ, !p->text[0] && dirfd_bits(dirfd));
+    err = path_check(c, fd, writes ? HC_ACC_DATA : HC_ACC_READ, path_held(dirfd, p));
     struct stat st;
     if (!err && trunc && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0)
         err = -errno;

@@ -287,13 +287,6 @@ static int64_t unix_name_sandboxed(struct hc_ctx *c, const struct bvm_hc_sock *a
     return 0;
 }
 
-static int is_connecting(const struct hc_ctx *c, int fd) { return (c->connecting[fd / 8] >> (fd % 8)) & 1; }
-
-static void set_connecting(struct hc_ctx *c, int fd, int on)
-{
-    uint8_t bit = (uint8_t)(1u << (fd % 8));
-    c->connecting[fd / 8] = (uint8_t)(on ? c->connecting[fd / 8] | bit : c->connecting[fd / 8] & ~bit);
-}
 
 /* A connect that went on in the host: -BVM_ENOTREADY while it does, then its result (SO_ERROR). */
 static int64_t connect_result(struct hc_ctx *c, int fd)
@@ -303,7 +296,7 @@ static int64_t connect_result(struct hc_ctx *c, int fd)
     socklen_t len = sizeof err;
     if (poll(&p, 1, 0) == 0)
         return -BVM_ENOTREADY;
-    set_connecting(c, fd, 0);
+    hc_fd_bit_set(c->connecting, fd, 0);
     return getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 ? -errno : -err;
 }
 
@@ -316,7 +309,7 @@ static int64_t sock_connect(struct hc_ctx *c, const struct bvm_hc_sock *a, struc
 {
     if (!(a->flags & BVM_IO_TRY) || hc_fd_nonblocking(a->fd))
         return safe_syscall(SYS_connect, a->fd, m->name, m->name_len, 0, 0, 0);
-    if (is_connecting(c, a->fd))
+    if (hc_fd_bit(c->connecting, a->fd))
         return connect_result(c, a->fd);
     int fl = fcntl(a->fd, F_GETFL); /* (the open file's flag, for the one call only) */
     if (fl < 0 || fcntl(a->fd, F_SETFL, fl | O_NONBLOCK) < 0)
@@ -324,7 +317,7 @@ static int64_t sock_connect(struct hc_ctx *c, const struct bvm_hc_sock *a, struc
     int r = connect(a->fd, (struct sockaddr *)m->name, m->name_len), e = errno;
     fcntl(a->fd, F_SETFL, fl);
     if (r < 0 && e == EINPROGRESS)
-        return set_connecting(c, a->fd, 1), -BVM_ENOTREADY;
+        return hc_fd_bit_set(c->connecting, a->fd, 1), -BVM_ENOTREADY;
     if (r < 0 && e == EAGAIN)
         return safe_syscall(SYS_connect, a->fd, m->name, m->name_len, 0, 0, 0);
     return r < 0 ? -e : 0;

@@ -20,14 +20,13 @@ static int64_t mark_ns; /* the process's CPU time when the running thread was sw
 
 static int64_t process_ns(void) { return MAX(clock_now_ns(LINUX_CLOCK_PROCESS_CPUTIME_ID), 0); }
 
-void cpuclock_switch(struct thread *prev, struct thread *next)
+void cpuclock_switch(struct thread *prev)
 {
     if (!counting)
         return;
     int64_t now = process_ns();
     prev->cpu_ns += MAX(now - mark_ns, 0);
     mark_ns = now;
-    (void)next;
 }
 
 void cpuclock_fork_reset(struct thread *t)
@@ -43,9 +42,9 @@ static void start_counting(void)
 {
     if (counting)
         return;
-    struct thread *first = cur_proc->threads;
+    struct thread *first = cur_proc->threads; /* (cur is one of them: never empty) */
     int64_t before = cur == first ? 0 : process_ns(); /* (the running thread's runs from mark_ns) */
-    if (first && first != cur)
+    if (first != cur)
         first->cpu_ns = before;
     mark_ns = before;
     counting = true;

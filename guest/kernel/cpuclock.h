@@ -5,8 +5,8 @@
 #include "kernel.h"
 
 struct thread;
-/* The vCPU passes from prev to next: prev's CPU time is counted up to now. */
-void cpuclock_switch(struct thread *prev, struct thread *next);
+/* The vCPU passes from prev to another thread: prev's CPU time is counted up to now. */
+void cpuclock_switch(struct thread *prev);
 /* fork: the child's one thread starts at 0, as its host process does. */
 void cpuclock_fork_reset(struct thread *t);
 /* A CPU-time clock of this process or one of its threads: its value into *ns, 0; -EINVAL for a

@@ -231,7 +231,6 @@ int64_t procfs_proc_link(const char *path, char *buf, size_t size)
     return procfs_other_exe(path, buf, size);
 }
 
-
 void procfs_canon(char *path, size_t size, bool follow)
 {
     static char tmp[BVM_HC_MAX_PATH];

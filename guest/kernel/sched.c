@@ -104,7 +104,7 @@ static void switch_to(struct thread *next)
         prev->fs_base = rdmsr(MSR_FS_BASE);
         prev->gs_base = rdmsr(MSR_KERNEL_GS_BASE); /* the user's, while the kernel's GS is in use */
     }
-    cpuclock_switch(prev, next);
+    cpuclock_switch(prev);
     fpu_load(&next->fx);
     wrmsr(MSR_FS_BASE, next->fs_base);
     wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
