@@ -1,0 +1,41 @@
+/* bvm_linux_mm.h: Memory: mmap, mremap, madvise, msync. */
+#ifndef BVM_LINUX_MM_H
+#define BVM_LINUX_MM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* mmap(2), mremap(2), madvise(2), msync(2) */
+#define LINUX_PROT_NONE 0
+#define LINUX_PROT_READ 1
+#define LINUX_PROT_WRITE 2
+#define LINUX_PROT_EXEC 4
+#define LINUX_MAP_SHARED 0x01
+#define LINUX_MAP_PRIVATE 0x02
+#define LINUX_MAP_SHARED_VALIDATE 0x03
+#define LINUX_MAP_TYPE 0x0f
+#define LINUX_MAP_FIXED 0x10
+#define LINUX_MAP_ANONYMOUS 0x20
+#define LINUX_MAP_GROWSDOWN 0x100
+#define LINUX_MAP_DENYWRITE 0x800
+#define LINUX_MAP_LOCKED 0x2000
+#define LINUX_MAP_NORESERVE 0x4000
+#define LINUX_MAP_POPULATE 0x8000
+#define LINUX_MAP_STACK 0x20000
+#define LINUX_MAP_FIXED_NOREPLACE 0x100000
+#define LINUX_MREMAP_MAYMOVE 1
+#define LINUX_MREMAP_FIXED 2
+#define LINUX_MREMAP_DONTUNMAP 4
+#define LINUX_MADV_NORMAL 0
+#define LINUX_MADV_RANDOM 1
+#define LINUX_MADV_SEQUENTIAL 2
+#define LINUX_MADV_WILLNEED 3
+#define LINUX_MADV_DONTNEED 4
+#define LINUX_MADV_FREE 8
+#define LINUX_MADV_HUGEPAGE 14
+#define LINUX_MADV_NOHUGEPAGE 15
+#define LINUX_MS_ASYNC 1
+#define LINUX_MS_INVALIDATE 2
+#define LINUX_MS_SYNC 4
+
+#endif
