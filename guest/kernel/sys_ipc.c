@@ -47,28 +47,41 @@ static bool deadline_passed(int64_t deadline)
     return deadline >= 0 && now >= 0 && now >= deadline;
 }
 
-/* msgsnd, msgrcv and semop: the monitor waits for a single-threaded process (a signal for the
- * guest cuts the wait short); with threads the kernel naps and asks again, so that the others run.
- * uin: the program's data the call sends (len bytes), copied in before each try; 0 for none.
- * A handled signal ends the wait with EINTR: Linux never restarts these calls. */
-static int64_t ipc_waiting_call(uint32_t op, int32_t id, int32_t flags, int32_t arg, int64_t val, uint64_t len,
-                                int64_t deadline, uint64_t uin)
+int64_t ipc_retry(int64_t (*call)(void *req, bool nowait), void *req, uint64_t uin, uint64_t len,
+                  int64_t deadline, int64_t interrupted)
 {
     for (;;) {
-        bool threaded = sched_threaded();
         if (uin && copy_from_user(ipc_buf, uin, len))
             return -LINUX_EFAULT;
-        int64_t r = ipc_call(op, id, flags, arg, val, len, deadline, threaded);
+        int64_t r = call(req, sched_threaded());
         if (r == -BVM_IPC_WOULD_WAIT) {
             if (deadline_passed(deadline))
                 return -LINUX_EAGAIN;
             if (sched_nap() < 0)
-                return -LINUX_EINTR;
+                return interrupted;
             continue;
         }
-        if (r != -LINUX_EINTR || events_interrupted())
+        if (r != -LINUX_EINTR)
             return r;
+        if (events_interrupted())
+            return interrupted;
     }
+}
+
+static int64_t ipc_try(void *req, bool nowait)
+{
+    struct bvm_hostcall *r = hc_req(BVM_HC_IPC);
+    r->u.ipc = *(const struct bvm_hc_ipc *)req;
+    r->u.ipc.nowait = nowait;
+    return hc_issue();
+}
+
+/* msgsnd, msgrcv and semop. A handled signal ends the wait with EINTR: Linux never restarts these. */
+static int64_t ipc_waiting_call(uint32_t op, int32_t id, int32_t flags, int32_t arg, int64_t val, uint64_t len,
+                                int64_t deadline, uint64_t uin)
+{
+    struct bvm_hc_ipc req = {op, id, flags, arg, val, kva_to_gpa(ipc_buf), len, deadline, 0, 0};
+    return ipc_retry(ipc_try, &req, uin, len, deadline, -LINUX_EINTR);
 }
 
 int64_t sys_msgget(SYSARGS)

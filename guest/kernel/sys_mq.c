@@ -63,25 +63,18 @@ static int64_t mq_deadline(uint64_t uts, int64_t *deadline)
     return uts ? ts_from_user(uts, deadline) : 0;
 }
 
-/* SEND and RECEIVE until done: a handled signal restarts them under SA_RESTART, as Linux does.
- * uin: SEND's message, copied into the shared buffer before each try (ipc_buffer). */
+static int64_t mq_try(void *req, bool nowait)
+{
+    struct bvm_hc_mq *a = req;
+    a->nowait = nowait;
+    return mq_call(a);
+}
+
+/* SEND and RECEIVE until done (the monitor checks the deadline): a handled signal restarts them
+ * under SA_RESTART, as Linux does. uin: SEND's message, copied into ipc_buffer before each try. */
 static int64_t mq_waiting_call(struct bvm_hc_mq *a, uint64_t uin)
 {
-    for (;;) {
-        a->nowait = sched_threaded();
-        if (uin && copy_from_user(ipc_buffer(), uin, a->buf_len))
-            return -LINUX_EFAULT;
-        int64_t r = mq_call(a);
-        if (r == -BVM_IPC_WOULD_WAIT) {
-            if ((r = sched_nap()) < 0)
-                return r;
-            continue;
-        }
-        if (r != -LINUX_EINTR)
-            return r;
-        if (events_interrupted())
-            return -LINUX_ERESTARTSYS;
-    }
+    return ipc_retry(mq_try, a, uin, a->buf_len, -1, -LINUX_ERESTARTSYS);
 }
 
 int64_t sys_mq_timedsend(SYSARGS)

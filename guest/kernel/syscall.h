@@ -279,6 +279,14 @@ void ipc_exec(void);
 /* sys_ipc.c: the buffer of an IPC call's data (System V and POSIX message queues), IPC_BUF_SIZE bytes. */
 #define IPC_BUF_SIZE 65536
 uint8_t *ipc_buffer(void);
+/* sys_ipc.c: a System V or POSIX queue call that may wait. call(req, nowait) is tried until it no
+ * longer answers -BVM_IPC_WOULD_WAIT: the monitor waits for a single-threaded process (a signal for
+ * the guest cuts that short); with threads (nowait) the kernel naps between tries so that the others
+ * run. uin: the program's data the call sends (len bytes), copied into ipc_buffer before each try (a
+ * thread that napped may find it used by another); 0 for none. deadline: monotonic ns the kernel
+ * checks between tries, or -1. A handled signal ends it with interrupted (-EINTR or -ERESTARTSYS). */
+int64_t ipc_retry(int64_t (*call)(void *req, bool nowait), void *req, uint64_t uin, uint64_t len,
+                  int64_t deadline, int64_t interrupted);
 int64_t ts_to_ms(uint64_t uts, int64_t *ms);
 
 /* sys_process.c: the soft limit of an rlimit resource as the program set it (execve's E2BIG uses
