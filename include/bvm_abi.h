@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVM_ABI_VERSION 14u
+#define BVM_ABI_VERSION 15u
 
 /* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
 #define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
@@ -543,7 +543,10 @@ struct bvm_event {
     int32_t code;
     int32_t pid;
     uint32_t uid;
-    uint32_t timers; /* OUT: TIMER: bitmask of the expired timers (BVM_TIMER_*) */
+    union {
+        uint32_t timers; /* OUT: TIMER: bitmask of the expired timers (BVM_TIMER_*) */
+        int32_t tid;     /* OUT: SIGNAL: the thread a tgkill or tkill named (SI_TKILL), else 0: the process */
+    };
     uint64_t value;
 };
 _Static_assert(sizeof(struct bvm_event) == 32, "bvm_event size");
@@ -592,12 +595,21 @@ struct bvm_hc_wait {
 };
 _Static_assert(sizeof(struct bvm_hc_wait) == 32, "hc_wait size");
 
-/* KILL: kill(pid, sig) on the host: pid > 0 a process, 0 the caller's group, -1 all, < -1 a group. */
-struct bvm_hc_kill {
-    int32_t pid; /* IN */
-    int32_t sig; /* IN: 0 checks only */
+/* KILL: a signal to another process, or to one of its threads, by the host's own call. */
+enum bvm_kill_op {
+    BVM_KILL_PROCESS = 0, /* kill(pid, sig): pid > 0 a process, 0 the caller's group, -1 all, < -1 a group */
+    BVM_KILL_THREAD = 1,  /* tgkill(pid, tid, sig); pid -1: tkill(tid, sig) */
+    BVM_KILL_QUEUE = 2,   /* rt_sigqueueinfo(pid, sig, info) */
+    BVM_KILL_TGQUEUE = 3, /* rt_tgsigqueueinfo(pid, tid, sig, info) */
 };
-_Static_assert(sizeof(struct bvm_hc_kill) == 8, "hc_kill size");
+struct bvm_hc_kill {
+    int32_t pid;       /* IN */
+    int32_t sig;       /* IN: 0 checks only */
+    int32_t tid;       /* IN: THREAD, TGQUEUE: the thread */
+    uint32_t op;       /* IN: enum bvm_kill_op */
+    uint64_t info_gpa; /* IN: QUEUE, TGQUEUE: the sender's 128-byte siginfo (a negative si_code, not SI_TKILL) */
+};
+_Static_assert(sizeof(struct bvm_hc_kill) == 24, "hc_kill size");
 
 /* PROC: small process-id calls, each the host's own on the monitor's process (which the guest's is). */
 enum bvm_proc_op {

@@ -3,12 +3,15 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include "gdb_stub.h"
 #include "hostcall.h"
 #include "lineage.h"
+#include "tids.h"
 
 #define EV_RING 256 /* queued signals; a standard signal is queued at most once */
 
@@ -16,12 +19,16 @@ extern char safe_syscall_start[], safe_syscall_end[], safe_syscall_eintr[];
 
 volatile int events_pending;
 
-/* Written by the handler only (forwarded signals are masked while it runs), read by the main
- * flow only: a single-producer ring needs no lock, only the order of the index updates. */
+/* Written by the handlers (forwarded signals are masked while one runs; the vCPU thread's and the
+ * tid holders' may run at once, so they take ring_lock), read by the main flow only, which needs
+ * no lock: the index updates are ordered. */
 static struct bvm_event ring[EV_RING];
-static volatile unsigned ring_head, ring_tail;
+static unsigned ring_head, ring_tail;
+static int ring_lock;
 static volatile uint64_t std_queued; /* standard signals in the ring */
 static struct vcpu *volatile ev_vcpu;
+static pid_t vcpu_tid;     /* the host thread that runs the vCPU (and the guest's first thread's id) */
+static int kick_sent;      /* a holder's kick is on its way to it */
 static int doorbell_rung;
 static sigset_t forwarded_set;    /* the signals caught here (and the timer signal) */
 static volatile int throttled;    /* the ring filled up: they stay pending in the host meanwhile */
@@ -50,48 +57,102 @@ static int forwarded(int sig)
     }
 }
 
-static void enqueue(int sig, const siginfo_t *si)
+/* tid: the guest thread a tgkill or tkill named (the holder it came to), or 0. The ring's fill
+ * after it, or -1 when it had reached limit already (nothing queued). */
+static int enqueue(int sig, const siginfo_t *si, int tid, unsigned limit)
 {
-    if (sig < 32 && (std_queued & (1ull << sig)))
-        return; /* pending already: the guest would merge them */
-    unsigned t = ring_tail;
-    if (t - ring_head >= EV_RING)
-        return; /* full: dropped, as a real-time signal past RLIMIT_SIGPENDING */
-    struct bvm_event *e = &ring[t % EV_RING];
-    memset(e, 0, sizeof *e);
-    e->kind = BVM_EVENT_SIGNAL;
-    e->signo = sig;
-    e->code = si->si_code;
-    e->pid = si->si_pid;
-    e->uid = si->si_uid;
-    e->value = (uint64_t)(uintptr_t)si->si_value.sival_ptr;
-    if (sig < 32)
-        std_queued |= 1ull << sig;
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    ring_tail = t + 1;
+    while (__atomic_exchange_n(&ring_lock, 1, __ATOMIC_ACQUIRE))
+        syscall(SYS_sched_yield);
+    unsigned t = ring_tail, fill = t - __atomic_load_n(&ring_head, __ATOMIC_ACQUIRE);
+    int ret = (int)fill;
+    if (fill >= limit)
+        ret = -1;
+    else if (!(sig < 32 && (std_queued & (1ull << sig)))) { /* (a standard one pending is merged) */
+        struct bvm_event *e = &ring[t % EV_RING];
+        memset(e, 0, sizeof *e);
+        e->kind = BVM_EVENT_SIGNAL;
+        e->signo = sig;
+        e->code = si->si_code;
+        e->pid = si->si_pid;
+        e->uid = si->si_uid;
+        e->tid = tid;
+        e->value = (uint64_t)(uintptr_t)si->si_value.sival_ptr;
+        if (sig < 32)
+            __atomic_or_fetch(&std_queued, 1ull << sig, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&ring_tail, t + 1, __ATOMIC_RELEASE);
+        ret++;
+    }
+    __atomic_store_n(&ring_lock, 0, __ATOMIC_RELEASE);
+    return ret;
+}
+
+/* Only SI_TKILL says a signal was sent to one thread (a sigqueue landing on a holder is the
+ * process's, as it may when the vCPU thread cannot take it at once). */
+static int target_tid(const siginfo_t *si, int holder)
+{
+    return si->si_code != SI_TKILL ? 0 : holder ? holder : vcpu_tid;
+}
+
+/* On a holder: the vCPU thread is told by a signal of its own (once until it comes). */
+static void kick_vcpu(void)
+{
+    events_pending = 1;
+    if (!__atomic_exchange_n(&kick_sent, 1, __ATOMIC_SEQ_CST))
+        syscall(SYS_tgkill, getpid(), vcpu_tid, TIMER_SIGNAL);
+}
+
+static int is_kick(int sig, const siginfo_t *si)
+{
+    return sig == TIMER_SIGNAL && si->si_code == SI_TKILL && si->si_pid == getpid();
+}
+
+/* A signal that came to a holder (tids.c): the ring's last slot is the vCPU thread's, so a holder
+ * waits in its handler for room (the signals stay masked on it meanwhile and wait in the host,
+ * like the vCPU thread's when it throttles). Only a holder whose thread ends drops it. */
+static void holder_signal(int sig, const siginfo_t *si, int holder)
+{
+    if (sig == SIGIO && si->si_code > 0 && gdb_stub_io_signal(si->si_fd))
+        ; /* bytes from gdb (its interrupt?): events_take asks */
+    else
+        while (enqueue(sig, si, target_tid(si, holder), EV_RING - 1) < 0 && !tids_holder_ending()) {
+            kick_vcpu();
+            nanosleep(&(struct timespec){0, 1000000}, NULL);
+        }
+    kick_vcpu();
+}
+
+/* The ring has one slot left after this handler's signal: the signals stay blocked on the vCPU
+ * thread when it returns, so what else comes waits in the host's own queue (where a sender finally
+ * gets EAGAIN) instead of being dropped; events_take unblocks them once the kernel has made room. */
+static void throttle(ucontext_t *uc)
+{
+    throttled = 1;
+    for (int s = 1; s <= SIGRTMAX; s++)
+        if (sigismember(&forwarded_set, s) == 1)
+            sigaddset(&uc->uc_sigmask, s);
 }
 
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
-    int saved = errno;
-    if (sig == TIMER_SIGNAL && si->si_code == SI_TIMER)
+    int saved = errno, holder = tids_holder_self(), fill = 0;
+    if (holder) {
+        holder_signal(sig, si, holder);
+        errno = saved;
+        return;
+    }
+    if (is_kick(sig, si))
+        __atomic_store_n(&kick_sent, 0, __ATOMIC_SEQ_CST);
+    else if (sig == TIMER_SIGNAL && si->si_code == SI_TIMER)
         __atomic_or_fetch(&timers_fired, 1u << (si->si_value.sival_int & 31), __ATOMIC_SEQ_CST);
     else if (sig == SIGIO && si->si_code > 0 && gdb_stub_io_signal(si->si_fd))
         ; /* bytes from gdb (its interrupt?): events_take asks */
     else if (sig != LINEAGE_SIGNAL || !lineage_signal_is_own(si))
-        enqueue(sig, si);
+        fill = enqueue(sig, si, target_tid(si, 0), EV_RING);
     else if ((sig = lineage_parent_died()) != 0)
-        enqueue(sig, si); /* the guest's PR_SET_PDEATHSIG */
-    /* One slot left: the signals stay blocked when this handler returns, so what else comes waits
-     * in the host's own queue (where a sender finally gets EAGAIN) instead of being dropped here;
-     * events_take unblocks them once the kernel has made room. */
-    if (ring_tail - ring_head >= EV_RING - 1) {
-        throttled = 1;
-        for (int s = 1; s <= SIGRTMAX; s++)
-            if (sigismember(&forwarded_set, s) == 1)
-                sigaddset(&uc->uc_sigmask, s);
-    }
+        fill = enqueue(sig, si, 0, EV_RING); /* the guest's PR_SET_PDEATHSIG */
+    if (fill >= EV_RING - 1)
+        throttle(uc);
     events_pending = 1;
     /* Inside safe_syscall, before or at the SYSCALL: leave with -EINTR instead of blocking. */
     greg_t *ip = &uc->uc_mcontext.gregs[REG_RIP];
@@ -114,12 +175,20 @@ void events_install(struct vcpu *v)
         if (forwarded(sig) || sig == TIMER_SIGNAL || sig == LINEAGE_SIGNAL)
             sigaddset(&sa.sa_mask, sig);
     forwarded_set = sa.sa_mask;
+    vcpu_tid = (pid_t)syscall(SYS_gettid);
     for (int sig = 1; sig <= SIGRTMAX; sig++)
         if (forwarded(sig) || sig == TIMER_SIGNAL || sig == LINEAGE_SIGNAL)
             sigaction(sig, &sa, NULL);
     /* The monitor takes them all; what the program inherited blocked stays blocked in the guest
      * (bvm_bootinfo.sig_blocked), where they wait as they would on Linux. */
     sigprocmask(SIG_UNBLOCK, &sa.sa_mask, NULL);
+}
+
+void events_holder_signals(sigset_t *set)
+{
+    *set = forwarded_set; /* the monitor's timers and its parent's death stay the vCPU thread's */
+    sigdelset(set, TIMER_SIGNAL);
+    sigdelset(set, LINEAGE_SIGNAL);
 }
 
 int events_take(struct bvm_event *e)
@@ -133,25 +202,24 @@ int events_take(struct bvm_event *e)
         return 1;
     }
     uint32_t fired = __atomic_exchange_n(&timers_fired, 0, __ATOMIC_SEQ_CST);
-    unsigned h = ring_head;
+    unsigned h = ring_head, tail = __atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE);
     if (fired) {
         memset(e, 0, sizeof *e);
         e->kind = BVM_EVENT_TIMER;
         e->timers = fired;
-        if (h != ring_tail)
+        if (h != tail)
             events_pending = 1;
         return 1;
     }
-    if (h == ring_tail) {
+    if (h == tail) {
         doorbell_rung = 0;
         return 0;
     }
     *e = ring[h % EV_RING];
     if (e->signo < 32)
         __atomic_and_fetch(&std_queued, ~(1ull << e->signo), __ATOMIC_SEQ_CST);
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    ring_head = h + 1;
-    if (ring_head != ring_tail)
+    __atomic_store_n(&ring_head, h + 1, __ATOMIC_RELEASE);
+    if (h + 1 != tail)
         events_pending = 1;
     if (throttled) {
         throttled = 0;
@@ -170,6 +238,9 @@ void events_child_reap(int on)
 
 void events_after_fork(void)
 {
+    ring_lock = 0; /* (a holder of the parent's may have held it: it is not in this process) */
+    kick_sent = 0;
+    vcpu_tid = (pid_t)syscall(SYS_gettid);
     ring_head = ring_tail;
     std_queued = 0;
     timers_fired = 0;

@@ -17,6 +17,9 @@ extern volatile int events_pending;
  * kicks v out of guest code so the kernel gets the event at once. */
 void events_install(struct vcpu *v);
 
+/* The signals a holder of a guest thread id (tids.c) takes: the forwarded ones. */
+void events_holder_signals(sigset_t *set);
+
 /* Whether ended children are reaped at once, unwaited (SA_NOCLDWAIT on the monitor's SIGCHLD). */
 void events_child_reap(int on);
 

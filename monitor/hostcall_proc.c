@@ -392,12 +392,6 @@ int64_t hc_wait(struct hc_ctx *c, const struct bvm_hostcall *r)
     return 0;
 }
 
-int64_t hc_kill(struct hc_ctx *c, const struct bvm_hostcall *r)
-{
-    (void)c;
-    return policy_kill(r->u.kill.pid, r->u.kill.sig);
-}
-
 static int64_t host_ret(long rc) { return rc < 0 ? -errno : rc; }
 
 /* The kernel's descriptor table at boot: what buffervm was started with past stdio is the

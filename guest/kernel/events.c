@@ -34,7 +34,8 @@ static void take_one(const struct bvm_event *ev)
     info.u.kill.pid = ev->pid;
     info.u.kill.uid = ev->uid;
     info.u.kill.value = ev->value;
-    signal_send(NULL, &info);
+    /* A tgkill's thread, if it is still there (the one that ended: the process, as on a race). */
+    signal_send(ev->tid ? thread_find(ev->tid) : NULL, &info);
 }
 
 void events_take(void)

@@ -348,8 +348,19 @@ void process_child_reap(bool on)
 
 int process_kill_other(int64_t pid, int sig)
 {
+    return process_signal_other(BVM_KILL_PROCESS, pid, 0, sig, NULL);
+}
+
+int process_signal_other(uint32_t op, int64_t pid, int64_t tid, int sig, const struct linux_siginfo *info)
+{
+    static struct linux_siginfo sent; /* (one hostcall at a time) */
     struct bvm_hostcall *r = hc_req(BVM_HC_KILL);
+    if (info)
+        sent = *info;
+    r->u.kill.op = op;
     r->u.kill.pid = (int32_t)pid;
+    r->u.kill.tid = (int32_t)tid;
     r->u.kill.sig = sig;
+    r->u.kill.info_gpa = info ? kva_to_gpa(&sent) : 0;
     return (int)hc_issue();
 }

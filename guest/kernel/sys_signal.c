@@ -139,9 +139,9 @@ static int64_t thread_kill(int64_t tgid, int64_t tid, int64_t sig)
     if (tid <= 0 || (tgid != -1 && tgid <= 0))
         return -LINUX_EINVAL;
     struct thread *t = thread_find((int)tid);
-    if (!t) /* another process's first thread: the host's kill (its other threads: not reachable yet) */
-        return tgid == -1 || tgid == tid ? process_kill_other(tid, (int)sig) : -LINUX_ESRCH;
-    if (tgid != -1 && tgid != cur_proc->pid)
+    if (!t && tgid != cur_proc->pid) /* another process's thread: the host's tgkill (or tkill) */
+        return process_signal_other(BVM_KILL_THREAD, tgid, tid, (int)sig, NULL);
+    if (!t || (tgid != -1 && tgid != cur_proc->pid))
         return -LINUX_ESRCH;
     if (sig < 0 || sig > LINUX_NSIG)
         return -LINUX_EINVAL;
@@ -151,36 +151,30 @@ static int64_t thread_kill(int64_t tgid, int64_t tid, int64_t sig)
 int64_t sys_tkill(SYSARGS) { return thread_kill(-1, (int32_t)a0, (int32_t)a1); }
 int64_t sys_tgkill(SYSARGS) { return thread_kill((int32_t)a0, (int32_t)a1, (int32_t)a2); }
 
-/* rt_sigqueueinfo and rt_tgsigqueueinfo: the program's own siginfo, but it may not pose as the
- * kernel or kill() to another process (si_code >= 0 or SI_TKILL). */
-static int64_t queue_info(struct thread *t, int64_t sig, uint64_t uinfo, bool other)
+/* rt_sigqueueinfo and rt_tgsigqueueinfo (tid -1: the former): the program's own siginfo, copied
+ * first as Linux does, which may pose as the kernel or as kill() (si_code >= 0 or SI_TKILL) only
+ * to the caller itself. Another process's: the host's call. */
+static int64_t queue_info(int pid, int tid, int64_t sig, uint64_t uinfo)
 {
     struct linux_siginfo info;
     if (copy_from_user(&info, uinfo, sizeof(info)))
         return -LINUX_EFAULT;
-    if ((info.si_code >= 0 || info.si_code == LINUX_SI_TKILL) && other)
+    if (tid != -1 && (pid <= 0 || tid <= 0))
+        return -LINUX_EINVAL;
+    if ((info.si_code >= 0 || info.si_code == LINUX_SI_TKILL) && pid != cur->tid)
         return -LINUX_EPERM;
+    if (pid <= 0)
+        return -LINUX_ESRCH;
+    if (pid != cur_proc->pid)
+        return process_signal_other(tid == -1 ? BVM_KILL_QUEUE : BVM_KILL_TGQUEUE, pid, tid, (int)sig, &info);
+    struct thread *t = tid == -1 ? NULL : thread_find(tid);
+    if (tid != -1 && !t)
+        return -LINUX_ESRCH;
     if (sig < 0 || sig > LINUX_NSIG)
         return -LINUX_EINVAL;
     info.si_signo = (int32_t)sig;
     return sig ? signal_send(t, &info) : 0;
 }
 
-int64_t sys_rt_sigqueueinfo(SYSARGS)
-{
-    int pid = (int32_t)a0;
-    if (pid != cur_proc->pid)
-        return -LINUX_ESRCH;
-    return queue_info(NULL, (int32_t)a1, a2, false);
-}
-
-int64_t sys_rt_tgsigqueueinfo(SYSARGS)
-{
-    int tgid = (int32_t)a0, tid = (int32_t)a1;
-    if (tgid <= 0 || tid <= 0)
-        return -LINUX_EINVAL;
-    struct thread *t = thread_find(tid);
-    if (tgid != cur_proc->pid || !t)
-        return -LINUX_ESRCH;
-    return queue_info(t, (int32_t)a2, a3, false);
-}
+int64_t sys_rt_sigqueueinfo(SYSARGS) { return queue_info((int32_t)a0, -1, (int32_t)a1, a2); }
+int64_t sys_rt_tgsigqueueinfo(SYSARGS) { return queue_info((int32_t)a0, (int32_t)a1, (int32_t)a2, a3); }

@@ -123,5 +123,9 @@ void process_exec_single(void);
 _Noreturn void process_thread_exit(void);
 /* kill(2) to another process, a process group or all: the host's kill. 0 or -errno. */
 int process_kill_other(int64_t pid, int sig);
+/* A signal to another process or to one of its threads, by the host (enum bvm_kill_op): tgkill
+ * (pid -1: tkill), rt_sigqueueinfo and rt_tgsigqueueinfo with the sender's info. 0 or -errno. */
+struct linux_siginfo;
+int process_signal_other(uint32_t op, int64_t pid, int64_t tid, int sig, const struct linux_siginfo *info);
 
 #endif

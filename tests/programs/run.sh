@@ -63,7 +63,7 @@ run_signals() {
                 echo "stage ${step%%:*} never came" >>"$dir/missed"
                 break
             fi
-            case ${step#*:} in send:*) ;; *)
+            case ${step#*:} in send:* | tgsend:*) ;; *)
                 for ((t = 0; t < 1500; t++)); do
                     case $(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null) in S | T) break ;; esac
                     sleep 0.02
@@ -71,6 +71,8 @@ run_signals() {
             esac
             case ${step#*:} in
             send:*:*) IFS=: read -r _ n sig <<<"${step#*:}"; "$PROGS/sigsend.glibc" $pid "$sig" "$n" ;;
+            tgsend:*:*) IFS=: read -r _ n sig <<<"${step#*:}"; "$PROGS/sigsend.glibc" $pid "$sig" "$n" "$(cat "$cwd/tid")" ;;
+            tgkill:*) "$PROGS/sigsend.glibc" $pid "${step##*:}" 0 "$(cat "$cwd/tid")" ;;
             [0-9]*) kill -n "${step#*:}" $pid ;;
             *) kill -s "${step#*:}" $pid ;;
             esac

@@ -200,7 +200,13 @@ read /proc/meminfo: ok
 stat /proc/1: ENOENT
 kill of the parent, signal 0: ESRCH
 kill of pid 1, signal 0: ESRCH
+tgkill of the parent, signal 0: ESRCH
+tkill of pid 1, signal 0: ESRCH
+sigqueue to the parent, signal 0: ESRCH
 kill of its child, signal 0: ok
+tgkill of its child, signal 0: ok
+tkill of its child, signal 0: ok
+sigqueue to its child, signal 0: ok
 read its child's /proc status: ok
 read its child's /proc environ: EACCES
 kill -1, signal 0 (the child): ok

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -150,12 +151,18 @@ int main(void)
     /* processes: the program's own only */
     report("kill of the parent, signal 0", kill(getppid(), 0));
     report("kill of pid 1, signal 0", kill(1, 0));
+    report("tgkill of the parent, signal 0", syscall(SYS_tgkill, getppid(), getppid(), 0));
+    report("tkill of pid 1, signal 0", syscall(SYS_tkill, 1, 0));
+    report("sigqueue to the parent, signal 0", sigqueue(getppid(), 0, (union sigval){0}));
     pid_t child = fork();
     if (child == 0) {
         pause();
         _exit(0);
     }
     report("kill of its child, signal 0", kill(child, 0));
+    report("tgkill of its child, signal 0", syscall(SYS_tgkill, child, child, 0));
+    report("tkill of its child, signal 0", syscall(SYS_tkill, child, 0));
+    report("sigqueue to its child, signal 0", sigqueue(child, 0, (union sigval){0}));
     char name[64];
     snprintf(name, sizeof name, "/proc/%d/status", (int)child);
     report("read its child's /proc status", read_file(name));
