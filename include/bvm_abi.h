@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVM_ABI_VERSION 15u
+#define BVM_ABI_VERSION 16u
 
 /* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
 #define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
@@ -115,6 +115,8 @@ struct bvm_bootinfo {
     /* What a program inherits across execve: the signals the monitor was started with ignored and
      * blocked (bit n-1 for signal n). */
     uint64_t sig_ignored, sig_blocked;
+    uint32_t check_frames; /* BVM_BOOT_CHECK: frames recorded per stack (--num-callers), 1..BVM_CHECK_MAX_FRAMES */
+    uint32_t pad;
     struct bvm_mem_range ranges[BVM_MAX_RANGES];
 };
 _Static_assert(offsetof(struct bvm_bootinfo, kernel_entry) == 8, "bootinfo entry");
@@ -128,8 +130,9 @@ _Static_assert(offsetof(struct bvm_bootinfo, flags) == 72, "bootinfo flags");
 _Static_assert(offsetof(struct bvm_bootinfo, pid) == 80, "bootinfo pid");
 _Static_assert(offsetof(struct bvm_bootinfo, rand_seed) == 104, "bootinfo seed");
 _Static_assert(offsetof(struct bvm_bootinfo, sig_ignored) == 120, "bootinfo sig_ignored");
-_Static_assert(offsetof(struct bvm_bootinfo, ranges) == 136, "bootinfo ranges");
-_Static_assert(sizeof(struct bvm_bootinfo) == 136 + 24 * BVM_MAX_RANGES, "bootinfo size");
+_Static_assert(offsetof(struct bvm_bootinfo, check_frames) == 136, "bootinfo check_frames");
+_Static_assert(offsetof(struct bvm_bootinfo, ranges) == 144, "bootinfo ranges");
+_Static_assert(sizeof(struct bvm_bootinfo) == 144 + 24 * BVM_MAX_RANGES, "bootinfo size");
 
 /* ---- Hostcalls ---- */
 #define BVM_HOSTCALL_PORT 0x0500

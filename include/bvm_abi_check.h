@@ -112,7 +112,7 @@ _Static_assert(sizeof(struct bvm_hc_check) == 24, "hc_check size");
 
 /* One report. Code addresses come with where they are in a file (the kernel knows the mappings),
  * so that the monitor can name function, file and line. */
-#define BVM_CHECK_MAX_FRAMES 16
+#define BVM_CHECK_MAX_FRAMES 500 /* valgrind's most for --num-callers */
 #define BVM_CHECK_MAX_FILES 8
 #define BVM_CHECK_PATH 256
 

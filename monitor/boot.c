@@ -179,6 +179,7 @@ int boot_prepare(struct guestmem *gm, const struct boot_args *a, struct vcpu_boo
     bi.tss = BVM_PHYSMAP_BASE + BVM_TSS_GPA;
     bi.ram_size = gm->ram_size;
     bi.flags = a->flags;
+    bi.check_frames = a->check_frames;
     put_ranges(gm, kend, &bi);
     put_identity(&bi);
     put_signals(&bi);

@@ -18,6 +18,7 @@ struct boot_args {
     size_t kernel_len;
     const uint8_t *bootstrap;
     size_t bootstrap_len;
+    uint32_t check_frames; /* BVM_BOOT_CHECK: frames per stack */
 };
 
 /* Fill guest memory and the initial vCPU state (32-bit protected mode at RIP 0, paging

@@ -149,6 +149,7 @@ static void boot_vm(const struct options *o, char **argv, const char *path, stru
                  (o->strict_syscalls ? BVM_BOOT_STRICT_SYSCALLS : 0) | (o->verbose ? BVM_BOOT_VERBOSE : 0) |
                  (o->check.on ? BVM_BOOT_CHECK : 0) | (o->check.on && !o->check.trace_children ? BVM_BOOT_CHECK_NO_EXEC : 0) |
                  (o->gdb && !o->gdb_at_error ? BVM_BOOT_GDB : 0),
+        .check_frames = o->check.num_callers,
         .kernel = bvm_kernel_elf, .kernel_len = (size_t)(bvm_kernel_elf_end - bvm_kernel_elf),
         .bootstrap = bvm_bootstrap_bin, .bootstrap_len = (size_t)(bvm_bootstrap_bin_end - bvm_bootstrap_bin),
     };

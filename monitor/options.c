@@ -46,7 +46,7 @@ static const char usage[] =
     "  --show-leak-kinds=SET    leak records printed (default definite,indirect,possible)\n"
     "  --errors-for-leak-kinds=SET  leak records counted as errors (default definite,indirect);\n"
     "                           SET: all, none, or a comma list of definite indirect possible reachable\n"
-    "  --num-callers=N          frames shown per stack (default 12; at most 16 are recorded)\n"
+    "  --num-callers=N          frames recorded and shown per stack (default 12, at most 500)\n"
     "  --alloc-fn=FN=WHERE      FN (malloc, free, calloc, realloc, ...) is the function named WHERE,\n"
     "                           or at address WHERE (0x...) of PROG: an allocator of its own, a\n"
     "                           stripped binary's (repeatable)\n"

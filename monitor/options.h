@@ -22,7 +22,7 @@ struct check_opts {
     int quiet;              /* -q: only errors, no summaries */
     unsigned show_kinds;    /* --show-leak-kinds: leak records printed, 1 << enum bvm_leak_kind each */
     unsigned error_kinds;   /* --errors-for-leak-kinds: leak records counted as errors, the same */
-    unsigned num_callers;   /* --num-callers=N: frames shown per stack (default 12; 16 are recorded) */
+    unsigned num_callers;   /* --num-callers=N: frames recorded and shown per stack (default 12, 1 to 500) */
     struct check_alloc_fn alloc_fn[CHECK_ALLOC_FN_MAX]; /* --alloc-fn=FN=WHERE: a program's own allocator */
     int nalloc_fn;
     /* Where reports go (NULL: not there); names may hold %p (the pid), %q{VAR} */

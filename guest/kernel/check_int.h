@@ -32,7 +32,6 @@ bool meta_present(uint64_t va); /* whether va's page is */
 void meta_set_bounds(uint64_t va, uint32_t entry);
 
 /* ---- check_stack.c: call stacks, stored once each ---- */
-#define STACK_DEPTH 12
 /* The stack of the trap or fault in tf: frame 0 is pc, then return addresses. Returns its id. */
 uint32_t stack_capture(const struct trapframe *tf, uint64_t pc, bool at_entry);
 /* A stored stack's frames into out (frames with their files added to rep's file table). */

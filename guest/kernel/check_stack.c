@@ -9,16 +9,20 @@
 #include "pagetable.h"
 #include "string.h"
 
+/* A stored stack, at a word of META_STACKS: its id is that word's index + 1. */
 struct cstack {
-    uint32_t hnext; /* hash chain, id + 1 */
+    uint32_t hnext; /* hash chain: the next one's id, or 0 */
     uint32_t n;
-    uint64_t pc[STACK_DEPTH];
+    uint64_t pc[]; /* n */
 };
 
 #define STACK_BUCKETS 16384
 static uint32_t stack_buckets[STACK_BUCKETS];
-static uint32_t nstacks;
-static struct cstack *const stacks = (struct cstack *)META_STACKS;
+static uint32_t stack_words; /* words used */
+static uint64_t *const stack_store = (uint64_t *)META_STACKS;
+static uint32_t depth;       /* frames recorded (--num-callers), set by stack_reset */
+
+static struct cstack *stack_at(uint32_t id) { return (struct cstack *)&stack_store[id - 1]; }
 
 /* The last page peek translated (forgotten at each walk: mappings change between walks), and
  * whether its memory cannot change while no VMA does (private and not writable: code, .eh_frame). */
@@ -334,28 +338,30 @@ static bool memo_holds(const struct memo *m, const struct trapframe *tf, uint64_
 /* The stack id of the pcs, stored if new (0 when the META range is out). */
 static uint32_t stack_id(const uint64_t *pcs, uint32_t n)
 {
-    uint32_t h = hash_pcs(pcs, n);
-    for (uint32_t id = stack_buckets[h]; id; id = stacks[id - 1].hnext)
-        if (stacks[id - 1].n == n && !memcmp(stacks[id - 1].pc, pcs, n * sizeof(pcs[0])))
+    uint32_t h = hash_pcs(pcs, n), words = 1 + n;
+    for (uint32_t id = stack_buckets[h]; id; id = stack_at(id)->hnext)
+        if (stack_at(id)->n == n && !memcmp(stack_at(id)->pc, pcs, n * sizeof(pcs[0])))
             return id;
-    if (!meta_ensure((uint64_t)&stacks[nstacks], sizeof(struct cstack)))
+    if (stack_words > UINT32_MAX - 2 * words || !meta_ensure((uint64_t)&stack_store[stack_words], words * 8))
         return 0;
-    struct cstack *s = &stacks[nstacks++];
+    uint32_t id = stack_words + 1;
+    struct cstack *s = stack_at(id);
     s->n = n;
     memcpy(s->pc, pcs, n * sizeof(pcs[0]));
     s->hnext = stack_buckets[h];
-    stack_buckets[h] = nstacks;
-    return nstacks;
+    stack_buckets[h] = id;
+    stack_words += words;
+    return id;
 }
 
 uint32_t stack_capture(const struct trapframe *tf, uint64_t pc, bool at_entry)
 {
-    uint64_t pcs[STACK_DEPTH];
+    static uint64_t pcs[BVM_CHECK_MAX_FRAMES]; /* (one capture at a time) */
     struct memo *m = at_entry ? memo_slot(pc, tf->rsp) : NULL;
     if (m && memo_holds(m, tf, pc))
         return m->id;
     wlog.on = m != NULL, wlog.whole = true, wlog.rbp_used = false, wlog.r.n = 0;
-    uint32_t id = stack_id(pcs, walk(tf, pc, at_entry, pcs, STACK_DEPTH));
+    uint32_t id = stack_id(pcs, walk(tf, pc, at_entry, pcs, depth));
     wlog.on = false;
     if (m) {
         *m = (struct memo){.pc = pc, .rsp = tf->rsp, .rbp = tf->rbp, .gen = vma_generation, .as = cur_as,
@@ -395,20 +401,21 @@ static void fill(const uint64_t *pcs, uint32_t n, struct bvm_check_stack *out, s
 
 void stack_report(uint32_t id, struct bvm_check_stack *out, struct bvm_check_report *rep)
 {
-    if (id && id <= nstacks)
-        fill(stacks[id - 1].pc, stacks[id - 1].n, out, rep);
+    if (id && id <= stack_words)
+        fill(stack_at(id)->pc, stack_at(id)->n, out, rep);
 }
 
 void stack_frames(const struct trapframe *tf, uint64_t pc, bool at_entry, struct bvm_check_stack *out,
                   struct bvm_check_report *rep)
 {
-    uint64_t pcs[BVM_CHECK_MAX_FRAMES];
-    fill(pcs, walk(tf, pc, at_entry, pcs, BVM_CHECK_MAX_FRAMES), out, rep);
+    static uint64_t pcs[BVM_CHECK_MAX_FRAMES];
+    fill(pcs, walk(tf, pc, at_entry, pcs, depth), out, rep);
 }
 
 void stack_reset(void)
 {
     memset(memos, 0, sizeof(memos));
     memset(stack_buckets, 0, sizeof(stack_buckets));
-    nstacks = 0;
+    stack_words = 0;
+    depth = boot->check_frames ? MIN(boot->check_frames, BVM_CHECK_MAX_FRAMES) : 12;
 }
