@@ -277,6 +277,7 @@ void sched_drop_others(bool end_host_tids)
             if (end_host_tids && t->tid != cur_proc->pid)
                 process_call(BVM_PROC_THREAD_END, t->tid, 0, NULL);
             signal_thread_exit(t);
+            open_wait_drop(t);
             cur_proc->nfd_waiters -= t->wait_nfds != 0;
             thread_unlink(t);
             thread_free(t);

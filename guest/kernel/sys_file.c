@@ -176,18 +176,28 @@ int64_t sys_pwritev(SYSARGS)
  * the other end; a signal that needs the call gives it up (-ERESTARTSYS, as Linux's fifo_open). */
 static int64_t open_waited(int ticket)
 {
-    for (;;) {
+    int64_t h = -BVM_ENOTREADY;
+    cur->open_ticket1 = ticket + 1; /* (an execve by another thread cancels it: open_wait_drop) */
+    while (h == -BVM_ENOTREADY) {
         sched_wait_fd(ticket, LINUX_POLLIN, -1);
         if (signal_interrupts()) {
-            hc_fdop(ticket, BVM_FDOP_OPEN_CANCEL, NULL, 0);
-            hc_issue();
+            open_wait_drop(cur);
             return -LINUX_ERESTARTSYS;
         }
         hc_fdop(ticket, BVM_FDOP_OPEN_RESULT, NULL, 0);
-        int64_t h = hc_issue();
-        if (h != -BVM_ENOTREADY)
-            return h;
+        h = hc_issue();
     }
+    cur->open_ticket1 = 0;
+    return h;
+}
+
+void open_wait_drop(struct thread *t)
+{
+    if (!t->open_ticket1)
+        return;
+    hc_fdop(t->open_ticket1 - 1, BVM_FDOP_OPEN_CANCEL, NULL, 0);
+    hc_issue();
+    t->open_ticket1 = 0;
 }
 
 /* The host fd for an open of kpath from at: generated /proc files, the fd listings, else the host's

@@ -43,6 +43,7 @@ struct thread {
     struct linux_pollfd *wait_fds; /* BLOCKED: host fds whose readiness wakes it (a read, a poll) */
     uint32_t wait_nfds;
     struct linux_pollfd wait_one;  /* the one fd of a read or write */
+    int32_t open_ticket1;          /* a FIFO open's ticket + 1 while the thread waits on it, else 0 */
     struct linux_pollfd *poll_page; /* a page for a poll's fds while it waits (kept with the block) */
 
     struct trapframe *tf;      /* the user registers while the thread is in the kernel */
@@ -91,6 +92,9 @@ void task_init(void);
  * NULL when no memory is left. */
 struct thread *thread_alloc(void);
 void thread_free(struct thread *t);
+/* sys_file.c: the FIFO open t waits for on a monitor helper is cancelled (t is being dropped by
+ * another thread's execve, or t's signal gave the open up). */
+void open_wait_drop(struct thread *t);
 /* Links t into its process (runnable) / takes it out. */
 void thread_link(struct thread *t);
 void thread_unlink(struct thread *t);

@@ -1,7 +1,8 @@
 /* fifo_threads.c: a FIFO's open waits for the other end in one thread while the others run: a
  * reader's open until the main thread opens for writing, a writer's until it opens for reading; a
  * signal without SA_RESTART ends a waiting open with EINTR and leaves no reader behind (a writer's
- * O_NONBLOCK open then fails with ENXIO); with SA_RESTART the open goes on and completes. */
+ * O_NONBLOCK open then fails with ENXIO); with SA_RESTART the open goes on and completes; an
+ * execve by another thread ends a waiting open too (no reader left after it). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -41,10 +42,35 @@ static void on_signal(int sig) { (void)sig; }
 
 static const char *err_name(int e) { return e == 0 ? "ok" : e == EINTR ? "EINTR" : e == ENXIO ? "ENXIO" : strerror(e); }
 
-int main(void)
+/* After the execve of exec_waiting: the open the other thread waited in went with it, so no
+ * reader is left for a writer to find. */
+static int after_exec(void)
+{
+    int w = open("gone", O_WRONLY | O_NONBLOCK);
+    printf("after an execve by another thread, a writer finds no reader: %s\n",
+           w < 0 ? err_name(errno) : "a reader is left");
+    unlink("gone");
+    return 0;
+}
+
+/* A thread waits in a FIFO's open while the main thread execs. */
+static void exec_waiting(const char *self)
+{
+    struct opener o;
+    if (mkfifo("gone", 0600))
+        return;
+    start(&o, "gone", O_RDONLY);
+    nap_ms(100);
+    execl(self, self, "after-exec", (char *)NULL);
+    perror("execl");
+}
+
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
     char buf[16] = "";
+    if (argc > 1)
+        return after_exec();
     if (mkfifo("r", 0600) || mkfifo("w", 0600) || mkfifo("intr", 0600) || mkfifo("restart", 0600))
         return 1;
     struct opener o;
@@ -90,5 +116,6 @@ int main(void)
     printf(", then opens: %s\n", err_name(o.err));
     close(w), close(o.fd);
     unlink("r"), unlink("w"), unlink("intr"), unlink("restart");
-    return 0;
+    exec_waiting(argv[0]);
+    return 1;
 }
