@@ -362,13 +362,14 @@ int64_t sys_futex(SYSARGS)
     uint32_t op = (uint32_t)a1 & ~flags, word, bitset = 0xffffffffu;
     bool bitset_op = op == LINUX_FUTEX_WAIT_BITSET || op == LINUX_FUTEX_WAKE_BITSET;
     bool private = (flags & LINUX_FUTEX_PRIVATE_FLAG) != 0;
+    /* CLOCK_REALTIME only where an absolute time can be given (Linux 6.1 refuses it on FUTEX_WAIT,
+     * which Linux 4.5 to 5.x took), checked first */
+    if ((flags & LINUX_FUTEX_CLOCK_REALTIME) && op != LINUX_FUTEX_WAIT_BITSET && op != LINUX_FUTEX_LOCK_PI2)
+        return -LINUX_ENOSYS;
     if (a0 & 3)
         return -LINUX_EINVAL;
     if (bitset_op && (bitset = (uint32_t)a5) == 0)
         return -LINUX_EINVAL;
-    if ((flags & LINUX_FUTEX_CLOCK_REALTIME) && op != LINUX_FUTEX_WAIT_BITSET && op != LINUX_FUTEX_WAIT &&
-        op != LINUX_FUTEX_LOCK_PI2)
-        return -LINUX_ENOSYS;
     if (copy_from_user(&word, a0, sizeof(word)))
         return -LINUX_EFAULT;
     if (!private && read_only_anon(a0))
