@@ -125,6 +125,8 @@ enum bvm_check_kind {
     BVM_CK_MISMATCH = 6, /* a live block released by another family than allocated it (free() of
                           * new's, delete of new[]'s or malloc's...): fn the release called, addr
                           * the block; the block is released all the same */
+    BVM_CK_SIZE_MISMATCH = 7, /* a sized delete (fn) of a live block of its family with another size
+                               * than the block's: bytes the size passed, addr the block (released) */
     BVM_CK_COUNT
 };
 

@@ -15,6 +15,7 @@ static const char *const kind_names[CE_KIND_COUNT] = {
     [CE_INVALID_WRITE] = "InvalidWrite",
     [CE_INVALID_FREE] = "InvalidFree",
     [CE_MISMATCHED_FREE] = "MismatchedFree",
+    [CE_SIZE_MISMATCH] = "MismatchedAllocateDeallocateSize",
     [CE_LEAK + BVM_LK_DEFINITE] = "Leak_DefinitelyLost",
     [CE_LEAK + BVM_LK_INDIRECT] = "Leak_IndirectlyLost",
     [CE_LEAK + BVM_LK_POSSIBLE] = "Leak_PossiblyLost",
@@ -39,6 +40,8 @@ const char *ce_supp_kind(const struct check_error *e, char buf[16])
 {
     if (e->kind == CE_INVALID_READ || e->kind == CE_INVALID_WRITE)
         snprintf(buf, 16, "Addr%u", e->size);
+    else if (e->kind == CE_SIZE_MISMATCH)
+        snprintf(buf, 16, "SizeMismatch");
     else
         snprintf(buf, 16, "%s", e->kind >= CE_LEAK ? "Leak" : "Free");
     return buf;
@@ -204,6 +207,9 @@ void ce_from_report(struct check_error *e, const struct bvm_check_report *r)
     } else if (r->kind == BVM_CK_MISMATCH) { /* (memcheck's words: "delete []" with a space here) */
         e->kind = CE_MISMATCHED_FREE;
         snprintf(e->what, CE_TEXT, "Mismatched free() / delete / delete []");
+    } else if (r->kind == BVM_CK_SIZE_MISMATCH) {
+        e->kind = CE_SIZE_MISMATCH;
+        snprintf(e->what, CE_TEXT, "Mismatched new/delete size value: %llu", (unsigned long long)r->bytes);
     } else {
         e->kind = r->kind == BVM_CK_WRITE ? CE_INVALID_WRITE : CE_INVALID_READ;
         snprintf(e->what, CE_TEXT, "Invalid %s of size %u", r->kind == BVM_CK_WRITE ? "write" : "read", e->size);

@@ -46,7 +46,8 @@ static int report_valid(const struct bvm_check_report *r)
 static uint64_t context_key(const struct bvm_check_report *r, uint32_t size)
 {
     uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a over the fields */
-    uint64_t parts[3] = {r->kind, size, r->kind == BVM_CK_FREE || r->kind == BVM_CK_MISMATCH ? r->fn : 0};
+    uint64_t parts[3] = {r->kind, r->kind == BVM_CK_SIZE_MISMATCH ? r->bytes : size,
+                         r->kind == BVM_CK_FREE || r->kind >= BVM_CK_MISMATCH ? r->fn : 0};
     for (int i = 0; i < 3 + (int)r->where.n; i++) {
         uint64_t v = i < 3 ? parts[i] : r->where.f[i - 3].pc;
         for (int b = 0; b < 8; b++)
@@ -67,7 +68,7 @@ static int error_record(const struct bvm_check_report *r)
 
 static int64_t check_report(struct hc_ctx *c, const struct bvm_hc_check *a)
 {
-    static struct bvm_check_report r; /* the one copy (not on the stack: 3.5 KiB) */
+    static struct bvm_check_report r; /* the one copy (not on the stack: tens of KiB) */
     if (a->buf_len != sizeof r)
         return -EINVAL;
     if (gm_read(c->gm, a->buf_gpa, &r, sizeof r) < 0)

@@ -46,13 +46,28 @@ static void check_family(const struct cblock *b, uint32_t fn)
     report_send(r);
 }
 
-/* free(), delete, or the freeing half of realloc(), of p; false (reported) when p is not a live
- * block. */
-static bool release(uint64_t p, uint32_t fn)
+/* A sized delete of live block b, of its family, with another size than b's (memcheck 3.22's
+ * "Mismatched new/delete size value"): the block is released all the same. */
+static void check_size(const struct cblock *b, uint32_t fn, uint64_t size)
+{
+    if (size == b->size || family[b->fn] != family[fn])
+        return;
+    struct bvm_check_report *r = report_begin(BVM_CK_SIZE_MISMATCH);
+    r->fn = fn, r->addr = b->ptr, r->bytes = size;
+    stack_frames(call_tf, call_entry, true, &r->where, r);
+    report_block(r, b);
+    report_send(r);
+}
+
+/* free(), delete, or the freeing half of realloc(), of p (sized: a sized delete's size, else
+ * UINT64_MAX); false (reported) when p is not a live block. */
+static bool release(uint64_t p, uint32_t fn, uint64_t sized)
 {
     struct cblock *b = heap_find_ptr(p);
     if (b && b->state == CB_LIVE) {
         check_family(b, fn);
+        if (sized != UINT64_MAX)
+            check_size(b, fn, sized);
         heap_free(b, call_stack());
         return true;
     }
@@ -82,11 +97,11 @@ static uint64_t do_realloc(uint64_t p, uint64_t size, uint32_t fn)
         return alloc(size, 16, BVM_CF_MALLOC);
     struct cblock *old = heap_find_ptr(p);
     if (!old || old->state != CB_LIVE) {
-        release(p, fn);
+        release(p, fn, UINT64_MAX);
         return 0;
     }
     if (!size) { /* glibc frees and returns NULL */
-        release(p, fn);
+        release(p, fn, UINT64_MAX);
         return 0;
     }
     check_family(old, fn);
@@ -122,7 +137,7 @@ static uint64_t do_posix_memalign(uint64_t out, uint64_t align, uint64_t size)
     if (!p)
         return LINUX_ENOMEM;
     if (copy_to_user(out, &p, sizeof(p))) {
-        release(p, BVM_CF_FREE);
+        release(p, BVM_CF_FREE, UINT64_MAX);
         return LINUX_EINVAL;
     }
     return 0;
@@ -168,7 +183,7 @@ static uint64_t serve(uint32_t fn, uint64_t a0, uint64_t a1, uint64_t a2)
         return alloc(a0, 16, fn);
     if (fn == BVM_CF_FREE) {
         if (a0)
-            release(a0, fn);
+            release(a0, fn, UINT64_MAX);
         return 0;
     }
     switch (fn) {
@@ -190,13 +205,19 @@ static uint64_t serve(uint32_t fn, uint64_t a0, uint64_t a1, uint64_t a2)
     case BVM_CF_NEW_ALIGNED_NOTHROW:
     case BVM_CF_NEW_ARRAY_ALIGNED_NOTHROW: return op_new(a0, a1, fn, true);
     case BVM_CF_DELETE:
-    case BVM_CF_DELETE_SIZED:
     case BVM_CF_DELETE_ALIGNED:
-    case BVM_CF_DELETE_SIZED_ALIGNED:
     case BVM_CF_DELETE_ARRAY:
-    case BVM_CF_DELETE_ARRAY_SIZED:
     case BVM_CF_DELETE_ARRAY_ALIGNED:
-    case BVM_CF_DELETE_ARRAY_SIZED_ALIGNED: if (a0) release(a0, fn); return 0; /* the size, alignment: unused */
+        if (a0)
+            release(a0, fn, UINT64_MAX);
+        return 0; /* (the alignment: unused) */
+    case BVM_CF_DELETE_SIZED:
+    case BVM_CF_DELETE_SIZED_ALIGNED:
+    case BVM_CF_DELETE_ARRAY_SIZED:
+    case BVM_CF_DELETE_ARRAY_SIZED_ALIGNED:
+        if (a0)
+            release(a0, fn, a1);
+        return 0;
     }
     return 0;
 }

@@ -129,6 +129,18 @@ one_case() {
     echo "$line" >"$TMP/$idx.tmp" && mv "$TMP/$idx.tmp" "$TMP/$idx.line"
 }
 
+# valgrind_has SRC: the installed valgrind is at least the "// valgrind-since: X.Y" of SRC (a kind
+# of error memcheck reports only from that release on); else a SKIP line says so.
+vg_version=$( (valgrind --version 2>/dev/null || true) | sed -n 's/^valgrind-\([0-9]*\.[0-9]*\).*/\1/p')
+valgrind_has() {
+    local since n=$(basename "${1%.*}")
+    since=$(sed -n 's,^// valgrind-since: \([0-9]*\.[0-9]*\).*,\1,p' "$1")
+    [ -z "$since" ] && return 0
+    if [ "$(printf '%s\n' "$since" "$vg_version" | sort -V | head -n 1)" = "$since" ]; then return 0; fi
+    result "SKIP check $n [valgrind]: memcheck $vg_version reports this kind of error only from $since on"
+    return 1
+}
+
 # The cases, in order: each build on each backend, dynamic builds under valgrind, then the
 # "// option: OPTS => EXPECT" runs of a source (on its dynamic build).
 cases=()
@@ -148,7 +160,7 @@ for src in tests/check/*.c tests/check/*.cc; do
         for be in "${backends[@]}"; do cases+=("$src|$n.$b|$be||"); done
         # (not with check-options: memcheck cannot be told of a program's own allocator)
         grep -q '^// check-options: ' "$src" && continue
-        case "$b" in *dyn | *cxx) [ "$valgrind" != 0 ] && cases+=("$src|$n.$b|valgrind||") ;; esac
+        case "$b" in *dyn | *cxx) [ "$valgrind" != 0 ] && valgrind_has "$src" && cases+=("$src|$n.$b|valgrind||") ;; esac
     done
     dyn=$n.${builds[0]}
     if ! selected "$dyn" || [ ! -x "$PROGS/$dyn" ]; then continue; fi

@@ -68,14 +68,15 @@ def parse_source(path):
     if e["kind"] == "clean" and ann["leaks"]:
         raise Spec("a clean program with expect-leak lines (they would never be checked)")
     if "errors" not in e:
-        e["errors"] = (e["kind"] in ("read", "write", "free", "mismatch")) + sum(
+        e["errors"] = (e["kind"] in ERROR_KINDS) + sum(
             1 for l in ann["leaks"] if l["kind"] in ERRORS_FOR_LEAKS)
     return ann
 
 
 def parse_expect(w):
     """clean | leak | read|write SIZE at OFF REL BSIZE STATE [precise] | free at OFF inside BSIZE STATE
-    | free nonheap | mismatch at OFF inside BSIZE alloc'd; any of them may end with "errors N"."""
+    | free nonheap | mismatch at OFF inside BSIZE alloc'd | sizemismatch SIZE at OFF inside BSIZE alloc'd
+    (a sized delete told SIZE); any of them may end with "errors N"."""
     e = {}
     if len(w) >= 2 and w[-2] == "errors":
         e["errors"] = int(w[-1])
@@ -94,6 +95,8 @@ def parse_expect(w):
             e.update(kind=w[0], offset=int(w[2]), relation="inside", bsize=int(w[4]), state=w[5])
             if w[0] == "mismatch" and w[5] != "alloc'd":  # a mismatched free is of a live block
                 raise ValueError
+        elif w[0] == "sizemismatch" and len(w) == 7 and w[2] == "at" and w[4] == "inside" and w[6] == "alloc'd":
+            e.update(kind=w[0], size=int(w[1]), offset=int(w[3]), relation="inside", bsize=int(w[5]), state=w[6])
         else:
             raise ValueError
         if e.get("relation", "nonheap") not in ("after", "before", "inside", "nonheap") or \
@@ -114,10 +117,19 @@ def num(s):
 
 FRAME = re.compile(r"^\s+(at|by) 0x[0-9A-Fa-f]+: (.*) \(([^()]*)\)$")
 KIND = re.compile(r"^Invalid (read|write) of size (\d+)$|^Invalid (free)\(\) / delete / delete\[\] / realloc\(\)$"
-                  r"|^(Mismatched) free\(\) / delete / delete \[\]$")
+                  r"|^(Mismatched) free\(\) / delete / delete \[\]$|^Mismatched new/delete size value: (\d+)$")
 # each error kind's first line, as memcheck words it (the free and mismatch ones have no size)
 ERROR_TITLE = {"free": "Invalid free() / delete / delete[] / realloc()",
                "mismatch": "Mismatched free() / delete / delete []"}
+ERROR_KINDS = ("read", "write", "free", "mismatch", "sizemismatch")
+CALL_KINDS = ("free", "mismatch", "sizemismatch")  # errors of a call (frame 0 is the allocator's)
+
+
+def title(ev):
+    """An error's first line, as memcheck words it."""
+    if ev["kind"] == "sizemismatch":
+        return f"Mismatched new/delete size value: {ev['size']}"
+    return ERROR_TITLE.get(ev["kind"]) or f"Invalid {ev['kind']} of size {ev['size']}"
 ADDR = re.compile(r"^\s*Address 0x[0-9A-Fa-f]+ (.*)$")
 BLOCK = re.compile(r"^is ([\d,]+) bytes (after|before|inside) a block of size ([\d,]+) (alloc'd|free'd)$")
 NONHEAP = re.compile(r"^is not stack'd, malloc'd or \(recently\) free'd$|^is on thread \d+'s stack$"
@@ -157,7 +169,8 @@ def parse_report(err):
         l = lines[i]
         m = KIND.match(l)
         if m:
-            ev = {"kind": m.group(1) or m.group(3) or "mismatch", "size": int(m.group(2)) if m.group(2) else None}
+            ev = {"kind": m.group(1) or m.group(3) or ("mismatch" if m.group(4) else "sizemismatch"),
+                  "size": int(m.group(2) or m.group(5)) if m.group(2) or m.group(5) else None}
             ev["stack"], i = stack(i + 1)
             if i < len(lines) and ADDR.match(lines[i]):
                 ev["address"] = ADDR.match(lines[i]).group(1)
@@ -209,13 +222,12 @@ def show(frames):
 
 def check_error(e, ann, ev, base, bad):
     mk = ann["markers"]
-    want_kind = ERROR_TITLE.get(e["kind"]) or f"Invalid {e['kind']} of size {e['size']}"
-    got_kind = ERROR_TITLE.get(ev["kind"]) or f"Invalid {ev['kind']} of size {ev['size']}"
+    want_kind, got_kind = title(e), title(ev)
     if got_kind != want_kind:
         bad.append(f"first error is '{got_kind}', expected '{want_kind}'")
     # a read or write faults in the test's own code: frame 0 itself (a free's frame 0 is free, or
     # delete, or realloc)
-    call = ev["kind"] in ERROR_TITLE
+    call = ev["kind"] in CALL_KINDS
     where = src_line(ev["stack"] if call else ev["stack"][:1], base)
     if where != mk["access"]:
         bad.append(f"error stack's {'first frame in the source' if call else 'frame 0'} is "
@@ -316,16 +328,16 @@ def judge(ann, native, run, precise, override, base):
         bad.append(f"exit status {run['status']}, expected {want_status}")
     if len(rep["pids"]) > 1:
         bad.append(f"report lines from several pids {sorted(rep['pids'])}")
-    if e["kind"] in ("read", "write", "free", "mismatch"):
+    if e["kind"] in ERROR_KINDS:
         if not rep["errors"]:
-            bad.append(f"no error reported (expected '{ERROR_TITLE.get(e['kind'], 'Invalid ' + e['kind'])}...')")
+            bad.append(f"no error reported (expected '{title(e)}')")
         else:
             if e.get("precise") and precise == "optional":
                 note = "reported (byte-precise case)"
             check_error(e, ann, rep["errors"][0], base, bad)
     elif rep["errors"]:
         ev = rep["errors"][0]
-        bad.append(f"unexpected error '{ERROR_TITLE.get(ev['kind'], 'Invalid ' + ev['kind'])}' [{show(ev['stack'])}]")
+        bad.append(f"unexpected error '{title(ev)}' [{show(ev['stack'])}]")
     check_leaks(ann, rep, base, bad)
     if rep["errsum"] is None:
         bad.append("no ERROR SUMMARY line")
@@ -345,7 +357,8 @@ def bump(m, g=1):
 # name -> (field, pattern, replacement, count): one detail of a right report made wrong
 MUTANTS = {
     "lines off by one": ("err", r"(?<![\w.])(SRC):(\d+)\)", lambda m: f"{m.group(1)}:{int(m.group(2)) + 1})", 0),
-    "access size": ("err", r"Invalid (?:read|write) of size (\d+)", bump, 1),
+    "access size": ("err", r"Invalid (?:read|write) of size (\d+)|Mismatched new/delete size value: (\d+)",
+                    lambda m: bump(m, 1 if m.group(1) else 2), 1),
     "free kind": ("err", r"^(==\d+== )(Invalid free\(\) / delete / delete\[\] / realloc\(\)|Mismatched free\(\) / "
                   r"delete / delete \[\])$", lambda m: m.group(1) + (ERROR_TITLE["free"] if m.group(2).startswith("M")
                                                                else ERROR_TITLE["mismatch"]), 1),
