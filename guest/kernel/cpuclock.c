@@ -62,6 +62,35 @@ static struct thread *clock_thread(int tid)
     return tid == 0 ? cur : thread_find(tid);
 }
 
+int cpuclock_timer_owner(int clk)
+{
+    if (clk == LINUX_CLOCK_THREAD_CPUTIME_ID)
+        return cur->tid;
+    if (clk == LINUX_CLOCK_PROCESS_CPUTIME_ID)
+        return 0;
+    int id = ~(clk >> 3);
+    if (clk >= 0 || (clk & CPUCLOCK_KIND_MASK) == CPUCLOCK_FD)
+        return -LINUX_EINVAL;
+    if (clk & CPUCLOCK_PERTHREAD) {
+        struct thread *t = clock_thread(id);
+        return t ? t->tid : -LINUX_EINVAL;
+    }
+    return id == 0 || id == cur_proc->pid ? 0 : -LINUX_EINVAL; /* (another process's: not here) */
+}
+
+int64_t cpuclock_thread_ns(int tid)
+{
+    struct thread *t = thread_find(tid);
+    return t ? thread_ns(t) : -1;
+}
+
+int64_t cpuclock_thread_deadline(int tid, int64_t ns)
+{
+    if (cur->tid != tid)
+        return 0;
+    return MAX(process_ns() + (ns - thread_ns(cur)), 1);
+}
+
 int cpuclock_read(int clk, int64_t *ns)
 {
     if (clk == LINUX_CLOCK_THREAD_CPUTIME_ID) {

@@ -110,6 +110,7 @@ static void switch_to(struct thread *next)
     wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
     cpu_set_kstack(next->kstack_top);
     cur = next;
+    timer_thread_switched();
     switch_stacks(&prev->ksp, next->ksp);
     reap(); /* back in prev, switched to again */
 }

@@ -3,6 +3,7 @@
 #include "timer.h"
 
 #include "bvm_linux.h"
+#include "cpuclock.h"
 #include "hostcall.h"
 #include "ktime.h"
 #include "sched.h"
@@ -19,6 +20,7 @@ struct ktimer {
     bool posix;       /* timer_create (SI_TIMER, overruns) rather than an itimer */
     bool queued;      /* its signal is pending (a POSIX timer's expiries then count as overruns) */
     int clock;        /* LINUX_CLOCK_* */
+    int owner;        /* a thread's CPU-time clock: that thread (tid), else 0 */
     int notify;       /* LINUX_SIGEV_SIGNAL, _NONE, _THREAD_ID */
     int tid;          /* SIGEV_THREAD_ID: the thread */
     int signo;
@@ -30,6 +32,7 @@ struct ktimer {
 };
 
 static struct ktimer timers[TIMERS_MAX + 3];
+static int thread_timers; /* POSIX timers on a thread's CPU-time clock: rearmed at each switch */
 static int64_t slice_at; /* monotonic ns when the running thread's slice ends; 0: none */
 static int64_t wake_at;  /* monotonic ns when a blocked thread is to wake (timer_wake_arm); 0: none */
 
@@ -48,6 +51,24 @@ static int64_t clock_ns(int clock)
     return MAX(clock_now_ns(base), 0);
 }
 
+/* t's clock now: a thread's CPU time (-1: the thread is gone, its clock stopped for good), else
+ * the clock's. */
+static int64_t timer_now(const struct ktimer *t)
+{
+    return t->owner ? cpuclock_thread_ns(t->owner) : clock_ns(t->clock);
+}
+
+/* The process CPU time or monotonic time (its kind) at which t is due, 0: none while it stands
+ * (a thread's clock runs only while that thread holds the vCPU: armed again at its turn). */
+static int64_t timer_due_at(const struct ktimer *t, int kind, int64_t mono_now)
+{
+    if (t->owner)
+        return cpuclock_thread_deadline(t->owner, t->expires);
+    if (kind == BVM_TIMER_MONO && t->clock != LINUX_CLOCK_MONOTONIC)
+        return MAX(mono_now + (t->expires - clock_ns(t->clock)), 1);
+    return MAX(t->expires, 1);
+}
+
 /* Tells the monitor the earliest deadline of each kind (monotonic: the wall clocks, converted). */
 static void rearm(void)
 {
@@ -58,12 +79,8 @@ static void rearm(void)
         if (!t->used || !t->expires)
             continue;
         int kind = cpu_clock(t->clock) ? BVM_TIMER_CPU : BVM_TIMER_MONO;
-        int64_t at = t->expires;
-        if (kind == BVM_TIMER_MONO && t->clock != LINUX_CLOCK_MONOTONIC)
-            at = mono_now + (t->expires - clock_ns(t->clock));
-        if (at <= 0)
-            at = 1;
-        if (!next[kind] || at < next[kind])
+        int64_t at = timer_due_at(t, kind, mono_now);
+        if (at && (!next[kind] || at < next[kind]))
             next[kind] = at;
     }
     for (int k = 0; k < BVM_TIMER_COUNT; k++) {
@@ -126,8 +143,8 @@ void timers_expired(void)
         struct ktimer *t = &timers[i];
         if (!t->used || !t->expires)
             continue;
-        int64_t now = clock_ns(t->clock);
-        if (now < t->expires)
+        int64_t now = timer_now(t);
+        if (now < t->expires) /* (or its thread is gone: now -1) */
             continue;
         if (t->interval) {
             int64_t periods = (now - t->expires) / t->interval + 1;
@@ -160,7 +177,7 @@ void timer_signal_taken(struct linux_siginfo *info)
 /* What is left of t as an itimerspec (a due one reads as 1 ns, as Linux never shows 0 then). */
 static void timer_get(const struct ktimer *t, struct linux_itimerspec *v)
 {
-    int64_t left = t->expires ? MAX(t->expires - clock_ns(t->clock), 1) : 0;
+    int64_t left = t->expires ? MAX(t->expires - MAX(timer_now(t), 0), 1) : 0;
     v->it_interval = ns_ts(t->interval);
     v->it_value = ns_ts(left);
 }
@@ -169,9 +186,10 @@ static void timer_set(struct ktimer *t, const struct linux_itimerspec *v, bool a
 {
     int64_t value = ts_ns(&v->it_value);
     t->interval = value ? ts_ns(&v->it_interval) : 0;
-    t->expires = !value ? 0 : absolute ? value : clock_ns(t->clock) + value;
+    int64_t now = timer_now(t);
+    t->expires = !value ? 0 : absolute ? value : MAX(now, 0) + value;
     t->overrun = 0;
-    if (t->expires && t->expires <= clock_ns(t->clock))
+    if (t->expires && t->expires <= now)
         timers_expired(); /* due already: fires now (and rearms) */
     else
         rearm();
@@ -266,7 +284,12 @@ static bool timer_clock_ok(int clock)
 int64_t sys_timer_create(SYSARGS)
 {
     struct linux_sigevent ev = {.sigev_value = 0, .sigev_signo = LINUX_SIGALRM, .sigev_notify = LINUX_SIGEV_SIGNAL};
-    int clock = (int32_t)a0, id;
+    int clock = (int32_t)a0, id, owner = 0;
+    if (cpu_clock(clock) || clock < 0) { /* a CPU-time clock, of the process or of a thread */
+        if ((owner = cpuclock_timer_owner(clock)) < 0)
+            return owner;
+        clock = owner ? LINUX_CLOCK_THREAD_CPUTIME_ID : LINUX_CLOCK_PROCESS_CPUTIME_ID;
+    }
     if (!timer_clock_ok(clock))
         return -LINUX_EINVAL;
     if (a1 && copy_from_user(&ev, a1, sizeof(ev)))
@@ -284,8 +307,10 @@ int64_t sys_timer_create(SYSARGS)
         return -LINUX_EAGAIN;
     if (copy_to_user(a2, &id, sizeof(id)))
         return -LINUX_EFAULT;
-    timers[id] = (struct ktimer){.used = true, .posix = true, .clock = clock, .notify = ev.sigev_notify,
-                                 .signo = ev.sigev_signo, .value = ev.sigev_value, .tid = ev.sigev_tid};
+    timers[id] = (struct ktimer){.used = true, .posix = true, .clock = clock, .owner = owner,
+                                 .notify = ev.sigev_notify, .signo = ev.sigev_signo, .value = ev.sigev_value,
+                                 .tid = ev.sigev_tid};
+    thread_timers += owner != 0;
     if (!a1)
         timers[id].value = (uint64_t)id; /* Linux's default sigev_value is the timer id */
     return 0;
@@ -332,9 +357,16 @@ int64_t sys_timer_delete(SYSARGS)
     struct ktimer *t = posix_timer((int64_t)a0);
     if (!t)
         return -LINUX_EINVAL;
+    thread_timers -= t->owner != 0;
     memset(t, 0, sizeof(*t));
     rearm();
     return 0;
+}
+
+void timer_thread_switched(void)
+{
+    if (thread_timers)
+        rearm();
 }
 
 void timers_fork_reset(void)
@@ -342,6 +374,7 @@ void timers_fork_reset(void)
     /* A child inherits no timers at all, itimers included (and its monitor has no host timers). */
     memset(timers, 0, sizeof(timers));
     slice_at = wake_at = 0;
+    thread_timers = 0;
 }
 
 void timers_exec_reset(void)
@@ -349,5 +382,6 @@ void timers_exec_reset(void)
     /* POSIX timers are gone with the image; itimers survive execve, as on Linux. */
     for (int i = 0; i < TIMERS_MAX; i++)
         memset(&timers[i], 0, sizeof(timers[i]));
+    thread_timers = 0;
     rearm();
 }

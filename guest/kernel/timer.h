@@ -16,6 +16,8 @@ void timer_slice_arm(int64_t ms);
 /* A blocked thread is to wake at at_ns (monotonic), though the running one may never block: the
  * scheduler is called then (sched_slice_over; an earlier time set already is kept). */
 void timer_wake_arm(int64_t at_ns);
+/* The vCPU went to another thread: timers on a thread's CPU-time clock are armed for it. */
+void timer_thread_switched(void);
 /* fork: the child has none. */
 void timers_fork_reset(void);
 /* execve: POSIX timers go, itimers stay. */
