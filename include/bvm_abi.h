@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVM_ABI_VERSION 17u
+#define BVM_ABI_VERSION 18u
 
 /* ---- Guest-physical layout (fixed; the monitor builds it, the kernel relies on it) ---- */
 #define BVM_BOOTSTRAP_GPA 0x0000ull   /* 32-bit bootstrap, at most 4 KiB, RIP=0 */
@@ -116,7 +116,7 @@ struct bvm_bootinfo {
      * blocked (bit n-1 for signal n). */
     uint64_t sig_ignored, sig_blocked;
     uint32_t check_frames; /* BVM_BOOT_CHECK: frames recorded per stack (--num-callers), 1..BVM_CHECK_MAX_FRAMES */
-    uint32_t pad;
+    uint32_t check_alias_mib; /* BVM_BOOT_CHECK: alias space the checker starts with (0: all), for tests */
     struct bvm_mem_range ranges[BVM_MAX_RANGES];
 };
 _Static_assert(offsetof(struct bvm_bootinfo, kernel_entry) == 8, "bootinfo entry");

@@ -180,6 +180,7 @@ int boot_prepare(struct guestmem *gm, const struct boot_args *a, struct vcpu_boo
     bi.ram_size = gm->ram_size;
     bi.flags = a->flags;
     bi.check_frames = a->check_frames;
+    bi.check_alias_mib = a->check_alias_mib;
     put_ranges(gm, kend, &bi);
     put_identity(&bi);
     put_signals(&bi);

@@ -19,6 +19,7 @@ struct boot_args {
     const uint8_t *bootstrap;
     size_t bootstrap_len;
     uint32_t check_frames; /* BVM_BOOT_CHECK: frames per stack */
+    uint32_t check_alias_mib; /* BVM_BOOT_CHECK: alias space (0: all; BVM_CHECK_ALIAS_MIB, for tests) */
 };
 
 /* Fill guest memory and the initial vCPU state (32-bit protected mode at RIP 0, paging

@@ -141,6 +141,15 @@ static int open_trace(const struct options *o)
     return fd;
 }
 
+/* BVM_CHECK_ALIAS_MIB=N: the heap checker starts with N MiB of alias space, so that a test reaches
+ * its recycling (tests/check/run_recycle.sh); 0 or unset: all of it. */
+static uint32_t alias_mib_env(void)
+{
+    const char *e = getenv("BVM_CHECK_ALIAS_MIB");
+    long v = e ? strtol(e, NULL, 10) : 0;
+    return v > 0 && v < (1L << 24) ? (uint32_t)v : 0;
+}
+
 static void boot_vm(const struct options *o, char **argv, const char *path, struct guestmem *gm, struct vcpu *v)
 {
     struct boot_args a = {
@@ -150,6 +159,7 @@ static void boot_vm(const struct options *o, char **argv, const char *path, stru
                  (o->check.on ? BVM_BOOT_CHECK : 0) | (o->check.on && !o->check.trace_children ? BVM_BOOT_CHECK_NO_EXEC : 0) |
                  (o->gdb && !o->gdb_at_error ? BVM_BOOT_GDB : 0),
         .check_frames = o->check.num_callers,
+        .check_alias_mib = alias_mib_env(),
         .kernel = bvm_kernel_elf, .kernel_len = (size_t)(bvm_kernel_elf_end - bvm_kernel_elf),
         .bootstrap = bvm_bootstrap_bin, .bootstrap_len = (size_t)(bvm_bootstrap_bin_end - bvm_bootstrap_bin),
     };

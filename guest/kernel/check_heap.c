@@ -10,7 +10,16 @@
  * (guard included) naming the live record or ring slot of the block whose pages those are: written
  * where the bump pointer is (and the bounds table is) when a block is made, rewritten when it is
  * freed, read only for a free or a report. Page tables of 4 MiB alias chunks no record refers to
- * any more are given back, with their part of the bounds and owner tables. */
+ * any more are given back, with their part of the bounds and owner tables.
+ *
+ * When the bump pointer reaches the end of alias space, that space is recycled (MarkUs' way): the
+ * program's memory (its data, stacks, every live block, every thread's registers) is searched for
+ * values pointing into alias pages no block holds any more, as a stale pointer would, and a chunk
+ * such a pointer points into is never reused, so that pointer's use still faults. In the other
+ * chunks the pages no block (live, or freed and remembered) holds become runs the bump pointer goes
+ * through again. If nothing can be recycled, the oldest half of the ring of freed blocks is
+ * forgotten first (their
+ * reports lose the free's stack, as memcheck's once past its freed-blocks queue). */
 #include "check_int.h"
 #include "cpu.h"
 #include "mm.h"
@@ -46,6 +55,10 @@ static uint32_t *const chunk_live = (uint32_t *)META_CHUNKS;
 /* The first alias page stays unmapped too: every block has a guard page before and after it. */
 #define ALIAS_FIRST (BVM_CHECK_ALIAS_BASE + PAGE_SIZE)
 static uint64_t alias_next = ALIAS_FIRST;
+static uint64_t alias_end = BVM_CHECK_ALIAS_END; /* the end of the run the bump pointer is in */
+static uint64_t alias_top = ALIAS_FIRST;         /* the highest alias_next so far */
+static bool counts_lost; /* a chunk's count could not be made: empty chunks are not known (no recycling) */
+static uint64_t vfork_mark;
 static uint32_t nblocks, free_records;
 static uint32_t nslabs, free_slabs, partial[NCLASSES];
 static uint32_t freed_head, freed_count;
@@ -71,8 +84,9 @@ static struct cblock *find_owner(uint64_t va)
     if (!meta_present((uint64_t)o) || !*o)
         return NULL;
     struct cblock *b; /* the record or slot may be another block's since */
-    if (*o & OWNER_FREED)
-        b = (*o & ~OWNER_FREED) < freed_count ? &ring[*o & ~OWNER_FREED] : NULL; /* count <= KEEP */
+    uint32_t slot = *o & ~OWNER_FREED;
+    if (*o & OWNER_FREED) /* a slot of the ring's part in use (from freed_head on, freed_count of them) */
+        b = slot < FREED_KEEP && (slot + FREED_KEEP - freed_head) % FREED_KEEP < freed_count ? &ring[slot] : NULL;
     else
         b = *o <= nblocks ? &blocks[*o - 1] : NULL;
     bool holds = b && b->state != CB_FREE_RECORD && va >= b->alias && va - b->alias < alias_span(b);
@@ -140,7 +154,7 @@ static void chunk_release(uint64_t c)
 {
     uint32_t *live = chunk_count(c, false);
     uint64_t start = c << CHUNK_SHIFT;
-    if ((live && *live) || alias_next < start + (1ull << CHUNK_SHIFT))
+    if ((live && *live) || alias_next >> CHUNK_SHIFT == c) /* (the bump pointer is in it) */
         return;
     pt_prune(cur_as->root, start, start + (1ull << CHUNK_SHIFT));
     meta_release(META_BOUNDS + ((start - BVM_CHECK_ALIAS_BASE) >> PAGE_SHIFT) * 4, PAGE_SIZE);
@@ -151,8 +165,10 @@ static void chunks_count(uint64_t start, uint64_t end, int delta)
 {
     for (uint64_t c = start >> CHUNK_SHIFT; c <= (end - 1) >> CHUNK_SHIFT; c++) {
         uint32_t *live = chunk_count(c, delta > 0);
-        if (!live)
-            continue; /* the count is only an economy */
+        if (!live) { /* the count is only an economy, and a condition of recycling */
+            counts_lost |= delta > 0;
+            continue;
+        }
         *live += (uint32_t)delta;
         if (delta < 0 && *live == 0)
             chunk_release(c);
@@ -165,15 +181,123 @@ static inline void block_chunks(const struct cblock *b, int delta)
     chunks_count(b->alias, b->alias + alias_span(b), delta);
 }
 
+static bool alias_fits(uint64_t from, uint64_t end, uint64_t pages, uint64_t align)
+{
+    uint64_t a = (from + align - 1) & ~(align - 1);
+    return a >= from && a < end && pages < (end - a) / PAGE_SIZE;
+}
+
+/* ---- recycling ---- */
+#define CHUNK_PINNED (1u << 31) /* (in a chunk's count while recycle runs) */
+static uint64_t alias_limit = BVM_CHECK_ALIAS_END; /* (BVM_CHECK_ALIAS_MIB: smaller, for tests) */
+#define MAX_RUNS 4096
+
+static struct run {
+    uint64_t start, end;
+} runs[MAX_RUNS];
+static uint32_t nruns, next_run;
+
+/* A value in memory that points into alias pages no block holds (a stale pointer): its chunk is
+ * not to be reused. (Pointers into live blocks and remembered freed ones are not: their pages are
+ * taken anyway.) */
+static void pin(uint64_t v)
+{
+    if (v < ALIAS_FIRST || v >= alias_top || find_owner(v))
+        return;
+    uint32_t *live = chunk_count(v >> CHUNK_SHIFT, false);
+    if (live)
+        *live |= CHUNK_PINNED;
+}
+
+static void run_add(uint64_t start, uint64_t end)
+{
+    if (nruns && runs[nruns - 1].end == start)
+        runs[nruns - 1].end = end;
+    else if (nruns < MAX_RUNS)
+        runs[nruns++] = (struct run){start, end};
+}
+
+/* The alias pages below alias_top that no block holds, in chunks no stale pointer points into, as
+ * runs (a chunk without a record whole; else page by page); false when there is none. */
+static bool recycle(void)
+{
+    uint64_t first = (ALIAS_FIRST >> CHUNK_SHIFT) + 1, top = (MIN(alias_top, alias_limit) - 1) >> CHUNK_SHIFT;
+    if (counts_lost)
+        return false;
+    leak_scan_pins(pin);
+    nruns = next_run = 0;
+    for (uint64_t c = first; c <= top; c++) {
+        uint32_t *live = chunk_count(c, false);
+        if (!live)
+            continue; /* (never used) */
+        bool pinned = (*live & CHUNK_PINNED) != 0;
+        *live &= ~CHUNK_PINNED;
+        uint64_t start = c << CHUNK_SHIFT, end = MIN(start + (1ull << CHUNK_SHIFT), alias_limit);
+        if (pinned || nruns == MAX_RUNS)
+            continue;
+        if (*live == 0)
+            run_add(start, end);
+        else
+            for (uint64_t va = start; va < end; va += PAGE_SIZE)
+                if (!find_owner(va))
+                    run_add(va, va + PAGE_SIZE);
+    }
+    return nruns > 0;
+}
+
+/* The oldest half of the ring of freed blocks is forgotten (their chunks may then empty). */
+static void ring_forget_half(void)
+{
+    for (uint32_t n = (freed_count + 1) / 2; n; n--) {
+        block_chunks(&ring[freed_head], -1);
+        freed_head = (freed_head + 1) % FREED_KEEP;
+        freed_count--;
+    }
+}
+
+/* The bump pointer moves to the next run of recycled pages that holds pages (recycling when none
+ * is left, the ring halved until some is found); false when alias space is out. Not in a vfork
+ * child (what it makes must lie in one range after where it began, for its parent to take over). */
+static bool take_run(uint64_t pages, uint64_t align)
+{
+    while (next_run < nruns) {
+        struct run r = runs[next_run++];
+        if (alias_fits(r.start, r.end, pages, align)) {
+            uint64_t left = alias_next >> CHUNK_SHIFT;
+            alias_next = r.start, alias_end = r.end;
+            chunk_release(left);
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool alias_next_run(uint64_t pages, uint64_t align)
+{
+    if (vfork_mark)
+        return false;
+    for (;;) {
+        if (take_run(pages, align))
+            return true;
+        recycle();
+        if (take_run(pages, align))
+            return true;
+        if (!freed_count)
+            return false;
+        ring_forget_half();
+    }
+}
+
 /* pages alias pages (and a guard page) at an align boundary, their owner table entries present;
  * 0 when alias space or RAM is out. */
 static uint64_t alias_take(uint64_t pages, uint64_t align)
 {
-    uint64_t a = (alias_next + align - 1) & ~(align - 1), was = alias_next;
-    if (a < alias_next || pages > (BVM_CHECK_ALIAS_END - a) / PAGE_SIZE - 1)
+    if (!alias_fits(alias_next, alias_end, pages, align) && !alias_next_run(pages, align))
         return 0;
+    uint64_t a = (alias_next + align - 1) & ~(align - 1), was = alias_next;
     uint64_t before = alias_next >> CHUNK_SHIFT;
     alias_next = a + (pages + 1) * PAGE_SIZE;
+    alias_top = MAX(alias_top, alias_next);
     if (alias_next >> CHUNK_SHIFT != before)
         chunk_release(before); /* left behind empty: its blocks all freed and forgotten already */
     if (!meta_ensure((uint64_t)owner_slot(a), (pages + 1) * sizeof(uint32_t))) {
@@ -329,7 +453,7 @@ static bool alloc_large(struct cblock *b, uint64_t size, uint64_t align)
  * blocks it freed (records, then those blocks' pages); the parent takes them over before vfork
  * returns: the same pointers, fresh pages, no allocation stack (the child's stacks are its own). */
 #define VF_FREED_MAX 1024 /* parent blocks a child frees that are told (more are rare: a leak then) */
-static uint64_t vfork_mark; /* alias_next when this vfork child began; 0: not one */
+static uint64_t vfork_mark; /* alias_next when this vfork child began; 0: not one (declared above) */
 static uint64_t vf_freed[VF_FREED_MAX];
 static uint32_t nvf_freed;
 
@@ -450,7 +574,12 @@ void heap_reset(void)
     pt_prune(cur_as->root, BVM_CHECK_ALIAS_BASE, BVM_CHECK_META_END);
     write_cr3(read_cr3());
     memset(&heap_totals, 0, sizeof(heap_totals));
-    alias_next = ALIAS_FIRST;
+    alias_next = alias_top = ALIAS_FIRST;
+    alias_end = alias_limit = boot->check_alias_mib
+                                  ? MIN(ALIAS_FIRST + ((uint64_t)boot->check_alias_mib << 20), BVM_CHECK_ALIAS_END)
+                                  : BVM_CHECK_ALIAS_END;
+    nruns = next_run = 0;
+    counts_lost = false;
     nblocks = free_records = nslabs = free_slabs = 0;
     memset(partial, 0, sizeof(partial));
     freed_head = freed_count = 0;
@@ -532,6 +661,7 @@ static void adopt(const struct vf_rec *r)
                          .fn = (uint8_t)MIN(r->fn, BVM_CF_COUNT - 1)};
     set_bounds(b->ptr, b->size);
     alias_next = MAX(alias_next, r->alias + span + PAGE_SIZE);
+    alias_top = MAX(alias_top, alias_next);
     record_live(b);
 }
 

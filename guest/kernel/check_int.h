@@ -125,5 +125,8 @@ void report_noheap(const char *why);
 
 /* ---- check_leak.c ---- */
 void leak_search(void);
+/* Every value the program's memory holds (its data and stacks, its live blocks, its threads'
+ * registers) given to pin: check_heap.c's recycling of alias space. */
+void leak_scan_pins(void (*pin)(uint64_t v));
 
 #endif

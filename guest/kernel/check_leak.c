@@ -23,6 +23,7 @@ static void push(struct cblock *b)
 }
 
 static struct cblock *leader; /* the lost block whose reach is being marked indirect */
+static void (*pin_fn)(uint64_t v); /* leak_scan_pins: every value goes there instead */
 
 /* A pointer value v found in memory marked `from`: a root or a reachable block (REACHABLE), a
  * possibly lost block (POSSIBLE), or a lost one (INDIRECT). */
@@ -30,6 +31,10 @@ static void consider(uint64_t v, uint8_t from)
 {
     if (v < BVM_CHECK_ALIAS_BASE || v >= BVM_CHECK_ALIAS_END)
         return;
+    if (pin_fn) {
+        pin_fn(v);
+        return;
+    }
     struct cblock *b = heap_find_addr(v);
     if (!b || b->state != CB_LIVE || v < b->ptr || v > b->ptr + b->size || (v == b->ptr + b->size && b->size))
         return;
@@ -204,6 +209,35 @@ void leak_search(void)
     heap_each_live(tally, (void *)1);
     send_records();
     send_summary();
+}
+
+static void scan_any_page(uint64_t va, uint64_t *pte, void *ctx)
+{
+    if (*pte & PTE_U)
+        scan_words((const uint8_t *)P2V(*pte & PTE_ADDR), PAGE_SIZE, 0);
+    (void)va, (void)ctx;
+}
+
+static void scan_any_block(struct cblock *b, void *ctx)
+{
+    scan_block(b, 0);
+    (void)ctx;
+}
+
+void leak_scan_pins(void (*pin)(uint64_t v))
+{
+    struct vma_tree *t = &cur_as->vmas;
+    pin_fn = pin;
+    for (struct vma *v = vma_next_from(t, 0); v; v = vma_next_from(t, v->end))
+        if ((v->prot & LINUX_PROT_READ) && !(v->prot & LINUX_PROT_EXEC) && !v->fw)
+            pt_range(cur_as->root, v->start, v->end, scan_any_page, NULL); /* (dead stack frames too) */
+    for_each_thread(th) {
+        if (th->tf)
+            scan_words((const uint8_t *)th->tf, sizeof(*th->tf), 0);
+        consider(th->fs_base, 0);
+    }
+    heap_each_live(scan_any_block, NULL);
+    pin_fn = NULL;
 }
 
 void check_exit(void)

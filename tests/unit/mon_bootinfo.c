@@ -28,7 +28,7 @@ static void setup(void)
     static char *envp[] = {"A=1", "B=two", NULL};
     struct boot_args a = {3, argv, envp, "/bin/prog", BVM_BOOT_TRACE_SYSCALLS, bvm_kernel_elf,
                           (size_t)(bvm_kernel_elf_end - bvm_kernel_elf), bvm_bootstrap_bin,
-                          (size_t)(bvm_bootstrap_bin_end - bvm_bootstrap_bin), 0};
+                          (size_t)(bvm_bootstrap_bin_end - bvm_bootstrap_bin), 0, 0};
     gm_init(&gm, 256ull << 20);
     rc = boot_prepare(&gm, &a, &st, &status, why, sizeof why);
     gm_read(&gm, BVM_BOOTINFO_GPA, &bi, sizeof bi);
@@ -96,7 +96,7 @@ static void too_little_memory(void)
     static char *argv[] = {"p", NULL};
     struct guestmem small;
     struct boot_args a = {1, argv, argv + 1, "p", 0, bvm_kernel_elf, (size_t)(bvm_kernel_elf_end - bvm_kernel_elf),
-                          bvm_bootstrap_bin, (size_t)(bvm_bootstrap_bin_end - bvm_bootstrap_bin), 0};
+                          bvm_bootstrap_bin, (size_t)(bvm_bootstrap_bin_end - bvm_bootstrap_bin), 0, 0};
     gm_init(&small, 32ull << 20);
     CHECK(boot_prepare(&small, &a, &st, &status, why, sizeof why) < 0);
     CHECK_EQ(status, 126);
