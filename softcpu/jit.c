@@ -17,9 +17,12 @@
 #include "jit_int.h"
 
 #include <cpuid.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "fastops.h"
@@ -43,6 +46,9 @@ bool jit_arena_init(struct jit_arena *a)
     const char *env = getenv("BVM_SOFT_JIT"), *hot = getenv("BVM_SOFT_JIT_HOT");
     long h = hot ? strtol(hot, NULL, 10) : 0;
     a->hot_runs = h >= 1 && h <= 255 ? (unsigned)h : JIT_HOT_RUNS;
+    const char *map = getenv("BVM_SOFT_PERF_MAP");
+    a->perf_map = map && map[0] == '1';
+    a->map_fd = -1, a->map_pid = 0;
     a->mem = NULL;
     a->used = a->size = 0;
     if ((env && env[0] == '0') || !host_has_lahf_lm())
@@ -53,6 +59,24 @@ bool jit_arena_init(struct jit_arena *a)
     a->mem = m;
     a->size = ARENA_BYTES;
     return true;
+}
+
+/* The translation at [start, start + len) of the block at guest rip, into perf's map of this
+ * process (opened anew in a forked child: perf looks for its own pid's). */
+static void perf_map_note(struct jit_arena *a, const void *start, size_t len, uint64_t rip, unsigned cpl)
+{
+    int pid = (int)getpid();
+    if (a->map_pid != pid) {
+        char name[64];
+        if (a->map_fd >= 0)
+            close(a->map_fd);
+        snprintf(name, sizeof name, "/tmp/perf-%d.map", pid);
+        a->map_fd = open(name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        a->map_pid = pid;
+    }
+    if (a->map_fd >= 0)
+        dprintf(a->map_fd, "%lx %zx guest_%s_%llx\n", (unsigned long)(uintptr_t)start, len, cpl ? "user" : "kernel",
+                (unsigned long long)rip);
 }
 
 void jit_arena_fini(struct jit_arena *a)
@@ -895,4 +919,6 @@ void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, un
     }
     a->used = (size_t)(x.e.p - a->mem + 15) & ~(size_t)15;
     out->fn = (jit_fn)(void *)start;
+    if (a->perf_map)
+        perf_map_note(a, start, (size_t)(x.e.p - start), insns[0].rip, cpl);
 }

@@ -69,11 +69,15 @@ struct jit_arena {
     unsigned hot_runs; /* a block is translated on its hot_runs-th run (BVM_SOFT_JIT_HOT) */
     uint8_t *mem;
     size_t used, size;
+    bool perf_map;     /* BVM_SOFT_PERF_MAP=1: each translation is named in /tmp/perf-PID.map */
+    int map_fd, map_pid;
 };
 
 /* Executable memory for translations; false when the host refuses it (the engine then
  * interprets everything). BVM_SOFT_JIT=0 in the environment turns translation off;
- * BVM_SOFT_JIT_HOT=N (1-255, default 8) translates a block on its N-th run. */
+ * BVM_SOFT_JIT_HOT=N (1-255, default 8) translates a block on its N-th run; BVM_SOFT_PERF_MAP=1
+ * writes perf's map of the translations ("ADDR SIZE guest_user_RIP", perf report shows the guest
+ * address each sample's host code translates; a forked process writes its own). */
 bool jit_arena_init(struct jit_arena *a);
 void jit_arena_fini(struct jit_arena *a);
 void jit_arena_reset(struct jit_arena *a);
