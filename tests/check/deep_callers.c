@@ -1,7 +1,7 @@
 // deep_callers.c: a heap overflow 30 calls deep. The corpus checks the report; run_callers.sh
 // counts its frames: every one down to main with --num-callers=40 (also under memcheck), 12 by
 // default, as many as asked below that.
-// expect: write 1 at 0 after 24 alloc'd
+// expect: write 1 at 0 after 24 alloc'd precise
 #include "corpus.h"
 
 __attribute__((noinline)) static void dive(int depth, char **keep)
