@@ -18,8 +18,8 @@
  * such a pointer points into is never reused, so that pointer's use still faults. In the other
  * chunks the pages no block (live, or freed and remembered) holds become runs the bump pointer goes
  * through again. If nothing can be recycled, the oldest half of the ring of freed blocks is
- * forgotten first (their
- * reports lose the free's stack, as memcheck's once past its freed-blocks queue). */
+ * forgotten first (their reports lose the free's stack, as memcheck's once past its freed-blocks
+ * queue). */
 #include "check_int.h"
 #include "cpu.h"
 #include "mm.h"
@@ -58,7 +58,7 @@ static uint64_t alias_next = ALIAS_FIRST;
 static uint64_t alias_end = BVM_CHECK_ALIAS_END; /* the end of the run the bump pointer is in */
 static uint64_t alias_top = ALIAS_FIRST;         /* the highest alias_next so far */
 static bool counts_lost; /* a chunk's count could not be made: empty chunks are not known (no recycling) */
-static uint64_t vfork_mark;
+static uint64_t vfork_mark; /* alias_next when this vfork child began; 0: not one */
 static uint32_t nblocks, free_records;
 static uint32_t nslabs, free_slabs, partial[NCLASSES];
 static uint32_t freed_head, freed_count;
@@ -116,17 +116,21 @@ static void record_free(struct cblock *b)
 static void chunks_count(uint64_t start, uint64_t end, int delta);
 static inline void block_chunks(const struct cblock *b, int delta);
 
-/* The freed block b, copied into the ring (the oldest one there forgotten, its chunks then free to
- * go) and named by its pages' owner entries; false when RAM is out (it is forgotten at once). */
+/* The oldest freed block in the ring is forgotten (its chunks then free to go). */
+static void ring_drop_oldest(void)
+{
+    block_chunks(&ring[freed_head], -1);
+    freed_head = (freed_head + 1) % FREED_KEEP;
+    freed_count--;
+}
+
+/* The freed block b, copied into the ring (the oldest one there forgotten when it is full) and
+ * named by its pages' owner entries; false when RAM is out (it is forgotten at once). */
 static bool ring_keep(const struct cblock *b)
 {
     uint32_t slot = (freed_head + freed_count) % FREED_KEEP;
-    if (freed_count == FREED_KEEP) {
-        const struct cblock *old = &ring[freed_head];
-        block_chunks(old, -1);
-        freed_head = (freed_head + 1) % FREED_KEEP;
-        freed_count--;
-    }
+    if (freed_count == FREED_KEEP)
+        ring_drop_oldest();
     if (!meta_ensure((uint64_t)&ring[slot], sizeof(ring[slot])))
         return false;
     ring[slot] = *b;
@@ -245,19 +249,8 @@ static bool recycle(void)
     return nruns > 0;
 }
 
-/* The oldest half of the ring of freed blocks is forgotten (their chunks may then empty). */
-static void ring_forget_half(void)
-{
-    for (uint32_t n = (freed_count + 1) / 2; n; n--) {
-        block_chunks(&ring[freed_head], -1);
-        freed_head = (freed_head + 1) % FREED_KEEP;
-        freed_count--;
-    }
-}
-
-/* The bump pointer moves to the next run of recycled pages that holds pages (recycling when none
- * is left, the ring halved until some is found); false when alias space is out. Not in a vfork
- * child (what it makes must lie in one range after where it began, for its parent to take over). */
+/* The bump pointer moves to the next run of recycled pages that holds pages; false when none
+ * is left. */
 static bool take_run(uint64_t pages, uint64_t align)
 {
     while (next_run < nruns) {
@@ -272,6 +265,9 @@ static bool take_run(uint64_t pages, uint64_t align)
     return false;
 }
 
+/* take_run, recycling when no run is left, the ring of freed blocks halved (its oldest) until one
+ * is found; false when alias space is out. Not in a vfork child (what it makes must lie in one
+ * range after where it began, for its parent to take over). */
 static bool alias_next_run(uint64_t pages, uint64_t align)
 {
     if (vfork_mark)
@@ -284,7 +280,8 @@ static bool alias_next_run(uint64_t pages, uint64_t align)
             return true;
         if (!freed_count)
             return false;
-        ring_forget_half();
+        for (uint32_t n = (freed_count + 1) / 2; n; n--)
+            ring_drop_oldest();
     }
 }
 
@@ -453,7 +450,6 @@ static bool alloc_large(struct cblock *b, uint64_t size, uint64_t align)
  * blocks it freed (records, then those blocks' pages); the parent takes them over before vfork
  * returns: the same pointers, fresh pages, no allocation stack (the child's stacks are its own). */
 #define VF_FREED_MAX 1024 /* parent blocks a child frees that are told (more are rare: a leak then) */
-static uint64_t vfork_mark; /* alias_next when this vfork child began; 0: not one (declared above) */
 static uint64_t vf_freed[VF_FREED_MAX];
 static uint32_t nvf_freed;
 

@@ -97,14 +97,15 @@ static void scan_live_page(uint64_t va, uint64_t *pte, void *ctx)
         scan_words((const uint8_t *)P2V(*pte & PTE_ADDR) + skip, PAGE_SIZE - skip, MARK(BVM_LK_REACHABLE));
 }
 
-static void scan_roots(void)
+/* The program's data, not code (RELRO is read-only by now but holds pointers: static glibc's):
+ * each stack from its live part only when live_only, then every thread's registers. */
+static void scan_data_and_registers(bool live_only)
 {
     struct vma_tree *t = &cur_as->vmas;
     for (struct vma *v = vma_next_from(t, 0); v; v = vma_next_from(t, v->end)) {
-        /* Data, not code: RELRO is read-only by now but holds pointers (static glibc's). */
         if (!(v->prot & LINUX_PROT_READ) || (v->prot & LINUX_PROT_EXEC) || v->fw)
             continue;
-        uint64_t from = live_from(v);
+        uint64_t from = live_only ? live_from(v) : v->start;
         pt_range(cur_as->root, PAGE_DOWN(from), v->end, scan_live_page, &from);
     }
     for_each_thread(th) {
@@ -112,6 +113,11 @@ static void scan_roots(void)
             scan_words((const uint8_t *)th->tf, sizeof(*th->tf), MARK(BVM_LK_REACHABLE));
         consider(th->fs_base, MARK(BVM_LK_REACHABLE));
     }
+}
+
+static void scan_roots(void)
+{
+    scan_data_and_registers(true);
     drain();
 }
 
@@ -211,13 +217,6 @@ void leak_search(void)
     send_summary();
 }
 
-static void scan_any_page(uint64_t va, uint64_t *pte, void *ctx)
-{
-    if (*pte & PTE_U)
-        scan_words((const uint8_t *)P2V(*pte & PTE_ADDR), PAGE_SIZE, 0);
-    (void)va, (void)ctx;
-}
-
 static void scan_any_block(struct cblock *b, void *ctx)
 {
     scan_block(b, 0);
@@ -226,16 +225,8 @@ static void scan_any_block(struct cblock *b, void *ctx)
 
 void leak_scan_pins(void (*pin)(uint64_t v))
 {
-    struct vma_tree *t = &cur_as->vmas;
     pin_fn = pin;
-    for (struct vma *v = vma_next_from(t, 0); v; v = vma_next_from(t, v->end))
-        if ((v->prot & LINUX_PROT_READ) && !(v->prot & LINUX_PROT_EXEC) && !v->fw)
-            pt_range(cur_as->root, v->start, v->end, scan_any_page, NULL); /* (dead stack frames too) */
-    for_each_thread(th) {
-        if (th->tf)
-            scan_words((const uint8_t *)th->tf, sizeof(*th->tf), 0);
-        consider(th->fs_base, 0);
-    }
+    scan_data_and_registers(false); /* (dead stack frames too: a stale pointer may wait there) */
     heap_each_live(scan_any_block, NULL);
     pin_fn = NULL;
 }
