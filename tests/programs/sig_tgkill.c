@@ -138,18 +138,6 @@ static void driven(void)
     printf("storm: %ld signals, sum right %d\n", rt_count, rt_sum == (long)STORM * (STORM + 1));
 }
 
-static long sys_tgsigqueue(pid_t pid, pid_t tid, int sig, int code, int value)
-{
-    siginfo_t si;
-    memset(&si, 0, sizeof si);
-    si.si_signo = sig;
-    si.si_code = code;
-    si.si_pid = getpid();
-    si.si_uid = getuid();
-    si.si_value.sival_int = value;
-    return tid ? syscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, &si) : syscall(SYS_rt_sigqueueinfo, pid, sig, &si);
-}
-
 static const char *err(long rc) { return rc == 0 ? "ok" : strerror(errno); }
 
 /* The child sends to its parent's threads, waiting after each signal that comes (awaited) until
@@ -169,7 +157,7 @@ static void sender(pid_t parent, pid_t tid, int sync)
     STEP(1, "tkill(target, USR2)", syscall(SYS_tkill, tid, SIGUSR2));
     STEP(1, "tgkill(parent, parent, USR1)", syscall(SYS_tgkill, parent, parent, SIGUSR1));
     STEP(1, "sigqueue(parent, USR1, 42)", sigqueue(parent, SIGUSR1, (union sigval){.sival_int = 42}));
-    STEP(1, "rt_tgsigqueueinfo(target, USR2, 7)", sys_tgsigqueue(parent, tid, SIGUSR2, SI_QUEUE, 7));
+    STEP(1, "rt_tgsigqueueinfo(target, USR2, 7)", sig_queue_raw(parent, tid, SIGUSR2, SI_QUEUE, 7));
     STEP(0, "tgkill(parent, target, 0)", syscall(SYS_tgkill, parent, tid, 0));
     STEP(0, "tgkill(parent, own tid)", syscall(SYS_tgkill, parent, gettid(), SIGUSR1));
     STEP(0, "tgkill(parent, 0x3ffffff0)", syscall(SYS_tgkill, parent, 0x3ffffff0, SIGUSR1));
@@ -177,8 +165,8 @@ static void sender(pid_t parent, pid_t tid, int sync)
     STEP(0, "tgkill(0, target, USR1)", syscall(SYS_tgkill, 0, tid, SIGUSR1));
     STEP(0, "tkill(0x3ffffff0, USR1)", syscall(SYS_tkill, 0x3ffffff0, SIGUSR1));
     STEP(0, "sigqueue(0x3ffffff0, USR1)", sigqueue(0x3ffffff0, SIGUSR1, (union sigval){0}));
-    STEP(0, "rt_sigqueueinfo(parent, SI_USER)", sys_tgsigqueue(parent, 0, SIGUSR1, SI_USER, 0));
-    STEP(0, "rt_tgsigqueueinfo(SI_TKILL)", sys_tgsigqueue(parent, tid, SIGUSR1, SI_TKILL, 0));
+    STEP(0, "rt_sigqueueinfo(parent, SI_USER)", sig_queue_raw(parent, 0, SIGUSR1, SI_USER, 0));
+    STEP(0, "rt_tgsigqueueinfo(SI_TKILL)", sig_queue_raw(parent, tid, SIGUSR1, SI_TKILL, 0));
     STEP(0, "rt_tgsigqueueinfo(tid 0)", syscall(SYS_rt_tgsigqueueinfo, parent, 0, SIGUSR1, NULL));
 #undef STEP
 }

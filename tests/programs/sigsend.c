@@ -16,19 +16,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sig_common.h"
+
 /* tid 0: sigqueue to the process. */
 static int queue(pid_t pid, pid_t tid, int sig, int value)
 {
-    siginfo_t si;
     if (!tid)
         return sigqueue(pid, sig, (union sigval){.sival_int = value});
-    memset(&si, 0, sizeof si);
-    si.si_signo = sig;
-    si.si_code = SI_QUEUE;
-    si.si_pid = getpid();
-    si.si_uid = getuid();
-    si.si_value.sival_int = value;
-    return (int)syscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, &si);
+    return (int)sig_queue_raw(pid, tid, sig, SI_QUEUE, value);
 }
 
 static int send_all(pid_t pid, pid_t tid, int sig, long count)
