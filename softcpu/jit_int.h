@@ -99,4 +99,8 @@ void jit_mxcsr_host(struct jbuf *e);
 /* three jumps (stored in bail) taken when SSE cannot run on the host (clobbers rax) */
 void jit_sse_guard(struct jbuf *e, uint8_t **bail);
 
+/* jit_arena.c: the translation at [start, start + len) of the guest block at rip, named in perf's
+ * map of this process (BVM_SOFT_PERF_MAP). */
+void jit_perf_map_note(struct jit_arena *a, const void *start, size_t len, uint64_t rip, unsigned cpl);
+
 #endif
