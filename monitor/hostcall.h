@@ -2,6 +2,7 @@
 #ifndef BVM_HOSTCALL_H
 #define BVM_HOSTCALL_H
 
+#include <errno.h>
 #include <stdint.h>
 
 #include "bvm_abi.h"
@@ -26,6 +27,9 @@ struct hc_ctx {
 };
 
 void hc_init(struct hc_ctx *c, struct guestmem *gm, int trace_fd);
+
+/* A host call's result as a hostcall answers it: rc, or -errno when it failed. */
+static inline int64_t hc_host_ret(long rc) { return rc < 0 ? -errno : rc; }
 
 /* One fd's bit in a per-fd bitmap of hc_ctx (fd already in [0, HC_MAX_FD)). */
 static inline int hc_fd_bit(const uint8_t *map, int fd) { return (map[fd / 8] >> (fd % 8)) & 1; }

@@ -53,12 +53,10 @@ static enum hc_walk walk_of(int flags)
     return flags & AT_SYMLINK_NOFOLLOW ? HC_WALK_NOFOLLOW : HC_WALK_FOLLOW;
 }
 
-static int64_t host_ret(long rc) { return rc < 0 ? -errno : rc; }
-
 /* The result of a call on resolved paths, which are closed here. */
 static int64_t done(struct at_req *q, long rc)
 {
-    int64_t ret = host_ret(rc);
+    int64_t ret = hc_host_ret(rc);
     hc_gpath_put(&q->p1);
     hc_gpath_put(&q->p2);
     return ret;
@@ -200,7 +198,7 @@ int64_t hc_utimensat(struct hc_ctx *c, const struct bvm_hostcall *r)
     /* No path: Linux's utimensat(fd, NULL, ...) form, which futimens uses. */
     if (!has_path)
         return a->dirfd >= 0 && (a->dirfd & BVM_DIRFD_FLAGS) ? -EBADF
-                                                              : host_ret(syscall(SYS_utimensat, a->dirfd, NULL, tp, 0));
+                                                              : hc_host_ret(syscall(SYS_utimensat, a->dirfd, NULL, tp, 0));
     err = hc_path_resolve(c, a->dirfd, &q.p1, walk_of(flags), flags & AT_EMPTY_PATH, HC_ACC_WRITE);
     return err ? err : done(&q, utimensat(q.p1.fd, "", tp, AT_EMPTY_PATH));
 }

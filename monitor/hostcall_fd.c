@@ -24,8 +24,6 @@
 
 #define HC_MAX_DENTS (64u << 10) /* bytes of directory entries per call; the guest loops */
 
-static int64_t host_ret(long rc) { return rc < 0 ? -errno : rc; }
-
 /* Host getdents64 writes Linux's own record format: bounce it and copy it out unchanged. */
 int64_t hc_getdents64(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
@@ -60,7 +58,7 @@ int64_t hc_getcwd(struct hc_ctx *c, const struct bvm_hostcall *r)
 
 int64_t hc_fchdir(struct hc_ctx *c, const struct bvm_hostcall *r)
 {
-    return hc_fd_ok(c, r->u.fd.fd) ? host_ret(fchdir(r->u.fd.fd)) : -EBADF;
+    return hc_fd_ok(c, r->u.fd.fd) ? hc_host_ret(fchdir(r->u.fd.fd)) : -EBADF;
 }
 
 static int64_t fd_statfs(struct hc_ctx *c, const struct bvm_hc_fdop *a)
@@ -136,7 +134,7 @@ static int64_t fd_setfl(const struct bvm_hc_fdop *a)
 {
     /* Only the flags Linux lets F_SETFL change; O_CLOEXEC stays the monitor's. */
     int keep = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME | O_ASYNC;
-    return host_ret(fcntl(a->fd, F_SETFL, (int)a->arg.status_flags & keep));
+    return hc_host_ret(fcntl(a->fd, F_SETFL, (int)a->arg.status_flags & keep));
 }
 
 /* epoll: the host's own instance, watching the guest's host fds (never another of the monitor's);
@@ -152,7 +150,7 @@ static int64_t fd_epoll_ctl(struct hc_ctx *c, const struct bvm_hc_fdop *a)
         return -EBADF;
     if (a->arg.epoll.op != EPOLL_CTL_DEL && (a->out_len != sizeof ev || gm_read(c->gm, a->out_gpa, &ev, sizeof ev) < 0))
         return -EFAULT;
-    return host_ret(epoll_ctl(a->fd, a->arg.epoll.op, a->arg.epoll.target, &ev));
+    return hc_host_ret(epoll_ctl(a->fd, a->arg.epoll.op, a->arg.epoll.target, &ev));
 }
 
 static int64_t fd_epoll_wait(struct hc_ctx *c, const struct bvm_hc_fdop *a)
@@ -161,7 +159,7 @@ static int64_t fd_epoll_wait(struct hc_ctx *c, const struct bvm_hc_fdop *a)
     uint64_t n = a->out_len / EPOLL_EVENT_SIZE;
     if (n == 0 || n > EPOLL_MAX_EVENTS || !gm_ptr_w(c->gm, a->out_gpa, n * EPOLL_EVENT_SIZE))
         return n == 0 || n > EPOLL_MAX_EVENTS ? -EINVAL : -EFAULT;
-    long got = a->arg.epoll.timeout_ms == 0 ? host_ret(epoll_wait(a->fd, ev, (int)n, 0))
+    long got = a->arg.epoll.timeout_ms == 0 ? hc_host_ret(epoll_wait(a->fd, ev, (int)n, 0))
                                             : safe_syscall(SYS_epoll_pwait, a->fd, ev, n, a->arg.epoll.timeout_ms, 0, 8);
     if (got > 0 && gm_write(c->gm, a->out_gpa, ev, (uint64_t)got * EPOLL_EVENT_SIZE) < 0)
         return -EFAULT;
@@ -174,21 +172,21 @@ int64_t hc_fdop(struct hc_ctx *c, const struct bvm_hostcall *r)
     if (!hc_fd_ok(c, a->fd))
         return -EBADF;
     switch (a->op) {
-    case BVM_FDOP_FTRUNCATE: return host_ret(ftruncate(a->fd, a->arg.length));
-    case BVM_FDOP_FSYNC: return host_ret(fsync(a->fd));
-    case BVM_FDOP_FDATASYNC: return host_ret(fdatasync(a->fd));
+    case BVM_FDOP_FTRUNCATE: return hc_host_ret(ftruncate(a->fd, a->arg.length));
+    case BVM_FDOP_FSYNC: return hc_host_ret(fsync(a->fd));
+    case BVM_FDOP_FDATASYNC: return hc_host_ret(fdatasync(a->fd));
     case BVM_FDOP_FCHMOD:
-        return policy_check(a->fd, HC_ACC_WRITE) ?: host_ret(fchmod(a->fd, (mode_t)a->arg.mode & 07777));
+        return policy_check(a->fd, HC_ACC_WRITE) ?: hc_host_ret(fchmod(a->fd, (mode_t)a->arg.mode & 07777));
     case BVM_FDOP_FCHOWN:
-        return policy_check(a->fd, HC_ACC_WRITE) ?: host_ret(fchown(a->fd, a->arg.owner.uid, a->arg.owner.gid));
+        return policy_check(a->fd, HC_ACC_WRITE) ?: hc_host_ret(fchown(a->fd, a->arg.owner.uid, a->arg.owner.gid));
     case BVM_FDOP_FALLOCATE:
-        return host_ret(fallocate(a->fd, a->arg.alloc.mode, a->arg.alloc.offset, a->arg.alloc.len));
+        return hc_host_ret(fallocate(a->fd, a->arg.alloc.mode, a->arg.alloc.offset, a->arg.alloc.len));
     case BVM_FDOP_FSTATFS: return fd_statfs(c, a);
     case BVM_FDOP_SETFL: return fd_setfl(a);
     case BVM_FDOP_GETFL: return fd_getfl(a);
     case BVM_FDOP_RECLOCK: return fd_lock(c, a);
     case BVM_FDOP_FLOCK: /* a blocking flock waits like F_SETLKW */
-        return a->arg.lock_cmd & LOCK_NB ? host_ret(flock(a->fd, a->arg.lock_cmd))
+        return a->arg.lock_cmd & LOCK_NB ? hc_host_ret(flock(a->fd, a->arg.lock_cmd))
                                          : safe_syscall(SYS_flock, a->fd, a->arg.lock_cmd, 0, 0, 0, 0);
     case BVM_FDOP_FIONREAD: return fd_fionread(c, a);
     case BVM_FDOP_TIMERFD_SET:

@@ -11,8 +11,6 @@
 #include "hostcall.h"
 #include "policy.h"
 
-static int64_t host_rc(long rc) { return rc < 0 ? -errno : 0; }
-
 /* The process a thread id belongs to (its Tgid), or -1. */
 static pid_t thread_group(pid_t tid)
 {
@@ -37,7 +35,7 @@ static int64_t kill_thread(const struct bvm_hc_kill *a)
     pid_t group = a->pid == -1 ? thread_group(a->tid) : a->pid;
     if (group <= 0 || !policy_process_visible(group))
         return -ESRCH;
-    return host_rc(a->pid == -1 ? syscall(SYS_tkill, a->tid, a->sig) : syscall(SYS_tgkill, a->pid, a->tid, a->sig));
+    return hc_host_ret(a->pid == -1 ? syscall(SYS_tkill, a->tid, a->sig) : syscall(SYS_tgkill, a->pid, a->tid, a->sig));
 }
 
 /* rt_sigqueueinfo and rt_tgsigqueueinfo: the sender's siginfo, which may not pose as the kernel's or
@@ -56,8 +54,8 @@ static int64_t queue_info(struct hc_ctx *c, const struct bvm_hc_kill *a)
         return -ESRCH;
     info.si_signo = a->sig;
     if (a->op == BVM_KILL_QUEUE)
-        return host_rc(syscall(SYS_rt_sigqueueinfo, a->pid, a->sig, &info));
-    return host_rc(syscall(SYS_rt_tgsigqueueinfo, a->pid, a->tid, a->sig, &info));
+        return hc_host_ret(syscall(SYS_rt_sigqueueinfo, a->pid, a->sig, &info));
+    return hc_host_ret(syscall(SYS_rt_tgsigqueueinfo, a->pid, a->tid, a->sig, &info));
 }
 
 int64_t hc_kill(struct hc_ctx *c, const struct bvm_hostcall *r)

@@ -392,8 +392,6 @@ int64_t hc_wait(struct hc_ctx *c, const struct bvm_hostcall *r)
     return 0;
 }
 
-static int64_t host_ret(long rc) { return rc < 0 ? -errno : rc; }
-
 /* The kernel's descriptor table at boot: what buffervm was started with past stdio is the
  * program's too, under the same numbers (not under --sandbox: only stdio crosses into it). */
 static int64_t inherited_fds(struct hc_ctx *c, const struct bvm_hc_proc *a)
@@ -413,10 +411,10 @@ int64_t hc_proc(struct hc_ctx *c, const struct bvm_hostcall *r)
     const struct bvm_hc_proc *a = &r->u.proc;
     switch (a->op) {
     case BVM_PROC_GETPPID: return getppid();
-    case BVM_PROC_GETPGID: return host_ret(getpgid(a->pid));
-    case BVM_PROC_SETPGID: return host_ret(setpgid(a->pid, a->arg));
-    case BVM_PROC_GETSID: return host_ret(getsid(a->pid));
-    case BVM_PROC_SETSID: return host_ret(setsid());
+    case BVM_PROC_GETPGID: return hc_host_ret(getpgid(a->pid));
+    case BVM_PROC_SETPGID: return hc_host_ret(setpgid(a->pid, a->arg));
+    case BVM_PROC_GETSID: return hc_host_ret(getsid(a->pid));
+    case BVM_PROC_SETSID: return hc_host_ret(setsid());
     case BVM_PROC_CHILD_REAP:
         events_child_reap(a->arg != 0);
         return 0;
@@ -447,7 +445,7 @@ int64_t hc_proc(struct hc_ctx *c, const struct bvm_hostcall *r)
     case BVM_PROC_FD_LINK: return fd_handle(c, a, 1);
     case BVM_PROC_CPUMASK_SIZE: {
         static unsigned char mask[BVM_CPUMASK_MAX];
-        return host_ret(syscall(SYS_sched_getaffinity, 0, sizeof mask, mask));
+        return hc_host_ret(syscall(SYS_sched_getaffinity, 0, sizeof mask, mask));
     }
     default: return -EINVAL;
     }
@@ -480,10 +478,10 @@ int64_t hc_cred(struct hc_ctx *c, const struct bvm_hostcall *r)
         const void *list = a->args[0] > NGROUPS_MAX ? NULL : gm_ptr(c->gm, a->args[1], a->args[0] * sizeof(gid_t));
         rc = a->args[0] > NGROUPS_MAX ? -EINVAL : !list && a->args[0] ? -EFAULT : 0;
         if (!rc)
-            rc = host_ret(syscall(SYS_setgroups, a->args[0], list));
+            rc = hc_host_ret(syscall(SYS_setgroups, a->args[0], list));
     } else if (a->nr >= 0) {
         rc = syscall(a->nr, a->args[0], a->args[1], a->args[2]);
-        rc = a->nr == SYS_setfsuid || a->nr == SYS_setfsgid ? rc : host_ret(rc); /* those two never fail */
+        rc = a->nr == SYS_setfsuid || a->nr == SYS_setfsgid ? rc : hc_host_ret(rc); /* those two never fail */
     }
     getresuid(&u[0], &u[1], &u[2]);
     getresgid(&g[0], &g[1], &g[2]);
