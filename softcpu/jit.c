@@ -440,29 +440,31 @@ int j_addr_reg(struct jctx *x, unsigned g, int scratch)
     return scratch;
 }
 
-void j_ea(struct jctx *x, const struct insn *i)
+void j_ea_to(struct jctx *x, const struct insn *i, int h, int hx)
 {
     struct jbuf *e = &x->e;
     int b = H_NONE, ix = H_NONE;
     if (i->base == R_RIP) {
-        emit_movi(e, H_SI, i->rip + i->len + (uint64_t)(int64_t)i->disp);
+        emit_movi(e, h, i->rip + i->len + (uint64_t)(int64_t)i->disp);
     } else {
         if (i->base != R_NONE)
-            b = j_addr_reg(x, i->base, H_SI);
+            b = j_addr_reg(x, i->base, h);
         if (i->index != R_NONE)
-            ix = j_addr_reg(x, i->index, H_DI);
+            ix = j_addr_reg(x, i->index, hx);
         if (b == H_NONE && ix == H_NONE)
-            emit_movi(e, H_SI, (uint64_t)(int64_t)i->disp);
+            emit_movi(e, h, (uint64_t)(int64_t)i->disp);
         else if (ix != H_NONE || i->disp != 0)
-            emit_rm64(e, 0x8d, H_SI, b, ix, i->scale, i->disp);
-        else if (b != H_SI)
-            emit_rr(e, 0x89, b, H_SI);
+            emit_rm64(e, 0x8d, h, b, ix, i->scale, i->disp);
+        else if (b != h)
+            emit_rr(e, 0x89, b, h);
     }
     if (i->seg == S_FS || i->seg == S_GS) {
-        emit_load(e, H_DI, OFF(seg[i->seg].base));
-        emit_rm64(e, 0x8d, H_SI, H_SI, H_DI, 0, 0);
+        emit_load(e, hx, OFF(seg[i->seg].base));
+        emit_rm64(e, 0x8d, h, h, hx, 0, 0);
     }
 }
+
+void j_ea(struct jctx *x, const struct insn *i) { j_ea_to(x, i, H_SI, H_DI); }
 
 struct side_exit *j_new_exit(struct jctx *x, unsigned k)
 {
@@ -482,6 +484,31 @@ struct side_exit *j_new_exit(struct jctx *x, unsigned k)
     return s;
 }
 
+void j_lookup(struct jctx *x, unsigned size, bool write, uint8_t **cross, uint8_t **miss)
+{
+    struct jbuf *e = &x->e;
+    unsigned u = x->cpl == 3;
+    int32_t base = OFF(tlb) + (int32_t)(u * sizeof(((struct cpu *)0)->tlb[0]));
+    int32_t tag = base + (int32_t)(write ? offsetof(struct tlb_entry, tag_w) : offsetof(struct tlb_entry, tag_r));
+    int32_t add = base + (int32_t)offsetof(struct tlb_entry, addend);
+    emit_rr(e, 0x89, H_SI, H_DI);                       /* mov rdi, rsi */
+    eb(e, 0x48), eb(e, 0xc1), eb(e, 0xef), eb(e, 12);   /* shr rdi, 12 */
+    eb(e, 0x81), eb(e, 0xe7), en(e, TLB_SIZE - 1, 4);   /* and edi, TLB_SIZE - 1 */
+    emit_rm64(e, 0x8d, H_DI, H_DI, H_DI, 2, 0);         /* lea rdi, [rdi + rdi*4] */
+    *cross = NULL;
+    if (size > 1) {
+        eb(e, 0x89), eb(e, 0xf1);                       /* mov ecx, esi */
+        eb(e, 0x81), eb(e, 0xe1), en(e, 0xfff, 4);      /* and ecx, 0xfff */
+        eb(e, 0x81), eb(e, 0xf9), en(e, 4096 - size, 4); /* cmp ecx, 4096 - size */
+        *cross = emit_jcc32(e, 0x7);                    /* ja: crosses the page */
+    }
+    emit_rr(e, 0x89, H_SI, H_CX);                       /* mov rcx, rsi */
+    eb(e, 0x48), eb(e, 0x81), eb(e, 0xe1), en(e, 0xfffff000u, 4); /* and rcx, -4096 */
+    emit_rm64(e, 0x3b, H_CX, H_BP, H_DI, 3, tag);       /* cmp rcx, [rbp + rdi*8 + tag] */
+    *miss = emit_jcc32(e, 0x5);                         /* jne */
+    emit_rm64(e, 0x03, H_SI, H_BP, H_DI, 3, add);       /* add rsi, [rbp + rdi*8 + addend] */
+}
+
 /* rsi = host address of `size` bytes at linear rsi, or a side exit to the interpreter when
  * the access crosses the page or the TLB cannot give an entry with this access (a tag that
  * misses is filled out of line and looked up again: emit_tlb_fill; an entry marked slow stays
@@ -490,35 +517,18 @@ struct side_exit *j_new_exit(struct jctx *x, unsigned k)
  * RFLAGS. */
 struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
 {
-    struct jbuf *e = &x->e;
-    unsigned u = x->cpl == 3;
-    int32_t base = OFF(tlb) + (int32_t)(u * sizeof(((struct cpu *)0)->tlb[0]));
-    int32_t tag = base + (int32_t)(write ? offsetof(struct tlb_entry, tag_w) : offsetof(struct tlb_entry, tag_r));
-    int32_t add = base + (int32_t)offsetof(struct tlb_entry, addend);
     struct side_exit *s = j_new_exit(x, k);
-    s->retry = e->p;
+    uint8_t *miss;
+    s->retry = x->e.p;
     s->write = write;
-    emit_rr(e, 0x89, H_SI, H_DI);                       /* mov rdi, rsi */
-    eb(e, 0x48), eb(e, 0xc1), eb(e, 0xef), eb(e, 12);   /* shr rdi, 12 */
-    eb(e, 0x81), eb(e, 0xe7), en(e, TLB_SIZE - 1, 4);   /* and edi, TLB_SIZE - 1 */
-    emit_rm64(e, 0x8d, H_DI, H_DI, H_DI, 2, 0);         /* lea rdi, [rdi + rdi*4] */
-    if (size > 1) {
-        eb(e, 0x89), eb(e, 0xf1);                       /* mov ecx, esi */
-        eb(e, 0x81), eb(e, 0xe1), en(e, 0xfff, 4);      /* and ecx, 0xfff */
-        eb(e, 0x81), eb(e, 0xf9), en(e, 4096 - size, 4); /* cmp ecx, 4096 - size */
-        s->at[0] = emit_jcc32(e, 0x7);                  /* ja: crosses the page */
-    }
-    emit_rr(e, 0x89, H_SI, H_CX);                       /* mov rcx, rsi */
-    eb(e, 0x48), eb(e, 0x81), eb(e, 0xe1), en(e, 0xfffff000u, 4); /* and rcx, -4096 */
-    emit_rm64(e, 0x3b, H_CX, H_BP, H_DI, 3, tag);       /* cmp rcx, [rbp + rdi*8 + tag] */
-    if (u && x->env->bounds) {
-        s->bnd_at = emit_jcc32(e, 0x5);                 /* jne: bounds, or the side exit */
+    j_lookup(x, size, write, &s->at[0], &miss);
+    if (x->cpl == 3 && x->env->bounds) { /* the tag missed: bounds, or the side exit */
+        s->bnd_at = miss;
         s->bnd_size = (uint8_t)size;
-    } else {
-        s->miss_at = emit_jcc32(e, 0x5);                /* jne: fill the entry, or the side exit */
+    } else { /* fill the entry, or the side exit */
+        s->miss_at = miss;
     }
-    emit_rm64(e, 0x03, H_SI, H_BP, H_DI, 3, add);       /* add rsi, [rbp + rdi*8 + addend] */
-    s->bnd_back = e->p;
+    s->bnd_back = x->e.p;
     return s;
 }
 
@@ -655,7 +665,7 @@ static bool needs_flags(const struct jctx *x, unsigned k)
     return true;
 }
 
-static void emit_insn(struct jctx *x, unsigned k, const struct jop *j)
+void j_emit_insn(struct jctx *x, unsigned k, const struct jop *j)
 {
     if (x->fparked && j->kind != K_HELPER && needs_flags(x, k))
         j_unpark(x);
@@ -841,8 +851,12 @@ void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, un
     uint8_t *start = x.e.p;
     emit_prologue(&x);
     x.fhost = x.fparked = true;
-    for (unsigned q = 0; q < n; q++)
-        emit_insn(&x, q, &ops[q]);
+    for (unsigned q = 0; q < n;) {
+        unsigned next = jit_stack_run(&x, q);
+        if (next == q)
+            j_emit_insn(&x, q, &ops[q]), next = q + 1;
+        q = next;
+    }
     if (ops[n - 1].kind < K_HELPER)
         j_exit_to(&x, insn_next(&insns[n - 1]));
     emit_side_exits(&x);

@@ -118,21 +118,39 @@ static void emit_mem_operand(struct jctx *x, unsigned k, const struct insn *i, c
     x->mem++;
 }
 
-static void emit_modrm_insn(struct jctx *x, unsigned k, const struct insn *i, const struct jop *j)
+/* i on the host with its memory operand (if any) at [rsi + disp] */
+static void emit_modrm_at(struct jctx *x, const struct insn *i, const struct jop *j, const struct regmap *m,
+                          int32_t disp)
 {
     struct jbuf *e = &x->e;
+    load_regs(x, m);
+    unsigned reg = j->g ? reg_field(m, i->reg) : (i->modrm >> 3) & 7;
+    unsigned rm = i->is_mem ? H_SI : reg_field(m, i->rm);
+    emit_head(e, i, i->op & 0xff, j->g ? (int)reg : 0, (int)rm);
+    if (i->is_mem)
+        emit_mem(e, (int)reg, H_SI, H_NONE, 0, disp);
+    else
+        eb(e, 0xc0 | (reg & 7) << 3 | (rm & 7));
+    en(e, i->imm, imm_bytes(i, j));
+    if (!j->ro)
+        store_regs(x, m);
+}
+
+static void emit_modrm_insn(struct jctx *x, unsigned k, const struct insn *i, const struct jop *j)
+{
     struct regmap m;
     build_map(x, i, j, &m);
     if (i->is_mem)
         emit_mem_operand(x, k, i, j);
-    load_regs(x, &m);
-    unsigned reg = j->g ? reg_field(&m, i->reg) : (i->modrm >> 3) & 7;
-    unsigned rm = i->is_mem ? H_SI : reg_field(&m, i->rm);
-    emit_head(e, i, i->op & 0xff, j->g ? (int)reg : 0, (int)rm);
-    eb(e, i->is_mem ? ((reg & 7) << 3 | H_SI) : (0xc0 | (reg & 7) << 3 | (rm & 7)));
-    en(e, i->imm, imm_bytes(i, j));
-    if (!j->ro)
-        store_regs(x, &m);
+    emit_modrm_at(x, i, j, &m, 0);
+}
+
+void j_modrm_grouped(struct jctx *x, const struct insn *i, const struct jop *j, int32_t disp)
+{
+    struct regmap m;
+    build_map(x, i, j, &m);
+    x->mem++;
+    emit_modrm_at(x, i, j, &m, disp);
 }
 
 static void emit_plain_insn(struct jctx *x, const struct insn *i, const struct jop *j)
@@ -146,14 +164,16 @@ static void emit_plain_insn(struct jctx *x, const struct insn *i, const struct j
         store_regs(x, &m);
 }
 
+/* computed in rax (rcx the index's scratch), leaving rsi alone: a stack run keeps its pages'
+ * host address there */
 static void emit_lea(struct jctx *x, const struct insn *i)
 {
     struct insn a = *i;
     a.seg = S_DS; /* LEA computes the offset: no segment base */
-    j_ea(x, &a);
+    j_ea_to(x, &a, H_AX, H_CX);
     if (i->osz == 4)
-        eb(&x->e, 0x89), eb(&x->e, 0xf6); /* mov esi, esi: zero-extend */
-    j_put_reg(x, H_SI, i->reg);
+        eb(&x->e, 0x89), eb(&x->e, 0xc0); /* mov eax, eax: zero-extend */
+    j_put_reg(x, H_AX, i->reg);
 }
 
 static void emit_movi_insn(struct jctx *x, const struct insn *i)
@@ -171,8 +191,7 @@ static void emit_bswap(struct jctx *x, const struct insn *i)
     j_put_reg(x, H_AX, i->reg);
 }
 
-/* guest register g += delta, flags untouched */
-static void emit_reg_add(struct jctx *x, unsigned g, int32_t delta)
+void j_reg_add(struct jctx *x, unsigned g, int32_t delta)
 {
     if (x->home[g] >= 0) {
         emit_rm64(&x->e, 0x8d, x->home[g], x->home[g], H_NONE, 0, delta);
@@ -202,7 +221,7 @@ static void emit_push_slot(struct jctx *x, unsigned k)
 static void emit_push_rax(struct jctx *x)
 {
     emit_rm64(&x->e, 0x89, H_AX, H_SI, H_NONE, 0, 0); /* mov [rsi], rax */
-    emit_reg_add(x, R_SP, -8);
+    j_reg_add(x, R_SP, -8);
 }
 
 static void emit_push(struct jctx *x, unsigned k, const struct insn *i)
@@ -223,13 +242,11 @@ static void emit_pop(struct jctx *x, unsigned k, const struct insn *i)
 {
     emit_stack_ref(x, k, 0, false);
     emit_rm64(&x->e, 0x8b, H_AX, H_SI, H_NONE, 0, 0); /* mov rax, [rsi] */
-    emit_reg_add(x, R_SP, 8);
+    j_reg_add(x, R_SP, 8);
     j_put_reg(x, H_AX, i->reg);
 }
 
-/* A branch target in rdx must be canonical, else the interpreter raises #GP at the branch:
- * side exit s (its third jump) is taken. Clobbers rcx and RFLAGS. */
-static void emit_canonical_check(struct jctx *x, struct side_exit *s)
+void j_canonical_check(struct jctx *x, struct side_exit *s)
 {
     struct jbuf *e = &x->e;
     emit_rr(e, 0x89, H_DX, H_CX);                      /* mov rcx, rdx */
@@ -243,8 +260,8 @@ static void emit_ret(struct jctx *x, unsigned k)
 {
     struct side_exit *s = emit_stack_ref(x, k, 0, false);
     emit_rm64(&x->e, 0x8b, H_DX, H_SI, H_NONE, 0, 0); /* mov rdx, [rsi] */
-    emit_canonical_check(x, s);
-    emit_reg_add(x, R_SP, 8);
+    j_canonical_check(x, s);
+    j_reg_add(x, R_SP, 8);
     j_exit_ret(x);
 }
 
@@ -264,7 +281,7 @@ static void emit_indirect(struct jctx *x, unsigned k, const struct insn *i, bool
         s = j_new_exit(x, k);
         j_get_reg(x, H_DX, i->rm);
     }
-    emit_canonical_check(x, s);
+    j_canonical_check(x, s);
     if (call)
         emit_push_imm(x, k, insn_next(i)); /* keeps rdx */
     j_exit_ret(x);

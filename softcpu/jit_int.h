@@ -77,8 +77,15 @@ void j_unpark(struct jctx *x);
 int j_addr_reg(struct jctx *x, unsigned g, int scratch);
 /* a side exit resuming at instruction k, in the state the code is in now (flags parked) */
 struct side_exit *j_new_exit(struct jctx *x, unsigned k);
-/* rsi = linear address of i's memory operand */
+/* rsi = linear address of i's memory operand; or into host h, with hx as the index's scratch */
 void j_ea(struct jctx *x, const struct insn *i);
+void j_ea_to(struct jctx *x, const struct insn *i, int h, int hx);
+/* instruction k, translated by itself */
+void j_emit_insn(struct jctx *x, unsigned k, const struct jop *j);
+/* the TLB lookup inline: rsi = host address of size bytes at linear rsi when neither jump is
+ * taken: *cross (NULL for a byte) when they cross the page, *miss when the tag is not the page's
+ * (clobbers rdi, rcx and RFLAGS) */
+void j_lookup(struct jctx *x, unsigned size, bool write, uint8_t **cross, uint8_t **miss);
 /* rsi = host address of size bytes at linear rsi, else a side exit resuming at k */
 struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write);
 /* leave the block: finished at rip or at the rip in rdx (plain), through a linkable constant
@@ -92,6 +99,16 @@ void j_to_epilogue(struct jctx *x, bool fhost);
 void j_sync_top(struct jctx *x);
 
 void jit_emit_int(struct jctx *x, unsigned k, const struct jop *j);
+/* jit_stack.c: when a stack run starts at instruction k, its translation; returns the
+ * instruction after it (k: none starts there) */
+unsigned jit_stack_run(struct jctx *x, unsigned k);
+/* jit_insn.c's pieces for stack runs (jit_stack.c): i with its memory operand at [rsi + disp],
+ * rsi already the host address of the run's pages; guest register g += delta, flags untouched;
+ * a branch target in rdx must be canonical, else the interpreter raises #GP at the branch: side
+ * exit s (its third jump) is taken (clobbers rcx and RFLAGS) */
+void j_modrm_grouped(struct jctx *x, const struct insn *i, const struct jop *j, int32_t disp);
+void j_reg_add(struct jctx *x, unsigned g, int32_t delta);
+void j_canonical_check(struct jctx *x, struct side_exit *s);
 void jit_emit_sse(struct jctx *x, unsigned k, const struct jop *j);
 /* blocks with translated SSE: the guest MXCSR in the host's, and back (clobbers rcx) */
 void jit_mxcsr_guest(struct jbuf *e);

@@ -223,6 +223,17 @@ static void run_sequences(struct group *g, struct rng *r, unsigned count, int in
     free(pool);
 }
 
+static void run_stack_cases(struct group *g, struct rng *r, unsigned count)
+{
+    for (unsigned c = 0; c < count; c++) {
+        memset(&tc, 0, sizeof tc);
+        gen_stack_case(r, &tc);
+        int ud;
+        g->cases++;
+        g->fails += run_case(g, &ud);
+    }
+}
+
 static void print_group(const struct group *g)
 {
     if (g->sys)
@@ -436,7 +447,7 @@ int main(int argc, char **argv)
     }
     if (!only) {
         struct group sq_int = { .name = "difftest-seq-int" }, sq_all = { .name = "difftest-seq-all" };
-        struct group gates = { .name = "difftest-cpuid-gates" };
+        struct group gates = { .name = "difftest-cpuid-gates" }, stack = { .name = "difftest-stack-runs" };
         run_cpuid_gates(&gates, &r, 200);
         print_group(&gates);
         total += gates.cases;
@@ -444,7 +455,9 @@ int main(int argc, char **argv)
         run_sequences(&sq_all, &r, seqs, 0);
         print_group(&sq_int);
         print_group(&sq_all);
-        total += sq_int.cases + sq_all.cases;
+        run_stack_cases(&stack, &r, seqs);
+        print_group(&stack);
+        total += sq_int.cases + sq_all.cases + stack.cases;
     }
     fprintf(stderr, "difftest: seed %llu, %lu cases, %lu forms skipped\n",
             (unsigned long long)seed, total, skipped);

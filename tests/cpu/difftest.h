@@ -88,4 +88,7 @@ int gen_has(const struct opdesc *e);
 void gen_state(struct rng *r, struct dt_case *tc);
 int gen_insn(struct rng *r, const struct opdesc *e, struct dt_case *tc, unsigned at);
 
+/* difftest_stack.c: a case for the translator's stack runs (a loop over stack instructions) */
+void gen_stack_case(struct rng *r, struct dt_case *tc);
+
 #endif
