@@ -17,22 +17,29 @@
 
 struct run {
     unsigned k, end;              /* instructions [k, end) */
-    int64_t at[SCPU_BLOCK_MAX];   /* each one's access, as an offset from the anchor (the stack
-                                   * pointer at k), or UNKNOWN for none */
+    unsigned anchor;              /* the register k's access is relative to */
+    int64_t at[SCPU_BLOCK_MAX];   /* each one's access, as an offset from the anchor's value at
+                                   * k, or UNKNOWN for none */
     int64_t lo, hi;               /* the accesses' span [lo, hi) */
     unsigned accesses;
     bool write;                   /* some access stores */
     bool ends;                    /* the last instruction leaves the block (call, ret) */
 };
 
-/* guest register g gets a value the run cannot follow: false for the stack pointer */
-static bool clobber(int64_t *t, unsigned g)
+/* guest register g gets a value the run cannot follow */
+static void clobber(int64_t *t, unsigned g)
 {
     g = jit_fold(g);
-    if (g >= 16)
-        return true;
-    t[g] = UNKNOWN;
-    return g != R_SP;
+    if (g < 16)
+        t[g] = UNKNOWN;
+}
+
+/* the offset of [base + disp] (index none, no FS/GS), or UNKNOWN */
+static int64_t mem_at(const struct insn *i, const int64_t *t)
+{
+    if (i->base >= 16 || t[i->base] == UNKNOWN || i->index != R_NONE || i->seg == S_FS || i->seg == S_GS)
+        return UNKNOWN;
+    return t[i->base] + i->disp;
 }
 
 /* An instruction with a ModRM operand: its access and the registers it writes. */
@@ -44,65 +51,60 @@ static bool modrm_step(const struct insn *i, const struct jop *j, int64_t *t, in
         if (j->imp & (1u << g))
             t[g] = UNKNOWN;
     if (i->is_mem) {
-        if (i->base >= 16 || t[i->base] == UNKNOWN || i->index != R_NONE || i->seg == S_FS || i->seg == S_GS)
-            return false;
-        *acc = t[i->base] + i->disp;
+        *acc = mem_at(i, t);
         *size = j->msize ? j->msize : i->osz;
-        bool stores_reg = one && (op == 0x88 || op == 0x89); /* reads ModRM.reg */
-        return !j->g || j->ro || stores_reg || clobber(t, i->reg);
+        if (j->g && !j->ro && !(one && (op == 0x88 || op == 0x89))) /* mov stores read ModRM.reg */
+            clobber(t, i->reg);
+        return *acc != UNKNOWN;
     }
     if (one && (op == 0x81 || op == 0x83) && i->rm == R_SP && i->osz == 8 && (digit == 0 || digit == 5)) {
         int64_t v = (int64_t)i->imm; /* add/sub rsp, imm */
-        t[R_SP] += digit == 0 ? v : -v;
+        if (t[R_SP] != UNKNOWN)
+            t[R_SP] += digit == 0 ? v : -v;
         return true;
     }
     if (one && (op == 0x89 || op == 0x8b) && i->osz == 8) { /* mov r64, r64 */
-        unsigned dst = op == 0x89 ? i->rm : i->reg, src = op == 0x89 ? i->reg : i->rm;
-        if (dst == R_SP && t[src] == UNKNOWN)
-            return false;
-        t[dst] = t[src];
+        t[op == 0x89 ? i->rm : i->reg] = t[op == 0x89 ? i->reg : i->rm];
         return true;
     }
-    if (j->ro)
-        return true;
-    return (!j->g || clobber(t, i->reg)) && clobber(t, i->rm);
+    if (!j->ro) {
+        if (j->g)
+            clobber(t, i->reg);
+        clobber(t, i->rm);
+    }
+    return true;
 }
 
 /* Instruction i in a run: false when it cannot be in one; else its access (offset *acc, *size
  * bytes; UNKNOWN for none) and its effect on the known offsets t. */
 static bool step(const struct insn *i, const struct jop *j, int64_t *t, int64_t *acc, unsigned *size)
 {
+    bool stack = j->kind == K_PUSH || j->kind == K_PUSHI || j->kind == K_POP || j->kind == K_CALL || j->kind == K_RET;
     *acc = UNKNOWN;
     *size = 8;
     if (j->fl == FL_READ || j->fl == FL_PART)
         return false;
+    if (stack && (t[R_SP] == UNKNOWN || ((j->kind == K_PUSH || j->kind == K_POP) && i->reg == R_SP)))
+        return false;
     switch (j->kind) {
     case K_PUSH:
-        if (i->reg == R_SP)
-            return false;
-        /* fallthrough */
     case K_PUSHI: t[R_SP] -= 8; *acc = t[R_SP]; return true;
     case K_POP:
         *acc = t[R_SP];
         t[R_SP] += 8;
-        return clobber(t, i->reg);
+        clobber(t, i->reg);
+        return true;
     case K_CALL: *acc = t[R_SP] - 8; return true;
     case K_RET: *acc = t[R_SP]; return true;
     case K_NOP: return true;
     case K_MOVI:
-    case K_BSWAP: return clobber(t, i->reg);
+    case K_BSWAP: clobber(t, i->reg); return true;
     case K_PLAIN:
         for (unsigned g = 0; g < 3; g++)
             if (j->imp & (1u << g))
                 t[g] = UNKNOWN;
         return true;
-    case K_LEA: {
-        bool known = i->osz == 8 && i->base < 16 && i->index == R_NONE && t[i->base] != UNKNOWN;
-        if (!known)
-            return clobber(t, i->reg);
-        t[i->reg] = t[i->base] + i->disp;
-        return true;
-    }
+    case K_LEA: t[i->reg] = i->osz == 8 ? mem_at(i, t) : UNKNOWN; return true;
     case K_MODRM: return modrm_step(i, j, t, acc, size);
     default: return false;
     }
@@ -110,14 +112,33 @@ static bool step(const struct insn *i, const struct jop *j, int64_t *t, int64_t 
 
 static bool stores(const struct jop *j) { return j->kind == K_PUSH || j->kind == K_PUSHI || j->kind == K_CALL || (j->mem & M_W); }
 
+/* The register instruction k's access is relative to (a push's, a [rbx + 8]'s), or R_NONE. */
+static unsigned anchor_of(const struct jctx *x, unsigned k)
+{
+    const struct insn *i = &x->ins[k];
+    switch (x->ops[k].kind) {
+    case K_PUSH: case K_PUSHI: case K_POP: case K_CALL: case K_RET: return R_SP;
+    case K_MODRM:
+        if (i->is_mem && i->base < 16 && i->index == R_NONE && i->seg != S_FS && i->seg != S_GS)
+            return i->base;
+        return R_NONE;
+    default: return R_NONE;
+    }
+}
+
 /* The run starting at instruction k (which must access memory), up to its last access: false
- * when there is none of two accesses or more. */
+ * when there is none of two accesses or more. Its anchor: the base register of k's access. */
 static bool scan(const struct jctx *x, unsigned k, struct run *r)
 {
     int64_t t[16];
+    r->anchor = anchor_of(x, k);
+    if (r->anchor == R_NONE)
+        return false;
+    if (r->anchor != R_SP && x->cpl == 3 && x->env->bounds)
+        return false; /* heap pages carry byte bounds: the grouped lookup would always miss */
     for (unsigned g = 0; g < 16; g++)
         t[g] = UNKNOWN;
-    t[R_SP] = 0;
+    t[r->anchor] = 0;
     r->k = r->end = k;
     r->lo = INT64_MAX, r->hi = INT64_MIN;
     r->accesses = 0;
@@ -128,8 +149,6 @@ static bool scan(const struct jctx *x, unsigned k, struct run *r)
         memcpy(nt, t, sizeof t);
         if (!step(&x->ins[q], &x->ops[q], nt, &acc, &size))
             break;
-        if (acc == UNKNOWN && q == k)
-            return false;
         if (acc != UNKNOWN) {
             int64_t lo = acc < r->lo ? acc : r->lo, hi = acc + size > r->hi ? acc + (int64_t)size : r->hi;
             if (hi - lo > RUN_SPAN)
@@ -239,13 +258,11 @@ unsigned jit_stack_run(struct jctx *x, unsigned k)
 {
     static struct run r; /* one translation at a time (as jit_translate's context) */
     struct jbuf *e = &x->e;
-    if (!x->ins[k].is_mem && x->ops[k].kind < K_PUSH)
-        return k;
     if (!scan(x, k, &r))
         return k;
     j_park(x);
-    int b = j_addr_reg(x, R_SP, H_SI);
-    emit_rm64(e, 0x8d, H_SI, b, H_NONE, 0, (int32_t)r.lo); /* lea rsi, [rsp + lo] */
+    int b = j_addr_reg(x, r.anchor, H_SI);
+    emit_rm64(e, 0x8d, H_SI, b, H_NONE, 0, (int32_t)r.lo); /* lea rsi, [anchor + lo] */
     uint8_t *cross, *miss, *join = NULL;
     j_lookup(x, (unsigned)(r.hi - r.lo), r.write, &cross, &miss);
     bool fhost = x->fhost, parked = x->fparked;
