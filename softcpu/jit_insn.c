@@ -74,10 +74,11 @@ static void build_map(const struct jctx *x, const struct insn *i, const struct j
         map_borrow(m, i->rm);
 }
 
-static void load_regs(struct jctx *x, const struct regmap *m)
+/* the mapped registers, but skip (R_NONE: none) */
+static void load_regs(struct jctx *x, const struct regmap *m, unsigned skip)
 {
     for (unsigned g = 0; g < 16; g++)
-        if (m->host[g] >= 0)
+        if (m->host[g] >= 0 && g != skip)
             j_get_reg(x, m->host[g], g);
 }
 
@@ -118,12 +119,25 @@ static void emit_mem_operand(struct jctx *x, unsigned k, const struct insn *i, c
     x->mem++;
 }
 
+/* The guest register i writes whole without reading it (jop.wo, a 32- or 64-bit destination
+ * that is not also its source), or R_NONE: it is not loaded first, and the only one stored. */
+static unsigned write_only(const struct insn *i, const struct jop *j)
+{
+    if (!j->wo || i->osz < 4 || (j->wo == W_RM && i->is_mem))
+        return R_NONE;
+    unsigned dst = jit_fold(j->wo == W_REG ? i->reg : i->rm);
+    if (!i->is_mem && jit_fold(j->wo == W_REG ? i->rm : i->reg) == dst)
+        return R_NONE;
+    return dst;
+}
+
 /* i on the host with its memory operand (if any) at [rsi + disp] */
 static void emit_modrm_at(struct jctx *x, const struct insn *i, const struct jop *j, const struct regmap *m,
                           int32_t disp)
 {
     struct jbuf *e = &x->e;
-    load_regs(x, m);
+    unsigned wo = write_only(i, j);
+    load_regs(x, m, wo);
     unsigned reg = j->g ? reg_field(m, i->reg) : (i->modrm >> 3) & 7;
     unsigned rm = i->is_mem ? H_SI : reg_field(m, i->rm);
     emit_head(e, i, i->op & 0xff, j->g ? (int)reg : 0, (int)rm);
@@ -132,7 +146,9 @@ static void emit_modrm_at(struct jctx *x, const struct insn *i, const struct jop
     else
         eb(e, 0xc0 | (reg & 7) << 3 | (rm & 7));
     en(e, i->imm, imm_bytes(i, j));
-    if (!j->ro)
+    if (wo != R_NONE)
+        j_put_reg(x, m->host[wo], wo);
+    else if (!j->ro)
         store_regs(x, m);
 }
 
@@ -157,7 +173,7 @@ static void emit_plain_insn(struct jctx *x, const struct insn *i, const struct j
 {
     struct regmap m;
     build_map(NULL, i, j, &m);
-    load_regs(x, &m);
+    load_regs(x, &m, R_NONE);
     emit_head(&x->e, i, i->op & 0xff, 0, 0);
     en(&x->e, i->imm, imm_bytes(i, j));
     if (!j->ro)

@@ -81,14 +81,14 @@ static bool map1b(const struct insn *i, struct jop *j)
         return i->osz == 8; /* a 16-bit one (66) truncates its target: the handler's */
     }
     switch (op) {
-    case 0x63: set(j, K_MODRM, FL_NONE, M_R, 4, 0, true); return i->osz != 2;
-    case 0x69: set(j, K_MODRM, FL_FULL, M_R, 0, IMM_OSZ, true); return true;
-    case 0x6b: set(j, K_MODRM, FL_FULL, M_R, 0, 1, true); return true;
+    case 0x63: set(j, K_MODRM, FL_NONE, M_R, 4, 0, true); j->wo = W_REG; return i->osz != 2;
+    case 0x69: set(j, K_MODRM, FL_FULL, M_R, 0, IMM_OSZ, true); j->wo = W_REG; return true;
+    case 0x6b: set(j, K_MODRM, FL_FULL, M_R, 0, 1, true); j->wo = W_REG; return true;
     case 0x80: case 0x81: case 0x83: return alu_group(op, digit, j);
     case 0x84: case 0x85: set(j, K_MODRM, FL_FULL, M_R, op & 1 ? 0 : 1, 0, true); j->ro = true; return true;
     case 0x86: case 0x87: set(j, K_MODRM, FL_NONE, M_RW, op & 1 ? 0 : 1, 0, true); return true;
-    case 0x88: case 0x89: set(j, K_MODRM, FL_NONE, M_W, op & 1 ? 0 : 1, 0, true); return true;
-    case 0x8a: case 0x8b: set(j, K_MODRM, FL_NONE, M_R, op & 1 ? 0 : 1, 0, true); return true;
+    case 0x88: case 0x89: set(j, K_MODRM, FL_NONE, M_W, op & 1 ? 0 : 1, 0, true); j->wo = op & 1 ? W_RM : 0; return true;
+    case 0x8a: case 0x8b: set(j, K_MODRM, FL_NONE, M_R, op & 1 ? 0 : 1, 0, true); j->wo = op & 1 ? W_REG : 0; return true;
     case 0x8d: set(j, K_LEA, FL_NONE, 0, 0, 0, true); return i->is_mem && i->osz != 2;
     case 0x90: set(j, K_NOP, FL_NONE, 0, 0, 0, false); return i->reg == 0;
     case 0x98: set(j, K_PLAIN, FL_NONE, 0, 0, 0, false); j->imp = 1; return true;
@@ -160,8 +160,8 @@ static bool map0f(const struct insn *i, struct jop *j)
     case 0xa5: case 0xad: set(j, K_MODRM, FL_PART, M_RW, 0, 0, true); j->imp = 2; return true;
     case 0xaf: set(j, K_MODRM, FL_FULL, M_R, 0, 0, true); return true;
     case 0xb0: case 0xb1: set(j, K_MODRM, FL_FULL, M_RW, op & 1 ? 0 : 1, 0, true); j->imp = 1; return true;
-    case 0xb6: case 0xbe: set(j, K_MODRM, FL_NONE, M_R, 1, 0, true); return true;
-    case 0xb7: case 0xbf: set(j, K_MODRM, FL_NONE, M_R, 2, 0, true); return true;
+    case 0xb6: case 0xbe: set(j, K_MODRM, FL_NONE, M_R, 1, 0, true); j->wo = W_REG; return true;
+    case 0xb7: case 0xbf: set(j, K_MODRM, FL_NONE, M_R, 2, 0, true); j->wo = W_REG; return true;
     case 0xbc: case 0xbd: set(j, K_MODRM, FL_PART, M_R, 0, 0, true); return true;
     case 0xc0: case 0xc1: set(j, K_MODRM, FL_FULL, M_RW, op & 1 ? 0 : 1, 0, true); return true;
     default: return false;

@@ -50,7 +50,11 @@ struct jop {
     uint8_t cc;    /* condition of K_JCC */
     bool g;        /* ModRM.reg names a register (else it is an opcode extension) */
     bool ro;       /* registers are only read (cmp, test, bt) */
+    uint8_t wo;    /* W_REG, W_RM: that register operand is written whole, never read, when the
+                    * operand size is 4 or 8 (mov, movzx, movsx, imul r, r/m, imm) */
 };
+
+enum { W_REG = 1, W_RM = 2 };
 
 /* false: the interpreter keeps this instruction; sse: SSE instructions may be translated */
 bool jit_classify(const struct insn *i, struct jop *j, bool sse);
