@@ -484,7 +484,7 @@ struct side_exit *j_new_exit(struct jctx *x, unsigned k)
     return s;
 }
 
-void j_lookup(struct jctx *x, unsigned size, bool write, uint8_t **cross, uint8_t **miss)
+void j_lookup(struct jctx *x, unsigned size, bool write, uint8_t **miss)
 {
     struct jbuf *e = &x->e;
     unsigned u = x->cpl == 3;
@@ -495,14 +495,9 @@ void j_lookup(struct jctx *x, unsigned size, bool write, uint8_t **cross, uint8_
     eb(e, 0x48), eb(e, 0xc1), eb(e, 0xef), eb(e, 12);   /* shr rdi, 12 */
     eb(e, 0x81), eb(e, 0xe7), en(e, TLB_SIZE - 1, 4);   /* and edi, TLB_SIZE - 1 */
     emit_rm64(e, 0x8d, H_DI, H_DI, H_DI, 2, 0);         /* lea rdi, [rdi + rdi*4] */
-    *cross = NULL;
-    if (size > 1) {
-        eb(e, 0x89), eb(e, 0xf1);                       /* mov ecx, esi */
-        eb(e, 0x81), eb(e, 0xe1), en(e, 0xfff, 4);      /* and ecx, 0xfff */
-        eb(e, 0x81), eb(e, 0xf9), en(e, 4096 - size, 4); /* cmp ecx, 4096 - size */
-        *cross = emit_jcc32(e, 0x7);                    /* ja: crosses the page */
-    }
-    emit_rr(e, 0x89, H_SI, H_CX);                       /* mov rcx, rsi */
+    /* the page of the last byte against the tag of the first's entry: an access that crosses
+     * the page misses (the fill then refuses it) */
+    emit_rm64(e, 0x8d, H_CX, H_SI, H_NONE, 0, (int32_t)size - 1); /* lea rcx, [rsi + size - 1] */
     eb(e, 0x48), eb(e, 0x81), eb(e, 0xe1), en(e, 0xfffff000u, 4); /* and rcx, -4096 */
     emit_rm64(e, 0x3b, H_CX, H_BP, H_DI, 3, tag);       /* cmp rcx, [rbp + rdi*8 + tag] */
     *miss = emit_jcc32(e, 0x5);                         /* jne */
@@ -521,13 +516,12 @@ struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
     uint8_t *miss;
     s->retry = x->e.p;
     s->write = write;
-    j_lookup(x, size, write, &s->at[0], &miss);
-    if (x->cpl == 3 && x->env->bounds) { /* the tag missed: bounds, or the side exit */
+    s->size = (uint8_t)size;
+    j_lookup(x, size, write, &miss);
+    if (x->cpl == 3 && x->env->bounds) /* the tag missed: bounds, or the side exit */
         s->bnd_at = miss;
-        s->bnd_size = (uint8_t)size;
-    } else { /* fill the entry, or the side exit */
+    else /* fill the entry, or the side exit */
         s->miss_at = miss;
-    }
     s->bnd_back = x->e.p;
     return s;
 }
@@ -544,7 +538,7 @@ static void emit_bounds_check(struct jctx *x, struct side_exit *s)
     int32_t tag = base + (int32_t)(s->write ? offsetof(struct tlb_entry, tag_w) : offsetof(struct tlb_entry, tag_r));
     int32_t add = base + (int32_t)offsetof(struct tlb_entry, addend);
     int32_t lo = OFF(tlb_bounds), hi = lo + (int32_t)offsetof(struct tlb_bounds, hi);
-    unsigned size = s->bnd_size;
+    unsigned size = s->size;
     _Static_assert(sizeof(struct tlb_bounds) == 4, "the check scales the TLB index by 4");
     patch32(e, s->bnd_at, e->p);
     eb(e, 0x48), eb(e, 0x83), eb(e, 0xc9), eb(e, (unsigned)TLB_BOUNDED); /* or rcx, TLB_BOUNDED */
@@ -566,10 +560,12 @@ static void emit_bounds_check(struct jctx *x, struct side_exit *s)
 }
 
 /* After a lookup's tag missed (how: bit 0 a store, bit 1 CPL 3, bit 2 bounded entries checked
- * inline): 1 when tlb_fill made an entry the lookup now hits, 0 when the interpreter must take
- * the access. */
+ * inline, bits 8 on the access's size): 1 when tlb_fill made an entry the lookup now hits, 0
+ * when the interpreter must take the access (it crosses a page, or faults). */
 static uint64_t jit_tlb_fill(struct cpu *c, uint64_t lin, uint64_t how)
 {
+    if ((lin & 4095) + (how >> 8) > 4096)
+        return 0;
     return tlb_fill(c, lin, how & 1 ? ACC_W : ACC_R, (how >> 1) & 1, (how & 4) != 0);
 }
 
@@ -580,7 +576,8 @@ static void emit_tlb_fill(struct jctx *x, const struct side_exit *s)
 {
     static const int saved[8] = {H_AX, H_CX, H_DX, H_SI, H_R8, H_R9, H_R10, H_R11}; /* 16-aligned */
     struct jbuf *e = &x->e;
-    unsigned how = (s->write ? 1 : 0) | (x->cpl == 3 ? 2 : 0) | (x->cpl == 3 && x->env->bounds ? 4 : 0);
+    unsigned how = (s->write ? 1 : 0) | (x->cpl == 3 ? 2 : 0) | (x->cpl == 3 && x->env->bounds ? 4 : 0) |
+                   (unsigned)s->size << 8;
     patch32(e, s->miss_at, e->p);
     for (unsigned k = 0; k < 8; k++)
         emit_rex(e, false, 0, 0, saved[k], false), eb(e, 0x50 + (saved[k] & 7)); /* push */

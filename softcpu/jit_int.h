@@ -24,11 +24,11 @@ struct side_exit {
     /* a lookup whose entry may carry byte bounds: its tag miss jumps (rel32 at bnd_at) to an
      * inline check of them before this exit, which goes on at bnd_back when they allow it */
     uint8_t *bnd_at, *bnd_back;
-    uint8_t bnd_size;
     /* a lookup's: where it starts (rsi the linear address), taken again after its tag missed
      * and jit_tlb_fill made the entry (miss_at: the jumps of the miss; NULL: not a lookup) */
     uint8_t *retry, *miss_at;
     bool write; /* the lookup is for a store */
+    uint8_t size; /* ... of this many bytes */
 };
 
 struct jctx {
@@ -82,10 +82,9 @@ void j_ea(struct jctx *x, const struct insn *i);
 void j_ea_to(struct jctx *x, const struct insn *i, int h, int hx);
 /* instruction k, translated by itself */
 void j_emit_insn(struct jctx *x, unsigned k, const struct jop *j);
-/* the TLB lookup inline: rsi = host address of size bytes at linear rsi when neither jump is
- * taken: *cross (NULL for a byte) when they cross the page, *miss when the tag is not the page's
- * (clobbers rdi, rcx and RFLAGS) */
-void j_lookup(struct jctx *x, unsigned size, bool write, uint8_t **cross, uint8_t **miss);
+/* the TLB lookup inline: rsi = host address of size bytes at linear rsi unless the jump *miss
+ * is taken: the tag is not their page's, or they cross the page (clobbers rdi, rcx and RFLAGS) */
+void j_lookup(struct jctx *x, unsigned size, bool write, uint8_t **miss);
 /* rsi = host address of size bytes at linear rsi, else a side exit resuming at k */
 struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write);
 /* leave the block: finished at rip or at the rip in rdx (plain), through a linkable constant

@@ -263,8 +263,8 @@ unsigned jit_stack_run(struct jctx *x, unsigned k)
     j_park(x);
     int b = j_addr_reg(x, r.anchor, H_SI);
     emit_rm64(e, 0x8d, H_SI, b, H_NONE, 0, (int32_t)r.lo); /* lea rsi, [anchor + lo] */
-    uint8_t *cross, *miss, *join = NULL;
-    j_lookup(x, (unsigned)(r.hi - r.lo), r.write, &cross, &miss);
+    uint8_t *miss, *join = NULL;
+    j_lookup(x, (unsigned)(r.hi - r.lo), r.write, &miss);
     bool fhost = x->fhost, parked = x->fparked;
     unsigned mem = x->mem;
     for (unsigned q = k; q < r.end; q++)
@@ -275,7 +275,6 @@ unsigned jit_stack_run(struct jctx *x, unsigned k)
         join = emit_jmp32(e);
     }
     bool gf = x->fhost, gp = x->fparked;
-    patch32(e, cross, e->p);
     patch32(e, miss, e->p);
     x->fhost = fhost, x->fparked = parked, x->mem = mem;
     for (unsigned q = k; q < r.end; q++)
