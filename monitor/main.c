@@ -227,9 +227,10 @@ int main(int argc, char **argv)
     if (o.stats) {
         struct vcpu_stats st;
         v->ops->stats(v, &st);
-        note("stats: backend %s, exits %llu, hostcalls %llu, instructions %llu, tlb misses %llu, dispatches %llu",
+        note("stats: backend %s, exits %llu, hostcalls %llu, instructions %llu, tlb misses %llu, dispatches %llu, "
+             "memory accesses %llu",
              v->ops->name, (unsigned long long)st.exits, (unsigned long long)hc->calls, (unsigned long long)st.insns,
-             (unsigned long long)st.tlb_misses, (unsigned long long)st.dispatches);
+             (unsigned long long)st.tlb_misses, (unsigned long long)st.dispatches, (unsigned long long)st.mem_accesses);
     }
     finish(&res, hc, &o);
 }

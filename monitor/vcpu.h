@@ -41,6 +41,7 @@ struct vcpu_stats {
     uint64_t insns;      /* instructions executed (soft) */
     uint64_t tlb_misses; /* page walks outside the soft TLB (soft) */
     uint64_t dispatches; /* blocks the soft CPU's engine started: returns from translated code (soft) */
+    uint64_t mem_accesses; /* data accesses (soft) */
 };
 
 struct vcpu_ops {
