@@ -18,7 +18,7 @@
  * had flushed 43 times, re-interpreting every block's first runs each time (7.2 -> 3.5 s).
  * Untouched pages cost nothing. */
 #define ARENA_SIZE (128u << 20)
-#define CODE_LIN_BITS 65536u
+#define CODE_LIN_SLOTS 32768u /* a power of two */
 #define HASH_BITS 16      /* blocks by RIP: a large program has some 10^5 */
 #define PAGE_HASH_BITS 14 /* code pages */
 #define NO_PAGE (~0ull)
@@ -72,16 +72,43 @@ struct block_cache {
     struct jit_link *patched[MAX_PATCHED];
     unsigned npatched;
     struct jit_rc_entry rc[2][JIT_RC_SIZE]; /* translated RETs' targets (jit.h) */
-    /* linear pages blocks were built from, hashed (a set bit may be another page's): an INVLPG
-     * of a page with no bit cannot change any block's translation, so links stay valid */
-    uint64_t code_lin[CODE_LIN_BITS / 64];
+    /* the linear pages blocks were built from, an exact set (page number + 1, 0 empty; open
+     * addressing) until it is 3/4 full, then code_lin_full: an INVLPG of a page not in it cannot
+     * change any block's translation, so links stay valid. (A hash bitmap had let the checker's
+     * fresh alias pages, freed one by one, meet a code page's bit every few hundred frees, each
+     * time unlinking every block.) */
+    uint64_t code_lin[CODE_LIN_SLOTS];
+    unsigned code_lin_n;
+    bool code_lin_full;
 };
 
-static inline unsigned code_lin_bit(uint64_t lin) { return (unsigned)(lin >> 12) & (CODE_LIN_BITS - 1); }
+/* lin's page's slot in code_lin: its own, or the empty one where it would go */
+static inline uint64_t *code_lin_slot(struct block_cache *bc, uint64_t lin)
+{
+    uint64_t key = (lin >> 12) + 1;
+    unsigned h = (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 40);
+    for (;; h++) {
+        uint64_t *s = &bc->code_lin[h & (CODE_LIN_SLOTS - 1)];
+        if (*s == key || *s == 0)
+            return s;
+    }
+}
 
 static inline void code_lin_add(struct block_cache *bc, uint64_t lin)
 {
-    bit_set(bc->code_lin, code_lin_bit(lin));
+    if (bc->code_lin_full)
+        return;
+    uint64_t *s = code_lin_slot(bc, lin);
+    if (*s)
+        return;
+    *s = (lin >> 12) + 1;
+    if (++bc->code_lin_n >= CODE_LIN_SLOTS / 4 * 3)
+        bc->code_lin_full = true;
+}
+
+static inline bool code_lin_has(struct block_cache *bc, uint64_t lin)
+{
+    return bc->code_lin_full || *code_lin_slot(bc, lin) != 0;
 }
 
 static inline unsigned hash_rip(uint64_t rip)
@@ -147,7 +174,7 @@ void engine_tlb_flushed(struct cpu *c)
 
 bool engine_tlb_page_flushed(struct cpu *c, uint64_t lin)
 {
-    if (!c->bc || !bit_test(c->bc->code_lin, code_lin_bit(lin)))
+    if (!c->bc || !code_lin_has(c->bc, lin))
         return false;
     links_stale(c);
     return true;
@@ -185,6 +212,10 @@ void engine_flush_all(struct cpu *c)
                 c->code_pages[p->page >> 12] = 0;
     memset(bc->hash, 0, sizeof bc->hash);
     memset(bc->pages, 0, sizeof bc->pages);
+    if (bc->code_lin_n)
+        memset(bc->code_lin, 0, sizeof bc->code_lin);
+    bc->code_lin_n = 0;
+    bc->code_lin_full = false;
     bc->used = 0;
     jit_arena_reset(&bc->jit);
     bc->npatched = 0; /* (their code is gone) */
