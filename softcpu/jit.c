@@ -12,7 +12,8 @@
  * lookup parks them with lahf/seto in r9, where they stay until something reads them (j_park),
  * and linked blocks pass them on parked. Every exit leaves struct cpu exact: registers are
  * stored after each instruction, flags on the way out, and the counts linked blocks keep in r14
- * and r15 (instructions, memory accesses) whenever the code returns to C.
+ * and r15 (instructions, memory accesses) whenever the code returns to C. A stretch of stack or
+ * struct accesses at known offsets from one register shares one lookup (jit_stack.c).
  */
 #include "jit_int.h"
 
@@ -767,6 +768,15 @@ static void emit_prologue(struct jctx *x)
     x->top = e->p;
 }
 
+/* Instruction k translated? (rep stos not where user pages carry byte bounds: the handler
+ * checks each byte) */
+static bool ops_ok(const struct jctx *x, unsigned k, struct jop *ops, bool sse)
+{
+    if (!jit_classify(&x->ins[k], &ops[k], sse, x->cpl))
+        return false;
+    return !(ops[k].kind == K_REPSTOS && x->cpl == 3 && x->env->bounds);
+}
+
 /* Classify every instruction (K_HELPER for what the translator leaves to the interpreter). */
 static void plan(struct jctx *x, struct jop *ops)
 {
@@ -775,7 +785,7 @@ static void plan(struct jctx *x, struct jop *ops)
     for (unsigned k = 0; k < x->n; k++)
         sse &= !jit_sse_unsafe(&x->ins[k]);
     for (unsigned k = 0; k < x->n; k++) {
-        if (!jit_classify(&x->ins[k], &ops[k], sse)) {
+        if (!ops_ok(x, k, ops, sse)) {
             memset(&ops[k], 0, sizeof ops[k]);
             ops[k].kind = K_HELPER; /* takes the flags from struct cpu */
         }
@@ -796,6 +806,10 @@ static void choose_homes(struct jctx *x, const struct jop *ops, unsigned k)
     for (unsigned q = 0; q < k; q++) {
         const struct insn *i = &x->ins[q];
         const struct jop *j = &ops[q];
+        if (j->kind == K_REPSTOS) {
+            use(cnt, R_AX, 2), use(cnt, R_CX, 2), use(cnt, R_DI, 2);
+            continue;
+        }
         if (j->kind >= K_PUSH && j->kind != K_JCC && j->kind != K_JMP && j->kind != K_HELPER)
             use(cnt, R_SP, 2);
         if (j->kind == K_PUSH || j->kind == K_POP)

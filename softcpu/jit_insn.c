@@ -254,6 +254,74 @@ static void emit_push_imm(struct jctx *x, unsigned k, uint64_t v)
     emit_push_rax(x);
 }
 
+/* push m64: the value read into rdx first (its address from the old rsp), which the slot's
+ * lookup leaves alone (a miss's fill saves it) */
+static void emit_push_mem(struct jctx *x, unsigned k, const struct insn *i)
+{
+    j_ea(x, i);
+    j_tlb(x, k, 8, false);
+    x->mem++;
+    emit_rm64(&x->e, 0x8b, H_DX, H_SI, H_NONE, 0, 0); /* mov rdx, [rsi] */
+    emit_push_slot(x, k);
+    emit_rm64(&x->e, 0x89, H_DX, H_SI, H_NONE, 0, 0); /* mov [rsi], rdx */
+    j_reg_add(x, R_SP, -8);
+}
+
+static void emit_swapgs(struct jctx *x)
+{
+    emit_load(&x->e, H_AX, OFF(seg[S_GS].base));
+    emit_load(&x->e, H_CX, OFF(kernel_gs_base));
+    emit_store(&x->e, H_CX, OFF(seg[S_GS].base));
+    emit_store(&x->e, H_AX, OFF(kernel_gs_base));
+}
+
+/* rep stos of at most REP_JIT_BYTES, forward, within a page: the host's own rep stos at the host
+ * address (the kernel's memsets of a block and of its record, twice a malloc under check, had
+ * each cost a call of the interpreter's handler); a TLB miss is filled and looked up again; the
+ * rest (DF set, more bytes, across the page, a fault) takes the side exit, where the
+ * interpreter runs it. Not on CPL 3 with byte bounds (plan() leaves it to the handler). */
+#define REP_JIT_BYTES 4096
+
+static void emit_rep_stos(struct jctx *x, unsigned k, const struct insn *i)
+{
+    struct jbuf *e = &x->e;
+    unsigned sz = (i->op & 0xff) == 0xaa ? 1 : i->osz, shift = sz == 8 ? 3 : sz == 4 ? 2 : sz == 2 ? 1 : 0;
+    struct side_exit *s = j_new_exit(x, k); /* (parks the flags: the tests below clobber them) */
+    eb(e, 0xf6), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(rflags) + 1), eb(e, F_DF >> 8); /* test byte DF */
+    s->at[0] = emit_jcc32(e, 0x5);
+    j_get_reg(x, H_CX, R_CX);
+    emit_rr(e, 0x85, H_CX, H_CX);                                   /* test rcx, rcx */
+    uint8_t *none = emit_jcc32(e, 0x4);
+    eb(e, 0x48), eb(e, 0x81), eb(e, 0xf9), en(e, REP_JIT_BYTES >> shift, 4); /* cmp rcx, limit */
+    s->at[1] = emit_jcc32(e, 0x7);
+    emit_rm64(e, 0x8d, H_DX, H_NONE, H_CX, (int)shift, 0);          /* lea rdx, [rcx*sz]: bytes */
+    j_get_reg(x, H_SI, R_DI);
+    eb(e, 0x89), eb(e, 0xf1);                                       /* mov ecx, esi */
+    eb(e, 0x81), eb(e, 0xe1), en(e, 0xfff, 4);                      /* and ecx, 0xfff */
+    emit_rr(e, 0x01, H_DX, H_CX);                                   /* add rcx, rdx */
+    eb(e, 0x48), eb(e, 0x81), eb(e, 0xf9), en(e, 4096, 4);          /* cmp rcx, 4096 */
+    s->at[2] = emit_jcc32(e, 0x7);                                  /* ja: across the page */
+    s->retry = e->p;
+    s->write = true;
+    s->size = 1;
+    j_lookup(x, 1, true, &s->miss_at);                              /* (keeps rdx) */
+    emit_rr(e, 0x89, H_SI, H_DI);                                   /* mov rdi, rsi: the host's */
+    j_get_reg(x, H_CX, R_CX);
+    j_get_reg(x, H_AX, R_AX);
+    eb(e, 0xf3);
+    if (sz == 2)
+        eb(e, 0x66);
+    if (sz == 8)
+        eb(e, 0x48);
+    eb(e, sz == 1 ? 0xaa : 0xab);                                   /* rep stos */
+    j_get_reg(x, H_SI, R_DI);
+    emit_rr(e, 0x01, H_DX, H_SI);                                   /* add rsi, rdx */
+    j_put_reg(x, H_SI, R_DI);
+    j_put_reg(x, H_CX, R_CX);                                       /* (0) */
+    patch32(e, none, e->p);
+    x->mem++;
+}
+
 static void emit_pop(struct jctx *x, unsigned k, const struct insn *i)
 {
     emit_stack_ref(x, k, 0, false);
@@ -354,6 +422,9 @@ void jit_emit_int(struct jctx *x, unsigned k, const struct jop *j)
     case K_PUSH: emit_push(x, k, i); break;
     case K_PUSHI: emit_push_imm(x, k, i->imm); break;
     case K_POP: emit_pop(x, k, i); break;
+    case K_PUSHM: emit_push_mem(x, k, i); break;
+    case K_SWAPGS: emit_swapgs(x); break;
+    case K_REPSTOS: emit_rep_stos(x, k, i); break;
     case K_CALL:
         emit_push_imm(x, k, insn_next(i));
         j_exit_to(x, insn_next(i) + i->imm);

@@ -104,6 +104,10 @@ static bool map1b(const struct insn *i, struct jop *j)
             set(j, digit == 2 ? K_CALLI : K_JMPI, FL_NONE, M_R, 8, 0, false);
             return i->osz == 8;
         }
+        if (op == 0xff && digit == 6) {
+            set(j, K_PUSHM, FL_NONE, M_R, 8, 0, false);
+            return i->osz == 8 && i->is_mem;
+        }
         set(j, K_MODRM, FL_PART, M_RW, op & 1 ? 0 : 1, 0, false);
         return digit <= 1;
     case 0xeb: case 0xe9: set(j, K_JMP, FL_NONE, 0, 0, 0, false); return i->osz == 8;
@@ -206,9 +210,21 @@ bool jit_sse_unsafe(const struct insn *i)
            op == (MAP_0F << 8 | 0x01);
 }
 
-bool jit_classify(const struct insn *i, struct jop *j, bool sse)
+void op_swapgs(struct cpu *c, const struct insn *i);
+void op_stos_Yb_AL(struct cpu *c, const struct insn *i);
+void op_stos_Yv_rAX(struct cpu *c, const struct insn *i);
+
+bool jit_classify(const struct insn *i, struct jop *j, bool sse, unsigned cpl)
 {
     memset(j, 0, sizeof *j);
+    if (i->fn == op_swapgs && cpl == 0) { /* (64-bit mode: the translator's only one) */
+        j->kind = K_SWAPGS;
+        return true;
+    }
+    if ((i->fn == op_stos_Yb_AL || i->fn == op_stos_Yv_rAX) && (i->pfx & (P_REP | P_REPNE | P_ASIZE)) == P_REP) {
+        j->kind = K_REPSTOS;
+        return true;
+    }
     if (i->fn == op_raise_ud || i->fn == op_raise_gp0 || i->fn == op_unimplemented)
         return false;
     if (sse && sse_kind(i, j))

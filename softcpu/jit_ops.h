@@ -11,9 +11,12 @@ enum jkind {
     K_MOVI,  /* mov r, imm */
     K_BSWAP,
     K_NOP,
+    K_SWAPGS, /* at CPL 0: the two GS bases exchanged in struct cpu */
     K_PUSH,  /* push r */
     K_PUSHI, /* push imm */
     K_POP,   /* pop r */
+    K_PUSHM, /* push m64 */
+    K_REPSTOS, /* rep stos: short, forward, within a page the TLB holds (else the interpreter's) */
     K_SSE,   /* xmm <- xmm/m (arithmetic, moves, compares, comis): host xmm0, xmm1/[rsi] */
     K_SSE_ST, /* xmm/m <- xmm (stores, movss/movsd to register) */
     K_SSE_TOGPR, /* r/m <- xmm (cvt*2si, movd r/m, xmm) */
@@ -56,8 +59,9 @@ struct jop {
 
 enum { W_REG = 1, W_RM = 2 };
 
-/* false: the interpreter keeps this instruction; sse: SSE instructions may be translated */
-bool jit_classify(const struct insn *i, struct jop *j, bool sse);
+/* false: the interpreter keeps this instruction; sse: SSE instructions may be translated; cpl:
+ * the privilege the block runs at */
+bool jit_classify(const struct insn *i, struct jop *j, bool sse, unsigned cpl);
 /* could change MXCSR, CR0 or CR4 (ldmxcsr, fxrstor, mov to CR, clts, lmsw) */
 bool jit_sse_unsafe(const struct insn *i);
 

@@ -96,7 +96,8 @@ static bool step(const struct insn *i, const struct jop *j, int64_t *t, int64_t 
         return true;
     case K_CALL: *acc = t[R_SP] - 8; return true;
     case K_RET: *acc = t[R_SP]; return true;
-    case K_NOP: return true;
+    case K_NOP:
+    case K_SWAPGS: return true;
     case K_MOVI:
     case K_BSWAP: clobber(t, i->reg); return true;
     case K_PLAIN:

@@ -1,7 +1,7 @@
 /* difftest_stack.c: cases for the translator's stack runs (softcpu/jit_stack.c): random mixes of
  * push, pop, call, ret, stack-pointer arithmetic, mov rbp, rsp and loads and stores at [rsp + d]
- * and [rbp + d], and struct-like ones at [rsi + d], with flag-writing register instructions between
- * them, looped three times (the
+ * and [rbp + d], struct-like ones at [rsi + d] and short rep stos there, with flag-writing register
+ * instructions between them, looped three times (the
  * first pass fills the TLB, the later ones take the grouped accesses), and the stack pointer
  * placed anywhere: mid-page, across the boundary of the two RW pages, just above the unmapped
  * page below them, just below the read-only page above them (faults in the middle of a run). */
@@ -56,7 +56,7 @@ static void one(struct rng *r, struct code *c, int *rbp_ok, uint64_t next_rip)
 {
     unsigned g = any_reg(r), base = rng_below(r, 3) == 0 ? 6 : *rbp_ok && rng_below(r, 2) ? 5 : 4;
     int8_t d = (int8_t)(8 * (int)rng_below(r, 12) - 16 + (int)rng_below(r, 4) * (rng_below(r, 4) == 0));
-    switch (rng_below(r, 16)) {
+    switch (rng_below(r, 17)) {
     case 0: case 1: case 2:
         if (g > 7)
             PUT(c, 0x41);
@@ -89,6 +89,13 @@ static void one(struct rng *r, struct code *c, int *rbp_ok, uint64_t next_rip)
         }
         break;
     case 14: PUT(c, 0xe8, 0, 0, 0, 0); break;            /* call the next instruction */
+    case 15: { /* lea rdi, [rsi + d]; mov ecx, n; rep stos (b, w, d or q) */
+        static const uint8_t forms[4][3] = {{0xf3, 0xaa}, {0xf3, 0xab}, {0xf3, 0x48, 0xab}, {0x66, 0xf3, 0xab}};
+        unsigned f = (unsigned)rng_below(r, 4);
+        PUT(c, 0x48, 0x8d, 0x7e, (uint8_t)d, 0xb9, (uint8_t)rng_below(r, 40), 0, 0, 0);
+        put(c, forms[f], f >= 2 ? 3 : 2);
+        break;
+    }
     default: /* push the address after the ret, ret */
         PUT(c, 0x68), put(c, (const uint8_t *)&(uint32_t){(uint32_t)(next_rip + 6)}, 4), PUT(c, 0xc3);
         break;

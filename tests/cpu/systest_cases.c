@@ -511,6 +511,31 @@ static void t_alignment_check(void)
           (unsigned long)frame(1));
 }
 
+/* translated SWAPGS (CPL 0) and PUSH m64 agree with the interpreter's */
+static void t_swapgs_loop(void)
+{
+    machine(KCODE, false);
+    LOAD(KCODE, g_swaploop);
+    put64(KDATA, 5);
+    put64(KDATA + 8, 7);
+    put64(KDATA + 16, 11);
+    scpu_set_msr(cpu, MSR_GS_BASE, KDATA);
+    scpu_set_msr(cpu, MSR_KERNEL_GS_BASE, KDATA + 8);
+    R.rsi = KDATA;
+    R.r8 = R.r9 = 0;
+    scpu_set_regs(cpu, &R);
+    struct scpu_stats a, b;
+    scpu_get_stats(cpu, &a);
+    CHECK(run() == SCPU_EXIT_HLT, "exit %u rip %#lx", ex.reason, (unsigned long)R.rip);
+    scpu_get_stats(cpu, &b);
+    /* 101 swaps: the first push reads KERNEL_GS_BASE's word, then they alternate */
+    CHECK(R.r8 == 51 * 7 + 50 * 5 && R.r9 == 101 * 11, "pushed sums %lu %lu", (unsigned long)R.r8,
+          (unsigned long)R.r9);
+    CHECK(R.r10 == (uint32_t)(KDATA + 8), "GS_BASE %#lx after 101 swaps", (unsigned long)R.r10);
+    CHECK(!scpu_translates(cpu) || b.insns_jit - a.insns_jit > 500, "%lu instructions translated",
+          (unsigned long)(b.insns_jit - a.insns_jit));
+}
+
 static void t_sys_misc(void)
 {
     machine(KCODE, false);
@@ -636,6 +661,7 @@ const struct systest systest_cases[] = {
     {"sys_data_breakpoint", t_data_breakpoint},
     {"sys_alignment_check", t_alignment_check},
     {"sys_misc_instructions", t_sys_misc},
+    {"sys_swapgs_push_loop", t_swapgs_loop},
     {"sys_counters", t_counters},
 };
 const unsigned systest_ncases = sizeof systest_cases / sizeof systest_cases[0];

@@ -200,6 +200,25 @@ SNIP(g_loop)
     hlt
 END(g_loop)
 
+/* SWAPGS and PUSH m64 (GS-relative and plain) in a loop, so that the block is translated: the
+ * sums of what was pushed in r8 and r9, GS_BASE read back in r10 */
+SNIP(g_swaploop)
+    mov $101, %ecx
+1:  swapgs
+    push %gs:0
+    pop %rax
+    add %rax, %r8
+    push 16(%rsi)
+    pop %rax
+    add %rax, %r9
+    dec %ecx
+    jnz 1b
+    mov $0xc0000101, %ecx
+    rdmsr
+    mov %eax, %r10d
+    hlt
+END(g_swaploop)
+
 /* CPUID from the table, SWAPGS, RDMSR, SGDT, STR, RDTSC, LRETQ, MOV to DS */
 SNIP(g_sysmix)
     mov $0x80000008, %eax
