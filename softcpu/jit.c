@@ -650,7 +650,7 @@ static bool may_leave(const struct jctx *x, unsigned q)
 /* Instruction k needs the guest's incoming flags in RFLAGS: readers do; one that writes only
  * some (inc, rotates, bt, shifts by cl) does unless those it keeps die at a later full writer
  * before anything could read them or leave the block. */
-static bool needs_flags(const struct jctx *x, unsigned k)
+bool j_needs_flags(const struct jctx *x, unsigned k)
 {
     if (x->ops[k].fl != FL_PART)
         return x->ops[k].fl == FL_READ;
@@ -663,12 +663,17 @@ static bool needs_flags(const struct jctx *x, unsigned k)
     return true;
 }
 
+void j_flags_for(struct jctx *x, unsigned k, const struct jop *j)
+{
+    if (x->fparked && j->kind != K_HELPER && j_needs_flags(x, k))
+        j_unpark(x);
+    if (!x->fhost && j_needs_flags(x, k))
+        emit_flags_from_state(x);
+}
+
 void j_emit_insn(struct jctx *x, unsigned k, const struct jop *j)
 {
-    if (x->fparked && j->kind != K_HELPER && needs_flags(x, k))
-        j_unpark(x);
-    if (!x->fhost && needs_flags(x, k))
-        emit_flags_from_state(x);
+    j_flags_for(x, k, j);
     if (j->kind == K_HELPER)
         emit_helper(x, k, &x->ins[k]);
     else if (j->kind >= K_SSE && j->kind <= K_SSE_FROMGPR)

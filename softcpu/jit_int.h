@@ -80,8 +80,12 @@ struct side_exit *j_new_exit(struct jctx *x, unsigned k);
 /* rsi = linear address of i's memory operand; or into host h, with hx as the index's scratch */
 void j_ea(struct jctx *x, const struct insn *i);
 void j_ea_to(struct jctx *x, const struct insn *i, int h, int hx);
-/* instruction k, translated by itself */
+/* instruction k, translated by itself; the incoming guest flags into RFLAGS first if it needs them */
 void j_emit_insn(struct jctx *x, unsigned k, const struct jop *j);
+void j_flags_for(struct jctx *x, unsigned k, const struct jop *j);
+/* instruction k needs the incoming guest flags (a reader, or a partial writer whose kept flags
+ * may be read or leave the block) */
+bool j_needs_flags(const struct jctx *x, unsigned k);
 /* the TLB lookup inline: rsi = host address of size bytes at linear rsi unless the jump *miss
  * is taken: the tag is not their page's, or they cross the page (clobbers rdi, rcx and RFLAGS) */
 void j_lookup(struct jctx *x, unsigned size, bool write, uint8_t **miss);

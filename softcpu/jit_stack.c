@@ -2,7 +2,7 @@
  * each took a TLB lookup of their own (a dozen host instructions per access): a run is a stretch
  * of a block whose memory operands all lie at offsets known at translation from the stack
  * pointer at its start (push, pop, call, ret, [rsp + disp], and [rbp + disp] after mov rbp, rsp),
- * within RUN_SPAN bytes, and which neither reads flags nor leaves the block before its end.
+ * within RUN_SPAN bytes, and which does not leave the block before its end.
  * One lookup checks the run's whole span at its start; when the span lies in one page the TLB
  * holds, every access is a plain host access at [rsi + disp]. When it does not (it crosses a
  * page, the tag misses, the entry is slow or bounded), the same instructions follow translated one
@@ -57,10 +57,10 @@ static bool modrm_step(const struct insn *i, const struct jop *j, int64_t *t, in
             clobber(t, i->reg);
         return *acc != UNKNOWN;
     }
-    if (one && (op == 0x81 || op == 0x83) && i->rm == R_SP && i->osz == 8 && (digit == 0 || digit == 5)) {
-        int64_t v = (int64_t)i->imm; /* add/sub rsp, imm */
-        if (t[R_SP] != UNKNOWN)
-            t[R_SP] += digit == 0 ? v : -v;
+    if (one && (op == 0x81 || op == 0x83) && i->rm < 16 && i->osz == 8 && (digit == 0 || digit == 5)) {
+        int64_t v = (int64_t)i->imm; /* add/sub r64, imm (a pointer stepping through an array) */
+        if (t[i->rm] != UNKNOWN)
+            t[i->rm] += digit == 0 ? v : -v;
         return true;
     }
     if (one && (op == 0x89 || op == 0x8b) && i->osz == 8) { /* mov r64, r64 */
@@ -82,8 +82,6 @@ static bool step(const struct insn *i, const struct jop *j, int64_t *t, int64_t 
     bool stack = j->kind == K_PUSH || j->kind == K_PUSHI || j->kind == K_POP || j->kind == K_CALL || j->kind == K_RET;
     *acc = UNKNOWN;
     *size = 8;
-    if (j->fl == FL_READ || j->fl == FL_PART)
-        return false;
     if (stack && (t[R_SP] == UNKNOWN || ((j->kind == K_PUSH || j->kind == K_POP) && i->reg == R_SP)))
         return false;
     switch (j->kind) {
@@ -198,6 +196,7 @@ static void emit_grouped(struct jctx *x, unsigned q, int32_t d)
     const struct insn *i = &x->ins[q];
     const struct jop *j = &x->ops[q];
     int h;
+    j_flags_for(x, q, j); /* as the one-by-one code does (rotates, cmov, adc read them) */
     switch (j->kind) {
     case K_PUSH:
         emit_rm64(&x->e, 0x89, reg_in(x, i->reg), H_SI, H_NONE, 0, d); /* mov [rsi + d], r */
@@ -242,11 +241,15 @@ static void emit_grouped(struct jctx *x, unsigned q, int32_t d)
         x->fhost = true, x->fparked = false;
 }
 
-/* Whether the flags end up parked after the run translated one by one: each lookup parks them
- * (j_new_exit), each flag writer takes them back into RFLAGS; the grouped code has no lookup. */
+/* Whether the flags end up parked after the run translated one by one: an instruction that needs
+ * the incoming flags takes them into RFLAGS (j_flags_for, in both translations), each lookup parks
+ * them (j_new_exit), each flag writer or reader leaves them in RFLAGS; the grouped code has no
+ * lookup, so it differs only in being unparked where this is parked (RFLAGS holding the same). */
 static bool parked_after(const struct jctx *x, const struct run *r, bool fhost, bool parked)
 {
     for (unsigned q = r->k; q < r->end; q++) {
+        if (j_needs_flags(x, q))
+            fhost = true, parked = false;
         if (r->at[q - r->k] != UNKNOWN)
             parked = fhost;
         if (x->ops[q].fl != FL_NONE)
@@ -261,6 +264,9 @@ unsigned jit_stack_run(struct jctx *x, unsigned k)
     struct jbuf *e = &x->e;
     if (!scan(x, k, &r))
         return k;
+    for (unsigned q = k; q < r.end && !x->fhost; q++)
+        if (j_needs_flags(x, q))
+            j_flags_for(x, q, &x->ops[q]); /* from struct cpu now: that may call C, which rsi must not meet */
     j_park(x);
     int b = j_addr_reg(x, r.anchor, H_SI);
     emit_rm64(e, 0x8d, H_SI, b, H_NONE, 0, (int32_t)r.lo); /* lea rsi, [anchor + lo] */

@@ -1,7 +1,7 @@
 /* difftest_stack.c: cases for the translator's stack runs (softcpu/jit_stack.c): random mixes of
  * push, pop, call, ret, stack-pointer arithmetic, mov rbp, rsp and loads and stores at [rsp + d]
- * and [rbp + d], struct-like ones at [rsi + d] and short rep stos there, with flag-writing register
- * instructions between them, looped three times (the
+ * and [rbp + d], struct-like ones at [rsi + d] (rsi stepping by 8) and short rep stos there, with
+ * flag writers and readers between them (add, rol, adc, cmov, inc), looped three times (the
  * first pass fills the TLB, the later ones take the grouped accesses), and the stack pointer
  * placed anywhere: mid-page, across the boundary of the two RW pages, just above the unmapped
  * page below them, just below the read-only page above them (faults in the middle of a run). */
@@ -56,7 +56,7 @@ static void one(struct rng *r, struct code *c, int *rbp_ok, uint64_t next_rip)
 {
     unsigned g = any_reg(r), base = rng_below(r, 3) == 0 ? 6 : *rbp_ok && rng_below(r, 2) ? 5 : 4;
     int8_t d = (int8_t)(8 * (int)rng_below(r, 12) - 16 + (int)rng_below(r, 4) * (rng_below(r, 4) == 0));
-    switch (rng_below(r, 17)) {
+    switch (rng_below(r, 22)) {
     case 0: case 1: case 2:
         if (g > 7)
             PUT(c, 0x41);
@@ -96,6 +96,11 @@ static void one(struct rng *r, struct code *c, int *rbp_ok, uint64_t next_rip)
         put(c, forms[f], f >= 2 ? 3 : 2);
         break;
     }
+    case 16: PUT(c, rexw(0, g), 0xc1, (uint8_t)(0xc0 | (g & 7)), (uint8_t)rng_below(r, 64)); break; /* rol r, imm: keeps flags */
+    case 17: mem_op(c, 0x13, g, base, d); *rbp_ok &= g != 5; break;                 /* adc r, [base + d]: reads CF */
+    case 18: mem_op3(c, true, 0x0f, 0x45, g, base, d); *rbp_ok &= g != 5; break;     /* cmovne r, [base + d] */
+    case 19: mem_op(c, 0xff, 0, base, d); break;                                     /* inc qword [base + d] */
+    case 20: PUT(c, 0x48, 0x83, rng_below(r, 2) ? 0xc6 : 0xee, 8); break;            /* add/sub rsi, 8 */
     default: /* push the address after the ret, ret */
         PUT(c, 0x68), put(c, (const uint8_t *)&(uint32_t){(uint32_t)(next_rip + 6)}, 4), PUT(c, 0xc3);
         break;
