@@ -165,7 +165,6 @@ void j_modrm_grouped(struct jctx *x, const struct insn *i, const struct jop *j, 
 {
     struct regmap m;
     build_map(x, i, j, &m);
-    x->mem++;
     emit_modrm_at(x, i, j, &m, disp);
 }
 
@@ -330,7 +329,9 @@ static void emit_pop(struct jctx *x, unsigned k, const struct insn *i)
     j_put_reg(x, H_AX, i->reg);
 }
 
-void j_canonical_check(struct jctx *x, struct side_exit *s)
+/* A branch target in rdx must be canonical, else the interpreter raises #GP at the branch:
+ * side exit s (its third jump) is taken. Clobbers rcx and RFLAGS. */
+static void canonical_check(struct jctx *x, struct side_exit *s)
 {
     struct jbuf *e = &x->e;
     emit_rr(e, 0x89, H_DX, H_CX);                      /* mov rcx, rdx */
@@ -340,13 +341,18 @@ void j_canonical_check(struct jctx *x, struct side_exit *s)
     s->at[2] = emit_jcc32(e, 0x7);                     /* ja: not canonical */
 }
 
+void j_ret_rdx(struct jctx *x, struct side_exit *s)
+{
+    canonical_check(x, s);
+    j_reg_add(x, R_SP, 8);
+    j_exit_ret(x);
+}
+
 static void emit_ret(struct jctx *x, unsigned k)
 {
     struct side_exit *s = emit_stack_ref(x, k, 0, false);
     emit_rm64(&x->e, 0x8b, H_DX, H_SI, H_NONE, 0, 0); /* mov rdx, [rsi] */
-    j_canonical_check(x, s);
-    j_reg_add(x, R_SP, 8);
-    j_exit_ret(x);
+    j_ret_rdx(x, s);
 }
 
 /* jmp/call r/m64: rdx = the target, read and checked before anything changes (a side exit
@@ -365,7 +371,7 @@ static void emit_indirect(struct jctx *x, unsigned k, const struct insn *i, bool
         s = j_new_exit(x, k);
         j_get_reg(x, H_DX, i->rm);
     }
-    j_canonical_check(x, s);
+    canonical_check(x, s);
     if (call)
         emit_push_imm(x, k, insn_next(i)); /* keeps rdx */
     j_exit_ret(x);

@@ -106,12 +106,12 @@ void jit_emit_int(struct jctx *x, unsigned k, const struct jop *j);
  * instruction after it (k: none starts there) */
 unsigned jit_stack_run(struct jctx *x, unsigned k);
 /* jit_insn.c's pieces for stack runs (jit_stack.c): i with its memory operand at [rsi + disp],
- * rsi already the host address of the run's pages; guest register g += delta, flags untouched;
- * a branch target in rdx must be canonical, else the interpreter raises #GP at the branch: side
- * exit s (its third jump) is taken (clobbers rcx and RFLAGS) */
+ * rsi already the host address of the run's pages (the caller counts the access); guest register
+ * g += delta, flags untouched; a RET whose target is in rdx, read through side exit s's lookup:
+ * the target checked canonical (else s, where the interpreter raises #GP), rsp += 8, out */
 void j_modrm_grouped(struct jctx *x, const struct insn *i, const struct jop *j, int32_t disp);
 void j_reg_add(struct jctx *x, unsigned g, int32_t delta);
-void j_canonical_check(struct jctx *x, struct side_exit *s);
+void j_ret_rdx(struct jctx *x, struct side_exit *s);
 void jit_emit_sse(struct jctx *x, unsigned k, const struct jop *j);
 /* blocks with translated SSE: the guest MXCSR in the host's, and back (clobbers rcx) */
 void jit_mxcsr_guest(struct jbuf *e);

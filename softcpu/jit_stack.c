@@ -190,13 +190,14 @@ static int reg_in(struct jctx *x, unsigned g)
     return h;
 }
 
-/* Instruction q of the run, its access at [rsi + d]. */
-static void emit_grouped(struct jctx *x, unsigned q, int32_t d)
+/* Instruction q of the run, its access (if it has one) at [rsi + d]. */
+static void emit_grouped(struct jctx *x, unsigned q, bool access, int32_t d)
 {
     const struct insn *i = &x->ins[q];
     const struct jop *j = &x->ops[q];
     int h;
     j_flags_for(x, q, j); /* as the one-by-one code does (rotates, cmov, adc read them) */
+    x->mem += access;
     switch (j->kind) {
     case K_PUSH:
         emit_rm64(&x->e, 0x89, reg_in(x, i->reg), H_SI, H_NONE, 0, d); /* mov [rsi + d], r */
@@ -215,19 +216,15 @@ static void emit_grouped(struct jctx *x, unsigned q, int32_t d)
     case K_CALL:
         store_imm(x, insn_next(i), d);
         j_reg_add(x, R_SP, -8);
-        x->mem++;
         j_exit_to(x, insn_next(i) + i->imm);
         return;
     case K_RET:
         emit_rm64(&x->e, 0x8b, H_DX, H_SI, H_NONE, 0, d); /* mov rdx, [rsi + d] */
-        x->mem++;
-        j_canonical_check(x, j_new_exit(x, q));
-        j_reg_add(x, R_SP, 8);
-        j_exit_ret(x);
+        j_ret_rdx(x, j_new_exit(x, q));
         return;
     case K_MODRM:
         if (i->is_mem) {
-            j_modrm_grouped(x, i, j, d); /* counts its access */
+            j_modrm_grouped(x, i, j, d);
             break;
         }
         /* fallthrough */
@@ -235,8 +232,6 @@ static void emit_grouped(struct jctx *x, unsigned q, int32_t d)
         jit_emit_int(x, q, j); /* no memory operand: nothing here touches rsi */
         break;
     }
-    if (j->kind == K_PUSH || j->kind == K_PUSHI || j->kind == K_POP)
-        x->mem++;
     if (j->fl != FL_NONE)
         x->fhost = true, x->fparked = false;
 }
@@ -275,7 +270,7 @@ unsigned jit_stack_run(struct jctx *x, unsigned k)
     bool fhost = x->fhost, parked = x->fparked;
     unsigned mem = x->mem;
     for (unsigned q = k; q < r.end; q++)
-        emit_grouped(x, q, (int32_t)(r.at[q - k] == UNKNOWN ? 0 : r.at[q - k] - r.lo));
+        emit_grouped(x, q, r.at[q - k] != UNKNOWN, (int32_t)(r.at[q - k] == UNKNOWN ? 0 : r.at[q - k] - r.lo));
     if (!r.ends) {
         if (parked_after(x, &r, fhost, parked))
             j_park(x); /* as the one-by-one code leaves them */
