@@ -448,9 +448,13 @@ static bool alloc_large(struct cblock *b, uint64_t size, uint64_t align)
  * its parent's memory, so what it allocates and frees is the parent's heap too. It runs on a
  * copy, so before it goes it hands over the blocks it made that are still live and the parent's
  * blocks it freed (records, then those blocks' pages); the parent takes them over before vfork
- * returns: the same pointers, fresh pages, no allocation stack (the child's stacks are its own). */
+ * returns: the same pointers, fresh pages, and the stacks of the child's allocations and frees
+ * (their frames: the child's stack ids are its own). */
 #define VF_FREED_MAX 1024 /* parent blocks a child frees that are told (more are rare: a leak then) */
-static uint64_t vf_freed[VF_FREED_MAX];
+static struct {
+    uint64_t ptr;
+    uint32_t stack;
+} vf_freed[VF_FREED_MAX];
 static uint32_t nvf_freed;
 
 /* b, filled in with its pages mapped (and its owner table entries present), becomes a live block:
@@ -492,7 +496,7 @@ void heap_free(struct cblock *b, uint32_t stack)
         slab_put(b->slab, b->slot);
     if (vfork_mark && b->alias < vfork_mark) { /* the parent's block: it must know */
         if (nvf_freed < VF_FREED_MAX)
-            vf_freed[nvf_freed++] = b->ptr;
+            vf_freed[nvf_freed].ptr = b->ptr, vf_freed[nvf_freed++].stack = stack;
     }
     b->state = CB_FREED, b->free_stack = stack;
     heap_totals.frees++;
@@ -593,39 +597,64 @@ void check_vfork_child(void)
 /* A live block this vfork child made (its alias is above where the child began). */
 static bool made_in_child(const struct cblock *b) { return b->state == CB_LIVE && b->alias >= vfork_mark; }
 
+/* The records of a hand-over, a page at a time. */
+struct vf_out {
+    struct vf_rec *page;
+    uint32_t n;
+    check_send_fn *send;
+    void *ctx;
+};
+
 /* Sends the page of records and starts a new one. */
-static void vf_send(struct vf_rec *page, uint32_t *n, check_send_fn *send, void *ctx)
+static void vf_send(struct vf_out *o)
 {
-    if (!*n)
+    if (!o->n)
         return;
-    if (*n < VF_RECS)
-        page[*n].op = VF_END;
-    send(page, ctx);
-    memset(page, 0, PAGE_SIZE);
-    *n = 0;
+    if (o->n < VF_RECS)
+        o->page[o->n].op = VF_END;
+    o->send(o->page, o->ctx);
+    memset(o->page, 0, PAGE_SIZE);
+    o->n = 0;
+}
+
+static void vf_put(struct vf_out *o, const struct vf_rec *r)
+{
+    o->page[o->n++] = *r;
+    if (o->n == VF_RECS)
+        vf_send(o);
+}
+
+/* Stack id's frames, as VF_PCS records (a stack may run on into the next page). */
+static void vf_put_stack(struct vf_out *o, uint32_t id)
+{
+    const uint64_t *pcs;
+    uint32_t n = stack_pcs(id, &pcs);
+    for (uint32_t i = 0; i < n; i += 3) {
+        struct vf_rec r = {.op = VF_PCS, .n = (uint16_t)MIN(n - i, 3u)};
+        memcpy(r.pc, &pcs[i], r.n * sizeof(pcs[0]));
+        vf_put(o, &r);
+    }
 }
 
 void check_vfork_hand_over(check_send_fn *send_recs, check_page_fn *send_page, void *ctx)
 {
     static struct vf_rec page[VF_RECS] __attribute__((aligned(PAGE_SIZE)));
-    uint32_t n = 0;
+    struct vf_out o = {.page = page, .send = send_recs, .ctx = ctx};
     if (!vfork_mark)
         return;
     for (uint32_t i = 0; i < nvf_freed; i++) {
-        page[n++] = (struct vf_rec){.op = VF_FREE, .ptr = vf_freed[i]};
-        if (n == VF_RECS)
-            vf_send(page, &n, send_recs, ctx);
+        vf_put_stack(&o, vf_freed[i].stack);
+        vf_put(&o, &(struct vf_rec){.op = VF_FREE, .ptr = vf_freed[i].ptr});
     }
     for (uint32_t id = 0; id < nblocks; id++) {
         const struct cblock *b = &blocks[id];
         if (!made_in_child(b))
             continue;
-        page[n++] = (struct vf_rec){.op = VF_ADOPT, .fn = b->fn, .npages = b->npages, .ptr = b->ptr,
-                                    .size = b->size, .alias = b->alias};
-        if (n == VF_RECS)
-            vf_send(page, &n, send_recs, ctx);
+        vf_put_stack(&o, b->alloc_stack);
+        vf_put(&o, &(struct vf_rec){.op = VF_ADOPT, .fn = b->fn, .npages = b->npages, .ptr = b->ptr,
+                                    .size = b->size, .alias = b->alias});
     }
-    vf_send(page, &n, send_recs, ctx);
+    vf_send(&o);
     for (uint32_t id = 0; id < nblocks; id++) { /* their bytes, written or not (the kernel's zeroing) */
         const struct cblock *b = &blocks[id];
         for (uint64_t i = 0; made_in_child(b) && i < b->npages; i++) {
@@ -638,7 +667,7 @@ void check_vfork_hand_over(check_send_fn *send_recs, check_page_fn *send_page, v
 }
 
 /* A block the vfork child made, taken over: its pages fresh (the child's bytes follow). */
-static void adopt(const struct vf_rec *r)
+static void adopt(const struct vf_rec *r, uint32_t stack)
 {
     uint64_t span = (uint64_t)r->npages * PAGE_SIZE;
     if (!r->npages || r->npages > (1u << 20) || r->alias < ALIAS_FIRST || PAGE_DOWN(r->alias) != r->alias ||
@@ -654,21 +683,42 @@ static void adopt(const struct vf_rec *r)
         return;
     }
     *b = (struct cblock){.ptr = r->ptr, .size = r->size, .alias = r->alias, .npages = r->npages,
-                         .fn = (uint8_t)MIN(r->fn, BVM_CF_COUNT - 1)};
+                         .fn = (uint8_t)MIN(r->fn, BVM_CF_COUNT - 1), .alloc_stack = stack};
     set_bounds(b->ptr, b->size);
     alias_next = MAX(alias_next, r->alias + span + PAGE_SIZE);
     alias_top = MAX(alias_top, alias_next);
     record_live(b);
 }
 
+/* The frames of the next record's stack, gathered from VF_PCS records (across pages: the
+ * parent takes the pages in the order the child sent them). */
+static uint64_t vf_pcs[BVM_CHECK_MAX_FRAMES];
+static uint32_t vf_npcs;
+
+static uint32_t vf_stack_take(void)
+{
+    uint32_t id = vf_npcs ? stack_intern(vf_pcs, vf_npcs) : 0;
+    vf_npcs = 0;
+    return id;
+}
+
 void check_vfork_take(const void *page)
 {
     const struct vf_rec *r = page;
-    for (uint32_t i = 0; i < VF_RECS && r[i].op != VF_END; i++) {
+    uint32_t i;
+    for (i = 0; i < VF_RECS && r[i].op != VF_END; i++) {
+        if (r[i].op == VF_PCS) {
+            for (uint32_t k = 0; k < MIN(r[i].n, 3u) && vf_npcs < BVM_CHECK_MAX_FRAMES; k++)
+                vf_pcs[vf_npcs++] = r[i].pc[k];
+            continue;
+        }
+        uint32_t stack = vf_stack_take();
         struct cblock *b = r[i].op == VF_FREE ? heap_find_ptr(r[i].ptr) : NULL;
         if (r[i].op == VF_ADOPT)
-            adopt(&r[i]);
+            adopt(&r[i], stack);
         else if (b && b->state == CB_LIVE)
-            heap_free(b, 0);
+            heap_free(b, stack);
     }
+    if (i < VF_RECS) /* the last page: no stack runs on */
+        vf_npcs = 0;
 }

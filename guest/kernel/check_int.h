@@ -38,6 +38,10 @@ uint32_t stack_capture(const struct trapframe *tf, uint64_t pc, bool at_entry);
 void stack_report(uint32_t id, struct bvm_check_stack *out, struct bvm_check_report *rep);
 void stack_frames(const struct trapframe *tf, uint64_t pc, bool at_entry, struct bvm_check_stack *out,
                   struct bvm_check_report *rep);
+/* The id of the stack of frames pcs[0..n), stored if new (0 when the store is out of space). */
+uint32_t stack_intern(const uint64_t *pcs, uint32_t n);
+/* Stored stack id's frames: their number, *pcs pointed at them (0 for no stack). */
+uint32_t stack_pcs(uint32_t id, const uint64_t **pcs);
 void stack_reset(void);
 
 /* ---- check_unwind.c: the CFI rule at a code address (check_cfi.h) ---- */
@@ -93,12 +97,18 @@ uint64_t heap_block_pa(const struct cblock *b, uint64_t off);
 void heap_reset(void);
 
 /* vfork (check_heap.c): the child's blocks and frees, handed to its parent. A record page: */
-enum { VF_END = 0, VF_ADOPT = 1, VF_FREE = 2 };
+enum { VF_END = 0, VF_ADOPT = 1, VF_FREE = 2, VF_PCS = 3 };
 struct vf_rec {
     uint8_t op, fn;
-    uint16_t pad;
+    uint16_t n; /* VF_PCS: frames in pc[] (1 to 3) */
     uint32_t npages;
-    uint64_t ptr, size, alias;
+    union {
+        struct {
+            uint64_t ptr, size, alias;
+        };
+        uint64_t pc[3]; /* VF_PCS: frames of the stack of the VF_ADOPT (allocation) or VF_FREE
+                         * (free) that follows, in order */
+    };
 };
 /* (check.h: check_vfork_child, check_vfork_hand_over, check_vfork_take) */
 bool heap_any_hooks(void);

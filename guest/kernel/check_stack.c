@@ -335,8 +335,7 @@ static bool memo_holds(const struct memo *m, const struct trapframe *tf, uint64_
     return true;
 }
 
-/* The stack id of the pcs, stored if new (0 when the META range is out). */
-static uint32_t stack_id(const uint64_t *pcs, uint32_t n)
+uint32_t stack_intern(const uint64_t *pcs, uint32_t n)
 {
     uint32_t h = hash_pcs(pcs, n), words = 1 + n;
     for (uint32_t id = stack_buckets[h]; id; id = stack_at(id)->hnext)
@@ -361,7 +360,7 @@ uint32_t stack_capture(const struct trapframe *tf, uint64_t pc, bool at_entry)
     if (m && memo_holds(m, tf, pc))
         return m->id;
     wlog.on = m != NULL, wlog.whole = true, wlog.rbp_used = false, wlog.r.n = 0;
-    uint32_t id = stack_id(pcs, walk(tf, pc, at_entry, pcs, depth));
+    uint32_t id = stack_intern(pcs, walk(tf, pc, at_entry, pcs, depth));
     wlog.on = false;
     if (m) {
         *m = (struct memo){.pc = pc, .rsp = tf->rsp, .rbp = tf->rbp, .gen = vma_generation, .as = cur_as,
@@ -397,6 +396,14 @@ static void fill(const uint64_t *pcs, uint32_t n, struct bvm_check_stack *out, s
         f->pc = pcs[i], f->file_off = 0;
         f->file = file_of(pcs[i], &f->file_off, rep);
     }
+}
+
+uint32_t stack_pcs(uint32_t id, const uint64_t **pcs)
+{
+    if (!id || id > stack_words)
+        return 0;
+    *pcs = stack_at(id)->pc;
+    return stack_at(id)->n;
 }
 
 void stack_report(uint32_t id, struct bvm_check_stack *out, struct bvm_check_report *rep)

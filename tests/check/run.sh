@@ -130,10 +130,16 @@ one_case() {
 }
 
 # valgrind_has SRC: the installed valgrind is at least the "// valgrind-since: X.Y" of SRC (a kind
-# of error memcheck reports only from that release on); else a SKIP line says so.
+# of error memcheck reports only from that release on), and SRC has no "// valgrind: no (WHY)"
+# (a program valgrind runs otherwise than Linux does); else a SKIP line says so.
 vg_version=$( (valgrind --version 2>/dev/null || true) | sed -n 's/^valgrind-\([0-9]*\.[0-9]*\).*/\1/p')
 valgrind_has() {
-    local since n=$(basename "${1%.*}")
+    local since why n=$(basename "${1%.*}")
+    why=$(sed -n 's,^// valgrind: no (\(.*\)),\1,p' "$1")
+    if [ -n "$why" ]; then
+        result "SKIP check $n [valgrind]: $why"
+        return 1
+    fi
     since=$(sed -n 's,^// valgrind-since: \([0-9]*\.[0-9]*\).*,\1,p' "$1")
     [ -z "$since" ] && return 0
     if [ "$(printf '%s\n' "$since" "$vg_version" | sort -V | head -n 1)" = "$since" ]; then return 0; fi
@@ -167,7 +173,7 @@ for src in tests/check/*.c tests/check/*.cc; do
     while IFS= read -r opt; do
         opts=${opt% => *} expect=${opt#* => }
         for be in "${backends[@]}"; do cases+=("$src|$dyn|$be|$opts|$expect"); done
-        grep -q '^// check-options: ' "$src" && continue
+        grep -q '^// check-options: \|^// valgrind: no ' "$src" && continue
         [ "$valgrind" != 0 ] && cases+=("$src|$dyn|valgrind|$opts|$expect")
     done < <(sed -n 's,^// option: ,,p' "$src")
 done
