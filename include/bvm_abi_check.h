@@ -127,6 +127,9 @@ enum bvm_check_kind {
                           * the block; the block is released all the same */
     BVM_CK_SIZE_MISMATCH = 7, /* a sized delete (fn) of a live block of its family with another size
                                * than the block's: bytes the size passed, addr the block (released) */
+    BVM_CK_ALIGN_MISMATCH = 8, /* a delete (fn) of a live block of its family told another alignment than
+                                * its operator new was: bytes the delete's, blocks the new's (0: not an
+                                * aligned form), addr the block (released) */
     BVM_CK_COUNT
 };
 

@@ -2,6 +2,7 @@
  * headline and the lines about the block. */
 #include "check_error.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ static const char *const kind_names[CE_KIND_COUNT] = {
     [CE_INVALID_FREE] = "InvalidFree",
     [CE_MISMATCHED_FREE] = "MismatchedFree",
     [CE_SIZE_MISMATCH] = "MismatchedAllocateDeallocateSize",
+    [CE_ALIGN_MISMATCH] = "MismatchedAllocateDeallocateAlignment",
     [CE_LEAK + BVM_LK_DEFINITE] = "Leak_DefinitelyLost",
     [CE_LEAK + BVM_LK_INDIRECT] = "Leak_IndirectlyLost",
     [CE_LEAK + BVM_LK_POSSIBLE] = "Leak_PossiblyLost",
@@ -42,6 +44,8 @@ const char *ce_supp_kind(const struct check_error *e, char buf[16])
         snprintf(buf, 16, "Addr%u", e->size);
     else if (e->kind == CE_SIZE_MISMATCH)
         snprintf(buf, 16, "SizeMismatch");
+    else if (e->kind == CE_ALIGN_MISMATCH)
+        snprintf(buf, 16, "AlignMismatch");
     else
         snprintf(buf, 16, "%s", e->kind >= CE_LEAK ? "Leak" : "Free");
     return buf;
@@ -193,6 +197,24 @@ static void address_aux(struct check_error *e, const struct bvm_check_report *r)
     e->naux = 1;
 }
 
+/* The operators a size or alignment mismatch names, as memcheck does (its sized delete[] of a
+ * block new[] made without an alignment says "new[][/delete[]", a slip not copied here). */
+static const char *new_delete(uint32_t fn)
+{
+    bool array = fn == BVM_CF_DELETE_ARRAY || fn == BVM_CF_DELETE_ARRAY_SIZED || fn == BVM_CF_DELETE_ARRAY_ALIGNED ||
+                 fn == BVM_CF_DELETE_ARRAY_SIZED_ALIGNED;
+    return array ? "new[]/delete[]" : "new/delete";
+}
+
+/* An alignment in a mismatch's headline: 0 is an operator's form without one. */
+static const char *alignment(uint64_t a, char buf[24])
+{
+    if (!a)
+        return "default-aligned";
+    snprintf(buf, 24, "%llu", (unsigned long long)a);
+    return buf;
+}
+
 void ce_from_report(struct check_error *e, const struct bvm_check_report *r)
 {
     memset(e, 0, sizeof *e);
@@ -209,7 +231,12 @@ void ce_from_report(struct check_error *e, const struct bvm_check_report *r)
         snprintf(e->what, CE_TEXT, "Mismatched free() / delete / delete []");
     } else if (r->kind == BVM_CK_SIZE_MISMATCH) {
         e->kind = CE_SIZE_MISMATCH;
-        snprintf(e->what, CE_TEXT, "Mismatched new/delete size value: %llu", (unsigned long long)r->bytes);
+        snprintf(e->what, CE_TEXT, "Mismatched %s size value: %llu", new_delete(r->fn), (unsigned long long)r->bytes);
+    } else if (r->kind == BVM_CK_ALIGN_MISMATCH) {
+        char had[24], told[24];
+        e->kind = CE_ALIGN_MISMATCH;
+        snprintf(e->what, CE_TEXT, "Mismatched %s alignment alloc value: %s dealloc value: %s", new_delete(r->fn),
+                 alignment(r->blocks, had), alignment(r->bytes, told));
     } else {
         e->kind = r->kind == BVM_CK_WRITE ? CE_INVALID_WRITE : CE_INVALID_READ;
         snprintf(e->what, CE_TEXT, "Invalid %s of size %u", r->kind == BVM_CK_WRITE ? "write" : "read", e->size);

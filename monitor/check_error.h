@@ -16,6 +16,7 @@ enum ce_kind {
     CE_INVALID_FREE,
     CE_MISMATCHED_FREE,
     CE_SIZE_MISMATCH, /* a sized delete's size is not the block's (memcheck 3.22's) */
+    CE_ALIGN_MISMATCH, /* a delete's alignment is not the block's new's (memcheck 3.22's) */
     CE_LEAK, /* + enum bvm_leak_kind */
     CE_KIND_COUNT = CE_LEAK + BVM_LK_COUNT
 };

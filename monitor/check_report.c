@@ -46,7 +46,7 @@ static int report_valid(const struct bvm_check_report *r)
 static uint64_t context_key(const struct bvm_check_report *r, uint32_t size)
 {
     uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a over the fields */
-    uint64_t parts[3] = {r->kind, r->kind == BVM_CK_SIZE_MISMATCH ? r->bytes : size,
+    uint64_t parts[3] = {r->kind, r->kind >= BVM_CK_SIZE_MISMATCH ? r->bytes : size,
                          r->kind == BVM_CK_FREE || r->kind >= BVM_CK_MISMATCH ? r->fn : 0};
     for (int i = 0; i < 3 + (int)r->where.n; i++) {
         uint64_t v = i < 3 ? parts[i] : r->where.f[i - 3].pc;

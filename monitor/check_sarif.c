@@ -18,6 +18,7 @@ static const struct {
     [CE_INVALID_FREE] = {"free, delete or realloc of a pointer that is no live heap block", "error"},
     [CE_MISMATCHED_FREE] = {"A heap block released through another family than allocated it", "error"},
     [CE_SIZE_MISMATCH] = {"A sized delete given another size than the block's", "error"},
+    [CE_ALIGN_MISMATCH] = {"A delete given another alignment than the block's operator new", "error"},
     [CE_LEAK + BVM_LK_DEFINITE] = {"Memory definitely lost: no pointer to the block is left", "warning"},
     [CE_LEAK + BVM_LK_INDIRECT] = {"Memory indirectly lost: only lost blocks point to it", "warning"},
     [CE_LEAK + BVM_LK_POSSIBLE] = {"Memory possibly lost: only interior pointers to it are left", "note"},

@@ -13,7 +13,7 @@
  * Comments (#) and blank lines between entries. The frame lines match the error's stack from its
  * first frame on; frames past the last line are not looked at. Kinds: Addr1..Addr32 (invalid read
  * or write of that size), Free (invalid and mismatched frees), SizeMismatch (a sized delete's
- * size), Leak. */
+ * size), AlignMismatch (a delete's alignment), Leak. */
 #include "check_supp.h"
 
 #include <errno.h>

@@ -33,6 +33,19 @@ static uint64_t alloc(uint64_t size, uint64_t align, uint32_t fn)
     return b ? b->ptr : 0;
 }
 
+/* Whether fn is one of operator new's or delete's forms taking an align_val_t. */
+static bool aligned_form(uint32_t fn)
+{
+    switch (fn) {
+    case BVM_CF_NEW_ALIGNED: case BVM_CF_NEW_ALIGNED_NOTHROW: case BVM_CF_NEW_ARRAY_ALIGNED:
+    case BVM_CF_NEW_ARRAY_ALIGNED_NOTHROW: case BVM_CF_DELETE_ALIGNED: case BVM_CF_DELETE_SIZED_ALIGNED:
+    case BVM_CF_DELETE_ARRAY_ALIGNED: case BVM_CF_DELETE_ARRAY_SIZED_ALIGNED:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Live block b released by fn: reported when fn is not of the family that allocated it (as
  * memcheck, the release goes on: the block is freed, or realloc'd, all the same). */
 static void check_family(const struct cblock *b, uint32_t fn)
@@ -59,15 +72,33 @@ static void check_size(const struct cblock *b, uint32_t fn, uint64_t size)
     report_send(r);
 }
 
+/* A delete of live block b, of its family, told another alignment than its operator new was
+ * (memcheck 3.22's "Mismatched new/delete alignment alloc value: 64 dealloc value: default-aligned"):
+ * align is the delete's, 0 for a form without one, as b's is for a new without one. The block
+ * is released all the same. */
+static void check_align(const struct cblock *b, uint32_t fn, uint64_t align)
+{
+    uint64_t had = b->align_log ? 1ull << (b->align_log - 1) : 0;
+    if (align == had || family[b->fn] != family[fn])
+        return;
+    struct bvm_check_report *r = report_begin(BVM_CK_ALIGN_MISMATCH);
+    r->fn = fn, r->addr = b->ptr, r->bytes = align, r->blocks = had;
+    stack_frames(call_tf, call_entry, true, &r->where, r);
+    report_block(r, b);
+    report_send(r);
+}
+
 /* free(), delete, or the freeing half of realloc(), of p (sized: a sized delete's size, else
- * UINT64_MAX); false (reported) when p is not a live block. */
-static bool release(uint64_t p, uint32_t fn, uint64_t sized)
+ * UINT64_MAX; align: an aligned delete's alignment, else 0); false (reported) when p is not a
+ * live block. */
+static bool release(uint64_t p, uint32_t fn, uint64_t sized, uint64_t align)
 {
     struct cblock *b = heap_find_ptr(p);
     if (b && b->state == CB_LIVE) {
         check_family(b, fn);
         if (sized != UINT64_MAX)
             check_size(b, fn, sized);
+        check_align(b, fn, align);
         heap_free(b, call_stack());
         return true;
     }
@@ -97,11 +128,11 @@ static uint64_t do_realloc(uint64_t p, uint64_t size, uint32_t fn)
         return alloc(size, 16, BVM_CF_MALLOC);
     struct cblock *old = heap_find_ptr(p);
     if (!old || old->state != CB_LIVE) {
-        release(p, fn, UINT64_MAX);
+        release(p, fn, UINT64_MAX, 0);
         return 0;
     }
     if (!size) { /* glibc frees and returns NULL */
-        release(p, fn, UINT64_MAX);
+        release(p, fn, UINT64_MAX, 0);
         return 0;
     }
     check_family(old, fn);
@@ -137,7 +168,7 @@ static uint64_t do_posix_memalign(uint64_t out, uint64_t align, uint64_t size)
     if (!p)
         return LINUX_ENOMEM;
     if (copy_to_user(out, &p, sizeof(p))) {
-        release(p, BVM_CF_FREE, UINT64_MAX);
+        release(p, BVM_CF_FREE, UINT64_MAX, 0);
         return LINUX_EINVAL;
     }
     return 0;
@@ -165,8 +196,12 @@ static uint64_t new_failed(uint64_t size, uint64_t align)
  * throws then too), is NULL for the nothrow forms. new(0) is a block of size 0, as memcheck's. */
 static uint64_t op_new(uint64_t size, uint64_t align, uint32_t fn, bool nothrow)
 {
-    uint64_t p = is_pow2(align) && align <= (1ull << 40) ? alloc(size, MAX(align, 16), fn) : 0;
-    return p || nothrow ? p : new_failed(size, align);
+    struct cblock *b = NULL;
+    if (is_pow2(align) && align <= (1ull << 40))
+        b = heap_alloc(size, MAX(align, 16), fn, call_stack());
+    if (b && aligned_form(fn))
+        b->align_log = (uint32_t)__builtin_ctzll(align) + 1;
+    return b ? b->ptr : nothrow ? 0 : new_failed(size, align);
 }
 
 static uint64_t usable_size(uint64_t p)
@@ -183,7 +218,7 @@ static uint64_t serve(uint32_t fn, uint64_t a0, uint64_t a1, uint64_t a2)
         return alloc(a0, 16, fn);
     if (fn == BVM_CF_FREE) {
         if (a0)
-            release(a0, fn, UINT64_MAX);
+            release(a0, fn, UINT64_MAX, 0);
         return 0;
     }
     switch (fn) {
@@ -205,18 +240,24 @@ static uint64_t serve(uint32_t fn, uint64_t a0, uint64_t a1, uint64_t a2)
     case BVM_CF_NEW_ALIGNED_NOTHROW:
     case BVM_CF_NEW_ARRAY_ALIGNED_NOTHROW: return op_new(a0, a1, fn, true);
     case BVM_CF_DELETE:
-    case BVM_CF_DELETE_ALIGNED:
     case BVM_CF_DELETE_ARRAY:
+        if (a0)
+            release(a0, fn, UINT64_MAX, 0);
+        return 0;
+    case BVM_CF_DELETE_ALIGNED:
     case BVM_CF_DELETE_ARRAY_ALIGNED:
         if (a0)
-            release(a0, fn, UINT64_MAX);
-        return 0; /* (the alignment: unused) */
+            release(a0, fn, UINT64_MAX, a1);
+        return 0;
     case BVM_CF_DELETE_SIZED:
-    case BVM_CF_DELETE_SIZED_ALIGNED:
     case BVM_CF_DELETE_ARRAY_SIZED:
+        if (a0)
+            release(a0, fn, a1, 0);
+        return 0;
+    case BVM_CF_DELETE_SIZED_ALIGNED:
     case BVM_CF_DELETE_ARRAY_SIZED_ALIGNED:
         if (a0)
-            release(a0, fn, a1);
+            release(a0, fn, a1, a2);
         return 0;
     }
     return 0;

@@ -651,8 +651,8 @@ void check_vfork_hand_over(check_send_fn *send_recs, check_page_fn *send_page, v
         if (!made_in_child(b))
             continue;
         vf_put_stack(&o, b->alloc_stack);
-        vf_put(&o, &(struct vf_rec){.op = VF_ADOPT, .fn = b->fn, .npages = b->npages, .ptr = b->ptr,
-                                    .size = b->size, .alias = b->alias});
+        vf_put(&o, &(struct vf_rec){.op = VF_ADOPT, .fn = b->fn, .n = (uint16_t)b->align_log,
+                                    .npages = b->npages, .ptr = b->ptr, .size = b->size, .alias = b->alias});
     }
     vf_send(&o);
     for (uint32_t id = 0; id < nblocks; id++) { /* their bytes, written or not (the kernel's zeroing) */
@@ -683,7 +683,8 @@ static void adopt(const struct vf_rec *r, uint32_t stack)
         return;
     }
     *b = (struct cblock){.ptr = r->ptr, .size = r->size, .alias = r->alias, .npages = r->npages,
-                         .fn = (uint8_t)MIN(r->fn, BVM_CF_COUNT - 1), .alloc_stack = stack};
+                         .fn = (uint8_t)MIN(r->fn, BVM_CF_COUNT - 1), .alloc_stack = stack,
+                         .align_log = MIN(r->n, 64u)};
     set_bounds(b->ptr, b->size);
     alias_next = MAX(alias_next, r->alias + span + PAGE_SIZE);
     alias_top = MAX(alias_top, alias_next);

@@ -70,7 +70,7 @@ struct cblock {
     uint32_t slot;
     uint32_t alloc_stack, free_stack;
     uint32_t hnext;   /* the free-record list (id + 1) */
-    uint32_t pad;
+    uint32_t align_log; /* an aligned operator new's block: log2 of the alignment it was told, + 1; else 0 */
 };
 
 struct heap_totals {
@@ -100,7 +100,7 @@ void heap_reset(void);
 enum { VF_END = 0, VF_ADOPT = 1, VF_FREE = 2, VF_PCS = 3 };
 struct vf_rec {
     uint8_t op, fn;
-    uint16_t n; /* VF_PCS: frames in pc[] (1 to 3) */
+    uint16_t n; /* VF_PCS: frames in pc[] (1 to 3); VF_ADOPT: the block's align_log */
     uint32_t npages;
     union {
         struct {

@@ -76,7 +76,8 @@ def parse_source(path):
 def parse_expect(w):
     """clean | leak | read|write SIZE at OFF REL BSIZE STATE [precise] | free at OFF inside BSIZE STATE
     | free nonheap | mismatch at OFF inside BSIZE alloc'd | sizemismatch SIZE at OFF inside BSIZE alloc'd
-    (a sized delete told SIZE); any of them may end with "errors N"."""
+    (a sized delete told SIZE) | alignmismatch OPS ALLOC DEALLOC at OFF inside BSIZE alloc'd (OPS new/delete
+    or new[]/delete[], each alignment a number or default-aligned); any of them may end with "errors N"."""
     e = {}
     if len(w) >= 2 and w[-2] == "errors":
         e["errors"] = int(w[-1])
@@ -97,6 +98,11 @@ def parse_expect(w):
                 raise ValueError
         elif w[0] == "sizemismatch" and len(w) == 7 and w[2] == "at" and w[4] == "inside" and w[6] == "alloc'd":
             e.update(kind=w[0], size=int(w[1]), offset=int(w[3]), relation="inside", bsize=int(w[5]), state=w[6])
+        elif w[0] == "alignmismatch" and len(w) == 9 and w[1] in ("new/delete", "new[]/delete[]") and \
+                all(a == "default-aligned" or a.isdigit() for a in w[2:4]) and w[4] == "at" and w[6] == "inside" \
+                and w[8] == "alloc'd":
+            e.update(kind=w[0], what=f"Mismatched {w[1]} alignment alloc value: {w[2]} dealloc value: {w[3]}",
+                     offset=int(w[5]), relation="inside", bsize=int(w[7]), state=w[8])
         else:
             raise ValueError
         if e.get("relation", "nonheap") not in ("after", "before", "inside", "nonheap") or \
@@ -117,18 +123,21 @@ def num(s):
 
 FRAME = re.compile(r"^\s+(at|by) 0x[0-9A-Fa-f]+: (.*) \(([^()]*)\)$")
 KIND = re.compile(r"^Invalid (read|write) of size (\d+)$|^Invalid (free)\(\) / delete / delete\[\] / realloc\(\)$"
-                  r"|^(Mismatched) free\(\) / delete / delete \[\]$|^Mismatched new/delete size value: (\d+)$")
+                  r"|^(Mismatched) free\(\) / delete / delete \[\]$|^Mismatched new/delete size value: (\d+)$"
+                  r"|^(Mismatched (?:new/delete|new\[\]/delete\[\]) alignment alloc value: \S+ dealloc value: \S+)$")
 # each error kind's first line, as memcheck words it (the free and mismatch ones have no size)
 ERROR_TITLE = {"free": "Invalid free() / delete / delete[] / realloc()",
                "mismatch": "Mismatched free() / delete / delete []"}
-ERROR_KINDS = ("read", "write", "free", "mismatch", "sizemismatch")
-CALL_KINDS = ("free", "mismatch", "sizemismatch")  # errors of a call (frame 0 is the allocator's)
+ERROR_KINDS = ("read", "write", "free", "mismatch", "sizemismatch", "alignmismatch")
+CALL_KINDS = ("free", "mismatch", "sizemismatch", "alignmismatch")  # errors of a call (frame 0 is the allocator's)
 
 
 def title(ev):
     """An error's first line, as memcheck words it."""
     if ev["kind"] == "sizemismatch":
         return f"Mismatched new/delete size value: {ev['size']}"
+    if ev["kind"] == "alignmismatch":
+        return ev["what"]
     return ERROR_TITLE.get(ev["kind"]) or f"Invalid {ev['kind']} of size {ev['size']}"
 ADDR = re.compile(r"^\s*Address 0x[0-9A-Fa-f]+ (.*)$")
 BLOCK = re.compile(r"^is ([\d,]+) bytes (after|before|inside) a block of size ([\d,]+) (alloc'd|free'd)$")
@@ -169,8 +178,9 @@ def parse_report(err):
         l = lines[i]
         m = KIND.match(l)
         if m:
-            ev = {"kind": m.group(1) or m.group(3) or ("mismatch" if m.group(4) else "sizemismatch"),
-                  "size": int(m.group(2) or m.group(5)) if m.group(2) or m.group(5) else None}
+            ev = {"kind": m.group(1) or m.group(3) or ("mismatch" if m.group(4) else "sizemismatch" if m.group(5)
+                                                       else "alignmismatch"),
+                  "size": int(m.group(2) or m.group(5)) if m.group(2) or m.group(5) else None, "what": m.group(6)}
             ev["stack"], i = stack(i + 1)
             if i < len(lines) and ADDR.match(lines[i]):
                 ev["address"] = ADDR.match(lines[i]).group(1)
