@@ -228,9 +228,11 @@ int main(int argc, char **argv)
         struct vcpu_stats st;
         v->ops->stats(v, &st);
         note("stats: backend %s, exits %llu, hostcalls %llu, instructions %llu, tlb misses %llu, dispatches %llu, "
-             "memory accesses %llu",
+             "memory accesses %llu, translated %llu, decoded %llu, blocks built %llu",
              v->ops->name, (unsigned long long)st.exits, (unsigned long long)hc->calls, (unsigned long long)st.insns,
-             (unsigned long long)st.tlb_misses, (unsigned long long)st.dispatches, (unsigned long long)st.mem_accesses);
+             (unsigned long long)st.tlb_misses, (unsigned long long)st.dispatches, (unsigned long long)st.mem_accesses,
+             (unsigned long long)st.insns_jit, (unsigned long long)st.insns_decoded,
+             (unsigned long long)st.blocks_built);
     }
     finish(&res, hc, &o);
 }

@@ -42,6 +42,9 @@ struct vcpu_stats {
     uint64_t tlb_misses; /* page walks outside the soft TLB (soft) */
     uint64_t dispatches; /* blocks the soft CPU's engine started: returns from translated code (soft) */
     uint64_t mem_accesses; /* data accesses (soft) */
+    uint64_t insns_jit;    /* of insns, those run as translated code (soft) */
+    uint64_t insns_decoded; /* instructions decoded, for translation or interpretation (soft) */
+    uint64_t blocks_built;  /* blocks decoded (soft) */
 };
 
 struct vcpu_ops {

@@ -125,7 +125,9 @@ static void soft_stats(struct vcpu *v, struct vcpu_stats *s)
     struct scpu_stats st;
     scpu_get_stats(((struct vcpu_soft *)v)->cpu, &st);
     *s = (struct vcpu_stats){.exits = v->exits, .insns = st.insns_executed, .tlb_misses = st.tlb_misses,
-                             .dispatches = st.dispatches, .mem_accesses = st.mem_accesses};
+                             .dispatches = st.dispatches, .mem_accesses = st.mem_accesses,
+                             .insns_jit = st.insns_jit, .insns_decoded = st.insns_decoded,
+                             .blocks_built = st.blocks_built};
 }
 
 static void soft_destroy(struct vcpu *v)
