@@ -272,11 +272,14 @@ static void emit_chain_checks(struct jbuf *e, uint8_t *out[2])
     out[1] = emit_jcc32(e, 0x5);
 }
 
-/* The engine's current block = rax (clobbers rdx). */
+/* The engine's current block = this one (clobbers rcx, rdx): before anything C reads it, a
+ * return to the engine or a handler (which may fault, or invalidate the block that runs);
+ * chained blocks do not store it at each entry. */
 static void emit_set_cur_block(struct jctx *x)
 {
+    emit_movi(&x->e, H_CX, (uintptr_t)x->block);
     emit_movi(&x->e, H_DX, (uintptr_t)x->env->cur_block);
-    emit_rm64(&x->e, 0x89, H_AX, H_DX, H_NONE, 0, 0); /* mov [rdx], rax */
+    emit_rm64(&x->e, 0x89, H_CX, H_DX, H_NONE, 0, 0); /* mov [rdx], rcx */
 }
 
 /* With rcx at a struct jit_link: into its block if the link is current (set, the block still
@@ -298,8 +301,6 @@ static void emit_enter_link(struct jctx *x, uint8_t *miss[5], bool counted)
     emit_chain_checks(e, &miss[3]);
     if (!counted)
         j_count_insns(e, x->n);
-    emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, block));
-    emit_set_cur_block(x);
     if (x->sse && !counted)
         jit_mxcsr_host(e);
     eb(e, 0xff), eb(e, 0xe7);                                                   /* jmp rdi */
@@ -626,6 +627,7 @@ static void emit_helper(struct jctx *x, unsigned k, const struct insn *i)
     j_count_mem(e, x->mem);
     x->mem = 0;
     emit_counts_flush(e);
+    emit_set_cur_block(x);
     emit_movi(e, H_AX, (uintptr_t)i);
     emit_store(e, H_AX, OFF(cur));
     emit_movi(e, H_AX, (uintptr_t)(i + 1));
@@ -720,6 +722,7 @@ static void emit_epilogues(struct jctx *x)
     if (x->sse)
         jit_mxcsr_host(e);
     uint8_t *raw = e->p;
+    emit_set_cur_block(x);
     emit_counts_flush(e);
     emit_rm64(e, 0x8d, H_SP, H_SP, H_NONE, 0, 8); /* lea rsp, [rsp + 8] */
     for (int h = H_R15; h >= H_R12; h--)
@@ -757,11 +760,9 @@ static void emit_prologue(struct jctx *x)
     emit_counts_zero(e);
     load_flags(x, false, true);
     uint8_t *over = emit_jmp32(e);
-    /* the fast entry (jit_patch): the engine's current block, then what a link checks that a
-     * patched jump cannot: a stop, an exit, TF (x->fast_out: back to the engine, nothing done) */
+    /* the fast entry (jit_patch): what a link checks that a patched jump cannot: a stop, an
+     * exit, TF (x->fast_out: back to the engine, nothing done) */
     x->code->fast = e->p;
-    emit_movi(e, H_AX, (uintptr_t)x->block);
-    emit_set_cur_block(x);
     emit_chain_checks(e, x->fast_out);
     patch32(e, over, e->p);
     x->code->entry = e->p;

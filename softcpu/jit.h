@@ -29,7 +29,7 @@ struct jit_link {
     uint8_t *patch;       /* a constant exit's jump (rel32): 0 goes on to the checks above, or it
                            * is patched to the successor's fast entry (jit_patch) */
     const uint8_t *valid; /* the successor's valid flag */
-    void *block;          /* the successor: becomes the engine's current block */
+    void *block;          /* the successor (the engine finds the links patched into a block by it) */
     uint32_t epoch;       /* TLB epoch when linked */
     uint64_t rip;         /* the exit's target (set by the translator) */
 };
@@ -38,8 +38,9 @@ struct jit_link {
 struct jit_code {
     jit_fn fn;         /* NULL: not translated */
     const void *entry; /* where linked predecessors jump in */
-    const void *fast;  /* where patched jumps come in: the block becomes the engine's current one,
-                        * a stop, an exit or TF go back to the engine, then on to entry */
+    const void *fast;  /* where patched jumps come in: a stop, an exit or TF go back to the engine,
+                        * then on to entry (the engine's current block is stored only where C
+                        * reads it: a return to the engine, a handler's call) */
     struct jit_link link[JIT_LINKS];
 };
 

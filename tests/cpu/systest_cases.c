@@ -297,6 +297,28 @@ static void t_smc_same_block(void)
     CHECK((R.rax & 0xff) == 0x42, "al %#lx: the stale instruction ran", (unsigned long)(R.rax & 0xff));
 }
 
+/* A translated block reached through a patched link rewrites itself, by a handler (stosb) or by
+ * a translated store: the engine must know that block is the one running (the chained blocks'
+ * current one), or the rest of its stale translation runs on. */
+static void smc_chain(const uint8_t *code, const uint8_t *end)
+{
+    struct scpu_stats a, b;
+    machine(KCODE, false);
+    memcpy(ram + KCODE, code, (size_t)(end - code));
+    scpu_invalidate(cpu, KCODE, 4096);
+    R.rcx = 100, R.rsi = KDATA, R.r8 = 0;
+    scpu_set_regs(cpu, &R);
+    scpu_get_stats(cpu, &a);
+    CHECK(run() == SCPU_EXIT_HLT, "exit %u rip %#lx", ex.reason, (unsigned long)R.rip);
+    scpu_get_stats(cpu, &b);
+    CHECK(R.r8 == 50 * 0x42, "sum %lu, want %u: a stale instruction ran", (unsigned long)R.r8, 50 * 0x42);
+    CHECK(!scpu_translates(cpu) || b.insns_jit - a.insns_jit > 300, "%lu instructions translated",
+          (unsigned long)(b.insns_jit - a.insns_jit));
+}
+
+static void t_smc_chain(void) { smc_chain(g_smc_chain, g_smc_chain_end); }
+static void t_smc_chain_mov(void) { smc_chain(g_smc_chain_mov, g_smc_chain_mov_end); }
+
 static void t_smc_invalidate(void)
 {
     struct scpu_stats st0, st1;
@@ -651,6 +673,8 @@ const struct systest systest_cases[] = {
     {"sys_cr_msr_faults", t_cr_msr_faults},
     {"sys_smc_same_block", t_smc_same_block},
     {"sys_smc_invalidate", t_smc_invalidate},
+    {"sys_smc_chain_handler", t_smc_chain},
+    {"sys_smc_chain_store", t_smc_chain_mov},
     {"sys_insn_straddling_pages", t_straddle},
     {"sys_bootstrap_long_mode", t_bootstrap},
     {"sys_real_mode", t_real_mode},

@@ -161,6 +161,39 @@ SNIP(g_smc)
     hlt
 END(g_smc)
 
+/* 100 turns of two blocks linked to each other; at the 50th the second rewrites its own next
+ * instruction's immediate (rdi: the data byte at rsi, then that immediate), through a handler
+ * (stosb) or a translated store (mov): r8 sums what the instruction loads from then on, the new
+ * 0x42 each turn, never the old 0 */
+.macro SMC_CHAIN handler
+    lea 3f+1(%rip), %rdx
+1:  mov %rsi, %rdi
+    cmp $50, %ecx
+    cmove %rdx, %rdi
+    jmp 2f
+2:
+.if \handler
+    mov $0x42, %al
+    stosb
+.else
+    movb $0x42, (%rdi)
+.endif
+3:  mov $0, %al
+    movzbl %al, %eax
+    add %rax, %r8
+    dec %ecx
+    jnz 1b
+    hlt
+.endm
+
+SNIP(g_smc_chain)
+    SMC_CHAIN 1
+END(g_smc_chain)
+
+SNIP(g_smc_chain_mov)
+    SMC_CHAIN 0
+END(g_smc_chain_mov)
+
 SNIP(g_mov_al_1)
     mov $1, %al
     hlt
