@@ -261,15 +261,21 @@ void j_exit_rip(struct jctx *x, uint64_t rip)
     j_exit_rdx(x);
 }
 
-/* What ends a chain of linked blocks: a stop or an exit requested (one word), or TF; the two
- * jumps taken then go in out. */
-static void emit_chain_checks(struct jbuf *e, uint8_t *out[2])
+/* What ends a chain of linked blocks: a stop or an exit requested (one word), or (with tf) TF;
+ * the jumps taken then go in out. A patched jump needs no TF check: TF is clear where the engine
+ * enters translated code (its loop single-steps otherwise), and every handler that can set it
+ * (POPF, IRET, SYSRET) ends its block, which returns to the engine or (after SYSRET) goes on
+ * through a link's checks, which have it. */
+static void emit_chain_checks(struct jbuf *e, uint8_t *out[2], bool tf)
 {
     _Static_assert(offsetof(struct cpu, exiting) == offsetof(struct cpu, stop_requested) + 4, "one word");
     eb(e, 0x48), eb(e, 0x83), emit_mem(e, 7, H_BP, H_NONE, 0, OFF(stop_requested)), eb(e, 0); /* cmp qword, 0 */
     out[0] = emit_jcc32(e, 0x5);
-    eb(e, 0xf7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(rflags)), en(e, F_TF, 4); /* test dword [rflags], TF */
-    out[1] = emit_jcc32(e, 0x5);
+    out[1] = NULL;
+    if (tf) {
+        eb(e, 0xf7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(rflags)), en(e, F_TF, 4); /* test dword [rflags], TF */
+        out[1] = emit_jcc32(e, 0x5);
+    }
 }
 
 /* The engine's current block = this one (clobbers rcx, rdx): before anything C reads it, a
@@ -298,7 +304,7 @@ static void emit_enter_link(struct jctx *x, uint8_t *miss[5], bool counted)
     eb(e, 0x8b), emit_mem(e, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, epoch)); /* mov eax, epoch */
     emit_rm32(e, 0x3b, H_AX, OFF(link_epoch));                                  /* cmp eax, [link_epoch] */
     miss[2] = emit_jcc32(e, 0x5);
-    emit_chain_checks(e, &miss[3]);
+    emit_chain_checks(e, &miss[3], true);
     if (!counted)
         j_count_insns(e, x->n);
     if (x->sse && !counted)
@@ -760,10 +766,10 @@ static void emit_prologue(struct jctx *x)
     emit_counts_zero(e);
     load_flags(x, false, true);
     uint8_t *over = emit_jmp32(e);
-    /* the fast entry (jit_patch): what a link checks that a patched jump cannot: a stop, an
-     * exit, TF (x->fast_out: back to the engine, nothing done) */
+    /* the fast entry (jit_patch): what a link checks that a patched jump cannot: a stop or an
+     * exit (x->fast_out: back to the engine, nothing done) */
     x->code->fast = e->p;
-    emit_chain_checks(e, x->fast_out);
+    emit_chain_checks(e, x->fast_out, false);
     patch32(e, over, e->p);
     x->code->entry = e->p;
     if (x->sse) {

@@ -38,7 +38,7 @@ struct jit_link {
 struct jit_code {
     jit_fn fn;         /* NULL: not translated */
     const void *entry; /* where linked predecessors jump in */
-    const void *fast;  /* where patched jumps come in: a stop, an exit or TF go back to the engine,
+    const void *fast;  /* where patched jumps come in: a stop or an exit goes back to the engine,
                         * then on to entry (the engine's current block is stored only where C
                         * reads it: a return to the engine, a handler's call) */
     struct jit_link link[JIT_LINKS];

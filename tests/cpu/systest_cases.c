@@ -476,6 +476,27 @@ static void t_single_step(void)
           (unsigned long)frame(2), (unsigned long)R.rflags);
 }
 
+/* TF set by POPF in a block reached through a patched link, after 49 turns ran translated: the
+ * trap comes after the next instruction, as on hardware (the translated chain never runs on with
+ * TF set, though its patched jumps do not test it). */
+static void t_single_step_in_chain(void)
+{
+    struct scpu_stats a, b;
+    machine(KCODE, false);
+    LOAD(KCODE, g_tf_chain);
+    R.rcx = 100, R.r8 = 0;
+    scpu_set_regs(cpu, &R);
+    scpu_get_stats(cpu, &a);
+    run();
+    scpu_get_stats(cpu, &b);
+    EXPECT_VECTOR(1);
+    CHECK(frame(0) == KCODE + (uint64_t)(g_tf_chain_trap - g_tf_chain) && R.r8 == 51,
+          "#DB pushed rip %#lx (want %#lx), r8 %lu (want 51)", (unsigned long)frame(0),
+          (unsigned long)(KCODE + (uint64_t)(g_tf_chain_trap - g_tf_chain)), (unsigned long)R.r8);
+    CHECK(!scpu_translates(cpu) || b.insns_jit - a.insns_jit > 300, "%lu instructions translated",
+          (unsigned long)(b.insns_jit - a.insns_jit));
+}
+
 /* SYSCALL with TF set at its start: FMASK clears TF, so no single-step trap at the kernel's entry
  * (the instruction's TF after it decides, as on hardware); the kernel runs to its HLT. */
 static void t_single_step_syscall(void)
@@ -681,6 +702,7 @@ const struct systest systest_cases[] = {
     {"sys_prot32_gate", t_prot32_gate},
     {"sys_mmio_exit", t_mmio},
     {"sys_single_step", t_single_step},
+    {"sys_single_step_in_chain", t_single_step_in_chain},
     {"sys_single_step_syscall", t_single_step_syscall},
     {"sys_data_breakpoint", t_data_breakpoint},
     {"sys_alignment_check", t_alignment_check},

@@ -333,6 +333,26 @@ SNIP(g_tf)
     hlt
 END(g_tf)
 
+/* 100 turns of two linked blocks; at the 50th the second sets TF (POPF): the single-step trap
+ * comes after the instruction that follows, at g_tf_chain_trap, whatever ran translated before */
+SNIP(g_tf_chain)
+1:  pushfq
+    pop %rax
+    mov %rax, %rbx
+    or $0x100, %rbx
+    cmp $50, %ecx
+    cmove %rbx, %rax
+    jmp 2f
+2:  push %rax
+    popfq
+    inc %r8
+.globl g_tf_chain_trap
+g_tf_chain_trap:
+    dec %ecx
+    jnz 1b
+    hlt
+END(g_tf_chain)
+
 /* kernel: DR0 = %rbx, DR7 = %rcx, then a 4-byte store (g_dr_store) or load (g_dr_load) at 2(%rbx),
  * a NOP, HLT; the store or load is 3 bytes at offset 6 */
 SNIP(g_dr_store)
