@@ -453,11 +453,13 @@ static inline bool ac_active(struct cpu *c)
     return c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & F_AC);
 }
 
-/* SDM's alignment requirements: 2, 4, 8 bytes by their size, an x87 extended real (10) by 8. */
+/* SDM's alignment requirements: 2, 4, 8 and 16 bytes by their size (the 16: MOVDQU, MOVUPS and
+ * the other SSE accesses that may be unaligned, #AC at CPL 3 as on hardware; those that must be
+ * aligned raise #GP first), an x87 extended real (10) by 8. */
 static inline void ac_check(struct cpu *c, uint64_t lin, unsigned size, int user)
 {
     unsigned align = size == 10 ? 8 : size;
-    if (user && (align == 2 || align == 4 || align == 8) && (lin & (align - 1)) && ac_active(c))
+    if (user && (align == 2 || align == 4 || align == 8 || align == 16) && (lin & (align - 1)) && ac_active(c))
         cpu_fault(c, EXC_AC, 0);
 }
 

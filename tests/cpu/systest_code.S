@@ -299,6 +299,18 @@ SNIP(g_user_ac)
     int3
 END(g_user_ac)
 
+/* user: AC set, a 16-byte SSE load that may be unaligned: at a 16-byte boundary none, at an
+ * 8-byte one #AC (as on hardware), at g_user_ac16_fault */
+SNIP(g_user_ac16)
+    push $0x40202
+    popf
+    movdqu 16(%rbx), %xmm0
+.globl g_user_ac16_fault
+g_user_ac16_fault:
+    movdqu 8(%rbx), %xmm0
+    int3
+END(g_user_ac16)
+
 /* real mode: 16-bit addressing through DS, INT through the IVT and IRET back */
     .code16
 SNIP(g_real)
