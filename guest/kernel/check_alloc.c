@@ -33,43 +33,31 @@ static uint64_t alloc(uint64_t size, uint64_t align, uint32_t fn)
     return b ? b->ptr : 0;
 }
 
-/* Whether fn is one of operator new's or delete's forms taking an align_val_t. */
-static bool aligned_form(uint32_t fn)
+/* Reports error kind of the call being served (fn) on live block b (bytes and blocks: the
+ * kind's values, enum bvm_check_kind): its stack, then b's. */
+static void report_call(uint32_t kind, const struct cblock *b, uint32_t fn, uint64_t bytes, uint64_t blocks)
 {
-    switch (fn) {
-    case BVM_CF_NEW_ALIGNED: case BVM_CF_NEW_ALIGNED_NOTHROW: case BVM_CF_NEW_ARRAY_ALIGNED:
-    case BVM_CF_NEW_ARRAY_ALIGNED_NOTHROW: case BVM_CF_DELETE_ALIGNED: case BVM_CF_DELETE_SIZED_ALIGNED:
-    case BVM_CF_DELETE_ARRAY_ALIGNED: case BVM_CF_DELETE_ARRAY_SIZED_ALIGNED:
-        return true;
-    default:
-        return false;
-    }
+    struct bvm_check_report *r = report_begin(kind);
+    r->fn = fn, r->addr = b->ptr, r->bytes = bytes, r->blocks = blocks;
+    stack_frames(call_tf, call_entry, true, &r->where, r);
+    report_block(r, b);
+    report_send(r);
 }
 
 /* Live block b released by fn: reported when fn is not of the family that allocated it (as
  * memcheck, the release goes on: the block is freed, or realloc'd, all the same). */
 static void check_family(const struct cblock *b, uint32_t fn)
 {
-    if (family[b->fn] == family[fn])
-        return;
-    struct bvm_check_report *r = report_begin(BVM_CK_MISMATCH);
-    r->fn = fn, r->addr = b->ptr;
-    stack_frames(call_tf, call_entry, true, &r->where, r);
-    report_block(r, b);
-    report_send(r);
+    if (family[b->fn] != family[fn])
+        report_call(BVM_CK_MISMATCH, b, fn, 0, 0);
 }
 
 /* A sized delete of live block b, of its family, with another size than b's (memcheck 3.22's
  * "Mismatched new/delete size value"): the block is released all the same. */
 static void check_size(const struct cblock *b, uint32_t fn, uint64_t size)
 {
-    if (size == b->size || family[b->fn] != family[fn])
-        return;
-    struct bvm_check_report *r = report_begin(BVM_CK_SIZE_MISMATCH);
-    r->fn = fn, r->addr = b->ptr, r->bytes = size;
-    stack_frames(call_tf, call_entry, true, &r->where, r);
-    report_block(r, b);
-    report_send(r);
+    if (size != b->size && family[b->fn] == family[fn])
+        report_call(BVM_CK_SIZE_MISMATCH, b, fn, size, 0);
 }
 
 /* A delete of live block b, of its family, told another alignment than its operator new was
@@ -79,13 +67,8 @@ static void check_size(const struct cblock *b, uint32_t fn, uint64_t size)
 static void check_align(const struct cblock *b, uint32_t fn, uint64_t align)
 {
     uint64_t had = b->align_log ? 1ull << (b->align_log - 1) : 0;
-    if (align == had || family[b->fn] != family[fn])
-        return;
-    struct bvm_check_report *r = report_begin(BVM_CK_ALIGN_MISMATCH);
-    r->fn = fn, r->addr = b->ptr, r->bytes = align, r->blocks = had;
-    stack_frames(call_tf, call_entry, true, &r->where, r);
-    report_block(r, b);
-    report_send(r);
+    if (align != had && family[b->fn] == family[fn])
+        report_call(BVM_CK_ALIGN_MISMATCH, b, fn, align, had);
 }
 
 /* free(), delete, or the freeing half of realloc(), of p (sized: a sized delete's size, else
@@ -192,14 +175,16 @@ static uint64_t new_failed(uint64_t size, uint64_t align)
     return 0;
 }
 
-/* operator new and new[]: out of memory, or an alignment that is not a power of two (libstdc++
- * throws then too), is NULL for the nothrow forms. new(0) is a block of size 0, as memcheck's. */
-static uint64_t op_new(uint64_t size, uint64_t align, uint32_t fn, bool nothrow)
+/* operator new and new[] (aligned: a form taking an align_val_t, align; the others align to
+ * 16): out of memory, or an alignment that is not a power of two (libstdc++ throws then too), is
+ * NULL for the nothrow forms. new(0) is a block of size 0, as memcheck's. The block keeps an
+ * aligned form's alignment for the delete's check. */
+static uint64_t op_new(uint64_t size, uint64_t align, uint32_t fn, bool nothrow, bool aligned)
 {
     struct cblock *b = NULL;
     if (is_pow2(align) && align <= (1ull << 40))
         b = heap_alloc(size, MAX(align, 16), fn, call_stack());
-    if (b && aligned_form(fn))
+    if (b && aligned)
         b->align_log = (uint32_t)__builtin_ctzll(align) + 1;
     return b ? b->ptr : nothrow ? 0 : new_failed(size, align);
 }
@@ -232,13 +217,13 @@ static uint64_t serve(uint32_t fn, uint64_t a0, uint64_t a1, uint64_t a2)
     case BVM_CF_PVALLOC: return alloc(a0 ? PAGE_UP(a0) : PAGE_SIZE, PAGE_SIZE, fn);
     case BVM_CF_MALLOC_USABLE_SIZE: return usable_size(a0);
     case BVM_CF_NEW:
-    case BVM_CF_NEW_ARRAY: return op_new(a0, 16, fn, false);
+    case BVM_CF_NEW_ARRAY: return op_new(a0, 16, fn, false, false);
     case BVM_CF_NEW_NOTHROW:
-    case BVM_CF_NEW_ARRAY_NOTHROW: return op_new(a0, 16, fn, true);
+    case BVM_CF_NEW_ARRAY_NOTHROW: return op_new(a0, 16, fn, true, false);
     case BVM_CF_NEW_ALIGNED:
-    case BVM_CF_NEW_ARRAY_ALIGNED: return op_new(a0, a1, fn, false);
+    case BVM_CF_NEW_ARRAY_ALIGNED: return op_new(a0, a1, fn, false, true);
     case BVM_CF_NEW_ALIGNED_NOTHROW:
-    case BVM_CF_NEW_ARRAY_ALIGNED_NOTHROW: return op_new(a0, a1, fn, true);
+    case BVM_CF_NEW_ARRAY_ALIGNED_NOTHROW: return op_new(a0, a1, fn, true, true);
     case BVM_CF_DELETE:
     case BVM_CF_DELETE_ARRAY:
         if (a0)
