@@ -51,7 +51,7 @@ struct inlink {
     struct jit_link *l;
     struct inlink *next;
 };
-#define MAX_PATCHED 16384
+#define MAX_PATCHED (1u << 20)
 
 struct cpage {
     uint64_t page;
@@ -68,7 +68,10 @@ struct block_cache {
     struct jit_arena jit;
     struct jit_env jit_env;
     struct jit_link *pending_link; /* a translated block left through this unlinked exit */
-    /* the links whose jumps are patched: a TLB flush makes them all stale, so undoes them */
+    /* the links whose jumps are patched: a TLB flush makes them all stale, so undoes them. Room
+     * for every link of a large program (cc1: some 3*10^5; with 16K, most of its transitions
+     * went through the links' checks). Undoing them costs no more than patching them did, one
+     * engine round trip each, and the array's pages are touched only as it fills. */
     struct jit_link *patched[MAX_PATCHED];
     unsigned npatched;
     struct jit_rc_entry rc[2][JIT_RC_SIZE]; /* translated RETs' targets (jit.h) */
