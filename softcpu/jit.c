@@ -318,18 +318,14 @@ void jit_patch(struct jit_link *l, const void *fast)
     memcpy(l->patch, &rel, 4);
 }
 
-void jit_unpatch(struct jit_link *l)
-{
-    static const int32_t zero = 0;
-    memcpy(l->patch, &zero, 4);
-}
+void jit_unpatch(struct jit_link *l) { jit_patch(l, l->slow); }
 
 /* Leave through constant exit `link` to rip: into the linked block when the link is current,
- * else back to the engine, which links it once it has found the successor. */
+ * else back to the engine, which links it once it has found the successor. The straight path
+ * ends in the jump jit_patch sets; its checks are in the cold part (emit_link_checks). */
 static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
 {
     struct jbuf *e = &x->e;
-    uint8_t *unl[5];
     x->code->link[link].rip = rip;
     flags_to_r9(x);
     j_writeback_homes(x);
@@ -337,16 +333,25 @@ static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
     j_count_insns(e, x->n);
     if (x->sse)
         jit_mxcsr_host(e);
-    eb(e, 0xe9);                        /* jmp rel32: +0, to the checks, until jit_patch */
-    x->code->link[link].patch = e->p;
-    en(e, 0, 4);
-    emit_movi(e, H_CX, (uintptr_t)&x->code->link[link]);
+    x->code->link[link].patch = emit_jmp32(e); /* to the checks, until jit_patch */
+}
+
+/* Constant exit `link`'s way when its jump is not patched: into the linked block when the
+ * link is current, else back to the engine. */
+static void emit_link_checks(struct jctx *x, unsigned link)
+{
+    struct jbuf *e = &x->e;
+    struct jit_link *l = &x->code->link[link];
+    uint8_t *unl[5];
+    l->slow = e->p;
+    patch32(e, l->patch, e->p);
+    emit_movi(e, H_CX, (uintptr_t)l);
     emit_enter_link(x, unl, true);
     for (unsigned k = 0; k < 5; k++)
         patch32(e, unl[k], e->p);
     emit_rm64(e, 0x8d, H_NINSN, H_NINSN, H_NONE, 0, -(int32_t)x->n); /* not this way: the engine counts them */
     parked_to_state(e);
-    emit_movi(e, H_DX, rip); /* the engine's (a linked block does not read it) */
+    emit_movi(e, H_DX, l->rip); /* the engine's (a linked block does not read it) */
     emit_store(e, H_DX, OFF(rip));
     emit_movi(e, H_AX, x->n | (link + 1) << 16);
     j_to_epilogue(x, false);
@@ -751,10 +756,26 @@ static void emit_epilogues(struct jctx *x)
     patch32(e, emit_jmp32(e), raw);
 }
 
-/* The C entry (callee-saved registers, a 16-aligned frame, rbp = cpu, the flags from struct cpu
- * parked in r9), then the chain entry linked blocks jump to within that frame, flags parked in
- * r9: the SSE guard, homes. */
-static void emit_prologue(struct jctx *x)
+/* The fast entry patched jumps come in at (what a link checks that a patched jump cannot: a
+ * stop or an exit, x->fast_out, back to the engine with nothing done), then the chain entry
+ * linked blocks jump to, flags parked in r9: the SSE guard, homes. */
+static void emit_entries(struct jctx *x)
+{
+    struct jbuf *e = &x->e;
+    x->code->fast = e->p;
+    emit_chain_checks(e, x->fast_out, false);
+    x->code->entry = e->p;
+    if (x->sse) {
+        jit_sse_guard(e, x->bail);
+        jit_mxcsr_guest(e);
+    }
+    j_reload_homes(x);
+    x->top = e->p;
+}
+
+/* The C entry (in the cold part): callee-saved registers, a 16-aligned frame, rbp = cpu, the
+ * flags from struct cpu parked in r9, then on at the chain entry. */
+static void emit_c_entry(struct jctx *x)
 {
     struct jbuf *e = &x->e;
     eb(e, 0x53);             /* push rbx */
@@ -765,19 +786,7 @@ static void emit_prologue(struct jctx *x)
     emit_rr(e, 0x89, H_DI, H_BP); /* mov rbp, rdi */
     emit_counts_zero(e);
     load_flags(x, false, true);
-    uint8_t *over = emit_jmp32(e);
-    /* the fast entry (jit_patch): what a link checks that a patched jump cannot: a stop or an
-     * exit (x->fast_out: back to the engine, nothing done) */
-    x->code->fast = e->p;
-    emit_chain_checks(e, x->fast_out, false);
-    patch32(e, over, e->p);
-    x->code->entry = e->p;
-    if (x->sse) {
-        jit_sse_guard(e, x->bail);
-        jit_mxcsr_guest(e);
-    }
-    j_reload_homes(x);
-    x->top = e->p;
+    patch32(e, emit_jmp32(e), (uint8_t *)x->code->entry);
 }
 
 /* Instruction k translated? (rep stos not where user pages carry byte bounds: the handler
@@ -869,10 +878,9 @@ void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, un
     x.block = block;
     plan(&x, ops);
     choose_homes(&x, ops, n);
-    x.e.p = a->mem + a->used;
-    x.e.end = a->mem + a->size;
-    uint8_t *start = x.e.p;
-    emit_prologue(&x);
+    x.e = (struct jbuf){a->mem + a->used, a->mem + a->hot_size, false};
+    uint8_t *hot = x.e.p;
+    emit_entries(&x);
     x.fhost = x.fparked = true;
     for (unsigned q = 0; q < n;) {
         unsigned next = jit_stack_run(&x, q);
@@ -882,14 +890,23 @@ void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, un
     }
     if (ops[n - 1].kind < K_HELPER)
         j_exit_to(&x, insn_next(&insns[n - 1]));
+    struct jbuf hot_end = x.e;
+    x.e = (struct jbuf){a->mem + a->cold_used, a->mem + a->size, false};
+    uint8_t *cold = x.e.p;
+    emit_c_entry(&x);
+    for (unsigned k = 0; k < x.nlinks; k++)
+        emit_link_checks(&x, k);
     emit_side_exits(&x);
     emit_epilogues(&x);
-    if (x.e.full) {
+    if (x.e.full || hot_end.full) {
         memset(out, 0, sizeof *out);
         return;
     }
-    a->used = (size_t)(x.e.p - a->mem + 15) & ~(size_t)15;
-    out->fn = (jit_fn)(void *)start;
-    if (a->perf_map)
-        jit_perf_map_note(a, start, (size_t)(x.e.p - start), insns[0].rip, cpl);
+    a->used = (size_t)(hot_end.p - a->mem + 15) & ~(size_t)15;
+    a->cold_used = (size_t)(x.e.p - a->mem + 15) & ~(size_t)15;
+    out->fn = (jit_fn)(void *)cold;
+    if (a->perf_map) {
+        jit_perf_map_note(a, hot, (size_t)(hot_end.p - hot), insns[0].rip, cpl);
+        jit_perf_map_note(a, cold, (size_t)(x.e.p - cold), insns[0].rip, cpl);
+    }
 }

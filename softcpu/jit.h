@@ -26,8 +26,9 @@ typedef unsigned (*jit_fn)(struct cpu *c);
  * (the block still valid, no TLB flush since, no stop or exit requested, TF clear). */
 struct jit_link {
     const void *entry;    /* the successor's chain entry; NULL while unlinked */
-    uint8_t *patch;       /* a constant exit's jump (rel32): 0 goes on to the checks above, or it
-                           * is patched to the successor's fast entry (jit_patch) */
+    uint8_t *patch;       /* a constant exit's jump (rel32): to the checks above (at slow, in the
+                           * cold part), or patched to the successor's fast entry (jit_patch) */
+    uint8_t *slow;
     const uint8_t *valid; /* the successor's valid flag */
     void *block;          /* the successor (the engine finds the links patched into a block by it) */
     uint32_t epoch;       /* TLB epoch when linked */
@@ -66,10 +67,15 @@ struct jit_env {
     bool bounds;
 };
 
+/* Each translation is in two parts: its straight path (the entries, the instructions, the links
+ * out) among the other blocks' in the hot region [mem, mem + hot_size), and the code its straight
+ * path rarely takes (the C entry, side exits, TLB fills, epilogues) in the cold region after it,
+ * so that the hot paths of a large program share fewer cache lines and pages with cold code. */
 struct jit_arena {
     unsigned hot_runs; /* a block is translated on its hot_runs-th run (BVM_SOFT_JIT_HOT) */
     uint8_t *mem;
-    size_t used, size;
+    size_t used, size;      /* hot bytes taken; the whole mapping */
+    size_t hot_size, cold_used; /* the hot region's end; the cold region's bytes taken (from mem) */
     bool perf_map;     /* BVM_SOFT_PERF_MAP=1: each translation is named in /tmp/perf-PID.map */
     int map_fd, map_pid;
 };
