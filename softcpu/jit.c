@@ -307,7 +307,7 @@ static void emit_enter_link(struct jctx *x, uint8_t *miss[5], bool counted)
     emit_chain_checks(e, &miss[3], true);
     if (!counted)
         j_count_insns(e, x->n);
-    if (x->sse && !counted)
+    if (x->sse_fp && !counted)
         jit_mxcsr_host(e);
     eb(e, 0xff), eb(e, 0xe7);                                                   /* jmp rdi */
 }
@@ -331,7 +331,7 @@ static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
     j_writeback_homes(x);
     j_count_mem(e, x->mem);
     j_count_insns(e, x->n);
-    if (x->sse)
+    if (x->sse_fp)
         jit_mxcsr_host(e);
     x->code->link[link].patch = emit_jmp32(e); /* to the checks, until jit_patch */
 }
@@ -643,10 +643,10 @@ static void emit_helper(struct jctx *x, unsigned k, const struct insn *i)
     emit_store(e, H_AX, OFF(cur));
     emit_movi(e, H_AX, (uintptr_t)(i + 1));
     emit_store(e, H_AX, OFF(chain_end));
-    if (x->sse)
+    if (x->sse_fp)
         jit_mxcsr_host(e);
     j_ccall(x, (const void *)fast_live(i->fn), i);
-    if (x->sse)
+    if (x->sse_fp)
         jit_mxcsr_guest(e);
     j_reload_homes(x);
     emit_after_helper(x, k, i);
@@ -730,7 +730,7 @@ static void emit_epilogues(struct jctx *x)
     for (unsigned k = 0; k < x->n_epi_plain; k++)
         patch32(e, x->epi_plain_at[k], e->p);
     j_writeback_homes(x);
-    if (x->sse)
+    if (x->sse_fp)
         jit_mxcsr_host(e);
     uint8_t *raw = e->p;
     emit_set_cur_block(x);
@@ -765,10 +765,10 @@ static void emit_entries(struct jctx *x)
     x->code->fast = e->p;
     emit_chain_checks(e, x->fast_out, false);
     x->code->entry = e->p;
-    if (x->sse) {
-        jit_sse_guard(e, x->bail);
+    if (x->sse)
+        jit_sse_guard(e, x->bail, x->sse_fp);
+    if (x->sse_fp)
         jit_mxcsr_guest(e);
-    }
     j_reload_homes(x);
     x->top = e->p;
 }
@@ -810,7 +810,9 @@ static void plan(struct jctx *x, struct jop *ops)
             memset(&ops[k], 0, sizeof ops[k]);
             ops[k].kind = K_HELPER; /* takes the flags from struct cpu */
         }
-        x->sse |= ops[k].kind >= K_SSE && ops[k].kind <= K_SSE_FROMGPR;
+        bool is_sse = ops[k].kind >= K_SSE && ops[k].kind <= K_SSE_FROMGPR;
+        x->sse |= is_sse;
+        x->sse_fp |= is_sse && jit_sse_mxcsr(&x->ins[k]);
     }
 }
 

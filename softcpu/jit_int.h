@@ -49,6 +49,7 @@ struct jctx {
     const struct jit_env *env;
     unsigned nlinks;
     bool sse;                  /* runs SSE instructions on the host (jit_sse.c) */
+    bool sse_fp;               /* ... some of which depend on MXCSR: the guest's is loaded */
     uint8_t *bail[3];          /* entry checks for SSE that failed: back to the interpreter */
     uint8_t *fast_out[2];      /* the fast entry's checks that failed: likewise */
     void *block;               /* the engine's block being translated (its current block) */
@@ -116,8 +117,14 @@ void jit_emit_sse(struct jctx *x, unsigned k, const struct jop *j);
 /* blocks with translated SSE: the guest MXCSR in the host's, and back (clobbers rcx) */
 void jit_mxcsr_guest(struct jbuf *e);
 void jit_mxcsr_host(struct jbuf *e);
-/* three jumps (stored in bail) taken when SSE cannot run on the host (clobbers rax) */
-void jit_sse_guard(struct jbuf *e, uint8_t **bail);
+/* three jumps (stored in bail; the first NULL without fp) taken when SSE cannot run on the
+ * host (clobbers rax): fp, the block's SSE depends on MXCSR */
+void jit_sse_guard(struct jbuf *e, uint8_t **bail, bool fp);
+/* Whether i's result or exceptions depend on MXCSR (rounding, DAZ and FTZ, exception masks):
+ * floating-point arithmetic, compares and conversions do; moves, shuffles, logic and integer
+ * instructions do not, and a block of only those runs under the host's MXCSR (LDMXCSR and
+ * STMXCSR at each entry and exit had cost glibc malloc's MOVDQU blocks a fifth of their time). */
+bool jit_sse_mxcsr(const struct insn *i);
 
 /* jit_arena.c: the translation at [start, start + len) of the guest block at rip, named in perf's
  * map of this process (BVM_SOFT_PERF_MAP). */

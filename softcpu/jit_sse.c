@@ -153,17 +153,35 @@ void jit_mxcsr_host(struct jbuf *e)
     mxcsr_op(e, 2, H_CX, 0);
 }
 
-/* Leave for the interpreter (jump site returned) unless SSE can run on the host as is. */
-void jit_sse_guard(struct jbuf *e, uint8_t **bail)
+/* Leave for the interpreter (jump site returned) unless SSE can run on the host as is (with
+ * fp, unless the guest MXCSR masks every exception too). */
+void jit_sse_guard(struct jbuf *e, uint8_t **bail, bool fp)
 {
-    emit_rm32(e, 0x8b, H_AX, OFF(fpu.mxcsr));
-    eb(e, 0x25), en(e, MXCSR_MASKS, 4);         /* and eax, masks */
-    eb(e, 0x3d), en(e, MXCSR_MASKS, 4);         /* cmp eax, masks */
-    bail[0] = emit_jcc32(e, 0x5);
+    bail[0] = NULL;
+    if (fp) {
+        emit_rm32(e, 0x8b, H_AX, OFF(fpu.mxcsr));
+        eb(e, 0x25), en(e, MXCSR_MASKS, 4);         /* and eax, masks */
+        eb(e, 0x3d), en(e, MXCSR_MASKS, 4);         /* cmp eax, masks */
+        bail[0] = emit_jcc32(e, 0x5);
+    }
     emit_rm32(e, 0x8b, H_AX, OFF(cr0));
     eb(e, 0xa9), en(e, CR0_TS | CR0_EM, 4);     /* test eax, TS|EM */
     bail[1] = emit_jcc32(e, 0x5);
     emit_rm32(e, 0x8b, H_AX, OFF(cr4));
     eb(e, 0xa9), en(e, CR4_OSFXSR, 4);          /* test eax, OSFXSR */
     bail[2] = emit_jcc32(e, 0x4);
+}
+
+bool jit_sse_mxcsr(const struct insn *i)
+{
+    unsigned b = i->op & 0xff;
+    if ((i->op >> 8) != MAP_0F)
+        return true;
+    if (b <= 0x17 || b == 0x28 || b == 0x29 || b == 0x2b || b == 0x50 || (b >= 0x54 && b <= 0x57) || b == 0xc6)
+        return false; /* moves, unpcklps/unpckhps, movmskps, and/andn/or/xor, shufps */
+    if (b >= 0x60 && b <= 0x7f)
+        return b == 0x7c || b == 0x7d; /* integer and moves, but haddp/hsubp */
+    if (b >= 0xc4)
+        return b == 0xd0 || b == 0xe6; /* integer and moves, but addsubp and the cvt*dq */
+    return true;
 }
