@@ -142,17 +142,17 @@ static void flags_to_state(struct jctx *x)
         emit_flags_to_state(e);
 }
 
-void j_writeback_homes(struct jctx *x)
+void j_writeback_homes(struct jctx *x, unsigned regs)
 {
     for (unsigned g = 0; g < 16; g++)
-        if (x->home[g] >= 0)
+        if (x->home[g] >= 0 && (regs >> g & 1))
             emit_store(&x->e, x->home[g], OFF_R(g));
 }
 
-void j_reload_homes(struct jctx *x)
+void j_reload_homes(struct jctx *x, unsigned regs)
 {
     for (unsigned g = 0; g < 16; g++)
-        if (x->home[g] >= 0)
+        if (x->home[g] >= 0 && (regs >> g & 1))
             emit_load(&x->e, x->home[g], OFF_R(g));
 }
 
@@ -173,8 +173,9 @@ static uint64_t jit_flags_arith(struct cpu *c, const void *unused)
 
 /* The guest flags from struct cpu into RFLAGS, or into r9 as j_flags_save leaves them (to_r9):
  * straight from cpu->rflags when they are not lazy, else computed by flags_get (homes_live: the
- * home registers must survive the call). Clobbers rax, rdx (and what a call does). */
-static void load_flags(struct jctx *x, bool homes_live, bool to_r9)
+ * home registers must survive the call, and those in wb may differ from struct cpu). Clobbers
+ * rax, rdx (and what a call does). */
+static void load_flags(struct jctx *x, bool homes_live, unsigned wb, bool to_r9)
 {
     struct jbuf *e = &x->e;
     eb(e, 0x0f), eb(e, 0xb6), emit_mem(e, H_AX, H_BP, H_NONE, 0, OFF(lf.op)); /* movzx eax, lf.op */
@@ -189,10 +190,10 @@ static void load_flags(struct jctx *x, bool homes_live, bool to_r9)
     uint8_t *done = emit_jmp32(e);
     patch32(e, lazy, e->p);
     if (homes_live)
-        j_writeback_homes(x);
+        j_writeback_homes(x, wb);
     j_ccall(x, (const void *)jit_flags_arith, NULL);
     if (homes_live)
-        j_reload_homes(x);
+        j_reload_homes(x, HOMES_ALL);
     patch32(e, done, e->p);
     /* RFLAGS' arithmetic bits in eax: AH = SF ZF AF PF CF at their places, AL = OF */
     eb(e, 0x89), eb(e, 0xc2);               /* mov edx, eax */
@@ -209,22 +210,24 @@ static void load_flags(struct jctx *x, bool homes_live, bool to_r9)
     eb(e, 0x9e);                            /* sahf: the rest (POPF, microcoded, was slow) */
 }
 
-/* The guest flags from struct cpu into RFLAGS (after a handler left them lazy). */
-static void emit_flags_from_state(struct jctx *x)
+/* The guest flags from struct cpu into RFLAGS (after a handler left them lazy), before
+ * instruction k. */
+static void emit_flags_from_state(struct jctx *x, unsigned k)
 {
-    load_flags(x, true, false);
+    load_flags(x, true, x->wb[k], false);
     x->fhost = true;
     x->fparked = false;
 }
 
-/* The guest flags parked in r9, wherever they are: where linked blocks expect them. */
+/* The guest flags parked in r9, wherever they are: where linked blocks expect them (at the
+ * block's end). */
 static void flags_to_r9(struct jctx *x)
 {
     if (x->fhost) {
         j_park(x);
         return;
     }
-    load_flags(x, true, true);
+    load_flags(x, true, x->wb[x->n], true);
     x->fhost = x->fparked = true;
 }
 
@@ -247,6 +250,7 @@ void j_to_epilogue(struct jctx *x, bool fhost)
 /* Leave with the block finished: next RIP, counters, return n. */
 void j_exit_rdx(struct jctx *x)
 {
+    j_writeback_homes(x, x->wb[x->n]);
     emit_store(&x->e, H_DX, OFF(rip));
     j_count_mem(&x->e, x->mem);
     if (x->fparked)
@@ -328,7 +332,7 @@ static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
     struct jbuf *e = &x->e;
     x->code->link[link].rip = rip;
     flags_to_r9(x);
-    j_writeback_homes(x);
+    j_writeback_homes(x, x->wb[x->n]);
     j_count_mem(e, x->mem);
     j_count_insns(e, x->n);
     if (x->sse_fp)
@@ -401,7 +405,7 @@ void j_exit_ret(struct jctx *x)
     flags_to_r9(x);
     if (keep_rdx)
         emit_load(&x->e, H_DX, OFF(rip));
-    j_writeback_homes(x);
+    j_writeback_homes(x, x->wb[x->n]);
     j_count_mem(&x->e, x->mem);
     emit_cached_link(x, x->cpl == 3, false);
 }
@@ -418,7 +422,7 @@ static void emit_after_mode_branch(struct jctx *x, const struct insn *i)
     eb(e, 0xc7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(brk)), en(e, 0, 4);          /* mov dword [brk], 0 */
     eb(e, 0x48), eb(e, 0xc7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(cur)), en(e, 0, 4);
     eb(e, 0x48), eb(e, 0xc7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(chain_end)), en(e, 0, 4);
-    load_flags(x, false, true); /* (after the handler they are in struct cpu; homes written) */
+    load_flags(x, false, 0, true); /* (after the handler they are in struct cpu; homes written) */
     emit_load(e, H_DX, OFF(rip));
     emit_cached_link(x, to_user, to_user);
 }
@@ -631,7 +635,7 @@ static void emit_after_helper(struct jctx *x, unsigned k, const struct insn *i)
 static void emit_helper(struct jctx *x, unsigned k, const struct insn *i)
 {
     struct jbuf *e = &x->e;
-    j_writeback_homes(x);
+    j_writeback_homes(x, x->wb[k]);
     if (x->fhost)
         flags_to_state(x);
     x->fhost = x->fparked = false;
@@ -648,7 +652,7 @@ static void emit_helper(struct jctx *x, unsigned k, const struct insn *i)
     j_ccall(x, (const void *)fast_live(i->fn), i);
     if (x->sse_fp)
         jit_mxcsr_guest(e);
-    j_reload_homes(x);
+    j_reload_homes(x, HOMES_ALL); /* (the handler may have changed any) */
     emit_after_helper(x, k, i);
 }
 
@@ -681,7 +685,7 @@ void j_flags_for(struct jctx *x, unsigned k, const struct jop *j)
     if (x->fparked && j->kind != K_HELPER && j_needs_flags(x, k))
         j_unpark(x);
     if (!x->fhost && j_needs_flags(x, k))
-        emit_flags_from_state(x);
+        emit_flags_from_state(x, k);
 }
 
 void j_emit_insn(struct jctx *x, unsigned k, const struct jop *j)
@@ -711,6 +715,7 @@ static void emit_side_exits(struct jctx *x)
             patch32(&x->e, se->at[k], x->e.p);
         if (se->flags_saved)
             j_flags_restore(&x->e);
+        j_writeback_homes(x, x->wb[se->k]);
         j_count_mem(&x->e, se->mem);
         emit_movi(&x->e, H_AX, se->k);
         j_to_epilogue(x, se->fhost);
@@ -728,8 +733,7 @@ static void emit_epilogues(struct jctx *x)
     emit_flags_to_state(e);
     eb(e, 0x89), eb(e, 0xf8); /* mov eax, edi */
     for (unsigned k = 0; k < x->n_epi_plain; k++)
-        patch32(e, x->epi_plain_at[k], e->p);
-    j_writeback_homes(x);
+        patch32(e, x->epi_plain_at[k], e->p); /* (each way here has written back its homes) */
     if (x->sse_fp)
         jit_mxcsr_host(e);
     uint8_t *raw = e->p;
@@ -769,7 +773,7 @@ static void emit_entries(struct jctx *x)
         jit_sse_guard(e, x->bail, x->sse_fp);
     if (x->sse_fp)
         jit_mxcsr_guest(e);
-    j_reload_homes(x);
+    j_reload_homes(x, x->load);
     x->top = e->p;
 }
 
@@ -785,7 +789,7 @@ static void emit_c_entry(struct jctx *x)
     emit_rm64(e, 0x8d, H_SP, H_SP, H_NONE, 0, -8); /* lea rsp, [rsp - 8]: 16-aligned for calls */
     emit_rr(e, 0x89, H_DI, H_BP); /* mov rbp, rdi */
     emit_counts_zero(e);
-    load_flags(x, false, true);
+    load_flags(x, false, 0, true);
     patch32(e, emit_jmp32(e), (uint8_t *)x->code->entry);
 }
 
@@ -820,6 +824,36 @@ static void use(unsigned *cnt, unsigned g, unsigned w)
 {
     if (g != R_NONE && g != R_RIP)
         cnt[jit_fold(g)] += w;
+}
+
+/* Which homes the entry loads and each point writes back (jctx.load, jctx.wb): a home needs no
+ * load when an instruction writes it whole before any touches it otherwise (its value is then
+ * the block's own from there on), and at instruction k only the homes instructions before k
+ * touched may differ from struct cpu. A block that loops to its start loads and writes them
+ * all: its second pass has them in registers from the first. */
+static void plan_homes(struct jctx *x)
+{
+    unsigned homes = 0, written = 0, touched = 0;
+    for (unsigned g = 0; g < 16; g++)
+        homes |= (x->home[g] >= 0 ? 1u : 0u) << g;
+    x->load = 0;
+    for (unsigned q = 0; q < x->n; q++) {
+        unsigned t, w;
+        x->wb[q] = touched & homes;
+        j_insn_regs(x, q, &t, &w);
+        x->load |= t & ~w & ~written;
+        written |= w;
+        touched |= t | w;
+    }
+    x->wb[x->n] = touched & homes;
+    x->load &= homes;
+    const struct insn *last = &x->ins[x->n - 1];
+    uint8_t kind = x->ops[x->n - 1].kind;
+    if ((kind == K_JCC || kind == K_JMP) && insn_next(last) + last->imm == x->ins[0].rip) {
+        x->load = homes;
+        for (unsigned q = 0; q <= x->n; q++)
+            x->wb[q] = homes;
+    }
 }
 
 /* Give the most used guest registers of insns[0..k) a home in r10..r13 and r8 for the block. */
@@ -880,6 +914,7 @@ void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, un
     x.block = block;
     plan(&x, ops);
     choose_homes(&x, ops, n);
+    plan_homes(&x);
     x.e = (struct jbuf){a->mem + a->used, a->mem + a->hot_size, false};
     uint8_t *hot = x.e.p;
     emit_entries(&x);

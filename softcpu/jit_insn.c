@@ -131,6 +131,40 @@ static unsigned write_only(const struct insn *i, const struct jop *j)
     return dst;
 }
 
+static unsigned reg_bit(unsigned g)
+{
+    if (g == R_NONE || g == R_RIP)
+        return 0;
+    return jit_fold(g) < 16 ? 1u << jit_fold(g) : 0xffffu;
+}
+
+void j_insn_regs(const struct jctx *x, unsigned q, unsigned *touch, unsigned *whole)
+{
+    const struct insn *i = &x->ins[q];
+    const struct jop *j = &x->ops[q];
+    uint8_t k = j->kind;
+    unsigned t = j->imp & 7, w = 0, addr = i->is_mem ? reg_bit(i->base) | reg_bit(i->index) : 0;
+    if (k == K_HELPER) {
+        *touch = 0xffff, *whole = 0;
+        return;
+    }
+    t |= addr | reg_bit(i->reg) | (i->is_mem ? 0 : reg_bit(i->rm));
+    if (k >= K_PUSH && k != K_JCC && k != K_JMP)
+        t |= reg_bit(R_SP);
+    if (k == K_REPSTOS)
+        t |= reg_bit(R_AX) | reg_bit(R_CX) | reg_bit(R_DI);
+    unsigned wo = k == K_MODRM ? write_only(i, j) : R_NONE;
+    if (wo != R_NONE)
+        w = reg_bit(wo);
+    else if ((k == K_MOVI || k == K_LEA) && i->osz >= 4)
+        w = reg_bit(i->reg);
+    else if (k == K_POP && i->osz == 8 && i->reg != R_SP)
+        w = reg_bit(i->reg);
+    w &= ~(addr | (j->imp & 7u));
+    *touch = t | w;
+    *whole = w;
+}
+
 /* i on the host with its memory operand (if any) at [rsi + disp] */
 static void emit_modrm_at(struct jctx *x, const struct insn *i, const struct jop *j, const struct regmap *m,
                           int32_t disp)
