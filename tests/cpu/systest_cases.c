@@ -497,6 +497,35 @@ static void t_single_step_in_chain(void)
           (unsigned long)(b.insns_jit - a.insns_jit));
 }
 
+/* g_home_fault_a/_b over the supervisor page below NOTP, its quadword i holding 3i+1: the fault
+ * comes at %rbx = NOTP (a) or at 8(%rbx) with %rbx = NOTP-8 (b), after 511 turns, translated. */
+static void home_fault(const uint8_t *code, const uint8_t *end, bool b)
+{
+    struct scpu_stats s0, s1;
+    machine(KCODE, false);
+    memcpy(ram + KCODE, code, (size_t)(end - code));
+    scpu_invalidate(cpu, KCODE, 4096);
+    for (uint64_t k = 0; k < 512; k++)
+        put64(SUPER + 8 * k, 3 * k + 1);
+    uint64_t v = 3 * 511 + 1; /* the last quadword before NOTP */
+    R.rbx = SUPER, R.rdx = R.rsi = R.rax = 0x5a5a;
+    scpu_set_regs(cpu, &R);
+    scpu_get_stats(cpu, &s0);
+    run();
+    scpu_get_stats(cpu, &s1);
+    EXPECT_VECTOR(14);
+    CHECK(S.cr2 == NOTP, "cr2 %#lx", (unsigned long)S.cr2);
+    CHECK(R.rdx == 2 * v, "rdx %#lx, want %#lx", (unsigned long)R.rdx, (unsigned long)(2 * v));
+    if (b)
+        CHECK(R.rsi == 2 * (2 * v + 1) && R.rax == v && R.rbx == NOTP - 8, "rsi %#lx rax %#lx rbx %#lx, want %#lx %#lx %#lx",
+              (unsigned long)R.rsi, (unsigned long)R.rax, (unsigned long)R.rbx, (unsigned long)(2 * (2 * v + 1)),
+              (unsigned long)v, (unsigned long)(NOTP - 8));
+    CHECK(!scpu_translates(cpu) || s1.insns_jit - s0.insns_jit > 1000, "%lu instructions translated",
+          (unsigned long)(s1.insns_jit - s0.insns_jit));
+}
+static void t_home_fault_a(void) { home_fault(g_home_fault_a, g_home_fault_a_end, false); }
+static void t_home_fault_b(void) { home_fault(g_home_fault_b, g_home_fault_b_end, true); }
+
 /* SYSCALL with TF set at its start: FMASK clears TF, so no single-step trap at the kernel's entry
  * (the instruction's TF after it decides, as on hardware); the kernel runs to its HLT. */
 static void t_single_step_syscall(void)
@@ -712,6 +741,8 @@ const struct systest systest_cases[] = {
     {"sys_mmio_exit", t_mmio},
     {"sys_single_step", t_single_step},
     {"sys_single_step_in_chain", t_single_step_in_chain},
+    {"sys_home_first_write_faults", t_home_fault_a},
+    {"sys_home_written_then_fault", t_home_fault_b},
     {"sys_single_step_syscall", t_single_step_syscall},
     {"sys_data_breakpoint", t_data_breakpoint},
     {"sys_alignment_check", t_alignment_check},

@@ -345,6 +345,32 @@ SNIP(g_tf)
     hlt
 END(g_tf)
 
+/* kernel: 8-byte loads walking %rbx up to the not-present page NOTP, in two linked blocks (neither
+ * loops to its own start). The first block's load writes %rdx whole (its first use there, so its
+ * translation need not load it; the second block of g_home_fault_a leaves another value in the
+ * host register a home of %rdx would take); in g_home_fault_b the second writes %rsi whole and then faults
+ * loading 8(%rbx). At the #PF the registers must be as if every instruction before the fault
+ * had run, whatever the translation kept in host registers. */
+SNIP(g_home_fault_a)
+1:  mov (%rbx), %rdx
+    add %rdx, %rdx
+    jmp 2f
+2:  add $8, %rbx
+    mov %rbx, %rcx
+    jmp 1b
+END(g_home_fault_a)
+
+SNIP(g_home_fault_b)
+1:  mov (%rbx), %rdx
+    add %rdx, %rdx
+    jmp 2f
+2:  lea 1(%rdx), %rsi
+    add %rsi, %rsi
+    mov 8(%rbx), %rax
+    add $8, %rbx
+    jmp 1b
+END(g_home_fault_b)
+
 /* 100 turns of two linked blocks; at the 50th the second sets TF (POPF): the single-step trap
  * comes after the instruction that follows, at g_tf_chain_trap, whatever ran translated before */
 SNIP(g_tf_chain)
