@@ -183,6 +183,16 @@ bool engine_tlb_page_flushed(struct cpu *c, uint64_t lin)
     return true;
 }
 
+/* b is invalid: the return cache forgets it (translated RETs enter an entry without testing
+ * its block's valid flag). */
+static void rc_forget(struct cpu *c, const struct block *b)
+{
+    struct jit_rc_entry *r = &c->bc->rc[(b->key >> 4) == 3][jit_rc_index(b->rip)];
+    for (unsigned w = 0; w < 2; w++)
+        if (r[w].link.block == b)
+            memset(&r[w], 0, sizeof r[w]);
+}
+
 /* b is invalid: the jumps patched to it go back to their checks. */
 static void unpatch_into(struct block *b)
 {
@@ -331,6 +341,7 @@ static bool drop_in_page(struct cpu *c, uint64_t gpa, uint64_t len)
             if (overlap) {
                 b->valid = 0;
                 unpatch_into(b);
+                rc_forget(c, b);
                 hash_unlink(bc, b);
                 c->stats.blocks_invalidated++;
                 hit_cur |= b == bc->cur_block;

@@ -295,20 +295,28 @@ static void emit_set_cur_block(struct jctx *x)
 /* With rcx at a struct jit_link: into its block if the link is current (set, the block still
  * valid, no TLB flush since, no stop or exit requested, TF clear), else on at the five jumps put
  * in miss, which the caller patches. Flags are parked, homes in struct cpu already; counted:
- * this block's instructions and the host MXCSR are done already (a constant exit's). */
-static void emit_enter_link(struct jctx *x, uint8_t *miss[5], bool counted)
+ * this block's instructions and the host MXCSR are done already (a constant exit's). A return
+ * cache entry (rc) needs no test of the block's valid flag: the engine clears the entries of a
+ * block it invalidates. TF needs testing only after a handler that may have set it (a link's
+ * own checks, reached from any block; a SYSRET's lookup): a RET or an indirect branch runs in
+ * translated code, which TF clear entered and no TF-setting handler continues (see
+ * emit_chain_checks). */
+static void emit_enter_link(struct jctx *x, uint8_t *miss[5], bool counted, bool rc, bool tf)
 {
     struct jbuf *e = &x->e;
     emit_rm64(e, 0x8b, H_DI, H_CX, H_NONE, 0, offsetof(struct jit_link, entry)); /* mov rdi, entry */
     emit_rr(e, 0x85, H_DI, H_DI);                                               /* test rdi, rdi */
     miss[0] = emit_jcc32(e, 0x4);                                               /* jz */
-    emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, valid));
-    eb(e, 0x80), emit_mem(e, 7, H_AX, H_NONE, 0, 0), eb(e, 0);                  /* cmp byte [rax], 0 */
-    miss[1] = emit_jcc32(e, 0x4);                                               /* je: invalidated */
+    miss[1] = NULL;
+    if (!rc) {
+        emit_rm64(e, 0x8b, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, valid));
+        eb(e, 0x80), emit_mem(e, 7, H_AX, H_NONE, 0, 0), eb(e, 0);              /* cmp byte [rax], 0 */
+        miss[1] = emit_jcc32(e, 0x4);                                           /* je: invalidated */
+    }
     eb(e, 0x8b), emit_mem(e, H_AX, H_CX, H_NONE, 0, offsetof(struct jit_link, epoch)); /* mov eax, epoch */
     emit_rm32(e, 0x3b, H_AX, OFF(link_epoch));                                  /* cmp eax, [link_epoch] */
     miss[2] = emit_jcc32(e, 0x5);
-    emit_chain_checks(e, &miss[3], true);
+    emit_chain_checks(e, &miss[3], tf);
     if (!counted)
         j_count_insns(e, x->n);
     if (x->sse_fp && !counted)
@@ -350,7 +358,7 @@ static void emit_link_checks(struct jctx *x, unsigned link)
     l->slow = e->p;
     patch32(e, l->patch, e->p);
     emit_movi(e, H_CX, (uintptr_t)l);
-    emit_enter_link(x, unl, true);
+    emit_enter_link(x, unl, true, false, true);
     for (unsigned k = 0; k < 5; k++)
         patch32(e, unl[k], e->p);
     emit_rm64(e, 0x8d, H_NINSN, H_NINSN, H_NONE, 0, -(int32_t)x->n); /* not this way: the engine counts them */
@@ -365,7 +373,7 @@ static void emit_link_checks(struct jctx *x, unsigned link)
  * current entry for it (and, with irq_check, no interrupt waits), else back to the engine, which
  * enters the block it finds, with n instructions done and rip = rdx. Flags and homes are in
  * struct cpu already. */
-static void emit_cached_link(struct jctx *x, unsigned user, bool irq_check)
+static void emit_cached_link(struct jctx *x, unsigned user, bool irq_check, bool tf)
 {
     struct jbuf *e = &x->e;
     uint8_t *miss[7] = {NULL};
@@ -387,7 +395,7 @@ static void emit_cached_link(struct jctx *x, unsigned user, bool irq_check)
     emit_rm64(e, 0x3b, H_DX, H_CX, H_NONE, 0, offsetof(struct jit_link, rip)); /* cmp rdx, rip */
     miss[5] = emit_jcc32(e, 0x5);
     patch32(e, hit, e->p);
-    emit_enter_link(x, miss, false);
+    emit_enter_link(x, miss, false, true, tf);
     for (unsigned k = 0; k < 7; k++)
         patch32(e, miss[k], e->p);
     parked_to_state(e);
@@ -407,7 +415,7 @@ void j_exit_ret(struct jctx *x)
         emit_load(&x->e, H_DX, OFF(rip));
     j_writeback_homes(x, x->wb[x->n]);
     j_count_mem(&x->e, x->mem);
-    emit_cached_link(x, x->cpl == 3, false);
+    emit_cached_link(x, x->cpl == 3, false, false);
 }
 
 /* After the handler of the block's last instruction, a SYSCALL (from CPL 3) or a 64-bit SYSRET
@@ -424,7 +432,7 @@ static void emit_after_mode_branch(struct jctx *x, const struct insn *i)
     eb(e, 0x48), eb(e, 0xc7), emit_mem(e, 0, H_BP, H_NONE, 0, OFF(chain_end)), en(e, 0, 4);
     load_flags(x, false, 0, true); /* (after the handler they are in struct cpu; homes written) */
     emit_load(e, H_DX, OFF(rip));
-    emit_cached_link(x, to_user, to_user);
+    emit_cached_link(x, to_user, to_user, true);
 }
 
 /* SYSCALL from user mode, or SYSRETQ from the kernel: emit_after_mode_branch can follow them. */

@@ -317,6 +317,23 @@ static void smc_chain(const uint8_t *code, const uint8_t *end)
 }
 
 static void t_smc_chain(void) { smc_chain(g_smc_chain, g_smc_chain_end); }
+
+/* A RET whose target the return cache holds, after a store rewrote that target's code: it must
+ * not enter the old translation. */
+static void t_smc_ret_target(void)
+{
+    struct scpu_stats a, b;
+    machine(KCODE, false);
+    LOAD(KCODE, g_rc_smc);
+    R.rcx = 100, R.r8 = 0;
+    scpu_set_regs(cpu, &R);
+    scpu_get_stats(cpu, &a);
+    CHECK(run() == SCPU_EXIT_HLT, "exit %u rip %#lx", ex.reason, (unsigned long)R.rip);
+    scpu_get_stats(cpu, &b);
+    CHECK(R.r8 == 51 + 2 * 49, "sum %lu, want %u: a stale translation ran", (unsigned long)R.r8, 51 + 2 * 49);
+    CHECK(!scpu_translates(cpu) || b.insns_jit - a.insns_jit > 300, "%lu instructions translated",
+          (unsigned long)(b.insns_jit - a.insns_jit));
+}
 static void t_smc_chain_mov(void) { smc_chain(g_smc_chain_mov, g_smc_chain_mov_end); }
 
 static void t_smc_invalidate(void)
@@ -741,6 +758,7 @@ const struct systest systest_cases[] = {
     {"sys_mmio_exit", t_mmio},
     {"sys_single_step", t_single_step},
     {"sys_single_step_in_chain", t_single_step_in_chain},
+    {"sys_smc_ret_target", t_smc_ret_target},
     {"sys_home_first_write_faults", t_home_fault_a},
     {"sys_home_written_then_fault", t_home_fault_b},
     {"sys_single_step_syscall", t_single_step_syscall},

@@ -190,6 +190,21 @@ SNIP(g_smc_chain)
     SMC_CHAIN 1
 END(g_smc_chain)
 
+/* kernel: %ecx calls of a function whose RET goes back to 2:, which adds 1 to %r8 until the
+ * turn with %ecx = 50 rewrites that immediate to 2 (a store to the code of the RET's target,
+ * which by then the return cache holds) */
+SNIP(g_rc_smc)
+1:  call 4f
+2:  add $1, %r8
+    cmp $50, %ecx
+    jne 3f
+    movb $2, 2b+3(%rip)
+3:  dec %ecx
+    jnz 1b
+    hlt
+4:  ret
+END(g_rc_smc)
+
 SNIP(g_smc_chain_mov)
     SMC_CHAIN 0
 END(g_smc_chain_mov)
