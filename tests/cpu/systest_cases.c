@@ -300,20 +300,31 @@ static void t_smc_same_block(void)
 /* A translated block reached through a patched link rewrites itself, by a handler (stosb) or by
  * a translated store: the engine must know that block is the one running (the chained blocks'
  * current one), or the rest of its stale translation runs on. */
-static void smc_chain(const uint8_t *code, const uint8_t *end)
+/* run(), and how many of the instructions it ran were translated (*jit) */
+static unsigned run_jit(uint64_t *jit)
 {
     struct scpu_stats a, b;
+    scpu_get_stats(cpu, &a);
+    unsigned r = run();
+    scpu_get_stats(cpu, &b);
+    *jit = b.insns_jit - a.insns_jit;
+    return r;
+}
+/* more than min of them were, when this host translates at all */
+#define CHECK_JIT(jit, min) \
+    CHECK(!scpu_translates(cpu) || (jit) > (min), "%lu instructions translated", (unsigned long)(jit))
+
+static void smc_chain(const uint8_t *code, const uint8_t *end)
+{
+    uint64_t jit;
     machine(KCODE, false);
     memcpy(ram + KCODE, code, (size_t)(end - code));
     scpu_invalidate(cpu, KCODE, 4096);
     R.rcx = 100, R.rsi = KDATA, R.r8 = 0;
     scpu_set_regs(cpu, &R);
-    scpu_get_stats(cpu, &a);
-    CHECK(run() == SCPU_EXIT_HLT, "exit %u rip %#lx", ex.reason, (unsigned long)R.rip);
-    scpu_get_stats(cpu, &b);
+    CHECK(run_jit(&jit) == SCPU_EXIT_HLT, "exit %u rip %#lx", ex.reason, (unsigned long)R.rip);
     CHECK(R.r8 == 50 * 0x42, "sum %lu, want %u: a stale instruction ran", (unsigned long)R.r8, 50 * 0x42);
-    CHECK(!scpu_translates(cpu) || b.insns_jit - a.insns_jit > 300, "%lu instructions translated",
-          (unsigned long)(b.insns_jit - a.insns_jit));
+    CHECK_JIT(jit, 300);
 }
 
 static void t_smc_chain(void) { smc_chain(g_smc_chain, g_smc_chain_end); }
@@ -322,17 +333,14 @@ static void t_smc_chain(void) { smc_chain(g_smc_chain, g_smc_chain_end); }
  * not enter the old translation. */
 static void t_smc_ret_target(void)
 {
-    struct scpu_stats a, b;
+    uint64_t jit;
     machine(KCODE, false);
     LOAD(KCODE, g_rc_smc);
     R.rcx = 100, R.r8 = 0;
     scpu_set_regs(cpu, &R);
-    scpu_get_stats(cpu, &a);
-    CHECK(run() == SCPU_EXIT_HLT, "exit %u rip %#lx", ex.reason, (unsigned long)R.rip);
-    scpu_get_stats(cpu, &b);
+    CHECK(run_jit(&jit) == SCPU_EXIT_HLT, "exit %u rip %#lx", ex.reason, (unsigned long)R.rip);
     CHECK(R.r8 == 51 + 2 * 49, "sum %lu, want %u: a stale translation ran", (unsigned long)R.r8, 51 + 2 * 49);
-    CHECK(!scpu_translates(cpu) || b.insns_jit - a.insns_jit > 300, "%lu instructions translated",
-          (unsigned long)(b.insns_jit - a.insns_jit));
+    CHECK_JIT(jit, 300);
 }
 static void t_smc_chain_mov(void) { smc_chain(g_smc_chain_mov, g_smc_chain_mov_end); }
 
@@ -498,27 +506,24 @@ static void t_single_step(void)
  * TF set, though its patched jumps do not test it). */
 static void t_single_step_in_chain(void)
 {
-    struct scpu_stats a, b;
+    uint64_t jit;
     machine(KCODE, false);
     LOAD(KCODE, g_tf_chain);
     R.rcx = 100, R.r8 = 0;
     scpu_set_regs(cpu, &R);
-    scpu_get_stats(cpu, &a);
-    run();
-    scpu_get_stats(cpu, &b);
+    run_jit(&jit);
     EXPECT_VECTOR(1);
     CHECK(frame(0) == KCODE + (uint64_t)(g_tf_chain_trap - g_tf_chain) && R.r8 == 51,
           "#DB pushed rip %#lx (want %#lx), r8 %lu (want 51)", (unsigned long)frame(0),
           (unsigned long)(KCODE + (uint64_t)(g_tf_chain_trap - g_tf_chain)), (unsigned long)R.r8);
-    CHECK(!scpu_translates(cpu) || b.insns_jit - a.insns_jit > 300, "%lu instructions translated",
-          (unsigned long)(b.insns_jit - a.insns_jit));
+    CHECK_JIT(jit, 300);
 }
 
 /* g_home_fault_a/_b over the supervisor page below NOTP, its quadword i holding 3i+1: the fault
  * comes at %rbx = NOTP (a) or at 8(%rbx) with %rbx = NOTP-8 (b), after 511 turns, translated. */
 static void home_fault(const uint8_t *code, const uint8_t *end, bool b)
 {
-    struct scpu_stats s0, s1;
+    uint64_t jit;
     machine(KCODE, false);
     memcpy(ram + KCODE, code, (size_t)(end - code));
     scpu_invalidate(cpu, KCODE, 4096);
@@ -527,9 +532,7 @@ static void home_fault(const uint8_t *code, const uint8_t *end, bool b)
     uint64_t v = 3 * 511 + 1; /* the last quadword before NOTP */
     R.rbx = SUPER, R.rdx = R.rsi = R.rax = 0x5a5a;
     scpu_set_regs(cpu, &R);
-    scpu_get_stats(cpu, &s0);
-    run();
-    scpu_get_stats(cpu, &s1);
+    run_jit(&jit);
     EXPECT_VECTOR(14);
     CHECK(S.cr2 == NOTP, "cr2 %#lx", (unsigned long)S.cr2);
     CHECK(R.rdx == 2 * v, "rdx %#lx, want %#lx", (unsigned long)R.rdx, (unsigned long)(2 * v));
@@ -537,8 +540,7 @@ static void home_fault(const uint8_t *code, const uint8_t *end, bool b)
         CHECK(R.rsi == 2 * (2 * v + 1) && R.rax == v && R.rbx == NOTP - 8, "rsi %#lx rax %#lx rbx %#lx, want %#lx %#lx %#lx",
               (unsigned long)R.rsi, (unsigned long)R.rax, (unsigned long)R.rbx, (unsigned long)(2 * (2 * v + 1)),
               (unsigned long)v, (unsigned long)(NOTP - 8));
-    CHECK(!scpu_translates(cpu) || s1.insns_jit - s0.insns_jit > 1000, "%lu instructions translated",
-          (unsigned long)(s1.insns_jit - s0.insns_jit));
+    CHECK_JIT(jit, 1000);
 }
 static void t_home_fault_a(void) { home_fault(g_home_fault_a, g_home_fault_a_end, false); }
 static void t_home_fault_b(void) { home_fault(g_home_fault_b, g_home_fault_b_end, true); }
@@ -622,16 +624,13 @@ static void t_swapgs_loop(void)
     R.rsi = KDATA;
     R.r8 = R.r9 = 0;
     scpu_set_regs(cpu, &R);
-    struct scpu_stats a, b;
-    scpu_get_stats(cpu, &a);
-    CHECK(run() == SCPU_EXIT_HLT, "exit %u rip %#lx", ex.reason, (unsigned long)R.rip);
-    scpu_get_stats(cpu, &b);
+    uint64_t jit;
+    CHECK(run_jit(&jit) == SCPU_EXIT_HLT, "exit %u rip %#lx", ex.reason, (unsigned long)R.rip);
     /* 101 swaps: the first push reads KERNEL_GS_BASE's word, then they alternate */
     CHECK(R.r8 == 51 * 7 + 50 * 5 && R.r9 == 101 * 11, "pushed sums %lu %lu", (unsigned long)R.r8,
           (unsigned long)R.r9);
     CHECK(R.r10 == (uint32_t)(KDATA + 8), "GS_BASE %#lx after 101 swaps", (unsigned long)R.r10);
-    CHECK(!scpu_translates(cpu) || b.insns_jit - a.insns_jit > 500, "%lu instructions translated",
-          (unsigned long)(b.insns_jit - a.insns_jit));
+    CHECK_JIT(jit, 500);
 }
 
 static void t_sys_misc(void)
