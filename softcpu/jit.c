@@ -837,30 +837,31 @@ static void use(unsigned *cnt, unsigned g, unsigned w)
 /* Which homes the entry loads and each point writes back (jctx.load, jctx.wb): a home needs no
  * load when an instruction writes it whole before any touches it otherwise (its value is then
  * the block's own from there on), and at instruction k only the homes instructions before k
- * touched may differ from struct cpu. A block that loops to its start loads and writes them
- * all: its second pass has them in registers from the first. */
+ * may have written can differ from struct cpu (each of them loaded, or written whole first).
+ * A block that loops to its start loads and writes them all: its second pass has them in
+ * registers from the first. */
 static void plan_homes(struct jctx *x)
 {
-    unsigned homes = 0, written = 0, touched = 0;
+    unsigned homes = 0, whole = 0, written = 0;
     for (unsigned g = 0; g < 16; g++)
         homes |= (x->home[g] >= 0 ? 1u : 0u) << g;
     x->load = 0;
     for (unsigned q = 0; q < x->n; q++) {
-        unsigned t, w;
-        x->wb[q] = touched & homes;
-        j_insn_regs(x, q, &t, &w);
-        x->load |= t & ~w & ~written;
-        written |= w;
-        touched |= t | w;
+        struct jregs r;
+        x->wb[q] = (uint16_t)(written & homes);
+        j_insn_regs(x, q, &r);
+        x->load |= r.touch & ~r.whole & ~whole;
+        whole |= r.whole;
+        written |= r.writes | r.whole;
     }
-    x->wb[x->n] = touched & homes;
+    x->wb[x->n] = (uint16_t)(written & homes);
     x->load &= homes;
     const struct insn *last = &x->ins[x->n - 1];
     uint8_t kind = x->ops[x->n - 1].kind;
     if ((kind == K_JCC || kind == K_JMP) && insn_next(last) + last->imm == x->ins[0].rip) {
-        x->load = homes;
+        x->load = (uint16_t)homes;
         for (unsigned q = 0; q <= x->n; q++)
-            x->wb[q] = homes;
+            x->wb[q] = (uint16_t)homes;
     }
 }
 

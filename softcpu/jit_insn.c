@@ -138,31 +138,37 @@ static unsigned reg_bit(unsigned g)
     return jit_fold(g) < 16 ? 1u << jit_fold(g) : 0xffffu;
 }
 
-void j_insn_regs(const struct jctx *x, unsigned q, unsigned *touch, unsigned *whole)
+void j_insn_regs(const struct jctx *x, unsigned q, struct jregs *r)
 {
     const struct insn *i = &x->ins[q];
     const struct jop *j = &x->ops[q];
     uint8_t k = j->kind;
-    unsigned t = j->imp & 7, w = 0, addr = i->is_mem ? reg_bit(i->base) | reg_bit(i->index) : 0;
+    bool sse = k >= K_SSE && k <= K_SSE_FROMGPR;
     if (k == K_HELPER) {
-        *touch = 0xffff, *whole = 0;
+        *r = (struct jregs){HOMES_ALL, HOMES_ALL, 0};
         return;
     }
-    t |= addr | reg_bit(i->reg) | (i->is_mem ? 0 : reg_bit(i->rm));
-    if (k >= K_PUSH && k != K_JCC && k != K_JMP)
-        t |= reg_bit(R_SP);
-    if (k == K_REPSTOS)
-        t |= reg_bit(R_AX) | reg_bit(R_CX) | reg_bit(R_DI);
+    unsigned imp = j->imp & 7u, addr = i->is_mem ? reg_bit(i->base) | reg_bit(i->index) : 0;
+    unsigned reg = j->g || sse || k == K_LEA || k == K_MOVI || k == K_BSWAP || k == K_PUSH || k == K_POP
+                       ? reg_bit(i->reg) : 0;
+    unsigned rm = !i->is_mem && (k == K_MODRM || sse || k == K_JMPI || k == K_CALLI) ? reg_bit(i->rm) : 0;
+    unsigned sp = k >= K_PUSH && k != K_JCC && k != K_JMP && !sse ? reg_bit(R_SP) : 0;
+    unsigned stos = k == K_REPSTOS ? reg_bit(R_CX) | reg_bit(R_DI) : 0;
+    r->writes = sp | stos;
+    if (k == K_MODRM || k == K_PLAIN)
+        r->writes |= j->ro ? 0 : imp | reg | rm; /* what the translation stores back (store_regs) */
+    else if (k != K_PUSH && k != K_JMPI && k != K_CALLI)
+        r->writes |= reg | rm;
     unsigned wo = k == K_MODRM ? write_only(i, j) : R_NONE;
+    r->whole = 0;
     if (wo != R_NONE)
-        w = reg_bit(wo);
+        r->whole = reg_bit(wo);
     else if ((k == K_MOVI || k == K_LEA) && i->osz >= 4)
-        w = reg_bit(i->reg);
+        r->whole = reg;
     else if (k == K_POP && i->osz == 8 && i->reg != R_SP)
-        w = reg_bit(i->reg);
-    w &= ~(addr | (j->imp & 7u));
-    *touch = t | w;
-    *whole = w;
+        r->whole = reg;
+    r->whole &= ~(addr | imp);
+    r->touch = imp | addr | reg | rm | sp | stos | (k == K_REPSTOS ? reg_bit(R_AX) : 0) | r->whole | r->writes;
 }
 
 /* i on the host with its memory operand (if any) at [rsi + disp] */

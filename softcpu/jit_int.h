@@ -41,7 +41,8 @@ struct jctx {
     uint8_t *top;    /* first instruction (target of a self loop) */
     int8_t home[16]; /* guest register -> host r10..r13 or r8 holding it for the whole block, or -1 */
     uint16_t load;   /* the homes the entry loads (plan_homes) */
-    uint16_t wb[SCPU_BLOCK_MAX + 1]; /* before instruction k: the homes that may differ from struct cpu */
+    uint16_t wb[SCPU_BLOCK_MAX + 1]; /* before instruction k: the homes that may differ from struct cpu
+                                      * (those the instructions before it may have written) */
     uint8_t *epi_flags_at[MAX_EXITS + 8], *epi_plain_at[MAX_EXITS + 8];
     unsigned n_epi_flags, n_epi_plain;
     struct side_exit exits[MAX_EXITS];
@@ -76,10 +77,13 @@ void j_flags_restore(struct jbuf *e);
  * (clobbering rax) only where an instruction, a handler or an exit reads them. */
 void j_park(struct jctx *x);
 void j_unpark(struct jctx *x);
-/* The guest registers (bit g) instruction q may touch in any way, and those of them it writes
- * whole (32 or 64 bits) without reading them first. */
-void j_insn_regs(const struct jctx *x, unsigned q, unsigned *touch, unsigned *whole);
+/* The guest registers (bit g) instruction q may touch in any way, those it may write, and
+ * those it writes whole (32 or 64 bits) without reading them first. */
+struct jregs {
+    unsigned touch, writes, whole;
+};
 #define HOMES_ALL 0xffffu
+void j_insn_regs(const struct jctx *x, unsigned q, struct jregs *r);
 /* the home registers in regs (bit g: guest g) stored to struct cpu, or loaded from it */
 void j_writeback_homes(struct jctx *x, unsigned regs);
 void j_reload_homes(struct jctx *x, unsigned regs);
