@@ -24,6 +24,8 @@ struct run {
     unsigned accesses;
     bool write;                   /* some access stores */
     bool ends;                    /* the last instruction leaves the block (call, ret) */
+    int32_t sp_due;               /* the grouped pushes' and pops' change of rsp, added once
+                                   * before anything else (sp_settle) */
 };
 
 /* guest register g gets a value the run cannot follow */
@@ -190,27 +192,39 @@ static int reg_in(struct jctx *x, unsigned g)
     return h;
 }
 
-/* Instruction q of the run, its access (if it has one) at [rsi + d]. */
-static void emit_grouped(struct jctx *x, unsigned q, bool access, int32_t d)
+/* The run's pushes and pops so far moved rsp by r->sp_due: now rsp has it (lea: the flags stay). */
+static void sp_settle(struct jctx *x, struct run *r)
+{
+    if (r->sp_due)
+        j_reg_add(x, R_SP, r->sp_due);
+    r->sp_due = 0;
+}
+
+/* Instruction q of the run, its access (if it has one) at [rsi + d]. A push or a pop of
+ * another register than rsp leaves rsp's change due; anything else settles it first (it may
+ * read rsp, leave the block or call C). */
+static void emit_grouped(struct jctx *x, struct run *r, unsigned q, bool access, int32_t d)
 {
     const struct insn *i = &x->ins[q];
     const struct jop *j = &x->ops[q];
     int h;
+    if (!(j->kind == K_PUSH || j->kind == K_PUSHI || j->kind == K_POP) || i->reg == R_SP)
+        sp_settle(x, r);
     j_flags_for(x, q, j); /* as the one-by-one code does (rotates, cmov, adc read them) */
     x->mem += access;
     switch (j->kind) {
     case K_PUSH:
         emit_rm64(&x->e, 0x89, reg_in(x, i->reg), H_SI, H_NONE, 0, d); /* mov [rsi + d], r */
-        j_reg_add(x, R_SP, -8);
+        r->sp_due -= 8;
         break;
     case K_PUSHI:
         store_imm(x, i->imm, d);
-        j_reg_add(x, R_SP, -8);
+        r->sp_due -= 8;
         break;
     case K_POP:
         h = x->home[i->reg] >= 0 ? x->home[i->reg] : H_AX;
         emit_rm64(&x->e, 0x8b, h, H_SI, H_NONE, 0, d); /* mov r, [rsi + d] */
-        j_reg_add(x, R_SP, 8);
+        r->sp_due += 8;
         j_put_reg(x, h, i->reg);
         break;
     case K_CALL:
@@ -269,8 +283,10 @@ unsigned jit_stack_run(struct jctx *x, unsigned k)
     j_lookup(x, (unsigned)(r.hi - r.lo), r.write, &miss);
     bool fhost = x->fhost, parked = x->fparked;
     unsigned mem = x->mem;
+    r.sp_due = 0;
     for (unsigned q = k; q < r.end; q++)
-        emit_grouped(x, q, r.at[q - k] != UNKNOWN, (int32_t)(r.at[q - k] == UNKNOWN ? 0 : r.at[q - k] - r.lo));
+        emit_grouped(x, &r, q, r.at[q - k] != UNKNOWN, (int32_t)(r.at[q - k] == UNKNOWN ? 0 : r.at[q - k] - r.lo));
+    sp_settle(x, &r);
     if (!r.ends) {
         if (parked_after(x, &r, fhost, parked))
             j_park(x); /* as the one-by-one code leaves them */
