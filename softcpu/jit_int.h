@@ -115,6 +115,9 @@ void j_to_epilogue(struct jctx *x, bool fhost);
 /* flags where the block's first instruction finds them (parked), for a loop back */
 void j_sync_top(struct jctx *x);
 
+/* jit_plan.c: classify the block's instructions into ops, choose its home registers, and
+ * which homes its entry loads and each point writes back (x->load, x->wb) */
+void jit_plan(struct jctx *x, struct jop *ops);
 void jit_emit_int(struct jctx *x, unsigned k, const struct jop *j);
 /* jit_stack.c: when a stack run starts at instruction k, its translation; returns the
  * instruction after it (k: none starts there) */
