@@ -328,6 +328,7 @@ static void smc_chain(const uint8_t *code, const uint8_t *end)
 }
 
 static void t_smc_chain(void) { smc_chain(g_smc_chain, g_smc_chain_end); }
+static void t_smc_chain_mov(void) { smc_chain(g_smc_chain_mov, g_smc_chain_mov_end); }
 
 /* A RET whose target the return cache holds, after a store rewrote that target's code: it must
  * not enter the old translation. */
@@ -342,7 +343,6 @@ static void t_smc_ret_target(void)
     CHECK(R.r8 == 51 + 2 * 49, "sum %lu, want %u: a stale translation ran", (unsigned long)R.r8, 51 + 2 * 49);
     CHECK_JIT(jit, 300);
 }
-static void t_smc_chain_mov(void) { smc_chain(g_smc_chain_mov, g_smc_chain_mov_end); }
 
 static void t_smc_invalidate(void)
 {
