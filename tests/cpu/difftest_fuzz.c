@@ -24,16 +24,30 @@ static bool offered(ZydisISAExt e)
     }
 }
 
+/* MOV or POP into a segment register, or LSS/LFS/LGS. */
+static bool loads_segment(const ZydisDecodedInstruction *in)
+{
+    if (in->mnemonic == ZYDIS_MNEMONIC_LSS || in->mnemonic == ZYDIS_MNEMONIC_LFS || in->mnemonic == ZYDIS_MNEMONIC_LGS)
+        return true;
+    if (in->mnemonic != ZYDIS_MNEMONIC_MOV && in->mnemonic != ZYDIS_MNEMONIC_POP)
+        return false;
+    return in->opcode == 0x8e || in->opcode == 0x1f || in->opcode == 0x07 || in->opcode == 0x17 ||
+           (in->opcode_map == ZYDIS_OPCODE_MAP_0F && (in->opcode == 0xa1 || in->opcode == 0xa9));
+}
+
 /* Instructions whose outcome is not a function of the state both sides start from: they reach
  * the host kernel (system calls), read host-specific state (time stamps, random numbers, CPUID,
  * descriptor tables, FS/GS bases), depend on the host kernel's IDT gates or GDT (far
- * transfers; AMD also reads a far return's whole frame before it checks the selector), or hit
+ * transfers, AMD also reading a far return's whole frame before it checks the selector; loads of
+ * a segment register, which a kernel with another GDT layout refuses with #GP), or hit
  * a quirk of the host CPU model (this AMD EPYC's LOOPE/LOOPNE with an F2 prefix test the
  * opposite condition). */
 static bool host_specific(const ZydisDecodedInstruction *in)
 {
     if (in->meta.branch_type == ZYDIS_BRANCH_TYPE_FAR || in->mnemonic == ZYDIS_MNEMONIC_IRET ||
         in->mnemonic == ZYDIS_MNEMONIC_IRETD || in->mnemonic == ZYDIS_MNEMONIC_IRETQ)
+        return true;
+    if (loads_segment(in))
         return true;
     /* A bit test on memory with a register offset reaches up to 256 MiB away: into the code page's
      * host-only register loader, whose bytes (host addresses) change with every build. */
