@@ -422,7 +422,7 @@ static uint8_t *fetch_xlate(struct cpu *c, uint64_t lin, uint64_t *gpa)
     int u = c->cpl == 3;
     struct tlb_entry *e = &c->tlb[u][(lin >> 12) & (TLB_SIZE - 1)];
     if (likely(e->tag_x == (lin & ~4095ull))) {
-        *gpa = e->gpa | (lin & 4095);
+        *gpa = *tlb_pa(c, e) | (lin & 4095);
         return (uint8_t *)(uintptr_t)(lin + e->addend);
     }
     uint8_t *h;
@@ -443,7 +443,7 @@ static bool second_page_ok(struct cpu *c, const struct block *b)
         return true;
     const struct tlb_entry *e = &c->tlb[c->cpl == 3][(b->lin2 >> 12) & (TLB_SIZE - 1)];
     if (e->tag_x == b->lin2)
-        return e->gpa == b->gpa2;
+        return *tlb_pa(c, e) == b->gpa2;
     return mmu_probe(c, b->lin2, ACC_X, c->cpl == 3, &h, &gpa, &err) == MMU_OK &&
            (gpa & ~4095ull) == b->gpa2;
 }

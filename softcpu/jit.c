@@ -507,27 +507,36 @@ struct side_exit *j_new_exit(struct jctx *x, unsigned k)
     s->flags_saved = x->fparked;
     s->bnd_at = s->bnd_back = NULL;
     s->retry = s->miss_at = NULL;
+    s->ix = false;
     return s;
 }
 
-void j_lookup(struct jctx *x, unsigned size, bool write, uint8_t **miss)
+/* the host address from the entry at rdi (4 * its index): rsi += addend, or rdi = addend (ix) */
+static void emit_addend(struct jbuf *e, int32_t add, bool ix)
+{
+    if (ix)
+        emit_rm64(e, 0x8b, H_DI, H_BP, H_DI, 3, add); /* mov rdi, [rbp + rdi*8 + addend] */
+    else
+        emit_rm64(e, 0x03, H_SI, H_BP, H_DI, 3, add); /* add rsi, [rbp + rdi*8 + addend] */
+}
+
+void j_lookup(struct jctx *x, unsigned size, bool write, bool ix, uint8_t **miss)
 {
     struct jbuf *e = &x->e;
     unsigned u = x->cpl == 3;
     int32_t base = OFF(tlb) + (int32_t)(u * sizeof(((struct cpu *)0)->tlb[0]));
     int32_t tag = base + (int32_t)(write ? offsetof(struct tlb_entry, tag_w) : offsetof(struct tlb_entry, tag_r));
     int32_t add = base + (int32_t)offsetof(struct tlb_entry, addend);
-    emit_rr(e, 0x89, H_SI, H_DI);                       /* mov rdi, rsi */
-    eb(e, 0x48), eb(e, 0xc1), eb(e, 0xef), eb(e, 12);   /* shr rdi, 12 */
-    eb(e, 0x81), eb(e, 0xe7), en(e, TLB_SIZE - 1, 4);   /* and edi, TLB_SIZE - 1 */
-    emit_rm64(e, 0x8d, H_DI, H_DI, H_DI, 2, 0);         /* lea rdi, [rdi + rdi*4] */
+    emit_rr(e, 0x89, H_SI, H_DI);                            /* mov rdi, rsi */
+    eb(e, 0x48), eb(e, 0xc1), eb(e, 0xef), eb(e, 10);        /* shr rdi, 10 */
+    eb(e, 0x81), eb(e, 0xe7), en(e, (TLB_SIZE - 1) << 2, 4); /* and edi: 4 * TLB index */
     /* the page of the last byte against the tag of the first's entry: an access that crosses
      * the page misses (the fill then refuses it) */
     emit_rm64(e, 0x8d, H_CX, H_SI, H_NONE, 0, (int32_t)size - 1); /* lea rcx, [rsi + size - 1] */
     eb(e, 0x48), eb(e, 0x81), eb(e, 0xe1), en(e, 0xfffff000u, 4); /* and rcx, -4096 */
     emit_rm64(e, 0x3b, H_CX, H_BP, H_DI, 3, tag);       /* cmp rcx, [rbp + rdi*8 + tag] */
     *miss = emit_jcc32(e, 0x5);                         /* jne */
-    emit_rm64(e, 0x03, H_SI, H_BP, H_DI, 3, add);       /* add rsi, [rbp + rdi*8 + addend] */
+    emit_addend(e, add, ix);
 }
 
 /* rsi = host address of `size` bytes at linear rsi, or a side exit to the interpreter when
@@ -536,14 +545,15 @@ void j_lookup(struct jctx *x, unsigned size, bool write, uint8_t **miss)
  * a miss). An entry with byte bounds (CPL 3, bounds on) is checked out of line
  * (emit_bounds_check) and the access goes on when they hold it whole. Clobbers rdi, rcx and
  * RFLAGS. */
-struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
+struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write, bool ix)
 {
     struct side_exit *s = j_new_exit(x, k);
     uint8_t *miss;
     s->retry = x->e.p;
     s->write = write;
+    s->ix = ix;
     s->size = (uint8_t)size;
-    j_lookup(x, size, write, &miss);
+    j_lookup(x, size, write, ix, &miss);
     if (x->cpl == 3 && x->env->bounds) /* the tag missed: bounds, or the side exit */
         s->bnd_at = miss;
     else /* fill the entry, or the side exit */
@@ -552,7 +562,7 @@ struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
     return s;
 }
 
-/* j_tlb's tag missed (rsi = lin, rcx = its page, rdi = 5 * TLB index): when the tag is the
+/* j_tlb's tag missed (rsi = lin, rcx = its page, rdi = 4 * TLB index): when the tag is the
  * page with TLB_BOUNDED alone and [lin, lin+size) lies within the entry's bounds, rsi = the host
  * address and back; out of them, to the side exit (the interpreter checks exactly: partial
  * aligned reads, faults); another tag, to the fill (miss_at). Clobbers rdi, rcx and RFLAGS, as
@@ -565,23 +575,19 @@ static void emit_bounds_check(struct jctx *x, struct side_exit *s)
     int32_t add = base + (int32_t)offsetof(struct tlb_entry, addend);
     int32_t lo = OFF(tlb_bounds), hi = lo + (int32_t)offsetof(struct tlb_bounds, hi);
     unsigned size = s->size;
-    _Static_assert(sizeof(struct tlb_bounds) == 4, "the check scales the TLB index by 4");
+    _Static_assert(sizeof(struct tlb_bounds) == 4, "rdi, 4 * the TLB index, indexes the bounds");
     patch32(e, s->bnd_at, e->p);
     eb(e, 0x48), eb(e, 0x83), eb(e, 0xc9), eb(e, (unsigned)TLB_BOUNDED); /* or rcx, TLB_BOUNDED */
     emit_rm64(e, 0x3b, H_CX, H_BP, H_DI, 3, tag);                    /* cmp rcx, [tag] */
     s->miss_at = emit_jcc32(e, 0x5);                                 /* jne: not (only) bounded */
     eb(e, 0x89), eb(e, 0xf1);                                        /* mov ecx, esi */
     eb(e, 0x81), eb(e, 0xe1), en(e, 0xfff, 4);                       /* and ecx, 0xfff */
-    eb(e, 0x89), eb(e, 0xf7);                                        /* mov edi, esi */
-    eb(e, 0xc1), eb(e, 0xef), eb(e, 12);                             /* shr edi, 12 */
-    eb(e, 0x81), eb(e, 0xe7), en(e, TLB_SIZE - 1, 4);                /* and edi, TLB_SIZE - 1 */
-    eb(e, 0x66), eb(e, 0x3b), emit_mem(e, H_CX, H_BP, H_DI, 2, lo);  /* cmp cx, [lo] */
+    eb(e, 0x66), eb(e, 0x3b), emit_mem(e, H_CX, H_BP, H_DI, 0, lo);  /* cmp cx, [lo] */
     s->at[3] = emit_jcc32(e, 0x2);                                   /* jb: starts below lo */
     eb(e, 0x83), eb(e, 0xc1), eb(e, size);                           /* add ecx, size */
-    eb(e, 0x66), eb(e, 0x3b), emit_mem(e, H_CX, H_BP, H_DI, 2, hi);  /* cmp cx, [hi] */
+    eb(e, 0x66), eb(e, 0x3b), emit_mem(e, H_CX, H_BP, H_DI, 0, hi);  /* cmp cx, [hi] */
     s->at[4] = emit_jcc32(e, 0x7);                                   /* ja: ends past hi */
-    emit_rm64(e, 0x8d, H_DI, H_DI, H_DI, 2, 0);                      /* lea rdi, [rdi + rdi*4] */
-    emit_rm64(e, 0x03, H_SI, H_BP, H_DI, 3, add);                    /* add rsi, [addend] */
+    emit_addend(e, add, s->ix);
     patch32(e, emit_jmp32(e), s->bnd_back);
 }
 

@@ -108,12 +108,12 @@ static void emit_head(struct jbuf *e, const struct insn *i, unsigned opcode, int
     eb(e, opcode);
 }
 
-/* memory operand address translated into rsi; the flags stay parked unless i reads them */
+/* memory operand address translated into rsi + rdi; the flags stay parked unless i reads them */
 static void emit_mem_operand(struct jctx *x, unsigned k, const struct insn *i, const struct jop *j)
 {
     unsigned size = j->msize ? j->msize : i->osz;
     j_ea(x, i);
-    j_tlb(x, k, size, j->mem & M_W);
+    j_tlb(x, k, size, j->mem & M_W, true);
     if (j->fl == FL_READ || j->fl == FL_PART)
         j_unpark(x);
     x->mem++;
@@ -171,7 +171,7 @@ void j_insn_regs(const struct jctx *x, unsigned q, struct jregs *r)
     r->touch = imp | addr | reg | rm | sp | stos | (k == K_REPSTOS ? reg_bit(R_AX) : 0) | r->whole | r->writes;
 }
 
-/* i on the host with its memory operand (if any) at [rsi + disp] */
+/* i on the host with its memory operand (if any) at [rsi + rdi + disp] */
 static void emit_modrm_at(struct jctx *x, const struct insn *i, const struct jop *j, const struct regmap *m,
                           int32_t disp)
 {
@@ -182,7 +182,7 @@ static void emit_modrm_at(struct jctx *x, const struct insn *i, const struct jop
     unsigned rm = i->is_mem ? H_SI : reg_field(m, i->rm);
     emit_head(e, i, i->op & 0xff, j->g ? (int)reg : 0, (int)rm);
     if (i->is_mem)
-        emit_mem(e, (int)reg, H_SI, H_NONE, 0, disp);
+        emit_mem(e, (int)reg, H_SI, H_DI, 0, disp);
     else
         eb(e, 0xc0 | (reg & 7) << 3 | (rm & 7));
     en(e, i->imm, imm_bytes(i, j));
@@ -257,17 +257,17 @@ void j_reg_add(struct jctx *x, unsigned g, int32_t delta)
     emit_store(&x->e, H_CX, OFF_R(g));
 }
 
-/* rsi = host address of the 8 stack bytes at rsp + delta (SS base is 0 in 64-bit mode) */
+/* rsi + rdi = host address of the 8 stack bytes at rsp + delta (SS base is 0 in 64-bit mode) */
 static struct side_exit *emit_stack_ref(struct jctx *x, unsigned k, int32_t delta, bool write)
 {
     int b = j_addr_reg(x, R_SP, H_SI);
     emit_rm64(&x->e, 0x8d, H_SI, b, H_NONE, 0, delta);
-    struct side_exit *s = j_tlb(x, k, 8, write);
+    struct side_exit *s = j_tlb(x, k, 8, write, true);
     x->mem++;
     return s;
 }
 
-/* push: the slot's host address in rsi first (the lookup clobbers rax), then the value */
+/* push: the slot's host address in rsi + rdi first (the lookup clobbers rax), then the value */
 static void emit_push_slot(struct jctx *x, unsigned k)
 {
     emit_stack_ref(x, k, -8, true); /* (the flags stay parked: no stack instruction reads them) */
@@ -275,7 +275,7 @@ static void emit_push_slot(struct jctx *x, unsigned k)
 
 static void emit_push_rax(struct jctx *x)
 {
-    emit_rm64(&x->e, 0x89, H_AX, H_SI, H_NONE, 0, 0); /* mov [rsi], rax */
+    emit_rm64(&x->e, 0x89, H_AX, H_SI, H_DI, 0, 0); /* mov [rsi + rdi], rax */
     j_reg_add(x, R_SP, -8);
 }
 
@@ -298,11 +298,11 @@ static void emit_push_imm(struct jctx *x, unsigned k, uint64_t v)
 static void emit_push_mem(struct jctx *x, unsigned k, const struct insn *i)
 {
     j_ea(x, i);
-    j_tlb(x, k, 8, false);
+    j_tlb(x, k, 8, false, true);
     x->mem++;
-    emit_rm64(&x->e, 0x8b, H_DX, H_SI, H_NONE, 0, 0); /* mov rdx, [rsi] */
+    emit_rm64(&x->e, 0x8b, H_DX, H_SI, H_DI, 0, 0); /* mov rdx, [rsi + rdi] */
     emit_push_slot(x, k);
-    emit_rm64(&x->e, 0x89, H_DX, H_SI, H_NONE, 0, 0); /* mov [rsi], rdx */
+    emit_rm64(&x->e, 0x89, H_DX, H_SI, H_DI, 0, 0); /* mov [rsi + rdi], rdx */
     j_reg_add(x, R_SP, -8);
 }
 
@@ -343,7 +343,7 @@ static void emit_rep_stos(struct jctx *x, unsigned k, const struct insn *i)
     s->retry = e->p;
     s->write = true;
     s->size = 1;
-    j_lookup(x, 1, true, &s->miss_at);                              /* (keeps rdx) */
+    j_lookup(x, 1, true, false, &s->miss_at);                       /* (keeps rdx) */
     emit_rr(e, 0x89, H_SI, H_DI);                                   /* mov rdi, rsi: the host's */
     j_get_reg(x, H_CX, R_CX);
     j_get_reg(x, H_AX, R_AX);
@@ -364,7 +364,7 @@ static void emit_rep_stos(struct jctx *x, unsigned k, const struct insn *i)
 static void emit_pop(struct jctx *x, unsigned k, const struct insn *i)
 {
     emit_stack_ref(x, k, 0, false);
-    emit_rm64(&x->e, 0x8b, H_AX, H_SI, H_NONE, 0, 0); /* mov rax, [rsi] */
+    emit_rm64(&x->e, 0x8b, H_AX, H_SI, H_DI, 0, 0); /* mov rax, [rsi + rdi] */
     j_reg_add(x, R_SP, 8);
     j_put_reg(x, H_AX, i->reg);
 }
@@ -391,7 +391,7 @@ void j_ret_rdx(struct jctx *x, struct side_exit *s)
 static void emit_ret(struct jctx *x, unsigned k)
 {
     struct side_exit *s = emit_stack_ref(x, k, 0, false);
-    emit_rm64(&x->e, 0x8b, H_DX, H_SI, H_NONE, 0, 0); /* mov rdx, [rsi] */
+    emit_rm64(&x->e, 0x8b, H_DX, H_SI, H_DI, 0, 0); /* mov rdx, [rsi + rdi] */
     j_ret_rdx(x, s);
 }
 
@@ -404,9 +404,9 @@ static void emit_indirect(struct jctx *x, unsigned k, const struct insn *i, bool
     struct side_exit *s;
     if (i->is_mem) {
         j_ea(x, i);
-        s = j_tlb(x, k, 8, false);
+        s = j_tlb(x, k, 8, false, true);
         x->mem++;
-        emit_rm64(e, 0x8b, H_DX, H_SI, H_NONE, 0, 0); /* mov rdx, [rsi] */
+        emit_rm64(e, 0x8b, H_DX, H_SI, H_DI, 0, 0); /* mov rdx, [rsi + rdi] */
     } else {
         s = j_new_exit(x, k);
         j_get_reg(x, H_DX, i->rm);

@@ -12,7 +12,7 @@
 #define MAX_EXITS (2 * SCPU_BLOCK_MAX + 4)
 #define OFF_R(g) ((int32_t)(offsetof(struct cpu, r) + 8 * (unsigned)(g)))
 #define OFF(f) ((int32_t)offsetof(struct cpu, f))
-_Static_assert(sizeof(struct tlb_entry) == 40, "the lookup scales the TLB index by 5*8");
+_Static_assert(sizeof(struct tlb_entry) == 32, "the lookup scales 4 * the TLB index by 8");
 
 /* A side exit to be emitted after the block's straight-line code. */
 struct side_exit {
@@ -28,6 +28,7 @@ struct side_exit {
      * and jit_tlb_fill made the entry (miss_at: the jumps of the miss; NULL: not a lookup) */
     uint8_t *retry, *miss_at;
     bool write; /* the lookup is for a store */
+    bool ix;    /* ... leaves the host address as rsi + rdi (j_lookup) */
     uint8_t size; /* ... of this many bytes */
 };
 
@@ -100,11 +101,13 @@ void j_flags_for(struct jctx *x, unsigned k, const struct jop *j);
 /* instruction k needs the incoming guest flags (a reader, or a partial writer whose kept flags
  * may be read or leave the block) */
 bool j_needs_flags(const struct jctx *x, unsigned k);
-/* the TLB lookup inline: rsi = host address of size bytes at linear rsi unless the jump *miss
- * is taken: the tag is not their page's, or they cross the page (clobbers rdi, rcx and RFLAGS) */
-void j_lookup(struct jctx *x, unsigned size, bool write, uint8_t **miss);
-/* rsi = host address of size bytes at linear rsi, else a side exit resuming at k */
-struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write);
+/* the TLB lookup inline: the host address of size bytes at linear rsi unless the jump *miss
+ * is taken: the tag is not their page's, or they cross the page (clobbers rdi, rcx and RFLAGS).
+ * The address is rsi (ix false) or rsi + rdi (ix: rdi the page's addend; the access names
+ * [rsi + rdi + d] and the add is off the path from the address to the data). */
+void j_lookup(struct jctx *x, unsigned size, bool write, bool ix, uint8_t **miss);
+/* the same, else a side exit resuming at k */
+struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write, bool ix);
 /* leave the block: finished at rip or at the rip in rdx (plain), through a linkable constant
  * exit, or with eax set */
 void j_exit_rip(struct jctx *x, uint64_t rip);

@@ -169,18 +169,18 @@ static bool scan(const struct jctx *x, unsigned k, struct run *r)
     return r->accesses >= 2;
 }
 
-/* mov qword [rsi + d], v */
+/* mov qword [rsi + rdi + d], v */
 static void store_imm(struct jctx *x, uint64_t v, int32_t d)
 {
     struct jbuf *e = &x->e;
     if ((int64_t)v == (int32_t)v) {
-        emit_rex(e, true, 0, 0, H_SI, false);
+        emit_rex(e, true, 0, H_DI, H_SI, false);
         eb(e, 0xc7);
-        emit_mem(e, 0, H_SI, H_NONE, 0, d);
+        emit_mem(e, 0, H_SI, H_DI, 0, d);
         en(e, v, 4);
     } else {
         emit_movi(e, H_AX, v);
-        emit_rm64(e, 0x89, H_AX, H_SI, H_NONE, 0, d);
+        emit_rm64(e, 0x89, H_AX, H_SI, H_DI, 0, d);
     }
 }
 
@@ -200,7 +200,7 @@ static void sp_settle(struct jctx *x, struct run *r)
     r->sp_due = 0;
 }
 
-/* Instruction q of the run, its access (if it has one) at [rsi + d]. A push or a pop of
+/* Instruction q of the run, its access (if it has one) at [rsi + rdi + d]. A push or a pop of
  * another register than rsp leaves rsp's change due; anything else settles it first (it may
  * read rsp, leave the block or call C). */
 static void emit_grouped(struct jctx *x, struct run *r, unsigned q, bool access, int32_t d)
@@ -214,7 +214,7 @@ static void emit_grouped(struct jctx *x, struct run *r, unsigned q, bool access,
     x->mem += access;
     switch (j->kind) {
     case K_PUSH:
-        emit_rm64(&x->e, 0x89, reg_in(x, i->reg), H_SI, H_NONE, 0, d); /* mov [rsi + d], r */
+        emit_rm64(&x->e, 0x89, reg_in(x, i->reg), H_SI, H_DI, 0, d); /* mov [rsi + rdi + d], r */
         r->sp_due -= 8;
         break;
     case K_PUSHI:
@@ -223,7 +223,7 @@ static void emit_grouped(struct jctx *x, struct run *r, unsigned q, bool access,
         break;
     case K_POP:
         h = x->home[i->reg] >= 0 ? x->home[i->reg] : H_AX;
-        emit_rm64(&x->e, 0x8b, h, H_SI, H_NONE, 0, d); /* mov r, [rsi + d] */
+        emit_rm64(&x->e, 0x8b, h, H_SI, H_DI, 0, d); /* mov r, [rsi + rdi + d] */
         r->sp_due += 8;
         j_put_reg(x, h, i->reg);
         break;
@@ -233,7 +233,7 @@ static void emit_grouped(struct jctx *x, struct run *r, unsigned q, bool access,
         j_exit_to(x, insn_next(i) + i->imm);
         return;
     case K_RET:
-        emit_rm64(&x->e, 0x8b, H_DX, H_SI, H_NONE, 0, d); /* mov rdx, [rsi + d] */
+        emit_rm64(&x->e, 0x8b, H_DX, H_SI, H_DI, 0, d); /* mov rdx, [rsi + rdi + d] */
         j_ret_rdx(x, j_new_exit(x, q));
         return;
     case K_MODRM:
@@ -280,7 +280,7 @@ unsigned jit_stack_run(struct jctx *x, unsigned k)
     int b = j_addr_reg(x, r.anchor, H_SI);
     emit_rm64(e, 0x8d, H_SI, b, H_NONE, 0, (int32_t)r.lo); /* lea rsi, [anchor + lo] */
     uint8_t *miss, *join = NULL;
-    j_lookup(x, (unsigned)(r.hi - r.lo), r.write, &miss);
+    j_lookup(x, (unsigned)(r.hi - r.lo), r.write, true, &miss);
     bool fhost = x->fhost, parked = x->fparked;
     unsigned mem = x->mem;
     r.sp_due = 0;

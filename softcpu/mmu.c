@@ -50,7 +50,7 @@ void tlb_clear(struct cpu *c)
 }
 
 /* Clears what was filled since the last full flush: the slots noted (start-up sets CR3, EFER and
- * the regions in turn, and a small process fills a few hundred), or all 1.3 MiB past TLB_TRACK. */
+ * the regions in turn, and a small process fills a few hundred), or all 1 MiB of tags past TLB_TRACK. */
 void tlb_flush_all(struct cpu *c)
 {
     engine_tlb_flushed(c);
@@ -61,7 +61,7 @@ void tlb_flush_all(struct cpu *c)
     for (uint32_t i = 0; i < c->tlb_nfilled; i++) {
         struct tlb_entry *e = &c->tlb[c->tlb_filled[i] >> TLB_BITS][c->tlb_filled[i] & (TLB_SIZE - 1)];
         e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
-        c->tlb_wmemo[wmemo_slot(e->gpa)].gpa = 0; /* every fill was noted, its gpa kept */
+        c->tlb_wmemo[wmemo_slot(*tlb_pa(c, e))].gpa = 0; /* every fill was noted, its gpa kept */
     }
     if (c->tlb_nfilled) {
         memset(c->tlb_big, 0, sizeof c->tlb_big);
@@ -141,14 +141,15 @@ static void for_gpa_range(struct cpu *c, uint64_t first, uint64_t end, void (*fn
     if (c->tlb_nfilled <= TLB_TRACK) {
         for (uint32_t i = 0; i < c->tlb_nfilled; i++) {
             struct tlb_entry *e = &c->tlb[c->tlb_filled[i] >> TLB_BITS][c->tlb_filled[i] & (TLB_SIZE - 1)];
-            if (e->gpa >= first && e->gpa < end)
+            uint64_t gpa = *tlb_pa(c, e);
+            if (gpa >= first && gpa < end)
                 fn(e);
         }
         return;
     }
     for (int u = 0; u < 2; u++)
         for (unsigned k = 0; k < TLB_SIZE; k++)
-            if (c->tlb[u][k].gpa >= first && c->tlb[u][k].gpa < end)
+            if (c->tlb_page_pa[u * TLB_SIZE + k] >= first && c->tlb_page_pa[u * TLB_SIZE + k] < end)
                 fn(&c->tlb[u][k]);
 }
 
@@ -165,7 +166,7 @@ static void for_gpa_page(struct cpu *c, uint64_t gpa_page, void (*fn)(struct tlb
         return;
     for (int u = 0; u < 2; u++) {
         struct tlb_entry *e = tlb_slot(c, u, m->lin);
-        if (e->gpa == gpa_page)
+        if (*tlb_pa(c, e) == gpa_page)
             fn(e);
     }
 }
@@ -373,7 +374,7 @@ int mmu_probe(struct cpu *c, uint64_t lin, int acc, int user, uint8_t **host, ui
     if (wk.span_bits > 12)
         tlb_note_big(c, lin, wk.span_bits);
     e->addend = (uintptr_t)h - (uintptr_t)page;
-    e->gpa = wk.gpa;
+    *tlb_pa(c, e) = wk.gpa;
     gpa_note(c, wk.gpa);
     uint64_t slow = (user && c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & F_AC)) ? TLB_SLOW : 0;
     e->tag_r = page | slow;
@@ -525,13 +526,13 @@ static void write_slow(struct cpu *c, uint64_t lin, const void *src, unsigned si
     uint64_t lin2 = lin_add(c, lin, first);
     uint8_t *h1 = xlate(c, lin, ACC_W, user, first);
     bounds_ok(c, lin, first, ACC_W, user, lin, size);
-    uint64_t g1 = tlb_slot(c, user, lin)->gpa | (lin & 4095);
+    uint64_t g1 = *tlb_pa(c, tlb_slot(c, user, lin)) | (lin & 4095);
     uint8_t *h2 = NULL;
     uint64_t g2 = 0;
     if (size > first) {
         h2 = xlate(c, lin2, ACC_W, user, size - first);
         bounds_ok(c, lin2, size - first, ACC_W, user, lin, size);
-        g2 = tlb_slot(c, user, lin2)->gpa;
+        g2 = *tlb_pa(c, tlb_slot(c, user, lin2));
     }
     memcpy(h1, src, first);
     if (h2)
@@ -648,7 +649,7 @@ static uint8_t *span(struct cpu *c, uint64_t lin, uint64_t want, int acc, uint64
             *n = in;
     }
     if (acc == ACC_W) {
-        uint64_t g = tlb_slot(c, u, lin)->gpa | (lin & 4095);
+        uint64_t g = *tlb_pa(c, tlb_slot(c, u, lin)) | (lin & 4095);
         if (is_code_page(c, g))
             engine_code_written(c, g, *n);
     }
