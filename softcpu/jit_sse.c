@@ -7,7 +7,7 @@
  * back (with the status flags the host accumulated) and restores the host's. Nothing in such a
  * block can change MXCSR, CR0 or CR4 (jit.c keeps SSE with the interpreter in blocks that could).
  * Guest xmm registers stay in struct cpu; each instruction works on host xmm0 (ModRM.reg) and
- * xmm1 or [rsi] (ModRM.rm).
+ * xmm1 or [rsi + rdi] (ModRM.rm).
  */
 #include "jit_int.h"
 #include "simd.h"
@@ -39,13 +39,13 @@ static void sse_head(struct jbuf *e, const struct insn *i, bool w)
     eb(e, 0x0f), eb(e, i->op & 0xff);
 }
 
-/* rsi = host address of the memory operand; 16-byte forms that demand alignment leave the
- * misaligned case to the interpreter (#GP) */
+/* rsi + rdi = host address of the memory operand; 16-byte forms that demand alignment leave
+ * the misaligned case to the interpreter (#GP; rsi, the linear address, has the host's alignment) */
 static void sse_mem(struct jctx *x, unsigned k, const struct insn *i, unsigned size, bool write)
 {
     struct jbuf *e = &x->e;
     j_ea(x, i);
-    struct side_exit *s = j_tlb(x, k, size, write, false); /* (no SSE instruction reads the flags) */
+    struct side_exit *s = j_tlb(x, k, size, write, true); /* (no SSE instruction reads the flags) */
     if (SX_SIZE(i->aux) == SX_M128) {
         eb(e, 0x40), eb(e, 0xf6), eb(e, 0xc6), eb(e, 15); /* test sil, 15 */
         s->at[2] = emit_jcc32(e, 0x5);
@@ -53,7 +53,16 @@ static void sse_mem(struct jctx *x, unsigned k, const struct insn *i, unsigned s
     x->mem++;
 }
 
-/* i itself on xmm0 (ModRM.reg) and xmm1 or [rsi] (ModRM.rm), both loaded from the guest */
+/* the ModRM operand, register 0 in ModRM.reg: [rsi + rdi] after sse_mem, else register form */
+static void sse_rm(struct jctx *x, const struct insn *i, uint8_t reg_form)
+{
+    if (i->is_mem)
+        eb(&x->e, 0x04), eb(&x->e, 0x3e); /* SIB: base rsi, index rdi */
+    else
+        eb(&x->e, reg_form);
+}
+
+/* i itself on xmm0 (ModRM.reg) and xmm1 or [rsi + rdi] (ModRM.rm), both loaded from the guest */
 static void sse_op(struct jctx *x, unsigned k, const struct insn *i, bool store)
 {
     struct jbuf *e = &x->e;
@@ -63,7 +72,7 @@ static void sse_op(struct jctx *x, unsigned k, const struct insn *i, bool store)
     if (!i->is_mem)
         xmm_load(e, 1, i->rm);
     sse_head(e, i, false);
-    eb(e, i->is_mem ? H_SI : 0xc1);
+    sse_rm(x, i, 0xc1);
 }
 
 /* xmm <- xmm/m: arithmetic, logic, moves, compares; comis/ucomis write RFLAGS instead */
@@ -94,7 +103,7 @@ static void emit_sse_to_gpr(struct jctx *x, unsigned k, const struct insn *i)
             sse_mem(x, k, i, w ? 8 : 4, true);
         xmm_load(e, 0, i->reg);
         sse_head(e, i, w);
-        eb(e, i->is_mem ? H_SI : 0xc0); /* movd [rsi]/eax, xmm0 */
+        sse_rm(x, i, 0xc0); /* movd [rsi + rdi]/eax, xmm0 */
         if (!i->is_mem)
             j_put_reg(x, H_AX, i->rm);
         return;
@@ -104,7 +113,7 @@ static void emit_sse_to_gpr(struct jctx *x, unsigned k, const struct insn *i)
     else
         xmm_load(e, 1, i->rm);
     sse_head(e, i, w);
-    eb(e, i->is_mem ? H_SI : 0xc1); /* cvt eax/rax, xmm1/[rsi] */
+    sse_rm(x, i, 0xc1); /* cvt eax/rax, xmm1/[rsi + rdi] */
     j_put_reg(x, H_AX, i->reg);
 }
 
@@ -119,7 +128,7 @@ static void emit_sse_from_gpr(struct jctx *x, unsigned k, const struct insn *i)
         j_get_reg(x, H_AX, i->rm);
     xmm_load(e, 0, i->reg);
     sse_head(e, i, w);
-    eb(e, i->is_mem ? H_SI : 0xc0);
+    sse_rm(x, i, 0xc0);
     xmm_store(e, 0, i->reg);
 }
 
