@@ -295,8 +295,9 @@ static void emit_set_cur_block(struct jctx *x)
 
 /* With rcx at a struct jit_link: into its block if the link is current (set, the block still
  * valid, no TLB flush since, no stop or exit requested, TF clear), else on at the five jumps put
- * in miss, which the caller patches. Flags are parked, homes in struct cpu already; counted:
- * this block's instructions and the host MXCSR are done already (a constant exit's). A return
+ * in miss, which the caller patches. Flags are parked, homes in struct cpu already but the
+ * global ones (the epilogue stores those); counted: this block's instructions and the host MXCSR
+ * are done already (a constant exit's). A return
  * cache entry (rc) needs no test of the block's valid flag: the engine clears the entries of a
  * block it invalidates. TF needs testing only after a handler that may have set it (a link's
  * own checks, reached from any block; a SYSRET's lookup): a RET or an indirect branch runs in
@@ -341,7 +342,7 @@ static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
     struct jbuf *e = &x->e;
     x->code->link[link].rip = rip;
     flags_to_r9(x);
-    j_writeback_homes(x, x->wb[x->n]);
+    j_writeback_homes(x, x->wb[x->n] & ~JIT_GLOBALS);
     j_count_mem(e, x->mem);
     j_count_insns(e, x->n);
     if (x->sse_fp)
@@ -373,7 +374,7 @@ static void emit_link_checks(struct jctx *x, unsigned link)
 /* Into the translated block at rdx when the return cache of the privilege `user` (jit.h) has a
  * current entry for it (and, with irq_check, no interrupt waits), else back to the engine, which
  * enters the block it finds, with n instructions done and rip = rdx. Flags and homes are in
- * struct cpu already. */
+ * struct cpu already but the global ones (JIT_GLOBALS). */
 static void emit_cached_link(struct jctx *x, unsigned user, bool irq_check, bool tf)
 {
     struct jbuf *e = &x->e;
@@ -414,7 +415,7 @@ void j_exit_ret(struct jctx *x)
     flags_to_r9(x);
     if (keep_rdx)
         emit_load(&x->e, H_DX, OFF(rip));
-    j_writeback_homes(x, x->wb[x->n]);
+    j_writeback_homes(x, x->wb[x->n] & ~JIT_GLOBALS);
     j_count_mem(&x->e, x->mem);
     emit_cached_link(x, x->cpl == 3, false, false);
 }
@@ -752,6 +753,7 @@ static void emit_epilogues(struct jctx *x)
     if (x->sse_fp)
         jit_mxcsr_host(e);
     uint8_t *raw = e->p;
+    j_writeback_homes(x, JIT_GLOBALS); /* (every way here has them in their homes) */
     emit_set_cur_block(x);
     emit_counts_flush(e);
     emit_rm64(e, 0x8d, H_SP, H_SP, H_NONE, 0, 8); /* lea rsp, [rsp + 8] */
@@ -805,6 +807,7 @@ static void emit_c_entry(struct jctx *x)
     emit_rr(e, 0x89, H_DI, H_BP); /* mov rbp, rdi */
     emit_counts_zero(e);
     load_flags(x, false, 0, true);
+    j_reload_homes(x, JIT_GLOBALS);
     patch32(e, emit_jmp32(e), (uint8_t *)x->code->entry);
 }
 

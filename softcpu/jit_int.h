@@ -32,6 +32,13 @@ struct side_exit {
     uint8_t size; /* ... of this many bytes */
 };
 
+/* Guest registers with the same home in every translated block (JIT_GLOBAL_HOME for rsp): linked
+ * blocks pass them in it, not through struct cpu. Every way into C stores them (the epilogue, and
+ * each handler's call, whose writeback sets hold them) and the C entry loads them; a chain entry
+ * does not, and a link writes them back to nothing. */
+#define JIT_GLOBALS (1u << R_SP)
+#define JIT_GLOBAL_HOME H_R12
+
 struct jctx {
     struct jbuf e;
     const struct insn *ins;

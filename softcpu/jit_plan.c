@@ -68,9 +68,13 @@ static void plan_homes(struct jctx *x)
         for (unsigned q = 0; q <= x->n; q++)
             x->wb[q] = (uint16_t)homes;
     }
+    x->load &= (uint16_t)~JIT_GLOBALS; /* in their homes already */
+    for (unsigned q = 0; q <= x->n; q++)
+        x->wb[q] |= JIT_GLOBALS; /* struct cpu may not have them at all */
 }
 
-/* Give the most used guest registers of insns[0..k) a home in r10..r13 and r8 for the block. */
+/* rsp's home is JIT_GLOBAL_HOME; give the most used other guest registers of insns[0..k) a home
+ * in r10, r11, r13 and r8 for the block. */
 static void choose_homes(struct jctx *x, const struct jop *ops, unsigned k)
 {
     unsigned cnt[16] = {0};
@@ -98,7 +102,9 @@ static void choose_homes(struct jctx *x, const struct jop *ops, unsigned k)
                 use(cnt, g, 2);
     }
     memset(x->home, -1, sizeof x->home);
-    static const int8_t homes[] = {H_R10, H_R11, H_R12, H_R13, H_R8};
+    _Static_assert(JIT_GLOBALS == 1u << R_SP, "one global home");
+    x->home[R_SP] = JIT_GLOBAL_HOME;
+    static const int8_t homes[] = {H_R10, H_R11, H_R13, H_R8};
     for (unsigned n = 0; n < sizeof homes; n++) {
         int h = homes[n];
         unsigned best = 16;

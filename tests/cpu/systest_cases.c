@@ -545,6 +545,27 @@ static void home_fault(const uint8_t *code, const uint8_t *end, bool b)
 static void t_home_fault_a(void) { home_fault(g_home_fault_a, g_home_fault_a_end, false); }
 static void t_home_fault_b(void) { home_fault(g_home_fault_b, g_home_fault_b_end, true); }
 
+/* g_global_sp, 200 turns from the top of the supervisor page: rsp ends 3200 bytes lower, and each
+ * POP read what the PUSHFQ before it wrote (RFLAGS, bit 1 set). (Each turn moves rsp by another
+ * amount than the PUSHFQ: a handler that met a stale rsp would not land where the next one does.) */
+static void t_global_sp(void)
+{
+    uint64_t jit;
+    machine(KCODE, false);
+    memcpy(ram + KCODE, g_global_sp, (size_t)(g_global_sp_end - g_global_sp));
+    scpu_invalidate(cpu, KCODE, 4096);
+    for (uint64_t k = 0; k < 512; k++)
+        put64(SUPER + 8 * k, 0);
+    R.rsp = SUPER + 4096, R.rcx = 200, R.rax = 0;
+    scpu_set_regs(cpu, &R);
+    CHECK(run_jit(&jit) == SCPU_EXIT_HLT, "exit %u rip %#lx", ex.reason, (unsigned long)R.rip);
+    CHECK(R.rsp == SUPER + 4096 - 3200 && (R.rax & 2), "rsp %#lx (want %#lx), rax %#lx (want RFLAGS)",
+          (unsigned long)R.rsp, (unsigned long)(SUPER + 4096 - 3200), (unsigned long)R.rax);
+    CHECK(get64(SUPER + 4096 - 3200 - 8) == R.rax, "the last PUSHFQ's slot holds %#lx",
+          (unsigned long)get64(SUPER + 4096 - 3200 - 8));
+    CHECK_JIT(jit, 300);
+}
+
 /* SYSCALL with TF set at its start: FMASK clears TF, so no single-step trap at the kernel's entry
  * (the instruction's TF after it decides, as on hardware); the kernel runs to its HLT. */
 static void t_single_step_syscall(void)
@@ -760,6 +781,7 @@ const struct systest systest_cases[] = {
     {"sys_smc_ret_target", t_smc_ret_target},
     {"sys_home_first_write_faults", t_home_fault_a},
     {"sys_home_written_then_fault", t_home_fault_b},
+    {"sys_global_home_to_handler", t_global_sp},
     {"sys_single_step_syscall", t_single_step_syscall},
     {"sys_data_breakpoint", t_data_breakpoint},
     {"sys_alignment_check", t_alignment_check},

@@ -386,6 +386,21 @@ SNIP(g_home_fault_b)
     jmp 1b
 END(g_home_fault_b)
 
+/* kernel: %ecx turns of two linked blocks. The first moves %rsp down 16 (SUB, no access through it) and
+ * leaves through a link; in the second, after a translated LEA, PUSHFQ runs by its handler, which
+ * reads %rsp from struct cpu, and a translated POP takes the value back. A translation that passes
+ * %rsp in a host register from block to block must store it before the handler's call. */
+SNIP(g_global_sp)
+1:  sub $16, %rsp
+    dec %ecx
+    jmp 2f
+2:  lea 1(%rdx), %rdx
+    pushfq
+    pop %rax
+    jnz 1b
+    hlt
+END(g_global_sp)
+
 /* 100 turns of two linked blocks; at the 50th the second sets TF (POPF): the single-step trap
  * comes after the instruction that follows, at g_tf_chain_trap, whatever ran translated before */
 SNIP(g_tf_chain)
