@@ -19,7 +19,7 @@
  * Untouched pages cost nothing. */
 #define ARENA_SIZE (128u << 20)
 #define CODE_LIN_SLOTS 32768u /* a power of two */
-#define HASH_BITS 16      /* blocks by RIP: a large program has some 10^5 */
+#define HASH_BITS 18      /* blocks by RIP: a large program has some 10^5 (cc1 2*10^5) */
 #define PAGE_HASH_BITS 14 /* code pages */
 #define NO_PAGE (~0ull)
 
@@ -223,8 +223,10 @@ void engine_flush_all(struct cpu *c)
         for (struct cpage *p = bc->pages[h]; p; p = p->next)
             if ((p->page >> 12) < c->code_pages_n)
                 c->code_pages[p->page >> 12] = 0;
-    memset(bc->hash, 0, sizeof bc->hash);
-    memset(bc->pages, 0, sizeof bc->pages);
+    if (bc->used) { /* (else no block and no page was ever noted: both still zero, untouched) */
+        memset(bc->hash, 0, sizeof bc->hash);
+        memset(bc->pages, 0, sizeof bc->pages);
+    }
     if (bc->code_lin_n)
         memset(bc->code_lin, 0, sizeof bc->code_lin);
     bc->code_lin_n = 0;
