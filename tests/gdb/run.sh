@@ -78,6 +78,12 @@ scenario() {
     local t="gdb-$name.${prog##*.}"
     wanted "$t" || return 0
     gdbx -ex "starti $* > $tmp/native.out 2>&1" -ex 'echo ==BEGIN==\n' -x "$script" "$prog" | normalise > "$tmp/native.gdb"
+    if [[ $name == *watch ]] && ! grep -qE '^(Old value|Value) = ' "$tmp/native.gdb"; then
+        # (a kernel that gives ptrace no debug registers, as some virtual machines' do: the native
+        # program runs past every watchpoint, and there is nothing to compare with)
+        echo "SKIP $t: native gdb stopped at no watchpoint on this host's kernel"
+        return
+    fi
     if ! start_stub "$tmp/bvm.out" "$prog" "$@"; then
         echo "FAIL $t: the stub's socket never appeared"
         return
