@@ -82,10 +82,11 @@ static void load_regs(struct jctx *x, const struct regmap *m, unsigned skip)
             j_get_reg(x, m->host[g], g);
 }
 
-static void store_regs(struct jctx *x, const struct regmap *m)
+/* the mapped registers, but skip (R_NONE: none) */
+static void store_regs(struct jctx *x, const struct regmap *m, unsigned skip)
 {
     for (unsigned g = 0; g < 16; g++)
-        if (m->host[g] >= 0)
+        if (m->host[g] >= 0 && g != skip)
             j_put_reg(x, m->host[g], g);
 }
 
@@ -131,6 +132,21 @@ static unsigned write_only(const struct insn *i, const struct jop *j)
     return dst;
 }
 
+/* The guest register i only reads (jop.src), or R_NONE: it is not stored back. Not when the
+ * instruction writes it all the same, as its other operand (add rax, rax; add al, ah) or an
+ * implicit one (mul rax). */
+static unsigned read_only(const struct insn *i, const struct jop *j)
+{
+    if (!j->src || (j->src == W_RM && i->is_mem))
+        return R_NONE;
+    unsigned s = jit_fold(j->src == W_REG ? i->reg : i->rm);
+    if ((j->imp >> s) & 1)
+        return R_NONE;
+    if (!i->is_mem && jit_fold(j->src == W_REG ? i->rm : i->reg) == s)
+        return R_NONE;
+    return s;
+}
+
 static unsigned reg_bit(unsigned g)
 {
     if (g == R_NONE || g == R_RIP)
@@ -156,7 +172,7 @@ void j_insn_regs(const struct jctx *x, unsigned q, struct jregs *r)
     unsigned stos = k == K_REPSTOS ? reg_bit(R_CX) | reg_bit(R_DI) : 0;
     r->writes = sp | stos;
     if (k == K_MODRM || k == K_PLAIN)
-        r->writes |= j->ro ? 0 : imp | reg | rm; /* what the translation stores back (store_regs) */
+        r->writes |= j->ro ? 0 : (imp | reg | rm) & ~reg_bit(read_only(i, j)); /* what store_regs stores */
     else if (k != K_PUSH && k != K_JMPI && k != K_CALLI)
         r->writes |= reg | rm;
     unsigned wo = k == K_MODRM ? write_only(i, j) : R_NONE;
@@ -189,7 +205,7 @@ static void emit_modrm_at(struct jctx *x, const struct insn *i, const struct jop
     if (wo != R_NONE)
         j_put_reg(x, m->host[wo], wo);
     else if (!j->ro)
-        store_regs(x, m);
+        store_regs(x, m, read_only(i, j));
 }
 
 static void emit_modrm_insn(struct jctx *x, unsigned k, const struct insn *i, const struct jop *j)
@@ -216,7 +232,7 @@ static void emit_plain_insn(struct jctx *x, const struct insn *i, const struct j
     emit_head(&x->e, i, i->op & 0xff, 0, 0);
     en(&x->e, i->imm, imm_bytes(i, j));
     if (!j->ro)
-        store_regs(x, &m);
+        store_regs(x, &m, R_NONE);
 }
 
 /* computed in rax (rcx the index's scratch), leaving rsi alone: a stack run keeps its pages'

@@ -31,6 +31,7 @@ static bool alu_row(unsigned op, struct jop *j)
     }
     set(j, K_MODRM, fl, (form <= 1 && !cmp) ? M_RW : M_R, (form & 1) ? 0 : 1, 0, true);
     j->ro = cmp;
+    j->src = cmp ? 0 : form <= 1 ? W_REG : W_RM; /* op r/m, r or op r, r/m */
     return true;
 }
 
@@ -65,7 +66,7 @@ static bool group3(unsigned op, unsigned digit, struct jop *j)
     case 2: set(j, K_MODRM, FL_NONE, M_RW, msize, 0, false); return true;
     case 3: set(j, K_MODRM, FL_FULL, M_RW, msize, 0, false); return true;
     case 4:
-    case 5: set(j, K_MODRM, FL_FULL, M_R, msize, 0, false); j->imp = 1 | 4; return true;
+    case 5: set(j, K_MODRM, FL_FULL, M_R, msize, 0, false); j->imp = 1 | 4; j->src = W_RM; return true;
     default: return false;
     }
 }
@@ -82,8 +83,8 @@ static bool map1b(const struct insn *i, struct jop *j)
     }
     switch (op) {
     case 0x63: set(j, K_MODRM, FL_NONE, M_R, 4, 0, true); j->wo = W_REG; return i->osz != 2;
-    case 0x69: set(j, K_MODRM, FL_FULL, M_R, 0, IMM_OSZ, true); j->wo = W_REG; return true;
-    case 0x6b: set(j, K_MODRM, FL_FULL, M_R, 0, 1, true); j->wo = W_REG; return true;
+    case 0x69: set(j, K_MODRM, FL_FULL, M_R, 0, IMM_OSZ, true); j->wo = W_REG; j->src = W_RM; return true;
+    case 0x6b: set(j, K_MODRM, FL_FULL, M_R, 0, 1, true); j->wo = W_REG; j->src = W_RM; return true;
     case 0x80: case 0x81: case 0x83: return alu_group(op, digit, j);
     case 0x84: case 0x85: set(j, K_MODRM, FL_FULL, M_R, op & 1 ? 0 : 1, 0, true); j->ro = true; return true;
     case 0x86: case 0x87: set(j, K_MODRM, FL_NONE, M_RW, op & 1 ? 0 : 1, 0, true); return true;
@@ -140,6 +141,7 @@ static bool map0f(const struct insn *i, struct jop *j)
     unsigned op = i->op & 0xff, digit = (i->modrm >> 3) & 7;
     if (op >= 0x40 && op <= 0x4f) {
         set(j, K_MODRM, FL_READ, M_R, 0, 0, true);
+        j->src = W_RM;
         return true;
     }
     if (op >= 0x80 && op <= 0x8f) {
@@ -158,15 +160,15 @@ static bool map0f(const struct insn *i, struct jop *j)
     switch (op) {
     case 0x1f: set(j, K_NOP, FL_NONE, 0, 0, 0, false); return true;
     case 0xa3: set(j, K_MODRM, FL_PART, M_R, 0, 0, true); j->ro = true; return !i->is_mem; /* bit offset may leave the operand */
-    case 0xab: case 0xb3: case 0xbb: set(j, K_MODRM, FL_PART, M_RW, 0, 0, true); return !i->is_mem;
+    case 0xab: case 0xb3: case 0xbb: set(j, K_MODRM, FL_PART, M_RW, 0, 0, true); j->src = W_REG; return !i->is_mem;
     case 0xba: return bt_imm(digit, j);
-    case 0xa4: case 0xac: set(j, K_MODRM, FL_PART, M_RW, 0, 1, true); return true;
-    case 0xa5: case 0xad: set(j, K_MODRM, FL_PART, M_RW, 0, 0, true); j->imp = 2; return true;
-    case 0xaf: set(j, K_MODRM, FL_FULL, M_R, 0, 0, true); return true;
-    case 0xb0: case 0xb1: set(j, K_MODRM, FL_FULL, M_RW, op & 1 ? 0 : 1, 0, true); j->imp = 1; return true;
+    case 0xa4: case 0xac: set(j, K_MODRM, FL_PART, M_RW, 0, 1, true); j->src = W_REG; return true;
+    case 0xa5: case 0xad: set(j, K_MODRM, FL_PART, M_RW, 0, 0, true); j->imp = 2; j->src = W_REG; return true;
+    case 0xaf: set(j, K_MODRM, FL_FULL, M_R, 0, 0, true); j->src = W_RM; return true;
+    case 0xb0: case 0xb1: set(j, K_MODRM, FL_FULL, M_RW, op & 1 ? 0 : 1, 0, true); j->imp = 1; j->src = W_REG; return true;
     case 0xb6: case 0xbe: set(j, K_MODRM, FL_NONE, M_R, 1, 0, true); j->wo = W_REG; return true;
     case 0xb7: case 0xbf: set(j, K_MODRM, FL_NONE, M_R, 2, 0, true); j->wo = W_REG; return true;
-    case 0xbc: case 0xbd: set(j, K_MODRM, FL_PART, M_R, 0, 0, true); return true;
+    case 0xbc: case 0xbd: set(j, K_MODRM, FL_PART, M_R, 0, 0, true); j->src = W_RM; return true;
     case 0xc0: case 0xc1: set(j, K_MODRM, FL_FULL, M_RW, op & 1 ? 0 : 1, 0, true); return true;
     default: return false;
     }

@@ -55,6 +55,8 @@ struct jop {
     bool ro;       /* registers are only read (cmp, test, bt) */
     uint8_t wo;    /* W_REG, W_RM: that register operand is written whole, never read, when the
                     * operand size is 4 or 8 (mov, movzx, movsx, imul r, r/m, imm) */
+    uint8_t src;   /* W_REG, W_RM: that register operand is only read, the other one (or an
+                    * implicit register) written: add r/m, r; imul r, r/m; cmov; mul r/m */
 };
 
 enum { W_REG = 1, W_RM = 2 };
