@@ -3,13 +3,14 @@
  * decided before emitting is in jit_plan.c, the instructions themselves in jit_insn.c (integer)
  * and jit_sse.c (SSE).
  *
- * Guest registers live in struct cpu (host rbp points at it). The most used of a block have a
- * home register for the whole block (r10..r13, r8), which re-encoded instructions name directly;
+ * Guest registers live in struct cpu (host rbp points at it). Guest rsp has r12 in every block
+ * (JIT_GLOBALS), and the block's other most used ones a home register for the whole block (r10,
+ * r11, r13, r8); re-encoded instructions name homes directly;
  * the others are loaded into host rax..rbx around each instruction: guest rax..rbx keep their own
  * numbers, so implicit operands (rdx:rax, cl) and the high-byte registers work unchanged, and
  * other guest registers borrow a free one. A memory operand's linear address is computed into
- * rsi, looked up in the soft TLB (rdi and rcx as scratch) and replaced by [rsi] = the host
- * address. Guest flags are the host's RFLAGS from the first flag-writing instruction on; a
+ * rsi, looked up in the soft TLB (rdi and rcx as scratch) and replaced by [rsi + rdi], rdi the
+ * page's addend. Guest flags are the host's RFLAGS from the first flag-writing instruction on; a
  * lookup parks them with lahf/seto in r9, where they stay until something reads them (j_park),
  * and linked blocks pass them on parked. Every exit leaves struct cpu exact: registers are
  * stored after each instruction, flags on the way out, and the counts linked blocks keep in r14
@@ -508,7 +509,6 @@ struct side_exit *j_new_exit(struct jctx *x, unsigned k)
     s->flags_saved = x->fparked;
     s->bnd_at = s->bnd_back = NULL;
     s->retry = s->miss_at = NULL;
-    s->ix = false;
     return s;
 }
 
@@ -540,21 +540,20 @@ void j_lookup(struct jctx *x, unsigned size, bool write, bool ix, uint8_t **miss
     emit_addend(e, add, ix);
 }
 
-/* rsi = host address of `size` bytes at linear rsi, or a side exit to the interpreter when
- * the access crosses the page or the TLB cannot give an entry with this access (a tag that
- * misses is filled out of line and looked up again: emit_tlb_fill; an entry marked slow stays
- * a miss). An entry with byte bounds (CPL 3, bounds on) is checked out of line
+/* rsi + rdi = host address of `size` bytes at linear rsi (j_lookup's ix), or a side exit to
+ * the interpreter when the access crosses the page or the TLB cannot give an entry with this
+ * access (a tag that misses is filled out of line and looked up again: emit_tlb_fill; an entry
+ * marked slow stays a miss). An entry with byte bounds (CPL 3, bounds on) is checked out of line
  * (emit_bounds_check) and the access goes on when they hold it whole. Clobbers rdi, rcx and
  * RFLAGS. */
-struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write, bool ix)
+struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
 {
     struct side_exit *s = j_new_exit(x, k);
     uint8_t *miss;
     s->retry = x->e.p;
     s->write = write;
-    s->ix = ix;
     s->size = (uint8_t)size;
-    j_lookup(x, size, write, ix, &miss);
+    j_lookup(x, size, write, true, &miss);
     if (x->cpl == 3 && x->env->bounds) /* the tag missed: bounds, or the side exit */
         s->bnd_at = miss;
     else /* fill the entry, or the side exit */
@@ -564,8 +563,8 @@ struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write, b
 }
 
 /* j_tlb's tag missed (rsi = lin, rcx = its page, rdi = 4 * TLB index): when the tag is the
- * page with TLB_BOUNDED alone and [lin, lin+size) lies within the entry's bounds, rsi = the host
- * address and back; out of them, to the side exit (the interpreter checks exactly: partial
+ * page with TLB_BOUNDED alone and [lin, lin+size) lies within the entry's bounds, rdi = the
+ * page's addend and back, as the lookup leaves it; out of them, to the side exit (the interpreter checks exactly: partial
  * aligned reads, faults); another tag, to the fill (miss_at). Clobbers rdi, rcx and RFLAGS, as
  * the lookup does. */
 static void emit_bounds_check(struct jctx *x, struct side_exit *s)
@@ -588,7 +587,7 @@ static void emit_bounds_check(struct jctx *x, struct side_exit *s)
     eb(e, 0x83), eb(e, 0xc1), eb(e, size);                           /* add ecx, size */
     eb(e, 0x66), eb(e, 0x3b), emit_mem(e, H_CX, H_BP, H_DI, 0, hi);  /* cmp cx, [hi] */
     s->at[4] = emit_jcc32(e, 0x7);                                   /* ja: ends past hi */
-    emit_addend(e, add, s->ix);
+    emit_addend(e, add, true);
     patch32(e, emit_jmp32(e), s->bnd_back);
 }
 

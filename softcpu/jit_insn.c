@@ -114,7 +114,7 @@ static void emit_mem_operand(struct jctx *x, unsigned k, const struct insn *i, c
 {
     unsigned size = j->msize ? j->msize : i->osz;
     j_ea(x, i);
-    j_tlb(x, k, size, j->mem & M_W, true);
+    j_tlb(x, k, size, j->mem & M_W);
     if (j->fl == FL_READ || j->fl == FL_PART)
         j_unpark(x);
     x->mem++;
@@ -278,7 +278,7 @@ static struct side_exit *emit_stack_ref(struct jctx *x, unsigned k, int32_t delt
 {
     int b = j_addr_reg(x, R_SP, H_SI);
     emit_rm64(&x->e, 0x8d, H_SI, b, H_NONE, 0, delta);
-    struct side_exit *s = j_tlb(x, k, 8, write, true);
+    struct side_exit *s = j_tlb(x, k, 8, write);
     x->mem++;
     return s;
 }
@@ -314,7 +314,7 @@ static void emit_push_imm(struct jctx *x, unsigned k, uint64_t v)
 static void emit_push_mem(struct jctx *x, unsigned k, const struct insn *i)
 {
     j_ea(x, i);
-    j_tlb(x, k, 8, false, true);
+    j_tlb(x, k, 8, false);
     x->mem++;
     emit_rm64(&x->e, 0x8b, H_DX, H_SI, H_DI, 0, 0); /* mov rdx, [rsi + rdi] */
     emit_push_slot(x, k);
@@ -420,7 +420,7 @@ static void emit_indirect(struct jctx *x, unsigned k, const struct insn *i, bool
     struct side_exit *s;
     if (i->is_mem) {
         j_ea(x, i);
-        s = j_tlb(x, k, 8, false, true);
+        s = j_tlb(x, k, 8, false);
         x->mem++;
         emit_rm64(e, 0x8b, H_DX, H_SI, H_DI, 0, 0); /* mov rdx, [rsi + rdi] */
     } else {

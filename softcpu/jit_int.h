@@ -28,7 +28,6 @@ struct side_exit {
      * and jit_tlb_fill made the entry (miss_at: the jumps of the miss; NULL: not a lookup) */
     uint8_t *retry, *miss_at;
     bool write; /* the lookup is for a store */
-    bool ix;    /* ... leaves the host address as rsi + rdi (j_lookup) */
     uint8_t size; /* ... of this many bytes */
 };
 
@@ -113,8 +112,8 @@ bool j_needs_flags(const struct jctx *x, unsigned k);
  * The address is rsi (ix false) or rsi + rdi (ix: rdi the page's addend; the access names
  * [rsi + rdi + d] and the add is off the path from the address to the data). */
 void j_lookup(struct jctx *x, unsigned size, bool write, bool ix, uint8_t **miss);
-/* the same, else a side exit resuming at k */
-struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write, bool ix);
+/* the same with ix, else a side exit resuming at k */
+struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write);
 /* leave the block: finished at rip or at the rip in rdx (plain), through a linkable constant
  * exit, or with eax set */
 void j_exit_rip(struct jctx *x, uint64_t rip);

@@ -45,7 +45,7 @@ static void sse_mem(struct jctx *x, unsigned k, const struct insn *i, unsigned s
 {
     struct jbuf *e = &x->e;
     j_ea(x, i);
-    struct side_exit *s = j_tlb(x, k, size, write, true); /* (no SSE instruction reads the flags) */
+    struct side_exit *s = j_tlb(x, k, size, write); /* (no SSE instruction reads the flags) */
     if (SX_SIZE(i->aux) == SX_M128) {
         eb(e, 0x40), eb(e, 0xf6), eb(e, 0xc6), eb(e, 15); /* test sil, 15 */
         s->at[2] = emit_jcc32(e, 0x5);

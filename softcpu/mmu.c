@@ -149,7 +149,7 @@ static void for_gpa_range(struct cpu *c, uint64_t first, uint64_t end, void (*fn
     }
     for (int u = 0; u < 2; u++)
         for (unsigned k = 0; k < TLB_SIZE; k++)
-            if (c->tlb_page_pa[u * TLB_SIZE + k] >= first && c->tlb_page_pa[u * TLB_SIZE + k] < end)
+            if (*tlb_pa(c, &c->tlb[u][k]) >= first && *tlb_pa(c, &c->tlb[u][k]) < end)
                 fn(&c->tlb[u][k]);
 }
 

@@ -31,7 +31,7 @@ static bool loads_segment(const ZydisDecodedInstruction *in)
         return true;
     if (in->mnemonic != ZYDIS_MNEMONIC_MOV && in->mnemonic != ZYDIS_MNEMONIC_POP)
         return false;
-    return in->opcode == 0x8e || in->opcode == 0x1f || in->opcode == 0x07 || in->opcode == 0x17 ||
+    return in->opcode == 0x8e || /* (POP DS/ES/SS do not decode in 64-bit mode) */
            (in->opcode_map == ZYDIS_OPCODE_MAP_0F && (in->opcode == 0xa1 || in->opcode == 0xa9));
 }
 
