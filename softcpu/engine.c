@@ -213,7 +213,7 @@ static void patch_link(struct cpu *c, struct jit_link *l, struct block *b)
     n->next = b->in;
     b->in = n;
     bc->patched[bc->npatched++] = l;
-    jit_patch(l, b->jit.fast);
+    jit_patch(l, l->host_flags ? b->jit.fast_host : b->jit.fast);
 }
 
 void engine_flush_all(struct cpu *c)

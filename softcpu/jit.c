@@ -234,8 +234,16 @@ static void flags_to_r9(struct jctx *x)
 }
 
 
-/* The flags where a block's first instruction finds them: parked (a loop back to the top). */
-void j_sync_top(struct jctx *x) { flags_to_r9(x); }
+/* The flags where the block's first instruction wants them (x->start): a loop back to the top. */
+void j_sync_top(struct jctx *x)
+{
+    if (x->start == START_PARKED)
+        flags_to_r9(x);
+    else if (x->start == START_HOST && !x->fhost)
+        emit_flags_from_state(x, x->n);
+    else if (x->start == START_HOST)
+        j_unpark(x);
+}
 
 /* jump to the shared epilogue that stores the flags (fhost) or leaves them alone */
 void j_to_epilogue(struct jctx *x, bool fhost)
@@ -337,18 +345,25 @@ void jit_unpatch(struct jit_link *l) { jit_patch(l, l->slow); }
 
 /* Leave through constant exit `link` to rip: into the linked block when the link is current,
  * else back to the engine, which links it once it has found the successor. The straight path
- * ends in the jump jit_patch sets; its checks are in the cold part (emit_link_checks). */
+ * ends in the jump jit_patch sets; its checks are in the cold part (emit_link_checks). Flags in
+ * RFLAGS stay there when rip is past this block's start (host_flags): the patched jump goes to
+ * the successor's fast_host, which may skip the test for a stop. Every cycle of linked blocks
+ * has a link to a block at or before its own start (RIPs cannot rise all the way round), and
+ * that link parks the flags and jumps to a fast entry that tests. */
 static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
 {
     struct jbuf *e = &x->e;
-    x->code->link[link].rip = rip;
-    flags_to_r9(x);
+    struct jit_link *l = &x->code->link[link];
+    l->rip = rip;
+    l->host_flags = x->fhost && !x->fparked && rip > x->ins[0].rip; /* (see below) */
+    if (!l->host_flags)
+        flags_to_r9(x);
     j_writeback_homes(x, x->wb[x->n] & ~JIT_GLOBALS);
     j_count_mem(e, x->mem);
     j_count_insns(e, x->n);
     if (x->sse_fp)
         jit_mxcsr_host(e);
-    x->code->link[link].patch = emit_jmp32(e); /* to the checks, until jit_patch */
+    l->patch = emit_jmp32(e); /* to the checks, until jit_patch */
 }
 
 /* Constant exit `link`'s way when its jump is not patched: into the linked block when the
@@ -360,6 +375,8 @@ static void emit_link_checks(struct jctx *x, unsigned link)
     uint8_t *unl[5];
     l->slow = e->p;
     patch32(e, l->patch, e->p);
+    if (l->host_flags)
+        j_flags_save(e);
     emit_movi(e, H_CX, (uintptr_t)l);
     emit_enter_link(x, unl, true, false, true);
     for (unsigned k = 0; k < 5; k++)
@@ -695,6 +712,23 @@ bool j_needs_flags(const struct jctx *x, unsigned k)
     return true;
 }
 
+/* Where the first instruction wants the flags (enum jit_start): the first that reads, writes
+ * or may leave decides (a Jcc reads them before it leaves). */
+static uint8_t start_state(const struct jctx *x)
+{
+    if (x->sse)
+        return START_PARKED;
+    for (unsigned q = 0; q < x->n; q++) {
+        if (x->ops[q].kind == K_JCC || (x->ops[q].kind != K_HELPER && j_needs_flags(x, q)))
+            return START_HOST;
+        if (may_leave(x, q))
+            return START_PARKED;
+        if (x->ops[q].fl != FL_NONE)
+            return START_ANY;
+    }
+    return START_PARKED;
+}
+
 void j_flags_for(struct jctx *x, unsigned k, const struct jop *j)
 {
     if (x->fparked && j->kind != K_HELPER && j_needs_flags(x, k))
@@ -776,15 +810,27 @@ static void emit_epilogues(struct jctx *x)
     patch32(e, emit_jmp32(e), raw);
 }
 
-/* The fast entry patched jumps come in at (what a link checks that a patched jump cannot: a
- * stop or an exit, x->fast_out, back to the engine with nothing done), then the chain entry
- * linked blocks jump to, flags parked in r9: the SSE guard, homes. */
+/* The entries, one straight line into the first instruction: the fast entry patched jumps come
+ * in at (what a link checks that a patched jump cannot: a stop or an exit, x->fast_out, back to
+ * the engine with nothing done), then the chain entry linked blocks jump to, flags parked in r9:
+ * the flags where x->start wants them, the SSE guard, homes. fast_host, for patched jumps that
+ * bring the flags in RFLAGS, joins that line where the flags are as x->start wants them, and
+ * so skips the test, except when it parks them (jumps come there only from blocks before this
+ * one: emit_exit_linked). */
 static void emit_entries(struct jctx *x)
 {
     struct jbuf *e = &x->e;
+    if (x->start == START_PARKED) {
+        x->code->fast_host = e->p;
+        j_flags_save(e);
+    }
     x->code->fast = e->p;
     emit_chain_checks(e, x->fast_out, false);
     x->code->entry = e->p;
+    if (x->start == START_HOST)
+        j_flags_restore(e);
+    if (x->start != START_PARKED)
+        x->code->fast_host = e->p;
     if (x->sse)
         jit_sse_guard(e, x->bail, x->sse_fp);
     if (x->sse_fp)
@@ -826,10 +872,12 @@ void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, un
     x.env = env;
     x.block = block;
     jit_plan(&x, ops);
+    x.start = start_state(&x);
     x.e = (struct jbuf){a->mem + a->used, a->mem + a->hot_size, false};
     uint8_t *hot = x.e.p;
     emit_entries(&x);
-    x.fhost = x.fparked = true;
+    x.fhost = true;
+    x.fparked = x.start == START_PARKED;
     for (unsigned q = 0; q < n;) {
         unsigned next = jit_stack_run(&x, q);
         if (next == q)

@@ -32,6 +32,8 @@ struct jit_link {
     const uint8_t *valid; /* the successor's valid flag */
     void *block;          /* the successor (the engine finds the links patched into a block by it) */
     uint32_t epoch;       /* TLB epoch when linked */
+    bool host_flags;      /* the exit leaves the guest flags in RFLAGS, not parked (a forward
+                           * one): its jump is patched to the successor's fast_host */
     uint64_t rip;         /* the exit's target (set by the translator) */
 };
 #define JIT_LINKS 2
@@ -42,6 +44,8 @@ struct jit_code {
     const void *fast;  /* where patched jumps come in: a stop or an exit goes back to the engine,
                         * then on to entry (the engine's current block is stored only where C
                         * reads it: a return to the engine, a handler's call) */
+    const void *fast_host; /* where patched jumps from exits that leave the guest flags in RFLAGS
+                            * come in (from blocks before this one: it may skip the stop test) */
     struct jit_link link[JIT_LINKS];
 };
 

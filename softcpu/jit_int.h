@@ -38,6 +38,13 @@ struct side_exit {
 #define JIT_GLOBALS (1u << R_SP)
 #define JIT_GLOBAL_HOME H_R12
 
+/* Where a block's first instruction wants the guest flags, which its two entries see to (flags
+ * in RFLAGS from a link whose exit left them there, parked in r9 from anywhere else): parked
+ * when something may leave before any flag is read or written (or the block runs SSE, whose
+ * entry checks clobber RFLAGS); in RFLAGS when a reader comes first; either, as they come, when
+ * a full writer comes first. */
+enum jit_start { START_PARKED, START_HOST, START_ANY };
+
 struct jctx {
     struct jbuf e;
     const struct insn *ins;
@@ -62,6 +69,7 @@ struct jctx {
     bool sse_fp;               /* ... some of which depend on MXCSR: the guest's is loaded */
     uint8_t *bail[3];          /* entry checks for SSE that failed: back to the interpreter */
     uint8_t *fast_out[2];      /* the fast entry's checks that failed: likewise */
+    uint8_t start;             /* where the first instruction wants the flags (enum jit_start) */
     void *block;               /* the engine's block being translated (its current block) */
 };
 

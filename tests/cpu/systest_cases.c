@@ -1,6 +1,8 @@
 /* systest_cases.c: the system test cases; each expectation is taken from the SDM / AMD APM. */
 #include <stdlib.h>
+#include <signal.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "systest.h"
 
@@ -566,6 +568,77 @@ static void t_global_sp(void)
     CHECK_JIT(jit, 300);
 }
 
+/* The host's arithmetic flags after SUB $1 from v: the oracle for the guest's. */
+static uint64_t host_sub1_flags(uint64_t v)
+{
+    uint64_t f;
+    __asm__("sub $1, %1\n\tpushfq\n\tpop %0" : "=r"(f), "+r"(v) : : "cc");
+    return f & 0x8d5;
+}
+
+/* g_flag_links over the supervisor page below NOTP (quadword k = k * 0x0123456789abcdef): 513
+ * turns, the last ending at the #PF; registers as a C model of the loop has them, and the flags
+ * in the fault's frame (error code, RIP, CS, RFLAGS) as the host's SUB leaves them. */
+static void t_flag_links(void)
+{
+    uint64_t jit, m = 0x0123456789abcdefull, d = 0x9e3779b97f4a7c15ull, r9 = 0x8000000000000000ull + 512;
+    machine(KCODE, false);
+    LOAD(KCODE, g_flag_links);
+    for (uint64_t k = 0; k < 512; k++)
+        put64(SUPER + 8 * k, k * m);
+    R.rbx = SUPER, R.rcx = 0, R.rdx = d, R.r8 = R.r10 = 0, R.r9 = r9, R.rflags = 2;
+    scpu_set_regs(cpu, &R);
+    uint64_t rcx = 0, r8 = 0, r10 = 0, rax = 0, cf = 0;
+    for (uint64_t k = 0; k <= 512; k++) {
+        r10 += cf;
+        cf = rcx + d < rcx, rcx += d;
+        r8 += cf;
+        if (k < 512)
+            rax = k * m, cf = rcx < rax;
+    }
+    run_jit(&jit);
+    EXPECT_VECTOR(14);
+    CHECK(S.cr2 == NOTP, "cr2 %#lx", (unsigned long)S.cr2);
+    CHECK(R.rcx == rcx && R.r8 == r8 && R.r10 == r10 && R.rax == rax && R.r9 == r9 - 513,
+          "rcx %#lx r8 %lu r10 %lu rax %#lx r9 %#lx, want %#lx %lu %lu %#lx %#lx", (unsigned long)R.rcx,
+          (unsigned long)R.r8, (unsigned long)R.r10, (unsigned long)R.rax, (unsigned long)R.r9, (unsigned long)rcx,
+          (unsigned long)r8, (unsigned long)r10, (unsigned long)rax, (unsigned long)(r9 - 513));
+    uint64_t want = host_sub1_flags(r9 - 512);
+    CHECK((frame(3) & 0x8d5) == want, "flags at the #PF %#lx, want %#lx", (unsigned long)(frame(3) & 0x8d5),
+          (unsigned long)want);
+    CHECK_JIT(jit, 3000);
+}
+
+static void on_no_stop(int sig)
+{
+    static const char m[] = "FAIL sys_stop_in_flag_chain: no stop after 30 s of CPU time\n";
+    (void)sig;
+    (void)!write(1, m, sizeof m - 1);
+    _exit(1);
+}
+
+/* A stop requested from a signal ends g_flag_spin, whose links carry the flags in RFLAGS: every
+ * cycle of linked blocks passes an entry that tests for a stop (a watchdog fails the test
+ * rather than let it hang). */
+static void t_flag_spin_stop(void)
+{
+    machine(KCODE, false);
+    LOAD(KCODE, g_flag_spin);
+    R.rax = R.rbx = 0;
+    scpu_set_regs(cpu, &R);
+    signal(SIGPROF, on_no_stop);
+    struct itimerval w = {{0, 0}, {30, 0}}, off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_PROF, &w, NULL);
+    struct itimerval t = {{0, 0}, {0, 50000}}; /* the harness's SIGALRM handler requests the stop */
+    setitimer(ITIMER_REAL, &t, NULL);
+    scpu_run(cpu, &ex);
+    setitimer(ITIMER_PROF, &off, NULL);
+    scpu_get_regs(cpu, &R);
+    CHECK(ex.reason == SCPU_EXIT_INTR, "exit %u: want the stop", ex.reason);
+    CHECK(R.rax > 1000 && R.rbx == 0, "rax %lu rbx %lu: the loop ran, no carry", (unsigned long)R.rax,
+          (unsigned long)R.rbx);
+}
+
 /* SYSCALL with TF set at its start: FMASK clears TF, so no single-step trap at the kernel's entry
  * (the instruction's TF after it decides, as on hardware); the kernel runs to its HLT. */
 static void t_single_step_syscall(void)
@@ -782,6 +855,8 @@ const struct systest systest_cases[] = {
     {"sys_home_first_write_faults", t_home_fault_a},
     {"sys_home_written_then_fault", t_home_fault_b},
     {"sys_global_home_to_handler", t_global_sp},
+    {"sys_flags_across_links", t_flag_links},
+    {"sys_stop_in_flag_chain", t_flag_spin_stop},
     {"sys_single_step_syscall", t_single_step_syscall},
     {"sys_data_breakpoint", t_data_breakpoint},
     {"sys_alignment_check", t_alignment_check},

@@ -401,6 +401,34 @@ SNIP(g_global_sp)
     hlt
 END(g_global_sp)
 
+/* kernel: four linked blocks, where the flags pass from block to block in RFLAGS or parked,
+ * whatever the translation does: the first and second read the carry with ADC first thing (the
+ * first's comes from the fourth's CMP, the second's from the first's ADD), the third writes them
+ * first, the fourth loads through %rbx first: at the #PF there (%rbx = NOTP) RFLAGS must be what
+ * the third's SUB left. */
+SNIP(g_flag_links)
+1:  adc $0, %r10
+    add %rdx, %rcx
+    jmp 2f
+2:  adc $0, %r8
+    jmp 3f
+3:  sub $1, %r9
+    jnz 4f
+    hlt
+4:  mov (%rbx), %rax
+    cmp %rax, %rcx
+    lea 8(%rbx), %rbx
+    jmp 1b
+END(g_flag_links)
+
+/* kernel: two linked blocks that go round for ever, the flags in RFLAGS from one to the other */
+SNIP(g_flag_spin)
+1:  add $1, %rax
+    jmp 2f
+2:  adc $0, %rbx
+    jmp 1b
+END(g_flag_spin)
+
 /* 100 turns of two linked blocks; at the 50th the second sets TF (POPF): the single-step trap
  * comes after the instruction that follows, at g_tf_chain_trap, whatever ran translated before */
 SNIP(g_tf_chain)
