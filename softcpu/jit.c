@@ -13,10 +13,11 @@
  * page's addend. Guest flags are the host's RFLAGS from the first flag-writing instruction on; a
  * lookup parks them with lahf/seto in r9, where they stay until something reads them (j_park),
  * and linked blocks pass them on parked, or in RFLAGS along a link forward (emit_exit_linked),
- * each block's entries putting them where its first instruction wants them. Every exit leaves struct cpu exact: registers are
- * stored after each instruction, flags on the way out, and the counts linked blocks keep in r14
- * and r15 (instructions, memory accesses) whenever the code returns to C. A stretch of stack or
- * struct accesses at known offsets from one register shares one lookup (jit_stack.c).
+ * each block's entries putting them where its first instruction wants them. Every exit leaves
+ * struct cpu exact: registers are stored after each instruction, flags on the way out, and the
+ * counts linked blocks keep in r14 and r15 (instructions, memory accesses) whenever the code
+ * returns to C. A stretch of stack or struct accesses at known offsets from one register shares
+ * one lookup (jit_stack.c).
  */
 #include "jit_int.h"
 
