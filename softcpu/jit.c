@@ -357,7 +357,7 @@ static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
     struct jbuf *e = &x->e;
     struct jit_link *l = &x->code->link[link];
     l->rip = rip;
-    l->host_flags = x->fhost && !x->fparked && rip > x->ins[0].rip; /* (see below) */
+    l->host_flags = x->fhost && !x->fparked && rip > x->ins[0].rip;
     if (!l->host_flags)
         flags_to_r9(x);
     j_writeback_homes(x, x->wb[x->n] & ~JIT_GLOBALS);
@@ -583,9 +583,9 @@ struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write)
 
 /* j_tlb's tag missed (rsi = lin, rcx = its page, rdi = 4 * TLB index): when the tag is the
  * page with TLB_BOUNDED alone and [lin, lin+size) lies within the entry's bounds, rdi = the
- * page's addend and back, as the lookup leaves it; out of them, to the side exit (the interpreter checks exactly: partial
- * aligned reads, faults); another tag, to the fill (miss_at). Clobbers rdi, rcx and RFLAGS, as
- * the lookup does. */
+ * page's addend and back, as the lookup leaves it; out of them, to the side exit (the
+ * interpreter checks exactly: partial aligned reads, faults); another tag, to the fill
+ * (miss_at). Clobbers rdi, rcx and RFLAGS, as the lookup does. */
 static void emit_bounds_check(struct jctx *x, struct side_exit *s)
 {
     struct jbuf *e = &x->e;
@@ -714,14 +714,14 @@ bool j_needs_flags(const struct jctx *x, unsigned k)
     return true;
 }
 
-/* Where the first instruction wants the flags (enum jit_start): the first that reads, writes
- * or may leave decides (a Jcc reads them before it leaves). */
+/* Where the first instruction wants the flags (enum jit_start): the first that reads (as
+ * j_flags_for judges it; a Jcc reads them before it leaves), writes or may leave decides. */
 static uint8_t start_state(const struct jctx *x)
 {
     if (x->sse)
         return START_PARKED;
     for (unsigned q = 0; q < x->n; q++) {
-        if (x->ops[q].kind == K_JCC || (x->ops[q].kind != K_HELPER && j_needs_flags(x, q)))
+        if (x->ops[q].kind != K_HELPER && j_needs_flags(x, q))
             return START_HOST;
         if (may_leave(x, q))
             return START_PARKED;

@@ -433,35 +433,28 @@ static void emit_indirect(struct jctx *x, unsigned k, const struct insn *i, bool
     j_exit_ret(x);
 }
 
-/* Back to the block's start: count the pass, leave if a stop was requested. When the top wants
- * the flags parked, they are parked first and a compare tests for the stop; else JRCXZ, which
- * leaves RFLAGS alone (and is slower: in every chain entry it had cost malloc 4%). */
+/* Back to the block's start: the flags where the top wants them, then out if a stop was
+ * requested, else count the pass. The test is a compare unless the flags are live in RFLAGS;
+ * then JRCXZ, which leaves them alone (and is slower: in every chain entry it had cost malloc
+ * 4%). */
 static void emit_loop(struct jctx *x, uint64_t rip)
 {
     struct jbuf *e = &x->e;
-    if (x->start == START_PARKED) {
-        j_sync_top(x);
+    uint8_t *stop;
+    j_sync_top(x);
+    if (x->fhost && !x->fparked) {
+        emit_rm32(e, 0x8b, H_CX, OFF(stop_requested)); /* mov ecx, [stop_requested] */
+        eb(e, 0xe3), eb(e, 5);                         /* jrcxz over the jump */
+        stop = emit_jmp32(e);
+    } else {
         eb(e, 0x83), emit_mem(e, 7, H_BP, H_NONE, 0, OFF(stop_requested)), eb(e, 0); /* cmp dword, 0 */
-        uint8_t *stop = emit_jcc32(e, 0x5);
-        j_count_insns(e, x->n);
-        j_count_mem(e, x->mem);
-        patch32(e, emit_jmp32(e), x->top);
-        patch32(e, stop, e->p);
-        j_exit_rip(x, rip);
-        return;
+        stop = emit_jcc32(e, 0x5);
     }
-    emit_rm32(e, 0x8b, H_CX, OFF(stop_requested)); /* mov ecx, [stop_requested] */
-    eb(e, 0xe3);                 /* jrcxz over the exit */
-    uint8_t *rel8 = e->p;
-    eb(e, 0);
-    uint8_t *exit_start = e->p;
-    j_exit_rip(x, rip);
-    if (!e->full)
-        *rel8 = (uint8_t)(e->p - exit_start);
     j_count_insns(e, x->n);
     j_count_mem(e, x->mem);
-    j_sync_top(x);
     patch32(e, emit_jmp32(e), x->top);
+    patch32(e, stop, e->p);
+    j_exit_rip(x, rip);
 }
 
 static void emit_branch_to(struct jctx *x, uint64_t target)

@@ -617,13 +617,14 @@ static void on_no_stop(int sig)
     _exit(1);
 }
 
-/* A stop requested from a signal ends g_flag_spin, whose links carry the flags in RFLAGS: every
- * cycle of linked blocks passes an entry that tests for a stop (a watchdog fails the test
- * rather than let it hang). */
-static void t_flag_spin_stop(void)
+/* A stop requested from a signal ends g_flag_spin, whose links carry the flags in RFLAGS (every
+ * cycle of linked blocks passes an entry that tests for a stop), and g_flag_loop, whose loop
+ * back keeps them in RFLAGS; a watchdog fails the test rather than let it hang. */
+static void flag_spin_stop(const uint8_t *code, const uint8_t *end)
 {
     machine(KCODE, false);
-    LOAD(KCODE, g_flag_spin);
+    memcpy(ram + KCODE, code, (size_t)(end - code));
+    scpu_invalidate(cpu, KCODE, 4096);
     R.rax = R.rbx = 0;
     scpu_set_regs(cpu, &R);
     signal(SIGPROF, on_no_stop);
@@ -637,6 +638,11 @@ static void t_flag_spin_stop(void)
     CHECK(ex.reason == SCPU_EXIT_INTR, "exit %u: want the stop", ex.reason);
     CHECK(R.rax > 1000 && R.rbx == 0, "rax %lu rbx %lu: the loop ran, no carry", (unsigned long)R.rax,
           (unsigned long)R.rbx);
+}
+static void t_flag_spin_stop(void)
+{
+    flag_spin_stop(g_flag_spin, g_flag_spin_end);
+    flag_spin_stop(g_flag_loop, g_flag_loop_end);
 }
 
 /* SYSCALL with TF set at its start: FMASK clears TF, so no single-step trap at the kernel's entry

@@ -429,6 +429,13 @@ SNIP(g_flag_spin)
     jmp 1b
 END(g_flag_spin)
 
+/* kernel: one block that loops back to itself for ever, its top reading the flags its end wrote */
+SNIP(g_flag_loop)
+1:  adc $0, %rbx
+    add $1, %rax
+    jmp 1b
+END(g_flag_loop)
+
 /* 100 turns of two linked blocks; at the 50th the second sets TF (POPF): the single-step trap
  * comes after the instruction that follows, at g_tf_chain_trap, whatever ran translated before */
 SNIP(g_tf_chain)
