@@ -1,5 +1,6 @@
 /* jit_int.h: the translator's internals, shared by jit.c (blocks, exits, links, handler
- * calls), jit_insn.c (integer instructions) and jit_sse.c (SSE instructions). */
+ * calls), jit_mem.c (memory operands, the TLB lookup), jit_insn.c (integer instructions) and
+ * jit_sse.c (SSE instructions). */
 #ifndef SOFTCPU_JIT_INT_H
 #define SOFTCPU_JIT_INT_H
 
@@ -122,6 +123,9 @@ bool j_needs_flags(const struct jctx *x, unsigned k);
 void j_lookup(struct jctx *x, unsigned size, bool write, bool ix, uint8_t **miss);
 /* the same with ix, else a side exit resuming at k */
 struct side_exit *j_tlb(struct jctx *x, unsigned k, unsigned size, bool write);
+/* side exit s's lookup out of line (in the cold part, before its exit): its bounds check and its
+ * fill, whichever it has */
+void j_tlb_out_of_line(struct jctx *x, struct side_exit *s);
 /* leave the block: finished at rip or at the rip in rdx (plain), through a linkable constant
  * exit, or with eax set */
 void j_exit_rip(struct jctx *x, uint64_t rip);
