@@ -6,7 +6,9 @@
  * Execution model (see README "Soft CPU"):
  *  - Instructions are decoded once into struct insn and kept in blocks, cached by
  *    guest-physical address. A block ends at a control transfer, at an instruction
- *    flagged OPF_ENDBLK, at a page end or after SCPU_BLOCK_MAX instructions.
+ *    flagged OPF_ENDBLK, at a page end or after SCPU_BLOCK_MAX instructions. A translated
+ *    one (a superblock, engine.c) may go on past up to SCPU_BLOCK_JCC Jccs, where the
+ *    interpreter still stops (their handlers end the run whichever way they go).
  *  - Handlers take (cpu, insn). Non-branch handlers never touch cpu->rip: the engine
  *    knows the current instruction (cpu->cur). Branch and block-ending handlers store
  *    the next RIP in cpu->rip and set cpu->brk.
@@ -395,6 +397,7 @@ struct fpu {
 
 /* ---- the CPU ---- */
 #define SCPU_BLOCK_MAX 64
+#define SCPU_BLOCK_JCC 2 /* a superblock goes on past this many Jccs (engine.c superblock) */
 struct block;
 
 struct cpu {

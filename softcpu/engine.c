@@ -13,11 +13,11 @@
  * Each code page keeps a list of the blocks decoded from it, so a store into it drops
  * exactly the blocks whose bytes it overlaps.
  */
-/* Decoded blocks, until full (then everything is flushed and built again); 128 MiB, and the
- * translator's as much: gcc's cc1 on a 2000-line file fills about 100 of each, and with 32 it
- * had flushed 43 times, re-interpreting every block's first runs each time (7.2 -> 3.5 s).
- * Untouched pages cost nothing. */
-#define ARENA_SIZE (128u << 20)
+/* Decoded blocks, until full (then everything is flushed and built again); 256 MiB: gcc's cc1
+ * on a 2000-line file fills about 140 (with superblocks), and with 32 it had flushed 43 times,
+ * re-interpreting every block's first runs each time (7.2 -> 3.5 s). Untouched pages cost
+ * nothing. */
+#define ARENA_SIZE (256u << 20)
 #define CODE_LIN_SLOTS 32768u /* a power of two */
 #define HASH_BITS 18      /* blocks by RIP: a large program has some 10^5 (cc1 2*10^5) */
 #define PAGE_HASH_BITS 14 /* code pages */
@@ -33,6 +33,7 @@ struct block {
     uint16_t n;
     uint8_t valid;
     uint8_t runs;           /* times run before translation (see count_run) */
+    uint8_t falls;          /* ... of which its last instruction, a Jcc, fell through */
     struct jit_code jit;    /* translated prefix, if any */
     struct block *succ[2];  /* blocks that followed this one, valid while epoch matches */
     struct inlink *in;      /* links whose jumps may be patched to this block (jit_patch) */
@@ -450,12 +451,47 @@ static bool second_page_ok(struct cpu *c, const struct block *b)
            (gpa & ~4095ull) == b->gpa2;
 }
 
+/* b, its n instructions in place (from c->rip, at lin and gpa), goes into the cache. */
+static void block_enter(struct cpu *c, struct block *b, unsigned n, uint32_t nbytes, uint64_t lin, uint64_t gpa)
+{
+    struct block_cache *bc = c->bc;
+    bc->used -= (SCPU_BLOCK_MAX - n) * sizeof(struct insn); /* give back the unused tail */
+    bc->used = (bc->used + 15) & ~(size_t)15;
+    b->rip = c->rip;
+    b->csbase = cs_base(c);
+    b->gpa = gpa;
+    b->key = c->mode | c->cpl << 4;
+    b->n = (uint16_t)n;
+    b->nbytes = nbytes;
+    b->valid = 1;
+    b->succ[0] = b->succ[1] = NULL;
+    b->in = NULL;
+    b->runs = b->falls = 0;
+    memset(&b->jit, 0, sizeof b->jit);
+    unsigned h = hash_rip(b->rip);
+    b->hnext = bc->hash[h];
+    bc->hash[h] = b;
+    page_add_block(c, gpa & ~4095ull, b);
+    code_lin_add(bc, lin);
+    if (b->gpa2 != NO_PAGE) {
+        page_add_block(c, b->gpa2, b);
+        code_lin_add(bc, b->lin2);
+    }
+    c->stats.blocks_built++;
+}
+
+/* room for a block of SCPU_BLOCK_MAX instructions in both arenas */
+static bool block_room(const struct block_cache *bc)
+{
+    size_t cap = sizeof(struct block) + SCPU_BLOCK_MAX * sizeof(struct insn) + 4 * 64;
+    return bc->used + cap <= ARENA_SIZE && jit_arena_has_room(&bc->jit);
+}
+
 /* Decode instructions from lin until a block end; links the block into the cache. */
 static struct block *block_build(struct cpu *c, uint64_t lin, uint64_t gpa, const uint8_t *host)
 {
     struct block_cache *bc = c->bc;
-    size_t cap = sizeof(struct block) + SCPU_BLOCK_MAX * sizeof(struct insn) + 4 * 64;
-    if (bc->used + cap > ARENA_SIZE || !jit_arena_has_room(&bc->jit))
+    if (!block_room(bc))
         engine_flush_all(c);
     size_t mark = bc->used;
     struct block *b = arena_alloc(bc, sizeof(struct block) + SCPU_BLOCK_MAX * sizeof(struct insn));
@@ -484,30 +520,8 @@ static struct block *block_build(struct cpu *c, uint64_t lin, uint64_t gpa, cons
             break;
     }
     fast_block(b->insns, n);
-    bc->used -= (SCPU_BLOCK_MAX - n) * sizeof(struct insn); /* give back the unused tail */
-    bc->used = (bc->used + 15) & ~(size_t)15;
-    b->rip = c->rip;
-    b->csbase = cs_base(c);
-    b->gpa = gpa;
-    b->key = c->mode | c->cpl << 4;
-    b->n = (uint16_t)n;
-    b->nbytes = (uint32_t)(rip - c->rip);
-    b->valid = 1;
-    b->succ[0] = b->succ[1] = NULL;
-    b->in = NULL;
-    b->runs = 0;
-    memset(&b->jit, 0, sizeof b->jit);
-    unsigned h = hash_rip(b->rip);
-    b->hnext = bc->hash[h];
-    bc->hash[h] = b;
-    page_add_block(c, gpa & ~4095ull, b);
-    code_lin_add(bc, lin0);
-    if (b->gpa2 != NO_PAGE) {
-        page_add_block(c, b->gpa2, b);
-        code_lin_add(bc, b->lin2);
-    }
+    block_enter(c, b, n, (uint32_t)(rip - c->rip), lin0, gpa);
     c->stats.insns_decoded += n;
-    c->stats.blocks_built++;
     return b;
 }
 
@@ -545,25 +559,106 @@ static unsigned run_jit(struct cpu *c, struct block *b)
     return k;
 }
 
+/* The cached block at rip of b's mode and privilege, if any. */
+static struct block *block_at(struct cpu *c, uint64_t rip, const struct block *like)
+{
+    for (struct block *b = c->bc->hash[hash_rip(rip)]; b; b = b->hnext)
+        if (b->rip == rip && b->valid && b->key == like->key && b->csbase == like->csbase)
+            return b;
+    return NULL;
+}
+
+/* A 64-bit Jcc (one a translation can go on past: superblock) */
+static bool is_jcc64(const struct insn *i)
+{
+    unsigned op = i->op & 0xff;
+    bool jcc = (i->op >> 8) == MAP_1B ? op >= 0x70 && op <= 0x7f : (i->op >> 8) == MAP_0F && op >= 0x80 && op <= 0x8f;
+    return jcc && i->osz == 8;
+}
+
+/* The block a translation of p goes on into (superblock): the one that follows p's last
+ * instruction, a Jcc that at least half p's runs fell through (any, with no runs to judge by:
+ * BVM_SOFT_JIT_HOT=1), when it is cached and next to p in the same page. A Jcc taken as often
+ * leaves the superblock as it left the block; one that mostly falls through saves a block's
+ * exit and entry. */
+static const struct block *fall_block(struct cpu *c, const struct block *p)
+{
+    const struct insn *last = &p->insns[p->n - 1];
+    if (!is_jcc64(last) || p->gpa2 != NO_PAGE)
+        return NULL;
+    if (c->bc->jit.hot_runs > 1 && (p->runs < 2 || 2 * p->falls < p->runs))
+        return NULL;
+    const struct block *f = block_at(c, insn_next(last), p);
+    if (!f || f->gpa != p->gpa + p->nbytes || (f->gpa & ~4095ull) != (p->gpa & ~4095ull))
+        return NULL;
+    return f;
+}
+
+/* b's Jccs before its last instruction */
+static unsigned jccs_within(const struct block *b)
+{
+    unsigned k = 0;
+    for (unsigned q = 0; q + 1 < b->n; q++)
+        k += is_jcc64(&b->insns[q]);
+    return k;
+}
+
+/* b, about to be translated, gives its place to a superblock when its last Jcc mostly fell
+ * through: a copy of b's instructions and those of the blocks that followed it, with up to
+ * SCPU_BLOCK_JCC Jccs before the last instruction (each leaves through a link of its own; a
+ * block that followed may be a superblock already), decoded already (decoding them anew had
+ * cost cc1 4%). b is not translated, so no link or return cache entry names it yet. */
+static struct block *superblock(struct cpu *c, struct block *b)
+{
+    struct block_cache *bc = c->bc;
+    const struct block *part[SCPU_BLOCK_JCC + 1], *f;
+    unsigned np = 1, n = b->n, jccs = jccs_within(b); /* the Jccs within, but the last part's last */
+    uint32_t nbytes = b->nbytes;
+    part[0] = b;
+    while (np <= SCPU_BLOCK_JCC && (f = fall_block(c, part[np - 1])) && n + f->n <= SCPU_BLOCK_MAX &&
+           jccs + 1 + jccs_within(f) <= SCPU_BLOCK_JCC) {
+        part[np++] = f;
+        n += f->n;
+        nbytes += f->nbytes;
+        jccs += 1 + jccs_within(f); /* (the Jcc that fell through to f is within now) */
+    }
+    if (np == 1 || !block_room(bc))
+        return b;
+    struct block *s = arena_alloc(bc, sizeof(struct block) + SCPU_BLOCK_MAX * sizeof(struct insn));
+    for (unsigned k = 0, at = 0; k < np; at += part[k++]->n)
+        memcpy(&s->insns[at], part[k]->insns, part[k]->n * sizeof(struct insn));
+    s->gpa2 = part[np - 1]->gpa2;
+    s->lin2 = part[np - 1]->lin2;
+    b->valid = 0; /* (the page lists drop it as they meet it) */
+    hash_unlink(bc, b);
+    block_enter(c, s, n, nbytes, fetch_lin(c, c->rip), b->gpa);
+    s->runs = bc->jit.hot_runs;
+    return s;
+}
+
 /* A block is translated when it runs for the hot_runs-th time (JIT_HOT_RUNS unless
  * BVM_SOFT_JIT_HOT says otherwise): most blocks of a program's start (the dynamic loader's
  * relocation, one-off initialisation) run a few times, and interpreting them costs less
- * than translating them (bench/forkbench spawn: 20% less time). 64-bit mode only. */
-static void count_run(struct cpu *c, struct block *b)
+ * than translating them (bench/forkbench spawn: 20% less time). 64-bit mode only. Returns the
+ * block to run: b, or the superblock that replaced it. */
+static struct block *count_run(struct cpu *c, struct block *b)
 {
     unsigned hot = c->bc->jit.hot_runs;
     if (b->jit.fn || b->runs >= hot || ++b->runs < hot)
-        return;
-    if ((b->key & 15) == 8 && jit_arena_has_room(&c->bc->jit))
-        jit_translate(&c->bc->jit, b->insns, b->n, b->key >> 4, b, &b->jit, &c->bc->jit_env);
+        return b;
+    if ((b->key & 15) != 8 || !c->bc->jit.mem || !jit_arena_has_room(&c->bc->jit))
+        return b;
+    b = superblock(c, b);
+    jit_translate(&c->bc->jit, b->insns, b->n, b->key >> 4, b, &b->jit, &c->bc->jit_env);
+    return b;
 }
 
 static void run_block(struct cpu *c, struct block *b)
 {
-    const struct insn *i = b->insns, *end = i + b->n;
-    c->bc->cur_block = b;
     c->brk = 0;
-    count_run(c, b);
+    b = count_run(c, b);
+    c->bc->cur_block = b;
+    const struct insn *i = b->insns, *end = i + b->n;
     if (b->jit.fn) {
         unsigned k = run_jit(c, b);
         b = c->bc->cur_block;
@@ -584,6 +679,8 @@ static void run_block(struct cpu *c, struct block *b)
     } while (++i < end);
     c->rip = insn_next(end - 1);
 out:
+    if (i == end && c->rip == insn_next(end - 1) && b->runs < c->bc->jit.hot_runs)
+        b->falls++; /* (for fall_block) */
     c->stats.insns_executed += (uint64_t)(i - b->insns);
     c->cur = NULL;
     c->chain_end = NULL;

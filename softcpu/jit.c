@@ -17,7 +17,9 @@
  * struct cpu exact: registers are stored after each instruction, flags on the way out, and the
  * counts linked blocks keep in r14 and r15 (instructions, memory accesses) whenever the code
  * returns to C. A stretch of stack or struct accesses at known offsets from one register shares
- * one lookup (jit_stack.c).
+ * one lookup (jit_stack.c). A superblock (engine.c) has Jccs within it: each leaves when taken
+ * through an exit after the straight line (jctx.taken), having done fewer than n instructions
+ * (jctx.done), and goes on when not.
  */
 #include "jit_int.h"
 
@@ -39,10 +41,10 @@
 #define H_NINSN H_R14
 #define H_NMEM H_R15
 
-void j_count_insns(struct jbuf *e, unsigned v) /* lea r14, [r14 + v] */
+void j_count_insns(struct jbuf *e, int v) /* lea r14, [r14 + v] */
 {
     if (v)
-        emit_rm64(e, 0x8d, H_NINSN, H_NINSN, H_NONE, 0, (int32_t)v);
+        emit_rm64(e, 0x8d, H_NINSN, H_NINSN, H_NONE, 0, v);
 }
 
 void j_count_mem(struct jbuf *e, unsigned v) /* lea r15, [r15 + v] */
@@ -229,7 +231,7 @@ static void flags_to_r9(struct jctx *x)
         j_park(x);
         return;
     }
-    load_flags(x, true, x->wb[x->n], true);
+    load_flags(x, true, x->wb[x->done], true);
     x->fhost = x->fparked = true;
 }
 
@@ -240,7 +242,7 @@ void j_sync_top(struct jctx *x)
     if (x->start == START_PARKED)
         flags_to_r9(x);
     else if (x->start == START_HOST && !x->fhost)
-        emit_flags_from_state(x, x->n);
+        emit_flags_from_state(x, x->done);
     else if (x->start == START_HOST)
         j_unpark(x);
 }
@@ -257,12 +259,14 @@ void j_to_epilogue(struct jctx *x, bool fhost)
         x->e.full = true;
 }
 
-/* Leave with the block finished: next RIP, counters, return n. */
+/* Leave with the block's run over: next RIP, counters, return n (the engine counts n
+ * instructions; r14 takes off those not done when a Jcc within the block leaves). */
 void j_exit_rdx(struct jctx *x)
 {
-    j_writeback_homes(x, x->wb[x->n]);
+    j_writeback_homes(x, x->wb[x->done]);
     emit_store(&x->e, H_DX, OFF(rip));
     j_count_mem(&x->e, x->mem);
+    j_count_insns(&x->e, (int)x->done - (int)x->n);
     if (x->fparked)
         parked_to_state(&x->e);
     emit_movi(&x->e, H_AX, x->n);
@@ -358,9 +362,9 @@ static void emit_exit_linked(struct jctx *x, uint64_t rip, unsigned link)
     l->host_flags = x->fhost && !x->fparked && rip > x->ins[0].rip;
     if (!l->host_flags)
         flags_to_r9(x);
-    j_writeback_homes(x, x->wb[x->n] & ~JIT_GLOBALS);
+    j_writeback_homes(x, x->wb[x->done] & ~JIT_GLOBALS);
     j_count_mem(e, x->mem);
-    j_count_insns(e, x->n);
+    j_count_insns(e, (int)x->done);
     if (x->sse_fp)
         jit_mxcsr_host(e);
     l->patch = emit_jmp32(e); /* to the checks, until jit_patch */
@@ -381,7 +385,7 @@ static void emit_link_checks(struct jctx *x, unsigned link)
     emit_enter_link(x, unl, true, false, true);
     for (unsigned k = 0; k < 5; k++)
         patch32(e, unl[k], e->p);
-    emit_rm64(e, 0x8d, H_NINSN, H_NINSN, H_NONE, 0, -(int32_t)x->n); /* not this way: the engine counts them */
+    emit_rm64(e, 0x8d, H_NINSN, H_NINSN, H_NONE, 0, -(int32_t)x->n); /* not this way: the engine counts n */
     parked_to_state(e);
     emit_movi(e, H_DX, l->rip); /* the engine's (a linked block does not read it) */
     emit_store(e, H_DX, OFF(rip));
@@ -433,7 +437,7 @@ void j_exit_ret(struct jctx *x)
     flags_to_r9(x);
     if (keep_rdx)
         emit_load(&x->e, H_DX, OFF(rip));
-    j_writeback_homes(x, x->wb[x->n] & ~JIT_GLOBALS);
+    j_writeback_homes(x, x->wb[x->done] & ~JIT_GLOBALS);
     j_count_mem(&x->e, x->mem);
     emit_cached_link(x, x->cpl == 3, false, false);
 }
@@ -466,7 +470,7 @@ static bool mode_branch(const struct jctx *x, const struct insn *i)
 /* A constant exit: linked while links remain, else plain. */
 void j_exit_to(struct jctx *x, uint64_t rip)
 {
-    if (x->nlinks < JIT_LINKS)
+    if (x->nlinks < x->maxlinks)
         emit_exit_linked(x, rip, x->nlinks++);
     else
         j_exit_rip(x, rip);
@@ -571,6 +575,7 @@ void j_flags_for(struct jctx *x, unsigned k, const struct jop *j)
 
 void j_emit_insn(struct jctx *x, unsigned k, const struct jop *j)
 {
+    x->done = k + 1;
     j_flags_for(x, k, j);
     if (j->kind == K_HELPER)
         emit_helper(x, k, &x->ins[k]);
@@ -685,6 +690,16 @@ static void emit_c_entry(struct jctx *x)
     patch32(e, emit_jmp32(e), (uint8_t *)x->code->entry);
 }
 
+/* The links a block may need: two for the last instruction (a Jcc's two ways; a call's, in a
+ * stack run's two translations), one for each Jcc before it; up to JIT_LINKS. */
+static unsigned links_needed(const struct jop *ops, unsigned n)
+{
+    unsigned k = 2;
+    for (unsigned q = 0; q + 1 < n; q++)
+        k += ops[q].kind == K_JCC;
+    return k < JIT_LINKS ? k : JIT_LINKS;
+}
+
 void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, unsigned cpl, void *block,
                    struct jit_code *out, const struct jit_env *env)
 {
@@ -702,6 +717,10 @@ void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, un
     x.block = block;
     jit_plan(&x, ops);
     x.start = start_state(&x);
+    x.maxlinks = links_needed(ops, n);
+    out->link = (struct jit_link *)(void *)(a->mem + a->cold_used); /* (16-aligned) */
+    memset(out->link, 0, x.maxlinks * sizeof *out->link);
+    size_t cold_code = a->cold_used + ((x.maxlinks * sizeof *out->link + 15) & ~(size_t)15);
     x.e = (struct jbuf){a->mem + a->used, a->mem + a->hot_size, false};
     uint8_t *hot = x.e.p;
     emit_entries(&x);
@@ -715,8 +734,9 @@ void jit_translate(struct jit_arena *a, const struct insn *insns, unsigned n, un
     }
     if (ops[n - 1].kind < K_HELPER)
         j_exit_to(&x, insn_next(&insns[n - 1]));
+    j_emit_taken(&x);
     struct jbuf hot_end = x.e;
-    x.e = (struct jbuf){a->mem + a->cold_used, a->mem + a->size, false};
+    x.e = (struct jbuf){a->mem + cold_code, a->mem + a->size, false};
     uint8_t *cold = x.e.p;
     emit_c_entry(&x);
     for (unsigned k = 0; k < x.nlinks; k++)

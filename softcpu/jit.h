@@ -36,7 +36,7 @@ struct jit_link {
                            * one): its jump is patched to the successor's fast_host */
     uint64_t rip;         /* the exit's target (set by the translator) */
 };
-#define JIT_LINKS 2
+#define JIT_LINKS (2 + SCPU_BLOCK_JCC) /* one for each Jcc within a superblock, two for its end */
 
 struct jit_code {
     jit_fn fn;         /* NULL: not translated */
@@ -46,7 +46,8 @@ struct jit_code {
                         * reads it: a return to the engine, a handler's call) */
     const void *fast_host; /* where patched jumps from exits that leave the guest flags in RFLAGS
                             * come in (from blocks before this one: it may skip the stop test) */
-    struct jit_link link[JIT_LINKS];
+    struct jit_link *link; /* its constant exits' links (in the translator's arena, beside the
+                            * block's cold code: a block not translated has none) */
 };
 
 /* The return cache: translated blocks by guest RIP, one table per privilege (0: CPL 0, 1: CPL 3),

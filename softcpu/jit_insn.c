@@ -450,7 +450,7 @@ static void emit_loop(struct jctx *x, uint64_t rip)
         eb(e, 0x83), emit_mem(e, 7, H_BP, H_NONE, 0, OFF(stop_requested)), eb(e, 0); /* cmp dword, 0 */
         stop = emit_jcc32(e, 0x5);
     }
-    j_count_insns(e, x->n);
+    j_count_insns(e, (int)x->done);
     j_count_mem(e, x->mem);
     patch32(e, emit_jmp32(e), x->top);
     patch32(e, stop, e->p);
@@ -467,9 +467,31 @@ static void emit_branch_to(struct jctx *x, uint64_t target)
     x->fhost = fhost, x->fparked = parked; /* the other path starts from the same state */
 }
 
+/* The exits of the Jccs within the block (jctx.taken), after its straight line. */
+void j_emit_taken(struct jctx *x)
+{
+    for (unsigned k = 0; k < x->ntaken; k++) {
+        struct jit_taken *t = &x->taken[k];
+        patch32(&x->e, t->at, x->e.p);
+        x->fhost = t->fhost, x->fparked = t->fparked, x->mem = t->mem, x->done = t->done;
+        emit_branch_to(x, t->rip);
+    }
+}
+
+/* The block's last instruction leaves both ways; one within it (a superblock's: engine.c) leaves
+ * when taken, to an exit after the straight line (j_emit_taken), which goes on when not. */
 static void emit_jcc(struct jctx *x, const struct insn *i, const struct jop *j)
 {
     uint64_t next = insn_next(i), target = next + i->imm;
+    if (x->done < x->n) {
+        if (x->ntaken == SCPU_BLOCK_JCC) { /* (a superblock has no more) */
+            x->e.full = true;
+            return;
+        }
+        x->taken[x->ntaken++] = (struct jit_taken){emit_jcc32(&x->e, j->cc), target, x->fhost, x->fparked,
+                                                   x->mem, x->done};
+        return;
+    }
     uint8_t *taken = emit_jcc32(&x->e, j->cc);
     emit_branch_to(x, next);
     patch32(&x->e, taken, x->e.p);

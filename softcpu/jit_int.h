@@ -50,6 +50,8 @@ struct jctx {
     struct jbuf e;
     const struct insn *ins;
     unsigned n, cpl;
+    unsigned done;   /* instructions complete when the one being translated leaves (a constant
+                      * exit from a Jcc within the block has done fewer than n) */
     bool fhost;      /* guest flags are in the host RFLAGS now (else in struct cpu) */
     bool fparked;    /* ... in r9 instead (lahf/seto, by a lookup), RFLAGS free to clobber */
     unsigned mem;    /* memory accesses so far on the straight path */
@@ -65,12 +67,20 @@ struct jctx {
     const struct jop *ops;     /* the classified instructions */
     struct jit_code *code;     /* links of this block */
     const struct jit_env *env;
-    unsigned nlinks;
+    unsigned nlinks, maxlinks;
     bool sse;                  /* runs SSE instructions on the host (jit_sse.c) */
     bool sse_fp;               /* ... some of which depend on MXCSR: the guest's is loaded */
     uint8_t *bail[3];          /* entry checks for SSE that failed: back to the interpreter */
     uint8_t *fast_out[2];      /* the fast entry's checks that failed: likewise */
     uint8_t start;             /* where the first instruction wants the flags (enum jit_start) */
+    struct jit_taken {         /* a Jcc within the block: its exit when taken, emitted after the
+                                * block's straight line (which then has no jump over it) */
+        uint8_t *at;           /* the Jcc's rel32 */
+        uint64_t rip;          /* its target */
+        bool fhost, fparked;   /* the state there */
+        unsigned mem, done;
+    } taken[SCPU_BLOCK_JCC];
+    unsigned ntaken;
     void *block;               /* the engine's block being translated (its current block) */
 };
 
@@ -79,7 +89,7 @@ static inline unsigned jit_fold(unsigned g) { return g >= R_AH ? g - R_AH : g; }
 
 /* the instructions and memory accesses done, counted in registers until the code returns to
  * C (lea: flags untouched) */
-void j_count_insns(struct jbuf *e, unsigned v);
+void j_count_insns(struct jbuf *e, int v);
 void j_count_mem(struct jbuf *e, unsigned v);
 /* host register h = guest register g, and back (home register or struct cpu) */
 void j_get_reg(struct jctx *x, int h, unsigned g);
@@ -112,6 +122,7 @@ void j_ea(struct jctx *x, const struct insn *i);
 void j_ea_to(struct jctx *x, const struct insn *i, int h, int hx);
 /* instruction k, translated by itself; the incoming guest flags into RFLAGS first if it needs them */
 void j_emit_insn(struct jctx *x, unsigned k, const struct jop *j);
+void j_emit_taken(struct jctx *x);
 void j_flags_for(struct jctx *x, unsigned k, const struct jop *j);
 /* instruction k needs the incoming guest flags (a reader, or a partial writer whose kept flags
  * may be read or leave the block) */

@@ -39,6 +39,18 @@ static void use(unsigned *cnt, unsigned g, unsigned w)
         cnt[jit_fold(g)] += w;
 }
 
+/* Whether the block branches back to its start (from its end, or from a Jcc within it). */
+static bool loops(const struct jctx *x)
+{
+    for (unsigned q = 0; q < x->n; q++) {
+        const struct insn *i = &x->ins[q];
+        uint8_t kind = x->ops[q].kind;
+        if ((kind == K_JCC || kind == K_JMP) && insn_next(i) + i->imm == x->ins[0].rip)
+            return true;
+    }
+    return false;
+}
+
 /* Which homes the entry loads and each point writes back (jctx.load, jctx.wb): a home needs no
  * load when an instruction writes it whole before any touches it otherwise (its value is then
  * the block's own from there on), and at instruction k only the homes instructions before k
@@ -61,9 +73,7 @@ static void plan_homes(struct jctx *x)
     }
     x->wb[x->n] = (uint16_t)(written & homes);
     x->load &= homes;
-    const struct insn *last = &x->ins[x->n - 1];
-    uint8_t kind = x->ops[x->n - 1].kind;
-    if ((kind == K_JCC || kind == K_JMP) && insn_next(last) + last->imm == x->ins[0].rip) {
+    if (loops(x)) {
         x->load = (uint16_t)homes;
         for (unsigned q = 0; q <= x->n; q++)
             x->wb[q] = (uint16_t)homes;

@@ -208,6 +208,7 @@ static void emit_grouped(struct jctx *x, struct run *r, unsigned q, bool access,
     const struct insn *i = &x->ins[q];
     const struct jop *j = &x->ops[q];
     int h;
+    x->done = q + 1;
     if (!(j->kind == K_PUSH || j->kind == K_PUSHI || j->kind == K_POP) || i->reg == R_SP)
         sp_settle(x, r);
     j_flags_for(x, q, j); /* as the one-by-one code does (rotates, cmov, adc read them) */

@@ -46,7 +46,7 @@ SNIPPET(g_hlt); SNIPPET(g_io); SNIPPET(g_load_rbx); SNIPPET(g_store_rbx); SNIPPE
 SNIPPET(g_ad); SNIPPET(g_two_loads); SNIPPET(g_invlpg_loads); SNIPPET(g_invlpg_call); SNIPPET(g_ud2); SNIPPET(g_int3); SNIPPET(g_int80);
 SNIPPET(g_wrmsr); SNIPPET(g_rdmsr); SNIPPET(g_mov_cr4); SNIPPET(g_mov_from_cr3); SNIPPET(g_cli);
 SNIPPET(g_out80); SNIPPET(g_push_on_rax); SNIPPET(g_user_syscall); SNIPPET(g_kentry_sysret);
-SNIPPET(g_iret_user); SNIPPET(g_user_popf); SNIPPET(g_smc); SNIPPET(g_user_ac16); extern const uint8_t g_user_ac16_fault[]; SNIPPET(g_tf_chain); extern const uint8_t g_tf_chain_trap[]; SNIPPET(g_home_fault_a); SNIPPET(g_home_fault_b); SNIPPET(g_global_sp); SNIPPET(g_flag_links); SNIPPET(g_flag_spin); SNIPPET(g_flag_loop); SNIPPET(g_rc_smc); SNIPPET(g_smc_chain); SNIPPET(g_smc_chain_mov); SNIPPET(g_mov_al_1); SNIPPET(g_spin);
+SNIPPET(g_iret_user); SNIPPET(g_user_popf); SNIPPET(g_smc); SNIPPET(g_user_ac16); extern const uint8_t g_user_ac16_fault[]; SNIPPET(g_tf_chain); extern const uint8_t g_tf_chain_trap[]; SNIPPET(g_home_fault_a); SNIPPET(g_home_fault_b); SNIPPET(g_global_sp); SNIPPET(g_flag_links); SNIPPET(g_superblock); extern const uint8_t g_superblock_d[]; SNIPPET(g_superblock_loop); SNIPPET(g_flag_spin); SNIPPET(g_flag_loop); SNIPPET(g_rc_smc); SNIPPET(g_smc_chain); SNIPPET(g_smc_chain_mov); SNIPPET(g_mov_al_1); SNIPPET(g_spin);
 SNIPPET(g_vmmcall); SNIPPET(g_outs); SNIPPET(g_hlt1); SNIPPET(g_real); SNIPPET(g_real_isr); SNIPPET(g_prot32); SNIPPET(g_tf); SNIPPET(g_sysmix); SNIPPET(g_user_ac); SNIPPET(g_lock_nop); SNIPPET(g_too_long); SNIPPET(g_loop); SNIPPET(g_swaploop);
 SNIPPET(g_user_chain); SNIPPET(g_kentry_count);
 

@@ -609,6 +609,92 @@ static void t_flag_links(void)
     CHECK_JIT(jit, 3000);
 }
 
+/* host flags (CF PF ZF SF OF: TEST leaves AF undefined) of test $mask, %al */
+static uint64_t host_test_flags(uint64_t al, uint64_t mask)
+{
+    uint64_t f;
+    __asm__("test %2, %1\n\tpushfq\n\tpop %0" : "=r"(f), "+r"(al) : "r"(mask) : "cc");
+    return f & 0x8c5;
+}
+
+/* insns_executed and insns_jit over a run() */
+static unsigned run_counted(uint64_t *executed, uint64_t *jit)
+{
+    struct scpu_stats a, b;
+    scpu_get_stats(cpu, &a);
+    unsigned r = run();
+    scpu_get_stats(cpu, &b);
+    *executed = b.insns_executed - a.insns_executed;
+    *jit = b.insns_jit - a.insns_jit;
+    return r;
+}
+
+/* g_superblock over the supervisor page below NOTP (quadword k = k * m) to the #PF at rax = 512,
+ * in 2f: registers, the flags in the fault's frame and its RIP, and the instructions counted
+ * (those before the fault, and the stub's HLT) as a C model of the loop has them. */
+static void t_superblock(void)
+{
+    uint64_t m = 0x0123456789abcdefull, exe, jit;
+    uint64_t rax = 0, rbx = 0, r8 = 0, r9 = 0, r10 = 0, n = 1; /* (the HLT) */
+    uint64_t rcx = 3, rdx = 5, rdi = 7, rbp = 11;
+    machine(KCODE, false);
+    LOAD(KCODE, g_superblock);
+    for (uint64_t k = 0; k < 512; k++)
+        put64(SUPER + 8 * k, k * m);
+    R.rax = R.rbx = R.r8 = R.r9 = R.r10 = 0, R.rsi = SUPER, R.rflags = 2;
+    R.rcx = rcx, R.rdx = rdx, R.rdi = rdi, R.rbp = rbp;
+    scpu_set_regs(cpu, &R);
+    for (;;) {
+        rax++, n += 3;
+        if (rax % 8 == 0 && rax == 512)
+            break;
+        if (rax % 8 == 0) {
+            r10 += rax * m, n += 1;
+        } else {
+            r9 = 2 * rax, rbx += r9, n += 5;
+            if (rax % 4 != 0)
+                r8 += rax * m + r9, n += 3;
+        }
+        rdx += rcx, rbp += rdi, rdi += rcx, rbp += rdx, n += 5; /* 3f */
+    }
+    run_counted(&exe, &jit);
+    EXPECT_VECTOR(14);
+    CHECK(S.cr2 == NOTP && frame(1) == KCODE + (uint64_t)(g_superblock_d - g_superblock), "cr2 %#lx rip %#lx",
+          (unsigned long)S.cr2, (unsigned long)frame(1));
+    CHECK(R.rax == rax && R.rbx == rbx && R.r8 == r8 && R.r9 == r9 && R.r10 == r10,
+          "rax %lu rbx %lu r8 %#lx r9 %#lx r10 %#lx, want %lu %lu %#lx %#lx %#lx", (unsigned long)R.rax,
+          (unsigned long)R.rbx, (unsigned long)R.r8, (unsigned long)R.r9, (unsigned long)R.r10,
+          (unsigned long)rax, (unsigned long)rbx, (unsigned long)r8, (unsigned long)r9, (unsigned long)r10);
+    CHECK(R.rdx == rdx && R.rdi == rdi && R.rbp == rbp, "rdx %#lx rdi %#lx rbp %#lx, want %#lx %#lx %#lx",
+          (unsigned long)R.rdx, (unsigned long)R.rdi, (unsigned long)R.rbp, (unsigned long)rdx,
+          (unsigned long)rdi, (unsigned long)rbp);
+    uint64_t want = host_test_flags(rax, 7);
+    CHECK((frame(3) & 0x8c5) == want, "flags at the #PF %#lx, want %#lx", (unsigned long)(frame(3) & 0x8c5),
+          (unsigned long)want);
+    CHECK(exe == n, "%lu instructions counted, want %lu", (unsigned long)exe, (unsigned long)n);
+    CHECK_JIT(jit, exe * 9 / 10); /* (not when the superblock fails to translate) */
+}
+
+/* g_superblock_loop to rax = 10001: rbx and the instructions counted as a C model has them */
+static void t_superblock_loop(void)
+{
+    uint64_t exe, jit, rbx = 0, n = 1; /* (the HLT) */
+    machine(KCODE, false);
+    LOAD(KCODE, g_superblock_loop);
+    R.rax = R.rbx = 0, R.rdx = 10001;
+    scpu_set_regs(cpu, &R);
+    for (uint64_t rax = 1; rax <= 10001; rax++) {
+        n += 3;
+        if (rax % 4 != 0)
+            rbx += rax, n += 3;
+    }
+    CHECK(run_counted(&exe, &jit) == SCPU_EXIT_HLT, "exit %u rip %#lx", ex.reason, (unsigned long)R.rip);
+    CHECK(R.rax == 10001 && R.rbx == rbx, "rax %lu rbx %lu, want 10001 %lu", (unsigned long)R.rax,
+          (unsigned long)R.rbx, (unsigned long)rbx);
+    CHECK(exe == n, "%lu instructions counted, want %lu", (unsigned long)exe, (unsigned long)n);
+    CHECK_JIT(jit, exe * 9 / 10);
+}
+
 static void on_no_stop(int sig)
 {
     static const char m[] = "FAIL sys_stop_in_flag_chain: no stop after 30 s of CPU time\n";
@@ -863,6 +949,8 @@ const struct systest systest_cases[] = {
     {"sys_global_home_to_handler", t_global_sp},
     {"sys_flags_across_links", t_flag_links},
     {"sys_stop_in_flag_chain", t_flag_spin_stop},
+    {"sys_superblock", t_superblock},
+    {"sys_superblock_loop", t_superblock_loop},
     {"sys_single_step_syscall", t_single_step_syscall},
     {"sys_data_breakpoint", t_data_breakpoint},
     {"sys_alignment_check", t_alignment_check},

@@ -421,6 +421,44 @@ SNIP(g_flag_links)
     jmp 1b
 END(g_flag_links)
 
+/* kernel, rsi a table of quadwords: a superblock (engine.c superblock) of three blocks, whose two
+ * Jccs within it leave to 2f (1 in 8 turns) and 3f (1 in 8); r9 is written whole after the first,
+ * so that exit must not store the home it has there (3f gives its host register to other guest
+ * registers on every turn); 2f reads the table until the #PF at NOTP */
+SNIP(g_superblock)
+1:  add $1, %rax
+    test $7, %al
+    jz 2f
+    mov %rax, %r9
+    add %r9, %r9
+    add %r9, %rbx
+    test $3, %al
+    jz 3f
+    add (%rsi,%rax,8), %r8
+    add %r9, %r8
+    jmp 3f
+.globl g_superblock_d
+g_superblock_d:
+2:  add (%rsi,%rax,8), %r10
+3:  add %rcx, %rdx
+    add %rdi, %rbp
+    add %rcx, %rdi
+    add %rdx, %rbp
+    jmp 1b
+END(g_superblock)
+
+/* kernel: a superblock of two blocks whose Jcc within it loops back to its start (1 turn in 4),
+ * its last one too, until rax = rdx */
+SNIP(g_superblock_loop)
+1:  add $1, %rax
+    test $3, %al
+    jz 1b
+    add %rax, %rbx
+    cmp %rdx, %rax
+    jb 1b
+    hlt
+END(g_superblock_loop)
+
 /* kernel: two linked blocks that go round for ever, the flags in RFLAGS from one to the other */
 SNIP(g_flag_spin)
 1:  add $1, %rax
