@@ -1,5 +1,5 @@
-# sys.mk: the soft CPU's system tests (paging, IDT, rings, exits, SMC, counters, byte bounds).
-SYSTEST_SRC := tests/cpu/systest.c tests/cpu/systest_cases.c tests/cpu/systest_paging.c tests/cpu/systest_code.S \
+# sys.mk: the soft CPU's system tests (paging, IDT, rings, exits, SMC, counters, translated code, byte bounds).
+SYSTEST_SRC := tests/cpu/systest.c tests/cpu/systest_cases.c tests/cpu/systest_jit.c tests/cpu/systest_paging.c tests/cpu/systest_code.S \
     tests/cpu/systest_bounds.c tests/cpu/systest_bounds_code.S
 TESTS_BUILD += $(B)/tests/cpu/systest
 

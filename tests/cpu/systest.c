@@ -132,6 +132,16 @@ bool at_vector(int v)
 }
 uint64_t frame(int k) { return get64(R.rsp + 8 * k); }
 
+unsigned run_jit(uint64_t *jit)
+{
+    struct scpu_stats a, b;
+    scpu_get_stats(cpu, &a);
+    unsigned r = run();
+    scpu_get_stats(cpu, &b);
+    *jit = b.insns_jit - a.insns_jit;
+    return r;
+}
+
 bool have_opcode(unsigned map, unsigned op, unsigned reg)
 {
     for (unsigned k = 0; k < scpu_optable_len; k++) {
@@ -159,6 +169,8 @@ int main(int argc, char **argv)
     signal(SIGALRM, on_alarm);
     for (unsigned k = 0; k < systest_ncases; k++)
         test_run(systest_cases[k].name, systest_cases[k].fn);
+    for (unsigned k = 0; k < jit_ncases; k++)
+        test_run(jit_cases[k].name, jit_cases[k].fn);
     for (unsigned k = 0; k < bounds_ncases; k++)
         test_run(bounds_cases[k].name, bounds_cases[k].fn);
     scpu_destroy(cpu);

@@ -69,6 +69,11 @@ unsigned run(void);
 bool at_vector(int v);
 uint64_t frame(int k);
 bool have_opcode(unsigned map, unsigned op, unsigned reg);
+/* run(), and how many of the instructions it ran were translated (*jit) */
+unsigned run_jit(uint64_t *jit);
+/* more than min of them were, when this host translates at all */
+#define CHECK_JIT(jit, min) \
+    CHECK(!scpu_translates(cpu) || (jit) > (min), "%lu instructions translated", (unsigned long)(jit))
 #define LOAD(gpa, n) (memcpy(ram + (gpa), n, (size_t)(n##_end - n)), scpu_invalidate(cpu, gpa, 4096))
 
 /* The checks are the harness's (CHECK, SKIP); this one wants the HLT in vector v's stub. */
@@ -95,6 +100,9 @@ void t_page_bitmaps(void);
 
 extern const struct systest systest_cases[];
 extern const unsigned systest_ncases;
+/* systest_jit.c */
+extern const struct systest jit_cases[];
+extern const unsigned jit_ncases;
 /* systest_bounds.c */
 extern const struct systest bounds_cases[];
 extern const unsigned bounds_ncases;
