@@ -17,7 +17,9 @@
  * struct cpu exact: registers are stored after each instruction, flags on the way out, and the
  * counts linked blocks keep in r14 and r15 (instructions, memory accesses) whenever the code
  * returns to C. A stretch of stack or struct accesses at known offsets from one register shares
- * one lookup (jit_stack.c). A superblock (engine.c) has Jccs within it: each leaves when taken
+ * one lookup (jit_stack.c). Flags a later instruction overwrites before anything reads them are
+ * not parked before a lookup when each side exit until then can compute them again (jit_redo.c).
+ * A superblock (engine.c) has Jccs within it: each leaves when taken
  * through an exit after the straight line (jctx.taken), having done fewer than n instructions
  * (jctx.done), and goes on when not.
  */
@@ -598,6 +600,8 @@ static void emit_side_exits(struct jctx *x)
             patch32(&x->e, se->at[k], x->e.p);
         if (se->flags_saved)
             j_flags_restore(&x->e);
+        if (se->redo)
+            j_emit_redo(x, se->redo - 1);
         j_writeback_homes(x, x->wb[se->k]);
         j_count_mem(&x->e, se->mem);
         emit_movi(&x->e, H_AX, se->k);

@@ -28,6 +28,8 @@ struct side_exit {
     /* a lookup's: where it starts (rsi the linear address), taken again after its tag missed
      * and jit_tlb_fill made the entry (miss_at: the jumps of the miss; NULL: not a lookup) */
     uint8_t *retry, *miss_at;
+    unsigned redo;    /* not 0: RFLAGS lost the guest flags, which instruction redo - 1 wrote and
+                       * the exit computes again (jit_redo.c) */
     bool write; /* the lookup is for a store */
     uint8_t size; /* ... of this many bytes */
 };
@@ -115,7 +117,17 @@ void j_writeback_homes(struct jctx *x, unsigned regs);
 void j_reload_homes(struct jctx *x, unsigned regs);
 /* the register holding guest g for an address (its home, or loaded into scratch) */
 int j_addr_reg(struct jctx *x, unsigned g, int scratch);
-/* a side exit resuming at instruction k, in the state the code is in now (flags parked) */
+/* Flags in RFLAGS that are dead on the straight path from instruction k on, which every side exit
+ * until they die can compute again (jit_redo.c): w + 1, w the instruction that wrote them, or 0
+ * (park them). */
+unsigned j_redo_at(const struct jctx *x, unsigned k);
+/* their computation at such an exit, into RFLAGS (clobbers rax, rcx and what w's own code does) */
+void j_emit_redo(struct jctx *x, unsigned w);
+/* flags in RFLAGS parked before a lookup for instruction k, unless j_redo_at says they need not
+ * be: 0, or what j_redo_at returned */
+unsigned j_park_for(struct jctx *x, unsigned k);
+/* a side exit resuming at instruction k, in the state the code is in now (flags parked, or
+ * computed again there: side_exit.redo) */
 struct side_exit *j_new_exit(struct jctx *x, unsigned k);
 /* rsi = linear address of i's memory operand; or into host h, with hx as the index's scratch */
 void j_ea(struct jctx *x, const struct insn *i);

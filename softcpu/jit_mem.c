@@ -41,15 +41,24 @@ void j_ea_to(struct jctx *x, const struct insn *i, int h, int hx)
 
 void j_ea(struct jctx *x, const struct insn *i) { j_ea_to(x, i, H_SI, H_DI); }
 
+unsigned j_park_for(struct jctx *x, unsigned k)
+{
+    unsigned redo = x->fhost && !x->fparked ? j_redo_at(x, k) : 0;
+    if (!redo)
+        j_park(x);
+    return redo;
+}
+
 struct side_exit *j_new_exit(struct jctx *x, unsigned k)
 {
     if (x->nexits == MAX_EXITS) {
         x->e.full = true;
         return &x->exits[0];
     }
-    j_park(x);
+    unsigned redo = j_park_for(x, k);
     struct side_exit *s = &x->exits[x->nexits++];
     memset(s->at, 0, sizeof s->at);
+    s->redo = redo;
     s->k = k;
     s->mem = x->mem;
     s->fhost = x->fhost;

@@ -260,8 +260,8 @@ static bool parked_after(const struct jctx *x, const struct run *r, bool fhost, 
     for (unsigned q = r->k; q < r->end; q++) {
         if (j_needs_flags(x, q))
             fhost = true, parked = false;
-        if (r->at[q - r->k] != UNKNOWN)
-            parked = fhost;
+        if (r->at[q - r->k] != UNKNOWN && !(fhost && !parked && j_redo_at(x, q)))
+            parked = fhost; /* (as j_park_for decides) */
         if (x->ops[q].fl != FL_NONE)
             fhost = true, parked = false;
     }
@@ -277,7 +277,7 @@ unsigned jit_stack_run(struct jctx *x, unsigned k)
     for (unsigned q = k; q < r.end && !x->fhost; q++)
         if (j_needs_flags(x, q))
             j_flags_for(x, q, &x->ops[q]); /* from struct cpu now: that may call C, which rsi must not meet */
-    j_park(x);
+    j_park_for(x, k);
     int b = j_addr_reg(x, r.anchor, H_SI);
     emit_rm64(e, 0x8d, H_SI, b, H_NONE, 0, (int32_t)r.lo); /* lea rsi, [anchor + lo] */
     uint8_t *miss, *join = NULL;

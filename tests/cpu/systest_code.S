@@ -459,6 +459,24 @@ SNIP(g_superblock_loop)
     hlt
 END(g_superblock_loop)
 
+/* kernel: loops whose load faults at rax = 512 (rsi = SUPER, NOTP above it) while the flags in
+ * RFLAGS are dead (a full writer follows), so that the side exit computes them again from what
+ * the instruction that wrote them left: a sub of a constant (32 bits), an add of a register, a
+ * compare, a logic operation whose source was memory, and an add to the anchor of a run of
+ * accesses (the run's lookup misses at NOTP, then the first access's own) */
+#define REDO(n, ...) SNIP(n) 1: add $1, %rax; __VA_ARGS__; mov (%rsi,%rax,8), %r9; add %r9, %r8; jmp 1b; END(n)
+REDO(g_redo_sub, sub $3, %ecx)
+REDO(g_redo_add, add %rdx, %rcx)
+REDO(g_redo_cmp, cmp %rdx, %rax)
+REDO(g_redo_xor, xor -8(%rsi,%rax,8), %rdi)
+SNIP(g_redo_run)
+1:  add $16, %rbx
+    mov %rax, (%rbx)
+    mov %rax, 8(%rbx)
+    add $1, %rax
+    jmp 1b
+END(g_redo_run)
+
 /* kernel: two linked blocks that go round for ever, the flags in RFLAGS from one to the other */
 SNIP(g_flag_spin)
 1:  add $1, %rax

@@ -181,6 +181,56 @@ static void t_superblock_loop(void)
     CHECK_JIT(jit, exe * 9 / 10);
 }
 
+/* The host's arithmetic flags (CF PF AF ZF SF OF) after a op= b: the oracle for the guest's. */
+#define HOST_FLAGS(name, insn, type)                                                          \
+    static uint64_t name(type a, type b)                                                      \
+    {                                                                                         \
+        uint64_t f;                                                                           \
+        __asm__(insn " %2, %1\n\tpushfq\n\tpop %0" : "=r"(f), "+r"(a) : "r"(b) : "cc");      \
+        return f & 0x8d5;                                                                     \
+    }
+HOST_FLAGS(host_sub32, "subl", uint32_t)
+HOST_FLAGS(host_add64, "addq", uint64_t)
+HOST_FLAGS(host_cmp64, "cmpq", uint64_t)
+HOST_FLAGS(host_xor64, "xorq", uint64_t)
+
+/* One of the g_redo_ loops from rax = 0 to its #PF at NOTP, translated: the frame's flags as the
+ * host's instruction leaves them (mask: AF is undefined after XOR), and r8 the sum of the loads. */
+static void redo_fault(const uint8_t *code, const uint8_t *end, uint64_t rdx, uint64_t want, uint64_t mask)
+{
+    uint64_t jit, m = 0x0123456789abcdefull;
+    machine(KCODE, false);
+    memcpy(ram + KCODE, code, (size_t)(end - code));
+    scpu_invalidate(cpu, KCODE, 4096);
+    for (uint64_t k = 0; k < 512; k++)
+        put64(SUPER + 8 * k, k * m);
+    R.rax = R.r8 = R.r9 = 0, R.rsi = SUPER, R.rflags = 2, R.rbx = SUPER - 16;
+    R.rcx = 100, R.rdx = rdx, R.rdi = 0x5555aaaa3333ccccull;
+    scpu_set_regs(cpu, &R);
+    run_jit(&jit);
+    EXPECT_VECTOR(14);
+    CHECK(S.cr2 == NOTP, "cr2 %#lx", (unsigned long)S.cr2);
+    CHECK(code == g_redo_run || R.r8 == 511 * 512 / 2 * m, "r8 %#lx, want %#lx", (unsigned long)R.r8,
+          (unsigned long)(511 * 512 / 2 * m));
+    CHECK((frame(3) & mask) == (want & mask), "flags at the #PF %#lx, want %#lx", (unsigned long)(frame(3) & mask),
+          (unsigned long)(want & mask));
+    CHECK_JIT(jit, 1000);
+}
+
+static void t_redo_flags(void)
+{
+    uint64_t m = 0x0123456789abcdefull, rdi = 0x5555aaaa3333ccccull, d = 0x9e3779b97f4a7c15ull;
+    redo_fault(g_redo_sub, g_redo_sub_end, d, host_sub32(100 - 3 * 511, 3), 0x8d5);
+    CHECK(R.rcx == (uint32_t)(100 - 3 * 512), "rcx %#lx", (unsigned long)R.rcx);
+    redo_fault(g_redo_add, g_redo_add_end, d, host_add64(100 + 511 * d, d), 0x8d5);
+    redo_fault(g_redo_cmp, g_redo_cmp_end, 512, host_cmp64(512, 512), 0x8d5);
+    for (uint64_t k = 0; k < 511; k++)
+        rdi ^= k * m;
+    redo_fault(g_redo_xor, g_redo_xor_end, d, host_xor64(rdi, 511 * m), 0x8c5);
+    redo_fault(g_redo_run, g_redo_run_end, d, host_add64(NOTP - 16, 16), 0x8d5);
+    CHECK(R.rbx == NOTP && R.rax == 256, "rbx %#lx rax %lu", (unsigned long)R.rbx, (unsigned long)R.rax);
+}
+
 static void on_no_stop(int sig)
 {
     static const char m[] = "FAIL sys_stop_in_flag_chain: no stop after 30 s of CPU time\n";
@@ -225,5 +275,6 @@ const struct systest jit_cases[] = {
     {"sys_stop_in_flag_chain", t_flag_spin_stop},
     {"sys_superblock", t_superblock},
     {"sys_superblock_loop", t_superblock_loop},
+    {"sys_redo_flags", t_redo_flags},
 };
 const unsigned jit_ncases = sizeof jit_cases / sizeof jit_cases[0];
