@@ -171,6 +171,35 @@ static void posix_timers(void)
     clock_gettime(CLOCK_MONOTONIC, &after);
     printf("clock_nanosleep abs: %d reached %d\n", r,
            after.tv_sec > target.tv_sec || (after.tv_sec == target.tv_sec && after.tv_nsec >= target.tv_nsec));
+    /* 40 short sleeps to deadlines at every phase of the millisecond, while a timer's blocked
+     * signal keeps coming (each wakes the host's wait): none ends early */
+    sigset_t usr2, old;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &usr2, &old);
+    struct sigevent ev2 = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR2};
+    timer_create(CLOCK_MONOTONIC, &ev2, &t);
+    timer_settime(t, 0, &(struct itimerspec){{0, 230000}, {0, 230000}}, NULL);
+    int early = 0;
+    for (int k = 0; k < 40; k++) {
+        clock_gettime(CLOCK_MONOTONIC, &target);
+        target.tv_nsec += 1500000 + 25000 * k;
+        if (target.tv_nsec >= 1000000000)
+            target.tv_sec++, target.tv_nsec -= 1000000000;
+        r |= clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &target, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &after);
+        early += after.tv_sec < target.tv_sec || (after.tv_sec == target.tv_sec && after.tv_nsec < target.tv_nsec);
+        struct timespec b0, b1;
+        clock_gettime(CLOCK_MONOTONIC, &b0);
+        r |= nanosleep(&(struct timespec){0, 1500000 + 25000 * k}, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &b1);
+        early += (b1.tv_sec - b0.tv_sec) * 1000000000L + (b1.tv_nsec - b0.tv_nsec) < 1500000 + 25000 * k;
+    }
+    timer_delete(t);
+    signal(SIGUSR2, SIG_IGN); /* (the pending one goes) */
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    signal(SIGUSR2, SIG_DFL);
+    printf("short sleeps: %d, early %d\n", r, early);
     errno = 0;
     r = timer_create(12345, NULL, &t);
     printf("bad clock: %d errno %d\n", r, errno);
