@@ -42,7 +42,7 @@ int64_t sock_issue(int host, int16_t events, int64_t (*prep)(void *), void *arg,
         if (r == -BVM_ENOTREADY) {
             uint32_t timeout = sock_msg()->wait_ms; /* SO_RCVTIMEO/SO_SNDTIMEO: EAGAIN once past */
             if (timeout && deadline < 0)
-                deadline = wait_now_ms() + timeout;
+                deadline = wait_deadline(timeout);
             if (deadline >= 0 && wait_now_ms() >= deadline)
                 return timeout_err;
             sched_wait_fd(host, events, deadline);

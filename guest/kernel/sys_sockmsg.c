@@ -309,7 +309,7 @@ static int64_t mmsg(int64_t fd, bool recv, uint64_t vec, uint64_t vlen, uint32_t
             return -LINUX_EFAULT;
         if (!ts_valid(&ts))
             return -LINUX_EINVAL;
-        deadline = wait_now_ms() + ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        deadline = wait_deadline(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
     }
     uint64_t n = 0;
     for (vlen = MIN(vlen, (uint64_t)LINUX_UIO_MAXIOV); n < vlen; n++) {

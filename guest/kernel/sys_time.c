@@ -101,19 +101,17 @@ int64_t ts_to_ms(uint64_t uts, int64_t *ms)
 
 static int64_t mono_ns(void) { return MAX(clock_now_ns(LINUX_CLOCK_MONOTONIC), 0); }
 
-/* Sleeps ns nanoseconds, never less. A signal with a handler (or a fatal one) ends it early: -EINTR, and the
+/* Sleeps ns nanoseconds. A signal with a handler (or a fatal one) ends it early: -EINTR, and the
  * time left goes to urem when given (Linux restarts the sleep for the remainder when no handler
  * runs, which the wait does by going on). */
 static int64_t sleep_ns(int64_t ns, uint64_t urem)
 {
-    int64_t start = mono_ns(), left = ns, r;
-    do { /* (wait_signal's deadline is whole milliseconds of a truncated clock: up to 1 ms early) */
-        r = wait_signal((left + 999999) / 1000000);
-        left = ns - (mono_ns() - start);
-    } while (r == 0 && left > 0);
+    int64_t start = mono_ns();
+    int64_t r = wait_signal((ns + 999999) / 1000000);
     if (r != -LINUX_EINTR)
         return r < 0 ? r : 0;
-    struct linux_timespec rem = ns_ts(MAX(left, 0));
+    int64_t left = MAX(ns - (mono_ns() - start), 0);
+    struct linux_timespec rem = ns_ts(left);
     if (urem && copy_to_user(urem, &rem, sizeof(rem)))
         return -LINUX_EFAULT;
     return -LINUX_EINTR;

@@ -8,15 +8,22 @@
 #include "syscall.h"
 
 
-int64_t wait_now_ms(void)
+/* the monotonic clock in milliseconds, rounded down (up: ceil) */
+static int64_t now_ms(bool ceil)
 {
     struct linux_timespec ts;
-    return host_clock(LINUX_CLOCK_MONOTONIC, &ts) < 0 ? 0 : ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    if (host_clock(LINUX_CLOCK_MONOTONIC, &ts) < 0)
+        return 0;
+    return ts.tv_sec * 1000 + (ts.tv_nsec + (ceil ? 999999 : 0)) / 1000000;
 }
 
+int64_t wait_now_ms(void) { return now_ms(false); }
+
+/* From the clock rounded up: a wait ends when wait_now_ms (rounded down) reaches the deadline,
+ * so at least ms after now (from the clock rounded down it had ended up to 1 ms early). */
 int64_t wait_deadline(int64_t ms)
 {
-    return ms < 0 ? -1 : wait_now_ms() + ms;
+    return ms < 0 ? -1 : now_ms(true) + ms;
 }
 
 int32_t wait_left(int64_t deadline)
